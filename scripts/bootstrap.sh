@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian package Postern needs to build, test and benchmark.
+# Idempotent and quick when everything is present: only missing packages are
+# fetched. Called by `make run`, `make test` and `make bench`.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache
+  # libraries
+  libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev
+  libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  # integration tests and benchmarks
+  python3 python3-pytest swaks openssl curl wrk nginx-light postfix
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  # Postfix asks a question on install; answer it up front. The package is
+  # only used for smtp-source/smtp-sink and as a benchmark peer.
+  echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq || true
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The packaged nginx and postfix must not hold ports or run as services:
+# benchmarks start private instances of them on loopback.
+for svc in nginx postfix; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done

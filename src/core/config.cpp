@@ -1,0 +1,405 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+#include <variant>
+
+extern char** environ;
+
+namespace postern {
+namespace {
+
+// Why a value was refused; a type of its own so that results whose value is
+// itself a string stay unambiguous.
+struct Invalid {
+  std::string why;
+};
+
+using Value = std::variant<std::string, std::int64_t, bool, std::chrono::milliseconds, std::size_t,
+                           std::vector<std::string>>;
+enum class Kind { string, integer, boolean, duration, size, string_list };
+
+struct Field {
+  std::string_view section;
+  std::string_view key;
+  Kind kind;
+  std::function<void(Config&, const Value&)> apply;
+};
+
+template <class Get>
+Field string_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::string, [get](Config& c, const Value& v) { get(c) = std::get<std::string>(v); }};
+}
+template <class Get>
+Field bool_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::boolean, [get](Config& c, const Value& v) { get(c) = std::get<bool>(v); }};
+}
+template <class Get>
+Field count_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::integer, [get](Config& c, const Value& v) {
+            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(std::get<std::int64_t>(v));
+          }};
+}
+template <class Get>
+Field size_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::size, [get](Config& c, const Value& v) { get(c) = std::get<std::size_t>(v); }};
+}
+template <class Get>
+Field duration_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::duration, [get](Config& c, const Value& v) {
+            using D = std::remove_reference_t<decltype(get(c))>;
+            get(c) = std::chrono::duration_cast<D>(std::get<std::chrono::milliseconds>(v));
+          }};
+}
+template <class Get>
+Field list_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::string_list,
+          [get](Config& c, const Value& v) { get(c) = std::get<std::vector<std::string>>(v); }};
+}
+
+// Every scalar key Postern knows. [[providers]] is handled separately.
+const std::vector<Field>& fields() {
+  static const std::vector<Field> table = {
+      string_field("http", "listen", [](Config& c) -> auto& { return c.http.listen; }),
+      count_field("http", "threads", [](Config& c) -> auto& { return c.http.threads; }),
+      size_field("http", "max_body_bytes", [](Config& c) -> auto& { return c.http.max_body_bytes; }),
+      duration_field("http", "idle_timeout", [](Config& c) -> auto& { return c.http.idle_timeout; }),
+      duration_field("http", "request_timeout", [](Config& c) -> auto& { return c.http.request_timeout; }),
+      duration_field("http", "max_wait", [](Config& c) -> auto& { return c.http.max_wait; }),
+      string_field("smtp", "listen", [](Config& c) -> auto& { return c.smtp.listen; }),
+      list_field("smtp", "trusted_networks", [](Config& c) -> auto& { return c.smtp.trusted_networks; }),
+      string_field("smtp", "hostname", [](Config& c) -> auto& { return c.smtp.hostname; }),
+      string_field("tls", "cert", [](Config& c) -> auto& { return c.tls.cert; }),
+      string_field("tls", "key", [](Config& c) -> auto& { return c.tls.key; }),
+      string_field("imap", "listen", [](Config& c) -> auto& { return c.imap.listen; }),
+      string_field("store", "backend", [](Config& c) -> auto& { return c.store.backend; }),
+      string_field("store", "path", [](Config& c) -> auto& { return c.store.path; }),
+      string_field("store", "url", [](Config& c) -> auto& { return c.store.url; }),
+      count_field("store", "max_batch", [](Config& c) -> auto& { return c.store.max_batch; }),
+      string_field("routing", "strategy", [](Config& c) -> auto& { return c.routing.strategy; }),
+      bool_field("delivery", "enabled", [](Config& c) -> auto& { return c.delivery.enabled; }),
+      count_field("delivery", "window", [](Config& c) -> auto& { return c.delivery.window; }),
+      duration_field("delivery", "lease", [](Config& c) -> auto& { return c.delivery.lease; }),
+      duration_field("delivery", "max_age", [](Config& c) -> auto& { return c.delivery.max_age; }),
+      duration_field("delivery", "initial_backoff", [](Config& c) -> auto& { return c.delivery.initial_backoff; }),
+      duration_field("delivery", "max_backoff", [](Config& c) -> auto& { return c.delivery.max_backoff; }),
+      duration_field("delivery", "poll_interval", [](Config& c) -> auto& { return c.delivery.poll_interval; }),
+      size_field("messages", "max_message_bytes", [](Config& c) -> auto& { return c.messages.max_message_bytes; }),
+      count_field("messages", "max_recipients", [](Config& c) -> auto& { return c.messages.max_recipients; }),
+      string_field("log", "level", [](Config& c) -> auto& { return c.log.level; }),
+      string_field("log", "format", [](Config& c) -> auto& { return c.log.format; }),
+  };
+  return table;
+}
+
+const Field* find_field(std::string_view section, std::string_view key) {
+  for (const auto& f : fields()) {
+    if (f.section == section && f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+bool known_section(std::string_view section) {
+  for (const auto& f : fields()) {
+    if (f.section == section) return true;
+  }
+  return false;
+}
+
+std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::string: return "a string";
+    case Kind::integer: return "a non-negative integer";
+    case Kind::boolean: return "true or false";
+    case Kind::duration: return "a duration such as \"30s\"";
+    case Kind::size: return "a size such as \"25MiB\"";
+    case Kind::string_list: return "a list of strings";
+  }
+  return "a value";
+}
+
+Result<Value, Invalid> value_from_text(Kind kind, std::string_view text) {
+  switch (kind) {
+    case Kind::string: return Value(std::string(text));
+    case Kind::integer: {
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
+        return Invalid{std::string("expected ") + std::string(kind_name(kind))};
+      }
+      return Value(v);
+    }
+    case Kind::boolean:
+      if (text == "true" || text == "1" || text == "yes") return Value(true);
+      if (text == "false" || text == "0" || text == "no") return Value(false);
+      return Invalid{"expected true or false"};
+    case Kind::duration: {
+      auto d = parse_duration(text);
+      if (!d) return Invalid{d.error().message};
+      return Value(*d);
+    }
+    case Kind::size: {
+      auto s = parse_size(text);
+      if (!s) return Invalid{s.error().message};
+      return Value(*s);
+    }
+    case Kind::string_list: {
+      std::vector<std::string> out;
+      std::stringstream ss{std::string(text)};
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        auto b = item.find_first_not_of(' ');
+        auto e = item.find_last_not_of(' ');
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+      }
+      return Value(std::move(out));
+    }
+  }
+  return Invalid{"unsupported"};
+}
+
+Result<Value, Invalid> value_from_toml(Kind kind, const toml::node& node) {
+  auto wrong = Invalid{std::string("expected ") + std::string(kind_name(kind))};
+  switch (kind) {
+    case Kind::string:
+      if (auto s = node.as_string()) return Value(s->get());
+      return wrong;
+    case Kind::integer:
+      if (auto i = node.as_integer(); i && i->get() >= 0) return Value(i->get());
+      return wrong;
+    case Kind::boolean:
+      if (auto b = node.as_boolean()) return Value(b->get());
+      return wrong;
+    case Kind::duration:
+      if (auto i = node.as_integer(); i && i->get() >= 0) {
+        return Value(std::chrono::milliseconds(i->get() * 1000));
+      }
+      if (auto s = node.as_string()) return value_from_text(kind, s->get());
+      return wrong;
+    case Kind::size:
+      if (auto i = node.as_integer(); i && i->get() >= 0) return Value(static_cast<std::size_t>(i->get()));
+      if (auto s = node.as_string()) return value_from_text(kind, s->get());
+      return wrong;
+    case Kind::string_list: {
+      auto arr = node.as_array();
+      if (!arr) return wrong;
+      std::vector<std::string> out;
+      for (const auto& item : *arr) {
+        auto s = item.as_string();
+        if (!s) return wrong;
+        out.push_back(s->get());
+      }
+      return Value(std::move(out));
+    }
+  }
+  return wrong;
+}
+
+// env:NAME and file:PATH keep secrets out of the configuration file.
+Result<std::string, Invalid> resolve_secret(const std::string& value, const Environment& env) {
+  if (value.starts_with("env:")) {
+    auto it = env.find(value.substr(4));
+    if (it == env.end()) return Invalid{"environment variable " + value.substr(4) + " is not set"};
+    return Result<std::string, Invalid>(boost::system::in_place_value, it->second);
+  }
+  if (value.starts_with("file:")) {
+    std::ifstream in(value.substr(5), std::ios::binary);
+    if (!in) return Invalid{"cannot read file " + value.substr(5)};
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+    return Result<std::string, Invalid>(boost::system::in_place_value, std::move(content));
+  }
+  return Result<std::string, Invalid>(boost::system::in_place_value, value);
+}
+
+Result<void, ConfigError> load_providers(const toml::array& array, const Environment& env, Config& config) {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    std::string path = "providers[" + std::to_string(i) + "]";
+    auto table = array[i].as_table();
+    if (!table) return ConfigError{path, "must be a table"};
+    ProviderConfig p;
+    p.key_path = path;
+    for (const auto& [k, node] : *table) {
+      std::string key(k.str());
+      std::string kp = path + "." + key;
+      if (key == "weight" || key == "priority") {
+        auto v = node.as_integer();
+        if (!v || v->get() < 0 || v->get() > 1000000) return ConfigError{kp, "expected an integer from 0 to 1000000"};
+        (key == "weight" ? p.weight : p.priority) = static_cast<int>(v->get());
+        continue;
+      }
+      std::string text;
+      if (auto s = node.as_string()) {
+        auto resolved = resolve_secret(s->get(), env);
+        if (!resolved) return ConfigError{kp, resolved.error().why};
+        text = *resolved;
+      } else if (auto n = node.as_integer()) {
+        text = std::to_string(n->get());
+      } else if (auto b = node.as_boolean()) {
+        text = b->get() ? "true" : "false";
+      } else if (auto f = node.as_floating_point()) {
+        text = std::to_string(f->get());
+      } else {
+        return ConfigError{kp, "expected a string, number or boolean"};
+      }
+      if (key == "name") p.name = text;
+      else if (key == "type") p.type = text;
+      else if (key == "pool") p.pool = text;
+      else p.settings[key] = text;
+    }
+    if (p.name.empty()) return ConfigError{path + ".name", "is required"};
+    if (p.type.empty()) return ConfigError{path + ".type", "is required"};
+    if (!names.insert(p.name).second) return ConfigError{path + ".name", "duplicate provider name '" + p.name + "'"};
+    config.providers.push_back(std::move(p));
+  }
+  return {};
+}
+
+bool valid_listen(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  auto port = s.substr(colon + 1);
+  int v = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+  return ec == std::errc() && p == port.data() + port.size() && v >= 0 && v <= 65535;
+}
+
+Result<void, ConfigError> validate(const Config& c) {
+  for (auto [key, value] : {std::pair{"http.listen", &c.http.listen}, std::pair{"smtp.listen", &c.smtp.listen},
+                            std::pair{"imap.listen", &c.imap.listen}}) {
+    if (!value->empty() && !valid_listen(*value)) {
+      return ConfigError{key, "expected host:port such as 127.0.0.1:8025, got '" + *value + "'"};
+    }
+  }
+  if (c.store.backend != "sqlite" && c.store.backend != "postgres") {
+    return ConfigError{"store.backend", "expected \"sqlite\" or \"postgres\", got '" + c.store.backend + "'"};
+  }
+  if (c.store.backend == "sqlite" && c.store.path.empty()) return ConfigError{"store.path", "must not be empty"};
+  if (c.store.backend == "postgres" && c.store.url.empty()) {
+    return ConfigError{"store.url", "is required when store.backend is \"postgres\""};
+  }
+  if (c.store.max_batch == 0) return ConfigError{"store.max_batch", "must be at least 1"};
+  static const std::set<std::string> strategies = {"random", "round_robin", "weighted", "priority", "least_latency"};
+  if (!strategies.contains(c.routing.strategy)) {
+    return ConfigError{"routing.strategy",
+                       "expected one of random, round_robin, weighted, priority, least_latency; got '" +
+                           c.routing.strategy + "'"};
+  }
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!levels.contains(c.log.level)) return ConfigError{"log.level", "unknown level '" + c.log.level + "'"};
+  if (c.log.format != "text" && c.log.format != "json") {
+    return ConfigError{"log.format", "expected \"text\" or \"json\""};
+  }
+  if (c.delivery.window == 0) return ConfigError{"delivery.window", "must be at least 1"};
+  if (c.messages.max_recipients == 0) return ConfigError{"messages.max_recipients", "must be at least 1"};
+  if ((c.tls.cert.empty()) != (c.tls.key.empty())) {
+    return ConfigError{c.tls.cert.empty() ? "tls.cert" : "tls.key", "tls.cert and tls.key go together"};
+  }
+  return {};
+}
+
+}  // namespace
+
+Environment process_environment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+Result<std::chrono::milliseconds, Problem> parse_duration(std::string_view text) {
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n < 0) return Problem{"expected a duration such as \"30s\", \"5m\" or \"250ms\""};
+  std::string_view unit(p, text.data() + text.size() - p);
+  using namespace std::chrono;
+  if (unit.empty() || unit == "s") return milliseconds(n * 1000);
+  if (unit == "ms") return milliseconds(n);
+  if (unit == "m") return milliseconds(n * 60'000);
+  if (unit == "h") return milliseconds(n * 3'600'000);
+  if (unit == "d") return milliseconds(n * 86'400'000);
+  return Problem{"unknown duration unit '" + std::string(unit) + "' (use ms, s, m, h or d)"};
+}
+
+Result<std::size_t, Problem> parse_size(std::string_view text) {
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc()) return Problem{"expected a size such as \"25MiB\""};
+  std::string_view unit(p, text.data() + text.size() - p);
+  if (unit.empty() || unit == "B") return n;
+  if (unit == "KiB") return n << 10;
+  if (unit == "MiB") return n << 20;
+  if (unit == "GiB") return n << 30;
+  if (unit == "KB") return n * 1000;
+  if (unit == "MB") return n * 1000 * 1000;
+  if (unit == "GB") return n * 1000 * 1000 * 1000;
+  return Problem{"unknown size unit '" + std::string(unit) + "' (use B, KiB, MiB, GiB, KB, MB or GB)"};
+}
+
+Result<Config, ConfigError> parse_config(std::string_view toml_text, const Environment& env) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
+    return ConfigError{"", "invalid TOML at " + where.str() + ": " + std::string(e.description())};
+  }
+  Config config;
+  for (const auto& [section_key, node] : root) {
+    std::string section(section_key.str());
+    if (section == "providers") {
+      auto arr = node.as_array();
+      if (!arr) return ConfigError{"providers", "must be an array of tables ([[providers]])"};
+      if (auto ok = load_providers(*arr, env, config); !ok) return ok.error();
+      continue;
+    }
+    if (!known_section(section)) return ConfigError{section, "unknown section"};
+    auto table = node.as_table();
+    if (!table) return ConfigError{section, "must be a table"};
+    for (const auto& [k, value] : *table) {
+      std::string key(k.str());
+      const Field* f = find_field(section, key);
+      if (!f) return ConfigError{section + "." + key, "unknown key"};
+      auto v = value_from_toml(f->kind, value);
+      if (!v) return ConfigError{section + "." + key, v.error().why};
+      f->apply(config, *v);
+    }
+  }
+  // POSTERN_<SECTION>_<KEY> wins over the file. Variables of unknown
+  // sections are left alone (scripts use POSTERN_* names of their own).
+  for (const auto& [name, text] : env) {
+    if (!name.starts_with("POSTERN_")) continue;
+    std::string rest = name.substr(8);
+    for (auto& ch : rest) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto us = rest.find('_');
+    if (us == std::string::npos) continue;
+    std::string section = rest.substr(0, us), key = rest.substr(us + 1);
+    if (!known_section(section)) continue;
+    const Field* f = find_field(section, key);
+    if (!f) return ConfigError{name, "unknown key " + section + "." + key};
+    auto v = value_from_text(f->kind, text);
+    if (!v) return ConfigError{name, v.error().why};
+    f->apply(config, *v);
+  }
+  if (auto ok = validate(config); !ok) return ok.error();
+  return config;
+}
+
+Result<Config, ConfigError> load_config(const std::string& path, const Environment& env) {
+  if (path.empty()) return parse_config("", env);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError{"", "cannot read configuration file " + path};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_config(text, env);
+}
+
+}  // namespace postern

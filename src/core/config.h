@@ -1,0 +1,122 @@
+// Postern's configuration: one TOML file, every key overridable from the
+// environment as POSTERN_<SECTION>_<KEY>, defaults that serve with no file.
+// Validation happens here, at start, with errors naming the key.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace postern {
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8025";
+  unsigned threads = 0;  // 0: one per core
+  std::size_t max_body_bytes = 40 * 1024 * 1024;
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds max_wait{60};  // upper bound of Prefer: wait=N
+};
+
+struct SmtpConfig {
+  std::string listen = "127.0.0.1:2525";
+  std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
+  std::string hostname = "localhost";
+};
+
+struct TlsConfig {
+  std::string cert;
+  std::string key;
+};
+
+struct ImapConfig {
+  std::string listen = "127.0.0.1:1143";
+};
+
+struct StoreConfig {
+  std::string backend = "sqlite";
+  std::string path = "data/postern.db";
+  std::string url;
+  std::size_t max_batch = 2048;  // operations per group commit
+};
+
+struct RoutingConfig {
+  std::string strategy = "round_robin";
+};
+
+struct DeliveryConfig {
+  bool enabled = true;
+  std::size_t window = 1024;  // messages leased and in flight at once
+  std::chrono::seconds lease{120};
+  std::chrono::seconds max_age{24 * 3600};
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::seconds max_backoff{3600};
+  std::chrono::milliseconds poll_interval{500};
+};
+
+struct MessagesConfig {
+  std::size_t max_message_bytes = 25 * 1024 * 1024;
+  std::size_t max_recipients = 1000;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string format = "text";  // text or json
+};
+
+// One [[providers]] entry. Keys every provider has are fields; the rest stay
+// in settings for the provider's factory to validate. Secrets given as
+// env:NAME or file:PATH are already resolved.
+struct ProviderConfig {
+  std::string name;
+  std::string type;
+  std::string pool = "default";
+  int weight = 1;
+  int priority = 1;
+  std::map<std::string, std::string> settings;
+  std::string key_path;  // "providers[2]", for error messages
+};
+
+struct Config {
+  HttpConfig http;
+  SmtpConfig smtp;
+  TlsConfig tls;
+  ImapConfig imap;
+  StoreConfig store;
+  RoutingConfig routing;
+  DeliveryConfig delivery;
+  MessagesConfig messages;
+  LogConfig log;
+  std::vector<ProviderConfig> providers;
+};
+
+// The error of a configuration that cannot be used: which key and why.
+struct ConfigError {
+  std::string key;
+  std::string message;
+  std::string to_string() const { return key.empty() ? message : key + ": " + message; }
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Reads the process environment (only the POSTERN_* variables and any that
+// env: secrets might name are needed, but all are returned).
+Environment process_environment();
+
+// Loads a configuration. `path` may be empty (defaults only). Environment
+// overrides are applied over the file, then everything is validated.
+Result<Config, ConfigError> load_config(const std::string& path, const Environment& env);
+
+// Same from TOML text (tests, `postern config check`).
+Result<Config, ConfigError> parse_config(std::string_view toml_text, const Environment& env);
+
+// "30s", "5m", "2h", "1500ms", "1d" or a plain number of seconds.
+Result<std::chrono::milliseconds, Problem> parse_duration(std::string_view text);
+// "512", "64KiB", "25MiB", "1GiB" (also KB/MB/GB as powers of 1000).
+Result<std::size_t, Problem> parse_size(std::string_view text);
+
+}  // namespace postern

@@ -1,0 +1,134 @@
+#include "store/group_commit.h"
+
+#include <pthread.h>
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+namespace postern::store {
+
+bool is_storage_failure(const error_code& ec) {
+  return ec == Errc::storage_full || ec == Errc::storage_unavailable || ec == Errc::corrupt ||
+         ec == Errc::internal;
+}
+
+GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions options, MetricsRegistry& metrics)
+    : hooks_(std::move(hooks)),
+      options_(std::move(options)),
+      batch_size_(metrics.histogram("postern_store_commit_batch_size", "Operations per group commit",
+                                    size_buckets(), {{"store", options_.name}})),
+      commit_seconds_(metrics.histogram("postern_store_commit_seconds",
+                                        "Time to commit a batch durably (includes fsync)",
+                                        latency_buckets_seconds(), {{"store", options_.name}})),
+      commit_failures_(metrics.counter("postern_store_commit_failures_total",
+                                       "Group commits that failed and were retried one by one",
+                                       {{"store", options_.name}})) {
+  thread_ = std::thread([this] { run(); });
+}
+
+GroupCommitter::~GroupCommitter() { stop(); }
+
+void GroupCommitter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t GroupCommitter::queue_depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void GroupCommitter::enqueue(std::unique_ptr<Op> op) {
+  error_code refused;
+  bool was_empty = false;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      refused = Errc::shutting_down;
+    } else if (queue_.size() >= options_.max_queue) {
+      refused = Errc::overloaded;
+    } else {
+      was_empty = queue_.empty();
+      queue_.push_back(std::move(op));
+    }
+  }
+  if (refused) {
+    op->refuse(refused);
+    return;
+  }
+  // The writer only sleeps on an empty queue; a busy writer picks new work
+  // up after its current commit without being woken.
+  if (was_empty) cv_.notify_one();
+}
+
+void GroupCommitter::run() {
+  pthread_setname_np(pthread_self(), (options_.name.substr(0, 9) + "-commit").c_str());
+  std::deque<std::unique_ptr<Op>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping and drained
+      auto n = std::min(queue_.size(), options_.max_batch);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    batch_size_.observe(static_cast<double>(batch.size()));
+    if (!apply_batch(batch)) {
+      commit_failures_.inc();
+      apply_one_by_one(batch);
+    }
+    batch.clear();
+  }
+}
+
+bool GroupCommitter::apply_batch(std::deque<std::unique_ptr<Op>>& batch) {
+  if (auto r = hooks_.begin(); !r) {
+    spdlog::warn("store: cannot begin a transaction: {}", r.error().message());
+    for (auto& op : batch) op->finish(r.error());
+    batch.clear();
+    return true;
+  }
+  for (auto& op : batch) {
+    if (auto ec = op->apply()) {
+      hooks_.rollback();
+      return false;
+    }
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto committed = hooks_.commit();
+  commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (!committed) {
+    hooks_.rollback();
+    return false;
+  }
+  for (auto& op : batch) op->finish({});
+  if (hooks_.after_commit) hooks_.after_commit();
+  return true;
+}
+
+// A batch that failed is retried one operation per transaction, so one bad
+// write (or a disk that filled up mid-batch) fails only the writes it must.
+void GroupCommitter::apply_one_by_one(std::deque<std::unique_ptr<Op>>& batch) {
+  for (auto& op : batch) {
+    error_code ec;
+    if (auto r = hooks_.begin(); !r) {
+      ec = r.error();
+    } else if ((ec = op->apply())) {
+      hooks_.rollback();
+    } else if (auto c = hooks_.commit(); !c) {
+      ec = c.error();
+      hooks_.rollback();
+    }
+    op->finish(ec);
+  }
+  if (hooks_.after_commit) hooks_.after_commit();
+}
+
+}  // namespace postern::store

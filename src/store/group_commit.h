@@ -1,0 +1,118 @@
+// Group commit: one writer thread applies the queued writes of every
+// connection in one transaction and makes them durable with one commit
+// (one fsync), then completes each of them. Backend-neutral: a backend
+// supplies begin/commit/rollback and the operations themselves.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+#include "core/metrics.h"
+
+namespace postern::store {
+
+struct GroupCommitOptions {
+  std::size_t max_batch = 2048;   // operations per transaction
+  std::size_t max_queue = 65536;  // beyond this, writes are refused with Errc::overloaded
+  std::string name = "store";     // thread name and metric label
+};
+
+struct TransactionHooks {
+  std::function<Result<void>()> begin;
+  std::function<Result<void>()> commit;
+  std::function<void()> rollback;
+  // Runs on the writer thread after each durable commit (e.g. checkpoints).
+  std::function<void()> after_commit;
+};
+
+class GroupCommitter {
+ public:
+  GroupCommitter(TransactionHooks hooks, GroupCommitOptions options, MetricsRegistry& metrics);
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Queues a write. `apply` runs on the writer thread inside a transaction;
+  // an error that is a storage failure (storage_full, storage_unavailable,
+  // corrupt, internal) aborts the transaction, other errors are the
+  // operation's own answer. `done` runs after the commit, on the writer
+  // thread, with apply's result, or with the commit's error. A write refused
+  // at once (shutting down, queue full) completes inline on the caller's
+  // thread. `apply` may run more than once (a failed batch is retried one
+  // operation per transaction), so it must only touch the database.
+  template <class T>
+  void submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done);
+
+  // Refuses new writes, commits what is queued and joins the writer.
+  void stop();
+
+  std::size_t queue_depth() const;
+
+ private:
+  struct Op {
+    virtual ~Op() = default;
+    // Returns a storage failure that must abort the transaction, or success.
+    virtual error_code apply() = 0;
+    virtual void finish(error_code commit_error) = 0;
+    virtual void refuse(error_code why) = 0;
+  };
+  template <class T>
+  struct TypedOp;
+
+  void enqueue(std::unique_ptr<Op> op);
+  void run();
+  bool apply_batch(std::deque<std::unique_ptr<Op>>& batch);
+  void apply_one_by_one(std::deque<std::unique_ptr<Op>>& batch);
+
+  TransactionHooks hooks_;
+  GroupCommitOptions options_;
+  Histogram& batch_size_;
+  Histogram& commit_seconds_;
+  Counter& commit_failures_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Op>> queue_;  // guarded by mu_
+  bool stopping_ = false;                  // guarded by mu_
+  std::thread thread_;
+};
+
+// True for errors that mean the storage itself failed, as opposed to an
+// operation's own answer such as not_found or conflict.
+bool is_storage_failure(const error_code& ec);
+
+template <class T>
+struct GroupCommitter::TypedOp final : Op {
+  std::function<Result<T>()> apply_fn;
+  std::function<void(Result<T>)> done;
+  Result<T> result{error_code(Errc::internal)};
+
+  error_code apply() override {
+    result = apply_fn();
+    if (result.has_error() && is_storage_failure(result.error())) return result.error();
+    return {};
+  }
+  void finish(error_code commit_error) override {
+    if (commit_error) {
+      done(commit_error);
+    } else {
+      done(std::move(result));
+    }
+  }
+  void refuse(error_code why) override { done(why); }
+};
+
+template <class T>
+void GroupCommitter::submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done) {
+  auto op = std::make_unique<TypedOp<T>>();
+  op->apply_fn = std::move(apply);
+  op->done = std::move(done);
+  enqueue(std::move(op));
+}
+
+}  // namespace postern::store

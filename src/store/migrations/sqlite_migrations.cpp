@@ -1,0 +1,138 @@
+#include "store/migrations/sqlite_migrations.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+#include "store/sqlite/database.h"
+
+namespace postern::store::migrations {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Ids are time-ordered (core/message_id.h), so id ranges double as time
+// ranges and inserts append to the end of each B-tree.
+constexpr std::array kMigrations = {
+    Migration{1, R"sql(
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  status INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,          -- start of the retry window (creation or manual retry)
+  next_attempt_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  event_seq INTEGER NOT NULL DEFAULT 0,   -- seq of the newest event
+  sender TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  tags TEXT NOT NULL,                     -- newline-separated
+  submitted_by TEXT NOT NULL,
+  format INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  provider_message_id TEXT NOT NULL DEFAULT '',
+  last_error TEXT NOT NULL DEFAULT '',
+  content BLOB NOT NULL
+);
+CREATE INDEX messages_by_status ON messages(status, id);
+-- Only waiting messages are indexed for the dispatcher, so these indexes
+-- stay as small as the queues they serve.
+CREATE INDEX messages_queued ON messages(next_attempt_at) WHERE status = 0;
+CREATE INDEX messages_deferred ON messages(next_attempt_at) WHERE status = 3;
+
+CREATE TABLE recipients (
+  message_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  PRIMARY KEY (message_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  message_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  class TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL DEFAULT '',
+  latency_us INTEGER NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (message_id, seq)
+) WITHOUT ROWID;
+
+-- Kept by the writer in the same transaction as each status change, so
+-- queue depth is one read however large the store grows.
+CREATE TABLE status_counts (
+  status INTEGER PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+INSERT INTO status_counts(status, n) VALUES (0,0),(1,0),(2,0),(3,0),(4,0),(5,0),(6,0);
+
+CREATE TABLE api_keys (
+  name TEXT PRIMARY KEY,
+  secret_hash BLOB NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  request_hash BLOB NOT NULL,
+  message_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+)sql"},
+};
+
+Result<int> current_version(sqlite::Database& db) {
+  if (auto r = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+      !r) {
+    return r.error();
+  }
+  auto stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return static_cast<int>(stmt->column_int(0));
+}
+
+}  // namespace
+
+int sqlite_schema_version() { return kMigrations.back().version; }
+
+Result<void> migrate_sqlite(sqlite::Database& db) {
+  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r.error();
+  auto rollback = [&](error_code ec) -> Result<void> {
+    (void)db.exec("ROLLBACK");
+    return ec;
+  };
+  auto version = current_version(db);
+  if (!version) return rollback(version.error());
+  if (*version > sqlite_schema_version()) return rollback(Errc::conflict);
+  for (const auto& m : kMigrations) {
+    if (m.version <= *version) continue;
+    if (auto r = db.exec(m.sql); !r) return rollback(r.error());
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    if (auto r = db.exec("INSERT INTO schema_migrations(version, applied_at) VALUES (" +
+                         std::to_string(m.version) + ", " + std::to_string(now) + ")");
+        !r) {
+      return rollback(r.error());
+    }
+  }
+  if (auto r = db.exec("COMMIT"); !r) return rollback(r.error());
+  return {};
+}
+
+}  // namespace postern::store::migrations

@@ -1,0 +1,243 @@
+#include "store/sqlite/reader.h"
+
+#include <limits>
+
+#include "store/sqlite/codec.h"
+
+namespace postern::store::sqlite {
+
+namespace {
+constexpr const char* kSummaryColumns =
+    "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, format, "
+    "provider, provider_message_id, last_error";
+}
+
+struct Reader::Statements {
+  Statement message;
+  Statement events;
+  Statement recipients;
+  Statement list_all;
+  Statement list_status;
+  Statement content;
+  Statement counts;
+  Statement keys;
+};
+
+Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
+  auto db = Database::open(path, false);
+  if (!db) return db.error();
+  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
+    if (auto r = (*db)->exec(pragma); !r) return r.error();
+  }
+  auto st = std::make_unique<Statements>();
+  std::string cols = kSummaryColumns;
+  struct Entry {
+    Statement* slot;
+    std::string sql;
+  };
+  const Entry entries[] = {
+      {&st->message, "SELECT " + cols + " FROM messages WHERE id = ?1"},
+      {&st->events,
+       "SELECT seq, at, type, status, provider, class, code, latency_us, detail FROM events "
+       "WHERE message_id = ?1 ORDER BY seq"},
+      {&st->recipients, "SELECT address, kind FROM recipients WHERE message_id = ?1 ORDER BY idx"},
+      {&st->list_all,
+       "SELECT " + cols + " FROM messages WHERE id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->list_status,
+       "SELECT " + cols + " FROM messages WHERE status = ?1 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->content, "SELECT format, content FROM messages WHERE id = ?1"},
+      {&st->counts, "SELECT status, n FROM status_counts"},
+      {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
+  };
+  for (const auto& e : entries) {
+    auto s = (*db)->prepare(e.sql);
+    if (!s) return s.error();
+    *e.slot = std::move(*s);
+  }
+  return std::unique_ptr<Reader>(new Reader(std::move(*db), std::move(st)));
+}
+
+Reader::Reader(std::unique_ptr<Database> db, std::unique_ptr<Statements> st)
+    : db_(std::move(db)), st_(std::move(st)) {}
+
+Reader::~Reader() = default;
+
+Result<std::vector<Recipient>> Reader::recipients_of(MessageId id) {
+  auto& s = st_->recipients;
+  s.bind(1, static_cast<std::int64_t>(id.value()));
+  std::vector<Recipient> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    out.push_back({s.column_text(0), static_cast<RecipientKind>(s.column_int(1))});
+  }
+  s.reset();
+  return out;
+}
+
+Result<std::vector<MessageSummary>> Reader::collect(Statement& s) {
+  std::vector<MessageSummary> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    MessageSummary m;
+    m.id = MessageId(static_cast<std::uint64_t>(s.column_int(0)));
+    m.status = static_cast<MessageStatus>(s.column_int(1));
+    m.created_at = from_unix_ms(s.column_int(2));
+    m.updated_at = from_unix_ms(s.column_int(3));
+    m.next_attempt_at = from_unix_ms(s.column_int(4));
+    m.attempts = static_cast<int>(s.column_int(5));
+    m.sender = s.column_text(6);
+    m.subject = s.column_text(7);
+    m.tags = split_lines(s.column_view(8));
+    m.size = static_cast<std::size_t>(s.column_int(9));
+    m.format = static_cast<ContentFormat>(s.column_int(10));
+    m.provider = s.column_text(11);
+    m.provider_message_id = s.column_text(12);
+    m.last_error = s.column_text(13);
+    out.push_back(std::move(m));
+  }
+  s.reset();
+  for (auto& m : out) {
+    auto r = recipients_of(m.id);
+    if (!r) return r.error();
+    m.recipients = std::move(*r);
+  }
+  return out;
+}
+
+Result<MessageDetail> Reader::get_message(MessageId id) {
+  st_->message.bind(1, static_cast<std::int64_t>(id.value()));
+  auto rows = collect(st_->message);
+  if (!rows) return rows.error();
+  if (rows->empty()) return Errc::not_found;
+  MessageDetail detail;
+  detail.summary = std::move(rows->front());
+  auto& s = st_->events;
+  s.bind(1, static_cast<std::int64_t>(id.value()));
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    Event e;
+    e.seq = static_cast<int>(s.column_int(0));
+    e.at = from_unix_ms(s.column_int(1));
+    e.type = s.column_text(2);
+    e.status = static_cast<MessageStatus>(s.column_int(3));
+    e.provider = s.column_text(4);
+    e.failure_class = s.column_text(5);
+    e.code = s.column_text(6);
+    e.latency = std::chrono::microseconds(s.column_int(7));
+    e.detail = s.column_text(8);
+    detail.events.push_back(std::move(e));
+  }
+  s.reset();
+  return detail;
+}
+
+Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
+  std::uint64_t low = f.since ? MessageId::first_at(*f.since).value() : 0;
+  std::uint64_t high = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (f.until) high = std::min(high, MessageId::first_at(*f.until).value());
+  if (f.before) high = std::min(high, f.before->value());
+  auto& s = f.status ? st_->list_status : st_->list_all;
+  if (f.status) s.bind(1, static_cast<std::int64_t>(*f.status));
+  s.bind(2, static_cast<std::int64_t>(low))
+      .bind(3, static_cast<std::int64_t>(high))
+      .bind(4, static_cast<std::int64_t>(f.limit));
+  return collect(s);
+}
+
+Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) {
+  auto& s = st_->content;
+  s.bind(1, static_cast<std::int64_t>(id.value()));
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  if (!*row) {
+    s.reset();
+    return Errc::not_found;
+  }
+  std::pair<ContentFormat, std::string> out{static_cast<ContentFormat>(s.column_int(0)), s.column_text(1)};
+  s.reset();
+  return out;
+}
+
+Result<std::vector<std::int64_t>> Reader::count_by_status() {
+  std::vector<std::int64_t> counts(kMessageStatusCount, 0);
+  auto& s = st_->counts;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    auto status = s.column_int(0);
+    if (status >= 0 && status < kMessageStatusCount) counts[static_cast<std::size_t>(status)] = s.column_int(1);
+  }
+  s.reset();
+  return counts;
+}
+
+Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
+  std::vector<StoredApiKey> out;
+  auto& s = st_->keys;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    StoredApiKey k;
+    k.key.name = s.column_text(0);
+    k.secret_hash = s.column_text(1);
+    k.key.scopes = split_lines(s.column_view(2));
+    k.key.created_at = from_unix_ms(s.column_int(3));
+    out.push_back(std::move(k));
+  }
+  s.reset();
+  return out;
+}
+
+Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, std::size_t size) {
+  auto pool = std::make_unique<ReaderPool>();
+  for (std::size_t i = 0; i < size; ++i) {
+    auto r = Reader::open(path);
+    if (!r) return r.error();
+    pool->idle_.push_back(std::move(*r));
+  }
+  return pool;
+}
+
+ReaderPool::Lease ReaderPool::borrow() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !idle_.empty(); });
+  auto r = std::move(idle_.back());
+  idle_.pop_back();
+  return Lease(*this, std::move(r));
+}
+
+void ReaderPool::give_back(std::unique_ptr<Reader> reader) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(reader));
+  }
+  cv_.notify_one();
+}
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,64 @@
+// Read queries of the SQLite store, on connections of their own so reads
+// never wait for the writer (WAL readers see the last commit).
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "store/sqlite/database.h"
+#include "store/store.h"
+
+namespace postern::store::sqlite {
+
+class Reader {
+ public:
+  static Result<std::unique_ptr<Reader>> open(const std::string& path);
+  ~Reader();
+
+  Result<MessageDetail> get_message(MessageId id);
+  Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter);
+  Result<std::pair<ContentFormat, std::string>> get_content(MessageId id);
+  Result<std::vector<std::int64_t>> count_by_status();
+  Result<std::vector<StoredApiKey>> list_api_keys();
+
+ private:
+  struct Statements;
+  Reader(std::unique_ptr<Database> db, std::unique_ptr<Statements> st);
+  Result<std::vector<Recipient>> recipients_of(MessageId id);
+  Result<std::vector<MessageSummary>> collect(Statement& s);
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Statements> st_;
+};
+
+// A fixed set of readers shared by all threads; borrowing blocks while all
+// are in use.
+class ReaderPool {
+ public:
+  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path, std::size_t size);
+
+  class Lease {
+   public:
+    Lease(ReaderPool& pool, std::unique_ptr<Reader> reader) : pool_(pool), reader_(std::move(reader)) {}
+    ~Lease() { pool_.give_back(std::move(reader_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Reader* operator->() { return reader_.get(); }
+
+   private:
+    ReaderPool& pool_;
+    std::unique_ptr<Reader> reader_;
+  };
+
+  Lease borrow();
+
+ private:
+  void give_back(std::unique_ptr<Reader> reader);
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Reader>> idle_;  // guarded by mu_
+};
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,174 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "store/group_commit.h"
+#include "store/migrations/sqlite_migrations.h"
+#include "store/sqlite/checkpointer.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/reader.h"
+#include "store/sqlite/writer.h"
+
+namespace postern::store::sqlite {
+namespace {
+
+// WAL frames after which the writer asks for a checkpoint (~16 MiB).
+constexpr int kCheckpointFrames = 4096;
+
+// synchronous=FULL: a commit is on disk when COMMIT returns, so an answer
+// sent after it survives a power cut (NORMAL would lose the WAL tail).
+// Checkpoints run on their own thread (wal_autocheckpoint = 0).
+constexpr const char* kWriterPragmas[] = {
+    "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000",
+    "PRAGMA wal_autocheckpoint = 0", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY",
+    "PRAGMA journal_size_limit = 67108864", "PRAGMA foreign_keys = OFF",
+};
+
+int wal_hook(void* checkpointer, sqlite3*, const char*, int frames) {
+  if (frames >= kCheckpointFrames) static_cast<Checkpointer*>(checkpointer)->poke();
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+// Members are destroyed bottom-up: the committer stops first, the
+// checkpointer (named by the writer connection's WAL hook) goes last.
+struct SqliteStore::Impl {
+  std::unique_ptr<Checkpointer> checkpointer;
+  std::unique_ptr<Database> write_db;
+  std::unique_ptr<Writer> writer;
+  std::unique_ptr<ReaderPool> readers;
+  std::unique_ptr<GroupCommitter> committer;
+
+  template <class T, class F>
+  void submit(F apply, Completion<T> done) {
+    committer->submit<T>(std::move(apply), std::move(done));
+  }
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options, const Clock& clock,
+                                                       MetricsRegistry& metrics) {
+  std::error_code fs_ec;
+  auto dir = std::filesystem::path(options.path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, fs_ec);
+  if (fs_ec) {
+    spdlog::error("store: cannot create directory {}: {}", dir.string(), fs_ec.message());
+    return error_code(Errc::storage_unavailable);
+  }
+  auto impl = std::make_unique<Impl>();
+  auto db = Database::open(options.path, true);
+  if (!db) return db.error();
+  impl->write_db = std::move(*db);
+  for (const char* pragma : kWriterPragmas) {
+    if (auto r = impl->write_db->exec(pragma); !r) {
+      spdlog::error("store: {} failed: {}", pragma, impl->write_db->last_error());
+      return r.error();
+    }
+  }
+  if (auto r = migrations::migrate_sqlite(*impl->write_db); !r) {
+    spdlog::error("store: migration failed: {}", impl->write_db->last_error());
+    return r.error();
+  }
+  auto writer = Writer::create(*impl->write_db, clock);
+  if (!writer) return writer.error();
+  impl->writer = std::move(*writer);
+
+  auto checkpoint_db = Database::open(options.path, false);
+  if (!checkpoint_db) return checkpoint_db.error();
+  (void)(*checkpoint_db)->exec("PRAGMA busy_timeout = 5000");
+  impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
+  sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
+
+  auto readers = ReaderPool::open(options.path, options.readers);
+  if (!readers) return readers.error();
+  impl->readers = std::move(*readers);
+
+  Database* wdb = impl->write_db.get();
+  TransactionHooks hooks{
+      [wdb]() { return wdb->exec("BEGIN IMMEDIATE"); },
+      [wdb]() { return wdb->exec("COMMIT"); },
+      [wdb]() { (void)wdb->exec("ROLLBACK"); },
+      nullptr,
+  };
+  impl->committer = std::make_unique<GroupCommitter>(
+      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"}, metrics);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() { close(); }
+
+void SqliteStore::close() {
+  if (impl_->committer) impl_->committer->stop();
+}
+
+void SqliteStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<EnqueueResult>([w, m = std::move(message)]() { return w->enqueue(m); }, std::move(done));
+}
+
+void SqliteStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
+                        Completion<std::vector<LeasedMessage>> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::vector<LeasedMessage>>(
+      [w, owner = std::move(owner), now, lease, limit]() { return w->lease(owner, now, lease, limit); },
+      std::move(done));
+}
+
+void SqliteStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, owner = std::move(owner), r = std::move(record)]() { return w->record_attempt(owner, r); },
+                      std::move(done));
+}
+
+void SqliteStore::cancel(MessageId id, Completion<MessageStatus> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<MessageStatus>([w, id]() { return w->cancel(id); }, std::move(done));
+}
+
+void SqliteStore::retry(MessageId id, Completion<MessageStatus> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<MessageStatus>([w, id]() { return w->retry(id); }, std::move(done));
+}
+
+void SqliteStore::reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::size_t>([w, now]() { return w->reclaim_expired_leases(now); }, std::move(done));
+}
+
+void SqliteStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::size_t>([w, before]() { return w->expire_idempotency_keys(before); }, std::move(done));
+}
+
+void SqliteStore::create_api_key(StoredApiKey key, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, k = std::move(key)]() { return w->create_api_key(k); }, std::move(done));
+}
+
+void SqliteStore::delete_api_key(std::string name, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, n = std::move(name)]() { return w->delete_api_key(n); }, std::move(done));
+}
+
+Result<MessageDetail> SqliteStore::get_message(MessageId id) { return impl_->readers->borrow()->get_message(id); }
+
+Result<std::vector<MessageSummary>> SqliteStore::list_messages(const ListFilter& filter) {
+  return impl_->readers->borrow()->list_messages(filter);
+}
+
+Result<std::pair<ContentFormat, std::string>> SqliteStore::get_content(MessageId id) {
+  return impl_->readers->borrow()->get_content(id);
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
+  return impl_->readers->borrow()->count_by_status();
+}
+
+Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,55 @@
+// The embedded SQLite backend of the Store (WAL, synchronous=FULL): one
+// group-commit writer connection, a pool of reader connections and a
+// checkpointer that keeps the WAL short without stalling commits.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "store/store.h"
+
+namespace postern::store::sqlite {
+
+struct SqliteOptions {
+  std::string path = "data/postern.db";
+  std::size_t max_batch = 2048;
+  std::size_t max_queue = 65536;
+  std::size_t readers = 4;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database (and its directory), applies migrations
+  // and starts the writer. Errors: storage_unavailable, corrupt, conflict
+  // (database written by a newer version).
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options, const Clock& clock,
+                                                   MetricsRegistry& metrics);
+  ~SqliteStore() override;
+
+  // Store
+  void enqueue(NewMessage message, Completion<EnqueueResult> done) override;
+  void lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
+             Completion<std::vector<LeasedMessage>> done) override;
+  void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
+  void cancel(MessageId id, Completion<MessageStatus> done) override;
+  void retry(MessageId id, Completion<MessageStatus> done) override;
+  void reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) override;
+  void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
+  void create_api_key(StoredApiKey key, Completion<void> done) override;
+  void delete_api_key(std::string name, Completion<void> done) override;
+  Result<MessageDetail> get_message(MessageId id) override;
+  Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter) override;
+  Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;
+  Result<std::vector<std::int64_t>> count_by_status() override;
+  Result<std::vector<StoredApiKey>> list_api_keys() override;
+  void close() override;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,431 @@
+#include "store/sqlite/writer.h"
+
+#include <random>
+
+#include "store/sqlite/codec.h"
+
+namespace postern::store::sqlite {
+
+struct Writer::Statements {
+  Statement find_idempotency;
+  Statement insert_idempotency;
+  Statement insert_message;
+  Statement insert_recipient;
+  Statement insert_event;
+  Statement status_of;
+  Statement count_add;
+  Statement lease_queued;
+  Statement lease_deferred;
+  Statement recipients_of;
+  Statement record_attempt;
+  Statement cancel;
+  Statement retry;
+  Statement reclaim;
+  Statement expire_idempotency;
+  Statement insert_key;
+  Statement delete_key;
+};
+
+namespace {
+
+Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); }
+
+}  // namespace
+
+Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock) {
+  auto st = std::make_unique<Statements>();
+  struct Entry {
+    Statement* slot;
+    const char* sql;
+  };
+  const Entry entries[] = {
+      {&st->find_idempotency,
+       "SELECT i.request_hash, i.message_id, m.status FROM idempotency_keys i "
+       "JOIN messages m ON m.id = i.message_id WHERE i.key = ?1"},
+      {&st->insert_idempotency,
+       "INSERT INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&st->insert_message,
+       "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
+       "subject, tags, submitted_by, format, size, content) "
+       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+      {&st->insert_recipient, "INSERT INTO recipients(message_id, idx, address, kind) VALUES (?1, ?2, ?3, ?4)"},
+      {&st->insert_event,
+       "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, detail) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {&st->status_of, "SELECT status FROM messages WHERE id = ?1"},
+      {&st->count_add, "UPDATE status_counts SET n = n + ?2 WHERE status = ?1"},
+      // One statement per source queue, each matching its partial index.
+      {&st->lease_queued,
+       "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
+       "WHERE id IN (SELECT id FROM messages WHERE status = 0 AND next_attempt_at <= ?3 "
+       "ORDER BY next_attempt_at LIMIT ?4) "
+       "RETURNING id, created_at, window_start, attempts, format, content, sender, tags, provider"},
+      {&st->lease_deferred,
+       "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
+       "WHERE id IN (SELECT id FROM messages WHERE status = 3 AND next_attempt_at <= ?3 "
+       "ORDER BY next_attempt_at LIMIT ?4) "
+       "RETURNING id, created_at, window_start, attempts, format, content, sender, tags, provider"},
+      {&st->recipients_of, "SELECT address, kind FROM recipients WHERE message_id = ?1 ORDER BY idx"},
+      {&st->record_attempt,
+       "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
+       "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
+       "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
+      {&st->cancel,
+       "UPDATE messages SET status = 5, updated_at = ?2, event_seq = event_seq + 1 "
+       "WHERE id = ?1 AND status IN (0, 3) RETURNING event_seq"},
+      {&st->retry,
+       "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
+       "last_error = '', event_seq = event_seq + 1 "
+       "WHERE id = ?1 AND status IN (3, 4, 5) RETURNING event_seq"},
+      {&st->reclaim,
+       "UPDATE messages SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?1, "
+       "next_attempt_at = ?1, event_seq = event_seq + 1 WHERE status = 1 AND lease_until < ?1 "
+       "RETURNING id, event_seq"},
+      {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
+      {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
+  };
+  for (const auto& e : entries) {
+    auto s = prep(db, e.sql);
+    if (!s) return s.error();
+    *e.slot = std::move(*s);
+  }
+  return std::unique_ptr<Writer>(new Writer(db, clock, std::move(st)));
+}
+
+Writer::Writer(Database& db, const Clock& clock, std::unique_ptr<Statements> statements)
+    : db_(db), clock_(clock), ids_(clock, std::random_device{}()), st_(std::move(statements)) {}
+
+Writer::~Writer() = default;
+
+Result<void> Writer::count_transition(std::optional<MessageStatus> from, MessageStatus to) {
+  if (from && *from == to) return {};
+  if (from) {
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(*from)).bind(2, std::int64_t{-1}).run(); !r) {
+      return r;
+    }
+  }
+  return st_->count_add.bind(1, static_cast<std::int64_t>(to)).bind(2, std::int64_t{1}).run();
+}
+
+Result<void> Writer::insert_event(MessageId id, std::int64_t seq, const Event& e) {
+  return st_->insert_event.bind(1, static_cast<std::int64_t>(id.value()))
+      .bind(2, seq)
+      .bind(3, to_unix_ms(e.at))
+      .bind(4, e.type)
+      .bind(5, static_cast<std::int64_t>(e.status))
+      .bind(6, e.provider)
+      .bind(7, e.failure_class)
+      .bind(8, e.code)
+      .bind(9, static_cast<std::int64_t>(e.latency.count()))
+      .bind(10, e.detail)
+      .run();
+}
+
+Result<MessageStatus> Writer::status_of(MessageId id) {
+  auto& s = st_->status_of;
+  s.bind(1, static_cast<std::int64_t>(id.value()));
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  if (!*row) {
+    s.reset();
+    return Errc::not_found;
+  }
+  auto status = static_cast<MessageStatus>(s.column_int(0));
+  s.reset();
+  return status;
+}
+
+Result<std::vector<Recipient>> Writer::recipients_of(MessageId id) {
+  auto& s = st_->recipients_of;
+  s.bind(1, static_cast<std::int64_t>(id.value()));
+  std::vector<Recipient> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    out.push_back({s.column_text(0), static_cast<RecipientKind>(s.column_int(1))});
+  }
+  s.reset();
+  return out;
+}
+
+Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
+  auto now = clock_.now();
+  if (!m.idempotency_key.empty()) {
+    auto& f = st_->find_idempotency;
+    f.bind(1, m.idempotency_key);
+    auto row = f.step();
+    if (!row) {
+      f.reset();
+      return row.error();
+    }
+    if (*row) {
+      bool same = f.column_view(0) == m.request_hash;
+      EnqueueResult replay{MessageId(static_cast<std::uint64_t>(f.column_int(1))),
+                           static_cast<MessageStatus>(f.column_int(2)), true};
+      f.reset();
+      if (!same) return Errc::conflict;
+      return replay;
+    }
+    f.reset();
+  }
+  auto id = ids_.next();
+  auto id_value = static_cast<std::int64_t>(id.value());
+  auto tags = join_lines(m.tags);
+  if (auto r = st_->insert_message.bind(1, id_value)
+                   .bind(2, to_unix_ms(now))
+                   .bind(3, m.envelope.sender)
+                   .bind(4, m.subject)
+                   .bind(5, tags)
+                   .bind(6, m.submitted_by)
+                   .bind(7, static_cast<std::int64_t>(m.format))
+                   .bind(8, static_cast<std::int64_t>(m.content.size()))
+                   .bind_blob(9, m.content)
+                   .run();
+      !r) {
+    return r.error();
+  }
+  for (std::size_t i = 0; i < m.envelope.recipients.size(); ++i) {
+    const auto& rcpt = m.envelope.recipients[i];
+    if (auto r = st_->insert_recipient.bind(1, id_value)
+                     .bind(2, static_cast<std::int64_t>(i))
+                     .bind(3, rcpt.address)
+                     .bind(4, static_cast<std::int64_t>(rcpt.kind))
+                     .run();
+        !r) {
+      return r.error();
+    }
+  }
+  Event accepted;
+  accepted.at = now;
+  accepted.type = "accepted";
+  accepted.status = MessageStatus::queued;
+  accepted.detail = m.source.empty() ? std::string() : "via " + m.source;
+  if (!m.submitted_by.empty()) accepted.detail += " by " + m.submitted_by;
+  if (auto r = insert_event(id, 0, accepted); !r) return r.error();
+  if (!m.idempotency_key.empty()) {
+    if (auto r = st_->insert_idempotency.bind(1, m.idempotency_key)
+                     .bind_blob(2, m.request_hash)
+                     .bind(3, id_value)
+                     .bind(4, to_unix_ms(now))
+                     .run();
+        !r) {
+      return r.error();
+    }
+  }
+  if (auto r = count_transition(std::nullopt, MessageStatus::queued); !r) return r.error();
+  return EnqueueResult{id, MessageStatus::queued, false};
+}
+
+Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const std::string& owner,
+                                       SystemTime now, std::chrono::seconds lease, std::size_t limit,
+                                       std::vector<LeasedMessage>& out) {
+  if (limit == 0) return std::size_t{0};
+  s.bind(1, owner)
+      .bind(2, to_unix_ms(now + lease))
+      .bind(3, to_unix_ms(now))
+      .bind(4, static_cast<std::int64_t>(limit));
+  std::size_t first = out.size();
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    LeasedMessage m;
+    m.id = MessageId(static_cast<std::uint64_t>(s.column_int(0)));
+    m.created_at = from_unix_ms(s.column_int(1));
+    m.window_start = from_unix_ms(s.column_int(2));
+    m.attempts = static_cast<int>(s.column_int(3));
+    m.format = static_cast<ContentFormat>(s.column_int(4));
+    m.content = s.column_text(5);
+    m.envelope.sender = s.column_text(6);
+    m.tags = split_lines(s.column_view(7));
+    m.last_provider = s.column_text(8);
+    out.push_back(std::move(m));
+  }
+  s.reset();
+  for (auto i = first; i < out.size(); ++i) {
+    auto rcpts = recipients_of(out[i].id);
+    if (!rcpts) return rcpts.error();
+    out[i].envelope.recipients = std::move(*rcpts);
+  }
+  auto n = static_cast<std::int64_t>(out.size() - first);
+  if (n > 0) {
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(from)).bind(2, -n).run(); !r) return r.error();
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::sending)).bind(2, n).run(); !r) {
+      return r.error();
+    }
+  }
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, SystemTime now,
+                                                 std::chrono::seconds lease, std::size_t limit) {
+  // Due retries get up to half the window first, then fresh mail, then
+  // retries again if room is left: neither queue starves the other
+  // (Postfix's qmgr alternates the same way).
+  std::vector<LeasedMessage> out;
+  out.reserve(limit);
+  for (auto [stmt, from, share] : {std::tuple{&st_->lease_deferred, MessageStatus::deferred, (limit + 1) / 2},
+                                   std::tuple{&st_->lease_queued, MessageStatus::queued, limit},
+                                   std::tuple{&st_->lease_deferred, MessageStatus::deferred, limit}}) {
+    auto room = std::min(share, limit - out.size());
+    if (auto r = lease_from(*stmt, from, owner, now, lease, room, out); !r) return r.error();
+  }
+  return out;
+}
+
+Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecord& rec) {
+  auto now = clock_.now();
+  auto& s = st_->record_attempt;
+  auto id_value = static_cast<std::int64_t>(rec.id.value());
+  bool ok = rec.next_status == MessageStatus::sent;
+  s.bind(1, id_value)
+      .bind(2, owner)
+      .bind(3, static_cast<std::int64_t>(rec.next_status))
+      .bind(4, to_unix_ms(rec.next_status == MessageStatus::deferred ? rec.next_attempt_at : now))
+      .bind(5, to_unix_ms(now))
+      .bind(6, rec.provider)
+      .bind(7, rec.provider_message_id)
+      .bind(8, ok ? std::string_view() : std::string_view(rec.detail));
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  if (!*row) {
+    s.reset();
+    return Errc::not_found;  // the lease was lost (expired and reclaimed)
+  }
+  auto seq = s.column_int(0);
+  s.reset();
+  Event e;
+  e.at = now;
+  e.type = std::string(to_string(rec.next_status));
+  e.status = rec.next_status;
+  e.provider = rec.provider;
+  e.failure_class = rec.failure_class;
+  e.code = rec.code;
+  e.latency = rec.latency;
+  e.detail = rec.detail;
+  if (auto r = insert_event(rec.id, seq, e); !r) return r;
+  return count_transition(MessageStatus::sending, rec.next_status);
+}
+
+Result<MessageStatus> Writer::cancel(MessageId id) {
+  auto before = status_of(id);
+  if (!before) return before.error();
+  if (*before != MessageStatus::queued && *before != MessageStatus::deferred) return Errc::conflict;
+  auto now = clock_.now();
+  auto& s = st_->cancel;
+  s.bind(1, static_cast<std::int64_t>(id.value())).bind(2, to_unix_ms(now));
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  if (!*row) {
+    s.reset();
+    return Errc::conflict;
+  }
+  auto seq = s.column_int(0);
+  s.reset();
+  Event e;
+  e.at = now;
+  e.type = "cancelled";
+  e.status = MessageStatus::cancelled;
+  if (auto r = insert_event(id, seq, e); !r) return r.error();
+  if (auto r = count_transition(*before, MessageStatus::cancelled); !r) return r.error();
+  return MessageStatus::cancelled;
+}
+
+Result<MessageStatus> Writer::retry(MessageId id) {
+  auto before = status_of(id);
+  if (!before) return before.error();
+  auto now = clock_.now();
+  auto& s = st_->retry;
+  s.bind(1, static_cast<std::int64_t>(id.value())).bind(2, to_unix_ms(now));
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  if (!*row) {
+    s.reset();
+    return Errc::conflict;
+  }
+  auto seq = s.column_int(0);
+  s.reset();
+  Event e;
+  e.at = now;
+  e.type = "retried";
+  e.status = MessageStatus::queued;
+  e.detail = "manual retry from " + std::string(to_string(*before));
+  if (auto r = insert_event(id, seq, e); !r) return r.error();
+  if (auto r = count_transition(*before, MessageStatus::queued); !r) return r.error();
+  return MessageStatus::queued;
+}
+
+Result<std::size_t> Writer::reclaim_expired_leases(SystemTime now) {
+  auto& s = st_->reclaim;
+  s.bind(1, to_unix_ms(now));
+  std::vector<std::pair<MessageId, std::int64_t>> reclaimed;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    reclaimed.emplace_back(MessageId(static_cast<std::uint64_t>(s.column_int(0))), s.column_int(1));
+  }
+  s.reset();
+  for (const auto& [id, seq] : reclaimed) {
+    Event e;
+    e.at = now;
+    e.type = "reclaimed";
+    e.status = MessageStatus::queued;
+    e.detail = "lease expired; the worker holding it stopped or lost it";
+    if (auto r = insert_event(id, seq, e); !r) return r.error();
+  }
+  if (!reclaimed.empty()) {
+    auto n = static_cast<std::int64_t>(reclaimed.size());
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::sending)).bind(2, -n).run(); !r) {
+      return r.error();
+    }
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::queued)).bind(2, n).run(); !r) {
+      return r.error();
+    }
+  }
+  return reclaimed.size();
+}
+
+Result<std::size_t> Writer::expire_idempotency_keys(SystemTime before) {
+  if (auto r = st_->expire_idempotency.bind(1, to_unix_ms(before)).run(); !r) return r.error();
+  return static_cast<std::size_t>(db_.changes());
+}
+
+Result<void> Writer::create_api_key(const StoredApiKey& key) {
+  return st_->insert_key.bind(1, key.key.name)
+      .bind_blob(2, key.secret_hash)
+      .bind(3, join_lines(key.key.scopes))
+      .bind(4, to_unix_ms(key.key.created_at))
+      .run();
+}
+
+Result<void> Writer::delete_api_key(const std::string& name) {
+  if (auto r = st_->delete_key.bind(1, name).run(); !r) return r;
+  if (db_.changes() == 0) return Errc::not_found;
+  return {};
+}
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,50 @@
+// The write operations of the SQLite store. Each runs on the group-commit
+// writer thread inside an open transaction; none commits by itself.
+#pragma once
+
+#include <memory>
+
+#include "core/clock.h"
+#include "core/message_id.h"
+#include "store/sqlite/database.h"
+#include "store/store.h"
+
+namespace postern::store::sqlite {
+
+class Writer {
+ public:
+  static Result<std::unique_ptr<Writer>> create(Database& db, const Clock& clock);
+  ~Writer();
+
+  Result<EnqueueResult> enqueue(const NewMessage& message);
+  Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
+                                           std::chrono::seconds lease, std::size_t limit);
+  Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
+  Result<MessageStatus> cancel(MessageId id);
+  Result<MessageStatus> retry(MessageId id);
+  Result<std::size_t> reclaim_expired_leases(SystemTime now);
+  Result<std::size_t> expire_idempotency_keys(SystemTime before);
+  Result<void> create_api_key(const StoredApiKey& key);
+  Result<void> delete_api_key(const std::string& name);
+
+ private:
+  struct Statements;
+  Writer(Database& db, const Clock& clock, std::unique_ptr<Statements> statements);
+
+  // Adjusts status_counts for a transition (from may be empty for inserts).
+  Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
+  Result<void> insert_event(MessageId id, std::int64_t seq, const Event& event);
+  // Status of an existing message, or not_found.
+  Result<MessageStatus> status_of(MessageId id);
+  Result<std::vector<Recipient>> recipients_of(MessageId id);
+  // Leases up to `limit` messages of one queue (status `from`) into `out`.
+  Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner, SystemTime now,
+                                 std::chrono::seconds lease, std::size_t limit, std::vector<LeasedMessage>& out);
+
+  Database& db_;
+  const Clock& clock_;
+  MessageIdGenerator ids_;
+  std::unique_ptr<Statements> st_;
+};
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,195 @@
+// The Store: durable queue of messages, their recipients and event timeline,
+// API keys and idempotency keys. One interface, two backends (SQLite for one
+// node, PostgreSQL for a cluster) with the same contract and the same tests.
+//
+// Writes are asynchronous and group-committed: every write from every
+// connection is queued to one writer, which applies a batch in one
+// transaction and one fsync, then calls each operation's completion. A
+// completion that reports success means the change is durable.
+//
+// Completions run on the writer's thread; they must be quick and must not
+// call back into the store synchronously (post the work elsewhere instead).
+// Reads are synchronous, safe from any thread, and see committed data.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/message.h"
+#include "core/message_id.h"
+#include "core/status.h"
+
+namespace postern::store {
+
+// A message as accepted at intake, before it has an id.
+struct NewMessage {
+  ContentFormat format = ContentFormat::json;
+  std::string content;  // JSON or raw RFC 5322, per format
+  Envelope envelope;
+  std::string subject;
+  std::vector<std::string> tags;
+  std::string submitted_by;  // API key or SMTP user name; "" for trusted callers
+  std::string source;        // "http" or "smtp", recorded in the first event
+  // Optional: the scoped idempotency key and a hash of the request it came with.
+  std::string idempotency_key;
+  std::string request_hash;
+};
+
+struct EnqueueResult {
+  MessageId id;
+  MessageStatus status = MessageStatus::queued;
+  bool replayed = false;  // idempotency: an earlier request with this key and body won
+};
+
+// What a worker needs to attempt a delivery.
+struct LeasedMessage {
+  MessageId id;
+  SystemTime created_at;
+  SystemTime window_start;  // retries stop at window_start + max age
+  int attempts = 0;         // attempts made before this lease
+  ContentFormat format = ContentFormat::json;
+  std::string content;
+  Envelope envelope;
+  std::vector<std::string> tags;
+  std::string last_provider;  // provider of the previous attempt, to try elsewhere first
+};
+
+// The outcome of one delivery attempt, recorded as an event, and the status
+// it moves the message to.
+struct AttemptRecord {
+  MessageId id;
+  MessageStatus next_status = MessageStatus::sent;  // sent, deferred or failed
+  SystemTime next_attempt_at{};                     // for deferred
+  std::string provider;
+  std::string failure_class;  // ok, transient, provider_down, permanent
+  std::string code;           // provider's code (HTTP status, SMTP reply, API error code)
+  std::string detail;
+  std::string provider_message_id;
+  std::chrono::microseconds latency{0};
+};
+
+struct Event {
+  int seq = 0;
+  SystemTime at;
+  std::string type;  // accepted, attempt, sent, deferred, failed, cancelled, retried, reclaimed, quarantined
+  MessageStatus status = MessageStatus::queued;  // status after the event
+  std::string provider;
+  std::string failure_class;
+  std::string code;
+  std::chrono::microseconds latency{0};
+  std::string detail;
+};
+
+struct MessageSummary {
+  MessageId id;
+  MessageStatus status = MessageStatus::queued;
+  SystemTime created_at;
+  SystemTime updated_at;
+  SystemTime next_attempt_at;
+  int attempts = 0;
+  std::string sender;
+  std::vector<Recipient> recipients;
+  std::string subject;
+  std::vector<std::string> tags;
+  std::size_t size = 0;
+  ContentFormat format = ContentFormat::json;
+  std::string provider;
+  std::string provider_message_id;
+  std::string last_error;
+};
+
+struct MessageDetail {
+  MessageSummary summary;
+  std::vector<Event> events;
+};
+
+struct ListFilter {
+  std::optional<MessageStatus> status;
+  std::optional<SystemTime> since;   // created at or after
+  std::optional<SystemTime> until;   // created before
+  std::optional<MessageId> before;   // cursor: ids strictly smaller (newest first)
+  std::size_t limit = 50;
+};
+
+struct ApiKey {
+  std::string name;
+  std::vector<std::string> scopes;
+  SystemTime created_at;
+};
+
+// A key as stored: the secret is never stored, only its SHA-256.
+struct StoredApiKey {
+  ApiKey key;
+  std::string secret_hash;  // raw 32 bytes
+};
+
+template <class T>
+using Completion = std::function<void(Result<T>)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- Writes (group-committed; completion runs on the writer thread) ---
+
+  // Stores a new message with status queued and an "accepted" event.
+  // With an idempotency key already seen: the same request hash answers the
+  // first result with replayed=true; another hash fails with Errc::conflict.
+  // Errors: storage_full (disk full), storage_unavailable, shutting_down.
+  virtual void enqueue(NewMessage message, Completion<EnqueueResult> done) = 0;
+
+  // Leases up to `limit` messages that are queued, or deferred and due at
+  // `now`, oldest due first: they become `sending`, owned by `owner` until
+  // now + lease. A lease that expires returns the message to the queue (see
+  // reclaim_expired_leases).
+  virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
+                     Completion<std::vector<LeasedMessage>> done) = 0;
+
+  // Records an attempt and moves a leased message on. Fails with not_found
+  // when the message is no longer leased by `owner` (lease lost).
+  virtual void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) = 0;
+
+  // queued/deferred -> cancelled. conflict when the message is being sent or
+  // already final; not_found for an unknown id.
+  virtual void cancel(MessageId id, Completion<MessageStatus> done) = 0;
+
+  // failed/deferred/cancelled -> queued, due now. conflict when sent, queued
+  // or sending; not_found for an unknown id.
+  virtual void retry(MessageId id, Completion<MessageStatus> done) = 0;
+
+  // Returns messages whose lease expired before `now` to the queue, each with
+  // a "reclaimed" event. Answers how many.
+  virtual void reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) = 0;
+
+  // Forgets idempotency keys older than `before`. Answers how many.
+  virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;
+
+  // conflict when a key of this name exists.
+  virtual void create_api_key(StoredApiKey key, Completion<void> done) = 0;
+  // not_found for an unknown name.
+  virtual void delete_api_key(std::string name, Completion<void> done) = 0;
+
+  // --- Reads (synchronous, any thread) ---
+
+  virtual Result<MessageDetail> get_message(MessageId id) = 0;
+  virtual Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter) = 0;
+  // The stored content and its format.
+  virtual Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) = 0;
+  // Number of messages in each status, indexed by MessageStatus.
+  virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
+  virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
+
+  // --- Lifecycle ---
+
+  // Stops taking writes (they fail with shutting_down), commits what is
+  // queued, and returns when the writer has stopped. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace postern::store

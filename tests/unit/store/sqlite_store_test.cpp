@@ -1,0 +1,242 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "support/await_completion.h"
+#include "support/fake_clock.h"
+#include "support/temp_dir.h"
+
+namespace postern::store {
+namespace {
+
+using namespace std::chrono_literals;
+using test::await_completion;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+
+  void open() {
+    store_.reset();
+    auto s = sqlite::SqliteStore::open({dir_.file("postern.db")}, clock_, metrics_);
+    ASSERT_TRUE(s) << s.error().message();
+    store_ = std::move(*s);
+  }
+
+  NewMessage message(const std::string& subject, const std::string& key = "", const std::string& hash = "") {
+    NewMessage m;
+    m.format = ContentFormat::json;
+    m.content = R"({"from":"a@x.org","to":"b@x.org","text":")" + subject + "\"}";
+    m.envelope.sender = "a@x.org";
+    m.envelope.recipients = {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::bcc}};
+    m.subject = subject;
+    m.tags = {"t1", "t2"};
+    m.source = "http";
+    m.idempotency_key = key;
+    m.request_hash = hash;
+    return m;
+  }
+
+  Result<EnqueueResult> enqueue(NewMessage m) {
+    return await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+  }
+
+  std::vector<LeasedMessage> lease(std::size_t limit, const std::string& owner = "w1") {
+    auto r = await_completion<std::vector<LeasedMessage>>(
+        [&](auto done) { store_->lease(owner, clock_.now(), 60s, limit, done); });
+    EXPECT_TRUE(r);
+    return r ? *r : std::vector<LeasedMessage>{};
+  }
+
+  Result<void> record(const AttemptRecord& rec, const std::string& owner = "w1") {
+    return await_completion<void>([&](auto done) { store_->record_attempt(owner, rec, done); });
+  }
+
+  std::vector<std::int64_t> counts() { return store_->count_by_status().value(); }
+
+  test::TempDir dir_;
+  test::FakeClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, EnqueuedMessageIsReadableWithItsTimeline) {
+  auto r = enqueue(message("hello"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, MessageStatus::queued);
+  EXPECT_FALSE(r->replayed);
+  auto d = store_->get_message(r->id);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->summary.subject, "hello");
+  EXPECT_EQ(d->summary.sender, "a@x.org");
+  ASSERT_EQ(d->summary.recipients.size(), 2u);
+  EXPECT_EQ(d->summary.recipients[1].kind, RecipientKind::bcc);
+  EXPECT_EQ(d->summary.tags, (std::vector<std::string>{"t1", "t2"}));
+  ASSERT_EQ(d->events.size(), 1u);
+  EXPECT_EQ(d->events[0].type, "accepted");
+  auto content = store_->get_content(r->id);
+  ASSERT_TRUE(content);
+  EXPECT_NE(content->second.find("hello"), std::string::npos);
+  EXPECT_EQ(store_->get_message(MessageId(12345)).error(), Errc::not_found);
+}
+
+TEST_F(SqliteStoreTest, MessagesSurviveReopen) {
+  auto r = enqueue(message("durable"));
+  ASSERT_TRUE(r);
+  open();
+  auto d = store_->get_message(r->id);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->summary.subject, "durable");
+  EXPECT_EQ(counts()[0], 1);
+}
+
+TEST_F(SqliteStoreTest, IdempotencyKeyReplaysOrConflicts) {
+  auto first = enqueue(message("one", "key-1", "hash-a"));
+  ASSERT_TRUE(first);
+  auto again = enqueue(message("one", "key-1", "hash-a"));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, first->id);
+  auto other = enqueue(message("two", "key-1", "hash-b"));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error(), Errc::conflict);
+  EXPECT_EQ(counts()[0], 1);
+}
+
+TEST_F(SqliteStoreTest, ListPaginatesNewestFirstAndFilters) {
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 25; ++i) {
+    clock_.advance(1ms);
+    ids.push_back(enqueue(message("m" + std::to_string(i)))->id);
+  }
+  ListFilter f;
+  f.limit = 10;
+  std::vector<MessageId> seen;
+  for (;;) {
+    auto page = store_->list_messages(f);
+    ASSERT_TRUE(page);
+    for (auto& m : *page) seen.push_back(m.id);
+    if (page->size() < f.limit) break;
+    f.before = page->back().id;
+  }
+  ASSERT_EQ(seen.size(), 25u);
+  EXPECT_EQ(seen.front(), ids.back());
+  EXPECT_EQ(seen.back(), ids.front());
+
+  ListFilter by_time;
+  by_time.since = ids[10].timestamp();
+  by_time.until = ids[15].timestamp();
+  auto window = store_->list_messages(by_time);
+  ASSERT_TRUE(window);
+  EXPECT_EQ(window->size(), 5u);
+
+  ListFilter sent;
+  sent.status = MessageStatus::sent;
+  EXPECT_TRUE(store_->list_messages(sent)->empty());
+}
+
+TEST_F(SqliteStoreTest, LeaseSendAndDeferMoveStatusesAndCounts) {
+  auto a = enqueue(message("a"))->id;
+  auto b = enqueue(message("b"))->id;
+  auto leased = lease(10);
+  ASSERT_EQ(leased.size(), 2u);
+  EXPECT_EQ(leased[0].envelope.recipients.size(), 2u);
+  EXPECT_TRUE(lease(10).empty());  // nothing left to lease
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], 2);
+
+  AttemptRecord sent{a, MessageStatus::sent, {}, "capture", "ok", "250", "", "pid-1", 1500us};
+  ASSERT_TRUE(record(sent));
+  AttemptRecord deferred{b, MessageStatus::deferred, clock_.now() + 30s, "mg", "transient", "503", "busy", "", 2ms};
+  ASSERT_TRUE(record(deferred));
+  EXPECT_EQ(record(sent).error(), Errc::not_found);  // not leased any more
+
+  auto da = store_->get_message(a).value();
+  EXPECT_EQ(da.summary.status, MessageStatus::sent);
+  EXPECT_EQ(da.summary.provider_message_id, "pid-1");
+  ASSERT_EQ(da.events.size(), 2u);
+  EXPECT_EQ(da.events[1].type, "sent");
+  EXPECT_EQ(da.events[1].latency, 1500us);
+
+  EXPECT_TRUE(lease(10).empty());  // b is not due yet
+  clock_.advance(31s);
+  auto again = lease(10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, b);
+  EXPECT_EQ(again[0].attempts, 1);
+  EXPECT_EQ(again[0].last_provider, "mg");
+
+  auto c = counts();
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::sent)], 1);
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::sending)], 1);
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::queued)], 0);
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::deferred)], 0);
+}
+
+TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {
+  auto id = enqueue(message("x"))->id;
+  ASSERT_EQ(lease(5).size(), 1u);
+  auto none = await_completion<std::size_t>([&](auto done) { store_->reclaim_expired_leases(clock_.now(), done); });
+  EXPECT_EQ(*none, 0u);
+  clock_.advance(61s);
+  auto n = await_completion<std::size_t>([&](auto done) { store_->reclaim_expired_leases(clock_.now(), done); });
+  EXPECT_EQ(*n, 1u);
+  auto d = store_->get_message(id).value();
+  EXPECT_EQ(d.summary.status, MessageStatus::queued);
+  EXPECT_EQ(d.events.back().type, "reclaimed");
+  // The old owner lost it; a new lease takes it.
+  AttemptRecord late{id, MessageStatus::sent, {}, "p", "ok", "", "", "", 0us};
+  EXPECT_EQ(record(late).error(), Errc::not_found);
+  EXPECT_EQ(lease(5, "w2").size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, CancelAndRetry) {
+  auto id = enqueue(message("x"))->id;
+  auto c = await_completion<MessageStatus>([&](auto done) { store_->cancel(id, done); });
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, MessageStatus::cancelled);
+  auto again = await_completion<MessageStatus>([&](auto done) { store_->cancel(id, done); });
+  EXPECT_EQ(again.error(), Errc::conflict);
+  auto r = await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, MessageStatus::queued);
+  auto twice = await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
+  EXPECT_EQ(twice.error(), Errc::conflict);
+  auto unknown = await_completion<MessageStatus>([&](auto done) { store_->cancel(MessageId(1), done); });
+  EXPECT_EQ(unknown.error(), Errc::not_found);
+  auto cnt = counts();
+  EXPECT_EQ(cnt[0], 1);
+  EXPECT_EQ(cnt[static_cast<int>(MessageStatus::cancelled)], 0);
+  auto events = store_->get_message(id)->events;
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].type, "cancelled");
+  EXPECT_EQ(events[2].type, "retried");
+}
+
+TEST_F(SqliteStoreTest, ApiKeysAreStoredByHash) {
+  StoredApiKey k{{"ci", {"send", "read"}, clock_.now()}, std::string(32, 'h')};
+  ASSERT_TRUE(await_completion<void>([&](auto done) { store_->create_api_key(k, done); }));
+  auto dup = await_completion<void>([&](auto done) { store_->create_api_key(k, done); });
+  EXPECT_EQ(dup.error(), Errc::conflict);
+  auto keys = store_->list_api_keys().value();
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].key.scopes, (std::vector<std::string>{"send", "read"}));
+  EXPECT_EQ(keys[0].secret_hash, std::string(32, 'h'));
+  ASSERT_TRUE(await_completion<void>([&](auto done) { store_->delete_api_key("ci", done); }));
+  auto gone = await_completion<void>([&](auto done) { store_->delete_api_key("ci", done); });
+  EXPECT_EQ(gone.error(), Errc::not_found);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
+  constexpr int kThreads = 4, kEach = 250;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) ASSERT_TRUE(enqueue(message("c")));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(counts()[0], kThreads * kEach);
+}
+
+}  // namespace
+}  // namespace postern::store
