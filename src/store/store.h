@@ -129,6 +129,15 @@ struct StoredApiKey {
   std::string secret_hash;  // raw 32 bytes
 };
 
+// An SMTP login (RFC 4954 AUTH) that is not an API key: the password is
+// stored as an Argon2id hash string (libsodium crypto_pwhash_str).
+struct SmtpUser {
+  std::string name;
+  std::string password_hash;
+  std::vector<std::string> scopes;
+  SystemTime created_at;
+};
+
 template <class T>
 using Completion = std::function<void(Result<T>)>;
 
@@ -175,6 +184,11 @@ class Store {
   // not_found for an unknown name.
   virtual void delete_api_key(std::string name, Completion<void> done) = 0;
 
+  // conflict when a user of this name exists.
+  virtual void create_smtp_user(SmtpUser user, Completion<void> done) = 0;
+  // not_found for an unknown name.
+  virtual void delete_smtp_user(std::string name, Completion<void> done) = 0;
+
   // --- Reads (synchronous, any thread) ---
 
   virtual Result<MessageDetail> get_message(MessageId id) = 0;
@@ -184,6 +198,7 @@ class Store {
   // Number of messages in each status, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
   virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
+  virtual Result<std::vector<SmtpUser>> list_smtp_users() = 0;
 
   // --- Lifecycle ---
 

@@ -83,6 +83,13 @@ CREATE TABLE api_keys (
   created_at INTEGER NOT NULL
 );
 
+CREATE TABLE smtp_users (
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
 CREATE TABLE idempotency_keys (
   key TEXT PRIMARY KEY,
   request_hash BLOB NOT NULL,

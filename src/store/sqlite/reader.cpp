@@ -21,6 +21,7 @@ struct Reader::Statements {
   Statement content;
   Statement counts;
   Statement keys;
+  Statement users;
 };
 
 Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
@@ -48,6 +49,7 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
       {&st->content, "SELECT format, content FROM messages WHERE id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
+      {&st->users, "SELECT name, password_hash, scopes, created_at FROM smtp_users ORDER BY name"},
   };
   for (const auto& e : entries) {
     auto s = (*db)->prepare(e.sql);
@@ -209,6 +211,22 @@ Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
     k.key.scopes = split_lines(s.column_view(2));
     k.key.created_at = from_unix_ms(s.column_int(3));
     out.push_back(std::move(k));
+  }
+  s.reset();
+  return out;
+}
+
+Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
+  std::vector<SmtpUser> out;
+  auto& s = st_->users;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_view(2)), from_unix_ms(s.column_int(3))});
   }
   s.reset();
   return out;

@@ -22,6 +22,7 @@ class Reader {
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id);
   Result<std::vector<std::int64_t>> count_by_status();
   Result<std::vector<StoredApiKey>> list_api_keys();
+  Result<std::vector<SmtpUser>> list_smtp_users();
 
  private:
   struct Statements;

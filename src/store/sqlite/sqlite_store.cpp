@@ -155,6 +155,16 @@ void SqliteStore::delete_api_key(std::string name, Completion<void> done) {
   impl_->submit<void>([w, n = std::move(name)]() { return w->delete_api_key(n); }, std::move(done));
 }
 
+void SqliteStore::create_smtp_user(SmtpUser user, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, u = std::move(user)]() { return w->create_smtp_user(u); }, std::move(done));
+}
+
+void SqliteStore::delete_smtp_user(std::string name, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, n = std::move(name)]() { return w->delete_smtp_user(n); }, std::move(done));
+}
+
 Result<MessageDetail> SqliteStore::get_message(MessageId id) { return impl_->readers->borrow()->get_message(id); }
 
 Result<std::vector<MessageSummary>> SqliteStore::list_messages(const ListFilter& filter) {
@@ -170,5 +180,7 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
 }
 
 Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
+
+Result<std::vector<SmtpUser>> SqliteStore::list_smtp_users() { return impl_->readers->borrow()->list_smtp_users(); }
 
 }  // namespace postern::store::sqlite

@@ -39,11 +39,14 @@ class SqliteStore final : public Store {
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
   void delete_api_key(std::string name, Completion<void> done) override;
+  void create_smtp_user(SmtpUser user, Completion<void> done) override;
+  void delete_smtp_user(std::string name, Completion<void> done) override;
   Result<MessageDetail> get_message(MessageId id) override;
   Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter) override;
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;
   Result<std::vector<std::int64_t>> count_by_status() override;
   Result<std::vector<StoredApiKey>> list_api_keys() override;
+  Result<std::vector<SmtpUser>> list_smtp_users() override;
   void close() override;
 
  private:

@@ -24,6 +24,8 @@ struct Writer::Statements {
   Statement expire_idempotency;
   Statement insert_key;
   Statement delete_key;
+  Statement insert_user;
+  Statement delete_user;
 };
 
 namespace {
@@ -84,6 +86,9 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock)
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
+      {&st->insert_user,
+       "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&st->delete_user, "DELETE FROM smtp_users WHERE name = ?1"},
   };
   for (const auto& e : entries) {
     auto s = prep(db, e.sql);
@@ -424,6 +429,20 @@ Result<void> Writer::create_api_key(const StoredApiKey& key) {
 
 Result<void> Writer::delete_api_key(const std::string& name) {
   if (auto r = st_->delete_key.bind(1, name).run(); !r) return r;
+  if (db_.changes() == 0) return Errc::not_found;
+  return {};
+}
+
+Result<void> Writer::create_smtp_user(const SmtpUser& user) {
+  return st_->insert_user.bind(1, user.name)
+      .bind(2, user.password_hash)
+      .bind(3, join_lines(user.scopes))
+      .bind(4, to_unix_ms(user.created_at))
+      .run();
+}
+
+Result<void> Writer::delete_smtp_user(const std::string& name) {
+  if (auto r = st_->delete_user.bind(1, name).run(); !r) return r;
   if (db_.changes() == 0) return Errc::not_found;
   return {};
 }

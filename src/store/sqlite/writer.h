@@ -26,6 +26,8 @@ class Writer {
   Result<std::size_t> expire_idempotency_keys(SystemTime before);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
+  Result<void> create_smtp_user(const SmtpUser& user);
+  Result<void> delete_smtp_user(const std::string& name);
 
  private:
   struct Statements;

@@ -19,7 +19,9 @@ TEST(Address, RefusesInvalidFormsWithAReason) {
                         "user@[300.1.1.1]", "user@example..com", "a@b@c.d", "user@\xff.com", "\xc3(x@example.com"}) {
     auto r = validate_address(a);
     EXPECT_FALSE(r) << a;
-    if (!r) EXPECT_FALSE(r.error().reason.empty());
+    if (!r) {
+      EXPECT_FALSE(r.error().reason.empty());
+    }
   }
 }
 

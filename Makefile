@@ -1,0 +1,42 @@
+# Postern: two commands do everything on a fresh Debian 12 machine.
+#   make run    install what is missing, build, start the gateway (embedded defaults)
+#   make test   install what is missing, build with ASan + UBSan, run every test
+#   make bench  release build, run the benchmarks (figures go to BENCHMARKS.md)
+
+RELEASE_DIR := build/release
+ASAN_DIR    := build/asan
+JOBS        ?= $(shell nproc)
+CONFIG      ?=
+ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
+
+.PHONY: all bootstrap release asan run test bench clean
+
+all: release
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+$(RELEASE_DIR)/build.ninja:
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPOSTERN_SANITIZE=ON -DPOSTERN_WERROR=ON
+
+release: bootstrap $(RELEASE_DIR)/build.ninja
+	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim
+
+asan: bootstrap $(ASAN_DIR)/build.ninja
+	ninja -C $(ASAN_DIR) -j $(JOBS)
+
+run: release
+	$(RELEASE_DIR)/bin/postern serve $(ARGS)
+
+test: asan
+	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: bootstrap $(RELEASE_DIR)/build.ninja
+	ninja -C $(RELEASE_DIR) -j $(JOBS)
+	bench/run_all.sh $(RELEASE_DIR)
+
+clean:
+	rm -rf build

@@ -1,0 +1,113 @@
+#include "auth/authenticator.h"
+
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/credentials.h"
+
+namespace postern::auth {
+namespace {
+
+// Refreshing on an unknown secret at most this often keeps a client that
+// hammers with wrong keys from turning every request into a store read.
+constexpr std::chrono::milliseconds kForcedRefreshGap{250};
+
+Scopes scopes_of(const std::vector<std::string>& names) {
+  auto parsed = parse_scopes(names);
+  return parsed ? *parsed : Scopes();
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Scopes::names() const {
+  std::vector<std::string> out;
+  if (has(Scope::send)) out.emplace_back("send");
+  if (has(Scope::read)) out.emplace_back("read");
+  if (has(Scope::admin)) out.emplace_back("admin");
+  return out;
+}
+
+Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names) {
+  Scopes out;
+  for (const auto& n : names) {
+    if (n == "send") out.add(Scope::send);
+    else if (n == "read") out.add(Scope::read);
+    else if (n == "admin") out.add(Scope::admin);
+    else return Problem{"unknown scope '" + n + "' (use send, read, admin)"};
+  }
+  return out;
+}
+
+Authenticator::Authenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds refresh)
+    : store_(store), clock_(clock), refresh_(refresh) {}
+
+void Authenticator::refresh_locked(bool force) {
+  auto now = clock_.now();
+  bool stale = now - snapshot_.loaded_at >= refresh_;
+  bool may_force = force && now - snapshot_.forced_at >= kForcedRefreshGap;
+  if (!stale && !may_force) return;
+  auto keys = store_.list_api_keys();
+  auto users = store_.list_smtp_users();
+  if (!keys || !users) {
+    spdlog::warn("auth: cannot read credentials: {}", (!keys ? keys.error() : users.error()).message());
+    return;  // keep the last good snapshot
+  }
+  Snapshot next;
+  for (auto& k : *keys) {
+    next.key_hash_by_name[k.key.name] = k.secret_hash;
+    next.keys_by_hash[k.secret_hash] = Principal{Principal::Kind::api_key, k.key.name, scopes_of(k.key.scopes)};
+  }
+  for (auto& u : *users) next.users[u.name] = std::move(u);
+  next.loaded_at = now;
+  next.forced_at = force ? now : snapshot_.forced_at;
+  snapshot_ = std::move(next);
+}
+
+std::optional<Principal> Authenticator::authenticate_key(std::string_view secret) {
+  auto hash = hash_api_secret(secret);
+  std::lock_guard lock(mu_);
+  refresh_locked(false);
+  auto it = snapshot_.keys_by_hash.find(hash);
+  if (it == snapshot_.keys_by_hash.end()) {
+    refresh_locked(true);
+    it = snapshot_.keys_by_hash.find(hash);
+    if (it == snapshot_.keys_by_hash.end()) return std::nullopt;
+  }
+  return it->second;
+}
+
+std::optional<Principal> Authenticator::authenticate_login(std::string_view user, std::string_view password) {
+  std::optional<store::SmtpUser> smtp_user;
+  {
+    std::lock_guard lock(mu_);
+    refresh_locked(false);
+    for (bool forced : {false, true}) {
+      if (forced) refresh_locked(true);
+      if (auto k = snapshot_.key_hash_by_name.find(user); k != snapshot_.key_hash_by_name.end()) {
+        if (!equal_constant_time(k->second, hash_api_secret(password))) return std::nullopt;
+        return snapshot_.keys_by_hash.at(k->second);
+      }
+      if (auto u = snapshot_.users.find(user); u != snapshot_.users.end()) {
+        smtp_user = u->second;
+        break;
+      }
+    }
+  }
+  if (!smtp_user) return std::nullopt;
+  // Argon2id runs outside the lock: it takes tens of milliseconds.
+  if (!verify_password(smtp_user->password_hash, password)) return std::nullopt;
+  return Principal{Principal::Kind::smtp_user, smtp_user->name, scopes_of(smtp_user->scopes)};
+}
+
+bool Authenticator::open_to_loopback() {
+  std::lock_guard lock(mu_);
+  refresh_locked(false);
+  return snapshot_.keys_by_hash.empty();
+}
+
+}  // namespace postern::auth

@@ -1,0 +1,83 @@
+// Who is calling: API keys (HTTP Bearer, or SMTP AUTH with the key's name and
+// secret), SMTP users, and the loopback rule (with no key at all, loopback
+// callers are trusted, as a local mail catcher should be).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace postern::auth {
+
+enum class Scope : std::uint8_t { send = 1, read = 2, admin = 4 };
+
+class Scopes {
+ public:
+  constexpr Scopes() = default;
+  static constexpr Scopes all() { return Scopes(7); }
+  bool has(Scope s) const { return (bits_ & static_cast<std::uint8_t>(s)) != 0; }
+  void add(Scope s) { bits_ |= static_cast<std::uint8_t>(s); }
+  std::vector<std::string> names() const;
+  bool operator==(const Scopes&) const = default;
+
+ private:
+  constexpr explicit Scopes(std::uint8_t bits) : bits_(bits) {}
+  std::uint8_t bits_ = 0;
+};
+
+// "send,read,admin" (or a list of such names); an unknown name is an error.
+Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names);
+
+struct Principal {
+  enum class Kind { api_key, smtp_user, loopback };
+  Kind kind = Kind::api_key;
+  std::string name;  // key or user name; "loopback" for trusted callers
+  Scopes scopes;
+};
+
+class Authenticator {
+ public:
+  // Keys and users are read from the store and cached for `refresh`; a
+  // secret not in the cache forces an early refresh (rate-limited), so a key
+  // created by `postern keys create` in another process works at once.
+  Authenticator(store::Store& store, const Clock& clock,
+                std::chrono::milliseconds refresh = std::chrono::seconds(2));
+
+  // The principal of an API key secret, or nullopt.
+  std::optional<Principal> authenticate_key(std::string_view secret);
+
+  // SMTP AUTH: an API key (user = key name, password = secret) or an SMTP
+  // user (Argon2id; slow by design, call it off the I/O threads when many
+  // logins are expected). nullopt when the credentials do not match.
+  std::optional<Principal> authenticate_login(std::string_view user, std::string_view password);
+
+  // True while no API key exists: loopback callers are then trusted.
+  bool open_to_loopback();
+
+ private:
+  struct Snapshot {
+    std::map<std::string, Principal, std::less<>> keys_by_hash;
+    std::map<std::string, std::string, std::less<>> key_hash_by_name;
+    std::map<std::string, store::SmtpUser, std::less<>> users;
+    SystemTime loaded_at{};
+    SystemTime forced_at{};
+  };
+  void refresh_locked(bool force);
+
+  store::Store& store_;
+  const Clock& clock_;
+  std::chrono::milliseconds refresh_;
+  std::mutex mu_;
+  Snapshot snapshot_;  // guarded by mu_
+};
+
+}  // namespace postern::auth
