@@ -1,0 +1,56 @@
+#include "providers/outbound_message.h"
+
+#include "core/message_json.h"
+#include "mime/mime.h"
+
+namespace postern::providers {
+
+OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string content, Envelope envelope,
+                                 std::vector<std::string> tags, SystemTime created_at)
+    : id_(id),
+      id_string_(id.to_string()),
+      format_(format),
+      content_(std::move(content)),
+      envelope_(std::move(envelope)),
+      tags_(std::move(tags)),
+      created_at_(created_at) {}
+
+Result<const Message*> OutboundMessage::structured() const {
+  std::lock_guard lock(mu_);
+  if (!structured_) {
+    if (format_ == ContentFormat::json) {
+      // Stored content was validated at intake; limits were checked then.
+      MessageLimits unlimited;
+      unlimited.max_recipients = SIZE_MAX;
+      unlimited.max_message_bytes = SIZE_MAX;
+      unlimited.max_metadata_bytes = SIZE_MAX;
+      unlimited.max_tags = SIZE_MAX;
+      auto parsed = message_from_json(content_, unlimited);
+      structured_ = parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
+    } else {
+      auto parsed = mime::parse_message(content_);
+      structured_ = parsed ? std::move(parsed) : Result<Message>(error_code(Errc::corrupt));
+    }
+  }
+  if (!*structured_) return structured_->error();
+  return &structured_->value();
+}
+
+Result<const std::string*> OutboundMessage::mime() const {
+  if (format_ == ContentFormat::json) {
+    auto message = structured();
+    if (!message) return message.error();
+    std::lock_guard lock(mu_);
+    if (!mime_) {
+      mime::BuildOptions options{message_id(), created_at_, {{"X-Postern-Id", id_string_}}};
+      mime_ = mime::build_message(**message, options);
+    }
+  } else {
+    std::lock_guard lock(mu_);
+    if (!mime_) mime_ = mime::strip_bcc(content_);
+  }
+  std::lock_guard lock(mu_);
+  return &mime_->value();
+}
+
+}  // namespace postern::providers

@@ -1,0 +1,61 @@
+// A stored message on its way to a provider, with the two views providers
+// need built on first use: the structured message (JSON-only APIs) and the
+// RFC 5322 bytes (raw-MIME APIs, SMTP relays). Immutable once built; shared
+// between the attempts of one delivery.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/message.h"
+#include "core/message_id.h"
+
+namespace postern::providers {
+
+class OutboundMessage {
+ public:
+  OutboundMessage(MessageId id, ContentFormat format, std::string content, Envelope envelope,
+                  std::vector<std::string> tags, SystemTime created_at);
+
+  MessageId id() const { return id_; }
+  // The Postern id as users see it; providers attach it to the message
+  // (custom args, variables, metadata or a header) so that their events can
+  // be matched later.
+  const std::string& id_string() const { return id_string_; }
+  // "<id>@postern": the Message-ID of built messages.
+  std::string message_id() const { return id_string_ + "@postern"; }
+  const Envelope& envelope() const { return envelope_; }
+  const std::vector<std::string>& tags() const { return tags_; }
+  ContentFormat format() const { return format_; }
+  const std::string& content() const { return content_; }
+  SystemTime created_at() const { return created_at_; }
+
+  // The structured message: parsed JSON, or the raw message parsed with
+  // GMime. Errc::corrupt when the stored content cannot be decoded.
+  // Thread-safe; the pointer lives as long as this object.
+  Result<const Message*> structured() const;
+
+  // The message as sent over SMTP: the raw content without Bcc, or the
+  // structure built into MIME (Message-ID <id@postern>, Date of creation,
+  // X-Postern-Id header). Thread-safe; the pointer lives as long as this.
+  Result<const std::string*> mime() const;
+
+ private:
+  MessageId id_;
+  std::string id_string_;
+  ContentFormat format_;
+  std::string content_;
+  Envelope envelope_;
+  std::vector<std::string> tags_;
+  SystemTime created_at_;
+  mutable std::mutex mu_;
+  mutable std::optional<Result<Message>> structured_;  // guarded by mu_
+  mutable std::optional<Result<std::string>> mime_;    // guarded by mu_
+};
+
+}  // namespace postern::providers

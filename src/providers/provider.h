@@ -1,0 +1,62 @@
+// The Provider interface: one upstream that can take mail (Mailgun, SendGrid,
+// SES, Postmark, an SMTP relay, the local capture). A new provider is one
+// folder under src/providers/ plus one line in registry.cpp.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "providers/failure_class.h"
+#include "providers/outbound_message.h"
+
+namespace postern::providers {
+
+// A provider's answer to one send, as data (never an exception).
+struct SendResult {
+  FailureClass failure_class = FailureClass::transient;
+  std::string code;    // the provider's own code: "202", "550 5.1.1", "MessageRejected", "ErrorCode 406"
+  std::string detail;  // human-readable reason, from the provider's body where it has one
+  // How long the provider asked us to wait (429 Retry-After, X-RateLimit-Reset,
+  // Mailgun "try again after"), when it said.
+  std::optional<std::chrono::milliseconds> retry_after;
+  std::string provider_message_id;
+  std::chrono::microseconds latency{0};
+};
+
+// The answer to a cheap authenticated health call.
+struct ProbeResult {
+  bool healthy = false;
+  FailureClass failure_class = FailureClass::ok;  // why not, when unhealthy
+  std::string detail;
+  std::chrono::microseconds latency{0};
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  // The configured name (unique) and the type ("mailgun", ...).
+  virtual const std::string& name() const = 0;
+  virtual std::string_view type() const = 0;
+
+  // Sends one message. `done` is called exactly once, from any thread, with
+  // the classified answer; it must not block. A send never throws. Cancelled
+  // sends (shutdown) answer transient.
+  virtual void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) = 0;
+
+  // A cheap authenticated call that tells whether sending would work
+  // (providers.md lists one per provider). Same threading as send().
+  virtual void probe(std::function<void(ProbeResult)> done) = 0;
+
+  // The largest message this provider accepts, in bytes of MIME; 0 for no
+  // limit. Larger messages are routed elsewhere rather than sent to fail.
+  virtual std::size_t max_message_bytes() const { return 0; }
+  // The most recipients per message; 0 for no limit.
+  virtual std::size_t max_recipients() const { return 0; }
+};
+
+}  // namespace postern::providers

@@ -1,0 +1,21 @@
+// What a provider may use, handed to its factory by the composition root.
+#pragma once
+
+#include "core/clock.h"
+#include "core/metrics.h"
+
+namespace postern::net {
+class IoRuntime;
+class HttpClient;
+}  // namespace postern::net
+
+namespace postern::providers {
+
+struct ProviderContext {
+  net::IoRuntime& io;
+  net::HttpClient& http;  // pooled HTTPS client shared by the HTTP API providers
+  const Clock& clock;
+  MetricsRegistry& metrics;
+};
+
+}  // namespace postern::providers
