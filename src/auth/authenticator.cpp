@@ -104,10 +104,20 @@ std::optional<Principal> Authenticator::authenticate_login(std::string_view user
   return Principal{Principal::Kind::smtp_user, smtp_user->name, scopes_of(smtp_user->scopes)};
 }
 
-bool Authenticator::open_to_loopback() {
+void Authenticator::invalidate() {
   std::lock_guard lock(mu_);
-  refresh_locked(false);
-  return snapshot_.keys_by_hash.empty();
+  snapshot_.loaded_at = SystemTime{};
+}
+
+bool Authenticator::open_to_loopback() {
+  {
+    std::lock_guard lock(mu_);
+    refresh_locked(false);
+    if (!snapshot_.keys_by_hash.empty()) return false;
+  }
+  auto any = store_.has_api_keys();
+  // A store that cannot answer is treated as closed: fail safe.
+  return any && !*any;
 }
 
 }  // namespace postern::auth

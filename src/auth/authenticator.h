@@ -60,8 +60,15 @@ class Authenticator {
   // logins are expected). nullopt when the credentials do not match.
   std::optional<Principal> authenticate_login(std::string_view user, std::string_view password);
 
-  // True while no API key exists: loopback callers are then trusted.
+  // True while no API key exists: loopback callers are then trusted. Asks
+  // the store each time while it answers yes, so the first key created (by
+  // any process) closes the door for the very next request.
   bool open_to_loopback();
+
+  // Drops the cache: the next check reads the store. Called after this
+  // process changed keys or users; other processes' changes are seen within
+  // the refresh period (or at once for a secret never seen before).
+  void invalidate();
 
  private:
   struct Snapshot {

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/sha256.h"
+
 namespace postern::auth {
 
 bool init_crypto() { return sodium_init() >= 0; }
@@ -16,11 +18,7 @@ std::string generate_api_secret() {
   return "pst_" + std::string(text.data());
 }
 
-std::string hash_api_secret(std::string_view secret) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
+std::string hash_api_secret(std::string_view secret) { return sha256(secret); }
 
 Result<std::string> hash_password(std::string_view password) {
   std::array<char, crypto_pwhash_STRBYTES> out;

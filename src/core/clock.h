@@ -29,7 +29,13 @@ class SystemClock final : public Clock {
 inline std::int64_t to_unix_ms(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
+// Saturates instead of overflowing: the clock's nanoseconds end in 2262,
+// and a user may well ask for messages "until 2999".
 inline SystemTime from_unix_ms(std::int64_t ms) {
+  constexpr auto kMaxMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(SystemTime::duration::max()).count();
+  if (ms >= kMaxMs) return SystemTime::max();
+  if (ms <= -kMaxMs) return SystemTime::min();
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::milliseconds(ms)));
 }
 

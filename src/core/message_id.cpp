@@ -1,5 +1,6 @@
 #include "core/message_id.h"
 
+#include <algorithm>
 #include <array>
 
 namespace postern {
@@ -47,8 +48,10 @@ SystemTime MessageId::timestamp() const {
 }
 
 MessageId MessageId::first_at(SystemTime t) {
-  auto ms = to_unix_ms(t);
-  if (ms < 0) ms = 0;
+  // 43 bits of milliseconds reach the year 2248; later times clamp to the
+  // largest id rather than overflow.
+  constexpr std::int64_t kMaxMs = (std::int64_t{1} << (63 - kSequenceBits)) - 1;
+  auto ms = std::clamp<std::int64_t>(to_unix_ms(t), 0, kMaxMs);
   return MessageId(static_cast<std::uint64_t>(ms) << kSequenceBits);
 }
 

@@ -15,6 +15,10 @@
 
 namespace postern::providers {
 
+// The code of a SendResult for a stored message that cannot be decoded: the
+// dispatcher quarantines it instead of retrying (Postfix's "corrupt" queue).
+inline constexpr std::string_view kCorruptMessageCode = "corrupt_message";
+
 // A provider's answer to one send, as data (never an exception).
 struct SendResult {
   FailureClass failure_class = FailureClass::transient;

@@ -1,6 +1,11 @@
 #include "providers/registry.h"
 
 #include "providers/capture/capture_provider.h"
+#include "providers/mailgun/mailgun_provider.h"
+#include "providers/postmark/postmark_provider.h"
+#include "providers/sendgrid/sendgrid_provider.h"
+#include "providers/ses/ses_provider.h"
+#include "providers/smtp/smtp_provider.h"
 
 namespace postern::providers {
 
@@ -33,6 +38,11 @@ Result<std::unique_ptr<Provider>, ConfigError> ProviderRegistry::create(const Pr
 
 void register_builtin_providers(ProviderRegistry& registry) {
   registry.add(std::make_unique<capture::CaptureFactory>());
+  registry.add(std::make_unique<mailgun::MailgunFactory>());
+  registry.add(std::make_unique<sendgrid::SendGridFactory>());
+  registry.add(std::make_unique<ses::SesFactory>());
+  registry.add(std::make_unique<postmark::PostmarkFactory>());
+  registry.add(std::make_unique<smtp::SmtpRelayFactory>());
 }
 
 }  // namespace postern::providers

@@ -156,7 +156,7 @@ class Store {
   // Leases up to `limit` messages that are queued, or deferred and due at
   // `now`, oldest due first: they become `sending`, owned by `owner` until
   // now + lease. A lease that expires returns the message to the queue (see
-  // reclaim_expired_leases).
+  // reclaim_leases).
   virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
                      Completion<std::vector<LeasedMessage>> done) = 0;
 
@@ -172,9 +172,10 @@ class Store {
   // or sending; not_found for an unknown id.
   virtual void retry(MessageId id, Completion<MessageStatus> done) = 0;
 
-  // Returns messages whose lease expired before `now` to the queue, each with
-  // a "reclaimed" event. Answers how many.
-  virtual void reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) = 0;
+  // Returns messages whose lease ends before `expired_before` to the queue,
+  // due at `now`, each with a "reclaimed" event. Answers how many. A single
+  // node reclaims every lease at start with expired_before = max().
+  virtual void reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) = 0;
 
   // Forgets idempotency keys older than `before`. Answers how many.
   virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;
@@ -198,6 +199,8 @@ class Store {
   // Number of messages in each status, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
   virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
+  // Whether any API key exists: one cheap read, for the loopback rule.
+  virtual Result<bool> has_api_keys() = 0;
   virtual Result<std::vector<SmtpUser>> list_smtp_users() = 0;
 
   // --- Lifecycle ---

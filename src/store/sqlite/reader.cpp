@@ -22,6 +22,7 @@ struct Reader::Statements {
   Statement counts;
   Statement keys;
   Statement users;
+  Statement any_key;
 };
 
 Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
@@ -49,6 +50,7 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
       {&st->content, "SELECT format, content FROM messages WHERE id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
+      {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
       {&st->users, "SELECT name, password_hash, scopes, created_at FROM smtp_users ORDER BY name"},
   };
   for (const auto& e : entries) {
@@ -230,6 +232,18 @@ Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
   }
   s.reset();
   return out;
+}
+
+Result<bool> Reader::has_api_keys() {
+  auto& s = st_->any_key;
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return Result<bool>(boost::system::in_place_error, row.error());
+  }
+  bool any = s.column_int(0) != 0;
+  s.reset();
+  return any;
 }
 
 Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, std::size_t size) {

@@ -23,6 +23,7 @@ class Reader {
   Result<std::vector<std::int64_t>> count_by_status();
   Result<std::vector<StoredApiKey>> list_api_keys();
   Result<std::vector<SmtpUser>> list_smtp_users();
+  Result<bool> has_api_keys();
 
  private:
   struct Statements;

@@ -135,9 +135,10 @@ void SqliteStore::retry(MessageId id, Completion<MessageStatus> done) {
   impl_->submit<MessageStatus>([w, id]() { return w->retry(id); }, std::move(done));
 }
 
-void SqliteStore::reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) {
+void SqliteStore::reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<std::size_t>([w, now]() { return w->reclaim_expired_leases(now); }, std::move(done));
+  impl_->submit<std::size_t>([w, expired_before, now]() { return w->reclaim_leases(expired_before, now); },
+                             std::move(done));
 }
 
 void SqliteStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {
@@ -180,6 +181,8 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
 }
 
 Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
+
+Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 
 Result<std::vector<SmtpUser>> SqliteStore::list_smtp_users() { return impl_->readers->borrow()->list_smtp_users(); }
 

@@ -35,7 +35,7 @@ class SqliteStore final : public Store {
   void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
   void cancel(MessageId id, Completion<MessageStatus> done) override;
   void retry(MessageId id, Completion<MessageStatus> done) override;
-  void reclaim_expired_leases(SystemTime now, Completion<std::size_t> done) override;
+  void reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) override;
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
   void delete_api_key(std::string name, Completion<void> done) override;
@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;
   Result<std::vector<std::int64_t>> count_by_status() override;
   Result<std::vector<StoredApiKey>> list_api_keys() override;
+  Result<bool> has_api_keys() override;
   Result<std::vector<SmtpUser>> list_smtp_users() override;
   void close() override;
 

@@ -80,8 +80,8 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock)
        "last_error = '', event_seq = event_seq + 1 "
        "WHERE id = ?1 AND status IN (3, 4, 5) RETURNING event_seq"},
       {&st->reclaim,
-       "UPDATE messages SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?1, "
-       "next_attempt_at = ?1, event_seq = event_seq + 1 WHERE status = 1 AND lease_until < ?1 "
+       "UPDATE messages SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?2, "
+       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND lease_until < ?1 "
        "RETURNING id, event_seq"},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -380,9 +380,9 @@ Result<MessageStatus> Writer::retry(MessageId id) {
   return MessageStatus::queued;
 }
 
-Result<std::size_t> Writer::reclaim_expired_leases(SystemTime now) {
+Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime now) {
   auto& s = st_->reclaim;
-  s.bind(1, to_unix_ms(now));
+  s.bind(1, to_unix_ms(expired_before)).bind(2, to_unix_ms(now));
   std::vector<std::pair<MessageId, std::int64_t>> reclaimed;
   for (;;) {
     auto row = s.step();

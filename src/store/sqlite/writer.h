@@ -22,7 +22,7 @@ class Writer {
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
-  Result<std::size_t> reclaim_expired_leases(SystemTime now);
+  Result<std::size_t> reclaim_leases(SystemTime expired_before, SystemTime now);
   Result<std::size_t> expire_idempotency_keys(SystemTime before);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);

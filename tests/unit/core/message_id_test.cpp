@@ -61,5 +61,12 @@ TEST(MessageId, FirstAtBoundsTimeRanges) {
   EXPECT_LT(id, after);
 }
 
+TEST(MessageId, FarFutureTimesClampInsteadOfOverflowing) {
+  auto far = MessageId::first_at(from_unix_ms(32'503'680'000'000));  // year 3000
+  EXPECT_EQ(far.value() >> 63, 0u);
+  EXPECT_GT(far, MessageId::first_at(from_unix_ms(1'700'000'000'000)));
+  EXPECT_EQ(MessageId::first_at(from_unix_ms(-5)), MessageId(0));
+}
+
 }  // namespace
 }  // namespace postern

@@ -175,10 +175,10 @@ TEST_F(SqliteStoreTest, LeaseSendAndDeferMoveStatusesAndCounts) {
 TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {
   auto id = enqueue(message("x"))->id;
   ASSERT_EQ(lease(5).size(), 1u);
-  auto none = await_completion<std::size_t>([&](auto done) { store_->reclaim_expired_leases(clock_.now(), done); });
+  auto none = await_completion<std::size_t>([&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
   EXPECT_EQ(*none, 0u);
   clock_.advance(61s);
-  auto n = await_completion<std::size_t>([&](auto done) { store_->reclaim_expired_leases(clock_.now(), done); });
+  auto n = await_completion<std::size_t>([&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
   EXPECT_EQ(*n, 1u);
   auto d = store_->get_message(id).value();
   EXPECT_EQ(d.summary.status, MessageStatus::queued);
@@ -187,6 +187,17 @@ TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {
   AttemptRecord late{id, MessageStatus::sent, {}, "p", "ok", "", "", "", 0us};
   EXPECT_EQ(record(late).error(), Errc::not_found);
   EXPECT_EQ(lease(5, "w2").size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ReclaimingEveryLeaseAtStartMakesThemDueNow) {
+  auto id = enqueue(message("x"))->id;
+  ASSERT_EQ(lease(5).size(), 1u);
+  auto n = await_completion<std::size_t>(
+      [&](auto done) { store_->reclaim_leases(SystemTime::max(), clock_.now(), done); });
+  EXPECT_EQ(*n, 1u);
+  auto again = lease(5, "restarted");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, id);
 }
 
 TEST_F(SqliteStoreTest, CancelAndRetry) {

@@ -1,0 +1,88 @@
+// postern: the gateway's single binary. `postern serve` runs the gateway;
+// the other commands manage credentials and check configuration.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <optional>
+#include <spdlog/spdlog.h>
+
+#include "app/admin_commands.h"
+#include "app/logging.h"
+#include "app/server.h"
+#include "auth/credentials.h"
+#include "mime/mime.h"
+
+namespace {
+
+std::optional<postern::Config> load(const std::string& path) {
+  auto config = postern::load_config(path, postern::process_environment());
+  if (!config) {
+    std::cerr << "postern: configuration error" << (path.empty() ? "" : " in " + path) << ": "
+              << config.error().to_string() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Postern: a failure-resistant email gateway"};
+  cli.require_subcommand(1);
+  std::string config_path;
+  cli.add_option("-c,--config", config_path, "TOML configuration file (defaults serve without one)");
+
+  auto* serve = cli.add_subcommand("serve", "Run the gateway");
+  auto* check = cli.add_subcommand("config", "Check the configuration and print the effective values of key settings");
+
+  auto* keys = cli.add_subcommand("keys", "Manage API keys");
+  keys->require_subcommand(1);
+  std::string key_name;
+  std::vector<std::string> scopes = {"send"};
+  auto* keys_create = keys->add_subcommand("create", "Create a key; prints its secret once");
+  keys_create->add_option("--name", key_name, "Key name")->required();
+  keys_create->add_option("--scopes", scopes, "send, read, admin")->delimiter(',');
+  auto* keys_list = keys->add_subcommand("list", "List keys (never their secrets)");
+  auto* keys_delete = keys->add_subcommand("delete", "Delete a key");
+  keys_delete->add_option("name", key_name, "Key name")->required();
+
+  auto* users = cli.add_subcommand("users", "Manage SMTP users (passwords hashed with Argon2id)");
+  users->require_subcommand(1);
+  std::string user_name, password;
+  auto* users_create = users->add_subcommand("create", "Create an SMTP user; the password is read from stdin");
+  users_create->add_option("--name", user_name, "User name")->required();
+  users_create->add_option("--password", password, "Password (prefer stdin: it stays out of the process list)");
+  users_create->add_option("--scopes", scopes, "send, read, admin")->delimiter(',');
+  auto* users_list = users->add_subcommand("list", "List SMTP users");
+  auto* users_delete = users->add_subcommand("delete", "Delete an SMTP user");
+  users_delete->add_option("name", user_name, "User name")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+
+  auto config = load(config_path);
+  if (!config) return 2;
+  postern::app::configure_logging(config->log);
+  if (!postern::auth::init_crypto()) {
+    std::cerr << "postern: cannot initialise libsodium\n";
+    return 1;
+  }
+  if (*serve) {
+    postern::mime::init();
+    int rc = postern::app::serve(*config);
+    postern::mime::shutdown();
+    return rc;
+  }
+  if (*check) {
+    std::cout << "configuration ok\nhttp.listen = " << config->http.listen << "\nsmtp.listen = " << config->smtp.listen
+              << "\nstore.backend = " << config->store.backend << "\nstore.path = " << config->store.path
+              << "\nrouting.strategy = " << config->routing.strategy << "\nproviders = " << config->providers.size()
+              << "\n";
+    return 0;
+  }
+  if (*keys_create) return postern::app::keys_create(*config, key_name, scopes);
+  if (*keys_list) return postern::app::keys_list(*config);
+  if (*keys_delete) return postern::app::keys_delete(*config, key_name);
+  if (*users_create) return postern::app::users_create(*config, user_name, password, scopes);
+  if (*users_list) return postern::app::users_list(*config);
+  if (*users_delete) return postern::app::users_delete(*config, user_name);
+  return 0;
+}

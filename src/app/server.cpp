@@ -1,0 +1,158 @@
+#include "app/server.h"
+
+#include <csignal>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "auth/authenticator.h"
+#include "delivery/dispatcher.h"
+#include "delivery/intake.h"
+#include "delivery/outcome_waiters.h"
+#include "http/api.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+#include "net/io_runtime.h"
+#include "providers/registry.h"
+#include "routing/router.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postern::app {
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+std::string node_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+// Providers from [[providers]], or the capture provider when none is set:
+// a fresh `make run` is a working local mail catcher.
+Result<std::vector<std::unique_ptr<providers::Provider>>, ConfigError> make_providers(
+    const Config& config, providers::ProviderContext& context) {
+  providers::ProviderRegistry registry;
+  providers::register_builtin_providers(registry);
+  std::vector<ProviderConfig> wanted = config.providers;
+  if (wanted.empty()) wanted.push_back(ProviderConfig{"capture", "capture", "default", 1, 1, {}, "providers[default]"});
+  std::vector<std::unique_ptr<providers::Provider>> out;
+  for (const auto& pc : wanted) {
+    auto p = registry.create(pc, context);
+    if (!p) return p.error();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
+  metrics.add_collector([&store](std::string& out) {
+    auto counts = store.count_by_status();
+    if (!counts) return;
+    out += "# HELP postern_queue_messages Messages in the store by status\n# TYPE postern_queue_messages gauge\n";
+    for (int s = 0; s < kMessageStatusCount; ++s) {
+      out += "postern_queue_messages{status=\"" + std::string(to_string(static_cast<MessageStatus>(s))) + "\"} " +
+             std::to_string((*counts)[static_cast<std::size_t>(s)]) + "\n";
+    }
+  });
+}
+
+// Blocks until SIGTERM or SIGINT. The signals are blocked in every thread
+// (set before any thread starts) and taken here synchronously.
+int wait_for_signal(const sigset_t& signals) {
+  int sig = 0;
+  sigwait(&signals, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  MetricsRegistry metrics;
+  auto store = store::sqlite::SqliteStore::open(
+      {config.store.path, config.store.max_batch, 65536, 4}, clock, metrics);
+  if (!store) {
+    spdlog::critical("cannot open the store at {}: {}", config.store.path, store.error().message());
+    return 1;
+  }
+  add_queue_depth_collector(metrics, **store);
+
+  net::IoRuntime io(config.http.threads);
+  auto http_client = net::HttpClient::create(io, {});
+  if (!http_client) {
+    spdlog::critical("cannot set up the HTTP client: {}", http_client.error().message);
+    return 1;
+  }
+  providers::ProviderContext provider_context{io, **http_client, clock, metrics};
+  auto providers = make_providers(config, provider_context);
+  if (!providers) {
+    spdlog::critical("configuration error: {}", providers.error().to_string());
+    return 2;
+  }
+  routing::Router router(std::move(*providers), clock, metrics);
+
+  delivery::OutcomeWaiters waiters;
+  delivery::DispatcherOptions dispatch_options;
+  dispatch_options.owner = node_name();
+  dispatch_options.window = config.delivery.window;
+  dispatch_options.lease = config.delivery.lease;
+  dispatch_options.poll_interval = config.delivery.poll_interval;
+  dispatch_options.retry = {config.delivery.initial_backoff, config.delivery.max_backoff,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(config.delivery.max_age), 0.2};
+  delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
+  delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
+
+  auth::Authenticator authenticator(**store, clock);
+  std::atomic<bool> stopping{false};
+  MessageLimits limits;
+  limits.max_message_bytes = config.messages.max_message_bytes;
+  limits.max_recipients = config.messages.max_recipients;
+  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, limits, config.http.max_wait,
+                                  [&stopping] { return !stopping.load(); }, [&dispatcher] { dispatcher.wake(); },
+                                  &waiters});
+
+  net::HttpServerOptions http_options;
+  http_options.listen = config.http.listen;
+  http_options.max_body_bytes = config.http.max_body_bytes;
+  http_options.idle_timeout = config.http.idle_timeout;
+  http_options.request_timeout = config.http.request_timeout;
+  net::HttpServer http_server(
+      io, http_options, [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
+      metrics);
+
+  io.start();
+  auto http_port = http_server.start();
+  if (!http_port) {
+    spdlog::critical("cannot listen for HTTP on {}: {}", config.http.listen, http_port.error().message());
+    io.stop();
+    return 1;
+  }
+  dispatcher.start(config.delivery.enabled);
+  auto host = config.http.listen.substr(0, config.http.listen.rfind(':'));
+  spdlog::info("postern ready: http={}:{} store={} providers={} delivery={}", host, *http_port, config.store.path,
+               router.size(), config.delivery.enabled ? "on" : "off");
+
+  int sig = wait_for_signal(signals);
+  spdlog::info("signal {} received: shutting down", sig);
+  stopping = true;
+  // Stop taking work, finish what is in flight, then flush and close.
+  // Sync senders get their "still pending" answer now rather than at the
+  // end of their wait.
+  waiters.expire_all();
+  http_server.stop(kShutdownGrace);
+  dispatcher.stop(kShutdownGrace);
+  waiters.expire_all();
+  (*store)->close();
+  io.stop();
+  spdlog::info("postern stopped");
+  return 0;
+}
+
+}  // namespace postern::app

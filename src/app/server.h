@@ -1,0 +1,13 @@
+// `postern serve`: the composition root. The only place that names concrete
+// classes (SqliteStore, the providers, the servers) and wires them together.
+#pragma once
+
+#include "core/config.h"
+
+namespace postern::app {
+
+// Runs until SIGTERM or SIGINT, then shuts down gracefully. Returns the
+// process exit code.
+int serve(const Config& config);
+
+}  // namespace postern::app

@@ -1,0 +1,289 @@
+#include "delivery/dispatcher.h"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "net/io_runtime.h"
+
+namespace postern::delivery {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using providers::FailureClass;
+
+namespace {
+
+// Awaits a store operation: its completion (on the store's writer thread)
+// resumes the coroutine on its own executor.
+template <class T, class Start>
+awaitable<Result<T>> store_call(Start start) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Result<T>)>(
+      [executor, start](auto handler) mutable {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start([shared, executor](Result<T> r) {
+          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      use_awaitable);
+}
+
+struct Attempt {
+  store::LeasedMessage lease;  // content moved into `message`
+  std::shared_ptr<const providers::OutboundMessage> message;
+  std::chrono::steady_clock::time_point started;
+};
+
+}  // namespace
+
+struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
+  Impl(net::IoRuntime& io, store::Store& store, routing::Router& router, OutcomeWaiters* waiters,
+       MetricsRegistry& metrics, const Clock& clock, DispatcherOptions options)
+      : context(io.context(io.size() - 1)),
+        store(store),
+        router(router),
+        waiters(waiters),
+        clock(clock),
+        options(std::move(options)),
+        retry(this->options.retry, std::random_device{}()),
+        wake_timer(context),
+        in_flight_gauge(metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
+        delivery_seconds(metrics.histogram("postern_delivery_seconds",
+                                           "Time from acceptance to the provider's acceptance",
+                                           latency_buckets_seconds())),
+        outcomes(metrics.counter("postern_delivery_outcomes_total", "Attempts by resulting status",
+                                 {{"status", "sent"}})),
+        deferred(metrics.counter("postern_delivery_outcomes_total", "Attempts by resulting status",
+                                 {{"status", "deferred"}})),
+        failed(metrics.counter("postern_delivery_outcomes_total", "Attempts by resulting status",
+                               {{"status", "failed"}})),
+        lost_leases(metrics.counter("postern_delivery_lost_leases_total",
+                                    "Attempts whose lease had expired when they were recorded")) {}
+
+  // Everything below runs on `context`'s single thread, so it needs no locks.
+  asio::io_context& context;
+  store::Store& store;
+  routing::Router& router;
+  OutcomeWaiters* waiters;
+  const Clock& clock;
+  DispatcherOptions options;
+  RetryPolicy retry;
+  asio::steady_timer wake_timer;
+  std::atomic<bool> wake_pending{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<int> loops_running{0};
+  Gauge& in_flight_gauge;
+  Histogram& delivery_seconds;
+  Counter& outcomes;
+  Counter& deferred;
+  Counter& failed;
+  Counter& lost_leases;
+
+  void signal() {
+    if (!wake_pending.exchange(true)) {
+      asio::post(context, [self = shared_from_this()] { self->wake_timer.cancel(); });
+    }
+  }
+
+  awaitable<void> lease_loop() {
+    auto self = shared_from_this();
+    if (options.reclaim_all_on_start) {
+      auto n = co_await store_call<std::size_t>(
+          [this](auto done) { store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done)); });
+      if (n && *n > 0) spdlog::info("delivery: {} messages leased before a restart are queued again", *n);
+    }
+    while (!stopping) {
+      bool more = false;
+      auto room = options.window - in_flight;
+      if (room > 0) {
+        auto want = std::min(room, options.lease_batch);
+        auto leased = co_await store_call<std::vector<store::LeasedMessage>>([&](auto done) {
+          store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
+        });
+        if (leased) {
+          for (auto& m : *leased) start_attempt(std::move(m));
+          more = leased->size() == want;
+        } else if (leased.error() != Errc::shutting_down) {
+          spdlog::warn("delivery: cannot lease messages: {}", leased.error().message());
+        }
+      }
+      if (more && in_flight < options.window) continue;
+      if (!wake_pending.exchange(false)) {
+        wake_timer.expires_after(options.poll_interval);
+        co_await wake_timer.async_wait(asio::as_tuple(use_awaitable));
+        wake_pending = false;
+      }
+    }
+  }
+
+  awaitable<void> housekeeping() {
+    auto self = shared_from_this();
+    asio::steady_timer tick(context);
+    auto last_reclaim = std::chrono::steady_clock::now();
+    auto last_expiry = last_reclaim;
+    while (!stopping) {
+      tick.expires_after(std::chrono::milliseconds(100));
+      co_await tick.async_wait(asio::as_tuple(use_awaitable));
+      auto now = std::chrono::steady_clock::now();
+      if (waiters) waiters->expire(now);
+      if (now - last_reclaim >= options.lease / 4) {
+        last_reclaim = now;
+        auto n = co_await store_call<std::size_t>(
+            [this](auto done) { store.reclaim_leases(clock.now(), clock.now(), std::move(done)); });
+        if (n && *n > 0) {
+          spdlog::warn("delivery: {} expired leases reclaimed", *n);
+          signal();
+        }
+      }
+      if (now - last_expiry >= std::chrono::minutes(10)) {
+        last_expiry = now;
+        co_await store_call<std::size_t>([this](auto done) {
+          store.expire_idempotency_keys(clock.now() - std::chrono::hours(24), std::move(done));
+        });
+      }
+    }
+  }
+
+  void start_attempt(store::LeasedMessage lease) {
+    in_flight_gauge.set(static_cast<double>(++in_flight));
+    auto a = std::make_shared<Attempt>();
+    a->message = std::make_shared<providers::OutboundMessage>(lease.id, lease.format, std::move(lease.content),
+                                                              std::move(lease.envelope), std::move(lease.tags),
+                                                              lease.created_at);
+    a->lease = std::move(lease);
+    a->started = std::chrono::steady_clock::now();
+    std::vector<std::string> avoid;
+    if (!a->lease.last_provider.empty()) avoid.push_back(a->lease.last_provider);
+    auto* provider = router.pick(*a->message, avoid);
+    if (!provider) {
+      providers::SendResult none;
+      none.failure_class = FailureClass::transient;
+      none.code = "no_provider";
+      none.detail = "no provider can take this message now";
+      return finish(a, nullptr, std::move(none));
+    }
+    provider->send(a->message, [self = shared_from_this(), a, provider](providers::SendResult r) {
+      asio::post(self->context, [self, a, provider, r = std::move(r)]() mutable { self->finish(a, provider, std::move(r)); });
+    });
+  }
+
+  void finish(const std::shared_ptr<Attempt>& a, providers::Provider* provider, providers::SendResult r) {
+    if (provider) router.report(*provider, r);
+    auto now = clock.now();
+    store::AttemptRecord rec;
+    rec.id = a->lease.id;
+    rec.provider = provider ? provider->name() : "";
+    rec.failure_class = std::string(to_string(r.failure_class));
+    rec.code = r.code;
+    rec.detail = r.detail;
+    rec.provider_message_id = r.provider_message_id;
+    rec.latency = r.latency.count() > 0 ? r.latency
+                                        : std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::steady_clock::now() - a->started);
+    if (r.failure_class == FailureClass::ok) {
+      rec.next_status = MessageStatus::sent;
+    } else if (r.code == providers::kCorruptMessageCode) {
+      rec.next_status = MessageStatus::quarantined;
+      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}", a->lease.id.to_string(), r.detail);
+    } else {
+      std::vector<std::string> tried;
+      if (provider) tried.push_back(provider->name());
+      auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start, now, r.retry_after,
+                                   router.has_alternative(tried));
+      if (d.give_up) {
+        rec.next_status = MessageStatus::failed;
+        rec.detail = d.reason + (r.detail.empty() ? "" : ": " + r.detail);
+      } else {
+        rec.next_status = MessageStatus::deferred;
+        rec.next_attempt_at = d.next_attempt_at;
+      }
+    }
+    auto status = rec.next_status;
+    Outcome outcome{status, rec.provider, rec.provider_message_id, rec.failure_class, rec.code, rec.detail};
+    auto created_at = a->lease.created_at;
+    store.record_attempt(options.owner, std::move(rec),
+                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome), created_at](Result<void> res) {
+                           asio::post(self->context, [self, id, outcome, created_at, res] {
+                             self->recorded(id, outcome, created_at, res);
+                           });
+                         });
+  }
+
+  void recorded(MessageId id, const Outcome& outcome, SystemTime created_at, const Result<void>& res) {
+    in_flight_gauge.set(static_cast<double>(--in_flight));
+    if (!res) {
+      if (res.error() == Errc::not_found) {
+        lost_leases.inc();  // reclaimed meanwhile; it will be attempted again
+      } else {
+        spdlog::warn("delivery: cannot record the attempt of {}: {}", id.to_string(), res.error().message());
+      }
+    } else {
+      switch (outcome.status) {
+        case MessageStatus::sent:
+          outcomes.inc();
+          delivery_seconds.observe(std::chrono::duration<double>(clock.now() - created_at).count());
+          break;
+        case MessageStatus::deferred: deferred.inc(); break;
+        default: failed.inc(); break;
+      }
+      if (waiters && is_final(outcome.status)) waiters->notify(id, outcome);
+      if (outcome.status == MessageStatus::deferred) signal();  // a retry elsewhere may be due now
+    }
+    // Room in the window: lease more.
+    wake_pending = true;
+    wake_timer.cancel();
+  }
+};
+
+Dispatcher::Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router, OutcomeWaiters* waiters,
+                       MetricsRegistry& metrics, const Clock& clock, DispatcherOptions options)
+    : impl_(std::make_shared<Impl>(io, store, router, waiters, metrics, clock, std::move(options))) {}
+
+Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
+
+void Dispatcher::start(bool deliver) {
+  auto track = [impl = impl_](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::critical("delivery: dispatcher loop failed: {}", ex.what());
+      }
+    }
+    --impl->loops_running;
+  };
+  impl_->loops_running = deliver ? 2 : 1;
+  if (deliver) asio::co_spawn(impl_->context, impl_->lease_loop(), track);
+  asio::co_spawn(impl_->context, impl_->housekeeping(), track);
+}
+
+void Dispatcher::wake() { impl_->signal(); }
+
+void Dispatcher::stop(std::chrono::milliseconds grace) {
+  if (impl_->stopping.exchange(true)) return;
+  asio::post(impl_->context, [impl = impl_] { impl->wake_timer.cancel(); });
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while ((impl_->in_flight > 0 || impl_->loops_running > 0) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (impl_->in_flight > 0) {
+    spdlog::warn("delivery: {} attempts still in flight at shutdown; their leases expire and they are retried",
+                 impl_->in_flight.load());
+  }
+}
+
+std::size_t Dispatcher::in_flight() const { return impl_->in_flight; }
+
+}  // namespace postern::delivery

@@ -1,0 +1,58 @@
+// The dispatcher (Postfix's qmgr): leases due messages from the store into a
+// bounded active window, hands each to the provider the router picks,
+// records every attempt as an event and moves the message on (sent,
+// deferred with back-off, failed). Leases expire, so a crashed node's
+// messages come back.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "delivery/outcome_waiters.h"
+#include "delivery/retry_policy.h"
+#include "routing/router.h"
+#include "store/store.h"
+
+namespace postern::net {
+class IoRuntime;
+}
+
+namespace postern::delivery {
+
+struct DispatcherOptions {
+  std::string owner = "node";           // lease owner: unique per node
+  std::size_t window = 1024;            // messages in flight at once
+  std::size_t lease_batch = 256;        // messages per lease call
+  std::chrono::seconds lease{120};
+  std::chrono::milliseconds poll_interval{500};
+  bool reclaim_all_on_start = true;     // single node: every lease is ours
+  RetryOptions retry;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router, OutcomeWaiters* waiters,
+             MetricsRegistry& metrics, const Clock& clock, DispatcherOptions options);
+  ~Dispatcher();
+
+  // Starts the periodic housekeeping (lease reclaim, expiry of sync waits
+  // and idempotency keys) and, when `deliver` is set, leasing and sending.
+  void start(bool deliver);
+  // New mail is durable: look at the queue now rather than at the next poll.
+  // Thread-safe, cheap.
+  void wake();
+  // Stops leasing, waits up to `grace` for attempts in flight to be recorded.
+  // What is still leased afterwards is reclaimed on the next start.
+  void stop(std::chrono::milliseconds grace);
+
+  std::size_t in_flight() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace postern::delivery

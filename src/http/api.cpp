@@ -1,0 +1,154 @@
+#include "http/api.h"
+
+#include <chrono>
+#include <optional>
+
+#include "http/handlers.h"
+#include "http/responses.h"
+#include "http/router.h"
+
+namespace postern::http {
+namespace {
+
+struct Route {
+  std::string pattern;
+  std::optional<auth::Scope> scope;  // nullopt: open to anyone
+  Handler handler;
+  Counter* by_class[6] = {};  // responses by status class, 1xx..5xx
+  Histogram* latency = nullptr;
+};
+
+struct RouteSpec {
+  const char* method;
+  const char* pattern;
+  std::optional<auth::Scope> scope;
+  Handler handler;
+};
+
+// The API's routes, in one place; /openapi.json must list exactly these
+// (a test checks it).
+const RouteSpec kRoutes[] = {
+    {"POST", "/v1/messages", auth::Scope::send, send_message},
+    {"GET", "/v1/messages", auth::Scope::read, list_messages},
+    {"GET", "/v1/messages/{id}", auth::Scope::read, get_message},
+    {"GET", "/v1/messages/{id}/raw", auth::Scope::read, get_raw_message},
+    {"POST", "/v1/messages/{id}/cancel", auth::Scope::send, cancel_message},
+    {"POST", "/v1/messages/{id}/retry", auth::Scope::send, retry_message},
+    {"GET", "/v1/keys", auth::Scope::admin, list_keys},
+    {"POST", "/v1/keys", auth::Scope::admin, create_key},
+    {"DELETE", "/v1/keys/{name}", auth::Scope::admin, delete_key},
+    {"GET", "/healthz", std::nullopt, healthz},
+    {"GET", "/readyz", std::nullopt, readyz},
+    {"GET", "/metrics", std::nullopt, metrics},
+    {"GET", "/openapi.json", std::nullopt, openapi_json},
+    {"GET", "/docs", std::nullopt, docs_page},
+    {"GET", "/", std::nullopt, index_page},
+};
+
+std::string_view bearer_token(const net::HttpRequest& r) {
+  auto h = r.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() > kBearer.size() && strncasecmp(h.data(), kBearer.data(), kBearer.size()) == 0) {
+    return h.substr(kBearer.size());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view Call::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+struct Api::Impl {
+  ApiServices services;
+  Router<Route> router;
+  Counter& unauthorized;
+
+  explicit Impl(ApiServices s)
+      : services(std::move(s)),
+        unauthorized(services.metrics.counter("postern_http_unauthorized_total",
+                                              "Requests refused for missing or invalid credentials")) {
+    for (const auto& spec : kRoutes) {
+      Route r{spec.pattern, spec.scope, spec.handler};
+      for (int c = 1; c <= 5; ++c) {
+        r.by_class[c] = &services.metrics.counter(
+            "postern_http_requests_total", "HTTP requests by route and status class",
+            {{"method", spec.method}, {"route", spec.pattern}, {"code", std::to_string(c) + "xx"}});
+      }
+      r.latency = &services.metrics.histogram("postern_http_request_seconds",
+                                              "Time from a complete request to its answer",
+                                              latency_buckets_seconds(), {{"method", spec.method}, {"route", spec.pattern}});
+      router.add(spec.method, spec.pattern, std::move(r));
+    }
+  }
+
+  // Who is asking, or the error response to send.
+  std::variant<auth::Principal, net::HttpResponse> authenticate(const net::HttpRequest& req) {
+    auto token = bearer_token(req);
+    if (!token.empty()) {
+      if (auto p = services.authenticator.authenticate_key(token)) return *p;
+      unauthorized.inc();
+      return error_response(401, "invalid_api_key", "the API key is not valid", "Authorization");
+    }
+    if (req.remote_is_loopback && services.authenticator.open_to_loopback()) {
+      return auth::Principal{auth::Principal::Kind::loopback, "loopback", auth::Scopes::all()};
+    }
+    unauthorized.inc();
+    auto r = error_response(401, "missing_api_key",
+                            req.remote_is_loopback
+                                ? "an API key is required (Authorization: Bearer <key>) once any key exists"
+                                : "an API key is required (Authorization: Bearer <key>)",
+                            "Authorization");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+};
+
+Api::Api(ApiServices services) : impl_(std::make_unique<Impl>(std::move(services))) {}
+Api::~Api() = default;
+
+void Api::handle(net::HttpRequest&& request, net::Responder respond) {
+  auto match = impl_->router.match(request.method, request.path);
+  if (!match.route) {
+    if (match.path_known) {
+      auto r = error_response(405, "method_not_allowed", "this path does not take " + request.method);
+      r.headers.emplace_back("Allow", impl_->router.allowed_methods(request.path));
+      return respond(std::move(r));
+    }
+    return respond(error_response(404, "not_found", "no such endpoint: " + request.path));
+  }
+  const Route& route = *match.route;
+  auth::Principal principal{auth::Principal::Kind::loopback, "anonymous", auth::Scopes()};
+  if (route.scope) {
+    auto who = impl_->authenticate(request);
+    if (auto* error = std::get_if<net::HttpResponse>(&who)) return respond(std::move(*error));
+    principal = std::get<auth::Principal>(std::move(who));
+    if (!principal.scopes.has(*route.scope)) {
+      std::string scope = *route.scope == auth::Scope::send ? "send" : *route.scope == auth::Scope::read ? "read" : "admin";
+      return respond(error_response(403, "insufficient_scope", "this key lacks the '" + scope + "' scope"));
+    }
+  }
+  // Count the answer whenever it comes, on whatever thread.
+  auto start = std::chrono::steady_clock::now();
+  auto counted = net::Responder(std::make_shared<net::Responder::State>(
+      [&route, start, respond](net::HttpResponse r) {
+        int c = std::clamp(r.status / 100, 1, 5);
+        route.by_class[c]->inc();
+        route.latency->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        respond(std::move(r));
+      }));
+  Call call{request, match.params.values, principal};
+  route.handler(impl_->services, call, std::move(counted));
+}
+
+std::vector<std::pair<std::string, std::string>> Api::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& spec : kRoutes) out.emplace_back(spec.method, spec.pattern);
+  return out;
+}
+
+}  // namespace postern::http

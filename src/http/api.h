@@ -1,0 +1,62 @@
+// The HTTP API under /v1 plus the operational endpoints: routing,
+// authentication and scopes, request metrics. Handlers live in *_api.cpp.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "core/message_json.h"
+#include "core/metrics.h"
+#include "net/http_message.h"
+#include "store/store.h"
+
+namespace postern::delivery {
+class Intake;
+class OutcomeWaiters;
+}  // namespace postern::delivery
+
+namespace postern::http {
+
+struct ApiServices {
+  store::Store& store;
+  delivery::Intake& intake;
+  auth::Authenticator& authenticator;
+  MetricsRegistry& metrics;
+  const Clock& clock;
+  MessageLimits limits;
+  std::chrono::seconds max_wait{60};     // upper bound of Prefer: wait=N
+  std::function<bool()> ready;           // /readyz: store writable and not shutting down
+  std::function<void()> wake_dispatcher;  // a retried message is due now
+  delivery::OutcomeWaiters* waiters = nullptr;  // sync sends; null disables Prefer: wait
+};
+
+// A request that passed routing and authentication.
+struct Call {
+  net::HttpRequest& request;
+  const std::vector<std::pair<std::string, std::string>>& params;
+  const auth::Principal& principal;
+  std::string_view param(std::string_view name) const;
+};
+
+class Api {
+ public:
+  explicit Api(ApiServices services);
+  ~Api();
+
+  // The net::HttpHandler of the server.
+  void handle(net::HttpRequest&& request, net::Responder respond);
+
+  // Every (method, path pattern) the API serves, for the OpenAPI check.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace postern::http

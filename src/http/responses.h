@@ -1,0 +1,21 @@
+// Building the API's responses: JSON bodies and the one error shape
+// {"error": {"code", "message", "field"}}.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/field_error.h"
+#include "net/http_message.h"
+
+namespace postern::http {
+
+net::HttpResponse json_response(int status, const boost::json::value& body);
+net::HttpResponse error_response(int status, std::string_view code, std::string_view message,
+                                 std::string_view field = "");
+net::HttpResponse field_error_response(int status, const FieldError& error);
+// The answer for a store error: 404, 409, 503 with Retry-After, 507.
+net::HttpResponse store_error_response(const error_code& ec);
+
+}  // namespace postern::http

@@ -1,0 +1,145 @@
+// POST /v1/messages: validate, store durably (group commit), answer 202 —
+// the hot path of the gateway, so it allocates little and copies less.
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "core/sha256.h"
+#include "delivery/intake.h"
+#include "http/handlers.h"
+#include "http/query.h"
+#include "http/responses.h"
+#include "http/sync_send.h"
+#include "mime/mime.h"
+
+namespace postern::http {
+namespace {
+
+constexpr std::size_t kMaxIdempotencyKey = 255;
+
+std::string media_type(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  auto t = content_type.substr(0, semi);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  std::string out(t);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// Recipients of a raw message come from its To, Cc and Bcc headers.
+Envelope raw_envelope(const mime::RawSummary& summary) {
+  Message headers_only;
+  headers_only.from = summary.from;
+  headers_only.to = summary.to;
+  headers_only.cc = summary.cc;
+  headers_only.bcc = summary.bcc;
+  return envelope_of(headers_only);
+}
+
+// Fills `out` from a JSON body, or answers the error.
+std::optional<net::HttpResponse> from_json(ApiServices& s, std::string& body, store::NewMessage& out) {
+  auto parsed = message_from_json(body, s.limits);
+  if (!parsed) {
+    const auto& e = parsed.error();
+    int status = e.code == "invalid_json" ? 400 : e.code == "message_too_large" ? 413 : 422;
+    return field_error_response(status, e);
+  }
+  out.format = ContentFormat::json;
+  out.envelope = envelope_of(*parsed);
+  out.subject = std::move(parsed->subject);
+  out.tags = std::move(parsed->tags);
+  out.content = std::move(body);
+  return std::nullopt;
+}
+
+std::optional<net::HttpResponse> from_raw(ApiServices& s, std::string& body, const QueryParams& query,
+                                          store::NewMessage& out) {
+  if (body.size() > s.limits.max_message_bytes) {
+    return error_response(413, "message_too_large",
+                          "the message is larger than " + std::to_string(s.limits.max_message_bytes) + " bytes");
+  }
+  auto summary = mime::summarize(body);
+  if (!summary) return field_error_response(422, summary.error());
+  out.envelope = raw_envelope(*summary);
+  if (out.envelope.recipients.empty()) {
+    return error_response(422, "missing_field", "the message has no recipient in To, Cc or Bcc", "To");
+  }
+  if (out.envelope.recipients.size() > s.limits.max_recipients) {
+    return error_response(422, "too_many_recipients",
+                          "at most " + std::to_string(s.limits.max_recipients) + " recipients are allowed", "To");
+  }
+  for (const auto& [k, v] : query.all()) {
+    if (k == "tag") out.tags.push_back(v);
+  }
+  out.format = ContentFormat::mime;
+  out.subject = std::move(summary->subject);
+  out.content = mime::strip_bcc(body);
+  return std::nullopt;
+}
+
+std::optional<net::HttpResponse> check_idempotency_key(std::string_view key) {
+  if (key.size() > kMaxIdempotencyKey ||
+      std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; })) {
+    return error_response(400, "invalid_value", "Idempotency-Key must be 1 to 255 printable ASCII characters",
+                          "Idempotency-Key");
+  }
+  return std::nullopt;
+}
+
+std::string accepted_body(const MessageId& id) {
+  return R"({"id":")" + id.to_string() + R"(","status":"queued"})";
+}
+
+}  // namespace
+
+void send_message(ApiServices& s, Call& call, net::Responder respond) {
+  auto& req = call.request;
+  auto query = QueryParams::parse(req.query);
+  if (!query) return respond(error_response(400, "invalid_query", "the query string is malformed"));
+  auto wait = requested_wait(req, *query, s.max_wait);
+  if (!wait) return respond(error_response(400, "invalid_value", "wait must be a number of seconds", "wait"));
+
+  auto type = media_type(req.header("Content-Type"));
+  auto idempotency_key = req.header("Idempotency-Key");
+  if (auto bad = check_idempotency_key(idempotency_key)) return respond(std::move(*bad));
+  store::NewMessage m;
+  if (!idempotency_key.empty()) {
+    // Keys are per caller: two clients may pick the same key.
+    m.idempotency_key = call.principal.name + "\n" + std::string(idempotency_key);
+    m.request_hash = sha256(type + "\n" + req.body);
+  }
+  std::optional<net::HttpResponse> refused;
+  if (type.empty() || type == "application/json") {
+    refused = from_json(s, req.body, m);
+  } else if (type == "message/rfc822") {
+    refused = from_raw(s, req.body, *query, m);
+  } else {
+    refused = error_response(415, "unsupported_media_type",
+                             "send application/json or message/rfc822, not '" + type + "'", "Content-Type");
+  }
+  if (refused) return respond(std::move(*refused));
+  if (call.principal.kind != auth::Principal::Kind::loopback) m.submitted_by = call.principal.name;
+  m.source = "http";
+
+  auto* waiters = s.waiters;
+  auto* store = &s.store;
+  auto wait_for = *wait;
+  s.intake.submit(std::move(m), [respond, waiters, store, wait_for](Result<store::EnqueueResult> r) {
+    if (!r) {
+      if (r.error() == Errc::conflict) {
+        return respond(error_response(409, "idempotency_conflict",
+                                      "this Idempotency-Key was used with a different request", "Idempotency-Key"));
+      }
+      return respond(store_error_response(r.error()));
+    }
+    if (waiters && wait_for.count() > 0) return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
+    net::HttpResponse ok;
+    ok.status = 202;
+    ok.body = accepted_body(r->id);
+    ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
+    if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
+    respond(std::move(ok));
+  });
+}
+
+}  // namespace postern::http

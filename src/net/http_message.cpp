@@ -1,0 +1,40 @@
+#include "net/http_message.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <strings.h>
+
+namespace postern::net {
+
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
+  }
+  return {};
+}
+
+void Responder::operator()(HttpResponse response) const { state_->deliver(std::move(response)); }
+
+void Responder::State::deliver(HttpResponse response) {
+  if (delivered_) return;
+  delivered_ = true;
+  auto deliver = std::move(deliver_);
+  deliver(std::move(response));
+}
+
+Responder::State::~State() {
+  if (!delivered_ && deliver_) {
+    HttpResponse r;
+    r.status = 500;
+    r.body = json_error_body("internal_error", "the request was dropped without an answer");
+    deliver_(std::move(r));
+  }
+}
+
+std::string json_error_body(std::string_view code, std::string_view message, std::string_view field) {
+  boost::json::object error{{"code", code}, {"message", message}};
+  error["field"] = field.empty() ? boost::json::value(nullptr) : boost::json::value(field);
+  return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+}
+
+}  // namespace postern::net

@@ -1,0 +1,71 @@
+// HTTP requests and responses as the rest of Postern sees them: plain
+// structs without Beast, so handlers compile fast and test without sockets.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace postern::net {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "POST"
+  std::string target;  // as sent: path and query
+  std::string path;    // target up to '?', not percent-decoded
+  std::string query;   // after '?', not decoded
+  HttpHeaders headers;
+  std::string body;
+  std::string remote_address;
+  bool remote_is_loopback = false;
+
+  // The first header of that name (case-insensitive), or "".
+  std::string_view header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  HttpHeaders headers;
+  std::string body;
+  bool close = false;  // close the connection after this response
+};
+
+// Hands a handler's response back to the connection that asked. Copyable;
+// the first call wins, later calls are ignored. If every copy is dropped
+// without an answer, the client gets a 500 rather than a hung connection.
+class Responder {
+ public:
+  struct State;
+  explicit Responder(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  void operator()(HttpResponse response) const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+struct Responder::State {
+  explicit State(std::function<void(HttpResponse)> deliver) : deliver_(std::move(deliver)) {}
+  ~State();
+  void deliver(HttpResponse response);
+
+ private:
+  std::function<void(HttpResponse)> deliver_;  // empty once used
+  bool delivered_ = false;
+};
+
+// The application's request handler; called on the connection's I/O thread.
+// It must not block for long: slow work (store commits) answers later
+// through the Responder.
+using HttpHandler = std::function<void(HttpRequest&& request, Responder respond)>;
+
+// {"error":{"code":...,"message":...,"field":...}} — the shape of every
+// error Postern answers, built here because the server itself answers some
+// (413, 400) before a handler sees the request.
+std::string json_error_body(std::string_view code, std::string_view message, std::string_view field = "");
+
+}  // namespace postern::net

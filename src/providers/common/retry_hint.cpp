@@ -1,0 +1,145 @@
+#include "providers/common/retry_hint.h"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <string>
+
+namespace postern::providers::common {
+
+namespace {
+
+// A tiny cursor over the date text; every reader skips leading blanks.
+struct Cursor {
+  std::string_view s;
+
+  void skip_blanks() {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  }
+  std::optional<int> number(std::size_t min_digits, std::size_t max_digits) {
+    skip_blanks();
+    std::size_t n = 0;
+    while (n < s.size() && n < max_digits && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+    if (n < min_digits) return std::nullopt;
+    int v = 0;
+    std::from_chars(s.data(), s.data() + n, v);
+    s.remove_prefix(n);
+    return v;
+  }
+  std::string_view word() {
+    skip_blanks();
+    std::size_t n = 0;
+    while (n < s.size() && std::isalpha(static_cast<unsigned char>(s[n]))) ++n;
+    auto w = s.substr(0, n);
+    s.remove_prefix(n);
+    return w;
+  }
+  bool consume(char c) {
+    skip_blanks();
+    if (s.empty() || s.front() != c) return false;
+    s.remove_prefix(1);
+    return true;
+  }
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::optional<int> month_index(std::string_view name) {
+  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (iequals(kMonths[static_cast<std::size_t>(i)], name)) return i;
+  }
+  return std::nullopt;
+}
+
+std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
+  auto d = std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
+  return d.count() < 0 ? std::chrono::milliseconds(0) : d;
+}
+
+}  // namespace
+
+std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
+  Cursor c{text};
+  Cursor probe = c;
+  if (!probe.word().empty() && probe.consume(',')) c = probe;  // optional day-of-week
+  auto day = c.number(1, 2);
+  auto month = month_index(c.word());
+  auto year = c.number(4, 4);
+  auto hour = c.number(2, 2);
+  if (!day || !month || !year || !hour || !c.consume(':')) return std::nullopt;
+  auto minute = c.number(2, 2);
+  if (!minute) return std::nullopt;
+  int second = 0;
+  if (c.consume(':')) {
+    auto s = c.number(2, 2);
+    if (!s) return std::nullopt;
+    second = *s;
+  }
+  int offset_minutes = 0;
+  c.skip_blanks();
+  if (!c.s.empty() && (c.s.front() == '+' || c.s.front() == '-')) {
+    int sign = c.s.front() == '-' ? -1 : 1;
+    c.s.remove_prefix(1);
+    if (c.s.size() < 4) return std::nullopt;
+    auto hhmm = c.number(4, 4);
+    if (!hhmm) return std::nullopt;
+    offset_minutes = sign * ((*hhmm / 100) * 60 + *hhmm % 100);
+  } else {
+    auto zone = c.word();
+    if (!(iequals(zone, "UT") || iequals(zone, "UTC") || iequals(zone, "GMT") || iequals(zone, "Z"))) {
+      return std::nullopt;
+    }
+  }
+  if (*day < 1 || *day > 31 || *hour > 23 || *minute > 59 || second > 60) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = second;
+  std::time_t t = timegm(&tm);
+  return std::chrono::system_clock::from_time_t(t) - std::chrono::minutes(offset_minutes);
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  long long seconds = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc() && p == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  auto date = parse_rfc5322_date(value);
+  if (!date) return std::nullopt;
+  return wait_until(*date, now);
+}
+
+std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value, SystemTime now) {
+  long long seconds = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec != std::errc() || p != value.data() + value.size() || seconds < 0) return std::nullopt;
+  return wait_until(SystemTime(std::chrono::seconds(seconds)), now);
+}
+
+std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message, SystemTime now) {
+  static constexpr std::string_view kMarker = "try again after ";
+  auto pos = message.find(kMarker);
+  if (pos == std::string_view::npos) return std::nullopt;
+  auto date = parse_rfc5322_date(message.substr(pos + kMarker.size()));
+  if (!date) return std::nullopt;
+  return wait_until(*date, now);
+}
+
+}  // namespace postern::providers::common

@@ -1,0 +1,28 @@
+// How long a provider asked us to wait: Retry-After headers, reset times as
+// Unix seconds (SendGrid X-RateLimit-Reset) and dates in error text (Mailgun
+// "try again after <RFC 2822 date>", providers.md §1.6).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace postern::providers::common {
+
+// RFC 5322 §3.3 date-time, e.g. "Mon, 20 Dec 2021 20:33:21 UTC" or
+// "20 Dec 2021 20:33:21 +0100"; the day name is optional, zones are numeric
+// offsets or UT/UTC/GMT/Z. Also the IMF-fixdate of HTTP (RFC 9110 §5.6.7).
+std::optional<SystemTime> parse_rfc5322_date(std::string_view text);
+
+// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now);
+
+// An absolute reset time given as Unix seconds.
+std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value, SystemTime now);
+
+// The date after "try again after " in a message, as a wait from now.
+std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message, SystemTime now);
+
+}  // namespace postern::providers::common

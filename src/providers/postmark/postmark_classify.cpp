@@ -1,0 +1,107 @@
+// Postmark's answers to failure classes: the one table (providers.md §4.3,
+// §4.4, the ErrorCode table of §4.5 and the Postmark column of §6).
+#include <array>
+
+#include "providers/common/http_call.h"
+#include "providers/common/json_body.h"
+#include "providers/common/retry_hint.h"
+#include "providers/postmark/postmark_provider.h"
+
+namespace postern::providers::postmark {
+
+namespace {
+
+struct Row {
+  std::int64_t error_code;
+  FailureClass failure_class;
+};
+
+// §4.5, sending-relevant API ErrorCodes.
+constexpr std::array<Row, 16> kErrorCodes = {{
+    {0, FailureClass::ok},
+    {10, FailureClass::provider_down},   // bad or missing API token
+    {100, FailureClass::provider_down},  // maintenance
+    {300, FailureClass::permanent},      // invalid email request (bad From/To, missing body)
+    {400, FailureClass::provider_down},  // sender signature not found
+    {401, FailureClass::provider_down},  // sender signature not confirmed
+    {402, FailureClass::permanent},      // invalid JSON: our bug
+    {403, FailureClass::permanent},      // incompatible JSON: our bug
+    {405, FailureClass::provider_down},  // not allowed to send (credits, disabled)
+    {406, FailureClass::permanent},      // inactive recipient (bounced, complained, suppressed)
+    {409, FailureClass::permanent},      // JSON required: our bug
+    {410, FailureClass::permanent},      // too many batch messages: our bug
+    {411, FailureClass::permanent},      // forbidden attachment type
+    {412, FailureClass::provider_down},  // account pending
+    {413, FailureClass::provider_down},  // account may not send
+    {429, FailureClass::transient},      // rate limit
+}};
+
+// Without an ErrorCode the HTTP status decides (§4.4).
+FailureClass class_of_status(int status) {
+  switch (status) {
+    case 401:  // token missing or wrong
+    case 404:
+      return FailureClass::provider_down;
+    // A 403 without ErrorCode is the network security layer in front of
+    // the API blocking us, not a verdict on the message.
+    case 403:
+      return FailureClass::provider_down;
+    case 413:  // payload too large
+    case 422:  // unprocessable message
+      return FailureClass::permanent;
+    case 429:
+      return FailureClass::transient;
+    case 500:  // "in most cases the message is lost": safe to resend
+    case 503:  // planned outage
+      return FailureClass::provider_down;
+    default:
+      return common::fallback_class(status);
+  }
+}
+
+}  // namespace
+
+SendResult classify_postmark_send(const net::HttpClientResponse& response, SystemTime now) {
+  auto body = common::parse_json_object(response.body);
+  auto error_code = body ? common::int_member(*body, "ErrorCode") : std::nullopt;
+  auto message = body ? common::string_member(*body, {"Message"}) : common::clip(response.body);
+  SendResult result;
+  result.failure_class = class_of_status(response.status);
+  result.code = std::to_string(response.status);
+  if (error_code) {
+    // The ErrorCode is the finer verdict: a 200 can carry one (batch), and
+    // a 422 means different things per code.
+    result.code = "ErrorCode " + std::to_string(*error_code);
+    auto row = std::find_if(kErrorCodes.begin(), kErrorCodes.end(),
+                            [&](const Row& r) { return r.error_code == *error_code; });
+    if (row != kErrorCodes.end()) {
+      result.failure_class = row->failure_class;
+    } else if (result.failure_class == FailureClass::ok) {
+      result.failure_class = FailureClass::permanent;  // an unknown non-zero code on a 200
+    }
+  }
+  if (result.failure_class == FailureClass::ok) {
+    result.detail = message;
+    if (body) result.provider_message_id = common::string_member(*body, {"MessageID"});
+    return result;
+  }
+  result.detail = message;
+  if (result.failure_class == FailureClass::transient) {
+    result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
+  }
+  return result;
+}
+
+ProbeResult classify_postmark_probe(const net::HttpClientResponse& response) {
+  ProbeResult result;
+  if (response.status == 200) {
+    result.healthy = true;
+    return result;
+  }
+  auto cls = class_of_status(response.status);
+  result.failure_class = cls == FailureClass::transient ? cls : FailureClass::provider_down;
+  result.detail = "HTTP " + std::to_string(response.status) + ": " + common::error_text(response.body, {"Message"});
+  return result;
+}
+
+}  // namespace postern::providers::postmark

@@ -1,0 +1,59 @@
+#include "providers/postmark/postmark_provider.h"
+
+#include "providers/common/http_call.h"
+#include "providers/common/message_parts.h"
+#include "providers/common/settings.h"
+
+namespace postern::providers::postmark {
+
+Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfig& config) {
+  common::ProviderSettings s(config);
+  if (auto ok = s.only({"api_key", "base_url", "message_stream", "timeout"}); !ok) return ok.error();
+  PostmarkSettings out;
+  auto token = s.required("api_key");
+  if (!token) return token.error();
+  out.server_token = *token;
+  auto base_url = s.base_url("base_url", out.base_url);
+  if (!base_url) return base_url.error();
+  out.base_url = *base_url;
+  out.message_stream = s.text("message_stream");
+  auto timeout = s.duration("timeout", out.timeout);
+  if (!timeout) return timeout.error();
+  out.timeout = *timeout;
+  return out;
+}
+
+PostmarkProvider::PostmarkProvider(std::string name, PostmarkSettings settings, ProviderContext& context)
+    : name_(std::move(name)), settings_(std::move(settings)), http_(context.http), clock_(context.clock) {}
+
+void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+  auto request = build_postmark_send(settings_, *message);
+  if (!request) {
+    if (request.error() == Errc::invalid_argument) {
+      // Bcc-only mail: Postmark requires a To. Not this provider's fault and
+      // maybe not the message's: transient lets it try elsewhere first.
+      SendResult r;
+      r.failure_class = FailureClass::transient;
+      r.code = "unsupported_recipients";
+      r.detail = "Postmark needs a To or Cc recipient; Bcc-only mail must go through another provider";
+      done(std::move(r));
+      return;
+    }
+    done(common::unreadable_message(request.error()));
+    return;
+  }
+  common::send_classified(http_, clock_, std::move(*request), classify_postmark_send, std::move(done));
+}
+
+void PostmarkProvider::probe(std::function<void(ProbeResult)> done) {
+  common::probe_classified(http_, clock_, build_postmark_probe(settings_), classify_postmark_probe, std::move(done));
+}
+
+Result<std::unique_ptr<Provider>, ConfigError> PostmarkFactory::create(const ProviderConfig& config,
+                                                                       ProviderContext& context) const {
+  auto settings = read_postmark_settings(config);
+  if (!settings) return settings.error();
+  return std::unique_ptr<Provider>(std::make_unique<PostmarkProvider>(config.name, std::move(*settings), context));
+}
+
+}  // namespace postern::providers::postmark

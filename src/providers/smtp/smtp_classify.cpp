@@ -1,0 +1,170 @@
+// SMTP relay answers to failure classes: the one table (providers.md §5.1
+// to §5.3 and the SMTP column of §6). The basic reply code decides the
+// retry (RFC 5321 §4.2.1); the enhanced code (RFC 3463) the reason.
+#include "providers/smtp/smtp_outcome.h"
+
+namespace postern::providers::smtp {
+
+namespace {
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+FailureClass class_of_local(SmtpStage stage, SmtpLocal local) {
+  switch (local) {
+    case SmtpLocal::timeout:
+    case SmtpLocal::connection_lost:
+    case SmtpLocal::malformed_reply:
+      // After the final dot the relay may have taken the message: resending
+      // risks a duplicate, so retry (§6 "timeout after the request was sent").
+      return stage == SmtpStage::message ? FailureClass::transient : FailureClass::provider_down;
+    case SmtpLocal::smtputf8_unavailable:
+    case SmtpLocal::too_large:
+      return FailureClass::permanent;
+    default:
+      return FailureClass::provider_down;
+  }
+}
+
+FailureClass class_of_reply(SmtpStage stage, const SmtpReply& reply) {
+  auto text = reply.summary();
+  // SES's SMTP interface (§5.3): the daily quota is an outage for hours,
+  // the sending rate clears in moments.
+  if (contains(text, "Daily message quota exceeded")) return FailureClass::provider_down;
+  if (contains(text, "Maximum sending rate exceeded")) return FailureClass::transient;
+  if (reply.code == 421) return FailureClass::provider_down;  // closing the channel, any stage
+  bool transient = reply.code / 100 == 4;
+  bool policy = reply.enhanced.rfind("5.7.", 0) == 0 || reply.code == 530;
+  switch (stage) {
+    case SmtpStage::connect:
+    case SmtpStage::greeting:
+    case SmtpStage::ehlo:
+    case SmtpStage::starttls:
+    case SmtpStage::auth:  // 530/534/535/538, 454 4.7.0: credentials or TLS policy
+    case SmtpStage::rset:
+      return FailureClass::provider_down;
+    case SmtpStage::mail:
+    case SmtpStage::rcpt:
+      // 4xx: retry later. 5.7.x here is the relay refusing to relay for us
+      // (550 5.7.1 relay denied, 530 auth required): its configuration.
+      if (transient) return FailureClass::transient;
+      return policy ? FailureClass::provider_down : FailureClass::permanent;
+    case SmtpStage::data:
+    case SmtpStage::message:
+      // After DATA, 5xx rejects this message's content (552 5.3.4, 554
+      // 5.6.x, 550 5.7.1): another relay would likely reject it too.
+      return transient ? FailureClass::transient : FailureClass::permanent;
+  }
+  return FailureClass::transient;
+}
+
+std::string recipient_list(const std::vector<RecipientReply>& recipients, bool refused) {
+  std::string out;
+  for (const auto& r : recipients) {
+    if (r.reply.positive() == refused) continue;
+    out += (out.empty() ? "" : ", ") + r.address + " (" + r.reply.summary() + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(SmtpStage stage) {
+  switch (stage) {
+    case SmtpStage::connect: return "connect";
+    case SmtpStage::greeting: return "greeting";
+    case SmtpStage::ehlo: return "EHLO";
+    case SmtpStage::starttls: return "STARTTLS";
+    case SmtpStage::auth: return "AUTH";
+    case SmtpStage::mail: return "MAIL";
+    case SmtpStage::rcpt: return "RCPT";
+    case SmtpStage::data: return "DATA";
+    case SmtpStage::message: return "end of data";
+    case SmtpStage::rset: return "RSET";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(SmtpLocal local) {
+  switch (local) {
+    case SmtpLocal::none: return "none";
+    case SmtpLocal::connection_refused: return "connection_refused";
+    case SmtpLocal::connect_failed: return "connect_failed";
+    case SmtpLocal::timeout: return "timeout";
+    case SmtpLocal::tls_failed: return "tls_failed";
+    case SmtpLocal::connection_lost: return "connection_lost";
+    case SmtpLocal::malformed_reply: return "malformed_reply";
+    case SmtpLocal::starttls_unavailable: return "starttls_unavailable";
+    case SmtpLocal::auth_unavailable: return "auth_unavailable";
+    case SmtpLocal::smtputf8_unavailable: return "smtputf8_unavailable";
+    case SmtpLocal::too_large: return "too_large";
+  }
+  return "unknown";
+}
+
+SendResult classify_smtp_failure(const SmtpFailure& failure) {
+  SendResult r;
+  if (failure.reply) {
+    r.failure_class = class_of_reply(failure.stage, *failure.reply);
+    r.code = failure.reply->code_text();
+    r.detail = std::string(to_string(failure.stage)) + ": " + failure.reply->summary();
+  } else {
+    r.failure_class = class_of_local(failure.stage, failure.local);
+    r.code = std::string(to_string(failure.local));
+    r.detail = std::string(to_string(failure.stage)) + ": " + failure.detail;
+  }
+  return r;
+}
+
+SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
+  if (outcome.failure) {
+    auto r = classify_smtp_failure(*outcome.failure);
+    if (outcome.failure->stage == SmtpStage::rcpt) {
+      auto refused = recipient_list(outcome.recipients, true);
+      r.detail = "RCPT: refused " + refused;
+      if (auto accepted = recipient_list(outcome.recipients, false); !accepted.empty()) {
+        r.detail += "; nothing sent, also to the accepted " + accepted;
+      }
+    }
+    return r;
+  }
+  SendResult r;
+  r.failure_class = FailureClass::ok;
+  if (outcome.final_reply) {
+    r.code = outcome.final_reply->code_text();
+    r.detail = outcome.final_reply->summary();
+    r.provider_message_id = relay_message_id(*outcome.final_reply);
+  }
+  // Per-recipient results (§5.1): the accepted recipients got the message;
+  // the refused ones never will through any relay.
+  if (auto refused = recipient_list(outcome.recipients, true); !refused.empty()) {
+    r.detail += "; refused recipients: " + refused;
+  }
+  return r;
+}
+
+ProbeResult classify_smtp_probe(const std::optional<SmtpFailure>& failure) {
+  ProbeResult p;
+  if (!failure) {
+    p.healthy = true;
+    return p;
+  }
+  auto r = classify_smtp_failure(*failure);
+  p.failure_class = r.failure_class == FailureClass::transient ? r.failure_class : FailureClass::provider_down;
+  p.detail = r.detail;
+  return p;
+}
+
+std::string relay_message_id(const SmtpReply& reply) {
+  for (const auto& line : reply.lines) {
+    for (std::string_view marker : {"queued as ", "id="}) {
+      auto pos = line.find(marker);
+      if (pos == std::string::npos) continue;
+      auto id = line.substr(pos + marker.size());
+      id = id.substr(0, id.find_first_of(" ;,>"));
+      if (!id.empty()) return id;
+    }
+  }
+  return reply.summary();
+}
+
+}  // namespace postern::providers::smtp

@@ -1,0 +1,85 @@
+// One client connection to an SMTP relay (internal to smtp/, includes Asio):
+// the thin coroutine driver that writes commands and reads replies with a
+// deadline on each, over plain TCP or TLS.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/message.h"
+#include "net/tls_context.h"
+#include "providers/smtp/smtp_outcome.h"
+#include "providers/smtp/smtp_provider.h"
+
+namespace postern::providers::smtp {
+
+namespace asio = boost::asio;
+
+// The envelope and the DATA payload (already dot-stuffed) of one message.
+struct SmtpTransaction {
+  const Envelope* envelope = nullptr;
+  const std::string* payload = nullptr;  // dot_stuff() output, terminator included
+  std::size_t message_size = 0;          // of the message before stuffing (SIZE=)
+  bool eight_bit = false;                // any byte >= 0x80 (BODY=8BITMIME)
+};
+
+class SmtpSession {
+ public:
+  using Plain = boost::beast::tcp_stream;
+  using Tls = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  // Connects on the calling coroutine's executor and gets the session ready
+  // for MAIL: greeting, EHLO (HELO when refused), STARTTLS + EHLO, AUTH.
+  static asio::awaitable<std::unique_ptr<SmtpSession>> open(const SmtpRelaySettings& settings,
+                                                            net::ClientTlsContext& tls,
+                                                            std::optional<SmtpFailure>& failure);
+
+  // RSET (between messages) or NOOP (probe): true when the relay said 250.
+  asio::awaitable<bool> reset();
+  asio::awaitable<bool> noop();
+  // One mail transaction (RFC 5321 §3.3). MAIL and RCPT are pipelined when
+  // the relay offers PIPELINING (RFC 2920); DATA follows only once some
+  // recipient was accepted and none deferred, so no transaction needs an
+  // aborted DATA phase.
+  asio::awaitable<TransactionOutcome> transact(const SmtpTransaction& transaction);
+  // QUIT, best effort; the connection is closed afterwards.
+  asio::awaitable<void> quit();
+
+  const Capabilities& capabilities() const { return capabilities_; }
+  // False after any protocol or transport error: do not reuse.
+  bool usable() const { return usable_; }
+  asio::any_io_executor executor();
+
+ private:
+  SmtpSession(Plain stream, const SmtpRelaySettings& settings);
+
+  using Deadline = std::chrono::steady_clock::time_point;
+  Deadline command_deadline() const;
+  asio::awaitable<std::optional<SmtpFailure>> write(SmtpStage stage, std::string_view bytes, Deadline deadline);
+  // Reads one reply; nullopt (and `failure` set) on transport or format error.
+  asio::awaitable<std::optional<SmtpReply>> read_reply(SmtpStage stage, Deadline deadline,
+                                                       std::optional<SmtpFailure>& failure);
+  // Writes `line` + CRLF, reads the reply.
+  asio::awaitable<std::optional<SmtpReply>> command(SmtpStage stage, std::string_view line,
+                                                    std::optional<SmtpFailure>& failure);
+  asio::awaitable<std::optional<SmtpFailure>> hello();
+  asio::awaitable<std::optional<SmtpFailure>> start_tls(net::ClientTlsContext& tls);
+  asio::awaitable<std::optional<SmtpFailure>> authenticate();
+  SmtpFailure lost(SmtpStage stage, const boost::system::error_code& ec);
+  boost::beast::tcp_stream& tcp();
+
+  std::variant<Plain, Tls> stream_;
+  const SmtpRelaySettings& settings_;
+  std::string buffer_;  // bytes read past the last reply line
+  Capabilities capabilities_;
+  bool usable_ = true;
+};
+
+}  // namespace postern::providers::smtp

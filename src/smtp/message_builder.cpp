@@ -1,0 +1,97 @@
+// build_new_message and the Received header: see message_builder.h.
+#include "smtp/message_builder.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+#include "core/address.h"
+#include "mime/mime.h"
+
+namespace postern::smtp {
+namespace {
+
+// The EHLO argument is the client's to choose: keep it from breaking the
+// header's syntax (comments, folding) by allowing only domain and
+// address-literal characters.
+std::string sanitize_helo(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 255)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view(".-_:[]").find(c) != std::string_view::npos;
+    out.push_back(ok ? c : '_');
+  }
+  return out.empty() ? "unknown" : out;
+}
+
+std::string address_literal(std::string_view ip) {
+  if (ip.find(':') != std::string_view::npos) return "[IPv6:" + std::string(ip) + "]";
+  return "[" + std::string(ip) + "]";
+}
+
+std::string protocol(const ReceivedInfo& info) {
+  std::string p = info.smtputf8 ? "UTF8SMTP" : (info.esmtp ? "ESMTP" : "SMTP");
+  if (info.tls) p += "S";
+  if (info.authenticated) p += "A";
+  return p;
+}
+
+bool listed(const std::vector<Mailbox>& list, const std::string& normalized) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const Mailbox& m) { return normalize_address(m.address) == normalized; });
+}
+
+}  // namespace
+
+std::string format_rfc5322_date(SystemTime t) {
+  static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d +0000", kDays[static_cast<std::size_t>(tm.tm_wday)],
+                tm.tm_mday, kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour,
+                tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::string received_header(const ReceivedInfo& info, const std::vector<std::string>& recipients,
+                            SystemTime now) {
+  std::string h = "Received: from " + sanitize_helo(info.helo_name) + " (" + address_literal(info.peer_address) +
+                  ")\r\n\tby " + info.hostname + " (Postern) with " + protocol(info);
+  if (info.tls && !info.tls_description.empty()) h += "\r\n\t(using " + info.tls_description + ")";
+  if (recipients.size() == 1) h += "\r\n\tfor <" + recipients.front() + ">";
+  h += ";\r\n\t" + format_rfc5322_date(now) + "\r\n";
+  return h;
+}
+
+std::optional<store::NewMessage> build_new_message(std::string_view data, Submission submission,
+                                                   const ReceivedInfo& info, SystemTime now) {
+  auto summary = mime::summarize(data);
+  // An error naming no field means the header block itself did not parse.
+  if (!summary && summary.error().field.empty()) return std::nullopt;
+
+  store::NewMessage m;
+  m.format = ContentFormat::mime;
+  m.content = received_header(info, submission.recipients, now) + mime::strip_bcc(data);
+  m.envelope.sender = std::move(submission.sender);
+  for (auto& rcpt : submission.recipients) {
+    auto kind = RecipientKind::to;
+    if (summary) {
+      auto normalized = normalize_address(rcpt);
+      kind = listed(summary->to, normalized)   ? RecipientKind::to
+             : listed(summary->cc, normalized) ? RecipientKind::cc
+                                               : RecipientKind::bcc;
+    }
+    m.envelope.recipients.push_back({std::move(rcpt), kind});
+  }
+  if (summary) m.subject = std::move(summary->subject);
+  m.submitted_by = std::move(submission.submitted_by);
+  m.source = "smtp";
+  return m;
+}
+
+}  // namespace postern::smtp

@@ -1,0 +1,78 @@
+// The SMTP submission server (RFC 5321, RFC 6409): accepts connections on
+// one listener, runs one coroutine session per connection on the IoRuntime,
+// and hands each message to delivery::Intake, answering 250 only once it is
+// durable. Built by the composition root (src/app).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/metrics.h"
+#include "delivery/intake.h"
+#include "net/io_runtime.h"
+
+namespace postern::smtp {
+
+struct SmtpServerOptions {
+  std::string listen = "127.0.0.1:2525";  // host:port or [v6]:port; port 0 picks a free one
+  std::string hostname = "localhost";     // in the greeting, EHLO and Received headers
+  // CIDR blocks whose clients may submit without AUTH (SmtpConfig).
+  std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
+
+  // TLS: PEM certificate chain and key. Empty: no STARTTLS, no implicit TLS.
+  std::string tls_cert;
+  std::string tls_key;
+  bool implicit_tls = false;      // RFC 8314 port-465 style: TLS from the first byte
+  bool auth_without_tls = false;  // offer AUTH on unencrypted connections (explicit opt-in)
+
+  std::size_t max_message_bytes = 25 * 1024 * 1024;  // announced in SIZE
+  std::size_t max_recipients = 1000;
+  std::size_t max_errors = 20;           // 5xx replies before 421 and disconnect
+  std::size_t max_junk_commands = 100;   // NOOP/RSET/VRFY/HELP/EHLO between messages
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 100;
+
+  // RFC 5321 §4.5.3.2.7 asks for at least 5 minutes between commands.
+  std::chrono::seconds idle_timeout{300};
+  std::chrono::seconds session_timeout{3600};  // whole connection, however busy
+  unsigned auth_threads = 2;  // Argon2id checks run here, off the I/O threads
+};
+
+class SmtpServer {
+ public:
+  // References must outlive the server, and the IoRuntime must keep running
+  // until stop() returns. Nothing is opened before start().
+  SmtpServer(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
+             auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock);
+  // Calls stop(0) when still running.
+  ~SmtpServer();
+  SmtpServer(const SmtpServer&) = delete;
+  SmtpServer& operator=(const SmtpServer&) = delete;
+
+  // Validates the options (trusted networks, TLS files), binds and starts
+  // accepting. Returns the bound port. Errors: Errc::invalid_argument for a
+  // bad option (the log names it), or the bind's error_code. Call once.
+  Result<std::uint16_t> start();
+
+  // Stops accepting, lets sessions finish the message they are receiving or
+  // storing (up to `grace`) while idle ones get 421 4.3.2, then closes the
+  // rest. Blocks until every session has ended (or a short bound after
+  // `grace` when the IoRuntime no longer runs). Must not be called from an
+  // IoRuntime thread. Idempotent.
+  void stop(std::chrono::milliseconds grace);
+
+  std::size_t session_count() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace postern::smtp

@@ -1,0 +1,133 @@
+// The SMTP relay classification table, row by row (providers.md §5.1-§5.3
+// and the SMTP column of §6).
+#include <gtest/gtest.h>
+
+#include "providers/smtp/smtp_outcome.h"
+
+namespace postern::providers::smtp {
+namespace {
+
+SmtpReply reply(int code, std::string enhanced, std::string text) {
+  return {code, enhanced, {enhanced.empty() ? text : enhanced + " " + text}};
+}
+
+SendResult at(SmtpStage stage, int code, std::string enhanced = "", std::string text = "x") {
+  return classify_smtp_failure({stage, reply(code, enhanced, text), SmtpLocal::none, ""});
+}
+
+TEST(SmtpClassify, RepliesByStage) {
+  struct Row {
+    SmtpStage stage;
+    int code;
+    std::string enhanced;
+    std::string text;
+    FailureClass expected;
+  };
+  const std::vector<Row> rows = {
+      {SmtpStage::greeting, 421, "4.3.2", "Service not available", FailureClass::provider_down},
+      {SmtpStage::greeting, 554, "", "No SMTP service here", FailureClass::provider_down},
+      {SmtpStage::ehlo, 450, "", "try later", FailureClass::provider_down},
+      {SmtpStage::starttls, 454, "4.7.0", "TLS not available", FailureClass::provider_down},
+      {SmtpStage::auth, 535, "5.7.8", "Authentication credentials invalid", FailureClass::provider_down},
+      {SmtpStage::auth, 534, "5.7.9", "Authentication mechanism is too weak", FailureClass::provider_down},
+      {SmtpStage::auth, 538, "5.7.11", "Encryption required", FailureClass::provider_down},
+      {SmtpStage::auth, 454, "4.7.0", "Temporary authentication failure", FailureClass::provider_down},
+      {SmtpStage::mail, 530, "5.7.0", "Authentication required", FailureClass::provider_down},
+      {SmtpStage::mail, 550, "5.7.1", "Relay access denied", FailureClass::provider_down},
+      {SmtpStage::mail, 451, "4.3.0", "local error", FailureClass::transient},
+      {SmtpStage::mail, 452, "4.3.1", "Insufficient system storage", FailureClass::transient},
+      {SmtpStage::mail, 553, "5.1.8", "Bad sender address", FailureClass::permanent},
+      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Maximum sending rate exceeded.", FailureClass::transient},
+      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Daily message quota exceeded.", FailureClass::provider_down},
+      {SmtpStage::mail, 421, "4.4.2", "timeout, closing", FailureClass::provider_down},
+      {SmtpStage::rcpt, 450, "4.2.0", "Mailbox busy", FailureClass::transient},
+      {SmtpStage::rcpt, 451, "4.7.1", "Greylisted", FailureClass::transient},
+      {SmtpStage::rcpt, 452, "4.5.3", "Too many recipients", FailureClass::transient},
+      {SmtpStage::rcpt, 550, "5.1.1", "User unknown", FailureClass::permanent},
+      {SmtpStage::rcpt, 553, "5.1.3", "Bad address syntax", FailureClass::permanent},
+      {SmtpStage::rcpt, 550, "5.2.1", "Mailbox disabled", FailureClass::permanent},
+      {SmtpStage::rcpt, 452, "5.2.2", "Mailbox full", FailureClass::transient},  // the class digit rules
+      {SmtpStage::rcpt, 552, "5.2.2", "Mailbox full", FailureClass::permanent},
+      {SmtpStage::rcpt, 554, "5.7.1", "Relay access denied", FailureClass::provider_down},
+      {SmtpStage::data, 554, "5.5.1", "No valid recipients", FailureClass::permanent},
+      {SmtpStage::data, 451, "4.3.0", "try later", FailureClass::transient},
+      {SmtpStage::message, 250, "2.0.0", "queued", FailureClass::ok},
+      {SmtpStage::message, 552, "5.3.4", "Message too big for system", FailureClass::permanent},
+      {SmtpStage::message, 552, "5.2.3", "Message length exceeds administrative limit", FailureClass::permanent},
+      {SmtpStage::message, 554, "5.6.0", "Content rejected", FailureClass::permanent},
+      {SmtpStage::message, 550, "5.7.1", "Message refused by policy", FailureClass::permanent},
+      {SmtpStage::message, 451, "4.3.0", "Queue file write error", FailureClass::transient},
+      {SmtpStage::message, 421, "4.3.0", "shutting down", FailureClass::provider_down},
+  };
+  for (const auto& row : rows) {
+    if (row.expected == FailureClass::ok) continue;  // 2xx never reaches the failure table
+    SCOPED_TRACE(std::string(to_string(row.stage)) + " " + std::to_string(row.code) + " " + row.enhanced);
+    auto r = at(row.stage, row.code, row.enhanced, row.text);
+    EXPECT_EQ(r.failure_class, row.expected);
+    EXPECT_EQ(r.code, row.enhanced.empty() ? std::to_string(row.code) : std::to_string(row.code) + " " + row.enhanced);
+  }
+}
+
+TEST(SmtpClassify, LocalFailures) {
+  struct Row {
+    SmtpStage stage;
+    SmtpLocal local;
+    FailureClass expected;
+  };
+  const std::vector<Row> rows = {
+      {SmtpStage::connect, SmtpLocal::connection_refused, FailureClass::provider_down},
+      {SmtpStage::connect, SmtpLocal::timeout, FailureClass::provider_down},
+      {SmtpStage::connect, SmtpLocal::connect_failed, FailureClass::provider_down},
+      {SmtpStage::starttls, SmtpLocal::tls_failed, FailureClass::provider_down},
+      {SmtpStage::starttls, SmtpLocal::starttls_unavailable, FailureClass::provider_down},
+      {SmtpStage::auth, SmtpLocal::auth_unavailable, FailureClass::provider_down},
+      {SmtpStage::rcpt, SmtpLocal::connection_lost, FailureClass::provider_down},
+      {SmtpStage::data, SmtpLocal::timeout, FailureClass::provider_down},
+      // After the final dot: the relay may have the message.
+      {SmtpStage::message, SmtpLocal::timeout, FailureClass::transient},
+      {SmtpStage::message, SmtpLocal::connection_lost, FailureClass::transient},
+      {SmtpStage::mail, SmtpLocal::smtputf8_unavailable, FailureClass::permanent},
+      {SmtpStage::mail, SmtpLocal::too_large, FailureClass::permanent},
+  };
+  for (const auto& row : rows) {
+    SCOPED_TRACE(std::string(to_string(row.stage)) + " " + std::string(to_string(row.local)));
+    auto r = classify_smtp_failure({row.stage, std::nullopt, row.local, "why"});
+    EXPECT_EQ(r.failure_class, row.expected);
+    EXPECT_EQ(r.code, to_string(row.local));
+    EXPECT_NE(r.detail.find("why"), std::string::npos);
+  }
+}
+
+TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
+  TransactionOutcome partial;
+  partial.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")}, {"b@y.org", reply(550, "5.1.1", "User unknown")}};
+  partial.final_reply = reply(250, "2.0.0", "Ok: queued as 4BXyz12");
+  auto r = classify_smtp_transaction(partial);
+  EXPECT_EQ(r.failure_class, FailureClass::ok);
+  EXPECT_EQ(r.provider_message_id, "4BXyz12");
+  EXPECT_EQ(r.code, "250 2.0.0");
+  EXPECT_NE(r.detail.find("refused recipients: b@y.org (550 5.1.1 User unknown)"), std::string::npos) << r.detail;
+
+  TransactionOutcome none;
+  none.recipients = {{"b@y.org", reply(550, "5.1.1", "User unknown")}};
+  none.failure = SmtpFailure{SmtpStage::rcpt, none.recipients[0].reply, SmtpLocal::none, ""};
+  r = classify_smtp_transaction(none);
+  EXPECT_EQ(r.failure_class, FailureClass::permanent);
+  EXPECT_NE(r.detail.find("b@y.org"), std::string::npos);
+}
+
+TEST(SmtpClassify, RelayMessageIds) {
+  EXPECT_EQ(relay_message_id(reply(250, "2.0.0", "Ok: queued as 4BXyz12")), "4BXyz12");
+  EXPECT_EQ(relay_message_id(reply(250, "", "OK id=1rT5-0003Xy-2k")), "1rT5-0003Xy-2k");
+  EXPECT_EQ(relay_message_id(reply(250, "", "Ok 0100018bd3c4")), "250 Ok 0100018bd3c4");
+}
+
+TEST(SmtpClassify, Probes) {
+  EXPECT_TRUE(classify_smtp_probe(std::nullopt).healthy);
+  auto p = classify_smtp_probe(SmtpFailure{SmtpStage::auth, reply(535, "5.7.8", "bad"), SmtpLocal::none, ""});
+  EXPECT_FALSE(p.healthy);
+  EXPECT_EQ(p.failure_class, FailureClass::provider_down);
+}
+
+}  // namespace
+}  // namespace postern::providers::smtp
