@@ -218,9 +218,11 @@ bool is_allowed_custom_header(std::string_view name) {
   for (char c : name) {
     if (c < 33 || c > 126 || c == ':') return false;
   }
-  static constexpr std::array<std::string_view, 13> kReserved = {
-      "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
-      "content-type", "content-transfer-encoding", "sender", "return-path"};
+  // Content-* headers describe the MIME structure Postern builds itself.
+  if (name.size() >= 8 && iequals(name.substr(0, 8), "content-")) return false;
+  static constexpr std::array<std::string_view, 11> kReserved = {
+      "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "sender",
+      "return-path"};
   return std::none_of(kReserved.begin(), kReserved.end(),
                       [&](std::string_view r) { return iequals(r, name); });
 }

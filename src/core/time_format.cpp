@@ -31,7 +31,7 @@ std::string format_rfc3339(SystemTime t) {
   auto days = floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(ms)));
   year_month_day ymd{days};
   auto rest = ms - duration_cast<milliseconds>(days.time_since_epoch()).count();
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long long>(rest / 3'600'000), static_cast<long long>(rest / 60'000 % 60),

@@ -15,7 +15,8 @@ namespace {
 
 using ObjectPtr = GObjectPtr<GMimeObject>;
 
-constexpr std::size_t kMaxTextLine = 78;  // RFC 5322 §2.1.1 SHOULD
+constexpr std::size_t kMaxTextLine = 78;    // RFC 5322 §2.1.1 SHOULD
+constexpr std::size_t kMaxContentId = 900;  // "Content-Id: <" + id + ">" within 998
 
 // Every boundary starts with "=_": quoted-printable writes '=' only as "=3D"
 // or before hex digits or a line end, base64 has no '_', and a 7bit part is
@@ -125,7 +126,8 @@ std::string clean_filename(std::string_view name) {
   return out;
 }
 
-// msg-id characters only (RFC 2392 §2 via RFC 5322 §3.6.4); brackets added by GMime.
+// msg-id characters only (RFC 2392 §2 via RFC 5322 §3.6.4); brackets added
+// by GMime. An id too long for one line (RFC 5322 §2.1.1) is not written.
 std::string clean_content_id(std::string_view cid) {
   if (cid.size() >= 2 && cid.front() == '<' && cid.back() == '>') {
     cid = cid.substr(1, cid.size() - 2);
@@ -135,7 +137,16 @@ std::string clean_content_id(std::string_view cid) {
     auto u = static_cast<unsigned char>(c);
     if (u > 0x20 && u < 0x7F && c != '<' && c != '>') out.push_back(c);
   }
-  return out;
+  return out.size() <= kMaxContentId ? out : std::string();
+}
+
+// RFC 6838 §4.2 limits type and subtype names to 127 characters; longer
+// ones could not be folded under 998 octets (RFC 5322 §2.1.1).
+bool plausible_media_type(GMimeContentType* type) {
+  auto length = [](const char* s) { return s == nullptr ? 0 : std::string_view(s).size(); };
+  std::size_t t = length(g_mime_content_type_get_media_type(type));
+  std::size_t st = length(g_mime_content_type_get_media_subtype(type));
+  return t > 0 && t <= 127 && st > 0 && st <= 127;
 }
 
 void set_utf8_param(GMimeParamList* params, const char* name, const std::string& value) {
@@ -149,6 +160,9 @@ ObjectPtr attachment_part(const Attachment& att) {
   auto part = adopt(g_mime_part_new());
   GMimeObject* object = GMIME_OBJECT(part.get());
   auto type = adopt(g_mime_content_type_parse(nullptr, att.content_type.c_str()));
+  if (!plausible_media_type(type.get())) {
+    type = adopt(g_mime_content_type_new("application", "octet-stream"));
+  }
   GMimeContentEncoding encoding = GMIME_CONTENT_ENCODING_BASE64;
   if (is_composite(type.get())) {
     encoding = g_mime_content_type_is_type(type.get(), "message", "rfc822")

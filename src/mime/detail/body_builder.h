@@ -17,7 +17,9 @@ namespace postern::mime::detail {
 // Text parts are charset=utf-8, 7bit when every line is short printable
 // ASCII, quoted-printable otherwise; attachments are base64 (composite
 // types, which RFC 2046 §5 forbids to encode, are sent 7bit/8bit when they
-// are clean, else as application/octet-stream). Boundaries are derived from
+// are clean, else as application/octet-stream; so are types with names over
+// RFC 6838's 127 characters; content ids over 900 octets are left out, as
+// no line could hold them). Boundaries are derived from
 // `boundary_seed` (the Message-ID), so the output is deterministic.
 std::string build_body(const Message& message, std::string_view boundary_seed);
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/base64.h"
 #include "mime/mime.h"
@@ -72,7 +73,8 @@ TEST(BuildMessage, BccIsNeverWritten) {
   m.headers = {{"Bcc", "smuggled@example.net"}};  // structural: never taken from headers
   std::string raw = build_message(m, sample_options());
   std::string lower = raw;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   EXPECT_EQ(lower.find("bcc"), std::string::npos);
   EXPECT_EQ(raw.find("hidden@example.net"), std::string::npos);
   EXPECT_EQ(raw.find("smuggled"), std::string::npos);
@@ -326,6 +328,25 @@ TEST(BuildMessage, AttachmentsAreBase64AndDecodeToTheSameBytes) {
   auto decoded = base64_decode(raw.substr(header_end + 4, body_end - header_end - 4));
   ASSERT_TRUE(decoded);
   EXPECT_EQ(*decoded, test::all_bytes(5));
+}
+
+TEST(BuildMessage, OverlongAttachmentFieldsNeverMakeLinesOver998) {
+  Message m = test::minimal_message();
+  m.text = "x";
+  Attachment long_name = file(std::string(2000, 'f') + ".pdf", "application/pdf", "a");
+  Attachment long_type = file("t.bin", "application/" + std::string(1500, 's'), "b");
+  Attachment long_cid = file("c.png", "image/png; comment=\"" + std::string(1500, 'p') + "\"", "c");
+  long_cid.content_id = std::string(1200, 'i');
+  m.attachments = {long_name, long_type, long_cid};
+  std::string raw = build_message(m, sample_options());
+  EXPECT_LE(test::longest_line(raw), 998u);
+  auto parsed = parse_message(raw);
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->attachments.size(), 3u);
+  EXPECT_EQ(parsed->attachments[0].filename, long_name.filename);  // RFC 2231 continuations
+  EXPECT_EQ(parsed->attachments[1].content_type, "application/octet-stream");
+  EXPECT_EQ(parsed->attachments[2].content_type, "image/png; comment=" + std::string(1500, 'p'));
+  EXPECT_EQ(parsed->attachments[2].content_id, "");
 }
 
 TEST(BuildMessage, NonAsciiFileNamesAreRfc2231Encoded) {

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# HTTP intake benchmark: wrk posts 4 KiB JSON messages over keep-alive
+# connections to a release build of Postern (durable: every 202 follows an
+# fsync'd group commit), and, in the same run, the same load against nginx
+# answering a bare 202 (the machine's ceiling). Prints msg/s, p50/p99 and
+# fsyncs/s per cell, and the ratio to nginx.
+# Usage: bench/http_intake.sh BUILD_DIR [RUNS] [SECS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+BUILD=${1:-build/release}
+RUNS=${2:-3}
+SECS=${3:-10}
+CONNS=${CONNS:-"10 50"}
+POSTERN=$(realpath "$BUILD/bin/postern")
+WORK=$(mktemp -d /var/tmp/postern-bench.XXXXXX)  # on disk: /tmp may be tmpfs and skip fsync costs
+PID=
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  "$here/peers/nginx_202.sh" stop "$WORK/nginx" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export POSTERN_STORE_PATH="$WORK/data/postern.db" POSTERN_LOG_LEVEL=warn
+KEY=$("$POSTERN" keys create --name bench --scopes send,read 2>/dev/null)
+/usr/bin/python3 - "$WORK" "$KEY" <<'PY'
+import json, sys
+work, key = sys.argv[1], sys.argv[2]
+text = "x" * 3880  # the JSON body is 4 KiB
+body = json.dumps({"from": "bench@example.com", "to": ["user@example.org"], "subject": "benchmark", "text": text})
+assert 4000 < len(body) <= 4096, len(body)
+common = 'wrk.method="POST"\nwrk.body=%s\nwrk.headers["Content-Type"]="%%s"\n' % json.dumps(body)
+open(f"{work}/postern.lua", "w").write(common % "application/json" + 'wrk.headers["Authorization"]="Bearer %s"\n' % key)
+open(f"{work}/nginx.lua", "w").write(common % "application/json")
+PY
+
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1==m {print $2}'; }
+
+run_postern() {  # $1 = delivery on|off
+  PORT=$(free_port)
+  POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) \
+    "$POSTERN" serve 2>"$WORK/serve.log" &
+  PID=$!
+  wait_for_line "$WORK/serve.log" "postern ready" 30
+}
+stop_postern() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null)"
+RAW=$WORK/raw.txt
+for r in $(seq 1 "$RUNS"); do
+  NPORT=$(free_port)
+  "$here/peers/nginx_202.sh" start "$NPORT" "$WORK/nginx"
+  for C in $CONNS; do
+    read -r b0 t0 < <(cpu_ticks)
+    read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$NPORT/" "$WORK/nginx.lua" "$C" "$SECS")
+    read -r b1 t1 < <(cpu_ticks)
+    echo "peer=nginx conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+  done
+  "$here/peers/nginx_202.sh" stop "$WORK/nginx"
+  for delivery in off on; do
+    run_postern $delivery
+    for C in $CONNS; do
+      c0=$(metric 'postern_store_commit_seconds_count{store="sqlite"}')
+      read -r b0 t0 < <(cpu_ticks)
+      read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$C" "$SECS")
+      read -r b1 t1 < <(cpu_ticks)
+      c1=$(metric 'postern_store_commit_seconds_count{store="sqlite"}')
+      fsyncs=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.0f", (b-a)/s}')
+      echo "peer=postern-delivery-$delivery conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non fsync_per_s=$fsyncs cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+    done
+    stop_postern
+  done
+done
+
+echo
+echo "# medians over $RUNS runs of $SECS s; wrk -t2, 4 KiB JSON body, keep-alive; all on the same $(nproc) cores"
+for C in $CONNS; do
+  n=$(grep "^peer=nginx conns=$C " "$RAW" | sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' | median)
+  for delivery in off on; do
+    sel=$(grep "^peer=postern-delivery-$delivery conns=$C " "$RAW")
+    p=$(echo "$sel" | sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' | median)
+    p99=$(echo "$sel" | sed -n 's/.* p99=\([^ ]*\).*/\1/p' | tr '\n' ' ')
+    f=$(echo "$sel" | sed -n 's/.*fsync_per_s=\([0-9]*\).*/\1/p' | median)
+    ratio=$(awk -v a="$p" -v b="$n" 'BEGIN{printf "%.2f", a/b}')
+    echo "conns=$C delivery=$delivery postern_msg_per_s=$p nginx_202_per_s=$n ratio=$ratio fsync_per_s=$f p99_runs=[$p99]"
+  done
+done
