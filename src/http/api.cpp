@@ -145,7 +145,7 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
   route.handler(impl_->services, call, std::move(counted));
 }
 
-std::vector<std::pair<std::string, std::string>> Api::routes() const {
+std::vector<std::pair<std::string, std::string>> api_routes() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& spec : kRoutes) out.emplace_back(spec.method, spec.pattern);
   return out;

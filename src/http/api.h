@@ -51,12 +51,12 @@ class Api {
   // The net::HttpHandler of the server.
   void handle(net::HttpRequest&& request, net::Responder respond);
 
-  // Every (method, path pattern) the API serves, for the OpenAPI check.
-  std::vector<std::pair<std::string, std::string>> routes() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Every (method, path pattern) the API serves, for the OpenAPI check.
+std::vector<std::pair<std::string, std::string>> api_routes();
 
 }  // namespace postern::http

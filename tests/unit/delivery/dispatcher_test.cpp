@@ -1,0 +1,194 @@
+#include "delivery/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "net/io_runtime.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/await_completion.h"
+#include "support/fake_provider.h"
+#include "support/temp_dir.h"
+
+namespace postern::delivery {
+namespace {
+
+using providers::FailureClass;
+using namespace std::chrono_literals;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::sqlite::SqliteStore::open({dir_.file("d.db")}, clock_, metrics_);
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    io_.start();
+  }
+  void TearDown() override {
+    if (dispatcher_) dispatcher_->stop(5s);
+    store_->close();
+    io_.stop();
+  }
+
+  void start(std::vector<test::FakeProvider*> fakes, std::vector<std::unique_ptr<providers::Provider>> owned,
+             RetryOptions retry = {10ms, 100ms, 60s, 0.2}) {
+    fakes_ = std::move(fakes);
+    router_ = std::make_unique<routing::Router>(std::move(owned), clock_, metrics_,
+                                                routing::RouterOptions{50ms, 200ms});
+    DispatcherOptions options;
+    options.owner = "test";
+    options.window = 64;
+    options.poll_interval = 20ms;
+    options.retry = retry;
+    dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
+    dispatcher_->start(true);
+  }
+
+  MessageId enqueue(const std::string& content = R"({"from":"a@x.org","to":"b@x.org","text":"t"})") {
+    store::NewMessage m;
+    m.content = content;
+    m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}}};
+    auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+    EXPECT_TRUE(r);
+    dispatcher_->wake();
+    return r->id;
+  }
+
+  store::MessageDetail wait_final(MessageId id, std::chrono::seconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto d = store_->get_message(id);
+      EXPECT_TRUE(d);
+      if (d && is_final(d->summary.status)) return *d;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "message never reached a final status: " << to_string(d->summary.status);
+        return *d;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
+  static std::vector<std::string> types(const store::MessageDetail& d) {
+    std::vector<std::string> out;
+    for (const auto& e : d.events) out.push_back(e.type);
+    return out;
+  }
+
+  test::TempDir dir_;
+  SystemClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<store::Store> store_;
+  net::IoRuntime io_{1};
+  OutcomeWaiters waiters_;
+  std::vector<test::FakeProvider*> fakes_;
+  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+std::pair<std::vector<test::FakeProvider*>, std::vector<std::unique_ptr<providers::Provider>>> providers_named(
+    std::vector<std::string> names) {
+  std::vector<test::FakeProvider*> raw;
+  std::vector<std::unique_ptr<providers::Provider>> owned;
+  for (auto& n : names) {
+    auto p = std::make_unique<test::FakeProvider>(n);
+    raw.push_back(p.get());
+    owned.push_back(std::move(p));
+  }
+  return {raw, std::move(owned)};
+}
+
+TEST_F(DispatcherTest, DeliversEveryMessageExactlyOnce) {
+  auto [fakes, owned] = providers_named({"a", "b"});
+  start(fakes, std::move(owned));
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 300; ++i) ids.push_back(enqueue());
+  for (auto id : ids) {
+    auto d = wait_final(id);
+    EXPECT_EQ(d.summary.status, MessageStatus::sent);
+    EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "sent"}));
+  }
+  EXPECT_EQ(fakes[0]->sent().size() + fakes[1]->sent().size(), 300u);
+  EXPECT_EQ(dispatcher_->in_flight(), 0u);
+}
+
+TEST_F(DispatcherTest, ATransientFailureIsRetriedOnAnotherProviderFirst) {
+  auto [fakes, owned] = providers_named({"a", "b"});
+  fakes[0]->set_default(FailureClass::transient);
+  start(fakes, std::move(owned));
+  for (int i = 0; i < 10; ++i) {
+    auto d = wait_final(enqueue());
+    EXPECT_EQ(d.summary.status, MessageStatus::sent);
+    EXPECT_EQ(d.summary.provider, "b");
+    if (d.events.size() == 3) {
+      EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
+      EXPECT_EQ(d.events[1].provider, "a");
+      EXPECT_EQ(d.events[1].failure_class, "transient");
+    }
+  }
+}
+
+TEST_F(DispatcherTest, PermanentFailureStopsAtOnce) {
+  auto [fakes, owned] = providers_named({"a"});
+  fakes[0]->script({{FailureClass::permanent, "550 5.1.1", "no such user"}});
+  start(fakes, std::move(owned));
+  auto d = wait_final(enqueue());
+  EXPECT_EQ(d.summary.status, MessageStatus::failed);
+  EXPECT_NE(d.summary.last_error.find("no such user"), std::string::npos);
+  EXPECT_EQ(fakes[0]->sent().size(), 1u);
+}
+
+TEST_F(DispatcherTest, SpentRetriesEndInFailedWithTheLastReason) {
+  auto [fakes, owned] = providers_named({"a"});
+  fakes[0]->set_default(FailureClass::transient);
+  start(fakes, std::move(owned), {5ms, 20ms, 300ms, 0.2});
+  auto d = wait_final(enqueue());
+  EXPECT_EQ(d.summary.status, MessageStatus::failed);
+  EXPECT_NE(d.summary.last_error.find("retries spent"), std::string::npos);
+  EXPECT_GE(fakes[0]->sent().size(), 3u);
+  EXPECT_EQ(d.events.back().type, "failed");
+}
+
+TEST_F(DispatcherTest, UndecodableContentIsQuarantined) {
+  auto [fakes, owned] = providers_named({"a"});
+  fakes[0]->script({{FailureClass::permanent, std::string(providers::kCorruptMessageCode), "cannot parse"}});
+  start(fakes, std::move(owned));
+  auto d = wait_final(enqueue("{garbage"));
+  EXPECT_EQ(d.summary.status, MessageStatus::quarantined);
+}
+
+TEST_F(DispatcherTest, WaitersHearTheOutcome) {
+  auto [fakes, owned] = providers_named({"a"});
+  start(fakes, std::move(owned));
+  std::promise<std::optional<Outcome>> heard;
+  store::NewMessage m;
+  m.content = "{}";
+  m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}}};
+  // Registered in the enqueue completion, as the HTTP API does.
+  auto r = test::await_completion<store::EnqueueResult>([&](auto done) {
+    store_->enqueue(m, [&, done](Result<store::EnqueueResult> res) {
+      waiters_.wait(res->id, std::chrono::steady_clock::now() + 10s,
+                    [&](std::optional<Outcome> o) { heard.set_value(o); });
+      done(res);
+    });
+  });
+  dispatcher_->wake();
+  auto f = heard.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  auto o = f.get();
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->status, MessageStatus::sent);
+  EXPECT_EQ(o->provider_message_id, "a-" + r->id.to_string());
+}
+
+TEST_F(DispatcherTest, WithNoProviderAvailableMessagesWaitInsteadOfFailing) {
+  auto [fakes, owned] = providers_named({"a"});
+  fakes[0]->script({{FailureClass::provider_down, "refused", "connection refused"}});
+  start(fakes, std::move(owned));
+  auto id = enqueue();
+  auto d = wait_final(id);  // ejected for 50 ms, then back: sent
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_GE(d.events.size(), 3u);
+}
+
+}  // namespace
+}  // namespace postern::delivery
