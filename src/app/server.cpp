@@ -15,6 +15,7 @@
 #include "net/io_runtime.h"
 #include "providers/registry.h"
 #include "routing/router.h"
+#include "smtp/smtp_server.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postern::app {
@@ -57,6 +58,27 @@ void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
   });
 }
 
+smtp::SmtpServerOptions smtp_options(const Config& config, const std::string& listen, bool implicit_tls) {
+  smtp::SmtpServerOptions o;
+  o.listen = listen;
+  o.implicit_tls = implicit_tls;
+  o.hostname = config.smtp.hostname;
+  o.trusted_networks = config.smtp.trusted_networks;
+  o.tls_cert = config.tls.cert;
+  o.tls_key = config.tls.key;
+  o.auth_without_tls = config.smtp.auth_without_tls;
+  o.max_message_bytes = config.messages.max_message_bytes;
+  o.max_recipients = config.messages.max_recipients;
+  o.max_errors = config.smtp.max_errors;
+  o.max_connections = config.smtp.max_connections;
+  o.max_connections_per_address = config.smtp.max_connections_per_address;
+  o.idle_timeout = config.smtp.idle_timeout;
+  o.session_timeout = config.smtp.session_timeout;
+  return o;
+}
+
+std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
 // Blocks until SIGTERM or SIGINT. The signals are blocked in every thread
 // (set before any thread starts) and taken here synchronously.
 int wait_for_signal(const sigset_t& signals) {
@@ -77,7 +99,7 @@ int serve(const Config& config) {
   SystemClock clock;
   MetricsRegistry metrics;
   auto store = store::sqlite::SqliteStore::open(
-      {config.store.path, config.store.max_batch, 65536, 4}, clock, metrics);
+      {config.store.path, config.store.max_batch, 65536, 4, config.store.fsync}, clock, metrics);
   if (!store) {
     spdlog::critical("cannot open the store at {}: {}", config.store.path, store.error().message());
     return 1;
@@ -127,17 +149,34 @@ int serve(const Config& config) {
       io, http_options, [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
       metrics);
 
+  std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
+  std::vector<std::pair<std::string, std::string>> smtp_listeners;  // (name, listen)
+  if (!config.smtp.listen.empty()) smtp_listeners.emplace_back("smtp", config.smtp.listen);
+  if (!config.smtp.tls_listen.empty()) smtp_listeners.emplace_back("smtps", config.smtp.tls_listen);
+  for (const auto& [name, listen] : smtp_listeners) {
+    smtp_servers.push_back(std::make_unique<smtp::SmtpServer>(
+        io, smtp_options(config, listen, name == "smtps"), intake, authenticator, metrics, clock));
+  }
+
   io.start();
-  auto http_port = http_server.start();
-  if (!http_port) {
-    spdlog::critical("cannot listen for HTTP on {}: {}", config.http.listen, http_port.error().message());
+  auto fail_start = [&](const std::string& what, const std::string& listen, const error_code& ec) {
+    spdlog::critical("cannot listen for {} on {}: {}", what, listen, ec.message());
+    for (auto& s : smtp_servers) s->stop(std::chrono::milliseconds(0));
+    http_server.stop(std::chrono::milliseconds(0));
     io.stop();
     return 1;
+  };
+  auto http_port = http_server.start();
+  if (!http_port) return fail_start("HTTP", config.http.listen, http_port.error());
+  std::string ready = "http=" + host_of(config.http.listen) + ":" + std::to_string(*http_port);
+  for (std::size_t i = 0; i < smtp_servers.size(); ++i) {
+    auto port = smtp_servers[i]->start();
+    if (!port) return fail_start("SMTP", smtp_listeners[i].second, port.error());
+    ready += " " + smtp_listeners[i].first + "=" + host_of(smtp_listeners[i].second) + ":" + std::to_string(*port);
   }
   dispatcher.start(config.delivery.enabled);
-  auto host = config.http.listen.substr(0, config.http.listen.rfind(':'));
-  spdlog::info("postern ready: http={}:{} store={} providers={} delivery={}", host, *http_port, config.store.path,
-               router.size(), config.delivery.enabled ? "on" : "off");
+  spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path, router.size(),
+               config.delivery.enabled ? "on" : "off");
 
   int sig = wait_for_signal(signals);
   spdlog::info("signal {} received: shutting down", sig);
@@ -146,6 +185,7 @@ int serve(const Config& config) {
   // Sync senders get their "still pending" answer now rather than at the
   // end of their wait.
   waiters.expire_all();
+  for (auto& s : smtp_servers) s->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);
   dispatcher.stop(kShutdownGrace);
   waiters.expire_all();

@@ -73,6 +73,14 @@ const std::vector<Field>& fields() {
       string_field("smtp", "listen", [](Config& c) -> auto& { return c.smtp.listen; }),
       list_field("smtp", "trusted_networks", [](Config& c) -> auto& { return c.smtp.trusted_networks; }),
       string_field("smtp", "hostname", [](Config& c) -> auto& { return c.smtp.hostname; }),
+      string_field("smtp", "tls_listen", [](Config& c) -> auto& { return c.smtp.tls_listen; }),
+      bool_field("smtp", "auth_without_tls", [](Config& c) -> auto& { return c.smtp.auth_without_tls; }),
+      count_field("smtp", "max_connections", [](Config& c) -> auto& { return c.smtp.max_connections; }),
+      count_field("smtp", "max_connections_per_address",
+                  [](Config& c) -> auto& { return c.smtp.max_connections_per_address; }),
+      duration_field("smtp", "idle_timeout", [](Config& c) -> auto& { return c.smtp.idle_timeout; }),
+      duration_field("smtp", "session_timeout", [](Config& c) -> auto& { return c.smtp.session_timeout; }),
+      count_field("smtp", "max_errors", [](Config& c) -> auto& { return c.smtp.max_errors; }),
       string_field("tls", "cert", [](Config& c) -> auto& { return c.tls.cert; }),
       string_field("tls", "key", [](Config& c) -> auto& { return c.tls.key; }),
       string_field("imap", "listen", [](Config& c) -> auto& { return c.imap.listen; }),
@@ -80,6 +88,7 @@ const std::vector<Field>& fields() {
       string_field("store", "path", [](Config& c) -> auto& { return c.store.path; }),
       string_field("store", "url", [](Config& c) -> auto& { return c.store.url; }),
       count_field("store", "max_batch", [](Config& c) -> auto& { return c.store.max_batch; }),
+      bool_field("store", "fsync", [](Config& c) -> auto& { return c.store.fsync; }),
       string_field("routing", "strategy", [](Config& c) -> auto& { return c.routing.strategy; }),
       bool_field("delivery", "enabled", [](Config& c) -> auto& { return c.delivery.enabled; }),
       count_field("delivery", "window", [](Config& c) -> auto& { return c.delivery.window; }),
@@ -271,7 +280,7 @@ bool valid_listen(const std::string& s) {
 
 Result<void, ConfigError> validate(const Config& c) {
   for (auto [key, value] : {std::pair{"http.listen", &c.http.listen}, std::pair{"smtp.listen", &c.smtp.listen},
-                            std::pair{"imap.listen", &c.imap.listen}}) {
+                            std::pair{"smtp.tls_listen", &c.smtp.tls_listen}, std::pair{"imap.listen", &c.imap.listen}}) {
     if (!value->empty() && !valid_listen(*value)) {
       return ConfigError{key, "expected host:port such as 127.0.0.1:8025, got '" + *value + "'"};
     }
@@ -297,6 +306,9 @@ Result<void, ConfigError> validate(const Config& c) {
   }
   if (c.delivery.window == 0) return ConfigError{"delivery.window", "must be at least 1"};
   if (c.messages.max_recipients == 0) return ConfigError{"messages.max_recipients", "must be at least 1"};
+  if (!c.smtp.tls_listen.empty() && c.tls.cert.empty()) {
+    return ConfigError{"smtp.tls_listen", "an implicit TLS listener needs tls.cert and tls.key"};
+  }
   if ((c.tls.cert.empty()) != (c.tls.key.empty())) {
     return ConfigError{c.tls.cert.empty() ? "tls.cert" : "tls.key", "tls.cert and tls.key go together"};
   }

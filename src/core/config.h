@@ -24,8 +24,15 @@ struct HttpConfig {
 
 struct SmtpConfig {
   std::string listen = "127.0.0.1:2525";
+  std::string tls_listen;  // implicit TLS (port 465 style); needs [tls]; "" = none
   std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
   std::string hostname = "localhost";
+  bool auth_without_tls = false;  // offer AUTH on unencrypted connections
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 100;
+  std::chrono::seconds idle_timeout{300};
+  std::chrono::seconds session_timeout{3600};
+  std::size_t max_errors = 20;  // 5xx replies before 421 and disconnect
 };
 
 struct TlsConfig {
@@ -42,6 +49,10 @@ struct StoreConfig {
   std::string path = "data/postern.db";
   std::string url;
   std::size_t max_batch = 2048;  // operations per group commit
+  // false acknowledges before data is on disk (SQLite synchronous=OFF).
+  // Only for tests that prove the power-cut test can fail, and benchmarks
+  // that measure what fsync costs. Never in production.
+  bool fsync = true;
 };
 
 struct RoutingConfig {

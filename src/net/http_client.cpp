@@ -1,5 +1,7 @@
 #include "net/http_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -14,7 +16,6 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <spdlog/spdlog.h>
 
 #include "net/detail/http_connection.h"
 #include "net/io_runtime.h"
@@ -33,19 +34,32 @@ class HttpClientCategory final : public boost::system::error_category {
   const char* name() const noexcept override { return "postern.http_client"; }
   std::string message(int ev) const override {
     switch (static_cast<HttpClientErrc>(ev)) {
-      case HttpClientErrc::ok: return "ok";
-      case HttpClientErrc::invalid_request: return "invalid request (URL or method)";
-      case HttpClientErrc::resolve_failed: return "host name not resolved";
-      case HttpClientErrc::connection_refused: return "connection refused";
-      case HttpClientErrc::connect_failed: return "connection failed";
-      case HttpClientErrc::connect_timeout: return "connect timed out";
-      case HttpClientErrc::tls_failed: return "TLS handshake failed";
-      case HttpClientErrc::send_failed: return "connection failed while sending the request";
-      case HttpClientErrc::timeout_before_sent: return "timed out before the request was sent";
-      case HttpClientErrc::timeout_after_sent: return "timed out waiting for the response";
-      case HttpClientErrc::connection_lost: return "connection lost before a complete response";
-      case HttpClientErrc::malformed_response: return "malformed HTTP response";
-      case HttpClientErrc::body_too_large: return "response body too large";
+      case HttpClientErrc::ok:
+        return "ok";
+      case HttpClientErrc::invalid_request:
+        return "invalid request (URL or method)";
+      case HttpClientErrc::resolve_failed:
+        return "host name not resolved";
+      case HttpClientErrc::connection_refused:
+        return "connection refused";
+      case HttpClientErrc::connect_failed:
+        return "connection failed";
+      case HttpClientErrc::connect_timeout:
+        return "connect timed out";
+      case HttpClientErrc::tls_failed:
+        return "TLS handshake failed";
+      case HttpClientErrc::send_failed:
+        return "connection failed while sending the request";
+      case HttpClientErrc::timeout_before_sent:
+        return "timed out before the request was sent";
+      case HttpClientErrc::timeout_after_sent:
+        return "timed out waiting for the response";
+      case HttpClientErrc::connection_lost:
+        return "connection lost before a complete response";
+      case HttpClientErrc::malformed_response:
+        return "malformed HTTP response";
+      case HttpClientErrc::body_too_large:
+        return "response body too large";
     }
     return "unknown HTTP client error";
   }
@@ -53,7 +67,8 @@ class HttpClientCategory final : public boost::system::error_category {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -81,19 +96,32 @@ detail::BeastRequest build_request(HttpClientRequest& request, const detail::Htt
 
 std::string_view to_string(HttpClientErrc e) {
   switch (e) {
-    case HttpClientErrc::ok: return "ok";
-    case HttpClientErrc::invalid_request: return "invalid_request";
-    case HttpClientErrc::resolve_failed: return "resolve_failed";
-    case HttpClientErrc::connection_refused: return "connection_refused";
-    case HttpClientErrc::connect_failed: return "connect_failed";
-    case HttpClientErrc::connect_timeout: return "connect_timeout";
-    case HttpClientErrc::tls_failed: return "tls_failed";
-    case HttpClientErrc::send_failed: return "send_failed";
-    case HttpClientErrc::timeout_before_sent: return "timeout_before_sent";
-    case HttpClientErrc::timeout_after_sent: return "timeout_after_sent";
-    case HttpClientErrc::connection_lost: return "connection_lost";
-    case HttpClientErrc::malformed_response: return "malformed_response";
-    case HttpClientErrc::body_too_large: return "body_too_large";
+    case HttpClientErrc::ok:
+      return "ok";
+    case HttpClientErrc::invalid_request:
+      return "invalid_request";
+    case HttpClientErrc::resolve_failed:
+      return "resolve_failed";
+    case HttpClientErrc::connection_refused:
+      return "connection_refused";
+    case HttpClientErrc::connect_failed:
+      return "connect_failed";
+    case HttpClientErrc::connect_timeout:
+      return "connect_timeout";
+    case HttpClientErrc::tls_failed:
+      return "tls_failed";
+    case HttpClientErrc::send_failed:
+      return "send_failed";
+    case HttpClientErrc::timeout_before_sent:
+      return "timeout_before_sent";
+    case HttpClientErrc::timeout_after_sent:
+      return "timeout_after_sent";
+    case HttpClientErrc::connection_lost:
+      return "connection_lost";
+    case HttpClientErrc::malformed_response:
+      return "malformed_response";
+    case HttpClientErrc::body_too_large:
+      return "body_too_large";
   }
   return "unknown";
 }
@@ -211,7 +239,8 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<void> run_request(std::shared_ptr<HttpClient::Impl> self, detail::HttpTarget target,
-                                  HttpClientRequest request, std::unique_ptr<HttpConnection> pooled, Done done) {
+                                  HttpClientRequest request, std::unique_ptr<HttpConnection> pooled,
+                                  Done done) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + request.timeout;
   const detail::ExchangeLimits limits{self->options.max_response_body_bytes,
@@ -255,7 +284,8 @@ asio::awaitable<void> run_request(std::shared_ptr<HttpClient::Impl> self, detail
   done(std::move(result));
 }
 
-asio::awaitable<void> sweep_loop(std::weak_ptr<HttpClient::Impl> weak, std::chrono::milliseconds period) {
+asio::awaitable<void> sweep_loop(std::weak_ptr<HttpClient::Impl> weak,
+                                 std::chrono::milliseconds period) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
     timer.expires_after(period);
@@ -268,10 +298,12 @@ asio::awaitable<void> sweep_loop(std::weak_ptr<HttpClient::Impl> weak, std::chro
 
 }  // namespace
 
-Result<std::unique_ptr<HttpClient>, Problem> HttpClient::create(IoRuntime& io, HttpClientOptions options) {
+Result<std::unique_ptr<HttpClient>, Problem> HttpClient::create(IoRuntime& io,
+                                                                HttpClientOptions options) {
   auto tls = ClientTlsContext::create(options.tls);
   if (!tls) return tls.error();
-  auto period = std::clamp(options.idle_expiry / 2, std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
+  auto period = std::clamp(options.idle_expiry / 2, std::chrono::milliseconds(50),
+                           std::chrono::milliseconds(5000));
   auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*tls));
   asio::co_spawn(io.context(0), sweep_loop(impl, period), asio::detached);
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
@@ -290,15 +322,19 @@ HttpClient::~HttpClient() {
 void HttpClient::send(HttpClientRequest request, Done done) {
   auto target = detail::parse_http_url(request.url);
   bool valid = target && http::string_to_verb(request.method) != http::verb::unknown;
-  for (const auto& [name, value] : request.headers) valid = valid && header_safe(name) && header_safe(value);
+  for (const auto& [name, value] : request.headers)
+    valid = valid && header_safe(name) && header_safe(value);
   if (!valid) {
-    asio::post(impl_->io.next(), [done = std::move(done)] { done(make_error_code(HttpClientErrc::invalid_request)); });
+    asio::post(impl_->io.next(), [done = std::move(done)] {
+      done(make_error_code(HttpClientErrc::invalid_request));
+    });
     return;
   }
   auto pooled = impl_->take(target->pool_key);
   asio::any_io_executor executor = pooled ? pooled->executor() : impl_->io.next().get_executor();
   asio::co_spawn(executor,
-                 run_request(impl_, std::move(*target), std::move(request), std::move(pooled), std::move(done)),
+                 run_request(impl_, std::move(*target), std::move(request), std::move(pooled),
+                             std::move(done)),
                  [](std::exception_ptr e) {
                    if (!e) return;
                    try {

@@ -45,8 +45,8 @@ struct HttpClientResponse {
 
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{10000};  // TCP connect + TLS handshake
-  std::size_t max_idle_per_host = 8;                  // pooled keep-alive connections per host
-  std::chrono::milliseconds idle_expiry{30000};       // pooled connections idle longer are closed
+  std::size_t max_idle_per_host = 8;                 // pooled keep-alive connections per host
+  std::chrono::milliseconds idle_expiry{30000};      // pooled connections idle longer are closed
   std::size_t max_response_body_bytes = 16 * 1024 * 1024;
   std::size_t max_response_header_bytes = 64 * 1024;
   TlsClientOptions tls;
@@ -58,18 +58,18 @@ struct HttpClientOptions {
 // acted on the request; after it, it may have (a resend may duplicate).
 enum class HttpClientErrc {
   ok = 0,
-  invalid_request = 1,     // bad URL (scheme, host) or method
-  resolve_failed,          // DNS gave no address
-  connection_refused,      // nothing listens there
-  connect_failed,          // unreachable, reset during connect
-  connect_timeout,         // no TCP connection or TLS handshake within connect_timeout
-  tls_failed,              // handshake failed: certificate, host name, protocol
-  send_failed,             // the connection failed before the request was fully written
-  timeout_before_sent,     // the deadline passed before the request was fully written
-  timeout_after_sent,      // written, but no complete response before the deadline: ambiguous
-  connection_lost,         // written, then closed or reset before a complete response: ambiguous
-  malformed_response,      // not HTTP/1.x, or a framing error
-  body_too_large,          // response body above max_response_body_bytes
+  invalid_request = 1,  // bad URL (scheme, host) or method
+  resolve_failed,       // DNS gave no address
+  connection_refused,   // nothing listens there
+  connect_failed,       // unreachable, reset during connect
+  connect_timeout,      // no TCP connection or TLS handshake within connect_timeout
+  tls_failed,           // handshake failed: certificate, host name, protocol
+  send_failed,          // the connection failed before the request was fully written
+  timeout_before_sent,  // the deadline passed before the request was fully written
+  timeout_after_sent,   // written, but no complete response before the deadline: ambiguous
+  connection_lost,      // written, then closed or reset before a complete response: ambiguous
+  malformed_response,   // not HTTP/1.x, or a framing error
+  body_too_large,       // response body above max_response_body_bytes
 };
 
 const boost::system::error_category& http_client_category() noexcept;
@@ -98,7 +98,8 @@ struct HttpClientStats {
 class HttpClient {
  public:
   // Errors (Problem): the TLS options cannot be used (unreadable CA file).
-  static Result<std::unique_ptr<HttpClient>, Problem> create(IoRuntime& io, HttpClientOptions options);
+  static Result<std::unique_ptr<HttpClient>, Problem> create(IoRuntime& io,
+                                                             HttpClientOptions options);
   // Closes the idle connections. Requests in flight still complete (their
   // coroutines keep the internals alive); their connections are then closed.
   ~HttpClient();

@@ -2,10 +2,10 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <spdlog/spdlog.h>
 
 namespace postern::net {
 
@@ -16,7 +16,8 @@ ClientTlsContext::ClientTlsContext(std::unique_ptr<ssl::context> context, bool i
 
 ClientTlsContext::~ClientTlsContext() = default;
 
-Result<std::shared_ptr<ClientTlsContext>, Problem> ClientTlsContext::create(const TlsClientOptions& options) {
+Result<std::shared_ptr<ClientTlsContext>, Problem> ClientTlsContext::create(
+    const TlsClientOptions& options) {
   auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -32,12 +33,14 @@ Result<std::shared_ptr<ClientTlsContext>, Problem> ClientTlsContext::create(cons
     if (ec) return Problem{"cannot load CA file '" + options.ca_file + "': " + ec.message()};
   }
   if (options.insecure) {
-    spdlog::warn("tls: certificate and host-name verification are DISABLED for outbound connections");
+    spdlog::warn(
+        "tls: certificate and host-name verification are DISABLED for outbound connections");
     context->set_verify_mode(ssl::verify_none);
   } else {
     context->set_verify_mode(ssl::verify_peer);
   }
-  return std::shared_ptr<ClientTlsContext>(new ClientTlsContext(std::move(context), options.insecure));
+  return std::shared_ptr<ClientTlsContext>(
+      new ClientTlsContext(std::move(context), options.insecure));
 }
 
 Result<void, Problem> ClientTlsContext::prepare(ssl_st* ssl, std::string_view host) const {
@@ -57,7 +60,8 @@ Result<void, Problem> ClientTlsContext::prepare(ssl_st* ssl, std::string_view ho
   } else {
     // Wildcards only as the whole left-most label (RFC 6125 §6.4.3).
     SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    if (SSL_set1_host(ssl, name.c_str()) != 1) return Problem{"cannot verify host name '" + name + "'"};
+    if (SSL_set1_host(ssl, name.c_str()) != 1)
+      return Problem{"cannot verify host name '" + name + "'"};
   }
   return {};
 }

@@ -25,13 +25,14 @@ std::vector<std::string> ProviderRegistry::types() const {
   return out;
 }
 
-Result<std::unique_ptr<Provider>, ConfigError> ProviderRegistry::create(const ProviderConfig& config,
-                                                                        ProviderContext& context) const {
+Result<std::unique_ptr<Provider>, ConfigError> ProviderRegistry::create(
+    const ProviderConfig& config, ProviderContext& context) const {
   const auto* factory = find(config.type);
   if (!factory) {
     std::string known;
     for (const auto& t : types()) known += (known.empty() ? "" : ", ") + t;
-    return ConfigError{config.key_path + ".type", "unknown provider type '" + config.type + "' (known: " + known + ")"};
+    return ConfigError{config.key_path + ".type",
+                       "unknown provider type '" + config.type + "' (known: " + known + ")"};
   }
   return factory->create(config, context);
 }

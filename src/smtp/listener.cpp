@@ -1,6 +1,8 @@
 // SmtpServer: validates the options, loads the TLS certificate, binds the
 // listener and runs the accept loop, which spreads sessions over the
 // IoRuntime's contexts; stop() drains the sessions within a grace period.
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
-#include <spdlog/spdlog.h>
 
 #include "net/listen_address.h"
 #include "smtp/server_context.h"
@@ -116,8 +117,10 @@ asio::awaitable<void> SmtpServer::Impl::accept_loop(std::shared_ptr<Impl> self) 
 }
 
 SmtpServer::SmtpServer(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
-                       auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, std::move(options), intake, authenticator, metrics, clock)) {}
+                       auth::Authenticator& authenticator, MetricsRegistry& metrics,
+                       const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(options), intake, authenticator, metrics, clock)) {
+}
 
 SmtpServer::~SmtpServer() { stop(std::chrono::milliseconds(0)); }
 
@@ -137,8 +140,8 @@ Result<std::uint16_t> SmtpServer::start() {
     spdlog::error("smtp: listen: '{}' is not an address:port", o.listen);
     return error_code(Errc::invalid_argument);
   }
-  auto ctx = std::make_shared<ServerContext>(o, std::move(*trusted), impl.intake, impl.authenticator,
-                                             impl.metrics, impl.clock);
+  auto ctx = std::make_shared<ServerContext>(o, std::move(*trusted), impl.intake,
+                                             impl.authenticator, impl.metrics, impl.clock);
   if (auto loaded = load_tls(*ctx); !loaded) return loaded.error();
   ctx->policy = policy_of(o, ctx->tls.has_value());
 
@@ -158,7 +161,9 @@ Result<std::uint16_t> SmtpServer::start() {
   impl.started = true;
   asio::co_spawn(impl.acceptor->get_executor(), Impl::accept_loop(impl_), asio::detached);
   spdlog::info("smtp: listening on {} port {}{}{}", address.to_string(), port,
-               o.implicit_tls ? " (implicit TLS)" : impl.ctx->tls ? " (STARTTLS)" : "",
+               o.implicit_tls  ? " (implicit TLS)"
+               : impl.ctx->tls ? " (STARTTLS)"
+                               : "",
                o.auth_without_tls ? ", AUTH without TLS allowed" : "");
   return port;
 }

@@ -30,7 +30,8 @@ struct ReceivedInfo {
 // The protocol name follows RFC 3848 (and RFC 6531 §3.7.3 for UTF8SMTP);
 // "for <rcpt>" only when there is one recipient, so that a copy does not
 // disclose the others.
-std::string received_header(const ReceivedInfo& info, const std::vector<std::string>& recipients, SystemTime now);
+std::string received_header(const ReceivedInfo& info, const std::vector<std::string>& recipients,
+                            SystemTime now);
 
 // "Mon, 20 Nov 2023 22:13:20 +0000" (RFC 5322 §3.3), in UTC.
 std::string format_rfc5322_date(SystemTime t);

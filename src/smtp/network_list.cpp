@@ -30,7 +30,9 @@ std::optional<NetworkList::Bytes> NetworkList::to_bytes(std::string_view address
 Result<NetworkList, Problem> NetworkList::parse(const std::vector<std::string>& cidrs) {
   NetworkList list;
   for (const auto& entry : cidrs) {
-    auto bad = [&] { return Problem{"'" + entry + "' is not an IPv4 or IPv6 network (address/prefix)"}; };
+    auto bad = [&] {
+      return Problem{"'" + entry + "' is not an IPv4 or IPv6 network (address/prefix)"};
+    };
     std::string_view text(entry);
     auto slash = text.find('/');
     bool v4 = false;
@@ -47,7 +49,8 @@ Result<NetworkList, Problem> NetworkList::parse(const std::vector<std::string>& 
     }
     if (v4) bits += 96;
     // Clear host bits so that 10.1.2.3/8 means 10.0.0.0/8.
-    for (int i = bits; i < 128; ++i) (*bytes)[i / 8] &= static_cast<std::uint8_t>(~(0x80 >> (i % 8)));
+    for (int i = bits; i < 128; ++i)
+      (*bytes)[i / 8] &= static_cast<std::uint8_t>(~(0x80 >> (i % 8)));
     list.networks_.push_back({*bytes, bits});
   }
   return list;

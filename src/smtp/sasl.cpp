@@ -22,7 +22,8 @@ std::optional<SaslExchange::Mechanism> SaslExchange::mechanism(std::string_view 
   return std::nullopt;
 }
 
-SaslExchange::Step SaslExchange::start(Mechanism mechanism, const std::optional<std::string>& initial) {
+SaslExchange::Step SaslExchange::start(Mechanism mechanism,
+                                       const std::optional<std::string>& initial) {
   credentials_ = {};
   expect_ = mechanism == Mechanism::plain ? Expect::plain_message : Expect::login_user;
   if (!initial) return step(Kind::challenge, mechanism == Mechanism::plain ? "" : kUserPrompt);
@@ -35,7 +36,8 @@ SaslExchange::Step SaslExchange::receive(std::string_view encoded) {
   if (encoded == "*") return step(Kind::cancelled);
   std::optional<std::string> decoded = encoded == "=" ? std::string() : base64_decode(encoded);
   // base64_decode skips whitespace; a SASL line has none (RFC 4954 §4).
-  if (!decoded || encoded.find_first_of(" \t") != std::string_view::npos) return step(Kind::bad_encoding);
+  if (!decoded || encoded.find_first_of(" \t") != std::string_view::npos)
+    return step(Kind::bad_encoding);
   switch (expect_) {
     case Expect::plain_message: {
       // RFC 4616 §2: [authzid] NUL authcid NUL passwd. An authorization

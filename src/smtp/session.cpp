@@ -3,6 +3,7 @@
 // swaps the stream in place, credential checks and the durable store run
 // elsewhere and resume here). Errors a peer can cause never throw.
 #include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -14,7 +15,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "smtp/server_context.h"
 
@@ -30,8 +30,8 @@ using Clock = std::chrono::steady_clock;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<ServerContext> ctx, tcp::socket socket, SessionTable::Ticket ticket, PeerInfo peer,
-          std::string label)
+  Session(std::shared_ptr<ServerContext> ctx, tcp::socket socket, SessionTable::Ticket ticket,
+          PeerInfo peer, std::string label)
       : ctx_(std::move(ctx)),
         socket_(std::move(socket)),
         deadline_(socket_.get_executor()),
@@ -78,6 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string failure_;            // why an I/O step failed
   bool stop_requested_ = false;
   bool stop_delivered_ = false;
+  bool forced_ = false;  // force_close ran: I/O errors from here on are ours
   std::array<char, 16 * 1024> buffer_{};
 };
 
@@ -116,11 +117,20 @@ awaitable<void> Session::serve() {
         }
         auto r = co_await read_some();
         switch (r.outcome) {
-          case ReadOutcome::data: fsm_->on_input(std::string_view(buffer_.data(), r.bytes)); break;
-          case ReadOutcome::closed: fsm_->on_input_closed(r.error); break;
-          case ReadOutcome::idle_timeout: fsm_->on_timeout(Timeout::idle); break;
-          case ReadOutcome::session_timeout: fsm_->on_timeout(Timeout::session); break;
-          case ReadOutcome::woken: break;  // stop_requested_ is seen on the next read
+          case ReadOutcome::data:
+            fsm_->on_input(std::string_view(buffer_.data(), r.bytes));
+            break;
+          case ReadOutcome::closed:
+            fsm_->on_input_closed(r.error);
+            break;
+          case ReadOutcome::idle_timeout:
+            fsm_->on_timeout(Timeout::idle);
+            break;
+          case ReadOutcome::session_timeout:
+            fsm_->on_timeout(Timeout::session);
+            break;
+          case ReadOutcome::woken:
+            break;  // stop_requested_ is seen on the next read
         }
         break;
       }
@@ -147,27 +157,37 @@ awaitable<Session::ReadResult> Session::read_some() {
   bool session_limit = session_deadline_ <= idle_deadline;
   deadline_.expires_at(session_limit ? session_deadline_ : idle_deadline);
   auto buffer = asio::buffer(buffer_);
-  auto read = tls_ ? tls_->async_read_some(buffer, kToken) : socket_.async_read_some(buffer, kToken);
-  auto result = co_await (std::move(read) || deadline_.async_wait(kToken) || wake_.async_wait(kToken));
+  auto read =
+      tls_ ? tls_->async_read_some(buffer, kToken) : socket_.async_read_some(buffer, kToken);
+  auto result =
+      co_await (std::move(read) || deadline_.async_wait(kToken) || wake_.async_wait(kToken));
   switch (result.index()) {
     case 0: {
       auto [ec, n] = std::get<0>(result);
       if (!ec) co_return ReadResult{ReadOutcome::data, n, {}};
+      if (forced_) break;
       bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-      co_return ReadResult{ReadOutcome::closed, 0, eof ? "client closed the connection" : "read failed: " + ec.message()};
+      co_return ReadResult{ReadOutcome::closed, 0,
+                           eof ? "client closed the connection" : "read failed: " + ec.message()};
     }
-    case 1:
-      co_return ReadResult{session_limit ? ReadOutcome::session_timeout : ReadOutcome::idle_timeout, 0, {}};
+    case 1: {
+      auto [timer_ec] = std::get<1>(result);
+      if (forced_ || timer_ec) break;  // only force_close cancels the deadline
+      co_return ReadResult{
+          session_limit ? ReadOutcome::session_timeout : ReadOutcome::idle_timeout, 0, {}};
+    }
     default:
       co_return ReadResult{ReadOutcome::woken, 0, {}};
   }
+  co_return ReadResult{ReadOutcome::closed, 0, "closed by the server: grace period over"};
 }
 
 awaitable<bool> Session::write_output() {
   // A client that stops reading must not hold the session forever.
   deadline_.expires_after(ctx_->options.idle_timeout);
   auto buffer = asio::buffer(fsm_->output());
-  auto write = tls_ ? asio::async_write(*tls_, buffer, kToken) : asio::async_write(socket_, buffer, kToken);
+  auto write =
+      tls_ ? asio::async_write(*tls_, buffer, kToken) : asio::async_write(socket_, buffer, kToken);
   auto result = co_await (std::move(write) || deadline_.async_wait(kToken));
   fsm_->clear_output();
   if (result.index() == 1) {
@@ -194,7 +214,8 @@ awaitable<bool> Session::handshake() {
     co_return false;
   }
   SSL* ssl = tls_->native_handle();
-  peer_.tls_description = std::string(SSL_get_version(ssl)) + " with cipher " + SSL_get_cipher_name(ssl);
+  peer_.tls_description =
+      std::string(SSL_get_version(ssl)) + " with cipher " + SSL_get_cipher_name(ssl);
   co_return true;
 }
 
@@ -203,14 +224,16 @@ awaitable<std::optional<auth::Principal>> Session::check_credentials(Credentials
   // other sessions of this I/O thread are not held up, then resume here.
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<auth::Principal>)>(
       [pool = ctx_->auth_pool.get_executor(), &authenticator = ctx_->authenticator](auto handler,
-                                                                                   Credentials c) {
-        asio::post(pool, [&authenticator, handler = std::move(handler), c = std::move(c)]() mutable {
-          auto principal = authenticator.authenticate_login(c.user, c.password);
-          auto home = asio::get_associated_executor(handler);
-          asio::dispatch(home, [handler = std::move(handler), principal = std::move(principal)]() mutable {
-            std::move(handler)(std::move(principal));
-          });
-        });
+                                                                                    Credentials c) {
+        asio::post(
+            pool, [&authenticator, handler = std::move(handler), c = std::move(c)]() mutable {
+              auto principal = authenticator.authenticate_login(c.user, c.password);
+              auto home = asio::get_associated_executor(handler);
+              asio::dispatch(
+                  home, [handler = std::move(handler), principal = std::move(principal)]() mutable {
+                    std::move(handler)(std::move(principal));
+                  });
+            });
       },
       asio::use_awaitable, std::move(credentials));
 }
@@ -224,7 +247,8 @@ awaitable<Result<store::EnqueueResult>> Session::submit(store::NewMessage messag
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         intake.submit(std::move(m), [shared](Result<store::EnqueueResult> r) {
           auto home = asio::get_associated_executor(*shared);
-          asio::post(home, [shared, r = std::move(r)]() mutable { std::move(*shared)(std::move(r)); });
+          asio::post(home,
+                     [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
         });
       },
       asio::use_awaitable, std::move(message));
@@ -246,6 +270,7 @@ void Session::register_hooks() {
     asio::post(executor, [weak] {
       if (auto self = weak.lock()) {
         boost::system::error_code ignored;
+        self->forced_ = true;
         self->lowest().close(ignored);
         self->deadline_.cancel();
         self->wake_.cancel();
@@ -282,8 +307,9 @@ void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket) {
   PeerInfo peer;
   peer.address = address.to_string();
   peer.trusted = context->trusted.contains(peer.address);
-  auto label = (address.is_v6() ? "[" + peer.address + "]" : peer.address) + ":" + std::to_string(remote.port());
-  auto ticket = context->table.admit(peer.address);
+  auto label = (address.is_v6() ? "[" + peer.address + "]" : peer.address) + ":" +
+               std::to_string(remote.port());
+  auto ticket = context->table.admit(peer.address, peer.trusted);
   if (ticket.verdict() == ConnectVerdict::accept) context->metrics.sessions_total.inc();
   auto executor = socket.get_executor();
   auto session = std::make_shared<Session>(std::move(context), std::move(socket), std::move(ticket),

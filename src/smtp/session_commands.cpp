@@ -10,14 +10,30 @@ namespace postern::smtp {
 void SessionFsm::handle_command(const Command& c) {
   switch (c.verb) {
     case Verb::ehlo:
-    case Verb::helo: handle_ehlo(c); return;
-    case Verb::mail: handle_mail(c); return;
-    case Verb::rcpt: handle_rcpt(c); return;
-    case Verb::data: handle_data(); return;
-    case Verb::bdat: handle_bdat(c); return;
-    case Verb::starttls: handle_starttls(); return;
-    case Verb::auth: handle_auth(c); return;
-    case Verb::quit: close_with(ReplyId::quit, "client sent QUIT"); return;
+    case Verb::helo:
+      handle_ehlo(c);
+      return;
+    case Verb::mail:
+      handle_mail(c);
+      return;
+    case Verb::rcpt:
+      handle_rcpt(c);
+      return;
+    case Verb::data:
+      handle_data();
+      return;
+    case Verb::bdat:
+      handle_bdat(c);
+      return;
+    case Verb::starttls:
+      handle_starttls();
+      return;
+    case Verb::auth:
+      handle_auth(c);
+      return;
+    case Verb::quit:
+      close_with(ReplyId::quit, "client sent QUIT");
+      return;
     case Verb::rset:
       if (!count_junk()) return;
       reset_transaction();
@@ -33,7 +49,8 @@ void SessionFsm::handle_command(const Command& c) {
     case Verb::help:
       if (count_junk()) reply(ReplyId::help);
       return;
-    case Verb::count_: return;
+    case Verb::count_:
+      return;
   }
 }
 
@@ -99,7 +116,8 @@ void SessionFsm::handle_rcpt(const Command& c) {
   if (!tx_->smtputf8 && address_is_utf8(c.path)) return reply(ReplyId::utf8_needs_smtputf8);
   auto normalized = normalize_address(c.path);
   auto& rcpts = tx_->recipients;
-  if (std::any_of(rcpts.begin(), rcpts.end(), [&](const auto& r) { return normalize_address(r) == normalized; })) {
+  if (std::any_of(rcpts.begin(), rcpts.end(),
+                  [&](const auto& r) { return normalize_address(r) == normalized; })) {
     return reply(ReplyId::recipient_ok);  // one copy per address
   }
   // RFC 5321 §4.5.3.1.10: 452 lets the client send the rest in another
@@ -175,8 +193,12 @@ void SessionFsm::handle_sasl_step(SaslExchange::Step step) {
       phase_ = Phase::awaiting_auth;
       pending_ = Action::check_credentials;
       return;
-    case Kind::cancelled: reply(ReplyId::auth_cancelled); return;
-    case Kind::bad_encoding: reply(ReplyId::auth_bad_encoding); return;
+    case Kind::cancelled:
+      reply(ReplyId::auth_cancelled);
+      return;
+    case Kind::bad_encoding:
+      reply(ReplyId::auth_bad_encoding);
+      return;
     case Kind::malformed:
       metrics_.auth_failures.inc();
       reply(ReplyId::auth_invalid);

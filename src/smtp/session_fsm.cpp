@@ -13,7 +13,8 @@ constexpr std::size_t kFlushThreshold = 64 * 1024;
 
 }  // namespace
 
-SessionFsm::SessionFsm(const SessionPolicy& policy, PeerInfo peer, const Clock& clock, SmtpMetrics& metrics)
+SessionFsm::SessionFsm(const SessionPolicy& policy, PeerInfo peer, const Clock& clock,
+                       SmtpMetrics& metrics)
     : policy_(policy),
       peer_(std::move(peer)),
       clock_(clock),
@@ -67,7 +68,8 @@ void SessionFsm::on_timeout(Timeout which) {
     why += " while receiving message data; message dropped";
     metrics_.messages_refused.inc();
   }
-  close_with(which == Timeout::idle ? ReplyId::idle_timeout : ReplyId::session_timeout, std::move(why));
+  close_with(which == Timeout::idle ? ReplyId::idle_timeout : ReplyId::session_timeout,
+             std::move(why));
 }
 
 void SessionFsm::on_shutdown() { shutdown_requested_ = true; }
@@ -252,7 +254,8 @@ void SessionFsm::finish_message() {
   }
   auto info = received_info();
   info.smtputf8 = tx_->smtputf8;
-  Submission submission{std::move(tx_->sender), std::move(tx_->recipients), principal_ ? principal_->name : ""};
+  Submission submission{std::move(tx_->sender), std::move(tx_->recipients),
+                        principal_ ? principal_->name : ""};
   auto content = tx_->body.take_content();
   reset_transaction();
   auto message = build_new_message(content, std::move(submission), info, clock_.now());

@@ -36,7 +36,7 @@ struct SessionPolicy {
 };
 
 struct PeerInfo {
-  std::string address;  // textual IP of the client
+  std::string address;   // textual IP of the client
   bool trusted = false;  // inside the trusted networks: may submit without AUTH
   bool tls = false;      // implicit TLS: encrypted from the first byte
   std::string tls_description;

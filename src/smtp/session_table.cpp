@@ -30,7 +30,7 @@ void SessionTable::Ticket::set_hooks(Hooks hooks) {
 SessionTable::SessionTable(std::size_t max_total, std::size_t max_per_address)
     : max_total_(max_total), max_per_address_(max_per_address) {}
 
-SessionTable::Ticket SessionTable::admit(const std::string& address) {
+SessionTable::Ticket SessionTable::admit(const std::string& address, bool trusted) {
   Ticket ticket;
   std::lock_guard lock(mu_);
   if (stopping_) {
@@ -38,7 +38,7 @@ SessionTable::Ticket SessionTable::admit(const std::string& address) {
     return ticket;
   }
   auto& from_address = per_address_[address];
-  if (sessions_.size() >= max_total_ || from_address >= max_per_address_) {
+  if (sessions_.size() >= max_total_ || (!trusted && from_address >= max_per_address_)) {
     if (from_address == 0) per_address_.erase(address);
     ticket.verdict_ = ConnectVerdict::too_many_connections;
     return ticket;

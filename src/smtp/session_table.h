@@ -48,8 +48,10 @@ class SessionTable {
   SessionTable(std::size_t max_total, std::size_t max_per_address);
 
   // A refused ticket (verdict other than accept) takes no place. The table
-  // must outlive its tickets.
-  Ticket admit(const std::string& address);
+  // must outlive its tickets. Trusted clients are exempt from the limit per
+  // address (as Postfix exempts $mynetworks): a local load generator or
+  // relay opens many connections by design.
+  Ticket admit(const std::string& address, bool trusted);
 
   std::size_t size() const;
 
@@ -72,11 +74,11 @@ class SessionTable {
   const std::size_t max_per_address_;
   mutable std::mutex mu_;
   std::condition_variable emptied_;
-  std::map<std::uint64_t, Entry> sessions_;            // guarded by mu_
-  std::map<std::string, std::size_t> per_address_;     // guarded by mu_
-  std::uint64_t next_id_ = 1;                          // guarded by mu_
-  bool stopping_ = false;                              // guarded by mu_
-  bool forced_ = false;                                // guarded by mu_
+  std::map<std::uint64_t, Entry> sessions_;         // guarded by mu_
+  std::map<std::string, std::size_t> per_address_;  // guarded by mu_
+  std::uint64_t next_id_ = 1;                       // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
+  bool forced_ = false;                             // guarded by mu_
 };
 
 }  // namespace postern::smtp

@@ -10,11 +10,12 @@ SmtpMetrics::SmtpMetrics(MetricsRegistry& registry)
       sessions_total(registry.counter("postern_smtp_sessions_total", "SMTP sessions accepted")),
       connections_refused(registry.counter("postern_smtp_connections_refused_total",
                                            "SMTP connections refused with 421 at the greeting")),
-      messages_accepted(registry.counter("postern_smtp_messages_total", "Messages received over SMTP",
-                                         {{"result", "accepted"}})),
-      messages_refused(registry.counter("postern_smtp_messages_total", "Messages received over SMTP",
-                                        {{"result", "refused"}})),
-      auth_failures(registry.counter("postern_smtp_auth_failures_total", "Failed SMTP AUTH attempts")) {
+      messages_accepted(registry.counter("postern_smtp_messages_total",
+                                         "Messages received over SMTP", {{"result", "accepted"}})),
+      messages_refused(registry.counter("postern_smtp_messages_total",
+                                        "Messages received over SMTP", {{"result", "refused"}})),
+      auth_failures(
+          registry.counter("postern_smtp_auth_failures_total", "Failed SMTP AUTH attempts")) {
   for (std::size_t i = 0; i < kVerbCount; ++i) {
     commands_[i] = &registry.counter("postern_smtp_commands_total", "SMTP commands received",
                                      {{"command", std::string(verb_name(static_cast<Verb>(i)))}});

@@ -34,15 +34,15 @@ struct SmtpServerOptions {
 
   std::size_t max_message_bytes = 25 * 1024 * 1024;  // announced in SIZE
   std::size_t max_recipients = 1000;
-  std::size_t max_errors = 20;           // 5xx replies before 421 and disconnect
-  std::size_t max_junk_commands = 100;   // NOOP/RSET/VRFY/HELP/EHLO between messages
+  std::size_t max_errors = 20;          // 5xx replies before 421 and disconnect
+  std::size_t max_junk_commands = 100;  // NOOP/RSET/VRFY/HELP/EHLO between messages
   std::size_t max_connections = 10000;
-  std::size_t max_connections_per_address = 100;
+  std::size_t max_connections_per_address = 100;  // trusted networks are exempt
 
   // RFC 5321 §4.5.3.2.7 asks for at least 5 minutes between commands.
   std::chrono::seconds idle_timeout{300};
   std::chrono::seconds session_timeout{3600};  // whole connection, however busy
-  unsigned auth_threads = 2;  // Argon2id checks run here, off the I/O threads
+  unsigned auth_threads = 2;                   // Argon2id checks run here, off the I/O threads
 };
 
 class SmtpServer {

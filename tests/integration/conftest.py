@@ -16,7 +16,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
-READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?")
+READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?(?: smtps=([\d.]+):(\d+))?")
 
 
 class Response:
@@ -112,6 +112,7 @@ class Postern:
         self.log_lines = []
         self.http_port = None
         self.smtp_port = None
+        self.smtps_port = None
 
     def command(self, *args):
         cmd = [POSTERN_BIN]
@@ -141,6 +142,8 @@ class Postern:
                     self.http_port = int(m.group(2))
                     if m.group(4):
                         self.smtp_port = int(m.group(4))
+                    if m.group(6):
+                        self.smtps_port = int(m.group(6))
                     ready.set()
 
         threading.Thread(target=pump, daemon=True).start()

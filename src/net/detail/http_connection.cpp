@@ -1,5 +1,7 @@
 #include "net/detail/http_connection.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,7 +14,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
-#include <spdlog/spdlog.h>
 
 namespace postern::net::detail {
 
@@ -24,13 +25,15 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 error_code fail(HttpClientErrc e) { return make_error_code(e); }
 
-asio::awaitable<Result<tcp::resolver::results_type>> resolve(const HttpTarget& target, Deadline deadline) {
+asio::awaitable<Result<tcp::resolver::results_type>> resolve(const HttpTarget& target,
+                                                             Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   asio::steady_timer timer(executor, deadline);
   // getaddrinfo cannot be interrupted; racing a timer at least frees the
   // request when the resolver hangs.
-  auto outcome = co_await (resolver.async_resolve(target.host, target.port, kTuple) || timer.async_wait(kTuple));
+  auto outcome = co_await (resolver.async_resolve(target.host, target.port, kTuple) ||
+                           timer.async_wait(kTuple));
   if (outcome.index() == 1) co_return fail(HttpClientErrc::connect_timeout);
   auto [ec, results] = std::get<0>(std::move(outcome));
   if (ec || results.empty()) {
@@ -43,7 +46,8 @@ asio::awaitable<Result<tcp::resolver::results_type>> resolve(const HttpTarget& t
 HttpClientErrc classify_read_error(const error_code& ec) {
   if (ec == beast::error::timeout) return HttpClientErrc::timeout_after_sent;
   if (ec == http::error::body_limit) return HttpClientErrc::body_too_large;
-  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return HttpClientErrc::connection_lost;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+    return HttpClientErrc::connection_lost;
   if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
     return HttpClientErrc::malformed_response;
   }
@@ -80,7 +84,8 @@ Result<HttpTarget> parse_http_url(std::string_view url) {
   bool ipv6 = u.host_type() == boost::urls::host_type::ipv6;
   t.host_header = ipv6 ? "[" + t.host + "]" : t.host;
   if (t.port != default_port) t.host_header += ":" + t.port;
-  t.pool_key = std::string(u.scheme()) + "://" + (ipv6 ? "[" + t.host + "]" : t.host) + ":" + t.port;
+  t.pool_key =
+      std::string(u.scheme()) + "://" + (ipv6 ? "[" + t.host + "]" : t.host) + ":" + t.port;
   return t;
 }
 
@@ -97,7 +102,8 @@ asio::awaitable<Result<std::unique_ptr<HttpConnection>>> connect_http(const Http
   if (ec) {
     if (ec == beast::error::timeout) co_return fail(HttpClientErrc::connect_timeout);
     if (ec == asio::error::connection_refused) co_return fail(HttpClientErrc::connection_refused);
-    spdlog::warn("http client: cannot connect to {}:{}: {}", target.host, target.port, ec.message());
+    spdlog::warn("http client: cannot connect to {}:{}: {}", target.host, target.port,
+                 ec.message());
     co_return fail(HttpClientErrc::connect_failed);
   }
   plain.socket().set_option(tcp::no_delay(true), ec);
@@ -127,7 +133,8 @@ asio::awaitable<ExchangeOutcome> exchange(HttpConnection& connection, const Beas
   auto [wec, written] = co_await std::visit(
       [&](auto& stream) { return http::async_write(stream, request, kTuple); }, connection.stream);
   if (wec) {
-    out.response = fail(wec == beast::error::timeout ? HttpClientErrc::timeout_before_sent : HttpClientErrc::send_failed);
+    out.response = fail(wec == beast::error::timeout ? HttpClientErrc::timeout_before_sent
+                                                     : HttpClientErrc::send_failed);
     co_return out;
   }
 
@@ -136,7 +143,8 @@ asio::awaitable<ExchangeOutcome> exchange(HttpConnection& connection, const Beas
   parser.body_limit(limits.max_body_bytes);
   if (request.method() == http::verb::head) parser.skip(true);
   auto [rec, read] = co_await std::visit(
-      [&](auto& stream) { return http::async_read(stream, connection.buffer, parser, kTuple); }, connection.stream);
+      [&](auto& stream) { return http::async_read(stream, connection.buffer, parser, kTuple); },
+      connection.stream);
   out.got_response_bytes = parser.got_some() || connection.buffer.size() > 0;
   if (rec) {
     out.response = fail(classify_read_error(rec));

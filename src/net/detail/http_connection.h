@@ -44,7 +44,8 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct HttpConnection {
-  explicit HttpConnection(PlainStream plain) : stream(std::in_place_type<PlainStream>, std::move(plain)) {}
+  explicit HttpConnection(PlainStream plain)
+      : stream(std::in_place_type<PlainStream>, std::move(plain)) {}
   explicit HttpConnection(TlsStream tls) : stream(std::in_place_type<TlsStream>, std::move(tls)) {}
 
   beast::tcp_stream& tcp();
@@ -69,8 +70,8 @@ struct ExchangeLimits {
 
 struct ExchangeOutcome {
   Result<HttpClientResponse> response{HttpClientErrc::connection_lost};
-  bool keep_alive = false;           // the connection may carry another request
-  bool got_response_bytes = false;   // false: the peer sent nothing back at all
+  bool keep_alive = false;          // the connection may carry another request
+  bool got_response_bytes = false;  // false: the peer sent nothing back at all
 };
 
 // Writes the request and reads the complete response before `deadline`.

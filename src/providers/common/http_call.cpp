@@ -15,7 +15,8 @@ void send_classified(net::HttpClient& http, const Clock& clock, net::HttpClientR
   auto start = clock.steady_now();
   http.send(std::move(request), [&clock, start, classify = std::move(classify),
                                  done = std::move(done)](Result<net::HttpClientResponse> response) {
-    SendResult result = response ? classify(*response, clock.now()) : transport_failure(response.error());
+    SendResult result =
+        response ? classify(*response, clock.now()) : transport_failure(response.error());
     result.latency = since(clock, start);
     done(std::move(result));
   });
@@ -43,7 +44,8 @@ void probe_classified(net::HttpClient& http, const Clock& clock, net::HttpClient
 
 SendResult transport_failure(const error_code& ec) {
   SendResult r;
-  r.failure_class = net::request_may_have_been_processed(ec) ? FailureClass::transient : FailureClass::provider_down;
+  r.failure_class = net::request_may_have_been_processed(ec) ? FailureClass::transient
+                                                             : FailureClass::provider_down;
   r.code = ec.category() == net::http_client_category()
                ? std::string(net::to_string(static_cast<net::HttpClientErrc>(ec.value())))
                : "transport_error";

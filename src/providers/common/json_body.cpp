@@ -13,9 +13,11 @@ std::optional<json::object> parse_json_object(std::string_view body) {
   return std::move(v.as_object());
 }
 
-std::string string_member(const json::object& object, std::initializer_list<std::string_view> keys) {
+std::string string_member(const json::object& object,
+                          std::initializer_list<std::string_view> keys) {
   for (auto key : keys) {
-    if (const auto* v = object.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+    if (const auto* v = object.if_contains(key); v && v->is_string())
+      return std::string(v->as_string());
   }
   return "";
 }
@@ -25,7 +27,8 @@ std::optional<std::int64_t> int_member(const json::object& object, std::string_v
   if (!v) return std::nullopt;
   if (v->is_int64()) return v->as_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_double() && v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
+  if (v->is_double() &&
+      v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
     return static_cast<std::int64_t>(v->as_double());
   }
   return std::nullopt;
@@ -40,7 +43,8 @@ std::string error_text(std::string_view body, std::initializer_list<std::string_
 }
 
 std::string clip(std::string_view text, std::size_t max) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
   if (text.size() <= max) return std::string(text);
   std::size_t cut = max;
   // Never split a UTF-8 sequence: back up over continuation bytes.

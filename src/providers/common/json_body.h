@@ -15,7 +15,8 @@ namespace postern::providers::common {
 std::optional<boost::json::object> parse_json_object(std::string_view body);
 
 // The first of `keys` holding a string; "" when none does.
-std::string string_member(const boost::json::object& object, std::initializer_list<std::string_view> keys);
+std::string string_member(const boost::json::object& object,
+                          std::initializer_list<std::string_view> keys);
 
 // An integer member (also a whole-number double); nullopt when absent.
 std::optional<std::int64_t> int_member(const boost::json::object& object, std::string_view key);

@@ -11,7 +11,8 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -36,9 +37,15 @@ RecipientLists recipients_of(const Envelope& envelope, const Message* names) {
     if (!seen.insert(normalize_address(r.address)).second) continue;
     Mailbox m{name_for(r.address, names), r.address};
     switch (r.kind) {
-      case RecipientKind::to: out.to.push_back(std::move(m)); break;
-      case RecipientKind::cc: out.cc.push_back(std::move(m)); break;
-      case RecipientKind::bcc: out.bcc.push_back(std::move(m)); break;
+      case RecipientKind::to:
+        out.to.push_back(std::move(m));
+        break;
+      case RecipientKind::cc:
+        out.cc.push_back(std::move(m));
+        break;
+      case RecipientKind::bcc:
+        out.bcc.push_back(std::move(m));
+        break;
     }
   }
   return out;
@@ -62,14 +69,26 @@ bool is_structural_header(std::string_view name) {
   // The union of SendGrid's forbidden list (providers.md §2.2) and what every
   // API derives from its fields or sets itself (RFC 5322 §3.6 origination,
   // MIME structure, trace fields).
-  static constexpr std::array<std::string_view, 18> kStructural = {
-      "from",       "to",           "cc",
-      "bcc",        "reply-to",     "subject",
-      "sender",     "date",         "message-id",
-      "mime-version", "content-type", "content-transfer-encoding",
-      "content-disposition", "received", "return-path",
-      "dkim-signature", "x-sg-id",  "x-sg-eid"};
-  return std::any_of(kStructural.begin(), kStructural.end(), [&](std::string_view s) { return iequals(s, name); });
+  static constexpr std::array<std::string_view, 18> kStructural = {"from",
+                                                                   "to",
+                                                                   "cc",
+                                                                   "bcc",
+                                                                   "reply-to",
+                                                                   "subject",
+                                                                   "sender",
+                                                                   "date",
+                                                                   "message-id",
+                                                                   "mime-version",
+                                                                   "content-type",
+                                                                   "content-transfer-encoding",
+                                                                   "content-disposition",
+                                                                   "received",
+                                                                   "return-path",
+                                                                   "dkim-signature",
+                                                                   "x-sg-id",
+                                                                   "x-sg-eid"};
+  return std::any_of(kStructural.begin(), kStructural.end(),
+                     [&](std::string_view s) { return iequals(s, name); });
 }
 
 SendResult unreadable_message(const error_code& ec) {

@@ -46,14 +46,16 @@ struct Cursor {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
 std::optional<int> month_index(std::string_view name) {
-  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (int i = 0; i < 12; ++i) {
     if (iequals(kMonths[static_cast<std::size_t>(i)], name)) return i;
   }
@@ -95,7 +97,8 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
     offset_minutes = sign * ((*hhmm / 100) * 60 + *hhmm % 100);
   } else {
     auto zone = c.word();
-    if (!(iequals(zone, "UT") || iequals(zone, "UTC") || iequals(zone, "GMT") || iequals(zone, "Z"))) {
+    if (!(iequals(zone, "UT") || iequals(zone, "UTC") || iequals(zone, "GMT") ||
+          iequals(zone, "Z"))) {
       return std::nullopt;
     }
   }
@@ -126,14 +129,16 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return wait_until(*date, now);
 }
 
-std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value, SystemTime now) {
+std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value,
+                                                                 SystemTime now) {
   long long seconds = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (ec != std::errc() || p != value.data() + value.size() || seconds < 0) return std::nullopt;
   return wait_until(SystemTime(std::chrono::seconds(seconds)), now);
 }
 
-std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message, SystemTime now) {
+std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message,
+                                                                   SystemTime now) {
   static constexpr std::string_view kMarker = "try again after ";
   auto pos = message.find(kMarker);
   if (pos == std::string_view::npos) return std::nullopt;

@@ -20,9 +20,11 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text);
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now);
 
 // An absolute reset time given as Unix seconds.
-std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value, SystemTime now);
+std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value,
+                                                                 SystemTime now);
 
 // The date after "try again after " in a message, as a wait from now.
-std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message, SystemTime now);
+std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message,
+                                                                   SystemTime now);
 
 }  // namespace postern::providers::common

@@ -26,7 +26,8 @@ const std::string* ProviderSettings::find(std::string_view key) const {
 
 bool ProviderSettings::has(std::string_view key) const { return find(key) != nullptr; }
 
-Result<void, ConfigError> ProviderSettings::only(std::initializer_list<std::string_view> known) const {
+Result<void, ConfigError> ProviderSettings::only(
+    std::initializer_list<std::string_view> known) const {
   for (const auto& [key, _] : config_.settings) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
@@ -39,7 +40,8 @@ Result<void, ConfigError> ProviderSettings::only(std::initializer_list<std::stri
 
 Result<std::string, ConfigError> ProviderSettings::required(std::string_view key) const {
   const auto* value = find(key);
-  if (!value || value->empty()) return error(key, "is required for a " + config_.type + " provider");
+  if (!value || value->empty())
+    return error(key, "is required for a " + config_.type + " provider");
   return text_value(*value);
 }
 
@@ -56,8 +58,8 @@ Result<bool, ConfigError> ProviderSettings::flag(std::string_view key, bool fall
   return error(key, "expected true or false, got '" + *value + "'");
 }
 
-Result<std::chrono::milliseconds, ConfigError> ProviderSettings::duration(std::string_view key,
-                                                                          std::chrono::milliseconds fallback) const {
+Result<std::chrono::milliseconds, ConfigError> ProviderSettings::duration(
+    std::string_view key, std::chrono::milliseconds fallback) const {
   const auto* value = find(key);
   if (!value) return fallback;
   auto parsed = parse_duration(*value);
@@ -66,20 +68,21 @@ Result<std::chrono::milliseconds, ConfigError> ProviderSettings::duration(std::s
   return *parsed;
 }
 
-Result<std::size_t, ConfigError> ProviderSettings::count(std::string_view key, std::size_t fallback, std::size_t min,
-                                                         std::size_t max) const {
+Result<std::size_t, ConfigError> ProviderSettings::count(std::string_view key, std::size_t fallback,
+                                                         std::size_t min, std::size_t max) const {
   const auto* value = find(key);
   if (!value) return fallback;
   std::size_t n = 0;
   auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
   if (ec != std::errc() || p != value->data() + value->size() || n < min || n > max) {
-    return error(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                          *value + "'");
+    return error(key, "expected an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got '" + *value + "'");
   }
   return n;
 }
 
-Result<std::size_t, ConfigError> ProviderSettings::size(std::string_view key, std::size_t fallback) const {
+Result<std::size_t, ConfigError> ProviderSettings::size(std::string_view key,
+                                                        std::size_t fallback) const {
   const auto* value = find(key);
   if (!value) return fallback;
   auto parsed = parse_size(*value);
@@ -87,8 +90,9 @@ Result<std::size_t, ConfigError> ProviderSettings::size(std::string_view key, st
   return *parsed;
 }
 
-Result<std::string, ConfigError> ProviderSettings::choice(std::string_view key, std::string_view fallback,
-                                                          std::initializer_list<std::string_view> choices) const {
+Result<std::string, ConfigError> ProviderSettings::choice(
+    std::string_view key, std::string_view fallback,
+    std::initializer_list<std::string_view> choices) const {
   std::string value = text(key, fallback);
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return text_value(value);
   std::string list;
@@ -96,18 +100,20 @@ Result<std::string, ConfigError> ProviderSettings::choice(std::string_view key, 
   return error(key, "expected one of " + list + ", got '" + value + "'");
 }
 
-Result<std::string, ConfigError> ProviderSettings::base_url(std::string_view key, std::string_view fallback,
+Result<std::string, ConfigError> ProviderSettings::base_url(std::string_view key,
+                                                            std::string_view fallback,
                                                             const UrlShorthands& shorthands) const {
   std::string value = text(key, fallback);
   for (const auto& [name, url] : shorthands) {
     if (value == name) return text_value(std::string(url));
   }
   auto parsed = boost::urls::parse_absolute_uri(value);
-  bool ok = parsed && (parsed->scheme() == "http" || parsed->scheme() == "https") && !parsed->encoded_host().empty() &&
-            !parsed->has_query() && !parsed->has_fragment();
+  bool ok = parsed && (parsed->scheme() == "http" || parsed->scheme() == "https") &&
+            !parsed->encoded_host().empty() && !parsed->has_query() && !parsed->has_fragment();
   if (!ok) {
     std::string hint;
-    for (const auto& [name, _] : shorthands) hint += std::string(hint.empty() ? " or " : ", ") + "\"" + std::string(name) + "\"";
+    for (const auto& [name, _] : shorthands)
+      hint += std::string(hint.empty() ? " or " : ", ") + "\"" + std::string(name) + "\"";
     return error(key, "expected an http:// or https:// URL" + hint + ", got '" + value + "'");
   }
   while (!value.empty() && value.back() == '/') value.pop_back();

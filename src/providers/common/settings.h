@@ -35,8 +35,8 @@ class ProviderSettings {
   Result<std::chrono::milliseconds, ConfigError> duration(std::string_view key,
                                                           std::chrono::milliseconds fallback) const;
   // An integer in [min, max].
-  Result<std::size_t, ConfigError> count(std::string_view key, std::size_t fallback, std::size_t min,
-                                         std::size_t max) const;
+  Result<std::size_t, ConfigError> count(std::string_view key, std::size_t fallback,
+                                         std::size_t min, std::size_t max) const;
   // "512", "64KiB", "25MiB" (core parse_size).
   Result<std::size_t, ConfigError> size(std::string_view key, std::size_t fallback) const;
   // One of `choices`.

@@ -9,7 +9,9 @@ namespace postern::providers::mailgun {
 
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 // §1.4: the id is the Message-ID with its angle brackets; Mailgun's events
 // report it without them, so that is the form kept.
@@ -50,7 +52,8 @@ FailureClass class_of(int status, std::string_view message) {
 
 SendResult classify_mailgun_send(const net::HttpClientResponse& response, SystemTime now) {
   auto body = common::parse_json_object(response.body);
-  std::string message = body ? common::string_member(*body, {"message"}) : common::clip(response.body);
+  std::string message =
+      body ? common::string_member(*body, {"message"}) : common::clip(response.body);
   auto result = common::http_result(class_of(response.status, message), response.status, message);
   if (result.failure_class == FailureClass::ok) {
     if (body) result.provider_message_id = strip_brackets(common::string_member(*body, {"id"}));
@@ -70,11 +73,13 @@ ProbeResult classify_mailgun_probe(const net::HttpClientResponse& response) {
   auto body = common::parse_json_object(response.body);
   if (response.status != 200) {
     result.failure_class = class_of(response.status, "");
-    if (result.failure_class == FailureClass::permanent || result.failure_class == FailureClass::ok) {
+    if (result.failure_class == FailureClass::permanent ||
+        result.failure_class == FailureClass::ok) {
       result.failure_class = FailureClass::provider_down;
     }
-    result.detail = "HTTP " + std::to_string(response.status) + ": " +
-                    (body ? common::string_member(*body, {"message"}) : common::clip(response.body));
+    result.detail =
+        "HTTP " + std::to_string(response.status) + ": " +
+        (body ? common::string_member(*body, {"message"}) : common::clip(response.body));
     return result;
   }
   // §1.8: healthy = 200, state "active" and not disabled.

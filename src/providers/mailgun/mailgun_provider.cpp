@@ -11,7 +11,8 @@ namespace postern::providers::mailgun {
 
 Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"api_key", "domain", "base_url", "timeout", "test_mode"}); !ok) return ok.error();
+  if (auto ok = s.only({"api_key", "domain", "base_url", "timeout", "test_mode"}); !ok)
+    return ok.error();
   MailgunSettings out;
   auto api_key = s.required("api_key");
   if (!api_key) return api_key.error();
@@ -22,10 +23,13 @@ Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig&
   bool valid_domain = std::all_of(domain->begin(), domain->end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
   });
-  if (!valid_domain) return s.error("domain", "expected a domain name such as mg.example.com, got '" + *domain + "'");
+  if (!valid_domain)
+    return s.error("domain",
+                   "expected a domain name such as mg.example.com, got '" + *domain + "'");
   out.domain = *domain;
   // §1.1: a domain lives in one region and must be called there.
-  auto base_url = s.base_url("base_url", "us", {{"us", "https://api.mailgun.net"}, {"eu", "https://api.eu.mailgun.net"}});
+  auto base_url = s.base_url(
+      "base_url", "us", {{"us", "https://api.mailgun.net"}, {"eu", "https://api.eu.mailgun.net"}});
   if (!base_url) return base_url.error();
   out.base_url = *base_url;
   auto timeout = s.duration("timeout", out.timeout);
@@ -37,27 +41,35 @@ Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig&
   return out;
 }
 
-MailgunProvider::MailgunProvider(std::string name, MailgunSettings settings, ProviderContext& context)
-    : name_(std::move(name)), settings_(std::move(settings)), http_(context.http), clock_(context.clock) {}
+MailgunProvider::MailgunProvider(std::string name, MailgunSettings settings,
+                                 ProviderContext& context)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      http_(context.http),
+      clock_(context.clock) {}
 
-void MailgunProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void MailgunProvider::send(std::shared_ptr<const OutboundMessage> message,
+                           std::function<void(SendResult)> done) {
   auto request = build_mailgun_send(settings_, *message);
   if (!request) {
     done(common::unreadable_message(request.error()));
     return;
   }
-  common::send_classified(http_, clock_, std::move(*request), classify_mailgun_send, std::move(done));
+  common::send_classified(http_, clock_, std::move(*request), classify_mailgun_send,
+                          std::move(done));
 }
 
 void MailgunProvider::probe(std::function<void(ProbeResult)> done) {
-  common::probe_classified(http_, clock_, build_mailgun_probe(settings_), classify_mailgun_probe, std::move(done));
+  common::probe_classified(http_, clock_, build_mailgun_probe(settings_), classify_mailgun_probe,
+                           std::move(done));
 }
 
-Result<std::unique_ptr<Provider>, ConfigError> MailgunFactory::create(const ProviderConfig& config,
-                                                                      ProviderContext& context) const {
+Result<std::unique_ptr<Provider>, ConfigError> MailgunFactory::create(
+    const ProviderConfig& config, ProviderContext& context) const {
   auto settings = read_mailgun_settings(config);
   if (!settings) return settings.error();
-  return std::unique_ptr<Provider>(std::make_unique<MailgunProvider>(config.name, std::move(*settings), context));
+  return std::unique_ptr<Provider>(
+      std::make_unique<MailgunProvider>(config.name, std::move(*settings), context));
 }
 
 }  // namespace postern::providers::mailgun

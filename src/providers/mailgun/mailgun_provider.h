@@ -25,7 +25,8 @@ Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig&
 
 // The send request for `message`: /messages for JSON-submitted mail,
 // /messages.mime for raw mail. Errors: the stored content cannot be read.
-Result<net::HttpClientRequest> build_mailgun_send(const MailgunSettings& settings, const OutboundMessage& message);
+Result<net::HttpClientRequest> build_mailgun_send(const MailgunSettings& settings,
+                                                  const OutboundMessage& message);
 net::HttpClientRequest build_mailgun_probe(const MailgunSettings& settings);
 
 // The classification table (mailgun_classify.cpp).
@@ -39,7 +40,8 @@ class MailgunProvider final : public Provider {
   // Provider
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "mailgun"; }
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
   // §1.7: 25 MB per message, 1000 recipients.
   std::size_t max_message_bytes() const override { return 25 * 1000 * 1000; }

@@ -11,18 +11,21 @@ namespace {
 // would make the whole send fail, so they stay in Postern's records only.
 constexpr std::size_t kMaxTags = 3;
 
-net::HttpClientRequest base_request(const MailgunSettings& settings, std::string method, std::string path) {
+net::HttpClientRequest base_request(const MailgunSettings& settings, std::string method,
+                                    std::string path) {
   net::HttpClientRequest r;
   r.method = std::move(method);
   r.url = settings.base_url + path;
-  r.headers = {{"Authorization", "Basic " + base64_encode("api:" + settings.api_key)}, {"Accept", "application/json"}};
+  r.headers = {{"Authorization", "Basic " + base64_encode("api:" + settings.api_key)},
+               {"Accept", "application/json"}};
   r.timeout = settings.timeout;
   return r;
 }
 
 // Options shared by both endpoints: tags, test mode, the Postern id as a
 // custom variable (it comes back in Mailgun's events and webhooks).
-void add_options(MultipartForm& form, const MailgunSettings& settings, const OutboundMessage& message) {
+void add_options(MultipartForm& form, const MailgunSettings& settings,
+                 const OutboundMessage& message) {
   const auto& tags = message.tags();
   for (std::size_t i = 0; i < tags.size() && i < kMaxTags; ++i) form.add_field("o:tag", tags[i]);
   if (settings.test_mode) form.add_field("o:testmode", "yes");
@@ -52,16 +55,19 @@ void add_structured(MultipartForm& form, const Message& m, const OutboundMessage
     // Mailgun names an inline part's Content-ID after its file name
     // (§1.2: referenced as cid:<filename>), so the content id goes there.
     if (a.is_inline) {
-      form.add_file("inline", a.content_id.empty() ? a.filename : a.content_id, a.content_type, a.content);
+      form.add_file("inline", a.content_id.empty() ? a.filename : a.content_id, a.content_type,
+                    a.content);
     } else {
-      form.add_file("attachment", a.filename.empty() ? "attachment" : a.filename, a.content_type, a.content);
+      form.add_file("attachment", a.filename.empty() ? "attachment" : a.filename, a.content_type,
+                    a.content);
     }
   }
 }
 
 }  // namespace
 
-Result<net::HttpClientRequest> build_mailgun_send(const MailgunSettings& settings, const OutboundMessage& message) {
+Result<net::HttpClientRequest> build_mailgun_send(const MailgunSettings& settings,
+                                                  const OutboundMessage& message) {
   MultipartForm form;
   std::string path;
   if (message.format() == ContentFormat::json) {

@@ -11,10 +11,14 @@ namespace {
 std::string quote_parameter(std::string_view value) {
   std::string out = "\"";
   for (char c : value) {
-    if (c == '"') out += "%22";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '"')
+      out += "%22";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -25,18 +29,20 @@ void MultipartForm::add_field(std::string_view name, std::string_view value) {
   parts_.push_back({std::string(name), "", "", std::string(value), false});
 }
 
-void MultipartForm::add_file(std::string_view name, std::string_view filename, std::string_view content_type,
-                             std::string_view content) {
+void MultipartForm::add_file(std::string_view name, std::string_view filename,
+                             std::string_view content_type, std::string_view content) {
   std::string type(content_type);
   std::erase_if(type, [](char c) { return c == '\r' || c == '\n'; });  // one header line, always
-  parts_.push_back({std::string(name), std::string(filename), std::move(type), std::string(content), true});
+  parts_.push_back(
+      {std::string(name), std::string(filename), std::move(type), std::string(content), true});
 }
 
 MultipartForm::Encoded MultipartForm::encode(std::string_view seed) const {
   std::string base = "postern-" + std::string(seed.substr(0, 50));
   std::string boundary = base;
-  for (int n = 1; std::any_of(parts_.begin(), parts_.end(),
-                              [&](const Part& p) { return p.content.find(boundary) != std::string::npos; });
+  for (int n = 1;
+       std::any_of(parts_.begin(), parts_.end(),
+                   [&](const Part& p) { return p.content.find(boundary) != std::string::npos; });
        ++n) {
     boundary = base + "-" + std::to_string(n);
   }
@@ -50,7 +56,8 @@ MultipartForm::Encoded MultipartForm::encode(std::string_view seed) const {
     body += "Content-Disposition: form-data; name=" + quote_parameter(p.name);
     if (p.is_file) {
       body += "; filename=" + quote_parameter(p.filename) + "\r\n";
-      body += "Content-Type: " + (p.content_type.empty() ? std::string("application/octet-stream") : p.content_type);
+      body += "Content-Type: " +
+              (p.content_type.empty() ? std::string("application/octet-stream") : p.content_type);
     }
     body += "\r\n\r\n";
     body += p.content;

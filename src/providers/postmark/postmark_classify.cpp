@@ -100,7 +100,8 @@ ProbeResult classify_postmark_probe(const net::HttpClientResponse& response) {
   }
   auto cls = class_of_status(response.status);
   result.failure_class = cls == FailureClass::transient ? cls : FailureClass::provider_down;
-  result.detail = "HTTP " + std::to_string(response.status) + ": " + common::error_text(response.body, {"Message"});
+  result.detail = "HTTP " + std::to_string(response.status) + ": " +
+                  common::error_text(response.body, {"Message"});
   return result;
 }
 

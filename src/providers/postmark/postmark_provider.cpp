@@ -8,7 +8,8 @@ namespace postern::providers::postmark {
 
 Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"api_key", "base_url", "message_stream", "timeout"}); !ok) return ok.error();
+  if (auto ok = s.only({"api_key", "base_url", "message_stream", "timeout"}); !ok)
+    return ok.error();
   PostmarkSettings out;
   auto token = s.required("api_key");
   if (!token) return token.error();
@@ -23,10 +24,15 @@ Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfi
   return out;
 }
 
-PostmarkProvider::PostmarkProvider(std::string name, PostmarkSettings settings, ProviderContext& context)
-    : name_(std::move(name)), settings_(std::move(settings)), http_(context.http), clock_(context.clock) {}
+PostmarkProvider::PostmarkProvider(std::string name, PostmarkSettings settings,
+                                   ProviderContext& context)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      http_(context.http),
+      clock_(context.clock) {}
 
-void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message,
+                            std::function<void(SendResult)> done) {
   auto request = build_postmark_send(settings_, *message);
   if (!request) {
     if (request.error() == Errc::invalid_argument) {
@@ -35,25 +41,29 @@ void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message, std:
       SendResult r;
       r.failure_class = FailureClass::transient;
       r.code = "unsupported_recipients";
-      r.detail = "Postmark needs a To or Cc recipient; Bcc-only mail must go through another provider";
+      r.detail =
+          "Postmark needs a To or Cc recipient; Bcc-only mail must go through another provider";
       done(std::move(r));
       return;
     }
     done(common::unreadable_message(request.error()));
     return;
   }
-  common::send_classified(http_, clock_, std::move(*request), classify_postmark_send, std::move(done));
+  common::send_classified(http_, clock_, std::move(*request), classify_postmark_send,
+                          std::move(done));
 }
 
 void PostmarkProvider::probe(std::function<void(ProbeResult)> done) {
-  common::probe_classified(http_, clock_, build_postmark_probe(settings_), classify_postmark_probe, std::move(done));
+  common::probe_classified(http_, clock_, build_postmark_probe(settings_), classify_postmark_probe,
+                           std::move(done));
 }
 
-Result<std::unique_ptr<Provider>, ConfigError> PostmarkFactory::create(const ProviderConfig& config,
-                                                                       ProviderContext& context) const {
+Result<std::unique_ptr<Provider>, ConfigError> PostmarkFactory::create(
+    const ProviderConfig& config, ProviderContext& context) const {
   auto settings = read_postmark_settings(config);
   if (!settings) return settings.error();
-  return std::unique_ptr<Provider>(std::make_unique<PostmarkProvider>(config.name, std::move(*settings), context));
+  return std::unique_ptr<Provider>(
+      std::make_unique<PostmarkProvider>(config.name, std::move(*settings), context));
 }
 
 }  // namespace postern::providers::postmark

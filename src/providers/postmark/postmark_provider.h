@@ -24,7 +24,8 @@ Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfi
 
 // The /email request. Errors: Errc::corrupt (the stored content cannot be
 // read), Errc::invalid_argument (no To or Cc recipient: Postmark needs one).
-Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& settings, const OutboundMessage& message);
+Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& settings,
+                                                   const OutboundMessage& message);
 net::HttpClientRequest build_postmark_probe(const PostmarkSettings& settings);
 
 // The classification table (postmark_classify.cpp).
@@ -38,7 +39,8 @@ class PostmarkProvider final : public Provider {
   // Provider
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "postmark"; }
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
   // §4.6: 10 MB including attachments after base64; 50 recipients per field
   // (the total is capped at one field's worth to stay safe).

@@ -14,7 +14,8 @@ namespace json = boost::json;
 
 namespace {
 
-net::HttpClientRequest base_request(const PostmarkSettings& settings, std::string method, std::string path) {
+net::HttpClientRequest base_request(const PostmarkSettings& settings, std::string method,
+                                    std::string path) {
   net::HttpClientRequest r;
   r.method = std::move(method);
   r.url = settings.base_url + path;
@@ -41,7 +42,8 @@ json::array attachments(const Message& m) {
 
 }  // namespace
 
-Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& settings, const OutboundMessage& message) {
+Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& settings,
+                                                   const OutboundMessage& message) {
   auto structured = message.structured();
   if (!structured) return structured.error();
   const Message& m = **structured;
@@ -64,7 +66,8 @@ Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& setti
 
   json::array headers;
   for (const auto& [name, value] : m.headers) {
-    if (!common::is_structural_header(name)) headers.push_back(json::object{{"Name", name}, {"Value", value}});
+    if (!common::is_structural_header(name))
+      headers.push_back(json::object{{"Name", name}, {"Value", value}});
   }
   headers.push_back(json::object{{"Name", "X-Postern-Id"}, {"Value", message.id_string()}});
   body["Headers"] = std::move(headers);

@@ -56,7 +56,8 @@ std::string error_detail(const net::HttpClientResponse& response) {
 SendResult classify_sendgrid_send(const net::HttpClientResponse& response, SystemTime now) {
   auto cls = class_of(response.status);
   if (cls == FailureClass::ok) {
-    auto result = common::http_result(cls, response.status, response.status == 200 ? "sandbox mode" : "");
+    auto result =
+        common::http_result(cls, response.status, response.status == 200 ? "sandbox mode" : "");
     result.provider_message_id = response.header("X-Message-Id");
     return result;
   }
@@ -64,7 +65,8 @@ SendResult classify_sendgrid_send(const net::HttpClientResponse& response, Syste
   if (response.status == 429) {
     // §2.5: wait until X-RateLimit-Reset (Unix seconds).
     result.retry_after = common::wait_until_unix_seconds(response.header("X-RateLimit-Reset"), now);
-    if (!result.retry_after) result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
+    if (!result.retry_after)
+      result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
   }
   return result;
 }

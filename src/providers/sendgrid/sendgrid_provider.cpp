@@ -14,8 +14,9 @@ Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfi
   if (!api_key) return api_key.error();
   out.api_key = *api_key;
   // §2.1: EU regional subusers call the EU host.
-  auto base_url = s.base_url("base_url", "global",
-                             {{"global", "https://api.sendgrid.com"}, {"eu", "https://api.eu.sendgrid.com"}});
+  auto base_url =
+      s.base_url("base_url", "global",
+                 {{"global", "https://api.sendgrid.com"}, {"eu", "https://api.eu.sendgrid.com"}});
   if (!base_url) return base_url.error();
   out.base_url = *base_url;
   auto timeout = s.duration("timeout", out.timeout);
@@ -27,27 +28,35 @@ Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfi
   return out;
 }
 
-SendGridProvider::SendGridProvider(std::string name, SendGridSettings settings, ProviderContext& context)
-    : name_(std::move(name)), settings_(std::move(settings)), http_(context.http), clock_(context.clock) {}
+SendGridProvider::SendGridProvider(std::string name, SendGridSettings settings,
+                                   ProviderContext& context)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      http_(context.http),
+      clock_(context.clock) {}
 
-void SendGridProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void SendGridProvider::send(std::shared_ptr<const OutboundMessage> message,
+                            std::function<void(SendResult)> done) {
   auto request = build_sendgrid_send(settings_, *message);
   if (!request) {
     done(common::unreadable_message(request.error()));
     return;
   }
-  common::send_classified(http_, clock_, std::move(*request), classify_sendgrid_send, std::move(done));
+  common::send_classified(http_, clock_, std::move(*request), classify_sendgrid_send,
+                          std::move(done));
 }
 
 void SendGridProvider::probe(std::function<void(ProbeResult)> done) {
-  common::probe_classified(http_, clock_, build_sendgrid_probe(settings_), classify_sendgrid_probe, std::move(done));
+  common::probe_classified(http_, clock_, build_sendgrid_probe(settings_), classify_sendgrid_probe,
+                           std::move(done));
 }
 
-Result<std::unique_ptr<Provider>, ConfigError> SendGridFactory::create(const ProviderConfig& config,
-                                                                       ProviderContext& context) const {
+Result<std::unique_ptr<Provider>, ConfigError> SendGridFactory::create(
+    const ProviderConfig& config, ProviderContext& context) const {
   auto settings = read_sendgrid_settings(config);
   if (!settings) return settings.error();
-  return std::unique_ptr<Provider>(std::make_unique<SendGridProvider>(config.name, std::move(*settings), context));
+  return std::unique_ptr<Provider>(
+      std::make_unique<SendGridProvider>(config.name, std::move(*settings), context));
 }
 
 }  // namespace postern::providers::sendgrid

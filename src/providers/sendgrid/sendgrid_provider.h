@@ -23,7 +23,8 @@ struct SendGridSettings {
 Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfig& config);
 
 // The mail/send request. Errors: the stored content cannot be read.
-Result<net::HttpClientRequest> build_sendgrid_send(const SendGridSettings& settings, const OutboundMessage& message);
+Result<net::HttpClientRequest> build_sendgrid_send(const SendGridSettings& settings,
+                                                   const OutboundMessage& message);
 net::HttpClientRequest build_sendgrid_probe(const SendGridSettings& settings);
 
 // The classification table (sendgrid_classify.cpp).
@@ -37,7 +38,8 @@ class SendGridProvider final : public Provider {
   // Provider
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "sendgrid"; }
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
   // §2.6: the whole JSON under 30 MB; the MIME size is a close proxy (both
   // carry attachments in base64), with room left for the JSON around it.

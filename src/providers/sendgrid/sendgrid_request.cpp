@@ -14,10 +14,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t kMaxCategories = 10;        // §2.2: ≤ 10 unique
+constexpr std::size_t kMaxCategories = 10;  // §2.2: ≤ 10 unique
 constexpr std::size_t kMaxCategoryLength = 255;
 
-net::HttpClientRequest base_request(const SendGridSettings& settings, std::string method, std::string path) {
+net::HttpClientRequest base_request(const SendGridSettings& settings, std::string method,
+                                    std::string path) {
   net::HttpClientRequest r;
   r.method = std::move(method);
   r.url = settings.base_url + path;
@@ -89,7 +90,8 @@ json::array attachments(const Message& m) {
   return a;
 }
 
-json::object body_of(const SendGridSettings& settings, const OutboundMessage& message, const Message& m) {
+json::object body_of(const SendGridSettings& settings, const OutboundMessage& message,
+                     const Message& m) {
   json::object body;
   body["personalizations"] = personalizations(common::recipients_of(message.envelope(), &m));
   body["from"] = email(m.from);
@@ -111,7 +113,8 @@ json::object body_of(const SendGridSettings& settings, const OutboundMessage& me
   for (const auto& tag : message.tags()) {
     if (categories.size() == kMaxCategories) break;
     json::string category(tag.substr(0, kMaxCategoryLength));
-    if (std::find(categories.begin(), categories.end(), json::value(category)) == categories.end()) {
+    if (std::find(categories.begin(), categories.end(), json::value(category)) ==
+        categories.end()) {
       categories.push_back(std::move(category));
     }
   }
@@ -124,13 +127,15 @@ json::object body_of(const SendGridSettings& settings, const OutboundMessage& me
     if (key != "postern_id") args[key] = value;
   }
   body["custom_args"] = std::move(args);
-  if (settings.sandbox_mode) body["mail_settings"] = json::object{{"sandbox_mode", json::object{{"enable", true}}}};
+  if (settings.sandbox_mode)
+    body["mail_settings"] = json::object{{"sandbox_mode", json::object{{"enable", true}}}};
   return body;
 }
 
 }  // namespace
 
-Result<net::HttpClientRequest> build_sendgrid_send(const SendGridSettings& settings, const OutboundMessage& message) {
+Result<net::HttpClientRequest> build_sendgrid_send(const SendGridSettings& settings,
+                                                   const OutboundMessage& message) {
   auto structured = message.structured();
   if (!structured) return structured.error();
   auto request = base_request(settings, "POST", "/v3/mail/send");

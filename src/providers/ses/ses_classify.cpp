@@ -62,8 +62,10 @@ std::string strip_type(std::string_view type) {
 FailureClass class_of(int status, std::string_view type, std::string_view message) {
   // §3.4 quota note: the daily quota is spent for hours, a capacity outage;
   // the per-second rate clears in moments.
-  if (message.find("Daily message quota exceeded") != std::string_view::npos) return FailureClass::provider_down;
-  if (message.find("Maximum sending rate exceeded") != std::string_view::npos) return FailureClass::transient;
+  if (message.find("Daily message quota exceeded") != std::string_view::npos)
+    return FailureClass::provider_down;
+  if (message.find("Maximum sending rate exceeded") != std::string_view::npos)
+    return FailureClass::transient;
   for (const auto& row : kTable) {
     if (row.type == type) return row.failure_class;
   }
@@ -95,7 +97,8 @@ SendResult classify_ses_send(const net::HttpClientResponse& response, SystemTime
     return result;
   }
   auto type = ses_error_type(response);
-  auto message = body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
+  auto message =
+      body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
   SendResult result;
   result.failure_class = class_of(response.status, type, message);
   result.code = type.empty() ? std::to_string(response.status) : type;
@@ -112,10 +115,12 @@ ProbeResult classify_ses_probe(const net::HttpClientResponse& response) {
   auto body = common::parse_json_object(response.body);
   if (response.status != 200 || !body) {
     auto type = ses_error_type(response);
-    auto message = body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
+    auto message =
+        body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
     auto cls = class_of(response.status, type, message);
     result.failure_class = cls == FailureClass::transient ? cls : FailureClass::provider_down;
-    result.detail = "HTTP " + std::to_string(response.status) + (type.empty() ? "" : " " + type) + ": " + message;
+    result.detail = "HTTP " + std::to_string(response.status) + (type.empty() ? "" : " " + type) +
+                    ": " + message;
     return result;
   }
   // §3.7: healthy = SendingEnabled and EnforcementStatus != SHUTDOWN, with
@@ -135,7 +140,8 @@ ProbeResult classify_ses_probe(const net::HttpClientResponse& response) {
       return v && v->is_number() ? v->to_number<double>() : 0.0;
     };
     double max = number("Max24HourSend");
-    if (max >= 0 && number("SentLast24Hours") >= max) result.detail = "daily sending quota exhausted";
+    if (max >= 0 && number("SentLast24Hours") >= max)
+      result.detail = "daily sending quota exhausted";
   }
   result.healthy = result.detail.empty();
   if (result.healthy) result.failure_class = FailureClass::ok;

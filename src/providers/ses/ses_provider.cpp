@@ -24,9 +24,11 @@ Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config)
   auto region = s.required("region");
   if (!region) return region.error();
   bool valid_region = std::all_of(region->begin(), region->end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-';
   });
-  if (!valid_region) return s.error("region", "expected an AWS region such as us-east-1, got '" + *region + "'");
+  if (!valid_region)
+    return s.error("region", "expected an AWS region such as us-east-1, got '" + *region + "'");
   out.credentials = {*key_id, *secret, s.text("session_token")};
   out.region = *region;
   // §3.1: the host says "email", the signature says "ses".
@@ -41,9 +43,13 @@ Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config)
 }
 
 SesProvider::SesProvider(std::string name, SesSettings settings, ProviderContext& context)
-    : name_(std::move(name)), settings_(std::move(settings)), http_(context.http), clock_(context.clock) {}
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      http_(context.http),
+      clock_(context.clock) {}
 
-void SesProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void SesProvider::send(std::shared_ptr<const OutboundMessage> message,
+                       std::function<void(SendResult)> done) {
   auto request = build_ses_send(settings_, *message, clock_.now());
   if (!request) {
     done(common::unreadable_message(request.error()));
@@ -53,15 +59,16 @@ void SesProvider::send(std::shared_ptr<const OutboundMessage> message, std::func
 }
 
 void SesProvider::probe(std::function<void(ProbeResult)> done) {
-  common::probe_classified(http_, clock_, build_ses_probe(settings_, clock_.now()), classify_ses_probe,
-                           std::move(done));
+  common::probe_classified(http_, clock_, build_ses_probe(settings_, clock_.now()),
+                           classify_ses_probe, std::move(done));
 }
 
 Result<std::unique_ptr<Provider>, ConfigError> SesFactory::create(const ProviderConfig& config,
                                                                   ProviderContext& context) const {
   auto settings = read_ses_settings(config);
   if (!settings) return settings.error();
-  return std::unique_ptr<Provider>(std::make_unique<SesProvider>(config.name, std::move(*settings), context));
+  return std::unique_ptr<Provider>(
+      std::make_unique<SesProvider>(config.name, std::move(*settings), context));
 }
 
 }  // namespace postern::providers::ses

@@ -14,7 +14,8 @@ namespace postern::providers::ses {
 struct SesSettings {
   SigV4Credentials credentials;
   std::string region;
-  std::string endpoint;  // "https://email.<region>.amazonaws.com" unless overridden; no trailing '/'
+  std::string
+      endpoint;  // "https://email.<region>.amazonaws.com" unless overridden; no trailing '/'
   std::string configuration_set;
   std::chrono::milliseconds timeout{30000};
 };
@@ -26,8 +27,8 @@ Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config)
 
 // The signed SendEmail request, signed at `now`. Errors: the stored
 // content cannot be read.
-Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings, const OutboundMessage& message,
-                                              SystemTime now);
+Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings,
+                                              const OutboundMessage& message, SystemTime now);
 net::HttpClientRequest build_ses_probe(const SesSettings& settings, SystemTime now);
 
 // The classification table (ses_classify.cpp).
@@ -44,7 +45,8 @@ class SesProvider final : public Provider {
   // Provider
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "ses"; }
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
   // §3.2: 40 MB after base64, so 30 MB of MIME; 50 recipients.
   std::size_t max_message_bytes() const override { return 30 * 1000 * 1000; }

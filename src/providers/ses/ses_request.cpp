@@ -19,8 +19,8 @@ constexpr std::string_view kSigningName = "ses";
 
 // Signs and returns the request. `path` is the API path; a path in the
 // endpoint setting (a proxy prefix) goes in front of it.
-net::HttpClientRequest signed_request(const SesSettings& settings, std::string method, std::string_view path,
-                                      std::string body, SystemTime now) {
+net::HttpClientRequest signed_request(const SesSettings& settings, std::string method,
+                                      std::string_view path, std::string body, SystemTime now) {
   net::HttpClientRequest r;
   r.method = std::move(method);
   r.url = settings.endpoint + std::string(path);
@@ -36,7 +36,8 @@ net::HttpClientRequest signed_request(const SesSettings& settings, std::string m
   to_sign.headers.emplace_back("Host", host ? *host : std::string());
   if (!r.body.empty()) to_sign.headers.emplace_back("Content-Type", "application/json");
   to_sign.body = r.body;
-  auto signature = sign_v4(to_sign, settings.credentials, {settings.region, std::string(kSigningName)}, now);
+  auto signature =
+      sign_v4(to_sign, settings.credentials, {settings.region, std::string(kSigningName)}, now);
   r.headers = std::move(to_sign.headers);
   r.headers.emplace_back("Authorization", std::move(signature.authorization));
   return r;
@@ -50,8 +51,8 @@ json::array addresses(const std::vector<Mailbox>& list) {
 
 }  // namespace
 
-Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings, const OutboundMessage& message,
-                                              SystemTime now) {
+Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings,
+                                              const OutboundMessage& message, SystemTime now) {
   auto mime = message.mime();
   if (!mime) return mime.error();
   json::object body;
@@ -66,8 +67,10 @@ Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings, const
   body["Destination"] = std::move(destination);
   // EmailTags allow only ASCII letters, digits, '_' and '-': the id (base32)
   // fits; free-form tags and metadata may not, so they stay in Postern.
-  body["EmailTags"] = json::array{json::object{{"Name", "postern_id"}, {"Value", message.id_string()}}};
-  if (!settings.configuration_set.empty()) body["ConfigurationSetName"] = settings.configuration_set;
+  body["EmailTags"] =
+      json::array{json::object{{"Name", "postern_id"}, {"Value", message.id_string()}}};
+  if (!settings.configuration_set.empty())
+    body["ConfigurationSetName"] = settings.configuration_set;
   return signed_request(settings, "POST", "/v2/email/outbound-emails", json::serialize(body), now);
 }
 

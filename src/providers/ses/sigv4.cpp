@@ -35,8 +35,8 @@ std::string sha256(std::string_view data) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), digest, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
   return std::string(reinterpret_cast<char*>(digest), length);
 }
 
@@ -46,7 +46,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool unreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+bool unreserved(unsigned char c) {
+  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
 
 // RFC 3986 §2.1 percent-encoding with upper-case hex, of every byte outside
 // the unreserved set (and '/' when `keep_slash`).
@@ -131,14 +133,24 @@ std::string canonical_value(std::string_view v) {
 // Headers botocore never signs: hop-by-hop ones, and those proxies or
 // clients may rewrite.
 bool never_signed(const std::string& lower_name) {
-  static const std::vector<std::string_view> kSkip = {
-      "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-      "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id", "authorization"};
+  static const std::vector<std::string_view> kSkip = {"connection",
+                                                      "expect",
+                                                      "keep-alive",
+                                                      "proxy-authenticate",
+                                                      "proxy-authorization",
+                                                      "te",
+                                                      "trailer",
+                                                      "transfer-encoding",
+                                                      "upgrade",
+                                                      "user-agent",
+                                                      "x-amzn-trace-id",
+                                                      "authorization"};
   return std::find(kSkip.begin(), kSkip.end(), lower_name) != kSkip.end();
 }
 
 bool has_header(const SigV4Request& r, std::string_view name) {
-  return std::any_of(r.headers.begin(), r.headers.end(), [&](const auto& h) { return lower(h.first) == lower(name); });
+  return std::any_of(r.headers.begin(), r.headers.end(),
+                     [&](const auto& h) { return lower(h.first) == lower(name); });
 }
 
 }  // namespace
@@ -152,7 +164,9 @@ std::string sigv4_amz_date(SystemTime time) {
   return buf;
 }
 
-std::string sigv4_canonical_uri(std::string_view path) { return uri_encode(normalize_path(path), true); }
+std::string sigv4_canonical_uri(std::string_view path) {
+  return uri_encode(normalize_path(path), true);
+}
 
 std::string sigv4_canonical_query(std::string_view query) {
   if (query.empty()) return "";
@@ -166,7 +180,8 @@ std::string sigv4_canonical_query(std::string_view query) {
       auto eq = pair.find('=');
       auto name = pair.substr(0, eq);
       auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-      params.emplace_back(uri_encode(uri_decode(name), false), uri_encode(uri_decode(value), false));
+      params.emplace_back(uri_encode(uri_decode(name), false),
+                          uri_encode(uri_decode(value), false));
     }
     start = end + 1;
   }
@@ -179,16 +194,16 @@ std::string sigv4_canonical_query(std::string_view query) {
   return out;
 }
 
-std::string sigv4_signing_key(std::string_view secret, std::string_view date, std::string_view region,
-                              std::string_view service) {
+std::string sigv4_signing_key(std::string_view secret, std::string_view date,
+                              std::string_view region, std::string_view service) {
   auto k_date = hmac_sha256("AWS4" + std::string(secret), date);
   auto k_region = hmac_sha256(k_date, region);
   auto k_service = hmac_sha256(k_region, service);
   return hmac_sha256(k_service, "aws4_request");
 }
 
-SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials, const SigV4Scope& scope,
-                    SystemTime time, const SigV4Options& options) {
+SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
+                    const SigV4Scope& scope, SystemTime time, const SigV4Options& options) {
   SigV4Result result;
   const std::string amz_date = sigv4_amz_date(time);
   const std::string date = amz_date.substr(0, 8);
@@ -200,7 +215,8 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials, 
   if (options.add_content_sha256 && !has_header(request, "x-amz-content-sha256")) {
     result.added_headers.emplace_back("x-amz-content-sha256", payload_hash);
   }
-  request.headers.insert(request.headers.end(), result.added_headers.begin(), result.added_headers.end());
+  request.headers.insert(request.headers.end(), result.added_headers.begin(),
+                         result.added_headers.end());
 
   // Values of a repeated header join with ',' in request order (§3.5).
   std::map<std::string, std::string> canonical;
@@ -217,15 +233,17 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials, 
   }
 
   result.canonical_request = request.method + "\n" + sigv4_canonical_uri(request.path) + "\n" +
-                             sigv4_canonical_query(request.query) + "\n" + header_lines + "\n" + signed_headers +
-                             "\n" + payload_hash;
-  const std::string credential_scope = date + "/" + scope.region + "/" + scope.service + "/aws4_request";
-  result.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope + "\n" +
-                          hex(sha256(result.canonical_request));
+                             sigv4_canonical_query(request.query) + "\n" + header_lines + "\n" +
+                             signed_headers + "\n" + payload_hash;
+  const std::string credential_scope =
+      date + "/" + scope.region + "/" + scope.service + "/aws4_request";
+  result.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope +
+                          "\n" + hex(sha256(result.canonical_request));
   auto key = sigv4_signing_key(credentials.secret_access_key, date, scope.region, scope.service);
   result.signature = hex(hmac_sha256(key, result.string_to_sign));
-  result.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                         credential_scope + ", SignedHeaders=" + signed_headers + ", Signature=" + result.signature;
+  result.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id +
+                         "/" + credential_scope + ", SignedHeaders=" + signed_headers +
+                         ", Signature=" + result.signature;
   return result;
 }
 

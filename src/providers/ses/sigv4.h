@@ -39,7 +39,8 @@ struct SigV4Options {
 };
 
 struct SigV4Result {
-  std::vector<std::pair<std::string, std::string>> added_headers;  // also appended to request.headers
+  std::vector<std::pair<std::string, std::string>>
+      added_headers;  // also appended to request.headers
   std::string canonical_request;
   std::string string_to_sign;
   std::string signature;      // 64 lower-case hex characters
@@ -51,15 +52,15 @@ struct SigV4Result {
 // and x-amz-content-sha256 (when asked). The caller then adds
 // "Authorization: <result.authorization>" and must send every signed header
 // unchanged (headers botocore never signs, e.g. User-Agent, may be added).
-SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials, const SigV4Scope& scope,
-                    SystemTime time, const SigV4Options& options = {});
+SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
+                    const SigV4Scope& scope, SystemTime time, const SigV4Options& options = {});
 
 // The parts, exposed for tests and diagnostics.
-std::string sigv4_amz_date(SystemTime time);              // "20150830T123600Z"
-std::string sigv4_canonical_uri(std::string_view path);   // dot segments removed, percent-encoded
+std::string sigv4_amz_date(SystemTime time);             // "20150830T123600Z"
+std::string sigv4_canonical_uri(std::string_view path);  // dot segments removed, percent-encoded
 std::string sigv4_canonical_query(std::string_view query);
 // kSigning, raw 32 bytes.
-std::string sigv4_signing_key(std::string_view secret, std::string_view date, std::string_view region,
-                              std::string_view service);
+std::string sigv4_signing_key(std::string_view secret, std::string_view date,
+                              std::string_view region, std::string_view service);
 
 }  // namespace postern::providers::ses

@@ -7,7 +7,9 @@ namespace postern::providers::smtp {
 
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 FailureClass class_of_local(SmtpStage stage, SmtpLocal local) {
   switch (local) {
@@ -70,33 +72,54 @@ std::string recipient_list(const std::vector<RecipientReply>& recipients, bool r
 
 std::string_view to_string(SmtpStage stage) {
   switch (stage) {
-    case SmtpStage::connect: return "connect";
-    case SmtpStage::greeting: return "greeting";
-    case SmtpStage::ehlo: return "EHLO";
-    case SmtpStage::starttls: return "STARTTLS";
-    case SmtpStage::auth: return "AUTH";
-    case SmtpStage::mail: return "MAIL";
-    case SmtpStage::rcpt: return "RCPT";
-    case SmtpStage::data: return "DATA";
-    case SmtpStage::message: return "end of data";
-    case SmtpStage::rset: return "RSET";
+    case SmtpStage::connect:
+      return "connect";
+    case SmtpStage::greeting:
+      return "greeting";
+    case SmtpStage::ehlo:
+      return "EHLO";
+    case SmtpStage::starttls:
+      return "STARTTLS";
+    case SmtpStage::auth:
+      return "AUTH";
+    case SmtpStage::mail:
+      return "MAIL";
+    case SmtpStage::rcpt:
+      return "RCPT";
+    case SmtpStage::data:
+      return "DATA";
+    case SmtpStage::message:
+      return "end of data";
+    case SmtpStage::rset:
+      return "RSET";
   }
   return "unknown";
 }
 
 std::string_view to_string(SmtpLocal local) {
   switch (local) {
-    case SmtpLocal::none: return "none";
-    case SmtpLocal::connection_refused: return "connection_refused";
-    case SmtpLocal::connect_failed: return "connect_failed";
-    case SmtpLocal::timeout: return "timeout";
-    case SmtpLocal::tls_failed: return "tls_failed";
-    case SmtpLocal::connection_lost: return "connection_lost";
-    case SmtpLocal::malformed_reply: return "malformed_reply";
-    case SmtpLocal::starttls_unavailable: return "starttls_unavailable";
-    case SmtpLocal::auth_unavailable: return "auth_unavailable";
-    case SmtpLocal::smtputf8_unavailable: return "smtputf8_unavailable";
-    case SmtpLocal::too_large: return "too_large";
+    case SmtpLocal::none:
+      return "none";
+    case SmtpLocal::connection_refused:
+      return "connection_refused";
+    case SmtpLocal::connect_failed:
+      return "connect_failed";
+    case SmtpLocal::timeout:
+      return "timeout";
+    case SmtpLocal::tls_failed:
+      return "tls_failed";
+    case SmtpLocal::connection_lost:
+      return "connection_lost";
+    case SmtpLocal::malformed_reply:
+      return "malformed_reply";
+    case SmtpLocal::starttls_unavailable:
+      return "starttls_unavailable";
+    case SmtpLocal::auth_unavailable:
+      return "auth_unavailable";
+    case SmtpLocal::smtputf8_unavailable:
+      return "smtputf8_unavailable";
+    case SmtpLocal::too_large:
+      return "too_large";
   }
   return "unknown";
 }
@@ -149,7 +172,8 @@ ProbeResult classify_smtp_probe(const std::optional<SmtpFailure>& failure) {
     return p;
   }
   auto r = classify_smtp_failure(*failure);
-  p.failure_class = r.failure_class == FailureClass::transient ? r.failure_class : FailureClass::provider_down;
+  p.failure_class =
+      r.failure_class == FailureClass::transient ? r.failure_class : FailureClass::provider_down;
   p.detail = r.detail;
   return p;
 }

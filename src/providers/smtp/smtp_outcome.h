@@ -18,9 +18,9 @@ std::string_view to_string(SmtpStage stage);
 
 // Failures with no reply from the relay.
 enum class SmtpLocal {
-  none,                  // the relay replied: see SmtpFailure::reply
+  none,  // the relay replied: see SmtpFailure::reply
   connection_refused,
-  connect_failed,        // unreachable, reset, name not resolved
+  connect_failed,  // unreachable, reset, name not resolved
   timeout,
   tls_failed,
   connection_lost,       // closed or reset mid-conversation
@@ -45,9 +45,9 @@ struct RecipientReply {
 };
 
 struct TransactionOutcome {
-  std::optional<SmtpFailure> failure;    // the transaction failed at this step
+  std::optional<SmtpFailure> failure;      // the transaction failed at this step
   std::vector<RecipientReply> recipients;  // every RCPT reply received
-  std::optional<SmtpReply> final_reply;  // the 2xx after the final dot
+  std::optional<SmtpReply> final_reply;    // the 2xx after the final dot
 };
 
 // The classification table (providers.md §5.3 and the SMTP column of §6).

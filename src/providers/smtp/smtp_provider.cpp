@@ -1,12 +1,13 @@
 #include "providers/smtp/smtp_provider.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
 #include <mutex>
-#include <spdlog/spdlog.h>
 
 #include "net/io_runtime.h"
 #include "providers/common/message_parts.h"
@@ -16,7 +17,8 @@
 namespace postern::providers::smtp {
 
 struct SmtpRelayProvider::Shared {
-  Shared(SmtpRelaySettings s, std::shared_ptr<net::ClientTlsContext> t) : settings(std::move(s)), tls(std::move(t)) {}
+  Shared(SmtpRelaySettings s, std::shared_ptr<net::ClientTlsContext> t)
+      : settings(std::make_shared<const SmtpRelaySettings>(std::move(s))), tls(std::move(t)) {}
 
   struct Idle {
     std::unique_ptr<SmtpSession> session;
@@ -29,7 +31,7 @@ struct SmtpRelayProvider::Shared {
     std::unique_ptr<SmtpSession> found;
     {
       std::lock_guard lock(mu);
-      auto cutoff = std::chrono::steady_clock::now() - settings.idle_expiry;
+      auto cutoff = std::chrono::steady_clock::now() - settings->idle_expiry;
       while (!idle.empty() && idle.front().since < cutoff) {
         expired.push_back(std::move(idle.front().session));
         idle.pop_front();
@@ -47,7 +49,7 @@ struct SmtpRelayProvider::Shared {
     if (auto limit = session->capabilities().size_limit; limit > 0) advertised_size.store(limit);
     {
       std::lock_guard lock(mu);
-      if (!closed && idle.size() < settings.pool_size) {
+      if (!closed && idle.size() < settings->pool_size) {
         idle.push_back({std::move(session), std::chrono::steady_clock::now()});
         return;
       }
@@ -60,7 +62,9 @@ struct SmtpRelayProvider::Shared {
     auto executor = session->executor();
     asio::co_spawn(executor, quit_and_close(std::move(session)), asio::detached);
   }
-  static asio::awaitable<void> quit_and_close(std::unique_ptr<SmtpSession> session) { co_await session->quit(); }
+  static asio::awaitable<void> quit_and_close(std::unique_ptr<SmtpSession> session) {
+    co_await session->quit();
+  }
 
   void close_all() {
     std::deque<Idle> gone;
@@ -72,7 +76,7 @@ struct SmtpRelayProvider::Shared {
     for (auto& i : gone) close(std::move(i.session));
   }
 
-  const SmtpRelaySettings settings;  // sessions refer to it: declared before `idle`
+  const std::shared_ptr<const SmtpRelaySettings> settings;  // shared with every session
   const std::shared_ptr<net::ClientTlsContext> tls;
   std::atomic<std::size_t> advertised_size{0};
   std::mutex mu;
@@ -89,18 +93,22 @@ std::chrono::microseconds since(const Clock& clock, SteadyTime start) {
 }
 
 // A pooled session if one still answers RSET, else a new one.
-asio::awaitable<std::unique_ptr<SmtpSession>> session_for(Shared& shared, std::unique_ptr<SmtpSession> pooled,
+asio::awaitable<std::unique_ptr<SmtpSession>> session_for(Shared& shared,
+                                                          std::unique_ptr<SmtpSession> pooled,
                                                           std::optional<SmtpFailure>& failure) {
   if (pooled) {
-    if (co_await pooled->reset()) co_return pooled;
+    bool alive = co_await pooled->reset();
+    if (alive) co_return pooled;
     pooled.reset();  // stale: the relay closed it while idle
   }
   auto session = co_await SmtpSession::open(shared.settings, *shared.tls, failure);
-  if (session && session->capabilities().size_limit > 0) shared.advertised_size.store(session->capabilities().size_limit);
+  if (session && session->capabilities().size_limit > 0)
+    shared.advertised_size.store(session->capabilities().size_limit);
   co_return session;
 }
 
-asio::awaitable<void> deliver(std::shared_ptr<Shared> shared, std::shared_ptr<const OutboundMessage> message,
+asio::awaitable<void> deliver(std::shared_ptr<Shared> shared,
+                              std::shared_ptr<const OutboundMessage> message,
                               std::unique_ptr<SmtpSession> pooled, const Clock& clock,
                               std::function<void(SendResult)> done) {
   auto start = clock.steady_now();
@@ -119,7 +127,8 @@ asio::awaitable<void> deliver(std::shared_ptr<Shared> shared, std::shared_ptr<co
   tx.envelope = &message->envelope();
   tx.payload = &payload;
   tx.message_size = (*mime)->size();
-  tx.eight_bit = std::any_of((*mime)->begin(), (*mime)->end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  tx.eight_bit = std::any_of((*mime)->begin(), (*mime)->end(),
+                             [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 
   std::optional<SmtpFailure> failure;
   auto session = co_await session_for(*shared, std::move(pooled), failure);
@@ -136,8 +145,13 @@ asio::awaitable<void> run_probe(std::shared_ptr<Shared> shared, std::unique_ptr<
                                 const Clock& clock, std::function<void(ProbeResult)> done) {
   auto start = clock.steady_now();
   std::optional<SmtpFailure> failure;
-  if (pooled && !(co_await pooled->noop())) pooled.reset();
-  auto session = pooled ? std::move(pooled) : co_await SmtpSession::open(shared->settings, *shared->tls, failure);
+  // (No co_await inside a conditional expression: GCC 12 miscompiles it.)
+  std::unique_ptr<SmtpSession> session;
+  if (pooled) {
+    bool alive = co_await pooled->noop();
+    if (alive) session = std::move(pooled);
+  }
+  if (!session) session = co_await SmtpSession::open(shared->settings, *shared->tls, failure);
   if (session) shared->release(std::move(session));  // a warm session for the next send
   auto result = classify_smtp_probe(failure);
   result.latency = since(clock, start);
@@ -157,38 +171,42 @@ void log_exception(std::exception_ptr e) {
 
 }  // namespace
 
-Result<std::unique_ptr<SmtpRelayProvider>, Problem> SmtpRelayProvider::create(std::string name,
-                                                                            SmtpRelaySettings settings,
-                                                                            ProviderContext& context) {
+Result<std::unique_ptr<SmtpRelayProvider>, Problem> SmtpRelayProvider::create(
+    std::string name, SmtpRelaySettings settings, ProviderContext& context) {
   auto tls = net::ClientTlsContext::create(settings.tls_options);
   if (!tls) return tls.error();
   auto shared = std::make_shared<Shared>(std::move(settings), std::move(*tls));
-  return std::unique_ptr<SmtpRelayProvider>(new SmtpRelayProvider(std::move(name), std::move(shared), context));
+  return std::unique_ptr<SmtpRelayProvider>(
+      new SmtpRelayProvider(std::move(name), std::move(shared), context));
 }
 
-SmtpRelayProvider::SmtpRelayProvider(std::string name, std::shared_ptr<Shared> shared, ProviderContext& context)
+SmtpRelayProvider::SmtpRelayProvider(std::string name, std::shared_ptr<Shared> shared,
+                                     ProviderContext& context)
     : name_(std::move(name)), shared_(std::move(shared)), io_(context.io), clock_(context.clock) {}
 
 SmtpRelayProvider::~SmtpRelayProvider() { shared_->close_all(); }
 
-void SmtpRelayProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void SmtpRelayProvider::send(std::shared_ptr<const OutboundMessage> message,
+                             std::function<void(SendResult)> done) {
   auto pooled = shared_->take();
   asio::any_io_executor executor = pooled ? pooled->executor() : io_.next().get_executor();
-  asio::co_spawn(executor, deliver(shared_, std::move(message), std::move(pooled), clock_, std::move(done)),
+  asio::co_spawn(executor,
+                 deliver(shared_, std::move(message), std::move(pooled), clock_, std::move(done)),
                  log_exception);
 }
 
 void SmtpRelayProvider::probe(std::function<void(ProbeResult)> done) {
   auto pooled = shared_->take();
   asio::any_io_executor executor = pooled ? pooled->executor() : io_.next().get_executor();
-  asio::co_spawn(executor, run_probe(shared_, std::move(pooled), clock_, std::move(done)), log_exception);
+  asio::co_spawn(executor, run_probe(shared_, std::move(pooled), clock_, std::move(done)),
+                 log_exception);
 }
 
 std::size_t SmtpRelayProvider::max_message_bytes() const {
-  return shared_->settings.max_message_bytes > 0 ? shared_->settings.max_message_bytes
-                                                 : shared_->advertised_size.load();
+  return shared_->settings->max_message_bytes > 0 ? shared_->settings->max_message_bytes
+                                                  : shared_->advertised_size.load();
 }
 
-std::size_t SmtpRelayProvider::max_recipients() const { return shared_->settings.max_recipients; }
+std::size_t SmtpRelayProvider::max_recipients() const { return shared_->settings->max_recipients; }
 
 }  // namespace postern::providers::smtp

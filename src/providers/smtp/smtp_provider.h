@@ -26,8 +26,9 @@ struct SmtpRelaySettings {
   bool allow_insecure_auth = false;  // AUTH without TLS (a relay on loopback)
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds command_timeout{60000};  // each reply
-  std::chrono::milliseconds data_timeout{300000};    // the message and its final reply (RFC 5321 §4.5.3.2.6)
-  std::size_t pool_size = 2;                          // idle connections kept
+  std::chrono::milliseconds data_timeout{
+      300000};                // the message and its final reply (RFC 5321 §4.5.3.2.6)
+  std::size_t pool_size = 2;  // idle connections kept
   std::chrono::milliseconds idle_expiry{60000};
   std::size_t max_recipients = 100;   // RFC 5321 §4.5.3.1.8: servers take at least 100
   std::size_t max_message_bytes = 0;  // 0: what the relay's SIZE says
@@ -43,7 +44,8 @@ Result<SmtpRelaySettings, ConfigError> read_smtp_settings(const ProviderConfig& 
 class SmtpRelayProvider final : public Provider {
  public:
   // Errors: the TLS options cannot be used (unreadable CA file).
-  static Result<std::unique_ptr<SmtpRelayProvider>, Problem> create(std::string name, SmtpRelaySettings settings,
+  static Result<std::unique_ptr<SmtpRelayProvider>, Problem> create(std::string name,
+                                                                    SmtpRelaySettings settings,
                                                                     ProviderContext& context);
   ~SmtpRelayProvider() override;
 
@@ -53,7 +55,8 @@ class SmtpRelayProvider final : public Provider {
   // The message goes as mime(), dot-stuffed, to the envelope's recipients.
   // Recipients refused with 5xx while others were accepted do not stop the
   // send: the result is ok and its detail lists them.
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   // Reuses an idle session (NOOP) or opens one: greeting, EHLO, TLS, AUTH.
   void probe(std::function<void(ProbeResult)> done) override;
   // The setting, else the SIZE the relay advertised (0 until known).

@@ -18,7 +18,9 @@ std::string upper(std::string_view s) {
 std::string leading_enhanced_code(std::string_view text) {
   std::size_t end = text.find(' ');
   auto token = text.substr(0, end);
-  if (token.size() < 5 || (token[0] != '2' && token[0] != '4' && token[0] != '5') || token[1] != '.') return "";
+  if (token.size() < 5 || (token[0] != '2' && token[0] != '4' && token[0] != '5') ||
+      token[1] != '.')
+    return "";
   auto rest = token.substr(2);
   auto dot = rest.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot > 3) return "";
@@ -48,7 +50,8 @@ std::string SmtpReply::code_text() const {
 std::optional<SmtpReply> ReplyParser::feed(std::string_view line) {
   int code = 0;
   bool valid = line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
-               std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[2])) &&
+               std::isdigit(static_cast<unsigned char>(line[1])) &&
+               std::isdigit(static_cast<unsigned char>(line[2])) &&
                (line.size() == 3 || line[3] == ' ' || line[3] == '-');
   if (valid) std::from_chars(line.data(), line.data() + 3, code);
   if (!valid || code < 200 || code > 599 || (!pending_.lines.empty() && code != pending_.code)) {
@@ -76,10 +79,14 @@ Capabilities parse_capabilities(const SmtpReply& ehlo) {
     auto space = line.find(' ');
     auto keyword = line.substr(0, space);
     auto params = space == std::string::npos ? std::string() : line.substr(space + 1);
-    if (keyword == "PIPELINING") caps.pipelining = true;
-    else if (keyword == "STARTTLS") caps.starttls = true;
-    else if (keyword == "SMTPUTF8") caps.smtputf8 = true;
-    else if (keyword == "8BITMIME") caps.eight_bit_mime = true;
+    if (keyword == "PIPELINING")
+      caps.pipelining = true;
+    else if (keyword == "STARTTLS")
+      caps.starttls = true;
+    else if (keyword == "SMTPUTF8")
+      caps.smtputf8 = true;
+    else if (keyword == "8BITMIME")
+      caps.eight_bit_mime = true;
     else if (keyword == "SIZE") {
       caps.size_offered = true;
       std::size_t limit = 0;

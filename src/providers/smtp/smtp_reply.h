@@ -12,8 +12,8 @@
 namespace postern::providers::smtp {
 
 struct SmtpReply {
-  int code = 0;               // 3 digits
-  std::string enhanced;       // "5.1.1" when the first line starts with one, else ""
+  int code = 0;                    // 3 digits
+  std::string enhanced;            // "5.1.1" when the first line starts with one, else ""
   std::vector<std::string> lines;  // text after "NNN-" / "NNN ", per line
   bool positive() const { return code >= 200 && code < 400; }
   // "550 5.1.1 no such user" (all lines joined by "; "), for details.

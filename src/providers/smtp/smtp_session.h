@@ -37,9 +37,9 @@ class SmtpSession {
 
   // Connects on the calling coroutine's executor and gets the session ready
   // for MAIL: greeting, EHLO (HELO when refused), STARTTLS + EHLO, AUTH.
-  static asio::awaitable<std::unique_ptr<SmtpSession>> open(const SmtpRelaySettings& settings,
-                                                            net::ClientTlsContext& tls,
-                                                            std::optional<SmtpFailure>& failure);
+  static asio::awaitable<std::unique_ptr<SmtpSession>> open(
+      std::shared_ptr<const SmtpRelaySettings> settings, net::ClientTlsContext& tls,
+      std::optional<SmtpFailure>& failure);
 
   // RSET (between messages) or NOOP (probe): true when the relay said 250.
   asio::awaitable<bool> reset();
@@ -58,11 +58,12 @@ class SmtpSession {
   asio::any_io_executor executor();
 
  private:
-  SmtpSession(Plain stream, const SmtpRelaySettings& settings);
+  SmtpSession(Plain stream, std::shared_ptr<const SmtpRelaySettings> settings);
 
   using Deadline = std::chrono::steady_clock::time_point;
   Deadline command_deadline() const;
-  asio::awaitable<std::optional<SmtpFailure>> write(SmtpStage stage, std::string_view bytes, Deadline deadline);
+  asio::awaitable<std::optional<SmtpFailure>> write(SmtpStage stage, std::string_view bytes,
+                                                    Deadline deadline);
   // Reads one reply; nullopt (and `failure` set) on transport or format error.
   asio::awaitable<std::optional<SmtpReply>> read_reply(SmtpStage stage, Deadline deadline,
                                                        std::optional<SmtpFailure>& failure);
@@ -76,7 +77,8 @@ class SmtpSession {
   boost::beast::tcp_stream& tcp();
 
   std::variant<Plain, Tls> stream_;
-  const SmtpRelaySettings& settings_;
+  // Shared, not borrowed: a session may outlive its provider (QUIT on close).
+  std::shared_ptr<const SmtpRelaySettings> settings_;
   std::string buffer_;  // bytes read past the last reply line
   Capabilities capabilities_;
   bool usable_ = true;

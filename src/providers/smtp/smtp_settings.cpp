@@ -18,9 +18,10 @@ std::string local_host_name() {
 
 Result<SmtpRelaySettings, ConfigError> read_smtp_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"host", "port", "tls", "username", "password", "helo_name", "tls_ca_file", "tls_insecure",
-                        "allow_insecure_auth", "connect_timeout", "timeout", "data_timeout", "pool_size",
-                        "idle_timeout", "max_recipients", "max_message_bytes"});
+  if (auto ok = s.only({"host", "port", "tls", "username", "password", "helo_name", "tls_ca_file",
+                        "tls_insecure", "allow_insecure_auth", "connect_timeout", "timeout",
+                        "data_timeout", "pool_size", "idle_timeout", "max_recipients",
+                        "max_message_bytes"});
       !ok) {
     return ok.error();
   }
@@ -30,10 +31,14 @@ Result<SmtpRelaySettings, ConfigError> read_smtp_settings(const ProviderConfig& 
   out.host = *host;
   auto tls = s.choice("tls", "starttls", {"starttls", "implicit", "none"});
   if (!tls) return tls.error();
-  out.tls = *tls == "starttls" ? TlsMode::starttls : *tls == "implicit" ? TlsMode::implicit : TlsMode::none;
+  out.tls = *tls == "starttls"   ? TlsMode::starttls
+            : *tls == "implicit" ? TlsMode::implicit
+                                 : TlsMode::none;
   // Submission (RFC 6409) for STARTTLS, submissions (RFC 8314 §7.3) for
   // implicit TLS, plain SMTP otherwise.
-  std::size_t default_port = out.tls == TlsMode::starttls ? 587 : out.tls == TlsMode::implicit ? 465 : 25;
+  std::size_t default_port = out.tls == TlsMode::starttls   ? 587
+                             : out.tls == TlsMode::implicit ? 465
+                                                            : 25;
   auto port = s.count("port", default_port, 1, 65535);
   if (!port) return port.error();
   out.port = static_cast<std::uint16_t>(*port);
@@ -41,14 +46,16 @@ Result<SmtpRelaySettings, ConfigError> read_smtp_settings(const ProviderConfig& 
   out.username = s.text("username");
   out.password = s.text("password");
   if (out.username.empty() != out.password.empty()) {
-    return s.error(out.username.empty() ? "username" : "password", "username and password go together");
+    return s.error(out.username.empty() ? "username" : "password",
+                   "username and password go together");
   }
   auto insecure_auth = s.flag("allow_insecure_auth", false);
   if (!insecure_auth) return insecure_auth.error();
   out.allow_insecure_auth = *insecure_auth;
   if (!out.username.empty() && out.tls == TlsMode::none && !out.allow_insecure_auth) {
     return s.error("username",
-                   "AUTH without TLS sends the password in clear; use tls = \"starttls\" or \"implicit\", or set "
+                   "AUTH without TLS sends the password in clear; use tls = \"starttls\" or "
+                   "\"implicit\", or set "
                    "allow_insecure_auth = true for a relay on a trusted network");
   }
   out.helo_name = s.text("helo_name", local_host_name());
@@ -81,8 +88,8 @@ Result<SmtpRelaySettings, ConfigError> read_smtp_settings(const ProviderConfig& 
   return out;
 }
 
-Result<std::unique_ptr<Provider>, ConfigError> SmtpRelayFactory::create(const ProviderConfig& config,
-                                                                        ProviderContext& context) const {
+Result<std::unique_ptr<Provider>, ConfigError> SmtpRelayFactory::create(
+    const ProviderConfig& config, ProviderContext& context) const {
   auto settings = read_smtp_settings(config);
   if (!settings) return settings.error();
   auto provider = SmtpRelayProvider::create(config.name, std::move(*settings), context);

@@ -29,9 +29,10 @@ asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction&
   }
   // RFC 1870 §6: a message above the advertised SIZE would be refused.
   if (capabilities_.size_limit > 0 && tx.message_size > capabilities_.size_limit) {
-    out.failure = SmtpFailure{SmtpStage::mail, std::nullopt, SmtpLocal::too_large,
-                              "message of " + std::to_string(tx.message_size) + " bytes, relay limit " +
-                                  std::to_string(capabilities_.size_limit)};
+    out.failure =
+        SmtpFailure{SmtpStage::mail, std::nullopt, SmtpLocal::too_large,
+                    "message of " + std::to_string(tx.message_size) + " bytes, relay limit " +
+                        std::to_string(capabilities_.size_limit)};
     co_return out;
   }
 
@@ -48,7 +49,8 @@ asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction&
     std::string batch = mail + "\r\n";
     for (const auto& r : rcpts) batch += r + "\r\n";
     auto deadline = command_deadline();
-    if ((out.failure = co_await write(SmtpStage::mail, batch, deadline))) co_return out;
+    out.failure = co_await write(SmtpStage::mail, batch, deadline);
+    if (out.failure) co_return out;
     mail_reply = co_await read_reply(SmtpStage::mail, deadline, failure);
     // Every pipelined command gets its reply, even after a refused MAIL.
     for (std::size_t i = 0; mail_reply && i < rcpts.size(); ++i) {
@@ -85,7 +87,8 @@ asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction&
                      ? deferred
                      : std::find_if(out.recipients.begin(), out.recipients.end(),
                                     [](const RecipientReply& r) { return !r.reply.positive(); });
-    SmtpReply reply = first != out.recipients.end() ? first->reply : SmtpReply{554, "", {"no recipients"}};
+    SmtpReply reply =
+        first != out.recipients.end() ? first->reply : SmtpReply{554, "", {"no recipients"}};
     out.failure = SmtpFailure{SmtpStage::rcpt, std::move(reply), SmtpLocal::none, ""};
     co_await reset();
     co_return out;
@@ -101,8 +104,9 @@ asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction&
     co_await reset();
     co_return out;
   }
-  auto deadline = std::chrono::steady_clock::now() + settings_.data_timeout;
-  if ((out.failure = co_await write(SmtpStage::data, *tx.payload, deadline))) co_return out;
+  auto deadline = std::chrono::steady_clock::now() + settings_->data_timeout;
+  out.failure = co_await write(SmtpStage::data, *tx.payload, deadline);
+  if (out.failure) co_return out;
   // From here on the relay may have the message: a lost answer is ambiguous.
   auto final_reply = co_await read_reply(SmtpStage::message, deadline, failure);
   if (!final_reply) {

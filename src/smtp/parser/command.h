@@ -64,7 +64,7 @@ struct Command {
 
 struct SyntaxError {
   ReplyId reply = ReplyId::syntax_error;
-  std::string detail;         // replaces the reply's default text when not empty
+  std::string detail;        // replaces the reply's default text when not empty
   std::optional<Verb> verb;  // when the verb was recognized but not its arguments
 };
 

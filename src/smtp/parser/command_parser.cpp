@@ -38,8 +38,9 @@ constexpr std::size_t kMaxPath = 256;
 char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return to_upper(x) == to_upper(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return to_upper(x) == to_upper(y);
+         });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -72,7 +73,9 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-SyntaxError error(ReplyId reply, std::string detail = {}) { return SyntaxError{reply, std::move(detail)}; }
+SyntaxError error(ReplyId reply, std::string detail = {}) {
+  return SyntaxError{reply, std::move(detail)};
+}
 
 // Parses decimal digits; saturates at the maximum instead of failing so that
 // an absurd SIZE= is answered as "too big", not as a syntax error.
@@ -93,8 +96,11 @@ std::optional<std::uint64_t> parse_number(std::string_view s, bool saturate) {
 // esmtp-keyword (RFC 5321 §4.1.2) and esmtp-value, with UTF-8 allowed in
 // values (RFC 6531 §3.3).
 bool valid_keyword(std::string_view k) {
-  auto alnum = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  return !k.empty() && alnum(k.front()) && std::all_of(k.begin(), k.end(), [&](char c) { return alnum(c) || c == '-'; });
+  auto alnum = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  return !k.empty() && alnum(k.front()) &&
+         std::all_of(k.begin(), k.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
 
 bool valid_value(std::string_view v) {
@@ -119,10 +125,12 @@ Result<std::vector<Parameter>, SyntaxError> parse_parameters(std::string_view te
     if (eq != std::string_view::npos) {
       p.value = word.substr(eq + 1);
       p.has_value = true;
-      if (!valid_value(p.value)) return error(ReplyId::syntax_error, "Bad value of parameter " + p.key);
+      if (!valid_value(p.value))
+        return error(ReplyId::syntax_error, "Bad value of parameter " + p.key);
     }
     if (!valid_keyword(p.key)) return error(ReplyId::syntax_error, "Bad parameter syntax");
-    bool duplicate = std::any_of(out.begin(), out.end(), [&](const Parameter& q) { return q.key == p.key; });
+    bool duplicate =
+        std::any_of(out.begin(), out.end(), [&](const Parameter& q) { return q.key == p.key; });
     if (duplicate) return error(ReplyId::syntax_error, "Duplicate parameter " + p.key);
     out.push_back(std::move(p));
   }
@@ -143,8 +151,10 @@ std::optional<PathAndRest> split_path(std::string_view s) {
   for (; i < s.size(); ++i) {
     char c = s[i];
     if (quoted) {
-      if (c == '\\') ++i;
-      else if (c == '"') quoted = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
     } else if (c == '"') {
       quoted = true;
     } else if (c == '>') {
@@ -164,10 +174,12 @@ std::optional<PathAndRest> split_path(std::string_view s) {
 }
 
 Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
-  if (!istarts_with(rest, "FROM:")) return error(ReplyId::syntax_error, "Syntax: MAIL FROM:<address>");
+  if (!istarts_with(rest, "FROM:"))
+    return error(ReplyId::syntax_error, "Syntax: MAIL FROM:<address>");
   auto path = split_path(trim(rest.substr(5)));
   if (!path) return error(ReplyId::bad_sender_syntax);
-  if (!path->mailbox.empty() && !validate_address(path->mailbox)) return error(ReplyId::bad_sender_syntax);
+  if (!path->mailbox.empty() && !validate_address(path->mailbox))
+    return error(ReplyId::bad_sender_syntax);
   c.path = std::string(path->mailbox);
   auto params = parse_parameters(path->rest);
   if (!params) return params.error();
@@ -177,9 +189,12 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
       if (!size) return error(ReplyId::syntax_error, "Bad SIZE parameter");
       c.size = size;
     } else if (p.key == "BODY") {
-      if (iequals(p.value, "7BIT")) c.body = BodyType::seven_bit;
-      else if (iequals(p.value, "8BITMIME")) c.body = BodyType::eight_bit_mime;
-      else return error(ReplyId::parameter_unsupported, "Unsupported BODY type");
+      if (iequals(p.value, "7BIT"))
+        c.body = BodyType::seven_bit;
+      else if (iequals(p.value, "8BITMIME"))
+        c.body = BodyType::eight_bit_mime;
+      else
+        return error(ReplyId::parameter_unsupported, "Unsupported BODY type");
     } else if (p.key == "SMTPUTF8") {
       if (p.has_value) return error(ReplyId::syntax_error, "SMTPUTF8 takes no value");
       c.smtputf8 = true;
@@ -203,7 +218,8 @@ Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
   if (!params) return params.error();
   for (const auto& p : *params) {
     // ORCPT (RFC 3461) only matters for DSNs, which are not offered: ignored.
-    if (p.key != "ORCPT") return error(ReplyId::parameter_unsupported, "Unsupported parameter " + p.key);
+    if (p.key != "ORCPT")
+      return error(ReplyId::parameter_unsupported, "Unsupported parameter " + p.key);
   }
   return c;
 }
@@ -221,25 +237,33 @@ Result<Command, SyntaxError> parse_bdat(Command c, std::string_view rest) {
 
 Result<Command, SyntaxError> parse_auth(Command c, std::string_view rest) {
   auto words = split_words(rest);
-  if (words.empty() || words.size() > 2) return error(ReplyId::syntax_error, "Syntax: AUTH mechanism [initial-response]");
+  if (words.empty() || words.size() > 2)
+    return error(ReplyId::syntax_error, "Syntax: AUTH mechanism [initial-response]");
   c.argument = upper(words[0]);
   if (words.size() == 2) c.initial_response = std::string(words[1]);
   return c;
 }
 
-Result<Command, SyntaxError> parse_arguments(Command c, std::string_view name, std::string_view rest) {
+Result<Command, SyntaxError> parse_arguments(Command c, std::string_view name,
+                                             std::string_view rest) {
   switch (c.verb) {
     case Verb::ehlo:
     case Verb::helo: {
       auto words = split_words(rest);
-      if (words.empty()) return error(ReplyId::syntax_error, "Syntax: " + std::string(name) + " hostname");
-      c.argument = std::string(words[0]);  // anything after the domain is ignored, as most servers do
+      if (words.empty())
+        return error(ReplyId::syntax_error, "Syntax: " + std::string(name) + " hostname");
+      c.argument =
+          std::string(words[0]);  // anything after the domain is ignored, as most servers do
       return c;
     }
-    case Verb::mail: return parse_mail(std::move(c), rest);
-    case Verb::rcpt: return parse_rcpt(std::move(c), rest);
-    case Verb::bdat: return parse_bdat(std::move(c), rest);
-    case Verb::auth: return parse_auth(std::move(c), rest);
+    case Verb::mail:
+      return parse_mail(std::move(c), rest);
+    case Verb::rcpt:
+      return parse_rcpt(std::move(c), rest);
+    case Verb::bdat:
+      return parse_bdat(std::move(c), rest);
+    case Verb::auth:
+      return parse_auth(std::move(c), rest);
     case Verb::data:
     case Verb::rset:
     case Verb::quit:
@@ -277,7 +301,8 @@ Result<Command, SyntaxError> parse_command(std::string_view line) {
   auto space = std::find_if(line.begin(), line.end(), is_space) - line.begin();
   auto word = line.substr(0, static_cast<std::size_t>(space));
   auto rest = trim(line.substr(static_cast<std::size_t>(space)));
-  auto entry = std::find_if(kVerbs.begin(), kVerbs.end(), [&](const VerbEntry& e) { return iequals(e.name, word); });
+  auto entry = std::find_if(kVerbs.begin(), kVerbs.end(),
+                            [&](const VerbEntry& e) { return iequals(e.name, word); });
   if (entry == kVerbs.end()) return error(ReplyId::command_unrecognized);
   Command c;
   c.verb = entry->verb;

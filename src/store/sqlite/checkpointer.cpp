@@ -46,6 +46,7 @@ void Checkpointer::run() {
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       spdlog::warn("store: checkpoint failed: {}", db_->last_error());
     }
+    if (done_frames > 0) spdlog::debug("store: checkpoint copied {} of {} WAL frames", done_frames, log_frames);
   }
 }
 

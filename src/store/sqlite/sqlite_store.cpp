@@ -62,12 +62,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   auto db = Database::open(options.path, true);
   if (!db) return db.error();
   impl->write_db = std::move(*db);
+  if (!options.fsync) {
+    spdlog::warn("store: fsync is OFF: acknowledged mail can be lost in a power cut (store.fsync = false)");
+  }
   for (const char* pragma : kWriterPragmas) {
     if (auto r = impl->write_db->exec(pragma); !r) {
       spdlog::error("store: {} failed: {}", pragma, impl->write_db->last_error());
       return r.error();
     }
   }
+  if (!options.fsync) (void)impl->write_db->exec("PRAGMA synchronous = OFF");
   if (auto r = migrations::migrate_sqlite(*impl->write_db); !r) {
     spdlog::error("store: migration failed: {}", impl->write_db->last_error());
     return r.error();
@@ -78,7 +82,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
 
   auto checkpoint_db = Database::open(options.path, false);
   if (!checkpoint_db) return checkpoint_db.error();
+  // The checkpoint connection must have the WAL open before it can copy
+  // from it; a connection that never read anything reports "not in WAL mode".
   (void)(*checkpoint_db)->exec("PRAGMA busy_timeout = 5000");
+  (void)(*checkpoint_db)->exec("PRAGMA journal_mode = WAL");
   impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 

@@ -17,6 +17,7 @@ struct SqliteOptions {
   std::size_t max_batch = 2048;
   std::size_t max_queue = 65536;
   std::size_t readers = 4;
+  bool fsync = true;  // false: synchronous=OFF (tests and benchmarks only)
 };
 
 class SqliteStore final : public Store {

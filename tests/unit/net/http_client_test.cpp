@@ -34,7 +34,8 @@ class HttpClientTest : public ::testing::Test {
   }
 
   Result<HttpClientResponse> send(HttpClient& c, HttpClientRequest request) {
-    return test::await_completion<HttpClientResponse>([&](auto done) { c.send(std::move(request), done); });
+    return test::await_completion<HttpClientResponse>(
+        [&](auto done) { c.send(std::move(request), done); });
   }
   Result<HttpClientResponse> get(HttpClient& c, const std::string& url,
                                  std::chrono::milliseconds timeout = 10000ms) {
@@ -100,7 +101,9 @@ TEST_F(HttpClientTest, ReusesOneKeepAliveConnection) {
 }
 
 TEST_F(HttpClientTest, DoesNotReuseAConnectionTheServerCloses) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, "x", false, true}; });
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, "x", false, true};
+  });
   auto& c = client();
   ASSERT_TRUE(get(c, server.url("/")));
   ASSERT_TRUE(get(c, server.url("/")));
@@ -166,7 +169,9 @@ TEST_F(HttpClientTest, ReadsChunkedResponses) {
 }
 
 TEST_F(HttpClientTest, RefusesBodiesOverTheLimit) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, std::string(5000, 'x')}; });
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, std::string(5000, 'x')};
+  });
   HttpClientOptions options;
   options.max_response_body_bytes = 1000;
   auto& c = client(options);
@@ -215,7 +220,8 @@ TEST_F(HttpClientTest, ReportsConnectionRefused) {
 }
 
 TEST_F(HttpClientTest, ReportsMalformedResponses) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{.raw = "SMTP/9 nonsense\r\n\r\n"}; });
+  RecordingHttpServer server(
+      [](const RecordedRequest&) { return CannedResponse{.raw = "SMTP/9 nonsense\r\n\r\n"}; });
   auto& c = client();
   auto response = get(c, server.url("/"));
   ASSERT_FALSE(response);
@@ -236,11 +242,14 @@ TEST_F(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
 }
 
 TEST_F(HttpClientTest, ServesManyConcurrentRequests) {
-  RecordingHttpServer server([](const RecordedRequest& r) { return CannedResponse{200, {}, r.target}; });
+  RecordingHttpServer server([](const RecordedRequest& r) {
+    return CannedResponse{200, {}, r.target};
+  });
   auto& c = client();
   std::vector<std::future<Result<HttpClientResponse>>> results;
   for (int i = 0; i < 32; ++i) {
-    results.push_back(std::async(std::launch::async, [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
+    results.push_back(std::async(std::launch::async,
+                                 [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
   }
   for (int i = 0; i < 32; ++i) {
     auto r = results[static_cast<std::size_t>(i)].get();
@@ -281,7 +290,11 @@ class HttpClientTlsTest : public HttpClientTest {
 
 TEST_F(HttpClientTlsTest, VerifiesTheServerWithTheGivenCa) {
   auto pki = test::make_test_pki({"localhost"});
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, "secret"}; }, tls_of(pki));
+  RecordingHttpServer server(
+      [](const RecordedRequest&) {
+        return CannedResponse{200, {}, "secret"};
+      },
+      tls_of(pki));
   HttpClientOptions options;
   options.tls.ca_file = write_ca(pki);
   auto& c = client(options);

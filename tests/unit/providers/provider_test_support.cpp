@@ -18,7 +18,8 @@ class MimeEnvironment : public ::testing::Environment {
   void SetUp() override { mime::init(); }
   void TearDown() override { mime::shutdown(); }
 };
-[[maybe_unused]] ::testing::Environment* const kMime = ::testing::AddGlobalTestEnvironment(new MimeEnvironment);
+[[maybe_unused]] ::testing::Environment* const kMime =
+    ::testing::AddGlobalTestEnvironment(new MimeEnvironment);
 
 template <class T, class Start>
 T wait_for(Start start) {
@@ -41,7 +42,8 @@ ProviderHarness::ProviderHarness()
 
 ProviderHarness::~ProviderHarness() { io_.stop(); }
 
-SendResult ProviderHarness::send(Provider& provider, std::shared_ptr<const OutboundMessage> message) {
+SendResult ProviderHarness::send(Provider& provider,
+                                 std::shared_ptr<const OutboundMessage> message) {
   return wait_for<SendResult>([&](auto done) { provider.send(std::move(message), done); });
 }
 
@@ -49,7 +51,8 @@ ProbeResult ProviderHarness::probe(Provider& provider) {
   return wait_for<ProbeResult>([&](auto done) { provider.probe(done); });
 }
 
-ProviderConfig provider_config(const std::string& type, std::map<std::string, std::string> settings) {
+ProviderConfig provider_config(const std::string& type,
+                               std::map<std::string, std::string> settings) {
   ProviderConfig c;
   c.name = type + "-test";
   c.type = type;
@@ -69,22 +72,28 @@ Message sample_message() {
   m.text = "Hallo Jürgen,\n.dot line\nbye\n";
   m.html = "<p>Hallo J&uuml;rgen, <img src=\"cid:logo\"></p>";
   m.headers = {{"X-Campaign", "spring-2024"}};
-  m.attachments.push_back({"résumé.pdf", "application/pdf", std::string("%PDF-1.4\0\x01\x02\xff", 12), "", false});
-  m.attachments.push_back({"logo.png", "image/png", std::string("\x89PNG\r\n\x1a\n", 8), "logo", true});
+  m.attachments.push_back(
+      {"résumé.pdf", "application/pdf", std::string("%PDF-1.4\0\x01\x02\xff", 12), "", false});
+  m.attachments.push_back(
+      {"logo.png", "image/png", std::string("\x89PNG\r\n\x1a\n", 8), "logo", true});
   m.tags = {"welcome", "spring", "de", "fourth"};
   m.metadata = {{"customer", "42"}, {"plan", "pro"}};
   return m;
 }
 
-std::shared_ptr<const OutboundMessage> json_message(const Message& message, std::vector<std::string> tags) {
+std::shared_ptr<const OutboundMessage> json_message(const Message& message,
+                                                    std::vector<std::string> tags) {
   if (tags.empty()) tags = message.tags;
-  return std::make_shared<OutboundMessage>(MessageId(kSampleId), ContentFormat::json, message_to_json(message),
-                                           envelope_of(message), std::move(tags), from_unix_ms(1'700'000'000'000));
+  return std::make_shared<OutboundMessage>(MessageId(kSampleId), ContentFormat::json,
+                                           message_to_json(message), envelope_of(message),
+                                           std::move(tags), from_unix_ms(1'700'000'000'000));
 }
 
-std::shared_ptr<const OutboundMessage> raw_message(std::string raw, Envelope envelope, std::vector<std::string> tags) {
-  return std::make_shared<OutboundMessage>(MessageId(kSampleId), ContentFormat::mime, std::move(raw),
-                                           std::move(envelope), std::move(tags), from_unix_ms(1'700'000'000'000));
+std::shared_ptr<const OutboundMessage> raw_message(std::string raw, Envelope envelope,
+                                                   std::vector<std::string> tags) {
+  return std::make_shared<OutboundMessage>(MessageId(kSampleId), ContentFormat::mime,
+                                           std::move(raw), std::move(envelope), std::move(tags),
+                                           from_unix_ms(1'700'000'000'000));
 }
 
 std::string sample_raw_message() {
@@ -105,7 +114,8 @@ std::string sample_raw_message() {
          "Content-Type: text/plain; charset=utf-8\r\n"
          "Content-Transfer-Encoding: 8bit\r\n"
          "\r\n"
-         "Gr\xC3\xBC\xC3\x9F" "e\r\n"
+         "Gr\xC3\xBC\xC3\x9F"
+         "e\r\n"
          ".leading dot\r\n"
          "--b2\r\n"
          "Content-Type: text/html; charset=utf-8\r\n"
@@ -153,8 +163,9 @@ std::vector<FormPart> parse_form(const std::string& content_type, const std::str
     p.is_file = head.find("; filename=\"") != std::string::npos;
     p.filename = param("filename");
     if (auto ct = head.find("Content-Type: "); ct != std::string::npos) {
-      p.content_type = head.substr(ct + 14, head.find("\r\n", ct) == std::string::npos ? std::string::npos
-                                                                                      : head.find("\r\n", ct) - ct - 14);
+      p.content_type = head.substr(ct + 14, head.find("\r\n", ct) == std::string::npos
+                                                ? std::string::npos
+                                                : head.find("\r\n", ct) - ct - 14);
     }
     parts.push_back(std::move(p));
     at = next + 2;

@@ -39,7 +39,8 @@ class ProviderHarness {
   ProviderContext context_;
 };
 
-ProviderConfig provider_config(const std::string& type, std::map<std::string, std::string> settings);
+ProviderConfig provider_config(const std::string& type,
+                               std::map<std::string, std::string> settings);
 
 // A structured message with everything a provider maps: non-ASCII subject,
 // names and bodies, Cc, Bcc, Reply-To, a custom header, an attachment with
@@ -48,7 +49,8 @@ Message sample_message();
 // Its id as users see it: "0" followed by the base32 of 1.
 constexpr std::uint64_t kSampleId = 1;
 
-std::shared_ptr<const OutboundMessage> json_message(const Message& message, std::vector<std::string> tags = {});
+std::shared_ptr<const OutboundMessage> json_message(const Message& message,
+                                                    std::vector<std::string> tags = {});
 std::shared_ptr<const OutboundMessage> raw_message(std::string raw, Envelope envelope,
                                                    std::vector<std::string> tags = {});
 // A raw RFC 5322 message (text and html, an attachment, non-ASCII subject

@@ -10,7 +10,8 @@ namespace {
 TEST(Registry, KnowsEveryBuiltInProvider) {
   ProviderRegistry registry;
   register_builtin_providers(registry);
-  EXPECT_EQ(registry.types(), (std::vector<std::string>{"capture", "mailgun", "postmark", "sendgrid", "ses", "smtp"}));
+  EXPECT_EQ(registry.types(), (std::vector<std::string>{"capture", "mailgun", "postmark",
+                                                        "sendgrid", "ses", "smtp"}));
 }
 
 TEST(Registry, CreatesProvidersFromConfiguration) {

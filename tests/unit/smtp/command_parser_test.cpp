@@ -60,7 +60,8 @@ TEST(CommandParserTest, MailFromPaths) {
   EXPECT_EQ(c.path, "alice@example.com");
   EXPECT_EQ(parse_ok("mail from:<>").path, "");  // null reverse-path, bounces
   // RFC 5321 §4.1.2: source routes are accepted and ignored.
-  EXPECT_EQ(parse_ok("MAIL FROM:<@relay.example,@other.example:bob@example.com>").path, "bob@example.com");
+  EXPECT_EQ(parse_ok("MAIL FROM:<@relay.example,@other.example:bob@example.com>").path,
+            "bob@example.com");
   // A quoted local part may hold '>' and spaces.
   EXPECT_EQ(parse_ok("MAIL FROM:<\"odd > name\"@example.com>").path, "\"odd > name\"@example.com");
   EXPECT_EQ(parse_ok("MAIL FROM:<j\xc3\xb6rg@b\xc3\xbc\x63her.example> SMTPUTF8").path,

@@ -1,12 +1,13 @@
 // DATA reader and body scanner: dot-unstuffing, the one end-of-data marker,
 // and the SMTP smuggling payloads under every split of the input.
+#include "smtp/parser/data_reader.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "smtp/parser/body_scanner.h"
-#include "smtp/parser/data_reader.h"
 
 namespace postern::smtp {
 namespace {
@@ -20,7 +21,8 @@ struct Outcome {
 };
 
 // Feeds `input` in pieces cut at `cuts` (sorted offsets).
-Outcome read_split(std::string_view input, const std::vector<std::size_t>& cuts, std::size_t max = 1 << 20) {
+Outcome read_split(std::string_view input, const std::vector<std::size_t>& cuts,
+                   std::size_t max = 1 << 20) {
   DataReader reader;
   BodyScanner body(max);
   Outcome out;
@@ -42,7 +44,9 @@ Outcome read_split(std::string_view input, const std::vector<std::size_t>& cuts,
   return out;
 }
 
-Outcome read_whole(std::string_view input, std::size_t max = 1 << 20) { return read_split(input, {}, max); }
+Outcome read_whole(std::string_view input, std::size_t max = 1 << 20) {
+  return read_split(input, {}, max);
+}
 
 // Every way to cut the input in two and in three pieces gives the same result
 // as reading it whole.
@@ -125,13 +129,14 @@ TEST(DataReaderTest, LineLengthLimit) {
 // Here none of them ends the data; the whole stream is one message, refused
 // for its bare newlines, and only the real <CRLF>.<CRLF> ends it.
 const std::vector<std::string> kFakeEnds = {
-    "\n.\n",      "\n.\r\n",      "\r.\r",   "\r.\r\n",  "\r\n.\n",   "\r\n.\r",
-    "\n.\r",      "\r\n.\r\r\n",  "\n\n.\n\n", "\r\r\n.\r\r\n", "\r\n\n.\r\n"};
+    "\n.\n", "\n.\r\n",     "\r.\r",     "\r.\r\n",       "\r\n.\n",    "\r\n.\r",
+    "\n.\r", "\r\n.\r\r\n", "\n\n.\n\n", "\r\r\n.\r\r\n", "\r\n\n.\r\n"};
 
 TEST(DataReaderTest, SmugglingPayloadsNeverEndTheMessage) {
   for (const auto& fake : kFakeEnds) {
-    std::string smuggled = "MAIL FROM:<admin@bank.example>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n"
-                           "From: admin@bank.example\r\n\r\nsend money\r\n";
+    std::string smuggled =
+        "MAIL FROM:<admin@bank.example>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n"
+        "From: admin@bank.example\r\n\r\nsend money\r\n";
     std::string input = "From: a@x.example\r\n\r\nhello" + fake + smuggled + ".\r\nQUIT\r\n";
     SCOPED_TRACE(testing::PrintToString(fake));
     auto o = read_whole(input);
@@ -148,12 +153,18 @@ TEST(DataReaderTest, SmugglingPayloadsNeverEndTheMessage) {
 TEST(DataReaderTest, BareNewlinesAnywhereAreRefused) {
   EXPECT_EQ(read_whole("a\nb\r\n.\r\n").verdict, BodyVerdict::bare_newline);
   EXPECT_EQ(read_whole("a\rb\r\n.\r\n").verdict, BodyVerdict::bare_newline);
-  EXPECT_EQ(read_whole("\n.\r\n").verdict, BodyVerdict::bare_newline);  // a bare LF right after DATA
+  EXPECT_EQ(read_whole("\n.\r\n").verdict,
+            BodyVerdict::bare_newline);  // a bare LF right after DATA
   EXPECT_EQ(read_whole("abc\r.\r\n").verdict, BodyVerdict::bare_newline);
-  auto o = read_whole(".\n.\r\n");  // dot + bare LF at the start of a line is not an end
+  // A dot and a bare LF at the start of a line is not an end, and the line
+  // after a bare LF does not start a line: only the last ".\r\n" ends these.
+  auto o = read_whole(".\n.\r\n.\r\n");
   EXPECT_TRUE(o.done);
+  EXPECT_EQ(o.consumed, 8u);
   EXPECT_EQ(o.verdict, BodyVerdict::bare_newline);
-  o = read_whole(".\r.\r\n");
+  o = read_whole(".\r.\r\n.\r\n");
+  EXPECT_TRUE(o.done);
+  EXPECT_EQ(o.consumed, 8u);
   EXPECT_EQ(o.verdict, BodyVerdict::bare_newline);
 }
 

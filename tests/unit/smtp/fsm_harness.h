@@ -72,7 +72,8 @@ class FsmHarness {
   }
 
   // EHLO plus a transaction up to the DATA reply.
-  std::string open_transaction(std::string_view from = "a@x.example", std::string_view to = "b@y.example") {
+  std::string open_transaction(std::string_view from = "a@x.example",
+                               std::string_view to = "b@y.example") {
     std::string all = send("EHLO client.test");
     all += send("MAIL FROM:<" + std::string(from) + ">");
     all += send("RCPT TO:<" + std::string(to) + ">");

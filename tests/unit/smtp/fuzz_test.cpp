@@ -18,7 +18,8 @@ constexpr std::uint32_t kSeed = 20240229;
 
 // Bytes that matter to SMTP, and now and then anything at all.
 char interesting_byte(std::mt19937& rng) {
-  static constexpr std::string_view kAlphabet = "\r\n.: <>@=AaBDFILMOPRSTUVXZ0123456789\"\\\t\x80\xc3\xff";
+  static constexpr std::string_view kAlphabet =
+      "\r\n.: <>@=AaBDFILMOPRSTUVXZ0123456789\"\\\t\x80\xc3\xff";
   if (rng() % 8 == 0) return static_cast<char>(rng() % 256);
   return kAlphabet[rng() % kAlphabet.size()];
 }
@@ -32,9 +33,11 @@ std::string random_bytes(std::mt19937& rng, std::size_t max_len) {
 const std::vector<std::string> kSeeds = {
     "EHLO c\r\nMAIL FROM:<a@x.example> SIZE=20 BODY=8BITMIME\r\nRCPT TO:<b@y.example>\r\nDATA\r\n"
     "From: a@x.example\r\nSubject: x\r\n\r\n..dot\r\nbody\r\n.\r\nQUIT\r\n",
-    "EHLO c\r\nSTARTTLS\r\nEHLO c\r\nAUTH PLAIN AG1lAHB3\r\nMAIL FROM:<>\r\nRCPT TO:<b@y.example>\r\n"
+    "EHLO c\r\nSTARTTLS\r\nEHLO c\r\nAUTH PLAIN AG1lAHB3\r\nMAIL FROM:<>\r\nRCPT "
+    "TO:<b@y.example>\r\n"
     "BDAT 5\r\nFrom:BDAT 20 LAST\r\n a@x.example\r\n\r\nhi\r\nRSET\r\n",
-    "HELO c\r\nAUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\nVRFY x\r\nHELP\r\nNOOP\r\nMAIL FROM:<j\xc3\xb6@x.example> "
+    "HELO c\r\nAUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\nVRFY x\r\nHELP\r\nNOOP\r\nMAIL "
+    "FROM:<j\xc3\xb6@x.example> "
     "SMTPUTF8\r\nRCPT TO:<\"q > t\"@y.example> ORCPT=rfc822;x\r\nDATA\r\nx\n.\r\n.\r\n",
 };
 
@@ -43,12 +46,24 @@ std::string mutate(std::string s, std::mt19937& rng) {
   for (int r = 0; r < rounds && !s.empty(); ++r) {
     auto pos = rng() % (s.size() + 1);
     switch (rng() % 6) {
-      case 0: if (pos < s.size()) s[pos] = interesting_byte(rng); break;
-      case 1: s.insert(pos, 1, interesting_byte(rng)); break;
-      case 2: s.erase(pos, rng() % 16); break;
-      case 3: s.insert(pos, s.substr(rng() % s.size(), rng() % 64)); break;
-      case 4: s.insert(pos, random_bytes(rng, 32)); break;
-      case 5: s.insert(pos, kSeeds[rng() % kSeeds.size()].substr(0, rng() % 80)); break;
+      case 0:
+        if (pos < s.size()) s[pos] = interesting_byte(rng);
+        break;
+      case 1:
+        s.insert(pos, 1, interesting_byte(rng));
+        break;
+      case 2:
+        s.erase(pos, rng() % 16);
+        break;
+      case 3:
+        s.insert(pos, s.substr(rng() % s.size(), rng() % 64));
+        break;
+      case 4:
+        s.insert(pos, random_bytes(rng, 32));
+        break;
+      case 5:
+        s.insert(pos, kSeeds[rng() % kSeeds.size()].substr(0, rng() % 80));
+        break;
     }
   }
   return s;
@@ -72,7 +87,8 @@ void expect_well_formed_replies(std::string_view out) {
 TEST(SmtpFuzzTest, CommandParserAndLineReader) {
   std::mt19937 rng(kSeed);
   for (int i = 0; i < 50000; ++i) {
-    auto line = i % 2 ? random_bytes(rng, 600) : mutate(kSeeds[rng() % kSeeds.size()].substr(0, 120), rng);
+    auto line =
+        i % 2 ? random_bytes(rng, 600) : mutate(kSeeds[rng() % kSeeds.size()].substr(0, 120), rng);
     auto parsed = parse_command(line);
     if (parsed && (parsed->verb == Verb::mail || parsed->verb == Verb::rcpt)) {
       EXPECT_EQ(parsed->path.find_first_of("\r\n<>"), std::string::npos) << line;
@@ -101,7 +117,8 @@ TEST(SmtpFuzzTest, DataReaderIsSplitInvariant) {
       BodyScanner body(32);
       std::size_t consumed = 0;
       bool done = false;
-      for (auto piece : {std::string_view(input).substr(0, cut), std::string_view(input).substr(cut)}) {
+      for (auto piece :
+           {std::string_view(input).substr(0, cut), std::string_view(input).substr(cut)}) {
         if (done) break;
         auto p = reader.feed(piece, body);
         consumed += p.consumed;
@@ -151,10 +168,13 @@ TEST(SmtpFuzzTest, WholeSessions) {
             pos += n;
           }
           break;
-        case Action::start_tls: h.fsm->on_tls_done(rng() % 4 != 0, "fuzz"); break;
+        case Action::start_tls:
+          h.fsm->on_tls_done(rng() % 4 != 0, "fuzz");
+          break;
         case Action::check_credentials:
           h.fsm->take_credentials();
-          h.fsm->on_auth_result(rng() % 2 ? std::optional(test::principal("k", rng() % 2)) : std::nullopt);
+          h.fsm->on_auth_result(rng() % 2 ? std::optional(test::principal("k", rng() % 2))
+                                          : std::nullopt);
           break;
         case Action::store_message: {
           auto m = h.fsm->take_message();
@@ -162,11 +182,13 @@ TEST(SmtpFuzzTest, WholeSessions) {
           ASSERT_TRUE(m.content.starts_with("Received: "));
           store::EnqueueResult r;
           r.id = MessageId(static_cast<std::uint64_t>(i + 1));
-          h.fsm->on_store_result(rng() % 3 ? Result<store::EnqueueResult>(r) : error_code(Errc::overloaded));
+          h.fsm->on_store_result(rng() % 3 ? Result<store::EnqueueResult>(r)
+                                           : error_code(Errc::overloaded));
           break;
         }
         case Action::flush:
-        case Action::close: break;
+        case Action::close:
+          break;
       }
       if (rng() % 50 == 0) h.fsm->on_shutdown();
       action = h.run();

@@ -13,7 +13,8 @@ using test::codes;
 using test::principal;
 
 std::string plain(std::string_view user, std::string_view password) {
-  return base64_encode(std::string("\0", 1) + std::string(user) + std::string("\0", 1) + std::string(password));
+  return base64_encode(std::string("\0", 1) + std::string(user) + std::string("\0", 1) +
+                       std::string(password));
 }
 
 class SessionFsmAuthTest : public ::testing::Test {
@@ -97,7 +98,8 @@ TEST_F(SessionFsmAuthTest, AuthPlainWithInitialResponse) {
   EXPECT_EQ(creds.user, "mykey");
   EXPECT_EQ(creds.password, "pst_secret");
   EXPECT_EQ(h.complete_auth(principal("mykey")), "235 2.7.0 Authentication successful\r\n");
-  EXPECT_EQ(h.send("AUTH PLAIN " + plain("mykey", "pst_secret")), "503 5.5.1 Already authenticated\r\n");
+  EXPECT_EQ(h.send("AUTH PLAIN " + plain("mykey", "pst_secret")),
+            "503 5.5.1 Already authenticated\r\n");
   EXPECT_EQ(codes(h.send("MAIL FROM:<a@x.example>")), "250");
   EXPECT_EQ(codes(h.send("RCPT TO:<b@y.example>")), "250");
   h.send("DATA");
@@ -105,7 +107,8 @@ TEST_F(SessionFsmAuthTest, AuthPlainWithInitialResponse) {
   ASSERT_EQ(h.last_action, Action::store_message);
   auto m = h.fsm->take_message();
   EXPECT_EQ(m.submitted_by, "mykey");
-  EXPECT_NE(m.content.find("with ESMTPSA\r\n\t(using TLSv1.3 with cipher TEST)"), std::string::npos);
+  EXPECT_NE(m.content.find("with ESMTPSA\r\n\t(using TLSv1.3 with cipher TEST)"),
+            std::string::npos);
 }
 
 TEST_F(SessionFsmAuthTest, AuthPlainWithChallengeAndFailure) {

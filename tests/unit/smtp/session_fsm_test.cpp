@@ -10,7 +10,8 @@ namespace {
 using test::Action;
 using test::codes;
 
-constexpr std::string_view kMessage = "From: a@x.example\r\nTo: b@y.example\r\nSubject: Hi\r\n\r\nHello\r\n";
+constexpr std::string_view kMessage =
+    "From: a@x.example\r\nTo: b@y.example\r\nSubject: Hi\r\n\r\nHello\r\n";
 
 class SessionFsmTest : public ::testing::Test {
  protected:
@@ -23,8 +24,9 @@ TEST_F(SessionFsmTest, GreetsWithHostname) {
 }
 
 TEST_F(SessionFsmTest, RefusedConnectionGets421AndCloses) {
-  EXPECT_EQ(h.connect(PeerInfo{"192.0.2.1", false, false, {}}, ConnectVerdict::too_many_connections),
-            "421 4.7.0 mx.test Too many connections, try again later\r\n");
+  EXPECT_EQ(
+      h.connect(PeerInfo{"192.0.2.1", false, false, {}}, ConnectVerdict::too_many_connections),
+      "421 4.7.0 mx.test Too many connections, try again later\r\n");
   EXPECT_EQ(h.last_action, Action::close);
   h.connect(PeerInfo{"192.0.2.1", false, false, {}}, ConnectVerdict::shutting_down);
   EXPECT_EQ(h.last_action, Action::close);
@@ -59,7 +61,8 @@ TEST_F(SessionFsmTest, FullTransaction) {
   ASSERT_EQ(m.envelope.recipients.size(), 1u);
   EXPECT_EQ(m.envelope.recipients[0].address, "b@y.example");
   EXPECT_EQ(m.envelope.recipients[0].kind, RecipientKind::to);
-  EXPECT_TRUE(m.content.starts_with("Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Postern) with ESMTP"));
+  EXPECT_TRUE(m.content.starts_with(
+      "Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Postern) with ESMTP"));
   EXPECT_TRUE(m.content.ends_with(std::string(kMessage) + ".dot\r\n"));
   EXPECT_EQ(h.store_ok(42), "250 2.0.0 Ok: queued as " + MessageId(42).to_string() + "\r\n");
   EXPECT_EQ(h.last_action, Action::read);
@@ -75,9 +78,10 @@ TEST_F(SessionFsmTest, StoreErrorsMapToTemporaryCodes) {
     Errc error;
     std::string reply;
   };
-  for (const auto& c : {Case{Errc::storage_full, "452 4.3.1"}, Case{Errc::overloaded, "451 4.3.0"},
-                        Case{Errc::storage_unavailable, "451 4.3.0"}, Case{Errc::shutting_down, "451 4.3.0"},
-                        Case{Errc::internal, "451 4.3.0"}}) {
+  for (const auto& c :
+       {Case{Errc::storage_full, "452 4.3.1"}, Case{Errc::overloaded, "451 4.3.0"},
+        Case{Errc::storage_unavailable, "451 4.3.0"}, Case{Errc::shutting_down, "451 4.3.0"},
+        Case{Errc::internal, "451 4.3.0"}}) {
     h.connect_trusted();
     h.open_transaction();
     h.send("DATA");
@@ -102,7 +106,8 @@ TEST_F(SessionFsmTest, CommandsOutOfOrder) {
 
 TEST_F(SessionFsmTest, PipelinedCommandsAreAnsweredInOrderInOneBatch) {
   h.connect_trusted();
-  auto r = h.feed("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nRCPT TO:<bad>\r\nDATA\r\n");
+  auto r = h.feed(
+      "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nRCPT TO:<bad>\r\nDATA\r\n");
   EXPECT_EQ(codes(r), "250 250 250 501 354");
   r = h.feed(std::string(kMessage) + ".\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<c@y.example>\r\n");
   ASSERT_EQ(h.last_action, Action::store_message);
@@ -133,7 +138,8 @@ TEST_F(SessionFsmTest, SizeLimits) {
   h.policy.max_message_bytes = 100;
   h.connect_trusted();
   h.send("EHLO c");
-  EXPECT_EQ(h.send("MAIL FROM:<a@x.example> SIZE=101"), "552 5.3.4 Message size exceeds fixed limit\r\n");
+  EXPECT_EQ(h.send("MAIL FROM:<a@x.example> SIZE=101"),
+            "552 5.3.4 Message size exceeds fixed limit\r\n");
   EXPECT_EQ(codes(h.send("MAIL FROM:<a@x.example> SIZE=100")), "250");
   h.send("RCPT TO:<b@y.example>");
   h.send("DATA");
@@ -148,14 +154,16 @@ TEST_F(SessionFsmTest, LongDataLineRefused) {
   h.connect_trusted();
   h.open_transaction();
   h.send("DATA");
-  EXPECT_EQ(codes(h.feed("From: a@x.example\r\n\r\n" + std::string(999, 'x') + "\r\n.\r\n")), "554");
+  EXPECT_EQ(codes(h.feed("From: a@x.example\r\n\r\n" + std::string(999, 'x') + "\r\n.\r\n")),
+            "554");
 }
 
 TEST_F(SessionFsmTest, UnparseableHeaderRefused) {
   h.connect_trusted();
   h.open_transaction();
   h.send("DATA");
-  EXPECT_EQ(h.feed("this is not a header\r\n.\r\n"), "554 5.6.0 Message header cannot be parsed\r\n");
+  EXPECT_EQ(h.feed("this is not a header\r\n.\r\n"),
+            "554 5.6.0 Message header cannot be parsed\r\n");
   // A header with a bad field still goes: the envelope is what counts.
   h.open_transaction();
   h.send("DATA");
@@ -167,10 +175,12 @@ TEST_F(SessionFsmTest, UnparseableHeaderRefused) {
 // transaction, whatever the read boundaries.
 TEST_F(SessionFsmTest, SmugglingNeverSplitsAMessage) {
   for (std::string fake : {"\n.\n", "\n.\r\n", "\r.\r\n", "\r\n.\r", "\r\n.\n"}) {
-    std::string input = "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n"
-                        "From: a@x.example\r\n\r\nhi" + fake +
-                        "MAIL FROM:<boss@x.example>\r\nRCPT TO:<victim@y.example>\r\nDATA\r\n"
-                        "From: boss@x.example\r\n\r\npay\r\n.\r\nQUIT\r\n";
+    std::string input =
+        "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n"
+        "From: a@x.example\r\n\r\nhi" +
+        fake +
+        "MAIL FROM:<boss@x.example>\r\nRCPT TO:<victim@y.example>\r\nDATA\r\n"
+        "From: boss@x.example\r\n\r\npay\r\n.\r\nQUIT\r\n";
     for (std::size_t cut = 0; cut <= input.size(); ++cut) {
       SCOPED_TRACE(testing::PrintToString(fake) + " cut at " + std::to_string(cut));
       h.connect_trusted();
@@ -270,7 +280,8 @@ TEST_F(SessionFsmTest, Smtputf8And8bitmime) {
   h.connect_trusted();
   h.send("EHLO c");
   std::string utf8 = "j\xc3\xb6rg@b\xc3\xbc\x63her.example";
-  EXPECT_EQ(h.send("MAIL FROM:<" + utf8 + ">"), "553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter\r\n");
+  EXPECT_EQ(h.send("MAIL FROM:<" + utf8 + ">"),
+            "553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter\r\n");
   EXPECT_EQ(codes(h.send("MAIL FROM:<a@x.example> BODY=8BITMIME")), "250");
   EXPECT_EQ(codes(h.send("RCPT TO:<" + utf8 + ">")), "553");
   h.send("RSET");

@@ -22,13 +22,16 @@ using namespace std::chrono_literals;
 using test::SmtpTestClient;
 
 constexpr std::string_view kBody =
-    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nBcc: hidden@z.example\r\nSubject: Caf\xc3\xa9\r\n\r\n"
+    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nBcc: hidden@z.example\r\nSubject: "
+    "Caf\xc3\xa9\r\n\r\n"
     "Hello\r\n.leading dot\r\n";
 // kBody as sent: Bcc is stripped at intake, the leading dot stuffed on the wire.
 constexpr std::string_view kStored =
-    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nSubject: Caf\xc3\xa9\r\n\r\nHello\r\n.leading dot\r\n";
+    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nSubject: Caf\xc3\xa9\r\n\r\nHello\r\n.leading "
+    "dot\r\n";
 constexpr std::string_view kWire =
-    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nBcc: hidden@z.example\r\nSubject: Caf\xc3\xa9\r\n\r\n"
+    "From: Alice <a@x.example>\r\nTo: b@y.example\r\nBcc: hidden@z.example\r\nSubject: "
+    "Caf\xc3\xa9\r\n\r\n"
     "Hello\r\n..leading dot\r\n.\r\n";
 
 std::string code_of(const std::string& reply) { return reply.substr(0, 3); }
@@ -69,7 +72,8 @@ class SmtpServerTest : public ::testing::Test {
   std::string create_key(const std::string& name, std::vector<std::string> scopes) {
     auto secret = auth::generate_api_secret();
     store::StoredApiKey key{{name, std::move(scopes), clock_.now()}, auth::hash_api_secret(secret)};
-    auto r = postern::test::await_completion<void>([&](auto done) { store_->create_api_key(key, done); });
+    auto r = postern::test::await_completion<void>(
+        [&](auto done) { store_->create_api_key(key, done); });
     EXPECT_TRUE(r);
     return secret;
   }
@@ -169,8 +173,9 @@ TEST_F(SmtpServerTest, BdatChunks) {
   std::string body(kStored);
   body += ".a line with a dot stays as it is in BDAT\r\n";
   auto half = body.size() / 2;
-  c.send("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nBDAT " + std::to_string(half) + "\r\n" +
-         body.substr(0, half) + "BDAT " + std::to_string(body.size() - half) + " LAST\r\n" + body.substr(half));
+  c.send("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nBDAT " + std::to_string(half) +
+         "\r\n" + body.substr(0, half) + "BDAT " + std::to_string(body.size() - half) +
+         " LAST\r\n" + body.substr(half));
   EXPECT_EQ(code_of(c.read_reply()), "250");
   EXPECT_EQ(code_of(c.read_reply()), "250");
   EXPECT_EQ(c.read_reply(), "250 2.0.0 " + std::to_string(half) + " octets received\r\n");
@@ -190,12 +195,14 @@ TEST_F(SmtpServerTest, StartTlsThenAuthPlainWithApiKey) {
   auto ehlo = c.command("EHLO client.test");
   EXPECT_NE(ehlo.find("STARTTLS"), std::string::npos);
   EXPECT_EQ(ehlo.find("AUTH"), std::string::npos);
-  EXPECT_EQ(code_of(c.command("AUTH PLAIN " + base64_encode(std::string("\0app1\0", 6) + secret))), "538");
+  EXPECT_EQ(code_of(c.command("AUTH PLAIN " + base64_encode(std::string("\0app1\0", 6) + secret))),
+            "538");
   EXPECT_EQ(c.command("STARTTLS"), "220 2.0.0 Ready to start TLS\r\n");
   ASSERT_TRUE(c.start_tls());
   EXPECT_NE(c.command("EHLO client.test").find("AUTH PLAIN LOGIN"), std::string::npos);
   EXPECT_EQ(code_of(c.command("MAIL FROM:<a@x.example>")), "530");
-  EXPECT_EQ(code_of(c.command("AUTH PLAIN " + base64_encode(std::string("\0app1\0wrong", 11)))), "535");
+  EXPECT_EQ(code_of(c.command("AUTH PLAIN " + base64_encode(std::string("\0app1\0wrong", 11)))),
+            "535");
   EXPECT_EQ(c.command("AUTH PLAIN " + base64_encode(std::string("\0app1\0", 6) + secret)),
             "235 2.7.0 Authentication successful\r\n");
   EXPECT_EQ(code_of(c.command("MAIL FROM:<a@x.example>")), "250");
@@ -255,8 +262,10 @@ TEST_F(SmtpServerTest, SmugglingAttemptStoresNothing) {
   c.read_reply();
   c.read_reply();
   c.read_reply();
-  c.send("From: a@x.example\r\n\r\nhi\n.\nMAIL FROM:<boss@x.example>\r\nRCPT TO:<v@y.example>\r\nDATA\r\n"
-         "From: boss@x.example\r\n\r\npay\r\n.\r\n");
+  c.send(
+      "From: a@x.example\r\n\r\nhi\n.\nMAIL FROM:<boss@x.example>\r\nRCPT "
+      "TO:<v@y.example>\r\nDATA\r\n"
+      "From: boss@x.example\r\n\r\npay\r\n.\r\n");
   EXPECT_EQ(code_of(c.read_reply()), "554");
   EXPECT_EQ(code_of(c.command("QUIT")), "221");
   EXPECT_EQ(stored_count(), 0);
@@ -264,12 +273,46 @@ TEST_F(SmtpServerTest, SmugglingAttemptStoresNothing) {
 
 TEST_F(SmtpServerTest, ConnectionLimitPerAddress) {
   options_.max_connections_per_address = 1;
+  options_.trusted_networks = {};  // trusted clients are exempt
   auto port = start();
   SmtpTestClient first(port);
   EXPECT_EQ(code_of(first.read_reply()), "220");
   SmtpTestClient second(port);
   EXPECT_EQ(second.read_reply(), "421 4.7.0 mx.test Too many connections, try again later\r\n");
   EXPECT_TRUE(second.wait_closed());
+}
+
+// Many sessions at once on two threads, one of them stalled mid-command:
+// nobody waits for the slow one.
+TEST_F(SmtpServerTest, ManyConcurrentSessionsAndASlowClient) {
+  auto port = start();
+  SmtpTestClient slow(port);
+  slow.read_reply();
+  slow.send("EHLO client.test\r\nMAIL FROM:<a@x.exa");
+  std::vector<std::unique_ptr<SmtpTestClient>> clients;
+  for (int i = 0; i < 300; ++i) {
+    clients.push_back(std::make_unique<SmtpTestClient>(port));
+    ASSERT_EQ(code_of(clients.back()->read_reply()), "220") << i;
+  }
+  EXPECT_EQ(server_->session_count(), 301u);
+  for (auto& c : clients) {
+    c->send("EHLO client.test\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n");
+  }
+  for (auto& c : clients) {
+    ASSERT_EQ(code_of(c->read_reply()), "250");
+    ASSERT_EQ(code_of(c->read_reply()), "250");
+    ASSERT_EQ(code_of(c->read_reply()), "250");
+    ASSERT_EQ(code_of(c->read_reply()), "354");
+    c->send(std::string(kWire) + "QUIT\r\n");
+  }
+  for (auto& c : clients) {
+    ASSERT_EQ(code_of(c->read_reply()), "250");
+    ASSERT_EQ(code_of(c->read_reply()), "221");
+  }
+  EXPECT_EQ(stored_count(), 300);
+  slow.send("mple>\r\n");
+  EXPECT_EQ(code_of(slow.read_reply()), "250");
+  EXPECT_EQ(code_of(slow.read_reply()), "250");
 }
 
 TEST_F(SmtpServerTest, IdleTimeout) {
@@ -289,6 +332,20 @@ TEST_F(SmtpServerTest, StopSendsShutdownToIdleSessions) {
   EXPECT_TRUE(c.wait_closed());
   stopper.join();
   EXPECT_EQ(server_->session_count(), 0u);
+}
+
+TEST_F(SmtpServerTest, StopClosesAMessageStillArrivingAfterTheGracePeriod) {
+  SmtpTestClient c(start());
+  c.read_reply();
+  c.command("EHLO client.test");
+  c.command("MAIL FROM:<a@x.example>");
+  c.command("RCPT TO:<b@y.example>");
+  c.command("DATA");
+  c.send("From: a@x.example\r\n\r\nslow");
+  server_->stop(200ms);
+  EXPECT_EQ(server_->session_count(), 0u);
+  EXPECT_TRUE(c.wait_closed());
+  EXPECT_EQ(stored_count(), 0);
 }
 
 TEST_F(SmtpServerTest, BadOptionsFailToStart) {

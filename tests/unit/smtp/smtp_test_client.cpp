@@ -114,8 +114,8 @@ bool write_self_signed_cert(const std::string& cert_path, const std::string& key
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600L * 24);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return false;
   FILE* cf = std::fopen(cert_path.c_str(), "w");

@@ -18,7 +18,8 @@ using Kind = SaslExchange::Step::Kind;
 
 TEST(SaslTest, PlainWithAuthorizationIdentityOfItself) {
   SaslExchange sasl;
-  auto step = sasl.start(SaslExchange::Mechanism::plain, base64_encode(std::string("me\0me\0pw", 8)));
+  auto step =
+      sasl.start(SaslExchange::Mechanism::plain, base64_encode(std::string("me\0me\0pw", 8)));
   EXPECT_EQ(step.kind, Kind::credentials);
   EXPECT_EQ(sasl.credentials().user, "me");
   EXPECT_EQ(sasl.credentials().password, "pw");
@@ -26,10 +27,12 @@ TEST(SaslTest, PlainWithAuthorizationIdentityOfItself) {
 
 TEST(SaslTest, PlainRejectsMalformedMessages) {
   SaslExchange sasl;
-  for (std::string bad : {std::string("\0\0pw", 4), std::string("a\0b\0c\0d", 7), std::string("nonul")}) {
+  for (std::string bad :
+       {std::string("\0\0pw", 4), std::string("a\0b\0c\0d", 7), std::string("nonul")}) {
     EXPECT_EQ(sasl.start(SaslExchange::Mechanism::plain, base64_encode(bad)).kind, Kind::malformed);
   }
-  EXPECT_EQ(sasl.start(SaslExchange::Mechanism::plain, std::string("AA AA")).kind, Kind::bad_encoding);
+  EXPECT_EQ(sasl.start(SaslExchange::Mechanism::plain, std::string("AA AA")).kind,
+            Kind::bad_encoding);
   EXPECT_EQ(sasl.start(SaslExchange::Mechanism::plain, std::string("*")).kind, Kind::cancelled);
 }
 
@@ -40,7 +43,8 @@ TEST(SaslTest, MechanismNames) {
 }
 
 TEST(NetworkListTest, MatchesIpv4AndIpv6) {
-  auto list = NetworkList::parse({"127.0.0.0/8", "10.1.2.3/16", "::1/128", "2001:db8::/32", "192.0.2.9"});
+  auto list =
+      NetworkList::parse({"127.0.0.0/8", "10.1.2.3/16", "::1/128", "2001:db8::/32", "192.0.2.9"});
   ASSERT_TRUE(list) << list.error().message;
   EXPECT_TRUE(list->contains("127.0.0.1"));
   EXPECT_TRUE(list->contains("127.255.255.255"));
@@ -67,40 +71,51 @@ TEST(NetworkListTest, OddPrefixesAndErrors) {
   EXPECT_FALSE(narrow->contains("192.168.2.1"));
   EXPECT_TRUE(NetworkList::parse({}));
   EXPECT_FALSE(NetworkList::parse({}).value().contains("127.0.0.1"));
-  for (std::string bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "host.example", "10.0.0.0/8x"}) {
+  for (std::string bad :
+       {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "host.example", "10.0.0.0/8x"}) {
     EXPECT_FALSE(NetworkList::parse({bad})) << bad;
   }
 }
 
 TEST(SessionTableTest, LimitsInTotalAndPerAddress) {
   SessionTable table(3, 2);
-  auto a1 = table.admit("192.0.2.1");
-  auto a2 = table.admit("192.0.2.1");
-  auto a3 = table.admit("192.0.2.1");
+  auto a1 = table.admit("192.0.2.1", false);
+  auto a2 = table.admit("192.0.2.1", false);
+  auto a3 = table.admit("192.0.2.1", false);
   EXPECT_EQ(a1.verdict(), ConnectVerdict::accept);
   EXPECT_EQ(a2.verdict(), ConnectVerdict::accept);
   EXPECT_EQ(a3.verdict(), ConnectVerdict::too_many_connections);
-  auto b1 = table.admit("192.0.2.2");
+  auto b1 = table.admit("192.0.2.2", false);
   EXPECT_EQ(b1.verdict(), ConnectVerdict::accept);
-  EXPECT_EQ(table.admit("192.0.2.3").verdict(), ConnectVerdict::too_many_connections);
+  EXPECT_EQ(table.admit("192.0.2.3", false).verdict(), ConnectVerdict::too_many_connections);
   EXPECT_EQ(table.size(), 3u);
   { auto gone = std::move(a1); }
   EXPECT_EQ(table.size(), 2u);
-  EXPECT_EQ(table.admit("192.0.2.1").verdict(), ConnectVerdict::accept);
+  EXPECT_EQ(table.admit("192.0.2.1", false).verdict(), ConnectVerdict::accept);
+}
+
+TEST(SessionTableTest, TrustedClientsAreExemptFromThePerAddressLimit) {
+  SessionTable table(3, 1);
+  auto t1 = table.admit("127.0.0.1", true);
+  auto t2 = table.admit("127.0.0.1", true);
+  auto t3 = table.admit("127.0.0.1", true);
+  EXPECT_EQ(t3.verdict(), ConnectVerdict::accept);
+  EXPECT_EQ(table.admit("127.0.0.1", true).verdict(),
+            ConnectVerdict::too_many_connections);  // the total
 }
 
 TEST(SessionTableTest, StopCallsHooksAndRefusesNewcomers) {
   SessionTable table(10, 10);
   int stops = 0;
   int closes = 0;
-  auto t = table.admit("192.0.2.1");
+  auto t = table.admit("192.0.2.1", false);
   t.set_hooks({[&] { ++stops; }, [&] { ++closes; }});
   table.request_stop_all();
   EXPECT_EQ(stops, 1);
-  EXPECT_EQ(table.admit("192.0.2.1").verdict(), ConnectVerdict::shutting_down);
+  EXPECT_EQ(table.admit("192.0.2.1", false).verdict(), ConnectVerdict::shutting_down);
   // A session that registers after the stop is stopped at once.
   SessionTable late(10, 10);
-  auto l = late.admit("192.0.2.1");
+  auto l = late.admit("192.0.2.1", false);
   late.request_stop_all();
   l.set_hooks({[&] { ++stops; }, [&] { ++closes; }});
   EXPECT_EQ(stops, 2);
@@ -140,9 +155,11 @@ TEST(ReceivedHeaderTest, FormatAndSanitizing) {
   info.authenticated = true;
   info.tls_description = "TLSv1.3 with cipher X";
   auto h = received_header(info, {"b@y.example"}, from_unix_ms(1'700'000'000'000));
-  EXPECT_EQ(h,
-            "Received: from bad_name__ ([IPv6:2001:db8::1])\r\n\tby mx.test (Postern) with ESMTPSA\r\n"
-            "\t(using TLSv1.3 with cipher X)\r\n\tfor <b@y.example>;\r\n\tTue, 14 Nov 2023 22:13:20 +0000\r\n");
+  EXPECT_EQ(
+      h,
+      "Received: from bad_name__ ([IPv6:2001:db8::1])\r\n\tby mx.test (Postern) with ESMTPSA\r\n"
+      "\t(using TLSv1.3 with cipher X)\r\n\tfor <b@y.example>;\r\n\tTue, 14 Nov 2023 22:13:20 "
+      "+0000\r\n");
   info.esmtp = false;
   info.tls = false;
   info.authenticated = false;
@@ -159,7 +176,8 @@ TEST(MessageBuilderTest, StripsBccAndPrependsReceived) {
   info.peer_address = "127.0.0.1";
   info.hostname = "mx.test";
   std::string data = "From: a@x.example\r\nBcc: secret@y.example\r\nSubject: S\r\n\r\nbody\r\n";
-  auto m = build_new_message(data, {"a@x.example", {"secret@y.example"}, "key1"}, info, from_unix_ms(0));
+  auto m = build_new_message(data, {"a@x.example", {"secret@y.example", "other@y.example"}, "key1"},
+                             info, from_unix_ms(0));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->content.find("secret"), std::string::npos);
   EXPECT_TRUE(m->content.starts_with("Received: from c ([127.0.0.1])"));

@@ -33,13 +33,16 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
 std::string format(const CannedResponse& r) {
-  std::string out = "HTTP/1.1 " + std::to_string(r.status) + (r.status < 400 ? " OK" : " Error") + "\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::to_string(r.status) + (r.status < 400 ? " OK" : " Error") + "\r\n";
   for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
   if (r.chunked) {
     out += "Transfer-Encoding: chunked\r\n";
@@ -105,12 +108,14 @@ struct RecordingHttpServer::Impl {
       auto q = r.target.find('?');
       r.path = r.target.substr(0, q);
       r.query = q == std::string::npos ? "" : r.target.substr(q + 1);
-      for (const auto& field : message) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      for (const auto& field : message)
+        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
       r.body = std::move(message.body());
       r.connection = index;
       CannedResponse response = answer(std::move(r));
       if (response.hang) {
-        asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+        asio::steady_timer forever(co_await asio::this_coro::executor,
+                                   std::chrono::steady_clock::time_point::max());
         co_await forever.async_wait(kTuple);
         co_return;
       }
@@ -180,7 +185,8 @@ RecordingHttpServer::~RecordingHttpServer() {
 std::uint16_t RecordingHttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 std::string RecordingHttpServer::url(std::string_view path) const {
-  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) + std::string(path);
+  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
+         std::string(path);
 }
 
 void RecordingHttpServer::set_handler(Handler handler) {

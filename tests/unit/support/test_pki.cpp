@@ -48,8 +48,9 @@ Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, long
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
   return cert;
 }
@@ -76,7 +77,8 @@ std::string pem_of(EVP_PKEY* key) {
 
 }  // namespace
 
-TestPki make_test_pki(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses) {
+TestPki make_test_pki(const std::vector<std::string>& dns_names,
+                      const std::vector<std::string>& ip_addresses) {
   Key ca_key = make_key();
   Cert ca = make_cert(ca_key.get(), "Postern Test CA", nullptr, 1);
   add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");

@@ -15,6 +15,7 @@ struct TestPki {
 
 // The server certificate names `dns_names` and `ip_addresses` in its
 // subjectAltName; valid from an hour ago for a day.
-TestPki make_test_pki(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses = {});
+TestPki make_test_pki(const std::vector<std::string>& dns_names,
+                      const std::vector<std::string>& ip_addresses = {});
 
 }  // namespace postern::test

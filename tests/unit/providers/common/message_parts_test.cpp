@@ -13,7 +13,7 @@ TEST(MessageParts, RecipientsComeFromTheEnvelopeWithNamesFromTheMessage) {
                     {{"Juergen@example.de", RecipientKind::to},
                      {"c@example.org", RecipientKind::cc},
                      {"hidden@example.com", RecipientKind::bcc},
-                     {"juergen@EXAMPLE.de", RecipientKind::bcc}}};
+                     {"Juergen@EXAMPLE.DE", RecipientKind::bcc}}};
   auto r = recipients_of(envelope, &names);
   ASSERT_EQ(r.to.size(), 1u);
   EXPECT_EQ(r.to[0].name, "Jürgen");
@@ -33,11 +33,12 @@ TEST(MessageParts, JoinsMailboxesAndNamesAttachments) {
 }
 
 TEST(MessageParts, StructuralHeadersAreRecognisedInAnyCase) {
-  for (const char* h : {"From", "to", "CC", "Reply-To", "subject", "Content-Type", "DKIM-Signature", "x-sg-id",
-                        "Message-ID", "MIME-Version", "Received"}) {
+  for (const char* h : {"From", "to", "CC", "Reply-To", "subject", "Content-Type", "DKIM-Signature",
+                        "x-sg-id", "Message-ID", "MIME-Version", "Received"}) {
     EXPECT_TRUE(is_structural_header(h)) << h;
   }
-  for (const char* h : {"X-Campaign", "List-Unsubscribe", "X-Postern-Id"}) EXPECT_FALSE(is_structural_header(h)) << h;
+  for (const char* h : {"X-Campaign", "List-Unsubscribe", "X-Postern-Id"})
+    EXPECT_FALSE(is_structural_header(h)) << h;
 }
 
 TEST(MessageParts, UnreadableMessagesAreQuarantined) {

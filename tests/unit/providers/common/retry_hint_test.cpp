@@ -37,9 +37,9 @@ TEST(RetryHint, ReadsResetTimesAndTryAgainAfter) {
   EXPECT_FALSE(wait_until_unix_seconds("", now));
   EXPECT_FALSE(wait_until_unix_seconds("12abc", now));
   auto mailgun_now = *parse_rfc5322_date("Mon, 20 Dec 2021 20:32:21 UTC");
-  EXPECT_EQ(wait_from_try_again_after(
-                "Domain x is not allowed to send: bytes limit exceeded, try again after Mon, 20 Dec 2021 20:33:21 UTC",
-                mailgun_now),
+  EXPECT_EQ(wait_from_try_again_after("Domain x is not allowed to send: bytes limit exceeded, try "
+                                      "again after Mon, 20 Dec 2021 20:33:21 UTC",
+                                      mailgun_now),
             60s);
   EXPECT_FALSE(wait_from_try_again_after("too many requests", mailgun_now));
 }

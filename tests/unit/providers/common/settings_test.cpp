@@ -33,7 +33,8 @@ TEST(ProviderSettings, RequiredKeysMustBeNonEmpty) {
 }
 
 TEST(ProviderSettings, ParsesTypedValues) {
-  auto c = config({{"t", "1500ms"}, {"b", "yes"}, {"n", "7"}, {"size", "25MiB"}, {"mode", "eu"}, {"bad", "x"}});
+  auto c = config(
+      {{"t", "1500ms"}, {"b", "yes"}, {"n", "7"}, {"size", "25MiB"}, {"mode", "eu"}, {"bad", "x"}});
   ProviderSettings s(c);
   EXPECT_EQ(s.duration("t", 1s).value(), 1500ms);
   EXPECT_EQ(s.duration("absent", 1s).value(), 1s);
@@ -48,9 +49,13 @@ TEST(ProviderSettings, ParsesTypedValues) {
 }
 
 TEST(ProviderSettings, BaseUrlTakesShorthandsAndHttpUrls) {
-  auto c = config({{"eu", "eu"}, {"sim", "http://127.0.0.1:9000/"}, {"bad", "ftp://x"}, {"query", "https://x/?a=1"}});
+  auto c = config({{"eu", "eu"},
+                   {"sim", "http://127.0.0.1:9000/"},
+                   {"bad", "ftp://x"},
+                   {"query", "https://x/?a=1"}});
   ProviderSettings s(c);
-  UrlShorthands shorthands = {{"us", "https://api.mailgun.net"}, {"eu", "https://api.eu.mailgun.net"}};
+  UrlShorthands shorthands = {{"us", "https://api.mailgun.net"},
+                              {"eu", "https://api.eu.mailgun.net"}};
   EXPECT_EQ(s.base_url("eu", "us", shorthands).value(), "https://api.eu.mailgun.net");
   EXPECT_EQ(s.base_url("absent", "us", shorthands).value(), "https://api.mailgun.net");
   EXPECT_EQ(s.base_url("sim", "us", shorthands).value(), "http://127.0.0.1:9000");

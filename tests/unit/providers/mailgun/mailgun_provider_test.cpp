@@ -22,7 +22,8 @@ const char* kQueued = R"({"id": "<0001@mg.example.com>", "message": "Queued. Tha
 class MailgunProviderTest : public ::testing::Test {
  protected:
   std::unique_ptr<Provider> make(std::map<std::string, std::string> settings) {
-    auto created = MailgunFactory().create(provider_config("mailgun", std::move(settings)), harness_.context());
+    auto created = MailgunFactory().create(provider_config("mailgun", std::move(settings)),
+                                           harness_.context());
     EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
     return created ? std::move(*created) : nullptr;
   }
@@ -33,7 +34,9 @@ class MailgunProviderTest : public ::testing::Test {
 };
 
 TEST_F(MailgunProviderTest, SendsStructuredMailAsFormFields) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, kQueued}; });
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, kQueued};
+  });
   auto provider = make_for(server);
   auto message = sample_message();
   auto result = harness_.send(*provider, json_message(message));
@@ -54,7 +57,8 @@ TEST_F(MailgunProviderTest, SendsStructuredMailAsFormFields) {
   EXPECT_EQ(form_values(form, "subject"), std::vector<std::string>{message.subject});
   EXPECT_EQ(form_values(form, "text"), std::vector<std::string>{message.text});
   EXPECT_EQ(form_values(form, "html"), std::vector<std::string>{message.html});
-  EXPECT_EQ(form_values(form, "h:Reply-To"), std::vector<std::string>{"Support <support@example.com>"});
+  EXPECT_EQ(form_values(form, "h:Reply-To"),
+            std::vector<std::string>{"Support <support@example.com>"});
   EXPECT_EQ(form_values(form, "h:X-Campaign"), std::vector<std::string>{"spring-2024"});
   auto id = json_message(message)->id_string();
   EXPECT_EQ(form_values(form, "h:X-Postern-Id"), std::vector<std::string>{id});
@@ -79,8 +83,12 @@ TEST_F(MailgunProviderTest, SendsStructuredMailAsFormFields) {
 }
 
 TEST_F(MailgunProviderTest, SendsRawMailToMessagesMimeWithEveryEnvelopeRecipient) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, kQueued}; });
-  auto provider = make({{"api_key", "key-123"}, {"domain", "mg.example.com"}, {"base_url", server.url()},
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, kQueued};
+  });
+  auto provider = make({{"api_key", "key-123"},
+                        {"domain", "mg.example.com"},
+                        {"base_url", server.url()},
                         {"test_mode", "true"}});
   auto message = raw_message(sample_raw_message(), sample_raw_envelope(), {"receipts"});
   auto result = harness_.send(*provider, message);
@@ -89,7 +97,8 @@ TEST_F(MailgunProviderTest, SendsRawMailToMessagesMimeWithEveryEnvelopeRecipient
   auto r = server.last_request();
   EXPECT_EQ(r.path, "/v3/mg.example.com/messages.mime");
   auto form = parse_form(r.header("Content-Type"), r.body);
-  EXPECT_EQ(form_values(form, "to"), (std::vector<std::string>{"juergen@example.de", "hidden@example.com"}));
+  EXPECT_EQ(form_values(form, "to"),
+            (std::vector<std::string>{"juergen@example.de", "hidden@example.com"}));
   EXPECT_EQ(form_values(form, "o:tag"), std::vector<std::string>{"receipts"});
   EXPECT_EQ(form_values(form, "o:testmode"), std::vector<std::string>{"yes"});
   EXPECT_EQ(form_values(form, "v:postern-id"), std::vector<std::string>{message->id_string()});
@@ -105,7 +114,10 @@ TEST_F(MailgunProviderTest, SendsRawMailToMessagesMimeWithEveryEnvelopeRecipient
 
 TEST_F(MailgunProviderTest, ClassifiesTheAnswer) {
   RecordingHttpServer server([](const RecordedRequest&) {
-    return CannedResponse{400, {}, R"({"message":"to parameter is not a valid address. please check documentation"})"};
+    return CannedResponse{
+        400,
+        {},
+        R"({"message":"to parameter is not a valid address. please check documentation"})"};
   });
   auto provider = make_for(server);
   auto result = harness_.send(*provider, json_message(sample_message()));
@@ -116,7 +128,8 @@ TEST_F(MailgunProviderTest, ClassifiesTheAnswer) {
 
 TEST_F(MailgunProviderTest, ProbesTheDomain) {
   RecordingHttpServer server([](const RecordedRequest&) {
-    return CannedResponse{200, {}, R"({"domain":{"name":"mg.example.com","state":"active","is_disabled":false}})"};
+    return CannedResponse{
+        200, {}, R"({"domain":{"name":"mg.example.com","state":"active","is_disabled":false}})"};
   });
   auto provider = make_for(server);
   auto probe = harness_.probe(*provider);
@@ -140,7 +153,10 @@ TEST_F(MailgunProviderTest, TransportFailuresAreClassified) {
   EXPECT_EQ(harness_.probe(*down).failure_class, FailureClass::provider_down);
 
   RecordingHttpServer hanging([](const RecordedRequest&) { return CannedResponse{.hang = true}; });
-  auto slow = make({{"api_key", "k"}, {"domain", "mg.example.com"}, {"base_url", hanging.url()}, {"timeout", "200ms"}});
+  auto slow = make({{"api_key", "k"},
+                    {"domain", "mg.example.com"},
+                    {"base_url", hanging.url()},
+                    {"timeout", "200ms"}});
   auto timed_out = harness_.send(*slow, json_message(sample_message()));
   // The request was sent: Mailgun may have queued it.
   EXPECT_EQ(timed_out.failure_class, FailureClass::transient);
@@ -156,15 +172,20 @@ TEST_F(MailgunProviderTest, SettingsAreValidatedByName) {
   };
   EXPECT_EQ(error_key({{"domain", "d.example"}}), "providers[0].api_key");
   EXPECT_EQ(error_key({{"api_key", "k"}}), "providers[0].domain");
-  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"region", "eu"}}), "providers[0].region");
+  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"region", "eu"}}),
+            "providers[0].region");
   EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d/../x"}}), "providers[0].domain");
-  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"base_url", "mars"}}), "providers[0].base_url");
-  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"timeout", "soon"}}), "providers[0].timeout");
+  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"base_url", "mars"}}),
+            "providers[0].base_url");
+  EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"timeout", "soon"}}),
+            "providers[0].timeout");
   EXPECT_EQ(error_key({{"api_key", "k"}, {"domain", "d.example"}, {"base_url", "eu"}}), "ok");
 
-  auto eu = read_mailgun_settings(provider_config("mailgun", {{"api_key", "k"}, {"domain", "d.example"}, {"base_url", "eu"}}));
+  auto eu = read_mailgun_settings(
+      provider_config("mailgun", {{"api_key", "k"}, {"domain", "d.example"}, {"base_url", "eu"}}));
   EXPECT_EQ(eu.value().base_url, "https://api.eu.mailgun.net");
-  auto us = read_mailgun_settings(provider_config("mailgun", {{"api_key", "k"}, {"domain", "d.example"}}));
+  auto us = read_mailgun_settings(
+      provider_config("mailgun", {{"api_key", "k"}, {"domain", "d.example"}}));
   EXPECT_EQ(us.value().base_url, "https://api.mailgun.net");
 }
 

@@ -7,14 +7,17 @@
 namespace postern::providers::postmark {
 namespace {
 
-net::HttpClientResponse answer(int status, std::string body) { return {status, {}, std::move(body)}; }
+net::HttpClientResponse answer(int status, std::string body) {
+  return {status, {}, std::move(body)};
+}
 std::string error_body(int code, const std::string& message) {
   return "{\"ErrorCode\": " + std::to_string(code) + ", \"Message\": \"" + message + "\"}";
 }
 
 TEST(PostmarkClassify, AcceptedMessageReturnsItsId) {
   auto r = classify_postmark_send(
-      answer(200, R"({"To": "receiver@example.com", "SubmittedAt": "2014-02-17T07:25:01.4178645-05:00",
+      answer(200,
+             R"({"To": "receiver@example.com", "SubmittedAt": "2014-02-17T07:25:01.4178645-05:00",
                       "MessageID": "0a129aee-e1cd-480d-b08d-4f48548ff48d", "ErrorCode": 0, "Message": "OK"})"),
       SystemTime{});
   EXPECT_EQ(r.failure_class, FailureClass::ok);
@@ -29,20 +32,29 @@ TEST(PostmarkClassify, EveryErrorCodeOfTheTable) {
     FailureClass expected;
   };
   const std::vector<Row> rows = {
-      {401, 10, FailureClass::provider_down},   {503, 100, FailureClass::provider_down},
-      {422, 300, FailureClass::permanent},      {422, 400, FailureClass::provider_down},
-      {422, 401, FailureClass::provider_down},  {422, 402, FailureClass::permanent},
-      {422, 403, FailureClass::permanent},      {422, 405, FailureClass::provider_down},
-      {422, 406, FailureClass::permanent},      {422, 409, FailureClass::permanent},
-      {422, 410, FailureClass::permanent},      {422, 411, FailureClass::permanent},
-      {422, 412, FailureClass::provider_down},  {422, 413, FailureClass::provider_down},
-      {429, 429, FailureClass::transient},      {422, 999, FailureClass::permanent},
+      {401, 10, FailureClass::provider_down},
+      {503, 100, FailureClass::provider_down},
+      {422, 300, FailureClass::permanent},
+      {422, 400, FailureClass::provider_down},
+      {422, 401, FailureClass::provider_down},
+      {422, 402, FailureClass::permanent},
+      {422, 403, FailureClass::permanent},
+      {422, 405, FailureClass::provider_down},
+      {422, 406, FailureClass::permanent},
+      {422, 409, FailureClass::permanent},
+      {422, 410, FailureClass::permanent},
+      {422, 411, FailureClass::permanent},
+      {422, 412, FailureClass::provider_down},
+      {422, 413, FailureClass::provider_down},
+      {429, 429, FailureClass::transient},
+      {422, 999, FailureClass::permanent},
       // A batch-style 200 that carries a failure.
       {200, 406, FailureClass::permanent},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(std::to_string(row.http) + " ErrorCode " + std::to_string(row.error_code));
-    auto r = classify_postmark_send(answer(row.http, error_body(row.error_code, "why")), SystemTime{});
+    auto r =
+        classify_postmark_send(answer(row.http, error_body(row.error_code, "why")), SystemTime{});
     EXPECT_EQ(r.failure_class, row.expected);
     EXPECT_EQ(r.code, "ErrorCode " + std::to_string(row.error_code));
     EXPECT_EQ(r.detail, "why");
@@ -52,9 +64,12 @@ TEST(PostmarkClassify, EveryErrorCodeOfTheTable) {
 
 TEST(PostmarkClassify, InactiveRecipientKeepsTheAddresses) {
   auto r = classify_postmark_send(
-      answer(422, error_body(406, "You tried to send to recipient(s) that have been marked as inactive. Found "
-                                  "inactive addresses: a@x.org, b@y.org. Inactive recipients are ones that have "
-                                  "generated a hard bounce, a spam complaint, or a manual suppression.")),
+      answer(
+          422,
+          error_body(406,
+                     "You tried to send to recipient(s) that have been marked as inactive. Found "
+                     "inactive addresses: a@x.org, b@y.org. Inactive recipients are ones that have "
+                     "generated a hard bounce, a spam complaint, or a manual suppression.")),
       SystemTime{});
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_NE(r.detail.find("a@x.org, b@y.org"), std::string::npos);

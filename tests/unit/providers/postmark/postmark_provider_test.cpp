@@ -25,10 +25,13 @@ CannedResponse accepted(const RecordedRequest&) {
 
 class PostmarkProviderTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Provider> make(const RecordingHttpServer& server, std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> settings = {{"api_key", "server-token"}, {"base_url", server.url()}};
+  std::unique_ptr<Provider> make(const RecordingHttpServer& server,
+                                 std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> settings = {{"api_key", "server-token"},
+                                                   {"base_url", server.url()}};
     settings.insert(extra.begin(), extra.end());
-    auto created = PostmarkFactory().create(provider_config("postmark", settings), harness_.context());
+    auto created =
+        PostmarkFactory().create(provider_config("postmark", settings), harness_.context());
     EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
     return std::move(*created);
   }
@@ -108,7 +111,8 @@ TEST_F(PostmarkProviderTest, CcStandsInForAMissingToAndBccOnlyMailGoesElsewhere)
 
 TEST_F(PostmarkProviderTest, ClassifiesErrorCodes) {
   RecordingHttpServer server([](const RecordedRequest&) {
-    return CannedResponse{422, {}, R"({"ErrorCode": 300, "Message": "Invalid 'From' address: 'x'."})"};
+    return CannedResponse{
+        422, {}, R"({"ErrorCode": 300, "Message": "Invalid 'From' address: 'x'."})"};
   });
   auto provider = make(server);
   auto result = harness_.send(*provider, json_message(sample_message()));
@@ -117,7 +121,9 @@ TEST_F(PostmarkProviderTest, ClassifiesErrorCodes) {
 }
 
 TEST_F(PostmarkProviderTest, ProbesTheServer) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, R"({"ID":1})"}; });
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, R"({"ID":1})"};
+  });
   auto provider = make(server);
   EXPECT_TRUE(harness_.probe(*provider).healthy);
   EXPECT_EQ(server.last_request().path, "/server");
@@ -125,11 +131,15 @@ TEST_F(PostmarkProviderTest, ProbesTheServer) {
 }
 
 TEST_F(PostmarkProviderTest, SettingsAndLimits) {
-  EXPECT_EQ(read_postmark_settings(provider_config("postmark", {})).error().key, "providers[0].api_key");
-  EXPECT_EQ(read_postmark_settings(provider_config("postmark", {{"api_key", "t"}, {"stream", "x"}})).error().key,
+  EXPECT_EQ(read_postmark_settings(provider_config("postmark", {})).error().key,
+            "providers[0].api_key");
+  EXPECT_EQ(read_postmark_settings(provider_config("postmark", {{"api_key", "t"}, {"stream", "x"}}))
+                .error()
+                .key,
             "providers[0].stream");
-  EXPECT_EQ(read_postmark_settings(provider_config("postmark", {{"api_key", "t"}})).value().base_url,
-            "https://api.postmarkapp.com");
+  EXPECT_EQ(
+      read_postmark_settings(provider_config("postmark", {{"api_key", "t"}})).value().base_url,
+      "https://api.postmarkapp.com");
   RecordingHttpServer server;
   auto provider = make(server);
   EXPECT_EQ(provider->max_recipients(), 50u);

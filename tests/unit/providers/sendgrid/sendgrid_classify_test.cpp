@@ -14,7 +14,8 @@ net::HttpClientResponse answer(int status, std::string body, net::HttpClientHead
 }
 
 TEST(SendGridClassify, AcceptedAndSandboxAnswersAreOk) {
-  auto r = classify_sendgrid_send(answer(202, "", {{"X-Message-Id", "moW00FY9Sqyr2r5ekgRDLg"}}), SystemTime{});
+  auto r = classify_sendgrid_send(answer(202, "", {{"X-Message-Id", "moW00FY9Sqyr2r5ekgRDLg"}}),
+                                  SystemTime{});
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.code, "202");
   EXPECT_EQ(r.provider_message_id, "moW00FY9Sqyr2r5ekgRDLg");
@@ -42,15 +43,19 @@ TEST(SendGridClassify, EveryErrorRowOfTheTable) {
       {403,
        R"({"errors":[{"message":"The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved.","field":"from","help":null}]})",
        FailureClass::provider_down},
-      {403, R"({"errors":[{"message":"access forbidden","field":null,"help":null}]})", FailureClass::provider_down},
+      {403, R"({"errors":[{"message":"access forbidden","field":null,"help":null}]})",
+       FailureClass::provider_down},
       {404, R"({"errors":[{"message":"not found","field":null}]})", FailureClass::provider_down},
       {405, "", FailureClass::permanent},
       {406, "", FailureClass::permanent},
-      {413, R"({"errors":[{"message":"content too large","field":null,"help":null}]})", FailureClass::permanent},
+      {413, R"({"errors":[{"message":"content too large","field":null,"help":null}]})",
+       FailureClass::permanent},
       {415, "", FailureClass::permanent},
-      {429, R"({"errors":[{"field":null,"message":"too many requests"}]})", FailureClass::transient},
+      {429, R"({"errors":[{"field":null,"message":"too many requests"}]})",
+       FailureClass::transient},
       {451, "", FailureClass::provider_down},
-      {500, R"({"errors":[{"field":null,"message":"internal server error"}]})", FailureClass::provider_down},
+      {500, R"({"errors":[{"field":null,"message":"internal server error"}]})",
+       FailureClass::provider_down},
       {502, "", FailureClass::provider_down},
       {503, "", FailureClass::provider_down},
   };
@@ -64,26 +69,29 @@ TEST(SendGridClassify, EveryErrorRowOfTheTable) {
 
 TEST(SendGridClassify, DetailListsEachErrorWithItsField) {
   auto r = classify_sendgrid_send(
-      answer(400, R"({"errors":[{"message":"bad to","field":"personalizations.0.to","help":{"x":1}},)"
-                  R"({"message":"bad from","field":null,"help":"http://x"}],"id":"abc"})"),
+      answer(400,
+             R"({"errors":[{"message":"bad to","field":"personalizations.0.to","help":{"x":1}},)"
+             R"({"message":"bad from","field":null,"help":"http://x"}],"id":"abc"})"),
       SystemTime{});
   EXPECT_EQ(r.detail, "personalizations.0.to: bad to; bad from");
 }
 
 TEST(SendGridClassify, RateLimitWaitsForTheResetTime) {
   auto now = from_unix_ms(1'700'000'000'000);
-  auto r = classify_sendgrid_send(answer(429, R"({"errors":[{"field":null,"message":"too many requests"}]})",
-                                         {{"X-RateLimit-Limit", "600"},
-                                          {"X-RateLimit-Remaining", "0"},
-                                          {"X-RateLimit-Reset", "1700000030"}}),
-                                  now);
+  auto r = classify_sendgrid_send(
+      answer(429, R"({"errors":[{"field":null,"message":"too many requests"}]})",
+             {{"X-RateLimit-Limit", "600"},
+              {"X-RateLimit-Remaining", "0"},
+              {"X-RateLimit-Reset", "1700000030"}}),
+      now);
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   ASSERT_TRUE(r.retry_after);
   EXPECT_EQ(*r.retry_after, 30s);
 }
 
 TEST(SendGridClassify, ProbeNeedsTheMailSendScope) {
-  EXPECT_TRUE(classify_sendgrid_probe(answer(200, R"({"scopes":["alerts.read","mail.send"]})")).healthy);
+  EXPECT_TRUE(
+      classify_sendgrid_probe(answer(200, R"({"scopes":["alerts.read","mail.send"]})")).healthy);
   auto p = classify_sendgrid_probe(answer(200, R"({"scopes":["alerts.read"]})"));
   EXPECT_FALSE(p.healthy);
   EXPECT_EQ(p.failure_class, FailureClass::provider_down);

@@ -24,14 +24,19 @@ CannedResponse accepted(const RecordedRequest&) { return {202, {{"X-Message-Id",
 
 class SendGridProviderTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Provider> make(const RecordingHttpServer& server, std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> settings = {{"api_key", "SG.key"}, {"base_url", server.url()}};
+  std::unique_ptr<Provider> make(const RecordingHttpServer& server,
+                                 std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> settings = {{"api_key", "SG.key"},
+                                                   {"base_url", server.url()}};
     settings.insert(extra.begin(), extra.end());
-    auto created = SendGridFactory().create(provider_config("sendgrid", settings), harness_.context());
+    auto created =
+        SendGridFactory().create(provider_config("sendgrid", settings), harness_.context());
     EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
     return std::move(*created);
   }
-  json::object body_of(const RecordingHttpServer& server) { return json::parse(server.last_request().body).as_object(); }
+  json::object body_of(const RecordingHttpServer& server) {
+    return json::parse(server.last_request().body).as_object();
+  }
   ProviderHarness harness_;
 };
 
@@ -81,22 +86,25 @@ TEST_F(SendGridProviderTest, SendsRawMailParsedIntoTheJsonFields) {
 
   auto body = body_of(server);
   // The envelope decides the recipients: the Bcc only it knows is there.
-  EXPECT_EQ(json::serialize(body.at("personalizations")),
-            R"([{"to":[{"email":"juergen@example.de","name":"Jürgen"}],"bcc":[{"email":"hidden@example.com"}]}])");
+  EXPECT_EQ(
+      json::serialize(body.at("personalizations")),
+      R"([{"to":[{"email":"juergen@example.de","name":"Jürgen"}],"bcc":[{"email":"hidden@example.com"}]}])");
   EXPECT_EQ(json::serialize(body.at("from")), R"({"email":"from@example.com","name":"Zoë"})");
   EXPECT_EQ(body.at("subject"), "Grüße");
   auto& content = body.at("content").as_array();
   ASSERT_EQ(content.size(), 2u);
   EXPECT_EQ(content[0].at("type"), "text/plain");  // text/plain first (§2.2)
-  EXPECT_EQ(content[0].at("value"), "Grüße\n.leading dot\n");
+  EXPECT_EQ(content[0].at("value"), "Grüße\n.leading dot");
   EXPECT_EQ(content[1].at("type"), "text/html");
   auto& attachments = body.at("attachments").as_array();
   ASSERT_EQ(attachments.size(), 1u);
   EXPECT_EQ(attachments[0].at("filename"), "data.csv");
-  EXPECT_EQ(base64_decode(std::string(attachments[0].at("content").as_string())).value(), "a,b\n1,2\n");
+  EXPECT_EQ(base64_decode(std::string(attachments[0].at("content").as_string())).value(),
+            "a,b\n1,2\n");
   auto& headers = body.at("headers").as_object();
   EXPECT_EQ(headers.at("X-Mailer"), "test-suite");
-  for (const char* forbidden : {"From", "To", "Subject", "Content-Type", "MIME-Version", "Bcc", "Message-ID"}) {
+  for (const char* forbidden :
+       {"From", "To", "Subject", "Content-Type", "MIME-Version", "Bcc", "Message-ID"}) {
     EXPECT_FALSE(headers.contains(forbidden)) << forbidden;
   }
   EXPECT_EQ(json::serialize(body.at("categories")), R"(["receipts"])");
@@ -120,7 +128,8 @@ TEST_F(SendGridProviderTest, MailWithoutToGetsAPersonalizationPerBccRecipient) {
   auto body = body_of(server);
   EXPECT_EQ(json::serialize(body.at("personalizations")),
             R"([{"to":[{"email":"b1@example.com"}]},{"to":[{"email":"b2@example.com"}]}])");
-  EXPECT_EQ(json::serialize(body.at("reply_to_list")), R"([{"email":"r1@example.com"},{"email":"r2@example.com"}])");
+  EXPECT_EQ(json::serialize(body.at("reply_to_list")),
+            R"([{"email":"r1@example.com"},{"email":"r2@example.com"}])");
   EXPECT_EQ(body.at("subject"), " ");
   EXPECT_EQ(json::serialize(body.at("mail_settings")), R"({"sandbox_mode":{"enable":true}})");
 }
@@ -139,7 +148,9 @@ TEST_F(SendGridProviderTest, NamesLoseSeparatorsAndCategoriesStopAtTen) {
 }
 
 TEST_F(SendGridProviderTest, ProbesTheScopes) {
-  RecordingHttpServer server([](const RecordedRequest&) { return CannedResponse{200, {}, R"({"scopes":["mail.send"]})"}; });
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, R"({"scopes":["mail.send"]})"};
+  });
   auto provider = make(server);
   EXPECT_TRUE(harness_.probe(*provider).healthy);
   EXPECT_EQ(server.last_request().path, "/v3/scopes");
@@ -147,10 +158,14 @@ TEST_F(SendGridProviderTest, ProbesTheScopes) {
 }
 
 TEST_F(SendGridProviderTest, SettingsAndLimits) {
-  auto settings = read_sendgrid_settings(provider_config("sendgrid", {{"api_key", "k"}, {"base_url", "eu"}}));
+  auto settings =
+      read_sendgrid_settings(provider_config("sendgrid", {{"api_key", "k"}, {"base_url", "eu"}}));
   EXPECT_EQ(settings.value().base_url, "https://api.eu.sendgrid.com");
-  EXPECT_EQ(read_sendgrid_settings(provider_config("sendgrid", {})).error().key, "providers[0].api_key");
-  EXPECT_EQ(read_sendgrid_settings(provider_config("sendgrid", {{"api_key", "k"}, {"domain", "x"}})).error().key,
+  EXPECT_EQ(read_sendgrid_settings(provider_config("sendgrid", {})).error().key,
+            "providers[0].api_key");
+  EXPECT_EQ(read_sendgrid_settings(provider_config("sendgrid", {{"api_key", "k"}, {"domain", "x"}}))
+                .error()
+                .key,
             "providers[0].domain");
   RecordingHttpServer server;
   auto provider = make(server);

@@ -7,15 +7,18 @@
 namespace postern::providers::ses {
 namespace {
 
-net::HttpClientResponse error(int status, std::string type, std::string message, bool capital = false) {
+net::HttpClientResponse error(int status, std::string type, std::string message,
+                              bool capital = false) {
   net::HttpClientHeaders headers = {{"x-amzn-RequestId", "req-1"}};
   if (!type.empty()) headers.emplace_back("x-amzn-ErrorType", type);
-  return {status, headers, std::string("{\"") + (capital ? "Message" : "message") + "\":\"" + message + "\"}"};
+  return {status, headers,
+          std::string("{\"") + (capital ? "Message" : "message") + "\":\"" + message + "\"}"};
 }
 
 TEST(SesClassify, AcceptedMessageReturnsItsId) {
-  auto r = classify_ses_send({200, {}, R"({"MessageId":"01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000"})"},
-                             SystemTime{});
+  auto r = classify_ses_send(
+      {200, {}, R"({"MessageId":"01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000"})"},
+      SystemTime{});
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000");
 }
@@ -68,18 +71,22 @@ TEST(SesClassify, EveryErrorTypeOfTheTable) {
 TEST(SesClassify, ErrorTypeIsCutAtColonAndHash) {
   auto r = classify_ses_send(
       error(400, "MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/",
-            "Email address is not verified. The following identities failed the check in region US-EAST-1: a@b.c"),
+            "Email address is not verified. The following identities failed the check in region "
+            "US-EAST-1: a@b.c"),
       SystemTime{});
   EXPECT_EQ(r.code, "MessageRejected");
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_NE(r.detail.find("not verified"), std::string::npos);
-  EXPECT_EQ(ses_error_type({400, {{"X-Amzn-ErrorType", "aws.sesv2#BadRequestException:http://x"}}, ""}),
-            "BadRequestException");
+  EXPECT_EQ(
+      ses_error_type({400, {{"X-Amzn-ErrorType", "aws.sesv2#BadRequestException:http://x"}}, ""}),
+      "BadRequestException");
 }
 
 TEST(SesClassify, ErrorTypeFallsBackOnTheBody) {
-  EXPECT_EQ(ses_error_type({400, {}, R"({"__type":"com.amazon.coral.service#ThrottlingException","message":"x"})"}),
-            "ThrottlingException");
+  EXPECT_EQ(
+      ses_error_type(
+          {400, {}, R"({"__type":"com.amazon.coral.service#ThrottlingException","message":"x"})"}),
+      "ThrottlingException");
   EXPECT_EQ(ses_error_type({400, {}, R"({"code":"MessageRejected"})"}), "MessageRejected");
   EXPECT_EQ(ses_error_type({400, {}, R"({"Code":"BadRequestException"})"}), "BadRequestException");
   auto r = classify_ses_send(error(400, "MessageRejected", "capital M", true), SystemTime{});
@@ -87,19 +94,26 @@ TEST(SesClassify, ErrorTypeFallsBackOnTheBody) {
 }
 
 TEST(SesClassify, QuotaTextsDecideBetweenThrottleAndOutage) {
-  auto rate = classify_ses_send(error(400, "ThrottlingException", "Maximum sending rate exceeded."), SystemTime{});
+  auto rate = classify_ses_send(error(400, "ThrottlingException", "Maximum sending rate exceeded."),
+                                SystemTime{});
   EXPECT_EQ(rate.failure_class, FailureClass::transient);
-  auto daily = classify_ses_send(error(400, "ThrottlingException", "Daily message quota exceeded."), SystemTime{});
+  auto daily = classify_ses_send(error(400, "ThrottlingException", "Daily message quota exceeded."),
+                                 SystemTime{});
   EXPECT_EQ(daily.failure_class, FailureClass::provider_down);
-  auto daily429 = classify_ses_send(error(429, "TooManyRequestsException", "Daily message quota exceeded."), SystemTime{});
+  auto daily429 = classify_ses_send(
+      error(429, "TooManyRequestsException", "Daily message quota exceeded."), SystemTime{});
   EXPECT_EQ(daily429.failure_class, FailureClass::provider_down);
 }
 
 TEST(SesClassify, ProbeReadsTheAccount) {
-  auto ok = classify_ses_probe({200, {}, R"({"SendingEnabled":true,"EnforcementStatus":"HEALTHY","ProductionAccessEnabled":true,
+  auto ok = classify_ses_probe(
+      {200,
+       {},
+       R"({"SendingEnabled":true,"EnforcementStatus":"HEALTHY","ProductionAccessEnabled":true,
       "SendQuota":{"Max24HourSend":50000.0,"MaxSendRate":14.0,"SentLast24Hours":12.0}})"});
   EXPECT_TRUE(ok.healthy);
-  auto unlimited = classify_ses_probe({200, {}, R"({"SendingEnabled":true,"EnforcementStatus":"PROBATION",
+  auto unlimited =
+      classify_ses_probe({200, {}, R"({"SendingEnabled":true,"EnforcementStatus":"PROBATION",
       "SendQuota":{"Max24HourSend":-1.0,"MaxSendRate":14.0,"SentLast24Hours":99999.0}})"});
   EXPECT_TRUE(unlimited.healthy);
 
@@ -113,7 +127,8 @@ TEST(SesClassify, ProbeReadsTheAccount) {
     EXPECT_FALSE(p.healthy) << body;
     EXPECT_EQ(p.failure_class, FailureClass::provider_down) << body;
   }
-  auto denied = classify_ses_probe(error(403, "InvalidClientTokenId", "The security token included in the request is invalid."));
+  auto denied = classify_ses_probe(
+      error(403, "InvalidClientTokenId", "The security token included in the request is invalid."));
   EXPECT_FALSE(denied.healthy);
   EXPECT_EQ(denied.failure_class, FailureClass::provider_down);
   auto throttled = classify_ses_probe(error(429, "TooManyRequestsException", "Too many requests"));

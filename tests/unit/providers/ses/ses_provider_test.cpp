@@ -33,12 +33,14 @@ class SesProviderTest : public ::testing::Test {
             {"endpoint", server.url()}};
   }
   std::unique_ptr<Provider> make(std::map<std::string, std::string> settings) {
-    auto created = SesFactory().create(provider_config("ses", std::move(settings)), harness_.context());
+    auto created =
+        SesFactory().create(provider_config("ses", std::move(settings)), harness_.context());
     EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
     return std::move(*created);
   }
   // Re-signs the recorded request: equal only if every signed byte arrived.
-  static void expect_valid_signature(const RecordedRequest& r, SystemTime at, const std::string& token = "") {
+  static void expect_valid_signature(const RecordedRequest& r, SystemTime at,
+                                     const std::string& token = "") {
     SigV4Request request;
     request.method = r.method;
     request.path = r.path;
@@ -47,8 +49,9 @@ class SesProviderTest : public ::testing::Test {
       if (!r.header(name).empty()) request.headers.emplace_back(name, r.header(name));
     }
     request.body = r.body;
-    auto expected = sign_v4(request, {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token},
-                            {"eu-west-1", "ses"}, at);
+    auto expected =
+        sign_v4(request, {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token},
+                {"eu-west-1", "ses"}, at);
     EXPECT_EQ(r.header("Authorization"), expected.authorization);
   }
   ProviderHarness harness_;
@@ -68,18 +71,22 @@ TEST_F(SesProviderTest, SendsRawContentSignedWithSigV4) {
   EXPECT_EQ(r.header("Content-Type"), "application/json");
   EXPECT_EQ(r.header("X-Amz-Date"), "20231114T221320Z");  // the fake clock
   EXPECT_EQ(r.header("Host"), "127.0.0.1:" + std::to_string(server.port()));
-  EXPECT_EQ(r.header("Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/ses/aws4_request, "
-                                            "SignedHeaders=content-type;host;x-amz-date, Signature=",
-                                            0),
-            0u)
+  EXPECT_EQ(
+      r.header("Authorization")
+          .rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/ses/aws4_request, "
+                 "SignedHeaders=content-type;host;x-amz-date, Signature=",
+                 0),
+      0u)
       << r.header("Authorization");
   expect_valid_signature(r, harness_.clock().now());
 
   auto body = json::parse(r.body).as_object();
-  EXPECT_EQ(base64_decode(std::string(body.at("Content").at("Raw").at("Data").as_string())).value(), **message->mime());
+  EXPECT_EQ(base64_decode(std::string(body.at("Content").at("Raw").at("Data").as_string())).value(),
+            **message->mime());
   EXPECT_EQ(json::serialize(body.at("Destination")),
             R"({"ToAddresses":["juergen@example.de"],"BccAddresses":["hidden@example.com"]})");
-  EXPECT_EQ(json::serialize(body.at("EmailTags")), R"([{"Name":"postern_id","Value":")" + message->id_string() + "\"}]");
+  EXPECT_EQ(json::serialize(body.at("EmailTags")),
+            R"([{"Name":"postern_id","Value":")" + message->id_string() + "\"}]");
   EXPECT_FALSE(body.contains("FromEmailAddress"));
   EXPECT_FALSE(body.contains("ConfigurationSetName"));
 }
@@ -94,24 +101,29 @@ TEST_F(SesProviderTest, SendsStructuredMailAsTheBuiltMime) {
   ASSERT_EQ(harness_.send(*provider, message).failure_class, FailureClass::ok);
   auto r = server.last_request();
   EXPECT_EQ(r.header("X-Amz-Security-Token"), "FwoGZXIvYXdzEXAMPLE");
-  EXPECT_NE(r.header("Authorization").find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token"),
+  EXPECT_NE(r.header("Authorization")
+                .find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token"),
             std::string::npos);
   expect_valid_signature(r, harness_.clock().now(), "FwoGZXIvYXdzEXAMPLE");
   auto body = json::parse(r.body).as_object();
-  auto mime = base64_decode(std::string(body.at("Content").at("Raw").at("Data").as_string())).value();
+  auto mime =
+      base64_decode(std::string(body.at("Content").at("Raw").at("Data").as_string())).value();
   EXPECT_EQ(mime, **message->mime());
   EXPECT_NE(mime.find("X-Postern-Id: " + message->id_string()), std::string::npos);
-  EXPECT_EQ(json::serialize(body.at("Destination")),
-            R"({"ToAddresses":["juergen@example.de","plain@example.org"],"CcAddresses":["cc@example.net"],)"
-            R"("BccAddresses":["hidden@example.com"]})");
+  EXPECT_EQ(
+      json::serialize(body.at("Destination")),
+      R"({"ToAddresses":["juergen@example.de","plain@example.org"],"CcAddresses":["cc@example.net"],)"
+      R"("BccAddresses":["hidden@example.com"]})");
   EXPECT_EQ(body.at("ConfigurationSetName"), "transactional");
 }
 
 TEST_F(SesProviderTest, ClassifiesErrorsFromTheErrorTypeHeader) {
   RecordingHttpServer server([](const RecordedRequest&) {
-    return CannedResponse{400,
-                          {{"x-amzn-ErrorType", "MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/"}},
-                          R"({"message":"Email address is not verified."})"};
+    return CannedResponse{
+        400,
+        {{"x-amzn-ErrorType",
+          "MessageRejected:http://internal.amazon.com/coral/com.amazonaws.sesv2/"}},
+        R"({"message":"Email address is not verified."})"};
   });
   auto provider = make(settings_for(server));
   auto result = harness_.send(*provider, raw_message(sample_raw_message(), sample_raw_envelope()));
@@ -142,13 +154,22 @@ TEST_F(SesProviderTest, SettingsAndLimits) {
     auto r = read_ses_settings(provider_config("ses", std::move(s)));
     return r ? std::string("ok") : r.error().key;
   };
-  EXPECT_EQ(key({{"secret_access_key", "s"}, {"region", "us-east-1"}}), "providers[0].access_key_id");
-  EXPECT_EQ(key({{"access_key_id", "a"}, {"region", "us-east-1"}}), "providers[0].secret_access_key");
+  EXPECT_EQ(key({{"secret_access_key", "s"}, {"region", "us-east-1"}}),
+            "providers[0].access_key_id");
+  EXPECT_EQ(key({{"access_key_id", "a"}, {"region", "us-east-1"}}),
+            "providers[0].secret_access_key");
   EXPECT_EQ(key({{"access_key_id", "a"}, {"secret_access_key", "s"}}), "providers[0].region");
-  EXPECT_EQ(key({{"access_key_id", "a"}, {"secret_access_key", "s"}, {"region", "US EAST"}}), "providers[0].region");
-  EXPECT_EQ(key({{"access_key_id", "a"}, {"secret_access_key", "s"}, {"region", "us-east-1"}, {"endpoint", "x"}}),
+  EXPECT_EQ(key({{"access_key_id", "a"}, {"secret_access_key", "s"}, {"region", "US EAST"}}),
+            "providers[0].region");
+  EXPECT_EQ(key({{"access_key_id", "a"},
+                 {"secret_access_key", "s"},
+                 {"region", "us-east-1"},
+                 {"endpoint", "x"}}),
             "providers[0].endpoint");
-  EXPECT_EQ(key({{"access_key_id", "a"}, {"secret_access_key", "s"}, {"region", "us-east-1"}, {"api_key", "x"}}),
+  EXPECT_EQ(key({{"access_key_id", "a"},
+                 {"secret_access_key", "s"},
+                 {"region", "us-east-1"},
+                 {"api_key", "x"}}),
             "providers[0].api_key");
   RecordingHttpServer server;
   auto provider = make(settings_for(server));

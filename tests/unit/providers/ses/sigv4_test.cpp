@@ -70,7 +70,8 @@ TEST_P(SigV4Vector, MatchesEveryPublishedValue) {
   std::string body = str(req.at("body"));
   request.body = body;
 
-  SigV4Credentials credentials{str(defaults.at("access_key_id")), str(defaults.at("secret_access_key")), ""};
+  SigV4Credentials credentials{str(defaults.at("access_key_id")),
+                               str(defaults.at("secret_access_key")), ""};
   SigV4Options options;
   for (const auto& h : v.at("headers_added_by_signer").as_array()) {
     auto name = str(h.as_array().at(0));
@@ -84,7 +85,8 @@ TEST_P(SigV4Vector, MatchesEveryPublishedValue) {
   if (const auto* region = v.if_contains("region")) scope.region = str(*region);
   if (const auto* service = v.if_contains("service")) scope.service = str(*service);
 
-  auto result = sign_v4(request, credentials, scope, parse_amz_date(str(defaults.at("amz_date"))), options);
+  auto result =
+      sign_v4(request, credentials, scope, parse_amz_date(str(defaults.at("amz_date"))), options);
 
   EXPECT_EQ(sigv4_canonical_uri(request.path), str(v.at("canonical_uri")));
   EXPECT_EQ(result.canonical_request, str(v.at("canonical_request")));
@@ -97,8 +99,8 @@ TEST_P(SigV4Vector, MatchesEveryPublishedValue) {
   }
   EXPECT_EQ(result.added_headers, added);
   if (const auto* key = v.if_contains("signing_key_hex")) {
-    EXPECT_EQ(hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")), scope.region,
-                                    scope.service)),
+    EXPECT_EQ(hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")),
+                                    scope.region, scope.service)),
               str(*key));
   }
 }
@@ -111,13 +113,17 @@ std::vector<std::size_t> all_vectors() {
 
 INSTANTIATE_TEST_SUITE_P(AllVectors, SigV4Vector, ::testing::ValuesIn(all_vectors()),
                          [](const ::testing::TestParamInfo<std::size_t>& info) {
-                           std::string name = str(vectors_file().at("vectors").as_array().at(info.param).at("name"));
+                           std::string name = str(
+                               vectors_file().at("vectors").as_array().at(info.param).at("name"));
                            std::string out;
-                           for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char c : name)
+                             out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return out + "_" + std::to_string(info.param);
                          });
 
-TEST(SigV4, TheFileHoldsEveryVector) { EXPECT_EQ(vectors_file().at("vectors").as_array().size(), 41u); }
+TEST(SigV4, TheFileHoldsEveryVector) {
+  EXPECT_EQ(vectors_file().at("vectors").as_array().size(), 41u);
+}
 
 TEST(SigV4, FormatsAmzDateInUtc) {
   EXPECT_EQ(sigv4_amz_date(from_unix_ms(1'700'000'000'000)), "20231114T221320Z");

@@ -19,7 +19,10 @@ TEST(DotStuff, NormalisesLineEndsAndAddsAFinalCrlf) {
 }
 
 TEST(DotStuff, LeavesEightBitBytesAlone) {
-  EXPECT_EQ(dot_stuff("Gr\xC3\xBC\xC3\x9F" "e\r\n"), "Gr\xC3\xBC\xC3\x9F" "e\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("Gr\xC3\xBC\xC3\x9F"
+                      "e\r\n"),
+            "Gr\xC3\xBC\xC3\x9F"
+            "e\r\n.\r\n");
 }
 
 }  // namespace

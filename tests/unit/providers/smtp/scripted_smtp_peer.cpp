@@ -77,11 +77,12 @@ struct ScriptedSmtpPeer::Impl {
   }
 
   template <class Stream>
-  asio::awaitable<std::optional<std::string>> read_line(Stream& s, std::string& buffer) {
+  asio::awaitable<std::optional<std::string>> read_line(Stream& s, std::string& buffer,
+                                                        bool command = true) {
     bool had_line = buffer.find("\r\n") != std::string::npos;
     auto [ec, n] = co_await asio::async_read_until(s, asio::dynamic_buffer(buffer), "\r\n", kTuple);
     if (ec) co_return std::nullopt;
-    if (!had_line && buffer.find("\r\n", n) != std::string::npos) {
+    if (command && !had_line && buffer.find("\r\n", n) != std::string::npos) {
       std::lock_guard lock(mu);
       ++batched;
     }
@@ -108,7 +109,8 @@ struct ScriptedSmtpPeer::Impl {
     }
     std::string out;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      out += (i + 1 < lines.size() ? "250-" : "250 ") + lines[i] + (i + 1 < lines.size() ? "\r\n" : "");
+      out += (i + 1 < lines.size() ? "250-" : "250 ") + lines[i] +
+             (i + 1 < lines.size() ? "\r\n" : "");
     }
     return out;
   }
@@ -116,7 +118,10 @@ struct ScriptedSmtpPeer::Impl {
   template <class Stream>
   asio::awaitable<Outcome> converse(Stream& s, std::size_t index, bool secure, bool greet) {
     std::string buffer;
-    if (greet && !co_await say(s, script.greeting)) co_return Outcome::closed;
+    if (greet) {
+      bool said = co_await say(s, script.greeting);
+      if (!said) co_return Outcome::closed;
+    }
     for (;;) {
       auto line = co_await read_line(s, buffer);
       if (!line) co_return Outcome::closed;
@@ -131,7 +136,10 @@ struct ScriptedSmtpPeer::Impl {
         co_return Outcome::upgrade;
       } else if (starts_with_ci(*line, "AUTH LOGIN")) {
         for (const char* prompt : {"334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"}) {
-          if (!co_await say(s, prompt)) co_return Outcome::closed;
+          {
+            bool said = co_await say(s, prompt);
+            if (!said) co_return Outcome::closed;
+          }
           auto answer = co_await read_line(s, buffer);
           if (!answer) co_return Outcome::closed;
           record(index, *answer);
@@ -144,11 +152,14 @@ struct ScriptedSmtpPeer::Impl {
       } else if (starts_with_ci(*line, "RCPT TO:")) {
         reply = script.rcpt_reply ? script.rcpt_reply(address_in(*line)) : "250 2.1.5 Ok";
       } else if (starts_with_ci(*line, "DATA")) {
-        if (!co_await say(s, script.data_reply)) co_return Outcome::closed;
+        {
+          bool said = co_await say(s, script.data_reply);
+          if (!said) co_return Outcome::closed;
+        }
         if (script.data_reply.rfind("354", 0) != 0) continue;
         std::string message;
         for (;;) {
-          auto data_line = co_await read_line(s, buffer);
+          auto data_line = co_await read_line(s, buffer, false);
           if (!data_line) co_return Outcome::closed;
           if (*data_line == ".") break;
           message += *data_line + "\r\n";
@@ -158,7 +169,8 @@ struct ScriptedSmtpPeer::Impl {
           data.push_back(std::move(message));
         }
         if (script.hang_after_data) {
-          asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+          asio::steady_timer forever(co_await asio::this_coro::executor,
+                                     std::chrono::steady_clock::time_point::max());
           co_await forever.async_wait(kTuple);
           co_return Outcome::closed;
         }
@@ -173,7 +185,10 @@ struct ScriptedSmtpPeer::Impl {
         co_await say(s, "221 2.0.0 Bye");
         co_return Outcome::closed;
       }
-      if (!co_await say(s, reply)) co_return Outcome::closed;
+      {
+        bool said = co_await say(s, reply);
+        if (!said) co_return Outcome::closed;
+      }
     }
   }
 
@@ -181,7 +196,8 @@ struct ScriptedSmtpPeer::Impl {
     beast::tcp_stream plain(std::move(socket));
     bool greet = true;
     if (!script.implicit_tls) {
-      if (co_await converse(plain, index, false, true) == Outcome::closed) co_return;
+      auto outcome = co_await converse(plain, index, false, true);
+      if (outcome == Outcome::closed) co_return;
       greet = false;  // STARTTLS: no second greeting
     }
     beast::ssl_stream<beast::tcp_stream> secure(std::move(plain), *tls);

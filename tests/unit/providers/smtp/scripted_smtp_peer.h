@@ -15,22 +15,24 @@ struct SmtpPeerScript {
   std::string greeting = "220 relay.test ESMTP";
   // EHLO keywords after the first line; STARTTLS and AUTH are added from
   // the options below.
-  std::vector<std::string> keywords = {"PIPELINING", "SIZE 10000000", "8BITMIME", "ENHANCEDSTATUSCODES"};
+  std::vector<std::string> keywords = {"PIPELINING", "SIZE 10000000", "8BITMIME",
+                                       "ENHANCEDSTATUSCODES"};
   bool ehlo_supported = true;
   // TLS: offer STARTTLS (until it is used), or speak TLS from the start.
   std::string cert_pem;
   std::string key_pem;
   bool offer_starttls = false;
   bool implicit_tls = false;
-  std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN", "LOGIN"}; offered after TLS when TLS is on
+  std::vector<std::string>
+      auth_mechanisms;  // e.g. {"PLAIN", "LOGIN"}; offered after TLS when TLS is on
   std::string auth_reply = "235 2.7.0 Authentication successful";
   std::string mail_reply = "250 2.1.0 Ok";
   // Reply to RCPT for an address; 250 when not set.
   std::function<std::string(const std::string& address)> rcpt_reply;
   std::string data_reply = "354 End data with <CR><LF>.<CR><LF>";
   std::string final_reply = "250 2.0.0 Ok: queued as ABC123";
-  bool hang_after_data = false;      // never answer the final dot
-  bool drop_after_message = false;   // close the connection after the final reply
+  bool hang_after_data = false;     // never answer the final dot
+  bool drop_after_message = false;  // close the connection after the final reply
 };
 
 class ScriptedSmtpPeer {
@@ -48,7 +50,7 @@ class ScriptedSmtpPeer {
   // Message data as received (dot-stuffed, terminator excluded), per DATA.
   std::vector<std::string> data() const;
   std::size_t connections() const;
-  // How many reads carried more than one command line (pipelining seen).
+  // How many reads of commands carried more than one line (pipelining seen).
   std::size_t batched_reads() const;
 
  private:

@@ -28,17 +28,22 @@ TEST(SmtpClassify, RepliesByStage) {
       {SmtpStage::greeting, 554, "", "No SMTP service here", FailureClass::provider_down},
       {SmtpStage::ehlo, 450, "", "try later", FailureClass::provider_down},
       {SmtpStage::starttls, 454, "4.7.0", "TLS not available", FailureClass::provider_down},
-      {SmtpStage::auth, 535, "5.7.8", "Authentication credentials invalid", FailureClass::provider_down},
-      {SmtpStage::auth, 534, "5.7.9", "Authentication mechanism is too weak", FailureClass::provider_down},
+      {SmtpStage::auth, 535, "5.7.8", "Authentication credentials invalid",
+       FailureClass::provider_down},
+      {SmtpStage::auth, 534, "5.7.9", "Authentication mechanism is too weak",
+       FailureClass::provider_down},
       {SmtpStage::auth, 538, "5.7.11", "Encryption required", FailureClass::provider_down},
-      {SmtpStage::auth, 454, "4.7.0", "Temporary authentication failure", FailureClass::provider_down},
+      {SmtpStage::auth, 454, "4.7.0", "Temporary authentication failure",
+       FailureClass::provider_down},
       {SmtpStage::mail, 530, "5.7.0", "Authentication required", FailureClass::provider_down},
       {SmtpStage::mail, 550, "5.7.1", "Relay access denied", FailureClass::provider_down},
       {SmtpStage::mail, 451, "4.3.0", "local error", FailureClass::transient},
       {SmtpStage::mail, 452, "4.3.1", "Insufficient system storage", FailureClass::transient},
       {SmtpStage::mail, 553, "5.1.8", "Bad sender address", FailureClass::permanent},
-      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Maximum sending rate exceeded.", FailureClass::transient},
-      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Daily message quota exceeded.", FailureClass::provider_down},
+      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Maximum sending rate exceeded.",
+       FailureClass::transient},
+      {SmtpStage::mail, 454, "4.7.0", "Throttling failure: Daily message quota exceeded.",
+       FailureClass::provider_down},
       {SmtpStage::mail, 421, "4.4.2", "timeout, closing", FailureClass::provider_down},
       {SmtpStage::rcpt, 450, "4.2.0", "Mailbox busy", FailureClass::transient},
       {SmtpStage::rcpt, 451, "4.7.1", "Greylisted", FailureClass::transient},
@@ -46,14 +51,16 @@ TEST(SmtpClassify, RepliesByStage) {
       {SmtpStage::rcpt, 550, "5.1.1", "User unknown", FailureClass::permanent},
       {SmtpStage::rcpt, 553, "5.1.3", "Bad address syntax", FailureClass::permanent},
       {SmtpStage::rcpt, 550, "5.2.1", "Mailbox disabled", FailureClass::permanent},
-      {SmtpStage::rcpt, 452, "5.2.2", "Mailbox full", FailureClass::transient},  // the class digit rules
+      {SmtpStage::rcpt, 452, "5.2.2", "Mailbox full",
+       FailureClass::transient},  // the class digit rules
       {SmtpStage::rcpt, 552, "5.2.2", "Mailbox full", FailureClass::permanent},
       {SmtpStage::rcpt, 554, "5.7.1", "Relay access denied", FailureClass::provider_down},
       {SmtpStage::data, 554, "5.5.1", "No valid recipients", FailureClass::permanent},
       {SmtpStage::data, 451, "4.3.0", "try later", FailureClass::transient},
       {SmtpStage::message, 250, "2.0.0", "queued", FailureClass::ok},
       {SmtpStage::message, 552, "5.3.4", "Message too big for system", FailureClass::permanent},
-      {SmtpStage::message, 552, "5.2.3", "Message length exceeds administrative limit", FailureClass::permanent},
+      {SmtpStage::message, 552, "5.2.3", "Message length exceeds administrative limit",
+       FailureClass::permanent},
       {SmtpStage::message, 554, "5.6.0", "Content rejected", FailureClass::permanent},
       {SmtpStage::message, 550, "5.7.1", "Message refused by policy", FailureClass::permanent},
       {SmtpStage::message, 451, "4.3.0", "Queue file write error", FailureClass::transient},
@@ -61,10 +68,12 @@ TEST(SmtpClassify, RepliesByStage) {
   };
   for (const auto& row : rows) {
     if (row.expected == FailureClass::ok) continue;  // 2xx never reaches the failure table
-    SCOPED_TRACE(std::string(to_string(row.stage)) + " " + std::to_string(row.code) + " " + row.enhanced);
+    SCOPED_TRACE(std::string(to_string(row.stage)) + " " + std::to_string(row.code) + " " +
+                 row.enhanced);
     auto r = at(row.stage, row.code, row.enhanced, row.text);
     EXPECT_EQ(r.failure_class, row.expected);
-    EXPECT_EQ(r.code, row.enhanced.empty() ? std::to_string(row.code) : std::to_string(row.code) + " " + row.enhanced);
+    EXPECT_EQ(r.code, row.enhanced.empty() ? std::to_string(row.code)
+                                           : std::to_string(row.code) + " " + row.enhanced);
   }
 }
 
@@ -100,13 +109,16 @@ TEST(SmtpClassify, LocalFailures) {
 
 TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   TransactionOutcome partial;
-  partial.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")}, {"b@y.org", reply(550, "5.1.1", "User unknown")}};
+  partial.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")},
+                        {"b@y.org", reply(550, "5.1.1", "User unknown")}};
   partial.final_reply = reply(250, "2.0.0", "Ok: queued as 4BXyz12");
   auto r = classify_smtp_transaction(partial);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "4BXyz12");
   EXPECT_EQ(r.code, "250 2.0.0");
-  EXPECT_NE(r.detail.find("refused recipients: b@y.org (550 5.1.1 User unknown)"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("refused recipients: b@y.org (550 5.1.1 User unknown)"),
+            std::string::npos)
+      << r.detail;
 
   TransactionOutcome none;
   none.recipients = {{"b@y.org", reply(550, "5.1.1", "User unknown")}};
@@ -124,7 +136,8 @@ TEST(SmtpClassify, RelayMessageIds) {
 
 TEST(SmtpClassify, Probes) {
   EXPECT_TRUE(classify_smtp_probe(std::nullopt).healthy);
-  auto p = classify_smtp_probe(SmtpFailure{SmtpStage::auth, reply(535, "5.7.8", "bad"), SmtpLocal::none, ""});
+  auto p = classify_smtp_probe(
+      SmtpFailure{SmtpStage::auth, reply(535, "5.7.8", "bad"), SmtpLocal::none, ""});
   EXPECT_FALSE(p.healthy);
   EXPECT_EQ(p.failure_class, FailureClass::provider_down);
 }

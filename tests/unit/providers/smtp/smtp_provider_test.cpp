@@ -22,9 +22,12 @@ using test::SmtpPeerScript;
 
 class SmtpRelayTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Provider> make(const ScriptedSmtpPeer& peer, std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> settings = {
-        {"host", "127.0.0.1"}, {"port", std::to_string(peer.port())}, {"tls", "none"}, {"helo_name", "postern.test"}};
+  std::unique_ptr<Provider> make(const ScriptedSmtpPeer& peer,
+                                 std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> settings = {{"host", "127.0.0.1"},
+                                                   {"port", std::to_string(peer.port())},
+                                                   {"tls", "none"},
+                                                   {"helo_name", "postern.test"}};
     for (auto& [k, v] : extra) settings[k] = v;
     auto created = SmtpRelayFactory().create(provider_config("smtp", settings), harness_.context());
     EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
@@ -32,7 +35,9 @@ class SmtpRelayTest : public ::testing::Test {
   }
   static std::shared_ptr<const OutboundMessage> simple(std::string body = "Hello\r\n") {
     std::string raw = "From: s@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n\r\n" + body;
-    return raw_message(raw, {"s@example.com", {{"a@example.org", RecipientKind::to}, {"b@example.org", RecipientKind::cc}}});
+    return raw_message(
+        raw, {"s@example.com",
+              {{"a@example.org", RecipientKind::to}, {"b@example.org", RecipientKind::cc}}});
   }
   ProviderHarness harness_;
 };
@@ -57,7 +62,8 @@ TEST_F(SmtpRelayTest, DeliversWithPipeliningAndDotStuffing) {
                                    }));
   EXPECT_GE(peer.batched_reads(), 1u);  // MAIL and RCPTs came in one write
   ASSERT_EQ(peer.data().size(), 1u);
-  EXPECT_NE(peer.data()[0].find("\r\n..starts with a dot\r\n...two dots\r\n..\r\nend\r\n"), std::string::npos);
+  EXPECT_NE(peer.data()[0].find("\r\n..starts with a dot\r\n...two dots\r\n..\r\nend\r\n"),
+            std::string::npos);
   EXPECT_EQ(test::unstuff(peer.data()[0]), **message->mime() + "\r\n");
 }
 
@@ -98,14 +104,16 @@ TEST_F(SmtpRelayTest, OpensAFreshConnectionWhenThePooledOneIsDead) {
 TEST_F(SmtpRelayTest, SendsToAcceptedRecipientsAndReportsTheRefusedOnes) {
   SmtpPeerScript script;
   script.rcpt_reply = [](const std::string& a) {
-    return a == "b@example.org" ? std::string("550 5.1.1 <b@example.org>: Recipient address rejected: User unknown")
-                                : std::string("250 2.1.5 Ok");
+    return a == "b@example.org"
+               ? std::string("550 5.1.1 <b@example.org>: Recipient address rejected: User unknown")
+               : std::string("250 2.1.5 Ok");
   };
   ScriptedSmtpPeer peer(script);
   auto provider = make(peer);
   auto result = harness_.send(*provider, simple());
   EXPECT_EQ(result.failure_class, FailureClass::ok);
-  EXPECT_NE(result.detail.find("refused recipients: b@example.org (550 5.1.1"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("refused recipients: b@example.org (550 5.1.1"), std::string::npos)
+      << result.detail;
   EXPECT_EQ(peer.data().size(), 1u);
 }
 
@@ -126,7 +134,8 @@ TEST_F(SmtpRelayTest, AllRecipientsRefusedIsPermanentAndSendsNoData) {
 TEST_F(SmtpRelayTest, ADeferredRecipientDefersTheWholeMessage) {
   SmtpPeerScript script;
   script.rcpt_reply = [](const std::string& a) {
-    return a == "b@example.org" ? std::string("451 4.7.1 Greylisted, try again later") : std::string("250 2.1.5 Ok");
+    return a == "b@example.org" ? std::string("451 4.7.1 Greylisted, try again later")
+                                : std::string("250 2.1.5 Ok");
   };
   ScriptedSmtpPeer peer(script);
   auto provider = make(peer);
@@ -172,14 +181,18 @@ TEST_F(SmtpRelayTest, AuthenticatesWithPlainOrLogin) {
   SmtpPeerScript plain_script;
   plain_script.auth_mechanisms = {"PLAIN", "LOGIN"};
   ScriptedSmtpPeer plain_peer(plain_script);
-  auto plain = make(plain_peer, {{"username", "user"}, {"password", "pässword"}, {"allow_insecure_auth", "true"}});
+  auto plain =
+      make(plain_peer,
+           {{"username", "user"}, {"password", "pässword"}, {"allow_insecure_auth", "true"}});
   ASSERT_EQ(harness_.send(*plain, simple()).failure_class, FailureClass::ok);
-  EXPECT_EQ(plain_peer.plain_commands()[1], "AUTH PLAIN " + base64_encode(std::string("\0user\0pässword", 15)));
+  EXPECT_EQ(plain_peer.plain_commands()[1],
+            "AUTH PLAIN " + base64_encode(std::string("\0user\0pässword", 15)));
 
   SmtpPeerScript login_script;
   login_script.auth_mechanisms = {"LOGIN"};
   ScriptedSmtpPeer login_peer(login_script);
-  auto login = make(login_peer, {{"username", "user"}, {"password", "secret"}, {"allow_insecure_auth", "true"}});
+  auto login = make(
+      login_peer, {{"username", "user"}, {"password", "secret"}, {"allow_insecure_auth", "true"}});
   ASSERT_EQ(harness_.send(*login, simple()).failure_class, FailureClass::ok);
   auto commands = login_peer.plain_commands();
   EXPECT_EQ(commands[1], "AUTH LOGIN");
@@ -192,7 +205,8 @@ TEST_F(SmtpRelayTest, RejectedCredentialsMeanTheProviderIsDown) {
   script.auth_mechanisms = {"PLAIN"};
   script.auth_reply = "535 5.7.8 Authentication credentials invalid";
   ScriptedSmtpPeer peer(script);
-  auto provider = make(peer, {{"username", "user"}, {"password", "bad"}, {"allow_insecure_auth", "true"}});
+  auto provider =
+      make(peer, {{"username", "user"}, {"password", "bad"}, {"allow_insecure_auth", "true"}});
   auto result = harness_.send(*provider, simple());
   EXPECT_EQ(result.failure_class, FailureClass::provider_down);
   EXPECT_EQ(result.code, "535 5.7.8");
@@ -209,7 +223,9 @@ TEST_F(SmtpRelayTest, UpgradesWithStarttlsAndVerifiesTheRelay) {
   script.offer_starttls = true;
   script.auth_mechanisms = {"PLAIN"};
   ScriptedSmtpPeer peer(script);
-  auto provider = make(peer, {{"tls", "starttls"}, {"tls_ca_file", dir.file("ca.pem")}, {"username", "u"},
+  auto provider = make(peer, {{"tls", "starttls"},
+                              {"tls_ca_file", dir.file("ca.pem")},
+                              {"username", "u"},
                               {"password", "p"}});
   auto result = harness_.send(*provider, simple());
   EXPECT_EQ(result.failure_class, FailureClass::ok) << result.detail;
@@ -265,7 +281,8 @@ TEST_F(SmtpRelayTest, GreetingAndConnectFailuresMeanTheProviderIsDown) {
     ScriptedSmtpPeer gone;
     port = gone.port();
   }
-  ProviderConfig config = provider_config("smtp", {{"host", "127.0.0.1"}, {"port", std::to_string(port)}, {"tls", "none"}});
+  ProviderConfig config = provider_config(
+      "smtp", {{"host", "127.0.0.1"}, {"port", std::to_string(port)}, {"tls", "none"}});
   auto down = SmtpRelayFactory().create(config, harness_.context()).value();
   auto refused = harness_.send(*down, simple());
   EXPECT_EQ(refused.failure_class, FailureClass::provider_down);
@@ -301,10 +318,27 @@ TEST_F(SmtpRelayTest, StructuredMailGoesAsTheBuiltMime) {
   auto result = harness_.send(*provider, message);
   ASSERT_EQ(result.failure_class, FailureClass::ok) << result.detail;
   EXPECT_NE(peer.data()[0].find("X-Postern-Id: " + message->id_string()), std::string::npos);
-  EXPECT_EQ(peer.data()[0].find("hidden@example.com"), std::string::npos);  // Bcc only in the envelope
+  EXPECT_EQ(peer.data()[0].find("hidden@example.com"),
+            std::string::npos);  // Bcc only in the envelope
   auto commands = peer.plain_commands();
-  EXPECT_NE(std::find(commands.begin(), commands.end(), "RCPT TO:<hidden@example.com>"), commands.end());
-  EXPECT_NE(commands[1].find(" BODY=8BITMIME"), std::string::npos);
+  EXPECT_NE(std::find(commands.begin(), commands.end(), "RCPT TO:<hidden@example.com>"),
+            commands.end());
+  // The built MIME is 7-bit (quoted-printable, base64, RFC 2047): no BODY=.
+  EXPECT_EQ(commands[1].find(" BODY="), std::string::npos);
+}
+
+TEST_F(SmtpRelayTest, DeclaresEightBitBodiesWhenTheRelayTakesThem) {
+  ScriptedSmtpPeer peer;  // offers 8BITMIME
+  auto provider = make(peer);
+  ASSERT_EQ(harness_
+                .send(*provider, simple("Gr\xC3\xBC\xC3\x9F"
+                                        "e\r\n"))
+                .failure_class,
+            FailureClass::ok);
+  EXPECT_NE(peer.plain_commands()[1].find(" BODY=8BITMIME"), std::string::npos);
+  EXPECT_NE(peer.data()[0].find("Gr\xC3\xBC\xC3\x9F"
+                                "e\r\n"),
+            std::string::npos);
 }
 
 TEST_F(SmtpRelayTest, ProbeOpensASessionAndKeepsItWarm) {
@@ -325,18 +359,25 @@ TEST(SmtpRelaySettings, ValidatesByName) {
   EXPECT_EQ(key({{"host", "h"}, {"tls", "ssl"}}), "providers[0].tls");
   EXPECT_EQ(key({{"host", "h"}, {"port", "99999"}}), "providers[0].port");
   EXPECT_EQ(key({{"host", "h"}, {"username", "u"}}), "providers[0].password");
-  EXPECT_EQ(key({{"host", "h"}, {"tls", "none"}, {"username", "u"}, {"password", "p"}}), "providers[0].username");
+  EXPECT_EQ(key({{"host", "h"}, {"tls", "none"}, {"username", "u"}, {"password", "p"}}),
+            "providers[0].username");
   EXPECT_EQ(key({{"host", "h"}, {"user", "u"}}), "providers[0].user");
   EXPECT_EQ(key({{"host", "h"}, {"max_message_bytes", "lots"}}), "providers[0].max_message_bytes");
   auto defaults = read_smtp_settings(provider_config("smtp", {{"host", "h"}})).value();
   EXPECT_EQ(defaults.port, 587);
   EXPECT_EQ(defaults.tls, TlsMode::starttls);
-  EXPECT_EQ(read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"tls", "implicit"}})).value().port, 465);
-  EXPECT_EQ(read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"tls", "none"}})).value().port, 25);
-  EXPECT_EQ(read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"max_message_bytes", "10MiB"}}))
+  EXPECT_EQ(read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"tls", "implicit"}}))
                 .value()
-                .max_message_bytes,
-            10u * 1024 * 1024);
+                .port,
+            465);
+  EXPECT_EQ(
+      read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"tls", "none"}})).value().port,
+      25);
+  EXPECT_EQ(
+      read_smtp_settings(provider_config("smtp", {{"host", "h"}, {"max_message_bytes", "10MiB"}}))
+          .value()
+          .max_message_bytes,
+      10u * 1024 * 1024);
 }
 
 }  // namespace

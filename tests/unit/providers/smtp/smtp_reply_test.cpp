@@ -12,7 +12,8 @@ TEST(ReplyParser, AssemblesMultiLineReplies) {
   auto reply = p.feed("250 SIZE 1000");
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->code, 250);
-  EXPECT_EQ(reply->lines, (std::vector<std::string>{"relay.test Hello", "PIPELINING", "SIZE 1000"}));
+  EXPECT_EQ(reply->lines,
+            (std::vector<std::string>{"relay.test Hello", "PIPELINING", "SIZE 1000"}));
   EXPECT_FALSE(p.error());
   // The parser is ready for the next reply.
   auto next = p.feed("221 bye");
@@ -66,7 +67,8 @@ TEST(Capabilities, ReadsEhloKeywords) {
   EXPECT_TRUE(caps.smtputf8);
 
   ReplyParser q;
-  auto bare = parse_capabilities(*q.feed("250 relay.test STARTTLS"));  // the greeting line is not a keyword
+  auto bare =
+      parse_capabilities(*q.feed("250 relay.test STARTTLS"));  // the greeting line is not a keyword
   EXPECT_FALSE(bare.starttls);
   EXPECT_FALSE(bare.size_offered);
   ReplyParser r;

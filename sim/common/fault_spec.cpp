@@ -1,0 +1,261 @@
+#include "sim/common/fault_spec.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <optional>
+
+#include "core/config.h"
+
+namespace postern::sim {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+Result<milliseconds, Problem> parse_ms(std::string_view text, bool bare_is_ms) {
+  text = trim(text);
+  if (bare_is_ms && all_digits(text)) return parse_duration(std::string(text) + "ms");
+  return parse_duration(text);
+}
+
+std::string format_ms(milliseconds d) {
+  if (d.count() != 0 && d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
+  return std::to_string(d.count()) + "ms";
+}
+
+Result<bool, Problem> parse_bool(std::string_view key, std::string_view v) {
+  if (v.empty() || v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+  return Problem{std::string(key) + ": expected true or false, got \"" + std::string(v) + "\""};
+}
+
+Result<double, Problem> parse_rate(std::string_view key, std::string_view v) {
+  double rate = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
+  if (ec != std::errc() || p != v.data() + v.size() || rate < 0 || rate > 1) {
+    return Problem{std::string(key) + ": expected a number from 0 to 1, got \"" + std::string(v) + "\""};
+  }
+  return rate;
+}
+
+std::vector<std::string> split_patterns(std::string_view v) {
+  std::vector<std::string> out;
+  while (!v.empty()) {
+    auto bar = v.find('|');
+    auto item = trim(v.substr(0, bar));
+    if (!item.empty()) out.emplace_back(item);
+    if (bar == std::string_view::npos) break;
+    v.remove_prefix(bar + 1);
+  }
+  return out;
+}
+
+// JSON values as the text apply_setting takes; nullopt (and `why`) for a
+// value of the wrong kind.
+std::optional<std::string> json_as_text(std::string_view key, const boost::json::value& v, std::string& why) {
+  if (v.is_bool()) return std::string(v.get_bool() ? "true" : "false");
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  if (v.is_double()) {
+    char buf[32];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
+    return std::string(buf, ec == std::errc() ? p : buf);
+  }
+  if (v.is_object() && key == "flap") {
+    const auto& o = v.get_object();
+    auto down = o.if_contains("down");
+    auto up = o.if_contains("up");
+    if (down && up && down->is_string() && up->is_string()) {
+      return std::string(down->get_string()) + "/" + std::string(up->get_string());
+    }
+    why = "flap: expected {\"down\": \"2s\", \"up\": \"3s\"}";
+    return std::nullopt;
+  }
+  if (v.is_array() && key == "reject") {
+    std::string joined;
+    for (const auto& item : v.get_array()) {
+      if (!item.is_string()) {
+        why = "reject: expected an array of strings";
+        return std::nullopt;
+      }
+      if (!joined.empty()) joined += '|';
+      joined += item.get_string();
+    }
+    return joined;
+  }
+  why = std::string(key) + ": unsupported JSON value";
+  return std::nullopt;
+}
+
+// The text each setting takes by default, so that JSON null can put the
+// default back through apply_setting.
+std::string_view default_text(std::string_view key) {
+  if (key == "probes") return "true";
+  if (key == "down" || key == "hang" || key == "auth_fail") return "false";
+  if (key == "error_rate" || key == "throttle_rate" || key == "error_status") return "0";
+  if (key == "retry_after") return "1s";
+  return "";
+}
+
+}  // namespace
+
+Result<LatencyRange, Problem> parse_latency(std::string_view text) {
+  text = trim(text);
+  if (text.empty()) return LatencyRange{};
+  auto dots = text.find("..");
+  auto low = parse_ms(text.substr(0, dots), true);
+  if (!low) return Problem{"latency: " + low.error().message};
+  LatencyRange out{*low, *low};
+  if (dots != std::string_view::npos) {
+    auto high = parse_ms(text.substr(dots + 2), true);
+    if (!high) return Problem{"latency: " + high.error().message};
+    if (*high < *low) return Problem{"latency: the upper bound is below the lower one"};
+    out.max = *high;
+  }
+  return out;
+}
+
+std::string format_latency(const LatencyRange& latency) {
+  if (latency.min == latency.max) return format_ms(latency.min);
+  return format_ms(latency.min) + ".." + format_ms(latency.max);
+}
+
+Result<FlapSchedule, Problem> parse_flap(std::string_view text) {
+  text = trim(text);
+  if (text.empty() || text == "off" || text == "0") return FlapSchedule{};
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return Problem{"flap: expected \"DOWN/UP\", e.g. \"2s/3s\""};
+  auto down = parse_ms(text.substr(0, slash), false);
+  auto up = parse_ms(text.substr(slash + 1), false);
+  if (!down) return Problem{"flap: " + down.error().message};
+  if (!up) return Problem{"flap: " + up.error().message};
+  if (down->count() <= 0 || up->count() <= 0) return Problem{"flap: both periods must be longer than zero"};
+  return FlapSchedule{*down, *up};
+}
+
+std::string format_flap(const FlapSchedule& flap) {
+  if (!flap.active()) return "";
+  return format_ms(flap.down) + "/" + format_ms(flap.up);
+}
+
+Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::string_view value) {
+  key = trim(key);
+  value = trim(value);
+  auto set_bool = [&](bool& field) -> Result<void, Problem> {
+    auto b = parse_bool(key, value);
+    if (!b) return b.error();
+    field = *b;
+    return {};
+  };
+  if (key == "clear") {
+    spec = FaultSpec{};
+    return {};
+  }
+  if (key == "down") return set_bool(spec.down);
+  if (key == "hang") return set_bool(spec.hang);
+  if (key == "auth_fail") return set_bool(spec.auth_fail);
+  if (key == "probes") return set_bool(spec.probes);
+  if (key == "error_rate" || key == "throttle_rate") {
+    auto rate = parse_rate(key, value);
+    if (!rate) return rate.error();
+    (key == "error_rate" ? spec.error_rate : spec.throttle_rate) = *rate;
+    return {};
+  }
+  if (key == "error_status") {
+    int status = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), status);
+    if (ec != std::errc() || p != value.data() + value.size() || (status != 0 && (status < 100 || status > 599))) {
+      return Problem{"error_status: expected a status code from 100 to 599, got \"" + std::string(value) + "\""};
+    }
+    spec.error_status = status;
+    return {};
+  }
+  if (key == "retry_after") {
+    auto d = parse_duration(value);
+    if (!d) return Problem{"retry_after: " + d.error().message};
+    spec.retry_after = std::chrono::duration_cast<std::chrono::seconds>(*d);
+    return {};
+  }
+  if (key == "latency") {
+    auto l = parse_latency(value);
+    if (!l) return l.error();
+    spec.latency = *l;
+    return {};
+  }
+  if (key == "flap") {
+    auto f = parse_flap(value);
+    if (!f) return f.error();
+    spec.flap = *f;
+    return {};
+  }
+  if (key == "reject") {
+    spec.reject = split_patterns(value);
+    return {};
+  }
+  return Problem{"unknown fault setting \"" + std::string(key) + "\""};
+}
+
+Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    auto eq = item.find('=');
+    auto key = item.substr(0, eq);
+    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    if (!trim(key).empty()) {
+      if (auto r = apply_setting(spec, key, value); !r) return r.error();
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
+Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& settings) {
+  // "clear" first, so {"clear": true, "down": true} means "only down".
+  if (auto clear = settings.if_contains("clear"); clear && clear->is_bool() && clear->get_bool()) spec = FaultSpec{};
+  for (const auto& [key, value] : settings) {
+    if (key == "clear") continue;
+    if (value.is_null()) {
+      // null puts the default back.
+      if (auto r = apply_setting(spec, key, default_text(key)); !r) return r.error();
+      continue;
+    }
+    std::string why;
+    auto text = json_as_text(key, value, why);
+    if (!text) return Problem{why};
+    if (auto r = apply_setting(spec, key, *text); !r) return r.error();
+  }
+  return {};
+}
+
+boost::json::object to_json(const FaultSpec& spec) {
+  boost::json::array reject;
+  for (const auto& r : spec.reject) reject.emplace_back(r);
+  return boost::json::object{
+      {"down", spec.down},
+      {"error_rate", spec.error_rate},
+      {"error_status", spec.error_status},
+      {"throttle_rate", spec.throttle_rate},
+      {"retry_after", spec.retry_after.count()},
+      {"latency", format_latency(spec.latency)},
+      {"hang", spec.hang},
+      {"flap", format_flap(spec.flap)},
+      {"auth_fail", spec.auth_fail},
+      {"probes", spec.probes},
+      {"reject", std::move(reject)},
+  };
+}
+
+}  // namespace postern::sim
