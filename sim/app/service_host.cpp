@@ -37,19 +37,25 @@ Result<std::uint16_t, Problem> HttpServiceHost::open() {
   auto server = std::make_unique<net::HttpServer>(
       io_, options, [this](net::HttpRequest&& request, net::Responder respond) { handle(std::move(request), respond); },
       metrics_);
+  open_ = true;  // before the first request can arrive
   auto port = server->start();
   if (!port) {
+    open_ = false;
     return Problem{std::string(service_name(service_->kind())) + ": cannot listen on " + options.listen + ": " +
                    port.error().message()};
   }
   server_ = std::move(server);
   port_ = *port;
-  open_ = true;
   return *port;
 }
 
 void HttpServiceHost::close() {
-  open_ = false;
+  {
+    // Under the lock, so handle() either sees the host closed or holds its
+    // request before release_held() below takes them all.
+    std::lock_guard lock(held_mu_);
+    open_ = false;
+  }
   // Held requests first: the server waits for every connection to finish.
   release_held();
   if (server_) {
@@ -85,8 +91,16 @@ void HttpServiceHost::handle(net::HttpRequest&& request, net::Responder respond)
   const auto decision = faults_.decide(probe);
   if (decision.kind == Kind::hang) {
     // Read, never answered: the client's own timeout is what is tested.
-    std::lock_guard lock(held_mu_);
-    held_.push_back(std::move(respond));
+    std::unique_lock lock(held_mu_);
+    if (open_) {
+      held_.push_back(std::move(respond));
+      return;
+    }
+    // close() already released the held requests: nobody would answer this one.
+    lock.unlock();
+    auto response = service_->server_error(request, 503);
+    response.close = true;
+    respond(std::move(response));
     return;
   }
   const auto now = std::chrono::system_clock::now();

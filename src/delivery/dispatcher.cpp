@@ -25,12 +25,14 @@ using providers::FailureClass;
 namespace {
 
 // Awaits a store operation: its completion (on the store's writer thread)
-// resumes the coroutine on its own executor.
+// resumes the coroutine on its own executor. A plain function returning the
+// awaitable, not a coroutine: GCC 12 destroys the captures of a lambda
+// written inside a co_await expression twice.
 template <class T, class Start>
-awaitable<Result<T>> store_call(Start start) {
-  auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Result<T>)>(
-      [executor, start](auto handler) mutable {
+auto store_call(Start start) {
+  return asio::async_initiate<decltype(use_awaitable), void(Result<T>)>(
+      [start](auto handler) mutable {
+        auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         start([shared, executor](Result<T> r) {
           asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,12 +28,28 @@ struct HttpRequest {
   std::string_view header(std::string_view name) const;
 };
 
+// A response body produced over time (server-sent events, long exports).
+// The server asks for the next chunk once the previous one is written.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Calls `done` once, from any thread, with the next chunk, or with nullopt
+  // when the stream has ended.
+  virtual void next(std::function<void(std::optional<std::string>)> done) = 0;
+  // The client went away or the server is stopping: end the stream; a
+  // pending next() must then answer nullopt promptly. Thread-safe.
+  virtual void cancel() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   HttpHeaders headers;
   std::string body;
   bool close = false;  // close the connection after this response
+  // When set, `body` is ignored: the header goes out at once and the stream's
+  // chunks follow (chunked transfer encoding); the connection closes after.
+  std::shared_ptr<ResponseStream> stream;
 };
 
 // Hands a handler's response back to the connection that asked. Copyable;

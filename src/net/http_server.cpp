@@ -108,6 +108,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::condition_variable cv;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;  // guarded by mu
 
+  // Streams being written, so that stop() can end them.
+  struct Streams {
+    std::mutex mu;
+    std::vector<std::shared_ptr<ResponseStream>> open;  // guarded by mu
+    void add(const std::shared_ptr<ResponseStream>& s) {
+      std::lock_guard lock(mu);
+      open.push_back(s);
+    }
+    void remove(const std::shared_ptr<ResponseStream>& s) {
+      std::lock_guard lock(mu);
+      std::erase(open, s);
+    }
+    void cancel_all() {
+      std::lock_guard lock(mu);
+      for (auto& s : open) s->cancel();
+    }
+  } streams;
+
   void add(const std::shared_ptr<Connection>& c) {
     std::lock_guard lock(mu);
     connections.emplace(c.get(), c);
@@ -171,9 +189,61 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   awaitable<void> write(Connection& c, HttpResponse&& response, unsigned version, bool keep_alive) {
+    if (response.stream) {
+      co_await write_stream(c, std::move(response.stream), response.status, std::move(response.content_type),
+                            std::move(response.headers), version);
+      co_return;
+    }
     auto res = to_beast(std::move(response), version, keep_alive);
     c.stream.expires_after(options.request_timeout);
     co_await http::async_write(c.stream, res, kTuple);
+  }
+
+  // The stream's next chunk, awaited without blocking the thread. A plain
+  // function, not a coroutine: GCC 12 destroys the captures of a lambda
+  // written inside a co_await expression twice.
+  static auto next_chunk(std::shared_ptr<ResponseStream> source) {
+    return asio::async_initiate<decltype(use_awaitable), void(std::optional<std::string>)>(
+        [source](auto handler) {
+          auto executor = asio::get_associated_executor(handler);
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          source->next([shared, executor](std::optional<std::string> next) {
+            asio::post(executor, [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
+          });
+        },
+        use_awaitable);
+  }
+
+  // Pulls the stream's chunks one by one and writes each as an HTTP/1.1
+  // chunk, until the stream ends, the client goes away or the server stops.
+  awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source, int status,
+                               std::string content_type, HttpHeaders headers, unsigned version) {
+    http::response<http::empty_body> head{static_cast<http::status>(status), version};
+    head.set(http::field::server, "postern");
+    head.set(http::field::content_type, content_type);
+    head.set(http::field::cache_control, "no-cache");
+    for (auto& h : headers) head.insert(h.first, h.second);
+    head.chunked(true);
+    head.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer{head};
+    c.stream.expires_after(options.request_timeout);
+    std::tuple<boost::system::error_code, std::size_t> written =
+        co_await http::async_write_header(c.stream, serializer, kTuple);
+    bool open = !std::get<0>(written);
+    streams.add(source);
+    while (open && !stopping) {
+      c.stream.expires_never();
+      std::optional<std::string> chunk = co_await next_chunk(source);
+      c.stream.expires_after(options.request_timeout);
+      if (!chunk) {
+        co_await asio::async_write(c.stream, http::make_chunk_last(), kTuple);
+        break;
+      }
+      written = co_await asio::async_write(c.stream, http::make_chunk(asio::buffer(*chunk)), kTuple);
+      open = !std::get<0>(written);
+    }
+    source->cancel();
+    streams.remove(source);
   }
 
   awaitable<void> serve(std::shared_ptr<Connection> c) {
@@ -269,7 +339,9 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     // nothing runs handlers and the acceptor is closed by its destructor.
     closed.get_future().wait_for(std::chrono::seconds(2));
   }
-  // Idle keep-alive connections end now; busy ones after their response.
+  // Idle keep-alive connections end now; busy ones after their response;
+  // open streams end at once.
+  impl_->streams.cancel_all();
   impl_->for_each_connection([](Connection& c) {
     if (c.idle) c.stream.socket().cancel();
   });
