@@ -69,16 +69,25 @@ void Authenticator::refresh_locked(bool force) {
 }
 
 std::optional<Principal> Authenticator::authenticate_key(std::string_view secret) {
+  constexpr std::size_t kMaxVerified = 4096;  // bounds memory against floods of distinct keys
+  {
+    std::lock_guard lock(mu_);
+    refresh_locked(false);
+    if (auto v = snapshot_.verified.find(std::string(secret)); v != snapshot_.verified.end()) return v->second;
+  }
   auto hash = hash_api_secret(secret);
   std::lock_guard lock(mu_);
-  refresh_locked(false);
+  auto remember = [&](const Principal& p) {
+    if (snapshot_.verified.size() < kMaxVerified) snapshot_.verified.emplace(std::string(secret), p);
+    return p;
+  };
   auto it = snapshot_.keys_by_hash.find(hash);
   if (it == snapshot_.keys_by_hash.end()) {
     refresh_locked(true);
     it = snapshot_.keys_by_hash.find(hash);
     if (it == snapshot_.keys_by_hash.end()) return std::nullopt;
   }
-  return it->second;
+  return remember(it->second);
 }
 
 std::optional<Principal> Authenticator::authenticate_login(std::string_view user, std::string_view password) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -74,6 +75,9 @@ class Authenticator {
   struct Snapshot {
     std::map<std::string, Principal, std::less<>> keys_by_hash;
     std::map<std::string, std::string, std::less<>> key_hash_by_name;
+    // Secrets already verified against this snapshot: a hash lookup instead
+    // of a SHA-256 per request. Dropped with the snapshot on every refresh.
+    std::unordered_map<std::string, Principal> verified;
     std::map<std::string, store::SmtpUser, std::less<>> users;
     SystemTime loaded_at{};
     SystemTime forced_at{};

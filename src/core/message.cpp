@@ -1,18 +1,52 @@
 #include "core/message.h"
 
-#include <unordered_set>
+#include <algorithm>
+#include <cctype>
 
 namespace postern {
+
+namespace {
+
+// Same mailbox: local parts compare exactly, domains without case.
+bool same_address(std::string_view a, std::string_view b) {
+  auto at_a = a.rfind('@'), at_b = b.rfind('@');
+  if (at_a != at_b || a.size() != b.size()) return false;
+  if (a.substr(0, at_a) != b.substr(0, at_b)) return false;
+  for (auto i = at_a; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Envelope envelope_of(const Message& message) {
   Envelope env;
   env.sender = message.from.address;
-  std::unordered_set<std::string> seen;
+  env.recipients.reserve(message.to.size() + message.cc.size() + message.bcc.size());
+  // Most messages have a handful of recipients: a linear scan beats hashing;
+  // past that, a sorted index keeps large lists linear-logarithmic.
+  std::vector<std::string> normalized;
+  auto seen = [&](const std::string& address) {
+    if (env.recipients.size() < 16) {
+      for (const auto& r : env.recipients) {
+        if (same_address(r.address, address)) return true;
+      }
+      return false;
+    }
+    if (normalized.empty()) {
+      for (const auto& r : env.recipients) normalized.push_back(normalize_address(r.address));
+      std::sort(normalized.begin(), normalized.end());
+    }
+    auto n = normalize_address(address);
+    auto it = std::lower_bound(normalized.begin(), normalized.end(), n);
+    if (it != normalized.end() && *it == n) return true;
+    normalized.insert(it, std::move(n));
+    return false;
+  };
   auto add = [&](const std::vector<Mailbox>& list, RecipientKind kind) {
     for (const auto& m : list) {
-      if (seen.insert(normalize_address(m.address)).second) {
-        env.recipients.push_back({m.address, kind});
-      }
+      if (!seen(m.address)) env.recipients.push_back({m.address, kind});
     }
   };
   add(message.to, RecipientKind::to);

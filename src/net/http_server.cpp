@@ -8,13 +8,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <spdlog/spdlog.h>
 #include <unordered_map>
 
+#include "net/detail/appending_body.h"
+#include "net/detail/http_wire.h"
 #include "net/listen_address.h"
 
 namespace postern::net {
@@ -25,14 +27,37 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
+using Steady = std::chrono::steady_clock;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
 
 namespace {
 
+// One client connection. Its deadline is a plain field: each read or write
+// moves it, and one watchdog timer per connection enforces it lazily, so
+// the hot path arms no timer per operation.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool idle = true;  // waiting for the next request; touched only on the connection's thread
+  explicit Connection(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {
+    boost::system::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    remote_address = remote.address().to_string();
+    remote_is_loopback = remote.address().is_loopback();
+  }
+  tcp::socket socket;
+  std::string remote_address;  // formatted once, not per request
+  bool remote_is_loopback = false;
+  asio::steady_timer watchdog;
+  Steady::time_point deadline = Steady::time_point::max();
+  Steady::time_point armed = Steady::time_point::max();  // when the watchdog wakes next
+  bool idle = true;       // waiting for a new request (touched on the connection's thread only)
+  bool finished = false;  // the serving coroutine is done
+  // Moving the deadline later costs nothing; moving it earlier than the
+  // watchdog's wake-up re-arms the watchdog.
+  void set_deadline(Steady::time_point t) {
+    deadline = t;
+    if (t < armed) watchdog.cancel();
+  }
+  void expire_in(std::chrono::seconds d) { set_deadline(Steady::now() + d); }
 };
 
 // Waits for the handler's answer without blocking the thread: the handler
@@ -51,7 +76,24 @@ auto async_handle(const HttpHandler& handler, HttpRequest request, Token&& token
       token, std::move(request));
 }
 
-HttpRequest to_request(http::request<http::string_body>&& req, const tcp::endpoint& remote) {
+// The stream's next chunk. A plain function, not a coroutine: GCC 12
+// destroys the captures of a lambda written inside a co_await twice.
+auto next_chunk(std::shared_ptr<ResponseStream> source) {
+  return asio::async_initiate<decltype(use_awaitable), void(std::optional<std::string>)>(
+      [source](auto handler) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        source->next([shared, executor](std::optional<std::string> next) {
+          asio::post(executor, [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
+        });
+      },
+      use_awaitable);
+}
+
+using Request = http::request<detail::AppendingStringBody>;
+using RequestParser = http::request_parser<detail::AppendingStringBody>;
+
+HttpRequest to_request(Request&& req, const Connection& c) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -61,28 +103,25 @@ HttpRequest to_request(http::request<http::string_body>&& req, const tcp::endpoi
   out.headers.reserve(8);
   for (const auto& field : req) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(req.body());
-  out.remote_address = remote.address().to_string();
-  out.remote_is_loopback = remote.address().is_loopback();
+  out.remote_address = c.remote_address;
+  out.remote_is_loopback = c.remote_is_loopback;
   return out;
 }
 
-http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::server, "postern");
-  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
-  for (auto& [k, v] : r.headers) res.insert(k, v);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
-
-HttpResponse error_response(int status, std::string_view code, std::string_view message) {
+HttpResponse error_response(int status, std::string_view code, std::string message) {
   HttpResponse r;
   r.status = status;
   r.body = json_error_body(code, message);
   r.close = true;
   return r;
+}
+
+// What a parse error is answered with, or nullopt for a silent close (the
+// peer left, or the server stopped).
+std::optional<HttpResponse> parse_error_response(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit) return error_response(431, "header_too_large", "the request header is too large");
+  if (ec == http::error::body_limit) return error_response(413, "payload_too_large", "the request body exceeds the limit");
+  return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
 
 }  // namespace
@@ -149,7 +188,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   void for_each_connection(F f) {
     std::lock_guard lock(mu);
     for (auto& [_, c] : connections) {
-      asio::post(c->stream.get_executor(), [c, f] { f(*c); });
+      asio::post(c->socket.get_executor(), [c, f] { f(*c); });
     }
   }
 
@@ -175,6 +214,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       socket.set_option(tcp::no_delay(true), ec);
       auto connection = std::make_shared<Connection>(std::move(socket));
       add(connection);
+      asio::co_spawn(context, watch(connection), asio::detached);
       asio::co_spawn(context, serve(connection), [self, raw = connection.get()](std::exception_ptr e) {
         if (e) {
           try {
@@ -188,117 +228,131 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  awaitable<void> write(Connection& c, HttpResponse&& response, unsigned version, bool keep_alive) {
-    if (response.stream) {
-      co_await write_stream(c, std::move(response.stream), response.status, std::move(response.content_type),
-                            std::move(response.headers), version);
-      co_return;
+  // Closes the connection once its deadline passes; a deadline moved later
+  // meanwhile just re-arms the timer.
+  static awaitable<void> watch(std::shared_ptr<Connection> c) {
+    while (!c->finished) {
+      c->armed = c->deadline;
+      c->watchdog.expires_at(c->armed);
+      co_await c->watchdog.async_wait(kTuple);
+      if (c->finished) break;
+      if (Steady::now() >= c->deadline) {
+        boost::system::error_code ignored;
+        c->socket.cancel(ignored);
+        c->deadline = Steady::time_point::max();  // one cancel per expiry
+      }
     }
-    auto res = to_beast(std::move(response), version, keep_alive);
-    c.stream.expires_after(options.request_timeout);
-    co_await http::async_write(c.stream, res, kTuple);
   }
 
-  // The stream's next chunk, awaited without blocking the thread. A plain
-  // function, not a coroutine: GCC 12 destroys the captures of a lambda
-  // written inside a co_await expression twice.
-  static auto next_chunk(std::shared_ptr<ResponseStream> source) {
-    return asio::async_initiate<decltype(use_awaitable), void(std::optional<std::string>)>(
-        [source](auto handler) {
-          auto executor = asio::get_associated_executor(handler);
-          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-          source->next([shared, executor](std::optional<std::string> next) {
-            asio::post(executor, [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
-          });
-        },
-        use_awaitable);
+  awaitable<boost::system::error_code> write_all(Connection& c, std::string head, const std::string& body) {
+    c.expire_in(options.request_timeout);
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    auto [ec, n] = co_await asio::async_write(c.socket, buffers, kTuple);
+    co_return ec;
+  }
+
+  awaitable<void> write(Connection& c, HttpResponse&& response, unsigned version, bool keep_alive) {
+    if (response.stream) {
+      co_await write_stream(c, std::move(response.stream), response, version);
+      co_return;
+    }
+    co_await write_all(c, detail::response_head(response, version, keep_alive), response.body);
   }
 
   // Pulls the stream's chunks one by one and writes each as an HTTP/1.1
   // chunk, until the stream ends, the client goes away or the server stops.
-  awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source, int status,
-                               std::string content_type, HttpHeaders headers, unsigned version) {
-    http::response<http::empty_body> head{static_cast<http::status>(status), version};
-    head.set(http::field::server, "postern");
-    head.set(http::field::content_type, content_type);
-    head.set(http::field::cache_control, "no-cache");
-    for (auto& h : headers) head.insert(h.first, h.second);
-    head.chunked(true);
-    head.keep_alive(false);
-    http::response_serializer<http::empty_body> serializer{head};
-    c.stream.expires_after(options.request_timeout);
-    std::tuple<boost::system::error_code, std::size_t> written =
-        co_await http::async_write_header(c.stream, serializer, kTuple);
-    bool open = !std::get<0>(written);
+  awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source, HttpResponse& head,
+                               unsigned version) {
+    head.headers.emplace_back("Cache-Control", "no-cache");
+    head.headers.emplace_back("Transfer-Encoding", "chunked");
+    auto head_bytes = detail::response_head(head, version, false);
+    // A chunked response has no Content-Length: drop the one response_head wrote.
+    auto cl = head_bytes.rfind("Content-Length: ");
+    head_bytes.erase(cl, head_bytes.find("\r\n", cl) + 2 - cl);
+    static const std::string kNothing;
+    bool open = !co_await write_all(c, std::move(head_bytes), kNothing);
     streams.add(source);
     while (open && !stopping) {
-      c.stream.expires_never();
+      c.set_deadline(Steady::time_point::max());
       std::optional<std::string> chunk = co_await next_chunk(source);
-      c.stream.expires_after(options.request_timeout);
       if (!chunk) {
-        co_await asio::async_write(c.stream, http::make_chunk_last(), kTuple);
+        co_await write_all(c, "0\r\n\r\n", kNothing);
         break;
       }
-      written = co_await asio::async_write(c.stream, http::make_chunk(asio::buffer(*chunk)), kTuple);
-      open = !std::get<0>(written);
+      char size[24];
+      auto n = std::snprintf(size, sizeof size, "%zx\r\n", chunk->size());
+      chunk->append("\r\n");
+      open = !co_await write_all(c, std::string(size, static_cast<std::size_t>(n)), *chunk);
     }
     source->cancel();
     streams.remove(source);
   }
 
+  // Reads one request into `parser`. Returns false when the connection must
+  // close; an error worth answering is left in `refusal`.
+  awaitable<bool> read_request(Connection& c, beast::flat_buffer& buffer, RequestParser& parser,
+                               std::optional<HttpResponse>& refusal) {
+    bool continue_sent = false;
+    c.idle = buffer.size() == 0;
+    c.expire_in(c.idle ? options.idle_timeout : options.request_timeout);
+    for (;;) {
+      if (buffer.size() > 0) {
+        boost::system::error_code ec;
+        auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec && ec != http::error::need_more) {
+          refusal = parse_error_response(ec);
+          co_return false;
+        }
+        if (parser.is_done()) co_return true;
+        if (parser.is_header_done() && !continue_sent && parser.get()[http::field::expect] == "100-continue") {
+          continue_sent = true;
+          static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          static const std::string kNothing;
+          if (co_await write_all(c, kContinue, kNothing)) co_return false;
+        }
+        if (used > 0 && buffer.size() > 0) continue;  // more to parse in what we have
+      }
+      auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(kReadChunk), kTuple);
+      buffer.commit(n);
+      if (ec) {
+        // A peer that leaves between requests is normal; one that leaves
+        // mid-request, or a timeout, gets no answer either.
+        co_return false;
+      }
+      if (c.idle) {
+        c.idle = false;
+        c.expire_in(options.request_timeout);
+      }
+    }
+  }
+
   awaitable<void> serve(std::shared_ptr<Connection> c) {
     boost::system::error_code ec;
-    auto remote = c->stream.socket().remote_endpoint(ec);
     beast::flat_buffer buffer;
     while (!stopping) {
-      http::request_parser<http::string_body> parser;
+      RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
-      c->idle = buffer.size() == 0;
-      c->stream.expires_after(options.idle_timeout);
-      auto [hec, hn] = co_await http::async_read_header(c->stream, buffer, parser, kTuple);
+      parser.eager(true);
+      std::optional<HttpResponse> refusal;
+      if (!co_await read_request(*c, buffer, parser, refusal)) {
+        if (refusal) co_await write(*c, std::move(*refusal), 11, false);
+        break;
+      }
       c->idle = false;
-      if (hec) {
-        if (hec == http::error::header_limit) {
-          co_await write(*c, error_response(431, "header_too_large", "the request header is too large"), 11, false);
-        } else if (hec == http::error::body_limit) {
-          co_await write(*c, error_response(413, "payload_too_large", "the request body exceeds the limit"), 11,
-                         false);
-        } else if (hec != http::error::end_of_stream && hec != beast::error::timeout &&
-                   hec != asio::error::operation_aborted && hec != asio::error::connection_reset &&
-                   hec != asio::error::eof) {
-          co_await write(*c, error_response(400, "bad_request", "malformed HTTP request: " + hec.message()), 11,
-                         false);
-        }
-        break;
-      }
       auto version = parser.get().version();
-      if (parser.get()[http::field::expect] == "100-continue") {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        c->stream.expires_after(options.request_timeout);
-        co_await asio::async_write(c->stream, asio::buffer(kContinue.data(), kContinue.size()), kTuple);
-      }
-      c->stream.expires_after(options.request_timeout);
-      auto [bec, bn] = co_await http::async_read(c->stream, buffer, parser, kTuple);
-      if (bec) {
-        if (bec == http::error::body_limit) {
-          co_await write(*c, error_response(413, "payload_too_large", "the request body exceeds the limit"), version,
-                         false);
-        } else if (bec != beast::error::timeout && bec != asio::error::operation_aborted) {
-          co_await write(*c, error_response(400, "bad_request", "malformed HTTP request: " + bec.message()),
-                         version, false);
-        }
-        break;
-      }
-      auto beast_request = parser.release();
-      bool keep_alive = beast_request.keep_alive();
-      auto response = co_await async_handle(handler, to_request(std::move(beast_request), remote), use_awaitable);
+      bool keep_alive = parser.get().keep_alive();
+      auto response =
+          co_await async_handle(handler, to_request(parser.release(), *c), use_awaitable);
       keep_alive = keep_alive && !response.close && !stopping;
       co_await write(*c, std::move(response), version, keep_alive);
       if (!keep_alive) break;
     }
-    c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    c->stream.close();
+    c->finished = true;
+    c->watchdog.cancel();  // ends watch()
+    c->socket.shutdown(tcp::socket::shutdown_send, ec);
+    c->socket.close(ec);
   }
 };
 
@@ -339,17 +393,21 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     // nothing runs handlers and the acceptor is closed by its destructor.
     closed.get_future().wait_for(std::chrono::seconds(2));
   }
-  // Idle keep-alive connections end now; busy ones after their response;
-  // open streams end at once.
+  // Open streams end at once, idle keep-alive connections now, busy ones
+  // after their response.
   impl_->streams.cancel_all();
   impl_->for_each_connection([](Connection& c) {
-    if (c.idle) c.stream.socket().cancel();
+    boost::system::error_code ignored;
+    if (c.idle) c.socket.cancel(ignored);
   });
   std::unique_lock lock(impl_->mu);
   if (!impl_->cv.wait_for(lock, grace, [&] { return impl_->connections.empty(); })) {
     lock.unlock();
     spdlog::warn("http: {} connections still busy after the grace period; closing them", impl_->count());
-    impl_->for_each_connection([](Connection& c) { c.stream.socket().cancel(); });
+    impl_->for_each_connection([](Connection& c) {
+      boost::system::error_code ignored;
+      c.socket.cancel(ignored);
+    });
     lock.lock();
     impl_->cv.wait_for(lock, std::chrono::seconds(5), [&] { return impl_->connections.empty(); });
   }

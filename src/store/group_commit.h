@@ -25,7 +25,7 @@ struct GroupCommitOptions {
 
 struct TransactionHooks {
   std::function<Result<void>()> begin;
-  std::function<Result<void>()> commit;
+  std::function<Result<void>()> commit;  // may write last changes of the batch first
   std::function<void()> rollback;
   // Runs on the writer thread after each durable commit (e.g. checkpoints).
   std::function<void()> after_commit;

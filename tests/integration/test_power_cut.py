@@ -11,10 +11,11 @@ import shutil
 
 import pytest
 
+from conftest import POSTERN_BIN
 from test_crash_safety import load_and_kill
 
 SHADOW_LIB = os.environ.get("FSYNC_SHADOW_LIB", os.path.join(
-    os.path.dirname(os.environ.get("POSTERN_BIN", "")), "..", "lib", "libfsync_shadow.so"))
+    os.path.dirname(os.path.dirname(os.path.abspath(POSTERN_BIN))), "lib", "libfsync_shadow.so"))
 
 
 def power_cut(workdir):

@@ -16,13 +16,16 @@ namespace postern::store::sqlite {
 namespace {
 
 // WAL frames after which the writer asks for a checkpoint (~16 MiB).
-constexpr int kCheckpointFrames = 4096;
+constexpr int kCheckpointFrames = 2048;
 
 // synchronous=FULL: a commit is on disk when COMMIT returns, so an answer
 // sent after it survives a power cut (NORMAL would lose the WAL tail).
 // Checkpoints run on their own thread (wal_autocheckpoint = 0).
+// page_size first: it only takes effect on a new, empty database. 8 KiB pages
+// hold a typical 4 KiB message in its row, without an overflow page, which
+// halves the bytes each message adds to the WAL (and the checkpoint).
 constexpr const char* kWriterPragmas[] = {
-    "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000",
+    "PRAGMA page_size = 8192",       "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000",
     "PRAGMA wal_autocheckpoint = 0", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY",
     "PRAGMA journal_size_limit = 67108864", "PRAGMA foreign_keys = OFF",
 };
@@ -94,10 +97,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->readers = std::move(*readers);
 
   Database* wdb = impl->write_db.get();
+  Writer* counts = impl->writer.get();
   TransactionHooks hooks{
       [wdb]() { return wdb->exec("BEGIN IMMEDIATE"); },
-      [wdb]() { return wdb->exec("COMMIT"); },
-      [wdb]() { (void)wdb->exec("ROLLBACK"); },
+      [wdb, counts]() -> Result<void> {
+        if (auto r = counts->flush_counts(); !r) return r;
+        return wdb->exec("COMMIT");
+      },
+      [wdb, counts]() {
+        counts->discard_counts();
+        (void)wdb->exec("ROLLBACK");
+      },
       nullptr,
   };
   impl->committer = std::make_unique<GroupCommitter>(

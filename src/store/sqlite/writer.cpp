@@ -105,13 +105,25 @@ Writer::~Writer() = default;
 
 Result<void> Writer::count_transition(std::optional<MessageStatus> from, MessageStatus to) {
   if (from && *from == to) return {};
-  if (from) {
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(*from)).bind(2, std::int64_t{-1}).run(); !r) {
-      return r;
-    }
-  }
-  return st_->count_add.bind(1, static_cast<std::int64_t>(to)).bind(2, std::int64_t{1}).run();
+  if (from) move_count(*from, -1);
+  move_count(to, 1);
+  return {};
 }
+
+void Writer::move_count(MessageStatus status, std::int64_t delta) {
+  pending_counts_[static_cast<std::size_t>(status)] += delta;
+}
+
+Result<void> Writer::flush_counts() {
+  for (std::size_t i = 0; i < pending_counts_.size(); ++i) {
+    if (pending_counts_[i] == 0) continue;
+    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(i)).bind(2, pending_counts_[i]).run(); !r) return r;
+    pending_counts_[i] = 0;
+  }
+  return {};
+}
+
+void Writer::discard_counts() { pending_counts_.fill(0); }
 
 Result<void> Writer::insert_event(MessageId id, std::int64_t seq, const Event& e) {
   return st_->insert_event.bind(1, static_cast<std::int64_t>(id.value()))
@@ -265,10 +277,8 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
   }
   auto n = static_cast<std::int64_t>(out.size() - first);
   if (n > 0) {
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(from)).bind(2, -n).run(); !r) return r.error();
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::sending)).bind(2, n).run(); !r) {
-      return r.error();
-    }
+    move_count(from, -n);
+    move_count(MessageStatus::sending, n);
   }
   return static_cast<std::size_t>(n);
 }
@@ -404,12 +414,8 @@ Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime
   }
   if (!reclaimed.empty()) {
     auto n = static_cast<std::int64_t>(reclaimed.size());
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::sending)).bind(2, -n).run(); !r) {
-      return r.error();
-    }
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(MessageStatus::queued)).bind(2, n).run(); !r) {
-      return r.error();
-    }
+    move_count(MessageStatus::sending, -n);
+    move_count(MessageStatus::queued, n);
   }
   return reclaimed.size();
 }

@@ -2,6 +2,7 @@
 // writer thread inside an open transaction; none commits by itself.
 #pragma once
 
+#include <array>
 #include <memory>
 
 #include "core/clock.h"
@@ -27,6 +28,12 @@ class Writer {
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
   Result<void> create_smtp_user(const SmtpUser& user);
+
+  // status_counts changes are summed over a transaction and written once,
+  // before its commit (one UPDATE per status rather than per message).
+  Result<void> flush_counts();
+  // The transaction rolled back: forget its changes to the counts.
+  void discard_counts();
   Result<void> delete_smtp_user(const std::string& name);
 
  private:
@@ -35,6 +42,7 @@ class Writer {
 
   // Adjusts status_counts for a transition (from may be empty for inserts).
   Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
+  void move_count(MessageStatus status, std::int64_t delta);
   Result<void> insert_event(MessageId id, std::int64_t seq, const Event& event);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
@@ -47,6 +55,7 @@ class Writer {
   const Clock& clock_;
   MessageIdGenerator ids_;
   std::unique_ptr<Statements> st_;
+  std::array<std::int64_t, kMessageStatusCount> pending_counts_{};
 };
 
 }  // namespace postern::store::sqlite

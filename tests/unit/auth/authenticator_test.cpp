@@ -1,0 +1,101 @@
+#include "auth/authenticator.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/credentials.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/await_completion.h"
+#include "support/fake_clock.h"
+#include "support/temp_dir.h"
+
+namespace postern::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AuthenticatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(init_crypto());
+    auto s = store::sqlite::SqliteStore::open({dir_.file("a.db")}, clock_, metrics_);
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    auth_ = std::make_unique<Authenticator>(*store_, clock_, 2s);
+  }
+
+  std::string create_key(const std::string& name, std::vector<std::string> scopes) {
+    auto secret = generate_api_secret();
+    store::StoredApiKey k{{name, std::move(scopes), clock_.now()}, hash_api_secret(secret)};
+    EXPECT_TRUE(test::await_completion<void>([&](auto done) { store_->create_api_key(k, done); }));
+    return secret;
+  }
+
+  test::TempDir dir_;
+  test::FakeClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Authenticator> auth_;
+};
+
+TEST_F(AuthenticatorTest, LoopbackIsTrustedOnlyWhileNoKeyExists) {
+  EXPECT_TRUE(auth_->open_to_loopback());
+  create_key("first", {"send"});
+  // No refresh period to wait for: the door closes for the next request.
+  EXPECT_FALSE(auth_->open_to_loopback());
+}
+
+TEST_F(AuthenticatorTest, KeysAuthenticateWithTheirScopes) {
+  auto secret = create_key("app", {"send", "read"});
+  auto p = auth_->authenticate_key(secret);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->name, "app");
+  EXPECT_TRUE(p->scopes.has(Scope::send));
+  EXPECT_TRUE(p->scopes.has(Scope::read));
+  EXPECT_FALSE(p->scopes.has(Scope::admin));
+  EXPECT_FALSE(auth_->authenticate_key(secret + "x"));
+  EXPECT_FALSE(auth_->authenticate_key(""));
+  // The second check is answered from the cache, with the same result.
+  EXPECT_EQ(auth_->authenticate_key(secret)->name, "app");
+}
+
+TEST_F(AuthenticatorTest, ADeletedKeyStopsWorkingAfterTheRefreshPeriod) {
+  auto secret = create_key("app", {"send"});
+  ASSERT_TRUE(auth_->authenticate_key(secret));
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
+  clock_.advance(2100ms);
+  EXPECT_FALSE(auth_->authenticate_key(secret));
+}
+
+TEST_F(AuthenticatorTest, InvalidateSeesChangesAtOnce) {
+  auto secret = create_key("app", {"send"});
+  ASSERT_TRUE(auth_->authenticate_key(secret));
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
+  auth_->invalidate();
+  EXPECT_FALSE(auth_->authenticate_key(secret));
+}
+
+TEST_F(AuthenticatorTest, SmtpLoginWithAKeyOrAUser) {
+  auto secret = create_key("mailer", {"send"});
+  EXPECT_EQ(auth_->authenticate_login("mailer", secret)->kind, Principal::Kind::api_key);
+  EXPECT_FALSE(auth_->authenticate_login("mailer", "wrong"));
+  auto hash = hash_password("s3cret-pass");
+  ASSERT_TRUE(hash);
+  store::SmtpUser user{"printer", *hash, {"send"}, clock_.now()};
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->create_smtp_user(user, done); }));
+  auto p = auth_->authenticate_login("printer", "s3cret-pass");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->kind, Principal::Kind::smtp_user);
+  EXPECT_TRUE(p->scopes.has(Scope::send));
+  EXPECT_FALSE(auth_->authenticate_login("printer", "S3cret-pass"));
+  EXPECT_FALSE(auth_->authenticate_login("nobody", "s3cret-pass"));
+}
+
+TEST(Scopes, ParseKnownNamesOnly) {
+  auto s = parse_scopes({"send", "admin"});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->names(), (std::vector<std::string>{"send", "admin"}));
+  EXPECT_FALSE(parse_scopes({"send", "root"}));
+}
+
+}  // namespace
+}  // namespace postern::auth
