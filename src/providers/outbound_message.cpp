@@ -46,8 +46,11 @@ Result<const std::string*> OutboundMessage::mime() const {
       mime_ = mime::build_message(**message, options);
     }
   } else {
+    // Raw mail keeps its bytes; only Bcc goes, and a trace field naming the
+    // Postern message goes on top (as MTAs prepend Received), so that
+    // providers' events and relays can be matched to it.
     std::lock_guard lock(mu_);
-    if (!mime_) mime_ = mime::strip_bcc(content_);
+    if (!mime_) mime_ = "X-Postern-Id: " + id_string_ + "\r\n" + mime::strip_bcc(content_);
   }
   std::lock_guard lock(mu_);
   return &mime_->value();

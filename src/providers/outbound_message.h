@@ -40,9 +40,10 @@ class OutboundMessage {
   // Thread-safe; the pointer lives as long as this object.
   Result<const Message*> structured() const;
 
-  // The message as sent over SMTP: the raw content without Bcc, or the
-  // structure built into MIME (Message-ID <id@postern>, Date of creation,
-  // X-Postern-Id header). Thread-safe; the pointer lives as long as this.
+  // The message as sent over SMTP: the raw content without Bcc and with an
+  // X-Postern-Id field prepended, or the structure built into MIME
+  // (Message-ID <id@postern>, Date of creation, X-Postern-Id header).
+  // Thread-safe; the pointer lives as long as this.
   Result<const std::string*> mime() const;
 
  private:

@@ -1,0 +1,232 @@
+"""Each provider client against its simulator (postern-sim): success with
+attachments and non-ASCII text, raw MIME, each failure class, and a large
+message. The simulator checks auth and request shape like the real service,
+so a request Postern builds wrong is refused here as it would be upstream."""
+import base64
+import email
+import email.policy
+import json
+import os
+import time
+import urllib.parse
+
+import pytest
+
+import simulator
+from conftest import simple_message
+from test_smtp_relay import form_parts
+from simulator import (MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, SES_ACCESS_KEY_ID, SES_REGION,
+                       SES_SECRET_ACCESS_KEY, Simulator)
+
+pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+
+PROVIDERS = ["mailgun", "sendgrid", "ses", "postmark", "smtp"]
+ATTACHMENT = bytes(range(256)) * 8
+SUBJECT = "Grüße — 你好, Zoë"
+TEXT = "Bonjour à tous — ça marche ✓\n"
+
+
+def provider_toml(sim, kind, name="up"):
+    head = f'[[providers]]\nname = "{name}"\ntype = "{kind}"\n'
+    if kind == "mailgun":
+        return head + f'base_url = "{sim.url(kind)}"\napi_key = "{MAILGUN_KEY}"\ndomain = "mg.example.com"\n'
+    if kind == "sendgrid":
+        return head + f'base_url = "{sim.url(kind)}"\napi_key = "{SENDGRID_KEY}"\n'
+    if kind == "ses":
+        return head + (f'endpoint = "{sim.url(kind)}"\nregion = "{SES_REGION}"\n'
+                       f'access_key_id = "{SES_ACCESS_KEY_ID}"\nsecret_access_key = "{SES_SECRET_ACCESS_KEY}"\n')
+    if kind == "postmark":
+        return head + f'base_url = "{sim.url(kind)}"\napi_key = "{POSTMARK_TOKEN}"\n'
+    return head + f'host = "127.0.0.1"\nport = {sim.port("smtp")}\ntls = "none"\n'
+
+
+# Quick retries so that failure tests finish in seconds.
+FAST_RETRY = "[delivery]\ninitial_backoff = \"200ms\"\nmax_backoff = \"1s\"\npoll_interval = \"50ms\"\n"
+
+
+@pytest.fixture
+def sim(tmp_path):
+    s = Simulator(str(tmp_path / "sim"))
+    os.makedirs(s.workdir, exist_ok=True)
+    s.start()
+    yield s
+    try:
+        assert s.stop() == 0, s.logs()
+    finally:
+        s.kill9()
+
+
+def gateway(postern_factory, sim, kind, extra=""):
+    return postern_factory(config_text=FAST_RETRY + provider_toml(sim, kind) + extra)
+
+
+def rich_message(i=0):
+    return simple_message(i, **{
+        "from": {"email": "app@example.com", "name": "Zoë App"},
+        "subject": SUBJECT,
+        "text": TEXT,
+        "html": "<p>Bonjour à tous — ça marche ✓</p>",
+        "attachments": [{"filename": "data.bin", "content": base64.b64encode(ATTACHMENT).decode(),
+                         "content_type": "application/octet-stream"}],
+        "tags": ["welcome"],
+    })
+
+
+def received(sim, kind, mid):
+    """(subject, text, attachment bytes) of what the simulated `kind` got for
+    Postern message `mid`, decoded from that provider's own wire format."""
+    got = sim.messages(mid)
+    assert got, f"the simulated {kind} never received {mid}"
+    assert got["per_service"] == {kind: 1}, got["per_service"]
+    receipt = got["receipts"][-1]
+    body = base64.b64decode(receipt["body_base64"])
+    if kind == "smtp":
+        return from_mime(body)
+    headers = {k.lower(): v for k, v in receipt["headers"]}
+    if kind == "ses":
+        return from_mime(base64.b64decode(json.loads(body)["Content"]["Raw"]["Data"]))
+    if kind == "sendgrid":
+        doc = json.loads(body)
+        text = next(c["value"] for c in doc["content"] if c["type"] == "text/plain")
+        subject = doc.get("subject") or doc["personalizations"][0].get("subject")
+        return subject, text, base64.b64decode(doc["attachments"][0]["content"])
+    if kind == "postmark":
+        doc = json.loads(body)
+        return doc["Subject"], doc["TextBody"], base64.b64decode(doc["Attachments"][0]["Content"])
+    # mailgun: multipart/form-data, /messages (fields) or /messages.mime (a file)
+    fields = {}
+    for name, _filename, _ctype, content in form_parts(headers["content-type"], body):
+        fields.setdefault(name, []).append(content)
+    if "message" in fields:
+        return from_mime(fields["message"][0])
+    return fields["subject"][0].decode(), fields["text"][0].decode(), fields["attachment"][0]
+
+
+def from_mime(raw):
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    text = msg.get_body(("plain",)).get_content()
+    (attachment,) = list(msg.iter_attachments())
+    return str(msg["Subject"]), text, attachment.get_content()
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_json_message_arrives_with_attachment_and_non_ascii(postern_factory, sim, kind):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    r = api.send(rich_message(1), headers={"Prefer": "wait=20"})
+    assert r.status == 200, r
+    mid = r.json()["id"]
+    assert r.json()["provider"] == "up"
+    subject, text, attachment = received(sim, kind, mid)
+    assert subject == SUBJECT
+    assert text.replace("\r\n", "\n") == TEXT
+    assert attachment == ATTACHMENT
+    m = api.get(f"/v1/messages/{mid}").json()
+    assert m["provider_message_id"], m
+    assert sim.stats()["services"][kind]["accepted"] == 1
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_raw_message_arrives(postern_factory, sim, kind):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    msg = email.message.EmailMessage()
+    msg["From"] = "Zoë <app@example.com>"
+    msg["To"] = "user@example.org"
+    msg["Subject"] = SUBJECT
+    msg.set_content(TEXT)
+    msg.add_attachment(ATTACHMENT, maintype="application", subtype="octet-stream", filename="data.bin")
+    raw = msg.as_bytes(policy=email.policy.SMTP)
+    r = api.post("/v1/messages?wait=20", raw, headers={"Content-Type": "message/rfc822"})
+    assert r.status == 200, r
+    subject, text, attachment = received(sim, kind, r.json()["id"])
+    assert (subject, text.replace("\r\n", "\n"), attachment) == (SUBJECT, TEXT, ATTACHMENT)
+
+
+def classes_of(api, mid):
+    return [(e["type"], e.get("class")) for e in api.get(f"/v1/messages/{mid}").json()["events"]]
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_server_errors_are_retried_until_the_provider_recovers(postern_factory, sim, kind):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    sim.faults(kind, error_rate=1, probes=False)
+    mid = api.send(simple_message(1)).json()["id"]
+    deadline = time.time() + 20
+    while time.time() < deadline and len(classes_of(api, mid)) < 2:
+        time.sleep(0.05)
+    first = classes_of(api, mid)[1]
+    assert first[0] == "deferred" and first[1] in ("transient", "provider_down"), classes_of(api, mid)
+    sim.clear_faults(kind)
+    m = api.wait_status(mid, {"sent"}, timeout=30)
+    assert m["attempts"] >= 2
+    assert sim.stats()["services"][kind]["unique_ids"] == 1
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_revoked_credentials_mean_the_provider_is_down(postern_factory, sim, kind):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    sim.faults(kind, auth_fail=True, probes=False)
+    mid = api.send(simple_message(1)).json()["id"]
+    deadline = time.time() + 20
+    while time.time() < deadline and len(classes_of(api, mid)) < 2:
+        time.sleep(0.05)
+    assert classes_of(api, mid)[1] == ("deferred", "provider_down"), classes_of(api, mid)
+    sim.clear_faults(kind)
+    api.wait_status(mid, {"sent"}, timeout=40)
+
+
+@pytest.mark.parametrize("kind", ["mailgun", "sendgrid", "postmark", "smtp"])
+def test_throttling_is_transient_and_honours_the_hint(postern_factory, sim, kind):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    sim.faults(kind, throttle_rate=1, retry_after=1, probes=False)
+    mid = api.send(simple_message(1)).json()["id"]
+    deadline = time.time() + 20
+    while time.time() < deadline and len(classes_of(api, mid)) < 2:
+        time.sleep(0.05)
+    event = api.get(f"/v1/messages/{mid}").json()["events"][1]
+    assert (event["type"], event["class"]) == ("deferred", "transient"), event
+    sim.clear_faults(kind)
+    api.wait_status(mid, {"sent"}, timeout=30)
+
+
+@pytest.mark.parametrize("kind,reject", [("postmark", "inactive@example.org"), ("smtp", "inactive@example.org")])
+def test_a_refused_recipient_fails_the_message_for_good(postern_factory, sim, kind, reject):
+    p = gateway(postern_factory, sim, kind)
+    api = p.api()
+    sim.faults(kind, reject=[reject])
+    r = api.send(simple_message(1, to=[reject]), headers={"Prefer": "wait=20"})
+    assert r.status == 502, r
+    m = api.get(f"/v1/messages/{r.json()['id']}").json()
+    assert m["status"] == "failed"
+    assert m["events"][-1]["class"] == "permanent"
+    assert m["attempts"] == 1
+
+
+def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):
+    sim = Simulator(str(tmp_path / "sim-ses"), services=("ses",), args=["--ses-verified", "verified.example"])
+    os.makedirs(sim.workdir, exist_ok=True)
+    sim.start()
+    try:
+        p = gateway(postern_factory, sim, "ses")
+        r = p.api().send(simple_message(1), headers={"Prefer": "wait=20"})  # from app@example.com
+        assert r.status == 502, r
+        m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
+        assert m["events"][-1]["code"].startswith("MessageRejected") or "MessageRejected" in m["last_error"], m
+    finally:
+        sim.kill9()
+
+
+@pytest.mark.parametrize("kind,size", [("postmark", 9 * 1024 * 1024), ("smtp", 20 * 1024 * 1024)])
+def test_a_large_message_near_the_providers_limit(postern_factory, sim, kind, size):
+    p = gateway(postern_factory, sim, kind, extra='[messages]\nmax_message_bytes = "30MiB"\n')
+    # base64 grows content by a third; Postmark's 10 MB counts after encoding.
+    payload = os.urandom(size * 3 // 4 if kind == "postmark" else size)
+    msg = simple_message(1, attachments=[{"filename": "big.bin", "content": base64.b64encode(payload).decode()}])
+    r = p.api().send(msg, headers={"Prefer": "wait=60"}, timeout=120)
+    assert r.status == 200, r
+    _, _, attachment = received(sim, kind, r.json()["id"])
+    assert attachment == payload
