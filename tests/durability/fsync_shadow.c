@@ -47,15 +47,22 @@ static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_close)(int);
 
+/* dlsym returns void*; POSIX guarantees it converts to a function pointer, but
+ * ISO C does not, so the address is copied rather than assigned. */
+static void lookup(const char *name, void *slot) {
+  void *address = dlsym(RTLD_NEXT, name);
+  memcpy(slot, &address, sizeof address);
+}
+
 static void resolve(void) {
   if (real_fsync) return;
-  real_write = dlsym(RTLD_NEXT, "write");
-  real_pwrite = dlsym(RTLD_NEXT, "pwrite");
-  real_pwrite64 = dlsym(RTLD_NEXT, "pwrite64");
-  real_writev = dlsym(RTLD_NEXT, "writev");
-  real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
-  real_close = dlsym(RTLD_NEXT, "close");
-  real_fsync = dlsym(RTLD_NEXT, "fsync");
+  lookup("write", &real_write);
+  lookup("pwrite", &real_pwrite);
+  lookup("pwrite64", &real_pwrite64);
+  lookup("writev", &real_writev);
+  lookup("fdatasync", &real_fdatasync);
+  lookup("close", &real_close);
+  lookup("fsync", &real_fsync);
 }
 
 /* Starts tracking fd when it is a regular file under the shadowed directory
@@ -74,8 +81,10 @@ static struct tracked *track(int fd) {
   if (strncmp(path, dir, dl) != 0 || path[dl] != '/') return NULL;
   if (strstr(path, "-shm") || strstr(path, ".shadow")) return NULL;
   struct tracked *t = &fds[fd];
+  if ((size_t)n + sizeof ".shadow" > sizeof t->shadow) return NULL;
   t->active = 1;
-  snprintf(t->shadow, sizeof t->shadow, "%s.shadow", path);
+  memcpy(t->shadow, path, (size_t)n);
+  memcpy(t->shadow + n, ".shadow", sizeof ".shadow");
   t->nranges = 0;
   t->overflow = 0;
   if (!t->ranges) t->ranges = malloc(sizeof(struct range) * MAX_RANGES);
