@@ -35,3 +35,86 @@ wrk_cell() {
     /Socket errors/ {err=$0; gsub(/[ ,]+/, "_", err)}
     END {printf "%s %s %s %s %s\n", rps, p50, p99, (non?non:0), (err?err:"none")}'
 }
+
+# --- process, disk and Prometheus helpers (SMTP intake benchmark and peers) ---
+
+# /proc/PID/stat fields after "(comm) ", so that a comm with spaces cannot shift them:
+# f[2] ppid, f[12] utime, f[13] stime, f[14] cutime, f[15] cstime (clock ticks).
+proc_cpu_ticks() {  # PID -> utime+stime of the process, all its threads
+  awk '{sub(/^[0-9]+ \(.*\) /, ""); print $12 + $13}' "/proc/$1/stat"
+}
+
+tree_cpu_ticks() {  # PID -> CPU of PID, its reaped children and its live children
+  # Processes come and go while cat reads: a vanished one is not an error.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v p="$1" '{
+    pid = $1; sub(/^[0-9]+ \(.*\) /, "")
+    if (pid == p || $2 == p) sum += $12 + $13 + $14 + $15
+  } END {print sum + 0}'
+}
+
+ticks_per_s() { getconf CLK_TCK; }
+
+# The block device (as named in /proc/diskstats) holding PATH, e.g. "vda".
+disk_of() { basename "$(findmnt -no SOURCE -T "$1")"; }
+
+# disk_counters DEV -> "writes_completed sectors_written flushes_completed"
+disk_counters() { awk -v d="$1" '$3==d {print $8, $10, ($19=="" ? 0 : $19)}' /proc/diskstats; }
+
+# prom_metric PORT SAMPLE -> the value of one /metrics sample ('name{labels}' exactly), 0 if absent.
+prom_metric() {
+  curl -s --max-time 10 "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {v=$2} END {print v+0}'
+}
+
+# wait_for_port PORT SECONDS: until something listens on 127.0.0.1:PORT.
+wait_for_port() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    ss -Hltn "sport = :$1" | grep -q . && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1 after $2 s" >&2
+  return 1
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+  local state
+  state=$(awk '{sub(/^[0-9]+ \(.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, wait up to SECONDS (10), then SIGKILL.
+# A child of the caller still needs `wait PID` to be reaped.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < ${2:-10} * 20; i++)); do
+    alive "$pid" || return 0
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# field KEY: the values of KEY=VALUE in "key=value ..." lines on stdin, one a line.
+field() { sed -nE "s/(^|.* )$1=([^ ]*).*/\2/p"; }
+
+# fsync_probe_us DIR [COUNT]: median latency (µs) of a 4 KiB write + fdatasync
+# of one file in DIR, COUNT times (100): what one group commit costs at least.
+fsync_probe_us() {
+  /usr/bin/python3 - "$1" "${2:-100}" <<'PY'
+import os, statistics, sys, time
+path = os.path.join(sys.argv[1], "fsync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+samples = []
+try:
+    for i in range(int(sys.argv[2])):
+        t = time.perf_counter()
+        os.pwrite(fd, b"x" * 4096, (i % 64) * 4096)
+        os.fdatasync(fd)
+        samples.append((time.perf_counter() - t) * 1e6)
+finally:
+    os.close(fd)
+    os.unlink(path)
+print(round(statistics.median(samples)))
+PY
+}

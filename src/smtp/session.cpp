@@ -139,12 +139,21 @@ awaitable<void> Session::serve() {
         fsm_->on_tls_done(ok, ok ? peer_.tls_description : failure_);
         break;
       }
-      case SessionFsm::Action::check_credentials:
-        fsm_->on_auth_result(co_await check_credentials(fsm_->take_credentials()));
+      // No temporaries with destructors inside a co_await expression:
+      // GCC 12 can destroy them twice or keep a stale copy across the
+      // suspension (see docs/architecture.md, coroutine rules). Name them.
+      case SessionFsm::Action::check_credentials: {
+        auto credentials = fsm_->take_credentials();
+        auto principal = co_await check_credentials(std::move(credentials));
+        fsm_->on_auth_result(std::move(principal));
         break;
-      case SessionFsm::Action::store_message:
-        fsm_->on_store_result(co_await submit(fsm_->take_message()));
+      }
+      case SessionFsm::Action::store_message: {
+        auto message = fsm_->take_message();
+        auto stored = co_await submit(std::move(message));
+        fsm_->on_store_result(stored);
         break;
+      }
       case SessionFsm::Action::close:
         end(fsm_->close_reason());
         co_return;

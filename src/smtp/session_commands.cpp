@@ -115,15 +115,16 @@ void SessionFsm::handle_rcpt(const Command& c) {
   if (!tx_) return reply(ReplyId::bad_sequence, "Send MAIL first");
   if (!tx_->smtputf8 && address_is_utf8(c.path)) return reply(ReplyId::utf8_needs_smtputf8);
   auto normalized = normalize_address(c.path);
-  auto& rcpts = tx_->recipients;
-  if (std::any_of(rcpts.begin(), rcpts.end(),
-                  [&](const auto& r) { return normalize_address(r) == normalized; })) {
+  if (tx_->normalized_recipients.contains(normalized)) {
     return reply(ReplyId::recipient_ok);  // one copy per address
   }
   // RFC 5321 §4.5.3.1.10: 452 lets the client send the rest in another
   // transaction.
-  if (rcpts.size() >= policy_.max_recipients) return reply(ReplyId::too_many_recipients);
-  rcpts.push_back(c.path);
+  if (tx_->recipients.size() >= policy_.max_recipients) {
+    return reply(ReplyId::too_many_recipients);
+  }
+  tx_->normalized_recipients.insert(std::move(normalized));
+  tx_->recipients.push_back(c.path);
   reply(ReplyId::recipient_ok);
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "auth/authenticator.h"
@@ -107,6 +108,9 @@ class SessionFsm {
     std::string sender;
     bool smtputf8 = false;
     std::vector<std::string> recipients;
+    // normalize_address() of each recipient: a repeated RCPT is found in
+    // O(1), not by normalizing every recipient again per command line.
+    std::unordered_set<std::string> normalized_recipients;
     BodyScanner body;
     bool chunked = false;  // BDAT seen: DATA no longer allowed (RFC 3030 §3)
   };

@@ -10,6 +10,7 @@ simulated providers import it too (see docs/simulator.md).
     sim.kill9(); sim.start()                  # same ports, counts kept with record=True
 """
 import base64
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -184,6 +185,21 @@ class Simulator:
                 return
             time.sleep(0.05)
         raise SimError(f"accepted stayed below {count}: {self.stats()['total']}")
+
+
+@contextlib.contextmanager
+def running(workdir, check_exit=True, **options):
+    """A started Simulator for the length of a with block; stopped after it
+    (and, with check_exit, a clean exit asserted), killed if anything fails."""
+    sim = Simulator(workdir, **options)
+    os.makedirs(sim.workdir, exist_ok=True)
+    sim.start()
+    try:
+        yield sim
+        if check_exit:
+            assert sim.stop() == 0, sim.logs()
+    finally:
+        sim.kill9()
 
 
 def parse_ready_line(text):

@@ -46,14 +46,8 @@ FAST_RETRY = "[delivery]\ninitial_backoff = \"200ms\"\nmax_backoff = \"1s\"\npol
 
 @pytest.fixture
 def sim(tmp_path):
-    s = Simulator(str(tmp_path / "sim"))
-    os.makedirs(s.workdir, exist_ok=True)
-    s.start()
-    yield s
-    try:
-        assert s.stop() == 0, s.logs()
-    finally:
-        s.kill9()
+    with simulator.running(str(tmp_path / "sim")) as s:
+        yield s
 
 
 def gateway(postern_factory, sim, kind, extra=""):
