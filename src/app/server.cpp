@@ -14,7 +14,7 @@
 #include "net/http_server.h"
 #include "net/io_runtime.h"
 #include "providers/registry.h"
-#include "routing/router.h"
+#include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -27,23 +27,6 @@ std::string node_name() {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   return std::string(host) + ":" + std::to_string(getpid());
-}
-
-// Providers from [[providers]], or the capture provider when none is set:
-// a fresh `make run` is a working local mail catcher.
-Result<std::vector<std::unique_ptr<providers::Provider>>, ConfigError> make_providers(
-    const Config& config, providers::ProviderContext& context) {
-  providers::ProviderRegistry registry;
-  providers::register_builtin_providers(registry);
-  std::vector<ProviderConfig> wanted = config.providers;
-  if (wanted.empty()) wanted.push_back(ProviderConfig{"capture", "capture", "default", 1, 1, {}, "providers[default]"});
-  std::vector<std::unique_ptr<providers::Provider>> out;
-  for (const auto& pc : wanted) {
-    auto p = registry.create(pc, context);
-    if (!p) return p.error();
-    out.push_back(std::move(*p));
-  }
-  return out;
 }
 
 void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
@@ -79,12 +62,29 @@ smtp::SmtpServerOptions smtp_options(const Config& config, const std::string& li
 
 std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
 
-// Blocks until SIGTERM or SIGINT. The signals are blocked in every thread
+// Blocks until one of `signals` arrives. They are blocked in every thread
 // (set before any thread starts) and taken here synchronously.
 int wait_for_signal(const sigset_t& signals) {
   int sig = 0;
   sigwait(&signals, &sig);
   return sig;
+}
+
+// SIGHUP: read the file again and apply its routing and providers. Nothing
+// else is touched (listeners, connections and attempts in flight go on); a
+// file that does not load or apply is reported and the running one stays.
+void reload(const Config& running, routing::RoutingService& routing) {
+  auto refuse = [&routing](const std::string& why) {
+    spdlog::error("SIGHUP: the new configuration is not used (the running one stays): {}", why);
+    routing.events().publish("config_rejected", {{"reason", why}});
+  };
+  if (running.source_path.empty()) return refuse("postern was started without --config: there is no file to read");
+  auto next = load_config(running.source_path, process_environment());
+  if (!next) return refuse(next.error().to_string());
+  auto applied = routing.apply(*next);
+  if (!applied) return refuse(applied.error().to_string());
+  spdlog::info("SIGHUP: {} reloaded: {} (other sections need a restart)", running.source_path, *applied);
+  routing.events().publish("config_reloaded", {{"file", running.source_path}, {"summary", *applied}});
 }
 
 }  // namespace
@@ -94,6 +94,7 @@ int serve(const Config& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SystemClock clock;
@@ -113,12 +114,14 @@ int serve(const Config& config) {
     return 1;
   }
   providers::ProviderContext provider_context{io, **http_client, clock, metrics};
-  auto providers = make_providers(config, provider_context);
-  if (!providers) {
-    spdlog::critical("configuration error: {}", providers.error().to_string());
+  providers::ProviderRegistry registry;
+  providers::register_builtin_providers(registry);
+  routing::RoutingService routing(io, registry, provider_context, clock, metrics);
+  if (auto applied = routing.apply(config); !applied) {
+    spdlog::critical("configuration error: {}", applied.error().to_string());
     return 2;
   }
-  routing::Router router(std::move(*providers), clock, metrics);
+  auto& router = routing.router();
 
   delivery::OutcomeWaiters waiters;
   delivery::DispatcherOptions dispatch_options;
@@ -126,6 +129,7 @@ int serve(const Config& config) {
   dispatch_options.window = config.delivery.window;
   dispatch_options.lease = config.delivery.lease;
   dispatch_options.poll_interval = config.delivery.poll_interval;
+  dispatch_options.max_hold = config.delivery.max_hold;
   dispatch_options.retry = {config.delivery.initial_backoff, config.delivery.max_backoff,
                             std::chrono::duration_cast<std::chrono::milliseconds>(config.delivery.max_age), 0.2};
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
@@ -138,7 +142,7 @@ int serve(const Config& config) {
   limits.max_recipients = config.messages.max_recipients;
   http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, limits, config.http.max_wait,
                                   [&stopping] { return !stopping.load(); }, [&dispatcher] { dispatcher.wake(); },
-                                  &waiters});
+                                  &waiters, &routing});
 
   net::HttpServerOptions http_options;
   http_options.listen = config.http.listen;
@@ -174,11 +178,13 @@ int serve(const Config& config) {
     if (!port) return fail_start("SMTP", smtp_listeners[i].second, port.error());
     ready += " " + smtp_listeners[i].first + "=" + host_of(smtp_listeners[i].second) + ":" + std::to_string(*port);
   }
+  routing.start();
   dispatcher.start(config.delivery.enabled);
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path, router.size(),
                config.delivery.enabled ? "on" : "off");
 
-  int sig = wait_for_signal(signals);
+  int sig = 0;
+  while ((sig = wait_for_signal(signals)) == SIGHUP) reload(config, routing);
   spdlog::info("signal {} received: shutting down", sig);
   stopping = true;
   // Stop taking work, finish what is in flight, then flush and close.
@@ -188,6 +194,7 @@ int serve(const Config& config) {
   for (auto& s : smtp_servers) s->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);
   dispatcher.stop(kShutdownGrace);
+  routing.stop();
   waiters.expire_all();
   (*store)->close();
   io.stop();

@@ -20,8 +20,8 @@ struct Invalid {
 };
 
 using Value = std::variant<std::string, std::int64_t, bool, std::chrono::milliseconds, std::size_t,
-                           std::vector<std::string>>;
-enum class Kind { string, integer, boolean, duration, size, string_list };
+                           std::vector<std::string>, double>;
+enum class Kind { string, integer, boolean, duration, size, string_list, number };
 
 struct Field {
   std::string_view section;
@@ -54,6 +54,10 @@ Field duration_field(std::string_view s, std::string_view k, Get get) {
             using D = std::remove_reference_t<decltype(get(c))>;
             get(c) = std::chrono::duration_cast<D>(std::get<std::chrono::milliseconds>(v));
           }};
+}
+template <class Get>
+Field number_field(std::string_view s, std::string_view k, Get get) {
+  return {s, k, Kind::number, [get](Config& c, const Value& v) { get(c) = std::get<double>(v); }};
 }
 template <class Get>
 Field list_field(std::string_view s, std::string_view k, Get get) {
@@ -90,6 +94,25 @@ const std::vector<Field>& fields() {
       count_field("store", "max_batch", [](Config& c) -> auto& { return c.store.max_batch; }),
       bool_field("store", "fsync", [](Config& c) -> auto& { return c.store.fsync; }),
       string_field("routing", "strategy", [](Config& c) -> auto& { return c.routing.strategy; }),
+      string_field("routing", "default_pool", [](Config& c) -> auto& { return c.routing.default_pool; }),
+      duration_field("routing", "probe_interval", [](Config& c) -> auto& { return c.routing.probe_interval; }),
+      duration_field("routing", "probe_timeout", [](Config& c) -> auto& { return c.routing.probe_timeout; }),
+      duration_field("routing", "probe_jitter", [](Config& c) -> auto& { return c.routing.probe_jitter; }),
+      count_field("routing", "unhealthy_threshold", [](Config& c) -> auto& { return c.routing.unhealthy_threshold; }),
+      count_field("routing", "healthy_threshold", [](Config& c) -> auto& { return c.routing.healthy_threshold; }),
+      count_field("routing", "consecutive_failures", [](Config& c) -> auto& { return c.routing.consecutive_failures; }),
+      count_field("routing", "consecutive_down", [](Config& c) -> auto& { return c.routing.consecutive_down; }),
+      number_field("routing", "error_rate", [](Config& c) -> auto& { return c.routing.error_rate; }),
+      number_field("routing", "throttle_rate", [](Config& c) -> auto& { return c.routing.throttle_rate; }),
+      count_field("routing", "min_requests", [](Config& c) -> auto& { return c.routing.min_requests; }),
+      duration_field("routing", "error_window", [](Config& c) -> auto& { return c.routing.error_window; }),
+      duration_field("routing", "base_ejection", [](Config& c) -> auto& { return c.routing.base_ejection; }),
+      duration_field("routing", "max_ejection", [](Config& c) -> auto& { return c.routing.max_ejection; }),
+      count_field("routing", "trial_successes", [](Config& c) -> auto& { return c.routing.trial_successes; }),
+      duration_field("routing", "heartbeat_window", [](Config& c) -> auto& { return c.routing.heartbeat_window; }),
+      bool_field("routing", "heartbeat_registration",
+                 [](Config& c) -> auto& { return c.routing.heartbeat_registration; }),
+      list_field("routing", "heartbeat_allowed", [](Config& c) -> auto& { return c.routing.heartbeat_allowed; }),
       bool_field("delivery", "enabled", [](Config& c) -> auto& { return c.delivery.enabled; }),
       count_field("delivery", "window", [](Config& c) -> auto& { return c.delivery.window; }),
       duration_field("delivery", "lease", [](Config& c) -> auto& { return c.delivery.lease; }),
@@ -97,6 +120,7 @@ const std::vector<Field>& fields() {
       duration_field("delivery", "initial_backoff", [](Config& c) -> auto& { return c.delivery.initial_backoff; }),
       duration_field("delivery", "max_backoff", [](Config& c) -> auto& { return c.delivery.max_backoff; }),
       duration_field("delivery", "poll_interval", [](Config& c) -> auto& { return c.delivery.poll_interval; }),
+      duration_field("delivery", "max_hold", [](Config& c) -> auto& { return c.delivery.max_hold; }),
       size_field("messages", "max_message_bytes", [](Config& c) -> auto& { return c.messages.max_message_bytes; }),
       count_field("messages", "max_recipients", [](Config& c) -> auto& { return c.messages.max_recipients; }),
       string_field("log", "level", [](Config& c) -> auto& { return c.log.level; }),
@@ -127,6 +151,7 @@ std::string_view kind_name(Kind k) {
     case Kind::duration: return "a duration such as \"30s\"";
     case Kind::size: return "a size such as \"25MiB\"";
     case Kind::string_list: return "a list of strings";
+    case Kind::number: return "a number";
   }
   return "a value";
 }
@@ -167,6 +192,12 @@ Result<Value, Invalid> value_from_text(Kind kind, std::string_view text) {
       }
       return Value(std::move(out));
     }
+    case Kind::number: {
+      double v = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || p != text.data() + text.size() || v < 0) return Invalid{"expected a number"};
+      return Value(v);
+    }
   }
   return Invalid{"unsupported"};
 }
@@ -204,6 +235,10 @@ Result<Value, Invalid> value_from_toml(Kind kind, const toml::node& node) {
       }
       return Value(std::move(out));
     }
+    case Kind::number:
+      if (auto f = node.as_floating_point(); f && f->get() >= 0) return Value(f->get());
+      if (auto i = node.as_integer(); i && i->get() >= 0) return Value(static_cast<double>(i->get()));
+      return wrong;
   }
   return wrong;
 }
@@ -236,12 +271,6 @@ Result<void, ConfigError> load_providers(const toml::array& array, const Environ
     for (const auto& [k, node] : *table) {
       std::string key(k.str());
       std::string kp = path + "." + key;
-      if (key == "weight" || key == "priority") {
-        auto v = node.as_integer();
-        if (!v || v->get() < 0 || v->get() > 1000000) return ConfigError{kp, "expected an integer from 0 to 1000000"};
-        (key == "weight" ? p.weight : p.priority) = static_cast<int>(v->get());
-        continue;
-      }
       std::string text;
       if (auto s = node.as_string()) {
         auto resolved = resolve_secret(s->get(), env);
@@ -256,15 +285,80 @@ Result<void, ConfigError> load_providers(const toml::array& array, const Environ
       } else {
         return ConfigError{kp, "expected a string, number or boolean"};
       }
-      if (key == "name") p.name = text;
-      else if (key == "type") p.type = text;
-      else if (key == "pool") p.pool = text;
-      else p.settings[key] = text;
+      if (auto ok = set_provider_key(p, key, text); !ok) return ok.error();
     }
     if (p.name.empty()) return ConfigError{path + ".name", "is required"};
     if (p.type.empty()) return ConfigError{path + ".type", "is required"};
     if (!names.insert(p.name).second) return ConfigError{path + ".name", "duplicate provider name '" + p.name + "'"};
     config.providers.push_back(std::move(p));
+  }
+  return {};
+}
+
+// [[routes]]: sender_domain, tag, metadata = "key=value", pool.
+Result<void, ConfigError> load_routes(const toml::array& array, Config& config) {
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    RouteConfig r;
+    r.key_path = "routes[" + std::to_string(i) + "]";
+    auto table = array[i].as_table();
+    if (!table) return ConfigError{r.key_path, "must be a table"};
+    for (const auto& [k, node] : *table) {
+      std::string key(k.str());
+      auto s = node.as_string();
+      if (!s) return ConfigError{r.key_path + "." + key, "expected a string"};
+      std::string text = s->get();
+      if (key == "sender_domain") r.sender_domain = text;
+      else if (key == "tag") r.tag = text;
+      else if (key == "pool") r.pool = text;
+      else if (key == "metadata") {
+        auto eq = text.find('=');
+        if (eq == std::string::npos || eq == 0) return ConfigError{r.key_path + ".metadata", "expected \"key=value\""};
+        r.metadata_key = text.substr(0, eq);
+        r.metadata_value = text.substr(eq + 1);
+      } else {
+        return ConfigError{r.key_path + "." + key, "unknown key (sender_domain, tag, metadata, pool)"};
+      }
+    }
+    if (r.pool.empty()) return ConfigError{r.key_path + ".pool", "is required"};
+    if (r.sender_domain.empty() && r.tag.empty() && r.metadata_key.empty()) {
+      return ConfigError{r.key_path, "needs at least one of sender_domain, tag or metadata"};
+    }
+    config.routes.push_back(std::move(r));
+  }
+  return {};
+}
+
+// The [routing] values that must make sense together, and routes that lead
+// somewhere.
+Result<void, ConfigError> validate_routing(const Config& c) {
+  const auto& r = c.routing;
+  for (auto [key, v] : {std::pair{"routing.error_rate", r.error_rate}, std::pair{"routing.throttle_rate", r.throttle_rate}}) {
+    if (v > 1) return ConfigError{key, "expected a share from 0 to 1"};
+  }
+  for (auto [key, v] : {std::pair{"routing.unhealthy_threshold", r.unhealthy_threshold},
+                        std::pair{"routing.healthy_threshold", r.healthy_threshold},
+                        std::pair{"routing.trial_successes", r.trial_successes}}) {
+    if (v == 0) return ConfigError{key, "must be at least 1"};
+  }
+  if (r.probe_interval.count() > 0 && r.probe_timeout.count() == 0) {
+    return ConfigError{"routing.probe_timeout", "must be more than 0"};
+  }
+  if (r.base_ejection.count() == 0) return ConfigError{"routing.base_ejection", "must be more than 0"};
+  if (r.max_ejection < r.base_ejection) return ConfigError{"routing.max_ejection", "must be at least routing.base_ejection"};
+  if (r.error_window.count() == 0) return ConfigError{"routing.error_window", "must be more than 0"};
+  if (r.heartbeat_window.count() == 0) return ConfigError{"routing.heartbeat_window", "must be more than 0"};
+  if (r.default_pool.empty()) return ConfigError{"routing.default_pool", "must not be empty"};
+  // Heartbeat registrations may bring a pool later; otherwise a route to a
+  // pool without providers would only ever defer its mail.
+  if (!r.heartbeat_registration) {
+    std::set<std::string> pools;
+    for (const auto& p : c.providers) pools.insert(p.pool);
+    if (c.providers.empty()) pools.insert("default");  // the capture provider
+    for (const auto& route : c.routes) {
+      if (!pools.contains(route.pool)) {
+        return ConfigError{route.key_path + ".pool", "no provider is in pool '" + route.pool + "'"};
+      }
+    }
   }
   return {};
 }
@@ -305,6 +399,7 @@ Result<void, ConfigError> validate(const Config& c) {
     return ConfigError{"log.format", "expected \"text\" or \"json\""};
   }
   if (c.delivery.window == 0) return ConfigError{"delivery.window", "must be at least 1"};
+  if (auto ok = validate_routing(c); !ok) return ok.error();
   if (c.messages.max_recipients == 0) return ConfigError{"messages.max_recipients", "must be at least 1"};
   if (!c.smtp.tls_listen.empty() && c.tls.cert.empty()) {
     return ConfigError{"smtp.tls_listen", "an implicit TLS listener needs tls.cert and tls.key"};
@@ -325,6 +420,43 @@ Environment process_environment() {
     if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
   }
   return env;
+}
+
+Result<void, ConfigError> set_provider_key(ProviderConfig& p, const std::string& key, const std::string& text) {
+  std::string kp = p.key_path.empty() ? key : p.key_path + "." + key;
+  auto whole = [&](std::size_t max) -> Result<std::size_t, ConfigError> {
+    std::size_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v > max) {
+      return ConfigError{kp, "expected an integer from 0 to " + std::to_string(max)};
+    }
+    return v;
+  };
+  if (key == "name" || key == "type" || key == "pool") {
+    if (text.empty()) return ConfigError{kp, "must not be empty"};
+    (key == "name" ? p.name : key == "type" ? p.type : p.pool) = text;
+  } else if (key == "weight" || key == "priority") {
+    auto v = whole(1000000);
+    if (!v) return v.error();
+    (key == "weight" ? p.weight : p.priority) = static_cast<int>(*v);
+  } else if (key == "burst" || key == "max_concurrency") {
+    auto v = whole(1000000);
+    if (!v) return v.error();
+    (key == "burst" ? p.burst : p.max_concurrency) = *v;
+  } else if (key == "rate_limit") {
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 0) {
+      return ConfigError{kp, "expected messages per second (a number, 0 for no limit)"};
+    }
+    p.rate_limit = v;
+  } else if (key == "probe") {
+    if (text != "true" && text != "false") return ConfigError{kp, "expected true or false"};
+    p.probe = text == "true";
+  } else {
+    p.settings[key] = text;
+  }
+  return {};
 }
 
 Result<std::chrono::milliseconds, Problem> parse_duration(std::string_view text) {
@@ -374,6 +506,12 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
       if (auto ok = load_providers(*arr, env, config); !ok) return ok.error();
       continue;
     }
+    if (section == "routes") {
+      auto arr = node.as_array();
+      if (!arr) return ConfigError{"routes", "must be an array of tables ([[routes]])"};
+      if (auto ok = load_routes(*arr, config); !ok) return ok.error();
+      continue;
+    }
     if (!known_section(section)) return ConfigError{section, "unknown section"};
     auto table = node.as_table();
     if (!table) return ConfigError{section, "must be a table"};
@@ -411,7 +549,9 @@ Result<Config, ConfigError> load_config(const std::string& path, const Environme
   std::ifstream in(path, std::ios::binary);
   if (!in) return ConfigError{"", "cannot read configuration file " + path};
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_config(text, env);
+  auto config = parse_config(text, env);
+  if (config) config->source_path = path;
+  return config;
 }
 
 }  // namespace postern

@@ -55,8 +55,40 @@ struct StoreConfig {
   bool fsync = true;
 };
 
+// [routing]: strategy, health checks and heartbeats (docs/routing.md).
 struct RoutingConfig {
   std::string strategy = "round_robin";
+  std::string default_pool = "default";  // for messages no route matches
+  // Active probes; probe_interval 0 turns them off.
+  std::chrono::milliseconds probe_interval{5000};
+  std::chrono::milliseconds probe_timeout{2000};
+  std::chrono::milliseconds probe_jitter{500};
+  std::size_t unhealthy_threshold = 2;  // failed probes in a row
+  std::size_t healthy_threshold = 2;    // good probes in a row
+  // Passive outlier detection on real traffic (0 turns a check off).
+  std::size_t consecutive_failures = 5;
+  std::size_t consecutive_down = 1;
+  double error_rate = 0.5;
+  double throttle_rate = 0.5;
+  std::size_t min_requests = 20;
+  std::chrono::milliseconds error_window{10000};
+  std::chrono::milliseconds base_ejection{2000};
+  std::chrono::milliseconds max_ejection{60000};
+  std::size_t trial_successes = 3;
+  // Heartbeats.
+  std::chrono::milliseconds heartbeat_window{30000};
+  bool heartbeat_registration = true;
+  std::vector<std::string> heartbeat_allowed;  // empty: any name may register
+};
+
+// One [[routes]] entry: messages matching every condition given go to pool.
+struct RouteConfig {
+  std::string sender_domain;  // "example.com" or "*.example.com"
+  std::string tag;
+  std::string metadata_key;  // from metadata = "key=value"
+  std::string metadata_value;
+  std::string pool;
+  std::string key_path;  // "routes[0]"
 };
 
 struct DeliveryConfig {
@@ -67,6 +99,9 @@ struct DeliveryConfig {
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::seconds max_backoff{3600};
   std::chrono::milliseconds poll_interval{500};
+  // How long a message may wait in memory for a provider at its rate limit
+  // or concurrency cap before it is deferred to the store instead.
+  std::chrono::milliseconds max_hold{10000};
 };
 
 struct MessagesConfig {
@@ -88,6 +123,10 @@ struct ProviderConfig {
   std::string pool = "default";
   int weight = 1;
   int priority = 1;
+  double rate_limit = 0;            // messages per second; 0: none
+  std::size_t burst = 0;            // 0: one second's worth (at least 1)
+  std::size_t max_concurrency = 0;  // attempts in flight; 0: no cap
+  bool probe = true;                // active health probes
   std::map<std::string, std::string> settings;
   std::string key_path;  // "providers[2]", for error messages
 };
@@ -103,6 +142,8 @@ struct Config {
   MessagesConfig messages;
   LogConfig log;
   std::vector<ProviderConfig> providers;
+  std::vector<RouteConfig> routes;
+  std::string source_path;  // the file it was read from ("" for none), for reloads
 };
 
 // The error of a configuration that cannot be used: which key and why.
@@ -117,6 +158,12 @@ using Environment = std::map<std::string, std::string>;
 // Reads the process environment (only the POSTERN_* variables and any that
 // env: secrets might name are needed, but all are returned).
 Environment process_environment();
+
+// Sets one key of a [[providers]] entry (or an API body) given as text: the
+// keys every provider has (name, type, pool, weight, priority, rate_limit,
+// burst, max_concurrency, probe) become fields, the rest go to settings for
+// the provider's factory. Errors name "<key_path>.<key>".
+Result<void, ConfigError> set_provider_key(ProviderConfig& provider, const std::string& key, const std::string& text);
 
 // Loads a configuration. `path` may be empty (defaults only). Environment
 // overrides are applied over the file, then everything is validated.

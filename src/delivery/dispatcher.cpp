@@ -9,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <optional>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -41,11 +43,19 @@ auto store_call(Start start) {
       use_awaitable);
 }
 
+// How often held messages look for a free provider when nothing else
+// (an answer, a rate limit's next token) wakes them first.
+constexpr auto kHoldPoll = std::chrono::milliseconds(100);
+
 struct Attempt {
   store::LeasedMessage lease;  // content moved into `message`
   std::shared_ptr<const providers::OutboundMessage> message;
+  std::vector<std::string> avoid;  // the previous attempt's provider: elsewhere first
   std::chrono::steady_clock::time_point started;
+  std::shared_ptr<routing::ProviderSlot> slot;  // the picked provider, until its answer is reported
 };
+
+using AttemptPtr = std::shared_ptr<Attempt>;
 
 }  // namespace
 
@@ -60,6 +70,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         options(std::move(options)),
         retry(this->options.retry, std::random_device{}()),
         wake_timer(context),
+        hold_timer(context),
         in_flight_gauge(metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
         delivery_seconds(metrics.histogram("postern_delivery_seconds",
                                            "Time from acceptance to the provider's acceptance",
@@ -82,6 +93,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   DispatcherOptions options;
   RetryPolicy retry;
   asio::steady_timer wake_timer;
+  asio::steady_timer hold_timer;
+  // Messages waiting for a busy provider, by the router's pool id, oldest
+  // first. Counted in in_flight: they hold a place in the window.
+  std::vector<std::deque<AttemptPtr>> held_by_pool;
+  std::atomic<std::size_t> held_count{0};
+  std::chrono::steady_clock::time_point hold_wake = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> wake_pending{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> in_flight{0};
@@ -166,27 +183,118 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                                                               lease.created_at);
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
-    std::vector<std::string> avoid;
-    if (!a->lease.last_provider.empty()) avoid.push_back(a->lease.last_provider);
-    auto* provider = router.pick(*a->message, avoid);
-    if (!provider) {
-      providers::SendResult none;
-      none.failure_class = FailureClass::transient;
-      none.code = "no_provider";
-      none.detail = "no provider can take this message now";
-      return finish(a, nullptr, std::move(none));
-    }
-    provider->send(a->message, [self = shared_from_this(), a, provider](providers::SendResult r) {
-      asio::post(self->context, [self, a, provider, r = std::move(r)]() mutable { self->finish(a, provider, std::move(r)); });
-    });
+    if (!a->lease.last_provider.empty()) a->avoid.push_back(a->lease.last_provider);
+    auto busy = dispatch(a);
+    if (busy) hold(a, *busy);
   }
 
-  void finish(const std::shared_ptr<Attempt>& a, providers::Provider* provider, providers::SendResult r) {
-    if (provider) router.report(*provider, r);
+  // Sends the attempt, or finishes it (deferred) when no provider of its
+  // pool is healthy. Returns the pick when every healthy provider is busy:
+  // the caller holds the message in memory.
+  std::optional<routing::Pick> dispatch(const AttemptPtr& a) {
+    auto pick = router.pick(*a->message, a->avoid);
+    switch (pick.status) {
+      case routing::PickStatus::picked: {
+        a->slot = pick.slot;
+        auto* provider = &pick.provider();
+        provider->send(a->message, [self = shared_from_this(), a](providers::SendResult r) {
+          asio::post(self->context, [self, a, r = std::move(r)]() mutable { self->answered(a, std::move(r)); });
+        });
+        return std::nullopt;
+      }
+      case routing::PickStatus::unavailable: {
+        providers::SendResult none;
+        none.failure_class = FailureClass::transient;
+        none.code = "no_provider";
+        none.detail = "no provider can take this message now";
+        finish(a, std::move(none));
+        return std::nullopt;
+      }
+      case routing::PickStatus::busy: break;
+    }
+    if (std::chrono::steady_clock::now() - a->started >= options.max_hold) {
+      // Busy for too long: back to the store rather than hold a lease.
+      providers::SendResult busy;
+      busy.failure_class = FailureClass::transient;
+      busy.code = "provider_busy";
+      busy.detail = "every provider of the pool stayed at its rate limit or concurrency cap";
+      if (pick.retry_at != SteadyTime::max()) {
+        busy.retry_after = std::chrono::ceil<std::chrono::milliseconds>(pick.retry_at - clock.steady_now());
+      }
+      finish(a, std::move(busy));
+      return std::nullopt;
+    }
+    return pick;
+  }
+
+  void hold(const AttemptPtr& a, const routing::Pick& pick) {
+    if (held_by_pool.size() <= pick.pool) held_by_pool.resize(pick.pool + 1);
+    held_by_pool[pick.pool].push_back(a);
+    ++held_count;
+    arm_hold(pick);
+  }
+
+  // The hold loop wakes at the next token of a rate limit, and at least
+  // every kHoldPoll (a provider may come back, or be resumed).
+  void arm_hold(const routing::Pick& pick) {
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(kHoldPoll);
+    if (pick.retry_at != SteadyTime::max()) {
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(pick.retry_at - clock.steady_now());
+      delay = std::clamp(until, std::chrono::milliseconds(1), delay);
+    }
+    auto at = std::chrono::steady_clock::now() + delay;
+    if (at < hold_wake) {
+      hold_wake = at;
+      hold_timer.cancel();
+    }
+  }
+
+  // Gives held messages, oldest first, to providers that have room again;
+  // each pool stops at its first message that is still busy.
+  void drain_held() {
+    for (auto& queue : held_by_pool) {
+      while (!queue.empty()) {
+        auto a = queue.front();
+        auto busy = dispatch(a);
+        if (busy) {
+          arm_hold(*busy);
+          break;
+        }
+        queue.pop_front();
+        --held_count;
+      }
+    }
+  }
+
+  awaitable<void> hold_loop() {
+    auto self = shared_from_this();
+    while (!stopping) {
+      hold_timer.expires_at(hold_wake);
+      co_await hold_timer.async_wait(asio::as_tuple(use_awaitable));
+      if (stopping) break;
+      if (std::chrono::steady_clock::now() < hold_wake) continue;  // re-armed earlier or later
+      hold_wake = std::chrono::steady_clock::time_point::max();
+      if (held_count > 0) drain_held();
+    }
+  }
+
+  void answered(const AttemptPtr& a, providers::SendResult r) {
+    if (r.latency.count() == 0) {
+      r.latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - a->started);
+    }
+    router.report(*a->slot, r);
+    finish(a, std::move(r));
+    if (held_count > 0) drain_held();  // the answer freed a place at that provider
+  }
+
+  void finish(const AttemptPtr& a, providers::SendResult r) {
+    // The name, not the provider: a removed provider may go with the slot.
+    std::string provider = a->slot ? a->slot->name() : std::string();
+    a->slot.reset();
     auto now = clock.now();
     store::AttemptRecord rec;
     rec.id = a->lease.id;
-    rec.provider = provider ? provider->name() : "";
+    rec.provider = provider;
     rec.failure_class = std::string(to_string(r.failure_class));
     rec.code = r.code;
     rec.detail = r.detail;
@@ -201,9 +309,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}", a->lease.id.to_string(), r.detail);
     } else {
       std::vector<std::string> tried;
-      if (provider) tried.push_back(provider->name());
+      if (!provider.empty()) tried.push_back(provider);
+      // Without a provider tried (none healthy, or all busy for too long)
+      // there is no "elsewhere" to go to at once: back off.
+      bool elsewhere = !tried.empty() && router.has_alternative(*a->message, tried);
       auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start, now, r.retry_after,
-                                   router.has_alternative(tried));
+                                   elsewhere);
       if (d.give_up) {
         rec.next_status = MessageStatus::failed;
         rec.detail = d.reason + (r.detail.empty() ? "" : ": " + r.detail);
@@ -266,8 +377,11 @@ void Dispatcher::start(bool deliver) {
     }
     --impl->loops_running;
   };
-  impl_->loops_running = deliver ? 2 : 1;
-  if (deliver) asio::co_spawn(impl_->context, impl_->lease_loop(), track);
+  impl_->loops_running = deliver ? 3 : 1;
+  if (deliver) {
+    asio::co_spawn(impl_->context, impl_->lease_loop(), track);
+    asio::co_spawn(impl_->context, impl_->hold_loop(), track);
+  }
   asio::co_spawn(impl_->context, impl_->housekeeping(), track);
 }
 
@@ -275,7 +389,17 @@ void Dispatcher::wake() { impl_->signal(); }
 
 void Dispatcher::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return;
-  asio::post(impl_->context, [impl = impl_] { impl->wake_timer.cancel(); });
+  // Held messages stay leased: the next start reclaims them.
+  asio::post(impl_->context, [impl = impl_] {
+    impl->wake_timer.cancel();
+    impl->hold_timer.cancel();
+    for (auto& queue : impl->held_by_pool) {
+      impl->in_flight -= queue.size();
+      impl->held_count -= queue.size();
+      queue.clear();
+    }
+    impl->in_flight_gauge.set(static_cast<double>(impl->in_flight));
+  });
   auto deadline = std::chrono::steady_clock::now() + grace;
   while ((impl_->in_flight > 0 || impl_->loops_running > 0) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -287,5 +411,7 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
 }
 
 std::size_t Dispatcher::in_flight() const { return impl_->in_flight; }
+
+std::size_t Dispatcher::held() const { return impl_->held_count; }
 
 }  // namespace postern::delivery

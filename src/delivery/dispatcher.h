@@ -1,8 +1,10 @@
 // The dispatcher (Postfix's qmgr): leases due messages from the store into a
 // bounded active window, hands each to the provider the router picks,
 // records every attempt as an event and moves the message on (sent,
-// deferred with back-off, failed). Leases expire, so a crashed node's
-// messages come back.
+// deferred with back-off, failed). A message whose providers are only busy
+// (rate limit, concurrency cap) waits in memory for a free one instead of
+// going back to the store. Leases expire, so a crashed node's messages come
+// back.
 #pragma once
 
 #include <chrono>
@@ -28,6 +30,9 @@ struct DispatcherOptions {
   std::size_t lease_batch = 256;        // messages per lease call
   std::chrono::seconds lease{120};
   std::chrono::milliseconds poll_interval{500};
+  // Longest wait in memory for a busy provider; then the message is
+  // deferred to the store. Keep it well under `lease`.
+  std::chrono::milliseconds max_hold{10000};
   bool reclaim_all_on_start = true;     // single node: every lease is ours
   RetryOptions retry;
 };
@@ -48,7 +53,10 @@ class Dispatcher {
   // What is still leased afterwards is reclaimed on the next start.
   void stop(std::chrono::milliseconds grace);
 
+  // Messages leased and not yet recorded (held ones included).
   std::size_t in_flight() const;
+  // Messages waiting in memory for a busy provider.
+  std::size_t held() const;
 
  private:
   struct Impl;

@@ -19,6 +19,9 @@ namespace postern::delivery {
 class Intake;
 class OutcomeWaiters;
 }  // namespace postern::delivery
+namespace postern::routing {
+class RoutingService;
+}
 
 namespace postern::http {
 
@@ -33,6 +36,7 @@ struct ApiServices {
   std::function<bool()> ready;           // /readyz: store writable and not shutting down
   std::function<void()> wake_dispatcher;  // a retried message is due now
   delivery::OutcomeWaiters* waiters = nullptr;  // sync sends; null disables Prefer: wait
+  routing::RoutingService* routing = nullptr;   // /v1/providers, /v1/routing, /v1/events; null: 503
 };
 
 // A request that passed routing and authentication.

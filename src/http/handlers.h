@@ -19,6 +19,21 @@ void retry_message(ApiServices&, Call&, net::Responder);
 void list_keys(ApiServices&, Call&, net::Responder);
 void create_key(ApiServices&, Call&, net::Responder);
 void delete_key(ApiServices&, Call&, net::Responder);
+// providers_api.cpp
+void list_providers(ApiServices&, Call&, net::Responder);
+void get_provider(ApiServices&, Call&, net::Responder);
+void create_provider(ApiServices&, Call&, net::Responder);
+void update_provider(ApiServices&, Call&, net::Responder);
+void delete_provider(ApiServices&, Call&, net::Responder);
+void drain_provider(ApiServices&, Call&, net::Responder);
+void pause_provider(ApiServices&, Call&, net::Responder);
+void resume_provider(ApiServices&, Call&, net::Responder);
+void provider_heartbeat(ApiServices&, Call&, net::Responder);
+// routing_api.cpp
+void get_routing(ApiServices&, Call&, net::Responder);
+void put_routing(ApiServices&, Call&, net::Responder);
+// events_api.cpp
+void stream_events(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);

@@ -100,13 +100,81 @@ std::string_view openapi_document() {
                   {"type": "object", "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}]
       },
       "Key": {"type": "object", "properties": {"name": {"type": "string"}, "scopes": {"type": "array", "items": {"enum": ["send", "read", "admin"]}},
-                                                 "created_at": {"type": "string", "format": "date-time"}}}
+                                                 "created_at": {"type": "string", "format": "date-time"}}},
+      "ProviderState": {"enum": ["healthy", "half_open", "ejected", "unhealthy", "lapsed", "draining", "drained", "paused"],
+                        "description": "In precedence order from paused (operator) down: paused, draining/drained (admin), lapsed (heartbeat), unhealthy (probe), ejected/half_open (outlier), healthy."},
+      "Provider": {
+        "type": "object",
+        "properties": {
+          "name": {"type": "string"}, "type": {"type": "string"}, "pool": {"type": "string"},
+          "source": {"enum": ["config", "api", "heartbeat"]}, "weight": {"type": "integer"}, "priority": {"type": "integer"},
+          "state": {"$ref": "#/components/schemas/ProviderState"},
+          "check": {"enum": ["admin", "heartbeat", "probe", "outlier", null], "description": "The check that decided the state"},
+          "reason": {"type": "string"}, "since": {"type": "string", "format": "date-time"},
+          "admin": {"enum": ["active", "draining", "paused"]},
+          "settings": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Credentials are shown as ***"},
+          "probe": {"type": "object", "properties": {"enabled": {"type": "boolean"}, "healthy": {"type": "boolean"},
+            "last_at": {"type": ["string", "null"], "format": "date-time"}, "last_ok": {"type": "boolean"}, "detail": {"type": "string"},
+            "latency_ms": {"type": "number"}, "consecutive_failures": {"type": "integer"}}},
+          "outlier": {"type": "object", "properties": {"phase": {"enum": ["ok", "ejected", "half_open"]}, "ejections": {"type": "integer"},
+            "ejected_until": {"type": ["string", "null"], "format": "date-time"}, "consecutive_failures": {"type": "integer"}}},
+          "heartbeat": {"type": ["object", "null"], "properties": {"last_at": {"type": "string", "format": "date-time"}, "ttl_ms": {"type": "number"}}},
+          "latency_ms": {"type": "number", "description": "EWMA of accepted sends"},
+          "success_rate": {"type": ["number", "null"], "description": "Last minute"},
+          "in_flight": {"type": "integer"}, "attempts_last_minute": {"type": "integer"},
+          "share": {"type": "number", "description": "Share of all attempts routed in the last minute"},
+          "rate_limit": {"type": ["object", "null"], "properties": {"rate": {"type": "number"}, "burst": {"type": "number"},
+            "tokens": {"type": "number"}, "paused_until": {"type": ["string", "null"], "format": "date-time"}}},
+          "paused_until": {"type": ["string", "null"], "format": "date-time", "description": "A 429's Retry-After in force"},
+          "max_concurrency": {"type": ["integer", "null"]}, "concurrency_limit": {"type": ["integer", "null"]}
+        }
+      },
+      "ProviderDefinition": {
+        "type": "object",
+        "description": "Keys every provider has, and its type-specific settings (docs/configuration.md, providers.md). Errors name the field, e.g. settings.host.",
+        "properties": {
+          "name": {"type": "string", "description": "POST only; PUT and heartbeats take it from the path"},
+          "type": {"enum": ["mailgun", "sendgrid", "ses", "postmark", "smtp", "capture"]},
+          "pool": {"type": "string", "default": "default"}, "weight": {"type": "integer", "default": 1},
+          "priority": {"type": "integer", "default": 1}, "rate_limit": {"type": "number", "description": "Messages per second; 0 for none"},
+          "burst": {"type": "integer"}, "max_concurrency": {"type": "integer"}, "probe": {"type": "boolean", "default": true},
+          "settings": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}
+        },
+        "additionalProperties": false
+      },
+      "HeartbeatReply": {
+        "type": "object",
+        "properties": {"registered": {"type": "boolean"}, "returned": {"type": "boolean", "description": "It had lapsed and is back"},
+                       "ttl_ms": {"type": "number"}, "provider": {"$ref": "#/components/schemas/Provider"}}
+      },
+      "Heartbeat": {
+        "allOf": [{"$ref": "#/components/schemas/ProviderDefinition"},
+                  {"type": "object", "properties": {"ttl": {"type": ["string", "number"], "description": "Time until the next beat is due (\"30s\" or seconds); default routing.heartbeat_window"}}}]
+      },
+      "Route": {
+        "type": "object", "required": ["pool"],
+        "properties": {"sender_domain": {"type": "string", "examples": ["*.example.com"]}, "tag": {"type": "string"},
+                       "metadata": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 1}, {"type": "string", "examples": ["tenant=acme"]}]},
+                       "pool": {"type": "string"}}
+      },
+      "Routing": {
+        "type": "object",
+        "properties": {
+          "strategy": {"enum": ["random", "round_robin", "weighted", "priority", "least_latency"]},
+          "strategies": {"type": "array", "items": {"type": "string"}}, "default_pool": {"type": "string"},
+          "routes": {"type": "array", "items": {"$ref": "#/components/schemas/Route"}},
+          "pools": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"},
+            "providers": {"type": "array", "items": {"type": "string"}}, "active": {"type": "integer"}}}},
+          "health": {"type": "object"}, "outlier": {"type": "object"}, "heartbeat": {"type": "object"}
+        }
+      }
     },
     "responses": {
       "Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "parameters": {
-      "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "Message id (13 characters)"}
+      "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "Message id (13 characters)"},
+      "provider": {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}, "description": "Provider name"}
     }
   },
   "security": [{"bearer": []}],
@@ -212,6 +280,109 @@ std::string_view openapi_document() {
         "description": "Scope: admin.",
         "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
         "responses": {"204": {"description": "Deleted"}, "404": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers": {
+      "get": {
+        "summary": "Every provider, its state and why, latency, success rate, in flight, limits and share of traffic",
+        "description": "Scope: read.",
+        "responses": {"200": {"description": "Providers", "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "data": {"type": "array", "items": {"$ref": "#/components/schemas/Provider"}}}}}}}}
+      },
+      "post": {
+        "summary": "Add a provider at run time",
+        "description": "Created through the same factories as the configuration; the provider joins its pool at once. Kept until deleted or the process restarts; a reload leaves it alone. Scope: admin.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProviderDefinition"}}}},
+        "responses": {"201": {"description": "Added", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+                      "422": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers/{name}": {
+      "get": {
+        "summary": "One provider",
+        "description": "Scope: read.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "responses": {"200": {"description": "The provider", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}}
+      },
+      "put": {
+        "summary": "Change a provider",
+        "description": "The fields given replace the current ones (settings as a whole). New routing attributes apply in place; new type or settings open a new connection while the old one finishes its attempts. Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProviderDefinition"}}}},
+        "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
+      },
+      "delete": {
+        "summary": "Remove a provider: it takes no new mail and leaves once its attempts in flight have answered",
+        "description": "Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "responses": {"202": {"description": "Draining, then removed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers/{name}/heartbeat": {
+      "post": {
+        "summary": "A heartbeat from a relay or agent",
+        "description": "The first beat of an unknown name registers it with the connection details it carries (if routing.heartbeat_registration allows the name) and it joins its pool. A provider whose beats stop for its ttl leaves the active set (lapsed); the next beat brings it back. Later beats may carry changed details. Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Heartbeat"}}}},
+        "responses": {
+          "201": {"description": "Registered", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}}},
+          "200": {"description": "Beat taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}}},
+          "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers/{name}/drain": {
+      "post": {
+        "summary": "Drain: finish the attempts in flight, take no new mail (state draining, then drained)",
+        "description": "Undone by resume. Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "responses": {"200": {"description": "Draining", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers/{name}/pause": {
+      "post": {
+        "summary": "Pause: take no new mail until resumed",
+        "description": "Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "responses": {"200": {"description": "Paused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/providers/{name}/resume": {
+      "post": {
+        "summary": "Resume after drain or pause",
+        "description": "Scope: admin.",
+        "parameters": [{"$ref": "#/components/parameters/provider"}],
+        "responses": {"200": {"description": "Active", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Provider"}}}},
+                      "404": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/routing": {
+      "get": {
+        "summary": "Strategy, routes, pools and health settings",
+        "description": "Scope: read.",
+        "responses": {"200": {"description": "Routing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Routing"}}}}}
+      },
+      "put": {
+        "summary": "Change the strategy, the default pool or the routes",
+        "description": "Only the fields given change. A SIGHUP reload applies the file again. Scope: admin.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
+          "strategy": {"type": "string"}, "default_pool": {"type": "string"},
+          "routes": {"type": "array", "items": {"$ref": "#/components/schemas/Route"}}}}}}},
+        "responses": {"200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Routing"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
+      }
+    },
+    "/v1/events": {
+      "get": {
+        "summary": "Routing events as server-sent events",
+        "description": "text/event-stream: `id:`, `event:` (provider_state, provider_added, provider_removed, ejection_suppressed, pool_unavailable, pool_available, routing_changed, config_reloaded, config_rejected) and `data:` (one JSON object with id, type, at and the event's fields). A `: ping` comment after 15 s of silence. Send Last-Event-ID to resume after a reconnect. Scope: read.",
+        "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
       }
     },
     "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Alive"}}}},

@@ -105,6 +105,110 @@ pool = "bulk"
   EXPECT_EQ(p.settings.at("domain"), "mg.example.com");
 }
 
+TEST(Config, RoutingHealthHeartbeatsAndRoutes) {
+  auto c = parse_config(R"(
+[routing]
+strategy = "weighted"
+default_pool = "main"
+probe_interval = "2s"
+probe_timeout = "500ms"
+unhealthy_threshold = 3
+error_rate = 0.25
+throttle_rate = 1
+base_ejection = "1s"
+max_ejection = "30s"
+heartbeat_window = "15s"
+heartbeat_registration = false
+heartbeat_allowed = ["relay-1"]
+[delivery]
+max_hold = "2s"
+[[providers]]
+name = "mg"
+type = "mailgun"
+pool = "main"
+rate_limit = 12.5
+burst = 20
+max_concurrency = 8
+probe = false
+domain = "mg.example.com"
+[[providers]]
+name = "bulk"
+type = "smtp"
+pool = "bulk"
+[[routes]]
+sender_domain = "*.news.example.com"
+pool = "bulk"
+[[routes]]
+tag = "receipt"
+metadata = "tenant=acme"
+pool = "main"
+)",
+                        {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}, {"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  const auto& r = c->routing;
+  EXPECT_EQ(r.default_pool, "main");
+  EXPECT_EQ(r.probe_interval, std::chrono::seconds(2));
+  EXPECT_EQ(r.probe_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.probe_jitter, std::chrono::milliseconds(100));
+  EXPECT_EQ(r.unhealthy_threshold, 3u);
+  EXPECT_EQ(r.healthy_threshold, 2u);
+  EXPECT_DOUBLE_EQ(r.error_rate, 0.25);
+  EXPECT_DOUBLE_EQ(r.throttle_rate, 1.0);
+  EXPECT_EQ(r.max_ejection, std::chrono::seconds(30));
+  EXPECT_EQ(r.heartbeat_window, std::chrono::seconds(15));
+  EXPECT_FALSE(r.heartbeat_registration);
+  EXPECT_EQ(r.heartbeat_allowed, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c->delivery.max_hold, std::chrono::seconds(2));
+  const auto& p = c->providers[0];
+  EXPECT_DOUBLE_EQ(p.rate_limit, 12.5);
+  EXPECT_EQ(p.burst, 20u);
+  EXPECT_EQ(p.max_concurrency, 8u);
+  EXPECT_FALSE(p.probe);
+  // Provider-level keys never reach the factory's settings.
+  EXPECT_EQ(p.settings, (std::map<std::string, std::string>{{"domain", "mg.example.com"}}));
+  ASSERT_EQ(c->routes.size(), 2u);
+  EXPECT_EQ(c->routes[0].sender_domain, "*.news.example.com");
+  EXPECT_EQ(c->routes[0].pool, "bulk");
+  EXPECT_EQ(c->routes[1].tag, "receipt");
+  EXPECT_EQ(c->routes[1].metadata_key, "tenant");
+  EXPECT_EQ(c->routes[1].metadata_value, "acme");
+}
+
+TEST(Config, RoutingErrorsNameTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[routing]\nerror_rate = 1.5\n", "routing.error_rate"},
+      {"[routing]\nerror_rate = \"half\"\n", "routing.error_rate"},
+      {"[routing]\nhealthy_threshold = 0\n", "routing.healthy_threshold"},
+      {"[routing]\nbase_ejection = \"10s\"\nmax_ejection = \"5s\"\n", "routing.max_ejection"},
+      {"[routing]\nprobe_timeout = 0\n", "routing.probe_timeout"},
+      {"[[routes]]\ntag = \"x\"\n", "routes[0].pool"},
+      {"[[routes]]\npool = \"x\"\n", "routes[0]"},
+      {"[[routes]]\npool = \"x\"\nmetadata = \"novalue\"\n", "routes[0].metadata"},
+      {"[[routes]]\npool = \"x\"\nsender = \"a\"\n", "routes[0].sender"},
+      {"[routing]\nheartbeat_registration = false\n[[routes]]\ntag = \"t\"\npool = \"nowhere\"\n", "routes[0].pool"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nrate_limit = -1\n", "providers[0].rate_limit"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nmax_concurrency = \"lots\"\n", "providers[0].max_concurrency"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nprobe = \"maybe\"\n", "providers[0].probe"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nweight = 1.5\n", "providers[0].weight"},
+  };
+  for (const auto& [toml, key] : cases) {
+    auto r = parse_config(toml, {});
+    ASSERT_FALSE(r) << toml;
+    EXPECT_EQ(r.error().key, key) << r.error().to_string();
+  }
+}
+
+TEST(Config, ProviderKeysFromTextAsTheApiGivesThem) {
+  ProviderConfig p;
+  ASSERT_TRUE(set_provider_key(p, "rate_limit", "2.5"));
+  ASSERT_TRUE(set_provider_key(p, "host", "127.0.0.1"));
+  EXPECT_DOUBLE_EQ(p.rate_limit, 2.5);
+  EXPECT_EQ(p.settings.at("host"), "127.0.0.1");
+  auto bad = set_provider_key(p, "burst", "-3");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().key, "burst");
+}
+
 TEST(Config, ParsesDurationsAndSizes) {
   EXPECT_EQ(parse_duration("250ms").value(), std::chrono::milliseconds(250));
   EXPECT_EQ(parse_duration("3").value(), std::chrono::seconds(3));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "net/io_runtime.h"
@@ -30,16 +31,38 @@ class DispatcherTest : public ::testing::Test {
     io_.stop();
   }
 
+  // Providers join the router with these limits (by name; absent: none).
+  struct Limits {
+    double rate_limit = 0;
+    std::size_t burst = 0;
+    std::size_t max_concurrency = 0;
+  };
+
   void start(std::vector<test::FakeProvider*> fakes, std::vector<std::unique_ptr<providers::Provider>> owned,
-             RetryOptions retry = {10ms, 100ms, 60s, 0.2}) {
+             RetryOptions retry = {10ms, 100ms, 60s, 0.2}, std::map<std::string, Limits> limits = {},
+             std::chrono::milliseconds max_hold = 10s) {
     fakes_ = std::move(fakes);
-    router_ = std::make_unique<routing::Router>(std::move(owned), clock_, metrics_,
-                                                routing::RouterOptions{50ms, 200ms});
+    routing::RouterOptions router_options;
+    router_options.outlier.base_ejection = 50ms;
+    router_options.outlier.max_ejection = 200ms;
+    router_ = std::make_unique<routing::Router>(clock_, metrics_, events_, router_options);
+    for (auto& p : owned) {
+      ProviderConfig c;
+      c.name = p->name();
+      c.type = "fake";
+      if (auto it = limits.find(c.name); it != limits.end()) {
+        c.rate_limit = it->second.rate_limit;
+        c.burst = it->second.burst;
+        c.max_concurrency = it->second.max_concurrency;
+      }
+      router_->add(std::move(p), c, routing::ProviderSource::config);
+    }
     DispatcherOptions options;
     options.owner = "test";
     options.window = 64;
     options.poll_interval = 20ms;
     options.retry = retry;
+    options.max_hold = max_hold;
     dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
     dispatcher_->start(true);
   }
@@ -68,6 +91,16 @@ class DispatcherTest : public ::testing::Test {
     }
   }
 
+  // A message's final status is in the store a moment before the
+  // dispatcher hears that it was recorded: wait for that moment.
+  std::size_t settled_in_flight(std::chrono::milliseconds timeout = 2s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (dispatcher_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+    return dispatcher_->in_flight();
+  }
+
   static std::vector<std::string> types(const store::MessageDetail& d) {
     std::vector<std::string> out;
     for (const auto& e : d.events) out.push_back(e.type);
@@ -81,6 +114,7 @@ class DispatcherTest : public ::testing::Test {
   net::IoRuntime io_{1};
   OutcomeWaiters waiters_;
   std::vector<test::FakeProvider*> fakes_;
+  routing::EventBus events_{clock_};
   std::unique_ptr<routing::Router> router_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
@@ -108,7 +142,7 @@ TEST_F(DispatcherTest, DeliversEveryMessageExactlyOnce) {
     EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "sent"}));
   }
   EXPECT_EQ(fakes[0]->sent().size() + fakes[1]->sent().size(), 300u);
-  EXPECT_EQ(dispatcher_->in_flight(), 0u);
+  EXPECT_EQ(settled_in_flight(), 0u);
 }
 
 TEST_F(DispatcherTest, ATransientFailureIsRetriedOnAnotherProviderFirst) {
@@ -178,6 +212,70 @@ TEST_F(DispatcherTest, WaitersHearTheOutcome) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->status, MessageStatus::sent);
   EXPECT_EQ(o->provider_message_id, "a-" + r->id.to_string());
+}
+
+// A provider at its concurrency cap or rate limit makes messages wait in
+// memory: no deferral, no store round trip, every message sent once.
+TEST_F(DispatcherTest, ABusyProviderMakesMessagesWaitInMemoryNotInTheStore) {
+  auto [fakes, owned] = providers_named({"a"});
+  start(fakes, std::move(owned), {10ms, 100ms, 60s, 0.2}, {{"a", {200, 1, 1}}});
+  auto begin = std::chrono::steady_clock::now();
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(enqueue());
+  for (auto id : ids) {
+    auto d = wait_final(id);
+    EXPECT_EQ(d.summary.status, MessageStatus::sent);
+    EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "sent"}));
+  }
+  // 200 per second with a burst of one: 40 messages take about 200 ms.
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, 150ms);
+  EXPECT_EQ(fakes[0]->sent().size(), 40u);
+  EXPECT_EQ(dispatcher_->held(), 0u);
+  EXPECT_EQ(settled_in_flight(), 0u);
+}
+
+TEST_F(DispatcherTest, AHeldMessageIsDeferredAfterMaxHold) {
+  auto [fakes, owned] = providers_named({"a"});
+  // The only provider answers 429 with a long Retry-After: the next message
+  // waits max_hold in memory, then goes back to the store.
+  providers::SendResult throttled{FailureClass::transient, "429", "slow down", 5000ms};
+  fakes[0]->script({throttled});
+  start(fakes, std::move(owned), {10ms, 100ms, 60s, 0.2}, {}, 100ms);
+  auto first = enqueue();
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (store_->get_message(first)->summary.status != MessageStatus::deferred &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(2ms);
+  }
+  settled_in_flight();
+  auto second = enqueue();
+  deadline = std::chrono::steady_clock::now() + 5s;
+  while (store_->get_message(second)->summary.status != MessageStatus::deferred &&
+         std::chrono::steady_clock::now() < deadline) {
+    EXPECT_LE(fakes[0]->sent().size(), 1u);  // held, not sent to the throttled provider
+    std::this_thread::sleep_for(2ms);
+  }
+  auto d = store_->get_message(second);
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->events.size(), 2u);
+  EXPECT_EQ(d->events[1].type, "deferred");
+  EXPECT_EQ(d->events[1].code, "provider_busy");
+  EXPECT_EQ(d->events[1].provider, "");
+  EXPECT_EQ(settled_in_flight(), 0u);
+  EXPECT_EQ(dispatcher_->held(), 0u);
+}
+
+TEST_F(DispatcherTest, TrafficLeavesAProviderThatGoesDownAndLosesNothing) {
+  auto [fakes, owned] = providers_named({"a", "b", "c"});
+  start(fakes, std::move(owned));
+  fakes[1]->set_default(FailureClass::provider_down);
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(enqueue());
+  for (auto id : ids) EXPECT_EQ(wait_final(id).summary.status, MessageStatus::sent);
+  // Ejected on its first refusal: only a few attempts reached it, while the
+  // ejection pauses (50 ms, doubling) let an odd trial through.
+  EXPECT_LT(fakes[1]->sent().size(), 20u);
+  EXPECT_EQ(fakes[0]->sent().size() + fakes[2]->sent().size(), 200u);
 }
 
 TEST_F(DispatcherTest, WithNoProviderAvailableMessagesWaitInsteadOfFailing) {

@@ -1,0 +1,86 @@
+// Routing events (state changes, providers added and removed, reloads) for
+// whoever watches: GET /v1/events streams them as server-sent events. A
+// small in-process bus: publish() never blocks on a subscriber, a recent
+// history lets a reconnecting client resume (Last-Event-ID), and a client
+// that stops reading is dropped rather than buffered without bound.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace postern::routing {
+
+struct Event {
+  std::uint64_t id = 0;  // increasing from 1
+  std::string type;      // "provider_state", "provider_added", ...
+  std::string data;      // one JSON object: id, type, at and the event's fields
+};
+
+struct EventBatch {
+  std::vector<Event> events;
+  bool ping = false;    // nothing happened for a while: say so, to notice dead clients
+  bool closed = false;  // the subscription ended (cancelled, or too far behind)
+};
+
+class Subscription {
+ public:
+  // Calls `done` once, from any thread (possibly inside this call), with
+  // the events published since the last batch, or a ping, or closed.
+  // Requires: no other next() pending.
+  void next(std::function<void(EventBatch)> done);
+  // Ends the subscription; a pending next() answers closed. Thread-safe.
+  void close();
+
+ private:
+  friend class EventBus;
+  explicit Subscription(std::size_t max_queue, SteadyTime now) : max_queue_(max_queue), last_sent_(now) {}
+  void push(const Event& event);
+  void ping_if_idle(SteadyTime now, std::chrono::milliseconds interval);
+  bool is_closed();
+
+  std::mutex mu_;
+  const std::size_t max_queue_;
+  std::deque<Event> queue_;                   // guarded by mu_
+  std::function<void(EventBatch)> pending_;  // guarded by mu_
+  bool closed_ = false;                       // guarded by mu_
+  SteadyTime last_sent_;                      // guarded by mu_
+};
+
+class EventBus {
+ public:
+  explicit EventBus(const Clock& clock, std::size_t history = 256, std::size_t max_queue = 1024);
+
+  // Adds id, type and at (RFC 3339) to `fields` and hands the event to every
+  // subscriber. Thread-safe; never calls back into the caller.
+  std::uint64_t publish(std::string_view type, boost::json::object fields);
+  // A new subscriber. With `after`, the kept history newer than that id is
+  // replayed first (Last-Event-ID).
+  std::shared_ptr<Subscription> subscribe(std::optional<std::uint64_t> after = std::nullopt);
+  // Pings subscribers that were sent nothing for `interval` (called from the
+  // routing service's timer).
+  void keepalive(std::chrono::milliseconds interval);
+
+  std::vector<Event> recent() const;
+  std::size_t subscribers() const;
+
+ private:
+  const Clock& clock_;
+  const std::size_t history_size_;
+  const std::size_t max_queue_;
+  mutable std::mutex mu_;
+  std::uint64_t next_id_ = 1;                           // guarded by mu_
+  std::deque<Event> history_;                           // guarded by mu_
+  std::vector<std::weak_ptr<Subscription>> subscribers_;  // guarded by mu_
+};
+
+}  // namespace postern::routing

@@ -1,0 +1,198 @@
+// The routing service with the real registry (capture and SMTP providers,
+// no network): configuration applied and re-applied (reload), all or
+// nothing; providers created over the API with the factories' errors;
+// heartbeat registration and its policy.
+#include "routing/routing_service.h"
+
+#include <gtest/gtest.h>
+
+#include "net/http_client.h"
+#include "net/io_runtime.h"
+#include "providers/registry.h"
+#include "support/fake_clock.h"
+
+namespace postern::routing {
+namespace {
+
+using namespace std::chrono_literals;
+
+ProviderConfig capture(const std::string& name, const std::string& pool = "default") {
+  ProviderConfig c;
+  c.name = name;
+  c.type = "capture";
+  c.pool = pool;
+  c.key_path = "providers[" + name + "]";
+  return c;
+}
+
+class RoutingServiceTest : public ::testing::Test {
+ protected:
+  RoutingServiceTest()
+      : http_(net::HttpClient::create(io_, {}).value()), context_{io_, *http_, clock_, metrics_} {
+    providers::register_builtin_providers(registry_);
+  }
+
+  std::map<std::string, ProviderView> views() {
+    std::map<std::string, ProviderView> out;
+    for (auto& v : service_.list()) out.emplace(v.name, v);
+    return out;
+  }
+
+  test::FakeClock clock_;
+  MetricsRegistry metrics_;
+  net::IoRuntime io_{1};
+  std::unique_ptr<net::HttpClient> http_;
+  providers::ProviderContext context_;
+  providers::ProviderRegistry registry_;
+  RoutingService service_{io_, registry_, context_, clock_, metrics_};
+};
+
+TEST_F(RoutingServiceTest, WithNoProviderConfiguredMailGoesToCapture) {
+  ASSERT_TRUE(service_.apply(Config{}));
+  auto v = views();
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v.at("capture").type, "capture");
+}
+
+TEST_F(RoutingServiceTest, ReapplyingAddsUpdatesReplacesAndRemoves) {
+  Config c;
+  c.providers = {capture("a"), capture("b"), capture("c")};
+  c.routing.strategy = "weighted";
+  ASSERT_TRUE(service_.apply(c));
+  EXPECT_EQ(service_.routing().strategy, "weighted");
+  // An API provider is not the file's to remove.
+  auto api = capture("api");
+  api.key_path = "settings";
+  ASSERT_TRUE(service_.create(api));
+
+  Config next;
+  next.providers = {capture("a"), capture("b", "other"), capture("d")};
+  next.providers[0].weight = 7;
+  next.routing.strategy = "priority";
+  auto applied = service_.apply(next);
+  ASSERT_TRUE(applied) << applied.error().to_string();
+  EXPECT_EQ(*applied, "providers: 1 added, 2 changed, 1 removed; strategy priority, 0 routes");
+  service_.router().tick();
+  auto v = views();
+  EXPECT_EQ(v.at("a").weight, 7);
+  EXPECT_EQ(v.at("b").pool, "other");
+  EXPECT_TRUE(v.contains("d"));
+  EXPECT_FALSE(v.contains("c"));  // idle: drained and gone at once
+  EXPECT_EQ(v.at("api").source, ProviderSource::api);
+  EXPECT_EQ(service_.routing().strategy, "priority");
+}
+
+TEST_F(RoutingServiceTest, ABadConfigurationChangesNothing) {
+  Config c;
+  c.providers = {capture("a")};
+  ASSERT_TRUE(service_.apply(c));
+  Config bad;
+  bad.providers = {capture("b"), capture("c")};
+  bad.providers[1].type = "pigeon";
+  bad.routing.strategy = "random";
+  auto applied = service_.apply(bad);
+  ASSERT_FALSE(applied);
+  EXPECT_EQ(applied.error().key, "providers[c].type");
+  auto v = views();
+  EXPECT_EQ(v.size(), 1u);
+  EXPECT_TRUE(v.contains("a"));
+  EXPECT_EQ(service_.routing().strategy, "round_robin");
+}
+
+TEST_F(RoutingServiceTest, ApiCreationUsesTheFactoriesAndNamesTheField) {
+  auto unknown = capture("x");
+  unknown.key_path = "settings";
+  unknown.type = "pigeon";
+  auto r = service_.create(unknown);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().field, "type");
+  ProviderConfig smtp;
+  smtp.name = "relay";
+  smtp.type = "smtp";
+  smtp.key_path = "settings";
+  smtp.settings["port"] = "2525";
+  r = service_.create(smtp);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, RoutingErrc::invalid);
+  EXPECT_EQ(r.error().field, "settings.host");
+  smtp.settings["host"] = "127.0.0.1";
+  ASSERT_TRUE(service_.create(smtp));
+  r = service_.create(smtp);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, RoutingErrc::conflict);
+  auto bad_name = capture("no spaces");
+  EXPECT_EQ(service_.create(bad_name).error().field, "name");
+}
+
+TEST_F(RoutingServiceTest, UpdateKeepsOrReplacesTheConnection) {
+  auto a = capture("a");
+  a.key_path = "settings";
+  ASSERT_TRUE(service_.create(a));
+  a.weight = 3;
+  auto r = service_.update(a);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->weight, 3);
+  EXPECT_EQ(service_.update(capture("zzz")).error().code, RoutingErrc::not_found);
+}
+
+TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
+  Config c;
+  c.routing.heartbeat_allowed = {"relay-1"};
+  ASSERT_TRUE(service_.apply(c));
+  HeartbeatRequest beat;
+  beat.name = "relay-1";
+  auto r = service_.heartbeat(beat);
+  ASSERT_FALSE(r);  // no details: cannot register
+  EXPECT_EQ(r.error().field, "type");
+  beat.details = capture("ignored", "relays");
+  beat.details->key_path = "settings";
+  beat.ttl = 5s;
+  r = service_.heartbeat(beat);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->registered);
+  EXPECT_EQ(r->provider.pool, "relays");
+  EXPECT_EQ(r->provider.source, ProviderSource::heartbeat);
+  EXPECT_EQ(r->ttl, 5s);
+  // Beats again (no details needed); lapses; returns.
+  HeartbeatRequest again;
+  again.name = "relay-1";
+  r = service_.heartbeat(again);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->registered);
+  EXPECT_EQ(r->ttl, 30s);  // the configured window
+  clock_.advance(30s);
+  service_.router().tick();
+  EXPECT_EQ(service_.get("relay-1")->state, ProviderState::lapsed);
+  r = service_.heartbeat(again);
+  EXPECT_TRUE(r->returned);
+  EXPECT_EQ(r->provider.state, ProviderState::healthy);
+  // Names not allowed, and registration off.
+  HeartbeatRequest other = beat;
+  other.name = "relay-2";
+  EXPECT_EQ(service_.heartbeat(other).error().code, RoutingErrc::forbidden);
+  // A configured provider may beat (it is then watched) without details.
+  HeartbeatRequest watched;
+  watched.name = "capture";
+  ASSERT_TRUE(service_.heartbeat(watched));
+  EXPECT_EQ(service_.get("capture")->source, ProviderSource::config);
+}
+
+TEST_F(RoutingServiceTest, RoutingChangesAreValidated) {
+  ASSERT_TRUE(service_.apply(Config{}));
+  RoutingUpdate u;
+  u.strategy = "fastest";
+  EXPECT_EQ(service_.set_routing(u).error().field, "strategy");
+  u.strategy = "least_latency";
+  u.routes = std::vector<RouteRule>{{"", "", "", "", "x"}};
+  EXPECT_EQ(service_.set_routing(u).error().field, "routes[0]");
+  u.routes = std::vector<RouteRule>{{"example.com", "", "", "", "x"}};
+  auto r = service_.set_routing(u);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->strategy, "least_latency");
+  EXPECT_EQ(r->routes.size(), 1u);
+  auto types = service_.events().recent();
+  EXPECT_EQ(types.back().type, "routing_changed");
+}
+
+}  // namespace
+}  // namespace postern::routing
