@@ -210,6 +210,14 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         finish(a, std::move(none));
         return std::nullopt;
       }
+      case routing::PickStatus::unfit: {
+        providers::SendResult none;
+        none.failure_class = FailureClass::permanent;
+        none.code = "no_provider_fits";
+        none.detail = "the message is larger (or has more recipients) than every provider of its pool accepts";
+        finish(a, std::move(none));
+        return std::nullopt;
+      }
       case routing::PickStatus::busy: break;
     }
     if (std::chrono::steady_clock::now() - a->started >= options.max_hold) {

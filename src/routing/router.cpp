@@ -68,12 +68,15 @@ Pick Router::pick(const providers::OutboundMessage& message, std::span<const std
   out.pool = pool_index;
   bool usable = false;  // some provider could take it, limits aside
   bool avoided_usable = false;
+  bool fits_somewhere = false;  // whatever the providers' health
   for (int pass = 0; pass < 2; ++pass) {
     candidates_.clear();
     for (std::size_t i = 0; i < pool.members.size(); ++i) {
       auto& s = *pool.members[i];
       if (s.state == ProviderState::ejected && s.outlier.advance(now)) refresh(s, now);
-      if (!takes_traffic(s.state) || !s.fits(message)) continue;
+      if (!s.fits(message)) continue;
+      fits_somewhere = true;
+      if (!takes_traffic(s.state)) continue;
       if (pass == 0 && named_in(avoid, s.name())) {
         avoided_usable = true;
         continue;
@@ -93,7 +96,11 @@ Pick Router::pick(const providers::OutboundMessage& message, std::span<const std
     if (!candidates_.empty() || usable || !avoided_usable) break;
   }
   if (candidates_.empty()) {
-    out.status = usable ? PickStatus::busy : PickStatus::unavailable;
+    // Waiting cannot help a message that no provider of the pool would
+    // ever take; an empty pool may still get one (API, heartbeat).
+    out.status = usable                                     ? PickStatus::busy
+                 : !fits_somewhere && !pool.members.empty() ? PickStatus::unfit
+                                                            : PickStatus::unavailable;
     return out;
   }
   PickContext context{random_};

@@ -40,6 +40,7 @@ enum class PickStatus {
   picked,       // send to pick.provider()
   busy,         // healthy providers exist but are at their rate limit or cap: hold the message, retry soon
   unavailable,  // no provider of the pool can take it: defer with back-off
+  unfit,        // the pool has providers but none accepts a message this large (size or recipients): fail it
 };
 
 struct Pick {

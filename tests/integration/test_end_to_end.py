@@ -1,7 +1,8 @@
 """End to end through simulated providers: 10,000 messages over HTTP, two
 providers, one killed (kill -9 of its simulator: connections refused) in mid
-stream and restarted later. Every accepted message is delivered; duplicates
-are counted by the simulators and bounded by what was in flight at the kill."""
+stream and restarted later, and a third added over the API while mail flows.
+Every accepted message is delivered; duplicates are counted by the
+simulators and bounded by what was in flight at the kill."""
 import http.client
 import json
 import os
@@ -11,7 +12,7 @@ import time
 import pytest
 
 import simulator
-from simulator import MAILGUN_KEY, SENDGRID_KEY, Simulator
+from simulator import MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, Simulator
 
 pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
 
@@ -82,6 +83,7 @@ def wait_for(predicate, timeout, what):
 
 def test_ten_thousand_messages_survive_a_provider_killed_and_restarted(postern_factory, tmp_path):
     mailgun, sendgrid = start_sim(tmp_path, "mailgun"), start_sim(tmp_path, "sendgrid")
+    postmark = None
     try:
         node = postern_factory(config_text=config(mailgun, sendgrid))
         api = node.api()
@@ -93,16 +95,23 @@ def test_ten_thousand_messages_survive_a_provider_killed_and_restarted(postern_f
             t.join(120)
         mailgun.start()  # same port; its counts come back from its record file
         before_return = mailgun.accepted()
+        # A third provider, added at run time, joins the pool.
+        postmark = start_sim(tmp_path, "postmark")
+        added = api.post("/v1/providers", {"name": "pm", "type": "postmark", "settings": {
+            "base_url": postmark.url("postmark"), "api_key": POSTMARK_TOKEN}})
+        assert added.status == 201, added
         rest = send_all(node.http_port, TOTAL - len(acked), acked, threading.Event())
         for t in rest:
             t.join(120)
         assert len(acked) == TOTAL
         wait_for(lambda: queue_counts(api).get("sent", 0) == TOTAL, 180, "every message sent")
         # Everything left may have gone elsewhere while the returning provider
-        # sat out its ejection: a little more traffic must reach it again.
+        # sat out its ejection: a little more traffic must reach it again,
+        # and the added provider must take its share.
         deadline = time.time() + 60
-        while mailgun.accepted() == before_return:
-            assert time.time() < deadline, "no traffic came back to the restarted provider"
+        while mailgun.accepted() == before_return or postmark.accepted() == 0:
+            assert time.time() < deadline, (f"no traffic to the restarted provider ({mailgun.accepted()}) "
+                                            f"or the added one ({postmark.accepted()})")
             for t in send_all(node.http_port, 50, acked, threading.Event()):
                 t.join(60)
             time.sleep(0.5)
@@ -110,18 +119,20 @@ def test_ten_thousand_messages_survive_a_provider_killed_and_restarted(postern_f
 
         mg = mailgun.stats(all_ids=True)["services"]["mailgun"]
         sg = sendgrid.stats(all_ids=True)["services"]["sendgrid"]
-        delivered = set(mg["ids"]) | set(sg["ids"])
+        pm = postmark.stats(all_ids=True)["services"]["postmark"]
+        delivered = set(mg["ids"]) | set(sg["ids"]) | set(pm["ids"])
         assert delivered == set(acked), f"{len(set(acked) - delivered)} accepted messages never reached a provider"
         # A message the dead simulator took just before the kill, whose answer
         # was lost, is sent again elsewhere: at most the attempts in flight.
-        duplicates = (mg["accepted"] + sg["accepted"]) - len(delivered)
+        duplicates = (mg["accepted"] + sg["accepted"] + pm["accepted"]) - len(delivered)
         assert 0 <= duplicates <= WINDOW, f"{duplicates} duplicates for a window of {WINDOW}"
-        # Both providers carried traffic, and the restarted one again after its return.
-        assert mg["unique_ids"] > 0 and sg["unique_ids"] > 0
+        # Every provider carried traffic, the restarted one again after its return.
+        assert mg["unique_ids"] > 0 and sg["unique_ids"] > 0 and pm["unique_ids"] > 0
         events = [e for m in api.get("/v1/messages?limit=500").json()["data"][:50]
                   for e in api.get(f"/v1/messages/{m['id']}").json()["events"]]
-        assert {e.get("provider") for e in events if e["type"] == "sent"} <= {"mg", "sg"}
+        assert {e.get("provider") for e in events if e["type"] == "sent"} <= {"mg", "sg", "pm"}
         assert node.stop() == 0
     finally:
-        mailgun.kill9()
-        sendgrid.kill9()
+        for sim in (mailgun, sendgrid, postmark):
+            if sim:
+                sim.kill9()

@@ -359,6 +359,18 @@ TEST(Router, ProvidersTooSmallForAMessageAreSkipped) {
   EXPECT_EQ(h.distribution(10)["big"], 10);
 }
 
+TEST(Router, AMessageNoProviderOfItsPoolCouldTakeIsUnfitNotDeferred) {
+  RouterHarness h;
+  h.add("small")->max_bytes = 10;
+  auto* other = h.add("other");
+  other->max_bytes = 10;
+  EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unfit);
+  // Too large for the healthy one, fits one that is out of service: wait.
+  other->max_bytes = 0;
+  h.router.set_admin("other", AdminState::paused);
+  EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unavailable);
+}
+
 TEST(Router, ViewsShowLatencyShareAndSuccessRate) {
   RouterHarness h;
   h.add("a");
