@@ -35,7 +35,7 @@ test: asan
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 bench: bootstrap $(RELEASE_DIR)/build.ninja
-	ninja -C $(RELEASE_DIR) -j $(JOBS)
+	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake
 	bench/run_all.sh $(RELEASE_DIR)
 
 clean:

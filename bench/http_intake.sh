@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export POSTERN_STORE_PATH="$WORK/data/postern.db" POSTERN_LOG_LEVEL=warn
+export POSTERN_STORE_PATH="$WORK/data/postern.db" POSTERN_LOG_LEVEL=info
 KEY=$("$POSTERN" keys create --name bench --scopes send,read 2>/dev/null)
 /usr/bin/python3 - "$WORK" "$KEY" <<'PY'
 import json, sys

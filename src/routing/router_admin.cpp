@@ -88,7 +88,12 @@ void Router::insert(std::shared_ptr<ProviderSlot> slot) {
 
 Change Router::add(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source) {
   std::lock_guard lock(mu_);
-  if (find(provider->name())) return Change::exists;
+  if (auto old = find(provider->name())) {
+    if (!old->removing) return Change::exists;
+    // A provider of that name is still draining after a removal: the new
+    // one takes the name now, the old one finishes its attempts and leaves.
+    old->replaced = true;
+  }
   auto now = clock_.steady_now();
   insert(std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_, now));
   return Change::done;
@@ -100,15 +105,19 @@ Change Router::replace(std::unique_ptr<providers::Provider> provider, ProviderCo
   if (!old) return Change::unknown;
   auto now = clock_.steady_now();
   auto slot = std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_, now);
-  // The heartbeat watch carries over: the relay beats for its name.
+  // The heartbeat watch and the operator's say (paused, draining) carry
+  // over: new settings are not a resume.
   slot->heartbeat = old->heartbeat;
+  slot->admin = old->admin;
   old->replaced = true;
   old->removing = true;
   old->admin = AdminState::draining;
   leave_pool(*old);
   spdlog::info("routing: provider {} gets new settings; the old connection drains ({} in flight)", old->name(),
                old->window.in_flight());
+  auto& fresh = *slot;
   insert(std::move(slot));
+  refresh(fresh, now);  // the carried-over admin state
   return Change::done;
 }
 

@@ -310,6 +310,34 @@ TEST(Router, ReplacedProviderTakesOverTheNameWhileTheOldOneDrains) {
   EXPECT_EQ(h.router.config_of("a")->settings.at("host"), "new");
 }
 
+TEST(Router, NewSettingsKeepTheOperatorsPause) {
+  RouterHarness h;
+  h.add("a");
+  h.router.set_admin("a", AdminState::paused);
+  auto def = test::definition("a");
+  def.settings["host"] = "new";
+  EXPECT_EQ(h.router.replace(std::make_unique<test::ScriptedProvider>("a"), def, ProviderSource::config),
+            Change::done);
+  EXPECT_EQ(h.router.provider("a")->state, ProviderState::paused);
+  EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unavailable);
+}
+
+TEST(Router, ANameStillDrainingAfterRemovalCanBeAddedAgain) {
+  RouterHarness h;
+  h.add("a");
+  auto in_flight = h.router.pick(h.message, {});
+  ASSERT_EQ(h.router.remove("a"), Change::done);
+  auto* fresh = h.add("a");
+  auto p = h.router.pick(h.message, {});
+  ASSERT_EQ(p.status, PickStatus::picked);
+  EXPECT_EQ(&p.provider(), static_cast<providers::Provider*>(fresh));
+  h.router.report(*in_flight.slot, answer(FailureClass::ok));
+  h.router.report(*p.slot, answer(FailureClass::ok));
+  h.router.tick();
+  ASSERT_EQ(h.router.providers().size(), 1u);
+  EXPECT_EQ(h.router.provider("a")->state, ProviderState::healthy);
+}
+
 TEST(Router, UpdateMovesAProviderBetweenPoolsAndAppliesLimits) {
   RouterHarness h;
   h.add("a");
