@@ -30,6 +30,7 @@ OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
   if (phase_ == OutlierPhase::ejected || verdict == Verdict::neutral) return change;  // late answers
   if (phase_ == OutlierPhase::half_open) {
     if (verdict == Verdict::success) {
+      trial_throttled_ = 0;
       if (++trial_successes_ >= std::max<std::size_t>(1, options.trial_successes)) {
         phase_ = OutlierPhase::ok;
         recovered_at_ = now;
@@ -40,6 +41,15 @@ OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
     } else if (verdict != Verdict::throttled) {
       change.kind = Change::Kind::eject;
       change.reason = "the half-open trial failed";
+    } else if (++trial_throttled_ >= std::max<std::size_t>(1, options.trial_successes)) {
+      // A 429 alone neither passes nor fails the trial. But a provider that
+      // answers the trial with nothing else (429 pressure going on, with a
+      // Retry-After of 0 or none that pauses it) would stay half-open for
+      // ever and take one attempt after another, every one refused: as many
+      // 429s in a row as the successes it needs fail the trial, and the
+      // ejection grows as for any failed trial.
+      change.kind = Change::Kind::eject;
+      change.reason = "429 pressure during the half-open trial: " + std::to_string(trial_throttled_) + " in a row";
     }
     return change;
   }
@@ -99,13 +109,13 @@ void OutlierDetector::eject(std::string reason, SteadyTime now, const OutlierOpt
   phase_ = OutlierPhase::ejected;
   ejected_until_ = now + pause;
   reason_ = std::move(reason);
-  trial_successes_ = 0;
+  trial_successes_ = trial_throttled_ = 0;
   reset_counts();
 }
 
 void OutlierDetector::keep() {
   if (phase_ == OutlierPhase::half_open) {
-    trial_successes_ = 0;  // the trial goes on
+    trial_successes_ = trial_throttled_ = 0;  // the trial goes on
     return;
   }
   reset_counts();
@@ -114,13 +124,13 @@ void OutlierDetector::keep() {
 void OutlierDetector::start_trial() {
   if (phase_ != OutlierPhase::ejected) return;
   phase_ = OutlierPhase::half_open;
-  trial_successes_ = 0;
+  trial_successes_ = trial_throttled_ = 0;
 }
 
 bool OutlierDetector::advance(SteadyTime now) {
   if (phase_ != OutlierPhase::ejected || now < ejected_until_) return false;
   phase_ = OutlierPhase::half_open;
-  trial_successes_ = 0;
+  trial_successes_ = trial_throttled_ = 0;
   return true;
 }
 

@@ -75,6 +75,7 @@ class OutlierDetector {
   std::size_t consecutive_failures_ = 0;
   std::size_t consecutive_down_ = 0;
   std::size_t trial_successes_ = 0;
+  std::size_t trial_throttled_ = 0;  // 429s in a row during the half-open trial
   SlidingWindow window_{std::chrono::seconds(10)};
 };
 

@@ -94,6 +94,15 @@ TEST_F(OutlierTest, EjectionGrowsThenHalfOpenTrialRecovers) {
   EXPECT_EQ(d.ejected_until(), t0 + 12s + 5001ms + 1000ms);
 }
 
+TEST_F(OutlierTest, ATrialAnsweredOnlyWith429sFails) {
+  d.eject("429 pressure", t0, options);
+  d.advance(t0 + 1s);
+  EXPECT_EQ(feed(Verdict::throttled), Kind::none);
+  EXPECT_EQ(feed(Verdict::success), Kind::none);  // breaks the run of 429s
+  EXPECT_EQ(feed(Verdict::throttled), Kind::none);
+  EXPECT_EQ(feed(Verdict::throttled), Kind::eject);  // as many in a row as the successes it needs
+}
+
 TEST_F(OutlierTest, KeepStartsCountingAfresh) {
   EXPECT_EQ(feed(Verdict::failure, 3), Kind::eject);
   d.keep();
