@@ -70,6 +70,9 @@ struct ProviderSlot {
   TokenBucket bucket;
   ConcurrencyWindow window;
   bool trial_in_flight = false;
+  // After a 429: one attempt at a time until an answer that is not one, so
+  // the end of a Retry-After pause lets one message through, not a herd.
+  bool throttle_trial = false;
   double latency_ewma_us = 0;
   SlidingWindow minute{std::chrono::seconds(60)};
   ProviderState state = ProviderState::healthy;

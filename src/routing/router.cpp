@@ -84,7 +84,10 @@ Pick Router::pick(const providers::OutboundMessage& message, std::span<const std
       usable = true;
       // Half-open: one trial at a time, so a recovering provider is not
       // hit by the herd that was waiting for it.
-      if ((s.state == ProviderState::half_open && s.trial_in_flight) || !s.window.has_room()) continue;
+      if ((s.state == ProviderState::half_open && s.trial_in_flight) ||
+          (s.throttle_trial && s.window.in_flight() > 0) || !s.window.has_room()) {
+        continue;
+      }
       if (!s.bucket.ready(now)) {
         out.retry_at = std::min(out.retry_at, s.bucket.ready_at(now));
         continue;
@@ -122,6 +125,7 @@ void Router::report(ProviderSlot& s, const providers::SendResult& r) {
   auto verdict = verdict_of(r);
   s.window.release(verdict == Verdict::success || verdict == Verdict::neutral);
   s.trial_in_flight = false;
+  s.throttle_trial = verdict == Verdict::throttled;
   s.metrics.attempts[static_cast<std::size_t>(r.failure_class)]->inc();
   if (!s.replaced) s.metrics.in_flight->set(static_cast<double>(s.window.in_flight()));
   switch (verdict) {

@@ -178,6 +178,11 @@ TEST(Router, A429WithRetryAfterSlowsThatProviderOnly) {
   EXPECT_TRUE(h.router.provider("a")->paused_until);
   for (int i = 0; i < 30; ++i) EXPECT_EQ(h.send(), "b");
   h.clock.advance(3001ms);
+  // The pause ends with one attempt, not a herd: nothing more until it answers.
+  auto first = h.router.pick(h.message, {});
+  ASSERT_EQ(first.slot->name(), "a");
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(h.send(), "b");
+  h.router.report(*first.slot, answer(FailureClass::ok));
   EXPECT_GT(h.distribution(10)["a"], 0);
   // With only the paused provider left, the pick waits until its Retry-After.
   RouterHarness solo;
