@@ -98,6 +98,17 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
 )sql"},
+    Migration{2, R"sql(
+-- The content apart from the row the dispatcher updates: SQLite rewrites a
+-- whole record when an UPDATE changes its size (the lease owner is set, then
+-- cleared), so each attempt wrote every message's content twice more.
+CREATE TABLE message_content (
+  message_id INTEGER PRIMARY KEY,
+  content BLOB NOT NULL
+);
+INSERT INTO message_content(message_id, content) SELECT id, content FROM messages;
+ALTER TABLE messages DROP COLUMN content;
+)sql"},
 };
 
 Result<int> current_version(sqlite::Database& db) {
@@ -117,7 +128,7 @@ Result<int> current_version(sqlite::Database& db) {
 
 int sqlite_schema_version() { return kMigrations.back().version; }
 
-Result<void> migrate_sqlite(sqlite::Database& db) {
+Result<void> migrate_sqlite(sqlite::Database& db, int target) {
   if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r.error();
   auto rollback = [&](error_code ec) -> Result<void> {
     (void)db.exec("ROLLBACK");
@@ -127,7 +138,7 @@ Result<void> migrate_sqlite(sqlite::Database& db) {
   if (!version) return rollback(version.error());
   if (*version > sqlite_schema_version()) return rollback(Errc::conflict);
   for (const auto& m : kMigrations) {
-    if (m.version <= *version) continue;
+    if (m.version <= *version || m.version > target) continue;
     if (auto r = db.exec(m.sql); !r) return rollback(r.error());
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())

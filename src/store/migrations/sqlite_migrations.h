@@ -13,8 +13,9 @@ namespace postern::store::migrations {
 // The version the code expects after migrate().
 int sqlite_schema_version();
 
-// Applies the migrations the database has not seen. A database newer than
-// the code fails with Errc::conflict rather than being touched.
-Result<void> migrate_sqlite(sqlite::Database& db);
+// Applies the migrations the database has not seen, up to `target` (tests
+// build an older schema with it). A database newer than the code fails
+// with Errc::conflict rather than being touched.
+Result<void> migrate_sqlite(sqlite::Database& db, int target = sqlite_schema_version());
 
 }  // namespace postern::store::migrations

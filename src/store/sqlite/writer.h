@@ -47,6 +47,7 @@ class Writer {
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::vector<Recipient>> recipients_of(MessageId id);
+  Result<std::string> content_of(MessageId id);
   // Leases up to `limit` messages of one queue (status `from`) into `out`.
   Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner, SystemTime now,
                                  std::chrono::seconds lease, std::size_t limit, std::vector<LeasedMessage>& out);

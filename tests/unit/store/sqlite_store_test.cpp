@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/migrations/sqlite_migrations.h"
+#include "store/sqlite/database.h"
+
 #include <gtest/gtest.h>
 
 #include "support/await_completion.h"
@@ -247,6 +250,36 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(counts()[0], kThreads * kEach);
+}
+
+// Version 2 moved the content out of the messages row: a store written by
+// version 1 keeps every message, readable and deliverable.
+TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
+  test::TempDir dir;
+  {
+    auto db = sqlite::Database::open(dir.file("old.db"), true);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrations::migrate_sqlite(**db, 1));
+    ASSERT_TRUE((*db)->exec(
+        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, subject, "
+        "tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', 1, 5, "
+        "'hello');"
+        "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
+        "UPDATE status_counts SET n = 1 WHERE status = 0;"));
+  }
+  test::FakeClock clock;
+  MetricsRegistry metrics;
+  auto store = sqlite::SqliteStore::open({dir.file("old.db")}, clock, metrics);
+  ASSERT_TRUE(store) << store.error().message();
+  auto content = (*store)->get_content(MessageId(42));
+  ASSERT_TRUE(content);
+  EXPECT_EQ(content->second, "hello");
+  auto leased = await_completion<std::vector<LeasedMessage>>(
+      [&](auto done) { (*store)->lease("w", clock.now(), 60s, 10, done); });
+  ASSERT_TRUE(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].content, "hello");
+  EXPECT_EQ((*leased)[0].envelope.recipients.at(0).address, "b@x.org");
 }
 
 }  // namespace
