@@ -22,12 +22,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export POSTERN_STORE_PATH="$WORK/data/postern.db" POSTERN_LOG_LEVEL=info
-KEY=$("$POSTERN" keys create --name bench --scopes send,read 2>/dev/null)
+export POSTERN_LOG_LEVEL=info
+# A store holding only the key; each server starts on a fresh copy, so that
+# no run drains the backlog of the one before.
+KEY=$(POSTERN_STORE_PATH="$WORK/seed/postern.db" "$POSTERN" keys create --name bench --scopes send,read 2>/dev/null)
 /usr/bin/python3 - "$WORK" "$KEY" <<'PY'
 import json, sys
 work, key = sys.argv[1], sys.argv[2]
-text = "x" * 3880  # the JSON body is 4 KiB
+text = "x" * 3990  # the JSON body is 4 KiB
 body = json.dumps({"from": "bench@example.com", "to": ["user@example.org"], "subject": "benchmark", "text": text})
 assert 4000 < len(body) <= 4096, len(body)
 common = 'wrk.method="POST"\nwrk.body=%s\nwrk.headers["Content-Type"]="%%s"\n' % json.dumps(body)
@@ -39,6 +41,8 @@ metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1==m {prin
 
 run_postern() {  # $1 = delivery on|off
   PORT=$(free_port)
+  rm -rf "$WORK/data" && cp -r "$WORK/seed" "$WORK/data"
+  export POSTERN_STORE_PATH="$WORK/data/postern.db"
   POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) \
     "$POSTERN" serve 2>"$WORK/serve.log" &
   PID=$!
