@@ -129,18 +129,21 @@ std::string_view openapi_document() {
           "max_concurrency": {"type": ["integer", "null"]}, "concurrency_limit": {"type": ["integer", "null"]}
         }
       },
-      "ProviderDefinition": {
+      "ProviderFields": {
         "type": "object",
-        "description": "Keys every provider has, and its type-specific settings (docs/configuration.md, providers.md). Errors name the field, e.g. settings.host.",
+        "description": "Keys every provider has, and its type-specific settings (docs/configuration.md, docs/providers.md). Errors name the field, e.g. settings.host.",
         "properties": {
-          "name": {"type": "string", "description": "POST only; PUT and heartbeats take it from the path"},
           "type": {"enum": ["mailgun", "sendgrid", "ses", "postmark", "smtp", "capture"]},
           "pool": {"type": "string", "default": "default"}, "weight": {"type": "integer", "default": 1},
           "priority": {"type": "integer", "default": 1}, "rate_limit": {"type": "number", "description": "Messages per second; 0 for none"},
           "burst": {"type": "integer"}, "max_concurrency": {"type": "integer"}, "probe": {"type": "boolean", "default": true},
           "settings": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}
-        },
-        "additionalProperties": false
+        }
+      },
+      "ProviderDefinition": {
+        "allOf": [{"$ref": "#/components/schemas/ProviderFields"},
+                  {"type": "object", "properties": {"name": {"type": "string", "description": "POST only; PUT takes it from the path"}}}],
+        "unevaluatedProperties": false
       },
       "HeartbeatReply": {
         "type": "object",
@@ -148,8 +151,10 @@ std::string_view openapi_document() {
                        "ttl_ms": {"type": "number"}, "provider": {"$ref": "#/components/schemas/Provider"}}
       },
       "Heartbeat": {
-        "allOf": [{"$ref": "#/components/schemas/ProviderDefinition"},
-                  {"type": "object", "properties": {"ttl": {"type": ["string", "number"], "description": "Time until the next beat is due (\"30s\" or seconds); default routing.heartbeat_window"}}}]
+        "description": "The name comes from the path. The connection details are needed by the first beat of a name not known yet.",
+        "allOf": [{"$ref": "#/components/schemas/ProviderFields"},
+                  {"type": "object", "properties": {"ttl": {"type": ["string", "number"], "description": "Time until the next beat is due (\"30s\" or seconds); default routing.heartbeat_window"}}}],
+        "unevaluatedProperties": false
       },
       "Route": {
         "type": "object", "required": ["pool"],
@@ -331,7 +336,8 @@ std::string_view openapi_document() {
         "responses": {
           "201": {"description": "Registered", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}}},
           "200": {"description": "Beat taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}}},
-          "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
+          "400": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"}}
       }
     },
     "/v1/providers/{name}/drain": {

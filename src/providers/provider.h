@@ -27,6 +27,11 @@ struct SendResult {
   // How long the provider asked us to wait (429 Retry-After, X-RateLimit-Reset,
   // Mailgun "try again after"), when it said.
   std::optional<std::chrono::milliseconds> retry_after;
+  // The provider asked to slow down (a rate limit), whether or not it said
+  // for how long: the router pauses that provider rather than counting a
+  // fault. Set by providers whose throttle answers have their own codes
+  // (SES TooManyRequestsException, Postmark ErrorCode 429).
+  bool throttled = false;
   std::string provider_message_id;
   std::chrono::microseconds latency{0};
 };

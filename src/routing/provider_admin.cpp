@@ -158,6 +158,7 @@ Result<RoutingView, RoutingError> RoutingService::set_routing(RoutingUpdate upda
   }
   options.routes = RouteTable(std::move(rules), std::move(default_pool));
   router_.set_options(options);
+  router_.check_routed_pools();
   spdlog::info("routing: strategy {}, {} routes, default pool {} (changed over the API)", options.strategy,
                options.routes.rules().size(), options.routes.default_pool());
   events_.publish("routing_changed", {{"strategy", options.strategy},

@@ -28,7 +28,7 @@ Verdict verdict_of(const providers::SendResult& r) {
     case FailureClass::permanent: return Verdict::neutral;
     case FailureClass::provider_down: return Verdict::down;
     case FailureClass::transient:
-      if (r.retry_after || r.code == "429" || r.code.starts_with("454")) return Verdict::throttled;
+      if (r.throttled || r.retry_after || r.code == "429" || r.code.starts_with("454")) return Verdict::throttled;
       return Verdict::failure;
   }
   return Verdict::failure;

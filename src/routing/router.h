@@ -96,6 +96,11 @@ class Router {
   std::vector<std::string> names(ProviderSource source) const;
 
   void set_options(RouterOptions options);
+  // Says loudly (error log, pool_unavailable event) which pools named by a
+  // route or as the default have no provider taking mail: after a reload or
+  // a routing change, so a route into an empty pool is not deferred in
+  // silence.
+  void check_routed_pools();
   RouterOptions options() const;
 
   // --- health (the routing service's timer) ---

@@ -26,6 +26,11 @@ void Router::set_options(RouterOptions options) {
   resolve_routes();
 }
 
+void Router::check_routed_pools() {
+  std::lock_guard lock(mu_);
+  for (auto id : route_pools_) note_pool(pools_[id]);
+}
+
 RouterOptions Router::options() const {
   std::lock_guard lock(mu_);
   return options_;

@@ -142,6 +142,7 @@ Result<std::string, ConfigError> RoutingService::apply(const Config& config) {
       ++removed;
     }
   }
+  router_.check_routed_pools();
   std::string summary = "providers: " + std::to_string(added) + " added, " + std::to_string(changed) + " changed, " +
          std::to_string(removed) + " removed; strategy " + config.routing.strategy + ", " +
          std::to_string(config.routes.size()) + " routes";

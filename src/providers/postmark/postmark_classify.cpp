@@ -88,6 +88,7 @@ SendResult classify_postmark_send(const net::HttpClientResponse& response, Syste
   result.detail = message;
   if (result.failure_class == FailureClass::transient) {
     result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
+    result.throttled = response.status == 429 || error_code == 429;
   }
   return result;
 }

@@ -53,6 +53,15 @@ constexpr std::array<Row, 28> kTable = {{
     {"ServiceUnavailable", FailureClass::provider_down},
 }};
 
+// The rows above that mean "slow down" (a rate, not an outage).
+bool is_throttle_type(std::string_view type) {
+  for (std::string_view t : {"TooManyRequestsException", "Throttling", "ThrottlingException", "LimitExceededException",
+                             "RequestLimitExceeded", "SlowDown"}) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
 std::string strip_type(std::string_view type) {
   if (auto colon = type.find(':'); colon != std::string_view::npos) type = type.substr(0, colon);
   if (auto hash = type.rfind('#'); hash != std::string_view::npos) type = type.substr(hash + 1);
@@ -106,6 +115,7 @@ SendResult classify_ses_send(const net::HttpClientResponse& response, SystemTime
   // SES sends no rate-limit headers (§3.4); a Retry-After would be honoured.
   if (result.failure_class == FailureClass::transient) {
     result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
+    result.throttled = response.status == 429 || is_throttle_type(type);
   }
   return result;
 }

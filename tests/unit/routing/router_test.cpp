@@ -194,6 +194,20 @@ TEST(Router, A429WithRetryAfterSlowsThatProviderOnly) {
   EXPECT_EQ(busy.retry_at, solo.clock.steady_now() + 2000ms);
 }
 
+TEST(Router, AThrottleWithItsOwnCodeAndNoRetryAfterStillPausesTheProvider) {
+  RouterHarness h;
+  h.add("a");
+  h.add("b");
+  auto p = h.router.pick(h.message, {});
+  ASSERT_EQ(p.slot->name(), "a");
+  auto throttle = answer(FailureClass::transient, "TooManyRequestsException");
+  throttle.throttled = true;
+  h.router.report(*p.slot, throttle);
+  EXPECT_EQ(h.state("a"), ProviderState::healthy);
+  EXPECT_TRUE(h.router.provider("a")->paused_until);  // the default pause
+  EXPECT_EQ(h.router.provider("a")->consecutive_failures, 0u);
+}
+
 TEST(Router, Sustained429PressureEjects) {
   auto o = quick_outlier();
   o.outlier.min_requests = 10;
@@ -383,6 +397,19 @@ TEST(Router, APoolLeftWithoutProvidersIsLoud) {
   EXPECT_NE(std::find(types.begin(), types.end(), "pool_unavailable"), types.end());
   h.router.set_admin("a", AdminState::active);
   EXPECT_EQ(h.event_types().back(), "pool_available");
+}
+
+TEST(Router, ARouteIntoAPoolWithoutProvidersIsLoud) {
+  RouterOptions options;
+  options.routes = RouteTable({RouteRule{.sender_domain = "example.com", .pool = "empty"}}, "default");
+  RouterHarness h(options);
+  h.add("a");
+  h.router.check_routed_pools();
+  EXPECT_EQ(h.event_types().back(), "pool_unavailable");
+  auto view = h.router.routing();
+  ASSERT_EQ(view.pools.size(), 2u);
+  EXPECT_EQ(view.pools[0].name, "empty");
+  EXPECT_EQ(view.pools[0].active, 0u);
 }
 
 TEST(Router, ProvidersTooSmallForAMessageAreSkipped) {

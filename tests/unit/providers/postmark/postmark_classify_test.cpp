@@ -97,6 +97,7 @@ TEST(PostmarkClassify, StatusesWithoutAnErrorCode) {
     auto r = classify_postmark_send(answer(row.http, row.body), SystemTime{});
     EXPECT_EQ(r.failure_class, row.expected);
     EXPECT_EQ(r.code, std::to_string(row.http));
+    EXPECT_EQ(r.throttled, row.http == 429);
   }
 }
 

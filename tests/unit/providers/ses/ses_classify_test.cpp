@@ -97,12 +97,14 @@ TEST(SesClassify, QuotaTextsDecideBetweenThrottleAndOutage) {
   auto rate = classify_ses_send(error(400, "ThrottlingException", "Maximum sending rate exceeded."),
                                 SystemTime{});
   EXPECT_EQ(rate.failure_class, FailureClass::transient);
+  EXPECT_TRUE(rate.throttled);  // no Retry-After from SES: the type says it
   auto daily = classify_ses_send(error(400, "ThrottlingException", "Daily message quota exceeded."),
                                  SystemTime{});
   EXPECT_EQ(daily.failure_class, FailureClass::provider_down);
   auto daily429 = classify_ses_send(
       error(429, "TooManyRequestsException", "Daily message quota exceeded."), SystemTime{});
   EXPECT_EQ(daily429.failure_class, FailureClass::provider_down);
+  EXPECT_FALSE(classify_ses_send(error(500, "InternalFailure", "x"), SystemTime{}).throttled);
 }
 
 TEST(SesClassify, ProbeReadsTheAccount) {
