@@ -6,13 +6,14 @@ is stopped (SIGTERM, then SIGKILL) when the test ends.
 import json
 import os
 import re
-import signal
 import subprocess
 import threading
 import time
 import http.client
 
 import pytest
+
+from managed_process import ManagedProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
@@ -88,8 +89,9 @@ class Api:
         raise AssertionError(f"message {message_id} did not reach {statuses}: {last}")
 
 
-class Postern:
+class Postern(ManagedProcess):
     """One postern process."""
+    name = "postern"
 
     def __init__(self, workdir, env=None, config_text=None):
         self.workdir = workdir
@@ -155,26 +157,6 @@ class Postern:
 
     def api(self, key=None):
         return Api(self.http_port, key)
-
-    def stop(self, timeout=30):
-        """SIGTERM and wait: a clean shutdown must exit 0."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError("postern did not stop within %ss of SIGTERM" % timeout)
-        return self.proc.returncode if self.proc else None
-
-    def kill9(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def logs(self):
-        return "\n".join(self.log_lines)
 
 
 @pytest.fixture

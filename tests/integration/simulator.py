@@ -18,12 +18,13 @@ import http.client
 import json
 import os
 import re
-import signal
 import smtplib
 import socket
 import subprocess
 import threading
 import time
+
+from managed_process import ManagedProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIM_BIN = os.environ.get("POSTERN_SIM_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern-sim"))
@@ -43,10 +44,12 @@ class SimError(AssertionError):
     pass
 
 
-class Simulator:
+class Simulator(ManagedProcess):
     """One postern-sim process. start() binds every service in `services`
     (port 0 the first time, the same ports on later starts), so a test can
     kill -9 and start again without clients noticing a new address."""
+    name = "postern-sim"
+    error = SimError
 
     def __init__(self, workdir, services=SERVICES, args=(), record=False, env=None):
         self.workdir = workdir
@@ -95,26 +98,6 @@ class Simulator:
             if self.proc.poll() is not None or time.time() > deadline:
                 raise SimError("postern-sim did not start:\n" + self.logs())
         return self
-
-    def stop(self, timeout=30):
-        """SIGTERM and wait; returns the exit code (0 for a clean stop)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise SimError("postern-sim did not stop within %ss of SIGTERM" % timeout)
-        return self.proc.returncode if self.proc else None
-
-    def kill9(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def logs(self):
-        return "\n".join(self.log_lines)
 
     # -- addresses -------------------------------------------------------
 
