@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/base64.h"
+#include "core/time_format.h"
 
 namespace postern::sim {
 
@@ -19,13 +20,6 @@ std::string_view trim(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -86,14 +80,7 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
   return trim(authorization.substr(7));
 }
 
-std::string rfc2822_date(SystemTime t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S UTC", &tm);
-  return buf;
-}
+std::string rfc2822_date(SystemTime t) { return format_utc(t, "%a, %d %b %Y %H:%M:%S UTC"); }
 
 long long unix_seconds(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -107,20 +94,6 @@ std::vector<std::string_view> path_segments(std::string_view path) {
     if (!segment.empty()) out.push_back(segment);
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
   }
   return out;
 }

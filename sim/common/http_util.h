@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "net/http_message.h"
 
 namespace postern::sim {
@@ -42,8 +43,7 @@ long long unix_seconds(SystemTime t);
 // {"v3", "x", "messages"}.
 std::vector<std::string_view> path_segments(std::string_view path);
 
-// %XX decoding ('+' stays '+'); malformed escapes are kept as written.
-std::string percent_decode(std::string_view s);
+using postern::percent_decode;  // core/hex.h
 
 net::HttpResponse json_response(int status, const boost::json::value& body);
 net::HttpResponse text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/address.h"
+#include "core/time_format.h"
 #include "sim/common/form_data.h"
 #include "sim/common/http_util.h"
 
@@ -50,14 +51,10 @@ std::string unquote(std::string_view v) {
 }
 
 std::string mailgun_message_id(IdSource& ids, SystemTime now, std::string_view domain) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[16];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+  auto stamp = format_utc(now, "%Y%m%d%H%M%S");
   auto r = ids.next();
   // The shape of §1.4's example, "<20111114174239.25659.5817@samples.mailgun.org>".
-  return "<" + std::string(stamp) + "." + std::to_string(r % 100000) + "." + std::to_string((r >> 20) % 10000) +
+  return "<" + stamp + "." + std::to_string(r % 100000) + "." + std::to_string((r >> 20) % 10000) +
          "@" + std::string(domain) + ">";
 }
 

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/address.h"
+#include "core/time_format.h"
 #include "sim/common/fault_state.h"
 #include "sim/common/http_util.h"
 
@@ -57,14 +58,9 @@ net::HttpResponse postmark_error(int status, int error_code, std::string_view me
 
 std::string postmark_timestamp(SystemTime t) {
   auto ticks = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ticks / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char date[24];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
   char fraction[12];
   std::snprintf(fraction, sizeof fraction, ".%07lld", static_cast<long long>(ticks % 1'000'000'000 / 100));
-  return std::string(date) + fraction + "+00:00";
+  return format_utc(t, "%Y-%m-%dT%H:%M:%S") + fraction + "+00:00";
 }
 
 PostmarkService::PostmarkService(PostmarkSettings settings, std::uint64_t seed)

@@ -1,5 +1,7 @@
 #include "core/time_format.h"
 
+#include <ctime>
+
 #include <charconv>
 #include <cstdio>
 
@@ -24,6 +26,15 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
 }
 
 }  // namespace
+
+std::string format_utc(SystemTime t, const char* format) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  auto n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
+}
 
 std::string format_rfc3339(SystemTime t) {
   using namespace std::chrono;

@@ -11,6 +11,9 @@
 namespace postern {
 
 std::string format_rfc3339(SystemTime t);
+// `t` in UTC through strftime's `format` (whole seconds; the C locale's
+// names), for the fixed formats of provider APIs: "%Y%m%dT%H%M%SZ", ...
+std::string format_utc(SystemTime t, const char* format);
 
 // Accepts RFC 3339 ("2026-11-23T17:42:38Z", fractional seconds and numeric
 // offsets allowed) or a plain number of Unix seconds.

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import threading
 import time
 import http.client
 
@@ -131,29 +130,13 @@ class Postern(ManagedProcess):
         return r
 
     def start(self, timeout=60):
-        self.log_lines = []
-        self.proc = subprocess.Popen(self.command("serve"), env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, errors="replace")
-        ready = threading.Event()
-
-        def pump():
-            for line in self.proc.stderr:
-                self.log_lines.append(line.rstrip("\n"))
-                m = READY.search(line)
-                if m:
-                    self.http_port = int(m.group(2))
-                    if m.group(4):
-                        self.smtp_port = int(m.group(4))
-                    if m.group(6):
-                        self.smtps_port = int(m.group(6))
-                    ready.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.time() + timeout
-        while not ready.wait(0.05):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise AssertionError("postern did not start:\n" + "\n".join(self.log_lines[-50:]))
-        return self
+        def ready(m):
+            self.http_port = int(m.group(2))
+            if m.group(4):
+                self.smtp_port = int(m.group(4))
+            if m.group(6):
+                self.smtps_port = int(m.group(6))
+        return self.launch(self.command("serve"), self.env, READY, ready, timeout)
 
     def api(self, key=None):
         return Api(self.http_port, key)

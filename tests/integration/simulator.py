@@ -21,7 +21,6 @@ import re
 import smtplib
 import socket
 import subprocess
-import threading
 import time
 
 from managed_process import ManagedProcess
@@ -79,25 +78,9 @@ class Simulator(ManagedProcess):
         return f"{host}:{port}"
 
     def start(self, timeout=60):
-        self.log_lines = []
-        self.proc = subprocess.Popen(self.command(), env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, errors="replace")
-        ready = threading.Event()
-
-        def pump():
-            for line in self.proc.stderr:
-                self.log_lines.append(line.rstrip("\n"))
-                m = READY.search(line)
-                if m:
-                    self.addresses = parse_ready_line(m.group(1))
-                    ready.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.time() + timeout
-        while not ready.wait(0.05):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise SimError("postern-sim did not start:\n" + self.logs())
-        return self
+        def ready(m):
+            self.addresses = parse_ready_line(m.group(1))
+        return self.launch(self.command(), self.env, READY, ready, timeout)
 
     # -- addresses -------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/hex.h"
 #include "mime/detail/charset.h"
 #include "mime/detail/gobject_ptr.h"
 #include "mime/detail/header_section.h"
@@ -33,13 +34,6 @@ std::size_t char_length(std::string_view s, std::size_t i) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
   }
   return len;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 struct EncodedWord {

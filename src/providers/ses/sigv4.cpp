@@ -8,6 +8,9 @@
 #include <ctime>
 #include <map>
 
+#include "core/hex.h"
+#include "core/time_format.h"
+
 namespace postern::providers::ses {
 
 namespace {
@@ -62,26 +65,6 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
       out += '%';
       out += kDigits[c >> 4];
       out += kDigits[c & 15];
-    }
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string uri_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
     }
   }
   return out;
@@ -155,14 +138,7 @@ bool has_header(const SigV4Request& r, std::string_view name) {
 
 }  // namespace
 
-std::string sigv4_amz_date(SystemTime time) {
-  std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[17];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string sigv4_amz_date(SystemTime time) { return format_utc(time, "%Y%m%dT%H%M%SZ"); }
 
 std::string sigv4_canonical_uri(std::string_view path) {
   return uri_encode(normalize_path(path), true);
@@ -180,8 +156,8 @@ std::string sigv4_canonical_query(std::string_view query) {
       auto eq = pair.find('=');
       auto name = pair.substr(0, eq);
       auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-      params.emplace_back(uri_encode(uri_decode(name), false),
-                          uri_encode(uri_decode(value), false));
+      params.emplace_back(uri_encode(percent_decode(name), false),
+                          uri_encode(percent_decode(value), false));
     }
     start = end + 1;
   }

@@ -27,4 +27,10 @@ TEST(TimeFormat, RoundTrips) {
 }
 
 }  // namespace
+TEST(TimeFormat, UtcThroughAStrftimeFormat) {
+  auto t = from_unix_ms(1'700'000'000'123);  // 2023-11-14T22:13:20.123Z
+  EXPECT_EQ(format_utc(t, "%Y%m%dT%H%M%SZ"), "20231114T221320Z");
+  EXPECT_EQ(format_utc(t, "%a, %d %b %Y %H:%M:%S UTC"), "Tue, 14 Nov 2023 22:13:20 UTC");
+}
+
 }  // namespace postern
