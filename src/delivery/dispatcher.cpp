@@ -57,6 +57,15 @@ struct Attempt {
 
 using AttemptPtr = std::shared_ptr<Attempt>;
 
+// The outcome of an attempt that never reached a provider.
+providers::SendResult unsent(FailureClass failure_class, std::string code, std::string detail) {
+  providers::SendResult r;
+  r.failure_class = failure_class;
+  r.code = std::move(code);
+  r.detail = std::move(detail);
+  return r;
+}
+
 }  // namespace
 
 struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
@@ -203,29 +212,20 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         return std::nullopt;
       }
       case routing::PickStatus::unavailable: {
-        providers::SendResult none;
-        none.failure_class = FailureClass::transient;
-        none.code = "no_provider";
-        none.detail = "no provider can take this message now";
-        finish(a, std::move(none));
+        finish(a, unsent(FailureClass::transient, "no_provider", "no provider can take this message now"));
         return std::nullopt;
       }
       case routing::PickStatus::unfit: {
-        providers::SendResult none;
-        none.failure_class = FailureClass::permanent;
-        none.code = "no_provider_fits";
-        none.detail = "the message is larger (or has more recipients) than every provider of its pool accepts";
-        finish(a, std::move(none));
+        finish(a, unsent(FailureClass::permanent, "no_provider_fits",
+                         "the message is larger (or has more recipients) than every provider of its pool accepts"));
         return std::nullopt;
       }
       case routing::PickStatus::busy: break;
     }
     if (std::chrono::steady_clock::now() - a->started >= options.max_hold) {
       // Busy for too long: back to the store rather than hold a lease.
-      providers::SendResult busy;
-      busy.failure_class = FailureClass::transient;
-      busy.code = "provider_busy";
-      busy.detail = "every provider of the pool stayed at its rate limit or concurrency cap";
+      auto busy = unsent(FailureClass::transient, "provider_busy",
+                         "every provider of the pool stayed at its rate limit or concurrency cap");
       if (pick.retry_at != SteadyTime::max()) {
         busy.retry_after = std::chrono::ceil<std::chrono::milliseconds>(pick.retry_at - clock.steady_now());
       }
