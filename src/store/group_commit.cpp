@@ -18,11 +18,13 @@ GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions option
       batch_size_(metrics.histogram("postern_store_commit_batch_size", "Operations per group commit",
                                     size_buckets(), {{"store", options_.name}})),
       commit_seconds_(metrics.histogram("postern_store_commit_seconds",
-                                        "Time to commit a batch durably (includes fsync)",
+                                        "Time to commit a batch (with its fsync unless a sync stage "
+                                        "runs it: see postern_store_fsync_seconds)",
                                         latency_buckets_seconds(), {{"store", options_.name}})),
       commit_failures_(metrics.counter("postern_store_commit_failures_total",
                                        "Group commits that failed and were retried one by one",
                                        {{"store", options_.name}})) {
+  if (hooks_.flush) sync_ = std::make_unique<SyncStage>(hooks_.flush, options_.name, metrics);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -35,6 +37,8 @@ void GroupCommitter::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // The writer has handed over its last batch: flush it and answer.
+  if (sync_) sync_->stop();
 }
 
 std::size_t GroupCommitter::queue_depth() const {
@@ -42,7 +46,7 @@ std::size_t GroupCommitter::queue_depth() const {
   return queue_.size();
 }
 
-void GroupCommitter::enqueue(std::unique_ptr<Op> op) {
+void GroupCommitter::enqueue(std::unique_ptr<PendingWrite> op) {
   error_code refused;
   bool was_empty = false;
   {
@@ -67,8 +71,9 @@ void GroupCommitter::enqueue(std::unique_ptr<Op> op) {
 
 void GroupCommitter::run() {
   pthread_setname_np(pthread_self(), (options_.name.substr(0, 9) + "-commit").c_str());
-  std::deque<std::unique_ptr<Op>> batch;
+  WriteBatch batch;
   for (;;) {
+    if (sync_) sync_->wait_for_room();
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
@@ -88,7 +93,7 @@ void GroupCommitter::run() {
   }
 }
 
-bool GroupCommitter::apply_batch(std::deque<std::unique_ptr<Op>>& batch) {
+bool GroupCommitter::apply_batch(WriteBatch& batch) {
   if (auto r = hooks_.begin(); !r) {
     spdlog::warn("store: cannot begin a transaction: {}", r.error().message());
     for (auto& op : batch) op->finish(r.error());
@@ -108,14 +113,24 @@ bool GroupCommitter::apply_batch(std::deque<std::unique_ptr<Op>>& batch) {
     hooks_.rollback();
     return false;
   }
-  for (auto& op : batch) op->finish({});
+  complete(batch);
   if (hooks_.after_commit) hooks_.after_commit();
   return true;
 }
 
+void GroupCommitter::complete(WriteBatch& committed) {
+  if (sync_) {
+    sync_->hand_over(std::move(committed));
+  } else {
+    for (auto& op : committed) op->finish({});
+  }
+  committed.clear();
+}
+
 // A batch that failed is retried one operation per transaction, so one bad
 // write (or a disk that filled up mid-batch) fails only the writes it must.
-void GroupCommitter::apply_one_by_one(std::deque<std::unique_ptr<Op>>& batch) {
+void GroupCommitter::apply_one_by_one(WriteBatch& batch) {
+  WriteBatch committed;
   for (auto& op : batch) {
     error_code ec;
     if (auto r = hooks_.begin(); !r) {
@@ -126,8 +141,13 @@ void GroupCommitter::apply_one_by_one(std::deque<std::unique_ptr<Op>>& batch) {
       ec = c.error();
       hooks_.rollback();
     }
-    op->finish(ec);
+    if (ec) {
+      op->finish(ec);
+    } else {
+      committed.push_back(std::move(op));
+    }
   }
+  complete(committed);
   if (hooks_.after_commit) hooks_.after_commit();
 }
 

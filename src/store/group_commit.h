@@ -2,10 +2,14 @@
 // connection in one transaction and makes them durable with one commit
 // (one fsync), then completes each of them. Backend-neutral: a backend
 // supplies begin/commit/rollback and the operations themselves.
+//
+// A backend whose commit can be made durable later (SQLite WAL with
+// synchronous=NORMAL) also supplies `flush`: the fsync then runs in a sync
+// stage of its own while the writer applies the next batch, and each write
+// is answered after the flush that covers its commit.
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -14,6 +18,8 @@
 
 #include "core/error.h"
 #include "core/metrics.h"
+#include "store/pending_write.h"
+#include "store/sync_stage.h"
 
 namespace postern::store {
 
@@ -27,8 +33,11 @@ struct TransactionHooks {
   std::function<Result<void>()> begin;
   std::function<Result<void>()> commit;  // may write last changes of the batch first
   std::function<void()> rollback;
-  // Runs on the writer thread after each durable commit (e.g. checkpoints).
+  // Runs on the writer thread after each commit (e.g. checkpoints).
   std::function<void()> after_commit;
+  // Optional: makes every commit made before the call durable. When set,
+  // commit only has to make a batch visible (see the top of this file).
+  std::function<Result<void>()> flush;
 };
 
 class GroupCommitter {
@@ -41,8 +50,9 @@ class GroupCommitter {
   // Queues a write. `apply` runs on the writer thread inside a transaction;
   // an error that is a storage failure (storage_full, storage_unavailable,
   // corrupt, internal) aborts the transaction, other errors are the
-  // operation's own answer. `done` runs after the commit, on the writer
-  // thread, with apply's result, or with the commit's error. A write refused
+  // operation's own answer. `done` runs once the commit is durable, on the
+  // writer thread (or the sync stage's), with apply's result, or with the
+  // commit's (or flush's) error. A write refused
   // at once (shutting down, queue full) completes inline on the caller's
   // thread. `apply` may run more than once (a failed batch is retried one
   // operation per transaction), so it must only touch the database.
@@ -55,20 +65,15 @@ class GroupCommitter {
   std::size_t queue_depth() const;
 
  private:
-  struct Op {
-    virtual ~Op() = default;
-    // Returns a storage failure that must abort the transaction, or success.
-    virtual error_code apply() = 0;
-    virtual void finish(error_code commit_error) = 0;
-    virtual void refuse(error_code why) = 0;
-  };
   template <class T>
   struct TypedOp;
 
-  void enqueue(std::unique_ptr<Op> op);
+  void enqueue(std::unique_ptr<PendingWrite> op);
   void run();
-  bool apply_batch(std::deque<std::unique_ptr<Op>>& batch);
-  void apply_one_by_one(std::deque<std::unique_ptr<Op>>& batch);
+  bool apply_batch(WriteBatch& batch);
+  void apply_one_by_one(WriteBatch& batch);
+  // Answers the writes of a committed batch, now or after the sync stage's flush.
+  void complete(WriteBatch& committed);
 
   TransactionHooks hooks_;
   GroupCommitOptions options_;
@@ -77,8 +82,9 @@ class GroupCommitter {
   Counter& commit_failures_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::unique_ptr<Op>> queue_;  // guarded by mu_
-  bool stopping_ = false;                  // guarded by mu_
+  WriteBatch queue_;        // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::unique_ptr<SyncStage> sync_;  // when hooks_.flush is set
   std::thread thread_;
 };
 
@@ -87,7 +93,7 @@ class GroupCommitter {
 bool is_storage_failure(const error_code& ec);
 
 template <class T>
-struct GroupCommitter::TypedOp final : Op {
+struct GroupCommitter::TypedOp final : PendingWrite {
   std::function<Result<T>()> apply_fn;
   std::function<void(Result<T>)> done;
   Result<T> result{error_code(Errc::internal)};

@@ -5,9 +5,11 @@
 // Writes are asynchronous and group-committed: every write from every
 // connection is queued to one writer, which applies a batch in one
 // transaction and one fsync, then calls each operation's completion. A
-// completion that reports success means the change is durable.
+// completion that reports success means the change is durable. The fsync
+// may run after the commit (while the next batch is applied), so a read can
+// see a change a moment before its completion reports it durable.
 //
-// Completions run on the writer's thread; they must be quick and must not
+// Completions run on the writer's thread (or its sync stage's); they must be quick and must not
 // call back into the store synchronously (post the work elsewhere instead).
 // Reads are synchronous, safe from any thread, and see committed data.
 #pragma once

@@ -25,11 +25,17 @@
 #include <unistd.h>
 
 #define MAX_FDS 4096
+#define MAX_FILES 256
 #define MAX_RANGES 65536
 
+/* Dirty state belongs to the file (the inode), not to a descriptor, as in
+ * the page cache: an fsync through any descriptor of a file makes the
+ * writes of every descriptor durable, and writes stay dirty after the
+ * descriptor that made them is closed. */
 struct range { off_t start, end; };
-struct tracked {
-  int active;
+struct file {
+  dev_t dev;
+  ino_t ino;
   char shadow[PATH_MAX];
   int nranges;
   int overflow;              /* too many ranges: copy the whole file on sync */
@@ -37,7 +43,9 @@ struct tracked {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct tracked fds[MAX_FDS];
+static struct file files[MAX_FILES];
+static int nfiles;
+static struct file *fds[MAX_FDS];  /* tracked descriptor -> its file */
 
 static ssize_t (*real_write)(int, const void *, size_t);
 static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
@@ -65,11 +73,35 @@ static void resolve(void) {
   lookup("fsync", &real_fsync);
 }
 
+/* The file of an inode, created on first sight with its shadow's path. An
+ * inode seen under another name belonged to a file since deleted (SQLite's
+ * rollback journal before the WAL took its inode number): it starts afresh. */
+static struct file *file_of(dev_t dev, ino_t ino, const char *path, size_t len) {
+  if (len + sizeof ".shadow" > PATH_MAX) return NULL;
+  struct file *f = NULL;
+  for (int i = 0; i < nfiles && !f; i++) {
+    if (files[i].dev == dev && files[i].ino == ino) f = &files[i];
+  }
+  if (f && strncmp(f->shadow, path, len) == 0 && strcmp(f->shadow + len, ".shadow") == 0) return f;
+  if (!f) {
+    if (nfiles == MAX_FILES) return NULL;
+    f = &files[nfiles++];
+    f->ranges = malloc(sizeof(struct range) * MAX_RANGES);
+  }
+  f->dev = dev;
+  f->ino = ino;
+  memcpy(f->shadow, path, len);
+  memcpy(f->shadow + len, ".shadow", sizeof ".shadow");
+  f->nranges = 0;
+  f->overflow = 0;
+  return f;
+}
+
 /* Starts tracking fd when it is a regular file under the shadowed directory
  * (the -shm index is not durable state and is skipped). */
-static struct tracked *track(int fd) {
+static struct file *track(int fd) {
   if (fd < 0 || fd >= MAX_FDS) return NULL;
-  if (fds[fd].active) return &fds[fd];
+  if (fds[fd]) return fds[fd];
   const char *dir = getenv("FSYNC_SHADOW_DIR");
   if (!dir) return NULL;
   char link[64], path[PATH_MAX];
@@ -80,21 +112,16 @@ static struct tracked *track(int fd) {
   size_t dl = strlen(dir);
   if (strncmp(path, dir, dl) != 0 || path[dl] != '/') return NULL;
   if (strstr(path, "-shm") || strstr(path, ".shadow")) return NULL;
-  struct tracked *t = &fds[fd];
-  if ((size_t)n + sizeof ".shadow" > sizeof t->shadow) return NULL;
-  t->active = 1;
-  memcpy(t->shadow, path, (size_t)n);
-  memcpy(t->shadow + n, ".shadow", sizeof ".shadow");
-  t->nranges = 0;
-  t->overflow = 0;
-  if (!t->ranges) t->ranges = malloc(sizeof(struct range) * MAX_RANGES);
-  return t;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
+  fds[fd] = file_of(st.st_dev, st.st_ino, path, (size_t)n);
+  return fds[fd];
 }
 
 static void note(int fd, off_t start, ssize_t len) {
   if (len <= 0) return;
   pthread_mutex_lock(&lock);
-  struct tracked *t = track(fd);
+  struct file *t = track(fd);
   if (t) {
     if (t->nranges > 0 && t->ranges[t->nranges - 1].end == start) {
       t->ranges[t->nranges - 1].end = start + len;
@@ -120,10 +147,11 @@ static void copy_range(int src, int dst, off_t start, off_t end) {
   }
 }
 
-/* The file was synced: its dirty ranges become durable in the shadow. */
+/* The file was synced: its dirty ranges, written through any descriptor,
+ * become durable in the shadow. */
 static void persist(int fd) {
   pthread_mutex_lock(&lock);
-  struct tracked *t = track(fd);
+  struct file *t = track(fd);
   if (t) {
     int dst = open(t->shadow, O_WRONLY | O_CREAT, 0644);
     if (dst >= 0) {
@@ -191,7 +219,7 @@ int close(int fd) {
   resolve();
   if (fd >= 0 && fd < MAX_FDS) {
     pthread_mutex_lock(&lock);
-    fds[fd].active = 0; /* unsynced writes of a closed file stay unsynced */
+    fds[fd] = NULL; /* the file's unsynced writes stay dirty, as in the page cache */
     pthread_mutex_unlock(&lock);
   }
   return real_close(fd);

@@ -1,5 +1,6 @@
-// The embedded SQLite backend of the Store (WAL, synchronous=FULL): one
-// group-commit writer connection, a pool of reader connections and a
+// The embedded SQLite backend of the Store (WAL, synchronous=NORMAL with an
+// fsync of the WAL before every answer): one group-commit writer connection
+// with a sync stage, a pool of reader connections and a
 // checkpointer that keeps the WAL short without stalling commits.
 #pragma once
 

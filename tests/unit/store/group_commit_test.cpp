@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "support/await_completion.h"
@@ -36,32 +38,50 @@ struct FakeLog {
   }
 };
 
+// Writes `v` into the log's open transaction and waits for the answer;
+// `on_answer` sees the answer first, on the thread that gives it.
+template <class Log>
+Result<int> write_value(GroupCommitter& committer, Log& log, int v,
+                        std::function<void(int)> on_answer = [](int) {}) {
+  return test::await_completion<int>([&](auto done) {
+    committer.submit<int>([&log, v]() -> Result<int> {
+      log.pending.push_back(v);
+      return v;
+    }, [on_answer, v, done](Result<int> r) {
+      on_answer(v);
+      done(std::move(r));
+    });
+  });
+}
+
+// kWriters threads write kEach distinct values each, one at a time; returns
+// how many were answered with success and their own value.
+template <class Log>
+int write_concurrently(GroupCommitter& committer, Log& log, int writers, int each,
+                       std::function<void(int)> on_answer = [](int) {}) {
+  std::atomic<int> completed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < writers; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < each; ++i) {
+        int v = t * each + i;
+        auto r = write_value(committer, log, v, on_answer);
+        if (r && *r == v) completed++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  return completed.load();
+}
+
 TEST(GroupCommit, CompletesOnlyAfterCommitAndBatchesConcurrentWrites) {
   MetricsRegistry metrics;
   FakeLog log;
   GroupCommitter committer(log.hooks(), {}, metrics);
   constexpr int kWriters = 8, kEach = 500;
-  std::atomic<int> completed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kWriters; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        int v = t * kEach + i;
-        auto r = test::await_completion<int>([&](auto done) {
-          committer.submit<int>([&log, v]() -> Result<int> {
-            log.pending.push_back(v);
-            return v;
-          }, done);
-        });
-        ASSERT_TRUE(r);
-        EXPECT_EQ(*r, v);
-        completed++;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  int completed = write_concurrently(committer, log, kWriters, kEach);
   committer.stop();
-  EXPECT_EQ(completed.load(), kWriters * kEach);
+  EXPECT_EQ(completed, kWriters * kEach);
   EXPECT_EQ(log.durable.size(), static_cast<std::size_t>(kWriters * kEach));
   EXPECT_LE(log.commits, kWriters * kEach);
 }
@@ -71,22 +91,12 @@ TEST(GroupCommit, AFailedCommitIsRetriedOneByOneAndReportsTheError) {
   FakeLog log;
   log.fail_commits = 1 + 1;  // the batch and the first single retry fail
   GroupCommitter committer(log.hooks(), {}, metrics);
-  auto r = test::await_completion<int>([&](auto done) {
-    committer.submit<int>([&log]() -> Result<int> {
-      log.pending.push_back(1);
-      return 1;
-    }, done);
-  });
+  auto r = write_value(committer, log, 1);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Errc::storage_full);
   EXPECT_TRUE(log.durable.empty());
   // The store recovers by itself once commits succeed again.
-  auto ok = test::await_completion<int>([&](auto done) {
-    committer.submit<int>([&log]() -> Result<int> {
-      log.pending.push_back(2);
-      return 2;
-    }, done);
-  });
+  auto ok = write_value(committer, log, 2);
   ASSERT_TRUE(ok);
   EXPECT_EQ(log.durable, std::vector<int>{2});
 }
@@ -99,6 +109,95 @@ TEST(GroupCommit, AnOperationsOwnErrorDoesNotAbortTheBatch) {
     committer.submit<int>([]() -> Result<int> { return error_code(Errc::not_found); }, done);
   });
   EXPECT_EQ(r.error(), Errc::not_found);
+}
+
+// A log whose commits are visible at once and durable only after a flush,
+// like SQLite's WAL with synchronous=NORMAL; commit and flush run on
+// different threads.
+struct PipelinedLog {
+  std::mutex mu;
+  std::vector<int> pending;  // writer thread only
+  std::vector<int> committed, durable;
+  int flushes = 0;
+  int fail_flushes = 0;
+  TransactionHooks hooks() {
+    TransactionHooks h{[this]() -> Result<void> {
+                         pending.clear();
+                         return {};
+                       },
+                       [this]() -> Result<void> {
+                         std::lock_guard lock(mu);
+                         committed.insert(committed.end(), pending.begin(), pending.end());
+                         pending.clear();
+                         return {};
+                       },
+                       [this]() { pending.clear(); }, nullptr, nullptr};
+    h.flush = [this]() -> Result<void> {
+      std::lock_guard lock(mu);
+      ++flushes;
+      if (fail_flushes > 0) {
+        --fail_flushes;
+        return error_code(Errc::storage_unavailable);
+      }
+      durable.insert(durable.end(), committed.begin(), committed.end());
+      committed.clear();
+      return {};
+    };
+    return h;
+  }
+  bool is_durable(int v) {
+    std::lock_guard lock(mu);
+    return std::find(durable.begin(), durable.end(), v) != durable.end();
+  }
+};
+
+TEST(GroupCommit, WithASyncStageAWriteCompletesOnlyAfterTheFlushThatCoversIt) {
+  MetricsRegistry metrics;
+  PipelinedLog log;
+  GroupCommitter committer(log.hooks(), {}, metrics);
+  constexpr int kWriters = 8, kEach = 300;
+  std::atomic<int> early{0};
+  int completed = write_concurrently(committer, log, kWriters, kEach, [&](int v) {
+    if (!log.is_durable(v)) early++;
+  });
+  committer.stop();
+  EXPECT_EQ(completed, kWriters * kEach);
+  EXPECT_EQ(early.load(), 0) << "answered before the flush that made them durable";
+  std::set<int> all(log.durable.begin(), log.durable.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kWriters * kEach));
+  EXPECT_EQ(log.durable.size(), all.size());
+  // One flush covers several concurrent writers' batches.
+  EXPECT_LT(log.flushes, kWriters * kEach);
+  EXPECT_EQ(metrics.render().find("postern_store_fsync_seconds_count{store=\"store\"} 0"), std::string::npos);
+}
+
+TEST(GroupCommit, AFailedFlushAnswersTheWritesItCoveredWithAnError) {
+  MetricsRegistry metrics;
+  PipelinedLog log;
+  log.fail_flushes = 1;
+  GroupCommitter committer(log.hooks(), {}, metrics);
+  auto failed = write_value(committer, log, 1);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error(), Errc::storage_unavailable);
+  auto ok = write_value(committer, log, 2);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(log.is_durable(2));
+}
+
+TEST(GroupCommit, StopAnswersWhatWaitsForTheFlush) {
+  MetricsRegistry metrics;
+  PipelinedLog log;
+  GroupCommitter committer(log.hooks(), {}, metrics);
+  std::atomic<int> answered{0};
+  for (int v = 0; v < 100; ++v) {
+    committer.submit<int>([&log, v]() -> Result<int> {
+      log.pending.push_back(v);
+      return v;
+    }, [&](Result<int> r) { answered += r ? 1 : 0; });
+  }
+  committer.stop();
+  EXPECT_EQ(answered.load(), 100);
+  EXPECT_EQ(log.durable.size(), 100u);
 }
 
 TEST(GroupCommit, RefusesWritesAfterStop) {
