@@ -65,11 +65,11 @@ for r in $(seq 1 "$RUNS"); do
   for delivery in off on; do
     run_postern $delivery
     for C in $CONNS; do
-      c0=$(metric 'postern_store_commit_seconds_count{store="sqlite"}')
+      c0=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
       read -r b0 t0 < <(cpu_ticks)
       read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$C" "$SECS")
       read -r b1 t1 < <(cpu_ticks)
-      c1=$(metric 'postern_store_commit_seconds_count{store="sqlite"}')
+      c1=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
       fsyncs=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.0f", (b-a)/s}')
       echo "peer=postern-delivery-$delivery conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non fsync_per_s=$fsyncs cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
     done

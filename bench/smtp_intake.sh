@@ -133,9 +133,9 @@ stop_postern() {
 postern_sent() { prom_metric "$POSTERN_HTTP" 'postern_queue_messages{status="sent"}'; }
 # "commits seconds_in_commit operations_committed" so far.
 postern_commits() {
-  echo "$(prom_metric "$POSTERN_HTTP" 'postern_store_commit_seconds_count{store="sqlite"}')" \
-    "$(prom_metric "$POSTERN_HTTP" 'postern_store_commit_seconds_sum{store="sqlite"}')" \
-    "$(prom_metric "$POSTERN_HTTP" 'postern_store_commit_batch_size_sum{store="sqlite"}')"
+  echo "$(prom_metric "$POSTERN_HTTP" 'postern_store_fsync_seconds_count{store="sqlite"}')" \
+    "$(prom_metric "$POSTERN_HTTP" 'postern_store_fsync_seconds_sum{store="sqlite"}')" \
+    "$(prom_metric "$POSTERN_HTTP" 'postern_store_fsync_batch_size_sum{store="sqlite"}')"
 }
 relay_sink_count() { "$here/peers/smtp_sink.sh" count "$WORK/relay-sink"; }
 postfix_idle() { [ "$("$here/peers/postfix_relay.sh" queue "$WORK/postfix")" = 0 ]; }
@@ -194,11 +194,11 @@ measure() {
   case $target in postern-*) commits1=$(postern_commits) ;; esac
   c1=$(tree_cpu_ticks "$pid")
   [ -n "$deliver_s" ] && extra="delivered_per_s=$(awk -v n="$N" -v s="$deliver_s" 'BEGIN{printf "%.0f", n / s}')"
-  # Group commits: how many per second, how long each (WAL write + fsync),
-  # and how many store operations (messages, and with delivery their status
-  # changes) each carried.
+  # WAL fsyncs of the group commit's sync stage: how many per second, how
+  # long each, and how many store operations (messages, and with delivery
+  # their status changes) each made durable.
   case $target in postern-*) extra="$extra $(echo "$commits0 $commits1" | awk -v s="$secs" '{
-      n = $4 - $1; printf "fsync_per_s=%.0f commit_ms=%.2f ops_per_commit=%.1f", n / s, n ? ($5 - $2) / n * 1000 : 0, n ? ($6 - $3) / n : 0}')" ;; esac
+      n = $4 - $1; printf "fsync_per_s=%.0f fsync_ms=%.2f ops_per_fsync=%.1f", n / s, n ? ($5 - $2) / n * 1000 : 0, n ? ($6 - $3) / n : 0}')" ;; esac
   awk -v t="$target" -v L="$size" -v S="$sessions" -v m="$mode" -v r="$run" -v n="$N" -v rc="$rc" \
     -v secs="$secs" -v box="$(cpu_pct "$b0" "$t0" "$b1" "$t1")" -v tc="$((c1 - c0))" -v src="$src" -v tck="$TCK" \
     -v fl="$((df1 - df0))" -v mb="$(((dsec1 - dsec0) / 2048))" -v extra="$extra" 'BEGIN{
