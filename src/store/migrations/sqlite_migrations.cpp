@@ -109,6 +109,15 @@ CREATE TABLE message_content (
 INSERT INTO message_content(message_id, content) SELECT id, content FROM messages;
 ALTER TABLE messages DROP COLUMN content;
 )sql"},
+    Migration{3, R"sql(
+-- Content written from now on lies in the content log beside the database
+-- (store/sqlite/content_log.h); the row says where, and its content column
+-- stays empty. Rows written before keep their content inline (log_segment NULL).
+ALTER TABLE message_content ADD COLUMN log_segment INTEGER;
+ALTER TABLE message_content ADD COLUMN log_offset INTEGER;
+ALTER TABLE message_content ADD COLUMN log_length INTEGER;
+ALTER TABLE message_content ADD COLUMN log_crc32c INTEGER;
+)sql"},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -25,7 +25,7 @@ struct Reader::Statements {
   Statement any_key;
 };
 
-Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
+Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content) {
   auto db = Database::open(path, false);
   if (!db) return db.error();
   for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
@@ -48,7 +48,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
       {&st->list_status,
        "SELECT " + cols + " FROM messages WHERE status = ?1 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
       {&st->content,
-       "SELECT m.format, c.content FROM messages m JOIN message_content c ON c.message_id = m.id WHERE m.id = ?1"},
+       "SELECT m.format, c.content, c.log_segment, c.log_offset, c.log_length, c.log_crc32c "
+       "FROM messages m JOIN message_content c ON c.message_id = m.id WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
@@ -59,11 +60,11 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path) {
     if (!s) return s.error();
     *e.slot = std::move(*s);
   }
-  return std::unique_ptr<Reader>(new Reader(std::move(*db), std::move(st)));
+  return std::unique_ptr<Reader>(new Reader(std::move(*db), content, std::move(st)));
 }
 
-Reader::Reader(std::unique_ptr<Database> db, std::unique_ptr<Statements> st)
-    : db_(std::move(db)), st_(std::move(st)) {}
+Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st)
+    : db_(std::move(db)), content_(content), st_(std::move(st)) {}
 
 Reader::~Reader() = default;
 
@@ -176,9 +177,11 @@ Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) 
     s.reset();
     return Errc::not_found;
   }
-  std::pair<ContentFormat, std::string> out{static_cast<ContentFormat>(s.column_int(0)), s.column_text(1)};
+  auto format = static_cast<ContentFormat>(s.column_int(0));
+  auto content = stored_content(s, 1, content_);
   s.reset();
-  return out;
+  if (!content) return content.error();
+  return std::pair{format, std::move(*content)};
 }
 
 Result<std::vector<std::int64_t>> Reader::count_by_status() {
@@ -247,10 +250,11 @@ Result<bool> Reader::has_api_keys() {
   return any;
 }
 
-Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, std::size_t size) {
+Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, const ContentLog& content,
+                                                     std::size_t size) {
   auto pool = std::make_unique<ReaderPool>();
   for (std::size_t i = 0; i < size; ++i) {
-    auto r = Reader::open(path);
+    auto r = Reader::open(path, content);
     if (!r) return r.error();
     pool->idle_.push_back(std::move(*r));
   }

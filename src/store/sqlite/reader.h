@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/store.h"
 
@@ -14,7 +15,7 @@ namespace postern::store::sqlite {
 
 class Reader {
  public:
-  static Result<std::unique_ptr<Reader>> open(const std::string& path);
+  static Result<std::unique_ptr<Reader>> open(const std::string& path, const ContentLog& content);
   ~Reader();
 
   Result<MessageDetail> get_message(MessageId id);
@@ -27,11 +28,12 @@ class Reader {
 
  private:
   struct Statements;
-  Reader(std::unique_ptr<Database> db, std::unique_ptr<Statements> st);
+  Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st);
   Result<std::vector<Recipient>> recipients_of(MessageId id);
   Result<std::vector<MessageSummary>> collect(Statement& s);
 
   std::unique_ptr<Database> db_;
+  const ContentLog& content_;
   std::unique_ptr<Statements> st_;
 };
 
@@ -39,7 +41,8 @@ class Reader {
 // are in use.
 class ReaderPool {
  public:
-  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path, std::size_t size);
+  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path, const ContentLog& content,
+                                                  std::size_t size);
 
   class Lease {
    public:

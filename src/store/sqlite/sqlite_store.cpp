@@ -8,8 +8,10 @@
 #include "store/group_commit.h"
 #include "store/migrations/sqlite_migrations.h"
 #include "store/sqlite/checkpointer.h"
+#include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/reader.h"
+#include "store/sqlite/side_call.h"
 #include "store/sqlite/wal_sync.h"
 #include "store/sqlite/writer.h"
 
@@ -25,11 +27,10 @@ constexpr int kCheckpointFrames = 2048;
 // the disk flushes the last one. NORMAL alone would lose the WAL tail in a
 // power cut; every answer waits for the flush, so none is for a lost write.
 // Checkpoints run on their own thread (wal_autocheckpoint = 0).
-// page_size first: it only takes effect on a new, empty database. 8 KiB pages
-// hold a typical 4 KiB message in its row, without an overflow page, which
-// halves the bytes each message adds to the WAL (and the checkpoint).
+// page_size first: it only takes effect on a new, empty database. Message
+// content lies in the content log, not in pages (content_log.h).
 constexpr const char* kWriterPragmas[] = {
-    "PRAGMA page_size = 8192",       "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 5000",
+    "PRAGMA page_size = 4096",       "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 5000",
     "PRAGMA wal_autocheckpoint = 0", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY",
     "PRAGMA journal_size_limit = 67108864", "PRAGMA foreign_keys = OFF",
 };
@@ -46,9 +47,11 @@ int wal_hook(void* checkpointer, sqlite3*, const char*, int frames) {
 struct SqliteStore::Impl {
   std::unique_ptr<Checkpointer> checkpointer;
   std::unique_ptr<Database> write_db;
+  std::unique_ptr<ContentLog> content;  // used by the writer and the readers
   std::unique_ptr<Writer> writer;
   std::unique_ptr<ReaderPool> readers;
-  std::unique_ptr<WalSync> wal_sync;  // used by the committer's sync stage
+  std::unique_ptr<WalSync> wal_sync;         // used by the committer's sync stage
+  std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
 
   template <class T, class F>
@@ -84,7 +87,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     spdlog::error("store: migration failed: {}", impl->write_db->last_error());
     return r.error();
   }
-  auto writer = Writer::create(*impl->write_db, clock);
+  auto content = ContentLog::open(options.path + "-content", ContentLogOptions{.fsync = options.fsync});
+  if (!content) return content.error();
+  impl->content = std::move(*content);
+  auto writer = Writer::create(*impl->write_db, *impl->content, clock);
   if (!writer) return writer.error();
   impl->writer = std::move(*writer);
 
@@ -97,12 +103,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 
-  auto readers = ReaderPool::open(options.path, options.readers);
+  auto readers = ReaderPool::open(options.path, *impl->content, options.readers);
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
 
   Database* wdb = impl->write_db.get();
   Writer* counts = impl->writer.get();
+  ContentLog* content_log = impl->content.get();
   TransactionHooks hooks{
       [wdb]() { return wdb->exec("BEGIN IMMEDIATE"); },
       [wdb, counts]() -> Result<void> {
@@ -118,7 +125,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   };
   if (options.fsync) {
     impl->wal_sync = std::make_unique<WalSync>(options.path);
-    hooks.flush = [sync = impl->wal_sync.get()]() { return sync->flush(); };
+    // Both before any answer, in any order: a row that reaches the disk
+    // before its content is caught by the content's checksum (content_log.h).
+    impl->content_sync = std::make_unique<SideCall>("content-sync", [content_log] { return content_log->sync(); });
+    hooks.flush = [content = impl->content_sync.get(), wal = impl->wal_sync.get()]() -> Result<void> {
+      content->start();
+      auto wal_synced = wal->flush();
+      auto content_synced = content->wait();
+      if (!wal_synced) return wal_synced;
+      return content_synced;
+    };
   }
   impl->committer = std::make_unique<GroupCommitter>(
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"}, metrics);

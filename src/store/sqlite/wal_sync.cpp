@@ -9,14 +9,9 @@
 #include <filesystem>
 #include <spdlog/spdlog.h>
 
+#include "store/sqlite/file_io.h"
+
 namespace postern::store::sqlite {
-namespace {
-
-error_code storage_error(int err) {
-  return (err == ENOSPC || err == EDQUOT) ? error_code(Errc::storage_full) : error_code(Errc::storage_unavailable);
-}
-
-}  // namespace
 
 WalSync::WalSync(std::string database_path) : wal_path_(database_path + "-wal") {
   auto dir = std::filesystem::path(database_path).parent_path();
@@ -43,14 +38,9 @@ Result<void> WalSync::open_current() {
   }
   struct stat held {};
   ::fstat(fd, &held);
-  int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int dir_synced = dir >= 0 ? ::fsync(dir) : -1;
-  int dir_errno = errno;
-  if (dir >= 0) ::close(dir);
-  if (dir_synced != 0) {
+  if (auto r = sync_directory(directory_); !r) {
     ::close(fd);
-    spdlog::error("store: cannot sync directory {}: {}", directory_, std::strerror(dir_errno));
-    return storage_error(dir_errno);
+    return r;
   }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;

@@ -36,7 +36,7 @@ Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); 
 
 }  // namespace
 
-Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock) {
+Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content, const Clock& clock) {
   auto st = std::make_unique<Statements>();
   struct Entry {
     Statement* slot;
@@ -52,8 +52,12 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock)
        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
        "subject, tags, submitted_by, format, size) "
        "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-      {&st->insert_content, "INSERT INTO message_content(message_id, content) VALUES (?1, ?2)"},
-      {&st->content_of, "SELECT content FROM message_content WHERE message_id = ?1"},
+      {&st->insert_content,
+       "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, log_crc32c) "
+       "VALUES (?1, x'', ?2, ?3, ?4, ?5)"},
+      {&st->content_of,
+       "SELECT content, log_segment, log_offset, log_length, log_crc32c FROM message_content "
+       "WHERE message_id = ?1"},
       {&st->insert_recipient, "INSERT INTO recipients(message_id, idx, address, kind) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, detail) "
@@ -104,11 +108,11 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, const Clock& clock)
     if (!s) return s.error();
     *e.slot = std::move(*s);
   }
-  return std::unique_ptr<Writer>(new Writer(db, clock, std::move(st)));
+  return std::unique_ptr<Writer>(new Writer(db, content, clock, std::move(st)));
 }
 
-Writer::Writer(Database& db, const Clock& clock, std::unique_ptr<Statements> statements)
-    : db_(db), clock_(clock), ids_(clock, std::random_device{}()), st_(std::move(statements)) {}
+Writer::Writer(Database& db, ContentLog& content, const Clock& clock, std::unique_ptr<Statements> statements)
+    : db_(db), content_(content), clock_(clock), ids_(clock, std::random_device{}()), st_(std::move(statements)) {}
 
 Writer::~Writer() = default;
 
@@ -191,7 +195,7 @@ Result<std::string> Writer::content_of(MessageId id) {
     if (!row) return row.error();
     return Errc::not_found;
   }
-  auto content = s.column_text(0);
+  auto content = stored_content(s, 0, content_);
   s.reset();
   return content;
 }
@@ -231,7 +235,17 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
       !r) {
     return r.error();
   }
-  if (auto r = st_->insert_content.bind(1, id_value).bind_blob(2, m.content).run(); !r) return r.error();
+  auto where = content_.append(m.content);
+  if (!where) return where.error();
+  if (auto r = st_->insert_content.bind(1, id_value)
+                   .bind(2, static_cast<std::int64_t>(where->segment))
+                   .bind(3, static_cast<std::int64_t>(where->offset))
+                   .bind(4, static_cast<std::int64_t>(where->length))
+                   .bind(5, static_cast<std::int64_t>(where->crc32c))
+                   .run();
+      !r) {
+    return r.error();
+  }
   for (std::size_t i = 0; i < m.envelope.recipients.size(); ++i) {
     const auto& rcpt = m.envelope.recipients[i];
     if (auto r = st_->insert_recipient.bind(1, id_value)
@@ -292,20 +306,38 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     out.push_back(std::move(m));
   }
   s.reset();
-  for (auto i = first; i < out.size(); ++i) {
+  auto leased = static_cast<std::int64_t>(out.size() - first);
+  if (leased > 0) {
+    move_count(from, -leased);
+    move_count(MessageStatus::sending, leased);
+  }
+  for (auto i = first; i < out.size();) {
     auto rcpts = recipients_of(out[i].id);
     if (!rcpts) return rcpts.error();
     out[i].envelope.recipients = std::move(*rcpts);
     auto content = content_of(out[i].id);
+    if (!content && content.error() == Errc::corrupt) {
+      // One unreadable message must not stall the queue behind it: it
+      // fails at once, with the reason in its timeline.
+      if (auto r = fail_unreadable(owner, out[i].id); !r) return r.error();
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
     if (!content) return content.error();
     out[i].content = std::move(*content);
+    ++i;
   }
-  auto n = static_cast<std::int64_t>(out.size() - first);
-  if (n > 0) {
-    move_count(from, -n);
-    move_count(MessageStatus::sending, n);
-  }
-  return static_cast<std::size_t>(n);
+  return out.size() - first;
+}
+
+Result<void> Writer::fail_unreadable(const std::string& owner, MessageId id) {
+  AttemptRecord failed;
+  failed.id = id;
+  failed.next_status = MessageStatus::failed;
+  failed.failure_class = "permanent";
+  failed.code = "content_unreadable";
+  failed.detail = "the stored content of this message cannot be read";
+  return record_attempt(owner, failed);
 }
 
 Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, SystemTime now,

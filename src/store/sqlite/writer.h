@@ -1,5 +1,7 @@
 // The write operations of the SQLite store. Each runs on the group-commit
-// writer thread inside an open transaction; none commits by itself.
+// writer thread inside an open transaction; none commits by itself. Message
+// content goes to the content log, whose sync the store orders before the
+// WAL's.
 #pragma once
 
 #include <array>
@@ -7,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/message_id.h"
+#include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/store.h"
 
@@ -14,7 +17,7 @@ namespace postern::store::sqlite {
 
 class Writer {
  public:
-  static Result<std::unique_ptr<Writer>> create(Database& db, const Clock& clock);
+  static Result<std::unique_ptr<Writer>> create(Database& db, ContentLog& content, const Clock& clock);
   ~Writer();
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
@@ -38,7 +41,7 @@ class Writer {
 
  private:
   struct Statements;
-  Writer(Database& db, const Clock& clock, std::unique_ptr<Statements> statements);
+  Writer(Database& db, ContentLog& content, const Clock& clock, std::unique_ptr<Statements> statements);
 
   // Adjusts status_counts for a transition (from may be empty for inserts).
   Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
@@ -48,11 +51,14 @@ class Writer {
   Result<MessageStatus> status_of(MessageId id);
   Result<std::vector<Recipient>> recipients_of(MessageId id);
   Result<std::string> content_of(MessageId id);
+  // Ends a just-leased message whose content cannot be read (status failed).
+  Result<void> fail_unreadable(const std::string& owner, MessageId id);
   // Leases up to `limit` messages of one queue (status `from`) into `out`.
   Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner, SystemTime now,
                                  std::chrono::seconds lease, std::size_t limit, std::vector<LeasedMessage>& out);
 
   Database& db_;
+  ContentLog& content_;
   const Clock& clock_;
   MessageIdGenerator ids_;
   std::unique_ptr<Statements> st_;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "support/await_completion.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
@@ -91,6 +94,11 @@ TEST_F(SqliteStoreTest, MessagesSurviveReopen) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->summary.subject, "durable");
   EXPECT_EQ(counts()[0], 1);
+  // The content is in a segment of the previous opening; this one writes a new one.
+  EXPECT_EQ(store_->get_content(r->id).value().second, message("durable").content);
+  auto again = enqueue(message("after reopening"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(store_->get_content(again->id).value().second, message("after reopening").content);
 }
 
 TEST_F(SqliteStoreTest, IdempotencyKeyReplaysOrConflicts) {
@@ -173,6 +181,36 @@ TEST_F(SqliteStoreTest, LeaseSendAndDeferMoveStatusesAndCounts) {
   EXPECT_EQ(c[static_cast<int>(MessageStatus::sending)], 1);
   EXPECT_EQ(c[static_cast<int>(MessageStatus::queued)], 0);
   EXPECT_EQ(c[static_cast<int>(MessageStatus::deferred)], 0);
+}
+
+// Content lies in the content log beside the database; bytes a failing disk
+// (or a power cut, for a message never acknowledged) changed fail their
+// checksum. Such a message fails with the reason in its timeline, and the
+// queue behind it moves on.
+TEST_F(SqliteStoreTest, UnreadableContentFailsItsMessageAndTheQueueMovesOn) {
+  auto bad = enqueue(message("damaged"))->id;
+  auto good = enqueue(message("intact"))->id;
+  auto segments = std::filesystem::directory_iterator(dir_.file("postern.db-content"));
+  auto segment = segments->path();
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(3);  // inside the first message's content
+    f.put('#');
+  }
+  EXPECT_EQ(store_->get_content(bad).error(), Errc::corrupt);
+  EXPECT_TRUE(store_->get_content(good));
+
+  auto leased = lease(10);
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased[0].id, good);
+  auto detail = store_->get_message(bad).value();
+  EXPECT_EQ(detail.summary.status, MessageStatus::failed);
+  ASSERT_EQ(detail.events.size(), 2u);
+  EXPECT_EQ(detail.events[1].code, "content_unreadable");
+  auto c = counts();
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::failed)], 1);
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::sending)], 1);
+  EXPECT_EQ(c[static_cast<int>(MessageStatus::queued)], 0);
 }
 
 TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {

@@ -1,0 +1,198 @@
+#include "store/sqlite/content_log.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "core/crc32c.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/file_io.h"
+
+namespace postern::store::sqlite {
+namespace {
+
+constexpr std::string_view kSuffix = ".seg";
+
+std::string segment_name(std::uint32_t id) {
+  char name[24];
+  std::snprintf(name, sizeof name, "%010u.seg", id);
+  return name;
+}
+
+// The id of a segment file's name, or 0 for any other file.
+std::uint32_t segment_id(std::string_view name) {
+  if (name.size() != 10 + kSuffix.size() || !name.ends_with(kSuffix)) return 0;
+  std::uint32_t id = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + 10, id);
+  return (ec == std::errc() && end == name.data() + 10) ? id : 0;
+}
+
+}  // namespace
+
+struct ContentLog::Segment {
+  Segment(std::uint32_t id, int fd) : id(id), fd(fd) {}
+  ~Segment() { ::close(fd); }
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+  std::uint32_t id;
+  int fd;
+};
+
+ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options)
+    : directory_(std::move(directory)), options_(options) {}
+
+ContentLog::~ContentLog() = default;
+
+Result<std::unique_ptr<ContentLog>> ContentLog::open(const std::filesystem::path& directory,
+                                                     ContentLogOptions options) {
+  std::error_code ec;
+  bool created = std::filesystem::create_directories(directory, ec);
+  if (ec) {
+    spdlog::error("store: cannot create the content directory {}: {}", directory.string(),
+                  ec.message());
+    return storage_error(ec.value());
+  }
+  if (created && options.fsync) {
+    auto parent = directory.parent_path();
+    if (auto r = sync_directory(parent.empty() ? "." : parent.string()); !r) return r.error();
+  }
+  std::uint32_t newest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    newest = std::max(newest, segment_id(entry.path().filename().string()));
+  }
+  if (ec) {
+    spdlog::error("store: cannot list the content directory {}: {}", directory.string(),
+                  ec.message());
+    return error_code(Errc::storage_unavailable);
+  }
+  std::unique_ptr<ContentLog> log(new ContentLog(directory, options));
+  log->newest_ = newest;
+  return log;
+}
+
+Result<void> ContentLog::start_segment(std::uint32_t id) {
+  auto path = directory_ / segment_name(id);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int err = errno;
+    spdlog::error("store: cannot open content segment {}: {}", path.string(), std::strerror(err));
+    return storage_error(err);
+  }
+  auto segment = std::make_shared<Segment>(id, fd);
+  segments_[id] = segment;
+  current_ = std::move(segment);
+  newest_ = id;
+  end_ = 0;
+  directory_unsynced_ = true;
+  return {};
+}
+
+Result<ContentRef> ContentLog::append(std::string_view bytes) {
+  std::lock_guard lock(mu_);
+  if (!current_ || (end_ > 0 && end_ + bytes.size() > options_.segment_bytes)) {
+    if (auto r = start_segment(newest_ + 1); !r) return r.error();
+  }
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    auto n = ::pwrite(current_->fd, bytes.data() + written, bytes.size() - written,
+                      static_cast<off_t>(end_ + written));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // A short write is a full disk; the next append overwrites these bytes.
+      int err = n < 0 ? errno : ENOSPC;
+      spdlog::warn("store: cannot append to content segment {}: {}", current_->id,
+                   std::strerror(err));
+      return storage_error(err);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ContentRef ref{current_->id, end_, bytes.size(), crc32c(bytes)};
+  end_ += bytes.size();
+  if (unsynced_.empty() || unsynced_.back() != current_) unsynced_.push_back(current_);
+  return ref;
+}
+
+Result<void> ContentLog::sync() {
+  if (!options_.fsync) return {};
+  std::lock_guard one_at_a_time(sync_mu_);
+  std::vector<std::shared_ptr<Segment>> segments;
+  bool directory = false;
+  {
+    std::lock_guard lock(mu_);
+    segments.swap(unsynced_);
+    std::swap(directory, directory_unsynced_);
+  }
+  auto give_back = [&] {
+    std::lock_guard lock(mu_);
+    unsynced_.insert(unsynced_.begin(), segments.begin(), segments.end());
+    directory_unsynced_ = directory_unsynced_ || directory;
+  };
+  for (const auto& s : segments) {
+    if (::fdatasync(s->fd) != 0) {
+      int err = errno;
+      spdlog::error("store: fdatasync of content segment {} failed: {}", s->id, std::strerror(err));
+      give_back();
+      return storage_error(err);
+    }
+  }
+  if (directory) {
+    if (auto r = sync_directory(directory_.string()); !r) {
+      give_back();
+      return r;
+    }
+  }
+  return {};
+}
+
+std::shared_ptr<ContentLog::Segment> ContentLog::segment(std::uint32_t id) const {
+  std::lock_guard lock(mu_);
+  if (auto it = segments_.find(id); it != segments_.end()) return it->second;
+  auto path = directory_ / segment_name(id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    spdlog::error("store: cannot open content segment {}: {}", path.string(), std::strerror(errno));
+    return nullptr;
+  }
+  auto s = std::make_shared<Segment>(id, fd);
+  segments_[id] = s;
+  return s;
+}
+
+Result<std::string> ContentLog::read(const ContentRef& ref) const {
+  auto s = segment(ref.segment);
+  if (!s) return error_code(Errc::corrupt);
+  std::string out(ref.length, '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    auto n =
+        ::pread(s->fd, out.data() + done, out.size() - done, static_cast<off_t>(ref.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return storage_error(errno);
+    if (n == 0) {
+      spdlog::error("store: content segment {} ends before offset {} + {}", ref.segment, ref.offset,
+                    ref.length);
+      return error_code(Errc::corrupt);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (crc32c(out) != ref.crc32c) {
+    spdlog::error("store: content at segment {} offset {} fails its checksum", ref.segment,
+                  ref.offset);
+    return error_code(Errc::corrupt);
+  }
+  return out;
+}
+
+Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log) {
+  if (row.column_is_null(first + 1)) return row.column_text(first);
+  return log.read({static_cast<std::uint32_t>(row.column_int(first + 1)),
+                   static_cast<std::uint64_t>(row.column_int(first + 2)),
+                   static_cast<std::uint64_t>(row.column_int(first + 3)),
+                   static_cast<std::uint32_t>(row.column_int(first + 4))});
+}
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,105 @@
+// Message content kept outside the database, appended to segment files.
+//
+// Why: a 4 KiB message stored in a row fills a database page of its own, so
+// each message cost a page in the WAL and the same page again when the
+// checkpoint copied it into the database: four times its size in writes,
+// which made the disk, not the CPU, the limit of intake. Appended here, the
+// content is written once; the row keeps only where it lies (ContentRef).
+//
+// Durability: sync() fdatasyncs every segment appended to since the last
+// sync. The store's flush runs it before the WAL's, so every acknowledged
+// message has its content on disk. A row that was never acknowledged can
+// still reach the disk before its content (a checkpoint or the kernel's
+// writeback may write the WAL first); the checksum in its reference then
+// tells, and such a message fails as unreadable instead of leaving with
+// whatever bytes a power cut left in its place.
+//
+// Each start of the store begins a new segment (at its first append), so the
+// end of a segment's content is never guessed from a file a crash may have
+// left longer (bytes of writes that never committed) or shorter than its
+// last reference.
+//
+// Threads: append() on the writer thread only; sync() and read() from any.
+// Bytes once referenced are never rewritten, so a read needs no lock once it
+// has the segment's descriptor.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace postern::store::sqlite {
+
+class Statement;
+
+// Where one message's content lies.
+struct ContentRef {
+  std::uint32_t segment = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::uint32_t crc32c = 0;  // of the content (core/crc32c.h)
+};
+
+struct ContentLogOptions {
+  // A segment takes appends until this size; then the next one starts.
+  std::uint64_t segment_bytes = 64ull << 20;
+  bool fsync = true;  // false: sync() does nothing (store.fsync = false)
+};
+
+class ContentLog {
+ public:
+  // Opens (creating) the directory; the first append starts a segment after
+  // the newest one there. Errors: storage_unavailable, storage_full.
+  static Result<std::unique_ptr<ContentLog>> open(const std::filesystem::path& directory,
+                                                  ContentLogOptions options);
+  ~ContentLog();
+  ContentLog(const ContentLog&) = delete;
+  ContentLog& operator=(const ContentLog&) = delete;
+
+  // Writes `bytes` at the end of the current segment (page cache only).
+  // A failed append leaves the end where it was. Errors: storage_full,
+  // storage_unavailable.
+  Result<ContentRef> append(std::string_view bytes);
+
+  // Makes every append that returned before the call durable, with the
+  // directory entries of new segments. Errors: storage_full, storage_unavailable.
+  Result<void> sync();
+
+  // Errors: corrupt (no such segment, shorter than the reference, or the
+  // checksum differs), storage_unavailable.
+  Result<std::string> read(const ContentRef& ref) const;
+
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  struct Segment;
+  ContentLog(std::filesystem::path directory, ContentLogOptions options);
+  Result<void> start_segment(std::uint32_t id);  // mu_ held
+  std::shared_ptr<Segment> segment(std::uint32_t id) const;
+
+  std::filesystem::path directory_;
+  ContentLogOptions options_;
+  mutable std::mutex mu_;
+  // Guarded by mu_; older segments are opened on their first read.
+  mutable std::map<std::uint32_t, std::shared_ptr<Segment>> segments_;
+  std::shared_ptr<Segment> current_;  // guarded by mu_; none before the first append
+  std::uint32_t newest_ = 0;          // guarded by mu_: highest segment id seen or made
+  std::uint64_t end_ = 0;             // guarded by mu_: where current_'s next append goes
+  std::vector<std::shared_ptr<Segment>> unsynced_;  // guarded by mu_
+  bool directory_unsynced_ = false;                 // guarded by mu_
+  std::mutex sync_mu_;  // one sync at a time: a second waits for the first's fdatasync to finish
+};
+
+// The content of a message_content row whose columns `first`.. are
+// (content, log_segment, log_offset, log_length, log_crc32c): from the log, or inline
+// for rows written before the log existed (log_segment NULL).
+Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log);
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,106 @@
+#include "store/sqlite/content_log.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace postern::store::sqlite {
+namespace {
+
+class ContentLogTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ContentLog> open(std::uint64_t segment_bytes = 64ull << 20) {
+    auto log = ContentLog::open(dir_.path() / "content",
+                                ContentLogOptions{.segment_bytes = segment_bytes});
+    EXPECT_TRUE(log) << log.error().message();
+    return log ? std::move(*log) : nullptr;
+  }
+  std::filesystem::path segment_file(std::uint32_t id) const {
+    char name[24];
+    std::snprintf(name, sizeof name, "%010u.seg", id);
+    return dir_.path() / "content" / name;
+  }
+  // Overwrites one byte of a segment file, as a failing disk would.
+  void damage(std::uint32_t segment, std::uint64_t offset) const {
+    std::fstream f(segment_file(segment), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put('#');
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(ContentLogTest, AppendedBytesReadBackExactly) {
+  auto log = open();
+  std::string binary("a\0b\r\n.\xff", 7);
+  auto first = log->append("hello");
+  auto empty = log->append("");
+  auto second = log->append(binary);
+  ASSERT_TRUE(first && empty && second);
+  EXPECT_EQ(first->offset, 0u);
+  EXPECT_EQ(second->offset, 5u);
+  ASSERT_TRUE(log->sync());
+  EXPECT_EQ(log->read(*first).value(), "hello");
+  EXPECT_EQ(log->read(*empty).value(), "");
+  EXPECT_EQ(log->read(*second).value(), binary);
+}
+
+TEST_F(ContentLogTest, FullSegmentsAndEachOpeningStartANewSegment) {
+  std::vector<std::pair<ContentRef, std::string>> written;
+  {
+    auto log = open(100);
+    for (int i = 0; i < 5; ++i) {
+      auto text = std::string(40, static_cast<char>('a' + i));
+      auto ref = log->append(text);
+      ASSERT_TRUE(ref);
+      written.emplace_back(*ref, text);
+    }
+    ASSERT_TRUE(log->sync());
+    // 40 + 40 fit in 100 bytes, a third does not: segments 1, 1, 2, 2, 3.
+    EXPECT_EQ(written[1].first.segment, 1u);
+    EXPECT_EQ(written[2].first.segment, 2u);
+    EXPECT_EQ(written[4].first.segment, 3u);
+  }
+  auto log = open(100);
+  auto after = log->append("more");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->segment, 4u);
+  EXPECT_EQ(after->offset, 0u);
+  for (const auto& [ref, text] : written) EXPECT_EQ(log->read(ref).value(), text);
+}
+
+TEST_F(ContentLogTest, AMessageLargerThanASegmentGetsOneOfItsOwn) {
+  auto log = open(100);
+  ASSERT_TRUE(log->append("small"));
+  auto big = log->append(std::string(1000, 'b'));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->segment, 2u);
+  EXPECT_EQ(log->read(*big).value(), std::string(1000, 'b'));
+}
+
+TEST_F(ContentLogTest, ChangedBytesAreReportedAsCorrupt) {
+  auto log = open();
+  auto ref = log->append("the content of a message");
+  ASSERT_TRUE(ref && log->sync());
+  damage(ref->segment, ref->offset + 4);
+  auto read = log->read(*ref);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), Errc::corrupt);
+}
+
+TEST_F(ContentLogTest, MissingOrShortSegmentsAreReportedAsCorrupt) {
+  auto log = open();
+  auto ref = log->append("0123456789");
+  ASSERT_TRUE(ref && log->sync());
+  auto beyond = *ref;
+  beyond.offset = 5;  // runs past the end of what was written
+  EXPECT_EQ(log->read(beyond).error(), Errc::corrupt);
+  auto elsewhere = *ref;
+  elsewhere.segment = 99;
+  EXPECT_EQ(log->read(elsewhere).error(), Errc::corrupt);
+}
+
+}  // namespace
+}  // namespace postern::store::sqlite
