@@ -7,8 +7,8 @@
 // content is written once; the row keeps only where it lies (ContentRef).
 //
 // Durability: sync() fdatasyncs every segment appended to since the last
-// sync. The store's flush runs it before the WAL's, so every acknowledged
-// message has its content on disk. A row that was never acknowledged can
+// sync. The store's flush runs it beside the WAL's and answers after both,
+// so every acknowledged message has its content on disk. A row that was never acknowledged can
 // still reach the disk before its content (a checkpoint or the kernel's
 // writeback may write the WAL first); the checksum in its reference then
 // tells, and such a message fails as unreadable instead of leaving with

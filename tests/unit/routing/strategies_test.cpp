@@ -85,6 +85,22 @@ TEST(Strategies, WeightedMatchesTheWeightsExactlyAndSmoothly) {
   EXPECT_EQ(seq, "aabacaa");
 }
 
+// A provider of weight 0 gets nothing while another has a weight, even when
+// the others' scores are negative after picks among a different set (here
+// slot 1 was picked in the middle of a cycle, before slot 2 went away).
+TEST(Strategies, WeightedNeverPicksWeightZeroWhileAnotherHasWeight) {
+  auto s = make_strategy("weighted");
+  std::mt19937_64 random(1);
+  PickContext context{random};
+  s->reset(3);
+  std::vector<Candidate> all = {{0, 0, 1, 0, 0}, {1, 1, 1, 0, 0}, {2, 9, 1, 0, 0}};
+  for (int i = 0; i < 5; ++i) s->pick(all, context);
+  std::vector<Candidate> without_heavy = {all[0], all[1]};
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(s->pick(without_heavy, context), 1u) << "pick " << i;
+  std::vector<Candidate> only_zero = {all[0]};
+  EXPECT_EQ(s->pick(only_zero, context), 0u);
+}
+
 TEST(Strategies, PriorityUsesOnlyTheTopLevelAndSharesIt) {
   auto s = make_strategy("priority");
   auto c = counts(*s, three({1, 1, 1}, {2, 1, 1}), 3000);
