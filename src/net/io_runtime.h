@@ -36,7 +36,8 @@ class IoRuntime {
 
  private:
   struct Guards;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  struct Context;  // an io_context whose pending handlers can be dropped on demand
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::unique_ptr<Guards> guards_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};
