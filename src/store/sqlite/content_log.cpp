@@ -42,8 +42,8 @@ struct ContentLog::Segment {
   int fd;
 };
 
-ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options)
-    : directory_(std::move(directory)), options_(options) {}
+ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest)
+    : directory_(std::move(directory)), options_(options), newest_(newest) {}
 
 ContentLog::~ContentLog() = default;
 
@@ -69,9 +69,7 @@ Result<std::unique_ptr<ContentLog>> ContentLog::open(const std::filesystem::path
                   ec.message());
     return error_code(Errc::storage_unavailable);
   }
-  std::unique_ptr<ContentLog> log(new ContentLog(directory, options));
-  log->newest_ = newest;
-  return log;
+  return std::unique_ptr<ContentLog>(new ContentLog(directory, options, newest));
 }
 
 Result<void> ContentLog::start_segment(std::uint32_t id) {
@@ -92,6 +90,7 @@ Result<void> ContentLog::start_segment(std::uint32_t id) {
 }
 
 Result<ContentRef> ContentLog::append(std::string_view bytes) {
+  auto checksum = crc32c(bytes);  // outside the lock that reads wait for
   std::lock_guard lock(mu_);
   if (!current_ || (end_ > 0 && end_ + bytes.size() > options_.segment_bytes)) {
     if (auto r = start_segment(newest_ + 1); !r) return r.error();
@@ -110,7 +109,7 @@ Result<ContentRef> ContentLog::append(std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
-  ContentRef ref{current_->id, end_, bytes.size(), crc32c(bytes)};
+  ContentRef ref{current_->id, end_, bytes.size(), checksum};
   end_ += bytes.size();
   if (unsynced_.empty() || unsynced_.back() != current_) unsynced_.push_back(current_);
   return ref;

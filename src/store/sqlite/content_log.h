@@ -76,11 +76,9 @@ class ContentLog {
   // checksum differs), storage_unavailable.
   Result<std::string> read(const ContentRef& ref) const;
 
-  const std::filesystem::path& directory() const { return directory_; }
-
  private:
   struct Segment;
-  ContentLog(std::filesystem::path directory, ContentLogOptions options);
+  ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest);
   Result<void> start_segment(std::uint32_t id);  // mu_ held
   std::shared_ptr<Segment> segment(std::uint32_t id) const;
 
@@ -97,9 +95,14 @@ class ContentLog {
   std::mutex sync_mu_;  // one sync at a time: a second waits for the first's fdatasync to finish
 };
 
-// The content of a message_content row whose columns `first`.. are
-// (content, log_segment, log_offset, log_length, log_crc32c): from the log, or inline
-// for rows written before the log existed (log_segment NULL).
+// The message_content columns stored_content() reads, in its order; every
+// query of content selects them so.
+inline constexpr std::string_view kStoredContentColumns =
+    "content, log_segment, log_offset, log_length, log_crc32c";
+
+// The content of a row whose columns from `first` on are kStoredContentColumns:
+// from the log, or inline for rows written before the log existed
+// (log_segment NULL).
 Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log);
 
 }  // namespace postern::store::sqlite

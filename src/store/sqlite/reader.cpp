@@ -48,8 +48,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->list_status,
        "SELECT " + cols + " FROM messages WHERE status = ?1 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
       {&st->content,
-       "SELECT m.format, c.content, c.log_segment, c.log_offset, c.log_length, c.log_crc32c "
-       "FROM messages m JOIN message_content c ON c.message_id = m.id WHERE m.id = ?1"},
+       "SELECT m.format, " + std::string(kStoredContentColumns) +
+           " FROM messages m JOIN message_content c ON c.message_id = m.id WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},

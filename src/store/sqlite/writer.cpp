@@ -38,6 +38,8 @@ Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); 
 
 Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content, const Clock& clock) {
   auto st = std::make_unique<Statements>();
+  const auto content_of_sql =
+      "SELECT " + std::string(kStoredContentColumns) + " FROM message_content WHERE message_id = ?1";
   struct Entry {
     Statement* slot;
     const char* sql;
@@ -55,9 +57,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->insert_content,
        "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, log_crc32c) "
        "VALUES (?1, x'', ?2, ?3, ?4, ?5)"},
-      {&st->content_of,
-       "SELECT content, log_segment, log_offset, log_length, log_crc32c FROM message_content "
-       "WHERE message_id = ?1"},
+      {&st->content_of, content_of_sql.c_str()},
       {&st->insert_recipient, "INSERT INTO recipients(message_id, idx, address, kind) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, detail) "
