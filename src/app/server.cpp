@@ -1,6 +1,7 @@
 #include "app/server.h"
 
 #include <csignal>
+#include <optional>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
+#include "store/retention.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postern::app {
@@ -106,6 +108,12 @@ int serve(const Config& config) {
     return 1;
   }
   add_queue_depth_collector(metrics, **store);
+  std::optional<store::RetentionSweeper> retention;
+  if (config.store.retention.count() > 0) {
+    retention.emplace(**store, clock, metrics,
+                      store::RetentionOptions{config.store.retention,
+                                              store::retention_interval(config.store.retention)});
+  }
 
   net::IoRuntime io(config.http.threads);
   auto http_client = net::HttpClient::create(io, {});
@@ -180,6 +188,7 @@ int serve(const Config& config) {
   }
   routing.start();
   dispatcher.start(config.delivery.enabled);
+  if (retention) retention->start();
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path, router.size(),
                config.delivery.enabled ? "on" : "off");
 
@@ -196,6 +205,7 @@ int serve(const Config& config) {
   dispatcher.stop(kShutdownGrace);
   routing.stop();
   waiters.expire_all();
+  if (retention) retention->stop();
   (*store)->close();
   io.stop();
   spdlog::info("postern stopped");

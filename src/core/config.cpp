@@ -93,6 +93,7 @@ const std::vector<Field>& fields() {
       string_field("store", "url", [](Config& c) -> auto& { return c.store.url; }),
       count_field("store", "max_batch", [](Config& c) -> auto& { return c.store.max_batch; }),
       bool_field("store", "fsync", [](Config& c) -> auto& { return c.store.fsync; }),
+      duration_field("store", "retention", [](Config& c) -> auto& { return c.store.retention; }),
       string_field("routing", "strategy", [](Config& c) -> auto& { return c.routing.strategy; }),
       string_field("routing", "default_pool", [](Config& c) -> auto& { return c.routing.default_pool; }),
       duration_field("routing", "probe_interval", [](Config& c) -> auto& { return c.routing.probe_interval; }),

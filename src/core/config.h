@@ -53,6 +53,9 @@ struct StoreConfig {
   // Only for tests that prove the power-cut test can fail, and benchmarks
   // that measure what fsync costs. Never in production.
   bool fsync = true;
+  // Messages that ended (sent, failed, cancelled) this long ago are deleted
+  // with their content (store/retention.h); 0 keeps them forever.
+  std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
 };
 
 // [routing]: strategy, health checks and heartbeats (docs/routing.md).

@@ -182,6 +182,12 @@ class Store {
   // Forgets idempotency keys older than `before`. Answers how many.
   virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;
 
+  // Deletes up to `limit` messages that ended (sent, failed or cancelled)
+  // before `before`, oldest first, with their recipients, events and
+  // content references. Answers how many. Queued, deferred, sending and
+  // quarantined messages are kept whatever their age.
+  virtual void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) = 0;
+
   // conflict when a key of this name exists.
   virtual void create_api_key(StoredApiKey key, Completion<void> done) = 0;
   // not_found for an unknown name.
@@ -204,6 +210,9 @@ class Store {
   // Whether any API key exists: one cheap read, for the loopback rule.
   virtual Result<bool> has_api_keys() = 0;
   virtual Result<std::vector<SmtpUser>> list_smtp_users() = 0;
+  // Removes stored content that no message refers to any more (after
+  // purge_ended). Answers the bytes freed.
+  virtual Result<std::uint64_t> reclaim_content_space() = 0;
 
   // --- Lifecycle ---
 

@@ -16,6 +16,9 @@ namespace postern::store::sqlite {
 namespace {
 
 constexpr std::string_view kSuffix = ".seg";
+// Pending bytes beyond this are written at once, so that a batch of large
+// messages does not hold them all in memory until its commit.
+constexpr std::size_t kMaxPending = 1 << 20;
 
 std::string segment_name(std::uint32_t id) {
   char name[24];
@@ -85,6 +88,7 @@ Result<void> ContentLog::start_segment(std::uint32_t id) {
   current_ = std::move(segment);
   newest_ = id;
   end_ = 0;
+  written_end_ = 0;
   directory_unsynced_ = true;
   return {};
 }
@@ -93,26 +97,54 @@ Result<ContentRef> ContentLog::append(std::string_view bytes) {
   auto checksum = crc32c(bytes);  // outside the lock that reads wait for
   std::lock_guard lock(mu_);
   if (!current_ || (end_ > 0 && end_ + bytes.size() > options_.segment_bytes)) {
+    if (auto r = write_pending_locked(); !r) return r.error();
     if (auto r = start_segment(newest_ + 1); !r) return r.error();
   }
+  ContentRef ref{current_->id, end_, bytes.size(), checksum};
+  pending_.append(bytes);
+  end_ += bytes.size();
+  if (pending_.size() >= kMaxPending) {
+    if (auto r = write_pending_locked(); !r) return r.error();
+  }
+  return ref;
+}
+
+Result<void> ContentLog::write_pending() {
+  std::lock_guard lock(mu_);
+  return write_pending_locked();
+}
+
+void ContentLog::discard_pending() {
+  std::lock_guard lock(mu_);
+  pending_.clear();
+  end_ = written_end_;
+}
+
+Result<void> ContentLog::write_pending_locked() {
   std::size_t written = 0;
-  while (written < bytes.size()) {
-    auto n = ::pwrite(current_->fd, bytes.data() + written, bytes.size() - written,
-                      static_cast<off_t>(end_ + written));
+  while (written < pending_.size()) {
+    auto n = ::pwrite(current_->fd, pending_.data() + written, pending_.size() - written,
+                      static_cast<off_t>(written_end_ + written));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // A short write is a full disk; the next append overwrites these bytes.
       int err = n < 0 ? errno : ENOSPC;
       spdlog::warn("store: cannot append to content segment {}: {}", current_->id,
                    std::strerror(err));
+      pending_.clear();
+      end_ = written_end_;
       return storage_error(err);
     }
     written += static_cast<std::size_t>(n);
   }
-  ContentRef ref{current_->id, end_, bytes.size(), checksum};
-  end_ += bytes.size();
+  if (written == 0) return {};
+  pending_.clear();
+  written_end_ = end_;
+  // Registered once written, not at append: a sync that ran between the
+  // append and the write would otherwise take the segment off the list
+  // before its bytes were there to sync.
   if (unsynced_.empty() || unsynced_.back() != current_) unsynced_.push_back(current_);
-  return ref;
+  return {};
 }
 
 Result<void> ContentLog::sync() {
@@ -184,6 +216,44 @@ Result<std::string> ContentLog::read(const ContentRef& ref) const {
     return error_code(Errc::corrupt);
   }
   return out;
+}
+
+void ContentLog::note_committed() {
+  std::lock_guard lock(mu_);
+  if (current_) committed_floor_ = current_->id;
+}
+
+std::uint32_t ContentLog::committed_floor() const {
+  std::lock_guard lock(mu_);
+  return committed_floor_;
+}
+
+std::uint64_t ContentLog::remove_segments_below(std::uint32_t below) {
+  std::vector<std::filesystem::path> doomed;
+  {
+    std::lock_guard lock(mu_);
+    below = std::min(below, committed_floor_);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+      auto id = segment_id(entry.path().filename().string());
+      if (id != 0 && id < below) doomed.push_back(entry.path());
+    }
+    // Open descriptors stay valid for reads already under way; the space
+    // returns when the last one closes.
+    for (auto it = segments_.begin(); it != segments_.end() && it->first < below;) it = segments_.erase(it);
+  }
+  std::uint64_t freed = 0;
+  for (const auto& path : doomed) {
+    std::error_code size_ec, ec;
+    auto size = std::filesystem::file_size(path, size_ec);
+    if (std::filesystem::remove(path, ec)) {
+      freed += size_ec ? 0 : size;
+    } else if (ec) {
+      spdlog::warn("store: cannot remove content segment {}: {}", path.string(), ec.message());
+    }
+  }
+  if (!doomed.empty()) spdlog::info("store: removed {} content segments ({} bytes)", doomed.size(), freed);
+  return freed;
 }
 
 Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log) {

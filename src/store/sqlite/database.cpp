@@ -62,16 +62,7 @@ Result<bool> Statement::step() {
 }
 
 Result<void> Statement::run() {
-  for (;;) {
-    auto r = step();
-    if (!r) {
-      reset();
-      return r.error();
-    }
-    if (!*r) break;
-  }
-  reset();
-  return {};
+  return each_row([](const Statement&) {});
 }
 
 void Statement::reset() {

@@ -40,6 +40,21 @@ class Statement {
   Result<bool> step();
   // Runs to completion, ignoring rows.
   Result<void> run();
+  // Runs to completion, calling on_row(*this) for each row, then resets.
+  template <class OnRow>
+  Result<void> each_row(OnRow&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) {
+        reset();
+        return row.error();
+      }
+      if (!*row) break;
+      on_row(*this);
+    }
+    reset();
+    return {};
+  }
   void reset();
 
   std::int64_t column_int(int i) const;

@@ -23,6 +23,7 @@ struct Reader::Statements {
   Statement keys;
   Statement users;
   Statement any_key;
+  Statement oldest_segment;
 };
 
 Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content) {
@@ -53,6 +54,9 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
+      // A scan of every row (no index serves it, and one would cost every
+      // insert): run after a purge only, on a reader, never on the writer.
+      {&st->oldest_segment, "SELECT min(log_segment) FROM message_content"},
       {&st->users, "SELECT name, password_hash, scopes, created_at FROM smtp_users ORDER BY name"},
   };
   for (const auto& e : entries) {
@@ -72,28 +76,16 @@ Result<std::vector<Recipient>> Reader::recipients_of(MessageId id) {
   auto& s = st_->recipients;
   s.bind(1, static_cast<std::int64_t>(id.value()));
   std::vector<Recipient> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
-    out.push_back({s.column_text(0), static_cast<RecipientKind>(s.column_int(1))});
-  }
-  s.reset();
+  auto done = s.each_row([&](const Statement& row) {
+    out.push_back({row.column_text(0), static_cast<RecipientKind>(row.column_int(1))});
+  });
+  if (!done) return done.error();
   return out;
 }
 
 Result<std::vector<MessageSummary>> Reader::collect(Statement& s) {
   std::vector<MessageSummary> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     MessageSummary m;
     m.id = MessageId(static_cast<std::uint64_t>(s.column_int(0)));
     m.status = static_cast<MessageStatus>(s.column_int(1));
@@ -110,8 +102,8 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s) {
     m.provider_message_id = s.column_text(12);
     m.last_error = s.column_text(13);
     out.push_back(std::move(m));
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   for (auto& m : out) {
     auto r = recipients_of(m.id);
     if (!r) return r.error();
@@ -129,13 +121,7 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
   detail.summary = std::move(rows->front());
   auto& s = st_->events;
   s.bind(1, static_cast<std::int64_t>(id.value()));
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     Event e;
     e.seq = static_cast<int>(s.column_int(0));
     e.at = from_unix_ms(s.column_int(1));
@@ -147,8 +133,8 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
     e.latency = std::chrono::microseconds(s.column_int(7));
     e.detail = s.column_text(8);
     detail.events.push_back(std::move(e));
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   return detail;
 }
 
@@ -187,54 +173,36 @@ Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) 
 Result<std::vector<std::int64_t>> Reader::count_by_status() {
   std::vector<std::int64_t> counts(kMessageStatusCount, 0);
   auto& s = st_->counts;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     auto status = s.column_int(0);
     if (status >= 0 && status < kMessageStatusCount) counts[static_cast<std::size_t>(status)] = s.column_int(1);
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   return counts;
 }
 
 Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
   std::vector<StoredApiKey> out;
   auto& s = st_->keys;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     StoredApiKey k;
     k.key.name = s.column_text(0);
     k.secret_hash = s.column_text(1);
     k.key.scopes = split_lines(s.column_view(2));
     k.key.created_at = from_unix_ms(s.column_int(3));
     out.push_back(std::move(k));
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   return out;
 }
 
 Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
   std::vector<SmtpUser> out;
   auto& s = st_->users;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_view(2)), from_unix_ms(s.column_int(3))});
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   return out;
 }
 
@@ -248,6 +216,19 @@ Result<bool> Reader::has_api_keys() {
   bool any = s.column_int(0) != 0;
   s.reset();
   return any;
+}
+
+Result<std::optional<std::uint32_t>> Reader::oldest_content_segment() {
+  auto& s = st_->oldest_segment;
+  auto row = s.step();
+  if (!row) {
+    s.reset();
+    return row.error();
+  }
+  std::optional<std::uint32_t> oldest;
+  if (*row && !s.column_is_null(0)) oldest = static_cast<std::uint32_t>(s.column_int(0));
+  s.reset();
+  return oldest;
 }
 
 Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, const ContentLog& content,

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "store/sqlite/content_log.h"
@@ -25,6 +26,8 @@ class Reader {
   Result<std::vector<StoredApiKey>> list_api_keys();
   Result<std::vector<SmtpUser>> list_smtp_users();
   Result<bool> has_api_keys();
+  // The lowest content segment any row refers to; none when no row does.
+  Result<std::optional<std::uint32_t>> oldest_content_segment();
 
  private:
   struct Statements;

@@ -112,12 +112,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   ContentLog* content_log = impl->content.get();
   TransactionHooks hooks{
       [wdb]() { return wdb->exec("BEGIN IMMEDIATE"); },
-      [wdb, counts]() -> Result<void> {
+      [wdb, counts, content_log]() -> Result<void> {
         if (auto r = counts->flush_counts(); !r) return r;
-        return wdb->exec("COMMIT");
+        // The content before the rows that reference it become visible.
+        if (auto r = content_log->write_pending(); !r) return r;
+        if (auto r = wdb->exec("COMMIT"); !r) return r;
+        content_log->note_committed();
+        return {};
       },
-      [wdb, counts]() {
+      [wdb, counts, content_log]() {
         counts->discard_counts();
+        content_log->discard_pending();
         (void)wdb->exec("ROLLBACK");
       },
       nullptr,
@@ -189,6 +194,11 @@ void SqliteStore::expire_idempotency_keys(SystemTime before, Completion<std::siz
   impl_->submit<std::size_t>([w, before]() { return w->expire_idempotency_keys(before); }, std::move(done));
 }
 
+void SqliteStore::purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::size_t>([w, before, limit]() { return w->purge_ended(before, limit); }, std::move(done));
+}
+
 void SqliteStore::create_api_key(StoredApiKey key, Completion<void> done) {
   auto* w = impl_->writer.get();
   impl_->submit<void>([w, k = std::move(key)]() { return w->create_api_key(k); }, std::move(done));
@@ -224,6 +234,15 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
 }
 
 Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
+
+Result<std::uint64_t> SqliteStore::reclaim_content_space() {
+  // The floor first, then the snapshot: a row that refers to a segment below
+  // the floor was committed before the floor was read, so the scan sees it.
+  auto floor = impl_->content->committed_floor();
+  auto oldest = impl_->readers->borrow()->oldest_content_segment();
+  if (!oldest) return oldest.error();
+  return impl_->content->remove_segments_below(std::min(oldest->value_or(floor), floor));
+}
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 

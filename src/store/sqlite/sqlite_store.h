@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
   void retry(MessageId id, Completion<MessageStatus> done) override;
   void reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) override;
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
+  void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
   void delete_api_key(std::string name, Completion<void> done) override;
   void create_smtp_user(SmtpUser user, Completion<void> done) override;
@@ -50,6 +51,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredApiKey>> list_api_keys() override;
   Result<bool> has_api_keys() override;
   Result<std::vector<SmtpUser>> list_smtp_users() override;
+  Result<std::uint64_t> reclaim_content_space() override;
   void close() override;
 
  private:

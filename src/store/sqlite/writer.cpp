@@ -24,6 +24,10 @@ struct Writer::Statements {
   Statement retry;
   Statement reclaim;
   Statement expire_idempotency;
+  Statement purge_messages;
+  Statement purge_recipients;
+  Statement purge_events;
+  Statement purge_content;
   Statement insert_key;
   Statement delete_key;
   Statement insert_user;
@@ -48,8 +52,10 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->find_idempotency,
        "SELECT i.request_hash, i.message_id, m.status FROM idempotency_keys i "
        "JOIN messages m ON m.id = i.message_id WHERE i.key = ?1"},
+      // REPLACE: a key whose message retention deleted (find_idempotency
+      // joins it to nothing) is taken up by the new message.
       {&st->insert_idempotency,
-       "INSERT INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT OR REPLACE INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_message,
        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
        "subject, tags, submitted_by, format, size) "
@@ -97,6 +103,14 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND lease_until < ?1 "
        "RETURNING id, event_seq"},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
+      // Ids are time-ordered and a message ends after it was created, so
+      // ?2 (the first id of the cut-off time) bounds the index range read.
+      {&st->purge_messages,
+       "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
+       "WHERE status = ?1 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) RETURNING id"},
+      {&st->purge_recipients, "DELETE FROM recipients WHERE message_id = ?1"},
+      {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
+      {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
       {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
       {&st->insert_user,
@@ -173,20 +187,17 @@ Result<std::vector<Recipient>> Writer::recipients_of(MessageId id) {
   auto& s = st_->recipients_of;
   s.bind(1, static_cast<std::int64_t>(id.value()));
   std::vector<Recipient> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
-    out.push_back({s.column_text(0), static_cast<RecipientKind>(s.column_int(1))});
-  }
-  s.reset();
+  auto done = s.each_row([&](const Statement& row) {
+    out.push_back({row.column_text(0), static_cast<RecipientKind>(row.column_int(1))});
+  });
+  if (!done) return done.error();
   return out;
 }
 
 Result<std::string> Writer::content_of(MessageId id) {
+  // This transaction may have enqueued the message: its bytes may still be
+  // pending, and the log reads written bytes only.
+  if (auto r = content_.write_pending(); !r) return r.error();
   auto& s = st_->content_of;
   s.bind(1, static_cast<std::int64_t>(id.value()));
   auto row = s.step();
@@ -287,13 +298,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
       .bind(3, to_unix_ms(now))
       .bind(4, static_cast<std::int64_t>(limit));
   std::size_t first = out.size();
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     LeasedMessage m;
     m.id = MessageId(static_cast<std::uint64_t>(s.column_int(0)));
     m.created_at = from_unix_ms(s.column_int(1));
@@ -304,8 +309,8 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.tags = split_lines(s.column_view(6));
     m.last_provider = s.column_text(7);
     out.push_back(std::move(m));
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   auto leased = static_cast<std::int64_t>(out.size() - first);
   if (leased > 0) {
     move_count(from, -leased);
@@ -451,16 +456,10 @@ Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime
   auto& s = st_->reclaim;
   s.bind(1, to_unix_ms(expired_before)).bind(2, to_unix_ms(now));
   std::vector<std::pair<MessageId, std::int64_t>> reclaimed;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return row.error();
-    }
-    if (!*row) break;
+  auto done = s.each_row([&](const Statement&) {
     reclaimed.emplace_back(MessageId(static_cast<std::uint64_t>(s.column_int(0))), s.column_int(1));
-  }
-  s.reset();
+  });
+  if (!done) return done.error();
   for (const auto& [id, seq] : reclaimed) {
     Event e;
     e.at = now;
@@ -480,6 +479,31 @@ Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime
 Result<std::size_t> Writer::expire_idempotency_keys(SystemTime before) {
   if (auto r = st_->expire_idempotency.bind(1, to_unix_ms(before)).run(); !r) return r.error();
   return static_cast<std::size_t>(db_.changes());
+}
+
+Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
+  constexpr MessageStatus kEnded[] = {MessageStatus::sent, MessageStatus::failed, MessageStatus::cancelled};
+  auto first_kept = static_cast<std::int64_t>(MessageId::first_at(before).value());
+  std::size_t purged = 0;
+  std::vector<std::int64_t> ids;
+  for (auto status : kEnded) {
+    if (purged >= limit) break;
+    auto& s = st_->purge_messages;
+    s.bind(1, static_cast<std::int64_t>(status))
+        .bind(2, first_kept)
+        .bind(3, to_unix_ms(before))
+        .bind(4, static_cast<std::int64_t>(limit - purged));
+    ids.clear();
+    if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r) return r.error();
+    for (auto id : ids) {
+      for (auto* related : {&st_->purge_recipients, &st_->purge_events, &st_->purge_content}) {
+        if (auto r = related->bind(1, id).run(); !r) return r.error();
+      }
+    }
+    move_count(status, -static_cast<std::int64_t>(ids.size()));
+    purged += ids.size();
+  }
+  return purged;
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {

@@ -28,6 +28,7 @@ class Writer {
   Result<MessageStatus> retry(MessageId id);
   Result<std::size_t> reclaim_leases(SystemTime expired_before, SystemTime now);
   Result<std::size_t> expire_idempotency_keys(SystemTime before);
+  Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
   Result<void> create_smtp_user(const SmtpUser& user);

@@ -41,6 +41,7 @@ TEST_F(ContentLogTest, AppendedBytesReadBackExactly) {
   ASSERT_TRUE(first && empty && second);
   EXPECT_EQ(first->offset, 0u);
   EXPECT_EQ(second->offset, 5u);
+  ASSERT_TRUE(log->write_pending());
   ASSERT_TRUE(log->sync());
   EXPECT_EQ(log->read(*first).value(), "hello");
   EXPECT_EQ(log->read(*empty).value(), "");
@@ -57,6 +58,7 @@ TEST_F(ContentLogTest, FullSegmentsAndEachOpeningStartANewSegment) {
       ASSERT_TRUE(ref);
       written.emplace_back(*ref, text);
     }
+    ASSERT_TRUE(log->write_pending());
     ASSERT_TRUE(log->sync());
     // 40 + 40 fit in 100 bytes, a third does not: segments 1, 1, 2, 2, 3.
     EXPECT_EQ(written[1].first.segment, 1u);
@@ -75,7 +77,7 @@ TEST_F(ContentLogTest, AMessageLargerThanASegmentGetsOneOfItsOwn) {
   auto log = open(100);
   ASSERT_TRUE(log->append("small"));
   auto big = log->append(std::string(1000, 'b'));
-  ASSERT_TRUE(big);
+  ASSERT_TRUE(big && log->write_pending());
   EXPECT_EQ(big->segment, 2u);
   EXPECT_EQ(log->read(*big).value(), std::string(1000, 'b'));
 }
@@ -83,7 +85,7 @@ TEST_F(ContentLogTest, AMessageLargerThanASegmentGetsOneOfItsOwn) {
 TEST_F(ContentLogTest, ChangedBytesAreReportedAsCorrupt) {
   auto log = open();
   auto ref = log->append("the content of a message");
-  ASSERT_TRUE(ref && log->sync());
+  ASSERT_TRUE(ref && log->write_pending() && log->sync());
   damage(ref->segment, ref->offset + 4);
   auto read = log->read(*ref);
   ASSERT_FALSE(read);
@@ -93,13 +95,56 @@ TEST_F(ContentLogTest, ChangedBytesAreReportedAsCorrupt) {
 TEST_F(ContentLogTest, MissingOrShortSegmentsAreReportedAsCorrupt) {
   auto log = open();
   auto ref = log->append("0123456789");
-  ASSERT_TRUE(ref && log->sync());
+  ASSERT_TRUE(ref && log->write_pending() && log->sync());
   auto beyond = *ref;
   beyond.offset = 5;  // runs past the end of what was written
   EXPECT_EQ(log->read(beyond).error(), Errc::corrupt);
   auto elsewhere = *ref;
   elsewhere.segment = 99;
   EXPECT_EQ(log->read(elsewhere).error(), Errc::corrupt);
+}
+
+TEST_F(ContentLogTest, AppendsReachTheFileAtWritePendingInOneWrite) {
+  auto log = open();
+  auto first = log->append("first ");
+  auto second = log->append("second");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 0u);
+  ASSERT_TRUE(log->write_pending());
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 12u);
+  EXPECT_EQ(log->read(*second).value(), "second");
+  ASSERT_TRUE(log->write_pending());  // nothing pending: a no-op
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 12u);
+}
+
+TEST_F(ContentLogTest, DiscardedAppendsGiveTheirPlaceToTheNext) {
+  auto log = open();
+  auto kept = log->append("kept");
+  ASSERT_TRUE(kept && log->write_pending());
+  ASSERT_TRUE(log->append("rolled back"));
+  log->discard_pending();
+  auto next = log->append("next");
+  ASSERT_TRUE(next && log->write_pending());
+  EXPECT_EQ(next->offset, 4u);
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 8u);
+  EXPECT_EQ(log->read(*kept).value(), "kept");
+  EXPECT_EQ(log->read(*next).value(), "next");
+}
+
+TEST_F(ContentLogTest, ManyPendingBytesAreWrittenWithoutWaitingForTheCommit) {
+  auto log = open();
+  std::string chunk(256 << 10, 'c');
+  std::vector<ContentRef> refs;
+  for (int i = 0; i < 8; ++i) {
+    auto ref = log->append(chunk);
+    ASSERT_TRUE(ref);
+    refs.push_back(*ref);
+  }
+  // 2 MiB appended: at most the last MiB may still be in memory.
+  EXPECT_GE(std::filesystem::file_size(segment_file(1)), 1u << 20);
+  EXPECT_EQ(log->read(refs[0]).value(), chunk);
+  ASSERT_TRUE(log->write_pending());
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 2u << 20);
 }
 
 }  // namespace

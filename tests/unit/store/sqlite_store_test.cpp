@@ -7,10 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "support/await_completion.h"
-#include "support/fake_clock.h"
-#include "support/temp_dir.h"
+#include "store_fixture.h"
 
 namespace postern::store {
 namespace {
@@ -18,17 +18,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::await_completion;
 
-class SqliteStoreTest : public ::testing::Test {
+class SqliteStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { open(); }
-
-  void open() {
-    store_.reset();
-    auto s = sqlite::SqliteStore::open({dir_.file("postern.db")}, clock_, metrics_);
-    ASSERT_TRUE(s) << s.error().message();
-    store_ = std::move(*s);
-  }
-
   NewMessage message(const std::string& subject, const std::string& key = "", const std::string& hash = "") {
     NewMessage m;
     m.format = ContentFormat::json;
@@ -60,10 +51,6 @@ class SqliteStoreTest : public ::testing::Test {
 
   std::vector<std::int64_t> counts() { return store_->count_by_status().value(); }
 
-  test::TempDir dir_;
-  test::FakeClock clock_;
-  MetricsRegistry metrics_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(SqliteStoreTest, EnqueuedMessageIsReadableWithItsTimeline) {
@@ -211,6 +198,26 @@ TEST_F(SqliteStoreTest, UnreadableContentFailsItsMessageAndTheQueueMovesOn) {
   EXPECT_EQ(c[static_cast<int>(MessageStatus::failed)], 1);
   EXPECT_EQ(c[static_cast<int>(MessageStatus::sending)], 1);
   EXPECT_EQ(c[static_cast<int>(MessageStatus::queued)], 0);
+}
+
+// Content is written to its segment at commit; a lease that the writer
+// takes in the same transaction as the enqueue must still read it.
+TEST_F(SqliteStoreTest, ALeaseInTheEnqueuesOwnBatchReadsItsContent) {
+  for (int round = 0; round < 20; ++round) {
+    std::promise<Result<EnqueueResult>> enqueued;
+    std::promise<Result<std::vector<LeasedMessage>>> leased;
+    auto m = message("same batch " + std::to_string(round));
+    auto content = m.content;
+    store_->enqueue(std::move(m), [&](Result<EnqueueResult> r) { enqueued.set_value(std::move(r)); });
+    store_->lease("w1", clock_.now(), 60s, 10, [&](auto r) { leased.set_value(std::move(r)); });
+    auto id = enqueued.get_future().get().value().id;
+    auto got = leased.get_future().get().value();
+    if (got.empty()) got = lease(10);  // the lease ran first: take it now
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].id, id);
+    EXPECT_EQ(got[0].content, content);
+    EXPECT_EQ(store_->get_message(id).value().summary.status, MessageStatus::sending);
+  }
 }
 
 TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {

@@ -1,0 +1,70 @@
+// Retention: messages that ended (sent, failed, cancelled) longer ago than
+// store.retention are deleted, then the content files no message refers to
+// any more. Without it the store grows by every message ever accepted until
+// the disk is full and intake stops.
+//
+// Runs on a thread of its own. Deletes go through the store's writer in
+// batches of `batch` messages, so intake waits for at most one batch at a
+// time; the search for content still referenced runs on a reader.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "store/store.h"
+
+namespace postern::store {
+
+struct RetentionOptions {
+  std::chrono::milliseconds retention{};  // how long an ended message is kept
+  std::chrono::milliseconds interval{};   // between sweeps
+  std::size_t batch = 1000;               // messages deleted per transaction
+};
+
+// The sweep interval for a retention period: a tenth of it, between one
+// second and ten minutes, so that nothing is kept much beyond its time.
+std::chrono::milliseconds retention_interval(std::chrono::milliseconds retention);
+
+struct SweepResult {
+  std::size_t purged = 0;         // messages deleted
+  std::uint64_t bytes_freed = 0;  // content files removed
+};
+
+class RetentionSweeper {
+ public:
+  RetentionSweeper(Store& store, const Clock& clock, MetricsRegistry& metrics, RetentionOptions options);
+  ~RetentionSweeper();
+  RetentionSweeper(const RetentionSweeper&) = delete;
+  RetentionSweeper& operator=(const RetentionSweeper&) = delete;
+
+  // Starts sweeping every interval, the first sweep at once.
+  void start();
+  // Waits for a sweep under way to finish its batch. Idempotent.
+  void stop();
+  // One whole sweep on the caller's thread. Errors: those of the store.
+  Result<SweepResult> sweep();
+
+ private:
+  void run();
+  bool stopping() const;
+
+  Store& store_;
+  const Clock& clock_;
+  RetentionOptions options_;
+  Counter& purged_;
+  Counter& bytes_freed_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  // Content left by earlier runs, or by a reclaim that failed, is looked
+  // for even when a sweep deletes nothing. Used by one sweep at a time.
+  bool reclaim_owed_ = true;
+  std::thread thread_;
+};
+
+}  // namespace postern::store

@@ -1,0 +1,81 @@
+"""Retention: mail that ended longer ago than store.retention is deleted, and
+the content files that held it are removed, while the gateway keeps serving.
+Without it the store grows until the disk is full."""
+import os
+import re
+import time
+
+from conftest import simple_message
+
+RETENTION = "2s"
+
+
+def segment_files(node):
+    content = os.path.join(node.workdir, "postern.db-content")
+    return sorted(f for f in os.listdir(content) if f.endswith(".seg"))
+
+
+def metric(api, name):
+    text = api.get("/metrics").body.decode()
+    m = re.search(rf"^{name} (\S+)$", text, re.M)
+    return float(m.group(1)) if m else None
+
+
+def test_ended_mail_and_its_content_files_go_after_the_retention_period(postern_factory):
+    # First run: keep everything (retention 0), deliver 30 messages.
+    node = postern_factory(env={"POSTERN_STORE_RETENTION": "0"})
+    api = node.api()
+    first = []
+    for i in range(30):
+        r = api.send(simple_message(i, text="x" * 2000))
+        assert r.status == 202, r
+        first.append(r.json()["id"])
+    for mid in first:
+        api.wait_status(mid, {"sent"})
+    node.stop()
+    assert segment_files(node) == ["0000000001.seg"]
+
+    # Second run with a short retention: the old mail goes, and with it the
+    # first segment once the running one holds everything still kept.
+    node.env["POSTERN_STORE_RETENTION"] = RETENTION
+    node.start()
+    api = node.api()
+    fresh = api.send(simple_message(99, text="sent after the restart")).json()["id"]
+    api.wait_status(fresh, {"sent"})
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        gone = all(api.get(f"/v1/messages/{mid}").status == 404 for mid in first)
+        if gone and segment_files(node) == ["0000000002.seg"]:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"old mail or its segment is still there: {segment_files(node)}")
+    assert api.get(f"/v1/messages/{first[0]}/raw").status == 404
+    assert metric(api, "postern_store_purged_messages_total") >= 30
+    assert metric(api, "postern_store_reclaimed_bytes_total") > 30 * 2000
+
+    # The gateway goes on taking and delivering mail, and what it takes now
+    # is readable until its own time is up.
+    late = api.send(simple_message(100, text="still readable")).json()["id"]
+    api.wait_status(late, {"sent"})
+    raw = api.get(f"/v1/messages/{late}/raw")
+    assert raw.status == 200 and b"still readable" in raw.body
+    counts = metric(api, 'postern_queue_messages{status="sent"}')
+    assert counts is not None and counts <= 2
+
+
+def test_queued_mail_is_kept_whatever_its_age(postern_factory):
+    node = postern_factory(env={"POSTERN_STORE_RETENTION": RETENTION, "POSTERN_DELIVERY_ENABLED": "false"})
+    api = node.api()
+    mid = api.send(simple_message(1)).json()["id"]
+    time.sleep(4)  # two retention periods, at least two sweeps
+    r = api.get(f"/v1/messages/{mid}")
+    assert r.status == 200 and r.json()["status"] == "queued"
+    assert metric(api, "postern_store_purged_messages_total") == 0
+
+
+def test_a_bad_retention_is_refused_naming_the_key(postern_factory):
+    node = postern_factory(env={"POSTERN_STORE_RETENTION": "a month"}, start=False)
+    r = node.cli("serve", check=False)
+    assert r.returncode != 0
+    assert "POSTERN_STORE_RETENTION" in r.stderr and "duration" in r.stderr, r.stderr

@@ -1,0 +1,178 @@
+#include "store/retention.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/await_completion.h"
+#include "store_fixture.h"
+
+namespace postern::store {
+namespace {
+
+using namespace std::chrono_literals;
+using test::await_completion;
+
+class RetentionTest : public StoreFixture {
+ protected:
+  MessageId enqueue(const std::string& subject) {
+    NewMessage m;
+    m.format = ContentFormat::mime;
+    m.content = "Subject: " + subject + "\r\n\r\n" + std::string(3000, 'x') + "\r\n";
+    m.envelope.sender = "a@x.org";
+    m.envelope.recipients = {{"b@x.org", RecipientKind::to}};
+    m.subject = subject;
+    auto r = await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+    EXPECT_TRUE(r);
+    return r ? r->id : MessageId();
+  }
+
+  // Leases every queued message and ends each as `to` says.
+  void end_all(const std::map<MessageId, MessageStatus>& to) {
+    auto leased = await_completion<std::vector<LeasedMessage>>(
+        [&](auto done) { store_->lease("w1", clock_.now(), 60s, 1000, done); });
+    ASSERT_TRUE(leased);
+    for (const auto& l : *leased) {
+      auto next = to.at(l.id);
+      AttemptRecord rec{l.id, next, clock_.now() + 60s, "capture", next == MessageStatus::sent ? "ok" : "transient",
+                        "250", "", "", 1ms};
+      ASSERT_TRUE(await_completion<void>([&](auto done) { store_->record_attempt("w1", rec, done); }));
+    }
+  }
+
+  Result<std::size_t> purge(SystemTime before, std::size_t limit) {
+    return await_completion<std::size_t>([&](auto done) { store_->purge_ended(before, limit, done); });
+  }
+
+  std::int64_t count(MessageStatus s) { return store_->count_by_status().value()[static_cast<int>(s)]; }
+
+  std::vector<std::filesystem::path> segments() const {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.file("postern.db-content"))) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+};
+
+TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
+  auto sent = enqueue("sent");
+  auto failed = enqueue("failed");
+  auto cancelled = enqueue("cancelled");
+  auto deferred = enqueue("deferred");
+  auto queued_old = enqueue("queued");
+  ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->cancel(cancelled, done); }));
+  ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->cancel(queued_old, done); }));
+  ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->retry(queued_old, done); }));
+  end_all({{sent, MessageStatus::sent},
+           {failed, MessageStatus::failed},
+           {deferred, MessageStatus::deferred},
+           {queued_old, MessageStatus::sent}});
+  clock_.advance(2h);
+  auto recent = enqueue("recent");
+  end_all({{recent, MessageStatus::sent}, {deferred, MessageStatus::deferred}});  // deferred is due again
+  // queued_old ended (sent) two hours ago too: created first, it goes.
+  ASSERT_EQ(purge(clock_.now() - 1h, 100).value(), 4u);
+
+  for (auto gone : {sent, failed, cancelled, queued_old}) {
+    EXPECT_EQ(store_->get_message(gone).error(), Errc::not_found) << gone.to_string();
+    EXPECT_EQ(store_->get_content(gone).error(), Errc::not_found);
+  }
+  EXPECT_EQ(store_->get_message(deferred).value().summary.status, MessageStatus::deferred);
+  EXPECT_EQ(store_->get_message(recent).value().summary.status, MessageStatus::sent);
+  EXPECT_TRUE(store_->get_content(recent));
+  EXPECT_EQ(count(MessageStatus::sent), 1);
+  EXPECT_EQ(count(MessageStatus::failed), 0);
+  EXPECT_EQ(count(MessageStatus::cancelled), 0);
+  EXPECT_EQ(count(MessageStatus::deferred), 1);
+  EXPECT_EQ(purge(clock_.now() - 1h, 100).value(), 0u);
+}
+
+TEST_F(RetentionTest, AMessageThatEndedRecentlyIsKeptHoweverOldItIs) {
+  auto old = enqueue("old");
+  clock_.advance(3h);  // waited in the queue for three hours
+  end_all({{old, MessageStatus::sent}});
+  EXPECT_EQ(purge(clock_.now() - 1h, 100).value(), 0u);
+  clock_.advance(2h);
+  EXPECT_EQ(purge(clock_.now() - 1h, 100).value(), 1u);
+}
+
+TEST_F(RetentionTest, PurgesInBatchesOfTheLimit) {
+  std::map<MessageId, MessageStatus> ends;
+  for (int i = 0; i < 5; ++i) ends[enqueue("m" + std::to_string(i))] = MessageStatus::sent;
+  end_all(ends);
+  clock_.advance(2h);
+  EXPECT_EQ(purge(clock_.now() - 1h, 2).value(), 2u);
+  EXPECT_EQ(purge(clock_.now() - 1h, 2).value(), 2u);
+  EXPECT_EQ(purge(clock_.now() - 1h, 2).value(), 1u);
+  EXPECT_EQ(count(MessageStatus::sent), 0);
+}
+
+// Each opening of the store writes a segment of its own; once no message
+// refers to an older segment, the sweep removes its file. The segment being
+// written is kept, and content still referred to stays readable.
+TEST_F(RetentionTest, SweepRemovesSegmentsNoMessageRefersTo) {
+  std::map<MessageId, MessageStatus> first;
+  for (int i = 0; i < 3; ++i) first[enqueue("first run " + std::to_string(i))] = MessageStatus::sent;
+  end_all(first);
+  auto kept = enqueue("still queued");  // keeps the first segment alive
+  open();
+  auto second_run = enqueue("second run");
+  ASSERT_EQ(segments().size(), 2u);
+  clock_.advance(2h);
+
+  RetentionSweeper sweeper(*store_, clock_, metrics_, {1h, 1s, 2});
+  auto swept = sweeper.sweep();
+  ASSERT_TRUE(swept) << swept.error().message();
+  EXPECT_EQ(swept->purged, 3u);
+  EXPECT_EQ(swept->bytes_freed, 0u);  // `kept` still lies in the first segment
+  EXPECT_EQ(segments().size(), 2u);
+
+  end_all({{kept, MessageStatus::failed}, {second_run, MessageStatus::sent}});
+  clock_.advance(2h);
+  auto third_run = enqueue("after the sweep");
+  swept = sweeper.sweep();
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(swept->purged, 2u);
+  EXPECT_GT(swept->bytes_freed, 4 * 3000u);
+  ASSERT_EQ(segments().size(), 1u);  // the one being written
+  EXPECT_TRUE(store_->get_content(third_run));
+  auto metrics = metrics_.render();
+  EXPECT_NE(metrics.find("postern_store_purged_messages_total 5"), std::string::npos) << metrics;
+}
+
+TEST_F(RetentionTest, TheIdempotencyKeyOfADeletedMessageServesANewOne) {
+  auto with_key = [&](const std::string& hash) {
+    NewMessage m;
+    m.format = ContentFormat::json;
+    m.content = "{}";
+    m.envelope.sender = "a@x.org";
+    m.envelope.recipients = {{"b@x.org", RecipientKind::to}};
+    m.idempotency_key = "order-42";
+    m.request_hash = hash;
+    return await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+  };
+  auto first = with_key("h1");
+  ASSERT_TRUE(first);
+  end_all({{first->id, MessageStatus::sent}});
+  clock_.advance(2h);
+  ASSERT_EQ(purge(clock_.now() - 1h, 10).value(), 1u);
+  auto second = with_key("h2");
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_FALSE(second->replayed);
+  EXPECT_NE(second->id, first->id);
+  auto again = with_key("h2");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, second->id);
+}
+
+TEST(RetentionIntervalTest, ATenthOfTheRetentionWithinBounds) {
+  EXPECT_EQ(retention_interval(std::chrono::hours(24 * 30)), std::chrono::minutes(10));
+  EXPECT_EQ(retention_interval(std::chrono::minutes(50)), std::chrono::minutes(5));
+  EXPECT_EQ(retention_interval(std::chrono::seconds(2)), std::chrono::seconds(1));
+}
+
+}  // namespace
+}  // namespace postern::store
