@@ -11,7 +11,9 @@ source "$here/lib.sh"
 BUILD=${1:-build/release}
 RUNS=${2:-3}
 SECS=${3:-10}
-CONNS=${CONNS:-"10 50"}
+# 200: many application servers sending at once, where group commit shows
+# what it is for (one fsync carries more messages the more are waiting).
+CONNS=${CONNS:-"10 50 200"}
 POSTERN=$(realpath "$BUILD/bin/postern")
 WORK=$(mktemp -d /var/tmp/postern-bench.XXXXXX)  # on disk: /tmp may be tmpfs and skip fsync costs
 PID=

@@ -45,6 +45,20 @@ class HttpClientTest : public ::testing::Test {
     return send(c, std::move(r));
   }
 
+  // 32 requests at once through one client; every response reaches its caller.
+  void send_concurrently(HttpClient& c, RecordingHttpServer& server) {
+    std::vector<std::future<Result<HttpClientResponse>>> results;
+    for (int i = 0; i < 32; ++i) {
+      results.push_back(std::async(std::launch::async,
+                                   [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
+    }
+    for (int i = 0; i < 32; ++i) {
+      auto r = results[static_cast<std::size_t>(i)].get();
+      ASSERT_TRUE(r) << r.error().message();
+      EXPECT_EQ(r->body, "/r" + std::to_string(i));
+    }
+  }
+
   IoRuntime io_{2};
   std::unique_ptr<HttpClient> client_;
 };
@@ -241,22 +255,27 @@ TEST_F(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
   EXPECT_EQ(response.error(), HttpClientErrc::invalid_request);
 }
 
-TEST_F(HttpClientTest, ServesManyConcurrentRequests) {
-  RecordingHttpServer server([](const RecordedRequest& r) {
-    return CannedResponse{200, {}, r.target};
-  });
+// Connections opened for a burst are kept for the next one: a pool smaller
+// than the requests in flight closed them after one request each, and a
+// busy dispatcher opened thousands of connections a second.
+TEST_F(HttpClientTest, KeepsTheConnectionsABurstOpened) {
+  RecordingHttpServer server([](const RecordedRequest& r) { return CannedResponse{200, {}, r.target}; });
   auto& c = client();
-  std::vector<std::future<Result<HttpClientResponse>>> results;
-  for (int i = 0; i < 32; ++i) {
-    results.push_back(std::async(std::launch::async,
-                                 [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
-  }
-  for (int i = 0; i < 32; ++i) {
-    auto r = results[static_cast<std::size_t>(i)].get();
-    ASSERT_TRUE(r) << r.error().message();
-    EXPECT_EQ(r->body, "/r" + std::to_string(i));
-  }
-  EXPECT_LE(c.stats().idle_connections, 8u);
+  send_concurrently(c, server);
+  auto opened = c.stats().connections_opened;
+  EXPECT_EQ(c.stats().idle_connections, opened);
+  for (int i = 0; i < 16; ++i) ASSERT_TRUE(get(c, server.url("/again")));
+  EXPECT_EQ(c.stats().connections_opened, opened);
+  EXPECT_EQ(server.connections(), opened);
+}
+
+TEST_F(HttpClientTest, KeepsAtMostMaxIdleConnections) {
+  RecordingHttpServer server([](const RecordedRequest& r) { return CannedResponse{200, {}, r.target}; });
+  HttpClientOptions options;
+  options.max_idle_per_host = 4;
+  auto& c = client(options);
+  send_concurrently(c, server);
+  EXPECT_LE(c.stats().idle_connections, 4u);
 }
 
 TEST(HostHeaderOf, OmitsDefaultPortsAndBracketsIpv6) {
