@@ -22,3 +22,5 @@ section "end to end through two simulated providers"
 "$here/end_to_end.sh" "$BUILD" "$RUNS" 10 50
 section "failover: three providers, one down under load"
 /usr/bin/python3 "$here/failover.py" "$BUILD" --runs "$RUNS"
+section "memory with 1,000,000 messages queued"
+"$here/queued_memory.sh" "$BUILD" 1000000
