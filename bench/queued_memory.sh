@@ -28,10 +28,10 @@ open(f"{sys.argv[1]}/load.lua", "w").write(
     'wrk.method="POST"\nwrk.body=%s\nwrk.headers["Content-Type"]="application/json"\n' % json.dumps(body))
 PY
 
-start_postern() {  # $1 = delivery true|false; extra env before the call
+start_postern() {  # $1 = delivery true|false, then options for postern before `serve`
   PORT=$(free_port)
   POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_SMTP_LISTEN=127.0.0.1:0 POSTERN_DELIVERY_ENABLED=$1 \
-    "$POSTERN" serve 2>>"$WORK/serve.log" &
+    "$POSTERN" "${@:2}" serve 2>>"$WORK/serve.log" &
   PID=$!
   for _ in $(seq 600); do
     curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
@@ -62,11 +62,7 @@ host = "127.0.0.1"
 port = $(free_port)
 tls = "none"
 TOML
-PORT=$(free_port)
-POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_SMTP_LISTEN=127.0.0.1:0 \
-  "$POSTERN" --config "$WORK/down.toml" serve 2>>"$WORK/serve.log" &
-PID=$!
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+start_postern true --config "$WORK/down.toml"
 echo "restarted over the full store, delivery on, provider down: $(memory)"
 sleep 30
 echo "30 s later: queued=$(queued) $(memory)"

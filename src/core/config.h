@@ -55,7 +55,7 @@ struct StoreConfig {
   bool fsync = true;
   // Messages that ended (sent, failed, cancelled) this long ago are deleted
   // with their content (store/retention.h); 0 keeps them forever.
-  std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 30)};
 };
 
 // [routing]: strategy, health checks and heartbeats (docs/routing.md).

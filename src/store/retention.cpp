@@ -75,8 +75,8 @@ Result<SweepResult> RetentionSweeper::sweep() {
     // A short batch means nothing older is left; a stop waits for no more.
     if (*n < options_.batch || stopping()) break;
   }
-  if (result.purged == 0 && !reclaim_owed_) return result;
-  reclaim_owed_ = true;
+  if (result.purged > 0) reclaim_owed_ = true;
+  if (!reclaim_owed_) return result;
   auto freed = store_.reclaim_content_space();
   if (!freed) return freed.error();
   reclaim_owed_ = false;

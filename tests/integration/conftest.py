@@ -177,3 +177,12 @@ def simple_message(i=0, **extra):
     }
     m.update(extra)
     return m
+
+
+def metric(postern, name, default=0.0):
+    """The value of one sample of /metrics ('name{labels}' exactly), `default` if absent."""
+    body = postern.api().get("/metrics").body.decode()
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return default

@@ -17,6 +17,8 @@ import time
 
 import pytest
 
+from conftest import metric  # noqa: F401 (also re-exported to test_smtp_*.py)
+
 TIMEOUT = 30  # every socket: no test can hang on a silent server
 
 MESSAGE = ("From: App <app@example.com>\r\nTo: user@example.org\r\nBcc: hidden@example.org\r\n"
@@ -110,15 +112,6 @@ def message_of(api, message_id):
     r = api.get(f"/v1/messages/{message_id}")
     assert r.status == 200, r
     return r.json()
-
-
-def metric(postern, name):
-    """The value of one sample of /metrics ('name{labels}' exactly), 0 if absent."""
-    body = postern.api().get("/metrics").body.decode()
-    for line in body.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    return 0.0
 
 
 def wait_sessions_closed(postern, timeout=10):

@@ -46,7 +46,13 @@ struct ContentLog::Segment {
 };
 
 ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest)
-    : directory_(std::move(directory)), options_(options), newest_(newest) {}
+    : directory_(std::move(directory)),
+      options_(options),
+      newest_(newest),
+      // Every segment already there is closed: the references into it that
+      // will ever exist are committed (bytes of a batch that never
+      // committed are garbage), so all of them lie below the floor.
+      committed_floor_(newest + 1) {}
 
 ContentLog::~ContentLog() = default;
 
@@ -87,7 +93,6 @@ Result<void> ContentLog::start_segment(std::uint32_t id) {
   segments_[id] = segment;
   current_ = std::move(segment);
   newest_ = id;
-  end_ = 0;
   written_end_ = 0;
   directory_unsynced_ = true;
   return {};
@@ -96,13 +101,13 @@ Result<void> ContentLog::start_segment(std::uint32_t id) {
 Result<ContentRef> ContentLog::append(std::string_view bytes) {
   auto checksum = crc32c(bytes);  // outside the lock that reads wait for
   std::lock_guard lock(mu_);
-  if (!current_ || (end_ > 0 && end_ + bytes.size() > options_.segment_bytes)) {
+  auto end = written_end_ + pending_.size();
+  if (!current_ || (end > 0 && end + bytes.size() > options_.segment_bytes)) {
     if (auto r = write_pending_locked(); !r) return r.error();
     if (auto r = start_segment(newest_ + 1); !r) return r.error();
   }
-  ContentRef ref{current_->id, end_, bytes.size(), checksum};
+  ContentRef ref{current_->id, written_end_ + pending_.size(), bytes.size(), checksum};
   pending_.append(bytes);
-  end_ += bytes.size();
   if (pending_.size() >= kMaxPending) {
     if (auto r = write_pending_locked(); !r) return r.error();
   }
@@ -117,7 +122,6 @@ Result<void> ContentLog::write_pending() {
 void ContentLog::discard_pending() {
   std::lock_guard lock(mu_);
   pending_.clear();
-  end_ = written_end_;
 }
 
 Result<void> ContentLog::write_pending_locked() {
@@ -132,14 +136,13 @@ Result<void> ContentLog::write_pending_locked() {
       spdlog::warn("store: cannot append to content segment {}: {}", current_->id,
                    std::strerror(err));
       pending_.clear();
-      end_ = written_end_;
       return storage_error(err);
     }
     written += static_cast<std::size_t>(n);
   }
   if (written == 0) return {};
+  written_end_ += written;
   pending_.clear();
-  written_end_ = end_;
   // Registered once written, not at append: a sync that ran between the
   // append and the write would otherwise take the segment off the list
   // before its bytes were there to sync.
@@ -223,33 +226,41 @@ void ContentLog::note_committed() {
   if (current_) committed_floor_ = current_->id;
 }
 
-std::uint32_t ContentLog::committed_floor() const {
-  std::lock_guard lock(mu_);
-  return committed_floor_;
-}
-
-std::uint64_t ContentLog::remove_segments_below(std::uint32_t below) {
-  std::vector<std::filesystem::path> doomed;
+Result<std::uint64_t> ContentLog::reclaim(
+    const std::function<Result<std::optional<std::uint32_t>>()>& oldest_referenced) {
+  // The floor first, then the search: a reference into a segment below the
+  // floor was committed before the floor was read, so the search sees it.
+  std::uint32_t below = 0;
   {
     std::lock_guard lock(mu_);
-    below = std::min(below, committed_floor_);
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
-      auto id = segment_id(entry.path().filename().string());
-      if (id != 0 && id < below) doomed.push_back(entry.path());
-    }
+    below = committed_floor_;
+  }
+  auto oldest = oldest_referenced();
+  if (!oldest) return oldest.error();
+  if (*oldest) below = std::min(below, **oldest);
+
+  // Segments below the floor take no more appends: listing and removing
+  // them needs no lock. Only the table of open segments does.
+  std::vector<std::filesystem::path> doomed;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    auto id = segment_id(entry.path().filename().string());
+    if (id != 0 && id < below) doomed.push_back(entry.path());
+  }
+  {
     // Open descriptors stay valid for reads already under way; the space
     // returns when the last one closes.
+    std::lock_guard lock(mu_);
     for (auto it = segments_.begin(); it != segments_.end() && it->first < below;) it = segments_.erase(it);
   }
   std::uint64_t freed = 0;
   for (const auto& path : doomed) {
-    std::error_code size_ec, ec;
+    std::error_code size_ec, remove_ec;
     auto size = std::filesystem::file_size(path, size_ec);
-    if (std::filesystem::remove(path, ec)) {
+    if (std::filesystem::remove(path, remove_ec)) {
       freed += size_ec ? 0 : size;
-    } else if (ec) {
-      spdlog::warn("store: cannot remove content segment {}: {}", path.string(), ec.message());
+    } else if (remove_ec) {
+      spdlog::warn("store: cannot remove content segment {}: {}", path.string(), remove_ec.message());
     }
   }
   if (!doomed.empty()) spdlog::info("store: removed {} content segments ({} bytes)", doomed.size(), freed);

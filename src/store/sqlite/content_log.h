@@ -22,7 +22,7 @@
 // Appends are buffered: append() assigns the place and keeps the bytes;
 // write_pending() writes them all with one call, before the transaction
 // that references them commits. One 4 KiB pwrite per message cost the writer
-// a system call and a partly zeroed page cache page each (a third of its
+// a system call and a partly zeroed page cache page each (half of its
 // time); one write per batch costs neither.
 //
 // Threads: append(), write_pending() and discard_pending() on the writer
@@ -35,9 +35,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,14 +97,15 @@ class ContentLog {
 
   // Called after each commit of the writer: every append to a segment below
   // the current one now belongs to a committed (or rolled back) transaction.
+  // That segment is the committed floor; at open, the floor lies above every
+  // segment already there.
   void note_committed();
-  // The segment below which every reference is committed, as of the last
-  // note_committed(). Read it before the snapshot that looks for references.
-  std::uint32_t committed_floor() const;
-  // Deletes the segment files below `below` (never one at or above the
-  // committed floor). The caller knows that no row refers to them. Answers
-  // the bytes freed.
-  std::uint64_t remove_segments_below(std::uint32_t below);
+  // Deletes the segment files that no row refers to: those below both the
+  // committed floor and `oldest_referenced()` (the lowest segment any
+  // committed row refers to, none when no row does; it must search a
+  // snapshot taken after it is called). Answers the bytes freed.
+  Result<std::uint64_t> reclaim(
+      const std::function<Result<std::optional<std::uint32_t>>()>& oldest_referenced);
 
  private:
   struct Segment;
@@ -118,12 +121,13 @@ class ContentLog {
   mutable std::map<std::uint32_t, std::shared_ptr<Segment>> segments_;
   std::shared_ptr<Segment> current_;  // guarded by mu_; none before the first append
   std::uint32_t newest_ = 0;          // guarded by mu_: highest segment id seen or made
-  std::uint64_t end_ = 0;             // guarded by mu_: where current_'s next append goes
-  std::string pending_;               // guarded by mu_: appended, not yet written
-  std::uint64_t written_end_ = 0;     // guarded by mu_: where pending_ goes in current_
+  // Guarded by mu_: appended, not yet written; it goes at written_end_ in
+  // current_, and the next append at written_end_ + pending_.size().
+  std::string pending_;
+  std::uint64_t written_end_ = 0;
   std::vector<std::shared_ptr<Segment>> unsynced_;  // guarded by mu_
   bool directory_unsynced_ = false;                 // guarded by mu_
-  std::uint32_t committed_floor_ = 0;               // guarded by mu_
+  std::uint32_t committed_floor_;                   // guarded by mu_
   std::mutex sync_mu_;  // one sync at a time: a second waits for the first's fdatasync to finish
 };
 

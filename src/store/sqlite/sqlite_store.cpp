@@ -236,12 +236,7 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
 Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
 
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
-  // The floor first, then the snapshot: a row that refers to a segment below
-  // the floor was committed before the floor was read, so the scan sees it.
-  auto floor = impl_->content->committed_floor();
-  auto oldest = impl_->readers->borrow()->oldest_content_segment();
-  if (!oldest) return oldest.error();
-  return impl_->content->remove_segments_below(std::min(oldest->value_or(floor), floor));
+  return impl_->content->reclaim([this] { return impl_->readers->borrow()->oldest_content_segment(); });
 }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }

@@ -142,6 +142,25 @@ TEST_F(RetentionTest, SweepRemovesSegmentsNoMessageRefersTo) {
   EXPECT_NE(metrics.find("postern_store_purged_messages_total 5"), std::string::npos) << metrics;
 }
 
+// Segments written by earlier runs are closed: a restarted store frees them
+// at its first sweep, before it has written anything itself.
+TEST_F(RetentionTest, ARestartedStoreFreesTheSegmentsOfEarlierRuns) {
+  std::map<MessageId, MessageStatus> ends;
+  for (int i = 0; i < 3; ++i) ends[enqueue("earlier run " + std::to_string(i))] = MessageStatus::sent;
+  end_all(ends);
+  open();
+  clock_.advance(2h);
+  RetentionSweeper sweeper(*store_, clock_, metrics_, {1h, 1s, 10});
+  auto swept = sweeper.sweep();
+  ASSERT_TRUE(swept) << swept.error().message();
+  EXPECT_EQ(swept->purged, 3u);
+  EXPECT_GT(swept->bytes_freed, 3 * 3000u);
+  EXPECT_TRUE(segments().empty());
+  auto next = enqueue("after the restart");
+  EXPECT_TRUE(store_->get_content(next));
+  ASSERT_EQ(segments().size(), 1u);
+}
+
 TEST_F(RetentionTest, TheIdempotencyKeyOfADeletedMessageServesANewOne) {
   auto with_key = [&](const std::string& hash) {
     NewMessage m;
