@@ -2,14 +2,24 @@
 // the SessionFsm, writes its replies, and performs its actions (STARTTLS
 // swaps the stream in place, credential checks and the durable store run
 // elsewhere and resume here). Errors a peer can cause never throw.
+//
+// Deadlines: each read, write or handshake sets a plain field, and one
+// watchdog timer per session cancels the socket once the field's time has
+// passed. Racing every read against timers instead (awaitable operators)
+// spawned three coroutines and armed two timers per read.
+// GCC 12 reports asio's coroutine frames, allocated and freed by the
+// frame's own operator new and delete, as mismatched once this file's
+// coroutines are inlined into one another (GCC bug 109224): a false positive.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,7 +34,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 using Clock = std::chrono::steady_clock;
 
@@ -34,8 +43,7 @@ class Session : public std::enable_shared_from_this<Session> {
           PeerInfo peer, std::string label)
       : ctx_(std::move(ctx)),
         socket_(std::move(socket)),
-        deadline_(socket_.get_executor()),
-        wake_(socket_.get_executor(), Clock::time_point::max()),
+        watchdog_(socket_.get_executor()),
         ticket_(std::move(ticket)),
         peer_(std::move(peer)),
         label_(std::move(label)),
@@ -45,10 +53,15 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { ctx_->metrics.sessions_active.add(-1); }
 
   // The coroutine takes the session by value: the frame keeps it alive.
-  static awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+  static awaitable<void> run(std::shared_ptr<Session> self) {
+    asio::co_spawn(self->socket_.get_executor(), watch(self), asio::detached);
+    co_await self->serve();
+  }
 
  private:
   enum class ReadOutcome { data, closed, idle_timeout, session_timeout, woken };
+  // What ended an I/O step that failed with operation_aborted.
+  enum class Interrupt { none, deadline, stop };
   struct ReadResult {
     ReadOutcome outcome;
     std::size_t bytes = 0;
@@ -59,6 +72,18 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<ReadResult> read_some();
   awaitable<bool> write_output();
   awaitable<bool> handshake();
+  // Holds the session weakly: its end destroys the timer, which wakes the
+  // watchdog to find the session gone.
+  static awaitable<void> watch(std::weak_ptr<Session> weak);
+  // Cancels the I/O step whose deadline has passed and sets the timer to the
+  // next deadline; nothing when the session is gone.
+  static asio::steady_timer* arm_watchdog(const std::weak_ptr<Session>& weak);
+  // The deadline of the I/O step about to start (it also forgets why the
+  // step before was interrupted); one earlier than the watchdog's wake-up
+  // re-arms it, a later one costs nothing.
+  void set_deadline(Clock::time_point t);
+  // Why the step that just failed was cancelled; clears it.
+  Interrupt take_interrupt() { return std::exchange(interrupt_, Interrupt::none); }
   awaitable<std::optional<auth::Principal>> check_credentials(Credentials credentials);
   awaitable<Result<store::EnqueueResult>> submit(store::NewMessage message);
   void register_hooks();
@@ -68,8 +93,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<ServerContext> ctx_;
   tcp::socket socket_;
   std::optional<asio::ssl::stream<tcp::socket>> tls_;
-  asio::steady_timer deadline_;
-  asio::steady_timer wake_;  // cancelled to interrupt a read at shutdown
+  asio::steady_timer watchdog_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_ = Clock::time_point::max();  // when the watchdog wakes next
+  Interrupt interrupt_ = Interrupt::none;
+  bool reading_ = false;  // a read is under way: a stop request cancels it
   SessionTable::Ticket ticket_;
   PeerInfo peer_;
   std::string label_;  // "address:port" for logs
@@ -161,65 +189,86 @@ awaitable<void> Session::serve() {
   }
 }
 
+void Session::set_deadline(Clock::time_point t) {
+  deadline_ = t;
+  interrupt_ = Interrupt::none;
+  if (t < armed_) watchdog_.cancel();
+}
+
+asio::steady_timer* Session::arm_watchdog(const std::weak_ptr<Session>& weak) {
+  auto self = weak.lock();
+  if (!self) return nullptr;
+  if (Clock::now() >= self->deadline_) {
+    self->deadline_ = Clock::time_point::max();  // one cancel per expiry
+    self->interrupt_ = Interrupt::deadline;
+    boost::system::error_code ignored;
+    self->lowest().cancel(ignored);
+  }
+  self->armed_ = self->deadline_;
+  self->watchdog_.expires_at(self->armed_);
+  return &self->watchdog_;
+}
+
+awaitable<void> Session::watch(std::weak_ptr<Session> weak) {
+  // The timer is used only to start the wait; after it the session is
+  // looked up again, as it may be gone.
+  while (auto* timer = arm_watchdog(weak)) co_await timer->async_wait(kToken);
+}
+
 awaitable<Session::ReadResult> Session::read_some() {
   auto idle_deadline = Clock::now() + ctx_->options.idle_timeout;
   bool session_limit = session_deadline_ <= idle_deadline;
-  deadline_.expires_at(session_limit ? session_deadline_ : idle_deadline);
+  set_deadline(session_limit ? session_deadline_ : idle_deadline);
   auto buffer = asio::buffer(buffer_);
-  auto read =
-      tls_ ? tls_->async_read_some(buffer, kToken) : socket_.async_read_some(buffer, kToken);
-  auto result =
-      co_await (std::move(read) || deadline_.async_wait(kToken) || wake_.async_wait(kToken));
-  switch (result.index()) {
-    case 0: {
-      auto [ec, n] = std::get<0>(result);
-      if (!ec) co_return ReadResult{ReadOutcome::data, n, {}};
-      if (forced_) break;
-      bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-      co_return ReadResult{ReadOutcome::closed, 0,
-                           eof ? "client closed the connection" : "read failed: " + ec.message()};
-    }
-    case 1: {
-      auto [timer_ec] = std::get<1>(result);
-      if (forced_ || timer_ec) break;  // only force_close cancels the deadline
+  reading_ = true;
+  std::tuple<boost::system::error_code, std::size_t> result;
+  if (tls_) {
+    result = co_await tls_->async_read_some(buffer, kToken);
+  } else {
+    result = co_await socket_.async_read_some(buffer, kToken);
+  }
+  reading_ = false;
+  auto [ec, n] = result;
+  if (!ec) co_return ReadResult{ReadOutcome::data, n, {}};
+  if (forced_) co_return ReadResult{ReadOutcome::closed, 0, "closed by the server: grace period over"};
+  switch (take_interrupt()) {
+    case Interrupt::deadline:
       co_return ReadResult{
           session_limit ? ReadOutcome::session_timeout : ReadOutcome::idle_timeout, 0, {}};
-    }
-    default:
+    case Interrupt::stop:
       co_return ReadResult{ReadOutcome::woken, 0, {}};
+    case Interrupt::none:
+      break;
   }
-  co_return ReadResult{ReadOutcome::closed, 0, "closed by the server: grace period over"};
+  bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+  co_return ReadResult{ReadOutcome::closed, 0,
+                       eof ? "client closed the connection" : "read failed: " + ec.message()};
 }
 
 awaitable<bool> Session::write_output() {
   // A client that stops reading must not hold the session forever.
-  deadline_.expires_after(ctx_->options.idle_timeout);
+  set_deadline(Clock::now() + ctx_->options.idle_timeout);
   auto buffer = asio::buffer(fsm_->output());
-  auto write =
-      tls_ ? asio::async_write(*tls_, buffer, kToken) : asio::async_write(socket_, buffer, kToken);
-  auto result = co_await (std::move(write) || deadline_.async_wait(kToken));
-  fsm_->clear_output();
-  if (result.index() == 1) {
-    failure_ = "write timed out";
-    co_return false;
+  std::tuple<boost::system::error_code, std::size_t> result;
+  if (tls_) {
+    result = co_await asio::async_write(*tls_, buffer, kToken);
+  } else {
+    result = co_await asio::async_write(socket_, buffer, kToken);
   }
-  auto [ec, n] = std::get<0>(result);
-  if (ec) failure_ = "write failed: " + ec.message();
+  fsm_->clear_output();
+  auto [ec, n] = result;
+  if (ec) {
+    failure_ = take_interrupt() == Interrupt::deadline ? "write timed out" : "write failed: " + ec.message();
+  }
   co_return !ec;
 }
 
 awaitable<bool> Session::handshake() {
   tls_.emplace(std::move(socket_), *ctx_->tls);
-  deadline_.expires_after(ctx_->options.idle_timeout);
-  auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::server, kToken) ||
-                          deadline_.async_wait(kToken));
-  if (result.index() == 1) {
-    failure_ = "timed out";
-    co_return false;
-  }
-  auto [ec] = std::get<0>(result);
+  set_deadline(Clock::now() + ctx_->options.idle_timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kToken);
   if (ec) {
-    failure_ = ec.message();
+    failure_ = take_interrupt() == Interrupt::deadline ? "timed out" : ec.message();
     co_return false;
   }
   SSL* ssl = tls_->native_handle();
@@ -271,7 +320,11 @@ void Session::register_hooks() {
     asio::post(executor, [weak] {
       if (auto self = weak.lock()) {
         self->stop_requested_ = true;
-        self->wake_.cancel();
+        if (self->reading_) {  // a write or a store under way ends first
+          self->interrupt_ = Interrupt::stop;
+          boost::system::error_code ignored;
+          self->lowest().cancel(ignored);
+        }
       }
     });
   };
@@ -281,8 +334,6 @@ void Session::register_hooks() {
         boost::system::error_code ignored;
         self->forced_ = true;
         self->lowest().close(ignored);
-        self->deadline_.cancel();
-        self->wake_.cancel();
       }
     });
   };

@@ -19,8 +19,10 @@ void BodyScanner::feed(std::string_view bytes) {
       bare_newline_ = true;
       ++line_length_;  // the lone CR is part of the line; bytes[i] is handled below
     }
-    auto j = bytes.find_first_of("\r\n", i);
-    if (j == std::string_view::npos) j = bytes.size();
+    // A plain loop: string_view::find_first_of calls memchr on its set of
+    // two for every byte scanned (6% of Postern's CPU in the SMTP benchmark).
+    auto j = i;
+    while (j < bytes.size() && bytes[j] != '\r' && bytes[j] != '\n') ++j;
     if (j > i) {
       line_length_ += j - i;
       at_line_start_ = false;
