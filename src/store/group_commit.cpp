@@ -73,7 +73,7 @@ void GroupCommitter::run() {
   pthread_setname_np(pthread_self(), (options_.name.substr(0, 9) + "-commit").c_str());
   WriteBatch batch;
   for (;;) {
-    if (sync_) sync_->wait_for_room();
+    if (sync_) sync_->wait_for_room(commit_estimate_);
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
@@ -85,11 +85,14 @@ void GroupCommitter::run() {
       }
     }
     batch_size_.observe(static_cast<double>(batch.size()));
+    auto start = std::chrono::steady_clock::now();
     if (!apply_batch(batch)) {
       commit_failures_.inc();
       apply_one_by_one(batch);
     }
     batch.clear();
+    std::chrono::nanoseconds took = std::chrono::steady_clock::now() - start;
+    commit_estimate_ += (took - commit_estimate_) / 8;
   }
 }
 

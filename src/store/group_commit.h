@@ -84,6 +84,10 @@ class GroupCommitter {
   std::condition_variable cv_;
   WriteBatch queue_;        // guarded by mu_
   bool stopping_ = false;   // guarded by mu_
+  // How long a batch takes to apply and commit (a moving average; writer
+  // thread only): the sync stage lets the writer start that long before
+  // the running flush is expected to end.
+  std::chrono::nanoseconds commit_estimate_{0};
   std::unique_ptr<SyncStage> sync_;  // when hooks_.flush is set
   std::thread thread_;
 };

@@ -34,9 +34,12 @@ void SyncStage::hand_over(WriteBatch batch) {
   if (was_empty) cv_.notify_one();
 }
 
-void SyncStage::wait_for_room() {
+void SyncStage::wait_for_room(std::chrono::nanoseconds commit) {
   std::unique_lock lock(mu_);
   room_cv_.wait(lock, [&] { return waiting_.empty() || stopping_; });
+  if (!flushing_) return;
+  auto take_at = flush_started_ + flush_estimate_ - commit;
+  room_cv_.wait_until(lock, take_at, [&] { return !flushing_ || stopping_; });
 }
 
 void SyncStage::stop() {
@@ -57,13 +60,22 @@ void SyncStage::run() {
       cv_.wait(lock, [&] { return !waiting_.empty() || stopping_; });
       if (waiting_.empty()) return;  // stopping and drained
       covered.swap(waiting_);
+      flushing_ = true;
+      flush_started_ = std::chrono::steady_clock::now();
     }
     room_cv_.notify_one();
     // Everything in `covered` was committed before this call, so this one
     // flush makes all of it durable.
-    auto start = std::chrono::steady_clock::now();
     auto flushed = flush_();
-    flush_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    std::chrono::nanoseconds took{};
+    {
+      std::lock_guard lock(mu_);
+      flushing_ = false;
+      took = std::chrono::steady_clock::now() - flush_started_;
+      flush_estimate_ += (took - flush_estimate_) / 8;
+    }
+    room_cv_.notify_one();
+    flush_seconds_.observe(std::chrono::duration<double>(took).count());
     writes_per_flush_.observe(static_cast<double>(covered.size()));
     error_code ec;
     if (!flushed) {

@@ -5,6 +5,7 @@
 // only after a flush that covers it, so an answer still means "on disk".
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -26,12 +27,20 @@ class SyncStage {
 
   // Takes a committed batch; its writes are finished after the next flush.
   void hand_over(WriteBatch batch);
-  // Returns once no committed batch waits for a flush to start. The writer
-  // calls it before taking its next batch, so that it runs at most one
-  // commit ahead of the disk: while a flush runs, writes pile up into one
-  // larger next batch instead of many small commits that would each rewrite
-  // the same index pages.
-  void wait_for_room();
+  // Returns when the writer should take its next batch: once no committed
+  // batch waits for a flush to start, and, while a flush runs, not before
+  // `commit` (the writer's estimate of its next commit) ahead of the
+  // flush's expected end (or at its end, if sooner).
+  //
+  // Why: the writer runs at most one commit ahead of the disk, so while a
+  // flush runs, writes pile up into one larger next batch instead of many
+  // small commits that would each rewrite the same index pages. Taken at
+  // the start of the flush, that batch would miss everything arriving
+  // during it and wait a whole flush for the next one; taken just in time
+  // to be committed when the flush ends, it carries those writes too, and
+  // a write waits one and a half flushes on average instead of two and a
+  // half.
+  void wait_for_room(std::chrono::nanoseconds commit);
   // Flushes and answers what was handed over, then joins the thread.
   void stop();
 
@@ -46,6 +55,11 @@ class SyncStage {
   std::condition_variable room_cv_;  // the writer: waiting_ was taken
   WriteBatch waiting_;     // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
+  // Guarded by mu_: whether a flush runs, since when, and how long flushes
+  // take (a moving average).
+  bool flushing_ = false;
+  std::chrono::steady_clock::time_point flush_started_;
+  std::chrono::nanoseconds flush_estimate_{0};
   std::thread thread_;
 };
 
