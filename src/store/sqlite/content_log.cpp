@@ -268,7 +268,10 @@ Result<std::uint64_t> ContentLog::reclaim(
 }
 
 Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log) {
-  if (row.column_is_null(first + 1)) return row.column_text(first);
+  if (row.column_is_null(first + 1)) {
+    if (row.column_is_null(first)) return error_code(Errc::corrupt);
+    return row.column_text(first);
+  }
   return log.read({static_cast<std::uint32_t>(row.column_int(first + 1)),
                    static_cast<std::uint64_t>(row.column_int(first + 2)),
                    static_cast<std::uint64_t>(row.column_int(first + 3)),

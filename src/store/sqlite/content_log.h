@@ -131,14 +131,20 @@ class ContentLog {
   std::mutex sync_mu_;  // one sync at a time: a second waits for the first's fdatasync to finish
 };
 
-// The message_content columns stored_content() reads, in its order; every
-// query of content selects them so.
+// Where a message's content is told: its reference in the message row
+// (schema 4 on), or for older messages in their message_content row, by
+// reference or inline (written before the log existed). Every query of
+// content selects kStoredContentColumns (in the order stored_content()
+// reads them) from kStoredContentSource, where `m` is the messages row.
+inline constexpr std::string_view kStoredContentSource =
+    "messages m LEFT JOIN message_content c ON c.message_id = m.id";
 inline constexpr std::string_view kStoredContentColumns =
-    "content, log_segment, log_offset, log_length, log_crc32c";
+    "c.content, coalesce(m.log_segment, c.log_segment), coalesce(m.log_offset, c.log_offset), "
+    "coalesce(m.log_length, c.log_length), coalesce(m.log_crc32c, c.log_crc32c)";
 
 // The content of a row whose columns from `first` on are kStoredContentColumns:
-// from the log, or inline for rows written before the log existed
-// (log_segment NULL).
+// from the log, or inline. Errors: corrupt (a message with no content),
+// those of ContentLog::read.
 Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log);
 
 }  // namespace postern::store::sqlite

@@ -49,14 +49,16 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->list_status,
        "SELECT " + cols + " FROM messages WHERE status = ?1 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
       {&st->content,
-       "SELECT m.format, " + std::string(kStoredContentColumns) +
-           " FROM messages m JOIN message_content c ON c.message_id = m.id WHERE m.id = ?1"},
+       "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
+           std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.
-      {&st->oldest_segment, "SELECT min(log_segment) FROM message_content"},
+      {&st->oldest_segment,
+       "SELECT min(s) FROM (SELECT min(log_segment) AS s FROM messages "
+       "UNION ALL SELECT min(log_segment) FROM message_content)"},
       {&st->users, "SELECT name, password_hash, scopes, created_at FROM smtp_users ORDER BY name"},
   };
   for (const auto& e : entries) {

@@ -17,7 +17,6 @@ struct Writer::Statements {
   Statement lease_queued;
   Statement lease_deferred;
   Statement recipients_of;
-  Statement insert_content;
   Statement content_of;
   Statement record_attempt;
   Statement cancel;
@@ -42,8 +41,8 @@ Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); 
 
 Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content, const Clock& clock) {
   auto st = std::make_unique<Statements>();
-  const auto content_of_sql =
-      "SELECT " + std::string(kStoredContentColumns) + " FROM message_content WHERE message_id = ?1";
+  const auto content_of_sql = "SELECT " + std::string(kStoredContentColumns) + " FROM " +
+                              std::string(kStoredContentSource) + " WHERE m.id = ?1";
   struct Entry {
     Statement* slot;
     const char* sql;
@@ -58,11 +57,8 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "INSERT OR REPLACE INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_message,
        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-       "subject, tags, submitted_by, format, size) "
-       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-      {&st->insert_content,
-       "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, log_crc32c) "
-       "VALUES (?1, x'', ?2, ?3, ?4, ?5)"},
+       "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, log_crc32c) "
+       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_recipient, "INSERT INTO recipients(message_id, idx, address, kind) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_event,
@@ -231,6 +227,8 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto id = ids_.next();
   auto id_value = static_cast<std::int64_t>(id.value());
   auto tags = join_lines(m.tags);
+  auto where = content_.append(m.content);
+  if (!where) return where.error();
   if (auto r = st_->insert_message.bind(1, id_value)
                    .bind(2, to_unix_ms(now))
                    .bind(3, m.envelope.sender)
@@ -239,17 +237,10 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .bind(6, m.submitted_by)
                    .bind(7, static_cast<std::int64_t>(m.format))
                    .bind(8, static_cast<std::int64_t>(m.content.size()))
-                   .run();
-      !r) {
-    return r.error();
-  }
-  auto where = content_.append(m.content);
-  if (!where) return where.error();
-  if (auto r = st_->insert_content.bind(1, id_value)
-                   .bind(2, static_cast<std::int64_t>(where->segment))
-                   .bind(3, static_cast<std::int64_t>(where->offset))
-                   .bind(4, static_cast<std::int64_t>(where->length))
-                   .bind(5, static_cast<std::int64_t>(where->crc32c))
+                   .bind(9, static_cast<std::int64_t>(where->segment))
+                   .bind(10, static_cast<std::int64_t>(where->offset))
+                   .bind(11, static_cast<std::int64_t>(where->length))
+                   .bind(12, static_cast<std::int64_t>(where->crc32c))
                    .run();
       !r) {
     return r.error();

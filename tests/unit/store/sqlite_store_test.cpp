@@ -2,6 +2,7 @@
 
 #include "store/migrations/sqlite_migrations.h"
 #include "store/sqlite/database.h"
+#include "core/crc32c.h"
 
 #include <gtest/gtest.h>
 
@@ -297,6 +298,28 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
   EXPECT_EQ(counts()[0], kThreads * kEach);
 }
 
+// Opens (and so migrates) the store written by an older version and checks
+// that its message 42, to b@x.org, reads and leases with `content`; with
+// `reclaim`, after the removal of every content segment no row refers to.
+void expect_message_42_after_migration(const std::string& path, const std::string& content, bool reclaim) {
+  test::FakeClock clock;
+  MetricsRegistry metrics;
+  auto store = sqlite::SqliteStore::open({path}, clock, metrics);
+  ASSERT_TRUE(store) << store.error().message();
+  if (reclaim) {
+    ASSERT_TRUE((*store)->reclaim_content_space());
+  }
+  auto read = (*store)->get_content(MessageId(42));
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->second, content);
+  auto leased = await_completion<std::vector<LeasedMessage>>(
+      [&](auto done) { (*store)->lease("w", clock.now(), 60s, 10, done); });
+  ASSERT_TRUE(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].content, content);
+  EXPECT_EQ((*leased)[0].envelope.recipients.at(0).address, "b@x.org");
+}
+
 // Version 2 moved the content out of the messages row: a store written by
 // version 1 keeps every message, readable and deliverable.
 TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
@@ -312,19 +335,30 @@ TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
         "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
         "UPDATE status_counts SET n = 1 WHERE status = 0;"));
   }
-  test::FakeClock clock;
-  MetricsRegistry metrics;
-  auto store = sqlite::SqliteStore::open({dir.file("old.db")}, clock, metrics);
-  ASSERT_TRUE(store) << store.error().message();
-  auto content = (*store)->get_content(MessageId(42));
-  ASSERT_TRUE(content);
-  EXPECT_EQ(content->second, "hello");
-  auto leased = await_completion<std::vector<LeasedMessage>>(
-      [&](auto done) { (*store)->lease("w", clock.now(), 60s, 10, done); });
-  ASSERT_TRUE(leased);
-  ASSERT_EQ(leased->size(), 1u);
-  EXPECT_EQ((*leased)[0].content, "hello");
-  EXPECT_EQ((*leased)[0].envelope.recipients.at(0).address, "b@x.org");
+  expect_message_42_after_migration(dir.file("old.db"), "hello", false);
+}
+
+// Version 4 moved the content reference into the messages row: a message
+// written by version 3 (its reference in message_content) stays readable
+// and leasable, and keeps its segment when unreferenced ones are removed.
+TEST(SqliteMigrations, Version3MessagesKeepTheirContentInTheLog) {
+  test::TempDir dir;
+  const std::string hello = "hello from the log";
+  {
+    auto db = sqlite::Database::open(dir.file("old.db"), true);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrations::migrate_sqlite(**db, 3));
+    ASSERT_TRUE((*db)->exec(
+        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, subject, "
+        "tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', 1, 18);"
+        "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, log_crc32c) "
+        "VALUES (42, x'', 1, 4, 18, " + std::to_string(crc32c(hello)) + ");"
+        "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
+        "UPDATE status_counts SET n = 1 WHERE status = 0;"));
+    std::filesystem::create_directories(dir.file("old.db-content"));
+    std::ofstream(dir.file("old.db-content/0000000001.seg")) << "xxxx" << hello;
+  }
+  expect_message_42_after_migration(dir.file("old.db"), hello, true);
 }
 
 }  // namespace
