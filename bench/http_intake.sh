@@ -4,6 +4,13 @@
 # fsync'd group commit), and, in the same run, the same load against nginx
 # answering a bare 202 (the machine's ceiling). Prints msg/s, p50/p99 and
 # fsyncs/s per cell, and the ratio to nginx.
+# Each Postern server serves the cells of its run in turn (10, 50, then 200
+# connections, on one store that grows through them), after a warm-up of
+# WARMUP seconds (default 3) at 50 connections that is not measured: SQLite's
+# WAL file grows to its 64 MiB size limit during the first ~60 MB written and
+# is overwritten in place after that; while it grows, each fdatasync that
+# extends it also commits ext4's journal (~4 ms), which a cold store would
+# count as the first cell's latency (as bench/smtp_intake.sh explains).
 # Usage: bench/http_intake.sh BUILD_DIR [RUNS] [SECS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +21,7 @@ SECS=${3:-10}
 # 200: many application servers sending at once, where group commit shows
 # what it is for (one fsync carries more messages the more are waiting).
 CONNS=${CONNS:-"10 50 200"}
+WARMUP=${WARMUP:-3}
 POSTERN=$(realpath "$BUILD/bin/postern")
 WORK=$(mktemp -d /var/tmp/postern-bench.XXXXXX)  # on disk: /tmp may be tmpfs and skip fsync costs
 PID=
@@ -49,6 +57,9 @@ run_postern() {  # $1 = delivery on|off
     "$POSTERN" serve 2>"$WORK/serve.log" &
   PID=$!
   wait_for_line "$WORK/serve.log" "postern ready" 30
+  if [ "$WARMUP" -gt 0 ]; then
+    wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" 50 "$WARMUP" >/dev/null
+  fi
 }
 stop_postern() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
 
