@@ -5,6 +5,8 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "core/moving_average.h"
+
 namespace postern::store {
 
 bool is_storage_failure(const error_code& ec) {
@@ -92,7 +94,7 @@ void GroupCommitter::run() {
     }
     batch.clear();
     std::chrono::nanoseconds took = std::chrono::steady_clock::now() - start;
-    commit_estimate_ += (took - commit_estimate_) / 8;
+    track_average(commit_estimate_, took);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "core/moving_average.h"
+
 namespace postern::store {
 
 SyncStage::SyncStage(std::function<Result<void>()> flush, const std::string& name, MetricsRegistry& metrics)
@@ -72,7 +74,7 @@ void SyncStage::run() {
       std::lock_guard lock(mu_);
       flushing_ = false;
       took = std::chrono::steady_clock::now() - flush_started_;
-      flush_estimate_ += (took - flush_estimate_) / 8;
+      track_average(flush_estimate_, took);
     }
     room_cv_.notify_one();
     flush_seconds_.observe(std::chrono::duration<double>(took).count());

@@ -26,11 +26,11 @@
 // time); one write per batch costs neither.
 //
 // Threads: append(), write_pending() and discard_pending() on the writer
-// thread only; sync() and read() from any. read() sees written bytes only:
-// rows become visible to other connections at commit, after their bytes were
-// written, and the writer writes its pending bytes before it reads content.
-// Bytes once referenced are never rewritten, so a read needs no lock once it
-// has the segment's descriptor.
+// thread only; sync() and read() from any. Rows become visible to other
+// connections at commit, after their bytes were written; the writer's own
+// transaction may read what it appended, and read() serves such bytes from
+// the pending buffer. Bytes once referenced are never rewritten, so a read
+// of written bytes needs no lock once it has the segment's descriptor.
 #pragma once
 
 #include <cstdint>
@@ -91,8 +91,8 @@ class ContentLog {
   // directory entries of new segments. Errors: storage_full, storage_unavailable.
   Result<void> sync();
 
-  // Errors: corrupt (no such segment, shorter than the reference, or the
-  // checksum differs), storage_unavailable.
+  // Written or still pending. Errors: corrupt (no such segment, shorter
+  // than the reference, or the checksum differs), storage_unavailable.
   Result<std::string> read(const ContentRef& ref) const;
 
   // Called after each commit of the writer: every append to a segment below
@@ -112,6 +112,9 @@ class ContentLog {
   ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest);
   Result<void> start_segment(std::uint32_t id);  // mu_ held
   Result<void> write_pending_locked();           // mu_ held
+  // The bytes of `ref` if they wait in pending_, else nothing. mu_ held.
+  std::optional<std::string> pending_copy_locked(const ContentRef& ref) const;
+  Result<std::string> read_written(const ContentRef& ref) const;
   std::shared_ptr<Segment> segment(std::uint32_t id) const;
 
   std::filesystem::path directory_;

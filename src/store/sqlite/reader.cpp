@@ -221,15 +221,11 @@ Result<bool> Reader::has_api_keys() {
 }
 
 Result<std::optional<std::uint32_t>> Reader::oldest_content_segment() {
-  auto& s = st_->oldest_segment;
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
   std::optional<std::uint32_t> oldest;
-  if (*row && !s.column_is_null(0)) oldest = static_cast<std::uint32_t>(s.column_int(0));
-  s.reset();
+  auto done = st_->oldest_segment.each_row([&](const Statement& row) {
+    if (!row.column_is_null(0)) oldest = static_cast<std::uint32_t>(row.column_int(0));
+  });
+  if (!done) return done.error();
   return oldest;
 }
 

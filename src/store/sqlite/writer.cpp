@@ -338,9 +338,6 @@ Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, Syste
   // Due retries get up to half the window first, then fresh mail, then
   // retries again if room is left: neither queue starves the other
   // (Postfix's qmgr alternates the same way).
-  // This transaction may have enqueued what it leases: the content log reads
-  // written bytes only, so the pending ones are written first.
-  if (auto r = content_.write_pending(); !r) return r.error();
   std::vector<LeasedMessage> out;
   out.reserve(limit);
   for (auto [stmt, from, share] : {std::tuple{&st_->lease_deferred, MessageStatus::deferred, (limit + 1) / 2},

@@ -117,6 +117,22 @@ TEST_F(ContentLogTest, AppendsReachTheFileAtWritePendingInOneWrite) {
   EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 12u);
 }
 
+// The writer's own transaction may read what it appended (a lease in the
+// batch that enqueued the message): from memory, before any write.
+TEST_F(ContentLogTest, PendingAppendsReadBackBeforeTheyAreWritten) {
+  auto log = open();
+  auto written = log->append("written ");
+  ASSERT_TRUE(written && log->write_pending());
+  auto pending = log->append("pending");
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 8u);
+  EXPECT_EQ(log->read(*pending).value(), "pending");
+  EXPECT_EQ(log->read(*written).value(), "written ");
+  auto wrong = *pending;
+  wrong.crc32c ^= 1;
+  EXPECT_EQ(log->read(wrong).error(), Errc::corrupt);
+}
+
 TEST_F(ContentLogTest, DiscardedAppendsGiveTheirPlaceToTheNext) {
   auto log = open();
   auto kept = log->append("kept");

@@ -298,6 +298,20 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
   EXPECT_EQ(counts()[0], kThreads * kEach);
 }
 
+// The rows of message 42, to b@x.org, besides its messages row (and its
+// content) as every older version wrote them.
+constexpr const char* kOldRecipientAndCount =
+    "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
+    "UPDATE status_counts SET n = 1 WHERE status = 0;";
+
+// Writes a store as version `version` left it: its schema, then `rows`.
+void write_old_store(const std::string& path, int version, const std::string& rows) {
+  auto db = sqlite::Database::open(path, true);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(migrations::migrate_sqlite(**db, version));
+  ASSERT_TRUE((*db)->exec(rows + kOldRecipientAndCount));
+}
+
 // Opens (and so migrates) the store written by an older version and checks
 // that its message 42, to b@x.org, reads and leases with `content`; with
 // `reclaim`, after the removal of every content segment no row refers to.
@@ -324,17 +338,10 @@ void expect_message_42_after_migration(const std::string& path, const std::strin
 // version 1 keeps every message, readable and deliverable.
 TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
   test::TempDir dir;
-  {
-    auto db = sqlite::Database::open(dir.file("old.db"), true);
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(migrations::migrate_sqlite(**db, 1));
-    ASSERT_TRUE((*db)->exec(
-        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, subject, "
-        "tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', 1, 5, "
-        "'hello');"
-        "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
-        "UPDATE status_counts SET n = 1 WHERE status = 0;"));
-  }
+  write_old_store(dir.file("old.db"), 1,
+                  "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
+                  "subject, tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', "
+                  "'', '', 1, 5, 'hello');");
   expect_message_42_after_migration(dir.file("old.db"), "hello", false);
 }
 
@@ -344,20 +351,14 @@ TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
 TEST(SqliteMigrations, Version3MessagesKeepTheirContentInTheLog) {
   test::TempDir dir;
   const std::string hello = "hello from the log";
-  {
-    auto db = sqlite::Database::open(dir.file("old.db"), true);
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(migrations::migrate_sqlite(**db, 3));
-    ASSERT_TRUE((*db)->exec(
-        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, subject, "
-        "tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', 1, 18);"
-        "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, log_crc32c) "
-        "VALUES (42, x'', 1, 4, 18, " + std::to_string(crc32c(hello)) + ");"
-        "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
-        "UPDATE status_counts SET n = 1 WHERE status = 0;"));
-    std::filesystem::create_directories(dir.file("old.db-content"));
-    std::ofstream(dir.file("old.db-content/0000000001.seg")) << "xxxx" << hello;
-  }
+  write_old_store(dir.file("old.db"), 3,
+                  "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
+                  "subject, tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', "
+                  "1, 18);"
+                  "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, "
+                  "log_crc32c) VALUES (42, x'', 1, 4, 18, " + std::to_string(crc32c(hello)) + ");");
+  std::filesystem::create_directories(dir.file("old.db-content"));
+  std::ofstream(dir.file("old.db-content/0000000001.seg")) << "xxxx" << hello;
   expect_message_42_after_migration(dir.file("old.db"), hello, true);
 }
 

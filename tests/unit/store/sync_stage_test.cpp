@@ -62,7 +62,7 @@ TEST(SyncStage, TheWriterTakesItsNextBatchNearTheEndOfTheRunningFlush) {
   MetricsRegistry metrics;
   std::atomic<int> answered{0};
   SyncStage stage([&] { return disk.flush(); }, "test", metrics);
-  constexpr int kLearning = 24;  // the estimate reaches 96% of a flush
+  constexpr int kLearning = 24;  // the estimate settles on the flushes' length
   for (int i = 1; i <= kLearning; ++i) {
     stage.hand_over(one_write(answered));
     wait_for(answered, i);
