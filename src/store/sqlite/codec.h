@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/message.h"
+
 namespace postern::store::sqlite {
 
 // Tags and scopes hold no line breaks (validated at intake), so a newline
@@ -27,6 +29,31 @@ inline std::vector<std::string> split_lines(std::string_view text) {
     out.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
     if (nl == std::string_view::npos) break;
     start = nl + 1;
+  }
+  return out;
+}
+
+// Recipients in the messages row: a line each, the kind's digit
+// (RecipientKind) before the address. Addresses hold no line breaks
+// (validated at intake). Schema migration 5 writes the same encoding.
+inline std::string join_recipients(const std::vector<Recipient>& recipients) {
+  std::string out;
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    if (i) out += '\n';
+    out += static_cast<char>('0' + static_cast<int>(recipients[i].kind));
+    out += recipients[i].address;
+  }
+  return out;
+}
+
+inline std::vector<Recipient> split_recipients(std::string_view text) {
+  std::vector<Recipient> out;
+  for (auto& line : split_lines(text)) {
+    if (line.empty()) continue;
+    int digit = line.front() - '0';
+    auto kind = digit >= 0 && digit <= static_cast<int>(RecipientKind::bcc) ? static_cast<RecipientKind>(digit)
+                                                                            : RecipientKind::to;
+    out.push_back({line.substr(1), kind});
   }
   return out;
 }

@@ -9,13 +9,12 @@ namespace postern::store::sqlite {
 namespace {
 constexpr const char* kSummaryColumns =
     "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, format, "
-    "provider, provider_message_id, last_error";
+    "provider, provider_message_id, last_error, recipients";
 }
 
 struct Reader::Statements {
   Statement message;
   Statement events;
-  Statement recipients;
   Statement list_all;
   Statement list_status;
   Statement content;
@@ -39,11 +38,10 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
     std::string sql;
   };
   const Entry entries[] = {
-      {&st->message, "SELECT " + cols + " FROM messages WHERE id = ?1"},
+      {&st->message, "SELECT " + cols + ", accepted_detail FROM messages WHERE id = ?1"},
       {&st->events,
        "SELECT seq, at, type, status, provider, class, code, latency_us, detail FROM events "
        "WHERE message_id = ?1 ORDER BY seq"},
-      {&st->recipients, "SELECT address, kind FROM recipients WHERE message_id = ?1 ORDER BY idx"},
       {&st->list_all,
        "SELECT " + cols + " FROM messages WHERE id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
       {&st->list_status,
@@ -74,18 +72,7 @@ Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::uni
 
 Reader::~Reader() = default;
 
-Result<std::vector<Recipient>> Reader::recipients_of(MessageId id) {
-  auto& s = st_->recipients;
-  s.bind(1, static_cast<std::int64_t>(id.value()));
-  std::vector<Recipient> out;
-  auto done = s.each_row([&](const Statement& row) {
-    out.push_back({row.column_text(0), static_cast<RecipientKind>(row.column_int(1))});
-  });
-  if (!done) return done.error();
-  return out;
-}
-
-Result<std::vector<MessageSummary>> Reader::collect(Statement& s) {
+Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* accepted_detail) {
   std::vector<MessageSummary> out;
   auto done = s.each_row([&](const Statement&) {
     MessageSummary m;
@@ -103,24 +90,29 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s) {
     m.provider = s.column_text(11);
     m.provider_message_id = s.column_text(12);
     m.last_error = s.column_text(13);
+    m.recipients = split_recipients(s.column_view(14));
+    if (accepted_detail) *accepted_detail = s.column_text(15);
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
-  for (auto& m : out) {
-    auto r = recipients_of(m.id);
-    if (!r) return r.error();
-    m.recipients = std::move(*r);
-  }
   return out;
 }
 
 Result<MessageDetail> Reader::get_message(MessageId id) {
   st_->message.bind(1, static_cast<std::int64_t>(id.value()));
-  auto rows = collect(st_->message);
+  std::string accepted_detail;
+  auto rows = collect(st_->message, &accepted_detail);
   if (!rows) return rows.error();
   if (rows->empty()) return Errc::not_found;
   MessageDetail detail;
   detail.summary = std::move(rows->front());
+  // Seq 0, "accepted", lives in the messages row (schema migration 5).
+  Event accepted;
+  accepted.at = detail.summary.created_at;
+  accepted.type = "accepted";
+  accepted.status = MessageStatus::queued;
+  accepted.detail = std::move(accepted_detail);
+  detail.events.push_back(std::move(accepted));
   auto& s = st_->events;
   s.bind(1, static_cast<std::int64_t>(id.value()));
   auto done = s.each_row([&](const Statement&) {

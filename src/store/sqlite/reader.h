@@ -32,8 +32,9 @@ class Reader {
  private:
   struct Statements;
   Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st);
-  Result<std::vector<Recipient>> recipients_of(MessageId id);
-  Result<std::vector<MessageSummary>> collect(Statement& s);
+  // The summaries of `s`'s rows; with `accepted_detail`, the last row's
+  // column after the summary's.
+  Result<std::vector<MessageSummary>> collect(Statement& s, std::string* accepted_detail = nullptr);
 
   std::unique_ptr<Database> db_;
   const ContentLog& content_;

@@ -10,13 +10,11 @@ struct Writer::Statements {
   Statement find_idempotency;
   Statement insert_idempotency;
   Statement insert_message;
-  Statement insert_recipient;
   Statement insert_event;
   Statement status_of;
   Statement count_add;
   Statement lease_queued;
   Statement lease_deferred;
-  Statement recipients_of;
   Statement content_of;
   Statement record_attempt;
   Statement cancel;
@@ -24,7 +22,6 @@ struct Writer::Statements {
   Statement reclaim;
   Statement expire_idempotency;
   Statement purge_messages;
-  Statement purge_recipients;
   Statement purge_events;
   Statement purge_content;
   Statement insert_key;
@@ -57,10 +54,10 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "INSERT OR REPLACE INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_message,
        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-       "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, log_crc32c) "
-       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+       "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, log_crc32c, "
+       "recipients, accepted_detail) "
+       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&st->content_of, content_of_sql.c_str()},
-      {&st->insert_recipient, "INSERT INTO recipients(message_id, idx, address, kind) VALUES (?1, ?2, ?3, ?4)"},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, detail) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
@@ -75,14 +72,13 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients"},
       {&st->lease_deferred,
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
        "WHERE status = 3 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider"},
-      {&st->recipients_of, "SELECT address, kind FROM recipients WHERE message_id = ?1 ORDER BY idx"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients"},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
@@ -104,7 +100,6 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->purge_messages,
        "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
        "WHERE status = ?1 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) RETURNING id"},
-      {&st->purge_recipients, "DELETE FROM recipients WHERE message_id = ?1"},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
       {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -179,17 +174,6 @@ Result<MessageStatus> Writer::status_of(MessageId id) {
   return status;
 }
 
-Result<std::vector<Recipient>> Writer::recipients_of(MessageId id) {
-  auto& s = st_->recipients_of;
-  s.bind(1, static_cast<std::int64_t>(id.value()));
-  std::vector<Recipient> out;
-  auto done = s.each_row([&](const Statement& row) {
-    out.push_back({row.column_text(0), static_cast<RecipientKind>(row.column_int(1))});
-  });
-  if (!done) return done.error();
-  return out;
-}
-
 Result<std::string> Writer::content_of(MessageId id) {
   auto& s = st_->content_of;
   s.bind(1, static_cast<std::int64_t>(id.value()));
@@ -229,6 +213,10 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto tags = join_lines(m.tags);
   auto where = content_.append(m.content);
   if (!where) return where.error();
+  // The "accepted" event (seq 0 of the timeline) is the row itself: its
+  // time is created_at and its detail this (see migration 5).
+  std::string accepted_detail = m.source.empty() ? std::string() : "via " + m.source;
+  if (!m.submitted_by.empty()) accepted_detail += " by " + m.submitted_by;
   if (auto r = st_->insert_message.bind(1, id_value)
                    .bind(2, to_unix_ms(now))
                    .bind(3, m.envelope.sender)
@@ -241,28 +229,12 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .bind(10, static_cast<std::int64_t>(where->offset))
                    .bind(11, static_cast<std::int64_t>(where->length))
                    .bind(12, static_cast<std::int64_t>(where->crc32c))
+                   .bind(13, join_recipients(m.envelope.recipients))
+                   .bind(14, accepted_detail)
                    .run();
       !r) {
     return r.error();
   }
-  for (std::size_t i = 0; i < m.envelope.recipients.size(); ++i) {
-    const auto& rcpt = m.envelope.recipients[i];
-    if (auto r = st_->insert_recipient.bind(1, id_value)
-                     .bind(2, static_cast<std::int64_t>(i))
-                     .bind(3, rcpt.address)
-                     .bind(4, static_cast<std::int64_t>(rcpt.kind))
-                     .run();
-        !r) {
-      return r.error();
-    }
-  }
-  Event accepted;
-  accepted.at = now;
-  accepted.type = "accepted";
-  accepted.status = MessageStatus::queued;
-  accepted.detail = m.source.empty() ? std::string() : "via " + m.source;
-  if (!m.submitted_by.empty()) accepted.detail += " by " + m.submitted_by;
-  if (auto r = insert_event(id, 0, accepted); !r) return r.error();
   if (!m.idempotency_key.empty()) {
     if (auto r = st_->insert_idempotency.bind(1, m.idempotency_key)
                      .bind_blob(2, m.request_hash)
@@ -296,6 +268,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.envelope.sender = s.column_text(5);
     m.tags = split_lines(s.column_view(6));
     m.last_provider = s.column_text(7);
+    m.envelope.recipients = split_recipients(s.column_view(8));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -305,9 +278,6 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     move_count(MessageStatus::sending, leased);
   }
   for (auto i = first; i < out.size();) {
-    auto rcpts = recipients_of(out[i].id);
-    if (!rcpts) return rcpts.error();
-    out[i].envelope.recipients = std::move(*rcpts);
     auto content = content_of(out[i].id);
     if (!content && content.error() == Errc::corrupt) {
       // One unreadable message must not stall the queue behind it: it
@@ -484,7 +454,7 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
     ids.clear();
     if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r) return r.error();
     for (auto id : ids) {
-      for (auto* related : {&st_->purge_recipients, &st_->purge_events, &st_->purge_content}) {
+      for (auto* related : {&st_->purge_events, &st_->purge_content}) {
         if (auto r = related->bind(1, id).run(); !r) return r.error();
       }
     }

@@ -50,7 +50,6 @@ class Writer {
   Result<void> insert_event(MessageId id, std::int64_t seq, const Event& event);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
-  Result<std::vector<Recipient>> recipients_of(MessageId id);
   Result<std::string> content_of(MessageId id);
   // Ends a just-leased message whose content cannot be read (status failed).
   Result<void> fail_unreadable(const std::string& owner, MessageId id);

@@ -298,10 +298,15 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
   EXPECT_EQ(counts()[0], kThreads * kEach);
 }
 
-// The rows of message 42, to b@x.org, besides its messages row (and its
-// content) as every older version wrote them.
-constexpr const char* kOldRecipientAndCount =
+// The rows of message 42, to b@x.org and cc c@x.org, besides its messages
+// row (and its content) as every version before 5 wrote them: recipients
+// in a table of their own (written here out of order), the accepted event
+// in the events table.
+constexpr const char* kOldRecipientsEventsAndCount =
+    "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 1, 'c@x.org', 1);"
     "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
+    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 0, 0, 'accepted', 0, 'via smtp by k');"
+    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 1, 5, 'reclaimed', 0, 'lease expired');"
     "UPDATE status_counts SET n = 1 WHERE status = 0;";
 
 // Writes a store as version `version` left it: its schema, then `rows`.
@@ -309,12 +314,13 @@ void write_old_store(const std::string& path, int version, const std::string& ro
   auto db = sqlite::Database::open(path, true);
   ASSERT_TRUE(db);
   ASSERT_TRUE(migrations::migrate_sqlite(**db, version));
-  ASSERT_TRUE((*db)->exec(rows + kOldRecipientAndCount));
+  ASSERT_TRUE((*db)->exec(rows + kOldRecipientsEventsAndCount));
 }
 
 // Opens (and so migrates) the store written by an older version and checks
-// that its message 42, to b@x.org, reads and leases with `content`; with
-// `reclaim`, after the removal of every content segment no row refers to.
+// that its message 42 reads (recipients and timeline too) and leases with
+// `content`; with `reclaim`, after the removal of every content segment no
+// row refers to.
 void expect_message_42_after_migration(const std::string& path, const std::string& content, bool reclaim) {
   test::FakeClock clock;
   MetricsRegistry metrics;
@@ -326,12 +332,22 @@ void expect_message_42_after_migration(const std::string& path, const std::strin
   auto read = (*store)->get_content(MessageId(42));
   ASSERT_TRUE(read) << read.error().message();
   EXPECT_EQ(read->second, content);
+  auto detail = (*store)->get_message(MessageId(42));
+  ASSERT_TRUE(detail) << detail.error().message();
+  const std::vector<Recipient> both = {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::cc}};
+  EXPECT_EQ(detail->summary.recipients, both);
+  ASSERT_EQ(detail->events.size(), 2u);
+  EXPECT_EQ(detail->events[0].seq, 0);
+  EXPECT_EQ(detail->events[0].type, "accepted");
+  EXPECT_EQ(detail->events[0].detail, "via smtp by k");
+  EXPECT_EQ(detail->events[1].seq, 1);
+  EXPECT_EQ(detail->events[1].type, "reclaimed");
   auto leased = await_completion<std::vector<LeasedMessage>>(
       [&](auto done) { (*store)->lease("w", clock.now(), 60s, 10, done); });
   ASSERT_TRUE(leased);
   ASSERT_EQ(leased->size(), 1u);
   EXPECT_EQ((*leased)[0].content, content);
-  EXPECT_EQ((*leased)[0].envelope.recipients.at(0).address, "b@x.org");
+  EXPECT_EQ((*leased)[0].envelope.recipients, both);
 }
 
 // Version 2 moved the content out of the messages row: a store written by
