@@ -17,6 +17,8 @@ struct Reader::Statements {
   Statement events;
   Statement list_all;
   Statement list_status;
+  Statement list_queued_by_index;
+  Statement list_queued_by_row;
   Statement content;
   Statement counts;
   Statement keys;
@@ -25,7 +27,8 @@ struct Reader::Statements {
   Statement oldest_segment;
 };
 
-Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content) {
+Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content,
+                                             std::int64_t deep_queue) {
   auto db = Database::open(path, false);
   if (!db) return db.error();
   for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
@@ -44,8 +47,19 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
        "WHERE message_id = ?1 ORDER BY seq"},
       {&st->list_all,
        "SELECT " + cols + " FROM messages WHERE id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      // messages_by_status leaves queued messages out (schema migration 5).
       {&st->list_status,
-       "SELECT " + cols + " FROM messages WHERE status = ?1 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+       "SELECT " + cols + " FROM messages INDEXED BY messages_by_status "
+       "WHERE status = ?1 AND status <> 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      // Queued messages: a shallow queue is read whole from its index and
+      // sorted; through a deep one the rows are read newest first, where
+      // queued ones are at least deep_queue / (all rows) of them.
+      {&st->list_queued_by_index,
+       "SELECT " + cols + " FROM messages INDEXED BY messages_queued "
+       "WHERE status = 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->list_queued_by_row,
+       "SELECT " + cols + " FROM messages NOT INDEXED "
+       "WHERE status = 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
       {&st->content,
        "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
            std::string(kStoredContentSource) + " WHERE m.id = ?1"},
@@ -64,11 +78,12 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
     if (!s) return s.error();
     *e.slot = std::move(*s);
   }
-  return std::unique_ptr<Reader>(new Reader(std::move(*db), content, std::move(st)));
+  return std::unique_ptr<Reader>(new Reader(std::move(*db), content, std::move(st), deep_queue));
 }
 
-Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st)
-    : db_(std::move(db)), content_(content), st_(std::move(st)) {}
+Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st,
+               std::int64_t deep_queue)
+    : db_(std::move(db)), content_(content), st_(std::move(st)), deep_queue_(deep_queue) {}
 
 Reader::~Reader() = default;
 
@@ -137,8 +152,17 @@ Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
   std::uint64_t high = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (f.until) high = std::min(high, MessageId::first_at(*f.until).value());
   if (f.before) high = std::min(high, f.before->value());
-  auto& s = f.status ? st_->list_status : st_->list_all;
-  if (f.status) s.bind(1, static_cast<std::int64_t>(*f.status));
+  Statement* chosen = &st_->list_all;
+  if (f.status == MessageStatus::queued) {
+    auto counts = count_by_status();
+    if (!counts) return counts.error();
+    bool deep = (*counts)[static_cast<std::size_t>(MessageStatus::queued)] > deep_queue_;
+    chosen = deep ? &st_->list_queued_by_row : &st_->list_queued_by_index;
+  } else if (f.status) {
+    chosen = &st_->list_status;
+    chosen->bind(1, static_cast<std::int64_t>(*f.status));
+  }
+  auto& s = *chosen;
   s.bind(2, static_cast<std::int64_t>(low))
       .bind(3, static_cast<std::int64_t>(high))
       .bind(4, static_cast<std::int64_t>(f.limit));
@@ -222,10 +246,10 @@ Result<std::optional<std::uint32_t>> Reader::oldest_content_segment() {
 }
 
 Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, const ContentLog& content,
-                                                     std::size_t size) {
+                                                     std::size_t size, std::int64_t deep_queue) {
   auto pool = std::make_unique<ReaderPool>();
   for (std::size_t i = 0; i < size; ++i) {
-    auto r = Reader::open(path, content);
+    auto r = Reader::open(path, content, deep_queue);
     if (!r) return r.error();
     pool->idle_.push_back(std::move(*r));
   }

@@ -16,7 +16,9 @@ namespace postern::store::sqlite {
 
 class Reader {
  public:
-  static Result<std::unique_ptr<Reader>> open(const std::string& path, const ContentLog& content);
+  // deep_queue: see SqliteOptions.
+  static Result<std::unique_ptr<Reader>> open(const std::string& path, const ContentLog& content,
+                                              std::int64_t deep_queue);
   ~Reader();
 
   Result<MessageDetail> get_message(MessageId id);
@@ -31,7 +33,8 @@ class Reader {
 
  private:
   struct Statements;
-  Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st);
+  Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st,
+         std::int64_t deep_queue);
   // The summaries of `s`'s rows; with `accepted_detail`, the last row's
   // column after the summary's.
   Result<std::vector<MessageSummary>> collect(Statement& s, std::string* accepted_detail = nullptr);
@@ -39,6 +42,7 @@ class Reader {
   std::unique_ptr<Database> db_;
   const ContentLog& content_;
   std::unique_ptr<Statements> st_;
+  std::int64_t deep_queue_;
 };
 
 // A fixed set of readers shared by all threads; borrowing blocks while all
@@ -46,7 +50,7 @@ class Reader {
 class ReaderPool {
  public:
   static Result<std::unique_ptr<ReaderPool>> open(const std::string& path, const ContentLog& content,
-                                                  std::size_t size);
+                                                  std::size_t size, std::int64_t deep_queue);
 
   class Lease {
    public:

@@ -103,7 +103,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 
-  auto readers = ReaderPool::open(options.path, *impl->content, options.readers);
+  auto readers = ReaderPool::open(options.path, *impl->content, options.readers, options.deep_queue);
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
 

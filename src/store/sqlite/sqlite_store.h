@@ -19,6 +19,9 @@ struct SqliteOptions {
   std::size_t max_queue = 65536;
   std::size_t readers = 4;
   bool fsync = true;  // false: synchronous=OFF (tests and benchmarks only)
+  // Beyond this many queued messages, listing them reads the rows newest
+  // first instead of sorting the whole queue's index (reader.cpp).
+  std::int64_t deep_queue = 50000;
 };
 
 class SqliteStore final : public Store {

@@ -90,16 +90,19 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
        "last_error = '', event_seq = event_seq + 1 "
        "WHERE id = ?1 AND status IN (3, 4, 5) RETURNING event_seq"},
+      // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
+      // makes a query it cannot serve fail to prepare instead of scanning.
       {&st->reclaim,
-       "UPDATE messages SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?2, "
-       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND lease_until < ?1 "
+       "UPDATE messages INDEXED BY messages_by_status SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?2, "
+       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND status <> 0 AND lease_until < ?1 "
        "RETURNING id, event_seq"},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       // Ids are time-ordered and a message ends after it was created, so
       // ?2 (the first id of the cut-off time) bounds the index range read.
+      // "status <> 0" lets the partial index serve (?1 is an ended status).
       {&st->purge_messages,
        "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
-       "WHERE status = ?1 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) RETURNING id"},
+       "WHERE status = ?1 AND status <> 0 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) RETURNING id"},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
       {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},

@@ -134,6 +134,45 @@ TEST_F(SqliteStoreTest, ListPaginatesNewestFirstAndFilters) {
   EXPECT_TRUE(store_->list_messages(sent)->empty());
 }
 
+// Queued messages have no entry in messages_by_status: a shallow queue is
+// listed from its own index, a deep one by reading rows newest first, and
+// both give the same pages; other statuses list through messages_by_status.
+TEST_F(SqliteStoreTest, QueuedMessagesListTheSameFromAShallowOrADeepQueue) {
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 7; ++i) {
+    clock_.advance(1ms);
+    ids.push_back(enqueue(message("m" + std::to_string(i)))->id);
+  }
+  auto leased = lease(2);  // the two oldest
+  ASSERT_EQ(leased.size(), 2u);
+  AttemptRecord sent{leased[0].id, MessageStatus::sent, {}, "capture", "ok", "250", "", "", 1ms};
+  ASSERT_TRUE(record(sent));
+  const std::vector<MessageId> queued_newest_first(ids.rbegin(), ids.rend() - 2);
+
+  auto list = [&](MessageStatus status) {
+    ListFilter f;
+    f.status = status;
+    f.limit = 2;
+    std::vector<MessageId> seen;
+    for (;;) {
+      auto page = store_->list_messages(f);
+      EXPECT_TRUE(page);
+      if (!page) break;
+      for (auto& m : *page) seen.push_back(m.id);
+      if (page->size() < f.limit) break;
+      f.before = page->back().id;
+    }
+    return seen;
+  };
+  EXPECT_EQ(list(MessageStatus::queued), queued_newest_first);
+  EXPECT_EQ(list(MessageStatus::sent), std::vector<MessageId>{leased[0].id});
+  EXPECT_EQ(list(MessageStatus::sending), std::vector<MessageId>{leased[1].id});
+
+  open(sqlite::SqliteOptions{.deep_queue = 2});  // 5 queued: a deep queue now
+  EXPECT_EQ(list(MessageStatus::queued), queued_newest_first);
+  EXPECT_EQ(list(MessageStatus::sent), std::vector<MessageId>{leased[0].id});
+}
+
 TEST_F(SqliteStoreTest, LeaseSendAndDeferMoveStatusesAndCounts) {
   auto a = enqueue(message("a"))->id;
   auto b = enqueue(message("b"))->id;

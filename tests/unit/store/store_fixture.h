@@ -17,9 +17,10 @@ class StoreFixture : public ::testing::Test {
   void SetUp() override { open(); }
 
   // Opens the store, closing the one open before (a restart).
-  void open() {
+  void open(sqlite::SqliteOptions options = {}) {
     store_.reset();
-    auto s = sqlite::SqliteStore::open({dir_.file("postern.db")}, clock_, metrics_);
+    options.path = dir_.file("postern.db");
+    auto s = sqlite::SqliteStore::open(options, clock_, metrics_);
     ASSERT_TRUE(s) << s.error().message();
     store_ = std::move(*s);
   }
