@@ -6,6 +6,17 @@
 
 namespace postern::routing {
 
+namespace {
+
+// Microseconds since the epoch (at least 1): below 2^53, so JavaScript
+// clients read the ids exactly for the next 200 years.
+std::uint64_t first_event_id(SystemTime now) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return us > 0 ? static_cast<std::uint64_t>(us) : 1;
+}
+
+}  // namespace
+
 void Subscription::next(std::function<void(EventBatch)> done) {
   EventBatch batch;
   {
@@ -83,7 +94,7 @@ void Subscription::ping_if_idle(SteadyTime now, std::chrono::milliseconds interv
 }
 
 EventBus::EventBus(const Clock& clock, std::size_t history, std::size_t max_queue)
-    : clock_(clock), history_size_(history), max_queue_(max_queue) {}
+    : clock_(clock), history_size_(history), max_queue_(max_queue), next_id_(first_event_id(clock.now())) {}
 
 std::uint64_t EventBus::publish(std::string_view type, boost::json::object fields) {
   std::vector<std::shared_ptr<Subscription>> targets;

@@ -21,7 +21,7 @@
 namespace postern::routing {
 
 struct Event {
-  std::uint64_t id = 0;  // increasing from 1
+  std::uint64_t id = 0;  // increasing, across restarts too (see EventBus)
   std::string type;      // "provider_state", "provider_added", ...
   std::string data;      // one JSON object: id, type, at and the event's fields
 };
@@ -58,6 +58,10 @@ class Subscription {
 
 class EventBus {
  public:
+  // Ids start at the bus's creation time in microseconds since the epoch:
+  // a restarted node's ids continue above the ones its predecessor gave
+  // out, so a client's Last-Event-ID from before the restart replays the
+  // new node's history instead of skipping it (ids from 1 would sort below).
   explicit EventBus(const Clock& clock, std::size_t history = 256, std::size_t max_queue = 1024);
 
   // Adds id, type and at (RFC 3339) to `fields` and hands the event to every
@@ -78,7 +82,7 @@ class EventBus {
   const std::size_t history_size_;
   const std::size_t max_queue_;
   mutable std::mutex mu_;
-  std::uint64_t next_id_ = 1;                           // guarded by mu_
+  std::uint64_t next_id_;                               // guarded by mu_
   std::deque<Event> history_;                           // guarded by mu_
   std::vector<std::weak_ptr<Subscription>> subscribers_;  // guarded by mu_
 };

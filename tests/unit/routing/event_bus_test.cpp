@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/fake_clock.h"
 
 namespace postern::routing {
@@ -62,13 +64,37 @@ TEST(EventBus, PingsAnIdleSubscriberEveryInterval) {
 TEST(EventBus, ReplaysHistoryAfterLastEventId) {
   test::FakeClock clock;
   EventBus bus(clock, 3);
-  for (int i = 0; i < 5; ++i) bus.publish("e", {{"i", i}});
-  auto s = bus.subscribe(2);  // history keeps ids 3..5
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(bus.publish("e", {{"i", i}}));
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  auto s = bus.subscribe(ids[1]);  // history keeps the last three
   Collector c;
   c.next(*s);
   ASSERT_EQ(c.batches.size(), 1u);
   ASSERT_EQ(c.batches[0].events.size(), 3u);
-  EXPECT_EQ(c.batches[0].events[0].id, 3u);
+  EXPECT_EQ(c.batches[0].events[0].id, ids[2]);
+}
+
+// A restarted node's bus gives out ids above its predecessor's, so a
+// client that reconnects with the Last-Event-ID it had gets what the new
+// node published meanwhile.
+TEST(EventBus, IdsContinueAboveThoseOfTheBusBeforeARestart) {
+  test::FakeClock clock;
+  std::uint64_t last_before = 0;
+  {
+    EventBus before(clock);
+    for (int i = 0; i < 1000; ++i) last_before = before.publish("e", {{"i", i}});
+  }
+  clock.advance(1s);
+  EventBus after(clock);
+  auto first_after = after.publish("provider_added", {{"provider", "b"}});
+  EXPECT_GT(first_after, last_before);
+  auto s = after.subscribe(last_before);
+  Collector c;
+  c.next(*s);
+  ASSERT_EQ(c.batches.size(), 1u);
+  ASSERT_EQ(c.batches[0].events.size(), 1u);
+  EXPECT_EQ(c.batches[0].events[0].id, first_after);
 }
 
 TEST(EventBus, CloseAnswersAPendingNextAndASlowReaderIsDropped) {
