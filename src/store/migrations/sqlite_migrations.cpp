@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <spdlog/spdlog.h>
 #include <string>
 
 #include "store/sqlite/database.h"
@@ -187,7 +188,15 @@ Result<void> migrate_sqlite(sqlite::Database& db, int target) {
   if (*version > sqlite_schema_version()) return rollback(Errc::conflict);
   for (const auto& m : kMigrations) {
     if (m.version <= *version || m.version > target) continue;
+    // Some versions rewrite every message row (version 5: about 10 s per
+    // million messages here), so an operator watching a slow start knows why.
+    if (*version > 0) spdlog::info("store: migrating the schema to version {}", m.version);
+    auto started = std::chrono::steady_clock::now();
     if (auto r = db.exec(m.sql); !r) return rollback(r.error());
+    if (*version > 0) {
+      spdlog::info("store: schema version {} applied in {:.1f} s", m.version,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
