@@ -135,10 +135,11 @@ ALTER TABLE messages ADD COLUMN log_crc32c INTEGER;
 -- less per message on the writer, which bounds intake.
 -- Recipients are encoded by store/sqlite/codec.h (a line per recipient, its
 -- kind's digit before the address); the accepted event (seq 0 of the
--- timeline) is read from created_at and accepted_detail. Rows written
--- before are converted here, so every message reads one way.
+-- timeline) is read from created_at, source and submitted_by, of which its
+-- detail ("via SOURCE by SUBMITTER") was always made. Rows written before
+-- are converted here, so every message reads one way.
 ALTER TABLE messages ADD COLUMN recipients TEXT NOT NULL DEFAULT '';
-ALTER TABLE messages ADD COLUMN accepted_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN source TEXT NOT NULL DEFAULT '';
 -- A window ordered by idx fixes group_concat's order (a plain aggregate's
 -- order is undefined); every row of a message carries the same list.
 UPDATE messages SET recipients = r.list FROM (
@@ -146,8 +147,10 @@ UPDATE messages SET recipients = r.list FROM (
     PARTITION BY message_id ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS list
   FROM recipients) AS r
 WHERE messages.id = r.message_id;
-UPDATE messages SET accepted_detail = e.detail FROM events AS e
-WHERE e.message_id = messages.id AND e.seq = 0;
+UPDATE messages SET source = substr(e.detail, 5,
+    CASE WHEN instr(e.detail, ' by ') > 0 THEN instr(e.detail, ' by ') - 5 ELSE length(e.detail) END)
+FROM events AS e
+WHERE e.message_id = messages.id AND e.seq = 0 AND e.detail LIKE 'via %';
 DELETE FROM events WHERE seq = 0;
 DROP TABLE recipients;
 -- Queued messages leave messages_by_status out: a new message then costs
@@ -189,14 +192,14 @@ Result<void> migrate_sqlite(sqlite::Database& db, int target) {
   for (const auto& m : kMigrations) {
     if (m.version <= *version || m.version > target) continue;
     // Some versions rewrite every message row (version 5: about 10 s per
-    // million messages here), so an operator watching a slow start knows why.
-    if (*version > 0) spdlog::info("store: migrating the schema to version {}", m.version);
+    // million messages here), so an operator watching a slow start knows
+    // why. A new store's versions are not news.
+    const bool upgrading = *version > 0;
+    if (upgrading) spdlog::info("store: migrating the schema to version {}", m.version);
     auto started = std::chrono::steady_clock::now();
     if (auto r = db.exec(m.sql); !r) return rollback(r.error());
-    if (*version > 0) {
-      spdlog::info("store: schema version {} applied in {:.1f} s", m.version,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    if (upgrading) spdlog::info("store: schema version {} applied in {:.1f} s", m.version, took.count());
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();

@@ -1,6 +1,7 @@
 // Small encodings of list columns in the SQLite store.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,15 +47,27 @@ inline std::string join_recipients(const std::vector<Recipient>& recipients) {
   return out;
 }
 
+// Read on every lease, so it scans the text once without splitting it first.
 inline std::vector<Recipient> split_recipients(std::string_view text) {
   std::vector<Recipient> out;
-  for (auto& line : split_lines(text)) {
+  while (!text.empty()) {
+    auto line = text.substr(0, text.find('\n'));
+    text.remove_prefix(std::min(text.size(), line.size() + 1));
     if (line.empty()) continue;
     int digit = line.front() - '0';
     auto kind = digit >= 0 && digit <= static_cast<int>(RecipientKind::bcc) ? static_cast<RecipientKind>(digit)
                                                                             : RecipientKind::to;
-    out.push_back({line.substr(1), kind});
+    out.push_back({std::string(line.substr(1)), kind});
   }
+  return out;
+}
+
+// The detail of a message's "accepted" event, from the row's source and
+// submitter (schema 5 keeps no copy of it).
+inline std::string accepted_detail(std::string_view source, std::string_view submitted_by) {
+  std::string out;
+  if (!source.empty()) out.append("via ").append(source);
+  if (!submitted_by.empty()) out.append(" by ").append(submitted_by);
   return out;
 }
 

@@ -36,30 +36,28 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
   }
   auto st = std::make_unique<Statements>();
   std::string cols = kSummaryColumns;
+  // One page of summaries, newest first: ?2 and ?3 bound the ids, ?4 the count.
+  auto page = [&](std::string_view index, std::string_view condition) {
+    return "SELECT " + cols + " FROM messages " + std::string(index) + " WHERE " + std::string(condition) +
+           "id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
+  };
   struct Entry {
     Statement* slot;
     std::string sql;
   };
   const Entry entries[] = {
-      {&st->message, "SELECT " + cols + ", accepted_detail FROM messages WHERE id = ?1"},
+      {&st->message, "SELECT " + cols + ", source, submitted_by FROM messages WHERE id = ?1"},
       {&st->events,
        "SELECT seq, at, type, status, provider, class, code, latency_us, detail FROM events "
        "WHERE message_id = ?1 ORDER BY seq"},
-      {&st->list_all,
-       "SELECT " + cols + " FROM messages WHERE id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->list_all, page("", "")},
       // messages_by_status leaves queued messages out (schema migration 5).
-      {&st->list_status,
-       "SELECT " + cols + " FROM messages INDEXED BY messages_by_status "
-       "WHERE status = ?1 AND status <> 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->list_status, page("INDEXED BY messages_by_status", "status = ?1 AND status <> 0 AND ")},
       // Queued messages: a shallow queue is read whole from its index and
       // sorted; through a deep one the rows are read newest first, where
       // queued ones are at least deep_queue / (all rows) of them.
-      {&st->list_queued_by_index,
-       "SELECT " + cols + " FROM messages INDEXED BY messages_queued "
-       "WHERE status = 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
-      {&st->list_queued_by_row,
-       "SELECT " + cols + " FROM messages NOT INDEXED "
-       "WHERE status = 0 AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4"},
+      {&st->list_queued_by_index, page("INDEXED BY messages_queued", "status = 0 AND ")},
+      {&st->list_queued_by_row, page("NOT INDEXED", "status = 0 AND ")},
       {&st->content,
        "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
            std::string(kStoredContentSource) + " WHERE m.id = ?1"},
@@ -87,7 +85,7 @@ Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::uni
 
 Reader::~Reader() = default;
 
-Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* accepted_detail) {
+Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* accepted) {
   std::vector<MessageSummary> out;
   auto done = s.each_row([&](const Statement&) {
     MessageSummary m;
@@ -106,7 +104,7 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
     m.provider_message_id = s.column_text(12);
     m.last_error = s.column_text(13);
     m.recipients = split_recipients(s.column_view(14));
-    if (accepted_detail) *accepted_detail = s.column_text(15);
+    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(15), s.column_view(16));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -115,8 +113,8 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
 
 Result<MessageDetail> Reader::get_message(MessageId id) {
   st_->message.bind(1, static_cast<std::int64_t>(id.value()));
-  std::string accepted_detail;
-  auto rows = collect(st_->message, &accepted_detail);
+  std::string accepted_text;
+  auto rows = collect(st_->message, &accepted_text);
   if (!rows) return rows.error();
   if (rows->empty()) return Errc::not_found;
   MessageDetail detail;
@@ -126,7 +124,7 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
   accepted.at = detail.summary.created_at;
   accepted.type = "accepted";
   accepted.status = MessageStatus::queued;
-  accepted.detail = std::move(accepted_detail);
+  accepted.detail = std::move(accepted_text);
   detail.events.push_back(std::move(accepted));
   auto& s = st_->events;
   s.bind(1, static_cast<std::int64_t>(id.value()));

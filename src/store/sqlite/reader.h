@@ -35,9 +35,9 @@ class Reader {
   struct Statements;
   Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st,
          std::int64_t deep_queue);
-  // The summaries of `s`'s rows; with `accepted_detail`, the last row's
-  // column after the summary's.
-  Result<std::vector<MessageSummary>> collect(Statement& s, std::string* accepted_detail = nullptr);
+  // The summaries of `s`'s rows; with `accepted`, the last row's accepted
+  // event detail, from the source and submitter columns after the summary's.
+  Result<std::vector<MessageSummary>> collect(Statement& s, std::string* accepted = nullptr);
 
   std::unique_ptr<Database> db_;
   const ContentLog& content_;

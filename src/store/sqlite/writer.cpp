@@ -55,7 +55,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->insert_message,
        "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
        "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, log_crc32c, "
-       "recipients, accepted_detail) "
+       "recipients, source) "
        "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_event,
@@ -216,10 +216,6 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto tags = join_lines(m.tags);
   auto where = content_.append(m.content);
   if (!where) return where.error();
-  // The "accepted" event (seq 0 of the timeline) is the row itself: its
-  // time is created_at and its detail this (see migration 5).
-  std::string accepted_detail = m.source.empty() ? std::string() : "via " + m.source;
-  if (!m.submitted_by.empty()) accepted_detail += " by " + m.submitted_by;
   if (auto r = st_->insert_message.bind(1, id_value)
                    .bind(2, to_unix_ms(now))
                    .bind(3, m.envelope.sender)
@@ -233,7 +229,7 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .bind(11, static_cast<std::int64_t>(where->length))
                    .bind(12, static_cast<std::int64_t>(where->crc32c))
                    .bind(13, join_recipients(m.envelope.recipients))
-                   .bind(14, accepted_detail)
+                   .bind(14, m.source)  // with created_at and submitted_by: the accepted event
                    .run();
       !r) {
     return r.error();

@@ -52,6 +52,20 @@ class SqliteStoreTest : public StoreFixture {
 
   std::vector<std::int64_t> counts() { return store_->count_by_status().value(); }
 
+  // Every page of `f`, in order: the ids, newest first.
+  std::vector<MessageId> all_pages(ListFilter f) {
+    std::vector<MessageId> seen;
+    for (;;) {
+      auto page = store_->list_messages(f);
+      EXPECT_TRUE(page);
+      if (!page) break;
+      for (auto& m : *page) seen.push_back(m.id);
+      if (page->size() < f.limit) break;
+      f.before = page->back().id;
+    }
+    return seen;
+  }
+
 };
 
 TEST_F(SqliteStoreTest, EnqueuedMessageIsReadableWithItsTimeline) {
@@ -110,14 +124,7 @@ TEST_F(SqliteStoreTest, ListPaginatesNewestFirstAndFilters) {
   }
   ListFilter f;
   f.limit = 10;
-  std::vector<MessageId> seen;
-  for (;;) {
-    auto page = store_->list_messages(f);
-    ASSERT_TRUE(page);
-    for (auto& m : *page) seen.push_back(m.id);
-    if (page->size() < f.limit) break;
-    f.before = page->back().id;
-  }
+  auto seen = all_pages(f);
   ASSERT_EQ(seen.size(), 25u);
   EXPECT_EQ(seen.front(), ids.back());
   EXPECT_EQ(seen.back(), ids.front());
@@ -153,16 +160,7 @@ TEST_F(SqliteStoreTest, QueuedMessagesListTheSameFromAShallowOrADeepQueue) {
     ListFilter f;
     f.status = status;
     f.limit = 2;
-    std::vector<MessageId> seen;
-    for (;;) {
-      auto page = store_->list_messages(f);
-      EXPECT_TRUE(page);
-      if (!page) break;
-      for (auto& m : *page) seen.push_back(m.id);
-      if (page->size() < f.limit) break;
-      f.before = page->back().id;
-    }
-    return seen;
+    return all_pages(f);
   };
   EXPECT_EQ(list(MessageStatus::queued), queued_newest_first);
   EXPECT_EQ(list(MessageStatus::sent), std::vector<MessageId>{leased[0].id});
@@ -338,9 +336,9 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
 }
 
 // The rows of message 42, to b@x.org and cc c@x.org, besides its messages
-// row (and its content) as every version before 5 wrote them: recipients
-// in a table of their own (written here out of order), the accepted event
-// in the events table.
+// row (and its content; submitted by "k") as every version before 5 wrote
+// them: recipients in a table of their own (written here out of order),
+// the accepted event in the events table.
 constexpr const char* kOldRecipientsEventsAndCount =
     "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 1, 'c@x.org', 1);"
     "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
@@ -396,7 +394,7 @@ TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
   write_old_store(dir.file("old.db"), 1,
                   "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
                   "subject, tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', "
-                  "'', '', 1, 5, 'hello');");
+                  "'', 'k', 1, 5, 'hello');");
   expect_message_42_after_migration(dir.file("old.db"), "hello", false);
 }
 
@@ -408,7 +406,7 @@ TEST(SqliteMigrations, Version3MessagesKeepTheirContentInTheLog) {
   const std::string hello = "hello from the log";
   write_old_store(dir.file("old.db"), 3,
                   "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-                  "subject, tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', '', "
+                  "subject, tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', 'k', "
                   "1, 18);"
                   "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, "
                   "log_crc32c) VALUES (42, x'', 1, 4, 18, " + std::to_string(crc32c(hello)) + ");");
