@@ -57,6 +57,44 @@ def test_ended_mail_and_its_content_files_go_after_the_retention_period(postern_
     assert counts is not None and counts <= 2
 
 
+def test_mail_that_stays_keeps_only_its_own_segment(postern_factory):
+    # Each start of the server begins a new segment: the first holds a
+    # message that stays queued (as a quarantined or long-deferred one
+    # would), the second only mail that ended.
+    node = postern_factory(env={"POSTERN_STORE_RETENTION": "0", "POSTERN_DELIVERY_ENABLED": "false"})
+    api = node.api()
+    staying = api.send(simple_message(1, text="still queued")).json()["id"]
+    node.stop()
+    node.start()
+    api = node.api()
+    ended = []
+    for i in range(10):
+        mid = api.send(simple_message(10 + i, text="y" * 2000)).json()["id"]
+        assert api.post(f"/v1/messages/{mid}/cancel").status == 200
+        ended.append(mid)
+    node.stop()
+    assert segment_files(node) == ["0000000001.seg", "0000000002.seg"]
+
+    # With a retention, the ended mail and its segment go; the segment of the
+    # message that stays is kept, and the message reads back whole.
+    node.env["POSTERN_STORE_RETENTION"] = RETENTION
+    node.start()
+    api = node.api()
+    fresh = api.send(simple_message(99, text="sent after the restart")).json()["id"]
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        gone = all(api.get(f"/v1/messages/{mid}").status == 404 for mid in ended)
+        if gone and segment_files(node) == ["0000000001.seg", "0000000003.seg"]:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"ended mail or its segment is still there: {segment_files(node)}")
+    for mid, text in ((staying, b"still queued"), (fresh, b"sent after the restart")):
+        raw = api.get(f"/v1/messages/{mid}/raw")
+        assert raw.status == 200 and text in raw.body, raw
+    assert api.get(f"/v1/messages/{staying}").json()["status"] == "queued"
+
+
 def test_queued_mail_is_kept_whatever_its_age(postern_factory):
     node = postern_factory(env={"POSTERN_STORE_RETENTION": RETENTION, "POSTERN_DELIVERY_ENABLED": "false"})
     api = node.api()

@@ -247,31 +247,30 @@ void ContentLog::note_committed() {
 }
 
 Result<std::uint64_t> ContentLog::reclaim(
-    const std::function<Result<std::optional<std::uint32_t>>()>& oldest_referenced) {
+    const std::function<Result<std::set<std::uint32_t>>()>& referenced) {
   // The floor first, then the search: a reference into a segment below the
   // floor was committed before the floor was read, so the search sees it.
-  std::uint32_t below = 0;
+  std::uint32_t floor = 0;
   {
     std::lock_guard lock(mu_);
-    below = committed_floor_;
+    floor = committed_floor_;
   }
-  auto oldest = oldest_referenced();
-  if (!oldest) return oldest.error();
-  if (*oldest) below = std::min(below, **oldest);
+  auto kept = referenced();
+  if (!kept) return kept.error();
+  auto doomed_id = [&](std::uint32_t id) { return id != 0 && id < floor && !kept->contains(id); };
 
   // Segments below the floor take no more appends: listing and removing
   // them needs no lock. Only the table of open segments does.
   std::vector<std::filesystem::path> doomed;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
-    auto id = segment_id(entry.path().filename().string());
-    if (id != 0 && id < below) doomed.push_back(entry.path());
+    if (doomed_id(segment_id(entry.path().filename().string()))) doomed.push_back(entry.path());
   }
   {
     // Open descriptors stay valid for reads already under way; the space
     // returns when the last one closes.
     std::lock_guard lock(mu_);
-    for (auto it = segments_.begin(); it != segments_.end() && it->first < below;) it = segments_.erase(it);
+    std::erase_if(segments_, [&](const auto& entry) { return doomed_id(entry.first); });
   }
   std::uint64_t freed = 0;
   for (const auto& path : doomed) {

@@ -40,6 +40,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,12 +101,15 @@ class ContentLog {
   // That segment is the committed floor; at open, the floor lies above every
   // segment already there.
   void note_committed();
-  // Deletes the segment files that no row refers to: those below both the
-  // committed floor and `oldest_referenced()` (the lowest segment any
-  // committed row refers to, none when no row does; it must search a
-  // snapshot taken after it is called). Answers the bytes freed.
-  Result<std::uint64_t> reclaim(
-      const std::function<Result<std::optional<std::uint32_t>>()>& oldest_referenced);
+  // Deletes the segment files that no row refers to: those below the
+  // committed floor that are not among `referenced()` (the segments any
+  // committed row refers to; it must search a snapshot taken after it is
+  // called). Answers the bytes freed.
+  //
+  // Why a set and not the lowest referenced segment: a message that stays
+  // (quarantined, or deferred for days) would then keep every segment
+  // written after its own; now it keeps only its own.
+  Result<std::uint64_t> reclaim(const std::function<Result<std::set<std::uint32_t>>()>& referenced);
 
  private:
   struct Segment;

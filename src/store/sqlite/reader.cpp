@@ -24,7 +24,7 @@ struct Reader::Statements {
   Statement keys;
   Statement users;
   Statement any_key;
-  Statement oldest_segment;
+  Statement referenced_segments;
 };
 
 Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content,
@@ -66,9 +66,9 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.
-      {&st->oldest_segment,
-       "SELECT min(s) FROM (SELECT min(log_segment) AS s FROM messages "
-       "UNION ALL SELECT min(log_segment) FROM message_content)"},
+      {&st->referenced_segments,
+       "SELECT log_segment FROM messages WHERE log_segment IS NOT NULL "
+       "UNION SELECT log_segment FROM message_content WHERE log_segment IS NOT NULL"},
       {&st->users, "SELECT name, password_hash, scopes, created_at FROM smtp_users ORDER BY name"},
   };
   for (const auto& e : entries) {
@@ -234,13 +234,12 @@ Result<bool> Reader::has_api_keys() {
   return any;
 }
 
-Result<std::optional<std::uint32_t>> Reader::oldest_content_segment() {
-  std::optional<std::uint32_t> oldest;
-  auto done = st_->oldest_segment.each_row([&](const Statement& row) {
-    if (!row.column_is_null(0)) oldest = static_cast<std::uint32_t>(row.column_int(0));
-  });
+Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {
+  std::set<std::uint32_t> segments;
+  auto done = st_->referenced_segments.each_row(
+      [&](const Statement& row) { segments.insert(static_cast<std::uint32_t>(row.column_int(0))); });
   if (!done) return done.error();
-  return oldest;
+  return segments;
 }
 
 Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, const ContentLog& content,

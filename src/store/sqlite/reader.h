@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "store/sqlite/content_log.h"
@@ -28,8 +29,8 @@ class Reader {
   Result<std::vector<StoredApiKey>> list_api_keys();
   Result<std::vector<SmtpUser>> list_smtp_users();
   Result<bool> has_api_keys();
-  // The lowest content segment any row refers to; none when no row does.
-  Result<std::optional<std::uint32_t>> oldest_content_segment();
+  // Every content segment some row refers to.
+  Result<std::set<std::uint32_t>> referenced_content_segments();
 
  private:
   struct Statements;

@@ -236,7 +236,7 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
 Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
 
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
-  return impl_->content->reclaim([this] { return impl_->readers->borrow()->oldest_content_segment(); });
+  return impl_->content->reclaim([this] { return impl_->readers->borrow()->referenced_content_segments(); });
 }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }

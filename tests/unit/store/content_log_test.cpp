@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "support/temp_dir.h"
 
@@ -71,6 +73,40 @@ TEST_F(ContentLogTest, FullSegmentsAndEachOpeningStartANewSegment) {
   EXPECT_EQ(after->segment, 4u);
   EXPECT_EQ(after->offset, 0u);
   for (const auto& [ref, text] : written) EXPECT_EQ(log->read(ref).value(), text);
+}
+
+// A message that stays (quarantined, long deferred) keeps its own segment
+// only: the unreferenced segments after it go, and so does none that is
+// still being written.
+TEST_F(ContentLogTest, ReclaimRemovesEverySegmentNoRowRefersToBelowTheCommittedFloor) {
+  auto log = open(100);
+  std::vector<ContentRef> refs;
+  for (int i = 0; i < 8; ++i) {  // two 40-byte appends per 100-byte segment: segments 1 to 4
+    auto ref = log->append(std::string(40, static_cast<char>('a' + i)));
+    ASSERT_TRUE(ref);
+    refs.push_back(*ref);
+  }
+  ASSERT_TRUE(log->write_pending());
+  log->note_committed();  // the floor: segment 4, being written
+  ASSERT_EQ(refs.back().segment, 4u);
+
+  auto freed = log->reclaim([&]() -> Result<std::set<std::uint32_t>> { return std::set<std::uint32_t>{1, 3}; });
+  ASSERT_TRUE(freed) << freed.error().message();
+  EXPECT_EQ(*freed, 80u);  // segment 2's two appends
+  EXPECT_TRUE(std::filesystem::exists(segment_file(1)));
+  EXPECT_FALSE(std::filesystem::exists(segment_file(2)));
+  EXPECT_TRUE(std::filesystem::exists(segment_file(3)));
+  EXPECT_TRUE(std::filesystem::exists(segment_file(4)));
+  EXPECT_EQ(log->read(refs[0]).value(), std::string(40, 'a'));
+  EXPECT_EQ(log->read(refs[5]).value(), std::string(40, 'f'));
+  EXPECT_EQ(log->read(refs[2]).error(), Errc::corrupt);
+
+  // Nothing referred to any more: all but the segment being written go.
+  freed = log->reclaim([]() -> Result<std::set<std::uint32_t>> { return std::set<std::uint32_t>{}; });
+  ASSERT_TRUE(freed);
+  EXPECT_EQ(*freed, 160u);
+  EXPECT_TRUE(std::filesystem::exists(segment_file(4)));
+  EXPECT_EQ(log->read(refs[7]).value(), std::string(40, 'h'));
 }
 
 TEST_F(ContentLogTest, AMessageLargerThanASegmentGetsOneOfItsOwn) {
