@@ -3,7 +3,9 @@
 # connections to a release build of Postern (durable: every 202 follows an
 # fsync'd group commit), and, in the same run, the same load against nginx
 # answering a bare 202 (the machine's ceiling). Prints msg/s, p50/p99 and
-# fsyncs/s per cell, and the ratio to nginx.
+# fsyncs/s per cell, and the ratio to nginx: the median of the runs' own
+# ratios, each Postern cell (delivery off) measured right after nginx's cell
+# of the same connections.
 # Each Postern server serves the cells of its run in turn (10, 50, then 200
 # connections, on one store that grows through them), after a warm-up of
 # WARMUP seconds (default 3) at 50 connections that is not measured: SQLite's
@@ -65,41 +67,58 @@ stop_postern() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null)"
 RAW=$WORK/raw.txt
+postern_cell() {  # $1 = delivery on|off, $2 = run, $3 = connections
+  local c0 c1 b0 t0 b1 t1 rps p50 p99 non err fsyncs
+  c0=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
+  read -r b0 t0 < <(cpu_ticks)
+  read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$3" "$SECS")
+  read -r b1 t1 < <(cpu_ticks)
+  c1=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
+  fsyncs=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.0f", (b-a)/s}')
+  echo "peer=postern-delivery-$1 conns=$3 run=$2 req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non fsync_per_s=$fsyncs cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+}
 for r in $(seq 1 "$RUNS"); do
   NPORT=$(free_port)
   "$here/peers/nginx_202.sh" start "$NPORT" "$WORK/nginx"
+  # Each Postern cell right after nginx's cell of the same connections: the
+  # box's speed drifts by a third within minutes here (nginx 65,000 and
+  # 87,000/s in two runs four minutes apart), and a ratio of two figures
+  # measured seconds apart carries less of that drift. The idle server
+  # waiting beside the loaded one costs nothing.
+  run_postern off
   for C in $CONNS; do
     read -r b0 t0 < <(cpu_ticks)
     read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$NPORT/" "$WORK/nginx.lua" "$C" "$SECS")
     read -r b1 t1 < <(cpu_ticks)
     echo "peer=nginx conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+    postern_cell off "$r" "$C"
   done
+  stop_postern
   "$here/peers/nginx_202.sh" stop "$WORK/nginx"
-  for delivery in off on; do
-    run_postern $delivery
-    for C in $CONNS; do
-      c0=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
-      read -r b0 t0 < <(cpu_ticks)
-      read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$C" "$SECS")
-      read -r b1 t1 < <(cpu_ticks)
-      c1=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
-      fsyncs=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.0f", (b-a)/s}')
-      echo "peer=postern-delivery-$delivery conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non fsync_per_s=$fsyncs cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
-    done
-    stop_postern
-  done
+  # Delivery on after: its backlog drains after each cell and would load
+  # the box under the next nginx cell.
+  run_postern on
+  for C in $CONNS; do postern_cell on "$r" "$C"; done
+  stop_postern
 done
 
 echo
 echo "# medians over $RUNS runs of $SECS s; wrk -t2, 4 KiB JSON body, keep-alive; all on the same $(nproc) cores"
+echo "# ratio: the median of each run's Postern figure over nginx's figure of the same run and connections"
+figure() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 for C in $CONNS; do
-  n=$(grep "^peer=nginx conns=$C " "$RAW" | sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' | median)
+  n=$(grep "^peer=nginx conns=$C " "$RAW" | figure req_per_s | median)
   for delivery in off on; do
     sel=$(grep "^peer=postern-delivery-$delivery conns=$C " "$RAW")
-    p=$(echo "$sel" | sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' | median)
+    p=$(echo "$sel" | figure req_per_s | median)
     p99=$(echo "$sel" | sed -n 's/.* p99=\([^ ]*\).*/\1/p' | tr '\n' ' ')
-    f=$(echo "$sel" | sed -n 's/.*fsync_per_s=\([0-9]*\).*/\1/p' | median)
-    ratio=$(awk -v a="$p" -v b="$n" 'BEGIN{printf "%.2f", a/b}')
-    echo "conns=$C delivery=$delivery postern_msg_per_s=$p nginx_202_per_s=$n ratio=$ratio fsync_per_s=$f p99_runs=[$p99]"
+    f=$(echo "$sel" | figure fsync_per_s | median)
+    ratios=$(for r in $(seq 1 "$RUNS"); do
+      a=$(echo "$sel" | grep " run=$r " | figure req_per_s)
+      b=$(grep "^peer=nginx conns=$C run=$r " "$RAW" | figure req_per_s)
+      awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f\n", a/b}'
+    done)
+    ratio=$(echo "$ratios" | median)
+    echo "conns=$C delivery=$delivery postern_msg_per_s=$p nginx_202_per_s=$n ratio=$(printf %.2f "$ratio") ratio_runs=[$(echo $ratios)] fsync_per_s=$f p99_runs=[$p99]"
   done
 done
