@@ -34,7 +34,7 @@ namespace {
 using Kind = FaultDecision::Kind;
 
 constexpr std::chrono::minutes kCommandTimeout{5};  // RFC 5321 §4.5.3.2.7
-constexpr std::chrono::minutes kDataTimeout{10};    // §4.5.3.2.6
+constexpr std::chrono::minutes kDataTimeout{10};    // RFC 5321 §4.5.3.2.6
 constexpr std::chrono::hours kHangTimeout{1};       // a hung session waits for its client to give up
 constexpr std::size_t kMaxLine = smtp::kMaxAuthLine + 2;
 
@@ -129,7 +129,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
         ledger.reject(Service::smtp, 530);
         co_return Verdict{"530 5.7.0 Authentication required\r\n"};
       case Kind::throttle:
-        // providers.md §5.3: the throttling text of SES's SMTP interface.
+        // The throttling text of SES's SMTP interface.
         ledger.reject(Service::smtp, 454);
         co_return Verdict{"454 4.7.0 Throttling failure: Maximum sending rate exceeded.\r\n"};
       case Kind::error: {

@@ -1,7 +1,7 @@
 // Server-side reading of HTML form bodies: multipart/form-data (RFC 7578 on
 // the multipart syntax of RFC 2046 §5.1.1) and
 // application/x-www-form-urlencoded, the two encodings Mailgun's send
-// endpoints take (providers.md §1.2).
+// endpoints take.
 #pragma once
 
 #include <optional>

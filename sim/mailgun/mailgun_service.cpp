@@ -13,8 +13,8 @@ namespace postern::sim {
 
 namespace {
 
-constexpr std::size_t kMaxRecipients = 1000;             // providers.md §1.2
-constexpr std::size_t kMaxSendOptionsBytes = 16 * 1024;  // §1.2: o:, h:, v: (and t:) together
+constexpr std::size_t kMaxRecipients = 1000;
+constexpr std::size_t kMaxSendOptionsBytes = 16 * 1024;  // o:, h:, v: (and t:) together
 
 net::HttpResponse message_error(int status, std::string_view message) {
   return json_response(status, boost::json::object{{"message", message}});
@@ -43,7 +43,7 @@ std::optional<std::size_t> count_addresses(const std::vector<FormField>& fields,
   return n;
 }
 
-// v: values are JSON (§1.2); Postern sends the id bare, other clients may
+// v: values are JSON; Postern sends the id bare, other clients may
 // send it as a JSON string.
 std::string unquote(std::string_view v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
@@ -53,7 +53,7 @@ std::string unquote(std::string_view v) {
 std::string mailgun_message_id(IdSource& ids, SystemTime now, std::string_view domain) {
   auto stamp = format_utc(now, "%Y%m%d%H%M%S");
   auto r = ids.next();
-  // The shape of §1.4's example, "<20111114174239.25659.5817@samples.mailgun.org>".
+  // The shape of Mailgun's documented example, "<20111114174239.25659.5817@samples.mailgun.org>".
   return "<" + stamp + "." + std::to_string(r % 100000) + "." + std::to_string((r >> 20) % 10000) +
          "@" + std::string(domain) + ">";
 }
@@ -77,7 +77,7 @@ bool MailgunService::is_probe(const net::HttpRequest& request) const {
 }
 
 ServiceAnswer MailgunService::handle(const net::HttpRequest& request, const RequestContext& context) {
-  // The key is checked before anything else (§1.1, §1.5: 401 "Forbidden").
+  // The key is checked before anything else (401 "Forbidden").
   auto credentials = basic_credentials(request.header("Authorization"));
   if (!credentials || credentials->first != "api" || credentials->second != settings_.api_key) {
     return {unauthorized(request)};
@@ -86,7 +86,7 @@ ServiceAnswer MailgunService::handle(const net::HttpRequest& request, const Requ
   if (is_probe(request)) {
     auto domain = percent_decode(segs[2]);
     if (!domain_exists(domain)) return {message_error(404, "Domain not found")};
-    // §1.8: the fields a health check reads (state, is_disabled, type).
+    // The fields a health check reads (state, is_disabled, type).
     boost::json::object d{{"created_at", rfc2822_date(context.now)},
                           {"id", ids_.hex(24)},
                           {"is_disabled", false},
@@ -118,7 +118,7 @@ ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::s
   auto fields = parse_form(request.header("Content-Type"), request.body);
   if (!fields) return {message_error(400, "Invalid multipart/form-data body: " + fields.error().message)};
 
-  // §1.5's texts, in the order a form is read: sender, recipients, body.
+  // Mailgun's texts, in the order a form is read: sender, recipients, body.
   std::size_t options = 0;
   for (const auto& f : *fields) {
     if (f.name.starts_with("o:") || f.name.starts_with("h:") || f.name.starts_with("v:") ||
@@ -174,7 +174,7 @@ net::HttpResponse MailgunService::unauthorized(const net::HttpRequest&) const {
 
 net::HttpResponse MailgunService::throttled(const net::HttpRequest& request, std::chrono::seconds retry_after,
                                             SystemTime now) const {
-  // §1.6: no rate-limit headers; the retry time is in the text.
+  // No rate-limit headers; the retry time is in the text.
   auto segs = path_segments(request.path);
   std::string domain = segs.size() >= 2 ? percent_decode(segs[1]) : "unknown";
   if (segs.size() == 3 && segs[1] == "domains") domain = percent_decode(segs[2]);

@@ -1,4 +1,4 @@
-// Simulated Mailgun API (providers.md §1): POST /v3/{domain}/messages and
+// Simulated Mailgun API (docs/providers.md, mailgun): POST /v3/{domain}/messages and
 // /messages.mime (multipart/form-data, Basic auth api:KEY) and the domain
 // probe GET /v3/domains/{domain}.
 #pragma once

@@ -13,7 +13,7 @@ namespace postern::sim {
 
 namespace {
 
-constexpr std::size_t kMaxRecipientsPerField = 50;  // §4.2, §4.6
+constexpr std::size_t kMaxRecipientsPerField = 50;
 
 const boost::json::string* string_at(const boost::json::object& o, std::string_view key) {
   auto v = o.if_contains(key);
@@ -29,7 +29,7 @@ struct Recipients {
   std::optional<net::HttpResponse> error;
 };
 
-// To, Cc and Bcc: comma-separated mailboxes, at most 50 each (§4.2).
+// To, Cc and Bcc: comma-separated mailboxes, at most 50 each.
 Recipients read_recipients(const boost::json::object& body) {
   Recipients out;
   for (std::string_view field : {"To", "Cc", "Bcc"}) {
@@ -78,7 +78,7 @@ ServiceAnswer PostmarkService::handle(const net::HttpRequest& request, const Req
   }
   if (token != settings_.server_token) return {unauthorized(request)};
   if (is_probe(request)) {
-    // §4.7: the server object of the token.
+    // The server object of the token.
     boost::json::object server{{"ID", 1},
                                {"Name", "postern-sim"},
                                {"ApiTokens", boost::json::array{settings_.server_token}},
@@ -100,7 +100,7 @@ ServiceAnswer PostmarkService::handle(const net::HttpRequest& request, const Req
 }
 
 ServiceAnswer PostmarkService::send(const net::HttpRequest& request, const RequestContext& context) {
-  // §4.1: both headers must say JSON (ErrorCode 409, "JSON required").
+  // Both headers must say JSON (ErrorCode 409, "JSON required").
   if (!accepts_json(request.header("Accept")) || media_type(request.header("Content-Type")) != "application/json") {
     return {postmark_error(422, 409, "Your HTTP request does not have the Accept and Content-Type headers set to "
                                      "application/json.")};
@@ -124,7 +124,7 @@ ServiceAnswer PostmarkService::send(const net::HttpRequest& request, const Reque
   if ((!text || text->empty()) && (!html || html->empty())) {
     return {postmark_error(422, 300, "Provide either email TextBody or HtmlBody or both.")};
   }
-  // §4.5 ErrorCode 406: the message names every inactive address.
+  // ErrorCode 406: the message names every inactive address.
   std::string inactive;
   for (const auto& address : recipients.addresses) {
     if (context.faults.rejects(address)) inactive += (inactive.empty() ? "" : ", ") + address;
@@ -155,12 +155,12 @@ net::HttpResponse PostmarkService::unauthorized(const net::HttpRequest&) const {
 }
 
 net::HttpResponse PostmarkService::throttled(const net::HttpRequest&, std::chrono::seconds, SystemTime) const {
-  // §4.5 ErrorCode 429; Postmark documents no retry header.
+  // ErrorCode 429; Postmark documents no retry header.
   return postmark_error(429, 429, "Rate limit exceeded.");
 }
 
 net::HttpResponse PostmarkService::server_error(const net::HttpRequest&, int status) const {
-  // §4.4: 503 is a planned outage (ErrorCode 100, Maintenance); other 5xx
+  // 503 is a planned outage (ErrorCode 100, Maintenance); other 5xx
   // carry no ErrorCode, so the status decides.
   if (status == 503) return postmark_error(503, 100, "Maintenance");
   return json_response(status, boost::json::object{{"Message", reason_phrase(status)}});

@@ -1,4 +1,4 @@
-// Simulated Postmark Email API (providers.md §4): POST /email with
+// Simulated Postmark Email API (docs/providers.md, postmark): POST /email with
 // X-Postmark-Server-Token and JSON Accept/Content-Type, ErrorCode bodies,
 // inactive recipients (ErrorCode 406) by pattern, and the GET /server probe.
 #pragma once
@@ -35,11 +35,11 @@ class PostmarkService final : public HttpService {
   IdSource ids_;
 };
 
-// {"ErrorCode": code, "Message": message} with the HTTP status (§4.3).
+// {"ErrorCode": code, "Message": message} with the HTTP status.
 net::HttpResponse postmark_error(int status, int error_code, std::string_view message);
 
 // "2014-02-17T07:25:01.4178645+00:00": SubmittedAt as Postmark writes it
-// (seven fractional digits and a numeric offset, §4.3), in UTC.
+// (seven fractional digits and a numeric offset), in UTC.
 std::string postmark_timestamp(SystemTime t);
 
 }  // namespace postern::sim

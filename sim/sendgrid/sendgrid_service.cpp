@@ -9,7 +9,7 @@ namespace postern::sim {
 
 namespace {
 
-// §2.4: {"errors": [{"field": null, "message": ...}]}, the shape of the
+// {"errors": [{"field": null, "message": ...}]}, the shape of the
 // errors that name no field (auth, rate limit, server).
 net::HttpResponse plain_error(int status, std::string_view message) {
   boost::json::object e{{"field", nullptr}, {"message", message}};
@@ -24,7 +24,7 @@ std::string postern_id_of(const boost::json::object& body) {
   };
   auto id = from_args(body.if_contains("custom_args"));
   if (!id.empty()) return id;
-  // Per-personalization custom_args (§2.2) as a fallback.
+  // Per-personalization custom_args as a fallback.
   if (auto p = body.if_contains("personalizations"); p && p->is_array() && !p->get_array().empty() &&
                                                      p->get_array()[0].is_object()) {
     return from_args(p->get_array()[0].get_object().if_contains("custom_args"));
@@ -73,7 +73,7 @@ ServiceAnswer SendGridService::handle(const net::HttpRequest& request, const Req
     // unauthorized() adds the rate headers itself.
     return {unauthorized(request)};
   } else if (is_probe(request)) {
-    // §2.7: the key's scopes; mail.send is what a sender needs.
+    // The key's scopes; mail.send is what a sender needs.
     boost::json::array scopes{"mail.send", "scopes.read", "user.profile.read"};
     answer.response = json_response(200, boost::json::object{{"scopes", std::move(scopes)}});
   } else if (request.path == "/v3/mail/send") {
@@ -99,7 +99,7 @@ ServiceAnswer SendGridService::send(const net::HttpRequest& request) {
   auto errors = sendgrid_validate(body);
   if (!errors.empty()) return {json_response(400, boost::json::object{{"errors", std::move(errors)}})};
 
-  // §2.3: 202 with an empty body and X-Message-Id; sandbox mode 200.
+  // 202 with an empty body and X-Message-Id; sandbox mode 200.
   net::HttpResponse response;
   response.status = sandbox_mode(body) ? 200 : 202;
   response.content_type.clear();
@@ -109,7 +109,7 @@ ServiceAnswer SendGridService::send(const net::HttpRequest& request) {
 }
 
 net::HttpResponse SendGridService::unauthorized(const net::HttpRequest&) const {
-  // §2.4's observed 401 body.
+  // SendGrid's observed 401 body.
   boost::json::object e{{"message", "The provided authorization grant is invalid, expired, or revoked"},
                         {"field", nullptr},
                         {"help", nullptr}};
@@ -120,7 +120,7 @@ net::HttpResponse SendGridService::unauthorized(const net::HttpRequest&) const {
 
 net::HttpResponse SendGridService::throttled(const net::HttpRequest&, std::chrono::seconds retry_after,
                                              SystemTime now) const {
-  // §2.5: the same headers, Remaining 0 and Reset at the retry time.
+  // The same headers, Remaining 0 and Reset at the retry time.
   auto response = plain_error(429, "too many requests");
   response.headers.emplace_back("X-RateLimit-Limit", std::to_string(settings_.rate_limit));
   response.headers.emplace_back("X-RateLimit-Remaining", "0");

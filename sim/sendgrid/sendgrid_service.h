@@ -1,4 +1,4 @@
-// Simulated SendGrid v3 API (providers.md §2): POST /v3/mail/send (JSON,
+// Simulated SendGrid v3 API (docs/providers.md, sendgrid): POST /v3/mail/send (JSON,
 // Bearer key) validated like the real service, the scopes probe
 // GET /v3/scopes, and the X-RateLimit-* headers on every answer.
 #pragma once
@@ -34,7 +34,7 @@ class SendGridService final : public HttpService {
 
  private:
   ServiceAnswer send(const net::HttpRequest& request);
-  // §2.5: on every answer (the window counters are mutable: they only feed
+  // On every answer (the window counters are mutable: they only feed
   // header values).
   void add_rate_headers(net::HttpResponse& response, SystemTime now) const;
 
@@ -44,7 +44,7 @@ class SendGridService final : public HttpService {
   mutable std::atomic<std::uint64_t> used_{0};  // requests in it
 };
 
-// The validation of a mail/send body (§2.2 rules, §2.4 error shape): the
+// The validation of a mail/send body (SendGrid's rules and error shape): the
 // {"errors": [...]} entries, empty when the body is valid. Exposed for tests.
 boost::json::array sendgrid_validate(const boost::json::object& body);
 

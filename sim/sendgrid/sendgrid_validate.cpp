@@ -1,5 +1,5 @@
-// The mail/send body rules of providers.md §2.2, answered with SendGrid's
-// own error texts (errors page and observed bodies, §2.4).
+// The mail/send body rules of SendGrid's API, answered with SendGrid's
+// own error texts (errors page and observed bodies).
 #include <boost/json.hpp>
 #include <cctype>
 #include <set>
@@ -117,7 +117,7 @@ void check_content(const boost::json::object& body, boost::json::array& errors) 
   if (plain_count > 1 || html_count > 1) {
     add_error(errors, "If present, text/plain and text/html may only be provided once.", "content", "");
   }
-  // §2.2: text/plain first, then text/html, then anything else.
+  // text/plain first, then text/html, then anything else.
   bool misordered = (plain >= 0 && html >= 0 && html < plain) ||
                     (first_other >= 0 && ((plain >= 0 && first_other < plain) || (html >= 0 && first_other < html)));
   if (misordered) {

@@ -12,7 +12,7 @@ namespace postern::sim {
 
 namespace {
 
-constexpr std::size_t kMaxRecipients = 50;  // §3.2
+constexpr std::size_t kMaxRecipients = 50;
 
 struct Refusal {
   int status;
@@ -133,7 +133,7 @@ ServiceAnswer SesService::send(const net::HttpRequest& request) {
   std::string raw_message;
   std::string from = string_at(&body, "FromEmailAddress") ? std::string(body.at("FromEmailAddress").get_string()) : "";
   if (raw) {
-    // §3.2: Raw.Data is the base64 of the complete MIME message.
+    // Raw.Data is the base64 of the complete MIME message.
     auto decoded = string_at(raw, "Data") ? base64_decode(raw->at("Data").get_string()) : std::nullopt;
     if (!decoded || decoded->empty()) {
       return {ses_error(400, "BadRequestException", "Content.Raw.Data must be the base64 of a MIME message.")};
@@ -167,14 +167,14 @@ ServiceAnswer SesService::send(const net::HttpRequest& request) {
     return {ses_error(400, "MessageRejected", "Email address is not verified. The following identities failed the "
                                               "check in region " + region + ": " + sender->address)};
   }
-  // §3.3's shape: "01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000".
+  // The shape of SES's message ids: "01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000".
   auto id = ids_.hex(16) + "-" + ids_.uuid() + "-000000";
   auto response = json_response(200, boost::json::object{{"MessageId", id}});
   return {std::move(response), Accepted{postern_id_of(body, raw_message), std::move(id)}};
 }
 
 net::HttpResponse SesService::account(const RequestContext& context) const {
-  // §3.7: the fields a health check reads.
+  // The fields a health check reads.
   boost::json::object quota{{"Max24HourSend", settings_.max_24_hour_send},
                             {"MaxSendRate", settings_.max_send_rate},
                             {"SentLast24Hours", static_cast<double>(context.accepted_so_far)}};
@@ -194,7 +194,7 @@ net::HttpResponse SesService::unauthorized(const net::HttpRequest&) const {
 }
 
 net::HttpResponse SesService::throttled(const net::HttpRequest&, std::chrono::seconds, SystemTime) const {
-  // §3.4 quota note: the per-second rate's text; SES sends no retry header.
+  // The per-second rate's text; SES sends no retry header.
   return ses_error(429, "TooManyRequestsException", "Maximum sending rate exceeded.");
 }
 

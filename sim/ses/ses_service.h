@@ -1,4 +1,4 @@
-// Simulated Amazon SES v2 API (providers.md §3): SendEmail
+// Simulated Amazon SES v2 API (docs/providers.md, ses): SendEmail
 // (POST /v2/email/outbound-emails) with a real SigV4 check, Raw or Simple
 // content, rest-json errors (x-amzn-ErrorType + {"message"}), and the
 // GetAccount probe (GET /v2/email/account).
@@ -19,7 +19,7 @@ struct SesSettings {
   // Verified identities (addresses or domains); empty: every sender is.
   std::vector<std::string> verified;
   // GetAccount's SendQuota; large by default so benchmarks never look like
-  // an exhausted quota (§3.7).
+  // an exhausted quota.
   double max_24_hour_send = 1e9;
   double max_send_rate = 1e6;
 };
@@ -46,7 +46,7 @@ class SesService final : public HttpService {
   mutable IdSource ids_;
 };
 
-// §3.4 wire format: status, x-amzn-ErrorType and {"message": ...}.
+// The wire format: status, x-amzn-ErrorType and {"message": ...}.
 net::HttpResponse ses_error(int status, std::string_view type, std::string_view message);
 
 }  // namespace postern::sim

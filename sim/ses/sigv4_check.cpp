@@ -37,7 +37,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 // "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ses/aws4_request,
-// SignedHeaders=host;x-amz-date, Signature=<hex>" (§3.5 step 5).
+// SignedHeaders=host;x-amz-date, Signature=<hex>".
 std::optional<Authorization> parse_authorization(std::string_view header, std::string& why) {
   header = trim(header);
   if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() || header[kAlgorithm.size()] != ' ') {
@@ -79,7 +79,7 @@ std::optional<Authorization> parse_authorization(std::string_view header, std::s
   return out;
 }
 
-// "20150830T123600Z" (§3.5 step 1) to a time point; nullopt if malformed.
+// "20150830T123600Z" to a time point; nullopt if malformed.
 std::optional<SystemTime> parse_amz_date(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
   for (std::size_t i = 0; i < 15; ++i) {
@@ -148,7 +148,7 @@ std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request, const S
   }
 
   // Recompute over exactly the headers the client says it signed, in the
-  // order they arrived (repeated headers join in request order, §3.5).
+  // order they arrived (repeated headers join in request order).
   providers::ses::SigV4Request to_sign;
   to_sign.method = request.method;
   to_sign.path = percent_decode(request.path);

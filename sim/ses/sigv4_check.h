@@ -1,4 +1,4 @@
-// Server side of SigV4 (providers.md §3.5): parses the Authorization header,
+// Server side of SigV4 (AWS Signature Version 4): parses the Authorization header,
 // checks the access key, the credential scope and the clock, and recomputes
 // the signature with the configured secret through Postern's own signer
 // (providers/ses/sigv4.h), so the simulator and the client cannot drift

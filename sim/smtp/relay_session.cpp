@@ -179,7 +179,7 @@ RelaySession::Step RelaySession::mail(const std::string& path, std::optional<std
 RelaySession::Step RelaySession::rcpt(const std::string& path) {
   if (!in_transaction_) return reply("503 5.5.1 Error: need MAIL command");
   if (envelope_.rcpt_to.size() >= kMaxRecipients) return reply("452 4.5.3 Error: too many recipients");
-  // Per-recipient refusal (providers.md §5.3: 5.1.x is permanent for that
+  // Per-recipient refusal (5.1.x is permanent for that
   // recipient only), as Postfix words it.
   if (faults_.rejects(path)) {
     return reply("550 5.1.1 <" + path + ">: Recipient address rejected: User unknown in virtual mailbox table");

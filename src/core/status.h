@@ -1,4 +1,4 @@
-// Message statuses: the queues a message moves through (DESIGN.md pipeline).
+// Message statuses: the queues a message moves through (docs/architecture.md).
 #pragma once
 
 #include <cstdint>

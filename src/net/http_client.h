@@ -58,7 +58,7 @@ struct HttpClientOptions {
 };
 
 // Transport failures. Which side of "the request was fully sent" a failure
-// lies on matters (providers.md §6): before it, the provider cannot have
+// lies on matters (docs/providers.md, Failure classes): before it, the provider cannot have
 // acted on the request; after it, it may have (a resend may duplicate).
 enum class HttpClientErrc {
   ok = 0,

@@ -1,5 +1,5 @@
-// Every provider answer maps to one of four classes (DESIGN.md, "Failure
-// classes"); the dispatcher and the health checks act on the class alone.
+// Every provider answer maps to one of four classes (docs/providers.md,
+// "Failure classes"); the dispatcher and the health checks act on the class alone.
 #pragma once
 
 #include <optional>

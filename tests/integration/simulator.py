@@ -180,7 +180,7 @@ def parse_ready_line(text):
 
 def sigv4_headers(method, host, path, body, when=None, access_key_id=SES_ACCESS_KEY_ID,
                   secret=SES_SECRET_ACCESS_KEY, region=SES_REGION, content_type="application/json"):
-    """Headers of a SigV4-signed SES request (providers.md §3.5), for tests
+    """Headers of a SigV4-signed SES request, for tests
     that call the simulated SES without Postern. `body` is bytes."""
     when = when or datetime.datetime.now(datetime.timezone.utc)
     amz_date = when.strftime("%Y%m%dT%H%M%SZ")

@@ -31,7 +31,7 @@ from test_routing import (FAST, Load, assert_delivered_once, attempts, parse_tim
 pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
 
 PROBE_INTERVAL = 1.0  # seconds; routing_section()'s default probe_interval
-FAILOVER_LIMIT = 1.0  # DESIGN.md: provider outage to traffic moved < 1 s on real traffic
+FAILOVER_LIMIT = 1.0  # the target: provider outage to traffic moved < 1 s on real traffic
 
 
 def state_timeline(port, name, done, timeout=10):

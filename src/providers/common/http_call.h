@@ -1,6 +1,6 @@
 // The send and probe skeleton every HTTP API provider shares: time the call,
-// classify transport failures the same way for all (providers.md §6, first
-// two rows), and hand HTTP answers to the provider's own table.
+// classify transport failures the same way for all (docs/providers.md,
+// Failure classes), and hand HTTP answers to the provider's own table.
 #pragma once
 
 #include <functional>
@@ -24,7 +24,7 @@ void send_classified(net::HttpClient& http, const Clock& clock, net::HttpClientR
 void probe_classified(net::HttpClient& http, const Clock& clock, net::HttpClientRequest request,
                       ProbeClassifier classify, std::function<void(ProbeResult)> done);
 
-// Transport failures (§6): before the request was fully sent the provider
+// Transport failures: before the request was fully sent the provider
 // is unreachable (provider_down: fail over); after it, the outcome is
 // ambiguous (transient: retried, possibly as a duplicate).
 SendResult transport_failure(const error_code& ec);

@@ -1,6 +1,6 @@
 // Reading provider answers leniently: error bodies are JSON objects with a
 // message under one of a few names ("message", "Message"), sometimes HTML or
-// plain text from a proxy in front of the API (providers.md §4.4).
+// plain text from a proxy in front of the API.
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -33,7 +33,7 @@ RecipientLists recipients_of(const Envelope& envelope, const Message* names) {
   RecipientLists out;
   std::unordered_set<std::string> seen;
   for (const auto& r : envelope.recipients) {
-    // APIs refuse an address twice in one message (SendGrid §2.2).
+    // APIs refuse an address twice in one message (SendGrid does).
     if (!seen.insert(normalize_address(r.address)).second) continue;
     Mailbox m{name_for(r.address, names), r.address};
     switch (r.kind) {
@@ -66,7 +66,7 @@ std::string attachment_name(const Attachment& attachment, std::size_t index) {
 }
 
 bool is_structural_header(std::string_view name) {
-  // The union of SendGrid's forbidden list (providers.md §2.2) and what every
+  // The union of SendGrid's forbidden headers and what every
   // API derives from its fields or sets itself (RFC 5322 §3.6 origination,
   // MIME structure, trace fields).
   static constexpr std::array<std::string_view, 18> kStructural = {"from",

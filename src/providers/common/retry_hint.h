@@ -1,6 +1,6 @@
 // How long a provider asked us to wait: Retry-After headers, reset times as
 // Unix seconds (SendGrid X-RateLimit-Reset) and dates in error text (Mailgun
-// "try again after <RFC 2822 date>", providers.md §1.6).
+// "try again after <RFC 2822 date>", as Mailgun words it).
 #pragma once
 
 #include <chrono>

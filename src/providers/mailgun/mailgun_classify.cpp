@@ -1,5 +1,5 @@
-// Mailgun's answers to failure classes: the one table (providers.md §1.5,
-// §1.6, §1.8 and the Mailgun column of §6).
+// Mailgun's answers to failure classes: the one table (docs/providers.md,
+// Failure classes).
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
 #include "providers/common/retry_hint.h"
@@ -13,7 +13,7 @@ bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
-// §1.4: the id is the Message-ID with its angle brackets; Mailgun's events
+// The id is the Message-ID with its angle brackets; Mailgun's events
 // report it without them, so that is the form kept.
 std::string strip_brackets(std::string id) {
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
@@ -60,7 +60,7 @@ SendResult classify_mailgun_send(const net::HttpClientResponse& response, System
     return result;
   }
   if (response.status == 429) {
-    // §1.6: no rate-limit headers are documented; the reset time is in the
+    // No rate-limit headers are documented; the reset time is in the
     // text. A Retry-After header, should one appear, is honoured first.
     result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
     if (!result.retry_after) result.retry_after = common::wait_from_try_again_after(message, now);
@@ -82,7 +82,7 @@ ProbeResult classify_mailgun_probe(const net::HttpClientResponse& response) {
         (body ? common::string_member(*body, {"message"}) : common::clip(response.body));
     return result;
   }
-  // §1.8: healthy = 200, state "active" and not disabled.
+  // Healthy: 200, state "active" and not disabled.
   const boost::json::object* domain = nullptr;
   if (body) {
     if (auto* d = body->if_contains("domain"); d && d->is_object()) domain = &d->as_object();

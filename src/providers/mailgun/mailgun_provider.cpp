@@ -27,7 +27,7 @@ Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig&
     return s.error("domain",
                    "expected a domain name such as mg.example.com, got '" + *domain + "'");
   out.domain = *domain;
-  // §1.1: a domain lives in one region and must be called there.
+  // A domain lives in one region and must be called there.
   auto base_url = s.base_url(
       "base_url", "us", {{"us", "https://api.mailgun.net"}, {"eu", "https://api.eu.mailgun.net"}});
   if (!base_url) return base_url.error();

@@ -1,4 +1,4 @@
-// Mailgun (providers.md §1): structured mail to POST /v3/{domain}/messages,
+// Mailgun (docs/providers.md, mailgun): structured mail to POST /v3/{domain}/messages,
 // raw mail to /messages.mime, both multipart/form-data with Basic auth
 // api:KEY; probe GET /v3/domains/{domain}.
 #pragma once
@@ -16,7 +16,7 @@ struct MailgunSettings {
   std::string domain;
   std::string base_url = "https://api.mailgun.net";  // no trailing '/'
   std::chrono::milliseconds timeout{30000};
-  bool test_mode = false;  // o:testmode: accepted and billed, not delivered (§1.2)
+  bool test_mode = false;  // o:testmode: accepted and billed, not delivered
 };
 
 // Settings keys: api_key, domain (required); base_url ("us", "eu" or a URL),
@@ -43,7 +43,7 @@ class MailgunProvider final : public Provider {
   void send(std::shared_ptr<const OutboundMessage> message,
             std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
-  // §1.7: 25 MB per message, 1000 recipients.
+  // 25 MB per message, 1000 recipients.
   std::size_t max_message_bytes() const override { return 25 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 1000; }
 

@@ -1,4 +1,4 @@
-// Building Mailgun's send and probe requests (providers.md §1.2, §1.3, §1.8).
+// Building Mailgun's send and probe requests (docs/providers.md, mailgun).
 #include "core/base64.h"
 #include "providers/mailgun/mailgun_provider.h"
 #include "providers/mailgun/multipart_form.h"
@@ -7,7 +7,7 @@ namespace postern::providers::mailgun {
 
 namespace {
 
-// §1.2: o:tag repeats, at most 3 per message (api-limits.rst); extra tags
+// o:tag repeats, at most 3 per message (api-limits.rst); extra tags
 // would make the whole send fail, so they stay in Postern's records only.
 constexpr std::size_t kMaxTags = 3;
 
@@ -53,7 +53,7 @@ void add_structured(MultipartForm& form, const Message& m, const OutboundMessage
   }
   for (const auto& a : m.attachments) {
     // Mailgun names an inline part's Content-ID after its file name
-    // (§1.2: referenced as cid:<filename>), so the content id goes there.
+    // (referenced as cid:<filename>), so the content id goes there.
     if (a.is_inline) {
       form.add_file("inline", a.content_id.empty() ? a.filename : a.content_id, a.content_type,
                     a.content);
@@ -78,7 +78,7 @@ Result<net::HttpClientRequest> build_mailgun_send(const MailgunSettings& setting
   } else {
     auto mime = message.mime();
     if (!mime) return mime.error();
-    // §1.3: Mailgun does not read recipients from the MIME; every envelope
+    // Mailgun does not read recipients from the MIME; every envelope
     // recipient (Bcc included) goes in `to`, the message as a file part.
     for (const auto& r : message.envelope().recipients) form.add_field("to", r.address);
     form.add_file("message", "message.eml", "message/rfc822", **mime);

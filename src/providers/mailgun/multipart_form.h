@@ -1,5 +1,5 @@
 // multipart/form-data bodies (RFC 7578), the only encoding Mailgun's send
-// endpoints take for every request shape (providers.md §1.2). Kept in the
+// endpoints take for every request shape. Kept in the
 // Mailgun folder: no other provider posts forms.
 #pragma once
 

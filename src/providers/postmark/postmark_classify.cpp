@@ -1,5 +1,5 @@
-// Postmark's answers to failure classes: the one table (providers.md §4.3,
-// §4.4, the ErrorCode table of §4.5 and the Postmark column of §6).
+// Postmark's answers to failure classes: the one table (statuses, Postmark's
+// ErrorCode values; docs/providers.md, Failure classes).
 #include <array>
 
 #include "providers/common/http_call.h"
@@ -16,7 +16,7 @@ struct Row {
   FailureClass failure_class;
 };
 
-// §4.5, sending-relevant API ErrorCodes.
+// Postmark's API ErrorCodes that concern sending.
 constexpr std::array<Row, 16> kErrorCodes = {{
     {0, FailureClass::ok},
     {10, FailureClass::provider_down},   // bad or missing API token
@@ -36,7 +36,7 @@ constexpr std::array<Row, 16> kErrorCodes = {{
     {429, FailureClass::transient},      // rate limit
 }};
 
-// Without an ErrorCode the HTTP status decides (§4.4).
+// Without an ErrorCode the HTTP status decides.
 FailureClass class_of_status(int status) {
   switch (status) {
     case 401:  // token missing or wrong

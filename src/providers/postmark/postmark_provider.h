@@ -1,4 +1,4 @@
-// Postmark (providers.md §4): POST /email with a JSON body and
+// Postmark (docs/providers.md, postmark): POST /email with a JSON body and
 // X-Postmark-Server-Token; no raw-MIME endpoint, so raw mail is parsed into
 // the JSON fields. Probe GET /server.
 #pragma once
@@ -42,7 +42,7 @@ class PostmarkProvider final : public Provider {
   void send(std::shared_ptr<const OutboundMessage> message,
             std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
-  // §4.6: 10 MB including attachments after base64; 50 recipients per field
+  // 10 MB including attachments after base64; 50 recipients per field
   // (the total is capped at one field's worth to stay safe).
   std::size_t max_message_bytes() const override { return 10 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 50; }

@@ -1,4 +1,4 @@
-// Building Postmark's /email body (providers.md §4.1, §4.2) from the
+// Building Postmark's /email body (docs/providers.md, postmark) from the
 // structured message, whether submitted as JSON or parsed from raw MIME.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -19,7 +19,7 @@ net::HttpClientRequest base_request(const PostmarkSettings& settings, std::strin
   net::HttpClientRequest r;
   r.method = std::move(method);
   r.url = settings.base_url + path;
-  // §4.1: all three are required; a missing one may answer 415.
+  // All three are required; a missing one may answer 415.
   r.headers = {{"Accept", "application/json"}, {"X-Postmark-Server-Token", settings.server_token}};
   r.timeout = settings.timeout;
   return r;
@@ -33,7 +33,7 @@ json::array attachments(const Message& m) {
     o["Name"] = common::attachment_name(att, i);
     o["Content"] = base64_encode(att.content);
     o["ContentType"] = att.content_type;
-    // §4.2: inline parts are the ones with a ContentID, written "cid:...".
+    // Inline parts are the ones with a ContentID, written "cid:...".
     if (att.is_inline && !att.content_id.empty()) o["ContentID"] = "cid:" + att.content_id;
     a.push_back(std::move(o));
   }
@@ -60,7 +60,7 @@ Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& setti
   body["Subject"] = m.subject;
   if (!m.text.empty()) body["TextBody"] = m.text;
   if (!m.html.empty()) body["HtmlBody"] = m.html;
-  // §4.2: one of the bodies is required.
+  // One of the bodies is required.
   if (m.text.empty() && m.html.empty()) body["TextBody"] = " ";
   if (!m.reply_to.empty()) body["ReplyTo"] = common::join_mailboxes(m.reply_to);
 
@@ -72,7 +72,7 @@ Result<net::HttpClientRequest> build_postmark_send(const PostmarkSettings& setti
   headers.push_back(json::object{{"Name", "X-Postern-Id"}, {"Value", message.id_string()}});
   body["Headers"] = std::move(headers);
   if (!m.attachments.empty()) body["Attachments"] = attachments(m);
-  // §4.2: one Tag per message; the first tag is the message's category.
+  // One Tag per message; the first tag is the message's category.
   if (!message.tags().empty()) body["Tag"] = message.tags().front();
   // The Postern id comes back in Postmark's webhooks as metadata.
   json::object metadata{{"postern_id", message.id_string()}};

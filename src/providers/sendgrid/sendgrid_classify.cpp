@@ -1,5 +1,5 @@
-// SendGrid's answers to failure classes: the one table (providers.md §2.3,
-// §2.4, §2.5, §2.7 and the SendGrid column of §6).
+// SendGrid's answers to failure classes: the one table (SendGrid's
+// statuses and error bodies; docs/providers.md, Failure classes).
 #include <boost/json/array.hpp>
 
 #include "providers/common/http_call.h"
@@ -34,7 +34,7 @@ FailureClass class_of(int status) {
   }
 }
 
-// §2.4: {"errors":[{"message","field","help"}]}; "field: message; ..." for
+// SendGrid's error body: {"errors":[{"message","field","help"}]}; "field: message; ..." for
 // every error, `help` ignored (its type varies).
 std::string error_detail(const net::HttpClientResponse& response) {
   auto body = common::parse_json_object(response.body);
@@ -63,7 +63,7 @@ SendResult classify_sendgrid_send(const net::HttpClientResponse& response, Syste
   }
   auto result = common::http_result(cls, response.status, error_detail(response));
   if (response.status == 429) {
-    // §2.5: wait until X-RateLimit-Reset (Unix seconds).
+    // Wait until X-RateLimit-Reset (Unix seconds).
     result.retry_after = common::wait_until_unix_seconds(response.header("X-RateLimit-Reset"), now);
     if (!result.retry_after)
       result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
@@ -79,7 +79,7 @@ ProbeResult classify_sendgrid_probe(const net::HttpClientResponse& response) {
     result.detail = "HTTP " + std::to_string(response.status) + ": " + error_detail(response);
     return result;
   }
-  // §2.7: the key must hold the mail.send scope.
+  // The key must hold the mail.send scope.
   auto body = common::parse_json_object(response.body);
   const auto* scopes = body ? body->if_contains("scopes") : nullptr;
   if (scopes && scopes->is_array()) {

@@ -13,7 +13,7 @@ Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfi
   auto api_key = s.required("api_key");
   if (!api_key) return api_key.error();
   out.api_key = *api_key;
-  // §2.1: EU regional subusers call the EU host.
+  // EU regional subusers call the EU host.
   auto base_url =
       s.base_url("base_url", "global",
                  {{"global", "https://api.sendgrid.com"}, {"eu", "https://api.eu.sendgrid.com"}});

@@ -1,4 +1,4 @@
-// SendGrid v3 (providers.md §2): POST /v3/mail/send with a JSON body. There
+// SendGrid v3 (docs/providers.md, sendgrid): POST /v3/mail/send with a JSON body. There
 // is no raw-MIME endpoint, so raw mail is parsed into the JSON structure.
 // Probe GET /v3/scopes (the key must hold mail.send).
 #pragma once
@@ -41,7 +41,7 @@ class SendGridProvider final : public Provider {
   void send(std::shared_ptr<const OutboundMessage> message,
             std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
-  // §2.6: the whole JSON under 30 MB; the MIME size is a close proxy (both
+  // The whole JSON under 30 MB; the MIME size is a close proxy (both
   // carry attachments in base64), with room left for the JSON around it.
   std::size_t max_message_bytes() const override { return 28 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 1000; }

@@ -1,4 +1,4 @@
-// Building SendGrid's mail/send body (providers.md §2.2) from the structured
+// Building SendGrid's mail/send body (docs/providers.md, sendgrid) from the structured
 // message, whether it was submitted as JSON or parsed from raw MIME.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t kMaxCategories = 10;  // §2.2: ≤ 10 unique
+constexpr std::size_t kMaxCategories = 10;  // at most 10, each distinct
 constexpr std::size_t kMaxCategoryLength = 255;
 
 net::HttpClientRequest base_request(const SendGridSettings& settings, std::string method,
@@ -31,7 +31,7 @@ json::object email(const Mailbox& m) {
   json::object o;
   o["email"] = m.address;
   if (!m.name.empty()) {
-    // §2.2: names in to/cc/bcc may not contain ';' or ','; a space keeps
+    // Names in to/cc/bcc may not contain ';' or ','; a space keeps
     // the name readable instead of failing the whole send.
     std::string name = m.name;
     for (auto& c : name) {
@@ -48,7 +48,7 @@ json::array emails(const std::vector<Mailbox>& list) {
   return a;
 }
 
-// Every personalization needs a `to` (§2.2). Mail with no To goes to its Cc
+// Every personalization needs a `to`. Mail with no To goes to its Cc
 // as To; mail with only Bcc gets one personalization per recipient, so that
 // no Bcc recipient sees another.
 json::array personalizations(const common::RecipientLists& r) {
@@ -97,7 +97,7 @@ json::object body_of(const SendGridSettings& settings, const OutboundMessage& me
   body["from"] = email(m.from);
   if (m.reply_to.size() == 1) body["reply_to"] = email(m.reply_to.front());
   if (m.reply_to.size() > 1) body["reply_to_list"] = emails(m.reply_to);
-  // §2.2: subject has minLength 1 when no personalization carries one.
+  // Subject has minLength 1 when no personalization carries one.
   body["subject"] = m.subject.empty() ? std::string(" ") : m.subject;
   body["content"] = content(m);
   if (!m.attachments.empty()) body["attachments"] = attachments(m);

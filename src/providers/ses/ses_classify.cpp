@@ -1,5 +1,5 @@
-// SES v2 answers to failure classes: the one table (providers.md §3.4, §3.7
-// and the SES column of §6). Keyed by error type; the status decides only
+// SES v2 answers to failure classes: the one table (docs/providers.md,
+// Failure classes). Keyed by error type; the status decides only
 // when the type is unknown.
 #include <array>
 
@@ -69,7 +69,7 @@ std::string strip_type(std::string_view type) {
 }
 
 FailureClass class_of(int status, std::string_view type, std::string_view message) {
-  // §3.4 quota note: the daily quota is spent for hours, a capacity outage;
+  // The daily quota is spent for hours, a capacity outage;
   // the per-second rate clears in moments.
   if (message.find("Daily message quota exceeded") != std::string_view::npos)
     return FailureClass::provider_down;
@@ -112,7 +112,7 @@ SendResult classify_ses_send(const net::HttpClientResponse& response, SystemTime
   result.failure_class = class_of(response.status, type, message);
   result.code = type.empty() ? std::to_string(response.status) : type;
   result.detail = message;
-  // SES sends no rate-limit headers (§3.4); a Retry-After would be honoured.
+  // SES sends no rate-limit headers; a Retry-After would be honoured.
   if (result.failure_class == FailureClass::transient) {
     result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
     result.throttled = response.status == 429 || is_throttle_type(type);
@@ -133,7 +133,7 @@ ProbeResult classify_ses_probe(const net::HttpClientResponse& response) {
                     ": " + message;
     return result;
   }
-  // §3.7: healthy = SendingEnabled and EnforcementStatus != SHUTDOWN, with
+  // Healthy = SendingEnabled and EnforcementStatus != SHUTDOWN, with
   // quota left for today.
   const auto* enabled = body->if_contains("SendingEnabled");
   bool sending = enabled && enabled->is_bool() && enabled->as_bool();

@@ -31,7 +31,7 @@ Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config)
     return s.error("region", "expected an AWS region such as us-east-1, got '" + *region + "'");
   out.credentials = {*key_id, *secret, s.text("session_token")};
   out.region = *region;
-  // §3.1: the host says "email", the signature says "ses".
+  // The host says "email", the signature says "ses".
   auto endpoint = s.base_url("endpoint", "https://email." + out.region + ".amazonaws.com");
   if (!endpoint) return endpoint.error();
   out.endpoint = *endpoint;

@@ -1,4 +1,4 @@
-// Amazon SES v2 (providers.md §3): SendEmail with Content.Raw (the MIME
+// Amazon SES v2 (docs/providers.md, ses): SendEmail with Content.Raw (the MIME
 // message in base64), signed with SigV4; probe GetAccount.
 #pragma once
 
@@ -34,7 +34,7 @@ net::HttpClientRequest build_ses_probe(const SesSettings& settings, SystemTime n
 // The classification table (ses_classify.cpp).
 SendResult classify_ses_send(const net::HttpClientResponse& response, SystemTime now);
 ProbeResult classify_ses_probe(const net::HttpClientResponse& response);
-// The error type of an answer (§3.4): x-amzn-ErrorType up to ':', else the
+// The error type of an answer: x-amzn-ErrorType up to ':', else the
 // body's code/Code/__type; namespace prefixes up to '#' removed.
 std::string ses_error_type(const net::HttpClientResponse& response);
 
@@ -48,7 +48,7 @@ class SesProvider final : public Provider {
   void send(std::shared_ptr<const OutboundMessage> message,
             std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
-  // §3.2: 40 MB after base64, so 30 MB of MIME; 50 recipients.
+  // 40 MB after base64, so 30 MB of MIME; 50 recipients.
   std::size_t max_message_bytes() const override { return 30 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 50; }
 

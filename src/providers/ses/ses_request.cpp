@@ -1,4 +1,4 @@
-// Building SES v2 requests (providers.md §3.1, §3.2, §3.7), signed with
+// Building SES v2 requests (docs/providers.md, ses), signed with
 // SigV4 exactly as sent: the signed headers are the ones on the wire.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -56,7 +56,7 @@ Result<net::HttpClientRequest> build_ses_send(const SesSettings& settings,
   auto mime = message.mime();
   if (!mime) return mime.error();
   json::object body;
-  // §3.2: Raw content is the whole message; the envelope decides who gets
+  // Raw content is the whole message; the envelope decides who gets
   // it (Bcc recipients exist only there).
   body["Content"] = json::object{{"Raw", json::object{{"Data", base64_encode(**mime)}}}};
   auto recipients = common::recipients_of(message.envelope(), nullptr);

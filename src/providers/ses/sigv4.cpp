@@ -194,7 +194,7 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
   request.headers.insert(request.headers.end(), result.added_headers.begin(),
                          result.added_headers.end());
 
-  // Values of a repeated header join with ',' in request order (§3.5).
+  // Values of a repeated header join with ',' in request order.
   std::map<std::string, std::string> canonical;
   for (const auto& [name, value] : request.headers) {
     auto key = lower(name);

@@ -1,5 +1,5 @@
-// AWS Signature Version 4 for header-based signing (providers.md §3.5, the
-// botocore SigV4Auth algorithm), used for every SES v2 call. Pure functions:
+// AWS Signature Version 4 for header-based signing (the botocore
+// SigV4Auth algorithm), used for every SES v2 call. Pure functions:
 // tested against every vector of tests/unit/providers/data/sigv4-vectors.json.
 #pragma once
 

@@ -8,7 +8,7 @@
 
 namespace postern::providers::smtp {
 
-// Bare LF and bare CR become CRLF (they must not be sent, §2.3.8); a
+// Bare LF and bare CR become CRLF (they must not be sent, RFC 5321 §2.3.8); a
 // message not ending in CRLF gets one before the terminator.
 std::string dot_stuff(std::string_view message);
 

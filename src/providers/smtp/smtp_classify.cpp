@@ -1,5 +1,5 @@
-// SMTP relay answers to failure classes: the one table (providers.md §5.1
-// to §5.3 and the SMTP column of §6). The basic reply code decides the
+// SMTP relay answers to failure classes: the one table (docs/providers.md,
+// Failure classes). The basic reply code decides the
 // retry (RFC 5321 §4.2.1); the enhanced code (RFC 3463) the reason.
 #include "providers/smtp/smtp_outcome.h"
 
@@ -17,7 +17,7 @@ FailureClass class_of_local(SmtpStage stage, SmtpLocal local) {
     case SmtpLocal::connection_lost:
     case SmtpLocal::malformed_reply:
       // After the final dot the relay may have taken the message: resending
-      // risks a duplicate, so retry (§6 "timeout after the request was sent").
+      // risks a duplicate, so retry (docs/providers.md, Failure classes).
       return stage == SmtpStage::message ? FailureClass::transient : FailureClass::provider_down;
     case SmtpLocal::smtputf8_unavailable:
     case SmtpLocal::too_large:
@@ -29,7 +29,7 @@ FailureClass class_of_local(SmtpStage stage, SmtpLocal local) {
 
 FailureClass class_of_reply(SmtpStage stage, const SmtpReply& reply) {
   auto text = reply.summary();
-  // SES's SMTP interface (§5.3): the daily quota is an outage for hours,
+  // SES's SMTP interface: the daily quota is an outage for hours,
   // the sending rate clears in moments.
   if (contains(text, "Daily message quota exceeded")) return FailureClass::provider_down;
   if (contains(text, "Maximum sending rate exceeded")) return FailureClass::transient;
@@ -157,7 +157,7 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
     r.detail = outcome.final_reply->summary();
     r.provider_message_id = relay_message_id(*outcome.final_reply);
   }
-  // Per-recipient results (§5.1): the accepted recipients got the message;
+  // Per-recipient results: the accepted recipients got the message;
   // the refused ones never will through any relay.
   if (auto refused = recipient_list(outcome.recipients, true); !refused.empty()) {
     r.detail += "; refused recipients: " + refused;

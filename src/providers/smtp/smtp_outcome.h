@@ -50,7 +50,7 @@ struct TransactionOutcome {
   std::optional<SmtpReply> final_reply;    // the 2xx after the final dot
 };
 
-// The classification table (providers.md §5.3 and the SMTP column of §6).
+// The classification table (docs/providers.md, Failure classes).
 SendResult classify_smtp_failure(const SmtpFailure& failure);
 SendResult classify_smtp_transaction(const TransactionOutcome& outcome);
 ProbeResult classify_smtp_probe(const std::optional<SmtpFailure>& failure);

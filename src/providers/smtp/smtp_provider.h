@@ -1,4 +1,4 @@
-// An SMTP relay (smarthost, providers.md §5): EHLO, STARTTLS or implicit
+// An SMTP relay (smarthost, docs/providers.md, smtp): EHLO, STARTTLS or implicit
 // TLS, AUTH PLAIN/LOGIN, PIPELINING, SIZE, per-recipient RCPT results, and a
 // small pool of connections reused with RSET.
 #pragma once

@@ -1,5 +1,5 @@
-// Simulated Mailgun (providers.md §1): auth, the §1.5 error texts, the §1.4
-// success shape, .mime sends, the domain probe and the fault answers.
+// Simulated Mailgun: auth, Mailgun's error texts, its success shape,
+// .mime sends, the domain probe and the fault answers.
 #include "sim/mailgun/mailgun_service.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Simulated Postmark (providers.md §4): token, JSON headers, the ErrorCode
-// bodies (10, 300, 402, 406, 409), the §4.3 success shape and the probe.
+// Simulated Postmark: token, JSON headers, the ErrorCode
+// bodies (10, 300, 402, 406, 409), its success shape and the probe.
 #include "sim/postmark/postmark_service.h"
 
 #include <gtest/gtest.h>

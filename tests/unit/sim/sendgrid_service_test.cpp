@@ -1,5 +1,5 @@
-// Simulated SendGrid (providers.md §2): Bearer auth, the §2.2 body rules with
-// the §2.4 error shape, 202 + X-Message-Id, and the X-RateLimit headers.
+// Simulated SendGrid: Bearer auth, the body rules with SendGrid's error
+// shape, 202 + X-Message-Id, and the X-RateLimit headers.
 #include "sim/sendgrid/sendgrid_service.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Simulated SES v2 (providers.md §3): the SigV4 check against a request
+// Simulated SES v2: the SigV4 check against a request
 // botocore signed (the derived SendEmail vector of sigv4-vectors.json) and
 // against Postern's signer, the rest-json errors, Raw and Simple content.
 #include "sim/ses/ses_service.h"
@@ -46,7 +46,7 @@ net::HttpRequest signed_request(const std::string& method, const std::string& pa
                                         {credentials.region, "ses"}, at);
   auto headers = to_sign.headers;
   headers.emplace_back("Authorization", result.authorization);
-  headers.emplace_back("User-Agent", "postern");  // never signed (§3.5)
+  headers.emplace_back("User-Agent", "postern");  // never signed
   return testing::request(method, path, std::move(headers), body);
 }
 

@@ -1,5 +1,5 @@
-// Mailgun's classification table, row by row, from the answer shapes of
-// providers.md §1.4-§1.8.
+// Mailgun's classification table, row by row, from Mailgun's answer
+// shapes (docs/providers.md, Failure classes).
 #include <gtest/gtest.h>
 
 #include "providers/common/retry_hint.h"

@@ -64,7 +64,7 @@ TEST_F(MailgunProviderTest, SendsStructuredMailAsFormFields) {
   EXPECT_EQ(form_values(form, "h:X-Postern-Id"), std::vector<std::string>{id});
   EXPECT_EQ(form_values(form, "v:postern-id"), std::vector<std::string>{id});
   EXPECT_EQ(form_values(form, "v:customer"), std::vector<std::string>{"42"});
-  // At most three tags (providers.md §1.2).
+  // At most three tags.
   EXPECT_EQ(form_values(form, "o:tag"), (std::vector<std::string>{"welcome", "spring", "de"}));
 
   const FormPart* attachment = nullptr;

@@ -1,5 +1,5 @@
-// Postmark's classification table, row by row: the ErrorCode table of
-// providers.md §4.5 and the HTTP statuses of §4.4.
+// Postmark's classification table, row by row: Postmark's ErrorCode
+// values and the HTTP statuses.
 #include <gtest/gtest.h>
 
 #include "providers/postmark/postmark_provider.h"

@@ -1,5 +1,5 @@
-// SendGrid's classification table, row by row, from the answer shapes of
-// providers.md §2.3-§2.5 and §2.7.
+// SendGrid's classification table, row by row, from SendGrid's answer
+// shapes (docs/providers.md, Failure classes).
 #include <gtest/gtest.h>
 
 #include "providers/sendgrid/sendgrid_provider.h"

@@ -93,7 +93,7 @@ TEST_F(SendGridProviderTest, SendsRawMailParsedIntoTheJsonFields) {
   EXPECT_EQ(body.at("subject"), "Grüße");
   auto& content = body.at("content").as_array();
   ASSERT_EQ(content.size(), 2u);
-  EXPECT_EQ(content[0].at("type"), "text/plain");  // text/plain first (§2.2)
+  EXPECT_EQ(content[0].at("type"), "text/plain");  // text/plain first
   EXPECT_EQ(content[0].at("value"), "Grüße\n.leading dot");
   EXPECT_EQ(content[1].at("type"), "text/html");
   auto& attachments = body.at("attachments").as_array();

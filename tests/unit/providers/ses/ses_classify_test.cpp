@@ -1,5 +1,5 @@
 // SES's classification table, row by row, from the rest-json error shapes
-// of providers.md §3.4 (x-amzn-ErrorType header, message/Message body).
+// (x-amzn-ErrorType header, message/Message body).
 #include <gtest/gtest.h>
 
 #include "providers/ses/ses_provider.h"

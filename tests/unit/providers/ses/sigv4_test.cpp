@@ -1,6 +1,5 @@
-// SigV4 against every vector of data/sigv4-vectors.json (a copy of
-// ../shared/sigv4-vectors.json: the AWS suite as in botocore, aws-c-auth
-// variants, the IAM docs example, two derived SES requests): canonical
+// SigV4 against every vector of data/sigv4-vectors.json (the AWS suite
+// as in botocore, aws-c-auth variants, the IAM docs example, two derived SES requests): canonical
 // request, string to sign, signature, Authorization, added headers.
 #include "providers/ses/sigv4.h"
 

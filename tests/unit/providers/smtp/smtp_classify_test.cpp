@@ -1,5 +1,5 @@
-// The SMTP relay classification table, row by row (providers.md §5.1-§5.3
-// and the SMTP column of §6).
+// The SMTP relay classification table, row by row
+// (docs/providers.md, Failure classes).
 #include <gtest/gtest.h>
 
 #include "providers/smtp/smtp_outcome.h"
