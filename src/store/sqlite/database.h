@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/error.h"
 
@@ -13,6 +14,18 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace postern::store::sqlite {
+
+namespace detail {
+// The Result a row reader's answer becomes: Result<T> for T or Result<T>.
+template <class T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <class T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace detail
 
 // Maps a SQLite result code to Errc: SQLITE_FULL -> storage_full,
 // SQLITE_CONSTRAINT -> conflict, anything else -> storage_unavailable.
@@ -54,6 +67,21 @@ class Statement {
     }
     reset();
     return {};
+  }
+  // Steps once and answers read(*this) for the row, then resets; without a
+  // row, answers `missing`. `read` answers a value or a Result of one.
+  template <class Read>
+  auto one_row(error_code missing, Read&& read) ->
+      typename detail::AsResult<std::invoke_result_t<Read, Statement&>>::type {
+    using Answer = typename detail::AsResult<std::invoke_result_t<Read, Statement&>>::type;
+    auto row = step();
+    if (!row || !*row) {
+      reset();
+      return Answer(boost::system::in_place_error, row ? missing : row.error());
+    }
+    Answer answer = read(*this);
+    reset();
+    return answer;
   }
   void reset();
 

@@ -168,22 +168,12 @@ Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
 }
 
 Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) {
-  auto& s = st_->content;
-  s.bind(1, static_cast<std::int64_t>(id.value()));
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
-  if (!*row) {
-    s.reset();
-    return Errc::not_found;
-  }
-  auto format = static_cast<ContentFormat>(s.column_int(0));
-  auto content = stored_content(s, 1, content_);
-  s.reset();
-  if (!content) return content.error();
-  return std::pair{format, std::move(*content)};
+  return st_->content.bind(1, static_cast<std::int64_t>(id.value()))
+      .one_row(Errc::not_found, [&](Statement& row) -> Result<std::pair<ContentFormat, std::string>> {
+        auto content = stored_content(row, 1, content_);
+        if (!content) return content.error();
+        return std::pair{static_cast<ContentFormat>(row.column_int(0)), std::move(*content)};
+      });
 }
 
 Result<std::vector<std::int64_t>> Reader::count_by_status() {
@@ -223,15 +213,8 @@ Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
 }
 
 Result<bool> Reader::has_api_keys() {
-  auto& s = st_->any_key;
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return Result<bool>(boost::system::in_place_error, row.error());
-  }
-  bool any = s.column_int(0) != 0;
-  s.reset();
-  return any;
+  // EXISTS always answers one row.
+  return st_->any_key.one_row(Errc::internal, [](Statement& row) { return row.column_int(0) != 0; });
 }
 
 Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {

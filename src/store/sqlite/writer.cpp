@@ -161,55 +161,26 @@ Result<void> Writer::insert_event(MessageId id, std::int64_t seq, const Event& e
 }
 
 Result<MessageStatus> Writer::status_of(MessageId id) {
-  auto& s = st_->status_of;
-  s.bind(1, static_cast<std::int64_t>(id.value()));
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
-  if (!*row) {
-    s.reset();
-    return Errc::not_found;
-  }
-  auto status = static_cast<MessageStatus>(s.column_int(0));
-  s.reset();
-  return status;
+  return st_->status_of.bind(1, static_cast<std::int64_t>(id.value()))
+      .one_row(Errc::not_found, [](Statement& row) { return static_cast<MessageStatus>(row.column_int(0)); });
 }
 
 Result<std::string> Writer::content_of(MessageId id) {
-  auto& s = st_->content_of;
-  s.bind(1, static_cast<std::int64_t>(id.value()));
-  auto row = s.step();
-  if (!row || !*row) {
-    s.reset();
-    if (!row) return row.error();
-    return Errc::not_found;
-  }
-  auto content = stored_content(s, 0, content_);
-  s.reset();
-  return content;
+  return st_->content_of.bind(1, static_cast<std::int64_t>(id.value()))
+      .one_row(Errc::not_found, [&](Statement& row) { return stored_content(row, 0, content_); });
 }
 
 Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto now = clock_.now();
   if (!m.idempotency_key.empty()) {
-    auto& f = st_->find_idempotency;
-    f.bind(1, m.idempotency_key);
-    auto row = f.step();
-    if (!row) {
-      f.reset();
-      return row.error();
-    }
-    if (*row) {
-      bool same = f.column_view(0) == m.request_hash;
-      EnqueueResult replay{MessageId(static_cast<std::uint64_t>(f.column_int(1))),
-                           static_cast<MessageStatus>(f.column_int(2)), true};
-      f.reset();
-      if (!same) return Errc::conflict;
-      return replay;
-    }
-    f.reset();
+    // An earlier request with this key: the same body replays its answer.
+    auto earlier = st_->find_idempotency.bind(1, m.idempotency_key)
+                       .one_row(Errc::not_found, [&](Statement& row) -> Result<EnqueueResult> {
+                         if (row.column_view(0) != m.request_hash) return Errc::conflict;
+                         return EnqueueResult{MessageId(static_cast<std::uint64_t>(row.column_int(1))),
+                                              static_cast<MessageStatus>(row.column_int(2)), true};
+                       });
+    if (earlier || earlier.error() != Errc::not_found) return earlier;
   }
   auto id = ids_.next();
   auto id_value = static_cast<std::int64_t>(id.value());
@@ -331,17 +302,9 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
       .bind(6, rec.provider)
       .bind(7, rec.provider_message_id)
       .bind(8, ok ? std::string_view() : std::string_view(rec.detail));
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
-  if (!*row) {
-    s.reset();
-    return Errc::not_found;  // the lease was lost (expired and reclaimed)
-  }
-  auto seq = s.column_int(0);
-  s.reset();
+  // No row: the lease was lost (expired and reclaimed).
+  auto seq = s.one_row(Errc::not_found, [](Statement& row) { return row.column_int(0); });
+  if (!seq) return seq.error();
   Event e;
   e.at = now;
   e.type = std::string(to_string(rec.next_status));
@@ -351,7 +314,7 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   e.code = rec.code;
   e.latency = rec.latency;
   e.detail = rec.detail;
-  if (auto r = insert_event(rec.id, seq, e); !r) return r;
+  if (auto r = insert_event(rec.id, *seq, e); !r) return r;
   return count_transition(MessageStatus::sending, rec.next_status);
 }
 
@@ -359,54 +322,31 @@ Result<MessageStatus> Writer::cancel(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
   if (*before != MessageStatus::queued && *before != MessageStatus::deferred) return Errc::conflict;
-  auto now = clock_.now();
-  auto& s = st_->cancel;
-  s.bind(1, static_cast<std::int64_t>(id.value())).bind(2, to_unix_ms(now));
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
-  if (!*row) {
-    s.reset();
-    return Errc::conflict;
-  }
-  auto seq = s.column_int(0);
-  s.reset();
-  Event e;
-  e.at = now;
-  e.type = "cancelled";
-  e.status = MessageStatus::cancelled;
-  if (auto r = insert_event(id, seq, e); !r) return r.error();
-  if (auto r = count_transition(*before, MessageStatus::cancelled); !r) return r.error();
-  return MessageStatus::cancelled;
+  return change_by_request(st_->cancel, id, *before, MessageStatus::cancelled, "cancelled", "");
 }
 
 Result<MessageStatus> Writer::retry(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
+  return change_by_request(st_->retry, id, *before, MessageStatus::queued, "retried",
+                           "manual retry from " + std::string(to_string(*before)));
+}
+
+Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id, MessageStatus before,
+                                                MessageStatus after, std::string type, std::string detail) {
   auto now = clock_.now();
-  auto& s = st_->retry;
-  s.bind(1, static_cast<std::int64_t>(id.value())).bind(2, to_unix_ms(now));
-  auto row = s.step();
-  if (!row) {
-    s.reset();
-    return row.error();
-  }
-  if (!*row) {
-    s.reset();
-    return Errc::conflict;
-  }
-  auto seq = s.column_int(0);
-  s.reset();
+  auto seq = change.bind(1, static_cast<std::int64_t>(id.value()))
+                 .bind(2, to_unix_ms(now))
+                 .one_row(Errc::conflict, [](Statement& row) { return row.column_int(0); });
+  if (!seq) return seq.error();
   Event e;
   e.at = now;
-  e.type = "retried";
-  e.status = MessageStatus::queued;
-  e.detail = "manual retry from " + std::string(to_string(*before));
-  if (auto r = insert_event(id, seq, e); !r) return r.error();
-  if (auto r = count_transition(*before, MessageStatus::queued); !r) return r.error();
-  return MessageStatus::queued;
+  e.type = std::move(type);
+  e.status = after;
+  e.detail = std::move(detail);
+  if (auto r = insert_event(id, *seq, e); !r) return r.error();
+  if (auto r = count_transition(before, after); !r) return r.error();
+  return after;
 }
 
 Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime now) {

@@ -48,6 +48,11 @@ class Writer {
   Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
   void move_count(MessageStatus status, std::int64_t delta);
   Result<void> insert_event(MessageId id, std::int64_t seq, const Event& event);
+  // A user's cancel or retry: runs `change` (binding the id and the time;
+  // no row means the message is no longer in a state it applies to, a
+  // conflict), then records the event and the counts.
+  Result<MessageStatus> change_by_request(Statement& change, MessageId id, MessageStatus before,
+                                          MessageStatus after, std::string type, std::string detail);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::string> content_of(MessageId id);
