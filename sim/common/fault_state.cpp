@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "core/ascii.h"
 #include "sim/common/id_source.h"
 
 namespace postern::sim {
@@ -80,9 +81,7 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   // Iterative matcher with one backtrack point: linear for patterns with a
   // single '*', O(n*m) at worst, never exponential.
   std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
-  auto same = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  };
+  auto same = [](char a, char b) { return ascii_lower(a) == ascii_lower(b); };
   while (t < text.size()) {
     if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
       ++p;

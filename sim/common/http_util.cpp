@@ -5,6 +5,7 @@
 #include <ctime>
 #include <strings.h>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "core/time_format.h"
 
@@ -26,9 +27,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string media_type(std::string_view content_type) {
   auto type = trim(content_type.substr(0, content_type.find(';')));
-  std::string out(type);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii_lowered(type);
 }
 
 std::optional<std::string> header_parameter(std::string_view value, std::string_view name) {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "sim/common/http_util.h"
 
 namespace postern::sim {
@@ -129,8 +130,7 @@ net::HttpResponse SendGridService::throttled(const net::HttpRequest&, std::chron
 }
 
 net::HttpResponse SendGridService::server_error(const net::HttpRequest&, int status) const {
-  std::string message(reason_phrase(status));
-  for (auto& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto message = ascii_lowered(reason_phrase(status));
   auto response = plain_error(status, message);
   add_rate_headers(response, std::chrono::system_clock::now());
   return response;

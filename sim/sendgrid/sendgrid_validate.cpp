@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/address.h"
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "sim/sendgrid/sendgrid_service.h"
 
@@ -26,12 +27,6 @@ void add_error(boost::json::array& errors, std::string_view message, std::string
 }
 
 bool non_empty_string(const boost::json::value* v) { return v && v->is_string() && !v->get_string().empty(); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // One personalization: its to/cc/bcc addresses (valid and unique within it).
 // Returns how many recipients it has.
@@ -61,7 +56,7 @@ std::size_t check_personalization(const boost::json::value& value, std::size_t i
         continue;
       }
       ++recipients;
-      if (!seen.insert(lower(email->get_string())).second && !duplicate_reported) {
+      if (!seen.insert(ascii_lowered(email->get_string())).second && !duplicate_reported) {
         duplicate_reported = true;
         add_error(errors,
                   "Each email address in the personalization block should be unique between to, cc, and bcc. We "
@@ -101,7 +96,7 @@ void check_content(const boost::json::object& body, boost::json::array& errors) 
       add_error(errors, "The content type must be a string at least one character in length.",
                 "content." + index + ".type", "message.content.type");
     } else {
-      auto t = lower(type->get_string());
+      auto t = ascii_lowered(type->get_string());
       if (t == "text/plain") {
         ++plain_count;
         if (plain < 0) plain = i;

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <vector>
 
+#include "core/ascii.h"
 #include "providers/ses/sigv4.h"
 #include "sim/common/http_util.h"
 
@@ -96,12 +97,6 @@ std::optional<SystemTime> parse_amz_date(std::string_view s) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 SigV4Refusal refuse(std::string type, std::string message) { return {403, std::move(type), std::move(message)}; }
 
 }  // namespace
@@ -155,7 +150,7 @@ std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request, const S
   to_sign.query = request.query;
   to_sign.body = request.body;
   for (const auto& [name, value] : request.headers) {
-    auto key = lower(name);
+    auto key = ascii_lowered(name);
     if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), key) != auth->signed_headers.end()) {
       to_sign.headers.emplace_back(name, value);
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace postern {
 namespace {
 
@@ -254,8 +256,7 @@ std::string normalize_address(std::string_view address) {
   std::string out(address);
   auto at = out.rfind('@');
   if (at == std::string::npos) return out;
-  std::transform(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(), out.begin() + static_cast<std::ptrdiff_t>(at),
-                 [](unsigned char c) { return c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c); });
+  for (auto i = at; i < out.size(); ++i) out[i] = ascii_lower(out[i]);
   return out;
 }
 

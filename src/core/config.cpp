@@ -8,6 +8,8 @@
 #include <toml++/toml.h>
 #include <variant>
 
+#include "core/ascii.h"
+
 extern char** environ;
 
 namespace postern {
@@ -529,8 +531,7 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
   // sections are left alone (scripts use POSTERN_* names of their own).
   for (const auto& [name, text] : env) {
     if (!name.starts_with("POSTERN_")) continue;
-    std::string rest = name.substr(8);
-    for (auto& ch : rest) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string rest = ascii_lowered(std::string_view(name).substr(8));
     auto us = rest.find('_');
     if (us == std::string::npos) continue;
     std::string section = rest.substr(0, us), key = rest.substr(us + 1);

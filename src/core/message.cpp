@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace postern {
 
 namespace {
@@ -13,7 +15,7 @@ bool same_address(std::string_view a, std::string_view b) {
   if (at_a != at_b || a.size() != b.size()) return false;
   if (a.substr(0, at_a) != b.substr(0, at_b)) return false;
   for (auto i = at_a; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 
 namespace postern {
@@ -14,13 +15,6 @@ using Fail = FieldError;
 
 Fail fail(std::string code, std::string message, std::string field) {
   return Fail{std::move(code), std::move(message), std::move(field)};
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 bool has_line_break(std::string_view s) {
@@ -219,12 +213,12 @@ bool is_allowed_custom_header(std::string_view name) {
     if (c < 33 || c > 126 || c == ':') return false;
   }
   // Content-* headers describe the MIME structure Postern builds itself.
-  if (name.size() >= 8 && iequals(name.substr(0, 8), "content-")) return false;
+  if (name.size() >= 8 && ascii_iequals(name.substr(0, 8), "content-")) return false;
   static constexpr std::array<std::string_view, 11> kReserved = {
       "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "sender",
       "return-path"};
   return std::none_of(kReserved.begin(), kReserved.end(),
-                      [&](std::string_view r) { return iequals(r, name); });
+                      [&](std::string_view r) { return ascii_iequals(r, name); });
 }
 
 Result<Message, FieldError> message_from_json(std::string_view text, const MessageLimits& limits) {

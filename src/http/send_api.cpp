@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "core/ascii.h"
 #include "core/sha256.h"
 #include "delivery/intake.h"
 #include "http/handlers.h"
@@ -21,9 +22,7 @@ std::string media_type(std::string_view content_type) {
   auto semi = content_type.find(';');
   auto t = content_type.substr(0, semi);
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  std::string out(t);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return ascii_lowered(t);
 }
 
 // Recipients of a raw message come from its To, Cc and Bcc headers.

@@ -3,6 +3,7 @@
 // because this faces the network.
 #include <string>
 
+#include "core/ascii.h"
 #include "core/message_json.h"
 #include "mime/detail/address_list.h"
 #include "mime/detail/header_fields.h"
@@ -23,7 +24,7 @@ FieldError fail(std::string code, std::string message, std::string field) {
 Result<AddressList, FieldError> addresses(const HeaderSection& section, std::string_view name) {
   AddressList out;
   for (const auto& field : section.fields) {
-    if (!iequals(field.name, name)) continue;
+    if (!ascii_iequals(field.name, name)) continue;
     auto list = parse_address_list(unfold(field.value));
     if (!list) {
       return fail("invalid_address", std::string(name) + ": " + list.error().reason,
@@ -37,7 +38,7 @@ Result<AddressList, FieldError> addresses(const HeaderSection& section, std::str
 
 const RawField* first(const HeaderSection& section, std::string_view name) {
   for (const auto& field : section.fields) {
-    if (iequals(field.name, name)) return &field;
+    if (ascii_iequals(field.name, name)) return &field;
   }
   return nullptr;
 }
@@ -62,7 +63,7 @@ Result<HeaderFields, FieldError> read_header_fields(std::string_view raw, Custom
   if (!section.problem.empty()) return fail("invalid_message", section.problem, "");
   HeaderFields out;
   std::size_t from_count = 0;
-  for (const auto& field : section.fields) from_count += iequals(field.name, "from") ? 1 : 0;
+  for (const auto& field : section.fields) from_count += ascii_iequals(field.name, "from") ? 1 : 0;
   if (from_count == 0) return fail("missing_header", "the message has no From header", "From");
   if (from_count > 1) {
     return fail("invalid_message", "the message has more than one From header", "From");

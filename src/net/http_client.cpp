@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/ascii.h"
 #include "net/detail/http_connection.h"
 #include "net/io_runtime.h"
 
@@ -65,13 +66,6 @@ class HttpClientCategory final : public boost::system::error_category {
   }
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // CR or LF in a field would split it into two (request smuggling).
 bool header_safe(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
 
@@ -81,9 +75,9 @@ detail::BeastRequest build_request(HttpClientRequest& request, const detail::Htt
   bool has_host = false, has_agent = false, has_length = false;
   for (const auto& [name, value] : request.headers) {
     r.insert(name, value);
-    has_host = has_host || iequals(name, "Host");
-    has_agent = has_agent || iequals(name, "User-Agent");
-    has_length = has_length || iequals(name, "Content-Length");
+    has_host = has_host || ascii_iequals(name, "Host");
+    has_agent = has_agent || ascii_iequals(name, "User-Agent");
+    has_length = has_length || ascii_iequals(name, "Content-Length");
   }
   if (!has_host) r.set(http::field::host, target.host_header);
   if (!has_agent) r.set(http::field::user_agent, user_agent);
@@ -147,7 +141,7 @@ Result<std::string> host_header_of(std::string_view url) {
 
 std::string HttpClientResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return v;
+    if (ascii_iequals(n, name)) return v;
   }
   return "";
 }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <utility>
 
+#include "core/ascii.h"
 #include "mime/detail/body_builder.h"
 #include "mime/detail/charset.h"
 #include "mime/detail/gobject_ptr.h"
@@ -43,16 +44,14 @@ std::string content_type_string(GMimeObject* object) {
   GMimeContentType* type = g_mime_object_get_content_type(object);
   if (type == nullptr) return "application/octet-stream";
   GCharPtr mime_type(g_mime_content_type_get_mime_type(type));
-  std::string out = to_string(mime_type.get());
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string out = ascii_lowered(to_string(mime_type.get()));
   GMimeParamList* params = g_mime_content_type_get_parameters(type);
   int n = params != nullptr ? g_mime_param_list_length(params) : 0;
   for (int i = 0; i < n; ++i) {
     GMimeParam* param = g_mime_param_list_get_parameter_at(params, i);
     std::string name = to_string(g_mime_param_get_name(param));
     std::string value = to_utf8(to_string(g_mime_param_get_value(param)), "");
-    if (iequals(name, "name")) continue;
+    if (ascii_iequals(name, "name")) continue;
     out += "; " + name + "=";
     if (is_token(value)) {
       out += value;
@@ -88,7 +87,7 @@ Attachment describe(GMimeObject* object, std::string content) {
   att.content = std::move(content);
   att.content_id = content_id(object);
   const char* disposition = g_mime_object_get_disposition(object);
-  att.is_inline = disposition != nullptr ? iequals(disposition, "inline") : !att.content_id.empty();
+  att.is_inline = disposition != nullptr ? ascii_iequals(disposition, "inline") : !att.content_id.empty();
   const char* filename = g_mime_object_get_content_disposition_parameter(object, "filename");
   if (filename == nullptr) filename = g_mime_object_get_content_type_parameter(object, "name");
   att.filename = to_utf8(to_string(filename), "");
@@ -155,7 +154,7 @@ Result<BodyContent> read_body(std::string_view raw) {
       bool html = g_mime_content_type_is_type(type, "text", "html");
       const char* disposition = g_mime_object_get_disposition(object);
       bool body = (plain || html) &&
-                  (disposition == nullptr || !iequals(disposition, "attachment")) &&
+                  (disposition == nullptr || !ascii_iequals(disposition, "attachment")) &&
                   g_mime_part_get_filename(part) == nullptr && content_id(object).empty();
       if (body && plain && !have_text) {
         out.text = text_of(part);

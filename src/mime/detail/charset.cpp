@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "core/ascii.h"
 #include "mime/detail/gobject_ptr.h"
 #include "mime/detail/header_section.h"
 
@@ -109,8 +110,8 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   bool ascii = std::all_of(bytes.begin(), bytes.end(),
                            [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return std::string(bytes);
-  if (iequals(charset, "utf-8") || iequals(charset, "utf8")) return replace_invalid_utf8(bytes);
-  if (charset.empty() || iequals(charset, "us-ascii")) {
+  if (ascii_iequals(charset, "utf-8") || ascii_iequals(charset, "utf8")) return replace_invalid_utf8(bytes);
+  if (charset.empty() || ascii_iequals(charset, "us-ascii")) {
     return is_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
   }
   if (!plausible_label(charset)) return is_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);

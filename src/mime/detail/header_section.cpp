@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace postern::mime::detail {
 namespace {
 
@@ -102,15 +104,8 @@ std::string unfold(std::string_view value) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace postern::mime::detail

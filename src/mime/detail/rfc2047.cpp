@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/hex.h"
 #include "mime/detail/charset.h"
 #include "mime/detail/gobject_ptr.h"
@@ -183,7 +184,7 @@ std::string decode_text(std::string_view text) {
       }
       pending_ws.clear();
       for (auto& word : *words) {
-        if (!pending_bytes.empty() && !iequals(word.charset, pending_charset)) flush_encoded();
+        if (!pending_bytes.empty() && !ascii_iequals(word.charset, pending_charset)) flush_encoded();
         pending_charset = word.charset;
         pending_bytes += word.bytes;
       }

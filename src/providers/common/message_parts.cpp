@@ -5,16 +5,11 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "core/ascii.h"
+
 namespace postern::providers::common {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string name_for(const std::string& address, const Message* names) {
   if (!names) return "";
@@ -88,7 +83,7 @@ bool is_structural_header(std::string_view name) {
                                                                    "x-sg-id",
                                                                    "x-sg-eid"};
   return std::any_of(kStructural.begin(), kStructural.end(),
-                     [&](std::string_view s) { return iequals(s, name); });
+                     [&](std::string_view s) { return ascii_iequals(s, name); });
 }
 
 SendResult unreadable_message(const error_code& ec) {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <string>
 
+#include "core/ascii.h"
+
 namespace postern::providers::common {
 
 namespace {
@@ -43,21 +45,11 @@ struct Cursor {
   }
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 std::optional<int> month_index(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (int i = 0; i < 12; ++i) {
-    if (iequals(kMonths[static_cast<std::size_t>(i)], name)) return i;
+    if (ascii_iequals(kMonths[static_cast<std::size_t>(i)], name)) return i;
   }
   return std::nullopt;
 }
@@ -97,8 +89,8 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
     offset_minutes = sign * ((*hhmm / 100) * 60 + *hhmm % 100);
   } else {
     auto zone = c.word();
-    if (!(iequals(zone, "UT") || iequals(zone, "UTC") || iequals(zone, "GMT") ||
-          iequals(zone, "Z"))) {
+    if (!(ascii_iequals(zone, "UT") || ascii_iequals(zone, "UTC") || ascii_iequals(zone, "GMT") ||
+          ascii_iequals(zone, "Z"))) {
       return std::nullopt;
     }
   }

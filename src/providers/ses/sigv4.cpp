@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "core/ascii.h"
 #include "core/hex.h"
 #include "core/time_format.h"
 
@@ -41,12 +42,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
   return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool unreserved(unsigned char c) {
@@ -133,7 +128,7 @@ bool never_signed(const std::string& lower_name) {
 
 bool has_header(const SigV4Request& r, std::string_view name) {
   return std::any_of(r.headers.begin(), r.headers.end(),
-                     [&](const auto& h) { return lower(h.first) == lower(name); });
+                     [&](const auto& h) { return ascii_lowered(h.first) == ascii_lowered(name); });
 }
 
 }  // namespace
@@ -197,7 +192,7 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
   // Values of a repeated header join with ',' in request order.
   std::map<std::string, std::string> canonical;
   for (const auto& [name, value] : request.headers) {
-    auto key = lower(name);
+    auto key = ascii_lowered(name);
     if (never_signed(key)) continue;
     auto [it, inserted] = canonical.try_emplace(key, canonical_value(value));
     if (!inserted) it->second += "," + canonical_value(value);

@@ -6,15 +6,11 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "core/ascii.h"
 #include "http/api.h"
 
 namespace postern::http {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 TEST(OpenApi, DocumentsExactlyTheRoutesTheApiServes) {
   auto doc = boost::json::parse(openapi_document());
@@ -23,7 +19,7 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheApiServes) {
     for (const auto& [method, op] : item.as_object()) documented.emplace(std::string(method), std::string(path));
   }
   std::set<std::pair<std::string, std::string>> served;
-  for (const auto& [method, path] : api_routes()) served.emplace(lower(method), path);
+  for (const auto& [method, path] : api_routes()) served.emplace(ascii_lowered(method), path);
   EXPECT_EQ(documented, served);
 }
 

@@ -9,15 +9,10 @@
 #include <chrono>
 #include <memory>
 
+#include "core/ascii.h"
+
 namespace postern::mime::test {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 struct Unref {
   void operator()(gpointer p) const { g_object_unref(p); }
@@ -124,7 +119,7 @@ std::string header_value(std::string_view raw, std::string_view name) {
     }
     if (in_field) return value;
     auto colon = line.find(':');
-    if (colon != std::string::npos && iequal(line.substr(0, colon), name)) {
+    if (colon != std::string::npos && ascii_iequals(line.substr(0, colon), name)) {
       in_field = true;
       value = line.substr(colon + 1);
       if (!value.empty() && value[0] == ' ') value.erase(0, 1);

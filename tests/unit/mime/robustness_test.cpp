@@ -6,6 +6,7 @@
 #include <array>
 #include <random>
 
+#include "core/ascii.h"
 #include "mime/detail/address_list.h"
 #include "mime/detail/charset.h"
 #include "mime/detail/header_section.h"
@@ -119,7 +120,7 @@ std::string mutate(std::string s, std::mt19937_64& rng) {
 
 bool has_bcc_field(std::string_view raw) {
   for (const auto& field : detail::scan_header(raw).fields) {
-    if (detail::iequals(field.name, "bcc")) return true;
+    if (ascii_iequals(field.name, "bcc")) return true;
   }
   return false;
 }
