@@ -82,7 +82,7 @@ for r in $(seq 1 "$RUNS"); do
   "$here/peers/nginx_202.sh" start "$NPORT" "$WORK/nginx"
   # Each Postern cell right after nginx's cell of the same connections: the
   # box's speed drifts by a third within minutes here (nginx 65,000 and
-  # 87,000/s in two runs four minutes apart), and a ratio of two figures
+  # 87,000/s in two runs under two minutes apart), and a ratio of two figures
   # measured seconds apart carries less of that drift. The idle server
   # waiting beside the loaded one costs nothing.
   run_postern off
