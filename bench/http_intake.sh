@@ -67,15 +67,20 @@ stop_postern() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null)"
 RAW=$WORK/raw.txt
-postern_cell() {  # $1 = delivery on|off, $2 = run, $3 = connections
-  local c0 c1 b0 t0 b1 t1 rps p50 p99 non err fsyncs
-  c0=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
+cell() {  # $1 = URL, $2 = Lua script, $3 = connections: one wrk cell's figures and the box's CPU
+  local b0 t0 b1 t1 rps p50 p99 non err
   read -r b0 t0 < <(cpu_ticks)
-  read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$3" "$SECS")
+  read -r rps p50 p99 non err < <(wrk_cell "$1" "$2" "$3" "$SECS")
   read -r b1 t1 < <(cpu_ticks)
-  c1=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
-  fsyncs=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN{printf "%.0f", (b-a)/s}')
-  echo "peer=postern-delivery-$1 conns=$3 run=$2 req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non fsync_per_s=$fsyncs cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+  echo "req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non cpu=$(cpu_pct $b0 $t0 $b1 $t1)"
+}
+postern_cell() {  # $1 = delivery on|off, $2 = run, $3 = connections
+  local c0 figures fsyncs
+  c0=$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')
+  figures=$(cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/postern.lua" "$3")
+  fsyncs=$(awk -v a="$c0" -v b="$(metric 'postern_store_fsync_seconds_count{store="sqlite"}')" -v s="$SECS" \
+    'BEGIN{printf "%.0f", (b-a)/s}')
+  echo "peer=postern-delivery-$1 conns=$3 run=$2 $figures fsync_per_s=$fsyncs" | tee -a "$RAW"
 }
 for r in $(seq 1 "$RUNS"); do
   NPORT=$(free_port)
@@ -87,10 +92,7 @@ for r in $(seq 1 "$RUNS"); do
   # waiting beside the loaded one costs nothing.
   run_postern off
   for C in $CONNS; do
-    read -r b0 t0 < <(cpu_ticks)
-    read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$NPORT/" "$WORK/nginx.lua" "$C" "$SECS")
-    read -r b1 t1 < <(cpu_ticks)
-    echo "peer=nginx conns=$C run=$r req_per_s=$rps p50=$p50 p99=$p99 non2xx=$non cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+    echo "peer=nginx conns=$C run=$r $(cell "http://127.0.0.1:$NPORT/" "$WORK/nginx.lua" "$C")" | tee -a "$RAW"
     postern_cell off "$r" "$C"
   done
   stop_postern

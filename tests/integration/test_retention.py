@@ -14,6 +14,18 @@ def segment_files(node):
     return sorted(f for f in os.listdir(content) if f.endswith(".seg"))
 
 
+def wait_until_gone(node, api, ids, segments_left):
+    """Waits until every message of `ids` answers 404 and the content files
+    left are `segments_left`."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        gone = all(api.get(f"/v1/messages/{mid}").status == 404 for mid in ids)
+        if gone and segment_files(node) == segments_left:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"ended mail or its segment is still there: {segment_files(node)}")
+
+
 def test_ended_mail_and_its_content_files_go_after_the_retention_period(postern_factory):
     # First run: keep everything (retention 0), deliver 30 messages.
     node = postern_factory(env={"POSTERN_STORE_RETENTION": "0"})
@@ -35,14 +47,7 @@ def test_ended_mail_and_its_content_files_go_after_the_retention_period(postern_
     api = node.api()
     fresh = api.send(simple_message(99, text="sent after the restart")).json()["id"]
     api.wait_status(fresh, {"sent"})
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        gone = all(api.get(f"/v1/messages/{mid}").status == 404 for mid in first)
-        if gone and segment_files(node) == ["0000000002.seg"]:
-            break
-        time.sleep(0.2)
-    else:
-        raise AssertionError(f"old mail or its segment is still there: {segment_files(node)}")
+    wait_until_gone(node, api, first, ["0000000002.seg"])
     assert api.get(f"/v1/messages/{first[0]}/raw").status == 404
     assert metric(node, "postern_store_purged_messages_total") >= 30
     assert metric(node, "postern_store_reclaimed_bytes_total") > 30 * 2000
@@ -81,14 +86,7 @@ def test_mail_that_stays_keeps_only_its_own_segment(postern_factory):
     node.start()
     api = node.api()
     fresh = api.send(simple_message(99, text="sent after the restart")).json()["id"]
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        gone = all(api.get(f"/v1/messages/{mid}").status == 404 for mid in ended)
-        if gone and segment_files(node) == ["0000000001.seg", "0000000003.seg"]:
-            break
-        time.sleep(0.2)
-    else:
-        raise AssertionError(f"ended mail or its segment is still there: {segment_files(node)}")
+    wait_until_gone(node, api, ended, ["0000000001.seg", "0000000003.seg"])
     for mid, text in ((staying, b"still queued"), (fresh, b"sent after the restart")):
         raw = api.get(f"/v1/messages/{mid}/raw")
         assert raw.status == 200 and text in raw.body, raw

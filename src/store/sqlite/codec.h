@@ -1,7 +1,6 @@
 // Small encodings of list columns in the SQLite store.
 #pragma once
 
-#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,16 +20,23 @@ inline std::string join_lines(const std::vector<std::string>& items) {
   return out;
 }
 
+// Calls on_line with each line of `text` (none for an empty text), in
+// place: list columns are read on every lease and listing, so no copy of
+// the text is split first.
+template <class OnLine>
+void for_each_line(std::string_view text, OnLine&& on_line) {
+  if (text.empty()) return;
+  for (;;) {
+    auto nl = text.find('\n');
+    on_line(text.substr(0, nl));
+    if (nl == std::string_view::npos) return;
+    text.remove_prefix(nl + 1);
+  }
+}
+
 inline std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> out;
-  if (text.empty()) return out;
-  std::size_t start = 0;
-  for (;;) {
-    auto nl = text.find('\n', start);
-    out.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
+  for_each_line(text, [&](std::string_view line) { out.emplace_back(line); });
   return out;
 }
 
@@ -47,18 +53,15 @@ inline std::string join_recipients(const std::vector<Recipient>& recipients) {
   return out;
 }
 
-// Read on every lease, so it scans the text once without splitting it first.
 inline std::vector<Recipient> split_recipients(std::string_view text) {
   std::vector<Recipient> out;
-  while (!text.empty()) {
-    auto line = text.substr(0, text.find('\n'));
-    text.remove_prefix(std::min(text.size(), line.size() + 1));
-    if (line.empty()) continue;
+  for_each_line(text, [&](std::string_view line) {
+    if (line.empty()) return;
     int digit = line.front() - '0';
     auto kind = digit >= 0 && digit <= static_cast<int>(RecipientKind::bcc) ? static_cast<RecipientKind>(digit)
                                                                             : RecipientKind::to;
     out.push_back({std::string(line.substr(1)), kind});
-  }
+  });
   return out;
 }
 
