@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/config.h"
+#include "core/header_value.h"
 
 namespace postern::sim {
 
@@ -12,18 +13,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 Result<milliseconds, Problem> parse_ms(std::string_view text, bool bare_is_ms) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (bare_is_ms && all_digits(text)) return parse_duration(std::string(text) + "ms");
   return parse_duration(text);
 }
@@ -52,7 +47,7 @@ std::vector<std::string> split_patterns(std::string_view v) {
   std::vector<std::string> out;
   while (!v.empty()) {
     auto bar = v.find('|');
-    auto item = trim(v.substr(0, bar));
+    auto item = trim_blanks(v.substr(0, bar));
     if (!item.empty()) out.emplace_back(item);
     if (bar == std::string_view::npos) break;
     v.remove_prefix(bar + 1);
@@ -111,7 +106,7 @@ std::string_view default_text(std::string_view key) {
 }  // namespace
 
 Result<LatencyRange, Problem> parse_latency(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return LatencyRange{};
   auto dots = text.find("..");
   auto low = parse_ms(text.substr(0, dots), true);
@@ -132,7 +127,7 @@ std::string format_latency(const LatencyRange& latency) {
 }
 
 Result<FlapSchedule, Problem> parse_flap(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty() || text == "off" || text == "0") return FlapSchedule{};
   auto slash = text.find('/');
   if (slash == std::string_view::npos) return Problem{"flap: expected \"DOWN/UP\", e.g. \"2s/3s\""};
@@ -150,8 +145,8 @@ std::string format_flap(const FlapSchedule& flap) {
 }
 
 Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::string_view value) {
-  key = trim(key);
-  value = trim(value);
+  key = trim_blanks(key);
+  value = trim_blanks(value);
   auto set_bool = [&](bool& field) -> Result<void, Problem> {
     auto b = parse_bool(key, value);
     if (!b) return b.error();
@@ -213,7 +208,7 @@ Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list) {
     auto eq = item.find('=');
     auto key = item.substr(0, eq);
     auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    if (!trim(key).empty()) {
+    if (!trim_blanks(key).empty()) {
       if (auto r = apply_setting(spec, key, value); !r) return r.error();
     }
     if (comma == std::string_view::npos) break;

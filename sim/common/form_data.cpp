@@ -1,16 +1,11 @@
 #include "sim/common/form_data.h"
 
-#include <strings.h>
-
+#include "core/ascii.h"
 #include "sim/common/http_util.h"
 
 namespace postern::sim {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // The next delimiter line "--boundary" that starts a line at or after
 // `from`: returns the offset of its first '-' and sets `content_end` to
@@ -70,10 +65,10 @@ std::size_t read_part_headers(std::string_view body, std::size_t pos, PartHeader
     if (colon == std::string_view::npos) continue;
     auto name = line.substr(0, colon);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (iequals(name, "Content-Disposition")) {
+    if (ascii_iequals(name, "Content-Disposition")) {
       out.disposition = std::string(line.substr(colon + 1));
       last = &out.disposition;
-    } else if (iequals(name, "Content-Type")) {
+    } else if (ascii_iequals(name, "Content-Type")) {
       out.content_type = std::string(line.substr(colon + 1));
       last = &out.content_type;
     }

@@ -3,32 +3,17 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <ctime>
-#include <strings.h>
 
 #include "core/ascii.h"
 #include "core/base64.h"
+#include "core/header_value.h"
 #include "core/time_format.h"
 
 namespace postern::sim {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace
-
-std::string media_type(std::string_view content_type) {
-  auto type = trim(content_type.substr(0, content_type.find(';')));
-  return ascii_lowered(type);
-}
 
 std::optional<std::string> header_parameter(std::string_view value, std::string_view name) {
   std::size_t i = value.find(';');
@@ -41,7 +26,7 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
       i = semi;
       continue;
     }
-    auto key = trim(value.substr(i, eq - i));
+    auto key = trim_blanks(value.substr(i, eq - i));
     std::size_t j = eq + 1;
     while (j < value.size() && (value[j] == ' ' || value[j] == '\t')) ++j;
     std::string parsed;
@@ -55,18 +40,18 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
       i = value.find(';', j);
     } else {
       auto end = value.find(';', j);
-      parsed = std::string(trim(value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
+      parsed = std::string(trim_blanks(value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
       i = end;
     }
-    if (iequals(key, name)) return parsed;
+    if (ascii_iequals(key, name)) return parsed;
   }
   return std::nullopt;
 }
 
 std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization) {
-  authorization = trim(authorization);
-  if (authorization.size() < 6 || !iequals(authorization.substr(0, 6), "Basic ")) return std::nullopt;
-  auto decoded = base64_decode(trim(authorization.substr(6)));
+  authorization = trim_blanks(authorization);
+  if (authorization.size() < 6 || !ascii_iequals(authorization.substr(0, 6), "Basic ")) return std::nullopt;
+  auto decoded = base64_decode(trim_blanks(authorization.substr(6)));
   if (!decoded) return std::nullopt;
   auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
@@ -74,9 +59,9 @@ std::optional<std::pair<std::string, std::string>> basic_credentials(std::string
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
-  authorization = trim(authorization);
-  if (authorization.size() < 7 || !iequals(authorization.substr(0, 7), "Bearer ")) return std::nullopt;
-  return trim(authorization.substr(7));
+  authorization = trim_blanks(authorization);
+  if (authorization.size() < 7 || !ascii_iequals(authorization.substr(0, 7), "Bearer ")) return std::nullopt;
+  return trim_blanks(authorization.substr(7));
 }
 
 std::string rfc2822_date(SystemTime t) { return format_utc(t, "%a, %d %b %Y %H:%M:%S UTC"); }
@@ -147,7 +132,7 @@ std::optional<std::string> raw_header(std::string_view message, std::string_view
     if (line.empty()) return std::nullopt;  // end of the header section
     auto colon = line.find(':');
     if (colon != std::string_view::npos && line.front() != ' ' && line.front() != '\t' &&
-        iequals(trim(line.substr(0, colon)), name)) {
+        ascii_iequals(trim_blanks(line.substr(0, colon)), name)) {
       std::string value(line.substr(colon + 1));
       // Continuation lines (RFC 5322 §2.2.3) belong to this field.
       while (eol != std::string_view::npos && eol + 1 < message.size() &&
@@ -158,7 +143,7 @@ std::optional<std::string> raw_header(std::string_view message, std::string_view
         if (!more.empty() && more.back() == '\r') more.remove_suffix(1);
         value += more;
       }
-      return std::string(trim(value));
+      return std::string(trim_blanks(value));
     }
     if (eol == std::string_view::npos) break;
     pos = eol + 1;

@@ -12,14 +12,11 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/header_value.h"  // media_type, for the services
 #include "core/hex.h"
 #include "net/http_message.h"
 
 namespace postern::sim {
-
-// The media type of a Content-Type value, lower-cased, without parameters
-// ("multipart/form-data").
-std::string media_type(std::string_view content_type);
 
 // One parameter of a header value such as Content-Type or
 // Content-Disposition (RFC 9110 §5.6.6; quoted strings unescaped). The

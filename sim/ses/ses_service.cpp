@@ -2,9 +2,9 @@
 
 #include <boost/json.hpp>
 #include <cctype>
-#include <strings.h>
 
 #include "core/address.h"
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "sim/common/http_util.h"
 
@@ -19,10 +19,6 @@ struct Refusal {
   std::string type;
   std::string message;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 const boost::json::object* object_at(const boost::json::object& o, std::string_view key) {
   auto v = o.if_contains(key);
@@ -86,7 +82,7 @@ bool SesService::verified(std::string_view address) const {
   auto at = address.rfind('@');
   auto domain = at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
   for (const auto& identity : settings_.verified) {
-    if (iequals(identity, address) || iequals(identity, domain)) return true;
+    if (ascii_iequals(identity, address) || ascii_iequals(identity, domain)) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ascii.h"
+#include "core/header_value.h"
 #include "providers/ses/sigv4.h"
 #include "sim/common/http_util.h"
 
@@ -21,12 +22,6 @@ struct Authorization {
   std::string signature;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   for (;;) {
@@ -40,7 +35,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 // "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/ses/aws4_request,
 // SignedHeaders=host;x-amz-date, Signature=<hex>".
 std::optional<Authorization> parse_authorization(std::string_view header, std::string& why) {
-  header = trim(header);
+  header = trim_blanks(header);
   if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() || header[kAlgorithm.size()] != ' ') {
     why = "Unsupported AWS 'algorithm': the Authorization header must start with 'AWS4-HMAC-SHA256 '.";
     return std::nullopt;
@@ -48,7 +43,7 @@ std::optional<Authorization> parse_authorization(std::string_view header, std::s
   Authorization out;
   bool credential = false, signed_headers = false, signature = false;
   for (auto part : split(header.substr(kAlgorithm.size() + 1), ',')) {
-    part = trim(part);
+    part = trim_blanks(part);
     auto eq = part.find('=');
     if (eq == std::string_view::npos) continue;
     auto key = part.substr(0, eq);

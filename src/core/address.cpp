@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/ascii.h"
+#include "core/header_value.h"
 
 namespace postern {
 namespace {
@@ -145,12 +146,6 @@ bool valid_domain(std::string_view d) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 AddressError error(std::string text) { return AddressError{std::move(text)}; }
 
 }  // namespace
@@ -177,7 +172,7 @@ bool address_is_utf8(std::string_view address) {
 }
 
 Result<Mailbox, AddressError> parse_mailbox(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return error("address is empty");
   for (char c : text) {
     if (c == '\r' || c == '\n' || c == '\0') return error("address contains a control character");
@@ -186,8 +181,8 @@ Result<Mailbox, AddressError> parse_mailbox(std::string_view text) {
   if (text.back() == '>') {
     auto open = text.rfind('<');
     if (open == std::string_view::npos) return error("'>' without '<'");
-    out.address = std::string(trim(text.substr(open + 1, text.size() - open - 2)));
-    auto name = trim(text.substr(0, open));
+    out.address = std::string(trim_blanks(text.substr(open + 1, text.size() - open - 2)));
+    auto name = trim_blanks(text.substr(0, open));
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
       std::string unquoted;
       for (std::size_t i = 1; i + 1 < name.size(); ++i) {

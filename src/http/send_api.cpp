@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/ascii.h"
+#include "core/header_value.h"
 #include "core/sha256.h"
 #include "delivery/intake.h"
 #include "http/handlers.h"
@@ -17,13 +18,6 @@ namespace postern::http {
 namespace {
 
 constexpr std::size_t kMaxIdempotencyKey = 255;
-
-std::string media_type(std::string_view content_type) {
-  auto semi = content_type.find(';');
-  auto t = content_type.substr(0, semi);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return ascii_lowered(t);
-}
 
 // Recipients of a raw message come from its To, Cc and Bcc headers.
 Envelope raw_envelope(const mime::RawSummary& summary) {

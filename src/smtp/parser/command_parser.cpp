@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/address.h"
+#include "core/header_value.h"
 #include "smtp/parser/command.h"
 
 namespace postern::smtp {
@@ -48,12 +49,6 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> split_words(std::string_view s) {
   std::vector<std::string_view> out;
@@ -176,7 +171,7 @@ std::optional<PathAndRest> split_path(std::string_view s) {
 Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
   if (!istarts_with(rest, "FROM:"))
     return error(ReplyId::syntax_error, "Syntax: MAIL FROM:<address>");
-  auto path = split_path(trim(rest.substr(5)));
+  auto path = split_path(trim_blanks(rest.substr(5)));
   if (!path) return error(ReplyId::bad_sender_syntax);
   if (!path->mailbox.empty() && !validate_address(path->mailbox))
     return error(ReplyId::bad_sender_syntax);
@@ -209,7 +204,7 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
 
 Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
   if (!istarts_with(rest, "TO:")) return error(ReplyId::syntax_error, "Syntax: RCPT TO:<address>");
-  auto path = split_path(trim(rest.substr(3)));
+  auto path = split_path(trim_blanks(rest.substr(3)));
   if (!path || path->mailbox.empty() || !validate_address(path->mailbox)) {
     return error(ReplyId::bad_recipient_syntax);
   }
@@ -297,10 +292,10 @@ bool is_auth_line(std::string_view line) {
 }
 
 Result<Command, SyntaxError> parse_command(std::string_view line) {
-  line = trim(line);
+  line = trim_blanks(line);
   auto space = std::find_if(line.begin(), line.end(), is_space) - line.begin();
   auto word = line.substr(0, static_cast<std::size_t>(space));
-  auto rest = trim(line.substr(static_cast<std::size_t>(space)));
+  auto rest = trim_blanks(line.substr(static_cast<std::size_t>(space)));
   auto entry = std::find_if(kVerbs.begin(), kVerbs.end(),
                             [&](const VerbEntry& e) { return iequals(e.name, word); });
   if (entry == kVerbs.end()) return error(ReplyId::command_unrecognized);
