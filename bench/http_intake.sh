@@ -11,8 +11,9 @@
 # WARMUP seconds (default 3) at 50 connections that is not measured: SQLite's
 # WAL file grows to its 64 MiB size limit during the first ~60 MB written and
 # is overwritten in place after that; while it grows, each fdatasync that
-# extends it also commits ext4's journal (~4 ms), which a cold store would
-# count as the first cell's latency (as bench/smtp_intake.sh explains).
+# extends it also writes the file's new size and block map (~4 ms), which a
+# cold store would count as the first cell's latency (as
+# bench/smtp_intake.sh explains).
 # Usage: bench/http_intake.sh BUILD_DIR [RUNS] [SECS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

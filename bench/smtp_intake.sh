@@ -31,10 +31,11 @@
 #       WARMUP=2500  (4 KiB messages sent to each fresh Postern before it is
 #         measured; 0 measures a cold store). SQLite's WAL file grows to its
 #         64 MiB size limit during the first ~60 MB written and is then
-#         overwritten in place; on ext4 a commit that extends the file pays
-#         a metadata journal commit in its fdatasync (~4 ms here against
-#         ~0.3 ms for an overwrite), so a cold store is measured mostly in
-#         that transient. The warm-up measures the steady state.
+#         overwritten in place; on ext4 a commit that extends the file also
+#         writes the file's new size and block map in its fdatasync (~4 ms
+#         here against ~0.3 ms for an overwrite), so a cold store is
+#         measured mostly in that transient. The warm-up measures the
+#         steady state.
 # Needs: postfix (smtp-source, smtp-sink), curl, root (Postfix, smtp-sink -u).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
