@@ -51,6 +51,13 @@ ProbeResult ProviderHarness::probe(Provider& provider) {
   return wait_for<ProbeResult>([&](auto done) { provider.probe(done); });
 }
 
+std::unique_ptr<Provider> ProviderHarness::create(const ProviderFactory& factory,
+                                                  std::map<std::string, std::string> settings) {
+  auto created = factory.create(provider_config(std::string(factory.type()), std::move(settings)), context_);
+  EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
+  return created ? std::move(*created) : nullptr;
+}
+
 ProviderConfig provider_config(const std::string& type,
                                std::map<std::string, std::string> settings) {
   ProviderConfig c;

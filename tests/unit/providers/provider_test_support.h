@@ -14,6 +14,7 @@
 #include "net/io_runtime.h"
 #include "providers/provider.h"
 #include "providers/provider_context.h"
+#include "providers/provider_factory.h"
 #include "support/fake_clock.h"
 
 namespace postern::providers::test_support {
@@ -26,6 +27,10 @@ class ProviderHarness {
   ProviderContext& context() { return context_; }
   postern::test::FakeClock& clock() { return clock_; }
   net::HttpClient& http() { return *http_; }
+
+  // The provider `factory` makes from `settings` (its type's own keys);
+  // nullptr, and a failed test, when the factory refuses them.
+  std::unique_ptr<Provider> create(const ProviderFactory& factory, std::map<std::string, std::string> settings);
 
   // Blocks until the provider answers (fails the test after 10 s).
   SendResult send(Provider& provider, std::shared_ptr<const OutboundMessage> message);

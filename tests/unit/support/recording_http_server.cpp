@@ -3,9 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -18,7 +15,8 @@
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
+
+#include "support/loopback_acceptor.h"
 
 namespace postern::test {
 
@@ -63,19 +61,18 @@ std::string RecordedRequest::header(std::string_view name) const {
   return "";
 }
 
-// Coroutine frames live in `io` and refer to the Impl by `this`; `io` is
-// the first member, so it (and they) go last.
+// Coroutine frames live in `peer`'s io_context and refer to the Impl by
+// `this`: the server's destructor stops them first, and the frames left are
+// destroyed with `peer`, touching only their own locals.
 struct RecordingHttpServer::Impl {
-  asio::io_context io{1};
-  tcp::acceptor acceptor{io};
-  std::unique_ptr<asio::ssl::context> tls;
+  explicit Impl(RecordingHttpServerOptions o) : options(std::move(o)), peer(options.cert_pem, options.key_pem) {}
+
   RecordingHttpServerOptions options;
+  LoopbackAcceptor peer;
   std::vector<tcp::socket> silent;  // io thread only
   mutable std::mutex mu;
   Handler handler;                        // guarded by mu
   std::vector<RecordedRequest> recorded;  // guarded by mu
-  std::size_t accepted = 0;               // guarded by mu
-  std::thread thread;
 
   CannedResponse answer(RecordedRequest request) {
     std::lock_guard lock(mu);
@@ -123,60 +120,40 @@ struct RecordingHttpServer::Impl {
 
   asio::awaitable<void> session(tcp::socket socket, std::size_t index) {
     beast::tcp_stream tcp(std::move(socket));
-    if (!tls) {
+    if (!peer.tls()) {
       co_await serve(tcp, tcp, index);
       co_return;
     }
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *tls);
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *peer.tls());
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
     if (ec) co_return;
     co_await serve(stream, stream.next_layer(), index);
   }
 
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
-      if (ec) co_return;
-      std::size_t index;
-      {
-        std::lock_guard lock(mu);
-        index = ++accepted;
-      }
-      if (!options.read_requests) {
-        silent.push_back(std::move(socket));
-        continue;
-      }
-      asio::co_spawn(io, session(std::move(socket), index), asio::detached);
+  void accept(tcp::socket socket, std::size_t index) {
+    if (!options.read_requests) {
+      silent.push_back(std::move(socket));
+      return;
     }
+    asio::co_spawn(peer.io(), session(std::move(socket), index), asio::detached);
   }
 };
 
 RecordingHttpServer::RecordingHttpServer(Handler handler, RecordingHttpServerOptions options)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->handler = std::move(handler);
-  impl_->options = std::move(options);
-  if (!impl_->options.cert_pem.empty()) {
-    impl_->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    impl_->tls->use_certificate_chain(asio::buffer(impl_->options.cert_pem));
-    impl_->tls->use_private_key(asio::buffer(impl_->options.key_pem), asio::ssl::context::pem);
-  }
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+  impl_->peer.start([impl = impl_.get()](tcp::socket socket, std::size_t index) {
+    impl->accept(std::move(socket), index);
+  });
 }
 
-RecordingHttpServer::~RecordingHttpServer() {
-  impl_->io.stop();
-  impl_->thread.join();
-}
+// The sessions refer to the Impl: stop them before it goes.
+RecordingHttpServer::~RecordingHttpServer() { impl_->peer.stop(); }
 
-std::uint16_t RecordingHttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t RecordingHttpServer::port() const { return impl_->peer.port(); }
 
 std::string RecordingHttpServer::url(std::string_view path) const {
-  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
+  return std::string(impl_->peer.tls() ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
          std::string(path);
 }
 
@@ -196,9 +173,6 @@ RecordedRequest RecordingHttpServer::last_request() const {
   return impl_->recorded.back();
 }
 
-std::size_t RecordingHttpServer::connections() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->accepted;
-}
+std::size_t RecordingHttpServer::connections() const { return impl_->peer.accepted(); }
 
 }  // namespace postern::test

@@ -22,10 +22,7 @@ const char* kQueued = R"({"id": "<0001@mg.example.com>", "message": "Queued. Tha
 class MailgunProviderTest : public ::testing::Test {
  protected:
   std::unique_ptr<Provider> make(std::map<std::string, std::string> settings) {
-    auto created = MailgunFactory().create(provider_config("mailgun", std::move(settings)),
-                                           harness_.context());
-    EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
-    return created ? std::move(*created) : nullptr;
+    return harness_.create(MailgunFactory(), std::move(settings));
   }
   std::unique_ptr<Provider> make_for(const RecordingHttpServer& server) {
     return make({{"api_key", "key-123"}, {"domain", "mg.example.com"}, {"base_url", server.url()}});

@@ -26,14 +26,9 @@ CannedResponse accepted(const RecordedRequest&) {
 class PostmarkProviderTest : public ::testing::Test {
  protected:
   std::unique_ptr<Provider> make(const RecordingHttpServer& server,
-                                 std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> settings = {{"api_key", "server-token"},
-                                                   {"base_url", server.url()}};
-    settings.insert(extra.begin(), extra.end());
-    auto created =
-        PostmarkFactory().create(provider_config("postmark", settings), harness_.context());
-    EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
-    return std::move(*created);
+                                 std::map<std::string, std::string> settings = {}) {
+    settings.insert({{"api_key", "server-token"}, {"base_url", server.url()}});
+    return harness_.create(PostmarkFactory(), std::move(settings));
   }
   ProviderHarness harness_;
 };

@@ -25,14 +25,9 @@ CannedResponse accepted(const RecordedRequest&) { return {202, {{"X-Message-Id",
 class SendGridProviderTest : public ::testing::Test {
  protected:
   std::unique_ptr<Provider> make(const RecordingHttpServer& server,
-                                 std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> settings = {{"api_key", "SG.key"},
-                                                   {"base_url", server.url()}};
-    settings.insert(extra.begin(), extra.end());
-    auto created =
-        SendGridFactory().create(provider_config("sendgrid", settings), harness_.context());
-    EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
-    return std::move(*created);
+                                 std::map<std::string, std::string> settings = {}) {
+    settings.insert({{"api_key", "SG.key"}, {"base_url", server.url()}});
+    return harness_.create(SendGridFactory(), std::move(settings));
   }
   json::object body_of(const RecordingHttpServer& server) {
     return json::parse(server.last_request().body).as_object();

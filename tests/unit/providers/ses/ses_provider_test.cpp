@@ -33,10 +33,7 @@ class SesProviderTest : public ::testing::Test {
             {"endpoint", server.url()}};
   }
   std::unique_ptr<Provider> make(std::map<std::string, std::string> settings) {
-    auto created =
-        SesFactory().create(provider_config("ses", std::move(settings)), harness_.context());
-    EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
-    return std::move(*created);
+    return harness_.create(SesFactory(), std::move(settings));
   }
   // Re-signs the recorded request: equal only if every signed byte arrived.
   static void expect_valid_signature(const RecordedRequest& r, SystemTime at,

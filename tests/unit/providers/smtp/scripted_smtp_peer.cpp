@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -14,7 +13,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <mutex>
 #include <optional>
-#include <thread>
+
+#include "support/loopback_acceptor.h"
 
 namespace postern::providers::smtp::test {
 
@@ -58,18 +58,18 @@ std::string unstuff(const std::string& data) {
   return out;
 }
 
-// Frames live in `io`, the first member, and refer to the Impl by `this`.
+// Frames live in `peer`'s io_context and refer to the Impl by `this`: the
+// peer's destructor stops them first, and the frames left are destroyed
+// with `peer`, touching only their own locals.
 struct ScriptedSmtpPeer::Impl {
-  asio::io_context io{1};
-  tcp::acceptor acceptor{io};
-  std::unique_ptr<asio::ssl::context> tls;
+  explicit Impl(SmtpPeerScript s) : script(std::move(s)), peer(script.cert_pem, script.key_pem) {}
+
   SmtpPeerScript script;
+  postern::test::LoopbackAcceptor peer;
   mutable std::mutex mu;
   std::vector<std::string> commands;  // guarded by mu
   std::vector<std::string> data;      // guarded by mu
-  std::size_t accepted = 0;           // guarded by mu
   std::size_t batched = 0;            // guarded by mu
-  std::thread thread;
 
   void record(std::size_t index, const std::string& line) {
     std::lock_guard lock(mu);
@@ -200,47 +200,22 @@ struct ScriptedSmtpPeer::Impl {
       if (outcome == Outcome::closed) co_return;
       greet = false;  // STARTTLS: no second greeting
     }
-    beast::ssl_stream<beast::tcp_stream> secure(std::move(plain), *tls);
+    beast::ssl_stream<beast::tcp_stream> secure(std::move(plain), *peer.tls());
     auto [ec] = co_await secure.async_handshake(asio::ssl::stream_base::server, kTuple);
     if (ec) co_return;
     co_await converse(secure, index, true, greet);
   }
-
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
-      if (ec) co_return;
-      std::size_t index;
-      {
-        std::lock_guard lock(mu);
-        index = ++accepted;
-      }
-      asio::co_spawn(io, session(std::move(socket), index), asio::detached);
-    }
-  }
 };
 
-ScriptedSmtpPeer::ScriptedSmtpPeer(SmtpPeerScript script) : impl_(std::make_unique<Impl>()) {
-  impl_->script = std::move(script);
-  if (!impl_->script.cert_pem.empty()) {
-    impl_->tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    impl_->tls->use_certificate_chain(asio::buffer(impl_->script.cert_pem));
-    impl_->tls->use_private_key(asio::buffer(impl_->script.key_pem), asio::ssl::context::pem);
-  }
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+ScriptedSmtpPeer::ScriptedSmtpPeer(SmtpPeerScript script) : impl_(std::make_unique<Impl>(std::move(script))) {
+  impl_->peer.start([impl = impl_.get()](tcp::socket socket, std::size_t index) {
+    asio::co_spawn(impl->peer.io(), impl->session(std::move(socket), index), asio::detached);
+  });
 }
 
-ScriptedSmtpPeer::~ScriptedSmtpPeer() {
-  impl_->io.stop();
-  impl_->thread.join();
-}
+ScriptedSmtpPeer::~ScriptedSmtpPeer() { impl_->peer.stop(); }
 
-std::uint16_t ScriptedSmtpPeer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t ScriptedSmtpPeer::port() const { return impl_->peer.port(); }
 
 std::vector<std::string> ScriptedSmtpPeer::commands() const {
   std::lock_guard lock(impl_->mu);
@@ -258,10 +233,7 @@ std::vector<std::string> ScriptedSmtpPeer::data() const {
   return impl_->data;
 }
 
-std::size_t ScriptedSmtpPeer::connections() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->accepted;
-}
+std::size_t ScriptedSmtpPeer::connections() const { return impl_->peer.accepted(); }
 
 std::size_t ScriptedSmtpPeer::batched_reads() const {
   std::lock_guard lock(impl_->mu);

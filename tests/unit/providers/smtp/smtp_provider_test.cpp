@@ -29,9 +29,7 @@ class SmtpRelayTest : public ::testing::Test {
                                                    {"tls", "none"},
                                                    {"helo_name", "postern.test"}};
     for (auto& [k, v] : extra) settings[k] = v;
-    auto created = SmtpRelayFactory().create(provider_config("smtp", settings), harness_.context());
-    EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
-    return created ? std::move(*created) : nullptr;
+    return harness_.create(SmtpRelayFactory(), std::move(settings));
   }
   static std::shared_ptr<const OutboundMessage> simple(std::string body = "Hello\r\n") {
     std::string raw = "From: s@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n\r\n" + body;
