@@ -121,13 +121,13 @@ void get_raw_message(ApiServices& s, Call& call, net::Responder respond) {
 void cancel_message(ApiServices& s, Call& call, net::Responder respond) {
   change_status(
       s, call, std::move(respond), [&s](MessageId id, auto done) { s.store.cancel(id, std::move(done)); },
-      "only queued or deferred messages can be cancelled");
+      "only queued, deferred or quarantined messages can be cancelled");
 }
 
 void retry_message(ApiServices& s, Call& call, net::Responder respond) {
   change_status(
       s, call, std::move(respond), [&s](MessageId id, auto done) { s.store.retry(id, std::move(done)); },
-      "only failed, deferred or cancelled messages can be retried");
+      "only failed, deferred, cancelled or quarantined messages can be retried");
 }
 
 }  // namespace postern::http

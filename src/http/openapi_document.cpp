@@ -246,8 +246,8 @@ std::string_view openapi_document() {
     },
     "/v1/messages/{id}/cancel": {
       "post": {
-        "summary": "Cancel a queued or deferred message",
-        "description": "Scope: send.",
+        "summary": "Cancel a queued, deferred or quarantined message",
+        "description": "A cancelled message is deleted by retention like mail that was sent. Scope: send.",
         "parameters": [{"$ref": "#/components/parameters/id"}],
         "responses": {"200": {"description": "Cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
                       "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}
@@ -255,7 +255,7 @@ std::string_view openapi_document() {
     },
     "/v1/messages/{id}/retry": {
       "post": {
-        "summary": "Send a failed, deferred or cancelled message again, now",
+        "summary": "Send a failed, deferred, cancelled or quarantined message again, now",
         "description": "Starts a new retry window. Scope: send.",
         "parameters": [{"$ref": "#/components/parameters/id"}],
         "responses": {"200": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},

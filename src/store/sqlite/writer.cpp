@@ -85,11 +85,11 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
       {&st->cancel,
        "UPDATE messages SET status = 5, updated_at = ?2, event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND status IN (0, 3) RETURNING event_seq"},
+       "WHERE id = ?1 AND status IN (0, 3, 6) RETURNING event_seq"},
       {&st->retry,
        "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
        "last_error = '', event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND status IN (3, 4, 5) RETURNING event_seq"},
+       "WHERE id = ?1 AND status IN (3, 4, 5, 6) RETURNING event_seq"},
       // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
       // makes a query it cannot serve fail to prepare instead of scanning.
       {&st->reclaim,
@@ -321,7 +321,12 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
 Result<MessageStatus> Writer::cancel(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
-  if (*before != MessageStatus::queued && *before != MessageStatus::deferred) return Errc::conflict;
+  // Quarantined mail too: an operator's way to let retention delete what
+  // the gateway cannot decode (Postfix's postsuper -d).
+  if (*before != MessageStatus::queued && *before != MessageStatus::deferred &&
+      *before != MessageStatus::quarantined) {
+    return Errc::conflict;
+  }
   return change_by_request(st_->cancel, id, *before, MessageStatus::cancelled, "cancelled", "");
 }
 

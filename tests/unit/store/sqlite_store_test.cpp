@@ -309,6 +309,38 @@ TEST_F(SqliteStoreTest, CancelAndRetry) {
   EXPECT_EQ(events[2].type, "retried");
 }
 
+// An operator's way out for mail the gateway could not decode: cancel it,
+// so that retention deletes it and its content, or retry it once a fixed
+// version can read it.
+TEST_F(SqliteStoreTest, QuarantinedMailCanBeCancelledOrRetried) {
+  auto quarantine = [&](MessageId id) {
+    auto leased = lease(1);
+    ASSERT_EQ(leased.size(), 1u);
+    ASSERT_EQ(leased[0].id, id);
+    AttemptRecord corrupt{id, MessageStatus::quarantined, {}, "", "permanent", "corrupt_message", "", "", 0us};
+    ASSERT_TRUE(record(corrupt));
+    ASSERT_EQ(store_->get_message(id)->summary.status, MessageStatus::quarantined);
+  };
+  auto cancelled = enqueue(message("cancel me"))->id;
+  quarantine(cancelled);
+  auto c = await_completion<MessageStatus>([&](auto done) { store_->cancel(cancelled, done); });
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, MessageStatus::cancelled);
+  EXPECT_EQ(store_->get_message(cancelled)->events.back().type, "cancelled");
+
+  auto retried = enqueue(message("retry me"))->id;
+  quarantine(retried);
+  auto r = await_completion<MessageStatus>([&](auto done) { store_->retry(retried, done); });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, MessageStatus::queued);
+  EXPECT_EQ(store_->get_message(retried)->events.back().detail, "manual retry from quarantined");
+  ASSERT_EQ(lease(1).size(), 1u) << "a retried message is due at once";
+
+  auto cnt = counts();
+  EXPECT_EQ(cnt[static_cast<int>(MessageStatus::quarantined)], 0);
+  EXPECT_EQ(cnt[static_cast<int>(MessageStatus::cancelled)], 1);
+}
+
 TEST_F(SqliteStoreTest, ApiKeysAreStoredByHash) {
   StoredApiKey k{{"ci", {"send", "read"}, clock_.now()}, std::string(32, 'h')};
   ASSERT_TRUE(await_completion<void>([&](auto done) { store_->create_api_key(k, done); }));
