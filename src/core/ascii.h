@@ -18,6 +18,10 @@ constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+constexpr bool ascii_istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
+}
+
 inline std::string ascii_lowered(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = ascii_lower(c);

@@ -55,7 +55,7 @@ std::string message_id_of(std::string_view value) {
 }  // namespace
 
 bool is_custom_header(std::string_view name) {
-  return is_allowed_custom_header(name) && !istarts_with(name, "content-");
+  return is_allowed_custom_header(name) && !ascii_istarts_with(name, "content-");
 }
 
 Result<HeaderFields, FieldError> read_header_fields(std::string_view raw, CustomHeaders custom) {

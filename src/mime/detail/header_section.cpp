@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/ascii.h"
-
 namespace postern::mime::detail {
 namespace {
 
@@ -102,10 +100,6 @@ std::string unfold(std::string_view value) {
   out.erase(out.begin(), first);
   while (!out.empty() && (is_wsp(out.back()) || out.back() == '\r')) out.pop_back();
   return out;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace postern::mime::detail

@@ -40,7 +40,4 @@ HeaderSection scan_header(std::string_view raw);
 // continuation follows) and trims surrounding WSP.
 std::string unfold(std::string_view value);
 
-// ASCII case-insensitive prefix test, for field names (RFC 5322 §1.2.2).
-bool istarts_with(std::string_view s, std::string_view prefix);
-
 }  // namespace postern::mime::detail

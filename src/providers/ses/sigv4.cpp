@@ -128,7 +128,7 @@ bool never_signed(const std::string& lower_name) {
 
 bool has_header(const SigV4Request& r, std::string_view name) {
   return std::any_of(r.headers.begin(), r.headers.end(),
-                     [&](const auto& h) { return ascii_lowered(h.first) == ascii_lowered(name); });
+                     [&](const auto& h) { return ascii_iequals(h.first, name); });
 }
 
 }  // namespace

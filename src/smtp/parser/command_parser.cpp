@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/address.h"
+#include "core/ascii.h"
 #include "core/header_value.h"
 #include "smtp/parser/command.h"
 
@@ -37,16 +38,6 @@ constexpr std::array<VerbEntry, kVerbCount> kVerbs{{
 constexpr std::size_t kMaxPath = 256;
 
 char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return to_upper(x) == to_upper(y);
-         });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -169,7 +160,7 @@ std::optional<PathAndRest> split_path(std::string_view s) {
 }
 
 Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
-  if (!istarts_with(rest, "FROM:"))
+  if (!ascii_istarts_with(rest, "FROM:"))
     return error(ReplyId::syntax_error, "Syntax: MAIL FROM:<address>");
   auto path = split_path(trim_blanks(rest.substr(5)));
   if (!path) return error(ReplyId::bad_sender_syntax);
@@ -184,9 +175,9 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
       if (!size) return error(ReplyId::syntax_error, "Bad SIZE parameter");
       c.size = size;
     } else if (p.key == "BODY") {
-      if (iequals(p.value, "7BIT"))
+      if (ascii_iequals(p.value, "7BIT"))
         c.body = BodyType::seven_bit;
-      else if (iequals(p.value, "8BITMIME"))
+      else if (ascii_iequals(p.value, "8BITMIME"))
         c.body = BodyType::eight_bit_mime;
       else
         return error(ReplyId::parameter_unsupported, "Unsupported BODY type");
@@ -203,7 +194,7 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
 }
 
 Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
-  if (!istarts_with(rest, "TO:")) return error(ReplyId::syntax_error, "Syntax: RCPT TO:<address>");
+  if (!ascii_istarts_with(rest, "TO:")) return error(ReplyId::syntax_error, "Syntax: RCPT TO:<address>");
   auto path = split_path(trim_blanks(rest.substr(3)));
   if (!path || path->mailbox.empty() || !validate_address(path->mailbox)) {
     return error(ReplyId::bad_recipient_syntax);
@@ -222,7 +213,7 @@ Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
 Result<Command, SyntaxError> parse_bdat(Command c, std::string_view rest) {
   auto words = split_words(rest);
   auto size = words.empty() ? std::nullopt : parse_number(words[0], false);
-  if (!size || words.size() > 2 || (words.size() == 2 && !iequals(words[1], "LAST"))) {
+  if (!size || words.size() > 2 || (words.size() == 2 && !ascii_iequals(words[1], "LAST"))) {
     return error(ReplyId::syntax_error, "Syntax: BDAT size [LAST]");
   }
   c.chunk_size = *size;
@@ -288,7 +279,7 @@ std::string_view verb_name(Verb verb) {
 }
 
 bool is_auth_line(std::string_view line) {
-  return istarts_with(line, "AUTH") && (line.size() == 4 || is_space(line[4]));
+  return ascii_istarts_with(line, "AUTH") && (line.size() == 4 || is_space(line[4]));
 }
 
 Result<Command, SyntaxError> parse_command(std::string_view line) {
@@ -297,7 +288,7 @@ Result<Command, SyntaxError> parse_command(std::string_view line) {
   auto word = line.substr(0, static_cast<std::size_t>(space));
   auto rest = trim_blanks(line.substr(static_cast<std::size_t>(space)));
   auto entry = std::find_if(kVerbs.begin(), kVerbs.end(),
-                            [&](const VerbEntry& e) { return iequals(e.name, word); });
+                            [&](const VerbEntry& e) { return ascii_iequals(e.name, word); });
   if (entry == kVerbs.end()) return error(ReplyId::command_unrecognized);
   Command c;
   c.verb = entry->verb;

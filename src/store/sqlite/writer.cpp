@@ -83,6 +83,10 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
        "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
+      // Which states cancel and retry apply to is said here alone: no row
+      // back is a conflict. Quarantined mail takes both: an operator lets
+      // retention delete what the gateway cannot decode (Postfix's
+      // postsuper -d), or queues it again once a fixed version reads it.
       {&st->cancel,
        "UPDATE messages SET status = 5, updated_at = ?2, event_seq = event_seq + 1 "
        "WHERE id = ?1 AND status IN (0, 3, 6) RETURNING event_seq"},
@@ -321,12 +325,6 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
 Result<MessageStatus> Writer::cancel(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
-  // Quarantined mail too: an operator's way to let retention delete what
-  // the gateway cannot decode (Postfix's postsuper -d).
-  if (*before != MessageStatus::queued && *before != MessageStatus::deferred &&
-      *before != MessageStatus::quarantined) {
-    return Errc::conflict;
-  }
   return change_by_request(st_->cancel, id, *before, MessageStatus::cancelled, "cancelled", "");
 }
 

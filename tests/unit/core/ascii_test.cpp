@@ -16,5 +16,10 @@ TEST(Ascii, FoldsAsciiLettersOnly) {
   EXPECT_FALSE(ascii_iequals("\xC3\xA4", "\xC3\x84"));
 }
 
+TEST(Ascii, IstartsWithIgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(ascii_istarts_with("Content-Type", "content-"));
+  EXPECT_FALSE(ascii_istarts_with("Con", "content-"));
+}
+
 }  // namespace
 }  // namespace postern

@@ -63,10 +63,5 @@ TEST(Unfold, RemovesLineBreaksBeforeContinuationsAndTrims) {
   EXPECT_EQ(unfold(""), "");
 }
 
-TEST(IstartsWith, IgnoresAsciiCaseOnly) {
-  EXPECT_TRUE(istarts_with("Content-Type", "content-"));
-  EXPECT_FALSE(istarts_with("Con", "content-"));
-}
-
 }  // namespace
 }  // namespace postern::mime::detail
