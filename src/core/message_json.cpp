@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "core/ascii.h"
 #include "core/base64.h"
@@ -206,6 +207,17 @@ json::array mailboxes_to_json(const std::vector<Mailbox>& list) {
 }
 
 }  // namespace
+
+MessageLimits MessageLimits::unlimited() {
+  MessageLimits none;
+  none.max_recipients = SIZE_MAX;
+  none.max_message_bytes = SIZE_MAX;
+  none.max_metadata_bytes = SIZE_MAX;
+  none.max_tags = SIZE_MAX;
+  none.max_tag_length = SIZE_MAX;
+  none.max_subject_bytes = SIZE_MAX;
+  return none;
+}
 
 bool is_allowed_custom_header(std::string_view name) {
   if (name.empty() || name.size() > 76) return false;

@@ -19,6 +19,10 @@ struct MessageLimits {
   std::size_t max_tag_length = 128;
   std::size_t max_metadata_bytes = 10 * 1024;
   std::size_t max_subject_bytes = 998 * 4;
+
+  // No count or size limit: for content that passed the limits at intake
+  // and is read again later, after the limits may have changed.
+  static MessageLimits unlimited();
 };
 
 // Parses and validates a JSON message. Errors name the first offending field.

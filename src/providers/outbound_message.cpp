@@ -20,12 +20,7 @@ Result<const Message*> OutboundMessage::structured() const {
   if (!structured_) {
     if (format_ == ContentFormat::json) {
       // Stored content was validated at intake; limits were checked then.
-      MessageLimits unlimited;
-      unlimited.max_recipients = SIZE_MAX;
-      unlimited.max_message_bytes = SIZE_MAX;
-      unlimited.max_metadata_bytes = SIZE_MAX;
-      unlimited.max_tags = SIZE_MAX;
-      auto parsed = message_from_json(content_, unlimited);
+      auto parsed = message_from_json(content_, MessageLimits::unlimited());
       structured_ = parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
     } else {
       auto parsed = mime::parse_message(content_);

@@ -177,4 +177,36 @@ std::string all_bytes(int copies) {
   return out;
 }
 
+std::string mutate(std::string s, std::mt19937_64& rng, std::span<const std::string_view> tokens) {
+  auto pick = [&](std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng() % n); };
+  int count = 1 + static_cast<int>(rng() % 6);
+  for (int i = 0; i < count; ++i) {
+    std::size_t pos = pick(s.size() + 1);
+    switch (rng() % 6) {
+      case 0:
+        if (!s.empty()) s[pick(s.size())] = static_cast<char>(rng());
+        break;
+      case 1:
+        s.insert(pos, 1, static_cast<char>(rng()));
+        break;
+      case 2:
+        s.erase(pos, 1 + pick(16));
+        break;
+      case 3: {
+        std::size_t from = pick(s.size() + 1);
+        std::string copy = s.substr(from, 1 + pick(64));
+        s.insert(pos, copy);
+        break;
+      }
+      case 4:
+        if (!tokens.empty()) s.insert(pos, tokens[pick(tokens.size())]);
+        break;
+      default:
+        s.resize(pos);
+        break;
+    }
+  }
+  return s;
+}
+
 }  // namespace postern::mime::test

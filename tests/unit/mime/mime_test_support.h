@@ -2,6 +2,8 @@
 // look at built bytes (lines, header fields, the MIME tree via GMime).
 #pragma once
 
+#include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,5 +51,10 @@ std::vector<std::string> gmime_leaf_contents(std::string_view raw);
 
 // Every byte value, `copies` times over: a binary attachment.
 std::string all_bytes(int copies);
+
+// One to six random edits of `s`, as a mutating fuzzer makes them: a byte
+// changed, inserted or erased, a stretch copied elsewhere, one of `tokens`
+// (the syntax that matters to the parser under test) inserted, the tail cut.
+std::string mutate(std::string s, std::mt19937_64& rng, std::span<const std::string_view> tokens);
 
 }  // namespace postern::mime::test

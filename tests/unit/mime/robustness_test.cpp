@@ -86,38 +86,6 @@ constexpr std::array<std::string_view, 26> kTokens = {"\r\n",
                                                       "\xFF",
                                                       "@"};
 
-std::string mutate(std::string s, std::mt19937_64& rng) {
-  auto pick = [&](std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng() % n); };
-  int count = 1 + static_cast<int>(rng() % 6);
-  for (int i = 0; i < count; ++i) {
-    std::size_t pos = pick(s.size() + 1);
-    switch (rng() % 6) {
-      case 0:
-        if (!s.empty()) s[pick(s.size())] = static_cast<char>(rng());
-        break;
-      case 1:
-        s.insert(pos, 1, static_cast<char>(rng()));
-        break;
-      case 2:
-        s.erase(pos, 1 + pick(16));
-        break;
-      case 3: {
-        std::size_t from = pick(s.size() + 1);
-        std::string copy = s.substr(from, 1 + pick(64));
-        s.insert(pos, copy);
-        break;
-      }
-      case 4:
-        s.insert(pos, kTokens[pick(kTokens.size())]);
-        break;
-      default:
-        s.resize(pos);
-        break;
-    }
-  }
-  return s;
-}
-
 bool has_bcc_field(std::string_view raw) {
   for (const auto& field : detail::scan_header(raw).fields) {
     if (ascii_iequals(field.name, "bcc")) return true;
@@ -130,7 +98,7 @@ TEST(Robustness, MutatedMessagesNeverBreakTheInvariants) {
   auto base = seeds();
   int accepted = 0;
   for (int i = 0; i < kIterations; ++i) {
-    std::string raw = mutate(base[static_cast<std::size_t>(i) % base.size()], rng);
+    std::string raw = test::mutate(base[static_cast<std::size_t>(i) % base.size()], rng, kTokens);
     auto summary = summarize(raw);
     auto parsed = parse_message(raw);
     std::string stripped = strip_bcc(raw);
