@@ -157,6 +157,7 @@ int serve(const Config& config) {
   http_options.max_body_bytes = config.http.max_body_bytes;
   http_options.idle_timeout = config.http.idle_timeout;
   http_options.request_timeout = config.http.request_timeout;
+  http_options.max_connections = config.http.max_connections;
   net::HttpServer http_server(
       io, http_options, [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
       metrics);

@@ -76,6 +76,7 @@ const std::vector<Field>& fields() {
       duration_field("http", "idle_timeout", [](Config& c) -> auto& { return c.http.idle_timeout; }),
       duration_field("http", "request_timeout", [](Config& c) -> auto& { return c.http.request_timeout; }),
       duration_field("http", "max_wait", [](Config& c) -> auto& { return c.http.max_wait; }),
+      count_field("http", "max_connections", [](Config& c) -> auto& { return c.http.max_connections; }),
       string_field("smtp", "listen", [](Config& c) -> auto& { return c.smtp.listen; }),
       list_field("smtp", "trusted_networks", [](Config& c) -> auto& { return c.smtp.trusted_networks; }),
       string_field("smtp", "hostname", [](Config& c) -> auto& { return c.smtp.hostname; }),
@@ -390,6 +391,9 @@ Result<void, ConfigError> validate(const Config& c) {
     return ConfigError{"store.url", "is required when store.backend is \"postgres\""};
   }
   if (c.store.max_batch == 0) return ConfigError{"store.max_batch", "must be at least 1"};
+  // 0 would refuse every client: a typo, not a policy.
+  if (c.http.max_connections == 0) return ConfigError{"http.max_connections", "must be at least 1"};
+  if (c.smtp.max_connections == 0) return ConfigError{"smtp.max_connections", "must be at least 1"};
   static const std::set<std::string> strategies = {"random", "round_robin", "weighted", "priority", "least_latency"};
   if (!strategies.contains(c.routing.strategy)) {
     return ConfigError{"routing.strategy",

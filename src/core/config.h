@@ -20,6 +20,7 @@ struct HttpConfig {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds max_wait{60};  // upper bound of Prefer: wait=N
+  std::size_t max_connections = 10000;  // open at once; more are closed at accept
 };
 
 struct SmtpConfig {

@@ -21,6 +21,7 @@ TEST(Config, ReadsFileValuesWithUnits) {
 [http]
 listen = "0.0.0.0:9000"
 idle_timeout = "2m"
+max_connections = 500
 max_body_bytes = "10MiB"
 [delivery]
 lease = 30
@@ -33,6 +34,7 @@ trusted_networks = ["10.0.0.0/8"]
   EXPECT_EQ(c->http.listen, "0.0.0.0:9000");
   EXPECT_EQ(c->http.idle_timeout, std::chrono::seconds(120));
   EXPECT_EQ(c->http.max_body_bytes, 10u << 20);
+  EXPECT_EQ(c->http.max_connections, 500u);
   EXPECT_EQ(c->delivery.lease, std::chrono::seconds(30));
   EXPECT_EQ(c->delivery.max_age, std::chrono::hours(2));
   EXPECT_EQ(c->smtp.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
@@ -58,6 +60,8 @@ TEST(Config, ErrorsNameTheKey) {
       {"[htp]\n", {}, "htp"},
       {"[http]\nlisten = 5\n", {}, "http.listen"},
       {"[http]\nlisten = \"nohost\"\n", {}, "http.listen"},
+      {"[http]\nmax_connections = 0\n", {}, "http.max_connections"},
+      {"", {{"POSTERN_SMTP_MAX_CONNECTIONS", "0"}}, "smtp.max_connections"},
       {"[store]\nbackend = \"mysql\"\n", {}, "store.backend"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.url"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},

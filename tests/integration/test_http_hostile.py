@@ -1,0 +1,185 @@
+"""Slow and hostile HTTP clients against the real binary, as they come in
+the field: a request trickled a byte at a time is cut at the request
+timeout while other clients are served at full speed; a body that stops
+short, or a client that leaves mid-body, stores nothing; an oversized
+header gets 431 and bytes that are not HTTP get 400, both as JSON; idle
+connections close at the idle timeout; past http.max_connections new
+connections are closed at once and counted, and the server serves again
+as soon as some go."""
+import json
+import select
+import socket
+import struct
+import threading
+import time
+
+import pytest
+
+from conftest import metric, simple_message
+from test_smtp import stored
+
+QUICK = {"POSTERN_HTTP_REQUEST_TIMEOUT": "1s", "POSTERN_HTTP_IDLE_TIMEOUT": "1s"}
+
+
+def connect(port):
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def closed_by_server(sock, wait):
+    """True when the server closed `sock` within `wait` seconds (EOF or reset)."""
+    readable, _, _ = select.select([sock], [], [], wait)
+    if not readable:
+        return False
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def read_until_closed(sock, timeout=10):
+    """Everything the server sends until it closes the connection."""
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:  # it closed with our bytes unread: what it sent is already here
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def status_and_error(response):
+    """(status, error object) of a raw HTTP/1.1 response with a JSON body."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(body)["error"]
+
+
+def request_head(length, extra=b""):
+    return (b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n%s\r\n" % (length, extra))
+
+
+def test_a_trickled_request_is_cut_at_the_request_timeout_while_others_are_served(postern_factory):
+    p = postern_factory(env={"POSTERN_HTTP_REQUEST_TIMEOUT": "2s"})
+    api = p.api()
+    trickle = {}
+
+    def slowloris():
+        with connect(p.http_port) as s:
+            start = time.monotonic()
+            for byte in request_head(100) * 10:  # far more than the timeout lets through
+                try:
+                    s.sendall(bytes([byte]))
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                if closed_by_server(s, 0.1):
+                    break
+            trickle["closed_after"] = time.monotonic() - start
+
+    t = threading.Thread(target=slowloris)
+    t.start()
+    time.sleep(0.3)  # the slow client is inside its request
+    for i in range(5):
+        r = api.send(simple_message(i))
+        assert r.status == 202, r
+    # Served while the slow client still held its connection, not after.
+    assert t.is_alive(), "the slow client was cut before the others were served: the test proves nothing"
+    t.join(timeout=15)
+    assert not t.is_alive()
+    # 2 s allowed to receive the request, and the watchdog's granularity.
+    assert 1.9 < trickle["closed_after"] < 5, trickle
+    assert len(stored(api)) == 5
+
+
+def test_a_body_that_stops_short_stores_nothing(postern_factory):
+    p = postern_factory(env=QUICK)
+    body = json.dumps(simple_message(1, text="x" * 3000)).encode()
+    with connect(p.http_port) as s:
+        s.sendall(request_head(len(body)) + body[:1000])
+        start = time.monotonic()
+        assert read_until_closed(s) == b"", "a request cut by the timeout gets no answer"
+        assert 0.8 < time.monotonic() - start < 4
+    assert stored(p.api()) == []
+
+
+def test_a_client_that_leaves_mid_body_stores_nothing(postern):
+    body = json.dumps(simple_message(1, text="y" * 20000)).encode()
+    for cut in (0, 1, len(body) // 2, len(body) - 1):
+        s = connect(postern.http_port)
+        s.sendall(request_head(len(body)) + body[:cut])
+        # An abrupt close: RST, as when a client process dies.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    api = postern.api()
+    r = api.send(simple_message(2))
+    assert r.status == 202, r
+    assert [m["id"] for m in stored(api)] == [r.json()["id"]]
+
+
+def test_an_oversized_header_gets_431_as_json(postern):
+    with connect(postern.http_port) as s:
+        s.sendall(request_head(2, b"X-Padding: " + b"p" * (70 * 1024) + b"\r\n") + b"{}")
+        status, error = status_and_error(read_until_closed(s))
+    assert (status, error["code"]) == (431, "header_too_large")
+    assert postern.api().get("/healthz").status == 200
+
+
+@pytest.mark.parametrize("garbage", [
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64,  # a TLS ClientHello on the plain port
+    b"HELO example.com\r\n\r\n",  # an SMTP client on the wrong port
+    b"GET / HTTP/9.9\r\n\r\n",
+    b"POST /v1/messages HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+    b"POST /v1/messages HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+])
+def test_bytes_that_are_not_http_get_400_as_json(postern, garbage):
+    with connect(postern.http_port) as s:
+        s.sendall(garbage)
+        status, error = status_and_error(read_until_closed(s))
+    assert (status, error["code"]) == (400, "bad_request"), error
+    assert stored(postern.api()) == []
+
+
+def test_idle_connections_close_at_the_idle_timeout(postern_factory):
+    p = postern_factory(env=QUICK)
+    silent = [connect(p.http_port) for _ in range(50)]  # connected, never a byte
+    with connect(p.http_port) as kept:
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert kept.recv(65536).startswith(b"HTTP/1.1 200 ")
+        start = time.monotonic()
+        assert closed_by_server(kept, 5), "an idle keep-alive connection stayed open"
+        assert 0.8 < time.monotonic() - start < 4
+    for s in silent:
+        assert closed_by_server(s, 5), "a connection that never sent a byte stayed open"
+        s.close()
+    deadline = time.monotonic() + 3
+    while metric(p, "postern_http_connections") != 1:  # 1: the metrics request's own
+        assert time.monotonic() < deadline, "closed connections are still counted as open"
+        time.sleep(0.05)
+
+
+def test_connections_past_the_limit_are_closed_at_once_and_served_again_later(postern_factory):
+    p = postern_factory(env={"POSTERN_HTTP_MAX_CONNECTIONS": "8"})
+    held = [connect(p.http_port) for _ in range(8)]
+    extra = connect(p.http_port)
+    assert closed_by_server(extra, 3), "a connection past the limit was kept"
+    extra.close()
+    for s in held[:2]:
+        s.close()
+    api = p.api()
+    refused_again = 0
+    deadline = time.monotonic() + 5
+    while True:  # the server sees the two go when it next reads them
+        try:
+            r = api.send(simple_message(1))
+            break
+        except (ConnectionError, OSError):
+            refused_again += 1
+            assert time.monotonic() < deadline, "the server did not serve again after connections closed"
+            time.sleep(0.05)
+    assert r.status == 202, r
+    assert metric(p, "postern_http_connections_refused_total") == 1 + refused_again
+    for s in held[2:]:
+        s.close()
