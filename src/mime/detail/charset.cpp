@@ -3,64 +3,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdint>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 #include "mime/detail/gobject_ptr.h"
 #include "mime/detail/header_section.h"
 
 namespace postern::mime::detail {
 namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the well-formed UTF-8 sequence at s[i] (shortest form, no
-// surrogates, <= U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0Fu;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return len;
-}
-
-std::string replace_invalid_utf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size();) {
-    std::size_t n = utf8_sequence(bytes, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(bytes.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
 
 // GMime's heuristic works on C strings, so NUL-separated runs are converted
 // one at a time to keep what follows a NUL.
@@ -97,24 +47,15 @@ bool plausible_label(std::string_view label) {
 
 }  // namespace
 
-bool is_utf8(std::string_view bytes) {
-  for (std::size_t i = 0; i < bytes.size();) {
-    std::size_t n = utf8_sequence(bytes, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string to_utf8(std::string_view bytes, std::string_view charset) {
   bool ascii = std::all_of(bytes.begin(), bytes.end(),
                            [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return std::string(bytes);
-  if (ascii_iequals(charset, "utf-8") || ascii_iequals(charset, "utf8")) return replace_invalid_utf8(bytes);
+  if (ascii_iequals(charset, "utf-8") || ascii_iequals(charset, "utf8")) return valid_utf8(bytes);
   if (charset.empty() || ascii_iequals(charset, "us-ascii")) {
-    return is_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
+    return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
   }
-  if (!plausible_label(charset)) return is_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
+  if (!plausible_label(charset)) return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
   std::string label(charset);
   const char* iconv_name = g_mime_charset_iconv_name(label.c_str());
   gsize written = 0;
@@ -129,7 +70,7 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   }
   g_free(converted);
   if (error != nullptr) g_error_free(error);
-  return is_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
+  return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
 }
 
 }  // namespace postern::mime::detail

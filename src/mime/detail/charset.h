@@ -7,9 +7,6 @@
 
 namespace postern::mime::detail {
 
-// True when `bytes` is well-formed UTF-8 (NUL bytes allowed).
-bool is_utf8(std::string_view bytes);
-
 // Converts `bytes` labelled with `charset` (a MIME charset name, RFC 2045
 // §5.1; empty when the label is absent) to UTF-8. Never fails:
 // - utf-8: invalid sequences become U+FFFD;

@@ -1,5 +1,6 @@
 #include "providers/common/retry_hint.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -56,7 +57,15 @@ std::optional<int> month_index(std::string_view name) {
 
 std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
   auto d = std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
-  return d.count() < 0 ? std::chrono::milliseconds(0) : d;
+  return std::clamp(d, std::chrono::milliseconds(0), kMaxProviderWait);
+}
+
+// Unix seconds as a SystemTime, when it can hold them.
+std::optional<SystemTime> from_unix_seconds(long long seconds) {
+  constexpr auto kLast = std::chrono::floor<std::chrono::seconds>(SystemTime::max().time_since_epoch()).count();
+  constexpr auto kFirst = std::chrono::ceil<std::chrono::seconds>(SystemTime::min().time_since_epoch()).count();
+  if (seconds > kLast || seconds < kFirst) return std::nullopt;
+  return SystemTime(std::chrono::seconds(seconds));
 }
 
 }  // namespace
@@ -102,19 +111,21 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
   tm.tm_hour = *hour;
   tm.tm_min = *minute;
   tm.tm_sec = second;
-  std::time_t t = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(t) - std::chrono::minutes(offset_minutes);
+  return from_unix_seconds(static_cast<long long>(timegm(&tm)) - 60LL * offset_minutes);
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
+  if (value.empty() || value.front() == '-') return std::nullopt;
   long long seconds = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc() && p == value.data() + value.size()) {
-    if (seconds < 0) return std::nullopt;
-    return std::chrono::seconds(seconds);
+  if (p == value.data() + value.size()) {
+    if (ec == std::errc::result_out_of_range) return kMaxProviderWait;  // digits beyond long long
+    if (ec == std::errc()) {
+      constexpr auto kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
+      return seconds >= kMaxSeconds ? kMaxProviderWait : std::chrono::milliseconds(std::chrono::seconds(seconds));
+    }
   }
   auto date = parse_rfc5322_date(value);
   if (!date) return std::nullopt;
@@ -123,10 +134,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value,
                                                                  SystemTime now) {
+  if (value.empty() || value.front() == '-') return std::nullopt;
   long long seconds = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec != std::errc() || p != value.data() + value.size() || seconds < 0) return std::nullopt;
-  return wait_until(SystemTime(std::chrono::seconds(seconds)), now);
+  if (p != value.data() + value.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return kMaxProviderWait;
+  if (ec != std::errc()) return std::nullopt;
+  auto reset = from_unix_seconds(seconds);
+  return reset ? wait_until(*reset, now) : kMaxProviderWait;  // beyond 2262: as far as it gets
 }
 
 std::optional<std::chrono::milliseconds> wait_from_try_again_after(std::string_view message,

@@ -68,10 +68,11 @@ SendResult classify_postmark_send(const net::HttpClientResponse& response, Syste
   SendResult result;
   result.failure_class = class_of_status(response.status);
   result.code = std::to_string(response.status);
-  if (error_code) {
+  if (error_code) result.code = "ErrorCode " + std::to_string(*error_code);
+  if (error_code && response.status < 500) {
     // The ErrorCode is the finer verdict: a 200 can carry one (batch), and
-    // a 422 means different things per code.
-    result.code = "ErrorCode " + std::to_string(*error_code);
+    // a 422 means different things per code. A 5xx is Postmark's failure
+    // (or a proxy's) whatever body it has: never sent, never failed for good.
     auto row = std::find_if(kErrorCodes.begin(), kErrorCodes.end(),
                             [&](const Row& r) { return r.error_code == *error_code; });
     if (row != kErrorCodes.end()) {

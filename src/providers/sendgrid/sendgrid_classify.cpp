@@ -58,7 +58,7 @@ SendResult classify_sendgrid_send(const net::HttpClientResponse& response, Syste
   if (cls == FailureClass::ok) {
     auto result =
         common::http_result(cls, response.status, response.status == 200 ? "sandbox mode" : "");
-    result.provider_message_id = response.header("X-Message-Id");
+    result.provider_message_id = common::clip(response.header("X-Message-Id"), 200);
     return result;
   }
   auto result = common::http_result(cls, response.status, error_detail(response));

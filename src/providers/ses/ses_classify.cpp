@@ -65,7 +65,7 @@ bool is_throttle_type(std::string_view type) {
 std::string strip_type(std::string_view type) {
   if (auto colon = type.find(':'); colon != std::string_view::npos) type = type.substr(0, colon);
   if (auto hash = type.rfind('#'); hash != std::string_view::npos) type = type.substr(hash + 1);
-  return std::string(type);
+  return common::clip(type, 128);  // from a header: any bytes, any length
 }
 
 FailureClass class_of(int status, std::string_view type, std::string_view message) {
@@ -76,7 +76,11 @@ FailureClass class_of(int status, std::string_view type, std::string_view messag
   if (message.find("Maximum sending rate exceeded") != std::string_view::npos)
     return FailureClass::transient;
   for (const auto& row : kTable) {
-    if (row.type == type) return row.failure_class;
+    if (row.type != type) continue;
+    // A 5xx is AWS's failure (or a proxy's), whatever type it carries: the
+    // message may go through later or elsewhere, so never fail it for good.
+    if (status >= 500 && row.failure_class == FailureClass::permanent) return FailureClass::provider_down;
+    return row.failure_class;
   }
   switch (status) {
     case 401:

@@ -3,6 +3,8 @@
 // retry (RFC 5321 §4.2.1); the enhanced code (RFC 3463) the reason.
 #include "providers/smtp/smtp_outcome.h"
 
+#include "core/utf8.h"
+
 namespace postern::providers::smtp {
 
 namespace {
@@ -185,7 +187,7 @@ std::string relay_message_id(const SmtpReply& reply) {
       if (pos == std::string::npos) continue;
       auto id = line.substr(pos + marker.size());
       id = id.substr(0, id.find_first_of(" ;,>"));
-      if (!id.empty()) return id;
+      if (!id.empty()) return valid_utf8(id);
     }
   }
   return reply.summary();

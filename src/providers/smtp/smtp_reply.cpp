@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/utf8.h"
+
 namespace postern::providers::smtp {
 
 namespace {
@@ -40,7 +42,9 @@ std::string leading_enhanced_code(std::string_view text) {
 std::string SmtpReply::summary() const {
   std::string out = std::to_string(code);
   for (std::size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? " " : "; ") + lines[i];
-  return out;
+  // Relays may answer in 8-bit text (RFC 5321 asks for ASCII); the summary
+  // goes into events, served as JSON.
+  return valid_utf8(out);
 }
 
 std::string SmtpReply::code_text() const {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 #include "mime/detail/address_list.h"
 #include "mime/detail/charset.h"
 #include "mime/detail/header_section.h"
@@ -112,16 +113,16 @@ TEST(Robustness, MutatedMessagesNeverBreakTheInvariants) {
     if (!summary) continue;
     ++accepted;
     EXPECT_TRUE(validate_address(summary->from.address));
-    EXPECT_TRUE(detail::is_utf8(summary->subject));
+    EXPECT_TRUE(is_valid_utf8(summary->subject));
     auto after = summarize(stripped);
     ASSERT_TRUE(after) << after.error().message;
     EXPECT_TRUE(after->bcc.empty());
     EXPECT_EQ(after->from, summary->from);
     EXPECT_EQ(after->to, summary->to);
     if (parsed) {
-      EXPECT_TRUE(detail::is_utf8(parsed->text));
-      EXPECT_TRUE(detail::is_utf8(parsed->html));
-      for (const auto& [name, value] : parsed->headers) EXPECT_TRUE(detail::is_utf8(value)) << name;
+      EXPECT_TRUE(is_valid_utf8(parsed->text));
+      EXPECT_TRUE(is_valid_utf8(parsed->html));
+      for (const auto& [name, value] : parsed->headers) EXPECT_TRUE(is_valid_utf8(value)) << name;
     }
   }
   RecordProperty("accepted", accepted);
@@ -138,12 +139,12 @@ TEST(Robustness, RandomHeaderTextNeverBreaksTheDecoders) {
     std::size_t n = rng() % 200;
     for (std::size_t k = 0; k < n; ++k) text.push_back(alphabet[rng() % alphabet.size()]);
     std::string decoded = detail::decode_text(text);
-    EXPECT_TRUE(detail::is_utf8(decoded)) << text;
+    EXPECT_TRUE(is_valid_utf8(decoded)) << text;
     auto list = detail::parse_address_list(text);
     if (list) {
       for (const auto& m : list->mailboxes) {
         EXPECT_TRUE(validate_address(m.address)) << m.address;
-        EXPECT_TRUE(detail::is_utf8(m.name)) << text;
+        EXPECT_TRUE(is_valid_utf8(m.name)) << text;
       }
     }
   }

@@ -21,6 +21,15 @@ TEST(ReplyParser, AssemblesMultiLineReplies) {
   EXPECT_EQ(next->code, 221);
 }
 
+TEST(ReplyParser, SummaryIsUtf8WhateverTheRelaySent) {
+  ReplyParser p;
+  EXPECT_FALSE(p.feed("550-5.1.1 Destinataire inconnu: caf\xE9"));
+  auto reply = p.feed("550 5.1.1 \xC3\xA9t\xC3\xA9 ok");
+  ASSERT_TRUE(reply);
+  // Latin-1 becomes U+FFFD; UTF-8 is kept.
+  EXPECT_EQ(reply->summary(), "550 5.1.1 Destinataire inconnu: caf\xEF\xBF\xBD; 5.1.1 \xC3\xA9t\xC3\xA9 ok");
+}
+
 TEST(ReplyParser, ReadsEnhancedCodes) {
   ReplyParser p;
   auto r = p.feed("550 5.1.1 <nobody@example.com>: Recipient address rejected");
