@@ -56,8 +56,12 @@ std::optional<int> month_index(std::string_view name) {
 }
 
 std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
-  auto d = std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
-  return std::clamp(d, std::chrono::milliseconds(0), kMaxProviderWait);
+  // In milliseconds: two SystemTimes three centuries apart (a date in 1700)
+  // are further apart than their nanoseconds can say.
+  using std::chrono::milliseconds;
+  auto d = std::chrono::floor<milliseconds>(target.time_since_epoch()) -
+           std::chrono::floor<milliseconds>(now.time_since_epoch());
+  return std::clamp(d, milliseconds(0), kMaxProviderWait);
 }
 
 // Unix seconds as a SystemTime, when it can hold them.

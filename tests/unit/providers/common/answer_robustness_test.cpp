@@ -70,7 +70,7 @@ constexpr std::array<int, 17> kStatuses = {200, 202, 204, 301, 400, 401, 403, 40
                                            413, 422, 429, 500, 502, 503, 504, 0};
 
 // Values a broken or hostile rate limiter sends.
-constexpr std::array<std::string_view, 14> kWaits = {
+constexpr std::array<std::string_view, 15> kWaits = {
     "5",
     "0",
     "-1",
@@ -82,6 +82,7 @@ constexpr std::array<std::string_view, 14> kWaits = {
     "Fri, 31 Dec 9999 23:59:59 GMT",
     "Sat, 29 Feb 2200 00:00:00 +9999",
     "31 Dec 2299 23:59:59 -9959",
+    "Sat, 01 Jan 1680 00:00:00 GMT",
     "Mon, 20 Dec 2021 20:33:21 UTC",
     "soon",
     "",
@@ -172,8 +173,9 @@ TEST(ProviderAnswerRobustness, WaitsAreCappedNotWrapped) {
   EXPECT_EQ(common::parse_retry_after("-5", now), std::nullopt);
   // Within the cap, waits are what was asked.
   EXPECT_EQ(common::parse_retry_after("120", now), std::chrono::milliseconds(120s));
-  // A date already past is no wait at all.
+  // A date already past is no wait at all, however far back.
   EXPECT_EQ(common::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), 0ms);
+  EXPECT_EQ(common::parse_retry_after("Sat, 01 Jan 1680 00:00:00 GMT", now), 0ms);
 }
 
 }  // namespace
