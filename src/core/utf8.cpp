@@ -66,4 +66,16 @@ std::string valid_utf8(std::string_view bytes) {
   return out;
 }
 
+std::string clip_utf8(std::string_view text, std::size_t max) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  std::string out = valid_utf8(text);
+  if (out.size() <= max) return out;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  out.resize(cut);
+  return out + "...";
+}
+
 }  // namespace postern

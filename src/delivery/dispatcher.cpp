@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "core/utf8.h"
 #include "net/io_runtime.h"
 
 namespace postern::delivery {
@@ -46,6 +47,9 @@ auto store_call(Start start) {
 // How often held messages look for a free provider when nothing else
 // (an answer, a rate limit's next token) wakes them first.
 constexpr auto kHoldPoll = std::chrono::milliseconds(100);
+
+// The longest provider text kept in an event: enough for any real reason.
+constexpr std::size_t kMaxDetailBytes = 1024;
 
 struct Attempt {
   store::LeasedMessage lease;  // content moved into `message`
@@ -304,9 +308,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.id = a->lease.id;
     rec.provider = provider;
     rec.failure_class = std::string(to_string(r.failure_class));
-    rec.code = r.code;
-    rec.detail = r.detail;
-    rec.provider_message_id = r.provider_message_id;
+    // What a provider said is kept in the message's events, served as JSON:
+    // valid UTF-8 of bounded size, whatever the provider (or a relay's
+    // thousand-line reply) sent.
+    rec.code = clip_utf8(r.code, 128);
+    rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
+    rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
@@ -325,7 +332,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                                    elsewhere);
       if (d.give_up) {
         rec.next_status = MessageStatus::failed;
-        rec.detail = d.reason + (r.detail.empty() ? "" : ": " + r.detail);
+        rec.detail = d.reason + (rec.detail.empty() ? "" : ": " + rec.detail);
       } else {
         rec.next_status = MessageStatus::deferred;
         rec.next_attempt_at = d.next_attempt_at;

@@ -41,19 +41,7 @@ std::string error_text(std::string_view body, std::initializer_list<std::string_
     auto text = string_member(*object, keys);
     if (!text.empty()) return text;
   }
-  return clip(body);
-}
-
-std::string clip(std::string_view text, std::size_t max) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.remove_suffix(1);
-  // Details are kept in events and served as JSON: bytes that are not
-  // UTF-8 (a Latin-1 error page) become U+FFFD.
-  if (text.size() <= max) return valid_utf8(text);
-  std::size_t cut = max;
-  // Never split a UTF-8 sequence: back up over continuation bytes.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return valid_utf8(text.substr(0, cut)) + "...";
+  return clip_utf8(body);
 }
 
 }  // namespace postern::providers::common

@@ -25,7 +25,5 @@ std::optional<std::int64_t> int_member(const boost::json::object& object, std::s
 // JSON object, else the body itself cut to a readable length.
 std::string error_text(std::string_view body, std::initializer_list<std::string_view> keys);
 
-// `text` cut to at most `max` bytes (on a UTF-8 boundary), for details.
-std::string clip(std::string_view text, std::size_t max = 300);
 
 }  // namespace postern::providers::common

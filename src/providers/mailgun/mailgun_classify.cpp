@@ -1,5 +1,6 @@
 // Mailgun's answers to failure classes: the one table (docs/providers.md,
 // Failure classes).
+#include "core/utf8.h"
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
 #include "providers/common/retry_hint.h"
@@ -53,7 +54,7 @@ FailureClass class_of(int status, std::string_view message) {
 SendResult classify_mailgun_send(const net::HttpClientResponse& response, SystemTime now) {
   auto body = common::parse_json_object(response.body);
   std::string message =
-      body ? common::string_member(*body, {"message"}) : common::clip(response.body);
+      body ? common::string_member(*body, {"message"}) : clip_utf8(response.body);
   auto result = common::http_result(class_of(response.status, message), response.status, message);
   if (result.failure_class == FailureClass::ok) {
     if (body) result.provider_message_id = strip_brackets(common::string_member(*body, {"id"}));
@@ -79,7 +80,7 @@ ProbeResult classify_mailgun_probe(const net::HttpClientResponse& response) {
     }
     result.detail =
         "HTTP " + std::to_string(response.status) + ": " +
-        (body ? common::string_member(*body, {"message"}) : common::clip(response.body));
+        (body ? common::string_member(*body, {"message"}) : clip_utf8(response.body));
     return result;
   }
   // Healthy: 200, state "active" and not disabled.
@@ -89,7 +90,7 @@ ProbeResult classify_mailgun_probe(const net::HttpClientResponse& response) {
   }
   if (!domain) {
     result.failure_class = FailureClass::provider_down;
-    result.detail = "unexpected domain answer: " + common::clip(response.body, 120);
+    result.detail = "unexpected domain answer: " + clip_utf8(response.body, 120);
     return result;
   }
   auto state = common::string_member(*domain, {"state"});

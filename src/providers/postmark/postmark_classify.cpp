@@ -2,6 +2,7 @@
 // ErrorCode values; docs/providers.md, Failure classes).
 #include <array>
 
+#include "core/utf8.h"
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
 #include "providers/common/retry_hint.h"
@@ -64,7 +65,7 @@ FailureClass class_of_status(int status) {
 SendResult classify_postmark_send(const net::HttpClientResponse& response, SystemTime now) {
   auto body = common::parse_json_object(response.body);
   auto error_code = body ? common::int_member(*body, "ErrorCode") : std::nullopt;
-  auto message = body ? common::string_member(*body, {"Message"}) : common::clip(response.body);
+  auto message = body ? common::string_member(*body, {"Message"}) : clip_utf8(response.body);
   SendResult result;
   result.failure_class = class_of_status(response.status);
   result.code = std::to_string(response.status);

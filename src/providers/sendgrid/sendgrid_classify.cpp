@@ -2,6 +2,7 @@
 // statuses and error bodies; docs/providers.md, Failure classes).
 #include <boost/json/array.hpp>
 
+#include "core/utf8.h"
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
 #include "providers/common/retry_hint.h"
@@ -39,7 +40,7 @@ FailureClass class_of(int status) {
 std::string error_detail(const net::HttpClientResponse& response) {
   auto body = common::parse_json_object(response.body);
   const auto* errors = body ? body->if_contains("errors") : nullptr;
-  if (!errors || !errors->is_array()) return common::clip(response.body);
+  if (!errors || !errors->is_array()) return clip_utf8(response.body);
   std::string out;
   for (const auto& e : errors->as_array()) {
     if (!e.is_object()) continue;
@@ -48,7 +49,7 @@ std::string error_detail(const net::HttpClientResponse& response) {
     if (!out.empty()) out += "; ";
     out += field.empty() ? message : field + ": " + message;
   }
-  return common::clip(out, 600);
+  return clip_utf8(out, 600);
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ SendResult classify_sendgrid_send(const net::HttpClientResponse& response, Syste
   if (cls == FailureClass::ok) {
     auto result =
         common::http_result(cls, response.status, response.status == 200 ? "sandbox mode" : "");
-    result.provider_message_id = common::clip(response.header("X-Message-Id"), 200);
+    result.provider_message_id = clip_utf8(response.header("X-Message-Id"), 200);
     return result;
   }
   auto result = common::http_result(cls, response.status, error_detail(response));

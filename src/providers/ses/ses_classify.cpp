@@ -3,6 +3,7 @@
 // when the type is unknown.
 #include <array>
 
+#include "core/utf8.h"
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
 #include "providers/common/retry_hint.h"
@@ -65,7 +66,7 @@ bool is_throttle_type(std::string_view type) {
 std::string strip_type(std::string_view type) {
   if (auto colon = type.find(':'); colon != std::string_view::npos) type = type.substr(0, colon);
   if (auto hash = type.rfind('#'); hash != std::string_view::npos) type = type.substr(hash + 1);
-  return common::clip(type, 128);  // from a header: any bytes, any length
+  return clip_utf8(type, 128);  // from a header: any bytes, any length
 }
 
 FailureClass class_of(int status, std::string_view type, std::string_view message) {
@@ -111,7 +112,7 @@ SendResult classify_ses_send(const net::HttpClientResponse& response, SystemTime
   }
   auto type = ses_error_type(response);
   auto message =
-      body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
+      body ? common::string_member(*body, {"message", "Message"}) : clip_utf8(response.body);
   SendResult result;
   result.failure_class = class_of(response.status, type, message);
   result.code = type.empty() ? std::to_string(response.status) : type;
@@ -130,7 +131,7 @@ ProbeResult classify_ses_probe(const net::HttpClientResponse& response) {
   if (response.status != 200 || !body) {
     auto type = ses_error_type(response);
     auto message =
-        body ? common::string_member(*body, {"message", "Message"}) : common::clip(response.body);
+        body ? common::string_member(*body, {"message", "Message"}) : clip_utf8(response.body);
     auto cls = class_of(response.status, type, message);
     result.failure_class = cls == FailureClass::transient ? cls : FailureClass::provider_down;
     result.detail = "HTTP " + std::to_string(response.status) + (type.empty() ? "" : " " + type) +

@@ -26,5 +26,18 @@ TEST(Utf8, ReplacesEachBadByteAndKeepsTheRest) {
   EXPECT_TRUE(is_valid_utf8(valid_utf8("\xFF\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80")));
 }
 
+TEST(Utf8, ClipsOnACharacterBoundary) {
+  EXPECT_EQ(clip_utf8("short reason\r\n  "), "short reason");
+  EXPECT_EQ(clip_utf8(std::string(400, 'x')), std::string(300, 'x') + "...");
+  // Three-byte characters: a cut at 10 bytes keeps three of them.
+  std::string japanese;
+  for (int i = 0; i < 5; ++i) japanese += "\xE6\x97\xA5";
+  EXPECT_EQ(clip_utf8(japanese, 10), "\xE6\x97\xA5\xE6\x97\xA5\xE6\x97\xA5...");
+  // Bad bytes are replaced before the cut, so the result stays bounded.
+  auto clipped = clip_utf8(std::string(1000, '\xE9'), 100);
+  EXPECT_TRUE(is_valid_utf8(clipped));
+  EXPECT_LE(clipped.size(), 103u);
+}
+
 }  // namespace
 }  // namespace postern
