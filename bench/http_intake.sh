@@ -56,7 +56,13 @@ run_postern() {  # $1 = delivery on|off
   PORT=$(free_port)
   rm -rf "$WORK/data" && cp -r "$WORK/seed" "$WORK/data"
   export POSTERN_STORE_PATH="$WORK/data/postern.db"
-  POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) \
+  # The previous server's log says "postern ready" too, and the redirection
+  # below truncates it only once the background job runs: without the rm,
+  # wait_for_line could read the old line and wrk find nothing listening.
+  rm -f "$WORK/serve.log"
+  # SMTP on a free port: the default 2525 may be taken (make run, another bench).
+  POSTERN_HTTP_LISTEN=127.0.0.1:$PORT POSTERN_SMTP_LISTEN=127.0.0.1:0 \
+    POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) \
     "$POSTERN" serve 2>"$WORK/serve.log" &
   PID=$!
   wait_for_line "$WORK/serve.log" "postern ready" 30
