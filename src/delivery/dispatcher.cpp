@@ -308,9 +308,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.id = a->lease.id;
     rec.provider = provider;
     rec.failure_class = std::string(to_string(r.failure_class));
-    // What a provider said is kept in the message's events, served as JSON:
-    // valid UTF-8 of bounded size, whatever the provider (or a relay's
-    // thousand-line reply) sent.
+    // What a provider said is kept in the message's events: bounded here,
+    // whatever the provider (or a relay's thousand-line reply) sent.
     rec.code = clip_utf8(r.code, 128);
     rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);

@@ -19,7 +19,10 @@ namespace postern::providers {
 // dispatcher quarantines it instead of retrying (Postfix's "corrupt" queue).
 inline constexpr std::string_view kCorruptMessageCode = "corrupt_message";
 
-// A provider's answer to one send, as data (never an exception).
+// A provider's answer to one send, as data (never an exception). Its texts
+// (code, detail, provider_message_id) are valid UTF-8 whatever the provider
+// sent (clip_utf8, core/utf8.h): events and the API serve them as JSON. The
+// dispatcher bounds their length when it records them.
 struct SendResult {
   FailureClass failure_class = FailureClass::transient;
   std::string code;    // the provider's own code: "202", "550 5.1.1", "MessageRejected", "ErrorCode 406"

@@ -186,3 +186,10 @@ def metric(postern, name, default=0.0):
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return default
+
+
+def stored(api):
+    """Every message the node holds (newest first)."""
+    r = api.get("/v1/messages?limit=500")
+    assert r.status == 200, r
+    return r.json()["data"]

@@ -15,8 +15,7 @@ import time
 
 import pytest
 
-from conftest import metric, simple_message
-from test_smtp import stored
+from conftest import metric, simple_message, stored
 
 QUICK = {"POSTERN_HTTP_REQUEST_TIMEOUT": "1s", "POSTERN_HTTP_IDLE_TIMEOUT": "1s"}
 

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import metric  # noqa: F401 (also re-exported to test_smtp_*.py)
+from conftest import metric, stored  # noqa: F401 (also re-exported to test_smtp_*.py)
 
 TIMEOUT = 30  # every socket: no test can hang on a silent server
 
@@ -92,13 +92,6 @@ def create_key(postern, name, scopes):
 def create_user(postern, name, password, scopes):
     """`postern users create` with the password on stdin (not in the process list)."""
     postern.cli("users", "create", "--name", name, "--scopes", scopes, input=password + "\n")
-
-
-def stored(api):
-    """Every message the node holds (newest first)."""
-    r = api.get("/v1/messages?limit=500")
-    assert r.status == 200, r
-    return r.json()["data"]
 
 
 def raw_of(api, message_id):

@@ -25,5 +25,4 @@ std::optional<std::int64_t> int_member(const boost::json::object& object, std::s
 // JSON object, else the body itself cut to a readable length.
 std::string error_text(std::string_view body, std::initializer_list<std::string_view> keys);
 
-
 }  // namespace postern::providers::common

@@ -4,10 +4,12 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <climits>
 #include <ctime>
 #include <string>
 
 #include "core/ascii.h"
+#include "core/header_value.h"
 
 namespace postern::providers::common {
 
@@ -62,6 +64,19 @@ std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
   auto d = std::chrono::floor<milliseconds>(target.time_since_epoch()) -
            std::chrono::floor<milliseconds>(now.time_since_epoch());
   return std::clamp(d, milliseconds(0), kMaxProviderWait);
+}
+
+// The value of a number written in digits alone (no sign): nullopt for
+// anything else, LLONG_MAX for more digits than long long holds (a wait
+// that long counts as the longest).
+std::optional<long long> digits_value(std::string_view text) {
+  if (!text.empty() && text.front() == '-') return std::nullopt;  // from_chars would take it
+  long long value = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (p != text.data() + text.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return LLONG_MAX;
+  if (ec != std::errc()) return std::nullopt;
+  return value;
 }
 
 // Unix seconds as a SystemTime, when it can hold them.
@@ -119,17 +134,10 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty() || value.front() == '-') return std::nullopt;
-  long long seconds = 0;
-  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (p == value.data() + value.size()) {
-    if (ec == std::errc::result_out_of_range) return kMaxProviderWait;  // digits beyond long long
-    if (ec == std::errc()) {
-      constexpr auto kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
-      return seconds >= kMaxSeconds ? kMaxProviderWait : std::chrono::milliseconds(std::chrono::seconds(seconds));
-    }
+  value = trim_blanks(value);
+  if (auto seconds = digits_value(value)) {
+    constexpr auto kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
+    return *seconds >= kMaxSeconds ? kMaxProviderWait : std::chrono::milliseconds(std::chrono::seconds(*seconds));
   }
   auto date = parse_rfc5322_date(value);
   if (!date) return std::nullopt;
@@ -138,13 +146,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value,
                                                                  SystemTime now) {
-  if (value.empty() || value.front() == '-') return std::nullopt;
-  long long seconds = 0;
-  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (p != value.data() + value.size()) return std::nullopt;
-  if (ec == std::errc::result_out_of_range) return kMaxProviderWait;
-  if (ec != std::errc()) return std::nullopt;
-  auto reset = from_unix_seconds(seconds);
+  auto seconds = digits_value(value);
+  if (!seconds) return std::nullopt;
+  auto reset = from_unix_seconds(*seconds);
   return reset ? wait_until(*reset, now) : kMaxProviderWait;  // beyond 2262: as far as it gets
 }
 
