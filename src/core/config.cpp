@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "core/ascii.h"
+#include "core/decimal.h"
 
 extern char** environ;
 
@@ -164,12 +165,9 @@ Result<Value, Invalid> value_from_text(Kind kind, std::string_view text) {
   switch (kind) {
     case Kind::string: return Value(std::string(text));
     case Kind::integer: {
-      std::int64_t v = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-      if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
-        return Invalid{std::string("expected ") + std::string(kind_name(kind))};
-      }
-      return Value(v);
+      auto v = parse_decimal<std::int64_t>(text);
+      if (!v) return Invalid{std::string("expected ") + std::string(kind_name(kind))};
+      return Value(*v);
     }
     case Kind::boolean:
       if (text == "true" || text == "1" || text == "yes") return Value(true);
@@ -371,9 +369,7 @@ bool valid_listen(const std::string& s) {
   auto colon = s.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   auto port = s.substr(colon + 1);
-  int v = 0;
-  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
-  return ec == std::errc() && p == port.data() + port.size() && v >= 0 && v <= 65535;
+  return parse_decimal<std::uint16_t>(port).has_value();
 }
 
 Result<void, ConfigError> validate(const Config& c) {
@@ -432,12 +428,9 @@ Environment process_environment() {
 Result<void, ConfigError> set_provider_key(ProviderConfig& p, const std::string& key, const std::string& text) {
   std::string kp = p.key_path.empty() ? key : p.key_path + "." + key;
   auto whole = [&](std::size_t max) -> Result<std::size_t, ConfigError> {
-    std::size_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v > max) {
-      return ConfigError{kp, "expected an integer from 0 to " + std::to_string(max)};
-    }
-    return v;
+    auto v = parse_decimal<std::size_t>(text);
+    if (!v || *v > max) return ConfigError{kp, "expected an integer from 0 to " + std::to_string(max)};
+    return *v;
   };
   if (key == "name" || key == "type" || key == "pool") {
     if (text.empty()) return ConfigError{kp, "must not be empty"};

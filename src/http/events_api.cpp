@@ -2,8 +2,8 @@
 // stream), one `id:`/`event:`/`data:` block per event, a comment ping every
 // 15 s of silence so a dead client is noticed, Last-Event-ID to resume.
 #include <atomic>
-#include <charconv>
 
+#include "core/decimal.h"
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "routing/routing_service.h"
@@ -42,8 +42,7 @@ void stream_events(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.routing) return respond(error_response(503, "unavailable", "routing is not running on this node"));
   std::optional<std::uint64_t> after;
   auto last = call.request.header("Last-Event-ID");
-  std::uint64_t id = 0;
-  if (!last.empty() && std::from_chars(last.data(), last.data() + last.size(), id).ec == std::errc()) after = id;
+  if (auto id = parse_decimal<std::uint64_t>(last)) after = id;
   net::HttpResponse r;
   r.content_type = "text/event-stream";
   r.headers.emplace_back("X-Accel-Buffering", "no");  // proxies must not hold events back

@@ -1,8 +1,8 @@
 // Reading and steering stored messages: GET one (with its timeline), list
 // with filters and cursor pagination, the raw RFC 5322 form, cancel, retry.
 #include <boost/json/array.hpp>
-#include <charconv>
 
+#include "core/decimal.h"
 #include "core/time_format.h"
 #include "http/handlers.h"
 #include "http/message_view.h"
@@ -43,12 +43,11 @@ std::optional<net::HttpResponse> list_filter(const QueryParams& q, store::ListFi
     }
   }
   if (auto v = q.get("limit")) {
-    std::size_t n = 0;
-    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || p != v->data() + v->size() || n == 0 || n > kMaxPage) {
+    auto n = parse_decimal<std::size_t>(*v);
+    if (!n || *n == 0 || *n > kMaxPage) {
       return error_response(400, "invalid_value", "limit must be from 1 to " + std::to_string(kMaxPage), "limit");
     }
-    f.limit = n;
+    f.limit = *n;
   } else {
     f.limit = kDefaultPage;
   }

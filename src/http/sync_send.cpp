@@ -1,20 +1,13 @@
 #include "http/sync_send.h"
 
 #include <boost/json/serialize.hpp>
-#include <charconv>
 
+#include "core/decimal.h"
 #include "http/responses.h"
 
 namespace postern::http {
 namespace json = boost::json;
 namespace {
-
-std::optional<std::int64_t> parse_seconds(std::string_view text) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
-  return v;
-}
 
 // "respond-async, wait=10" -> "10"
 std::string_view prefer_wait(std::string_view prefer) {
@@ -44,7 +37,7 @@ std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& reque
     text = std::string(prefer_wait(request.header("Prefer")));
   }
   if (text.empty()) return std::chrono::seconds(0);
-  auto v = parse_seconds(text);
+  auto v = parse_decimal<std::int64_t>(text);
   if (!v) return std::nullopt;
   return std::min(std::chrono::seconds(*v), max_wait);
 }

@@ -1,6 +1,6 @@
 #include "net/listen_address.h"
 
-#include <charconv>
+#include "core/decimal.h"
 
 namespace postern::net {
 
@@ -13,12 +13,9 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   out.host = std::string(host);
   if (out.host == "localhost") out.host = "127.0.0.1";
   auto port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) {
-    return error_code(Errc::invalid_argument);
-  }
-  out.port = static_cast<std::uint16_t>(port);
+  auto port = parse_decimal<std::uint16_t>(port_text);
+  if (!port) return error_code(Errc::invalid_argument);
+  out.port = *port;
   return out;
 }
 

@@ -3,8 +3,9 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <cstring>
+
+#include "core/decimal.h"
 
 namespace postern::smtp {
 
@@ -40,12 +41,9 @@ Result<NetworkList, Problem> NetworkList::parse(const std::vector<std::string>& 
     if (!bytes) return bad();
     int bits = v4 ? 32 : 128;
     if (slash != std::string_view::npos) {
-      auto digits = text.substr(slash + 1);
-      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-      if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || bits < 0 ||
-          bits > (v4 ? 32 : 128)) {
-        return bad();
-      }
+      auto prefix = parse_decimal<int>(text.substr(slash + 1));
+      if (!prefix || *prefix > bits) return bad();
+      bits = *prefix;
     }
     if (v4) bits += 96;
     // Clear host bits so that 10.1.2.3/8 means 10.0.0.0/8.

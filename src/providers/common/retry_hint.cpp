@@ -4,11 +4,11 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <climits>
 #include <ctime>
 #include <string>
 
 #include "core/ascii.h"
+#include "core/decimal.h"
 #include "core/header_value.h"
 
 namespace postern::providers::common {
@@ -64,19 +64,6 @@ std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
   auto d = std::chrono::floor<milliseconds>(target.time_since_epoch()) -
            std::chrono::floor<milliseconds>(now.time_since_epoch());
   return std::clamp(d, milliseconds(0), kMaxProviderWait);
-}
-
-// The value of a number written in digits alone (no sign): nullopt for
-// anything else, LLONG_MAX for more digits than long long holds (a wait
-// that long counts as the longest).
-std::optional<long long> digits_value(std::string_view text) {
-  if (!text.empty() && text.front() == '-') return std::nullopt;  // from_chars would take it
-  long long value = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (p != text.data() + text.size()) return std::nullopt;
-  if (ec == std::errc::result_out_of_range) return LLONG_MAX;
-  if (ec != std::errc()) return std::nullopt;
-  return value;
 }
 
 // Unix seconds as a SystemTime, when it can hold them.
@@ -135,7 +122,7 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now) {
   value = trim_blanks(value);
-  if (auto seconds = digits_value(value)) {
+  if (auto seconds = parse_decimal<long long>(value, OnOverflow::saturate)) {
     constexpr auto kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
     return *seconds >= kMaxSeconds ? kMaxProviderWait : std::chrono::milliseconds(std::chrono::seconds(*seconds));
   }
@@ -146,7 +133,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 std::optional<std::chrono::milliseconds> wait_until_unix_seconds(std::string_view value,
                                                                  SystemTime now) {
-  auto seconds = digits_value(value);
+  auto seconds = parse_decimal<long long>(value, OnOverflow::saturate);
   if (!seconds) return std::nullopt;
   auto reset = from_unix_seconds(*seconds);
   return reset ? wait_until(*reset, now) : kMaxProviderWait;  // beyond 2262: as far as it gets

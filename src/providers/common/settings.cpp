@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
-#include <charconv>
+
+#include "core/decimal.h"
 
 namespace postern::providers::common {
 
@@ -72,13 +73,12 @@ Result<std::size_t, ConfigError> ProviderSettings::count(std::string_view key, s
                                                          std::size_t min, std::size_t max) const {
   const auto* value = find(key);
   if (!value) return fallback;
-  std::size_t n = 0;
-  auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-  if (ec != std::errc() || p != value->data() + value->size() || n < min || n > max) {
+  auto n = parse_decimal<std::size_t>(*value);
+  if (!n || *n < min || *n > max) {
     return error(key, "expected an integer from " + std::to_string(min) + " to " +
                           std::to_string(max) + ", got '" + *value + "'");
   }
-  return n;
+  return *n;
 }
 
 Result<std::size_t, ConfigError> ProviderSettings::size(std::string_view key,

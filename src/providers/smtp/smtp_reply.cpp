@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/decimal.h"
 #include "core/utf8.h"
 
 namespace postern::providers::smtp {
@@ -93,9 +94,8 @@ Capabilities parse_capabilities(const SmtpReply& ehlo) {
       caps.eight_bit_mime = true;
     else if (keyword == "SIZE") {
       caps.size_offered = true;
-      std::size_t limit = 0;
-      std::from_chars(params.data(), params.data() + params.size(), limit);
-      caps.size_limit = limit;  // RFC 1870 §4: 0 or absent means no fixed limit
+      // RFC 1870 §4: 0 or absent means no fixed limit; so does one too large to hold.
+      caps.size_limit = parse_decimal<std::size_t>(params).value_or(0);
     } else if (keyword == "AUTH") {
       std::size_t start = 0;
       while (start < params.size()) {

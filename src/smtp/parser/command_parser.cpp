@@ -2,11 +2,11 @@
 // RCPT, BDAT and AUTH (see command.h).
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <vector>
 
 #include "core/address.h"
 #include "core/ascii.h"
+#include "core/decimal.h"
 #include "core/header_value.h"
 #include "smtp/parser/command.h"
 
@@ -65,20 +65,6 @@ SyntaxError error(ReplyId reply, std::string detail = {}) {
 
 // Parses decimal digits; saturates at the maximum instead of failing so that
 // an absurd SIZE= is answered as "too big", not as a syntax error.
-std::optional<std::uint64_t> parse_number(std::string_view s, bool saturate) {
-  if (s.empty() || s.size() > 20 ||
-      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  std::uint64_t value = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec == std::errc::result_out_of_range) {
-    if (!saturate) return std::nullopt;
-    return UINT64_MAX;
-  }
-  return value;
-}
-
 // esmtp-keyword (RFC 5321 §4.1.2) and esmtp-value, with UTF-8 allowed in
 // values (RFC 6531 §3.3).
 bool valid_keyword(std::string_view k) {
@@ -171,7 +157,7 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
   if (!params) return params.error();
   for (const auto& p : *params) {
     if (p.key == "SIZE") {
-      auto size = p.has_value ? parse_number(p.value, true) : std::nullopt;
+      auto size = p.has_value ? parse_decimal<std::uint64_t>(p.value, OnOverflow::saturate) : std::nullopt;
       if (!size) return error(ReplyId::syntax_error, "Bad SIZE parameter");
       c.size = size;
     } else if (p.key == "BODY") {
@@ -212,7 +198,7 @@ Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
 
 Result<Command, SyntaxError> parse_bdat(Command c, std::string_view rest) {
   auto words = split_words(rest);
-  auto size = words.empty() ? std::nullopt : parse_number(words[0], false);
+  auto size = words.empty() ? std::nullopt : parse_decimal<std::uint64_t>(words[0]);
   if (!size || words.size() > 2 || (words.size() == 2 && !ascii_iequals(words[1], "LAST"))) {
     return error(ReplyId::syntax_error, "Syntax: BDAT size [LAST]");
   }
