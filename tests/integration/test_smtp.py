@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import metric, stored  # noqa: F401 (also re-exported to test_smtp_*.py)
+from conftest import metric, stored
 
 TIMEOUT = 30  # every socket: no test can hang on a silent server
 

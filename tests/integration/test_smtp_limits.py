@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from test_smtp import (TIMEOUT, RawSmtp, create_key, metric, plain_response, queued_id, send_raw, smtp_port_of,
-                       stored, toml_config, wait_sessions_closed)
+from conftest import metric, stored
+from test_smtp import (TIMEOUT, RawSmtp, create_key, plain_response, queued_id, send_raw, smtp_port_of, toml_config,
+                       wait_sessions_closed)
 
 SIMPLE = b"From: a@example.com\r\nTo: b@example.org\r\nSubject: %s\r\n\r\nbody\r\n"
 

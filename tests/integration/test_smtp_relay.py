@@ -20,7 +20,7 @@ from test_smtp import TIMEOUT, raw_of, send_raw, smtp_port_of, split_received
 
 try:
     import simulator
-    from simulator import MAILGUN_KEY, Simulator
+    from simulator import MAILGUN_KEY
 except ImportError:  # pragma: no cover - the simulator's test helper is missing
     simulator = None
 

@@ -9,7 +9,8 @@ import struct
 
 import pytest
 
-from test_smtp import TIMEOUT, RawSmtp, metric, raw_of, send_raw, smtp_port_of, stored, wait_sessions_closed
+from conftest import metric, stored
+from test_smtp import TIMEOUT, RawSmtp, raw_of, send_raw, smtp_port_of, wait_sessions_closed
 
 SIMPLE = b"From: a@example.com\r\nTo: b@example.org\r\nSubject: %s\r\n\r\nbody\r\n"
 
