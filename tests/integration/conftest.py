@@ -12,6 +12,7 @@ import http.client
 
 import pytest
 
+import simulator
 from managed_process import ManagedProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -193,3 +194,11 @@ def stored(api):
     r = api.get("/v1/messages?limit=500")
     assert r.status == 200, r
     return r.json()["data"]
+
+
+@pytest.fixture
+def sim(tmp_path):
+    """A running postern-sim (simulated providers) for the test. Tests kill
+    and restart it: its exit code says nothing."""
+    with simulator.running(str(tmp_path / "sim"), check_exit=False) as s:
+        yield s

@@ -20,7 +20,6 @@ import os
 import re
 import smtplib
 import socket
-import subprocess
 import time
 
 from managed_process import ManagedProcess

@@ -70,7 +70,6 @@ def test_kill9_loses_no_acknowledged_message(postern_factory):
     deadline = time.time() + 60
     pending = set(ids)
     while pending and time.time() < deadline:
-        page = api.get("/v1/messages?status=sent&limit=500")
         cursor = None
         sent = set()
         while True:

@@ -26,7 +26,7 @@ import pytest
 import simulator
 from conftest import simple_message
 from test_routing import (FAST, Load, assert_delivered_once, attempts, parse_time, per_service, provider,
-                          providers_toml, read_events, routing_section, sim, wait_final, wait_state)  # noqa: F401
+                          providers_toml, read_events, routing_section, wait_final, wait_state)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
 

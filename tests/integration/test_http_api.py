@@ -1,8 +1,6 @@
 """The HTTP API driven through http.client against the real binary."""
 import base64
-import json
 import re
-import time
 
 import pytest
 

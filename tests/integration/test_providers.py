@@ -8,7 +8,6 @@ import email.policy
 import json
 import os
 import time
-import urllib.parse
 
 import pytest
 

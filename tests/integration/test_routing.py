@@ -16,7 +16,6 @@ import pytest
 
 import simulator
 from conftest import simple_message
-from simulator import Simulator
 from test_providers import provider_toml
 
 pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
@@ -42,13 +41,6 @@ def providers_toml(sim, providers):
     for name, kind, *extra in providers:
         out += provider_toml(sim, kind, name) + "".join(extra)
     return out
-
-
-@pytest.fixture
-def sim(tmp_path):
-    # Tests kill and restart it: its exit code says nothing.
-    with simulator.running(str(tmp_path / "sim"), check_exit=False) as s:
-        yield s
 
 
 def parse_time(text):
