@@ -65,6 +65,10 @@ std::variant<SimOptions, int> parse_options(int argc, char** argv) {
   cli.add_option("--smtp-hostname", options.smtp.hostname, "Name in the greeting and EHLO")->capture_default_str();
   std::string max_size = "50MiB";
   cli.add_option("--smtp-max-size", max_size, "SIZE limit of the relay")->capture_default_str();
+  cli.add_option("--smtp-max-recipients", options.smtp.max_recipients,
+                 "Recipients one transaction takes; more get 452 4.5.3")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
   cli.add_option("--tls-cert", options.tls.cert, "PEM certificate chain: the relay offers STARTTLS");
   cli.add_option("--tls-key", options.tls.key, "PEM private key (default: in the certificate file)");
 

@@ -9,8 +9,6 @@ namespace {
 
 using smtp::ReplyId;
 
-constexpr std::size_t kMaxRecipients = 1000;
-
 RelaySession::Step reply(std::string text, RelaySession::Action action = RelaySession::Action::reply) {
   return {std::move(text) + "\r\n", action};
 }
@@ -178,7 +176,7 @@ RelaySession::Step RelaySession::mail(const std::string& path, std::optional<std
 
 RelaySession::Step RelaySession::rcpt(const std::string& path) {
   if (!in_transaction_) return reply("503 5.5.1 Error: need MAIL command");
-  if (envelope_.rcpt_to.size() >= kMaxRecipients) return reply("452 4.5.3 Error: too many recipients");
+  if (envelope_.rcpt_to.size() >= settings_.max_recipients) return reply("452 4.5.3 Error: too many recipients");
   // Per-recipient refusal (5.1.x is permanent for that
   // recipient only), as Postfix words it.
   if (faults_.rejects(path)) {

@@ -23,6 +23,9 @@ namespace postern::sim {
 struct RelaySettings {
   std::string hostname = "smtp.sim.postern.invalid";
   std::size_t max_message_bytes = 50 * 1024 * 1024;  // announced with SIZE
+  // Recipients one transaction takes; past them RCPT gets 452 4.5.3
+  // (RFC 5321 §4.5.3.1.10). Postfix's smtpd_recipient_limit is 1000.
+  std::size_t max_recipients = 1000;
   // AUTH is required before MAIL when a user is set; without one any
   // credentials pass and AUTH is optional.
   std::string user;

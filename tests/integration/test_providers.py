@@ -199,6 +199,30 @@ def test_a_refused_recipient_fails_the_message_for_good(postern_factory, sim, ki
     assert m["attempts"] == 1
 
 
+def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions(postern_factory, tmp_path):
+    """RFC 5321 §4.5.3.1.10: the relay answers 452 4.5.3 past 2 recipients;
+    Postern sends to the accepted ones and the rest in the next transaction,
+    and every recipient gets the same bytes once."""
+    sim = Simulator(str(tmp_path / "sim-smtp"), services=("smtp",), args=["--smtp-max-recipients", "2"])
+    os.makedirs(sim.workdir, exist_ok=True)
+    sim.start()
+    try:
+        p = gateway(postern_factory, sim, "smtp")
+        recipients = [f"r{i}@example.org" for i in range(5)]
+        r = p.api().send(simple_message(1, to=recipients), headers={"Prefer": "wait=20"})
+        assert r.status == 200, r
+        m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
+        assert m["status"] == "sent" and m["attempts"] == 1, m
+        assert "in 3 transactions, the relay taking at most 2 recipients in one" in m["events"][-1]["detail"], m
+        got = sim.messages(r.json()["id"])
+        assert got["per_service"] == {"smtp": 3}, got["per_service"]
+        envelopes = [receipt["envelope"]["rcpt_to"] for receipt in got["receipts"]]
+        assert envelopes == [recipients[0:2], recipients[2:4], recipients[4:5]], envelopes
+        assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
+    finally:
+        sim.kill9()
+
+
 def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):
     sim = Simulator(str(tmp_path / "sim-ses"), services=("ses",), args=["--ses-verified", "verified.example"])
     os.makedirs(sim.workdir, exist_ok=True)

@@ -3,6 +3,9 @@
 // retry (RFC 5321 §4.2.1); the enhanced code (RFC 3463) the reason.
 #include "providers/smtp/smtp_outcome.h"
 
+#include <algorithm>
+#include <span>
+
 #include "core/utf8.h"
 
 namespace postern::providers::smtp {
@@ -61,7 +64,7 @@ FailureClass class_of_reply(SmtpStage stage, const SmtpReply& reply) {
   return FailureClass::transient;
 }
 
-std::string recipient_list(const std::vector<RecipientReply>& recipients, bool refused) {
+std::string recipient_list(std::span<const RecipientReply> recipients, bool refused) {
   std::string out;
   for (const auto& r : recipients) {
     if (r.reply.positive() == refused) continue;
@@ -144,20 +147,36 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
   if (outcome.failure) {
     auto r = classify_smtp_failure(*outcome.failure);
     if (outcome.failure->stage == SmtpStage::rcpt) {
-      auto refused = recipient_list(outcome.recipients, true);
-      r.detail = "RCPT: refused " + refused;
-      if (auto accepted = recipient_list(outcome.recipients, false); !accepted.empty()) {
+      auto last = std::span(outcome.recipients).subspan(outcome.last_started);
+      r.detail = "RCPT: refused " + recipient_list(last, true);
+      if (auto accepted = recipient_list(last, false); !accepted.empty()) {
         r.detail += "; nothing sent, also to the accepted " + accepted;
       }
+    }
+    if (!outcome.sent.empty()) {
+      std::size_t got = 0;
+      for (const auto& t : outcome.sent) got += t.recipients;
+      r.detail = "after " + std::to_string(outcome.sent.size()) + " transaction(s) that went through, to " +
+                 std::to_string(got) + " recipient(s) who get the message again if it is retried: " + r.detail;
     }
     return r;
   }
   SendResult r;
   r.failure_class = FailureClass::ok;
-  if (outcome.final_reply) {
-    r.code = outcome.final_reply->code_text();
-    r.detail = outcome.final_reply->summary();
-    r.provider_message_id = relay_message_id(*outcome.final_reply);
+  if (!outcome.sent.empty()) {
+    const auto& last = outcome.sent.back().final_reply;
+    r.code = last.code_text();
+    r.detail = last.summary();
+    for (const auto& t : outcome.sent) {
+      if (!r.provider_message_id.empty()) r.provider_message_id += ",";
+      r.provider_message_id += relay_message_id(t.final_reply);
+    }
+  }
+  if (outcome.sent.size() > 1) {
+    std::size_t most = 0;
+    for (const auto& t : outcome.sent) most = std::max(most, t.recipients);
+    r.detail += "; in " + std::to_string(outcome.sent.size()) + " transactions, the relay taking at most " +
+                std::to_string(most) + " recipients in one";
   }
   // Per-recipient results: the accepted recipients got the message;
   // the refused ones never will through any relay.

@@ -44,10 +44,22 @@ struct RecipientReply {
   SmtpReply reply;
 };
 
+// A transaction the relay took: the 2xx after its final dot.
+struct SentTransaction {
+  SmtpReply final_reply;
+  std::size_t recipients = 0;  // accepted in it
+};
+
+// One message, sent in one transaction or, past the relay's recipient
+// limit, in several.
 struct TransactionOutcome {
-  std::optional<SmtpFailure> failure;      // the transaction failed at this step
-  std::vector<RecipientReply> recipients;  // every RCPT reply received
-  std::optional<SmtpReply> final_reply;    // the 2xx after the final dot
+  std::optional<SmtpFailure> failure;      // the last transaction failed at this step
+  std::vector<RecipientReply> recipients;  // every RCPT reply that counted (not "too many")
+  std::size_t last_started = 0;            // where the last transaction's replies begin in it
+  // The transactions that went through, in order. With a failure too, these
+  // recipients have the message already, and a retry sends it to them again
+  // (delivery state is per message, not per recipient).
+  std::vector<SentTransaction> sent;
 };
 
 // The classification table (docs/providers.md, Failure classes).

@@ -44,10 +44,13 @@ class SmtpSession {
   // RSET (between messages) or NOOP (probe): true when the relay said 250.
   asio::awaitable<bool> reset();
   asio::awaitable<bool> noop();
-  // One mail transaction (RFC 5321 §3.3). MAIL and RCPT are pipelined when
-  // the relay offers PIPELINING (RFC 2920); DATA follows only once some
-  // recipient was accepted and none deferred, so no transaction needs an
-  // aborted DATA phase.
+  // Sends one message: one mail transaction (RFC 5321 §3.3), or, when the
+  // relay answers "too many recipients" past some accepted ones (§4.5.3.1.10),
+  // the accepted ones get the message and the rest go in the next
+  // transaction, until none is left or one fails. MAIL and RCPT are
+  // pipelined when the relay offers PIPELINING (RFC 2920); DATA follows only
+  // once some recipient was accepted and none deferred, so no transaction
+  // needs an aborted DATA phase.
   asio::awaitable<TransactionOutcome> transact(const SmtpTransaction& transaction);
   // QUIT, best effort; the connection is closed afterwards.
   asio::awaitable<void> quit();
@@ -70,6 +73,11 @@ class SmtpSession {
   // Writes `line` + CRLF, reads the reply.
   asio::awaitable<std::optional<SmtpReply>> command(SmtpStage stage, std::string_view line,
                                                     std::optional<SmtpFailure>& failure);
+  // One transaction for at most `at_most` recipients from `first` on,
+  // recorded in `out`. Answers where the next transaction starts: past the
+  // last recipient after a failure (out.failure), else past the ones taken.
+  asio::awaitable<std::size_t> transact_from(const SmtpTransaction& transaction, const std::string& mail,
+                                             std::size_t first, std::size_t at_most, TransactionOutcome& out);
   asio::awaitable<std::optional<SmtpFailure>> hello();
   asio::awaitable<std::optional<SmtpFailure>> start_tls(net::ClientTlsContext& tls);
   asio::awaitable<std::optional<SmtpFailure>> authenticate();

@@ -118,6 +118,7 @@ struct ScriptedSmtpPeer::Impl {
   template <class Stream>
   asio::awaitable<Outcome> converse(Stream& s, std::size_t index, bool secure, bool greet) {
     std::string buffer;
+    std::size_t recipients = 0;  // accepted in the current transaction
     if (greet) {
       bool said = co_await say(s, script.greeting);
       if (!said) co_return Outcome::closed;
@@ -149,8 +150,14 @@ struct ScriptedSmtpPeer::Impl {
         reply = script.auth_reply;
       } else if (starts_with_ci(*line, "MAIL FROM:")) {
         reply = script.mail_reply;
+        recipients = 0;
       } else if (starts_with_ci(*line, "RCPT TO:")) {
-        reply = script.rcpt_reply ? script.rcpt_reply(address_in(*line)) : "250 2.1.5 Ok";
+        if (script.max_recipients > 0 && recipients >= script.max_recipients) {
+          reply = script.full_reply;
+        } else {
+          reply = script.rcpt_reply ? script.rcpt_reply(address_in(*line)) : "250 2.1.5 Ok";
+          if (reply.rfind("2", 0) == 0) ++recipients;
+        }
       } else if (starts_with_ci(*line, "DATA")) {
         {
           bool said = co_await say(s, script.data_reply);
@@ -164,8 +171,10 @@ struct ScriptedSmtpPeer::Impl {
           if (*data_line == ".") break;
           message += *data_line + "\r\n";
         }
+        std::size_t n = 0;
         {
           std::lock_guard lock(mu);
+          n = data.size();
           data.push_back(std::move(message));
         }
         if (script.hang_after_data) {
@@ -174,7 +183,7 @@ struct ScriptedSmtpPeer::Impl {
           co_await forever.async_wait(kTuple);
           co_return Outcome::closed;
         }
-        reply = script.final_reply;
+        reply = script.final_reply_for ? script.final_reply_for(n) : script.final_reply;
         if (script.drop_after_message) {
           co_await say(s, reply);
           co_return Outcome::closed;

@@ -29,8 +29,14 @@ struct SmtpPeerScript {
   std::string mail_reply = "250 2.1.0 Ok";
   // Reply to RCPT for an address; 250 when not set.
   std::function<std::string(const std::string& address)> rcpt_reply;
+  // Recipients one transaction takes; past them RCPT gets `full_reply`. 0: no limit.
+  std::size_t max_recipients = 0;
+  std::string full_reply = "452 4.5.3 Error: too many recipients";
   std::string data_reply = "354 End data with <CR><LF>.<CR><LF>";
   std::string final_reply = "250 2.0.0 Ok: queued as ABC123";
+  // When set, the reply after the final dot of the n-th message (from 0),
+  // instead of final_reply.
+  std::function<std::string(std::size_t n)> final_reply_for;
   bool hang_after_data = false;     // never answer the final dot
   bool drop_after_message = false;  // close the connection after the final reply
 };

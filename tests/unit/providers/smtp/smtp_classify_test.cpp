@@ -111,7 +111,7 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   TransactionOutcome partial;
   partial.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")},
                         {"b@y.org", reply(550, "5.1.1", "User unknown")}};
-  partial.final_reply = reply(250, "2.0.0", "Ok: queued as 4BXyz12");
+  partial.sent = {{reply(250, "2.0.0", "Ok: queued as 4BXyz12"), 1}};
   auto r = classify_smtp_transaction(partial);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "4BXyz12");
@@ -126,6 +126,32 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   r = classify_smtp_transaction(none);
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_NE(r.detail.find("b@y.org"), std::string::npos);
+}
+
+TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
+  TransactionOutcome split;
+  split.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")},
+                      {"b@x.org", reply(250, "2.1.5", "Ok")},
+                      {"c@x.org", reply(250, "2.1.5", "Ok")}};
+  split.sent = {{reply(250, "2.0.0", "Ok: queued as AAA"), 2}, {reply(250, "2.0.0", "Ok: queued as BBB"), 1}};
+  auto r = classify_smtp_transaction(split);
+  EXPECT_EQ(r.failure_class, FailureClass::ok);
+  EXPECT_EQ(r.provider_message_id, "AAA,BBB");
+  EXPECT_NE(r.detail.find("in 2 transactions, the relay taking at most 2 recipients in one"), std::string::npos)
+      << r.detail;
+
+  // The second transaction deferred after the first went through: the
+  // detail says who has the message already and would get it again.
+  TransactionOutcome partly = split;
+  partly.sent.resize(1);
+  partly.last_started = 2;
+  partly.recipients[2].reply = reply(451, "4.7.1", "Greylisted");
+  partly.failure = SmtpFailure{SmtpStage::rcpt, partly.recipients[2].reply, SmtpLocal::none, ""};
+  r = classify_smtp_transaction(partly);
+  EXPECT_EQ(r.failure_class, FailureClass::transient);
+  EXPECT_EQ(r.detail,
+            "after 1 transaction(s) that went through, to 2 recipient(s) who get the message again if it is "
+            "retried: RCPT: refused c@x.org (451 4.7.1 Greylisted)");
 }
 
 TEST(SmtpClassify, RelayMessageIds) {
