@@ -161,6 +161,14 @@ std::string_view kind_name(Kind k) {
   return "a value";
 }
 
+// A whole text that is a number of 0 or more (rates, fractions).
+std::optional<double> parse_non_negative(std::string_view text) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0) return std::nullopt;
+  return v;
+}
+
 Result<Value, Invalid> value_from_text(Kind kind, std::string_view text) {
   switch (kind) {
     case Kind::string: return Value(std::string(text));
@@ -195,10 +203,9 @@ Result<Value, Invalid> value_from_text(Kind kind, std::string_view text) {
       return Value(std::move(out));
     }
     case Kind::number: {
-      double v = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-      if (ec != std::errc() || p != text.data() + text.size() || v < 0) return Invalid{"expected a number"};
-      return Value(v);
+      auto v = parse_non_negative(text);
+      if (!v) return Invalid{"expected a number"};
+      return Value(*v);
     }
   }
   return Invalid{"unsupported"};
@@ -444,12 +451,9 @@ Result<void, ConfigError> set_provider_key(ProviderConfig& p, const std::string&
     if (!v) return v.error();
     (key == "burst" ? p.burst : p.max_concurrency) = *v;
   } else if (key == "rate_limit") {
-    double v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < 0) {
-      return ConfigError{kp, "expected messages per second (a number, 0 for no limit)"};
-    }
-    p.rate_limit = v;
+    auto v = parse_non_negative(text);
+    if (!v) return ConfigError{kp, "expected messages per second (a number, 0 for no limit)"};
+    p.rate_limit = *v;
   } else if (key == "probe") {
     if (text != "true" && text != "false") return ConfigError{kp, "expected true or false"};
     p.probe = text == "true";

@@ -3,6 +3,8 @@
 // in a row. Each is MAIL, RCPT per recipient (pipelined per RFC 2920 when
 // offered), DATA, the dot-stuffed message, and the per-recipient outcome.
 #include <algorithm>
+#include <iterator>
+#include <span>
 
 #include "core/address.h"
 #include "providers/smtp/smtp_session.h"
@@ -103,7 +105,7 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
       replies.push_back({recipients[i].address, std::move(*reply)});
       // At its limit, the relay would refuse the rest the same way: they
       // wait for the next transaction without being asked now.
-      if (held_over(replies) < replies.size()) break;
+      if (too_many_recipients(replies.back().reply) && held_over(replies) < replies.size()) break;
     }
   }
   if (failure) {
@@ -116,24 +118,23 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
     co_return none_left;
   }
   const std::size_t taken = held_over(replies);
-  replies.resize(taken);
   out.last_started = out.recipients.size();
-  for (auto& r : replies) out.recipients.push_back(r);
+  out.recipients.insert(out.recipients.end(), std::make_move_iterator(replies.begin()),
+                        std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(taken)));
+  const auto counted = std::span(out.recipients).subspan(out.last_started);
 
   // A deferred recipient (4xx) stops the whole send: nothing goes out now,
   // the message is retried for everyone, and nobody gets it twice (unless
   // an earlier transaction of this message went through: see
   // TransactionOutcome::sent).
-  auto deferred = std::find_if(replies.begin(), replies.end(),
+  auto deferred = std::find_if(counted.begin(), counted.end(),
                                [](const RecipientReply& r) { return r.reply.code / 100 == 4; });
-  bool any_accepted = std::any_of(replies.begin(), replies.end(),
-                                  [](const RecipientReply& r) { return r.reply.positive(); });
-  if (deferred != replies.end() || !any_accepted) {
-    auto culprit = deferred != replies.end()
-                       ? deferred
-                       : std::find_if(replies.begin(), replies.end(),
-                                      [](const RecipientReply& r) { return !r.reply.positive(); });
-    SmtpReply reply = culprit != replies.end() ? culprit->reply : SmtpReply{554, "", {"no recipients"}};
+  const auto accepted = static_cast<std::size_t>(
+      std::count_if(counted.begin(), counted.end(), [](const RecipientReply& r) { return r.reply.positive(); }));
+  if (deferred != counted.end() || accepted == 0) {
+    // With none accepted, the first reply is a refusal.
+    auto culprit = deferred != counted.end() ? deferred : counted.begin();
+    SmtpReply reply = culprit != counted.end() ? culprit->reply : SmtpReply{554, "", {"no recipients"}};
     out.failure = SmtpFailure{SmtpStage::rcpt, std::move(reply), SmtpLocal::none, ""};
     co_await reset();
     co_return none_left;
@@ -162,9 +163,7 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
     out.failure = SmtpFailure{SmtpStage::message, std::move(*final_reply), SmtpLocal::none, ""};
     co_return none_left;
   }
-  out.sent.push_back({std::move(*final_reply), static_cast<std::size_t>(std::count_if(
-                                                   replies.begin(), replies.end(),
-                                                   [](const RecipientReply& r) { return r.reply.positive(); }))});
+  out.sent.push_back({std::move(*final_reply), accepted});
   co_return first + taken;
 }
 

@@ -63,8 +63,6 @@ SyntaxError error(ReplyId reply, std::string detail = {}) {
   return SyntaxError{reply, std::move(detail)};
 }
 
-// Parses decimal digits; saturates at the maximum instead of failing so that
-// an absurd SIZE= is answered as "too big", not as a syntax error.
 // esmtp-keyword (RFC 5321 §4.1.2) and esmtp-value, with UTF-8 allowed in
 // values (RFC 6531 §3.3).
 bool valid_keyword(std::string_view k) {
@@ -157,6 +155,8 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
   if (!params) return params.error();
   for (const auto& p : *params) {
     if (p.key == "SIZE") {
+      // Saturates instead of failing, so that an absurd SIZE= is answered
+      // as "too big", not as a syntax error.
       auto size = p.has_value ? parse_decimal<std::uint64_t>(p.value, OnOverflow::saturate) : std::nullopt;
       if (!size) return error(ReplyId::syntax_error, "Bad SIZE parameter");
       c.size = size;
