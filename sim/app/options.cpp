@@ -42,7 +42,7 @@ std::variant<SimOptions, int> parse_options(int argc, char** argv) {
   cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error")->capture_default_str();
   std::vector<std::string> faults;
   cli.add_option("--fault", faults, "SERVICE:key=value,... initial faults (down, error_rate, error_status, "
-                                    "throttle_rate, retry_after, latency, hang, flap, auth_fail, probes, reject)");
+                                    "throttle_rate, retry_after, latency, hang, flap, auth_fail, probes, reject, defer)");
 
   cli.add_option("--mailgun-key", options.mailgun.api_key, "Mailgun API key (Basic api:KEY)")->capture_default_str();
   cli.add_option("--mailgun-domain", options.mailgun.domains, "A Mailgun domain that exists (default: any)");

@@ -77,11 +77,11 @@ std::optional<std::string> json_as_text(std::string_view key, const boost::json:
     why = "flap: expected {\"down\": \"2s\", \"up\": \"3s\"}";
     return std::nullopt;
   }
-  if (v.is_array() && key == "reject") {
+  if (v.is_array() && (key == "reject" || key == "defer")) {
     std::string joined;
     for (const auto& item : v.get_array()) {
       if (!item.is_string()) {
-        why = "reject: expected an array of strings";
+        why = std::string(key) + ": expected an array of strings";
         return std::nullopt;
       }
       if (!joined.empty()) joined += '|';
@@ -198,6 +198,10 @@ Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::
     spec.reject = split_patterns(value);
     return {};
   }
+  if (key == "defer") {
+    spec.defer = split_patterns(value);
+    return {};
+  }
   return Problem{"unknown fault setting \"" + std::string(key) + "\""};
 }
 
@@ -236,8 +240,11 @@ Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& set
 }
 
 boost::json::object to_json(const FaultSpec& spec) {
-  boost::json::array reject;
-  for (const auto& r : spec.reject) reject.emplace_back(r);
+  auto patterns = [](const std::vector<std::string>& globs) {
+    boost::json::array out;
+    for (const auto& g : globs) out.emplace_back(g);
+    return out;
+  };
   return boost::json::object{
       {"down", spec.down},
       {"error_rate", spec.error_rate},
@@ -249,7 +256,8 @@ boost::json::object to_json(const FaultSpec& spec) {
       {"flap", format_flap(spec.flap)},
       {"auth_fail", spec.auth_fail},
       {"probes", spec.probes},
-      {"reject", std::move(reject)},
+      {"reject", patterns(spec.reject)},
+      {"defer", patterns(spec.defer)},
   };
 }
 

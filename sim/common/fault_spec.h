@@ -52,6 +52,9 @@ struct FaultSpec {
   // Recipients refused (SMTP 550 5.1.1, Postmark ErrorCode 406); globs with
   // '*' and '?', case-insensitive.
   std::vector<std::string> reject;
+  // Recipients an SMTP relay defers (450 4.2.0, as greylisting does) while
+  // taking the others of the transaction; globs as for reject.
+  std::vector<std::string> defer;
 
   bool operator==(const FaultSpec&) const = default;
 };
@@ -59,7 +62,7 @@ struct FaultSpec {
 // Applies one setting. Keys: down, hang, auth_fail, probes (bool: "", "1",
 // "true", "yes", "on" or "0", "false", "no", "off"), error_rate and
 // throttle_rate (0..1), error_status (100..599), retry_after (duration or
-// seconds), latency, flap, reject (globs separated by '|'), and "clear"
+// seconds), latency, flap, reject and defer (globs separated by '|'), and "clear"
 // (back to no faults).
 Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::string_view value);
 
@@ -67,7 +70,7 @@ Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::
 Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list);
 
 // JSON object with the same keys; values may be JSON booleans, numbers,
-// strings, null (the default) or, for reject, an array of strings.
+// strings, null (the default) or, for reject and defer, an array of strings.
 Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& settings);
 
 boost::json::object to_json(const FaultSpec& spec);

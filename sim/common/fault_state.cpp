@@ -1,5 +1,6 @@
 #include "sim/common/fault_state.h"
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -64,12 +65,23 @@ FaultDecision FaultState::decide(bool probe) {
   return d;
 }
 
+namespace {
+
+bool any_matches(const std::vector<std::string>& patterns, std::string_view text) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& pattern) { return glob_match(pattern, text); });
+}
+
+}  // namespace
+
 bool FaultState::rejects(std::string_view recipient) const {
   std::lock_guard lock(mu_);
-  for (const auto& pattern : spec_.reject) {
-    if (glob_match(pattern, recipient)) return true;
-  }
-  return false;
+  return any_matches(spec_.reject, recipient);
+}
+
+bool FaultState::defers(std::string_view recipient) const {
+  std::lock_guard lock(mu_);
+  return any_matches(spec_.defer, recipient);
 }
 
 bool FaultState::auth_failing() const {

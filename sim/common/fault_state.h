@@ -44,6 +44,8 @@ class FaultState {
 
   // Whether this recipient matches one of spec.reject (case-insensitive).
   bool rejects(std::string_view recipient) const;
+  // Whether this recipient matches one of spec.defer (case-insensitive).
+  bool defers(std::string_view recipient) const;
   // spec().auth_fail without copying the spec.
   bool auth_failing() const;
 

@@ -182,6 +182,9 @@ RelaySession::Step RelaySession::rcpt(const std::string& path) {
   if (faults_.rejects(path)) {
     return reply("550 5.1.1 <" + path + ">: Recipient address rejected: User unknown in virtual mailbox table");
   }
+  if (faults_.defers(path)) {
+    return reply("450 4.2.0 <" + path + ">: Recipient address rejected: Greylisted, try again later");
+  }
   envelope_.rcpt_to.push_back(path);
   return reply("250 2.1.5 Ok");
 }

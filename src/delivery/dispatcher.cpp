@@ -313,6 +313,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.code = clip_utf8(r.code, 128);
     rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
+    rec.settled_recipients = std::move(r.settled_recipients);
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);

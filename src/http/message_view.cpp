@@ -23,6 +23,9 @@ json::object message_summary_json(const store::MessageSummary& m) {
   o["to"] = std::move(to);
   o["cc"] = std::move(cc);
   o["bcc"] = std::move(bcc);
+  json::array settled;
+  for (const auto& a : m.settled_recipients) settled.emplace_back(a);
+  o["settled_recipients"] = std::move(settled);
   o["subject"] = m.subject;
   json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);

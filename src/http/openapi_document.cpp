@@ -90,6 +90,8 @@ std::string_view openapi_document() {
           "next_attempt_at": {"type": ["string", "null"], "format": "date-time"}, "attempts": {"type": "integer"},
           "from": {"type": "string"}, "to": {"type": "array", "items": {"type": "string"}},
           "cc": {"type": "array", "items": {"type": "string"}}, "bcc": {"type": "array", "items": {"type": "string"}},
+          "settled_recipients": {"type": "array", "items": {"type": "string"},
+                                 "description": "Recipients an attempt delivered to (or that were refused for good) while others still wait; a retry leaves them out"},
           "subject": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "size": {"type": "integer"},
           "format": {"enum": ["json", "mime"]}, "provider": {"type": ["string", "null"]},
           "provider_message_id": {"type": ["string", "null"]}, "last_error": {"type": ["string", "null"]}

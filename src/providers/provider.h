@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "providers/failure_class.h"
 #include "providers/outbound_message.h"
@@ -37,6 +38,11 @@ struct SendResult {
   bool throttled = false;
   std::string provider_message_id;
   std::chrono::microseconds latency{0};
+  // A send that reached some recipients and must be retried for others
+  // (an SMTP relay deferring one recipient of several): the recipients this
+  // attempt is done with, delivered or refused for good. The retry leaves
+  // them out, so nobody gets the message twice. Empty otherwise.
+  std::vector<std::string> settled_recipients;
 };
 
 // The answer to a cheap authenticated health call.

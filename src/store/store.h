@@ -74,6 +74,9 @@ struct AttemptRecord {
   std::string detail;
   std::string provider_message_id;
   std::chrono::microseconds latency{0};
+  // Recipients this attempt is done with although the message is not
+  // (SendResult::settled_recipients): later leases leave them out.
+  std::vector<std::string> settled_recipients;
 };
 
 struct Event {
@@ -97,6 +100,9 @@ struct MessageSummary {
   int attempts = 0;
   std::string sender;
   std::vector<Recipient> recipients;
+  // Recipients an attempt was done with while others still wait
+  // (AttemptRecord::settled_recipients), in the order they were settled.
+  std::vector<std::string> settled_recipients;
   std::string subject;
   std::vector<std::string> tags;
   std::size_t size = 0;

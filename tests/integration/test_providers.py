@@ -3,6 +3,7 @@ attachments and non-ASCII text, raw MIME, each failure class, and a large
 message. The simulator checks auth and request shape like the real service,
 so a request Postern builds wrong is refused here as it would be upstream."""
 import base64
+import contextlib
 import email
 import email.policy
 import json
@@ -47,6 +48,18 @@ FAST_RETRY = "[delivery]\ninitial_backoff = \"200ms\"\nmax_backoff = \"1s\"\npol
 def sim(tmp_path):
     with simulator.running(str(tmp_path / "sim")) as s:
         yield s
+
+
+@contextlib.contextmanager
+def own_simulator(tmp_path, service, *args):
+    """A simulator of `service` alone, started with `args`; killed at the end."""
+    sim = Simulator(str(tmp_path / f"sim-{service}"), services=(service,), args=list(args))
+    os.makedirs(sim.workdir, exist_ok=True)
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.kill9()
 
 
 def gateway(postern_factory, sim, kind, extra=""):
@@ -203,10 +216,7 @@ def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions
     """RFC 5321 §4.5.3.1.10: the relay answers 452 4.5.3 past 2 recipients;
     Postern sends to the accepted ones and the rest in the next transaction,
     and every recipient gets the same bytes once."""
-    sim = Simulator(str(tmp_path / "sim-smtp"), services=("smtp",), args=["--smtp-max-recipients", "2"])
-    os.makedirs(sim.workdir, exist_ok=True)
-    sim.start()
-    try:
+    with own_simulator(tmp_path, "smtp", "--smtp-max-recipients", "2") as sim:
         p = gateway(postern_factory, sim, "smtp")
         recipients = [f"r{i}@example.org" for i in range(5)]
         r = p.api().send(simple_message(1, to=recipients), headers={"Prefer": "wait=20"})
@@ -219,22 +229,55 @@ def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions
         envelopes = [receipt["envelope"]["rcpt_to"] for receipt in got["receipts"]]
         assert envelopes == [recipients[0:2], recipients[2:4], recipients[4:5]], envelopes
         assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
-    finally:
-        sim.kill9()
+
+
+def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory, tmp_path):
+    # Greylisting at the relay: the other recipients get the message at
+    # once, the retries go to the deferred one alone, and nobody gets it twice.
+    with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=grey@*") as sim:
+        p = gateway(postern_factory, sim, "smtp")
+        api = p.api()
+        recipients = ["r0@example.org", "grey@example.org", "r2@example.org"]
+        r = api.send(simple_message(1, to=recipients))
+        assert r.status == 202, r
+        mid = r.json()["id"]
+
+        def message():
+            return api.get(f"/v1/messages/{mid}").json()
+
+        deadline = time.time() + 20
+        while time.time() < deadline and message()["attempts"] < 3:
+            time.sleep(0.05)
+        m = message()
+        assert m["status"] in ("deferred", "sending") and m["attempts"] >= 3, m
+        assert m["settled_recipients"] == ["r0@example.org", "r2@example.org"], m
+        first = next(e for e in m["events"] if e["type"] == "deferred")
+        assert first["code"] == "450 4.2.0", first
+        assert first["detail"].startswith("sent to 2 of 3 recipients"), first
+        assert "deferred recipients: grey@example.org (450 4.2.0" in first["detail"], first
+        # Later attempts asked for the deferred recipient alone, and sent nothing.
+        assert all("r0@example.org" not in e["detail"] for e in m["events"][2:] if e["type"] == "deferred"), m
+        got = sim.messages(mid)
+        assert [x["envelope"]["rcpt_to"] for x in got["receipts"]] == [["r0@example.org", "r2@example.org"]], got
+
+        sim.clear_faults("smtp")
+        deadline = time.time() + 20
+        while time.time() < deadline and message()["status"] != "sent":
+            time.sleep(0.05)
+        assert message()["status"] == "sent", message()
+        got = sim.messages(mid)
+        envelopes = [x["envelope"]["rcpt_to"] for x in got["receipts"]]
+        assert envelopes == [["r0@example.org", "r2@example.org"], ["grey@example.org"]], envelopes
+        assert len({x["body_base64"] for x in got["receipts"]}) == 1
 
 
 def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):
-    sim = Simulator(str(tmp_path / "sim-ses"), services=("ses",), args=["--ses-verified", "verified.example"])
-    os.makedirs(sim.workdir, exist_ok=True)
-    sim.start()
-    try:
+    with own_simulator(tmp_path, "ses", "--ses-verified", "verified.example") as sim:
         p = gateway(postern_factory, sim, "ses")
         r = p.api().send(simple_message(1), headers={"Prefer": "wait=20"})  # from app@example.com
         assert r.status == 502, r
         m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
         assert m["events"][-1]["code"].startswith("MessageRejected") or "MessageRejected" in m["last_error"], m
-    finally:
-        sim.kill9()
 
 
 @pytest.mark.parametrize("kind,size", [("postmark", 9 * 1024 * 1024), ("smtp", 20 * 1024 * 1024)])

@@ -64,11 +64,45 @@ FailureClass class_of_reply(SmtpStage stage, const SmtpReply& reply) {
   return FailureClass::transient;
 }
 
-std::string recipient_list(std::span<const RecipientReply> recipients, bool refused) {
+bool deferred(const RecipientReply& r) { return r.reply.code / 100 == 4; }
+bool refused(const RecipientReply& r) { return r.reply.code / 100 == 5; }
+bool accepted(const RecipientReply& r) { return r.reply.positive(); }
+
+template <class Pred>
+std::string recipient_list(std::span<const RecipientReply> recipients, Pred pred) {
   std::string out;
   for (const auto& r : recipients) {
-    if (r.reply.positive() == refused) continue;
+    if (!pred(r)) continue;
     out += (out.empty() ? "" : ", ") + r.address + " (" + r.reply.summary() + ")";
+  }
+  return out;
+}
+
+// Who a relay attempt is done with: the recipients accepted in a
+// transaction that went through, and those refused for good (5xx) in any.
+struct Settled {
+  std::vector<std::string> recipients;
+  std::size_t delivered = 0;
+};
+
+Settled settled_of(const TransactionOutcome& outcome) {
+  Settled s;
+  // Every transaction before the last went through; the last did unless it failed.
+  const std::size_t went_through = outcome.failure ? outcome.last_started : outcome.recipients.size();
+  for (std::size_t i = 0; i < outcome.recipients.size(); ++i) {
+    const auto& r = outcome.recipients[i];
+    bool delivered = i < went_through && accepted(r);
+    if (delivered || refused(r)) s.recipients.push_back(r.address);
+    if (delivered) ++s.delivered;
+  }
+  return s;
+}
+
+std::string ids_of(const std::vector<SentTransaction>& sent) {
+  std::string out;
+  for (const auto& t : sent) {
+    if (!out.empty()) out += ",";
+    out += relay_message_id(t.final_reply);
   }
   return out;
 }
@@ -144,21 +178,25 @@ SendResult classify_smtp_failure(const SmtpFailure& failure) {
 }
 
 SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
-  if (outcome.failure) {
+  auto settled = settled_of(outcome);
+  const bool all_settled = settled.recipients.size() >= outcome.envelope_recipients;
+  // A failure that leaves somebody waiting, or reaches nobody, is the
+  // attempt's answer; one after every recipient was delivered or refused
+  // for good (the last transaction's recipients all refused) is not.
+  if (outcome.failure && !(all_settled && settled.delivered > 0)) {
     auto r = classify_smtp_failure(*outcome.failure);
     if (outcome.failure->stage == SmtpStage::rcpt) {
       auto last = std::span(outcome.recipients).subspan(outcome.last_started);
-      r.detail = "RCPT: refused " + recipient_list(last, true);
-      if (auto accepted = recipient_list(last, false); !accepted.empty()) {
-        r.detail += "; nothing sent, also to the accepted " + accepted;
-      }
+      r.detail = "RCPT: " + recipient_list(last, [](const RecipientReply& x) { return !accepted(x); });
     }
-    if (!outcome.sent.empty()) {
-      std::size_t got = 0;
-      for (const auto& t : outcome.sent) got += t.recipients;
+    if (settled.delivered > 0) {
       r.detail = "after " + std::to_string(outcome.sent.size()) + " transaction(s) that went through, to " +
-                 std::to_string(got) + " recipient(s) who get the message again if it is retried: " + r.detail;
+                 std::to_string(settled.delivered) + " recipient(s) whom a retry leaves out: " + r.detail;
+      r.provider_message_id = ids_of(outcome.sent);
     }
+    // All refused and none delivered: the failure decides for everyone
+    // (a relay refusing to relay for us is its fault, not the recipients').
+    if (!all_settled) r.settled_recipients = std::move(settled.recipients);
     return r;
   }
   SendResult r;
@@ -167,10 +205,7 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
     const auto& last = outcome.sent.back().final_reply;
     r.code = last.code_text();
     r.detail = last.summary();
-    for (const auto& t : outcome.sent) {
-      if (!r.provider_message_id.empty()) r.provider_message_id += ",";
-      r.provider_message_id += relay_message_id(t.final_reply);
-    }
+    r.provider_message_id = ids_of(outcome.sent);
   }
   if (outcome.sent.size() > 1) {
     std::size_t most = 0;
@@ -178,10 +213,20 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
     r.detail += "; in " + std::to_string(outcome.sent.size()) + " transactions, the relay taking at most " +
                 std::to_string(most) + " recipients in one";
   }
-  // Per-recipient results: the accepted recipients got the message;
-  // the refused ones never will through any relay.
-  if (auto refused = recipient_list(outcome.recipients, true); !refused.empty()) {
-    r.detail += "; refused recipients: " + refused;
+  // Per-recipient results: the accepted recipients got the message; the
+  // refused ones never will through any relay; the deferred ones get it
+  // when the message is retried, which leaves the others out.
+  if (auto list = recipient_list(outcome.recipients, refused); !list.empty()) {
+    r.detail += "; refused recipients: " + list;
+  }
+  if (!all_settled) {
+    auto first = std::find_if(outcome.recipients.begin(), outcome.recipients.end(), deferred);
+    r.failure_class = FailureClass::transient;
+    if (first != outcome.recipients.end()) r.code = first->reply.code_text();
+    r.detail = "sent to " + std::to_string(settled.delivered) + " of " +
+               std::to_string(outcome.envelope_recipients) + " recipients (" + r.detail +
+               "); deferred recipients: " + recipient_list(outcome.recipients, deferred);
+    r.settled_recipients = std::move(settled.recipients);
   }
   return r;
 }

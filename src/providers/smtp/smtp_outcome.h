@@ -56,10 +56,11 @@ struct TransactionOutcome {
   std::optional<SmtpFailure> failure;      // the last transaction failed at this step
   std::vector<RecipientReply> recipients;  // every RCPT reply that counted (not "too many")
   std::size_t last_started = 0;            // where the last transaction's replies begin in it
-  // The transactions that went through, in order. With a failure too, these
-  // recipients have the message already, and a retry sends it to them again
-  // (delivery state is per message, not per recipient).
+  // The transactions that went through, in order: their accepted recipients
+  // have the message, even when a later one failed or a recipient was
+  // deferred (the message's retry then leaves them out).
   std::vector<SentTransaction> sent;
+  std::size_t envelope_recipients = 0;  // how many the message has
 };
 
 // The classification table (docs/providers.md, Failure classes).

@@ -44,6 +44,7 @@ std::size_t held_over(const std::vector<RecipientReply>& replies) {
 asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction& tx) {
   TransactionOutcome out;
   const Envelope& envelope = *tx.envelope;
+  out.envelope_recipients = envelope.recipients.size();
   const bool utf8 = needs_smtputf8(envelope);
   if (utf8 && !capabilities_.smtputf8) {
     out.failure = SmtpFailure{SmtpStage::mail, std::nullopt, SmtpLocal::smtputf8_unavailable,
@@ -123,17 +124,17 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
                         std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(taken)));
   const auto counted = std::span(out.recipients).subspan(out.last_started);
 
-  // A deferred recipient (4xx) stops the whole send: nothing goes out now,
-  // the message is retried for everyone, and nobody gets it twice (unless
-  // an earlier transaction of this message went through: see
-  // TransactionOutcome::sent).
-  auto deferred = std::find_if(counted.begin(), counted.end(),
-                               [](const RecipientReply& r) { return r.reply.code / 100 == 4; });
+  // Deferred (4xx) and refused (5xx) recipients do not stop the others: the
+  // accepted ones get the message now, and the message's retry goes to the
+  // deferred ones alone (SendResult::settled_recipients). With none
+  // accepted there is nothing to send: a deferral, else the first refusal,
+  // says why.
   const auto accepted = static_cast<std::size_t>(
       std::count_if(counted.begin(), counted.end(), [](const RecipientReply& r) { return r.reply.positive(); }));
-  if (deferred != counted.end() || accepted == 0) {
-    // With none accepted, the first reply is a refusal.
-    auto culprit = deferred != counted.end() ? deferred : counted.begin();
+  if (accepted == 0) {
+    auto culprit = std::find_if(counted.begin(), counted.end(),
+                                [](const RecipientReply& r) { return r.reply.code / 100 == 4; });
+    if (culprit == counted.end()) culprit = counted.begin();
     SmtpReply reply = culprit != counted.end() ? culprit->reply : SmtpReply{554, "", {"no recipients"}};
     out.failure = SmtpFailure{SmtpStage::rcpt, std::move(reply), SmtpLocal::none, ""};
     co_await reset();

@@ -161,6 +161,13 @@ DROP TABLE recipients;
 DROP INDEX messages_by_status;
 CREATE INDEX messages_by_status ON messages(status, id) WHERE status <> 0;
 )sql"},
+    Migration{6, R"sql(
+-- Recipients an attempt was done with while the message was not (an SMTP
+-- relay took some recipients and deferred others): an address a line, in
+-- the order attempts settled them. Leases leave them out, so a retry goes
+-- only to the recipients still waiting.
+ALTER TABLE messages ADD COLUMN settled TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 Result<int> current_version(sqlite::Database& db) {

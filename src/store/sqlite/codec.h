@@ -1,6 +1,7 @@
 // Small encodings of list columns in the SQLite store.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,19 @@ inline std::vector<Recipient> split_recipients(std::string_view text) {
     out.push_back({std::string(line.substr(1)), kind});
   });
   return out;
+}
+
+// Removes the recipients a message's `settled` column lists (an address a
+// line). A list that would leave none keeps them all: a message is only
+// settled recipient by recipient while others wait, so that means a damaged
+// column, and sending again beats sending to nobody.
+inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_view settled) {
+  if (settled.empty()) return;
+  std::vector<std::string_view> done;
+  for_each_line(settled, [&](std::string_view line) { done.push_back(line); });
+  auto waiting = recipients;
+  std::erase_if(waiting, [&](const Recipient& r) { return std::find(done.begin(), done.end(), r.address) != done.end(); });
+  if (!waiting.empty()) recipients = std::move(waiting);
 }
 
 // The detail of a message's "accepted" event, from the row's source and

@@ -72,16 +72,17 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled"},
       {&st->lease_deferred,
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
        "WHERE status = 3 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled"},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
+       "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || char(10) || ?9 END, "
        "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
       // Which states cancel and retry apply to is said here alone: no row
       // back is a conflict. Quarantined mail takes both: an operator lets
@@ -243,6 +244,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.tags = split_lines(s.column_view(6));
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
+    leave_out_settled(m.envelope.recipients, s.column_view(9));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -298,6 +300,7 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   auto& s = st_->record_attempt;
   auto id_value = static_cast<std::int64_t>(rec.id.value());
   bool ok = rec.next_status == MessageStatus::sent;
+  auto settled = join_lines(rec.settled_recipients);  // bound without a copy: lives to the step
   s.bind(1, id_value)
       .bind(2, owner)
       .bind(3, static_cast<std::int64_t>(rec.next_status))
@@ -305,7 +308,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
       .bind(5, to_unix_ms(now))
       .bind(6, rec.provider)
       .bind(7, rec.provider_message_id)
-      .bind(8, ok ? std::string_view() : std::string_view(rec.detail));
+      .bind(8, ok ? std::string_view() : std::string_view(rec.detail))
+      .bind(9, settled);
   // No row: the lease was lost (expired and reclaimed).
   auto seq = s.one_row(Errc::not_found, [](Statement& row) { return row.column_int(0); });
   if (!seq) return seq.error();

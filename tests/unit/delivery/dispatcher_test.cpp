@@ -171,6 +171,28 @@ TEST_F(DispatcherTest, PermanentFailureStopsAtOnce) {
   EXPECT_EQ(fakes[0]->sent().size(), 1u);
 }
 
+TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
+  auto [fakes, owned] = providers_named({"a"});
+  providers::SendResult partly{FailureClass::transient, "450 4.2.0", "deferred recipients: c@x.org"};
+  partly.settled_recipients = {"b@x.org", "d@x.org"};
+  fakes[0]->script({partly});
+  start(fakes, std::move(owned));
+  store::NewMessage m;
+  m.content = R"({"from":"a@x.org","to":["b@x.org","c@x.org","d@x.org"],"text":"t"})";
+  m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::to}, {"d@x.org", RecipientKind::cc}}};
+  auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+  ASSERT_TRUE(r);
+  dispatcher_->wake();
+  auto d = wait_final(r->id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org", "d@x.org"}, {"c@x.org"}}));
+  // The message still lists everyone, and which of them were settled.
+  EXPECT_EQ(d.summary.recipients.size(), 3u);
+  EXPECT_EQ(d.summary.settled_recipients, (std::vector<std::string>{"b@x.org", "d@x.org"}));
+}
+
 TEST_F(DispatcherTest, SpentRetriesEndInFailedWithTheLastReason) {
   auto [fakes, owned] = providers_named({"a"});
   fakes[0]->set_default(FailureClass::transient);

@@ -45,6 +45,8 @@ TEST(FaultSpec, FlagSettings) {
   EXPECT_FALSE(spec.probes);
   ASSERT_TRUE(apply_settings(spec, "reject=bounce*@*|*@gone.example"));
   EXPECT_EQ(spec.reject.size(), 2u);
+  ASSERT_TRUE(apply_settings(spec, "defer=grey*@*"));
+  EXPECT_EQ(spec.defer, std::vector<std::string>{"grey*@*"});
   ASSERT_TRUE(apply_settings(spec, "clear,hang"));
   EXPECT_FALSE(spec.down);
   EXPECT_TRUE(spec.hang);
@@ -59,7 +61,8 @@ TEST(FaultSpec, FlagSettings) {
 TEST(FaultSpec, JsonSettingsAndNullDefaults) {
   FaultSpec spec;
   auto settings = boost::json::parse(R"({"down": true, "latency": "5ms..9ms", "flap": {"down": "1s", "up": "2s"},
-                                         "reject": ["a*@x"], "retry_after": 3, "error_rate": 0.5})")
+                                         "reject": ["a*@x"], "defer": ["g*@x", "h@x"], "retry_after": 3,
+                                         "error_rate": 0.5})")
                       .as_object();
   ASSERT_TRUE(apply_json(spec, settings));
   EXPECT_TRUE(spec.down);
@@ -67,6 +70,8 @@ TEST(FaultSpec, JsonSettingsAndNullDefaults) {
   EXPECT_EQ(spec.flap.up, milliseconds(2000));
   EXPECT_EQ(spec.retry_after, std::chrono::seconds(3));
   EXPECT_EQ(spec.reject, std::vector<std::string>{"a*@x"});
+  EXPECT_EQ(spec.defer, (std::vector<std::string>{"g*@x", "h@x"}));
+  EXPECT_EQ(to_json(spec).at("defer").as_array().size(), 2u);
   ASSERT_TRUE(apply_json(spec, boost::json::parse(R"({"down": null, "flap": null})").as_object()));
   EXPECT_FALSE(spec.down);
   EXPECT_FALSE(spec.flap.active());
@@ -139,6 +144,7 @@ TEST(FaultState, RejectPatterns) {
   EXPECT_TRUE(state.rejects("user@x.org"));
   EXPECT_FALSE(state.rejects("users@x.org"));
   EXPECT_FALSE(state.rejects("ok@example.com"));
+  EXPECT_FALSE(state.defers("bounce-1@example.com"));
 }
 
 TEST(Glob, EdgeCases) {

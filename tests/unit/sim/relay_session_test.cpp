@@ -94,6 +94,19 @@ TEST_F(RelaySessionTest, SequenceAndRejectedRecipients) {
   EXPECT_EQ(quit.action, Action::close);
 }
 
+TEST_F(RelaySessionTest, DeferredRecipientsAreLeftOutOfTheTransaction) {
+  FaultSpec spec;
+  spec.defer = {"grey*@*"};
+  faults_.set(spec);
+  say("EHLO c");
+  EXPECT_EQ(code("MAIL FROM:<a@example.com>"), "250");
+  EXPECT_EQ(say("RCPT TO:<grey1@example.org>"),
+            "450 4.2.0 <grey1@example.org>: Recipient address rejected: Greylisted, try again later\r\n");
+  EXPECT_EQ(code("DATA"), "554");  // nobody accepted yet
+  EXPECT_EQ(code("RCPT TO:<b@example.org>"), "250");
+  EXPECT_EQ(code("DATA"), "354");
+}
+
 TEST_F(RelaySessionTest, DataIsUnstuffedAndEnvelopeKept) {
   say("EHLO client.example");
   say("MAIL FROM:<a@example.com>");

@@ -24,6 +24,9 @@ class FakeProvider final : public providers::Provider {
     {
       std::lock_guard lock(mu_);
       sent_.push_back(message->id_string());
+      std::vector<std::string> to;
+      for (const auto& r : message->envelope().recipients) to.push_back(r.address);
+      sent_to_.push_back(std::move(to));
       if (!script_.empty()) {
         r = script_.front();
         script_.pop_front();
@@ -51,6 +54,11 @@ class FakeProvider final : public providers::Provider {
     std::lock_guard lock(mu_);
     return sent_;
   }
+  // The envelope recipients of each send, in order.
+  std::vector<std::vector<std::string>> sent_to() const {
+    std::lock_guard lock(mu_);
+    return sent_to_;
+  }
 
  private:
   std::string name_;
@@ -58,6 +66,7 @@ class FakeProvider final : public providers::Provider {
   providers::FailureClass default_class_;
   std::deque<providers::SendResult> script_;
   std::vector<std::string> sent_;
+  std::vector<std::vector<std::string>> sent_to_;
 };
 
 }  // namespace postern::test

@@ -11,6 +11,15 @@ SmtpReply reply(int code, std::string enhanced, std::string text) {
   return {code, enhanced, {enhanced.empty() ? text : enhanced + " " + text}};
 }
 
+// What a relay session reports after every recipient was asked.
+TransactionOutcome asked(std::vector<RecipientReply> recipients, std::vector<SentTransaction> sent) {
+  TransactionOutcome o;
+  o.recipients = std::move(recipients);
+  o.sent = std::move(sent);
+  o.envelope_recipients = o.recipients.size();
+  return o;
+}
+
 SendResult at(SmtpStage stage, int code, std::string enhanced = "", std::string text = "x") {
   return classify_smtp_failure({stage, reply(code, enhanced, text), SmtpLocal::none, ""});
 }
@@ -108,11 +117,9 @@ TEST(SmtpClassify, LocalFailures) {
 }
 
 TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
-  TransactionOutcome partial;
-  partial.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")},
-                        {"b@y.org", reply(550, "5.1.1", "User unknown")}};
-  partial.sent = {{reply(250, "2.0.0", "Ok: queued as 4BXyz12"), 1}};
-  auto r = classify_smtp_transaction(partial);
+  auto r = classify_smtp_transaction(asked(
+      {{"a@x.org", reply(250, "2.1.5", "Ok")}, {"b@y.org", reply(550, "5.1.1", "User unknown")}},
+      {{reply(250, "2.0.0", "Ok: queued as 4BXyz12"), 1}}));
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "4BXyz12");
   EXPECT_EQ(r.code, "250 2.0.0");
@@ -123,17 +130,45 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   TransactionOutcome none;
   none.recipients = {{"b@y.org", reply(550, "5.1.1", "User unknown")}};
   none.failure = SmtpFailure{SmtpStage::rcpt, none.recipients[0].reply, SmtpLocal::none, ""};
+  none.envelope_recipients = 1;
   r = classify_smtp_transaction(none);
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_NE(r.detail.find("b@y.org"), std::string::npos);
+  // Everyone refused: the failure decides for all, nobody is left out.
+  EXPECT_TRUE(r.settled_recipients.empty());
+}
+
+TEST(SmtpClassify, DeferredRecipientsAreRetriedAloneAfterTheOthersGotTheMessage) {
+  auto r = classify_smtp_transaction(asked({{"a@x.org", reply(250, "2.1.5", "Ok")},
+                                            {"b@x.org", reply(450, "4.2.0", "Greylisted")},
+                                            {"c@x.org", reply(550, "5.1.1", "User unknown")}},
+                                           {{reply(250, "2.0.0", "Ok: queued as AAA"), 1}}));
+  EXPECT_EQ(r.failure_class, FailureClass::transient);
+  EXPECT_EQ(r.code, "450 4.2.0");
+  EXPECT_EQ(r.provider_message_id, "AAA");
+  EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "c@x.org"}));
+  EXPECT_EQ(r.detail,
+            "sent to 1 of 3 recipients (250 2.0.0 Ok: queued as AAA; refused recipients: c@x.org (550 5.1.1 "
+            "User unknown)); deferred recipients: b@x.org (450 4.2.0 Greylisted)");
+
+  // None accepted: nothing was sent, the deferral is the answer, and the
+  // refused recipient is left out of the retry.
+  TransactionOutcome none;
+  none.recipients = {{"c@x.org", reply(550, "5.1.1", "User unknown")},
+                     {"b@x.org", reply(450, "4.2.0", "Greylisted")}};
+  none.failure = SmtpFailure{SmtpStage::rcpt, none.recipients[1].reply, SmtpLocal::none, ""};
+  none.envelope_recipients = 2;
+  r = classify_smtp_transaction(none);
+  EXPECT_EQ(r.failure_class, FailureClass::transient);
+  EXPECT_EQ(r.settled_recipients, std::vector<std::string>{"c@x.org"});
+  EXPECT_EQ(r.detail, "RCPT: c@x.org (550 5.1.1 User unknown), b@x.org (450 4.2.0 Greylisted)");
 }
 
 TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
-  TransactionOutcome split;
-  split.recipients = {{"a@x.org", reply(250, "2.1.5", "Ok")},
+  auto split = asked({{"a@x.org", reply(250, "2.1.5", "Ok")},
                       {"b@x.org", reply(250, "2.1.5", "Ok")},
-                      {"c@x.org", reply(250, "2.1.5", "Ok")}};
-  split.sent = {{reply(250, "2.0.0", "Ok: queued as AAA"), 2}, {reply(250, "2.0.0", "Ok: queued as BBB"), 1}};
+                      {"c@x.org", reply(250, "2.1.5", "Ok")}},
+                     {{reply(250, "2.0.0", "Ok: queued as AAA"), 2}, {reply(250, "2.0.0", "Ok: queued as BBB"), 1}});
   auto r = classify_smtp_transaction(split);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "AAA,BBB");
@@ -141,7 +176,8 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
       << r.detail;
 
   // The second transaction deferred after the first went through: the
-  // detail says who has the message already and would get it again.
+  // recipients of the first are left out of the retry, and the detail
+  // says so.
   TransactionOutcome partly = split;
   partly.sent.resize(1);
   partly.last_started = 2;
@@ -150,8 +186,18 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
   r = classify_smtp_transaction(partly);
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.detail,
-            "after 1 transaction(s) that went through, to 2 recipient(s) who get the message again if it is "
-            "retried: RCPT: refused c@x.org (451 4.7.1 Greylisted)");
+            "after 1 transaction(s) that went through, to 2 recipient(s) whom a retry leaves out: RCPT: c@x.org "
+            "(451 4.7.1 Greylisted)");
+  EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "b@x.org"}));
+  EXPECT_EQ(r.provider_message_id, "AAA");
+
+  // The second transaction's only recipient refused for good: everybody is
+  // settled and somebody has the message, so the message is sent.
+  partly.recipients[2].reply = reply(550, "5.1.1", "User unknown");
+  partly.failure = SmtpFailure{SmtpStage::rcpt, partly.recipients[2].reply, SmtpLocal::none, ""};
+  r = classify_smtp_transaction(partly);
+  EXPECT_EQ(r.failure_class, FailureClass::ok);
+  EXPECT_NE(r.detail.find("refused recipients: c@x.org (550 5.1.1 User unknown)"), std::string::npos) << r.detail;
 }
 
 TEST(SmtpClassify, RelayMessageIds) {

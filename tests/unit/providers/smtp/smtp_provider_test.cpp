@@ -150,7 +150,7 @@ TEST_F(SmtpRelayTest, AllRecipientsRefusedIsPermanentAndSendsNoData) {
   EXPECT_EQ(commands.back(), "RSET");
 }
 
-TEST_F(SmtpRelayTest, ADeferredRecipientDefersTheWholeMessage) {
+TEST_F(SmtpRelayTest, ADeferredRecipientWaitsForTheRetryWhileTheOthersGetTheMessage) {
   SmtpPeerScript script;
   script.rcpt_reply = [](const std::string& a) {
     return a == "b@example.org" ? std::string("451 4.7.1 Greylisted, try again later")
@@ -161,6 +161,19 @@ TEST_F(SmtpRelayTest, ADeferredRecipientDefersTheWholeMessage) {
   auto result = harness_.send(*provider, simple());
   EXPECT_EQ(result.failure_class, FailureClass::transient);
   EXPECT_EQ(result.code, "451 4.7.1");
+  EXPECT_EQ(result.settled_recipients, std::vector<std::string>{"a@example.org"});
+  EXPECT_NE(result.detail.find("deferred recipients: b@example.org (451 4.7.1"), std::string::npos) << result.detail;
+  EXPECT_EQ(peer.data().size(), 1u);
+}
+
+TEST_F(SmtpRelayTest, EveryRecipientDeferredSendsNothing) {
+  SmtpPeerScript script;
+  script.rcpt_reply = [](const std::string&) { return std::string("450 4.2.0 Greylisted"); };
+  ScriptedSmtpPeer peer(script);
+  auto provider = make(peer);
+  auto result = harness_.send(*provider, simple());
+  EXPECT_EQ(result.failure_class, FailureClass::transient);
+  EXPECT_TRUE(result.settled_recipients.empty());
   EXPECT_TRUE(peer.data().empty());
 }
 
@@ -219,11 +232,13 @@ TEST_F(SmtpRelayTest, ALaterTransactionThatFailsSaysWhoHasTheMessageAlready) {
   EXPECT_EQ(result.failure_class, FailureClass::transient);
   EXPECT_EQ(result.code, "451 4.3.0");
   EXPECT_EQ(result.detail.rfind("after 1 transaction(s) that went through, to 2 recipient(s)", 0), 0u) << result.detail;
+  EXPECT_EQ(result.settled_recipients, (std::vector<std::string>{"a@example.org", "b@example.org"}));
   EXPECT_EQ(peer.data().size(), 2u);
 }
 
 TEST_F(SmtpRelayTest, ShortageOfStorageIsNotTakenForTheRecipientLimit) {
-  // 452 4.3.1 is the relay's own trouble: the whole message waits.
+  // 452 4.3.1 is the relay's own trouble, not its limit: no second
+  // transaction now; the deferred recipient waits for the message's retry.
   SmtpPeerScript script;
   script.max_recipients = 1;
   script.full_reply = "452 4.3.1 Insufficient system storage";
@@ -232,7 +247,10 @@ TEST_F(SmtpRelayTest, ShortageOfStorageIsNotTakenForTheRecipientLimit) {
   auto result = harness_.send(*provider, to_many(2));
   EXPECT_EQ(result.failure_class, FailureClass::transient);
   EXPECT_EQ(result.code, "452 4.3.1");
-  EXPECT_TRUE(peer.data().empty());
+  EXPECT_EQ(result.settled_recipients, std::vector<std::string>{"a@example.org"});
+  EXPECT_EQ(peer.data().size(), 1u);
+  auto commands = only(peer.plain_commands(), {"MAIL"});
+  EXPECT_EQ(commands.size(), 1u);
 }
 
 TEST_F(SmtpRelayTest, ContentRejectionAfterDataIsPermanent) {
