@@ -212,6 +212,22 @@ def test_a_refused_recipient_fails_the_message_for_good(postern_factory, sim, ki
     assert m["attempts"] == 1
 
 
+def test_postmark_inactive_recipients_are_left_out_and_the_others_get_the_message(postern_factory, sim):
+    # ErrorCode 406 is permanent per recipient (providers.md): Postmark sent
+    # nothing, and the retry goes to the active recipients alone.
+    p = gateway(postern_factory, sim, "postmark")
+    api = p.api()
+    sim.faults("postmark", reject=["gone@example.org"])
+    mid = api.send(simple_message(1, to=["ok@example.org", "gone@example.org"])).json()["id"]
+    m = api.wait_status(mid, {"sent", "failed"}, timeout=30)
+    assert m["status"] == "sent" and m["attempts"] == 2, m
+    assert m["settled_recipients"] == ["gone@example.org"], m
+    assert m["events"][1]["code"] == "ErrorCode 406", m
+    got = sim.messages(mid)
+    sent = json.loads(base64.b64decode(got["receipts"][-1]["body_base64"]))
+    assert sent["To"] == "ok@example.org", sent
+
+
 def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions(postern_factory, tmp_path):
     """RFC 5321 §4.5.3.1.10: the relay answers 452 4.5.3 past 2 recipients;
     Postern sends to the accepted ones and the rest in the next transaction,

@@ -1,7 +1,10 @@
 // Postmark's answers to failure classes: the one table (statuses, Postmark's
 // ErrorCode values; docs/providers.md, Failure classes).
+#include <algorithm>
 #include <array>
 
+#include "core/ascii.h"
+#include "core/header_value.h"
 #include "core/utf8.h"
 #include "providers/common/http_call.h"
 #include "providers/common/json_body.h"
@@ -92,6 +95,45 @@ SendResult classify_postmark_send(const net::HttpClientResponse& response, Syste
     result.retry_after = common::parse_retry_after(response.header("Retry-After"), now);
     result.throttled = response.status == 429 || error_code == 429;
   }
+  return result;
+}
+
+namespace {
+
+// "... Found inactive addresses: a@x.org, b@y.org. Inactive recipients are ..."
+std::vector<std::string_view> inactive_addresses(std::string_view message) {
+  constexpr std::string_view marker = "inactive addresses: ";
+  std::vector<std::string_view> out;
+  auto at = message.find(marker);
+  if (at == std::string_view::npos) return out;
+  auto list = message.substr(at + marker.size());
+  list = list.substr(0, list.find(". "));
+  if (list.ends_with('.')) list.remove_suffix(1);
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto item = trim_blanks(list.substr(0, comma));
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
+  if (result.code != "ErrorCode 406") return result;
+  auto inactive = inactive_addresses(result.detail);
+  std::vector<std::string> settled;
+  for (const auto& r : envelope.recipients) {
+    bool named = std::any_of(inactive.begin(), inactive.end(),
+                             [&](std::string_view a) { return ascii_iequals(a, r.address); });
+    if (named) settled.push_back(r.address);
+  }
+  if (settled.empty() || settled.size() == envelope.recipients.size()) return result;
+  result.failure_class = FailureClass::transient;
+  result.detail = "inactive recipients left out, the others get the message at the next attempt: " + result.detail;
+  result.settled_recipients = std::move(settled);
   return result;
 }
 

@@ -49,8 +49,10 @@ void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message,
     done(common::unreadable_message(request.error()));
     return;
   }
-  common::send_classified(http_, clock_, std::move(*request), classify_postmark_send,
-                          std::move(done));
+  auto classify = [message](const net::HttpClientResponse& response, SystemTime now) {
+    return leave_out_inactive(classify_postmark_send(response, now), message->envelope());
+  };
+  common::send_classified(http_, clock_, std::move(*request), std::move(classify), std::move(done));
 }
 
 void PostmarkProvider::probe(std::function<void(ProbeResult)> done) {

@@ -30,6 +30,10 @@ net::HttpClientRequest build_postmark_probe(const PostmarkSettings& settings);
 
 // The classification table (postmark_classify.cpp).
 SendResult classify_postmark_send(const net::HttpClientResponse& response, SystemTime now);
+// ErrorCode 406 names the inactive recipients, and Postmark sent nothing.
+// When the message has others, they can have it without those: the answer
+// becomes transient, with the inactive ones settled (left out of the retry).
+SendResult leave_out_inactive(SendResult result, const Envelope& envelope);
 ProbeResult classify_postmark_probe(const net::HttpClientResponse& response);
 
 class PostmarkProvider final : public Provider {
