@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
@@ -482,13 +483,15 @@ Result<std::size_t, Problem> parse_size(std::string_view text) {
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc()) return Problem{"expected a size such as \"25MiB\""};
   std::string_view unit(p, text.data() + text.size() - p);
-  if (unit.empty() || unit == "B") return n;
-  if (unit == "KiB") return n << 10;
-  if (unit == "MiB") return n << 20;
-  if (unit == "GiB") return n << 30;
-  if (unit == "KB") return n * 1000;
-  if (unit == "MB") return n * 1000 * 1000;
-  if (unit == "GB") return n * 1000 * 1000 * 1000;
+  constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+      {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}};
+  for (auto [name, scale] : kUnits) {
+    if (unit != name) continue;
+    // A size that does not fit is a typo, not a wish for a tiny limit.
+    if (n > std::numeric_limits<std::size_t>::max() / scale) return Problem{"size too large: " + std::string(text)};
+    return static_cast<std::size_t>(n * scale);
+  }
   return Problem{"unknown size unit '" + std::string(unit) + "' (use B, KiB, MiB, GiB, KB, MB or GB)"};
 }
 

@@ -57,6 +57,9 @@ struct Attempt {
   std::vector<std::string> avoid;  // the previous attempt's provider: elsewhere first
   std::chrono::steady_clock::time_point started;
   std::shared_ptr<routing::ProviderSlot> slot;  // the picked provider, until its answer is reported
+  // Set when `message` carries only the first part of the recipients
+  // waiting: how many there are in all.
+  std::size_t recipients_waiting = 0;
 };
 
 using AttemptPtr = std::shared_ptr<Attempt>;
@@ -197,8 +200,21 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
     if (!a->lease.last_provider.empty()) a->avoid.push_back(a->lease.last_provider);
+    take_a_part(*a);
     auto busy = dispatch(a);
     if (busy) hold(a, *busy);
+  }
+
+  // A message with more recipients than any provider of its pool takes in
+  // one send goes in parts (as Postfix splits by a relay's recipient limit):
+  // this attempt carries the first recipients, and finish() settles them
+  // and makes the message due again at once for the rest.
+  void take_a_part(Attempt& a) {
+    auto per_send = router.recipients_per_send(*a.message);
+    const auto& waiting = a.message->envelope().recipients;
+    if (per_send == 0 || waiting.size() <= per_send) return;
+    a.recipients_waiting = waiting.size();
+    a.message = a.message->for_recipients({waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
   }
 
   // Sends the attempt, or finishes it (deferred) when no provider of its
@@ -317,7 +333,16 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
-    if (r.failure_class == FailureClass::ok) {
+    if (r.failure_class == FailureClass::ok && a->recipients_waiting > 0) {
+      // One part went out: not a failure, so the rest wait for no backoff.
+      const auto& part = a->message->envelope().recipients;
+      for (const auto& p : part) rec.settled_recipients.push_back(p.address);
+      rec.next_status = MessageStatus::deferred;
+      rec.next_attempt_at = now;
+      rec.detail = "sent to " + std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) +
+                   " recipients, as many as a provider of the pool takes in one send; the others follow at once (" +
+                   rec.detail + ")";
+    } else if (r.failure_class == FailureClass::ok) {
       rec.next_status = MessageStatus::sent;
     } else if (r.code == providers::kCorruptMessageCode) {
       rec.next_status = MessageStatus::quarantined;

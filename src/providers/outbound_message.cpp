@@ -15,6 +15,11 @@ OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string
       tags_(std::move(tags)),
       created_at_(created_at) {}
 
+std::shared_ptr<const OutboundMessage> OutboundMessage::for_recipients(std::vector<Recipient> recipients) const {
+  return std::make_shared<OutboundMessage>(id_, format_, content_, Envelope{envelope_.sender, std::move(recipients)},
+                                           tags_, created_at_);
+}
+
 Result<const Message*> OutboundMessage::structured() const {
   std::lock_guard lock(mu_);
   if (!structured_) {

@@ -46,6 +46,10 @@ class OutboundMessage {
   // Thread-safe; the pointer lives as long as this.
   Result<const std::string*> mime() const;
 
+  // The same message for some of its recipients: one part of a message
+  // with more recipients than any provider of its pool takes in one send.
+  std::shared_ptr<const OutboundMessage> for_recipients(std::vector<Recipient> recipients) const;
+
  private:
   MessageId id_;
   std::string id_string_;

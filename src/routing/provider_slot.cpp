@@ -63,6 +63,10 @@ ProviderSlot::ProviderSlot(std::unique_ptr<providers::Provider> provider, Provid
 bool ProviderSlot::fits(const providers::OutboundMessage& message) const {
   auto max_rcpt = provider_->max_recipients();
   if (max_rcpt != 0 && message.envelope().recipients.size() > max_rcpt) return false;
+  return fits_size(message);
+}
+
+bool ProviderSlot::fits_size(const providers::OutboundMessage& message) const {
   auto max_size = provider_->max_message_bytes();
   return max_size == 0 || message.content().size() <= max_size;
 }

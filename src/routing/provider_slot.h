@@ -84,6 +84,8 @@ struct ProviderSlot {
 
   // Whether this message can go to this provider at all (size, recipients).
   bool fits(const providers::OutboundMessage& message) const;
+  // The size alone (a message with too many recipients can go in parts).
+  bool fits_size(const providers::OutboundMessage& message) const;
   // Applies pool-independent attributes of `config` (weight, limits, probe).
   void apply_limits(SteadyTime now);
 

@@ -170,6 +170,22 @@ bool Router::has_alternative(const providers::OutboundMessage& message, std::spa
   });
 }
 
+std::size_t Router::recipients_per_send(const providers::OutboundMessage& message) {
+  std::lock_guard lock(mu_);
+  const auto& pool = pools_[pool_of(message)];
+  for (bool live_only : {true, false}) {
+    std::size_t most = 0;
+    for (const auto& s : pool.members) {
+      if (!s->fits_size(message) || (live_only && !takes_traffic(s->state))) continue;
+      auto limit = s->provider().max_recipients();
+      if (limit == 0) return 0;
+      most = std::max(most, limit);
+    }
+    if (most > 0) return most;
+  }
+  return 0;
+}
+
 void Router::try_eject(ProviderSlot& s, std::string reason, SteadyTime now) {
   const auto& pool = pools_[s.pool];
   bool others = std::any_of(pool.members.begin(), pool.members.end(), [&](const std::shared_ptr<ProviderSlot>& m) {

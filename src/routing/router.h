@@ -73,6 +73,11 @@ class Router {
   // True when a provider of the message's pool other than those in `avoid`
   // is in the active set (at its limits or not).
   bool has_alternative(const providers::OutboundMessage& message, std::span<const std::string> avoid);
+  // How many recipients one send of this message can carry in its pool:
+  // the highest recipient limit among the providers that take its size,
+  // those taking traffic counted first. 0 when one of them has no limit,
+  // none takes its size, or the pool is empty: the message goes whole.
+  std::size_t recipients_per_send(const providers::OutboundMessage& message);
 
   // --- membership (routing service, API) ---
 

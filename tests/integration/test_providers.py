@@ -247,6 +247,24 @@ def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions
         assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
 
 
+def test_more_recipients_than_the_provider_takes_go_in_parts(postern_factory, sim):
+    # The relay is configured to take 2 recipients per message: 5 go in 3
+    # parts, each the same bytes, and the message ends sent.
+    p = postern_factory(config_text=FAST_RETRY + provider_toml(sim, "smtp") + "max_recipients = 2\n")
+    recipients = [f"r{i}@example.org" for i in range(5)]
+    r = p.api().send(simple_message(1, to=recipients), headers={"Prefer": "wait=20"})
+    assert r.status == 200, r
+    m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
+    assert m["status"] == "sent" and m["attempts"] == 3, m
+    assert [e["type"] for e in m["events"]] == ["accepted", "deferred", "deferred", "sent"], m
+    assert m["events"][1]["detail"].startswith("sent to 2 of 5 recipients"), m
+    assert m["settled_recipients"] == recipients[0:4], m
+    got = sim.messages(r.json()["id"])
+    envelopes = [receipt["envelope"]["rcpt_to"] for receipt in got["receipts"]]
+    assert envelopes == [recipients[0:2], recipients[2:4], recipients[4:5]], envelopes
+    assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
+
+
 def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory, tmp_path):
     # Greylisting at the relay: the other recipients get the message at
     # once, the retries go to the deferred one alone, and nobody gets it twice.

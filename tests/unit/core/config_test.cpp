@@ -221,6 +221,12 @@ TEST(Config, ParsesDurationsAndSizes) {
   EXPECT_EQ(parse_size("64KiB").value(), 65536u);
   EXPECT_EQ(parse_size("2MB").value(), 2'000'000u);
   EXPECT_FALSE(parse_size("big"));
+  EXPECT_EQ(parse_size("1024").value(), 1024u);
+  EXPECT_FALSE(parse_size("5TB"));
+  // Sizes that would wrap around are refused, not taken for tiny ones.
+  EXPECT_FALSE(parse_size("17179869184GiB"));
+  EXPECT_FALSE(parse_size("18446744073709551615KB"));
+  EXPECT_EQ(parse_size("18446744073709551615").value(), 18446744073709551615u);
 }
 
 }  // namespace

@@ -193,6 +193,32 @@ TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
   EXPECT_EQ(d.summary.settled_recipients, (std::vector<std::string>{"b@x.org", "d@x.org"}));
 }
 
+TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
+  auto [fakes, owned] = providers_named({"small", "smaller"});
+  fakes[0]->set_max_recipients(2);
+  fakes[1]->set_max_recipients(1);
+  start(fakes, std::move(owned));
+  store::NewMessage m;
+  m.content = R"({"from":"a@x.org","to":["r0@x.org","r1@x.org","r2@x.org","r3@x.org","r4@x.org"],"text":"t"})";
+  m.envelope.sender = "a@x.org";
+  for (int i = 0; i < 5; ++i) m.envelope.recipients.push_back({"r" + std::to_string(i) + "@x.org", RecipientKind::to});
+  auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+  ASSERT_TRUE(r);
+  dispatcher_->wake();
+  auto d = wait_final(r->id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  // Parts as large as the largest limit of the pool: only "small" takes
+  // them, until the last one fits "smaller" too (elsewhere first).
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org", "r3@x.org"}}));
+  EXPECT_EQ(fakes[1]->sent_to(), (std::vector<std::vector<std::string>>{{"r4@x.org"}}));
+  EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "deferred", "sent"}));
+  EXPECT_EQ(d.events[1].failure_class, "ok");
+  EXPECT_EQ(d.events[1].detail.rfind("sent to 2 of 5 recipients, as many as a provider of the pool takes", 0), 0u)
+      << d.events[1].detail;
+  EXPECT_EQ(d.summary.settled_recipients.size(), 4u);
+}
+
 TEST_F(DispatcherTest, SpentRetriesEndInFailedWithTheLastReason) {
   auto [fakes, owned] = providers_named({"a"});
   fakes[0]->set_default(FailureClass::transient);

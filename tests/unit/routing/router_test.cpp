@@ -431,6 +431,25 @@ TEST(Router, AMessageNoProviderOfItsPoolCouldTakeIsUnfitNotDeferred) {
   EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unavailable);
 }
 
+TEST(Router, RecipientsPerSendIsTheHighestLimitOfTheProvidersThatTakeTheSize) {
+  RouterHarness h;
+  h.add("fifty")->max_rcpt = 50;
+  auto* hundred = h.add("hundred");
+  hundred->max_rcpt = 100;
+  auto* huge_but_small = h.add("thousand");
+  huge_but_small->max_rcpt = 1000;
+  huge_but_small->max_bytes = 10;  // the message is larger
+  EXPECT_EQ(h.router.recipients_per_send(h.message), 100u);
+  // Out of service: the others decide while one of them takes traffic.
+  h.router.set_admin("hundred", AdminState::paused);
+  EXPECT_EQ(h.router.recipients_per_send(h.message), 50u);
+  h.router.set_admin("fifty", AdminState::paused);
+  EXPECT_EQ(h.router.recipients_per_send(h.message), 100u);
+  // A provider without a limit takes any message whole.
+  h.add("unlimited");
+  EXPECT_EQ(h.router.recipients_per_send(h.message), 0u);
+}
+
 TEST(Router, ViewsShowLatencyShareAndSuccessRate) {
   RouterHarness h;
   h.add("a");

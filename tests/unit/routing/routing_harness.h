@@ -31,11 +31,13 @@ class ScriptedProvider final : public providers::Provider {
     done({probe_healthy.load(), providers::FailureClass::provider_down, probe_healthy ? "" : "connection refused", {}});
   }
   std::size_t max_message_bytes() const override { return max_bytes; }
+  std::size_t max_recipients() const override { return max_rcpt; }
 
   std::atomic<int> sends{0};
   std::atomic<int> probes{0};
   std::atomic<bool> probe_healthy{true};
   std::size_t max_bytes = 0;
+  std::size_t max_rcpt = 0;
 
  private:
   std::string name_;

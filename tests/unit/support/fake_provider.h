@@ -40,6 +40,8 @@ class FakeProvider final : public providers::Provider {
   }
 
   void probe(std::function<void(providers::ProbeResult)> done) override { done({true, {}, "", {}}); }
+  std::size_t max_recipients() const override { return max_recipients_; }
+  void set_max_recipients(std::size_t n) { max_recipients_ = n; }  // before the provider joins a router
 
   // The next answers, in order; afterwards the default class.
   void script(std::vector<providers::SendResult> results) {
@@ -67,6 +69,7 @@ class FakeProvider final : public providers::Provider {
   std::deque<providers::SendResult> script_;
   std::vector<std::string> sent_;
   std::vector<std::vector<std::string>> sent_to_;
+  std::size_t max_recipients_ = 0;
 };
 
 }  // namespace postern::test
