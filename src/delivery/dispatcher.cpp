@@ -1,5 +1,6 @@
 #include "delivery/dispatcher.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -217,6 +218,18 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     a.message = a.message->for_recipients({waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
   }
 
+  // Whether a part's answer leaves nothing to do for its recipients: sent,
+  // or every one of them refused for good (the message goes on with the
+  // others; content the provider rejects is not settled and fails it).
+  static bool part_settled(const Attempt& a, FailureClass answer, const std::vector<std::string>& settled) {
+    if (answer == FailureClass::ok) return true;
+    if (answer != FailureClass::permanent) return false;
+    const auto& part = a.message->envelope().recipients;
+    return std::all_of(part.begin(), part.end(), [&](const Recipient& p) {
+      return std::find(settled.begin(), settled.end(), p.address) != settled.end();
+    });
+  }
+
   // Sends the attempt, or finishes it (deferred) when no provider of its
   // pool is healthy. Returns the pick when every healthy provider is busy:
   // the caller holds the message in memory.
@@ -333,15 +346,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
-    if (r.failure_class == FailureClass::ok && a->recipients_waiting > 0) {
-      // One part went out: not a failure, so the rest wait for no backoff.
+    if (a->recipients_waiting > 0 && part_settled(*a, r.failure_class, rec.settled_recipients)) {
+      // The part is done with: the others wait for no backoff.
       const auto& part = a->message->envelope().recipients;
+      rec.settled_recipients.clear();
       for (const auto& p : part) rec.settled_recipients.push_back(p.address);
       rec.next_status = MessageStatus::deferred;
       rec.next_attempt_at = now;
-      rec.detail = "sent to " + std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) +
-                   " recipients, as many as a provider of the pool takes in one send; the others follow at once (" +
-                   rec.detail + ")";
+      auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) + " recipients";
+      rec.detail = (r.failure_class == FailureClass::ok ? "sent to " + counts : counts + " refused for good") +
+                   ", as many as a provider of the pool takes in one send; the others follow at once (" + rec.detail +
+                   ")";
     } else if (r.failure_class == FailureClass::ok) {
       rec.next_status = MessageStatus::sent;
     } else if (r.code == providers::kCorruptMessageCode) {

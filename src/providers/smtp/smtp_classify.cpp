@@ -194,9 +194,13 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
                  std::to_string(settled.delivered) + " recipient(s) whom a retry leaves out: " + r.detail;
       r.provider_message_id = ids_of(outcome.sent);
     }
-    // All refused and none delivered: the failure decides for everyone
-    // (a relay refusing to relay for us is its fault, not the recipients').
-    if (!all_settled) r.settled_recipients = std::move(settled.recipients);
+    // All refused and none delivered: the failure decides for everyone. A
+    // permanent one settles them all (they never take the message, so the
+    // dispatcher goes on with recipients past this send, if any); not a
+    // relay refusing to relay for us, which is its fault, not theirs.
+    if (!all_settled || r.failure_class == FailureClass::permanent) {
+      r.settled_recipients = std::move(settled.recipients);
+    }
     return r;
   }
   SendResult r;

@@ -77,6 +77,22 @@ class DispatcherTest : public ::testing::Test {
     return r->id;
   }
 
+  // A message to these recipients (all To).
+  MessageId enqueue_to(const std::vector<std::string>& recipients) {
+    store::NewMessage m;
+    std::string to;
+    m.envelope.sender = "a@x.org";
+    for (const auto& r : recipients) {
+      to += (to.empty() ? "\"" : ",\"") + r + "\"";
+      m.envelope.recipients.push_back({r, RecipientKind::to});
+    }
+    m.content = R"({"from":"a@x.org","to":[)" + to + R"(],"text":"t"})";
+    auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+    EXPECT_TRUE(r);
+    dispatcher_->wake();
+    return r->id;
+  }
+
   store::MessageDetail wait_final(MessageId id, std::chrono::seconds timeout = 10s) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -177,13 +193,7 @@ TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
   partly.settled_recipients = {"b@x.org", "d@x.org"};
   fakes[0]->script({partly});
   start(fakes, std::move(owned));
-  store::NewMessage m;
-  m.content = R"({"from":"a@x.org","to":["b@x.org","c@x.org","d@x.org"],"text":"t"})";
-  m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::to}, {"d@x.org", RecipientKind::cc}}};
-  auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
-  ASSERT_TRUE(r);
-  dispatcher_->wake();
-  auto d = wait_final(r->id);
+  auto d = wait_final(enqueue_to({"b@x.org", "c@x.org", "d@x.org"}));
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
   EXPECT_EQ(fakes[0]->sent_to(),
@@ -198,14 +208,7 @@ TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   fakes[0]->set_max_recipients(2);
   fakes[1]->set_max_recipients(1);
   start(fakes, std::move(owned));
-  store::NewMessage m;
-  m.content = R"({"from":"a@x.org","to":["r0@x.org","r1@x.org","r2@x.org","r3@x.org","r4@x.org"],"text":"t"})";
-  m.envelope.sender = "a@x.org";
-  for (int i = 0; i < 5; ++i) m.envelope.recipients.push_back({"r" + std::to_string(i) + "@x.org", RecipientKind::to});
-  auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
-  ASSERT_TRUE(r);
-  dispatcher_->wake();
-  auto d = wait_final(r->id);
+  auto d = wait_final(enqueue_to({"r0@x.org", "r1@x.org", "r2@x.org", "r3@x.org", "r4@x.org"}));
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   // Parts as large as the largest limit of the pool: only "small" takes
   // them, until the last one fits "smaller" too (elsewhere first).
@@ -217,6 +220,26 @@ TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   EXPECT_EQ(d.events[1].detail.rfind("sent to 2 of 5 recipients, as many as a provider of the pool takes", 0), 0u)
       << d.events[1].detail;
   EXPECT_EQ(d.summary.settled_recipients.size(), 4u);
+}
+
+TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts) {
+  auto [fakes, owned] = providers_named({"small"});
+  fakes[0]->set_max_recipients(2);
+  providers::SendResult refused{FailureClass::permanent, "550 5.1.1", "RCPT: r0@x.org (550 5.1.1), r1@x.org (550 5.1.1)"};
+  refused.settled_recipients = {"r0@x.org", "r1@x.org"};
+  fakes[0]->script({refused});
+  start(fakes, std::move(owned));
+  const std::vector<std::string> three = {"r0@x.org", "r1@x.org", "r2@x.org"};
+  auto d = wait_final(enqueue_to(three));
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org"}}));
+  ASSERT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
+  EXPECT_EQ(d.events[1].failure_class, "permanent");
+  EXPECT_EQ(d.events[1].detail.rfind("2 of 3 recipients refused for good", 0), 0u) << d.events[1].detail;
+
+  // Content the provider rejects is no part's alone: the message fails.
+  fakes[0]->script({{FailureClass::permanent, "554 5.6.0", "content rejected"}});
+  EXPECT_EQ(wait_final(enqueue_to(three)).summary.status, MessageStatus::failed);
 }
 
 TEST_F(DispatcherTest, SpentRetriesEndInFailedWithTheLastReason) {

@@ -134,7 +134,15 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   r = classify_smtp_transaction(none);
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_NE(r.detail.find("b@y.org"), std::string::npos);
-  // Everyone refused: the failure decides for all, nobody is left out.
+  // Everyone refused for good: all settled, for the message to go on with
+  // recipients beyond this send, if it has any.
+  EXPECT_EQ(r.settled_recipients, std::vector<std::string>{"b@y.org"});
+
+  // Relaying denied: the relay's fault, nobody is settled.
+  none.recipients[0].reply = reply(550, "5.7.1", "Relaying denied");
+  none.failure->reply = none.recipients[0].reply;
+  r = classify_smtp_transaction(none);
+  EXPECT_EQ(r.failure_class, FailureClass::provider_down);
   EXPECT_TRUE(r.settled_recipients.empty());
 }
 
