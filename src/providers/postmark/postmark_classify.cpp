@@ -122,7 +122,7 @@ std::vector<std::string_view> inactive_addresses(std::string_view message) {
 }  // namespace
 
 SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
-  if (result.code != "ErrorCode 406") return result;
+  if (result.code != "ErrorCode 406" || result.failure_class != FailureClass::permanent) return result;
   auto inactive = inactive_addresses(result.detail);
   std::vector<std::string> settled;
   for (const auto& r : envelope.recipients) {

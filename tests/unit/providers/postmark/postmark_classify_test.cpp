@@ -95,6 +95,10 @@ TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_TRUE(r.settled_recipients.empty());
 
+  // A 406 in a 5xx is Postmark failing, not a verdict on recipients.
+  auto failing = classify_postmark_send(answer(503, error_body(406, "Found inactive addresses: a@x.org.")), SystemTime{});
+  EXPECT_EQ(leave_out_inactive(failing, three).failure_class, FailureClass::provider_down);
+
   // Other answers pass unchanged.
   auto other = classify_postmark_send(answer(422, error_body(300, "Invalid 'To' address: 'a@x.org'.")), SystemTime{});
   EXPECT_EQ(leave_out_inactive(other, three).failure_class, FailureClass::permanent);
