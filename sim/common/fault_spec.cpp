@@ -44,15 +44,8 @@ Result<double, Problem> parse_rate(std::string_view key, std::string_view v) {
 }
 
 std::vector<std::string> split_patterns(std::string_view v) {
-  std::vector<std::string> out;
-  while (!v.empty()) {
-    auto bar = v.find('|');
-    auto item = trim_blanks(v.substr(0, bar));
-    if (!item.empty()) out.emplace_back(item);
-    if (bar == std::string_view::npos) break;
-    v.remove_prefix(bar + 1);
-  }
-  return out;
+  auto items = list_items(v, '|');
+  return {items.begin(), items.end()};
 }
 
 // JSON values as the text apply_setting takes; nullopt (and `why`) for a
@@ -240,11 +233,7 @@ Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& set
 }
 
 boost::json::object to_json(const FaultSpec& spec) {
-  auto patterns = [](const std::vector<std::string>& globs) {
-    boost::json::array out;
-    for (const auto& g : globs) out.emplace_back(g);
-    return out;
-  };
+  auto patterns = [](const std::vector<std::string>& globs) { return boost::json::array(globs.begin(), globs.end()); };
   return boost::json::object{
       {"down", spec.down},
       {"error_rate", spec.error_rate},

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ascii.h"
 
@@ -15,6 +16,20 @@ constexpr std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// The items of a list such as "a, b , c" (`separator` between them), the
+// blanks around each trimmed and empty ones skipped; views into `list`.
+inline std::vector<std::string_view> list_items(std::string_view list, char separator) {
+  std::vector<std::string_view> out;
+  while (!list.empty()) {
+    auto at = list.find(separator);
+    auto item = trim_blanks(list.substr(0, at));
+    if (!item.empty()) out.push_back(item);
+    if (at == std::string_view::npos) break;
+    list.remove_prefix(at + 1);
+  }
+  return out;
 }
 
 // The media type of a Content-Type value, lower-cased, without parameters:

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/decimal.h"
+#include "core/header_value.h"
 #include "http/responses.h"
 
 namespace postern::http {
@@ -11,17 +12,8 @@ namespace {
 
 // "respond-async, wait=10" -> "10"
 std::string_view prefer_wait(std::string_view prefer) {
-  while (!prefer.empty()) {
-    auto comma = prefer.find(',');
-    auto token = prefer.substr(0, comma);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    if (token.starts_with("wait=")) {
-      token.remove_prefix(5);
-      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-      return token;
-    }
-    if (comma == std::string_view::npos) break;
-    prefer.remove_prefix(comma + 1);
+  for (auto token : list_items(prefer, ',')) {
+    if (token.starts_with("wait=")) return token.substr(5);
   }
   return {};
 }

@@ -10,50 +10,56 @@ OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string
     : id_(id),
       id_string_(id.to_string()),
       format_(format),
-      content_(std::move(content)),
+      body_(std::make_shared<Body>()),
       envelope_(std::move(envelope)),
       tags_(std::move(tags)),
-      created_at_(created_at) {}
+      created_at_(created_at) {
+  body_->content = std::move(content);
+}
 
 std::shared_ptr<const OutboundMessage> OutboundMessage::for_recipients(std::vector<Recipient> recipients) const {
-  return std::make_shared<OutboundMessage>(id_, format_, content_, Envelope{envelope_.sender, std::move(recipients)},
-                                           tags_, created_at_);
+  auto part = std::make_shared<OutboundMessage>(*this);
+  part->envelope_.recipients = std::move(recipients);
+  return part;
 }
 
 Result<const Message*> OutboundMessage::structured() const {
-  std::lock_guard lock(mu_);
-  if (!structured_) {
+  std::lock_guard lock(body_->mu);
+  auto& structured = body_->structured;
+  if (!structured) {
+    const auto& content = body_->content;
     if (format_ == ContentFormat::json) {
       // Stored content was validated at intake; limits were checked then.
-      auto parsed = message_from_json(content_, MessageLimits::unlimited());
-      structured_ = parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
+      auto parsed = message_from_json(content, MessageLimits::unlimited());
+      structured = parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
     } else {
-      auto parsed = mime::parse_message(content_);
-      structured_ = parsed ? std::move(parsed) : Result<Message>(error_code(Errc::corrupt));
+      auto parsed = mime::parse_message(content);
+      structured = parsed ? std::move(parsed) : Result<Message>(error_code(Errc::corrupt));
     }
   }
-  if (!*structured_) return structured_->error();
-  return &structured_->value();
+  if (!*structured) return structured->error();
+  return &structured->value();
 }
 
 Result<const std::string*> OutboundMessage::mime() const {
+  auto& built = body_->mime;
   if (format_ == ContentFormat::json) {
     auto message = structured();
     if (!message) return message.error();
-    std::lock_guard lock(mu_);
-    if (!mime_) {
+    std::lock_guard lock(body_->mu);
+    if (!built) {
       mime::BuildOptions options{message_id(), created_at_, {{"X-Postern-Id", id_string_}}};
-      mime_ = mime::build_message(**message, options);
+      built = mime::build_message(**message, options);
     }
   } else {
     // Raw mail keeps its bytes; only Bcc goes, and a trace field naming the
     // Postern message goes on top (as MTAs prepend Received), so that
     // providers' events and relays can be matched to it.
-    std::lock_guard lock(mu_);
-    if (!mime_) mime_ = "X-Postern-Id: " + id_string_ + "\r\n" + mime::strip_bcc(content_);
+    std::lock_guard lock(body_->mu);
+    if (!built) built = "X-Postern-Id: " + id_string_ + "\r\n" + mime::strip_bcc(body_->content);
   }
-  std::lock_guard lock(mu_);
-  return &mime_->value();
+  std::lock_guard lock(body_->mu);
+  return &built->value();
 }
 
 }  // namespace postern::providers

@@ -32,7 +32,7 @@ class OutboundMessage {
   const Envelope& envelope() const { return envelope_; }
   const std::vector<std::string>& tags() const { return tags_; }
   ContentFormat format() const { return format_; }
-  const std::string& content() const { return content_; }
+  const std::string& content() const { return body_->content; }
   SystemTime created_at() const { return created_at_; }
 
   // The structured message: parsed JSON, or the raw message parsed with
@@ -48,19 +48,25 @@ class OutboundMessage {
 
   // The same message for some of its recipients: one part of a message
   // with more recipients than any provider of its pool takes in one send.
+  // It shares this one's content and the views built from it (neither
+  // depends on the envelope), so a part costs no copy and no second parse.
   std::shared_ptr<const OutboundMessage> for_recipients(std::vector<Recipient> recipients) const;
 
  private:
+  struct Body {
+    std::string content;
+    std::mutex mu;
+    std::optional<Result<Message>> structured;  // guarded by mu
+    std::optional<Result<std::string>> mime;    // guarded by mu
+  };
+
   MessageId id_;
   std::string id_string_;
   ContentFormat format_;
-  std::string content_;
+  std::shared_ptr<Body> body_;
   Envelope envelope_;
   std::vector<std::string> tags_;
   SystemTime created_at_;
-  mutable std::mutex mu_;
-  mutable std::optional<Result<Message>> structured_;  // guarded by mu_
-  mutable std::optional<Result<std::string>> mime_;    // guarded by mu_
 };
 
 }  // namespace postern::providers

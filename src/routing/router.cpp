@@ -48,18 +48,18 @@ std::size_t Router::pool_of(const providers::OutboundMessage& message) const {
   return route_pools_[options_.routes.match(message)];
 }
 
-Pick Router::pick(const providers::OutboundMessage& message, std::span<const std::string> avoid) {
-  // Parsing the message for metadata routes is the only costly step: done
-  // before taking the lock (the parse is cached in the message and reused
-  // by the provider).
-  if (message.format() == ContentFormat::json) {
-    bool wants_metadata = false;
-    {
-      std::lock_guard lock(mu_);
-      wants_metadata = options_.routes.uses_metadata();
-    }
-    if (wants_metadata) (void)message.structured();
+void Router::parse_for_routes(const providers::OutboundMessage& message) {
+  if (message.format() != ContentFormat::json) return;
+  bool wants_metadata = false;
+  {
+    std::lock_guard lock(mu_);
+    wants_metadata = options_.routes.uses_metadata();
   }
+  if (wants_metadata) (void)message.structured();
+}
+
+Pick Router::pick(const providers::OutboundMessage& message, std::span<const std::string> avoid) {
+  parse_for_routes(message);
   std::lock_guard lock(mu_);
   auto now = clock_.steady_now();
   auto pool_index = pool_of(message);
@@ -171,6 +171,7 @@ bool Router::has_alternative(const providers::OutboundMessage& message, std::spa
 }
 
 std::size_t Router::recipients_per_send(const providers::OutboundMessage& message) {
+  parse_for_routes(message);
   std::lock_guard lock(mu_);
   const auto& pool = pools_[pool_of(message)];
   for (bool live_only : {true, false}) {

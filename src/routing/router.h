@@ -139,6 +139,10 @@ class Router {
   // All below run with mu_ held.
   std::size_t pool_id(const std::string& name);
   std::size_t pool_of(const providers::OutboundMessage& message) const;
+  // Parsing the message for metadata routes is the only costly step of
+  // finding its pool: done before the lock is taken (the parse is cached
+  // in the message, shared by its parts, and reused by the provider).
+  void parse_for_routes(const providers::OutboundMessage& message);
   void join_pool(const std::shared_ptr<ProviderSlot>& slot, const std::string& pool);
   void leave_pool(ProviderSlot& slot);
   void resolve_routes();

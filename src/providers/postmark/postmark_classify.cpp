@@ -103,20 +103,12 @@ namespace {
 // "... Found inactive addresses: a@x.org, b@y.org. Inactive recipients are ..."
 std::vector<std::string_view> inactive_addresses(std::string_view message) {
   constexpr std::string_view marker = "inactive addresses: ";
-  std::vector<std::string_view> out;
   auto at = message.find(marker);
-  if (at == std::string_view::npos) return out;
+  if (at == std::string_view::npos) return {};
   auto list = message.substr(at + marker.size());
   list = list.substr(0, list.find(". "));
   if (list.ends_with('.')) list.remove_suffix(1);
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto item = trim_blanks(list.substr(0, comma));
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
+  return list_items(list, ',');
 }
 
 }  // namespace
