@@ -343,6 +343,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
     rec.settled_recipients = std::move(r.settled_recipients);
+    rec.refused_recipients = std::move(r.refused_recipients);
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
@@ -351,6 +352,9 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       const auto& part = a->message->envelope().recipients;
       rec.settled_recipients.clear();
       for (const auto& p : part) rec.settled_recipients.push_back(p.address);
+      // Sent: those the provider refused (listed) stay refused; refused as
+      // a whole: every one of the part.
+      if (r.failure_class != FailureClass::ok) rec.refused_recipients = rec.settled_recipients;
       rec.next_status = MessageStatus::deferred;
       rec.next_attempt_at = now;
       auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) + " recipients";

@@ -7,6 +7,17 @@
 namespace postern::http {
 namespace json = boost::json;
 
+namespace {
+
+json::array string_array(const std::vector<std::string>& items) {
+  json::array out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+}  // namespace
+
 json::object message_summary_json(const store::MessageSummary& m) {
   json::object o;
   o["id"] = m.id.to_string();
@@ -23,13 +34,10 @@ json::object message_summary_json(const store::MessageSummary& m) {
   o["to"] = std::move(to);
   o["cc"] = std::move(cc);
   o["bcc"] = std::move(bcc);
-  json::array settled;
-  for (const auto& a : m.settled_recipients) settled.emplace_back(a);
-  o["settled_recipients"] = std::move(settled);
+  o["settled_recipients"] = string_array(m.settled_recipients);
+  o["refused_recipients"] = string_array(m.refused_recipients);
   o["subject"] = m.subject;
-  json::array tags;
-  for (const auto& t : m.tags) tags.emplace_back(t);
-  o["tags"] = std::move(tags);
+  o["tags"] = string_array(m.tags);
   o["size"] = m.size;
   o["format"] = m.format == ContentFormat::json ? "json" : "mime";
   o["provider"] = m.provider.empty() ? json::value(nullptr) : json::value(m.provider);

@@ -91,7 +91,9 @@ std::string_view openapi_document() {
           "from": {"type": "string"}, "to": {"type": "array", "items": {"type": "string"}},
           "cc": {"type": "array", "items": {"type": "string"}}, "bcc": {"type": "array", "items": {"type": "string"}},
           "settled_recipients": {"type": "array", "items": {"type": "string"},
-                                 "description": "Recipients an attempt delivered to (or that were refused for good) while others still wait; a retry leaves them out"},
+                                 "description": "Recipients an attempt delivered to (or that were refused for good) while others still wait; later attempts leave them out"},
+          "refused_recipients": {"type": "array", "items": {"type": "string"},
+                                 "description": "Of settled_recipients, those refused for good; a manual retry tries them again"},
           "subject": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "size": {"type": "integer"},
           "format": {"enum": ["json", "mime"]}, "provider": {"type": ["string", "null"]},
           "provider_message_id": {"type": ["string", "null"]}, "last_error": {"type": ["string", "null"]}

@@ -43,6 +43,10 @@ struct SendResult {
   // attempt is done with, delivered or refused for good. The retry leaves
   // them out, so nobody gets the message twice. Empty otherwise.
   std::vector<std::string> settled_recipients;
+  // Of settled_recipients, those refused for good (5xx at RCPT, Postmark's
+  // inactive ones). A manual retry tries them again, while the ones that
+  // have the message stay left out.
+  std::vector<std::string> refused_recipients;
 };
 
 // The answer to a cheap authenticated health call.

@@ -77,6 +77,9 @@ struct AttemptRecord {
   // Recipients this attempt is done with although the message is not
   // (SendResult::settled_recipients): later leases leave them out.
   std::vector<std::string> settled_recipients;
+  // Of those, the ones refused for good (SendResult::refused_recipients): a
+  // manual retry takes them back.
+  std::vector<std::string> refused_recipients;
 };
 
 struct Event {
@@ -101,8 +104,11 @@ struct MessageSummary {
   std::string sender;
   std::vector<Recipient> recipients;
   // Recipients an attempt was done with while others still wait
-  // (AttemptRecord::settled_recipients), in the order they were settled.
+  // (AttemptRecord::settled_recipients), in the order they were settled:
+  // those that have it first, then those refused for good.
   std::vector<std::string> settled_recipients;
+  // Of those, the recipients refused for good since the last manual retry.
+  std::vector<std::string> refused_recipients;
   std::string subject;
   std::vector<std::string> tags;
   std::size_t size = 0;

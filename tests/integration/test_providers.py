@@ -305,6 +305,45 @@ def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory,
         assert len({x["body_base64"] for x in got["receipts"]}) == 1
 
 
+def test_a_manual_retry_after_a_refusal_skips_the_recipients_that_have_the_message(postern_factory, tmp_path):
+    # One recipient greylisted, then refused for good: the message fails
+    # although the other recipient has it. The operator fixes the address
+    # at the far end and retries: only the refused recipient gets it.
+    with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=late@*") as sim:
+        p = gateway(postern_factory, sim, "smtp")
+        api = p.api()
+        r = api.send(simple_message(1, to=["r0@example.org", "late@example.org"]))
+        assert r.status == 202, r
+        mid = r.json()["id"]
+
+        def message():
+            return api.get(f"/v1/messages/{mid}").json()
+
+        deadline = time.time() + 20
+        while time.time() < deadline and message()["settled_recipients"] != ["r0@example.org"]:
+            time.sleep(0.05)
+        sim.set_faults("smtp", reject=["late@*"])
+        deadline = time.time() + 20
+        while time.time() < deadline and message()["status"] != "failed":
+            time.sleep(0.05)
+        m = message()
+        assert m["status"] == "failed", m
+        assert m["settled_recipients"] == ["r0@example.org", "late@example.org"], m
+        assert m["refused_recipients"] == ["late@example.org"], m
+        assert "550 5.1.1" in m["last_error"], m
+
+        sim.clear_faults("smtp")
+        assert api.post(f"/v1/messages/{mid}/retry").status == 200
+        deadline = time.time() + 20
+        while time.time() < deadline and message()["status"] != "sent":
+            time.sleep(0.05)
+        m = message()
+        assert m["status"] == "sent", m
+        assert m["refused_recipients"] == [], m
+        envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
+        assert envelopes == [["r0@example.org"], ["late@example.org"]], envelopes
+
+
 def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):
     with own_simulator(tmp_path, "ses", "--ses-verified", "verified.example") as sim:
         p = gateway(postern_factory, sim, "ses")

@@ -125,6 +125,7 @@ SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
   if (settled.empty() || settled.size() == envelope.recipients.size()) return result;
   result.failure_class = FailureClass::transient;
   result.detail = "inactive recipients left out, the others get the message at the next attempt: " + result.detail;
+  result.refused_recipients = settled;
   result.settled_recipients = std::move(settled);
   return result;
 }

@@ -82,6 +82,7 @@ std::string recipient_list(std::span<const RecipientReply> recipients, Pred pred
 // transaction that went through, and those refused for good (5xx) in any.
 struct Settled {
   std::vector<std::string> recipients;
+  std::vector<std::string> refused;  // of recipients, those refused for good
   std::size_t delivered = 0;
 };
 
@@ -93,7 +94,11 @@ Settled settled_of(const TransactionOutcome& outcome) {
     const auto& r = outcome.recipients[i];
     bool delivered = i < went_through && accepted(r);
     if (delivered || refused(r)) s.recipients.push_back(r.address);
-    if (delivered) ++s.delivered;
+    if (delivered) {
+      ++s.delivered;
+    } else if (refused(r)) {
+      s.refused.push_back(r.address);
+    }
   }
   return s;
 }
@@ -200,6 +205,7 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
     // relay refusing to relay for us, which is its fault, not theirs.
     if (!all_settled || r.failure_class == FailureClass::permanent) {
       r.settled_recipients = std::move(settled.recipients);
+      r.refused_recipients = std::move(settled.refused);
     }
     return r;
   }
@@ -231,6 +237,7 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
                std::to_string(outcome.envelope_recipients) + " recipients (" + r.detail +
                "); deferred recipients: " + recipient_list(outcome.recipients, deferred);
     r.settled_recipients = std::move(settled.recipients);
+    r.refused_recipients = std::move(settled.refused);
   }
   return r;
 }

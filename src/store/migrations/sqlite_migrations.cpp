@@ -168,6 +168,13 @@ CREATE INDEX messages_by_status ON messages(status, id) WHERE status <> 0;
 -- only to the recipients still waiting.
 ALTER TABLE messages ADD COLUMN settled TEXT NOT NULL DEFAULT '';
 )sql"},
+    Migration{7, R"sql(
+-- Settled recipients refused for good (5xx, inactive at Postmark), kept
+-- apart from those that have the message (settled, from now on): leases
+-- leave out both, and a manual retry empties this list, so it goes to the
+-- refused recipients again and never to one that has the message.
+ALTER TABLE messages ADD COLUMN refused TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -66,14 +66,16 @@ inline std::vector<Recipient> split_recipients(std::string_view text) {
   return out;
 }
 
-// Removes the recipients a message's `settled` column lists (an address a
-// line). A list that would leave none keeps them all: a message is only
-// settled recipient by recipient while others wait, so that means a damaged
-// column, and sending again beats sending to nobody.
-inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_view settled) {
-  if (settled.empty()) return;
+// Removes the recipients a message's `settled` and `refused` columns list
+// (an address a line). A list that would leave none keeps them all: a
+// message is only settled recipient by recipient while others wait, and a
+// manual retry empties `refused`, so that means a damaged column, and
+// sending again beats sending to nobody.
+inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_view settled, std::string_view refused) {
+  if (settled.empty() && refused.empty()) return;
   std::vector<std::string_view> done;
   for_each_line(settled, [&](std::string_view line) { done.push_back(line); });
+  for_each_line(refused, [&](std::string_view line) { done.push_back(line); });
   auto waiting = recipients;
   std::erase_if(waiting, [&](const Recipient& r) { return std::find(done.begin(), done.end(), r.address) != done.end(); });
   if (!waiting.empty()) recipients = std::move(waiting);

@@ -9,7 +9,7 @@ namespace postern::store::sqlite {
 namespace {
 constexpr const char* kSummaryColumns =
     "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, format, "
-    "provider, provider_message_id, last_error, recipients, settled";
+    "provider, provider_message_id, last_error, recipients, settled, refused";
 }
 
 struct Reader::Statements {
@@ -104,8 +104,11 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
     m.provider_message_id = s.column_text(12);
     m.last_error = s.column_text(13);
     m.recipients = split_recipients(s.column_view(14));
+    // Settled: those that have the message, then those refused for good.
     m.settled_recipients = split_lines(s.column_view(15));
-    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(16), s.column_view(17));
+    m.refused_recipients = split_lines(s.column_view(16));
+    m.settled_recipients.insert(m.settled_recipients.end(), m.refused_recipients.begin(), m.refused_recipients.end());
+    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(17), s.column_view(18));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();

@@ -72,17 +72,18 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled, refused"},
       {&st->lease_deferred,
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
        "WHERE status = 3 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled, refused"},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
        "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || char(10) || ?9 END, "
+       "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || char(10) || ?10 END, "
        "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
       // Which states cancel and retry apply to is said here alone: no row
       // back is a conflict. Quarantined mail takes both: an operator lets
@@ -93,7 +94,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "WHERE id = ?1 AND status IN (0, 3, 6) RETURNING event_seq"},
       {&st->retry,
        "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
-       "last_error = '', event_seq = event_seq + 1 "
+       "last_error = '', refused = '', event_seq = event_seq + 1 "
        "WHERE id = ?1 AND status IN (3, 4, 5, 6) RETURNING event_seq"},
       // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
       // makes a query it cannot serve fail to prepare instead of scanning.
@@ -244,7 +245,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.tags = split_lines(s.column_view(6));
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
-    leave_out_settled(m.envelope.recipients, s.column_view(9));
+    leave_out_settled(m.envelope.recipients, s.column_view(9), s.column_view(10));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -300,7 +301,15 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   auto& s = st_->record_attempt;
   auto id_value = static_cast<std::int64_t>(rec.id.value());
   bool ok = rec.next_status == MessageStatus::sent;
-  auto settled = join_lines(rec.settled_recipients);  // bound without a copy: lives to the step
+  // The settled column keeps those that have the message; the refused ones
+  // go to their own (a manual retry empties it). Bound without a copy:
+  // both live to the step.
+  auto refused = join_lines(rec.refused_recipients);
+  auto delivered = rec.settled_recipients;
+  std::erase_if(delivered, [&](const std::string& a) {
+    return std::find(rec.refused_recipients.begin(), rec.refused_recipients.end(), a) != rec.refused_recipients.end();
+  });
+  auto settled = join_lines(delivered);
   s.bind(1, id_value)
       .bind(2, owner)
       .bind(3, static_cast<std::int64_t>(rec.next_status))
@@ -309,7 +318,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
       .bind(6, rec.provider)
       .bind(7, rec.provider_message_id)
       .bind(8, ok ? std::string_view() : std::string_view(rec.detail))
-      .bind(9, settled);
+      .bind(9, settled)
+      .bind(10, refused);
   // No row: the lease was lost (expired and reclaimed).
   auto seq = s.one_row(Errc::not_found, [](Statement& row) { return row.column_int(0); });
   if (!seq) return seq.error();

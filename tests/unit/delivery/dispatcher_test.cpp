@@ -203,6 +203,33 @@ TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
   EXPECT_EQ(d.summary.settled_recipients, (std::vector<std::string>{"b@x.org", "d@x.org"}));
 }
 
+TEST_F(DispatcherTest, AManualRetryGoesToTheRefusedRecipientsAndNotToThoseThatHaveTheMessage) {
+  auto [fakes, owned] = providers_named({"a"});
+  providers::SendResult partly{FailureClass::transient, "450 4.2.0", "deferred recipients: c@x.org"};
+  partly.settled_recipients = {"b@x.org"};
+  providers::SendResult refused{FailureClass::permanent, "550 5.1.1", "RCPT: c@x.org (550 5.1.1)"};
+  refused.settled_recipients = {"c@x.org"};
+  refused.refused_recipients = {"c@x.org"};
+  fakes[0]->script({partly, refused});
+  start(fakes, std::move(owned));
+  auto id = enqueue_to({"b@x.org", "c@x.org"});
+  auto d = wait_final(id);
+  EXPECT_EQ(d.summary.status, MessageStatus::failed);
+  EXPECT_EQ(d.summary.settled_recipients, (std::vector<std::string>{"b@x.org", "c@x.org"}));
+  EXPECT_EQ(d.summary.refused_recipients, std::vector<std::string>{"c@x.org"});
+
+  // The operator retries (the address was fixed at the far end): the
+  // refused recipient gets the message, the one that has it does not.
+  auto retried = test::await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
+  ASSERT_TRUE(retried) << retried.error().message();
+  d = wait_final(id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org"}, {"c@x.org"}, {"c@x.org"}}));
+  EXPECT_TRUE(d.summary.refused_recipients.empty());
+  EXPECT_EQ(d.summary.settled_recipients, std::vector<std::string>{"b@x.org"});
+}
+
 TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   auto [fakes, owned] = providers_named({"small", "smaller"});
   fakes[0]->set_max_recipients(2);
@@ -227,6 +254,7 @@ TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts)
   fakes[0]->set_max_recipients(2);
   providers::SendResult refused{FailureClass::permanent, "550 5.1.1", "RCPT: r0@x.org (550 5.1.1), r1@x.org (550 5.1.1)"};
   refused.settled_recipients = {"r0@x.org", "r1@x.org"};
+  refused.refused_recipients = refused.settled_recipients;
   fakes[0]->script({refused});
   start(fakes, std::move(owned));
   const std::vector<std::string> three = {"r0@x.org", "r1@x.org", "r2@x.org"};
@@ -236,6 +264,7 @@ TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts)
   ASSERT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
   EXPECT_EQ(d.events[1].failure_class, "permanent");
   EXPECT_EQ(d.events[1].detail.rfind("2 of 3 recipients refused for good", 0), 0u) << d.events[1].detail;
+  EXPECT_EQ(d.summary.refused_recipients, (std::vector<std::string>{"r0@x.org", "r1@x.org"}));
 
   // Content the provider rejects is no part's alone: the message fails.
   fakes[0]->script({{FailureClass::permanent, "554 5.6.0", "content rejected"}});

@@ -87,6 +87,7 @@ TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.code, "ErrorCode 406");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "B@Y.org"}));
+  EXPECT_EQ(r.refused_recipients, r.settled_recipients);  // inactive: none of them has it
   EXPECT_EQ(r.detail.rfind("inactive recipients left out, the others get the message at the next attempt: ", 0), 0u);
 
   // Nobody else to send to: the message fails as before.

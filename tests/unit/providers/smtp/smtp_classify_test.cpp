@@ -137,6 +137,7 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   // Everyone refused for good: all settled, for the message to go on with
   // recipients beyond this send, if it has any.
   EXPECT_EQ(r.settled_recipients, std::vector<std::string>{"b@y.org"});
+  EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"b@y.org"});
 
   // Relaying denied: the relay's fault, nobody is settled.
   none.recipients[0].reply = reply(550, "5.7.1", "Relaying denied");
@@ -155,6 +156,7 @@ TEST(SmtpClassify, DeferredRecipientsAreRetriedAloneAfterTheOthersGotTheMessage)
   EXPECT_EQ(r.code, "450 4.2.0");
   EXPECT_EQ(r.provider_message_id, "AAA");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "c@x.org"}));
+  EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"c@x.org"});  // a@x.org has it
   EXPECT_EQ(r.detail,
             "sent to 1 of 3 recipients (250 2.0.0 Ok: queued as AAA; refused recipients: c@x.org (550 5.1.1 "
             "User unknown)); deferred recipients: b@x.org (450 4.2.0 Greylisted)");
@@ -169,6 +171,7 @@ TEST(SmtpClassify, DeferredRecipientsAreRetriedAloneAfterTheOthersGotTheMessage)
   r = classify_smtp_transaction(none);
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.settled_recipients, std::vector<std::string>{"c@x.org"});
+  EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"c@x.org"});
   EXPECT_EQ(r.detail, "RCPT: c@x.org (550 5.1.1 User unknown), b@x.org (450 4.2.0 Greylisted)");
 }
 
@@ -197,6 +200,7 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
             "after 1 transaction(s) that went through, to 2 recipient(s) whom a retry leaves out: RCPT: c@x.org "
             "(451 4.7.1 Greylisted)");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "b@x.org"}));
+  EXPECT_TRUE(r.refused_recipients.empty());
   EXPECT_EQ(r.provider_message_id, "AAA");
 
   // The second transaction's only recipient refused for good: everybody is
