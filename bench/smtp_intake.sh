@@ -4,6 +4,9 @@
 # two peers on loopback:
 #   sink        smtp-sink: answers at once, stores nothing (the ceiling of the
 #               load generator on this machine);
+#   durable     bench/peers/durable_sink.c: one thread that answers 250 after
+#               an fdatasync of a journal, one per turn of its event loop (the
+#               ceiling of a server that stores before it answers, here);
 #   postfix     a private Postfix queueing to disk (fsync per queue file
 #               before 250) and relaying to a counting smtp-sink;
 #   postern-off Postern, store on disk under /var/tmp (fsync'd group commit
@@ -26,7 +29,7 @@
 #   BUILD_DIR  default build/release (cmake -DCMAKE_BUILD_TYPE=Release; ninja postern)
 #   RUNS       default 3;  N  messages per run and cell, default 5000
 #   env CELLS="4096:10 4096:50 102400:10 102400:50"  (size:sessions)
-#       MODES="conn reuse"  TARGETS="sink postfix postern-off postern-on"
+#       MODES="conn reuse"  TARGETS="sink durable postfix postern-off postern-on"
 #       RUN_TIMEOUT=300  (seconds per smtp-source run)
 #       WARMUP=2500  (4 KiB messages sent to each fresh Postern before it is
 #         measured; 0 measures a cold store). SQLite's WAL file grows to its
@@ -45,7 +48,7 @@ RUNS=${2:-3}
 N=${3:-5000}
 CELLS=${CELLS:-"4096:10 4096:50 102400:10 102400:50"}
 MODES=${MODES:-"conn reuse"}
-TARGETS=${TARGETS:-"sink postfix postern-off postern-on"}
+TARGETS=${TARGETS:-"sink durable postfix postern-off postern-on"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 WARMUP=${WARMUP:-2500}
 POSTERN=$(realpath "$BUILD/bin/postern")
@@ -65,6 +68,7 @@ cleanup() {
     "$here/peers/smtp_sink.sh" stop "$WORK/relay-sink" || true
   fi
   "$here/peers/smtp_sink.sh" stop "$WORK/sink" || true
+  "$here/peers/durable_sink.sh" stop "$WORK/durable" || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -166,7 +170,7 @@ measure() {
   local target=$1 size=$2 sessions=$3 mode=$4 run=$5
   local port pid delivered_base=0 commits0="0 0 0" commits1="0 0 0" extra=
   case $target in
-    sink) port=$SINK_PORT; pid=$SINK_PID ;;
+    sink | durable) port=$SINK_PORT; pid=$SINK_PID ;;
     postfix) port=$POSTFIX_PORT; pid=$POSTFIX_PID; delivered_base=$(relay_sink_count) ;;
     postern-*) port=$POSTERN_SMTP; pid=$POSTERN_PID; commits0=$(postern_commits); delivered_base=$(postern_sent) ;;
   esac
@@ -215,15 +219,20 @@ test_at_least() {  # COMMAND... LIMIT: COMMAND prints a number >= LIMIT
 
 # --- the run --------------------------------------------------------------------
 
+run_sink() {  # PEER_SCRIPT DIR_NAME TARGET SIZE SESSIONS MODE RUN: a fresh sink per measurement
+  local peer=$here/peers/$1 dir=$WORK/$2
+  shift 2
+  SINK_PORT=$(free_port)
+  "$peer" start "$SINK_PORT" "$dir"
+  SINK_PID=$("$peer" pid "$dir")
+  measure "$@"
+  "$peer" stop "$dir"
+}
+
 run_target() {  # TARGET SIZE SESSIONS MODE RUN
   case $1 in
-    sink)
-      SINK_PORT=$(free_port)
-      "$here/peers/smtp_sink.sh" start "$SINK_PORT" "$WORK/sink"
-      SINK_PID=$("$here/peers/smtp_sink.sh" pid "$WORK/sink")
-      measure "$@"
-      "$here/peers/smtp_sink.sh" stop "$WORK/sink"
-      ;;
+    sink) run_sink smtp_sink.sh sink "$@" ;;
+    durable) run_sink durable_sink.sh durable "$@" ;;
     postfix)
       measure "$@"
       ;;
@@ -265,23 +274,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 > 0 && a != "n/a") printf "%
 echo
 echo "# medians over $RUNS runs of $N messages; msg/s over smtp-source's wall time; CPU in µs per message (target's process tree)"
 echo
-echo "| size | sessions | mode | smtp-sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | off/sink | on/sink | off/Postfix | on/Postfix | CPU µs/msg sink · Postfix · off · on | fsync/s off · on | box CPU % (sink · Postfix · off · on) |"
-echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+echo "| size | sessions | mode | smtp-sink msg/s | durable sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | durable/sink | off/sink | on/sink | off/Postfix | on/Postfix | CPU µs/msg sink · durable · Postfix · off · on | fsync/s off · on | box CPU % (sink · durable · Postfix · off · on) |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 for cell in $CELLS; do
   IFS=: read -r size sessions <<<"$cell"
   for mode in $MODES; do
     declare -A v=() cpu=() box=()
-    for target in sink postfix postern-off postern-on; do
+    for target in sink durable postfix postern-off postern-on; do
       v[$target]=$(med "$target" "$size" "$sessions" "$mode" msg_per_s)
       cpu[$target]=$(med "$target" "$size" "$sessions" "$mode" target_cpu_us_per_msg)
       box[$target]=$(med "$target" "$size" "$sessions" "$mode" box_cpu_pct)
     done
-    echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} |" \
-      "$(ratio "${v[postern-off]}" "${v[sink]}") | $(ratio "${v[postern-on]}" "${v[sink]}") |" \
+    echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} |" \
+      "$(ratio "${v[durable]}" "${v[sink]}") | $(ratio "${v[postern-off]}" "${v[sink]}") | $(ratio "${v[postern-on]}" "${v[sink]}") |" \
       "$(ratio "${v[postern-off]}" "${v[postfix]}") | $(ratio "${v[postern-on]}" "${v[postfix]}") |" \
-      "${cpu[sink]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} |" \
+      "${cpu[sink]} · ${cpu[durable]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} |" \
       "$(med postern-off "$size" "$sessions" "$mode" fsync_per_s) · $(med postern-on "$size" "$sessions" "$mode" fsync_per_s) |" \
-      "${box[sink]} · ${box[postfix]} · ${box[postern-off]} · ${box[postern-on]} |"
+      "${box[sink]} · ${box[durable]} · ${box[postfix]} · ${box[postern-off]} · ${box[postern-on]} |"
   done
 done
 echo

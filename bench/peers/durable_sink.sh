@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The ceiling of a durable SMTP server on this machine: durable_sink.c, one
+# thread that answers 250 only after an fdatasync of its journal, one per
+# turn of its event loop (see the top of durable_sink.c). Compiled into DIR
+# on start, run in the background with its PID in DIR/peer.pid, its journal
+# in DIR (on the disk DIR is on: a flush must cost what it costs).
+# Needs: cc (scripts/bootstrap.sh installs build-essential).
+# Usage: peers/durable_sink.sh start PORT DIR | stop DIR | pid DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib.sh"
+
+start() {
+  local port=$1 dir=$2
+  mkdir -p "$dir"
+  cc -O2 -o "$dir/durable_sink" "$here/durable_sink.c"
+  "$dir/durable_sink" "$port" "$dir/journal" >"$dir/peer.out" 2>&1 &
+  echo $! >"$dir/peer.pid"
+  wait_for_port "$port" 30  # zero-filling the journal comes first
+}
+
+stop() {
+  local pid
+  pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
+  stop_pid "$pid" 5
+  wait "$pid" 2>/dev/null || true
+  rm -f "$1/peer.pid" "$1/journal"
+}
+
+case "${1:-}" in
+  start) start "$2" "$3" ;;
+  stop) stop "$2" ;;
+  pid) cat "$2/peer.pid" ;;
+  *) echo "usage: $0 start PORT DIR | stop DIR | pid DIR" >&2; exit 2 ;;
+esac
