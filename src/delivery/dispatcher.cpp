@@ -98,6 +98,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                                  {{"status", "deferred"}})),
         failed(metrics.counter("postern_delivery_outcomes_total", "Attempts by resulting status",
                                {{"status", "failed"}})),
+        parts(metrics.counter("postern_delivery_outcomes_total", "Attempts by resulting status",
+                              {{"status", "part"}})),
         lost_leases(metrics.counter("postern_delivery_lost_leases_total",
                                     "Attempts whose lease had expired when they were recorded")) {}
 
@@ -125,6 +127,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& outcomes;
   Counter& deferred;
   Counter& failed;
+  Counter& parts;  // parts of messages sent in parts, the last one excepted
   Counter& lost_leases;
 
   void signal() {
@@ -357,6 +360,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       if (r.failure_class != FailureClass::ok) rec.refused_recipients = rec.settled_recipients;
       rec.next_status = MessageStatus::deferred;
       rec.next_attempt_at = now;
+      rec.counts_as_attempt = false;
       auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) + " recipients";
       rec.detail = (r.failure_class == FailureClass::ok ? "sent to " + counts : counts + " refused for good") +
                    ", as many as a provider of the pool takes in one send; the others follow at once (" + rec.detail +
@@ -385,15 +389,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     auto status = rec.next_status;
     Outcome outcome{status, rec.provider, rec.provider_message_id, rec.failure_class, rec.code, rec.detail};
     auto created_at = a->lease.created_at;
+    bool part = !rec.counts_as_attempt;
     store.record_attempt(options.owner, std::move(rec),
-                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome), created_at](Result<void> res) {
-                           asio::post(self->context, [self, id, outcome, created_at, res] {
-                             self->recorded(id, outcome, created_at, res);
+                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome), part,
+                          created_at](Result<void> res) {
+                           asio::post(self->context, [self, id, outcome, part, created_at, res] {
+                             self->recorded(id, outcome, part, created_at, res);
                            });
                          });
   }
 
-  void recorded(MessageId id, const Outcome& outcome, SystemTime created_at, const Result<void>& res) {
+  void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at, const Result<void>& res) {
     in_flight_gauge.set(static_cast<double>(--in_flight));
     if (!res) {
       if (res.error() == Errc::not_found) {
@@ -407,7 +413,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
           outcomes.inc();
           delivery_seconds.observe(std::chrono::duration<double>(clock.now() - created_at).count());
           break;
-        case MessageStatus::deferred: deferred.inc(); break;
+        case MessageStatus::deferred: (part ? parts : deferred).inc(); break;
         default: failed.inc(); break;
       }
       if (waiters && is_final(outcome.status)) waiters->notify(id, outcome);

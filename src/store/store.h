@@ -80,6 +80,11 @@ struct AttemptRecord {
   // Of those, the ones refused for good (SendResult::refused_recipients): a
   // manual retry takes them back.
   std::vector<std::string> refused_recipients;
+  // False for a part of a message sent in parts that settled its
+  // recipients: the message moved on and spent no try, so the retry
+  // policy's count (failover at once for the first tries, then back-off)
+  // does not grow with the number of parts.
+  bool counts_as_attempt = true;
 };
 
 struct Event {

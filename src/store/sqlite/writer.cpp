@@ -80,7 +80,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled, refused"},
       {&st->record_attempt,
-       "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + 1, updated_at = ?5, "
+       "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, updated_at = ?5, "
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
        "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || char(10) || ?9 END, "
        "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || char(10) || ?10 END, "
@@ -319,7 +319,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
       .bind(7, rec.provider_message_id)
       .bind(8, ok ? std::string_view() : std::string_view(rec.detail))
       .bind(9, settled)
-      .bind(10, refused);
+      .bind(10, refused)
+      .bind(11, static_cast<std::int64_t>(rec.counts_as_attempt ? 1 : 0));
   // No row: the lease was lost (expired and reclaimed).
   auto seq = s.one_row(Errc::not_found, [](Statement& row) { return row.column_int(0); });
   if (!seq) return seq.error();

@@ -247,6 +247,9 @@ TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   EXPECT_EQ(d.events[1].detail.rfind("sent to 2 of 5 recipients, as many as a provider of the pool takes", 0), 0u)
       << d.events[1].detail;
   EXPECT_EQ(d.summary.settled_recipients.size(), 4u);
+  // The parts before the last spent no try: the retry policy still sees a
+  // first attempt (failover at once), however many parts went before.
+  EXPECT_EQ(d.summary.attempts, 1);
 }
 
 TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts) {
