@@ -2,8 +2,11 @@
 # The ceiling of a durable SMTP server on this machine: durable_sink.c, one
 # thread that answers 250 only after an fdatasync of its journal, one per
 # turn of its event loop (see the top of durable_sink.c). Compiled into DIR
-# on start, run in the background with its PID in DIR/peer.pid, its journal
-# in DIR (on the disk DIR is on: a flush must cost what it costs).
+# at the first start (again only when the source is newer), run in the
+# background with its PID in DIR/peer.pid, its journal in DIR (on the disk
+# DIR is on: a flush must cost what it costs). The journal outlives stop, so
+# later starts in DIR reuse it rather than zero-fill 256 MiB again; removing
+# DIR removes it.
 # Needs: cc (scripts/bootstrap.sh installs build-essential).
 # Usage: peers/durable_sink.sh start PORT DIR | stop DIR | pid DIR
 set -euo pipefail
@@ -13,7 +16,7 @@ source "$here/../lib.sh"
 start() {
   local port=$1 dir=$2
   mkdir -p "$dir"
-  cc -O2 -o "$dir/durable_sink" "$here/durable_sink.c"
+  [ "$dir/durable_sink" -nt "$here/durable_sink.c" ] || cc -O2 -o "$dir/durable_sink" "$here/durable_sink.c"
   "$dir/durable_sink" "$port" "$dir/journal" >"$dir/peer.out" 2>&1 &
   echo $! >"$dir/peer.pid"
   wait_for_port "$port" 30  # zero-filling the journal comes first
@@ -24,7 +27,7 @@ stop() {
   pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
   stop_pid "$pid" 5
   wait "$pid" 2>/dev/null || true
-  rm -f "$1/peer.pid" "$1/journal"
+  rm -f "$1/peer.pid"
 }
 
 case "${1:-}" in

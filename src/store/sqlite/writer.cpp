@@ -302,8 +302,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   auto id_value = static_cast<std::int64_t>(rec.id.value());
   bool ok = rec.next_status == MessageStatus::sent;
   // The settled column keeps those that have the message; the refused ones
-  // go to their own (a manual retry empties it). Bound without a copy:
-  // both live to the step.
+  // (a part of the record's settled) go to their own, which a manual retry
+  // empties. Both strings are bound without a copy: they live to the step.
   auto refused = join_lines(rec.refused_recipients);
   auto delivered = rec.settled_recipients;
   std::erase_if(delivered, [&](const std::string& a) {
