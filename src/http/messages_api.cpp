@@ -126,7 +126,7 @@ void cancel_message(ApiServices& s, Call& call, net::Responder respond) {
 void retry_message(ApiServices& s, Call& call, net::Responder respond) {
   change_status(
       s, call, std::move(respond), [&s](MessageId id, auto done) { s.store.retry(id, std::move(done)); },
-      "only failed, deferred, cancelled or quarantined messages can be retried");
+      "only failed, deferred, cancelled or quarantined messages, or sent ones with refused recipients, can be retried");
 }
 
 }  // namespace postern::http

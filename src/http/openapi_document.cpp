@@ -260,7 +260,7 @@ std::string_view openapi_document() {
     "/v1/messages/{id}/retry": {
       "post": {
         "summary": "Send a failed, deferred, cancelled or quarantined message again, now",
-        "description": "Starts a new retry window. Scope: send.",
+        "description": "Starts a new retry window. A sent message with refused_recipients is retried to them alone; other sent messages answer 409. Scope: send.",
         "parameters": [{"$ref": "#/components/parameters/id"}],
         "responses": {"200": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
                       "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}

@@ -268,23 +268,28 @@ def test_more_recipients_than_the_provider_takes_go_in_parts(postern_factory, si
     assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
 
 
+def wait_until(condition, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline and not condition():
+        time.sleep(0.05)
+
+
+def send_through_relay(postern_factory, sim, to):
+    """One message through the simulated relay: (api, id, a function reading the message)."""
+    api = gateway(postern_factory, sim, "smtp").api()
+    r = api.send(simple_message(1, to=to))
+    assert r.status == 202, r
+    mid = r.json()["id"]
+    return api, mid, lambda: api.get(f"/v1/messages/{mid}").json()
+
+
 def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory, tmp_path):
     # Greylisting at the relay: the other recipients get the message at
     # once, the retries go to the deferred one alone, and nobody gets it twice.
     with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=grey@*") as sim:
-        p = gateway(postern_factory, sim, "smtp")
-        api = p.api()
         recipients = ["r0@example.org", "grey@example.org", "r2@example.org"]
-        r = api.send(simple_message(1, to=recipients))
-        assert r.status == 202, r
-        mid = r.json()["id"]
-
-        def message():
-            return api.get(f"/v1/messages/{mid}").json()
-
-        deadline = time.time() + 20
-        while time.time() < deadline and message()["attempts"] < 3:
-            time.sleep(0.05)
+        api, mid, message = send_through_relay(postern_factory, sim, recipients)
+        wait_until(lambda: message()["attempts"] >= 3)
         m = message()
         assert m["status"] in ("deferred", "sending") and m["attempts"] >= 3, m
         assert m["settled_recipients"] == ["r0@example.org", "r2@example.org"], m
@@ -298,9 +303,7 @@ def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory,
         assert [x["envelope"]["rcpt_to"] for x in got["receipts"]] == [["r0@example.org", "r2@example.org"]], got
 
         sim.clear_faults("smtp")
-        deadline = time.time() + 20
-        while time.time() < deadline and message()["status"] != "sent":
-            time.sleep(0.05)
+        wait_until(lambda: message()["status"] == "sent")
         assert message()["status"] == "sent", message()
         got = sim.messages(mid)
         envelopes = [x["envelope"]["rcpt_to"] for x in got["receipts"]]
@@ -313,22 +316,10 @@ def test_a_manual_retry_after_a_refusal_skips_the_recipients_that_have_the_messa
     # although the other recipient has it. The operator fixes the address
     # at the far end and retries: only the refused recipient gets it.
     with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=late@*") as sim:
-        p = gateway(postern_factory, sim, "smtp")
-        api = p.api()
-        r = api.send(simple_message(1, to=["r0@example.org", "late@example.org"]))
-        assert r.status == 202, r
-        mid = r.json()["id"]
-
-        def message():
-            return api.get(f"/v1/messages/{mid}").json()
-
-        deadline = time.time() + 20
-        while time.time() < deadline and message()["settled_recipients"] != ["r0@example.org"]:
-            time.sleep(0.05)
+        api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "late@example.org"])
+        wait_until(lambda: message()["settled_recipients"] == ["r0@example.org"])
         sim.set_faults("smtp", reject=["late@*"])
-        deadline = time.time() + 20
-        while time.time() < deadline and message()["status"] != "failed":
-            time.sleep(0.05)
+        wait_until(lambda: message()["status"] == "failed")
         m = message()
         assert m["status"] == "failed", m
         assert m["settled_recipients"] == ["r0@example.org", "late@example.org"], m
@@ -337,14 +328,39 @@ def test_a_manual_retry_after_a_refusal_skips_the_recipients_that_have_the_messa
 
         sim.clear_faults("smtp")
         assert api.post(f"/v1/messages/{mid}/retry").status == 200
-        deadline = time.time() + 20
-        while time.time() < deadline and message()["status"] != "sent":
-            time.sleep(0.05)
+        wait_until(lambda: message()["status"] == "sent")
         m = message()
         assert m["status"] == "sent", m
         assert m["refused_recipients"] == [], m
         envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
         assert envelopes == [["r0@example.org"], ["late@example.org"]], envelopes
+
+
+def test_a_relay_refusing_some_recipients_sends_to_the_others_and_a_retry_reaches_the_refused(
+        postern_factory, tmp_path):
+    # 550 to one RCPT, 250 to the other, in the same transaction: the
+    # message is sent, the refused recipient is listed, and the operator's
+    # retry (the address fixed at the far end) reaches that one alone.
+    with own_simulator(tmp_path, "smtp", "--fault", "smtp:reject=bad@*") as sim:
+        api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "bad@example.org"])
+        wait_until(lambda: message()["status"] == "sent")
+        m = message()
+        assert m["status"] == "sent", m
+        assert m["refused_recipients"] == ["bad@example.org"], m
+        assert m["settled_recipients"] == ["r0@example.org", "bad@example.org"], m
+        sent = [e for e in m["events"] if e["type"] == "sent"]
+        assert "refused recipients: bad@example.org (550 5.1.1" in sent[0]["detail"], sent
+
+        sim.clear_faults("smtp")
+        assert api.post(f"/v1/messages/{mid}/retry").status == 200
+        wait_until(lambda: len([e for e in message()["events"] if e["type"] == "sent"]) >= 2)
+        m = message()
+        assert m["status"] == "sent" and m["refused_recipients"] == [], m
+        envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
+        assert envelopes == [["r0@example.org"], ["bad@example.org"]], envelopes
+        # Everyone has it now: nothing is left to retry.
+        again = api.post(f"/v1/messages/{mid}/retry")
+        assert again.status == 409 and again.json()["error"]["code"] == "invalid_state", again
 
 
 def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):

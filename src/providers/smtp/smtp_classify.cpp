@@ -228,6 +228,10 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
   // when the message is retried, which leaves the others out.
   if (auto list = recipient_list(outcome.recipients, refused); !list.empty()) {
     r.detail += "; refused recipients: " + list;
+    // Listed as values too: the message is sent, and a manual retry goes to
+    // the refused alone (the operator may have had an address fixed).
+    r.settled_recipients = settled.recipients;
+    r.refused_recipients = settled.refused;
   }
   if (!all_settled) {
     auto first = std::find_if(outcome.recipients.begin(), outcome.recipients.end(), deferred);

@@ -89,13 +89,16 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // back is a conflict. Quarantined mail takes both: an operator lets
       // retention delete what the gateway cannot decode (Postfix's
       // postsuper -d), or queues it again once a fixed version reads it.
+      // Sent mail takes a retry only while some of its recipients were
+      // refused for good: the retry goes to them alone (the lease leaves
+      // out those in `settled`), never to one that has the message.
       {&st->cancel,
        "UPDATE messages SET status = 5, updated_at = ?2, event_seq = event_seq + 1 "
        "WHERE id = ?1 AND status IN (0, 3, 6) RETURNING event_seq"},
       {&st->retry,
        "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
        "last_error = '', refused = '', event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND status IN (3, 4, 5, 6) RETURNING event_seq"},
+       "WHERE id = ?1 AND (status IN (3, 4, 5, 6) OR (status = 2 AND refused <> '')) RETURNING event_seq"},
       // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
       // makes a query it cannot serve fail to prepare instead of scanning.
       {&st->reclaim,

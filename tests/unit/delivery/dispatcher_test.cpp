@@ -230,6 +230,32 @@ TEST_F(DispatcherTest, AManualRetryGoesToTheRefusedRecipientsAndNotToThoseThatHa
   EXPECT_EQ(d.summary.settled_recipients, std::vector<std::string>{"b@x.org"});
 }
 
+TEST_F(DispatcherTest, ASentMessageWithRefusedRecipientsIsRetriedToThemAlone) {
+  auto [fakes, owned] = providers_named({"a"});
+  // A relay took b and refused c with 550 in the same transaction.
+  providers::SendResult sent{FailureClass::ok, "250 2.0.0", "Ok; refused recipients: c@x.org (550 5.1.1)"};
+  sent.settled_recipients = {"b@x.org", "c@x.org"};
+  sent.refused_recipients = {"c@x.org"};
+  fakes[0]->script({sent});
+  start(fakes, std::move(owned));
+  auto id = enqueue_to({"b@x.org", "c@x.org"});
+  auto d = wait_final(id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(d.summary.refused_recipients, std::vector<std::string>{"c@x.org"});
+
+  auto retried = test::await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
+  ASSERT_TRUE(retried) << retried.error().message();
+  d = wait_final(id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org"}, {"c@x.org"}}));
+  EXPECT_TRUE(d.summary.refused_recipients.empty());
+  EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "sent", "retried", "sent"}));
+
+  // Nobody is left to send it to: a second retry is refused.
+  auto again = test::await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
+  EXPECT_EQ(again.error(), Errc::conflict);
+}
+
 TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   auto [fakes, owned] = providers_named({"small", "smaller"});
   fakes[0]->set_max_recipients(2);

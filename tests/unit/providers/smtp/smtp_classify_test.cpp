@@ -126,6 +126,9 @@ TEST(SmtpClassify, TransactionsReportRefusedRecipients) {
   EXPECT_NE(r.detail.find("refused recipients: b@y.org (550 5.1.1 User unknown)"),
             std::string::npos)
       << r.detail;
+  // As values too: a manual retry of the sent message goes to b@y.org alone.
+  EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "b@y.org"}));
+  EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"b@y.org"});
 
   TransactionOutcome none;
   none.recipients = {{"b@y.org", reply(550, "5.1.1", "User unknown")}};
@@ -210,6 +213,7 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
   r = classify_smtp_transaction(partly);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_NE(r.detail.find("refused recipients: c@x.org (550 5.1.1 User unknown)"), std::string::npos) << r.detail;
+  EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"c@x.org"});
 }
 
 TEST(SmtpClassify, RelayMessageIds) {
