@@ -270,9 +270,24 @@ med() {  # TARGET SIZE SESSIONS MODE KEY -> median of KEY over the runs
   { grep "^target=$1 size=$2 sessions=$3 mode=$4 " "$RAW" || true; } | field "$5" | median
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 > 0 && a != "n/a") printf "%.2f", a / b; else print "n/a" }'; }
+# paired TARGET SIZE SESSIONS MODE -> TARGET's msg/s over smtp-sink's in the
+# same run and cell (measured a minute apart at most), over the runs:
+# "median (lowest–highest)". The box's speed drifts by the hour more than
+# within a run, so a ratio of the two medians (which may come from
+# different runs) is the noisier figure.
+paired() {
+  awk -v t="$1" -v L="$2" -v S="$3" -v m="$4" '
+    { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+    f["size"] != L || f["sessions"] != S || f["mode"] != m { next }
+    f["target"] == "sink" { sink[f["run"]] = f["msg_per_s"] }
+    f["target"] == t { mine[f["run"]] = f["msg_per_s"] }
+    END { for (r in mine) if (sink[r] > 0) print mine[r] / sink[r] }' "$RAW" |
+    sort -n | awk '{a[NR] = $1} END{ if (!NR) print "n/a"; else printf "%.2f (%.2f–%.2f)", a[int((NR + 1) / 2)], a[1], a[NR] }'
+}
 
 echo
-echo "# medians over $RUNS runs of $N messages; msg/s over smtp-source's wall time; CPU in µs per message (target's process tree)"
+echo "# medians over $RUNS runs of $N messages; msg/s over smtp-source's wall time; CPU in µs per message (target's process tree);"
+echo "# X/sink: X's msg/s over smtp-sink's of the same run, median (lowest–highest) over the runs"
 echo
 echo "| size | sessions | mode | smtp-sink msg/s | durable sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | durable/sink | off/sink | on/sink | off/Postfix | on/Postfix | CPU µs/msg sink · durable · Postfix · off · on | fsync/s off · on | box CPU % (sink · durable · Postfix · off · on) |"
 echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
@@ -286,7 +301,7 @@ for cell in $CELLS; do
       box[$target]=$(med "$target" "$size" "$sessions" "$mode" box_cpu_pct)
     done
     echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} |" \
-      "$(ratio "${v[durable]}" "${v[sink]}") | $(ratio "${v[postern-off]}" "${v[sink]}") | $(ratio "${v[postern-on]}" "${v[sink]}") |" \
+      "$(paired durable "$size" "$sessions" "$mode") | $(paired postern-off "$size" "$sessions" "$mode") | $(paired postern-on "$size" "$sessions" "$mode") |" \
       "$(ratio "${v[postern-off]}" "${v[postfix]}") | $(ratio "${v[postern-on]}" "${v[postfix]}") |" \
       "${cpu[sink]} · ${cpu[durable]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} |" \
       "$(med postern-off "$size" "$sessions" "$mode" fsync_per_s) · $(med postern-on "$size" "$sessions" "$mode" fsync_per_s) |" \
