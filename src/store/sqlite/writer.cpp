@@ -249,6 +249,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
     leave_out_settled(m.envelope.recipients, s.column_view(9), s.column_view(10));
+    m.some_refused = !s.column_view(10).empty();
     out.push_back(std::move(m));
   });
   if (!done) return done.error();

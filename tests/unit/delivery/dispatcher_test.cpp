@@ -295,6 +295,14 @@ TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts)
   EXPECT_EQ(d.events[1].detail.rfind("2 of 3 recipients refused for good", 0), 0u) << d.events[1].detail;
   EXPECT_EQ(d.summary.refused_recipients, (std::vector<std::string>{"r0@x.org", "r1@x.org"}));
 
+  // A manual retry goes to the refused part alone: r2 has the message.
+  auto retried = test::await_completion<MessageStatus>([&](auto done) { store_->retry(d.summary.id, done); });
+  ASSERT_TRUE(retried) << retried.error().message();
+  d = wait_final(d.summary.id);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org"}, {"r0@x.org", "r1@x.org"}}));
+
   // Content the provider rejects is no part's alone: the message fails.
   fakes[0]->script({{FailureClass::permanent, "554 5.6.0", "content rejected"}});
   EXPECT_EQ(wait_final(enqueue_to(three)).summary.status, MessageStatus::failed);
