@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> scopes = {"send"};
   auto* keys_create = keys->add_subcommand("create", "Create a key; prints its secret once");
   keys_create->add_option("--name", key_name, "Key name")->required();
-  keys_create->add_option("--scopes", scopes, "send, read, admin")->delimiter(',');
+  keys_create->add_option("--scopes", scopes, "send, read, admin, heartbeat")->delimiter(',');
   auto* keys_list = keys->add_subcommand("list", "List keys (never their secrets)");
   auto* keys_delete = keys->add_subcommand("delete", "Delete a key");
   keys_delete->add_option("name", key_name, "Key name")->required();

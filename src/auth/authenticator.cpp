@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <spdlog/spdlog.h>
 
 #include "auth/credentials.h"
@@ -24,21 +27,32 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+constexpr Scope kEveryScope[] = {Scope::send, Scope::read, Scope::admin, Scope::heartbeat};
+
+std::string_view to_string(Scope s) {
+  switch (s) {
+    case Scope::send: return "send";
+    case Scope::read: return "read";
+    case Scope::admin: return "admin";
+    case Scope::heartbeat: return "heartbeat";
+  }
+  return "unknown";
+}
+
 std::vector<std::string> Scopes::names() const {
   std::vector<std::string> out;
-  if (has(Scope::send)) out.emplace_back("send");
-  if (has(Scope::read)) out.emplace_back("read");
-  if (has(Scope::admin)) out.emplace_back("admin");
+  for (auto s : kEveryScope) {
+    if (has(s)) out.emplace_back(to_string(s));
+  }
   return out;
 }
 
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names) {
   Scopes out;
   for (const auto& n : names) {
-    if (n == "send") out.add(Scope::send);
-    else if (n == "read") out.add(Scope::read);
-    else if (n == "admin") out.add(Scope::admin);
-    else return Problem{"unknown scope '" + n + "' (use send, read, admin)"};
+    auto known = std::find_if(std::begin(kEveryScope), std::end(kEveryScope), [&](Scope s) { return to_string(s) == n; });
+    if (known == std::end(kEveryScope)) return Problem{"unknown scope '" + n + "' (use send, read, admin, heartbeat)"};
+    out.add(*known);
   }
   return out;
 }

@@ -19,13 +19,22 @@
 
 namespace postern::auth {
 
-enum class Scope : std::uint8_t { send = 1, read = 2, admin = 4 };
+// heartbeat: only POST /v1/providers/{name}/heartbeat, for the key a relay
+// beats with, which then cannot manage keys, providers or routing.
+enum class Scope : std::uint8_t { send = 1, read = 2, admin = 4, heartbeat = 8 };
+
+std::string_view to_string(Scope s);
 
 class Scopes {
  public:
   constexpr Scopes() = default;
-  static constexpr Scopes all() { return Scopes(7); }
+  static constexpr Scopes all() { return Scopes(15); }
   bool has(Scope s) const { return (bits_ & static_cast<std::uint8_t>(s)) != 0; }
+  // Whether these scopes allow what needs `needed`. A scope grants only
+  // what it names, except that admin grants heartbeats too: they needed
+  // admin before the heartbeat scope existed, and relays beating with such
+  // keys keep working.
+  bool grants(Scope needed) const { return has(needed) || (needed == Scope::heartbeat && has(Scope::admin)); }
   void add(Scope s) { bits_ |= static_cast<std::uint8_t>(s); }
   std::vector<std::string> names() const;
   bool operator==(const Scopes&) const = default;
@@ -35,7 +44,7 @@ class Scopes {
   std::uint8_t bits_ = 0;
 };
 
-// "send,read,admin" (or a list of such names); an unknown name is an error.
+// "send,read,admin,heartbeat" (or a list of such names); an unknown name is an error.
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names);
 
 struct Principal {

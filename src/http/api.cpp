@@ -42,7 +42,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/providers/{name}", auth::Scope::read, get_provider},
     {"PUT", "/v1/providers/{name}", auth::Scope::admin, update_provider},
     {"DELETE", "/v1/providers/{name}", auth::Scope::admin, delete_provider},
-    {"POST", "/v1/providers/{name}/heartbeat", auth::Scope::admin, provider_heartbeat},
+    {"POST", "/v1/providers/{name}/heartbeat", auth::Scope::heartbeat, provider_heartbeat},
     {"POST", "/v1/providers/{name}/drain", auth::Scope::admin, drain_provider},
     {"POST", "/v1/providers/{name}/pause", auth::Scope::admin, pause_provider},
     {"POST", "/v1/providers/{name}/resume", auth::Scope::admin, resume_provider},
@@ -139,9 +139,9 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
     auto who = impl_->authenticate(request);
     if (auto* error = std::get_if<net::HttpResponse>(&who)) return respond(std::move(*error));
     principal = std::get<auth::Principal>(std::move(who));
-    if (!principal.scopes.has(*route.scope)) {
-      std::string scope = *route.scope == auth::Scope::send ? "send" : *route.scope == auth::Scope::read ? "read" : "admin";
-      return respond(error_response(403, "insufficient_scope", "this key lacks the '" + scope + "' scope"));
+    if (!principal.scopes.grants(*route.scope)) {
+      return respond(error_response(403, "insufficient_scope",
+                                    "this key lacks the '" + std::string(auth::to_string(*route.scope)) + "' scope"));
     }
   }
   // Count the answer whenever it comes, on whatever thread.

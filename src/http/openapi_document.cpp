@@ -103,7 +103,7 @@ std::string_view openapi_document() {
         "allOf": [{"$ref": "#/components/schemas/MessageSummary"},
                   {"type": "object", "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}]
       },
-      "Key": {"type": "object", "properties": {"name": {"type": "string"}, "scopes": {"type": "array", "items": {"enum": ["send", "read", "admin"]}},
+      "Key": {"type": "object", "properties": {"name": {"type": "string"}, "scopes": {"type": "array", "items": {"enum": ["send", "read", "admin", "heartbeat"]}},
                                                  "created_at": {"type": "string", "format": "date-time"}}},
       "ProviderState": {"enum": ["healthy", "half_open", "ejected", "unhealthy", "lapsed", "draining", "drained", "paused"],
                         "description": "In precedence order from paused (operator) down: paused, draining/drained (admin), lapsed (heartbeat), unhealthy (probe), ejected/half_open (outlier), healthy."},
@@ -277,7 +277,7 @@ std::string_view openapi_document() {
         "summary": "Create an API key; the secret is shown once",
         "description": "Scope: admin.",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {
-          "name": {"type": "string"}, "scopes": {"type": "array", "items": {"enum": ["send", "read", "admin"]}, "default": ["send"]}}}}}},
+          "name": {"type": "string"}, "scopes": {"type": "array", "items": {"enum": ["send", "read", "admin", "heartbeat"]}, "default": ["send"]}}}}}},
         "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"type": "object", "properties": {
           "name": {"type": "string"}, "scopes": {"type": "array", "items": {"type": "string"}}, "secret": {"type": "string"}}}}}},
           "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}
@@ -334,7 +334,7 @@ std::string_view openapi_document() {
     "/v1/providers/{name}/heartbeat": {
       "post": {
         "summary": "A heartbeat from a relay or agent",
-        "description": "The first beat of an unknown name registers it with the connection details it carries (if routing.heartbeat_registration allows the name) and it joins its pool. A provider whose beats stop for its ttl leaves the active set (lapsed); the next beat brings it back. Later beats may carry changed details. Scope: admin.",
+        "description": "The first beat of an unknown name registers it with the connection details it carries (if routing.heartbeat_registration allows the name) and it joins its pool. A provider whose beats stop for its ttl leaves the active set (lapsed); the next beat brings it back. Later beats may carry changed details. Scope: heartbeat (a key with admin may beat too).",
         "parameters": [{"$ref": "#/components/parameters/provider"}],
         "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Heartbeat"}}}},
         "responses": {

@@ -157,6 +157,26 @@ def routed_to(details):
     return {m["provider"] for m in details.values()}
 
 
+def test_a_heartbeat_key_beats_and_can_do_nothing_else(postern_factory, sim):
+    p = postern_factory(config_text=FAST + routing_section(heartbeat_allowed=["relay"]))
+    admin = p.cli("keys", "create", "--name", "ops", "--scopes", "read,admin").stdout.strip()
+    beat = p.cli("keys", "create", "--name", "relay-7", "--scopes", "heartbeat").stdout.strip()
+    api = p.api()
+    r = api.post("/v1/providers/relay/heartbeat", relay_details(sim), key=beat)
+    assert r.status == 201, r
+    for method, path, body in [("GET", "/v1/keys", None), ("POST", "/v1/keys", {"name": "x"}),
+                               ("POST", "/v1/providers/relay/drain", None), ("GET", "/v1/providers", None),
+                               ("POST", "/v1/messages", simple_message(1))]:
+        r = api.request(method, path, body, key=beat)
+        assert r.status == 403 and r.json()["error"]["code"] == "insufficient_scope", (path, r)
+    r = api.get("/v1/keys", key=beat)
+    assert r.json()["error"]["message"] == "this key lacks the 'admin' scope", r
+    # An admin key beats too, as before the heartbeat scope existed.
+    assert api.post("/v1/providers/relay/heartbeat", key=admin).status == 200
+    assert [k["scopes"] for k in api.get("/v1/keys", key=admin).json()["data"] if k["name"] == "relay-7"] == \
+        [["heartbeat"]]
+
+
 def test_heartbeat_registers_lapses_and_returns(postern_factory, sim):
     window = 1.0
     p = postern_factory(config_text=FAST + routing_section(heartbeat_window=f"{window:g}s",

@@ -95,6 +95,19 @@ TEST(Scopes, ParseKnownNamesOnly) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->names(), (std::vector<std::string>{"send", "admin"}));
   EXPECT_FALSE(parse_scopes({"send", "root"}));
+  auto beat = parse_scopes({"heartbeat"});
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(beat->names(), std::vector<std::string>{"heartbeat"});
+  EXPECT_EQ(Scopes::all().names(), (std::vector<std::string>{"send", "read", "admin", "heartbeat"}));
+}
+
+TEST(Scopes, AdminGrantsHeartbeatsAndHeartbeatGrantsNothingElse) {
+  auto admin = *parse_scopes({"admin"});
+  EXPECT_TRUE(admin.grants(Scope::heartbeat));  // keys made before the heartbeat scope keep beating
+  EXPECT_FALSE(admin.grants(Scope::read));
+  auto beat = *parse_scopes({"heartbeat"});
+  EXPECT_TRUE(beat.grants(Scope::heartbeat));
+  for (auto other : {Scope::send, Scope::read, Scope::admin}) EXPECT_FALSE(beat.grants(other)) << to_string(other);
 }
 
 }  // namespace
