@@ -95,6 +95,17 @@ stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+# stop_peer DIR [SECONDS]: stops the peer whose PID is in DIR/peer.pid (as
+# stop_pid), reaps it when it is the caller's child, and forgets the PID.
+# Nothing to do without the file.
+stop_peer() {
+  local pid
+  pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
+  stop_pid "$pid" "${2:-5}"
+  wait "$pid" 2>/dev/null || true
+  rm -f "$1/peer.pid"
+}
+
 # field KEY: the values of KEY=VALUE in "key=value ..." lines on stdin, one a line.
 field() { sed -nE "s/(^|.* )$1=([^ ]*).*/\2/p"; }
 

@@ -22,17 +22,9 @@ start() {
   wait_for_port "$port" 30  # zero-filling the journal comes first
 }
 
-stop() {
-  local pid
-  pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
-  stop_pid "$pid" 5
-  wait "$pid" 2>/dev/null || true
-  rm -f "$1/peer.pid"
-}
-
 case "${1:-}" in
   start) start "$2" "$3" ;;
-  stop) stop "$2" ;;
+  stop) stop_peer "$2" ;;
   pid) cat "$2/peer.pid" ;;
   *) echo "usage: $0 start PORT DIR | stop DIR | pid DIR" >&2; exit 2 ;;
 esac

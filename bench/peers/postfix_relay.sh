@@ -88,14 +88,6 @@ start() {
   wait_for_port "$port" 10
 }
 
-stop() {
-  local pid
-  pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
-  # The master stops its children on SIGTERM (what `postfix stop` sends).
-  stop_pid "$pid" 15
-  rm -f "$1/peer.pid"
-}
-
 queue() {
   find "$1/spool/maildrop" "$1/spool/incoming" "$1/spool/active" "$1/spool/deferred" "$1/spool/hold" \
     -type f 2>/dev/null | wc -l
@@ -103,7 +95,8 @@ queue() {
 
 case "${1:-}" in
   start) start "$2" "$3" "$4" ;;
-  stop) stop "$2" ;;
+  # The master stops its children on SIGTERM (what `postfix stop` sends).
+  stop) stop_peer "$2" 15 ;;
   queue) queue "$2" ;;
   pid) cat "$2/peer.pid" ;;
   *) echo "usage: $0 start PORT RELAY_PORT DIR | stop DIR | queue DIR | pid DIR" >&2; exit 2 ;;

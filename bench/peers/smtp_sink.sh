@@ -20,14 +20,6 @@ start() {
   wait_for_port "$port" 10
 }
 
-stop() {
-  local pid
-  pid=$(cat "$1/peer.pid" 2>/dev/null) || return 0
-  stop_pid "$pid" 5
-  wait "$pid" 2>/dev/null || true
-  rm -f "$1/peer.pid"
-}
-
 # The counter is rewritten in place with CR: take the last "mesg=N".
 count() {
   local n
@@ -37,7 +29,7 @@ count() {
 
 case "${1:-}" in
   start) start "$2" "$3" "${4:-}" ;;
-  stop) stop "$2" ;;
+  stop) stop_peer "$2" ;;
   count) count "$2" ;;
   pid) cat "$2/peer.pid" ;;
   *) echo "usage: $0 start PORT DIR [count] | stop DIR | count DIR | pid DIR" >&2; exit 2 ;;

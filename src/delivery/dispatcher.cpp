@@ -367,17 +367,6 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                    ")";
     } else if (r.failure_class == FailureClass::ok) {
       rec.next_status = MessageStatus::sent;
-      // A sent message with refused recipients takes a manual retry, for
-      // them: everyone this attempt reached joins the settled, whom that
-      // retry leaves out.
-      if (a->lease.some_refused || !rec.refused_recipients.empty()) {
-        for (const auto& p : a->message->envelope().recipients) {
-          if (std::find(rec.settled_recipients.begin(), rec.settled_recipients.end(), p.address) ==
-              rec.settled_recipients.end()) {
-            rec.settled_recipients.push_back(p.address);
-          }
-        }
-      }
     } else if (r.code == providers::kCorruptMessageCode) {
       rec.next_status = MessageStatus::quarantined;
       spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}", a->lease.id.to_string(), r.detail);

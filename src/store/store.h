@@ -60,9 +60,6 @@ struct LeasedMessage {
   Envelope envelope;
   std::vector<std::string> tags;
   std::string last_provider;  // provider of the previous attempt, to try elsewhere first
-  // Earlier attempts refused some recipients for good (since the last
-  // manual retry); `envelope` leaves them out.
-  bool some_refused = false;
 };
 
 // The outcome of one delivery attempt, recorded as an event, and the status

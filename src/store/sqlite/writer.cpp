@@ -17,6 +17,7 @@ struct Writer::Statements {
   Statement lease_deferred;
   Statement content_of;
   Statement record_attempt;
+  Statement set_settled;
   Statement cancel;
   Statement retry;
   Statement reclaim;
@@ -84,7 +85,9 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
        "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || char(10) || ?9 END, "
        "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || char(10) || ?10 END, "
-       "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 RETURNING event_seq"},
+       "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 "
+       "RETURNING event_seq, CASE WHEN status = 2 AND refused <> '' THEN recipients END, refused"},
+      {&st->set_settled, "UPDATE messages SET settled = ?2 WHERE id = ?1"},
       // Which states cancel and retry apply to is said here alone: no row
       // back is a conflict. Quarantined mail takes both: an operator lets
       // retention delete what the gateway cannot decode (Postfix's
@@ -249,7 +252,6 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
     leave_out_settled(m.envelope.recipients, s.column_view(9), s.column_view(10));
-    m.some_refused = !s.column_view(10).empty();
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -325,9 +327,26 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
       .bind(9, settled)
       .bind(10, refused)
       .bind(11, static_cast<std::int64_t>(rec.counts_as_attempt ? 1 : 0));
-  // No row: the lease was lost (expired and reclaimed).
-  auto seq = s.one_row(Errc::not_found, [](Statement& row) { return row.column_int(0); });
+  // No row: the lease was lost (expired and reclaimed). A sent message
+  // with refused recipients also answers its recipients and refused list.
+  std::optional<std::string> everyone_else;
+  auto seq = s.one_row(Errc::not_found, [&](Statement& row) {
+    if (!row.column_is_null(1)) {
+      auto reached = split_recipients(row.column_view(1));
+      leave_out_settled(reached, "", row.column_view(2));
+      std::vector<std::string> addresses;
+      for (auto& r : reached) addresses.push_back(std::move(r.address));
+      everyone_else = join_lines(addresses);
+    }
+    return row.column_int(0);
+  });
   if (!seq) return seq.error();
+  // Sent, so every recipient not refused has the message, whichever
+  // attempt reached them: all of them are settled, and the manual retry
+  // this message takes (for the refused) leaves them out.
+  if (everyone_else) {
+    if (auto r = st_->set_settled.bind(1, id_value).bind(2, *everyone_else).run(); !r) return r;
+  }
   Event e;
   e.at = now;
   e.type = std::string(to_string(rec.next_status));
