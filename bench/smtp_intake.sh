@@ -4,14 +4,19 @@
 # two peers on loopback:
 #   sink        smtp-sink: answers at once, stores nothing (the ceiling of the
 #               load generator on this machine);
-#   durable     bench/peers/durable_sink.c: one thread that answers 250 after
-#               an fdatasync of a journal, one per turn of its event loop (the
-#               ceiling of a server that stores before it answers, here);
+#   durable     bench/peers/durable_sink.c: one event loop that answers 250
+#               after an fdatasync of a zero-filled journal, run by flush
+#               threads beside the loop for everything written before it
+#               starts (the ceiling of a server that stores before it
+#               answers, here);
 #   postfix     a private Postfix queueing to disk (fsync per queue file
 #               before 250) and relaying to a counting smtp-sink;
 #   postern-off Postern, store on disk under /var/tmp (fsync'd group commit
 #               before 250), delivery off;
-#   postern-on  the same with delivery on, to the built-in capture provider.
+#   postern-on  the same with delivery on, to the built-in capture provider;
+#   postern-nofsync  Postern with delivery off and store.fsync = false: NOT
+#               durable, a bound: what Postern's sessions and store cost
+#               without the flush.
 # Cells: message size (smtp-source -l) x parallel sessions (-s) x mode:
 #   conn  = a new connection per message (smtp-source's default; like
 #           inbound MTA traffic);
@@ -29,7 +34,7 @@
 #   BUILD_DIR  default build/release (cmake -DCMAKE_BUILD_TYPE=Release; ninja postern)
 #   RUNS       default 3;  N  messages per run and cell, default 5000
 #   env CELLS="4096:10 4096:50 102400:10 102400:50"  (size:sessions)
-#       MODES="conn reuse"  TARGETS="sink durable postfix postern-off postern-on"
+#       MODES="conn reuse"  TARGETS="sink durable postfix postern-off postern-on postern-nofsync"
 #       RUN_TIMEOUT=300  (seconds per smtp-source run)
 #       WARMUP=2500  (4 KiB messages sent to each fresh Postern before it is
 #         measured; 0 measures a cold store). SQLite's WAL file grows to its
@@ -48,7 +53,7 @@ RUNS=${2:-3}
 N=${3:-5000}
 CELLS=${CELLS:-"4096:10 4096:50 102400:10 102400:50"}
 MODES=${MODES:-"conn reuse"}
-TARGETS=${TARGETS:-"sink durable postfix postern-off postern-on"}
+TARGETS=${TARGETS:-"sink durable postfix postern-off postern-on postern-nofsync"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 WARMUP=${WARMUP:-2500}
 POSTERN=$(realpath "$BUILD/bin/postern")
@@ -102,7 +107,7 @@ wait_until() {
 
 # --- targets: start, CPU probe, delivered count ---------------------------------
 
-start_postern() {  # delivery on|off
+start_postern() {  # DELIVERY (on|off) FSYNC (true|false)
   local http smtp
   http=$(free_port)
   smtp=$(free_port)
@@ -110,7 +115,7 @@ start_postern() {  # delivery on|off
   mkdir -p "$WORK/postern"
   POSTERN_HTTP_LISTEN=127.0.0.1:$http POSTERN_SMTP_LISTEN=127.0.0.1:$smtp \
     POSTERN_STORE_PATH="$WORK/postern/postern.db" POSTERN_LOG_LEVEL=info \
-    POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) \
+    POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) POSTERN_STORE_FSYNC=$2 \
     "$POSTERN" serve 2>"$WORK/postern/serve.log" &
   POSTERN_PID=$!
   wait_for_line "$WORK/postern/serve.log" "postern ready" 30
@@ -236,9 +241,12 @@ run_target() {  # TARGET SIZE SESSIONS MODE RUN
     postfix)
       measure "$@"
       ;;
-    postern-off | postern-on)
+    postern-off | postern-on | postern-nofsync)
       # A fresh store per cell: every cell starts from the same empty file.
-      start_postern "${1#postern-}"
+      case $1 in
+        postern-nofsync) start_postern off false ;;
+        *) start_postern "${1#postern-}" true ;;
+      esac
       measure "$@"
       stop_postern
       ;;
@@ -289,23 +297,23 @@ echo
 echo "# medians over $RUNS runs of $N messages; msg/s over smtp-source's wall time; CPU in µs per message (target's process tree);"
 echo "# X/sink: X's msg/s over smtp-sink's of the same run, median (lowest–highest) over the runs"
 echo
-echo "| size | sessions | mode | smtp-sink msg/s | durable sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | durable/sink | off/sink | on/sink | off/Postfix | on/Postfix | CPU µs/msg sink · durable · Postfix · off · on | fsync/s off · on | box CPU % (sink · durable · Postfix · off · on) |"
-echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+echo "| size | sessions | mode | smtp-sink msg/s | durable sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | Postern without fsync msg/s | durable/sink | off/sink | on/sink | no fsync/sink | off/Postfix | on/Postfix | CPU µs/msg sink · durable · Postfix · off · on · no fsync | fsync/s off · on | box CPU % (sink · durable · Postfix · off · on · no fsync) |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 for cell in $CELLS; do
   IFS=: read -r size sessions <<<"$cell"
   for mode in $MODES; do
     declare -A v=() cpu=() box=()
-    for target in sink durable postfix postern-off postern-on; do
+    for target in sink durable postfix postern-off postern-on postern-nofsync; do
       v[$target]=$(med "$target" "$size" "$sessions" "$mode" msg_per_s)
       cpu[$target]=$(med "$target" "$size" "$sessions" "$mode" target_cpu_us_per_msg)
       box[$target]=$(med "$target" "$size" "$sessions" "$mode" box_cpu_pct)
     done
-    echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} |" \
-      "$(paired durable "$size" "$sessions" "$mode") | $(paired postern-off "$size" "$sessions" "$mode") | $(paired postern-on "$size" "$sessions" "$mode") |" \
+    echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} | ${v[postern-nofsync]} |" \
+      "$(paired durable "$size" "$sessions" "$mode") | $(paired postern-off "$size" "$sessions" "$mode") | $(paired postern-on "$size" "$sessions" "$mode") | $(paired postern-nofsync "$size" "$sessions" "$mode") |" \
       "$(ratio "${v[postern-off]}" "${v[postfix]}") | $(ratio "${v[postern-on]}" "${v[postfix]}") |" \
-      "${cpu[sink]} · ${cpu[durable]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} |" \
+      "${cpu[sink]} · ${cpu[durable]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} · ${cpu[postern-nofsync]} |" \
       "$(med postern-off "$size" "$sessions" "$mode" fsync_per_s) · $(med postern-on "$size" "$sessions" "$mode" fsync_per_s) |" \
-      "${box[sink]} · ${box[durable]} · ${box[postfix]} · ${box[postern-off]} · ${box[postern-on]} |"
+      "${box[sink]} · ${box[durable]} · ${box[postfix]} · ${box[postern-off]} · ${box[postern-on]} · ${box[postern-nofsync]} |"
   done
 done
 echo
