@@ -53,7 +53,8 @@ RUNS=${2:-3}
 N=${3:-5000}
 CELLS=${CELLS:-"4096:10 4096:50 102400:10 102400:50"}
 MODES=${MODES:-"conn reuse"}
-TARGETS=${TARGETS:-"sink durable postfix postern-off postern-on postern-nofsync"}
+ALL_TARGETS="sink durable postfix postern-off postern-on postern-nofsync"  # the summary's columns
+TARGETS=${TARGETS:-$ALL_TARGETS}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 WARMUP=${WARMUP:-2500}
 POSTERN=$(realpath "$BUILD/bin/postern")
@@ -107,21 +108,25 @@ wait_until() {
 
 # --- targets: start, CPU probe, delivered count ---------------------------------
 
-start_postern() {  # DELIVERY (on|off) FSYNC (true|false)
-  local http smtp
+start_postern() {  # TARGET: postern-off, postern-on or postern-nofsync
+  local http smtp delivery=off fsync=true
+  case $1 in
+    postern-on) delivery=on ;;
+    postern-nofsync) fsync=false ;;
+  esac
   http=$(free_port)
   smtp=$(free_port)
   rm -rf "$WORK/postern"
   mkdir -p "$WORK/postern"
   POSTERN_HTTP_LISTEN=127.0.0.1:$http POSTERN_SMTP_LISTEN=127.0.0.1:$smtp \
     POSTERN_STORE_PATH="$WORK/postern/postern.db" POSTERN_LOG_LEVEL=info \
-    POSTERN_DELIVERY_ENABLED=$([ "$1" = on ] && echo true || echo false) POSTERN_STORE_FSYNC=$2 \
+    POSTERN_DELIVERY_ENABLED=$([ "$delivery" = on ] && echo true || echo false) POSTERN_STORE_FSYNC=$fsync \
     "$POSTERN" serve 2>"$WORK/postern/serve.log" &
   POSTERN_PID=$!
   wait_for_line "$WORK/postern/serve.log" "postern ready" 30
   POSTERN_HTTP=$http
   POSTERN_SMTP=$smtp
-  warm_up_postern "$1"
+  warm_up_postern "$delivery"
 }
 
 warm_up_postern() {  # delivery on|off: WARMUP messages, not measured
@@ -241,12 +246,9 @@ run_target() {  # TARGET SIZE SESSIONS MODE RUN
     postfix)
       measure "$@"
       ;;
-    postern-off | postern-on | postern-nofsync)
+    postern-*)
       # A fresh store per cell: every cell starts from the same empty file.
-      case $1 in
-        postern-nofsync) start_postern off false ;;
-        *) start_postern "${1#postern-}" true ;;
-      esac
+      start_postern "$1"
       measure "$@"
       stop_postern
       ;;
@@ -277,6 +279,13 @@ done
 med() {  # TARGET SIZE SESSIONS MODE KEY -> median of KEY over the runs
   { grep "^target=$1 size=$2 sessions=$3 mode=$4 " "$RAW" || true; } | field "$5" | median
 }
+# dotted ARRAY: the array's values for ALL_TARGETS, joined with " · ".
+dotted() {
+  local -n values=$1
+  local target out=
+  for target in $ALL_TARGETS; do out+="${out:+ · }${values[$target]}"; done
+  echo "$out"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 > 0 && a != "n/a") printf "%.2f", a / b; else print "n/a" }'; }
 # paired TARGET SIZE SESSIONS MODE -> TARGET's msg/s over smtp-sink's in the
 # same run and cell (measured a minute apart at most), over the runs:
@@ -303,7 +312,7 @@ for cell in $CELLS; do
   IFS=: read -r size sessions <<<"$cell"
   for mode in $MODES; do
     declare -A v=() cpu=() box=()
-    for target in sink durable postfix postern-off postern-on postern-nofsync; do
+    for target in $ALL_TARGETS; do
       v[$target]=$(med "$target" "$size" "$sessions" "$mode" msg_per_s)
       cpu[$target]=$(med "$target" "$size" "$sessions" "$mode" target_cpu_us_per_msg)
       box[$target]=$(med "$target" "$size" "$sessions" "$mode" box_cpu_pct)
@@ -311,9 +320,9 @@ for cell in $CELLS; do
     echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} | ${v[postern-nofsync]} |" \
       "$(paired durable "$size" "$sessions" "$mode") | $(paired postern-off "$size" "$sessions" "$mode") | $(paired postern-on "$size" "$sessions" "$mode") | $(paired postern-nofsync "$size" "$sessions" "$mode") |" \
       "$(ratio "${v[postern-off]}" "${v[postfix]}") | $(ratio "${v[postern-on]}" "${v[postfix]}") |" \
-      "${cpu[sink]} · ${cpu[durable]} · ${cpu[postfix]} · ${cpu[postern-off]} · ${cpu[postern-on]} · ${cpu[postern-nofsync]} |" \
+      "$(dotted cpu) |" \
       "$(med postern-off "$size" "$sessions" "$mode" fsync_per_s) · $(med postern-on "$size" "$sessions" "$mode" fsync_per_s) |" \
-      "${box[sink]} · ${box[durable]} · ${box[postfix]} · ${box[postern-off]} · ${box[postern-on]} · ${box[postern-nofsync]} |"
+      "$(dotted box) |"
   done
 done
 echo

@@ -199,10 +199,15 @@ static void close_session(struct session *s) {
 }
 
 int main(int argc, char **argv) {
-  enum { pipelined, loop, nosync } mode = pipelined;
-  if (argc > 3 && strcmp(argv[3], "loop") == 0) mode = loop;
-  if (argc > 3 && strcmp(argv[3], "nosync") == 0) mode = nosync;
-  if (argc < 3 || (argc > 3 && mode == pipelined && strcmp(argv[3], "pipelined") != 0)) {
+  static const char *const mode_names[] = {"pipelined", "loop", "nosync"};
+  enum { pipelined, loop, nosync, unknown } mode = pipelined;
+  if (argc > 3) {
+    mode = unknown;
+    for (int m = pipelined; m < unknown; ++m) {
+      if (strcmp(argv[3], mode_names[m]) == 0) mode = m;
+    }
+  }
+  if (argc < 3 || mode == unknown) {
     fprintf(stderr, "usage: durable_sink PORT JOURNAL [pipelined|loop|nosync]\n");
     return 2;
   }

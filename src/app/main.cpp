@@ -8,6 +8,7 @@
 #include "app/admin_commands.h"
 #include "app/logging.h"
 #include "app/server.h"
+#include "auth/authenticator.h"
 #include "auth/credentials.h"
 #include "mime/mime.h"
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> scopes = {"send"};
   auto* keys_create = keys->add_subcommand("create", "Create a key; prints its secret once");
   keys_create->add_option("--name", key_name, "Key name")->required();
-  keys_create->add_option("--scopes", scopes, "send, read, admin, heartbeat")->delimiter(',');
+  keys_create->add_option("--scopes", scopes, postern::auth::scope_list())->delimiter(',');
   auto* keys_list = keys->add_subcommand("list", "List keys (never their secrets)");
   auto* keys_delete = keys->add_subcommand("delete", "Delete a key");
   keys_delete->add_option("name", key_name, "Key name")->required();
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   auto* users_create = users->add_subcommand("create", "Create an SMTP user; the password is read from stdin");
   users_create->add_option("--name", user_name, "User name")->required();
   users_create->add_option("--password", password, "Password (prefer stdin: it stays out of the process list)");
-  users_create->add_option("--scopes", scopes, "send, read, admin")->delimiter(',');
+  users_create->add_option("--scopes", scopes, postern::auth::scope_list())->delimiter(',');
   auto* users_list = users->add_subcommand("list", "List SMTP users");
   auto* users_delete = users->add_subcommand("delete", "Delete an SMTP user");
   users_delete->add_option("name", user_name, "User name")->required();

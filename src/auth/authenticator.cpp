@@ -27,22 +27,23 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-constexpr Scope kEveryScope[] = {Scope::send, Scope::read, Scope::admin, Scope::heartbeat};
-
 std::string_view to_string(Scope s) {
-  switch (s) {
-    case Scope::send: return "send";
-    case Scope::read: return "read";
-    case Scope::admin: return "admin";
-    case Scope::heartbeat: return "heartbeat";
+  for (const auto& known : kScopeNames) {
+    if (known.scope == s) return known.name;
   }
   return "unknown";
 }
 
+std::string scope_list() {
+  std::string out;
+  for (const auto& known : kScopeNames) out += (out.empty() ? "" : ", ") + std::string(known.name);
+  return out;
+}
+
 std::vector<std::string> Scopes::names() const {
   std::vector<std::string> out;
-  for (auto s : kEveryScope) {
-    if (has(s)) out.emplace_back(to_string(s));
+  for (const auto& known : kScopeNames) {
+    if (has(known.scope)) out.emplace_back(known.name);
   }
   return out;
 }
@@ -50,9 +51,9 @@ std::vector<std::string> Scopes::names() const {
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names) {
   Scopes out;
   for (const auto& n : names) {
-    auto known = std::find_if(std::begin(kEveryScope), std::end(kEveryScope), [&](Scope s) { return to_string(s) == n; });
-    if (known == std::end(kEveryScope)) return Problem{"unknown scope '" + n + "' (use send, read, admin, heartbeat)"};
-    out.add(*known);
+    auto known = std::find_if(std::begin(kScopeNames), std::end(kScopeNames), [&](const ScopeName& s) { return s.name == n; });
+    if (known == std::end(kScopeNames)) return Problem{"unknown scope '" + n + "' (use " + scope_list() + ")"};
+    out.add(known->scope);
   }
   return out;
 }

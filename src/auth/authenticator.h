@@ -23,12 +23,27 @@ namespace postern::auth {
 // beats with, which then cannot manage keys, providers or routing.
 enum class Scope : std::uint8_t { send = 1, read = 2, admin = 4, heartbeat = 8 };
 
+// Every scope with its name, in the order names are listed: the one place
+// a new scope is added.
+struct ScopeName {
+  Scope scope;
+  std::string_view name;
+};
+inline constexpr ScopeName kScopeNames[] = {
+    {Scope::send, "send"}, {Scope::read, "read"}, {Scope::admin, "admin"}, {Scope::heartbeat, "heartbeat"}};
+
 std::string_view to_string(Scope s);
+// "send, read, admin, heartbeat": for help texts and errors.
+std::string scope_list();
 
 class Scopes {
  public:
   constexpr Scopes() = default;
-  static constexpr Scopes all() { return Scopes(15); }
+  static constexpr Scopes all() {
+    std::uint8_t bits = 0;
+    for (const auto& s : kScopeNames) bits |= static_cast<std::uint8_t>(s.scope);
+    return Scopes(bits);
+  }
   bool has(Scope s) const { return (bits_ & static_cast<std::uint8_t>(s)) != 0; }
   // Whether these scopes allow what needs `needed`. A scope grants only
   // what it names, except that admin grants heartbeats too: they needed
@@ -44,7 +59,7 @@ class Scopes {
   std::uint8_t bits_ = 0;
 };
 
-// "send,read,admin,heartbeat" (or a list of such names); an unknown name is an error.
+// Names from kScopeNames; an unknown name is an error.
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names);
 
 struct Principal {
