@@ -28,14 +28,16 @@ int main(int argc, char** argv) {
 
   SystemClock clock;
   MetricsRegistry metrics;
-  auto opened = store::sqlite::SqliteStore::open({dir + "/store.db", 2048, 1 << 20, 2, fsync}, clock, metrics);
+  auto opened = store::sqlite::SqliteStore::open({dir + "/store.db", 2048, 1 << 20, 2, fsync},
+                                                 clock, metrics);
   if (!opened) {
     std::fprintf(stderr, "cannot open the store: %s\n", opened.error().message().c_str());
     return 1;
   }
   auto& s = **opened;
-  std::string content = R"({"from":"bench@example.com","to":["user@example.org"],"subject":"benchmark","text":")" +
-                        std::string(3880, 'x') + "\"}";
+  std::string content =
+      R"({"from":"bench@example.com","to":["user@example.org"],"subject":"benchmark","text":")" +
+      std::string(3880, 'x') + "\"}";
   std::atomic<long> done{0};
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -70,15 +72,23 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  auto& commits = metrics.histogram("postern_store_commit_seconds", "", latency_buckets_seconds(), {{"store", "sqlite"}});
+  auto& commits = metrics.histogram("postern_store_commit_seconds", "", latency_buckets_seconds(),
+                                    {{"store", "sqlite"}});
   // The sync stage's flushes (the WAL's and the content log's fdatasync).
-  auto& flushes = metrics.histogram("postern_store_fsync_seconds", "", latency_buckets_seconds(), {{"store", "sqlite"}});
-  auto per = [](double sum, std::uint64_t n) { return n ? 1000.0 * sum / static_cast<double>(n) : 0.0; };
-  std::printf("messages=%ld producers=%d window=%ld fsync=%d seconds=%.2f msg_per_s=%.0f commits_per_s=%.0f "
-              "msgs_per_commit=%.1f mean_commit_ms=%.2f flushes_per_s=%.0f mean_flush_ms=%.2f\n",
-              done.load(), producers, window, fsync ? 1 : 0, secs, done.load() / secs, commits.count() / secs,
-              static_cast<double>(done.load()) / static_cast<double>(commits.count()),
-              per(commits.sum(), commits.count()), flushes.count() / secs, per(flushes.sum(), flushes.count()));
+  auto& flushes = metrics.histogram("postern_store_fsync_seconds", "", latency_buckets_seconds(),
+                                    {{"store", "sqlite"}});
+  auto per = [](double sum, std::uint64_t n) {
+    return n ? 1000.0 * sum / static_cast<double>(n) : 0.0;
+  };
+  std::printf(
+      "messages=%ld producers=%d window=%ld fsync=%d seconds=%.2f msg_per_s=%.0f "
+      "commits_per_s=%.0f "
+      "msgs_per_commit=%.1f mean_commit_ms=%.2f flushes_per_s=%.0f mean_flush_ms=%.2f\n",
+      done.load(), producers, window, fsync ? 1 : 0, secs, done.load() / secs,
+      commits.count() / secs,
+      static_cast<double>(done.load()) / static_cast<double>(commits.count()),
+      per(commits.sum(), commits.count()), flushes.count() / secs,
+      per(flushes.sum(), flushes.count()));
   s.close();
   return 0;
 }

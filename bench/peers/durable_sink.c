@@ -50,24 +50,26 @@
 struct session {
   int fd;
   int in_data;
-  int waiting;  /* message complete, 250 due after the next flush */
+  int waiting; /* message complete, 250 due after the next flush */
   size_t in_len;
   char in[IN_BYTES];
-  char *msg;
+  char* msg;
   size_t msg_len, msg_cap;
-  struct session *next_waiting;
+  struct session* next_waiting;
 };
 
-static void fail(const char *what) {
+static void fail(const char* what) {
   perror(what);
   exit(1);
 }
 
 /* Short replies on loopback go out whole; one that fails means the client
  * went away, and its next read ends the session. */
-static void reply(struct session *s, const char *text) { (void)send(s->fd, text, strlen(text), MSG_NOSIGNAL); }
+static void reply(struct session* s, const char* text) {
+  (void)send(s->fd, text, strlen(text), MSG_NOSIGNAL);
+}
 
-static void keep(struct session *s, const char *line, size_t len) {
+static void keep(struct session* s, const char* line, size_t len) {
   if (s->msg_len + len > s->msg_cap) {
     s->msg_cap = (s->msg_len + len) * 2;
     s->msg = realloc(s->msg, s->msg_cap);
@@ -81,19 +83,19 @@ static int journal_fd;
 static off_t journal_at;
 
 /* Overwrites the journal in place, wrapping around at its end. */
-static void journal_write(const char *data, size_t len) {
+static void journal_write(const char* data, size_t len) {
   if (len > JOURNAL_BYTES) len = JOURNAL_BYTES;
   if (journal_at + (off_t)len > JOURNAL_BYTES) journal_at = 0;
   if (pwrite(journal_fd, data, len, journal_at) != (ssize_t)len) fail("pwrite");
   journal_at += (off_t)len;
 }
 
-static struct session *waiting_head; /* written in this turn of the loop */
+static struct session* waiting_head; /* written in this turn of the loop */
 
 /* Puts list `more` (linked by next_waiting) in front of `*to`. */
-static void prepend_list(struct session **to, struct session *more) {
+static void prepend_list(struct session** to, struct session* more) {
   if (!more) return;
-  struct session *last = more;
+  struct session* last = more;
   while (last->next_waiting) last = last->next_waiting;
   last->next_waiting = *to;
   *to = more;
@@ -103,16 +105,16 @@ static void prepend_list(struct session **to, struct session *more) {
  * flushed -> the loop (woken through flushed_fd). */
 static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t flush_cv = PTHREAD_COND_INITIALIZER;
-static struct session *to_flush; /* guarded by flush_mu */
-static struct session *flushed;  /* guarded by flush_mu */
+static struct session* to_flush; /* guarded by flush_mu */
+static struct session* flushed;  /* guarded by flush_mu */
 static int flushed_fd;
 
-static void *flush_thread(void *unused) {
+static void* flush_thread(void* unused) {
   (void)unused;
   for (;;) {
     pthread_mutex_lock(&flush_mu);
     while (!to_flush) pthread_cond_wait(&flush_cv, &flush_mu);
-    struct session *batch = to_flush; /* all written before this flush starts */
+    struct session* batch = to_flush; /* all written before this flush starts */
     to_flush = NULL;
     pthread_mutex_unlock(&flush_mu);
     if (fdatasync(journal_fd) != 0) fail("fdatasync");
@@ -126,9 +128,9 @@ static void *flush_thread(void *unused) {
 }
 
 /* Answers the sessions of a flushed list; frees those closed meanwhile. */
-static void answer(struct session *list) {
+static void answer(struct session* list) {
   while (list) {
-    struct session *s = list;
+    struct session* s = list;
     list = s->next_waiting;
     s->waiting = 0;
     if (s->fd >= 0) {
@@ -141,7 +143,7 @@ static void answer(struct session *list) {
 }
 
 /* One line (with its CRLF). Returns 0 when the session ends. */
-static int line(struct session *s, char *text, size_t len) {
+static int line(struct session* s, char* text, size_t len) {
   if (s->in_data) {
     if (len >= 3 && text[0] == '.' && text[1] == '\r' && text[2] == '\n') {
       s->in_data = 0;
@@ -170,7 +172,7 @@ static int line(struct session *s, char *text, size_t len) {
 }
 
 /* Reads what the socket has; returns 0 when the session ends. */
-static int readable(struct session *s) {
+static int readable(struct session* s) {
   for (;;) {
     ssize_t n = recv(s->fd, s->in + s->in_len, IN_BYTES - s->in_len, 0);
     if (n == 0) return 0;
@@ -188,7 +190,7 @@ static int readable(struct session *s) {
   }
 }
 
-static void close_session(struct session *s) {
+static void close_session(struct session* s) {
   /* A session still waiting for its flush is unlinked by the flush. */
   close(s->fd);
   s->fd = -1;
@@ -198,8 +200,8 @@ static void close_session(struct session *s) {
   }
 }
 
-int main(int argc, char **argv) {
-  static const char *const mode_names[] = {"pipelined", "loop", "nosync"};
+int main(int argc, char** argv) {
+  static const char* const mode_names[] = {"pipelined", "loop", "nosync"};
   enum { pipelined, loop, nosync, unknown } mode = pipelined;
   if (argc > 3) {
     mode = unknown;
@@ -231,9 +233,10 @@ int main(int argc, char **argv) {
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1]))};
+  struct sockaddr_in addr = {.sin_family = AF_INET,
+                             .sin_port = htons((unsigned short)atoi(argv[1]))};
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0) fail("bind");
+  if (bind(listener, (struct sockaddr*)&addr, sizeof addr) != 0) fail("bind");
   if (listen(listener, 1024) != 0) fail("listen");
   int ep = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -256,12 +259,12 @@ int main(int argc, char **argv) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("epoll_wait");
     for (int i = 0; i < n; ++i) {
-      struct session *s = events[i].data.ptr;
+      struct session* s = events[i].data.ptr;
       if (s == &flushed_marker) {
         uint64_t count;
         if (read(flushed_fd, &count, sizeof count) < 0 && errno != EAGAIN) fail("eventfd read");
         pthread_mutex_lock(&flush_mu);
-        struct session *done = flushed;
+        struct session* done = flushed;
         flushed = NULL;
         pthread_mutex_unlock(&flush_mu);
         answer(done);
@@ -270,7 +273,7 @@ int main(int argc, char **argv) {
       if (!s) {
         int fd;
         while ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-          struct session *c = calloc(1, sizeof *c);
+          struct session* c = calloc(1, sizeof *c);
           if (!c) fail("calloc");
           c->fd = fd;
           struct epoll_event cev = {.events = EPOLLIN, .data.ptr = c};
@@ -282,7 +285,7 @@ int main(int argc, char **argv) {
       if (s->fd >= 0 && !readable(s)) close_session(s);
     }
     if (!waiting_head) continue;
-    struct session *turn = waiting_head;
+    struct session* turn = waiting_head;
     waiting_head = NULL;
     if (mode == pipelined) {
       pthread_mutex_lock(&flush_mu);

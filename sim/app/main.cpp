@@ -1,9 +1,10 @@
 // postern-sim: parses the command line, starts the simulator, prints the
 // ready line tests wait for, and stops cleanly on SIGTERM or SIGINT.
-#include <csignal>
-#include <cstdio>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
 
 #include "sim/app/options.h"
 #include "sim/app/simulator.h"

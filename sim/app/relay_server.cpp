@@ -1,6 +1,7 @@
 #include "sim/app/relay_server.h"
 
 #include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -14,7 +15,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <future>
 #include <mutex>
-#include <spdlog/spdlog.h>
 #include <unordered_map>
 
 #include "sim/common/http_util.h"
@@ -35,17 +35,18 @@ using Kind = FaultDecision::Kind;
 
 constexpr std::chrono::minutes kCommandTimeout{5};  // RFC 5321 §4.5.3.2.7
 constexpr std::chrono::minutes kDataTimeout{10};    // RFC 5321 §4.5.3.2.6
-constexpr std::chrono::hours kHangTimeout{1};       // a hung session waits for its client to give up
+constexpr std::chrono::hours kHangTimeout{1};  // a hung session waits for its client to give up
 constexpr std::size_t kMaxLine = smtp::kMaxAuthLine + 2;
 
 struct Connection {
-  Connection(tcp::socket socket, asio::ssl::context& tls) : stream(beast::tcp_stream(std::move(socket)), tls) {}
+  Connection(tcp::socket socket, asio::ssl::context& tls)
+      : stream(beast::tcp_stream(std::move(socket)), tls) {}
   asio::ssl::stream<beast::tcp_stream> stream;
   bool tls = false;
 };
 
-awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(Connection& c, asio::mutable_buffer buffer,
-                                                                       std::chrono::seconds timeout) {
+awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(
+    Connection& c, asio::mutable_buffer buffer, std::chrono::seconds timeout) {
   c.stream.next_layer().expires_after(timeout);
   if (c.tls) {
     auto [ec, n] = co_await c.stream.async_read_some(buffer, kTuple);
@@ -58,10 +59,12 @@ awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(Connectio
 awaitable<boost::system::error_code> write_all(Connection& c, std::string_view data) {
   c.stream.next_layer().expires_after(kCommandTimeout);
   if (c.tls) {
-    auto [ec, n] = co_await asio::async_write(c.stream, asio::buffer(data.data(), data.size()), kTuple);
+    auto [ec, n] =
+        co_await asio::async_write(c.stream, asio::buffer(data.data(), data.size()), kTuple);
     co_return ec;
   }
-  auto [ec, n] = co_await asio::async_write(c.stream.next_layer(), asio::buffer(data.data(), data.size()), kTuple);
+  auto [ec, n] = co_await asio::async_write(c.stream.next_layer(),
+                                            asio::buffer(data.data(), data.size()), kTuple);
   co_return ec;
 }
 
@@ -88,8 +91,8 @@ void shut(Connection& c) {
 }  // namespace
 
 struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(net::IoRuntime& io, net::ListenAddress address, RelaySettings settings, FaultState& faults, Ledger& ledger,
-       std::uint64_t seed)
+  Impl(net::IoRuntime& io, net::ListenAddress address, RelaySettings settings, FaultState& faults,
+       Ledger& ledger, std::uint64_t seed)
       : io(io),
         address(std::move(address)),
         settings(std::move(settings)),
@@ -105,7 +108,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
   FaultState& faults;
   Ledger& ledger;
   IdSource ids;
-  std::shared_ptr<tcp::acceptor> acceptor;  // the control thread swaps it; the accept loop holds its own
+  std::shared_ptr<tcp::acceptor>
+      acceptor;  // the control thread swaps it; the accept loop holds its own
   std::atomic<bool> open{false};
   std::atomic<std::uint16_t> port{0};
   std::mutex mu;
@@ -211,7 +215,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
           if (auto* refused = std::get_if<RelaySession::Step>(&finished)) {
             out += refused->reply;
           } else {
-            auto verdict = co_await deliver(*c, std::move(std::get<RelaySession::Message>(finished)));
+            auto verdict =
+                co_await deliver(*c, std::move(std::get<RelaySession::Message>(finished)));
             if (!verdict) break;  // hung until the client left
             out += verdict->reply;
             close_after = verdict->close;
@@ -226,7 +231,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
       }
       if (close_after) break;
       if (need_read) {
-        auto [ec, n] = co_await read_some(*c, asio::buffer(buffer), data_phase ? kDataTimeout : kCommandTimeout);
+        auto [ec, n] = co_await read_some(*c, asio::buffer(buffer),
+                                          data_phase ? kDataTimeout : kCommandTimeout);
         if (ec == beast::error::timeout) {
           co_await write_all(*c, "421 4.4.2 Error: timeout exceeded\r\n");
           break;
@@ -255,27 +261,28 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
         std::lock_guard lock(mu);
         connections.emplace(connection.get(), connection);
       }
-      asio::co_spawn(context, serve(connection), [self, raw = connection.get()](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            spdlog::error("sim smtp: session ended by an exception: {}", ex.what());
-          }
-        }
-        std::lock_guard lock(self->mu);
-        self->connections.erase(raw);
-      });
+      asio::co_spawn(context, serve(connection),
+                     [self, raw = connection.get()](std::exception_ptr e) {
+                       if (e) {
+                         try {
+                           std::rethrow_exception(e);
+                         } catch (const std::exception& ex) {
+                           spdlog::error("sim smtp: session ended by an exception: {}", ex.what());
+                         }
+                       }
+                       std::lock_guard lock(self->mu);
+                       self->connections.erase(raw);
+                     });
     }
   }
 };
 
-Result<std::unique_ptr<RelayServer>, Problem> RelayServer::create(net::IoRuntime& io, net::ListenAddress listen,
-                                                                   RelaySettings settings, const TlsFiles& tls,
-                                                                   FaultState& faults, Ledger& ledger,
-                                                                   std::uint64_t seed) {
+Result<std::unique_ptr<RelayServer>, Problem> RelayServer::create(
+    net::IoRuntime& io, net::ListenAddress listen, RelaySettings settings, const TlsFiles& tls,
+    FaultState& faults, Ledger& ledger, std::uint64_t seed) {
   settings.tls_available = !tls.cert.empty();
-  auto impl = std::make_shared<Impl>(io, std::move(listen), std::move(settings), faults, ledger, seed);
+  auto impl =
+      std::make_shared<Impl>(io, std::move(listen), std::move(settings), faults, ledger, seed);
   if (!tls.cert.empty()) {
     boost::system::error_code ec;
     impl->tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -283,7 +290,8 @@ Result<std::unique_ptr<RelayServer>, Problem> RelayServer::create(net::IoRuntime
     SSL_CTX_set_min_proto_version(impl->tls.native_handle(), TLS1_2_VERSION);
     impl->tls.use_certificate_chain_file(tls.cert, ec);
     if (ec) return Problem{"--tls-cert " + tls.cert + ": " + ec.message()};
-    impl->tls.use_private_key_file(tls.key.empty() ? tls.cert : tls.key, asio::ssl::context::pem, ec);
+    impl->tls.use_private_key_file(tls.key.empty() ? tls.cert : tls.key, asio::ssl::context::pem,
+                                   ec);
     if (ec) return Problem{"--tls-key " + tls.key + ": " + ec.message()};
   }
   return std::unique_ptr<RelayServer>(new RelayServer(std::move(impl)));
@@ -302,7 +310,9 @@ Result<std::uint16_t, Problem> RelayServer::open() {
   if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Problem{"smtp: cannot listen on " + host_port(impl_->address.host, port) + ": " + ec.message()};
+  if (ec)
+    return Problem{"smtp: cannot listen on " + host_port(impl_->address.host, port) + ": " +
+                   ec.message()};
   impl_->port = acceptor->local_endpoint().port();
   impl_->acceptor = acceptor;
   impl_->open = true;

@@ -25,10 +25,9 @@ class RelayServer final : public ServiceListener {
  public:
   // Errors: the certificate or key cannot be loaded. References must
   // outlive the server.
-  static Result<std::unique_ptr<RelayServer>, Problem> create(net::IoRuntime& io, net::ListenAddress listen,
-                                                              RelaySettings settings, const TlsFiles& tls,
-                                                              FaultState& faults, Ledger& ledger,
-                                                              std::uint64_t seed);
+  static Result<std::unique_ptr<RelayServer>, Problem> create(
+      net::IoRuntime& io, net::ListenAddress listen, RelaySettings settings, const TlsFiles& tls,
+      FaultState& faults, Ledger& ledger, std::uint64_t seed);
   ~RelayServer() override;
 
   // ServiceListener

@@ -1,8 +1,9 @@
 #include "sim/app/service_host.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include "sim/common/http_util.h"
 
@@ -17,8 +18,9 @@ constexpr int kDefaultErrorStatus = 503;
 
 }  // namespace
 
-HttpServiceHost::HttpServiceHost(net::IoRuntime& io, MetricsRegistry& metrics, net::ListenAddress listen,
-                                 std::unique_ptr<HttpService> service, FaultState& faults, Ledger& ledger)
+HttpServiceHost::HttpServiceHost(net::IoRuntime& io, MetricsRegistry& metrics,
+                                 net::ListenAddress listen, std::unique_ptr<HttpService> service,
+                                 FaultState& faults, Ledger& ledger)
     : io_(io),
       metrics_(metrics),
       address_(std::move(listen)),
@@ -35,14 +37,17 @@ Result<std::uint16_t, Problem> HttpServiceHost::open() {
   options.listen = host_port(address_.host, port_ ? port_.load() : address_.port);
   options.max_body_bytes = 64 * 1024 * 1024;
   auto server = std::make_unique<net::HttpServer>(
-      io_, options, [this](net::HttpRequest&& request, net::Responder respond) { handle(std::move(request), respond); },
+      io_, options,
+      [this](net::HttpRequest&& request, net::Responder respond) {
+        handle(std::move(request), respond);
+      },
       metrics_);
   open_ = true;  // before the first request can arrive
   auto port = server->start();
   if (!port) {
     open_ = false;
-    return Problem{std::string(service_name(service_->kind())) + ": cannot listen on " + options.listen + ": " +
-                   port.error().message()};
+    return Problem{std::string(service_name(service_->kind())) + ": cannot listen on " +
+                   options.listen + ": " + port.error().message()};
   }
   server_ = std::move(server);
   port_ = *port;
@@ -80,9 +85,10 @@ void HttpServiceHost::release_held() {
 void HttpServiceHost::answer_later(std::chrono::milliseconds delay, net::Responder respond,
                                    net::HttpResponse response) {
   auto timer = std::make_shared<boost::asio::steady_timer>(io_.next(), delay);
-  timer->async_wait([timer, respond, response = std::move(response)](const boost::system::error_code&) mutable {
-    respond(std::move(response));
-  });
+  timer->async_wait(
+      [timer, respond, response = std::move(response)](const boost::system::error_code&) mutable {
+        respond(std::move(response));
+      });
 }
 
 void HttpServiceHost::handle(net::HttpRequest&& request, net::Responder respond) {
@@ -117,7 +123,8 @@ void HttpServiceHost::handle(net::HttpRequest&& request, net::Responder respond)
       response.headers.emplace_back("Retry-After", std::to_string(decision.retry_after.count()));
       break;
     case Kind::error:
-      response = service_->server_error(request, decision.status ? decision.status : kDefaultErrorStatus);
+      response =
+          service_->server_error(request, decision.status ? decision.status : kDefaultErrorStatus);
       break;
     case Kind::none:
     case Kind::hang: {

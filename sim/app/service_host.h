@@ -39,7 +39,8 @@ class HttpServiceHost final : public ServiceListener {
   // The HttpHandler: runs on the connection's I/O thread.
   void handle(net::HttpRequest&& request, net::Responder respond);
   // Delivers `response` after `delay` (the latency fault) without blocking.
-  void answer_later(std::chrono::milliseconds delay, net::Responder respond, net::HttpResponse response);
+  void answer_later(std::chrono::milliseconds delay, net::Responder respond,
+                    net::HttpResponse response);
 
   net::IoRuntime& io_;
   MetricsRegistry& metrics_;

@@ -1,11 +1,12 @@
 #include "sim/app/simulator.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <future>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "sim/app/relay_server.h"
@@ -63,7 +64,8 @@ std::unique_ptr<HttpService> make_service(Service s, const SimOptions& o, std::u
 
 Result<std::unique_ptr<Simulator>, Problem> Simulator::create(SimOptions options) {
   if (options.seed == 0) {
-    options.seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    options.seed =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   }
   std::optional<RecordFile> record;
   if (!options.record_path.empty()) {
@@ -77,17 +79,20 @@ Result<std::unique_ptr<Simulator>, Problem> Simulator::create(SimOptions options
     auto i = service_index(s);
     if (!o.listen[i]) continue;
     auto address = net::parse_listen_address(*o.listen[i]);
-    if (!address) return Problem{"--" + std::string(service_name(s)) + " " + *o.listen[i] + ": expected HOST:PORT"};
+    if (!address)
+      return Problem{"--" + std::string(service_name(s)) + " " + *o.listen[i] +
+                     ": expected HOST:PORT"};
     auto seed = splitmix64(o.seed + i);
     auto slot = std::make_unique<Slot>(s, o.faults[i], seed);
     slot->flap_timer = std::make_unique<asio::steady_timer>(sim->control_->context);
     if (s == Service::smtp) {
-      auto relay = RelayServer::create(sim->io_, *address, o.smtp, o.tls, slot->faults, sim->ledger_, seed);
+      auto relay =
+          RelayServer::create(sim->io_, *address, o.smtp, o.tls, slot->faults, sim->ledger_, seed);
       if (!relay) return relay.error();
       slot->listener = std::move(*relay);
     } else {
-      slot->listener = std::make_unique<HttpServiceHost>(sim->io_, sim->metrics_, *address, make_service(s, o, seed),
-                                                         slot->faults, sim->ledger_);
+      slot->listener = std::make_unique<HttpServiceHost>(
+          sim->io_, sim->metrics_, *address, make_service(s, o, seed), slot->faults, sim->ledger_);
     }
     sim->slots_[i] = std::move(slot);
   }
@@ -114,10 +119,11 @@ void Simulator::run_on_control(const std::function<void()>& work) {
 
 Result<void, Problem> Simulator::start() {
   if (!options_.record_path.empty()) {
-    auto lines = RecordFile::replay(options_.record_path, [this](Service s, std::string_view id, std::string_view) {
-      ledger_.restore(s, id);
-    });
-    if (lines > 0) spdlog::info("sim: {} accepted messages read back from {}", lines, options_.record_path);
+    auto lines = RecordFile::replay(
+        options_.record_path,
+        [this](Service s, std::string_view id, std::string_view) { ledger_.restore(s, id); });
+    if (lines > 0)
+      spdlog::info("sim: {} accepted messages read back from {}", lines, options_.record_path);
   }
   io_.start();
   for (auto& slot : slots_) {
@@ -142,7 +148,9 @@ Result<void, Problem> Simulator::start() {
   control.listen = options_.control;
   control_server_ = std::make_unique<net::HttpServer>(
       io_, control,
-      [this](net::HttpRequest&& request, net::Responder respond) { control_api_.handle(std::move(request), respond); },
+      [this](net::HttpRequest&& request, net::Responder respond) {
+        control_api_.handle(std::move(request), respond);
+      },
       metrics_);
   auto port = control_server_->start();
   if (!port) return Problem{"--control " + options_.control + ": " + port.error().message()};
@@ -186,20 +194,22 @@ std::vector<ServiceStatus> Simulator::status() const {
   std::vector<ServiceStatus> out;
   for (const auto& slot : slots_) {
     if (!slot) continue;
-    out.push_back({slot->service, slot->listener->host(), slot->listener->port(), slot->listener->is_open(),
-                   slot->faults.spec()});
+    out.push_back({slot->service, slot->listener->host(), slot->listener->port(),
+                   slot->listener->is_open(), slot->faults.spec()});
   }
   return out;
 }
 
 void Simulator::update_faults(Service service, FaultChange change, FaultDone done) {
-  asio::post(control_->context, [this, service, change = std::move(change), done = std::move(done)] {
-    auto& slot = slots_[service_index(service)];
-    if (!slot) return done(Problem{std::string(service_name(service)) + " is not started"});
-    auto spec = change(slot->faults.spec());
-    if (!spec) return done(spec.error());
-    done(apply(*slot, std::move(*spec)));
-  });
+  asio::post(control_->context,
+             [this, service, change = std::move(change), done = std::move(done)] {
+               auto& slot = slots_[service_index(service)];
+               if (!slot)
+                 return done(Problem{std::string(service_name(service)) + " is not started"});
+               auto spec = change(slot->faults.spec());
+               if (!spec) return done(spec.error());
+               done(apply(*slot, std::move(*spec)));
+             });
 }
 
 void Simulator::reset(std::function<void()> done) {
@@ -207,7 +217,8 @@ void Simulator::reset(std::function<void()> done) {
     ledger_.reset();
     for (auto& slot : slots_) {
       if (!slot) continue;
-      if (auto r = apply(*slot, slot->initial); !r) spdlog::warn("sim: reset: {}", r.error().message);
+      if (auto r = apply(*slot, slot->initial); !r)
+        spdlog::warn("sim: reset: {}", r.error().message);
     }
     done();
   });
@@ -236,7 +247,8 @@ Result<void, Problem> Simulator::reconcile(Slot& slot) {
     spdlog::info("sim: {} up on port {}", service_name(slot.service), *port);
   } else if (!want_open && slot.listener->is_open()) {
     slot.listener->close();
-    spdlog::info("sim: {} down (port {} refuses connections)", service_name(slot.service), slot.listener->port());
+    spdlog::info("sim: {} down (port {} refuses connections)", service_name(slot.service),
+                 slot.listener->port());
   }
   return {};
 }

@@ -5,8 +5,9 @@
 namespace postern::sim {
 
 std::size_t Receipt::weight() const {
-  std::size_t n = sizeof(Receipt) + provider_message_id.size() + method.size() + target.size() + body.size() +
-                  envelope.helo.size() + envelope.auth_user.size() + envelope.mail_from.size();
+  std::size_t n = sizeof(Receipt) + provider_message_id.size() + method.size() + target.size() +
+                  body.size() + envelope.helo.size() + envelope.auth_user.size() +
+                  envelope.mail_from.size();
   for (const auto& [k, v] : headers) n += k.size() + v.size() + 2 * sizeof(std::string);
   for (const auto& r : envelope.rcpt_to) n += r.size() + sizeof(std::string);
   return n;

@@ -38,7 +38,8 @@ Result<double, Problem> parse_rate(std::string_view key, std::string_view v) {
   double rate = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
   if (ec != std::errc() || p != v.data() + v.size() || rate < 0 || rate > 1) {
-    return Problem{std::string(key) + ": expected a number from 0 to 1, got \"" + std::string(v) + "\""};
+    return Problem{std::string(key) + ": expected a number from 0 to 1, got \"" + std::string(v) +
+                   "\""};
   }
   return rate;
 }
@@ -50,7 +51,8 @@ std::vector<std::string> split_patterns(std::string_view v) {
 
 // JSON values as the text apply_setting takes; nullopt (and `why`) for a
 // value of the wrong kind.
-std::optional<std::string> json_as_text(std::string_view key, const boost::json::value& v, std::string& why) {
+std::optional<std::string> json_as_text(std::string_view key, const boost::json::value& v,
+                                        std::string& why) {
   if (v.is_bool()) return std::string(v.get_bool() ? "true" : "false");
   if (v.is_string()) return std::string(v.get_string());
   if (v.is_int64()) return std::to_string(v.get_int64());
@@ -128,7 +130,8 @@ Result<FlapSchedule, Problem> parse_flap(std::string_view text) {
   auto up = parse_ms(text.substr(slash + 1), false);
   if (!down) return Problem{"flap: " + down.error().message};
   if (!up) return Problem{"flap: " + up.error().message};
-  if (down->count() <= 0 || up->count() <= 0) return Problem{"flap: both periods must be longer than zero"};
+  if (down->count() <= 0 || up->count() <= 0)
+    return Problem{"flap: both periods must be longer than zero"};
   return FlapSchedule{*down, *up};
 }
 
@@ -163,8 +166,10 @@ Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::
   if (key == "error_status") {
     int status = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), status);
-    if (ec != std::errc() || p != value.data() + value.size() || (status != 0 && (status < 100 || status > 599))) {
-      return Problem{"error_status: expected a status code from 100 to 599, got \"" + std::string(value) + "\""};
+    if (ec != std::errc() || p != value.data() + value.size() ||
+        (status != 0 && (status < 100 || status > 599))) {
+      return Problem{"error_status: expected a status code from 100 to 599, got \"" +
+                     std::string(value) + "\""};
     }
     spec.error_status = status;
     return {};
@@ -216,7 +221,8 @@ Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list) {
 
 Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& settings) {
   // "clear" first, so {"clear": true, "down": true} means "only down".
-  if (auto clear = settings.if_contains("clear"); clear && clear->is_bool() && clear->get_bool()) spec = FaultSpec{};
+  if (auto clear = settings.if_contains("clear"); clear && clear->is_bool() && clear->get_bool())
+    spec = FaultSpec{};
   for (const auto& [key, value] : settings) {
     if (key == "clear") continue;
     if (value.is_null()) {
@@ -233,7 +239,9 @@ Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& set
 }
 
 boost::json::object to_json(const FaultSpec& spec) {
-  auto patterns = [](const std::vector<std::string>& globs) { return boost::json::array(globs.begin(), globs.end()); };
+  auto patterns = [](const std::vector<std::string>& globs) {
+    return boost::json::array(globs.begin(), globs.end());
+  };
   return boost::json::object{
       {"down", spec.down},
       {"error_rate", spec.error_rate},

@@ -39,16 +39,16 @@ Result<FlapSchedule, Problem> parse_flap(std::string_view text);
 std::string format_flap(const FlapSchedule& flap);
 
 struct FaultSpec {
-  bool down = false;          // listening socket closed: connections are refused
-  double error_rate = 0;      // share of requests answered with error_status
-  int error_status = 0;       // 0: the service's usual outage status (HTTP 503, SMTP 451)
-  double throttle_rate = 0;   // share of requests answered 429 (SMTP: 454)
+  bool down = false;         // listening socket closed: connections are refused
+  double error_rate = 0;     // share of requests answered with error_status
+  int error_status = 0;      // 0: the service's usual outage status (HTTP 503, SMTP 451)
+  double throttle_rate = 0;  // share of requests answered 429 (SMTP: 454)
   std::chrono::seconds retry_after{1};
   LatencyRange latency;
-  bool hang = false;          // read the request, never answer
+  bool hang = false;  // read the request, never answer
   FlapSchedule flap;
-  bool auth_fail = false;     // every request refused as if the key were revoked
-  bool probes = true;         // faults hit the probe endpoints too (false: sends only)
+  bool auth_fail = false;  // every request refused as if the key were revoked
+  bool probes = true;      // faults hit the probe endpoints too (false: sends only)
   // Recipients refused (SMTP 550 5.1.1, Postmark ErrorCode 406); globs with
   // '*' and '?', case-insensitive.
   std::vector<std::string> reject;

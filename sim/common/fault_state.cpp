@@ -9,7 +9,8 @@
 
 namespace postern::sim {
 
-FaultState::FaultState(FaultSpec initial, std::uint64_t seed) : spec_(std::move(initial)), seed_(seed) {}
+FaultState::FaultState(FaultSpec initial, std::uint64_t seed)
+    : spec_(std::move(initial)), seed_(seed) {}
 
 FaultSpec FaultState::spec() const {
   std::lock_guard lock(mu_);
@@ -95,7 +96,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
   std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
   auto same = [](char a, char b) { return ascii_lower(a) == ascii_lower(b); };
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
+    if (p < pattern.size() &&
+        (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {

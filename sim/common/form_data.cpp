@@ -86,8 +86,10 @@ std::string form_decode(std::string_view s) {
 
 }  // namespace
 
-Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body, std::string_view boundary) {
-  if (boundary.empty() || boundary.size() > 70) return Problem{"the boundary must be 1 to 70 characters"};
+Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body,
+                                                        std::string_view boundary) {
+  if (boundary.empty() || boundary.size() > 70)
+    return Problem{"the boundary must be 1 to 70 characters"};
   const std::string delim = "--" + std::string(boundary);
   std::size_t content_end = 0;
   std::size_t pos = body.starts_with(delim) ? 0 : find_delimiter(body, delim, 0, content_end);
@@ -107,12 +109,15 @@ Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body, s
     if (content_end < content_start) content_end = content_start;
     auto type = media_type(headers.disposition);
     auto name = header_parameter(headers.disposition, "name");
-    if (type != "form-data" || !name) return Problem{"a part has no Content-Disposition: form-data; name=..."};
+    if (type != "form-data" || !name)
+      return Problem{"a part has no Content-Disposition: form-data; name=..."};
     FormField field;
     field.name = std::move(*name);
     field.filename = header_parameter(headers.disposition, "filename");
-    field.content_type = media_type(headers.content_type).empty() ? "" : std::string(headers.content_type);
-    while (!field.content_type.empty() && field.content_type.front() == ' ') field.content_type.erase(0, 1);
+    field.content_type =
+        media_type(headers.content_type).empty() ? "" : std::string(headers.content_type);
+    while (!field.content_type.empty() && field.content_type.front() == ' ')
+      field.content_type.erase(0, 1);
     field.value = std::string(body.substr(content_start, content_end - content_start));
     fields.push_back(std::move(field));
     pos = next;
@@ -137,7 +142,8 @@ std::vector<FormField> parse_urlencoded(std::string_view body) {
   return fields;
 }
 
-Result<std::vector<FormField>, Problem> parse_form(std::string_view content_type, std::string_view body) {
+Result<std::vector<FormField>, Problem> parse_form(std::string_view content_type,
+                                                   std::string_view body) {
   auto type = media_type(content_type);
   if (type == "multipart/form-data") {
     auto boundary = header_parameter(content_type, "boundary");

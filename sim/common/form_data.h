@@ -28,7 +28,8 @@ struct FormField {
 // headers end at the first empty line and may use CRLF or LF. Errors
 // (Problem, a short reason): no delimiter, no close delimiter, a part
 // without headers end or without a Content-Disposition "form-data" name.
-Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body, std::string_view boundary);
+Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body,
+                                                        std::string_view boundary);
 
 // Parses "a=1&b=x%20y" ('+' is a space, %XX decoded). Never fails.
 std::vector<FormField> parse_urlencoded(std::string_view body);
@@ -36,6 +37,7 @@ std::vector<FormField> parse_urlencoded(std::string_view body);
 // Reads a form body by its Content-Type: multipart/form-data (boundary
 // required) or application/x-www-form-urlencoded. Any other type yields no
 // fields, which the API then reports as missing parameters, as Mailgun does.
-Result<std::vector<FormField>, Problem> parse_form(std::string_view content_type, std::string_view body);
+Result<std::vector<FormField>, Problem> parse_form(std::string_view content_type,
+                                                   std::string_view body);
 
 }  // namespace postern::sim

@@ -20,7 +20,7 @@ class FaultState;
 // What a service may consult besides the request.
 struct RequestContext {
   SystemTime now;
-  const FaultState& faults;         // its reject patterns
+  const FaultState& faults;           // its reject patterns
   std::uint64_t accepted_so_far = 0;  // by this service (SES SendQuota)
 };
 
@@ -53,8 +53,8 @@ class HttpService {
   // As if the key had been revoked.
   virtual net::HttpResponse unauthorized(const net::HttpRequest& request) const = 0;
   // Rate limited; the provider's retry hint says `retry_after`.
-  virtual net::HttpResponse throttled(const net::HttpRequest& request, std::chrono::seconds retry_after,
-                                      SystemTime now) const = 0;
+  virtual net::HttpResponse throttled(const net::HttpRequest& request,
+                                      std::chrono::seconds retry_after, SystemTime now) const = 0;
   // A server-side failure with this status (500..599 normally).
   virtual net::HttpResponse server_error(const net::HttpRequest& request, int status) const = 0;
 };

@@ -11,9 +11,7 @@
 
 namespace postern::sim {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::string> header_parameter(std::string_view value, std::string_view name) {
   std::size_t i = value.find(';');
@@ -40,7 +38,8 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
       i = value.find(';', j);
     } else {
       auto end = value.find(';', j);
-      parsed = std::string(trim_blanks(value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
+      parsed = std::string(trim_blanks(
+          value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
       i = end;
     }
     if (ascii_iequals(key, name)) return parsed;
@@ -48,9 +47,11 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
   return std::nullopt;
 }
 
-std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization) {
+std::optional<std::pair<std::string, std::string>> basic_credentials(
+    std::string_view authorization) {
   authorization = trim_blanks(authorization);
-  if (authorization.size() < 6 || !ascii_iequals(authorization.substr(0, 6), "Basic ")) return std::nullopt;
+  if (authorization.size() < 6 || !ascii_iequals(authorization.substr(0, 6), "Basic "))
+    return std::nullopt;
   auto decoded = base64_decode(trim_blanks(authorization.substr(6)));
   if (!decoded) return std::nullopt;
   auto colon = decoded->find(':');
@@ -60,7 +61,8 @@ std::optional<std::pair<std::string, std::string>> basic_credentials(std::string
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
   authorization = trim_blanks(authorization);
-  if (authorization.size() < 7 || !ascii_iequals(authorization.substr(0, 7), "Bearer ")) return std::nullopt;
+  if (authorization.size() < 7 || !ascii_iequals(authorization.substr(0, 7), "Bearer "))
+    return std::nullopt;
   return trim_blanks(authorization.substr(7));
 }
 
@@ -105,21 +107,36 @@ std::string host_port(std::string_view host, std::uint16_t port) {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status >= 500 ? "Server Error" : "Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return status >= 500 ? "Server Error" : "Error";
   }
 }
 
@@ -127,7 +144,8 @@ std::optional<std::string> raw_header(std::string_view message, std::string_view
   std::size_t pos = 0;
   while (pos < message.size()) {
     auto eol = message.find('\n', pos);
-    auto line = message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    auto line =
+        message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return std::nullopt;  // end of the header section
     auto colon = line.find(':');
@@ -139,7 +157,8 @@ std::optional<std::string> raw_header(std::string_view message, std::string_view
              (message[eol + 1] == ' ' || message[eol + 1] == '\t')) {
         pos = eol + 1;
         eol = message.find('\n', pos);
-        auto more = message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+        auto more =
+            message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
         if (!more.empty() && more.back() == '\r') more.remove_suffix(1);
         value += more;
       }

@@ -25,7 +25,8 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
 
 // HTTP Basic credentials (RFC 7617): user and password, or nullopt when the
 // header is not "Basic <base64 of user:password>".
-std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization);
+std::optional<std::pair<std::string, std::string>> basic_credentials(
+    std::string_view authorization);
 
 // The token of "Bearer <token>" (RFC 6750 §2.1), or nullopt.
 std::optional<std::string_view> bearer_token(std::string_view authorization);
@@ -43,7 +44,8 @@ std::vector<std::string_view> path_segments(std::string_view path);
 using postern::percent_decode;  // core/hex.h
 
 net::HttpResponse json_response(int status, const boost::json::value& body);
-net::HttpResponse text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+net::HttpResponse text_response(int status, std::string body,
+                                std::string content_type = "text/plain; charset=utf-8");
 
 // "host:port", with an IPv6 host in brackets ("[::1]:25").
 std::string host_port(std::string_view host, std::uint16_t port);

@@ -50,7 +50,8 @@ void IdCounts::clear() {
   untracked_ = 0;
 }
 
-void IdCounts::for_each(const std::function<void(const std::string& id, const Counts& counts)>& visit) const {
+void IdCounts::for_each(
+    const std::function<void(const std::string& id, const Counts& counts)>& visit) const {
   for (const auto& [key, counts] : postern_ids_) visit(MessageId(key).to_string(), counts);
   for (const auto& [id, counts] : other_ids_) visit(id, counts);
 }

@@ -37,16 +37,21 @@ class IdCounts {
   // Distinct ids seen (by one service, or overall with nullopt).
   std::uint64_t unique(std::optional<Service> service) const { return unique_[slot(service)]; }
   // Distinct ids seen more than once.
-  std::uint64_t duplicate_ids(std::optional<Service> service) const { return duplicate_ids_[slot(service)]; }
+  std::uint64_t duplicate_ids(std::optional<Service> service) const {
+    return duplicate_ids_[slot(service)];
+  }
   std::uint64_t untracked() const { return untracked_; }
 
   // Every id with its counts, in no particular order.
-  void for_each(const std::function<void(const std::string& id, const Counts& counts)>& visit) const;
+  void for_each(
+      const std::function<void(const std::string& id, const Counts& counts)>& visit) const;
   // One id's counts; nullopt when never seen.
   std::optional<Counts> find(std::string_view id) const;
 
  private:
-  static std::size_t slot(std::optional<Service> s) { return s ? service_index(*s) : kServiceCount; }
+  static std::size_t slot(std::optional<Service> s) {
+    return s ? service_index(*s) : kServiceCount;
+  }
   void count(Counts& counts, Service service);
 
   boost::unordered_flat_map<std::uint64_t, Counts> postern_ids_;

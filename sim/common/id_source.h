@@ -21,7 +21,9 @@ class IdSource {
   explicit IdSource(std::uint64_t seed) : seed_(seed) {}
 
   // 64 bits, distinct for each call (splitmix64 is a bijection).
-  std::uint64_t next() { return splitmix64(seed_ + counter_.fetch_add(1, std::memory_order_relaxed)); }
+  std::uint64_t next() {
+    return splitmix64(seed_ + counter_.fetch_add(1, std::memory_order_relaxed));
+  }
 
   // `digits` lower-case hex characters.
   std::string hex(int digits);

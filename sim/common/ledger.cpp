@@ -14,7 +14,11 @@ namespace {
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t n = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 0;
     if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2)) return false;
     for (std::size_t k = 1; k < n; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -50,8 +54,8 @@ boost::json::object receipt_json(const Receipt& r) {
   return out;
 }
 
-boost::json::object counts_json(std::uint64_t accepted, std::uint64_t unidentified, std::uint64_t unique,
-                                std::uint64_t duplicate_ids) {
+boost::json::object counts_json(std::uint64_t accepted, std::uint64_t unidentified,
+                                std::uint64_t unique, std::uint64_t duplicate_ids) {
   auto identified = accepted - unidentified;
   return boost::json::object{
       {"accepted", accepted},
@@ -99,7 +103,8 @@ std::uint64_t Ledger::accepted(Service service) const {
   return counts_[service_index(service)].accepted;
 }
 
-boost::json::object Ledger::stats_json(const StatsQuery& query, const std::vector<Service>& services) const {
+boost::json::object Ledger::stats_json(const StatsQuery& query,
+                                       const std::vector<Service>& services) const {
   std::lock_guard lock(mu_);
   struct Listing {
     bool list_ids = false;
@@ -144,7 +149,8 @@ boost::json::object Ledger::stats_json(const StatsQuery& query, const std::vecto
     finish(out, listings[service_index(s)]);
     per_service[service_name(s)] = std::move(out);
   }
-  auto total = counts_json(accepted, unidentified, ids_.unique(std::nullopt), ids_.duplicate_ids(std::nullopt));
+  auto total = counts_json(accepted, unidentified, ids_.unique(std::nullopt),
+                           ids_.duplicate_ids(std::nullopt));
   total["untracked_ids"] = ids_.untracked();
   finish(total, listings[kServiceCount]);
   return boost::json::object{{"services", std::move(per_service)}, {"total", std::move(total)}};

@@ -45,7 +45,8 @@ class Ledger {
   std::uint64_t accepted(Service service) const;
 
   // GET /_sim/stats. `running`/`ports` describe the listeners.
-  boost::json::object stats_json(const StatsQuery& query, const std::vector<Service>& services) const;
+  boost::json::object stats_json(const StatsQuery& query,
+                                 const std::vector<Service>& services) const;
   // GET /_sim/messages/{id}: nullopt when the id was never received.
   std::optional<boost::json::object> receipts_json(const std::string& postern_id) const;
 

@@ -1,12 +1,12 @@
 #include "sim/common/record_file.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <spdlog/spdlog.h>
 
 namespace postern::sim {
 
@@ -39,7 +39,8 @@ RecordFile::~RecordFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void RecordFile::append(Service service, std::string_view postern_id, std::string_view provider_id) {
+void RecordFile::append(Service service, std::string_view postern_id,
+                        std::string_view provider_id) {
   std::string line;
   line.reserve(16 + postern_id.size() + provider_id.size());
   line += service_name(service);
@@ -50,15 +51,18 @@ void RecordFile::append(Service service, std::string_view postern_id, std::strin
   line += '\n';
   // O_APPEND makes each write land whole at the end, whichever thread calls.
   auto n = ::write(fd_, line.data(), line.size());
-  if (n != static_cast<ssize_t>(line.size())) spdlog::warn("sim: --record write failed: {}", std::strerror(errno));
+  if (n != static_cast<ssize_t>(line.size()))
+    spdlog::warn("sim: --record write failed: {}", std::strerror(errno));
 }
 
 void RecordFile::truncate() {
-  if (::ftruncate(fd_, 0) != 0) spdlog::warn("sim: --record truncate failed: {}", std::strerror(errno));
+  if (::ftruncate(fd_, 0) != 0)
+    spdlog::warn("sim: --record truncate failed: {}", std::strerror(errno));
 }
 
-std::size_t RecordFile::replay(const std::string& path,
-                               const std::function<void(Service, std::string_view, std::string_view)>& visit) {
+std::size_t RecordFile::replay(
+    const std::string& path,
+    const std::function<void(Service, std::string_view, std::string_view)>& visit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -12,11 +12,12 @@ namespace postern::sim {
 enum class Service { mailgun, sendgrid, ses, postmark, smtp };
 
 inline constexpr std::size_t kServiceCount = 5;
-inline constexpr std::array<Service, kServiceCount> kAllServices = {Service::mailgun, Service::sendgrid,
-                                                                     Service::ses, Service::postmark, Service::smtp};
+inline constexpr std::array<Service, kServiceCount> kAllServices = {
+    Service::mailgun, Service::sendgrid, Service::ses, Service::postmark, Service::smtp};
 
 constexpr std::string_view service_name(Service s) {
-  constexpr std::array<std::string_view, kServiceCount> kNames = {"mailgun", "sendgrid", "ses", "postmark", "smtp"};
+  constexpr std::array<std::string_view, kServiceCount> kNames = {"mailgun", "sendgrid", "ses",
+                                                                  "postmark", "smtp"};
   return kNames[static_cast<std::size_t>(s)];
 }
 

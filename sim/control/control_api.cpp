@@ -19,7 +19,8 @@ std::string query_value(std::string_view query, std::string_view name) {
     auto amp = query.find('&');
     auto pair = query.substr(0, amp);
     auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    if (pair.substr(0, eq) == name)
+      return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
@@ -43,11 +44,13 @@ std::vector<Service> started(const std::vector<ServiceStatus>& status) {
 
 void ControlApi::handle(net::HttpRequest&& request, net::Responder respond) {
   auto segs = path_segments(request.path);
-  if (segs.empty() || segs[0] != "_sim") return respond(error(404, "not a control API path; see docs/simulator.md"));
+  if (segs.empty() || segs[0] != "_sim")
+    return respond(error(404, "not a control API path; see docs/simulator.md"));
   auto route = segs.size() > 1 ? segs[1] : std::string_view();
   const bool get = request.method == "GET";
 
-  if (route == "health" && get) return respond(json_response(200, boost::json::object{{"ok", true}}));
+  if (route == "health" && get)
+    return respond(json_response(200, boost::json::object{{"ok", true}}));
   if (route == "stats" && get) return respond(stats(request));
   if (route == "messages" && get) {
     // "/_sim/messages/" (no id) lists the messages that carried none.
@@ -57,7 +60,9 @@ void ControlApi::handle(net::HttpRequest&& request, net::Responder respond) {
     return respond(json_response(200, *found));
   }
   if (route == "reset" && request.method == "POST") {
-    return target_.reset([respond] { respond(json_response(200, boost::json::object{{"ok", true}})); });
+    return target_.reset([respond] {
+      respond(json_response(200, boost::json::object{{"ok", true}}));
+    });
   }
   if (route == "faults" && segs.size() == 2 && get) return respond(faults_listing());
   if (route == "faults" && segs.size() == 3) {
@@ -75,7 +80,8 @@ net::HttpResponse ControlApi::stats(const net::HttpRequest& request) const {
   if (!limit.empty()) {
     std::size_t n = 0;
     auto [p, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), n);
-    if (ec != std::errc() || p != limit.data() + limit.size()) return error(400, "limit: expected a number");
+    if (ec != std::errc() || p != limit.data() + limit.size())
+      return error(400, "limit: expected a number");
     query.list_limit = n;
   }
   auto status = target_.status();
@@ -106,15 +112,18 @@ void ControlApi::faults(const net::HttpRequest& request, Service service, net::R
   boost::json::object settings;
   if (method == "POST" || method == "PUT") {
     boost::system::error_code ec;
-    auto parsed = boost::json::parse(request.body.empty() ? std::string_view("{}") : request.body, ec);
-    if (ec || !parsed.is_object()) return respond(error(400, "expected a JSON object of fault settings"));
+    auto parsed =
+        boost::json::parse(request.body.empty() ? std::string_view("{}") : request.body, ec);
+    if (ec || !parsed.is_object())
+      return respond(error(400, "expected a JSON object of fault settings"));
     settings = std::move(parsed.get_object());
   } else if (method != "DELETE") {
     return respond(error(405, "use GET, POST (merge), PUT (replace) or DELETE (clear)"));
   }
   // PUT replaces, DELETE clears, POST merges into what is set.
   const bool fresh = method != "POST";
-  auto change = [settings = std::move(settings), fresh](const FaultSpec& current) -> Result<FaultSpec, Problem> {
+  auto change = [settings = std::move(settings),
+                 fresh](const FaultSpec& current) -> Result<FaultSpec, Problem> {
     FaultSpec spec = fresh ? FaultSpec{} : current;
     if (auto r = apply_json(spec, settings); !r) return r.error();
     return spec;

@@ -1,8 +1,9 @@
 #include "sim/mailgun/mailgun_service.h"
 
+#include <strings.h>
+
 #include <boost/json.hpp>
 #include <ctime>
-#include <strings.h>
 
 #include "core/address.h"
 #include "core/time_format.h"
@@ -29,11 +30,14 @@ std::vector<const FormField*> all_of(const std::vector<FormField>& fields, std::
   return out;
 }
 
-bool has(const std::vector<FormField>& fields, std::string_view name) { return !all_of(fields, name).empty(); }
+bool has(const std::vector<FormField>& fields, std::string_view name) {
+  return !all_of(fields, name).empty();
+}
 
 // Counts the addresses of a recipient field (comma-separated and/or
 // repeated); nullopt when one of them is not a valid address.
-std::optional<std::size_t> count_addresses(const std::vector<FormField>& fields, std::string_view name) {
+std::optional<std::size_t> count_addresses(const std::vector<FormField>& fields,
+                                           std::string_view name) {
   std::size_t n = 0;
   for (const auto* f : all_of(fields, name)) {
     auto list = parse_mailbox_list(f->value);
@@ -66,7 +70,8 @@ MailgunService::MailgunService(MailgunSettings settings, std::uint64_t seed)
 bool MailgunService::domain_exists(std::string_view domain) const {
   if (settings_.domains.empty()) return !domain.empty();
   for (const auto& d : settings_.domains) {
-    if (d.size() == domain.size() && strncasecmp(d.data(), domain.data(), d.size()) == 0) return true;
+    if (d.size() == domain.size() && strncasecmp(d.data(), domain.data(), d.size()) == 0)
+      return true;
   }
   return false;
 }
@@ -76,7 +81,8 @@ bool MailgunService::is_probe(const net::HttpRequest& request) const {
   return request.method == "GET" && segs.size() == 3 && segs[0] == "v3" && segs[1] == "domains";
 }
 
-ServiceAnswer MailgunService::handle(const net::HttpRequest& request, const RequestContext& context) {
+ServiceAnswer MailgunService::handle(const net::HttpRequest& request,
+                                     const RequestContext& context) {
   // The key is checked before anything else (401 "Forbidden").
   auto credentials = basic_credentials(request.header("Authorization"));
   if (!credentials || credentials->first != "api" || credentials->second != settings_.api_key) {
@@ -104,7 +110,8 @@ ServiceAnswer MailgunService::handle(const net::HttpRequest& request, const Requ
                                                    {"receiving_dns_records", boost::json::array{}},
                                                    {"sending_dns_records", boost::json::array{}}})};
   }
-  if (segs.size() == 3 && segs[0] == "v3" && (segs[2] == "messages" || segs[2] == "messages.mime")) {
+  if (segs.size() == 3 && segs[0] == "v3" &&
+      (segs[2] == "messages" || segs[2] == "messages.mime")) {
     if (request.method != "POST") return {message_error(405, "Method Not Allowed")};
     auto domain = percent_decode(segs[1]);
     if (!domain_exists(domain)) return {message_error(404, "Domain not found: " + domain)};
@@ -113,10 +120,11 @@ ServiceAnswer MailgunService::handle(const net::HttpRequest& request, const Requ
   return {message_error(404, "Not Found")};
 }
 
-ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::string& domain, bool mime,
-                                   const RequestContext& context) {
+ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::string& domain,
+                                   bool mime, const RequestContext& context) {
   auto fields = parse_form(request.header("Content-Type"), request.body);
-  if (!fields) return {message_error(400, "Invalid multipart/form-data body: " + fields.error().message)};
+  if (!fields)
+    return {message_error(400, "Invalid multipart/form-data body: " + fields.error().message)};
 
   // Mailgun's texts, in the order a form is read: sender, recipients, body.
   std::size_t options = 0;
@@ -132,28 +140,37 @@ ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::s
     if (!has(*fields, "to")) return {message_error(400, "to parameter is missing")};
     auto message = all_of(*fields, "message");
     if (message.empty()) return {message_error(400, "message parameter is missing")};
-    if (!message.front()->is_file()) return {message_error(400, "'message' parameter is not a file")};
+    if (!message.front()->is_file())
+      return {message_error(400, "'message' parameter is not a file")};
     auto to = count_addresses(*fields, "to");
-    if (!to) return {message_error(400, "to parameter is not a valid address. please check documentation")};
+    if (!to)
+      return {
+          message_error(400, "to parameter is not a valid address. please check documentation")};
     if (*to > kMaxRecipients) return {message_error(400, "Too many recipients, max is 1000")};
-    if (postern_id.empty()) postern_id = raw_header(message.front()->value, "X-Postern-Id").value_or("");
+    if (postern_id.empty())
+      postern_id = raw_header(message.front()->value, "X-Postern-Id").value_or("");
   } else {
     auto from = all_of(*fields, "from");
     if (from.empty()) return {message_error(400, "from parameter is missing")};
     if (!parse_mailbox(from.front()->value)) {
-      return {message_error(400, "from parameter is not a valid address. please check documentation")};
+      return {
+          message_error(400, "from parameter is not a valid address. please check documentation")};
     }
     if (!has(*fields, "to")) return {message_error(400, "to parameter is missing")};
     std::size_t recipients = 0;
     for (std::string_view name : {"to", "cc", "bcc"}) {
       auto n = count_addresses(*fields, name);
       if (!n) {
-        return {message_error(400, std::string(name) + " parameter is not a valid address. please check documentation")};
+        return {message_error(
+            400,
+            std::string(name) + " parameter is not a valid address. please check documentation")};
       }
       recipients += *n;
     }
-    if (recipients > kMaxRecipients) return {message_error(400, "Too many recipients, max is 1000")};
-    if (!has(*fields, "text") && !has(*fields, "html") && !has(*fields, "amp-html") && !has(*fields, "template")) {
+    if (recipients > kMaxRecipients)
+      return {message_error(400, "Too many recipients, max is 1000")};
+    if (!has(*fields, "text") && !has(*fields, "html") && !has(*fields, "amp-html") &&
+        !has(*fields, "template")) {
       return {message_error(400, "Need at least one of 'text' or 'html' parameters specified")};
     }
     if (postern_id.empty()) {
@@ -161,10 +178,12 @@ ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::s
     }
   }
   if (options > kMaxSendOptionsBytes) {
-    return {message_error(400, "Send options (parameters starting with o:, h:, or v:) are limited to 16 kB total")};
+    return {message_error(
+        400, "Send options (parameters starting with o:, h:, or v:) are limited to 16 kB total")};
   }
   auto id = mailgun_message_id(ids_, context.now, domain);
-  auto response = json_response(200, boost::json::object{{"id", id}, {"message", "Queued. Thank you."}});
+  auto response =
+      json_response(200, boost::json::object{{"id", id}, {"message", "Queued. Thank you."}});
   return {std::move(response), Accepted{std::move(postern_id), std::move(id)}};
 }
 
@@ -172,14 +191,17 @@ net::HttpResponse MailgunService::unauthorized(const net::HttpRequest&) const {
   return text_response(401, "Forbidden");
 }
 
-net::HttpResponse MailgunService::throttled(const net::HttpRequest& request, std::chrono::seconds retry_after,
+net::HttpResponse MailgunService::throttled(const net::HttpRequest& request,
+                                            std::chrono::seconds retry_after,
                                             SystemTime now) const {
   // No rate-limit headers; the retry time is in the text.
   auto segs = path_segments(request.path);
   std::string domain = segs.size() >= 2 ? percent_decode(segs[1]) : "unknown";
   if (segs.size() == 3 && segs[1] == "domains") domain = percent_decode(segs[2]);
-  return message_error(429, "Domain " + domain + " is not allowed to send: request limit exceeded, try again after " +
-                                rfc2822_date(now + retry_after));
+  return message_error(429,
+                       "Domain " + domain +
+                           " is not allowed to send: request limit exceeded, try again after " +
+                           rfc2822_date(now + retry_after));
 }
 
 net::HttpResponse MailgunService::server_error(const net::HttpRequest&, int status) const {

@@ -21,7 +21,8 @@ const boost::json::string* string_at(const boost::json::object& o, std::string_v
 }
 
 bool accepts_json(std::string_view accept) {
-  return accept.find("application/json") != std::string_view::npos || accept.find("*/*") != std::string_view::npos;
+  return accept.find("application/json") != std::string_view::npos ||
+         accept.find("*/*") != std::string_view::npos;
 }
 
 struct Recipients {
@@ -37,12 +38,15 @@ Recipients read_recipients(const boost::json::object& body) {
     if (!value || value->empty()) continue;
     auto list = parse_mailbox_list(*value);
     if (!list) {
-      out.error = postmark_error(422, 300, "Invalid '" + std::string(field) + "' address: '" + std::string(*value) + "'.");
+      out.error = postmark_error(
+          422, 300, "Invalid '" + std::string(field) + "' address: '" + std::string(*value) + "'.");
       return out;
     }
     if (list->size() > kMaxRecipientsPerField) {
-      out.error = postmark_error(422, 300, "Too many '" + std::string(field) + "' recipients specified. The limit is "
-                                           "50.");
+      out.error = postmark_error(422, 300,
+                                 "Too many '" + std::string(field) +
+                                     "' recipients specified. The limit is "
+                                     "50.");
       return out;
     }
     for (auto& m : *list) out.addresses.push_back(std::move(m.address));
@@ -53,13 +57,15 @@ Recipients read_recipients(const boost::json::object& body) {
 }  // namespace
 
 net::HttpResponse postmark_error(int status, int error_code, std::string_view message) {
-  return json_response(status, boost::json::object{{"ErrorCode", error_code}, {"Message", message}});
+  return json_response(status,
+                       boost::json::object{{"ErrorCode", error_code}, {"Message", message}});
 }
 
 std::string postmark_timestamp(SystemTime t) {
   auto ticks = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   char fraction[12];
-  std::snprintf(fraction, sizeof fraction, ".%07lld", static_cast<long long>(ticks % 1'000'000'000 / 100));
+  std::snprintf(fraction, sizeof fraction, ".%07lld",
+                static_cast<long long>(ticks % 1'000'000'000 / 100));
   return format_utc(t, "%Y-%m-%dT%H:%M:%S") + fraction + "+00:00";
 }
 
@@ -70,11 +76,14 @@ bool PostmarkService::is_probe(const net::HttpRequest& request) const {
   return request.method == "GET" && request.path == "/server";
 }
 
-ServiceAnswer PostmarkService::handle(const net::HttpRequest& request, const RequestContext& context) {
+ServiceAnswer PostmarkService::handle(const net::HttpRequest& request,
+                                      const RequestContext& context) {
   auto token = request.header("X-Postmark-Server-Token");
   if (token.empty()) {
-    return {postmark_error(401, 10, "No Account or Server API tokens were supplied in the HTTP headers. Please add a "
-                                    "header for either X-Postmark-Server-Token or X-Postmark-Account-Token.")};
+    return {postmark_error(
+        401, 10,
+        "No Account or Server API tokens were supplied in the HTTP headers. Please add a "
+        "header for either X-Postmark-Server-Token or X-Postmark-Account-Token.")};
   }
   if (token != settings_.server_token) return {unauthorized(request)};
   if (is_probe(request)) {
@@ -99,11 +108,15 @@ ServiceAnswer PostmarkService::handle(const net::HttpRequest& request, const Req
   return {postmark_error(404, 0, "The requested endpoint does not exist.")};
 }
 
-ServiceAnswer PostmarkService::send(const net::HttpRequest& request, const RequestContext& context) {
+ServiceAnswer PostmarkService::send(const net::HttpRequest& request,
+                                    const RequestContext& context) {
   // Both headers must say JSON (ErrorCode 409, "JSON required").
-  if (!accepts_json(request.header("Accept")) || media_type(request.header("Content-Type")) != "application/json") {
-    return {postmark_error(422, 409, "Your HTTP request does not have the Accept and Content-Type headers set to "
-                                     "application/json.")};
+  if (!accepts_json(request.header("Accept")) ||
+      media_type(request.header("Content-Type")) != "application/json") {
+    return {
+        postmark_error(422, 409,
+                       "Your HTTP request does not have the Accept and Content-Type headers set to "
+                       "application/json.")};
   }
   boost::system::error_code ec;
   auto parsed = boost::json::parse(request.body, ec);
@@ -113,7 +126,8 @@ ServiceAnswer PostmarkService::send(const net::HttpRequest& request, const Reque
 
   auto from = string_at(body, "From");
   if (!from || !parse_mailbox(*from)) {
-    return {postmark_error(422, 300, "Invalid 'From' address: '" + (from ? std::string(*from) : "") + "'.")};
+    return {postmark_error(422, 300,
+                           "Invalid 'From' address: '" + (from ? std::string(*from) : "") + "'.")};
   }
   auto to = string_at(body, "To");
   if (!to || to->empty()) return {postmark_error(422, 300, "Zero recipients specified")};
@@ -130,10 +144,13 @@ ServiceAnswer PostmarkService::send(const net::HttpRequest& request, const Reque
     if (context.faults.rejects(address)) inactive += (inactive.empty() ? "" : ", ") + address;
   }
   if (!inactive.empty()) {
-    return {postmark_error(422, 406,
-                           "You tried to send to recipient(s) that have been marked as inactive. Found inactive "
-                           "addresses: " + inactive + ". Inactive recipients are ones that have generated a hard "
-                           "bounce, a spam complaint, or a manual suppression.")};
+    return {postmark_error(
+        422, 406,
+        "You tried to send to recipient(s) that have been marked as inactive. Found inactive "
+        "addresses: " +
+            inactive +
+            ". Inactive recipients are ones that have generated a hard "
+            "bounce, a spam complaint, or a manual suppression.")};
   }
 
   std::string postern_id;
@@ -154,7 +171,8 @@ net::HttpResponse PostmarkService::unauthorized(const net::HttpRequest&) const {
   return postmark_error(401, 10, "Request does not contain a valid Server token.");
 }
 
-net::HttpResponse PostmarkService::throttled(const net::HttpRequest&, std::chrono::seconds, SystemTime) const {
+net::HttpResponse PostmarkService::throttled(const net::HttpRequest&, std::chrono::seconds,
+                                             SystemTime) const {
   // ErrorCode 429; Postmark documents no retry header.
   return postmark_error(429, 429, "Rate limit exceeded.");
 }

@@ -26,8 +26,8 @@ std::string postern_id_of(const boost::json::object& body) {
   auto id = from_args(body.if_contains("custom_args"));
   if (!id.empty()) return id;
   // Per-personalization custom_args as a fallback.
-  if (auto p = body.if_contains("personalizations"); p && p->is_array() && !p->get_array().empty() &&
-                                                     p->get_array()[0].is_object()) {
+  if (auto p = body.if_contains("personalizations");
+      p && p->is_array() && !p->get_array().empty() && p->get_array()[0].is_object()) {
     return from_args(p->get_array()[0].get_object().if_contains("custom_args"));
   }
   return "";
@@ -64,7 +64,8 @@ void SendGridService::add_rate_headers(net::HttpResponse& response, SystemTime n
   response.headers.emplace_back("X-RateLimit-Reset", std::to_string(second + 1));
 }
 
-ServiceAnswer SendGridService::handle(const net::HttpRequest& request, const RequestContext& context) {
+ServiceAnswer SendGridService::handle(const net::HttpRequest& request,
+                                      const RequestContext& context) {
   ServiceAnswer answer;
   auto authorization = request.header("Authorization");
   auto token = bearer_token(authorization);
@@ -78,7 +79,8 @@ ServiceAnswer SendGridService::handle(const net::HttpRequest& request, const Req
     boost::json::array scopes{"mail.send", "scopes.read", "user.profile.read"};
     answer.response = json_response(200, boost::json::object{{"scopes", std::move(scopes)}});
   } else if (request.path == "/v3/mail/send") {
-    answer = request.method == "POST" ? send(request) : ServiceAnswer{plain_error(405, "method not allowed")};
+    answer = request.method == "POST" ? send(request)
+                                      : ServiceAnswer{plain_error(405, "method not allowed")};
   } else {
     answer.response = plain_error(404, "not found");
   }
@@ -98,7 +100,8 @@ ServiceAnswer SendGridService::send(const net::HttpRequest& request) {
   }
   const auto& body = parsed.get_object();
   auto errors = sendgrid_validate(body);
-  if (!errors.empty()) return {json_response(400, boost::json::object{{"errors", std::move(errors)}})};
+  if (!errors.empty())
+    return {json_response(400, boost::json::object{{"errors", std::move(errors)}})};
 
   // 202 with an empty body and X-Message-Id; sandbox mode 200.
   net::HttpResponse response;
@@ -111,21 +114,25 @@ ServiceAnswer SendGridService::send(const net::HttpRequest& request) {
 
 net::HttpResponse SendGridService::unauthorized(const net::HttpRequest&) const {
   // SendGrid's observed 401 body.
-  boost::json::object e{{"message", "The provided authorization grant is invalid, expired, or revoked"},
-                        {"field", nullptr},
-                        {"help", nullptr}};
-  auto response = json_response(401, boost::json::object{{"errors", boost::json::array{std::move(e)}}});
+  boost::json::object e{
+      {"message", "The provided authorization grant is invalid, expired, or revoked"},
+      {"field", nullptr},
+      {"help", nullptr}};
+  auto response =
+      json_response(401, boost::json::object{{"errors", boost::json::array{std::move(e)}}});
   add_rate_headers(response, std::chrono::system_clock::now());
   return response;
 }
 
-net::HttpResponse SendGridService::throttled(const net::HttpRequest&, std::chrono::seconds retry_after,
+net::HttpResponse SendGridService::throttled(const net::HttpRequest&,
+                                             std::chrono::seconds retry_after,
                                              SystemTime now) const {
   // The same headers, Remaining 0 and Reset at the retry time.
   auto response = plain_error(429, "too many requests");
   response.headers.emplace_back("X-RateLimit-Limit", std::to_string(settings_.rate_limit));
   response.headers.emplace_back("X-RateLimit-Remaining", "0");
-  response.headers.emplace_back("X-RateLimit-Reset", std::to_string(unix_seconds(now + retry_after)));
+  response.headers.emplace_back("X-RateLimit-Reset",
+                                std::to_string(unix_seconds(now + retry_after)));
   return response;
 }
 

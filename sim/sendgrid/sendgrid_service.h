@@ -40,7 +40,7 @@ class SendGridService final : public HttpService {
 
   SendGridSettings settings_;
   IdSource ids_;
-  mutable std::atomic<long long> window_{0};   // the current one-second window (Unix seconds)
+  mutable std::atomic<long long> window_{0};    // the current one-second window (Unix seconds)
   mutable std::atomic<std::uint64_t> used_{0};  // requests in it
 };
 

@@ -13,7 +13,8 @@ namespace postern::sim {
 
 namespace {
 
-constexpr std::string_view kHelp = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#";
+constexpr std::string_view kHelp =
+    "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#";
 constexpr std::size_t kMaxPersonalizations = 1000;
 constexpr std::size_t kMaxRecipients = 1000;
 
@@ -21,22 +22,27 @@ void add_error(boost::json::array& errors, std::string_view message, std::string
                std::string_view help_anchor) {
   boost::json::object e{{"message", message}};
   e["field"] = field.empty() ? boost::json::value(nullptr) : boost::json::value(field);
-  e["help"] = help_anchor.empty() ? boost::json::value(nullptr)
-                                  : boost::json::value(std::string(kHelp) + std::string(help_anchor));
+  e["help"] = help_anchor.empty()
+                  ? boost::json::value(nullptr)
+                  : boost::json::value(std::string(kHelp) + std::string(help_anchor));
   errors.emplace_back(std::move(e));
 }
 
-bool non_empty_string(const boost::json::value* v) { return v && v->is_string() && !v->get_string().empty(); }
+bool non_empty_string(const boost::json::value* v) {
+  return v && v->is_string() && !v->get_string().empty();
+}
 
 // One personalization: its to/cc/bcc addresses (valid and unique within it).
 // Returns how many recipients it has.
-std::size_t check_personalization(const boost::json::value& value, std::size_t i, boost::json::array& errors) {
+std::size_t check_personalization(const boost::json::value& value, std::size_t i,
+                                  boost::json::array& errors) {
   const std::string base = "personalizations." + std::to_string(i);
   const auto* p = value.if_object();
   const auto* to = p ? p->if_contains("to") : nullptr;
   if (!to || !to->is_array() || to->get_array().empty()) {
     add_error(errors,
-              "The to array is required for all personalization objects, and must have at least one email object "
+              "The to array is required for all personalization objects, and must have at least "
+              "one email object "
               "with a valid email address.",
               base + ".to", "message.personalizations.to");
   }
@@ -59,9 +65,11 @@ std::size_t check_personalization(const boost::json::value& value, std::size_t i
       if (!seen.insert(ascii_lowered(email->get_string())).second && !duplicate_reported) {
         duplicate_reported = true;
         add_error(errors,
-                  "Each email address in the personalization block should be unique between to, cc, and bcc. We "
+                  "Each email address in the personalization block should be unique between to, "
+                  "cc, and bcc. We "
                   "found the first duplicate instance of [" +
-                      std::string(email->get_string()) + "] in the " + base + "." + std::string(kind) + " field.",
+                      std::string(email->get_string()) + "] in the " + base + "." +
+                      std::string(kind) + " field.",
                   base, "message.recipient-errors");
       }
     }
@@ -74,8 +82,10 @@ void check_content(const boost::json::object& body, boost::json::array& errors) 
   if (!content || !content->is_array() || content->get_array().empty()) {
     if (!body.contains("template_id")) {
       add_error(errors,
-                "Unless a valid template_id is provided, the content parameter is required. There must be at least "
-                "one defined content block. We typically suggest both text/plain and text/html blocks are included, "
+                "Unless a valid template_id is provided, the content parameter is required. There "
+                "must be at least "
+                "one defined content block. We typically suggest both text/plain and text/html "
+                "blocks are included, "
                 "but only one block is required.",
                 "content", "message.content");
     }
@@ -110,14 +120,17 @@ void check_content(const boost::json::object& body, boost::json::array& errors) 
     ++i;
   }
   if (plain_count > 1 || html_count > 1) {
-    add_error(errors, "If present, text/plain and text/html may only be provided once.", "content", "");
+    add_error(errors, "If present, text/plain and text/html may only be provided once.", "content",
+              "");
   }
   // text/plain first, then text/html, then anything else.
   bool misordered = (plain >= 0 && html >= 0 && html < plain) ||
-                    (first_other >= 0 && ((plain >= 0 && first_other < plain) || (html >= 0 && first_other < html)));
+                    (first_other >= 0 &&
+                     ((plain >= 0 && first_other < plain) || (html >= 0 && first_other < html)));
   if (misordered) {
     add_error(errors,
-              "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: "
+              "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent "
+              "in your email: "
               "text/plain needs to be first, followed by text/html, followed by any other content.",
               "content", "message.content");
   }
@@ -149,15 +162,18 @@ boost::json::array sendgrid_validate(const boost::json::object& body) {
   const auto* personalizations = body.if_contains("personalizations");
   bool every_personalization_has_subject = false;
   if (!personalizations || !personalizations->is_array() || personalizations->get_array().empty()) {
-    add_error(errors, "The personalizations field is required and must have at least one personalization.",
+    add_error(errors,
+              "The personalizations field is required and must have at least one personalization.",
               "personalizations", "-Personalizations-Errors");
   } else {
     const auto& list = personalizations->get_array();
     if (list.size() > kMaxPersonalizations) {
       add_error(errors,
-                "The personalization block is limited to 1000 personalizations per API request. You have provided " +
+                "The personalization block is limited to 1000 personalizations per API request. "
+                "You have provided " +
                     std::to_string(list.size()) +
-                    " personalizations. Please consider splitting this into multiple requests and resending your "
+                    " personalizations. Please consider splitting this into multiple requests and "
+                    "resending your "
                     "request.",
                 "personalizations", "message.personalizations");
     }
@@ -166,30 +182,36 @@ boost::json::array sendgrid_validate(const boost::json::object& body) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       recipients += check_personalization(list[i], i, errors);
       const auto* p = list[i].if_object();
-      if (!p || !non_empty_string(p->if_contains("subject"))) every_personalization_has_subject = false;
+      if (!p || !non_empty_string(p->if_contains("subject")))
+        every_personalization_has_subject = false;
     }
     if (recipients > kMaxRecipients) {
-      add_error(errors, "There is a limit of 1000 total recipients (to + cc + bcc) per request.", "personalizations",
-                "message.personalizations");
+      add_error(errors, "There is a limit of 1000 total recipients (to + cc + bcc) per request.",
+                "personalizations", "message.personalizations");
     }
   }
 
   const auto* from = body.if_contains("from");
-  const auto* from_email = from && from->is_object() ? from->get_object().if_contains("email") : nullptr;
+  const auto* from_email =
+      from && from->is_object() ? from->get_object().if_contains("email") : nullptr;
   if (!non_empty_string(from_email)) {
     add_error(errors,
-              "The from object must be provided for every email send. It is an object that requires the email "
-              "parameter, but may also contain a name parameter.  e.g. {\"email\" : \"example@example.com\"}  or "
+              "The from object must be provided for every email send. It is an object that "
+              "requires the email "
+              "parameter, but may also contain a name parameter.  e.g. {\"email\" : "
+              "\"example@example.com\"}  or "
               "{\"email\" : \"example@example.com\", \"name\" : \"Example Recipient\"}.",
               "from.email", "message.from");
   } else if (!validate_address(from_email->get_string())) {
-    add_error(errors, "The from email does not contain a valid address.", "from.email", "message.from");
+    add_error(errors, "The from email does not contain a valid address.", "from.email",
+              "message.from");
   }
 
   if (!non_empty_string(body.if_contains("subject")) && !every_personalization_has_subject &&
       !body.contains("template_id")) {
     add_error(errors,
-              "The subject is required. You can get around this requirement if you use a template with a subject "
+              "The subject is required. You can get around this requirement if you use a template "
+              "with a subject "
               "defined or if every personalization has a subject defined.",
               "subject", "message.subject");
   }

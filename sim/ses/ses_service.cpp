@@ -36,9 +36,11 @@ std::optional<Refusal> check_addresses(const boost::json::object& body, std::siz
   recipients = 0;
   auto check_list = [&](const boost::json::value* list, bool count) -> std::optional<Refusal> {
     if (!list) return std::nullopt;
-    if (!list->is_array()) return Refusal{400, "BadRequestException", "Address lists must be arrays of strings."};
+    if (!list->is_array())
+      return Refusal{400, "BadRequestException", "Address lists must be arrays of strings."};
     for (const auto& a : list->get_array()) {
-      if (!a.is_string() || !parse_mailbox(a.get_string())) return Refusal{400, "BadRequestException", "Illegal address"};
+      if (!a.is_string() || !parse_mailbox(a.get_string()))
+        return Refusal{400, "BadRequestException", "Illegal address"};
       if (count) ++recipients;
     }
     return std::nullopt;
@@ -55,7 +57,8 @@ std::string postern_id_of(const boost::json::object& body, std::string_view raw)
   if (auto tags = body.if_contains("EmailTags"); tags && tags->is_array()) {
     for (const auto& t : tags->get_array()) {
       auto o = t.if_object();
-      if (o && string_at(o, "Name") && o->at("Name").get_string() == "postern_id" && string_at(o, "Value")) {
+      if (o && string_at(o, "Name") && o->at("Name").get_string() == "postern_id" &&
+          string_at(o, "Value")) {
         return std::string(o->at("Value").get_string());
       }
     }
@@ -71,7 +74,8 @@ net::HttpResponse ses_error(int status, std::string_view type, std::string_view 
   return r;
 }
 
-SesService::SesService(SesSettings settings, std::uint64_t seed) : settings_(std::move(settings)), ids_(seed) {}
+SesService::SesService(SesSettings settings, std::uint64_t seed)
+    : settings_(std::move(settings)), ids_(seed) {}
 
 bool SesService::is_probe(const net::HttpRequest& request) const {
   return request.method == "GET" && request.path == "/v2/email/account";
@@ -96,8 +100,8 @@ ServiceAnswer SesService::handle(const net::HttpRequest& request, const RequestC
   } else if (request.path == "/v2/email/outbound-emails" && request.method == "POST") {
     answer = send(request);
   } else {
-    answer.response = ses_error(404, "UnknownOperationException", "Unknown operation " + request.method + " " +
-                                                                      request.path);
+    answer.response = ses_error(404, "UnknownOperationException",
+                                "Unknown operation " + request.method + " " + request.path);
   }
   answer.response.headers.emplace_back("x-amzn-RequestId", ids_.uuid());
   return answer;
@@ -113,26 +117,32 @@ ServiceAnswer SesService::send(const net::HttpRequest& request) {
   const auto* content = object_at(body, "Content");
   if (!content) {
     return {ses_error(400, "BadRequestException",
-                      "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must "
+                      "1 validation error detected: Value null at 'content' failed to satisfy "
+                      "constraint: Member must "
                       "not be null")};
   }
   const auto* simple = object_at(*content, "Simple");
   const auto* raw = object_at(*content, "Raw");
   const auto* tmpl = object_at(*content, "Template");
   if ((simple != nullptr) + (raw != nullptr) + (tmpl != nullptr) != 1) {
-    return {ses_error(400, "BadRequestException", "Exactly one of Simple, Raw or Template content must be specified.")};
+    return {ses_error(400, "BadRequestException",
+                      "Exactly one of Simple, Raw or Template content must be specified.")};
   }
   std::size_t recipients = 0;
   if (auto refusal = check_addresses(body, recipients)) {
     return {ses_error(refusal->status, refusal->type, refusal->message)};
   }
   std::string raw_message;
-  std::string from = string_at(&body, "FromEmailAddress") ? std::string(body.at("FromEmailAddress").get_string()) : "";
+  std::string from = string_at(&body, "FromEmailAddress")
+                         ? std::string(body.at("FromEmailAddress").get_string())
+                         : "";
   if (raw) {
     // Raw.Data is the base64 of the complete MIME message.
-    auto decoded = string_at(raw, "Data") ? base64_decode(raw->at("Data").get_string()) : std::nullopt;
+    auto decoded =
+        string_at(raw, "Data") ? base64_decode(raw->at("Data").get_string()) : std::nullopt;
     if (!decoded || decoded->empty()) {
-      return {ses_error(400, "BadRequestException", "Content.Raw.Data must be the base64 of a MIME message.")};
+      return {ses_error(400, "BadRequestException",
+                        "Content.Raw.Data must be the base64 of a MIME message.")};
     }
     raw_message = std::move(*decoded);
     if (from.empty()) from = raw_header(raw_message, "From").value_or("");
@@ -141,27 +151,34 @@ ServiceAnswer SesService::send(const net::HttpRequest& request) {
     const auto* subject = object_at(*simple, "Subject");
     const auto* message_body = object_at(*simple, "Body");
     bool has_body = message_body && (string_at(object_at(*message_body, "Text"), "Data") ||
-                                      string_at(object_at(*message_body, "Html"), "Data"));
+                                     string_at(object_at(*message_body, "Html"), "Data"));
     if (!string_at(subject, "Data") || !has_body) {
-      return {ses_error(400, "BadRequestException", "Simple content requires Subject.Data and a Text or Html Body.")};
+      return {ses_error(400, "BadRequestException",
+                        "Simple content requires Subject.Data and a Text or Html Body.")};
     }
   } else if (!string_at(tmpl, "TemplateName") && !string_at(tmpl, "TemplateArn") &&
              !object_at(*tmpl, "TemplateContent")) {
-    return {ses_error(400, "BadRequestException", "Template content requires TemplateName, TemplateArn or "
-                                                  "TemplateContent.")};
+    return {ses_error(400, "BadRequestException",
+                      "Template content requires TemplateName, TemplateArn or "
+                      "TemplateContent.")};
   }
   if (!raw) {
-    if (from.empty()) return {ses_error(400, "BadRequestException", "FromEmailAddress is required.")};
-    if (recipients == 0) return {ses_error(400, "BadRequestException", "Destination has no recipients.")};
+    if (from.empty())
+      return {ses_error(400, "BadRequestException", "FromEmailAddress is required.")};
+    if (recipients == 0)
+      return {ses_error(400, "BadRequestException", "Destination has no recipients.")};
   }
-  if (recipients > kMaxRecipients) return {ses_error(400, "MessageRejected", "Recipient count exceeds 50.")};
+  if (recipients > kMaxRecipients)
+    return {ses_error(400, "MessageRejected", "Recipient count exceeds 50.")};
   auto sender = parse_mailbox(from);
   if (!sender) return {ses_error(400, "BadRequestException", "Illegal address")};
   if (!verified(sender->address)) {
     auto region = settings_.credentials.region;
     for (auto& c : region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return {ses_error(400, "MessageRejected", "Email address is not verified. The following identities failed the "
-                                              "check in region " + region + ": " + sender->address)};
+    return {ses_error(400, "MessageRejected",
+                      "Email address is not verified. The following identities failed the "
+                      "check in region " +
+                          region + ": " + sender->address)};
   }
   // The shape of SES's message ids: "01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000".
   auto id = ids_.hex(16) + "-" + ids_.uuid() + "-000000";
@@ -174,30 +191,36 @@ net::HttpResponse SesService::account(const RequestContext& context) const {
   boost::json::object quota{{"Max24HourSend", settings_.max_24_hour_send},
                             {"MaxSendRate", settings_.max_send_rate},
                             {"SentLast24Hours", static_cast<double>(context.accepted_so_far)}};
-  return json_response(200, boost::json::object{
-                                {"DedicatedIpAutoWarmupEnabled", false},
-                                {"EnforcementStatus", "HEALTHY"},
-                                {"ProductionAccessEnabled", true},
-                                {"SendQuota", std::move(quota)},
-                                {"SendingEnabled", true},
-                                {"SuppressionAttributes",
-                                 boost::json::object{{"SuppressedReasons", boost::json::array{"BOUNCE", "COMPLAINT"}}}},
-                            });
+  return json_response(
+      200,
+      boost::json::object{
+          {"DedicatedIpAutoWarmupEnabled", false},
+          {"EnforcementStatus", "HEALTHY"},
+          {"ProductionAccessEnabled", true},
+          {"SendQuota", std::move(quota)},
+          {"SendingEnabled", true},
+          {"SuppressionAttributes",
+           boost::json::object{{"SuppressedReasons", boost::json::array{"BOUNCE", "COMPLAINT"}}}},
+      });
 }
 
 net::HttpResponse SesService::unauthorized(const net::HttpRequest&) const {
-  return ses_error(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+  return ses_error(403, "UnrecognizedClientException",
+                   "The security token included in the request is invalid.");
 }
 
-net::HttpResponse SesService::throttled(const net::HttpRequest&, std::chrono::seconds, SystemTime) const {
+net::HttpResponse SesService::throttled(const net::HttpRequest&, std::chrono::seconds,
+                                        SystemTime) const {
   // The per-second rate's text; SES sends no retry header.
   return ses_error(429, "TooManyRequestsException", "Maximum sending rate exceeded.");
 }
 
 net::HttpResponse SesService::server_error(const net::HttpRequest&, int status) const {
-  if (status == 503) return ses_error(503, "ServiceUnavailable", "Service is unable to handle request.");
-  return ses_error(status, "InternalFailure",
-                   "The request processing has failed because of an unknown error, exception or failure.");
+  if (status == 503)
+    return ses_error(503, "ServiceUnavailable", "Service is unable to handle request.");
+  return ses_error(
+      status, "InternalFailure",
+      "The request processing has failed because of an unknown error, exception or failure.");
 }
 
 }  // namespace postern::sim

@@ -36,8 +36,11 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 // SignedHeaders=host;x-amz-date, Signature=<hex>".
 std::optional<Authorization> parse_authorization(std::string_view header, std::string& why) {
   header = trim_blanks(header);
-  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() || header[kAlgorithm.size()] != ' ') {
-    why = "Unsupported AWS 'algorithm': the Authorization header must start with 'AWS4-HMAC-SHA256 '.";
+  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() ||
+      header[kAlgorithm.size()] != ' ') {
+    why =
+        "Unsupported AWS 'algorithm': the Authorization header must start with 'AWS4-HMAC-SHA256 "
+        "'.";
     return std::nullopt;
   }
   Authorization out;
@@ -92,49 +95,57 @@ std::optional<SystemTime> parse_amz_date(std::string_view s) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-SigV4Refusal refuse(std::string type, std::string message) { return {403, std::move(type), std::move(message)}; }
+SigV4Refusal refuse(std::string type, std::string message) {
+  return {403, std::move(type), std::move(message)};
+}
 
 }  // namespace
 
-std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request, const SesCredentials& credentials,
-                                        SystemTime now) {
+std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request,
+                                        const SesCredentials& credentials, SystemTime now) {
   auto header = request.header("Authorization");
-  if (header.empty()) return refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
+  if (header.empty())
+    return refuse("MissingAuthenticationTokenException", "Missing Authentication Token");
   std::string why;
   auto auth = parse_authorization(header, why);
   if (!auth) return refuse("IncompleteSignature", why);
   if (auth->access_key_id != credentials.access_key_id) {
-    return refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
+    return refuse("UnrecognizedClientException",
+                  "The security token included in the request is invalid.");
   }
   if (auth->region != credentials.region) {
     return refuse("SignatureDoesNotMatch", "Credential should be scoped to a valid region. ");
   }
   if (auth->service != "ses") {
-    return refuse("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'ses'. ");
+    return refuse("SignatureDoesNotMatch",
+                  "Credential should be scoped to correct service: 'ses'. ");
   }
   if (auth->terminator != "aws4_request") {
-    return refuse("SignatureDoesNotMatch", "Credential should be scoped with a valid terminator: 'aws4_request'. ");
+    return refuse("SignatureDoesNotMatch",
+                  "Credential should be scoped with a valid terminator: 'aws4_request'. ");
   }
   auto amz_date = request.header("X-Amz-Date");
   auto signed_at = parse_amz_date(amz_date);
   if (!signed_at) {
-    return refuse("IncompleteSignature",
-                  "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    return refuse(
+        "IncompleteSignature",
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   }
   if (amz_date.substr(0, 8) != auth->date) {
-    return refuse("SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
-                                           "of date from HTTP: '" + auth->date + "' != '" +
-                                               std::string(amz_date.substr(0, 8)) + "', from '" +
-                                               std::string(amz_date) + "'.");
+    return refuse("SignatureDoesNotMatch",
+                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
+                  "of date from HTTP: '" +
+                      auth->date + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
+                      std::string(amz_date) + "'.");
   }
   if (*signed_at < now - kMaxClockSkew || *signed_at > now + kMaxClockSkew) {
     auto now_text = providers::ses::sigv4_amz_date(now);
     bool early = *signed_at < now;
     auto bound = providers::ses::sigv4_amz_date(early ? now - kMaxClockSkew : now + kMaxClockSkew);
-    return refuse("InvalidSignatureException", "Signature " + std::string(early ? "expired" : "not yet current") +
-                                                   ": " + std::string(amz_date) + " is now " +
-                                                   (early ? "earlier" : "later") + " than " + bound + " (" +
-                                                   now_text + (early ? " - " : " + ") + "15 min.)");
+    return refuse("InvalidSignatureException",
+                  "Signature " + std::string(early ? "expired" : "not yet current") + ": " +
+                      std::string(amz_date) + " is now " + (early ? "earlier" : "later") +
+                      " than " + bound + " (" + now_text + (early ? " - " : " + ") + "15 min.)");
   }
 
   // Recompute over exactly the headers the client says it signed, in the
@@ -146,17 +157,21 @@ std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request, const S
   to_sign.body = request.body;
   for (const auto& [name, value] : request.headers) {
     auto key = ascii_lowered(name);
-    if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), key) != auth->signed_headers.end()) {
+    if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), key) !=
+        auth->signed_headers.end()) {
       to_sign.headers.emplace_back(name, value);
     }
   }
-  providers::ses::SigV4Credentials secret{credentials.access_key_id, credentials.secret_access_key, ""};
+  providers::ses::SigV4Credentials secret{credentials.access_key_id, credentials.secret_access_key,
+                                          ""};
   providers::ses::SigV4Scope scope{credentials.region, "ses"};
   auto expected = providers::ses::sign_v4(to_sign, secret, scope, *signed_at);
   if (expected.signature != auth->signature) {
-    return refuse("SignatureDoesNotMatch",
-                  "The request signature we calculated does not match the signature you provided. Check your AWS "
-                  "Secret Access Key and signing method. Consult the service documentation for details.");
+    return refuse(
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. Check your "
+        "AWS "
+        "Secret Access Key and signing method. Consult the service documentation for details.");
   }
   return std::nullopt;
 }

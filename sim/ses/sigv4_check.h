@@ -32,7 +32,7 @@ inline constexpr std::chrono::minutes kMaxClockSkew{15};
 
 // nullopt when `request` is signed by `credentials` for service "ses" in
 // their region, within kMaxClockSkew of `now`.
-std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request, const SesCredentials& credentials,
-                                        SystemTime now);
+std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request,
+                                        const SesCredentials& credentials, SystemTime now);
 
 }  // namespace postern::sim

@@ -9,7 +9,8 @@ namespace {
 
 using smtp::ReplyId;
 
-RelaySession::Step reply(std::string text, RelaySession::Action action = RelaySession::Action::reply) {
+RelaySession::Step reply(std::string text,
+                         RelaySession::Action action = RelaySession::Action::reply) {
   return {std::move(text) + "\r\n", action};
 }
 
@@ -18,7 +19,9 @@ RelaySession::Step reply(std::string text, RelaySession::Action action = RelaySe
 RelaySession::RelaySession(const RelaySettings& settings, const FaultState& faults)
     : settings_(settings), faults_(faults) {}
 
-std::string RelaySession::greeting() const { return "220 " + settings_.hostname + " ESMTP postern-sim\r\n"; }
+std::string RelaySession::greeting() const {
+  return "220 " + settings_.hostname + " ESMTP postern-sim\r\n";
+}
 
 std::string RelaySession::queued_reply(std::string_view queue_id) {
   return "250 2.0.0 Ok: queued as " + std::string(queue_id) + "\r\n";
@@ -35,7 +38,8 @@ std::string RelaySession::fault_reply(int code) {
       return "452 4.3.1 Insufficient system storage\r\n";
     default:
       // RFC 3463: x.3.0, "other or undefined mail system status".
-      return std::to_string(code) + (code < 500 ? " 4.3.0 Temporary failure" : " 5.3.0 Transaction failed") + "\r\n";
+      return std::to_string(code) +
+             (code < 500 ? " 4.3.0 Temporary failure" : " 5.3.0 Transaction failed") + "\r\n";
   }
 }
 
@@ -77,7 +81,8 @@ RelaySession::Step RelaySession::command(std::string_view line) {
     case smtp::Verb::helo:
       return ehlo(c.argument, c.verb == smtp::Verb::ehlo);
     case smtp::Verb::starttls:
-      if (!settings_.tls_available) return reply("454 4.7.0 TLS not available due to local problem");
+      if (!settings_.tls_available)
+        return reply("454 4.7.0 TLS not available due to local problem");
       if (tls_) return reply("503 5.5.1 Error: TLS already active");
       return reply("220 2.0.0 Ready to start TLS", Action::start_tls);
     case smtp::Verb::auth:
@@ -123,7 +128,8 @@ RelaySession::Step RelaySession::ehlo(std::string_view domain, bool extended) {
   return {out};
 }
 
-RelaySession::Step RelaySession::auth(std::string_view mechanism, const std::optional<std::string>& initial) {
+RelaySession::Step RelaySession::auth(std::string_view mechanism,
+                                      const std::optional<std::string>& initial) {
   if (!greeted_) return reply("503 5.5.1 Error: send HELO/EHLO first");
   if (!auth_user_.empty()) return reply("503 5.5.1 Error: already authenticated");
   if (in_transaction_) return reply("503 5.5.1 Error: MAIL transaction in progress");
@@ -168,7 +174,8 @@ RelaySession::Step RelaySession::mail(const std::string& path, std::optional<std
   }
   if (in_transaction_) return reply("503 5.5.1 Error: nested MAIL command");
   // RFC 1870 §6.1: refuse at once what the SIZE parameter says is too big.
-  if (size && *size > settings_.max_message_bytes) return reply("552 5.3.4 Message size exceeds fixed message size limit");
+  if (size && *size > settings_.max_message_bytes)
+    return reply("552 5.3.4 Message size exceeds fixed message size limit");
   in_transaction_ = true;
   envelope_.mail_from = path;
   return reply("250 2.1.0 Ok");
@@ -176,14 +183,17 @@ RelaySession::Step RelaySession::mail(const std::string& path, std::optional<std
 
 RelaySession::Step RelaySession::rcpt(const std::string& path) {
   if (!in_transaction_) return reply("503 5.5.1 Error: need MAIL command");
-  if (envelope_.rcpt_to.size() >= settings_.max_recipients) return reply("452 4.5.3 Error: too many recipients");
+  if (envelope_.rcpt_to.size() >= settings_.max_recipients)
+    return reply("452 4.5.3 Error: too many recipients");
   // Per-recipient refusal (5.1.x is permanent for that
   // recipient only), as Postfix words it.
   if (faults_.rejects(path)) {
-    return reply("550 5.1.1 <" + path + ">: Recipient address rejected: User unknown in virtual mailbox table");
+    return reply("550 5.1.1 <" + path +
+                 ">: Recipient address rejected: User unknown in virtual mailbox table");
   }
   if (faults_.defers(path)) {
-    return reply("450 4.2.0 <" + path + ">: Recipient address rejected: Greylisted, try again later");
+    return reply("450 4.2.0 <" + path +
+                 ">: Recipient address rejected: Greylisted, try again later");
   }
   envelope_.rcpt_to.push_back(path);
   return reply("250 2.1.5 Ok");

@@ -19,9 +19,11 @@ struct OpenStore {
 
 std::unique_ptr<OpenStore> open_store(const Config& config) {
   auto s = std::make_unique<OpenStore>();
-  auto opened = store::sqlite::SqliteStore::open({config.store.path, 64, 1024, 1}, s->clock, s->metrics);
+  auto opened =
+      store::sqlite::SqliteStore::open({config.store.path, 64, 1024, 1}, s->clock, s->metrics);
   if (!opened) {
-    std::cerr << "postern: cannot open the store at " << config.store.path << ": " << opened.error().message() << "\n";
+    std::cerr << "postern: cannot open the store at " << config.store.path << ": "
+              << opened.error().message() << "\n";
     return nullptr;
   }
   s->store = std::move(*opened);
@@ -44,15 +46,19 @@ std::string joined(const std::vector<std::string>& items) {
 
 int report(const Result<void>& r, const std::string& what, const std::string& name) {
   if (r) return 0;
-  if (r.error() == Errc::conflict) std::cerr << "postern: a " << what << " named '" << name << "' exists\n";
-  else if (r.error() == Errc::not_found) std::cerr << "postern: no " << what << " named '" << name << "'\n";
-  else std::cerr << "postern: cannot write the store: " << r.error().message() << "\n";
+  if (r.error() == Errc::conflict)
+    std::cerr << "postern: a " << what << " named '" << name << "' exists\n";
+  else if (r.error() == Errc::not_found)
+    std::cerr << "postern: no " << what << " named '" << name << "'\n";
+  else
+    std::cerr << "postern: cannot write the store: " << r.error().message() << "\n";
   return 1;
 }
 
 }  // namespace
 
-int keys_create(const Config& config, const std::string& name, const std::vector<std::string>& scopes) {
+int keys_create(const Config& config, const std::string& name,
+                const std::vector<std::string>& scopes) {
   auto parsed = auth::parse_scopes(scopes);
   if (!parsed) {
     std::cerr << "postern: " << parsed.error().message << "\n";
@@ -76,7 +82,8 @@ int keys_list(const Config& config) {
   auto keys = s->store->list_api_keys();
   if (!keys) return 1;
   for (const auto& k : *keys) {
-    std::cout << k.key.name << "\t" << joined(k.key.scopes) << "\t" << format_rfc3339(k.key.created_at) << "\n";
+    std::cout << k.key.name << "\t" << joined(k.key.scopes) << "\t"
+              << format_rfc3339(k.key.created_at) << "\n";
   }
   return 0;
 }
@@ -118,7 +125,8 @@ int users_list(const Config& config) {
   if (!s) return 1;
   auto users = s->store->list_smtp_users();
   if (!users) return 1;
-  for (const auto& u : *users) std::cout << u.name << "\t" << joined(u.scopes) << "\t" << format_rfc3339(u.created_at) << "\n";
+  for (const auto& u : *users)
+    std::cout << u.name << "\t" << joined(u.scopes) << "\t" << format_rfc3339(u.created_at) << "\n";
   return 0;
 }
 

@@ -10,7 +10,8 @@
 namespace postern::app {
 
 // Prints the secret once, alone on stdout, so scripts can capture it.
-int keys_create(const Config& config, const std::string& name, const std::vector<std::string>& scopes);
+int keys_create(const Config& config, const std::string& name,
+                const std::vector<std::string>& scopes);
 int keys_list(const Config& config);
 int keys_delete(const Config& config, const std::string& name);
 

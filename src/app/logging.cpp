@@ -12,17 +12,28 @@ namespace {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto time = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+    auto time =
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     auto level = spdlog::level::to_string_view(msg.level);
-    fmt::format_to(std::back_inserter(dest), R"({{"ts_ms":{},"level":"{}","thread":{},"msg":")", time,
-                   std::string_view(level.data(), level.size()), msg.thread_id);
+    fmt::format_to(std::back_inserter(dest), R"({{"ts_ms":{},"level":"{}","thread":{},"msg":")",
+                   time, std::string_view(level.data(), level.size()), msg.thread_id);
     for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
       switch (c) {
-        case '"': dest.append(std::string_view("\\\"")); break;
-        case '\\': dest.append(std::string_view("\\\\")); break;
-        case '\n': dest.append(std::string_view("\\n")); break;
-        case '\r': dest.append(std::string_view("\\r")); break;
-        case '\t': dest.append(std::string_view("\\t")); break;
+        case '"':
+          dest.append(std::string_view("\\\""));
+          break;
+        case '\\':
+          dest.append(std::string_view("\\\\"));
+          break;
+        case '\n':
+          dest.append(std::string_view("\\n"));
+          break;
+        case '\r':
+          dest.append(std::string_view("\\r"));
+          break;
+        case '\t':
+          dest.append(std::string_view("\\t"));
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
@@ -33,7 +44,9 @@ class JsonFormatter final : public spdlog::formatter {
     }
     dest.append(std::string_view("\"}\n"));
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 }  // namespace

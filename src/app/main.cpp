@@ -1,9 +1,10 @@
 // postern: the gateway's single binary. `postern serve` runs the gateway;
 // the other commands manage credentials and check configuration.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <optional>
-#include <spdlog/spdlog.h>
 
 #include "app/admin_commands.h"
 #include "app/logging.h"
@@ -30,10 +31,12 @@ int main(int argc, char** argv) {
   CLI::App cli{"Postern: a failure-resistant email gateway"};
   cli.require_subcommand(1);
   std::string config_path;
-  cli.add_option("-c,--config", config_path, "TOML configuration file (defaults serve without one)");
+  cli.add_option("-c,--config", config_path,
+                 "TOML configuration file (defaults serve without one)");
 
   auto* serve = cli.add_subcommand("serve", "Run the gateway");
-  auto* check = cli.add_subcommand("config", "Check the configuration and print the effective values of key settings");
+  auto* check = cli.add_subcommand(
+      "config", "Check the configuration and print the effective values of key settings");
 
   auto* keys = cli.add_subcommand("keys", "Manage API keys");
   keys->require_subcommand(1);
@@ -49,9 +52,11 @@ int main(int argc, char** argv) {
   auto* users = cli.add_subcommand("users", "Manage SMTP users (passwords hashed with Argon2id)");
   users->require_subcommand(1);
   std::string user_name, password;
-  auto* users_create = users->add_subcommand("create", "Create an SMTP user; the password is read from stdin");
+  auto* users_create =
+      users->add_subcommand("create", "Create an SMTP user; the password is read from stdin");
   users_create->add_option("--name", user_name, "User name")->required();
-  users_create->add_option("--password", password, "Password (prefer stdin: it stays out of the process list)");
+  users_create->add_option("--password", password,
+                           "Password (prefer stdin: it stays out of the process list)");
   users_create->add_option("--scopes", scopes, postern::auth::scope_list())->delimiter(',');
   auto* users_list = users->add_subcommand("list", "List SMTP users");
   auto* users_delete = users->add_subcommand("delete", "Delete an SMTP user");
@@ -73,10 +78,12 @@ int main(int argc, char** argv) {
     return rc;
   }
   if (*check) {
-    std::cout << "configuration ok\nhttp.listen = " << config->http.listen << "\nsmtp.listen = " << config->smtp.listen
-              << "\nstore.backend = " << config->store.backend << "\nstore.path = " << config->store.path
-              << "\nrouting.strategy = " << config->routing.strategy << "\nproviders = " << config->providers.size()
-              << "\n";
+    std::cout << "configuration ok\nhttp.listen = " << config->http.listen
+              << "\nsmtp.listen = " << config->smtp.listen
+              << "\nstore.backend = " << config->store.backend
+              << "\nstore.path = " << config->store.path
+              << "\nrouting.strategy = " << config->routing.strategy
+              << "\nproviders = " << config->providers.size() << "\n";
     return 0;
   }
   if (*keys_create) return postern::app::keys_create(*config, key_name, scopes);

@@ -1,10 +1,11 @@
 #include "app/server.h"
 
-#include <csignal>
-#include <optional>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <optional>
 
 #include "auth/authenticator.h"
 #include "delivery/dispatcher.h"
@@ -35,15 +36,19 @@ void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
   metrics.add_collector([&store](std::string& out) {
     auto counts = store.count_by_status();
     if (!counts) return;
-    out += "# HELP postern_queue_messages Messages in the store by status\n# TYPE postern_queue_messages gauge\n";
+    out +=
+        "# HELP postern_queue_messages Messages in the store by status\n# TYPE "
+        "postern_queue_messages gauge\n";
     for (int s = 0; s < kMessageStatusCount; ++s) {
-      out += "postern_queue_messages{status=\"" + std::string(to_string(static_cast<MessageStatus>(s))) + "\"} " +
+      out += "postern_queue_messages{status=\"" +
+             std::string(to_string(static_cast<MessageStatus>(s))) + "\"} " +
              std::to_string((*counts)[static_cast<std::size_t>(s)]) + "\n";
     }
   });
 }
 
-smtp::SmtpServerOptions smtp_options(const Config& config, const std::string& listen, bool implicit_tls) {
+smtp::SmtpServerOptions smtp_options(const Config& config, const std::string& listen,
+                                     bool implicit_tls) {
   smtp::SmtpServerOptions o;
   o.listen = listen;
   o.implicit_tls = implicit_tls;
@@ -80,13 +85,16 @@ void reload(const Config& running, routing::RoutingService& routing) {
     spdlog::error("SIGHUP: the new configuration is not used (the running one stays): {}", why);
     routing.events().publish("config_rejected", {{"reason", why}});
   };
-  if (running.source_path.empty()) return refuse("postern was started without --config: there is no file to read");
+  if (running.source_path.empty())
+    return refuse("postern was started without --config: there is no file to read");
   auto next = load_config(running.source_path, process_environment());
   if (!next) return refuse(next.error().to_string());
   auto applied = routing.apply(*next);
   if (!applied) return refuse(applied.error().to_string());
-  spdlog::info("SIGHUP: {} reloaded: {} (other sections need a restart)", running.source_path, *applied);
-  routing.events().publish("config_reloaded", {{"file", running.source_path}, {"summary", *applied}});
+  spdlog::info("SIGHUP: {} reloaded: {} (other sections need a restart)", running.source_path,
+               *applied);
+  routing.events().publish("config_reloaded",
+                           {{"file", running.source_path}, {"summary", *applied}});
 }
 
 }  // namespace
@@ -138,8 +146,9 @@ int serve(const Config& config) {
   dispatch_options.lease = config.delivery.lease;
   dispatch_options.poll_interval = config.delivery.poll_interval;
   dispatch_options.max_hold = config.delivery.max_hold;
-  dispatch_options.retry = {config.delivery.initial_backoff, config.delivery.max_backoff,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(config.delivery.max_age), 0.2};
+  dispatch_options.retry = {
+      config.delivery.initial_backoff, config.delivery.max_backoff,
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.delivery.max_age), 0.2};
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
   delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
 
@@ -148,9 +157,9 @@ int serve(const Config& config) {
   MessageLimits limits;
   limits.max_message_bytes = config.messages.max_message_bytes;
   limits.max_recipients = config.messages.max_recipients;
-  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, limits, config.http.max_wait,
-                                  [&stopping] { return !stopping.load(); }, [&dispatcher] { dispatcher.wake(); },
-                                  &waiters, &routing});
+  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, limits,
+                                  config.http.max_wait, [&stopping] { return !stopping.load(); },
+                                  [&dispatcher] { dispatcher.wake(); }, &waiters, &routing});
 
   net::HttpServerOptions http_options;
   http_options.listen = config.http.listen;
@@ -159,7 +168,8 @@ int serve(const Config& config) {
   http_options.request_timeout = config.http.request_timeout;
   http_options.max_connections = config.http.max_connections;
   net::HttpServer http_server(
-      io, http_options, [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
+      io, http_options,
+      [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
       metrics);
 
   std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
@@ -185,13 +195,14 @@ int serve(const Config& config) {
   for (std::size_t i = 0; i < smtp_servers.size(); ++i) {
     auto port = smtp_servers[i]->start();
     if (!port) return fail_start("SMTP", smtp_listeners[i].second, port.error());
-    ready += " " + smtp_listeners[i].first + "=" + host_of(smtp_listeners[i].second) + ":" + std::to_string(*port);
+    ready += " " + smtp_listeners[i].first + "=" + host_of(smtp_listeners[i].second) + ":" +
+             std::to_string(*port);
   }
   routing.start();
   dispatcher.start(config.delivery.enabled);
   if (retention) retention->start();
-  spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path, router.size(),
-               config.delivery.enabled ? "on" : "off");
+  spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path,
+               router.size(), config.delivery.enabled ? "on" : "off");
 
   int sig = 0;
   while ((sig = wait_for_signal(signals)) == SIGHUP) reload(config, routing);

@@ -1,11 +1,10 @@
 #include "auth/authenticator.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <iterator>
-
-#include <spdlog/spdlog.h>
 
 #include "auth/credentials.h"
 
@@ -51,14 +50,17 @@ std::vector<std::string> Scopes::names() const {
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names) {
   Scopes out;
   for (const auto& n : names) {
-    auto known = std::find_if(std::begin(kScopeNames), std::end(kScopeNames), [&](const ScopeName& s) { return s.name == n; });
-    if (known == std::end(kScopeNames)) return Problem{"unknown scope '" + n + "' (use " + scope_list() + ")"};
+    auto known = std::find_if(std::begin(kScopeNames), std::end(kScopeNames),
+                              [&](const ScopeName& s) { return s.name == n; });
+    if (known == std::end(kScopeNames))
+      return Problem{"unknown scope '" + n + "' (use " + scope_list() + ")"};
     out.add(known->scope);
   }
   return out;
 }
 
-Authenticator::Authenticator(store::Store& store, const Clock& clock, std::chrono::milliseconds refresh)
+Authenticator::Authenticator(store::Store& store, const Clock& clock,
+                             std::chrono::milliseconds refresh)
     : store_(store), clock_(clock), refresh_(refresh) {}
 
 void Authenticator::refresh_locked(bool force) {
@@ -69,13 +71,15 @@ void Authenticator::refresh_locked(bool force) {
   auto keys = store_.list_api_keys();
   auto users = store_.list_smtp_users();
   if (!keys || !users) {
-    spdlog::warn("auth: cannot read credentials: {}", (!keys ? keys.error() : users.error()).message());
+    spdlog::warn("auth: cannot read credentials: {}",
+                 (!keys ? keys.error() : users.error()).message());
     return;  // keep the last good snapshot
   }
   Snapshot next;
   for (auto& k : *keys) {
     next.key_hash_by_name[k.key.name] = k.secret_hash;
-    next.keys_by_hash[k.secret_hash] = Principal{Principal::Kind::api_key, k.key.name, scopes_of(k.key.scopes)};
+    next.keys_by_hash[k.secret_hash] =
+        Principal{Principal::Kind::api_key, k.key.name, scopes_of(k.key.scopes)};
   }
   for (auto& u : *users) next.users[u.name] = std::move(u);
   next.loaded_at = now;
@@ -88,12 +92,14 @@ std::optional<Principal> Authenticator::authenticate_key(std::string_view secret
   {
     std::lock_guard lock(mu_);
     refresh_locked(false);
-    if (auto v = snapshot_.verified.find(std::string(secret)); v != snapshot_.verified.end()) return v->second;
+    if (auto v = snapshot_.verified.find(std::string(secret)); v != snapshot_.verified.end())
+      return v->second;
   }
   auto hash = hash_api_secret(secret);
   std::lock_guard lock(mu_);
   auto remember = [&](const Principal& p) {
-    if (snapshot_.verified.size() < kMaxVerified) snapshot_.verified.emplace(std::string(secret), p);
+    if (snapshot_.verified.size() < kMaxVerified)
+      snapshot_.verified.emplace(std::string(secret), p);
     return p;
   };
   auto it = snapshot_.keys_by_hash.find(hash);
@@ -105,7 +111,8 @@ std::optional<Principal> Authenticator::authenticate_key(std::string_view secret
   return remember(it->second);
 }
 
-std::optional<Principal> Authenticator::authenticate_login(std::string_view user, std::string_view password) {
+std::optional<Principal> Authenticator::authenticate_login(std::string_view user,
+                                                           std::string_view password) {
   std::optional<store::SmtpUser> smtp_user;
   {
     std::lock_guard lock(mu_);

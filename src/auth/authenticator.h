@@ -29,8 +29,10 @@ struct ScopeName {
   Scope scope;
   std::string_view name;
 };
-inline constexpr ScopeName kScopeNames[] = {
-    {Scope::send, "send"}, {Scope::read, "read"}, {Scope::admin, "admin"}, {Scope::heartbeat, "heartbeat"}};
+inline constexpr ScopeName kScopeNames[] = {{Scope::send, "send"},
+                                            {Scope::read, "read"},
+                                            {Scope::admin, "admin"},
+                                            {Scope::heartbeat, "heartbeat"}};
 
 std::string_view to_string(Scope s);
 // "send, read, admin, heartbeat": for help texts and errors.
@@ -49,7 +51,9 @@ class Scopes {
   // what it names, except that admin grants heartbeats too: they needed
   // admin before the heartbeat scope existed, and relays beating with such
   // keys keep working.
-  bool grants(Scope needed) const { return has(needed) || (needed == Scope::heartbeat && has(Scope::admin)); }
+  bool grants(Scope needed) const {
+    return has(needed) || (needed == Scope::heartbeat && has(Scope::admin));
+  }
   void add(Scope s) { bits_ |= static_cast<std::uint8_t>(s); }
   std::vector<std::string> names() const;
   bool operator==(const Scopes&) const = default;

@@ -9,9 +9,9 @@
 namespace postern {
 namespace {
 
-constexpr std::size_t kMaxLocalPart = 64;    // RFC 5321 §4.5.3.1.1
-constexpr std::size_t kMaxDomain = 255;      // RFC 5321 §4.5.3.1.2
-constexpr std::size_t kMaxAddress = 254;     // path of 256 minus the angle brackets
+constexpr std::size_t kMaxLocalPart = 64;  // RFC 5321 §4.5.3.1.1
+constexpr std::size_t kMaxDomain = 255;    // RFC 5321 §4.5.3.1.2
+constexpr std::size_t kMaxAddress = 254;   // path of 256 minus the angle brackets
 constexpr std::size_t kMaxLabel = 63;
 
 bool is_atext(unsigned char c) {
@@ -27,10 +27,17 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   std::size_t len;
   std::uint32_t cp;
   if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) { len = 2; cp = b0 & 0x1F; }
-  else if (b0 >= 0xE0 && b0 <= 0xEF) { len = 3; cp = b0 & 0x0F; }
-  else if (b0 >= 0xF0 && b0 <= 0xF4) { len = 4; cp = b0 & 0x07; }
-  else return 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   for (std::size_t k = 1; k < len; ++k) {
     auto b = static_cast<unsigned char>(s[i + k]);
@@ -209,13 +216,18 @@ Result<std::vector<Mailbox>, AddressError> parse_mailbox_list(std::string_view t
   for (std::size_t i = 0; i <= text.size(); ++i) {
     char c = i < text.size() ? text[i] : ',';
     if (in_quotes) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_quotes = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_quotes = false;
       continue;
     }
-    if (c == '"') in_quotes = true;
-    else if (c == '<') ++angle;
-    else if (c == '>') angle = std::max(0, angle - 1);
+    if (c == '"')
+      in_quotes = true;
+    else if (c == '<')
+      ++angle;
+    else if (c == '>')
+      angle = std::max(0, angle - 1);
     else if (c == ',' && angle == 0) {
       auto part = text.substr(start, i - start);
       auto mailbox = parse_mailbox(part);

@@ -36,7 +36,8 @@ inline SystemTime from_unix_ms(std::int64_t ms) {
       std::chrono::duration_cast<std::chrono::milliseconds>(SystemTime::duration::max()).count();
   if (ms >= kMaxMs) return SystemTime::max();
   if (ms <= -kMaxMs) return SystemTime::min();
-  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::milliseconds(ms)));
+  return SystemTime(
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::milliseconds(ms)));
 }
 
 }  // namespace postern

@@ -19,7 +19,7 @@ struct HttpConfig {
   std::size_t max_body_bytes = 40 * 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds request_timeout{30};
-  std::chrono::seconds max_wait{60};  // upper bound of Prefer: wait=N
+  std::chrono::seconds max_wait{60};    // upper bound of Prefer: wait=N
   std::size_t max_connections = 10000;  // open at once; more are closed at accept
 };
 
@@ -167,7 +167,8 @@ Environment process_environment();
 // keys every provider has (name, type, pool, weight, priority, rate_limit,
 // burst, max_concurrency, probe) become fields, the rest go to settings for
 // the provider's factory. Errors name "<key_path>.<key>".
-Result<void, ConfigError> set_provider_key(ProviderConfig& provider, const std::string& key, const std::string& text);
+Result<void, ConfigError> set_provider_key(ProviderConfig& provider, const std::string& key,
+                                           const std::string& text);
 
 // Loads a configuration. `path` may be empty (defaults only). Environment
 // overrides are applied over the file, then everything is validated.

@@ -21,13 +21,13 @@ using Result = boost::system::result<T, E>;
 enum class Errc {
   ok = 0,
   not_found,
-  conflict,             // the request contradicts stored state (e.g. idempotency key reuse)
+  conflict,  // the request contradicts stored state (e.g. idempotency key reuse)
   invalid_argument,
   storage_full,         // disk or quota full: refuse new mail, keep what is stored
   storage_unavailable,  // the store cannot be reached or failed to commit
   shutting_down,
-  overloaded,           // back-pressure: try again later
-  corrupt,              // a stored record cannot be decoded
+  overloaded,  // back-pressure: try again later
+  corrupt,     // a stored record cannot be decoded
   internal,
 };
 

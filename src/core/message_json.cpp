@@ -46,7 +46,8 @@ Result<Mailbox, Fail> mailbox_from(const json::value& v, const std::string& fiel
       return fail("invalid_address", ok.error().reason, field + ".email");
     }
     if (const auto* name = o.if_contains("name")) {
-      if (!name->is_string()) return fail("invalid_type", "'name' must be a string", field + ".name");
+      if (!name->is_string())
+        return fail("invalid_type", "'name' must be a string", field + ".name");
       m.name = std::string(name->get_string());
       if (has_line_break(m.name)) {
         return fail("invalid_value", "'name' must not contain line breaks", field + ".name");
@@ -57,7 +58,8 @@ Result<Mailbox, Fail> mailbox_from(const json::value& v, const std::string& fiel
   return fail("invalid_type", "an address must be a string or an object", field);
 }
 
-Result<std::vector<Mailbox>, Fail> mailbox_list_from(const json::value& v, const std::string& field) {
+Result<std::vector<Mailbox>, Fail> mailbox_list_from(const json::value& v,
+                                                     const std::string& field) {
   if (v.is_string()) {
     auto list = parse_mailbox_list(v.get_string());
     if (!list) return fail("invalid_address", list.error().reason, field);
@@ -90,8 +92,8 @@ Result<Attachment, Fail> attachment_from(const json::value& v, const std::string
   for (const auto& kv : v.get_object()) {
     std::string key(kv.key());
     std::string sub = field + "." + key;
-    if (key == "filename" || key == "content_type" || key == "content_id" ||
-        key == "disposition" || key == "content") {
+    if (key == "filename" || key == "content_type" || key == "content_id" || key == "disposition" ||
+        key == "content") {
       auto s = string_from(kv.value(), sub);
       if (!s) return s.error();
       if (key != "content" && has_line_break(*s)) {
@@ -123,13 +125,16 @@ Result<Attachment, Fail> attachment_from(const json::value& v, const std::string
       return fail("unknown_field", "unknown field '" + key + "'", sub);
     }
   }
-  if (!has_filename) return fail("missing_field", "an attachment needs a 'filename'", field + ".filename");
-  if (!has_content) return fail("missing_field", "an attachment needs base64 'content'", field + ".content");
+  if (!has_filename)
+    return fail("missing_field", "an attachment needs a 'filename'", field + ".filename");
+  if (!has_content)
+    return fail("missing_field", "an attachment needs base64 'content'", field + ".content");
   return a;
 }
 
 Result<HeaderList, Fail> string_map_from(const json::value& v, const std::string& field) {
-  if (!v.is_object()) return fail("invalid_type", "'" + field + "' must be an object of strings", field);
+  if (!v.is_object())
+    return fail("invalid_type", "'" + field + "' must be an object of strings", field);
   HeaderList out;
   for (const auto& kv : v.get_object()) {
     std::string sub = field + "." + std::string(kv.key());
@@ -148,7 +153,8 @@ Result<void, Fail> check_limits(const Message& m, const MessageLimits& limits) {
   }
   if (recipient_count(m) > limits.max_recipients) {
     return fail("too_many_recipients",
-                "at most " + std::to_string(limits.max_recipients) + " recipients are allowed", "to");
+                "at most " + std::to_string(limits.max_recipients) + " recipients are allowed",
+                "to");
   }
   if (m.text.empty() && m.html.empty()) {
     return fail("missing_field", "one of 'text' or 'html' is required", "text");
@@ -164,30 +170,35 @@ Result<void, Fail> check_limits(const Message& m, const MessageLimits& limits) {
                 m.attachments.empty() ? "text" : "attachments");
   }
   if (m.tags.size() > limits.max_tags) {
-    return fail("too_many_tags", "at most " + std::to_string(limits.max_tags) + " tags are allowed", "tags");
+    return fail("too_many_tags", "at most " + std::to_string(limits.max_tags) + " tags are allowed",
+                "tags");
   }
   for (std::size_t i = 0; i < m.tags.size(); ++i) {
     const auto& t = m.tags[i];
     if (t.empty() || t.size() > limits.max_tag_length || has_line_break(t)) {
-      return fail("invalid_value",
-                  "a tag must be 1 to " + std::to_string(limits.max_tag_length) + " characters on one line",
-                  "tags[" + std::to_string(i) + "]");
+      return fail(
+          "invalid_value",
+          "a tag must be 1 to " + std::to_string(limits.max_tag_length) + " characters on one line",
+          "tags[" + std::to_string(i) + "]");
     }
   }
   std::size_t meta = 0;
   for (const auto& [k, v] : m.metadata) meta += k.size() + v.size();
   if (meta > limits.max_metadata_bytes) {
-    return fail("invalid_value", "'metadata' is larger than " + std::to_string(limits.max_metadata_bytes) + " bytes",
+    return fail("invalid_value",
+                "'metadata' is larger than " + std::to_string(limits.max_metadata_bytes) + " bytes",
                 "metadata");
   }
   for (const auto& [name, value] : m.headers) {
     if (!is_allowed_custom_header(name)) {
       return fail("invalid_header",
-                  "header '" + name + "' cannot be set here (use the message fields, or it is not a valid name)",
+                  "header '" + name +
+                      "' cannot be set here (use the message fields, or it is not a valid name)",
                   "headers." + name);
     }
     if (has_line_break(value)) {
-      return fail("invalid_header", "header values must not contain line breaks", "headers." + name);
+      return fail("invalid_header", "header values must not contain line breaks",
+                  "headers." + name);
     }
   }
   return {};
@@ -227,8 +238,8 @@ bool is_allowed_custom_header(std::string_view name) {
   // Content-* headers describe the MIME structure Postern builds itself.
   if (name.size() >= 8 && ascii_iequals(name.substr(0, 8), "content-")) return false;
   static constexpr std::array<std::string_view, 11> kReserved = {
-      "from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "sender",
-      "return-path"};
+      "from", "to",         "cc",           "bcc",    "reply-to",   "subject",
+      "date", "message-id", "mime-version", "sender", "return-path"};
   return std::none_of(kReserved.begin(), kReserved.end(),
                       [&](std::string_view r) { return ascii_iequals(r, name); });
 }

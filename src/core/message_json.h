@@ -13,7 +13,7 @@
 namespace postern {
 
 struct MessageLimits {
-  std::size_t max_recipients = 1000;               // to + cc + bcc
+  std::size_t max_recipients = 1000;                 // to + cc + bcc
   std::size_t max_message_bytes = 25 * 1024 * 1024;  // decoded text + html + attachments
   std::size_t max_tags = 10;
   std::size_t max_tag_length = 128;

@@ -8,12 +8,12 @@
 namespace postern {
 
 enum class MessageStatus : std::uint8_t {
-  queued = 0,     // accepted and durable, waiting for a worker
-  sending = 1,    // leased by one worker
-  sent = 2,       // a provider accepted it
-  deferred = 3,   // an attempt failed transiently; retried at next_attempt_at
-  failed = 4,     // permanent failure or retries spent
-  cancelled = 5,  // cancelled by a user before it was sent
+  queued = 0,       // accepted and durable, waiting for a worker
+  sending = 1,      // leased by one worker
+  sent = 2,         // a provider accepted it
+  deferred = 3,     // an attempt failed transiently; retried at next_attempt_at
+  failed = 4,       // permanent failure or retries spent
+  cancelled = 5,    // cancelled by a user before it was sent
   quarantined = 6,  // its stored record cannot be decoded (Postfix "corrupt")
 };
 

@@ -1,9 +1,8 @@
 #include "core/time_format.h"
 
-#include <ctime>
-
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 
 namespace postern {
 namespace {
@@ -43,9 +42,10 @@ std::string format_rfc3339(SystemTime t) {
   year_month_day ymd{days};
   auto rest = ms - duration_cast<milliseconds>(days.time_since_epoch()).count();
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(rest / 3'600'000), static_cast<long long>(rest / 60'000 % 60),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<long long>(rest / 3'600'000),
+                static_cast<long long>(rest / 60'000 % 60),
                 static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
   return buf;
 }
@@ -58,9 +58,10 @@ std::optional<SystemTime> parse_time(std::string_view s) {
     return from_unix_ms(secs * 1000);
   }
   int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !read_int(s, 0, 4, y) || s[4] != '-' || !read_int(s, 5, 2, mo) || s[7] != '-' ||
-      !read_int(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !read_int(s, 11, 2, h) ||
-      s[13] != ':' || !read_int(s, 14, 2, mi) || s[16] != ':' || !read_int(s, 17, 2, sec)) {
+  if (s.size() < 20 || !read_int(s, 0, 4, y) || s[4] != '-' || !read_int(s, 5, 2, mo) ||
+      s[7] != '-' || !read_int(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !read_int(s, 11, 2, h) || s[13] != ':' || !read_int(s, 14, 2, mi) || s[16] != ':' ||
+      !read_int(s, 17, 2, sec)) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;

@@ -73,7 +73,8 @@ std::string clip_utf8(std::string_view text, std::size_t max) {
   std::string out = valid_utf8(text);
   if (out.size() <= max) return out;
   std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+    --cut;  // not inside a character
   out.resize(cut);
   return out + "...";
 }

@@ -1,5 +1,7 @@
 #include "delivery/dispatcher.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -13,7 +15,6 @@
 #include <deque>
 #include <optional>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "core/utf8.h"
@@ -88,7 +89,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         retry(this->options.retry, std::random_device{}()),
         wake_timer(context),
         hold_timer(context),
-        in_flight_gauge(metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
+        in_flight_gauge(
+            metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
         delivery_seconds(metrics.histogram("postern_delivery_seconds",
                                            "Time from acceptance to the provider's acceptance",
                                            latency_buckets_seconds())),
@@ -139,9 +141,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   awaitable<void> lease_loop() {
     auto self = shared_from_this();
     if (options.reclaim_all_on_start) {
-      auto n = co_await store_call<std::size_t>(
-          [this](auto done) { store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done)); });
-      if (n && *n > 0) spdlog::info("delivery: {} messages leased before a restart are queued again", *n);
+      auto n = co_await store_call<std::size_t>([this](auto done) {
+        store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done));
+      });
+      if (n && *n > 0)
+        spdlog::info("delivery: {} messages leased before a restart are queued again", *n);
     }
     while (!stopping) {
       bool more = false;
@@ -198,9 +202,9 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   void start_attempt(store::LeasedMessage lease) {
     in_flight_gauge.set(static_cast<double>(++in_flight));
     auto a = std::make_shared<Attempt>();
-    a->message = std::make_shared<providers::OutboundMessage>(lease.id, lease.format, std::move(lease.content),
-                                                              std::move(lease.envelope), std::move(lease.tags),
-                                                              lease.created_at);
+    a->message = std::make_shared<providers::OutboundMessage>(
+        lease.id, lease.format, std::move(lease.content), std::move(lease.envelope),
+        std::move(lease.tags), lease.created_at);
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
     if (!a->lease.last_provider.empty()) a->avoid.push_back(a->lease.last_provider);
@@ -218,13 +222,15 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     const auto& waiting = a.message->envelope().recipients;
     if (per_send == 0 || waiting.size() <= per_send) return;
     a.recipients_waiting = waiting.size();
-    a.message = a.message->for_recipients({waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
+    a.message = a.message->for_recipients(
+        {waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
   }
 
   // Whether a part's answer leaves nothing to do for its recipients: sent,
   // or every one of them refused for good (the message goes on with the
   // others; content the provider rejects is not settled and fails it).
-  static bool part_settled(const Attempt& a, FailureClass answer, const std::vector<std::string>& settled) {
+  static bool part_settled(const Attempt& a, FailureClass answer,
+                           const std::vector<std::string>& settled) {
     if (answer == FailureClass::ok) return true;
     if (answer != FailureClass::permanent) return false;
     const auto& part = a.message->envelope().recipients;
@@ -243,27 +249,32 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         a->slot = pick.slot;
         auto* provider = &pick.provider();
         provider->send(a->message, [self = shared_from_this(), a](providers::SendResult r) {
-          asio::post(self->context, [self, a, r = std::move(r)]() mutable { self->answered(a, std::move(r)); });
+          asio::post(self->context,
+                     [self, a, r = std::move(r)]() mutable { self->answered(a, std::move(r)); });
         });
         return std::nullopt;
       }
       case routing::PickStatus::unavailable: {
-        finish(a, unsent(FailureClass::transient, "no_provider", "no provider can take this message now"));
+        finish(a, unsent(FailureClass::transient, "no_provider",
+                         "no provider can take this message now"));
         return std::nullopt;
       }
       case routing::PickStatus::unfit: {
         finish(a, unsent(FailureClass::permanent, "no_provider_fits",
-                         "the message is larger (or has more recipients) than every provider of its pool accepts"));
+                         "the message is larger (or has more recipients) than every provider of "
+                         "its pool accepts"));
         return std::nullopt;
       }
-      case routing::PickStatus::busy: break;
+      case routing::PickStatus::busy:
+        break;
     }
     if (std::chrono::steady_clock::now() - a->started >= options.max_hold) {
       // Busy for too long: back to the store rather than hold a lease.
       auto busy = unsent(FailureClass::transient, "provider_busy",
                          "every provider of the pool stayed at its rate limit or concurrency cap");
       if (pick.retry_at != SteadyTime::max()) {
-        busy.retry_after = std::chrono::ceil<std::chrono::milliseconds>(pick.retry_at - clock.steady_now());
+        busy.retry_after =
+            std::chrono::ceil<std::chrono::milliseconds>(pick.retry_at - clock.steady_now());
       }
       finish(a, std::move(busy));
       return std::nullopt;
@@ -324,7 +335,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
 
   void answered(const AttemptPtr& a, providers::SendResult r) {
     if (r.latency.count() == 0) {
-      r.latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - a->started);
+      r.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - a->started);
     }
     router.report(*a->slot, r);
     finish(a, std::move(r));
@@ -361,23 +373,27 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       rec.next_status = MessageStatus::deferred;
       rec.next_attempt_at = now;
       rec.counts_as_attempt = false;
-      auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) + " recipients";
-      rec.detail = (r.failure_class == FailureClass::ok ? "sent to " + counts : counts + " refused for good") +
-                   ", as many as a provider of the pool takes in one send; the others follow at once (" + rec.detail +
-                   ")";
+      auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) +
+                    " recipients";
+      rec.detail =
+          (r.failure_class == FailureClass::ok ? "sent to " + counts
+                                               : counts + " refused for good") +
+          ", as many as a provider of the pool takes in one send; the others follow at once (" +
+          rec.detail + ")";
     } else if (r.failure_class == FailureClass::ok) {
       rec.next_status = MessageStatus::sent;
     } else if (r.code == providers::kCorruptMessageCode) {
       rec.next_status = MessageStatus::quarantined;
-      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}", a->lease.id.to_string(), r.detail);
+      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
+                    a->lease.id.to_string(), r.detail);
     } else {
       std::vector<std::string> tried;
       if (!provider.empty()) tried.push_back(provider);
       // Without a provider tried (none healthy, or all busy for too long)
       // there is no "elsewhere" to go to at once: back off.
       bool elsewhere = !tried.empty() && router.has_alternative(*a->message, tried);
-      auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start, now, r.retry_after,
-                                   elsewhere);
+      auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start,
+                                   now, r.retry_after, elsewhere);
       if (d.give_up) {
         rec.next_status = MessageStatus::failed;
         rec.detail = d.reason + (rec.detail.empty() ? "" : ": " + rec.detail);
@@ -387,25 +403,28 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     auto status = rec.next_status;
-    Outcome outcome{status, rec.provider, rec.provider_message_id, rec.failure_class, rec.code, rec.detail};
+    Outcome outcome{status,   rec.provider, rec.provider_message_id, rec.failure_class,
+                    rec.code, rec.detail};
     auto created_at = a->lease.created_at;
     bool part = !rec.counts_as_attempt;
     store.record_attempt(options.owner, std::move(rec),
-                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome), part,
-                          created_at](Result<void> res) {
+                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
+                          part, created_at](Result<void> res) {
                            asio::post(self->context, [self, id, outcome, part, created_at, res] {
                              self->recorded(id, outcome, part, created_at, res);
                            });
                          });
   }
 
-  void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at, const Result<void>& res) {
+  void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at,
+                const Result<void>& res) {
     in_flight_gauge.set(static_cast<double>(--in_flight));
     if (!res) {
       if (res.error() == Errc::not_found) {
         lost_leases.inc();  // reclaimed meanwhile; it will be attempted again
       } else {
-        spdlog::warn("delivery: cannot record the attempt of {}: {}", id.to_string(), res.error().message());
+        spdlog::warn("delivery: cannot record the attempt of {}: {}", id.to_string(),
+                     res.error().message());
       }
     } else {
       switch (outcome.status) {
@@ -413,8 +432,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
           outcomes.inc();
           delivery_seconds.observe(std::chrono::duration<double>(clock.now() - created_at).count());
           break;
-        case MessageStatus::deferred: (part ? parts : deferred).inc(); break;
-        default: failed.inc(); break;
+        case MessageStatus::deferred:
+          (part ? parts : deferred).inc();
+          break;
+        default:
+          failed.inc();
+          break;
       }
       if (waiters && is_final(outcome.status)) waiters->notify(id, outcome);
       if (outcome.status == MessageStatus::deferred) signal();  // a retry elsewhere may be due now
@@ -425,9 +448,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-Dispatcher::Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router, OutcomeWaiters* waiters,
-                       MetricsRegistry& metrics, const Clock& clock, DispatcherOptions options)
-    : impl_(std::make_shared<Impl>(io, store, router, waiters, metrics, clock, std::move(options))) {}
+Dispatcher::Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router,
+                       OutcomeWaiters* waiters, MetricsRegistry& metrics, const Clock& clock,
+                       DispatcherOptions options)
+    : impl_(
+          std::make_shared<Impl>(io, store, router, waiters, metrics, clock, std::move(options))) {}
 
 Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 
@@ -466,12 +491,15 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
     impl->in_flight_gauge.set(static_cast<double>(impl->in_flight));
   });
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while ((impl_->in_flight > 0 || impl_->loops_running > 0) && std::chrono::steady_clock::now() < deadline) {
+  while ((impl_->in_flight > 0 || impl_->loops_running > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (impl_->in_flight > 0) {
-    spdlog::warn("delivery: {} attempts still in flight at shutdown; their leases expire and they are retried",
-                 impl_->in_flight.load());
+    spdlog::warn(
+        "delivery: {} attempts still in flight at shutdown; their leases expire and they are "
+        "retried",
+        impl_->in_flight.load());
   }
 }
 

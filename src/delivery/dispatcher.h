@@ -25,22 +25,23 @@ class IoRuntime;
 namespace postern::delivery {
 
 struct DispatcherOptions {
-  std::string owner = "node";           // lease owner: unique per node
-  std::size_t window = 1024;            // messages in flight at once
-  std::size_t lease_batch = 256;        // messages per lease call
+  std::string owner = "node";     // lease owner: unique per node
+  std::size_t window = 1024;      // messages in flight at once
+  std::size_t lease_batch = 256;  // messages per lease call
   std::chrono::seconds lease{120};
   std::chrono::milliseconds poll_interval{500};
   // Longest wait in memory for a busy provider; then the message is
   // deferred to the store. Keep it well under `lease`.
   std::chrono::milliseconds max_hold{10000};
-  bool reclaim_all_on_start = true;     // single node: every lease is ours
+  bool reclaim_all_on_start = true;  // single node: every lease is ours
   RetryOptions retry;
 };
 
 class Dispatcher {
  public:
-  Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router, OutcomeWaiters* waiters,
-             MetricsRegistry& metrics, const Clock& clock, DispatcherOptions options);
+  Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router,
+             OutcomeWaiters* waiters, MetricsRegistry& metrics, const Clock& clock,
+             DispatcherOptions options);
   ~Dispatcher();
 
   // Starts the periodic housekeeping (lease reclaim, expiry of sync waits

@@ -5,17 +5,20 @@
 
 namespace postern::delivery {
 
-RetryPolicy::RetryPolicy(RetryOptions options, std::uint64_t seed) : options_(options), random_(seed) {}
+RetryPolicy::RetryPolicy(RetryOptions options, std::uint64_t seed)
+    : options_(options), random_(seed) {}
 
 std::chrono::milliseconds RetryPolicy::backoff(int attempts) {
-  double base = static_cast<double>(options_.initial_backoff.count()) * std::pow(2.0, std::max(0, attempts - 1));
+  double base = static_cast<double>(options_.initial_backoff.count()) *
+                std::pow(2.0, std::max(0, attempts - 1));
   base = std::min(base, static_cast<double>(options_.max_backoff.count()));
   std::uniform_real_distribution<double> spread(1.0 - options_.jitter, 1.0 + options_.jitter);
   return std::chrono::milliseconds(static_cast<std::int64_t>(base * spread(random_)));
 }
 
-RetryDecision RetryPolicy::after_failure(providers::FailureClass failure, int attempts, SystemTime window_start,
-                                         SystemTime now, std::optional<std::chrono::milliseconds> retry_after,
+RetryDecision RetryPolicy::after_failure(providers::FailureClass failure, int attempts,
+                                         SystemTime window_start, SystemTime now,
+                                         std::optional<std::chrono::milliseconds> retry_after,
                                          bool elsewhere) {
   using providers::FailureClass;
   RetryDecision d;

@@ -33,7 +33,8 @@ class RetryPolicy {
   // `attempts` counts the attempt that just failed. `window_start` is when
   // the message's retry window began. `elsewhere` tells whether another
   // provider could take the message now.
-  RetryDecision after_failure(providers::FailureClass failure, int attempts, SystemTime window_start, SystemTime now,
+  RetryDecision after_failure(providers::FailureClass failure, int attempts,
+                              SystemTime window_start, SystemTime now,
                               std::optional<std::chrono::milliseconds> retry_after, bool elsewhere);
 
   std::chrono::milliseconds backoff(int attempts);

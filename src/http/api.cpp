@@ -82,8 +82,9 @@ struct Api::Impl {
 
   explicit Impl(ApiServices s)
       : services(std::move(s)),
-        unauthorized(services.metrics.counter("postern_http_unauthorized_total",
-                                              "Requests refused for missing or invalid credentials")) {
+        unauthorized(
+            services.metrics.counter("postern_http_unauthorized_total",
+                                     "Requests refused for missing or invalid credentials")) {
     for (const auto& spec : kRoutes) {
       Route r{spec.pattern, spec.scope, spec.handler};
       for (int c = 1; c <= 5; ++c) {
@@ -91,9 +92,9 @@ struct Api::Impl {
             "postern_http_requests_total", "HTTP requests by route and status class",
             {{"method", spec.method}, {"route", spec.pattern}, {"code", std::to_string(c) + "xx"}});
       }
-      r.latency = &services.metrics.histogram("postern_http_request_seconds",
-                                              "Time from a complete request to its answer",
-                                              latency_buckets_seconds(), {{"method", spec.method}, {"route", spec.pattern}});
+      r.latency = &services.metrics.histogram(
+          "postern_http_request_seconds", "Time from a complete request to its answer",
+          latency_buckets_seconds(), {{"method", spec.method}, {"route", spec.pattern}});
       router.add(spec.method, spec.pattern, std::move(r));
     }
   }
@@ -110,11 +111,12 @@ struct Api::Impl {
       return auth::Principal{auth::Principal::Kind::loopback, "loopback", auth::Scopes::all()};
     }
     unauthorized.inc();
-    auto r = error_response(401, "missing_api_key",
-                            req.remote_is_loopback
-                                ? "an API key is required (Authorization: Bearer <key>) once any key exists"
-                                : "an API key is required (Authorization: Bearer <key>)",
-                            "Authorization");
+    auto r = error_response(
+        401, "missing_api_key",
+        req.remote_is_loopback
+            ? "an API key is required (Authorization: Bearer <key>) once any key exists"
+            : "an API key is required (Authorization: Bearer <key>)",
+        "Authorization");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
@@ -127,7 +129,8 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
   auto match = impl_->router.match(request.method, request.path);
   if (!match.route) {
     if (match.path_known) {
-      auto r = error_response(405, "method_not_allowed", "this path does not take " + request.method);
+      auto r =
+          error_response(405, "method_not_allowed", "this path does not take " + request.method);
       r.headers.emplace_back("Allow", impl_->router.allowed_methods(request.path));
       return respond(std::move(r));
     }
@@ -140,17 +143,19 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
     if (auto* error = std::get_if<net::HttpResponse>(&who)) return respond(std::move(*error));
     principal = std::get<auth::Principal>(std::move(who));
     if (!principal.scopes.grants(*route.scope)) {
-      return respond(error_response(403, "insufficient_scope",
-                                    "this key lacks the '" + std::string(auth::to_string(*route.scope)) + "' scope"));
+      return respond(error_response(
+          403, "insufficient_scope",
+          "this key lacks the '" + std::string(auth::to_string(*route.scope)) + "' scope"));
     }
   }
   // Count the answer whenever it comes, on whatever thread.
   auto start = std::chrono::steady_clock::now();
-  auto counted = net::Responder(std::make_shared<net::Responder::State>(
-      [&route, start, respond](net::HttpResponse r) {
+  auto counted = net::Responder(
+      std::make_shared<net::Responder::State>([&route, start, respond](net::HttpResponse r) {
         int c = std::clamp(r.status / 100, 1, 5);
         route.by_class[c]->inc();
-        route.latency->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        route.latency->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         respond(std::move(r));
       }));
   Call call{request, match.params.values, principal};

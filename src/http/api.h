@@ -32,9 +32,9 @@ struct ApiServices {
   MetricsRegistry& metrics;
   const Clock& clock;
   MessageLimits limits;
-  std::chrono::seconds max_wait{60};     // upper bound of Prefer: wait=N
-  std::function<bool()> ready;           // /readyz: store writable and not shutting down
-  std::function<void()> wake_dispatcher;  // a retried message is due now
+  std::chrono::seconds max_wait{60};            // upper bound of Prefer: wait=N
+  std::function<bool()> ready;                  // /readyz: store writable and not shutting down
+  std::function<void()> wake_dispatcher;        // a retried message is due now
   delivery::OutcomeWaiters* waiters = nullptr;  // sync sends; null disables Prefer: wait
   routing::RoutingService* routing = nullptr;   // /v1/providers, /v1/routing, /v1/events; null: 503
 };

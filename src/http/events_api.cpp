@@ -39,7 +39,8 @@ class EventStream final : public net::ResponseStream {
 }  // namespace
 
 void stream_events(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.routing) return respond(error_response(503, "unavailable", "routing is not running on this node"));
+  if (!s.routing)
+    return respond(error_response(503, "unavailable", "routing is not running on this node"));
   std::optional<std::uint64_t> after;
   auto last = call.request.header("Last-Event-ID");
   if (auto id = parse_decimal<std::uint64_t>(last)) after = id;

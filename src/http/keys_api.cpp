@@ -15,7 +15,8 @@ namespace {
 bool valid_key_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
   }
   return true;
 }
@@ -43,7 +44,8 @@ void list_keys(ApiServices& s, Call&, net::Responder respond) {
 void create_key(ApiServices& s, Call& call, net::Responder respond) {
   boost::system::error_code ec;
   auto doc = json::parse(call.request.body, ec);
-  if (ec || !doc.is_object()) return respond(error_response(400, "invalid_json", "the body must be a JSON object"));
+  if (ec || !doc.is_object())
+    return respond(error_response(400, "invalid_json", "the body must be a JSON object"));
   const auto& o = doc.get_object();
   const auto* name = o.if_contains("name");
   if (!name || !name->is_string() || !valid_key_name(name->get_string())) {
@@ -52,19 +54,23 @@ void create_key(ApiServices& s, Call& call, net::Responder respond) {
   }
   std::vector<std::string> scope_names = {"send"};
   if (const auto* scopes = o.if_contains("scopes")) {
-    if (!scopes->is_array()) return respond(error_response(422, "invalid_type", "scopes must be an array", "scopes"));
+    if (!scopes->is_array())
+      return respond(error_response(422, "invalid_type", "scopes must be an array", "scopes"));
     scope_names.clear();
     for (const auto& v : scopes->get_array()) {
-      if (!v.is_string()) return respond(error_response(422, "invalid_type", "scopes must be strings", "scopes"));
+      if (!v.is_string())
+        return respond(error_response(422, "invalid_type", "scopes must be strings", "scopes"));
       scope_names.emplace_back(v.get_string());
     }
   }
   auto scopes = auth::parse_scopes(scope_names);
-  if (!scopes) return respond(error_response(422, "invalid_value", scopes.error().message, "scopes"));
+  if (!scopes)
+    return respond(error_response(422, "invalid_value", scopes.error().message, "scopes"));
   auto secret = auth::generate_api_secret();
   store::StoredApiKey key{{std::string(name->get_string()), scopes->names(), s.clock.now()},
                           auth::hash_api_secret(secret)};
-  auto reply = json::object{{"name", key.key.name}, {"scopes", scope_array(key.key.scopes)}, {"secret", secret}};
+  auto reply = json::object{
+      {"name", key.key.name}, {"scopes", scope_array(key.key.scopes)}, {"secret", secret}};
   auto* authenticator = &s.authenticator;
   s.store.create_api_key(std::move(key), [respond, reply, authenticator](Result<void> r) {
     if (!r) {
@@ -82,7 +88,8 @@ void delete_key(ApiServices& s, Call& call, net::Responder respond) {
   auto* authenticator = &s.authenticator;
   s.store.delete_api_key(std::string(call.param("name")), [respond, authenticator](Result<void> r) {
     if (!r) {
-      if (r.error() == Errc::not_found) return respond(error_response(404, "not_found", "no key has this name", "name"));
+      if (r.error() == Errc::not_found)
+        return respond(error_response(404, "not_found", "no key has this name", "name"));
       return respond(store_error_response(r.error()));
     }
     authenticator->invalidate();

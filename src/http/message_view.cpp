@@ -24,12 +24,17 @@ json::object message_summary_json(const store::MessageSummary& m) {
   o["status"] = to_string(m.status);
   o["created_at"] = format_rfc3339(m.created_at);
   o["updated_at"] = format_rfc3339(m.updated_at);
-  o["next_attempt_at"] = m.status == MessageStatus::deferred ? json::value(format_rfc3339(m.next_attempt_at)) : nullptr;
+  o["next_attempt_at"] = m.status == MessageStatus::deferred
+                             ? json::value(format_rfc3339(m.next_attempt_at))
+                             : nullptr;
   o["attempts"] = m.attempts;
   o["from"] = m.sender;
   json::array to, cc, bcc;
   for (const auto& r : m.recipients) {
-    (r.kind == RecipientKind::to ? to : r.kind == RecipientKind::cc ? cc : bcc).emplace_back(r.address);
+    (r.kind == RecipientKind::to   ? to
+     : r.kind == RecipientKind::cc ? cc
+                                   : bcc)
+        .emplace_back(r.address);
   }
   o["to"] = std::move(to);
   o["cc"] = std::move(cc);
@@ -41,7 +46,8 @@ json::object message_summary_json(const store::MessageSummary& m) {
   o["size"] = m.size;
   o["format"] = m.format == ContentFormat::json ? "json" : "mime";
   o["provider"] = m.provider.empty() ? json::value(nullptr) : json::value(m.provider);
-  o["provider_message_id"] = m.provider_message_id.empty() ? json::value(nullptr) : json::value(m.provider_message_id);
+  o["provider_message_id"] =
+      m.provider_message_id.empty() ? json::value(nullptr) : json::value(m.provider_message_id);
   o["last_error"] = m.last_error.empty() ? json::value(nullptr) : json::value(m.last_error);
   return o;
 }

@@ -19,7 +19,9 @@ constexpr std::size_t kMaxPage = 500;
 
 std::optional<MessageId> message_id(Call& call, net::Responder& respond) {
   auto id = MessageId::parse(call.param("id"));
-  if (!id) respond(error_response(404, "not_found", "no message has the id '" + std::string(call.param("id")) + "'", "id"));
+  if (!id)
+    respond(error_response(404, "not_found",
+                           "no message has the id '" + std::string(call.param("id")) + "'", "id"));
   return id;
 }
 
@@ -28,9 +30,10 @@ std::optional<net::HttpResponse> list_filter(const QueryParams& q, store::ListFi
   if (auto v = q.get("status")) {
     f.status = parse_message_status(*v);
     if (!f.status) {
-      return error_response(400, "invalid_value",
-                            "status must be one of queued, sending, sent, deferred, failed, cancelled, quarantined",
-                            "status");
+      return error_response(
+          400, "invalid_value",
+          "status must be one of queued, sending, sent, deferred, failed, cancelled, quarantined",
+          "status");
     }
   }
   for (auto [name, slot] : {std::pair{"since", &f.since}, std::pair{"until", &f.until}}) {
@@ -38,14 +41,16 @@ std::optional<net::HttpResponse> list_filter(const QueryParams& q, store::ListFi
       *slot = parse_time(*v);
       if (!*slot) {
         return error_response(400, "invalid_value",
-                              std::string(name) + " must be an RFC 3339 time or Unix seconds", name);
+                              std::string(name) + " must be an RFC 3339 time or Unix seconds",
+                              name);
       }
     }
   }
   if (auto v = q.get("limit")) {
     auto n = parse_decimal<std::size_t>(*v);
     if (!n || *n == 0 || *n > kMaxPage) {
-      return error_response(400, "invalid_value", "limit must be from 1 to " + std::to_string(kMaxPage), "limit");
+      return error_response(400, "invalid_value",
+                            "limit must be from 1 to " + std::to_string(kMaxPage), "limit");
     }
     f.limit = *n;
   } else {
@@ -53,14 +58,16 @@ std::optional<net::HttpResponse> list_filter(const QueryParams& q, store::ListFi
   }
   if (auto v = q.get("cursor")) {
     f.before = MessageId::parse(*v);
-    if (!f.before) return error_response(400, "invalid_value", "cursor is not one this API gave out", "cursor");
+    if (!f.before)
+      return error_response(400, "invalid_value", "cursor is not one this API gave out", "cursor");
   }
   return std::nullopt;
 }
 
 // cancel and retry share their shape: a store write, then the new status.
 template <class Start>
-void change_status(ApiServices& s, Call& call, net::Responder respond, Start start, std::string_view refused) {
+void change_status(ApiServices& s, Call& call, net::Responder respond, Start start,
+                   std::string_view refused) {
   auto id = message_id(call, respond);
   if (!id) return;
   std::string why(refused);
@@ -96,7 +103,8 @@ void list_messages(ApiServices& s, Call& call, net::Responder respond) {
   for (const auto& m : *page) data.emplace_back(message_summary_json(m));
   json::value next = nullptr;
   if (page->size() == f.limit) next = page->back().id.to_string();
-  respond(json_response(200, json::object{{"data", std::move(data)}, {"next_cursor", std::move(next)}}));
+  respond(json_response(200,
+                        json::object{{"data", std::move(data)}, {"next_cursor", std::move(next)}}));
 }
 
 void get_raw_message(ApiServices& s, Call& call, net::Responder respond) {
@@ -107,8 +115,8 @@ void get_raw_message(ApiServices& s, Call& call, net::Responder respond) {
   auto content = s.store.get_content(*id);
   if (!content) return respond(store_error_response(content.error()));
   const auto& m = detail->summary;
-  providers::OutboundMessage outbound(m.id, content->first, std::move(content->second), Envelope{m.sender, m.recipients},
-                                      m.tags, m.created_at);
+  providers::OutboundMessage outbound(m.id, content->first, std::move(content->second),
+                                      Envelope{m.sender, m.recipients}, m.tags, m.created_at);
   auto mime = outbound.mime();
   if (!mime) return respond(error_response(500, "corrupt", "the stored message cannot be decoded"));
   net::HttpResponse r;
@@ -119,14 +127,17 @@ void get_raw_message(ApiServices& s, Call& call, net::Responder respond) {
 
 void cancel_message(ApiServices& s, Call& call, net::Responder respond) {
   change_status(
-      s, call, std::move(respond), [&s](MessageId id, auto done) { s.store.cancel(id, std::move(done)); },
+      s, call, std::move(respond),
+      [&s](MessageId id, auto done) { s.store.cancel(id, std::move(done)); },
       "only queued, deferred or quarantined messages can be cancelled");
 }
 
 void retry_message(ApiServices& s, Call& call, net::Responder respond) {
   change_status(
-      s, call, std::move(respond), [&s](MessageId id, auto done) { s.store.retry(id, std::move(done)); },
-      "only failed, deferred, cancelled or quarantined messages, or sent ones with refused recipients, can be retried");
+      s, call, std::move(respond),
+      [&s](MessageId id, auto done) { s.store.retry(id, std::move(done)); },
+      "only failed, deferred, cancelled or quarantined messages, or sent ones with refused "
+      "recipients, can be retried");
 }
 
 }  // namespace postern::http

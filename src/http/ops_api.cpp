@@ -14,7 +14,8 @@ void healthz(ApiServices&, Call&, net::Responder respond) {
 
 void readyz(ApiServices& s, Call&, net::Responder respond) {
   if (s.ready && !s.ready()) {
-    auto r = error_response(503, "not_ready", "the store is not writable or the node is shutting down");
+    auto r =
+        error_response(503, "not_ready", "the store is not writable or the node is shutting down");
     r.headers.emplace_back("Retry-After", "1");
     return respond(std::move(r));
   }

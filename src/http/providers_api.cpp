@@ -16,7 +16,8 @@ net::HttpResponse no_routing() {
   return error_response(503, "unavailable", "routing is not running on this node");
 }
 
-net::HttpResponse view_response(int status, const Result<routing::ProviderView, routing::RoutingError>& r) {
+net::HttpResponse view_response(int status,
+                                const Result<routing::ProviderView, routing::RoutingError>& r) {
   if (!r) return routing_error_response(r.error());
   return json_response(status, provider_json(*r));
 }
@@ -45,8 +46,10 @@ void create_provider(ApiServices& s, Call& call, net::Responder respond) {
   auto body = json_object_body(call.request.body);
   if (!body) return respond(field_error_response(400, body.error()));
   ProviderConfig config;
-  if (auto ok = apply_provider_body(*body, true, config); !ok) return respond(field_error_response(422, ok.error()));
-  if (config.name.empty()) return respond(error_response(422, "invalid_value", "is required", "name"));
+  if (auto ok = apply_provider_body(*body, true, config); !ok)
+    return respond(field_error_response(422, ok.error()));
+  if (config.name.empty())
+    return respond(error_response(422, "invalid_value", "is required", "name"));
   respond(view_response(201, s.routing->create(std::move(config))));
 }
 
@@ -56,7 +59,8 @@ void update_provider(ApiServices& s, Call& call, net::Responder respond) {
   if (!body) return respond(field_error_response(400, body.error()));
   auto config = s.routing->definition(std::string(call.param("name")));
   if (!config) return respond(routing_error_response(config.error()));
-  if (auto ok = apply_provider_body(*body, false, *config); !ok) return respond(field_error_response(422, ok.error()));
+  if (auto ok = apply_provider_body(*body, false, *config); !ok)
+    return respond(field_error_response(422, ok.error()));
   respond(view_response(200, s.routing->update(std::move(*config))));
 }
 

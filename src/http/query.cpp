@@ -12,7 +12,8 @@ Result<QueryParams> QueryParams::parse(std::string_view query) {
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
   for (auto param : *parsed) {
-    out.values_.emplace_back(param.key.decode(opts), param.has_value ? param.value.decode(opts) : std::string());
+    out.values_.emplace_back(param.key.decode(opts),
+                             param.has_value ? param.value.decode(opts) : std::string());
   }
   return out;
 }

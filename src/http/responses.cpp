@@ -25,12 +25,15 @@ net::HttpResponse field_error_response(int status, const FieldError& e) {
 
 net::HttpResponse store_error_response(const error_code& ec) {
   if (ec == Errc::not_found) return error_response(404, "not_found", "no such message");
-  if (ec == Errc::conflict) return error_response(409, "conflict", "the request conflicts with the message's state");
+  if (ec == Errc::conflict)
+    return error_response(409, "conflict", "the request conflicts with the message's state");
   if (ec == Errc::storage_full) {
-    return error_response(507, "storage_full", "the store is full; nothing was accepted, try again later");
+    return error_response(507, "storage_full",
+                          "the store is full; nothing was accepted, try again later");
   }
-  auto r = error_response(503, ec == Errc::overloaded ? "overloaded" : "unavailable",
-                          "the store cannot take this now (" + ec.message() + "); try again shortly");
+  auto r =
+      error_response(503, ec == Errc::overloaded ? "overloaded" : "unavailable",
+                     "the store cannot take this now (" + ec.message() + "); try again shortly");
   r.headers.emplace_back("Retry-After", "1");
   return r;
 }

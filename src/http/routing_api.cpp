@@ -8,12 +8,14 @@
 namespace postern::http {
 
 void get_routing(ApiServices& s, Call&, net::Responder respond) {
-  if (!s.routing) return respond(error_response(503, "unavailable", "routing is not running on this node"));
+  if (!s.routing)
+    return respond(error_response(503, "unavailable", "routing is not running on this node"));
   respond(json_response(200, routing_json(s.routing->routing())));
 }
 
 void put_routing(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.routing) return respond(error_response(503, "unavailable", "routing is not running on this node"));
+  if (!s.routing)
+    return respond(error_response(503, "unavailable", "routing is not running on this node"));
   auto body = json_object_body(call.request.body);
   if (!body) return respond(field_error_response(400, body.error()));
   auto update = parse_routing_update(*body);

@@ -1,8 +1,9 @@
 #include "http/routing_json.h"
 
+#include <strings.h>
+
 #include <boost/json/parse.hpp>
 #include <cstdio>
-#include <strings.h>
 
 #include "core/time_format.h"
 #include "http/responses.h"
@@ -17,7 +18,9 @@ json::value time_or_null(const std::optional<SystemTime>& t) {
   return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
 }
 
-json::value text_or_null(std::string_view s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+json::value text_or_null(std::string_view s) {
+  return s.empty() ? json::value(nullptr) : json::value(s);
+}
 
 std::int64_t ms(std::chrono::milliseconds d) { return d.count(); }
 
@@ -50,9 +53,11 @@ std::optional<std::string> scalar_text(const json::value& v) {
   return std::nullopt;
 }
 
-Result<std::chrono::milliseconds, FieldError> duration_value(const json::value& v, const std::string& field) {
+Result<std::chrono::milliseconds, FieldError> duration_value(const json::value& v,
+                                                             const std::string& field) {
   auto text = scalar_text(v);
-  if (!text || v.is_bool()) return invalid(field, "expected a duration such as \"30s\" or a number of seconds");
+  if (!text || v.is_bool())
+    return invalid(field, "expected a duration such as \"30s\" or a number of seconds");
   auto d = v.is_double() ? Result<std::chrono::milliseconds, Problem>(std::chrono::milliseconds(
                                static_cast<std::int64_t>(v.get_double() * 1000)))
                          : parse_duration(*text);
@@ -85,28 +90,33 @@ json::object provider_json(const routing::ProviderView& v) {
                              {"detail", v.probe_detail},
                              {"latency_ms", v.probe_latency_ms},
                              {"consecutive_failures", v.probe_failures}}},
-      {"outlier", json::object{{"phase", v.outlier == routing::OutlierPhase::ok          ? "ok"
-                                         : v.outlier == routing::OutlierPhase::ejected ? "ejected"
-                                                                                       : "half_open"},
-                               {"ejections", v.ejections},
-                               {"ejected_until", time_or_null(v.ejected_until)},
-                               {"consecutive_failures", v.consecutive_failures}}},
-      {"heartbeat", v.heartbeat_watched ? json::value(json::object{{"last_at", time_or_null(v.heartbeat_at)},
-                                                                   {"ttl_ms", ms(v.heartbeat_ttl)}})
-                                        : json::value(nullptr)},
+      {"outlier",
+       json::object{{"phase", v.outlier == routing::OutlierPhase::ok        ? "ok"
+                              : v.outlier == routing::OutlierPhase::ejected ? "ejected"
+                                                                            : "half_open"},
+                    {"ejections", v.ejections},
+                    {"ejected_until", time_or_null(v.ejected_until)},
+                    {"consecutive_failures", v.consecutive_failures}}},
+      {"heartbeat", v.heartbeat_watched
+                        ? json::value(json::object{{"last_at", time_or_null(v.heartbeat_at)},
+                                                   {"ttl_ms", ms(v.heartbeat_ttl)}})
+                        : json::value(nullptr)},
       {"latency_ms", v.latency_ms},
       {"success_rate", v.success_rate ? json::value(*v.success_rate) : json::value(nullptr)},
       {"in_flight", v.in_flight},
       {"attempts_last_minute", v.attempts_last_minute},
       {"share", v.share},
-      {"rate_limit", v.rate_limit > 0 ? json::value(json::object{{"rate", v.rate_limit},
-                                                                 {"burst", v.burst},
-                                                                 {"tokens", v.tokens},
-                                                                 {"paused_until", time_or_null(v.paused_until)}})
-                                      : json::value(nullptr)},
+      {"rate_limit", v.rate_limit > 0
+                         ? json::value(json::object{{"rate", v.rate_limit},
+                                                    {"burst", v.burst},
+                                                    {"tokens", v.tokens},
+                                                    {"paused_until", time_or_null(v.paused_until)}})
+                         : json::value(nullptr)},
       {"paused_until", time_or_null(v.paused_until)},
-      {"max_concurrency", v.max_concurrency > 0 ? json::value(v.max_concurrency) : json::value(nullptr)},
-      {"concurrency_limit", v.max_concurrency > 0 ? json::value(v.concurrency_limit) : json::value(nullptr)},
+      {"max_concurrency",
+       v.max_concurrency > 0 ? json::value(v.max_concurrency) : json::value(nullptr)},
+      {"concurrency_limit",
+       v.max_concurrency > 0 ? json::value(v.concurrency_limit) : json::value(nullptr)},
   };
   return o;
 }
@@ -125,7 +135,8 @@ json::object routing_json(const routing::RoutingView& v) {
   for (const auto& p : v.pools) {
     json::array names;
     for (const auto& n : p.providers) names.emplace_back(n);
-    pools.emplace_back(json::object{{"name", p.name}, {"providers", std::move(names)}, {"active", p.active}});
+    pools.emplace_back(
+        json::object{{"name", p.name}, {"providers", std::move(names)}, {"active", p.active}});
   }
   json::array strategies;
   for (auto n : routing::strategy_names()) strategies.emplace_back(n);
@@ -159,10 +170,14 @@ json::object routing_json(const routing::RoutingView& v) {
 
 net::HttpResponse routing_error_response(const routing::RoutingError& e) {
   switch (e.code) {
-    case routing::RoutingErrc::not_found: return error_response(404, "not_found", e.message, e.field);
-    case routing::RoutingErrc::conflict: return error_response(409, "conflict", e.message, e.field);
-    case routing::RoutingErrc::forbidden: return error_response(403, "registration_refused", e.message, e.field);
-    case routing::RoutingErrc::invalid: break;
+    case routing::RoutingErrc::not_found:
+      return error_response(404, "not_found", e.message, e.field);
+    case routing::RoutingErrc::conflict:
+      return error_response(409, "conflict", e.message, e.field);
+    case routing::RoutingErrc::forbidden:
+      return error_response(403, "registration_refused", e.message, e.field);
+    case routing::RoutingErrc::invalid:
+      break;
   }
   return error_response(422, "invalid_value", e.message, e.field);
 }
@@ -170,21 +185,25 @@ net::HttpResponse routing_error_response(const routing::RoutingError& e) {
 Result<json::object, FieldError> json_object_body(const std::string& body) {
   boost::system::error_code ec;
   auto doc = json::parse(body, ec);
-  if (ec || !doc.is_object()) return FieldError{"invalid_json", "the body must be a JSON object", ""};
+  if (ec || !doc.is_object())
+    return FieldError{"invalid_json", "the body must be a JSON object", ""};
   return std::move(doc.get_object());
 }
 
-Result<void, FieldError> apply_provider_body(const json::object& body, bool allow_name, ProviderConfig& config,
+Result<void, FieldError> apply_provider_body(const json::object& body, bool allow_name,
+                                             ProviderConfig& config,
                                              std::optional<std::chrono::milliseconds>* ttl) {
   config.key_path.clear();
   for (const auto& [k, value] : body) {
     std::string key(k);
     if (key == "settings") {
-      if (!value.is_object()) return invalid("settings", "expected an object of strings, numbers or booleans");
+      if (!value.is_object())
+        return invalid("settings", "expected an object of strings, numbers or booleans");
       config.settings.clear();
       for (const auto& [sk, sv] : value.get_object()) {
         auto text = scalar_text(sv);
-        if (!text) return invalid("settings." + std::string(sk), "expected a string, number or boolean");
+        if (!text)
+          return invalid("settings." + std::string(sk), "expected a string, number or boolean");
         config.settings[std::string(sk)] = *text;
       }
       continue;
@@ -198,15 +217,17 @@ Result<void, FieldError> apply_provider_body(const json::object& body, bool allo
       *ttl = *d;
       continue;
     }
-    static const char* const kFields[] = {"name", "type", "pool", "weight", "priority",
-                                          "rate_limit", "burst", "max_concurrency", "probe"};
+    static const char* const kFields[] = {"name",     "type",       "pool",  "weight",
+                                          "priority", "rate_limit", "burst", "max_concurrency",
+                                          "probe"};
     bool known = std::find(std::begin(kFields), std::end(kFields), key) != std::end(kFields);
     if (!known || (key == "name" && !allow_name)) {
       return invalid(key, key == "name" ? "the name is in the path" : "unknown field");
     }
     auto text = scalar_text(value);
     if (!text) return invalid(key, "expected a string, number or boolean");
-    if (auto ok = set_provider_key(config, key, *text); !ok) return invalid(ok.error().key, ok.error().message);
+    if (auto ok = set_provider_key(config, key, *text); !ok)
+      return invalid(ok.error().key, ok.error().message);
   }
   // Factory errors then name "settings.<key>".
   config.key_path = "settings";
@@ -232,7 +253,8 @@ Result<routing::RoutingUpdate, FieldError> parse_routing_update(const json::obje
           std::string name(rk);
           if (name == "metadata") {
             // {"key": "value"} or "key=value"
-            if (rv.is_object() && rv.get_object().size() == 1 && rv.get_object().begin()->value().is_string()) {
+            if (rv.is_object() && rv.get_object().size() == 1 &&
+                rv.get_object().begin()->value().is_string()) {
               r.metadata_key = std::string(rv.get_object().begin()->key());
               r.metadata_value = std::string(rv.get_object().begin()->value().get_string());
             } else if (rv.is_string() && rv.get_string().find('=') != json::string::npos &&
@@ -246,10 +268,15 @@ Result<routing::RoutingUpdate, FieldError> parse_routing_update(const json::obje
             continue;
           }
           if (!rv.is_string()) return invalid(field + "." + name, "expected a string");
-          if (name == "sender_domain") r.sender_domain = std::string(rv.get_string());
-          else if (name == "tag") r.tag = std::string(rv.get_string());
-          else if (name == "pool") r.pool = std::string(rv.get_string());
-          else return invalid(field + "." + name, "unknown field (sender_domain, tag, metadata, pool)");
+          if (name == "sender_domain")
+            r.sender_domain = std::string(rv.get_string());
+          else if (name == "tag")
+            r.tag = std::string(rv.get_string());
+          else if (name == "pool")
+            r.pool = std::string(rv.get_string());
+          else
+            return invalid(field + "." + name,
+                           "unknown field (sender_domain, tag, metadata, pool)");
         }
         rules.push_back(std::move(r));
       }

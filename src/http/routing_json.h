@@ -27,9 +27,9 @@ net::HttpResponse routing_error_response(const routing::RoutingError& error);
 // and "name" when `allow_name`) onto `config`: the fields given replace,
 // "settings" replaces all settings. `ttl` receives "ttl" when not null (a
 // heartbeat), and is refused otherwise.
-Result<void, FieldError> apply_provider_body(const boost::json::object& body, bool allow_name,
-                                             ProviderConfig& config,
-                                             std::optional<std::chrono::milliseconds>* ttl = nullptr);
+Result<void, FieldError> apply_provider_body(
+    const boost::json::object& body, bool allow_name, ProviderConfig& config,
+    std::optional<std::chrono::milliseconds>* ttl = nullptr);
 
 // The PUT /v1/routing body.
 Result<routing::RoutingUpdate, FieldError> parse_routing_update(const boost::json::object& body);

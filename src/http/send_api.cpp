@@ -30,7 +30,8 @@ Envelope raw_envelope(const mime::RawSummary& summary) {
 }
 
 // Fills `out` from a JSON body, or answers the error.
-std::optional<net::HttpResponse> from_json(ApiServices& s, std::string& body, store::NewMessage& out) {
+std::optional<net::HttpResponse> from_json(ApiServices& s, std::string& body,
+                                           store::NewMessage& out) {
   auto parsed = message_from_json(body, s.limits);
   if (!parsed) {
     const auto& e = parsed.error();
@@ -45,21 +46,24 @@ std::optional<net::HttpResponse> from_json(ApiServices& s, std::string& body, st
   return std::nullopt;
 }
 
-std::optional<net::HttpResponse> from_raw(ApiServices& s, std::string& body, const QueryParams& query,
-                                          store::NewMessage& out) {
+std::optional<net::HttpResponse> from_raw(ApiServices& s, std::string& body,
+                                          const QueryParams& query, store::NewMessage& out) {
   if (body.size() > s.limits.max_message_bytes) {
-    return error_response(413, "message_too_large",
-                          "the message is larger than " + std::to_string(s.limits.max_message_bytes) + " bytes");
+    return error_response(
+        413, "message_too_large",
+        "the message is larger than " + std::to_string(s.limits.max_message_bytes) + " bytes");
   }
   auto summary = mime::summarize(body);
   if (!summary) return field_error_response(422, summary.error());
   out.envelope = raw_envelope(*summary);
   if (out.envelope.recipients.empty()) {
-    return error_response(422, "missing_field", "the message has no recipient in To, Cc or Bcc", "To");
+    return error_response(422, "missing_field", "the message has no recipient in To, Cc or Bcc",
+                          "To");
   }
   if (out.envelope.recipients.size() > s.limits.max_recipients) {
-    return error_response(422, "too_many_recipients",
-                          "at most " + std::to_string(s.limits.max_recipients) + " recipients are allowed", "To");
+    return error_response(
+        422, "too_many_recipients",
+        "at most " + std::to_string(s.limits.max_recipients) + " recipients are allowed", "To");
   }
   for (const auto& [k, v] : query.all()) {
     if (k == "tag") out.tags.push_back(v);
@@ -73,7 +77,8 @@ std::optional<net::HttpResponse> from_raw(ApiServices& s, std::string& body, con
 std::optional<net::HttpResponse> check_idempotency_key(std::string_view key) {
   if (key.size() > kMaxIdempotencyKey ||
       std::any_of(key.begin(), key.end(), [](char c) { return c < 0x21 || c > 0x7e; })) {
-    return error_response(400, "invalid_value", "Idempotency-Key must be 1 to 255 printable ASCII characters",
+    return error_response(400, "invalid_value",
+                          "Idempotency-Key must be 1 to 255 printable ASCII characters",
                           "Idempotency-Key");
   }
   return std::nullopt;
@@ -90,7 +95,9 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto query = QueryParams::parse(req.query);
   if (!query) return respond(error_response(400, "invalid_query", "the query string is malformed"));
   auto wait = requested_wait(req, *query, s.max_wait);
-  if (!wait) return respond(error_response(400, "invalid_value", "wait must be a number of seconds", "wait"));
+  if (!wait)
+    return respond(
+        error_response(400, "invalid_value", "wait must be a number of seconds", "wait"));
 
   auto type = media_type(req.header("Content-Type"));
   auto idempotency_key = req.header("Idempotency-Key");
@@ -108,7 +115,8 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
     refused = from_raw(s, req.body, *query, m);
   } else {
     refused = error_response(415, "unsupported_media_type",
-                             "send application/json or message/rfc822, not '" + type + "'", "Content-Type");
+                             "send application/json or message/rfc822, not '" + type + "'",
+                             "Content-Type");
   }
   if (refused) return respond(std::move(*refused));
   if (call.principal.kind != auth::Principal::Kind::loopback) m.submitted_by = call.principal.name;
@@ -117,22 +125,25 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto* waiters = s.waiters;
   auto* store = &s.store;
   auto wait_for = *wait;
-  s.intake.submit(std::move(m), [respond, waiters, store, wait_for](Result<store::EnqueueResult> r) {
-    if (!r) {
-      if (r.error() == Errc::conflict) {
-        return respond(error_response(409, "idempotency_conflict",
-                                      "this Idempotency-Key was used with a different request", "Idempotency-Key"));
-      }
-      return respond(store_error_response(r.error()));
-    }
-    if (waiters && wait_for.count() > 0) return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
-    net::HttpResponse ok;
-    ok.status = 202;
-    ok.body = accepted_body(r->id);
-    ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
-    if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
-    respond(std::move(ok));
-  });
+  s.intake.submit(
+      std::move(m), [respond, waiters, store, wait_for](Result<store::EnqueueResult> r) {
+        if (!r) {
+          if (r.error() == Errc::conflict) {
+            return respond(error_response(409, "idempotency_conflict",
+                                          "this Idempotency-Key was used with a different request",
+                                          "Idempotency-Key"));
+          }
+          return respond(store_error_response(r.error()));
+        }
+        if (waiters && wait_for.count() > 0)
+          return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
+        net::HttpResponse ok;
+        ok.status = 202;
+        ok.body = accepted_body(r->id);
+        ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
+        if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
+        respond(std::move(ok));
+      });
 }
 
 }  // namespace postern::http

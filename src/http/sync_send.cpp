@@ -20,7 +20,8 @@ std::string_view prefer_wait(std::string_view prefer) {
 
 }  // namespace
 
-std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& request, const QueryParams& query,
+std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& request,
+                                                   const QueryParams& query,
                                                    std::chrono::seconds max_wait) {
   std::string text;
   if (auto q = query.get("wait")) {
@@ -34,8 +35,9 @@ std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& reque
   return std::min(std::chrono::seconds(*v), max_wait);
 }
 
-void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store, const store::EnqueueResult& accepted,
-                      std::chrono::seconds wait, net::Responder respond) {
+void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store,
+                      const store::EnqueueResult& accepted, std::chrono::seconds wait,
+                      net::Responder respond) {
   auto id = accepted.id;
   bool replayed = accepted.replayed;
   auto answer = [id, replayed, respond](std::optional<delivery::Outcome> outcome) {
@@ -47,15 +49,17 @@ void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store, co
       r.status = 202;
     } else {
       body["status"] = to_string(outcome->status);
-      body["provider"] = outcome->provider.empty() ? json::value(nullptr) : json::value(outcome->provider);
+      body["provider"] =
+          outcome->provider.empty() ? json::value(nullptr) : json::value(outcome->provider);
       if (outcome->status == MessageStatus::sent) {
         body["provider_message_id"] = outcome->provider_message_id;
         r.status = 200;
       } else {
         body["reason"] = outcome->detail;
-        body["error"] = json::object{{"code", "delivery_" + std::string(to_string(outcome->status))},
-                                     {"message", outcome->detail},
-                                     {"field", nullptr}};
+        body["error"] =
+            json::object{{"code", "delivery_" + std::string(to_string(outcome->status))},
+                         {"message", outcome->detail},
+                         {"field", nullptr}};
         r.status = 502;
       }
     }
@@ -68,7 +72,8 @@ void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store, co
     auto stored = store.get_message(id);
     if (stored) {
       const auto& m = stored->summary;
-      return answer(delivery::Outcome{m.status, m.provider, m.provider_message_id, "", "", m.last_error});
+      return answer(
+          delivery::Outcome{m.status, m.provider, m.provider_message_id, "", "", m.last_error});
     }
   }
   waiters.wait(id, std::chrono::steady_clock::now() + wait, std::move(answer));

@@ -15,13 +15,15 @@ namespace postern::http {
 
 // The wait the caller asked for, capped at `max_wait`; zero when none;
 // nullopt when the value is not a number.
-std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& request, const QueryParams& query,
+std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& request,
+                                                   const QueryParams& query,
                                                    std::chrono::seconds max_wait);
 
 // Answers once the outcome is known: 200 sent, 502 failed or cancelled,
 // 202 "pending" when the wait ran out. A replayed request whose message is
 // already final is answered at once from the store.
-void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store, const store::EnqueueResult& accepted,
-                      std::chrono::seconds wait, net::Responder respond);
+void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store,
+                      const store::EnqueueResult& accepted, std::chrono::seconds wait,
+                      net::Responder respond);
 
 }  // namespace postern::http

@@ -22,8 +22,8 @@ void init();
 void shutdown();
 
 struct BuildOptions {
-  std::string message_id;  // without angle brackets, e.g. "0abc...@postern"
-  SystemTime date;         // the Date header
+  std::string message_id;    // without angle brackets, e.g. "0abc...@postern"
+  SystemTime date;           // the Date header
   HeaderList extra_headers;  // written after the message's own, e.g. X-Postern-Id
 };
 

@@ -50,7 +50,7 @@ struct HttpClientOptions {
   // opened beyond it after one request (3,000 connects and TIME_WAITs per
   // second and provider in the end-to-end benchmark).
   std::size_t max_idle_per_host = 256;
-  std::chrono::milliseconds idle_expiry{30000};      // pooled connections idle longer are closed
+  std::chrono::milliseconds idle_expiry{30000};  // pooled connections idle longer are closed
   std::size_t max_response_body_bytes = 16 * 1024 * 1024;
   std::size_t max_response_header_bytes = 64 * 1024;
   TlsClientOptions tls;

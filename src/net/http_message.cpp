@@ -1,8 +1,9 @@
 #include "net/http_message.h"
 
+#include <strings.h>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <strings.h>
 
 namespace postern::net {
 
@@ -31,7 +32,8 @@ Responder::State::~State() {
   }
 }
 
-std::string json_error_body(std::string_view code, std::string_view message, std::string_view field) {
+std::string json_error_body(std::string_view code, std::string_view message,
+                            std::string_view field) {
   boost::json::object error{{"code", code}, {"message", message}};
   error["field"] = field.empty() ? boost::json::value(nullptr) : boost::json::value(field);
   return boost::json::serialize(boost::json::object{{"error", std::move(error)}});

@@ -83,6 +83,7 @@ using HttpHandler = std::function<void(HttpRequest&& request, Responder respond)
 // {"error":{"code":...,"message":...,"field":...}} — the shape of every
 // error Postern answers, built here because the server itself answers some
 // (413, 400) before a handler sees the request.
-std::string json_error_body(std::string_view code, std::string_view message, std::string_view field = "");
+std::string json_error_body(std::string_view code, std::string_view message,
+                            std::string_view field = "");
 
 }  // namespace postern::net

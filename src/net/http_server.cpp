@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,7 +14,6 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
-#include <spdlog/spdlog.h>
 #include <unordered_map>
 
 #include "net/detail/appending_body.h"
@@ -69,7 +70,9 @@ auto async_handle(const HttpHandler& handler, HttpRequest request, Token&& token
         auto executor = asio::get_associated_executor(completion);
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
         auto state = std::make_shared<Responder::State>([shared, executor](HttpResponse response) {
-          asio::post(executor, [shared, response = std::move(response)]() mutable { (*shared)(std::move(response)); });
+          asio::post(executor, [shared, response = std::move(response)]() mutable {
+            (*shared)(std::move(response));
+          });
         });
         handler(std::move(req), Responder(std::move(state)));
       },
@@ -84,7 +87,8 @@ auto next_chunk(std::shared_ptr<ResponseStream> source) {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         source->next([shared, executor](std::optional<std::string> next) {
-          asio::post(executor, [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
+          asio::post(executor,
+                     [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
         });
       },
       use_awaitable);
@@ -101,7 +105,8 @@ HttpRequest to_request(Request&& req, const Connection& c) {
   out.path = out.target.substr(0, q);
   if (q != std::string::npos) out.query = out.target.substr(q + 1);
   out.headers.reserve(8);
-  for (const auto& field : req) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : req)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(req.body());
   out.remote_address = c.remote_address;
   out.remote_is_loopback = c.remote_is_loopback;
@@ -119,8 +124,10 @@ HttpResponse error_response(int status, std::string_view code, std::string messa
 // What a parse error is answered with, or nullopt for a silent close (the
 // peer left, or the server stopped).
 std::optional<HttpResponse> parse_error_response(const boost::system::error_code& ec) {
-  if (ec == http::error::header_limit) return error_response(431, "header_too_large", "the request header is too large");
-  if (ec == http::error::body_limit) return error_response(413, "payload_too_large", "the request body exceeds the limit");
+  if (ec == http::error::header_limit)
+    return error_response(431, "header_too_large", "the request header is too large");
+  if (ec == http::error::body_limit)
+    return error_response(413, "payload_too_large", "the request body exceeds the limit");
   return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
 
@@ -132,8 +139,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         options(std::move(options)),
         handler(std::move(handler)),
         connections_gauge(metrics.gauge("postern_http_connections", "Open HTTP connections")),
-        refused_connections(metrics.counter("postern_http_connections_refused_total",
-                                            "Connections closed at once because the limit was reached")) {}
+        refused_connections(
+            metrics.counter("postern_http_connections_refused_total",
+                            "Connections closed at once because the limit was reached")) {}
 
   IoRuntime& io;
   HttpServerOptions options;
@@ -215,16 +223,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       auto connection = std::make_shared<Connection>(std::move(socket));
       add(connection);
       asio::co_spawn(context, watch(connection), asio::detached);
-      asio::co_spawn(context, serve(connection), [self, raw = connection.get()](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            spdlog::error("http: connection ended by an exception: {}", ex.what());
-          }
-        }
-        self->remove(raw);
-      });
+      asio::co_spawn(context, serve(connection),
+                     [self, raw = connection.get()](std::exception_ptr e) {
+                       if (e) {
+                         try {
+                           std::rethrow_exception(e);
+                         } catch (const std::exception& ex) {
+                           spdlog::error("http: connection ended by an exception: {}", ex.what());
+                         }
+                       }
+                       self->remove(raw);
+                     });
     }
   }
 
@@ -244,7 +253,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  awaitable<boost::system::error_code> write_all(Connection& c, std::string head, const std::string& body) {
+  awaitable<boost::system::error_code> write_all(Connection& c, std::string head,
+                                                 const std::string& body) {
     c.expire_in(options.request_timeout);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
     auto [ec, n] = co_await asio::async_write(c.socket, buffers, kTuple);
@@ -261,8 +271,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
   // Pulls the stream's chunks one by one and writes each as an HTTP/1.1
   // chunk, until the stream ends, the client goes away or the server stops.
-  awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source, HttpResponse& head,
-                               unsigned version) {
+  awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source,
+                               HttpResponse& head, unsigned version) {
     head.headers.emplace_back("Cache-Control", "no-cache");
     head.headers.emplace_back("Transfer-Encoding", "chunked");
     auto head_bytes = detail::response_head(head, version, false);
@@ -305,7 +315,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
           co_return false;
         }
         if (parser.is_done()) co_return true;
-        if (parser.is_header_done() && !continue_sent && parser.get()[http::field::expect] == "100-continue") {
+        if (parser.is_header_done() && !continue_sent &&
+            parser.get()[http::field::expect] == "100-continue") {
           continue_sent = true;
           static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           static const std::string kNothing;
@@ -356,7 +367,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpServer::HttpServer(IoRuntime& io, HttpServerOptions options, HttpHandler handler, MetricsRegistry& metrics)
+HttpServer::HttpServer(IoRuntime& io, HttpServerOptions options, HttpHandler handler,
+                       MetricsRegistry& metrics)
     : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler), metrics)) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
@@ -403,7 +415,8 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   std::unique_lock lock(impl_->mu);
   if (!impl_->cv.wait_for(lock, grace, [&] { return impl_->connections.empty(); })) {
     lock.unlock();
-    spdlog::warn("http: {} connections still busy after the grace period; closing them", impl_->count());
+    spdlog::warn("http: {} connections still busy after the grace period; closing them",
+                 impl_->count());
     impl_->for_each_connection([](Connection& c) {
       boost::system::error_code ignored;
       c.socket.cancel(ignored);

@@ -27,7 +27,8 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // The handler is called on the I/O thread of each connection.
-  HttpServer(IoRuntime& io, HttpServerOptions options, HttpHandler handler, MetricsRegistry& metrics);
+  HttpServer(IoRuntime& io, HttpServerOptions options, HttpHandler handler,
+             MetricsRegistry& metrics);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

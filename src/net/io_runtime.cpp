@@ -1,10 +1,10 @@
 #include "net/io_runtime.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
 #include <string>
 
 namespace postern::net {

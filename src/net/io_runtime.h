@@ -3,9 +3,9 @@
 // connections over the contexts; timers and clients use any of them.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
-#include <atomic>
 #include <thread>
 #include <vector>
 

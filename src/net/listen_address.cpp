@@ -9,7 +9,8 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   if (colon == std::string_view::npos || colon == 0) return error_code(Errc::invalid_argument);
   ListenAddress out;
   auto host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   out.host = std::string(host);
   if (out.host == "localhost") out.host = "127.0.0.1";
   auto port_text = text.substr(colon + 1);

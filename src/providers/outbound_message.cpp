@@ -5,8 +5,9 @@
 
 namespace postern::providers {
 
-OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string content, Envelope envelope,
-                                 std::vector<std::string> tags, SystemTime created_at)
+OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string content,
+                                 Envelope envelope, std::vector<std::string> tags,
+                                 SystemTime created_at)
     : id_(id),
       id_string_(id.to_string()),
       format_(format),
@@ -17,7 +18,8 @@ OutboundMessage::OutboundMessage(MessageId id, ContentFormat format, std::string
   body_->content = std::move(content);
 }
 
-std::shared_ptr<const OutboundMessage> OutboundMessage::for_recipients(std::vector<Recipient> recipients) const {
+std::shared_ptr<const OutboundMessage> OutboundMessage::for_recipients(
+    std::vector<Recipient> recipients) const {
   auto part = std::make_shared<OutboundMessage>(*this);
   part->envelope_.recipients = std::move(recipients);
   return part;
@@ -31,7 +33,8 @@ Result<const Message*> OutboundMessage::structured() const {
     if (format_ == ContentFormat::json) {
       // Stored content was validated at intake; limits were checked then.
       auto parsed = message_from_json(content, MessageLimits::unlimited());
-      structured = parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
+      structured =
+          parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
     } else {
       auto parsed = mime::parse_message(content);
       structured = parsed ? std::move(parsed) : Result<Message>(error_code(Errc::corrupt));

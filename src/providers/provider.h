@@ -26,7 +26,8 @@ inline constexpr std::string_view kCorruptMessageCode = "corrupt_message";
 // dispatcher bounds their length when it records them.
 struct SendResult {
   FailureClass failure_class = FailureClass::transient;
-  std::string code;    // the provider's own code: "202", "550 5.1.1", "MessageRejected", "ErrorCode 406"
+  std::string
+      code;  // the provider's own code: "202", "550 5.1.1", "MessageRejected", "ErrorCode 406"
   std::string detail;  // human-readable reason, from the provider's body where it has one
   // How long the provider asked us to wait (429 Retry-After, X-RateLimit-Reset,
   // Mailgun "try again after"), when it said.
@@ -68,7 +69,8 @@ class Provider {
   // Sends one message. `done` is called exactly once, from any thread, with
   // the classified answer; it must not block. A send never throws. Cancelled
   // sends (shutdown) answer transient.
-  virtual void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) = 0;
+  virtual void send(std::shared_ptr<const OutboundMessage> message,
+                    std::function<void(SendResult)> done) = 0;
 
   // A cheap authenticated call that tells whether sending would work
   // (providers.md lists one per provider). Same threading as send().

@@ -26,7 +26,8 @@ void Subscription::next(std::function<void(EventBatch)> done) {
       return;
     }
     batch.closed = closed_ && queue_.empty();
-    batch.events.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+    batch.events.assign(std::make_move_iterator(queue_.begin()),
+                        std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
   done(std::move(batch));
@@ -94,7 +95,10 @@ void Subscription::ping_if_idle(SteadyTime now, std::chrono::milliseconds interv
 }
 
 EventBus::EventBus(const Clock& clock, std::size_t history, std::size_t max_queue)
-    : clock_(clock), history_size_(history), max_queue_(max_queue), next_id_(first_event_id(clock.now())) {}
+    : clock_(clock),
+      history_size_(history),
+      max_queue_(max_queue),
+      next_id_(first_event_id(clock.now())) {}
 
 std::uint64_t EventBus::publish(std::string_view type, boost::json::object fields) {
   std::vector<std::shared_ptr<Subscription>> targets;

@@ -43,17 +43,18 @@ class Subscription {
 
  private:
   friend class EventBus;
-  explicit Subscription(std::size_t max_queue, SteadyTime now) : max_queue_(max_queue), last_sent_(now) {}
+  explicit Subscription(std::size_t max_queue, SteadyTime now)
+      : max_queue_(max_queue), last_sent_(now) {}
   void push(const Event& event);
   void ping_if_idle(SteadyTime now, std::chrono::milliseconds interval);
   bool is_closed();
 
   std::mutex mu_;
   const std::size_t max_queue_;
-  std::deque<Event> queue_;                   // guarded by mu_
+  std::deque<Event> queue_;                  // guarded by mu_
   std::function<void(EventBatch)> pending_;  // guarded by mu_
-  bool closed_ = false;                       // guarded by mu_
-  SteadyTime last_sent_;                      // guarded by mu_
+  bool closed_ = false;                      // guarded by mu_
+  SteadyTime last_sent_;                     // guarded by mu_
 };
 
 class EventBus {
@@ -82,8 +83,8 @@ class EventBus {
   const std::size_t history_size_;
   const std::size_t max_queue_;
   mutable std::mutex mu_;
-  std::uint64_t next_id_;                               // guarded by mu_
-  std::deque<Event> history_;                           // guarded by mu_
+  std::uint64_t next_id_;                                 // guarded by mu_
+  std::deque<Event> history_;                             // guarded by mu_
   std::vector<std::weak_ptr<Subscription>> subscribers_;  // guarded by mu_
 };
 

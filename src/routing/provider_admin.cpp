@@ -17,14 +17,16 @@ RoutingError not_found(const std::string& name) {
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
   }
   return true;
 }
 
 Result<void, RoutingError> check_definition(const ProviderConfig& config) {
   if (!valid_name(config.name)) {
-    return RoutingError{RoutingErrc::invalid, "name", "a provider name is 1 to 64 letters, digits, '-', '_' or '.'"};
+    return RoutingError{RoutingErrc::invalid, "name",
+                        "a provider name is 1 to 64 letters, digits, '-', '_' or '.'"};
   }
   if (config.type.empty()) return RoutingError{RoutingErrc::invalid, "type", "is required"};
   if (config.pool.empty()) return RoutingError{RoutingErrc::invalid, "pool", "must not be empty"};
@@ -49,7 +51,8 @@ Result<ProviderView, RoutingError> RoutingService::create(ProviderConfig config)
   if (auto ok = check_definition(config); !ok) return ok.error();
   std::lock_guard lock(admin_mu_);
   if (router_.config_of(config.name)) {
-    return RoutingError{RoutingErrc::conflict, "name", "a provider named '" + config.name + "' exists"};
+    return RoutingError{RoutingErrc::conflict, "name",
+                        "a provider named '" + config.name + "' exists"};
   }
   auto provider = build(config);
   if (!provider) return provider.error();
@@ -83,7 +86,8 @@ Result<ProviderView, RoutingError> RoutingService::remove(const std::string& nam
   return *view;
 }
 
-Result<ProviderView, RoutingError> RoutingService::set_admin(const std::string& name, AdminState state) {
+Result<ProviderView, RoutingError> RoutingService::set_admin(const std::string& name,
+                                                             AdminState state) {
   if (router_.set_admin(name, state) != Change::done) return not_found(name);
   return get(name);
 }
@@ -114,8 +118,9 @@ Result<HeartbeatReply, RoutingError> RoutingService::heartbeat(HeartbeatRequest 
       return RoutingError{RoutingErrc::forbidden, "name", *refused};
     }
     if (!request.details || request.details->type.empty()) {
-      return RoutingError{RoutingErrc::invalid, "type",
-                          "the first heartbeat of an unknown provider must carry its type and settings"};
+      return RoutingError{
+          RoutingErrc::invalid, "type",
+          "the first heartbeat of an unknown provider must carry its type and settings"};
     }
     auto config = std::move(*request.details);
     config.name = request.name;
@@ -147,20 +152,23 @@ Result<RoutingView, RoutingError> RoutingService::set_routing(RoutingUpdate upda
     options.strategy = *update.strategy;
   }
   auto default_pool = update.default_pool.value_or(options.routes.default_pool());
-  if (default_pool.empty()) return RoutingError{RoutingErrc::invalid, "default_pool", "must not be empty"};
+  if (default_pool.empty())
+    return RoutingError{RoutingErrc::invalid, "default_pool", "must not be empty"};
   auto rules = update.routes.value_or(options.routes.rules());
   for (std::size_t i = 0; i < rules.size(); ++i) {
     auto field = "routes[" + std::to_string(i) + "]";
-    if (rules[i].pool.empty()) return RoutingError{RoutingErrc::invalid, field + ".pool", "is required"};
+    if (rules[i].pool.empty())
+      return RoutingError{RoutingErrc::invalid, field + ".pool", "is required"};
     if (rules[i].sender_domain.empty() && rules[i].tag.empty() && rules[i].metadata_key.empty()) {
-      return RoutingError{RoutingErrc::invalid, field, "needs at least one of sender_domain, tag or metadata"};
+      return RoutingError{RoutingErrc::invalid, field,
+                          "needs at least one of sender_domain, tag or metadata"};
     }
   }
   options.routes = RouteTable(std::move(rules), std::move(default_pool));
   router_.set_options(options);
   router_.check_routed_pools();
-  spdlog::info("routing: strategy {}, {} routes, default pool {} (changed over the API)", options.strategy,
-               options.routes.rules().size(), options.routes.default_pool());
+  spdlog::info("routing: strategy {}, {} routes, default pool {} (changed over the API)",
+               options.strategy, options.routes.rules().size(), options.routes.default_pool());
   events_.publish("routing_changed", {{"strategy", options.strategy},
                                       {"default_pool", options.routes.default_pool()},
                                       {"routes", options.routes.rules().size()}});

@@ -36,11 +36,11 @@ bool same_attributes(const ProviderConfig& a, const ProviderConfig& b);
 
 struct SlotMetrics {
   SlotMetrics(MetricsRegistry& metrics, const std::string& provider);
-  std::array<Gauge*, kProviderStates.size()> state{};           // postern_provider_state
-  std::array<Counter*, kProviderStates.size()> changes{};       // ..._state_changes_total by new state
-  std::array<Counter*, 4> attempts{};                           // by FailureClass
-  Gauge* latency = nullptr;                                     // EWMA, seconds
-  Gauge* success = nullptr;                                     // last minute
+  std::array<Gauge*, kProviderStates.size()> state{};      // postern_provider_state
+  std::array<Counter*, kProviderStates.size()> changes{};  // ..._state_changes_total by new state
+  std::array<Counter*, 4> attempts{};                      // by FailureClass
+  Gauge* latency = nullptr;                                // EWMA, seconds
+  Gauge* success = nullptr;                                // last minute
   Gauge* in_flight = nullptr;
   Counter* ejections = nullptr;
   Counter* ejections_suppressed = nullptr;
@@ -50,8 +50,8 @@ struct SlotMetrics {
 };
 
 struct ProviderSlot {
-  ProviderSlot(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source,
-               MetricsRegistry& metrics, SteadyTime now);
+  ProviderSlot(std::unique_ptr<providers::Provider> provider, ProviderConfig config,
+               ProviderSource source, MetricsRegistry& metrics, SteadyTime now);
 
   // Immutable after construction: safe from any thread.
   providers::Provider& provider() const { return *provider_; }
@@ -60,10 +60,10 @@ struct ProviderSlot {
   // Everything below is guarded by the Router's mutex.
   ProviderConfig config;  // as given; settings may hold secrets (never shown as such)
   ProviderSource source;
-  std::size_t pool = 0;    // the router's pool id
+  std::size_t pool = 0;  // the router's pool id
   AdminState admin = AdminState::active;
-  bool removing = false;   // leaves once nothing is in flight
-  bool replaced = false;   // a newer provider of the same name took over
+  bool removing = false;  // leaves once nothing is in flight
+  bool replaced = false;  // a newer provider of the same name took over
   ProbeTracker probe;
   OutlierDetector outlier;
   HeartbeatMonitor heartbeat;

@@ -2,8 +2,9 @@
 // Membership and health are in router_admin.cpp, views in router_view.cpp.
 #include "routing/router.h"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace postern::routing {
 
@@ -24,11 +25,15 @@ bool named_in(std::span<const std::string> names, const std::string& name) {
 // is about the message, and says the provider works.
 Verdict verdict_of(const providers::SendResult& r) {
   switch (r.failure_class) {
-    case FailureClass::ok: return Verdict::success;
-    case FailureClass::permanent: return Verdict::neutral;
-    case FailureClass::provider_down: return Verdict::down;
+    case FailureClass::ok:
+      return Verdict::success;
+    case FailureClass::permanent:
+      return Verdict::neutral;
+    case FailureClass::provider_down:
+      return Verdict::down;
     case FailureClass::transient:
-      if (r.throttled || r.retry_after || r.code == "429" || r.code.starts_with("454")) return Verdict::throttled;
+      if (r.throttled || r.retry_after || r.code == "429" || r.code.starts_with("454"))
+        return Verdict::throttled;
       return Verdict::failure;
   }
   return Verdict::failure;
@@ -36,7 +41,8 @@ Verdict verdict_of(const providers::SendResult& r) {
 
 }  // namespace
 
-Router::Router(const Clock& clock, MetricsRegistry& metrics, EventBus& events, RouterOptions options)
+Router::Router(const Clock& clock, MetricsRegistry& metrics, EventBus& events,
+               RouterOptions options)
     : clock_(clock), metrics_(metrics), events_(events), random_(std::random_device{}()) {
   set_options(std::move(options));
   candidates_.reserve(64);
@@ -92,7 +98,8 @@ Pick Router::pick(const providers::OutboundMessage& message, std::span<const std
         out.retry_at = std::min(out.retry_at, s.bucket.ready_at(now));
         continue;
       }
-      candidates_.push_back({i, s.config.weight, s.config.priority, s.latency_ewma_us, s.window.in_flight()});
+      candidates_.push_back(
+          {i, s.config.weight, s.config.priority, s.latency_ewma_us, s.window.in_flight()});
     }
     // Elsewhere first: the avoided providers only when nobody else could
     // take the message at all (busy elsewhere means wait, not go back).
@@ -132,28 +139,36 @@ void Router::report(ProviderSlot& s, const providers::SendResult& r) {
     case Verdict::success: {
       s.minute.add(Tally::success, now);
       auto us = static_cast<double>(r.latency.count());
-      if (us > 0) s.latency_ewma_us = s.latency_ewma_us == 0 ? us : s.latency_ewma_us + kLatencyAlpha * (us - s.latency_ewma_us);
+      if (us > 0)
+        s.latency_ewma_us = s.latency_ewma_us == 0
+                                ? us
+                                : s.latency_ewma_us + kLatencyAlpha * (us - s.latency_ewma_us);
       s.metrics.latency->set(s.latency_ewma_us / 1e6);
       break;
     }
     case Verdict::failure:
-    case Verdict::down: s.minute.add(Tally::failure, now); break;
+    case Verdict::down:
+      s.minute.add(Tally::failure, now);
+      break;
     case Verdict::throttled: {
       // That provider slows down, the others do not.
       s.minute.add(Tally::throttled, now);
       s.metrics.throttled->inc();
-      auto pause = r.retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after)
-                                 : std::chrono::milliseconds(kDefaultThrottlePause);
-      s.bucket.pause_until(now + std::clamp<std::chrono::milliseconds>(pause, std::chrono::milliseconds(0),
-                                                                        kMaxThrottlePause));
+      auto pause = r.retry_after
+                       ? std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after)
+                       : std::chrono::milliseconds(kDefaultThrottlePause);
+      s.bucket.pause_until(now + std::clamp<std::chrono::milliseconds>(
+                                     pause, std::chrono::milliseconds(0), kMaxThrottlePause));
       break;
     }
-    case Verdict::neutral: break;
+    case Verdict::neutral:
+      break;
   }
   auto c = s.minute.sum(now);
   auto answers = count(c, Tally::success) + count(c, Tally::failure) + count(c, Tally::throttled);
   if (answers > 0) {
-    s.metrics.success->set(static_cast<double>(count(c, Tally::success)) / static_cast<double>(answers));
+    s.metrics.success->set(static_cast<double>(count(c, Tally::success)) /
+                           static_cast<double>(answers));
   }
   auto change = s.outlier.record(verdict, now, options_.outlier);
   if (change.kind == OutlierDetector::Change::Kind::eject && !s.removing) {
@@ -162,12 +177,14 @@ void Router::report(ProviderSlot& s, const providers::SendResult& r) {
   refresh(s, now);
 }
 
-bool Router::has_alternative(const providers::OutboundMessage& message, std::span<const std::string> avoid) {
+bool Router::has_alternative(const providers::OutboundMessage& message,
+                             std::span<const std::string> avoid) {
   std::lock_guard lock(mu_);
   const auto& pool = pools_[pool_of(message)];
-  return std::any_of(pool.members.begin(), pool.members.end(), [&](const std::shared_ptr<ProviderSlot>& s) {
-    return takes_traffic(s->state) && s->fits(message) && !named_in(avoid, s->name());
-  });
+  return std::any_of(
+      pool.members.begin(), pool.members.end(), [&](const std::shared_ptr<ProviderSlot>& s) {
+        return takes_traffic(s->state) && s->fits(message) && !named_in(avoid, s->name());
+      });
 }
 
 std::size_t Router::recipients_per_send(const providers::OutboundMessage& message) {
@@ -189,20 +206,25 @@ std::size_t Router::recipients_per_send(const providers::OutboundMessage& messag
 
 void Router::try_eject(ProviderSlot& s, std::string reason, SteadyTime now) {
   const auto& pool = pools_[s.pool];
-  bool others = std::any_of(pool.members.begin(), pool.members.end(), [&](const std::shared_ptr<ProviderSlot>& m) {
-    return m.get() != &s && takes_traffic(m->state);
-  });
+  bool others = std::any_of(pool.members.begin(), pool.members.end(),
+                            [&](const std::shared_ptr<ProviderSlot>& m) {
+                              return m.get() != &s && takes_traffic(m->state);
+                            });
   if (!others) {
     // Ejecting the last provider of a pool would stop its mail entirely on
     // what may be a bad run of messages: keep it, and say so loudly (at
     // most once per base ejection time, not once per failed message).
     s.outlier.keep();
     s.metrics.ejections_suppressed->inc();
-    if (s.suppressed_noted_at == SteadyTime{} || now - s.suppressed_noted_at >= options_.outlier.base_ejection) {
+    if (s.suppressed_noted_at == SteadyTime{} ||
+        now - s.suppressed_noted_at >= options_.outlier.base_ejection) {
       s.suppressed_noted_at = now;
-      spdlog::error("routing: provider {} is failing ({}) but is the last healthy provider of pool {}: not ejected",
-                    s.name(), reason, pool.name);
-      events_.publish("ejection_suppressed", {{"provider", s.name()}, {"pool", pool.name}, {"reason", reason}});
+      spdlog::error(
+          "routing: provider {} is failing ({}) but is the last healthy provider of pool {}: not "
+          "ejected",
+          s.name(), reason, pool.name);
+      events_.publish("ejection_suppressed",
+                      {{"provider", s.name()}, {"pool", pool.name}, {"reason", reason}});
     }
     return;
   }

@@ -37,17 +37,19 @@ struct RouterOptions {
 };
 
 enum class PickStatus {
-  picked,       // send to pick.provider()
-  busy,         // healthy providers exist but are at their rate limit or cap: hold the message, retry soon
+  picked,  // send to pick.provider()
+  busy,  // healthy providers exist but are at their rate limit or cap: hold the message, retry soon
   unavailable,  // no provider of the pool can take it: defer with back-off
-  unfit,        // the pool has providers but none accepts a message this large (size or recipients): fail it
+  unfit,  // the pool has providers but none accepts a message this large (size or recipients): fail
+          // it
 };
 
 struct Pick {
   PickStatus status = PickStatus::unavailable;
-  std::shared_ptr<ProviderSlot> slot;      // picked: report() the answer to this
-  std::size_t pool = 0;                    // busy: the pool to wait for (ids are stable)
-  SteadyTime retry_at = SteadyTime::max();  // busy: when a rate limit lets one go (max: when one finishes)
+  std::shared_ptr<ProviderSlot> slot;  // picked: report() the answer to this
+  std::size_t pool = 0;                // busy: the pool to wait for (ids are stable)
+  SteadyTime retry_at =
+      SteadyTime::max();  // busy: when a rate limit lets one go (max: when one finishes)
   providers::Provider& provider() const { return slot->provider(); }
 };
 
@@ -56,7 +58,8 @@ enum class Change { done, unknown, exists };
 
 class Router {
  public:
-  Router(const Clock& clock, MetricsRegistry& metrics, EventBus& events, RouterOptions options = {});
+  Router(const Clock& clock, MetricsRegistry& metrics, EventBus& events,
+         RouterOptions options = {});
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -72,7 +75,8 @@ class Router {
   void report(ProviderSlot& slot, const providers::SendResult& result);
   // True when a provider of the message's pool other than those in `avoid`
   // is in the active set (at its limits or not).
-  bool has_alternative(const providers::OutboundMessage& message, std::span<const std::string> avoid);
+  bool has_alternative(const providers::OutboundMessage& message,
+                       std::span<const std::string> avoid);
   // How many recipients one send of this message can carry in its pool:
   // the highest recipient limit among the providers that take its size,
   // those taking traffic counted first. 0 when one of them has no limit,
@@ -82,10 +86,12 @@ class Router {
   // --- membership (routing service, API) ---
 
   // Adds a provider; `exists` when the name is taken.
-  Change add(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source);
+  Change add(std::unique_ptr<providers::Provider> provider, ProviderConfig config,
+             ProviderSource source);
   // A new provider object (new settings) takes over `name`; the old one
   // takes no new mail and finishes what it has in flight.
-  Change replace(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source);
+  Change replace(std::unique_ptr<providers::Provider> provider, ProviderConfig config,
+                 ProviderSource source);
   // New routing attributes (pool, weight, priority, limits, probe) in place.
   Change update(const ProviderConfig& config);
   // Drains the provider (no new mail), then drops it once idle.
@@ -133,7 +139,7 @@ class Router {
     std::string name;
     std::unique_ptr<Strategy> strategy;
     std::vector<std::shared_ptr<ProviderSlot>> members;  // current providers only
-    bool had_active = true;                              // for the loud "pool has no provider" notice
+    bool had_active = true;  // for the loud "pool has no provider" notice
   };
 
   // All below run with mu_ held.
@@ -161,12 +167,13 @@ class Router {
   MetricsRegistry& metrics_;
   EventBus& events_;
   mutable std::mutex mu_;
-  RouterOptions options_;                               // guarded by mu_
-  std::vector<std::shared_ptr<ProviderSlot>> slots_;    // guarded by mu_: current, draining and replaced
-  std::vector<Pool> pools_;                             // guarded by mu_: index = pool id, never shrinks
-  std::vector<std::size_t> route_pools_;                // guarded by mu_: pool id of each route, then default
-  std::vector<Candidate> candidates_;                   // guarded by mu_: scratch of pick()
-  std::mt19937_64 random_;                              // guarded by mu_
+  RouterOptions options_;  // guarded by mu_
+  std::vector<std::shared_ptr<ProviderSlot>>
+      slots_;                             // guarded by mu_: current, draining and replaced
+  std::vector<Pool> pools_;               // guarded by mu_: index = pool id, never shrinks
+  std::vector<std::size_t> route_pools_;  // guarded by mu_: pool id of each route, then default
+  std::vector<Candidate> candidates_;     // guarded by mu_: scratch of pick()
+  std::mt19937_64 random_;                // guarded by mu_
 };
 
 }  // namespace postern::routing

@@ -1,8 +1,9 @@
 // The router's membership and health bookkeeping: providers joining and
 // leaving pools, operator states, heartbeats, probe answers, the timer's
 // tick, and the one place where a provider's state changes (refresh).
-#include <algorithm>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "routing/router.h"
 
@@ -65,7 +66,8 @@ void Router::join_pool(const std::shared_ptr<ProviderSlot>& slot, const std::str
 
 void Router::leave_pool(ProviderSlot& slot) {
   auto& pool = pools_[slot.pool];
-  std::erase_if(pool.members, [&](const std::shared_ptr<ProviderSlot>& m) { return m.get() == &slot; });
+  std::erase_if(pool.members,
+                [&](const std::shared_ptr<ProviderSlot>& m) { return m.get() == &slot; });
   pool.strategy->reset(pool.members.size());
   note_pool(pool);
 }
@@ -81,9 +83,10 @@ void Router::insert(std::shared_ptr<ProviderSlot> slot) {
   slot->outlier.configure(options_.outlier);
   slots_.push_back(slot);
   join_pool(slot, slot->config.pool);
-  for (auto st : kProviderStates) slot->metrics.state[static_cast<std::size_t>(st)]->set(st == slot->state ? 1 : 0);
-  spdlog::info("routing: provider {} ({}) joins pool {} [{}]", slot->name(), slot->provider().type(),
-               slot->config.pool, to_string(slot->source));
+  for (auto st : kProviderStates)
+    slot->metrics.state[static_cast<std::size_t>(st)]->set(st == slot->state ? 1 : 0);
+  spdlog::info("routing: provider {} ({}) joins pool {} [{}]", slot->name(),
+               slot->provider().type(), slot->config.pool, to_string(slot->source));
   events_.publish("provider_added", {{"provider", slot->name()},
                                      {"provider_type", slot->provider().type()},
                                      {"pool", slot->config.pool},
@@ -91,7 +94,8 @@ void Router::insert(std::shared_ptr<ProviderSlot> slot) {
                                      {"state", to_string(slot->state)}});
 }
 
-Change Router::add(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source) {
+Change Router::add(std::unique_ptr<providers::Provider> provider, ProviderConfig config,
+                   ProviderSource source) {
   std::lock_guard lock(mu_);
   if (auto old = find(provider->name())) {
     if (!old->removing) return Change::exists;
@@ -100,16 +104,19 @@ Change Router::add(std::unique_ptr<providers::Provider> provider, ProviderConfig
     old->replaced = true;
   }
   auto now = clock_.steady_now();
-  insert(std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_, now));
+  insert(std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_,
+                                        now));
   return Change::done;
 }
 
-Change Router::replace(std::unique_ptr<providers::Provider> provider, ProviderConfig config, ProviderSource source) {
+Change Router::replace(std::unique_ptr<providers::Provider> provider, ProviderConfig config,
+                       ProviderSource source) {
   std::lock_guard lock(mu_);
   auto old = find(provider->name());
   if (!old) return Change::unknown;
   auto now = clock_.steady_now();
-  auto slot = std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_, now);
+  auto slot =
+      std::make_shared<ProviderSlot>(std::move(provider), std::move(config), source, metrics_, now);
   // The heartbeat watch and the operator's say (paused, draining) carry
   // over: new settings are not a resume.
   slot->heartbeat = old->heartbeat;
@@ -118,8 +125,8 @@ Change Router::replace(std::unique_ptr<providers::Provider> provider, ProviderCo
   old->removing = true;
   old->admin = AdminState::draining;
   leave_pool(*old);
-  spdlog::info("routing: provider {} gets new settings; the old connection drains ({} in flight)", old->name(),
-               old->window.in_flight());
+  spdlog::info("routing: provider {} gets new settings; the old connection drains ({} in flight)",
+               old->name(), old->window.in_flight());
   auto& fresh = *slot;
   insert(std::move(slot));
   refresh(fresh, now);  // the carried-over admin state
@@ -169,7 +176,8 @@ Change Router::heartbeat(const std::string& name, std::chrono::milliseconds ttl)
   auto s = find(name);
   if (!s || s->removing) return Change::unknown;
   auto now = clock_.steady_now();
-  if (s->heartbeat.beat(now, ttl)) spdlog::info("routing: provider {} is heart-beating again", name);
+  if (s->heartbeat.beat(now, ttl))
+    spdlog::info("routing: provider {} is heart-beating again", name);
   refresh(*s, now);
   return Change::done;
 }
@@ -209,7 +217,8 @@ std::vector<Router::ProbeJob> Router::due_probes() {
   return jobs;
 }
 
-void Router::probe_finished(ProviderSlot& s, std::uint64_t id, const providers::ProbeResult& result) {
+void Router::probe_finished(ProviderSlot& s, std::uint64_t id,
+                            const providers::ProbeResult& result) {
   std::lock_guard lock(mu_);
   auto now = clock_.steady_now();
   bool was_healthy = s.probe.healthy();
@@ -218,8 +227,8 @@ void Router::probe_finished(ProviderSlot& s, std::uint64_t id, const providers::
     (result.healthy ? s.metrics.probes_ok : s.metrics.probes_failed)->inc();
     if (!result.healthy) spdlog::debug("routing: probe of {} failed: {}", s.name(), result.detail);
   }
-  if (!s.probe.finish(id, result.healthy, result.detail.empty() ? "probe failed" : result.detail, result.latency,
-                      now, options_.probe, spread)) {
+  if (!s.probe.finish(id, result.healthy, result.detail.empty() ? "probe failed" : result.detail,
+                      result.latency, now, options_.probe, spread)) {
     return;
   }
   // Probes saw the provider come back: end a passive ejection now and let
@@ -234,8 +243,8 @@ void Router::tick() {
   for (auto& s : slots_) {
     bool changed = s->outlier.advance(now);
     if (s->heartbeat.check(now)) {
-      spdlog::warn("routing: provider {} sent no heartbeat for {} ms: out of the active set", s->name(),
-                   s->heartbeat.ttl().count());
+      spdlog::warn("routing: provider {} sent no heartbeat for {} ms: out of the active set",
+                   s->name(), s->heartbeat.ttl().count());
       changed = true;
     }
     if (changed || s->admin == AdminState::draining) refresh(*s, now);
@@ -244,7 +253,8 @@ void Router::tick() {
     if (!s->removing || s->window.in_flight() > 0) return false;
     if (!s->replaced) {
       spdlog::info("routing: provider {} removed", s->name());
-      events_.publish("provider_removed", {{"provider", s->name()}, {"pool", pools_[s->pool].name}});
+      events_.publish("provider_removed",
+                      {{"provider", s->name()}, {"pool", pools_[s->pool].name}});
       for (auto* g : s->metrics.state) g->set(0);
       s->metrics.in_flight->set(0);
     }
@@ -274,29 +284,33 @@ void Router::refresh(ProviderSlot& s, SteadyTime now) {
   s.metrics.state[static_cast<std::size_t>(previous)]->set(0);
   s.metrics.state[static_cast<std::size_t>(s.state)]->set(1);
   s.metrics.changes[static_cast<std::size_t>(s.state)]->inc();
-  auto level = takes_traffic(s.state) || s.check == Check::admin ? spdlog::level::info : spdlog::level::warn;
-  spdlog::log(level, "routing: provider {} {} -> {}{}{}", s.name(), to_string(previous), to_string(s.state),
-              s.reason.empty() ? "" : ": ", s.reason);
-  events_.publish("provider_state", {{"provider", s.name()},
-                                     {"pool", pools_[s.pool].name},
-                                     {"state", to_string(s.state)},
-                                     {"previous", to_string(previous)},
-                                     {"check", s.check == Check::none ? boost::json::value(nullptr)
-                                                                      : boost::json::value(to_string(s.check))},
-                                     {"reason", s.reason}});
+  auto level =
+      takes_traffic(s.state) || s.check == Check::admin ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(level, "routing: provider {} {} -> {}{}{}", s.name(), to_string(previous),
+              to_string(s.state), s.reason.empty() ? "" : ": ", s.reason);
+  events_.publish("provider_state",
+                  {{"provider", s.name()},
+                   {"pool", pools_[s.pool].name},
+                   {"state", to_string(s.state)},
+                   {"previous", to_string(previous)},
+                   {"check", s.check == Check::none ? boost::json::value(nullptr)
+                                                    : boost::json::value(to_string(s.check))},
+                   {"reason", s.reason}});
   if (!s.removing) note_pool(pools_[s.pool]);
 }
 
 // A pool left with no provider taking traffic is a degraded mode: loud.
 void Router::note_pool(Pool& pool) {
-  bool active = std::any_of(pool.members.begin(), pool.members.end(),
-                            [](const std::shared_ptr<ProviderSlot>& m) { return takes_traffic(m->state); });
+  bool active =
+      std::any_of(pool.members.begin(), pool.members.end(),
+                  [](const std::shared_ptr<ProviderSlot>& m) { return takes_traffic(m->state); });
   if (active == pool.had_active) return;
   pool.had_active = active;
   if (active) {
     spdlog::info("routing: pool {} has a provider taking mail again", pool.name);
   } else {
-    spdlog::error("routing: pool {} has no provider taking mail: its messages are deferred", pool.name);
+    spdlog::error("routing: pool {} has no provider taking mail: its messages are deferred",
+                  pool.name);
   }
   events_.publish(active ? "pool_available" : "pool_unavailable", {{"pool", pool.name}});
 }

@@ -22,18 +22,23 @@ std::string Router::describe(const ProviderSlot& s, SteadyTime now) const {
   switch (s.check) {
     case Check::admin:
       if (s.admin == AdminState::paused) return "paused by the operator";
-      if (s.removing) return s.window.in_flight() > 0 ? "being removed: finishing attempts in flight" : "removed";
-      return s.window.in_flight() > 0 ? "draining: finishing attempts in flight" : "drained: takes no new mail";
-    case Check::heartbeat: return "no heartbeat for " + seconds_text(now - s.heartbeat.last_beat());
+      if (s.removing)
+        return s.window.in_flight() > 0 ? "being removed: finishing attempts in flight" : "removed";
+      return s.window.in_flight() > 0 ? "draining: finishing attempts in flight"
+                                      : "drained: takes no new mail";
+    case Check::heartbeat:
+      return "no heartbeat for " + seconds_text(now - s.heartbeat.last_beat());
     case Check::probe:
-      return std::to_string(s.probe.consecutive_failures()) + " failed probes in a row: " + s.probe.last_detail();
+      return std::to_string(s.probe.consecutive_failures()) +
+             " failed probes in a row: " + s.probe.last_detail();
     case Check::outlier:
       if (s.outlier.phase() == OutlierPhase::half_open) {
         return "half-open trial after ejection: " + s.outlier.reason();
       }
       return "ejected for " + seconds_text(s.outlier.ejected_until() - now) + " (ejection " +
              std::to_string(s.outlier.ejections()) + "): " + s.outlier.reason();
-    case Check::none: break;
+    case Check::none:
+      break;
   }
   return "";
 }
@@ -61,7 +66,8 @@ ProviderView Router::view_of(const ProviderSlot& s, SteadyTime now, double total
   v.probe_failures = s.probe.consecutive_failures();
   v.outlier = s.outlier.phase();
   v.ejections = s.outlier.ejections();
-  if (s.outlier.phase() == OutlierPhase::ejected) v.ejected_until = to_system(s.outlier.ejected_until());
+  if (s.outlier.phase() == OutlierPhase::ejected)
+    v.ejected_until = to_system(s.outlier.ejected_until());
   v.consecutive_failures = s.outlier.consecutive_failures();
   v.heartbeat_watched = s.heartbeat.watched();
   if (s.heartbeat.watched()) v.heartbeat_at = to_system(s.heartbeat.last_beat());
@@ -69,7 +75,8 @@ ProviderView Router::view_of(const ProviderSlot& s, SteadyTime now, double total
   v.latency_ms = s.latency_ewma_us / 1000.0;
   auto c = s.minute.sum(now);
   auto answers = count(c, Tally::success) + count(c, Tally::failure) + count(c, Tally::throttled);
-  if (answers > 0) v.success_rate = static_cast<double>(count(c, Tally::success)) / static_cast<double>(answers);
+  if (answers > 0)
+    v.success_rate = static_cast<double>(count(c, Tally::success)) / static_cast<double>(answers);
   v.in_flight = s.window.in_flight();
   v.attempts_last_minute = count(c, Tally::picked);
   v.share = total_picks > 0 ? static_cast<double>(v.attempts_last_minute) / total_picks : 0;
@@ -86,7 +93,8 @@ std::vector<ProviderView> Router::providers() const {
   std::lock_guard lock(mu_);
   auto now = clock_.steady_now();
   double total = 0;
-  for (const auto& s : slots_) total += static_cast<double>(count(s->minute.sum(now), Tally::picked));
+  for (const auto& s : slots_)
+    total += static_cast<double>(count(s->minute.sum(now), Tally::picked));
   std::vector<ProviderView> out;
   for (const auto& s : slots_) {
     if (!s->replaced) out.push_back(view_of(*s, now, total));
@@ -100,7 +108,8 @@ std::optional<ProviderView> Router::provider(const std::string& name) const {
   if (!s) return std::nullopt;
   auto now = clock_.steady_now();
   double total = 0;
-  for (const auto& x : slots_) total += static_cast<double>(count(x->minute.sum(now), Tally::picked));
+  for (const auto& x : slots_)
+    total += static_cast<double>(count(x->minute.sum(now), Tally::picked));
   return view_of(*s, now, total);
 }
 

@@ -1,7 +1,8 @@
 #include "routing/routes.h"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 namespace postern::routing {
 
@@ -29,7 +30,8 @@ bool has_metadata(const providers::OutboundMessage& m, const RouteRule& r) {
 
 RouteTable::RouteTable(std::vector<RouteRule> rules, std::string default_pool)
     : rules_(std::move(rules)), default_pool_(std::move(default_pool)) {
-  uses_metadata_ = std::any_of(rules_.begin(), rules_.end(), [](const RouteRule& r) { return !r.metadata_key.empty(); });
+  uses_metadata_ = std::any_of(rules_.begin(), rules_.end(),
+                               [](const RouteRule& r) { return !r.metadata_key.empty(); });
 }
 
 std::string_view domain_of(std::string_view address) {
@@ -50,7 +52,9 @@ bool domain_matches(std::string_view pattern, std::string_view domain) {
 std::size_t RouteTable::match(const providers::OutboundMessage& message) const {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const auto& r = rules_[i];
-    if (!r.sender_domain.empty() && !domain_matches(r.sender_domain, domain_of(message.envelope().sender))) continue;
+    if (!r.sender_domain.empty() &&
+        !domain_matches(r.sender_domain, domain_of(message.envelope().sender)))
+      continue;
     if (!r.tag.empty() && !has_tag(message, r.tag)) continue;
     if (!r.metadata_key.empty() && !has_metadata(message, r)) continue;
     return i;

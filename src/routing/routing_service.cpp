@@ -3,6 +3,8 @@
 // thread. The management API's calls are in provider_admin.cpp.
 #include "routing/routing_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
-#include <spdlog/spdlog.h>
 
 #include "net/io_runtime.h"
 #include "providers/registry.h"
@@ -60,18 +61,22 @@ RouterOptions router_options(const Config& config) {
   o.strategy = r.strategy;
   std::vector<RouteRule> rules;
   for (const auto& route : config.routes) {
-    rules.push_back({route.sender_domain, route.tag, route.metadata_key, route.metadata_value, route.pool});
+    rules.push_back(
+        {route.sender_domain, route.tag, route.metadata_key, route.metadata_value, route.pool});
   }
   o.routes = RouteTable(std::move(rules), r.default_pool);
-  o.probe = {r.probe_interval, r.probe_timeout, r.probe_jitter, r.unhealthy_threshold, r.healthy_threshold};
-  o.outlier = {r.consecutive_failures, r.consecutive_down, r.error_rate, r.throttle_rate, r.min_requests,
-               r.error_window, r.base_ejection, r.max_ejection, r.trial_successes};
+  o.probe = {r.probe_interval, r.probe_timeout, r.probe_jitter, r.unhealthy_threshold,
+             r.healthy_threshold};
+  o.outlier = {r.consecutive_failures, r.consecutive_down, r.error_rate,
+               r.throttle_rate,        r.min_requests,     r.error_window,
+               r.base_ejection,        r.max_ejection,     r.trial_successes};
   o.heartbeat = {r.heartbeat_window, r.heartbeat_registration, r.heartbeat_allowed};
   return o;
 }
 
 RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
-                               providers::ProviderContext& context, const Clock& clock, MetricsRegistry& metrics)
+                               providers::ProviderContext& context, const Clock& clock,
+                               MetricsRegistry& metrics)
     : registry_(registry),
       context_(context),
       events_(clock),
@@ -80,7 +85,8 @@ RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegi
 
 RoutingService::~RoutingService() { stop(); }
 
-Result<std::unique_ptr<providers::Provider>, RoutingError> RoutingService::build(const ProviderConfig& config) const {
+Result<std::unique_ptr<providers::Provider>, RoutingError> RoutingService::build(
+    const ProviderConfig& config) const {
   if (!registry_.find(config.type)) {
     std::string known;
     for (const auto& t : registry_.types()) known += (known.empty() ? "" : ", ") + t;
@@ -143,9 +149,10 @@ Result<std::string, ConfigError> RoutingService::apply(const Config& config) {
     }
   }
   router_.check_routed_pools();
-  std::string summary = "providers: " + std::to_string(added) + " added, " + std::to_string(changed) + " changed, " +
-         std::to_string(removed) + " removed; strategy " + config.routing.strategy + ", " +
-         std::to_string(config.routes.size()) + " routes";
+  std::string summary = "providers: " + std::to_string(added) + " added, " +
+                        std::to_string(changed) + " changed, " + std::to_string(removed) +
+                        " removed; strategy " + config.routing.strategy + ", " +
+                        std::to_string(config.routes.size()) + " routes";
   return Result<std::string, ConfigError>(boost::system::in_place_value, std::move(summary));
 }
 

@@ -103,7 +103,8 @@ class RoutingService {
 
  private:
   struct Impl;
-  Result<std::unique_ptr<providers::Provider>, RoutingError> build(const ProviderConfig& config) const;
+  Result<std::unique_ptr<providers::Provider>, RoutingError> build(
+      const ProviderConfig& config) const;
 
   const providers::ProviderRegistry& registry_;
   providers::ProviderContext& context_;

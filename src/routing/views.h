@@ -52,11 +52,11 @@ struct ProviderView {
   std::optional<SystemTime> heartbeat_at;
   std::chrono::milliseconds heartbeat_ttl{0};
   // Traffic.
-  double latency_ms = 0;                // EWMA on accepted messages; 0 before the first
-  std::optional<double> success_rate;   // last minute; none without answers
+  double latency_ms = 0;               // EWMA on accepted messages; 0 before the first
+  std::optional<double> success_rate;  // last minute; none without answers
   std::size_t in_flight = 0;
   std::uint64_t attempts_last_minute = 0;
-  double share = 0;                     // of all attempts routed in the last minute
+  double share = 0;  // of all attempts routed in the last minute
   // Limits.
   double rate_limit = 0;  // 0: none
   double burst = 0;

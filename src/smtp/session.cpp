@@ -230,7 +230,8 @@ awaitable<Session::ReadResult> Session::read_some() {
   reading_ = false;
   auto [ec, n] = result;
   if (!ec) co_return ReadResult{ReadOutcome::data, n, {}};
-  if (forced_) co_return ReadResult{ReadOutcome::closed, 0, "closed by the server: grace period over"};
+  if (forced_)
+    co_return ReadResult{ReadOutcome::closed, 0, "closed by the server: grace period over"};
   switch (take_interrupt()) {
     case Interrupt::deadline:
       co_return ReadResult{
@@ -258,7 +259,8 @@ awaitable<bool> Session::write_output() {
   fsm_->clear_output();
   auto [ec, n] = result;
   if (ec) {
-    failure_ = take_interrupt() == Interrupt::deadline ? "write timed out" : "write failed: " + ec.message();
+    failure_ = take_interrupt() == Interrupt::deadline ? "write timed out"
+                                                       : "write failed: " + ec.message();
   }
   co_return !ec;
 }

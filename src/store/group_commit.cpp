@@ -1,9 +1,9 @@
 #include "store/group_commit.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "core/moving_average.h"
 
@@ -14,15 +14,18 @@ bool is_storage_failure(const error_code& ec) {
          ec == Errc::internal;
 }
 
-GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions options, MetricsRegistry& metrics)
+GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions options,
+                               MetricsRegistry& metrics)
     : hooks_(std::move(hooks)),
       options_(std::move(options)),
-      batch_size_(metrics.histogram("postern_store_commit_batch_size", "Operations per group commit",
-                                    size_buckets(), {{"store", options_.name}})),
-      commit_seconds_(metrics.histogram("postern_store_commit_seconds",
-                                        "Time to commit a batch (with its fsync unless a sync stage "
-                                        "runs it: see postern_store_fsync_seconds)",
-                                        latency_buckets_seconds(), {{"store", options_.name}})),
+      batch_size_(metrics.histogram("postern_store_commit_batch_size",
+                                    "Operations per group commit", size_buckets(),
+                                    {{"store", options_.name}})),
+      commit_seconds_(
+          metrics.histogram("postern_store_commit_seconds",
+                            "Time to commit a batch (with its fsync unless a sync stage "
+                            "runs it: see postern_store_fsync_seconds)",
+                            latency_buckets_seconds(), {{"store", options_.name}})),
       commit_failures_(metrics.counter("postern_store_commit_failures_total",
                                        "Group commits that failed and were retried one by one",
                                        {{"store", options_.name}})) {
@@ -113,7 +116,8 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
   }
   auto start = std::chrono::steady_clock::now();
   auto committed = hooks_.commit();
-  commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  commit_seconds_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!committed) {
     hooks_.rollback();
     return false;

@@ -82,8 +82,8 @@ class GroupCommitter {
   Counter& commit_failures_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  WriteBatch queue_;        // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
+  WriteBatch queue_;       // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
   // How long a batch takes to apply and commit (a moving average; writer
   // thread only): the sync stage lets the writer start that long before
   // the running flush is expected to end.

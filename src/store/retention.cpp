@@ -18,10 +18,12 @@ RetentionSweeper::RetentionSweeper(Store& store, const Clock& clock, MetricsRegi
     : store_(store),
       clock_(clock),
       options_(options),
-      purged_(metrics.counter("postern_store_purged_messages_total",
-                              "Ended messages deleted because they were older than store.retention")),
-      bytes_freed_(metrics.counter("postern_store_reclaimed_bytes_total",
-                                   "Bytes of content files removed once no message referred to them")) {}
+      purged_(
+          metrics.counter("postern_store_purged_messages_total",
+                          "Ended messages deleted because they were older than store.retention")),
+      bytes_freed_(
+          metrics.counter("postern_store_reclaimed_bytes_total",
+                          "Bytes of content files removed once no message referred to them")) {}
 
 RetentionSweeper::~RetentionSweeper() { stop(); }
 
@@ -49,11 +51,13 @@ bool RetentionSweeper::stopping() const {
 void RetentionSweeper::run() {
   for (;;) {
     if (auto r = sweep(); !r) {
-      spdlog::warn("retention: sweep failed, next in {} ms: {}", options_.interval.count(), r.error().message());
+      spdlog::warn("retention: sweep failed, next in {} ms: {}", options_.interval.count(),
+                   r.error().message());
     } else if (r->purged > 0) {
-      spdlog::info("retention: deleted {} messages that ended more than {} s ago; {} bytes of content freed",
-                   r->purged, std::chrono::duration_cast<std::chrono::seconds>(options_.retention).count(),
-                   r->bytes_freed);
+      spdlog::info(
+          "retention: deleted {} messages that ended more than {} s ago; {} bytes of content freed",
+          r->purged, std::chrono::duration_cast<std::chrono::seconds>(options_.retention).count(),
+          r->bytes_freed);
     }
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;

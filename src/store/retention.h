@@ -37,7 +37,8 @@ struct SweepResult {
 
 class RetentionSweeper {
  public:
-  RetentionSweeper(Store& store, const Clock& clock, MetricsRegistry& metrics, RetentionOptions options);
+  RetentionSweeper(Store& store, const Clock& clock, MetricsRegistry& metrics,
+                   RetentionOptions options);
   ~RetentionSweeper();
   RetentionSweeper(const RetentionSweeper&) = delete;
   RetentionSweeper& operator=(const RetentionSweeper&) = delete;

@@ -90,7 +90,8 @@ struct AttemptRecord {
 struct Event {
   int seq = 0;
   SystemTime at;
-  std::string type;  // accepted, attempt, sent, deferred, failed, cancelled, retried, reclaimed, quarantined
+  std::string type;  // accepted, attempt, sent, deferred, failed, cancelled, retried, reclaimed,
+                     // quarantined
   MessageStatus status = MessageStatus::queued;  // status after the event
   std::string provider;
   std::string failure_class;
@@ -130,9 +131,9 @@ struct MessageDetail {
 
 struct ListFilter {
   std::optional<MessageStatus> status;
-  std::optional<SystemTime> since;   // created at or after
-  std::optional<SystemTime> until;   // created before
-  std::optional<MessageId> before;   // cursor: ids strictly smaller (newest first)
+  std::optional<SystemTime> since;  // created at or after
+  std::optional<SystemTime> until;  // created before
+  std::optional<MessageId> before;  // cursor: ids strictly smaller (newest first)
   std::size_t limit = 50;
 };
 
@@ -176,8 +177,8 @@ class Store {
   // `now`, oldest due first: they become `sending`, owned by `owner` until
   // now + lease. A lease that expires returns the message to the queue (see
   // reclaim_leases).
-  virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
-                     Completion<std::vector<LeasedMessage>> done) = 0;
+  virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease,
+                     std::size_t limit, Completion<std::vector<LeasedMessage>> done) = 0;
 
   // Records an attempt and moves a leased message on. Fails with not_found
   // when the message is no longer leased by `owner` (lease lost).
@@ -194,7 +195,8 @@ class Store {
   // Returns messages whose lease ends before `expired_before` to the queue,
   // due at `now`, each with a "reclaimed" event. Answers how many. A single
   // node reclaims every lease at start with expired_before = max().
-  virtual void reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) = 0;
+  virtual void reclaim_leases(SystemTime expired_before, SystemTime now,
+                              Completion<std::size_t> done) = 0;
 
   // Forgets idempotency keys older than `before`. Answers how many.
   virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;

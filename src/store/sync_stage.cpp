@@ -1,21 +1,23 @@
 #include "store/sync_stage.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "core/moving_average.h"
 
 namespace postern::store {
 
-SyncStage::SyncStage(std::function<Result<void>()> flush, const std::string& name, MetricsRegistry& metrics)
+SyncStage::SyncStage(std::function<Result<void>()> flush, const std::string& name,
+                     MetricsRegistry& metrics)
     : flush_(std::move(flush)),
       flush_seconds_(metrics.histogram("postern_store_fsync_seconds",
                                        "Time of one fsync that makes committed batches durable",
                                        latency_buckets_seconds(), {{"store", name}})),
-      writes_per_flush_(metrics.histogram("postern_store_fsync_batch_size", "Writes made durable by one fsync",
-                                          size_buckets(), {{"store", name}})) {
+      writes_per_flush_(metrics.histogram("postern_store_fsync_batch_size",
+                                          "Writes made durable by one fsync", size_buckets(),
+                                          {{"store", name}})) {
   thread_ = std::thread([this, name] {
     pthread_setname_np(pthread_self(), (name.substr(0, 10) + "-sync").c_str());
     run();
@@ -84,7 +86,8 @@ void SyncStage::run() {
       // The commits are visible but may not survive a power cut: their
       // writers hear of a failure (a retried message may then be stored twice).
       ec = flushed.error();
-      spdlog::error("store: fsync failed, {} writes answered with an error: {}", covered.size(), ec.message());
+      spdlog::error("store: fsync failed, {} writes answered with an error: {}", covered.size(),
+                    ec.message());
     }
     for (auto& write : covered) write->finish(ec);
     covered.clear();

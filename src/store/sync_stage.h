@@ -53,8 +53,8 @@ class SyncStage {
   std::mutex mu_;
   std::condition_variable cv_;       // the stage: work arrived, or stop
   std::condition_variable room_cv_;  // the writer: waiting_ was taken
-  WriteBatch waiting_;     // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  WriteBatch waiting_;               // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
   // Guarded by mu_: whether a flush runs, since when, and how long flushes
   // take (a moving average).
   bool flushing_ = false;

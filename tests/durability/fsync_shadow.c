@@ -32,33 +32,35 @@
  * the page cache: an fsync through any descriptor of a file makes the
  * writes of every descriptor durable, and writes stay dirty after the
  * descriptor that made them is closed. */
-struct range { off_t start, end; };
+struct range {
+  off_t start, end;
+};
 struct file {
   dev_t dev;
   ino_t ino;
   char shadow[PATH_MAX];
   int nranges;
-  int overflow;              /* too many ranges: copy the whole file on sync */
-  struct range *ranges;
+  int overflow; /* too many ranges: copy the whole file on sync */
+  struct range* ranges;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct file files[MAX_FILES];
 static int nfiles;
-static struct file *fds[MAX_FDS];  /* tracked descriptor -> its file */
+static struct file* fds[MAX_FDS]; /* tracked descriptor -> its file */
 
-static ssize_t (*real_write)(int, const void *, size_t);
-static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
-static ssize_t (*real_pwrite64)(int, const void *, size_t, off_t);
-static ssize_t (*real_writev)(int, const struct iovec *, int);
+static ssize_t (*real_write)(int, const void*, size_t);
+static ssize_t (*real_pwrite)(int, const void*, size_t, off_t);
+static ssize_t (*real_pwrite64)(int, const void*, size_t, off_t);
+static ssize_t (*real_writev)(int, const struct iovec*, int);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_close)(int);
 
 /* dlsym returns void*; POSIX guarantees it converts to a function pointer, but
  * ISO C does not, so the address is copied rather than assigned. */
-static void lookup(const char *name, void *slot) {
-  void *address = dlsym(RTLD_NEXT, name);
+static void lookup(const char* name, void* slot) {
+  void* address = dlsym(RTLD_NEXT, name);
   memcpy(slot, &address, sizeof address);
 }
 
@@ -76,9 +78,9 @@ static void resolve(void) {
 /* The file of an inode, created on first sight with its shadow's path. An
  * inode seen under another name belonged to a file since deleted (SQLite's
  * rollback journal before the WAL took its inode number): it starts afresh. */
-static struct file *file_of(dev_t dev, ino_t ino, const char *path, size_t len) {
+static struct file* file_of(dev_t dev, ino_t ino, const char* path, size_t len) {
   if (len + sizeof ".shadow" > PATH_MAX) return NULL;
-  struct file *f = NULL;
+  struct file* f = NULL;
   for (int i = 0; i < nfiles && !f; i++) {
     if (files[i].dev == dev && files[i].ino == ino) f = &files[i];
   }
@@ -99,10 +101,10 @@ static struct file *file_of(dev_t dev, ino_t ino, const char *path, size_t len) 
 
 /* Starts tracking fd when it is a regular file under the shadowed directory
  * (the -shm index is not durable state and is skipped). */
-static struct file *track(int fd) {
+static struct file* track(int fd) {
   if (fd < 0 || fd >= MAX_FDS) return NULL;
   if (fds[fd]) return fds[fd];
-  const char *dir = getenv("FSYNC_SHADOW_DIR");
+  const char* dir = getenv("FSYNC_SHADOW_DIR");
   if (!dir) return NULL;
   char link[64], path[PATH_MAX];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -121,7 +123,7 @@ static struct file *track(int fd) {
 static void note(int fd, off_t start, ssize_t len) {
   if (len <= 0) return;
   pthread_mutex_lock(&lock);
-  struct file *t = track(fd);
+  struct file* t = track(fd);
   if (t) {
     if (t->nranges > 0 && t->ranges[t->nranges - 1].end == start) {
       t->ranges[t->nranges - 1].end = start + len;
@@ -151,7 +153,7 @@ static void copy_range(int src, int dst, off_t start, off_t end) {
  * become durable in the shadow. */
 static void persist(int fd) {
   pthread_mutex_lock(&lock);
-  struct file *t = track(fd);
+  struct file* t = track(fd);
   if (t) {
     int dst = open(t->shadow, O_WRONLY | O_CREAT, 0644);
     if (dst >= 0) {
@@ -160,9 +162,11 @@ static void persist(int fd) {
       if (t->overflow) {
         copy_range(fd, dst, 0, st.st_size);
       } else {
-        for (int i = 0; i < t->nranges; i++) copy_range(fd, dst, t->ranges[i].start, t->ranges[i].end);
+        for (int i = 0; i < t->nranges; i++)
+          copy_range(fd, dst, t->ranges[i].start, t->ranges[i].end);
       }
-      if (ftruncate(dst, st.st_size) != 0) { /* best effort */ }
+      if (ftruncate(dst, st.st_size) != 0) { /* best effort */
+      }
       real_close(dst);
     }
     t->nranges = 0;
@@ -171,7 +175,7 @@ static void persist(int fd) {
   pthread_mutex_unlock(&lock);
 }
 
-ssize_t write(int fd, const void *buf, size_t n) {
+ssize_t write(int fd, const void* buf, size_t n) {
   resolve();
   off_t at = lseek(fd, 0, SEEK_CUR);
   ssize_t r = real_write(fd, buf, n);
@@ -179,21 +183,21 @@ ssize_t write(int fd, const void *buf, size_t n) {
   return r;
 }
 
-ssize_t pwrite(int fd, const void *buf, size_t n, off_t off) {
+ssize_t pwrite(int fd, const void* buf, size_t n, off_t off) {
   resolve();
   ssize_t r = real_pwrite(fd, buf, n, off);
   note(fd, off, r);
   return r;
 }
 
-ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off) {
+ssize_t pwrite64(int fd, const void* buf, size_t n, off_t off) {
   resolve();
   ssize_t r = real_pwrite64(fd, buf, n, off);
   note(fd, off, r);
   return r;
 }
 
-ssize_t writev(int fd, const struct iovec *iov, int cnt) {
+ssize_t writev(int fd, const struct iovec* iov, int cnt) {
   resolve();
   off_t at = lseek(fd, 0, SEEK_CUR);
   ssize_t r = real_writev(fd, iov, cnt);

@@ -87,7 +87,8 @@ Attachment describe(GMimeObject* object, std::string content) {
   att.content = std::move(content);
   att.content_id = content_id(object);
   const char* disposition = g_mime_object_get_disposition(object);
-  att.is_inline = disposition != nullptr ? ascii_iequals(disposition, "inline") : !att.content_id.empty();
+  att.is_inline =
+      disposition != nullptr ? ascii_iequals(disposition, "inline") : !att.content_id.empty();
   const char* filename = g_mime_object_get_content_disposition_parameter(object, "filename");
   if (filename == nullptr) filename = g_mime_object_get_content_type_parameter(object, "name");
   att.filename = to_utf8(to_string(filename), "");

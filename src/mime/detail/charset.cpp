@@ -55,7 +55,8 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   if (charset.empty() || ascii_iequals(charset, "us-ascii")) {
     return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
   }
-  if (!plausible_label(charset)) return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
+  if (!plausible_label(charset))
+    return is_valid_utf8(bytes) ? std::string(bytes) : decode_8bit(bytes);
   std::string label(charset);
   const char* iconv_name = g_mime_charset_iconv_name(label.c_str());
   gsize written = 0;

@@ -184,7 +184,8 @@ std::string decode_text(std::string_view text) {
       }
       pending_ws.clear();
       for (auto& word : *words) {
-        if (!pending_bytes.empty() && !ascii_iequals(word.charset, pending_charset)) flush_encoded();
+        if (!pending_bytes.empty() && !ascii_iequals(word.charset, pending_charset))
+          flush_encoded();
         pending_charset = word.charset;
         pending_bytes += word.bytes;
       }

@@ -2,7 +2,8 @@
 
 namespace postern::providers::capture {
 
-void CaptureProvider::send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) {
+void CaptureProvider::send(std::shared_ptr<const OutboundMessage> message,
+                           std::function<void(SendResult)> done) {
   SendResult r;
   r.failure_class = FailureClass::ok;
   r.code = "captured";
@@ -10,7 +11,9 @@ void CaptureProvider::send(std::shared_ptr<const OutboundMessage> message, std::
   done(std::move(r));
 }
 
-void CaptureProvider::probe(std::function<void(ProbeResult)> done) { done(ProbeResult{true, FailureClass::ok, "", {}}); }
+void CaptureProvider::probe(std::function<void(ProbeResult)> done) {
+  done(ProbeResult{true, FailureClass::ok, "", {}});
+}
 
 Result<std::unique_ptr<Provider>, ConfigError> CaptureFactory::create(const ProviderConfig& config,
                                                                       ProviderContext&) const {

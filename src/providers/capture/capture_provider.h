@@ -14,7 +14,8 @@ class CaptureProvider final : public Provider {
   // Provider
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "capture"; }
-  void send(std::shared_ptr<const OutboundMessage> message, std::function<void(SendResult)> done) override;
+  void send(std::shared_ptr<const OutboundMessage> message,
+            std::function<void(SendResult)> done) override;
   void probe(std::function<void(ProbeResult)> done) override;
 
  private:

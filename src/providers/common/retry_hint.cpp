@@ -68,8 +68,10 @@ std::chrono::milliseconds wait_until(SystemTime target, SystemTime now) {
 
 // Unix seconds as a SystemTime, when it can hold them.
 std::optional<SystemTime> from_unix_seconds(long long seconds) {
-  constexpr auto kLast = std::chrono::floor<std::chrono::seconds>(SystemTime::max().time_since_epoch()).count();
-  constexpr auto kFirst = std::chrono::ceil<std::chrono::seconds>(SystemTime::min().time_since_epoch()).count();
+  constexpr auto kLast =
+      std::chrono::floor<std::chrono::seconds>(SystemTime::max().time_since_epoch()).count();
+  constexpr auto kFirst =
+      std::chrono::ceil<std::chrono::seconds>(SystemTime::min().time_since_epoch()).count();
   if (seconds > kLast || seconds < kFirst) return std::nullopt;
   return SystemTime(std::chrono::seconds(seconds));
 }
@@ -123,8 +125,10 @@ std::optional<SystemTime> parse_rfc5322_date(std::string_view text) {
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now) {
   value = trim_blanks(value);
   if (auto seconds = parse_decimal<long long>(value, OnOverflow::saturate)) {
-    constexpr auto kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
-    return *seconds >= kMaxSeconds ? kMaxProviderWait : std::chrono::milliseconds(std::chrono::seconds(*seconds));
+    constexpr auto kMaxSeconds =
+        std::chrono::duration_cast<std::chrono::seconds>(kMaxProviderWait).count();
+    return *seconds >= kMaxSeconds ? kMaxProviderWait
+                                   : std::chrono::milliseconds(std::chrono::seconds(*seconds));
   }
   auto date = parse_rfc5322_date(value);
   if (!date) return std::nullopt;

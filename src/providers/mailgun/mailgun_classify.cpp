@@ -53,8 +53,7 @@ FailureClass class_of(int status, std::string_view message) {
 
 SendResult classify_mailgun_send(const net::HttpClientResponse& response, SystemTime now) {
   auto body = common::parse_json_object(response.body);
-  std::string message =
-      body ? common::string_member(*body, {"message"}) : clip_utf8(response.body);
+  std::string message = body ? common::string_member(*body, {"message"}) : clip_utf8(response.body);
   auto result = common::http_result(class_of(response.status, message), response.status, message);
   if (result.failure_class == FailureClass::ok) {
     if (body) result.provider_message_id = strip_brackets(common::string_member(*body, {"id"}));
@@ -78,9 +77,8 @@ ProbeResult classify_mailgun_probe(const net::HttpClientResponse& response) {
         result.failure_class == FailureClass::ok) {
       result.failure_class = FailureClass::provider_down;
     }
-    result.detail =
-        "HTTP " + std::to_string(response.status) + ": " +
-        (body ? common::string_member(*body, {"message"}) : clip_utf8(response.body));
+    result.detail = "HTTP " + std::to_string(response.status) + ": " +
+                    (body ? common::string_member(*body, {"message"}) : clip_utf8(response.body));
     return result;
   }
   // Healthy: 200, state "active" and not disabled.

@@ -114,7 +114,8 @@ std::vector<std::string_view> inactive_addresses(std::string_view message) {
 }  // namespace
 
 SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
-  if (result.code != "ErrorCode 406" || result.failure_class != FailureClass::permanent) return result;
+  if (result.code != "ErrorCode 406" || result.failure_class != FailureClass::permanent)
+    return result;
   auto inactive = inactive_addresses(result.detail);
   std::vector<std::string> settled;
   for (const auto& r : envelope.recipients) {
@@ -124,7 +125,8 @@ SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
   }
   if (settled.empty() || settled.size() == envelope.recipients.size()) return result;
   result.failure_class = FailureClass::transient;
-  result.detail = "inactive recipients left out, the others get the message at the next attempt: " + result.detail;
+  result.detail = "inactive recipients left out, the others get the message at the next attempt: " +
+                  result.detail;
   result.refused_recipients = settled;
   result.settled_recipients = std::move(settled);
   return result;

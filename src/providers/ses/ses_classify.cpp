@@ -56,8 +56,8 @@ constexpr std::array<Row, 28> kTable = {{
 
 // The rows above that mean "slow down" (a rate, not an outage).
 bool is_throttle_type(std::string_view type) {
-  for (std::string_view t : {"TooManyRequestsException", "Throttling", "ThrottlingException", "LimitExceededException",
-                             "RequestLimitExceeded", "SlowDown"}) {
+  for (std::string_view t : {"TooManyRequestsException", "Throttling", "ThrottlingException",
+                             "LimitExceededException", "RequestLimitExceeded", "SlowDown"}) {
     if (type == t) return true;
   }
   return false;
@@ -80,7 +80,8 @@ FailureClass class_of(int status, std::string_view type, std::string_view messag
     if (row.type != type) continue;
     // A 5xx is AWS's failure (or a proxy's), whatever type it carries: the
     // message may go through later or elsewhere, so never fail it for good.
-    if (status >= 500 && row.failure_class == FailureClass::permanent) return FailureClass::provider_down;
+    if (status >= 500 && row.failure_class == FailureClass::permanent)
+      return FailureClass::provider_down;
     return row.failure_class;
   }
   switch (status) {

@@ -1,12 +1,11 @@
 // SMTP relay answers to failure classes: the one table (docs/providers.md,
 // Failure classes). The basic reply code decides the
 // retry (RFC 5321 §4.2.1); the enhanced code (RFC 3463) the reason.
-#include "providers/smtp/smtp_outcome.h"
-
 #include <algorithm>
 #include <span>
 
 #include "core/utf8.h"
+#include "providers/smtp/smtp_outcome.h"
 
 namespace postern::providers::smtp {
 
@@ -89,7 +88,8 @@ struct Settled {
 Settled settled_of(const TransactionOutcome& outcome) {
   Settled s;
   // Every transaction before the last went through; the last did unless it failed.
-  const std::size_t went_through = outcome.failure ? outcome.last_started : outcome.recipients.size();
+  const std::size_t went_through =
+      outcome.failure ? outcome.last_started : outcome.recipients.size();
   for (std::size_t i = 0; i < outcome.recipients.size(); ++i) {
     const auto& r = outcome.recipients[i];
     bool delivered = i < went_through && accepted(r);
@@ -192,11 +192,13 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
     auto r = classify_smtp_failure(*outcome.failure);
     if (outcome.failure->stage == SmtpStage::rcpt) {
       auto last = std::span(outcome.recipients).subspan(outcome.last_started);
-      r.detail = "RCPT: " + recipient_list(last, [](const RecipientReply& x) { return !accepted(x); });
+      r.detail =
+          "RCPT: " + recipient_list(last, [](const RecipientReply& x) { return !accepted(x); });
     }
     if (settled.delivered > 0) {
-      r.detail = "after " + std::to_string(outcome.sent.size()) + " transaction(s) that went through, to " +
-                 std::to_string(settled.delivered) + " recipient(s) whom a retry leaves out: " + r.detail;
+      r.detail = "after " + std::to_string(outcome.sent.size()) +
+                 " transaction(s) that went through, to " + std::to_string(settled.delivered) +
+                 " recipient(s) whom a retry leaves out: " + r.detail;
       r.provider_message_id = ids_of(outcome.sent);
     }
     // All refused and none delivered: the failure decides for everyone. A
@@ -220,8 +222,9 @@ SendResult classify_smtp_transaction(const TransactionOutcome& outcome) {
   if (outcome.sent.size() > 1) {
     std::size_t most = 0;
     for (const auto& t : outcome.sent) most = std::max(most, t.recipients);
-    r.detail += "; in " + std::to_string(outcome.sent.size()) + " transactions, the relay taking at most " +
-                std::to_string(most) + " recipients in one";
+    r.detail += "; in " + std::to_string(outcome.sent.size()) +
+                " transactions, the relay taking at most " + std::to_string(most) +
+                " recipients in one";
   }
   // Per-recipient results: the accepted recipients got the message; the
   // refused ones never will through any relay; the deferred ones get it

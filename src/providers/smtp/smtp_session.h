@@ -76,8 +76,9 @@ class SmtpSession {
   // One transaction for at most `at_most` recipients from `first` on,
   // recorded in `out`. Answers where the next transaction starts: past the
   // last recipient after a failure (out.failure), else past the ones taken.
-  asio::awaitable<std::size_t> transact_from(const SmtpTransaction& transaction, const std::string& mail,
-                                             std::size_t first, std::size_t at_most, TransactionOutcome& out);
+  asio::awaitable<std::size_t> transact_from(const SmtpTransaction& transaction,
+                                             const std::string& mail, std::size_t first,
+                                             std::size_t at_most, TransactionOutcome& out);
   asio::awaitable<std::optional<SmtpFailure>> hello();
   asio::awaitable<std::optional<SmtpFailure>> start_tls(net::ClientTlsContext& tls);
   asio::awaitable<std::optional<SmtpFailure>> authenticate();

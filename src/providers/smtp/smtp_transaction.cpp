@@ -34,8 +34,9 @@ bool too_many_recipients(const SmtpReply& reply) {
 std::size_t held_over(const std::vector<RecipientReply>& replies) {
   std::size_t start = replies.size();
   while (start > 0 && too_many_recipients(replies[start - 1].reply)) --start;
-  bool any_accepted = std::any_of(replies.begin(), replies.begin() + static_cast<std::ptrdiff_t>(start),
-                                  [](const RecipientReply& r) { return r.reply.positive(); });
+  bool any_accepted =
+      std::any_of(replies.begin(), replies.begin() + static_cast<std::ptrdiff_t>(start),
+                  [](const RecipientReply& r) { return r.reply.positive(); });
   return any_accepted ? start : replies.size();
 }
 
@@ -76,8 +77,9 @@ asio::awaitable<TransactionOutcome> SmtpSession::transact(const SmtpTransaction&
   co_return out;
 }
 
-asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& tx, const std::string& mail,
-                                                        std::size_t first, std::size_t at_most,
+asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& tx,
+                                                        const std::string& mail, std::size_t first,
+                                                        std::size_t at_most,
                                                         TransactionOutcome& out) {
   const auto& recipients = tx.envelope->recipients;
   const std::size_t none_left = recipients.size();
@@ -87,7 +89,8 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
   std::optional<SmtpReply> mail_reply;
   if (capabilities_.pipelining) {
     std::string batch = mail + "\r\n";
-    for (std::size_t i = first; i < end; ++i) batch += "RCPT TO:<" + recipients[i].address + ">\r\n";
+    for (std::size_t i = first; i < end; ++i)
+      batch += "RCPT TO:<" + recipients[i].address + ">\r\n";
     auto deadline = command_deadline();
     out.failure = co_await write(SmtpStage::mail, batch, deadline);
     if (out.failure) co_return none_left;
@@ -101,7 +104,8 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
   } else {
     mail_reply = co_await command(SmtpStage::mail, mail, failure);
     for (std::size_t i = first; mail_reply && mail_reply->positive() && i < end; ++i) {
-      auto reply = co_await command(SmtpStage::rcpt, "RCPT TO:<" + recipients[i].address + ">", failure);
+      auto reply =
+          co_await command(SmtpStage::rcpt, "RCPT TO:<" + recipients[i].address + ">", failure);
       if (!reply) break;
       replies.push_back({recipients[i].address, std::move(*reply)});
       // At its limit, the relay would refuse the rest the same way: they
@@ -120,8 +124,9 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
   }
   const std::size_t taken = held_over(replies);
   out.last_started = out.recipients.size();
-  out.recipients.insert(out.recipients.end(), std::make_move_iterator(replies.begin()),
-                        std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(taken)));
+  out.recipients.insert(
+      out.recipients.end(), std::make_move_iterator(replies.begin()),
+      std::make_move_iterator(replies.begin() + static_cast<std::ptrdiff_t>(taken)));
   const auto counted = std::span(out.recipients).subspan(out.last_started);
 
   // Deferred (4xx) and refused (5xx) recipients do not stop the others: the
@@ -129,13 +134,14 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
   // deferred ones alone (SendResult::settled_recipients). With none
   // accepted there is nothing to send: a deferral, else the first refusal,
   // says why.
-  const auto accepted = static_cast<std::size_t>(
-      std::count_if(counted.begin(), counted.end(), [](const RecipientReply& r) { return r.reply.positive(); }));
+  const auto accepted = static_cast<std::size_t>(std::count_if(
+      counted.begin(), counted.end(), [](const RecipientReply& r) { return r.reply.positive(); }));
   if (accepted == 0) {
     auto culprit = std::find_if(counted.begin(), counted.end(),
                                 [](const RecipientReply& r) { return r.reply.code / 100 == 4; });
     if (culprit == counted.end()) culprit = counted.begin();
-    SmtpReply reply = culprit != counted.end() ? culprit->reply : SmtpReply{554, "", {"no recipients"}};
+    SmtpReply reply =
+        culprit != counted.end() ? culprit->reply : SmtpReply{554, "", {"no recipients"}};
     out.failure = SmtpFailure{SmtpStage::rcpt, std::move(reply), SmtpLocal::none, ""};
     co_await reset();
     co_return none_left;

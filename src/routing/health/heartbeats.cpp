@@ -4,9 +4,12 @@
 
 namespace postern::routing {
 
-std::optional<std::string> registration_refused(const HeartbeatOptions& options, std::string_view name) {
-  if (!options.registration) return std::string("registration by heartbeat is turned off (routing.heartbeat_registration)");
-  if (!options.allowed.empty() && std::find(options.allowed.begin(), options.allowed.end(), name) == options.allowed.end()) {
+std::optional<std::string> registration_refused(const HeartbeatOptions& options,
+                                                std::string_view name) {
+  if (!options.registration)
+    return std::string("registration by heartbeat is turned off (routing.heartbeat_registration)");
+  if (!options.allowed.empty() &&
+      std::find(options.allowed.begin(), options.allowed.end(), name) == options.allowed.end()) {
     return "'" + std::string(name) + "' is not in routing.heartbeat_allowed";
   }
   return std::nullopt;

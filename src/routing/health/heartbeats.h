@@ -23,7 +23,8 @@ struct HeartbeatOptions {
 };
 
 // Whether `name` may register by heartbeat; the reason when not.
-std::optional<std::string> registration_refused(const HeartbeatOptions& options, std::string_view name);
+std::optional<std::string> registration_refused(const HeartbeatOptions& options,
+                                                std::string_view name);
 
 class HeartbeatMonitor {
  public:

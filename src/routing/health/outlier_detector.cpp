@@ -25,9 +25,11 @@ void OutlierDetector::reset_counts() {
   window_.clear();
 }
 
-OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now, const OutlierOptions& options) {
+OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
+                                                const OutlierOptions& options) {
   Change change;
-  if (phase_ == OutlierPhase::ejected || verdict == Verdict::neutral) return change;  // late answers
+  if (phase_ == OutlierPhase::ejected || verdict == Verdict::neutral)
+    return change;  // late answers
   if (phase_ == OutlierPhase::half_open) {
     if (verdict == Verdict::success) {
       trial_throttled_ = 0;
@@ -49,7 +51,9 @@ OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
       // 429s in a row as the successes it needs fail the trial, and the
       // ejection grows as for any failed trial.
       change.kind = Change::Kind::eject;
-      change.reason = "429 pressure during the half-open trial: " + std::to_string(trial_throttled_) + " in a row";
+      change.reason =
+          "429 pressure during the half-open trial: " + std::to_string(trial_throttled_) +
+          " in a row";
     }
     return change;
   }
@@ -71,12 +75,14 @@ OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
     case Verdict::throttled:
       window_.add(Tally::throttled, now);
       break;
-    case Verdict::neutral: break;
+    case Verdict::neutral:
+      break;
   }
   if (options.consecutive_down > 0 && consecutive_down_ >= options.consecutive_down) {
     change.kind = Change::Kind::eject;
-    change.reason = consecutive_down_ == 1 ? "the provider is down (connection refused, credentials or account)"
-                                           : std::to_string(consecutive_down_) + " provider_down answers in a row";
+    change.reason = consecutive_down_ == 1
+                        ? "the provider is down (connection refused, credentials or account)"
+                        : std::to_string(consecutive_down_) + " provider_down answers in a row";
     return change;
   }
   if (options.consecutive_failures > 0 && consecutive_failures_ >= options.consecutive_failures) {
@@ -89,22 +95,28 @@ OutlierDetector::Change OutlierDetector::record(Verdict verdict, SteadyTime now,
   auto throttled = count(counts, Tally::throttled);
   auto answers = ok + failed + throttled;
   if (answers < std::max<std::size_t>(1, options.min_requests)) return change;
-  auto share = [answers](std::uint64_t n) { return static_cast<double>(n) / static_cast<double>(answers); };
+  auto share = [answers](std::uint64_t n) {
+    return static_cast<double>(n) / static_cast<double>(answers);
+  };
   if (options.error_rate > 0 && share(failed) >= options.error_rate) {
     change.kind = Change::Kind::eject;
-    change.reason = "error rate " + percent(share(failed)) + " over " + std::to_string(answers) + " answers";
+    change.reason =
+        "error rate " + percent(share(failed)) + " over " + std::to_string(answers) + " answers";
   } else if (options.throttle_rate > 0 && share(throttled) >= options.throttle_rate) {
     change.kind = Change::Kind::eject;
-    change.reason = "429 pressure: " + percent(share(throttled)) + " of " + std::to_string(answers) + " answers";
+    change.reason = "429 pressure: " + percent(share(throttled)) + " of " +
+                    std::to_string(answers) + " answers";
   }
   return change;
 }
 
 void OutlierDetector::eject(std::string reason, SteadyTime now, const OutlierOptions& options) {
   // A provider that stayed healthy for a whole max_ejection starts over.
-  if (phase_ == OutlierPhase::ok && ejections_ > 0 && now - recovered_at_ >= options.max_ejection) ejections_ = 0;
+  if (phase_ == OutlierPhase::ok && ejections_ > 0 && now - recovered_at_ >= options.max_ejection)
+    ejections_ = 0;
   auto factor = std::int64_t{1} << std::min<std::size_t>(ejections_, 20);
-  auto pause = std::min<std::chrono::milliseconds>(options.max_ejection, options.base_ejection * factor);
+  auto pause =
+      std::min<std::chrono::milliseconds>(options.max_ejection, options.base_ejection * factor);
   ++ejections_;
   phase_ = OutlierPhase::ejected;
   ejected_until_ = now + pause;

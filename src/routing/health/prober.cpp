@@ -14,8 +14,9 @@ void ProbeTracker::reschedule(SteadyTime next) {
   next_at_ = next;
 }
 
-bool ProbeTracker::finish(std::uint64_t id, bool ok, std::string detail, std::chrono::microseconds latency,
-                          SteadyTime now, const ProbeOptions& options, double random) {
+bool ProbeTracker::finish(std::uint64_t id, bool ok, std::string detail,
+                          std::chrono::microseconds latency, SteadyTime now,
+                          const ProbeOptions& options, double random) {
   if (!running_ || id != id_) return false;
   running_ = false;
   last_ok_ = ok;
@@ -26,7 +27,8 @@ bool ProbeTracker::finish(std::uint64_t id, bool ok, std::string detail, std::ch
   if (ok) {
     failures_ = 0;
     ++successes_;
-    if (!healthy_ && successes_ >= std::max<std::size_t>(1, options.healthy_threshold)) changed = healthy_ = true;
+    if (!healthy_ && successes_ >= std::max<std::size_t>(1, options.healthy_threshold))
+      changed = healthy_ = true;
   } else {
     successes_ = 0;
     ++failures_;
@@ -38,8 +40,9 @@ bool ProbeTracker::finish(std::uint64_t id, bool ok, std::string detail, std::ch
   // Answers that disagree with the verdict are confirmed (or not) sooner.
   bool settling = ok != healthy_;
   auto interval = settling ? options.interval / 4 : options.interval;
-  auto jitter = std::chrono::duration_cast<SteadyTime::duration>(
-      std::chrono::duration<double, std::milli>(static_cast<double>(options.jitter.count()) * random));
+  auto jitter =
+      std::chrono::duration_cast<SteadyTime::duration>(std::chrono::duration<double, std::milli>(
+          static_cast<double>(options.jitter.count()) * random));
   next_at_ = now + interval + (settling ? SteadyTime::duration(0) : jitter);
   return changed;
 }

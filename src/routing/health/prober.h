@@ -36,8 +36,8 @@ class ProbeTracker {
   // The answer of probe `id` (a timeout is a failure). Answers of probes
   // that are no longer current are ignored. `random` in [0, 1) spreads the
   // next probe over the jitter. Returns true when the verdict changed.
-  bool finish(std::uint64_t id, bool ok, std::string detail, std::chrono::microseconds latency, SteadyTime now,
-              const ProbeOptions& options, double random);
+  bool finish(std::uint64_t id, bool ok, std::string detail, std::chrono::microseconds latency,
+              SteadyTime now, const ProbeOptions& options, double random);
   // Forgets a running probe (probes turned off), due again at `next`.
   void reschedule(SteadyTime next);
 

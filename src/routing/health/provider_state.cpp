@@ -4,34 +4,50 @@ namespace postern::routing {
 
 std::string_view to_string(ProviderState state) {
   switch (state) {
-    case ProviderState::healthy: return "healthy";
-    case ProviderState::half_open: return "half_open";
-    case ProviderState::ejected: return "ejected";
-    case ProviderState::unhealthy: return "unhealthy";
-    case ProviderState::lapsed: return "lapsed";
-    case ProviderState::draining: return "draining";
-    case ProviderState::drained: return "drained";
-    case ProviderState::paused: return "paused";
+    case ProviderState::healthy:
+      return "healthy";
+    case ProviderState::half_open:
+      return "half_open";
+    case ProviderState::ejected:
+      return "ejected";
+    case ProviderState::unhealthy:
+      return "unhealthy";
+    case ProviderState::lapsed:
+      return "lapsed";
+    case ProviderState::draining:
+      return "draining";
+    case ProviderState::drained:
+      return "drained";
+    case ProviderState::paused:
+      return "paused";
   }
   return "unknown";
 }
 
 std::string_view to_string(AdminState state) {
   switch (state) {
-    case AdminState::active: return "active";
-    case AdminState::draining: return "draining";
-    case AdminState::paused: return "paused";
+    case AdminState::active:
+      return "active";
+    case AdminState::draining:
+      return "draining";
+    case AdminState::paused:
+      return "paused";
   }
   return "unknown";
 }
 
 std::string_view to_string(Check check) {
   switch (check) {
-    case Check::none: return "";
-    case Check::admin: return "admin";
-    case Check::heartbeat: return "heartbeat";
-    case Check::probe: return "probe";
-    case Check::outlier: return "outlier";
+    case Check::none:
+      return "";
+    case Check::admin:
+      return "admin";
+    case Check::heartbeat:
+      return "heartbeat";
+    case Check::probe:
+      return "probe";
+    case Check::outlier:
+      return "outlier";
   }
   return "";
 }

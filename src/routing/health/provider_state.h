@@ -11,11 +11,20 @@
 
 namespace postern::routing {
 
-enum class ProviderState { healthy, half_open, ejected, unhealthy, lapsed, draining, drained, paused };
-inline constexpr std::array kProviderStates = {ProviderState::healthy,  ProviderState::half_open,
-                                               ProviderState::ejected,  ProviderState::unhealthy,
-                                               ProviderState::lapsed,   ProviderState::draining,
-                                               ProviderState::drained,  ProviderState::paused};
+enum class ProviderState {
+  healthy,
+  half_open,
+  ejected,
+  unhealthy,
+  lapsed,
+  draining,
+  drained,
+  paused
+};
+inline constexpr std::array kProviderStates = {ProviderState::healthy, ProviderState::half_open,
+                                               ProviderState::ejected, ProviderState::unhealthy,
+                                               ProviderState::lapsed,  ProviderState::draining,
+                                               ProviderState::drained, ProviderState::paused};
 std::string_view to_string(ProviderState state);
 
 // The operator's setting (POST /v1/providers/{name}/drain|pause|resume).
@@ -27,7 +36,9 @@ enum class Check { none, admin, heartbeat, probe, outlier };
 std::string_view to_string(Check check);
 
 // True when the router may send new mail there (half_open: one at a time).
-inline bool takes_traffic(ProviderState s) { return s == ProviderState::healthy || s == ProviderState::half_open; }
+inline bool takes_traffic(ProviderState s) {
+  return s == ProviderState::healthy || s == ProviderState::half_open;
+}
 
 struct HealthInputs {
   AdminState admin = AdminState::active;

@@ -30,7 +30,8 @@ SlidingWindow::Counts SlidingWindow::sum(SteadyTime now) const {
   Counts out{};
   auto newest = bucket_of(now);
   for (const auto& b : buckets_) {
-    if (b.index < 0 || b.index > newest || newest - b.index >= static_cast<std::int64_t>(kBuckets)) continue;
+    if (b.index < 0 || b.index > newest || newest - b.index >= static_cast<std::int64_t>(kBuckets))
+      continue;
     for (std::size_t k = 0; k < kTallyKinds; ++k) out[k] += b.counts[k];
   }
   return out;

@@ -30,7 +30,8 @@ class RoundRobinStrategy final : public Strategy {
   void reset(std::size_t slots) override { last_ = slots; }
 
  private:
-  std::size_t last_ = static_cast<std::size_t>(-1);  // > any slot: the next pick starts at the lowest
+  std::size_t last_ =
+      static_cast<std::size_t>(-1);  // > any slot: the next pick starts at the lowest
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Strategy names to implementations: one line per strategy.
-#include <array>
-
 #include "routing/strategies/strategies.h"
+
+#include <array>
 
 namespace postern::routing {
 namespace {

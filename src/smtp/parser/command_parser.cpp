@@ -157,7 +157,8 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
     if (p.key == "SIZE") {
       // Saturates instead of failing, so that an absurd SIZE= is answered
       // as "too big", not as a syntax error.
-      auto size = p.has_value ? parse_decimal<std::uint64_t>(p.value, OnOverflow::saturate) : std::nullopt;
+      auto size =
+          p.has_value ? parse_decimal<std::uint64_t>(p.value, OnOverflow::saturate) : std::nullopt;
       if (!size) return error(ReplyId::syntax_error, "Bad SIZE parameter");
       c.size = size;
     } else if (p.key == "BODY") {
@@ -180,7 +181,8 @@ Result<Command, SyntaxError> parse_mail(Command c, std::string_view rest) {
 }
 
 Result<Command, SyntaxError> parse_rcpt(Command c, std::string_view rest) {
-  if (!ascii_istarts_with(rest, "TO:")) return error(ReplyId::syntax_error, "Syntax: RCPT TO:<address>");
+  if (!ascii_istarts_with(rest, "TO:"))
+    return error(ReplyId::syntax_error, "Syntax: RCPT TO:<address>");
   auto path = split_path(trim_blanks(rest.substr(3)));
   if (!path || path->mailbox.empty() || !validate_address(path->mailbox)) {
     return error(ReplyId::bad_recipient_syntax);

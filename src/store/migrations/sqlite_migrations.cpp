@@ -1,8 +1,9 @@
 #include "store/migrations/sqlite_migrations.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <chrono>
-#include <spdlog/spdlog.h>
 #include <string>
 
 #include "store/sqlite/database.h"
@@ -213,7 +214,8 @@ Result<void> migrate_sqlite(sqlite::Database& db, int target) {
     auto started = std::chrono::steady_clock::now();
     if (auto r = db.exec(m.sql); !r) return rollback(r.error());
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    if (upgrading) spdlog::info("store: schema version {} applied in {:.1f} s", m.version, took.count());
+    if (upgrading)
+      spdlog::info("store: schema version {} applied in {:.1f} s", m.version, took.count());
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();

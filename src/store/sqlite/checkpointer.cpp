@@ -1,10 +1,10 @@
 #include "store/sqlite/checkpointer.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 namespace postern::store::sqlite {
 
@@ -41,12 +41,13 @@ void Checkpointer::run() {
     // PASSIVE never blocks readers or the writer; frames it cannot copy yet
     // are taken on the next round.
     int log_frames = 0, done_frames = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                       &done_frames);
+    int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                       &log_frames, &done_frames);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       spdlog::warn("store: checkpoint failed: {}", db_->last_error());
     }
-    if (done_frames > 0) spdlog::debug("store: checkpoint copied {} of {} WAL frames", done_frames, log_frames);
+    if (done_frames > 0)
+      spdlog::debug("store: checkpoint copied {} of {} WAL frames", done_frames, log_frames);
   }
 }
 

@@ -23,7 +23,7 @@ class Checkpointer {
   std::unique_ptr<Database> db_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool poked_ = false;    // guarded by mu_
+  bool poked_ = false;     // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
 };

@@ -59,8 +59,9 @@ inline std::vector<Recipient> split_recipients(std::string_view text) {
   for_each_line(text, [&](std::string_view line) {
     if (line.empty()) return;
     int digit = line.front() - '0';
-    auto kind = digit >= 0 && digit <= static_cast<int>(RecipientKind::bcc) ? static_cast<RecipientKind>(digit)
-                                                                            : RecipientKind::to;
+    auto kind = digit >= 0 && digit <= static_cast<int>(RecipientKind::bcc)
+                    ? static_cast<RecipientKind>(digit)
+                    : RecipientKind::to;
     out.push_back({std::string(line.substr(1)), kind});
   });
   return out;
@@ -71,13 +72,16 @@ inline std::vector<Recipient> split_recipients(std::string_view text) {
 // message is only settled recipient by recipient while others wait, and a
 // manual retry empties `refused`, so that means a damaged column, and
 // sending again beats sending to nobody.
-inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_view settled, std::string_view refused) {
+inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_view settled,
+                              std::string_view refused) {
   if (settled.empty() && refused.empty()) return;
   std::vector<std::string_view> done;
   for_each_line(settled, [&](std::string_view line) { done.push_back(line); });
   for_each_line(refused, [&](std::string_view line) { done.push_back(line); });
   auto waiting = recipients;
-  std::erase_if(waiting, [&](const Recipient& r) { return std::find(done.begin(), done.end(), r.address) != done.end(); });
+  std::erase_if(waiting, [&](const Recipient& r) {
+    return std::find(done.begin(), done.end(), r.address) != done.end();
+  });
   if (!waiting.empty()) recipients = std::move(waiting);
 }
 

@@ -45,7 +45,8 @@ struct ContentLog::Segment {
   int fd;
 };
 
-ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest)
+ContentLog::ContentLog(std::filesystem::path directory, ContentLogOptions options,
+                       std::uint32_t newest)
     : directory_(std::move(directory)),
       options_(options),
       newest_(newest),
@@ -279,10 +280,12 @@ Result<std::uint64_t> ContentLog::reclaim(
     if (std::filesystem::remove(path, remove_ec)) {
       freed += size_ec ? 0 : size;
     } else if (remove_ec) {
-      spdlog::warn("store: cannot remove content segment {}: {}", path.string(), remove_ec.message());
+      spdlog::warn("store: cannot remove content segment {}: {}", path.string(),
+                   remove_ec.message());
     }
   }
-  if (!doomed.empty()) spdlog::info("store: removed {} content segments ({} bytes)", doomed.size(), freed);
+  if (!doomed.empty())
+    spdlog::info("store: removed {} content segments ({} bytes)", doomed.size(), freed);
   return freed;
 }
 

@@ -10,12 +10,17 @@ error_code map_sqlite_error(int rc) {
   switch (rc & 0xFF) {
     case SQLITE_OK:
     case SQLITE_ROW:
-    case SQLITE_DONE: return {};
-    case SQLITE_FULL: return Errc::storage_full;
-    case SQLITE_CONSTRAINT: return Errc::conflict;
+    case SQLITE_DONE:
+      return {};
+    case SQLITE_FULL:
+      return Errc::storage_full;
+    case SQLITE_CONSTRAINT:
+      return Errc::conflict;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Errc::corrupt;
-    default: return Errc::storage_unavailable;
+    case SQLITE_NOTADB:
+      return Errc::corrupt;
+    default:
+      return Errc::storage_unavailable;
   }
 }
 
@@ -40,12 +45,14 @@ Statement& Statement::bind(int index, std::int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view text) {
   // A null data pointer would bind SQL NULL; an empty view means "".
-  sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_STATIC);
+  sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "", static_cast<int>(text.size()),
+                    SQLITE_STATIC);
   return *this;
 }
 
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index, bytes.data() ? bytes.data() : "", static_cast<int>(bytes.size()), SQLITE_STATIC);
+  sqlite3_bind_blob(stmt_, index, bytes.data() ? bytes.data() : "", static_cast<int>(bytes.size()),
+                    SQLITE_STATIC);
   return *this;
 }
 
@@ -77,7 +84,8 @@ std::string Statement::column_text(int i) const { return std::string(column_view
 std::string_view Statement::column_view(int i) const {
   const void* p = sqlite3_column_blob(stmt_, i);
   int n = sqlite3_column_bytes(stmt_, i);
-  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string_view();
 }
 
 bool Statement::column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
@@ -105,8 +113,8 @@ Result<void> Database::exec(std::string_view sql) {
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return map_sqlite_error(rc);
   return Statement(db_, stmt);
 }

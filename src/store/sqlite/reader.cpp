@@ -8,7 +8,8 @@ namespace postern::store::sqlite {
 
 namespace {
 constexpr const char* kSummaryColumns =
-    "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, format, "
+    "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, "
+    "format, "
     "provider, provider_message_id, last_error, recipients, settled, refused";
 }
 
@@ -38,8 +39,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
   std::string cols = kSummaryColumns;
   // One page of summaries, newest first: ?2 and ?3 bound the ids, ?4 the count.
   auto page = [&](std::string_view index, std::string_view condition) {
-    return "SELECT " + cols + " FROM messages " + std::string(index) + " WHERE " + std::string(condition) +
-           "id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
+    return "SELECT " + cols + " FROM messages " + std::string(index) + " WHERE " +
+           std::string(condition) + "id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
   };
   struct Entry {
     Statement* slot;
@@ -58,9 +59,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       // queued ones are at least deep_queue / (all rows) of them.
       {&st->list_queued_by_index, page("INDEXED BY messages_queued", "status = 0 AND ")},
       {&st->list_queued_by_row, page("NOT INDEXED", "status = 0 AND ")},
-      {&st->content,
-       "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
-           std::string(kStoredContentSource) + " WHERE m.id = ?1"},
+      {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
+                         std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
@@ -79,8 +79,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
   return std::unique_ptr<Reader>(new Reader(std::move(*db), content, std::move(st), deep_queue));
 }
 
-Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content, std::unique_ptr<Statements> st,
-               std::int64_t deep_queue)
+Reader::Reader(std::unique_ptr<Database> db, const ContentLog& content,
+               std::unique_ptr<Statements> st, std::int64_t deep_queue)
     : db_(std::move(db)), content_(content), st_(std::move(st)), deep_queue_(deep_queue) {}
 
 Reader::~Reader() = default;
@@ -107,7 +107,8 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
     // Settled: those that have the message, then those refused for good.
     m.settled_recipients = split_lines(s.column_view(15));
     m.refused_recipients = split_lines(s.column_view(16));
-    m.settled_recipients.insert(m.settled_recipients.end(), m.refused_recipients.begin(), m.refused_recipients.end());
+    m.settled_recipients.insert(m.settled_recipients.end(), m.refused_recipients.begin(),
+                                m.refused_recipients.end());
     if (accepted) *accepted = sqlite::accepted_detail(s.column_view(17), s.column_view(18));
     out.push_back(std::move(m));
   });
@@ -173,11 +174,12 @@ Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
 
 Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) {
   return st_->content.bind(1, static_cast<std::int64_t>(id.value()))
-      .one_row(Errc::not_found, [&](Statement& row) -> Result<std::pair<ContentFormat, std::string>> {
-        auto content = stored_content(row, 1, content_);
-        if (!content) return content.error();
-        return std::pair{static_cast<ContentFormat>(row.column_int(0)), std::move(*content)};
-      });
+      .one_row(
+          Errc::not_found, [&](Statement& row) -> Result<std::pair<ContentFormat, std::string>> {
+            auto content = stored_content(row, 1, content_);
+            if (!content) return content.error();
+            return std::pair{static_cast<ContentFormat>(row.column_int(0)), std::move(*content)};
+          });
 }
 
 Result<std::vector<std::int64_t>> Reader::count_by_status() {
@@ -185,7 +187,8 @@ Result<std::vector<std::int64_t>> Reader::count_by_status() {
   auto& s = st_->counts;
   auto done = s.each_row([&](const Statement&) {
     auto status = s.column_int(0);
-    if (status >= 0 && status < kMessageStatusCount) counts[static_cast<std::size_t>(status)] = s.column_int(1);
+    if (status >= 0 && status < kMessageStatusCount)
+      counts[static_cast<std::size_t>(status)] = s.column_int(1);
   });
   if (!done) return done.error();
   return counts;
@@ -210,7 +213,8 @@ Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
   std::vector<SmtpUser> out;
   auto& s = st_->users;
   auto done = s.each_row([&](const Statement&) {
-    out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_view(2)), from_unix_ms(s.column_int(3))});
+    out.push_back({s.column_text(0), s.column_text(1), split_lines(s.column_view(2)),
+                   from_unix_ms(s.column_int(3))});
   });
   if (!done) return done.error();
   return out;
@@ -218,19 +222,22 @@ Result<std::vector<SmtpUser>> Reader::list_smtp_users() {
 
 Result<bool> Reader::has_api_keys() {
   // EXISTS always answers one row.
-  return st_->any_key.one_row(Errc::internal, [](Statement& row) { return row.column_int(0) != 0; });
+  return st_->any_key.one_row(Errc::internal,
+                              [](Statement& row) { return row.column_int(0) != 0; });
 }
 
 Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {
   std::set<std::uint32_t> segments;
-  auto done = st_->referenced_segments.each_row(
-      [&](const Statement& row) { segments.insert(static_cast<std::uint32_t>(row.column_int(0))); });
+  auto done = st_->referenced_segments.each_row([&](const Statement& row) {
+    segments.insert(static_cast<std::uint32_t>(row.column_int(0)));
+  });
   if (!done) return done.error();
   return segments;
 }
 
-Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path, const ContentLog& content,
-                                                     std::size_t size, std::int64_t deep_queue) {
+Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path,
+                                                     const ContentLog& content, std::size_t size,
+                                                     std::int64_t deep_queue) {
   auto pool = std::make_unique<ReaderPool>();
   for (std::size_t i = 0; i < size; ++i) {
     auto r = Reader::open(path, content, deep_queue);

@@ -50,12 +50,14 @@ class Reader {
 // are in use.
 class ReaderPool {
  public:
-  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path, const ContentLog& content,
-                                                  std::size_t size, std::int64_t deep_queue);
+  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path,
+                                                  const ContentLog& content, std::size_t size,
+                                                  std::int64_t deep_queue);
 
   class Lease {
    public:
-    Lease(ReaderPool& pool, std::unique_ptr<Reader> reader) : pool_(pool), reader_(std::move(reader)) {}
+    Lease(ReaderPool& pool, std::unique_ptr<Reader> reader)
+        : pool_(pool), reader_(std::move(reader)) {}
     ~Lease() { pool_.give_back(std::move(reader_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;

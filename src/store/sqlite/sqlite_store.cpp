@@ -1,9 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include "store/group_commit.h"
 #include "store/migrations/sqlite_migrations.h"
@@ -30,9 +30,11 @@ constexpr int kCheckpointFrames = 2048;
 // page_size first: it only takes effect on a new, empty database. Message
 // content lies in the content log, not in pages (content_log.h).
 constexpr const char* kWriterPragmas[] = {
-    "PRAGMA page_size = 4096",       "PRAGMA journal_mode = WAL",     "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 5000",
-    "PRAGMA wal_autocheckpoint = 0", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY",
-    "PRAGMA journal_size_limit = 67108864", "PRAGMA foreign_keys = OFF",
+    "PRAGMA page_size = 4096",       "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",   "PRAGMA busy_timeout = 5000",
+    "PRAGMA wal_autocheckpoint = 0", "PRAGMA cache_size = -65536",
+    "PRAGMA temp_store = MEMORY",    "PRAGMA journal_size_limit = 67108864",
+    "PRAGMA foreign_keys = OFF",
 };
 
 int wal_hook(void* checkpointer, sqlite3*, const char*, int frames) {
@@ -50,7 +52,7 @@ struct SqliteStore::Impl {
   std::unique_ptr<ContentLog> content;  // used by the writer and the readers
   std::unique_ptr<Writer> writer;
   std::unique_ptr<ReaderPool> readers;
-  std::unique_ptr<WalSync> wal_sync;         // used by the committer's sync stage
+  std::unique_ptr<WalSync> wal_sync;       // used by the committer's sync stage
   std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
 
@@ -60,7 +62,8 @@ struct SqliteStore::Impl {
   }
 };
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options, const Clock& clock,
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options,
+                                                       const Clock& clock,
                                                        MetricsRegistry& metrics) {
   std::error_code fs_ec;
   auto dir = std::filesystem::path(options.path).parent_path();
@@ -74,7 +77,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   if (!db) return db.error();
   impl->write_db = std::move(*db);
   if (!options.fsync) {
-    spdlog::warn("store: fsync is OFF: acknowledged mail can be lost in a power cut (store.fsync = false)");
+    spdlog::warn(
+        "store: fsync is OFF: acknowledged mail can be lost in a power cut (store.fsync = false)");
   }
   for (const char* pragma : kWriterPragmas) {
     if (auto r = impl->write_db->exec(pragma); !r) {
@@ -87,7 +91,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     spdlog::error("store: migration failed: {}", impl->write_db->last_error());
     return r.error();
   }
-  auto content = ContentLog::open(options.path + "-content", ContentLogOptions{.fsync = options.fsync});
+  auto content =
+      ContentLog::open(options.path + "-content", ContentLogOptions{.fsync = options.fsync});
   if (!content) return content.error();
   impl->content = std::move(*content);
   auto writer = Writer::create(*impl->write_db, *impl->content, clock);
@@ -103,7 +108,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 
-  auto readers = ReaderPool::open(options.path, *impl->content, options.readers, options.deep_queue);
+  auto readers =
+      ReaderPool::open(options.path, *impl->content, options.readers, options.deep_queue);
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
 
@@ -132,8 +138,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     impl->wal_sync = std::make_unique<WalSync>(options.path);
     // Both before any answer, in any order: a row that reaches the disk
     // before its content is caught by the content's checksum (content_log.h).
-    impl->content_sync = std::make_unique<SideCall>("content-sync", [content_log] { return content_log->sync(); });
-    hooks.flush = [content = impl->content_sync.get(), wal = impl->wal_sync.get()]() -> Result<void> {
+    impl->content_sync =
+        std::make_unique<SideCall>("content-sync", [content_log] { return content_log->sync(); });
+    hooks.flush = [content = impl->content_sync.get(),
+                   wal = impl->wal_sync.get()]() -> Result<void> {
       content->start();
       auto wal_synced = wal->flush();
       auto content_synced = content->wait();
@@ -142,7 +150,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     };
   }
   impl->committer = std::make_unique<GroupCommitter>(
-      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"}, metrics);
+      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"},
+      metrics);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -156,20 +165,24 @@ void SqliteStore::close() {
 
 void SqliteStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<EnqueueResult>([w, m = std::move(message)]() { return w->enqueue(m); }, std::move(done));
+  impl_->submit<EnqueueResult>([w, m = std::move(message)]() { return w->enqueue(m); },
+                               std::move(done));
 }
 
-void SqliteStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
-                        Completion<std::vector<LeasedMessage>> done) {
+void SqliteStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease,
+                        std::size_t limit, Completion<std::vector<LeasedMessage>> done) {
   auto* w = impl_->writer.get();
   impl_->submit<std::vector<LeasedMessage>>(
-      [w, owner = std::move(owner), now, lease, limit]() { return w->lease(owner, now, lease, limit); },
+      [w, owner = std::move(owner), now, lease, limit]() {
+        return w->lease(owner, now, lease, limit);
+      },
       std::move(done));
 }
 
 void SqliteStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<void>([w, owner = std::move(owner), r = std::move(record)]() { return w->record_attempt(owner, r); },
+  impl_->submit<void>([w, owner = std::move(owner),
+                       r = std::move(record)]() { return w->record_attempt(owner, r); },
                       std::move(done));
 }
 
@@ -183,20 +196,24 @@ void SqliteStore::retry(MessageId id, Completion<MessageStatus> done) {
   impl_->submit<MessageStatus>([w, id]() { return w->retry(id); }, std::move(done));
 }
 
-void SqliteStore::reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) {
+void SqliteStore::reclaim_leases(SystemTime expired_before, SystemTime now,
+                                 Completion<std::size_t> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<std::size_t>([w, expired_before, now]() { return w->reclaim_leases(expired_before, now); },
-                             std::move(done));
+  impl_->submit<std::size_t>(
+      [w, expired_before, now]() { return w->reclaim_leases(expired_before, now); },
+      std::move(done));
 }
 
 void SqliteStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<std::size_t>([w, before]() { return w->expire_idempotency_keys(before); }, std::move(done));
+  impl_->submit<std::size_t>([w, before]() { return w->expire_idempotency_keys(before); },
+                             std::move(done));
 }
 
 void SqliteStore::purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<std::size_t>([w, before, limit]() { return w->purge_ended(before, limit); }, std::move(done));
+  impl_->submit<std::size_t>([w, before, limit]() { return w->purge_ended(before, limit); },
+                             std::move(done));
 }
 
 void SqliteStore::create_api_key(StoredApiKey key, Completion<void> done) {
@@ -211,15 +228,19 @@ void SqliteStore::delete_api_key(std::string name, Completion<void> done) {
 
 void SqliteStore::create_smtp_user(SmtpUser user, Completion<void> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<void>([w, u = std::move(user)]() { return w->create_smtp_user(u); }, std::move(done));
+  impl_->submit<void>([w, u = std::move(user)]() { return w->create_smtp_user(u); },
+                      std::move(done));
 }
 
 void SqliteStore::delete_smtp_user(std::string name, Completion<void> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<void>([w, n = std::move(name)]() { return w->delete_smtp_user(n); }, std::move(done));
+  impl_->submit<void>([w, n = std::move(name)]() { return w->delete_smtp_user(n); },
+                      std::move(done));
 }
 
-Result<MessageDetail> SqliteStore::get_message(MessageId id) { return impl_->readers->borrow()->get_message(id); }
+Result<MessageDetail> SqliteStore::get_message(MessageId id) {
+  return impl_->readers->borrow()->get_message(id);
+}
 
 Result<std::vector<MessageSummary>> SqliteStore::list_messages(const ListFilter& filter) {
   return impl_->readers->borrow()->list_messages(filter);
@@ -233,14 +254,19 @@ Result<std::vector<std::int64_t>> SqliteStore::count_by_status() {
   return impl_->readers->borrow()->count_by_status();
 }
 
-Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() { return impl_->readers->borrow()->list_api_keys(); }
+Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() {
+  return impl_->readers->borrow()->list_api_keys();
+}
 
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
-  return impl_->content->reclaim([this] { return impl_->readers->borrow()->referenced_content_segments(); });
+  return impl_->content->reclaim(
+      [this] { return impl_->readers->borrow()->referenced_content_segments(); });
 }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 
-Result<std::vector<SmtpUser>> SqliteStore::list_smtp_users() { return impl_->readers->borrow()->list_smtp_users(); }
+Result<std::vector<SmtpUser>> SqliteStore::list_smtp_users() {
+  return impl_->readers->borrow()->list_smtp_users();
+}
 
 }  // namespace postern::store::sqlite

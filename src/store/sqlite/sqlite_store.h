@@ -40,7 +40,8 @@ class SqliteStore final : public Store {
   void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
   void cancel(MessageId id, Completion<MessageStatus> done) override;
   void retry(MessageId id, Completion<MessageStatus> done) override;
-  void reclaim_leases(SystemTime expired_before, SystemTime now, Completion<std::size_t> done) override;
+  void reclaim_leases(SystemTime expired_before, SystemTime now,
+                      Completion<std::size_t> done) override;
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
   void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;

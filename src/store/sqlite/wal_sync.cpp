@@ -1,13 +1,13 @@
 #include "store/sqlite/wal_sync.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include "store/sqlite/file_io.h"
 

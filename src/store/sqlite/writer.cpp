@@ -37,7 +37,8 @@ Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); 
 
 }  // namespace
 
-Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content, const Clock& clock) {
+Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content,
+                                               const Clock& clock) {
   auto st = std::make_unique<Statements>();
   const auto content_of_sql = "SELECT " + std::string(kStoredContentColumns) + " FROM " +
                               std::string(kStoredContentSource) + " WHERE m.id = ?1";
@@ -52,15 +53,19 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // REPLACE: a key whose message retention deleted (find_idempotency
       // joins it to nothing) is taken up by the new message.
       {&st->insert_idempotency,
-       "INSERT OR REPLACE INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT OR REPLACE INTO idempotency_keys(key, request_hash, message_id, created_at) VALUES "
+       "(?1, ?2, ?3, ?4)"},
       {&st->insert_message,
-       "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-       "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, log_crc32c, "
+       "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, "
+       "sender, "
+       "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, "
+       "log_crc32c, "
        "recipients, source) "
        "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_event,
-       "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, detail) "
+       "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
+       "detail) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {&st->status_of, "SELECT status FROM messages WHERE id = ?1"},
       {&st->count_add, "UPDATE status_counts SET n = n + ?2 WHERE status = ?1"},
@@ -71,20 +76,27 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // for about a second per lease.
       {&st->lease_queued,
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
-       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND next_attempt_at <= ?3 "
+       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND "
+       "next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled, refused"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
+       "recipients, settled, refused"},
       {&st->lease_deferred,
        "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
        "WHERE status = 3 AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, recipients, settled, refused"},
+       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
+       "recipients, settled, refused"},
       {&st->record_attempt,
-       "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, updated_at = ?5, "
-       "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, last_error = ?8, "
-       "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || char(10) || ?9 END, "
-       "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || char(10) || ?10 END, "
+       "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, "
+       "updated_at = ?5, "
+       "lease_owner = NULL, lease_until = NULL, provider = ?6, provider_message_id = ?7, "
+       "last_error = ?8, "
+       "settled = CASE WHEN ?9 = '' THEN settled WHEN settled = '' THEN ?9 ELSE settled || "
+       "char(10) || ?9 END, "
+       "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || "
+       "char(10) || ?10 END, "
        "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 "
        "RETURNING event_seq, CASE WHEN status = 2 AND refused <> '' THEN recipients END, refused"},
       {&st->set_settled, "UPDATE messages SET settled = ?2 WHERE id = ?1"},
@@ -101,12 +113,15 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->retry,
        "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
        "last_error = '', refused = '', event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND (status IN (3, 4, 5, 6) OR (status = 2 AND refused <> '')) RETURNING event_seq"},
+       "WHERE id = ?1 AND (status IN (3, 4, 5, 6) OR (status = 2 AND refused <> '')) RETURNING "
+       "event_seq"},
       // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
       // makes a query it cannot serve fail to prepare instead of scanning.
       {&st->reclaim,
-       "UPDATE messages INDEXED BY messages_by_status SET status = 0, lease_owner = NULL, lease_until = NULL, updated_at = ?2, "
-       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND status <> 0 AND lease_until < ?1 "
+       "UPDATE messages INDEXED BY messages_by_status SET status = 0, lease_owner = NULL, "
+       "lease_until = NULL, updated_at = ?2, "
+       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND status <> 0 AND "
+       "lease_until < ?1 "
        "RETURNING id, event_seq"},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       // Ids are time-ordered and a message ends after it was created, so
@@ -114,10 +129,12 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // "status <> 0" lets the partial index serve (?1 is an ended status).
       {&st->purge_messages,
        "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
-       "WHERE status = ?1 AND status <> 0 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) RETURNING id"},
+       "WHERE status = ?1 AND status <> 0 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) "
+       "RETURNING id"},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
-      {&st->insert_key, "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&st->insert_key,
+       "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -131,8 +148,13 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
   return std::unique_ptr<Writer>(new Writer(db, content, clock, std::move(st)));
 }
 
-Writer::Writer(Database& db, ContentLog& content, const Clock& clock, std::unique_ptr<Statements> statements)
-    : db_(db), content_(content), clock_(clock), ids_(clock, std::random_device{}()), st_(std::move(statements)) {}
+Writer::Writer(Database& db, ContentLog& content, const Clock& clock,
+               std::unique_ptr<Statements> statements)
+    : db_(db),
+      content_(content),
+      clock_(clock),
+      ids_(clock, std::random_device{}()),
+      st_(std::move(statements)) {}
 
 Writer::~Writer() = default;
 
@@ -150,7 +172,10 @@ void Writer::move_count(MessageStatus status, std::int64_t delta) {
 Result<void> Writer::flush_counts() {
   for (std::size_t i = 0; i < pending_counts_.size(); ++i) {
     if (pending_counts_[i] == 0) continue;
-    if (auto r = st_->count_add.bind(1, static_cast<std::int64_t>(i)).bind(2, pending_counts_[i]).run(); !r) return r;
+    if (auto r =
+            st_->count_add.bind(1, static_cast<std::int64_t>(i)).bind(2, pending_counts_[i]).run();
+        !r)
+      return r;
     pending_counts_[i] = 0;
   }
   return {};
@@ -174,7 +199,8 @@ Result<void> Writer::insert_event(MessageId id, std::int64_t seq, const Event& e
 
 Result<MessageStatus> Writer::status_of(MessageId id) {
   return st_->status_of.bind(1, static_cast<std::int64_t>(id.value()))
-      .one_row(Errc::not_found, [](Statement& row) { return static_cast<MessageStatus>(row.column_int(0)); });
+      .one_row(Errc::not_found,
+               [](Statement& row) { return static_cast<MessageStatus>(row.column_int(0)); });
 }
 
 Result<std::string> Writer::content_of(MessageId id) {
@@ -186,12 +212,13 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto now = clock_.now();
   if (!m.idempotency_key.empty()) {
     // An earlier request with this key: the same body replays its answer.
-    auto earlier = st_->find_idempotency.bind(1, m.idempotency_key)
-                       .one_row(Errc::not_found, [&](Statement& row) -> Result<EnqueueResult> {
-                         if (row.column_view(0) != m.request_hash) return Errc::conflict;
-                         return EnqueueResult{MessageId(static_cast<std::uint64_t>(row.column_int(1))),
-                                              static_cast<MessageStatus>(row.column_int(2)), true};
-                       });
+    auto earlier =
+        st_->find_idempotency.bind(1, m.idempotency_key)
+            .one_row(Errc::not_found, [&](Statement& row) -> Result<EnqueueResult> {
+              if (row.column_view(0) != m.request_hash) return Errc::conflict;
+              return EnqueueResult{MessageId(static_cast<std::uint64_t>(row.column_int(1))),
+                                   static_cast<MessageStatus>(row.column_int(2)), true};
+            });
     if (earlier || earlier.error() != Errc::not_found) return earlier;
   }
   auto id = ids_.next();
@@ -232,8 +259,8 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
 }
 
 Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const std::string& owner,
-                                       SystemTime now, std::chrono::seconds lease, std::size_t limit,
-                                       std::vector<LeasedMessage>& out) {
+                                       SystemTime now, std::chrono::seconds lease,
+                                       std::size_t limit, std::vector<LeasedMessage>& out) {
   if (limit == 0) return std::size_t{0};
   s.bind(1, owner)
       .bind(2, to_unix_ms(now + lease))
@@ -293,9 +320,10 @@ Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, Syste
   // (Postfix's qmgr alternates the same way).
   std::vector<LeasedMessage> out;
   out.reserve(limit);
-  for (auto [stmt, from, share] : {std::tuple{&st_->lease_deferred, MessageStatus::deferred, (limit + 1) / 2},
-                                   std::tuple{&st_->lease_queued, MessageStatus::queued, limit},
-                                   std::tuple{&st_->lease_deferred, MessageStatus::deferred, limit}}) {
+  for (auto [stmt, from, share] :
+       {std::tuple{&st_->lease_deferred, MessageStatus::deferred, (limit + 1) / 2},
+        std::tuple{&st_->lease_queued, MessageStatus::queued, limit},
+        std::tuple{&st_->lease_deferred, MessageStatus::deferred, limit}}) {
     auto room = std::min(share, limit - out.size());
     if (auto r = lease_from(*stmt, from, owner, now, lease, room, out); !r) return r.error();
   }
@@ -313,7 +341,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   auto refused = join_lines(rec.refused_recipients);
   auto delivered = rec.settled_recipients;
   std::erase_if(delivered, [&](const std::string& a) {
-    return std::find(rec.refused_recipients.begin(), rec.refused_recipients.end(), a) != rec.refused_recipients.end();
+    return std::find(rec.refused_recipients.begin(), rec.refused_recipients.end(), a) !=
+           rec.refused_recipients.end();
   });
   auto settled = join_lines(delivered);
   s.bind(1, id_value)
@@ -373,8 +402,9 @@ Result<MessageStatus> Writer::retry(MessageId id) {
                            "manual retry from " + std::string(to_string(*before)));
 }
 
-Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id, MessageStatus before,
-                                                MessageStatus after, std::string type, std::string detail) {
+Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id,
+                                                MessageStatus before, MessageStatus after,
+                                                std::string type, std::string detail) {
   auto now = clock_.now();
   auto seq = change.bind(1, static_cast<std::int64_t>(id.value()))
                  .bind(2, to_unix_ms(now))
@@ -420,7 +450,8 @@ Result<std::size_t> Writer::expire_idempotency_keys(SystemTime before) {
 }
 
 Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
-  constexpr MessageStatus kEnded[] = {MessageStatus::sent, MessageStatus::failed, MessageStatus::cancelled};
+  constexpr MessageStatus kEnded[] = {MessageStatus::sent, MessageStatus::failed,
+                                      MessageStatus::cancelled};
   auto first_kept = static_cast<std::int64_t>(MessageId::first_at(before).value());
   std::size_t purged = 0;
   std::vector<std::int64_t> ids;
@@ -432,7 +463,8 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
         .bind(3, to_unix_ms(before))
         .bind(4, static_cast<std::int64_t>(limit - purged));
     ids.clear();
-    if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r) return r.error();
+    if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r)
+      return r.error();
     for (auto id : ids) {
       for (auto* related : {&st_->purge_events, &st_->purge_content}) {
         if (auto r = related->bind(1, id).run(); !r) return r.error();

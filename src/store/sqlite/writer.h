@@ -17,7 +17,8 @@ namespace postern::store::sqlite {
 
 class Writer {
  public:
-  static Result<std::unique_ptr<Writer>> create(Database& db, ContentLog& content, const Clock& clock);
+  static Result<std::unique_ptr<Writer>> create(Database& db, ContentLog& content,
+                                                const Clock& clock);
   ~Writer();
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
@@ -42,7 +43,8 @@ class Writer {
 
  private:
   struct Statements;
-  Writer(Database& db, ContentLog& content, const Clock& clock, std::unique_ptr<Statements> statements);
+  Writer(Database& db, ContentLog& content, const Clock& clock,
+         std::unique_ptr<Statements> statements);
 
   // Adjusts status_counts for a transition (from may be empty for inserts).
   Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
@@ -52,15 +54,17 @@ class Writer {
   // no row means the message is no longer in a state it applies to, a
   // conflict), then records the event and the counts.
   Result<MessageStatus> change_by_request(Statement& change, MessageId id, MessageStatus before,
-                                          MessageStatus after, std::string type, std::string detail);
+                                          MessageStatus after, std::string type,
+                                          std::string detail);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::string> content_of(MessageId id);
   // Ends a just-leased message whose content cannot be read (status failed).
   Result<void> fail_unreadable(const std::string& owner, MessageId id);
   // Leases up to `limit` messages of one queue (status `from`) into `out`.
-  Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner, SystemTime now,
-                                 std::chrono::seconds lease, std::size_t limit, std::vector<LeasedMessage>& out);
+  Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner,
+                                 SystemTime now, std::chrono::seconds lease, std::size_t limit,
+                                 std::vector<LeasedMessage>& out);
 
   Database& db_;
   ContentLog& content_;

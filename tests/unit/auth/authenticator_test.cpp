@@ -61,7 +61,8 @@ TEST_F(AuthenticatorTest, KeysAuthenticateWithTheirScopes) {
 TEST_F(AuthenticatorTest, ADeletedKeyStopsWorkingAfterTheRefreshPeriod) {
   auto secret = create_key("app", {"send"});
   ASSERT_TRUE(auth_->authenticate_key(secret));
-  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
+  ASSERT_TRUE(
+      test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
   clock_.advance(2100ms);
   EXPECT_FALSE(auth_->authenticate_key(secret));
 }
@@ -69,7 +70,8 @@ TEST_F(AuthenticatorTest, ADeletedKeyStopsWorkingAfterTheRefreshPeriod) {
 TEST_F(AuthenticatorTest, InvalidateSeesChangesAtOnce) {
   auto secret = create_key("app", {"send"});
   ASSERT_TRUE(auth_->authenticate_key(secret));
-  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
+  ASSERT_TRUE(
+      test::await_completion<void>([&](auto done) { store_->delete_api_key("app", done); }));
   auth_->invalidate();
   EXPECT_FALSE(auth_->authenticate_key(secret));
 }
@@ -81,7 +83,8 @@ TEST_F(AuthenticatorTest, SmtpLoginWithAKeyOrAUser) {
   auto hash = hash_password("s3cret-pass");
   ASSERT_TRUE(hash);
   store::SmtpUser user{"printer", *hash, {"send"}, clock_.now()};
-  ASSERT_TRUE(test::await_completion<void>([&](auto done) { store_->create_smtp_user(user, done); }));
+  ASSERT_TRUE(
+      test::await_completion<void>([&](auto done) { store_->create_smtp_user(user, done); }));
   auto p = auth_->authenticate_login("printer", "s3cret-pass");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->kind, Principal::Kind::smtp_user);
@@ -98,7 +101,8 @@ TEST(Scopes, ParseKnownNamesOnly) {
   auto beat = parse_scopes({"heartbeat"});
   ASSERT_TRUE(beat);
   EXPECT_EQ(beat->names(), std::vector<std::string>{"heartbeat"});
-  EXPECT_EQ(Scopes::all().names(), (std::vector<std::string>{"send", "read", "admin", "heartbeat"}));
+  EXPECT_EQ(Scopes::all().names(),
+            (std::vector<std::string>{"send", "read", "admin", "heartbeat"}));
 }
 
 TEST(Scopes, AdminGrantsHeartbeatsAndHeartbeatGrantsNothingElse) {
@@ -107,7 +111,8 @@ TEST(Scopes, AdminGrantsHeartbeatsAndHeartbeatGrantsNothingElse) {
   EXPECT_FALSE(admin.grants(Scope::read));
   auto beat = *parse_scopes({"heartbeat"});
   EXPECT_TRUE(beat.grants(Scope::heartbeat));
-  for (auto other : {Scope::send, Scope::read, Scope::admin}) EXPECT_FALSE(beat.grants(other)) << to_string(other);
+  for (auto other : {Scope::send, Scope::read, Scope::admin})
+    EXPECT_FALSE(beat.grants(other)) << to_string(other);
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ trusted_networks = ["10.0.0.0/8"]
 }
 
 TEST(Config, EnvironmentWinsOverTheFile) {
-  Environment env{{"POSTERN_HTTP_LISTEN", "127.0.0.1:1"}, {"POSTERN_SMTP_TRUSTED_NETWORKS", "1.0.0.0/8, 2.0.0.0/8"},
+  Environment env{{"POSTERN_HTTP_LISTEN", "127.0.0.1:1"},
+                  {"POSTERN_SMTP_TRUSTED_NETWORKS", "1.0.0.0/8, 2.0.0.0/8"},
                   {"POSTERN_UNRELATED_THING", "ignored"}};
   auto c = parse_config("[http]\nlisten = \"127.0.0.1:2\"\n", env);
   ASSERT_TRUE(c) << c.error().to_string();
@@ -70,8 +71,12 @@ TEST(Config, ErrorsNameTheKey) {
       {"", {{"POSTERN_HTTP_NOPE", "1"}}, "POSTERN_HTTP_NOPE"},
       {"[[providers]]\ntype = \"mailgun\"\n", {}, "providers[0].name"},
       {"[[providers]]\nname = \"a\"\n", {}, "providers[0].type"},
-      {"[[providers]]\nname = \"a\"\ntype = \"x\"\napi_key = \"env:MISSING_KEY\"\n", {}, "providers[0].api_key"},
-      {"[[providers]]\nname=\"a\"\ntype=\"x\"\n[[providers]]\nname=\"a\"\ntype=\"y\"\n", {}, "providers[1].name"},
+      {"[[providers]]\nname = \"a\"\ntype = \"x\"\napi_key = \"env:MISSING_KEY\"\n",
+       {},
+       "providers[0].api_key"},
+      {"[[providers]]\nname=\"a\"\ntype=\"x\"\n[[providers]]\nname=\"a\"\ntype=\"y\"\n",
+       {},
+       "providers[1].name"},
   };
   for (const auto& c : cases) {
     auto r = parse_config(c.toml, c.env);
@@ -110,7 +115,8 @@ pool = "bulk"
 }
 
 TEST(Config, RoutingHealthHeartbeatsAndRoutes) {
-  auto c = parse_config(R"(
+  auto c = parse_config(
+      R"(
 [routing]
 strategy = "weighted"
 default_pool = "main"
@@ -147,7 +153,7 @@ tag = "receipt"
 metadata = "tenant=acme"
 pool = "main"
 )",
-                        {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}, {"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
+      {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}, {"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
   ASSERT_TRUE(c) << c.error().to_string();
   const auto& r = c->routing;
   EXPECT_EQ(r.default_pool, "main");
@@ -189,9 +195,12 @@ TEST(Config, RoutingErrorsNameTheKey) {
       {"[[routes]]\npool = \"x\"\n", "routes[0]"},
       {"[[routes]]\npool = \"x\"\nmetadata = \"novalue\"\n", "routes[0].metadata"},
       {"[[routes]]\npool = \"x\"\nsender = \"a\"\n", "routes[0].sender"},
-      {"[routing]\nheartbeat_registration = false\n[[routes]]\ntag = \"t\"\npool = \"nowhere\"\n", "routes[0].pool"},
-      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nrate_limit = -1\n", "providers[0].rate_limit"},
-      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nmax_concurrency = \"lots\"\n", "providers[0].max_concurrency"},
+      {"[routing]\nheartbeat_registration = false\n[[routes]]\ntag = \"t\"\npool = \"nowhere\"\n",
+       "routes[0].pool"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nrate_limit = -1\n",
+       "providers[0].rate_limit"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nmax_concurrency = \"lots\"\n",
+       "providers[0].max_concurrency"},
       {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nprobe = \"maybe\"\n", "providers[0].probe"},
       {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nweight = 1.5\n", "providers[0].weight"},
   };

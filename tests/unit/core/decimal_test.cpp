@@ -22,9 +22,11 @@ TEST(Decimal, TooLargeIsRefusedOrTheLargestValue) {
   EXPECT_EQ(parse_decimal<std::uint16_t>("65535"), 65535);
   EXPECT_FALSE(parse_decimal<long long>("99999999999999999999").has_value());
   EXPECT_EQ(parse_decimal<long long>("99999999999999999999", OnOverflow::saturate), INT64_MAX);
-  EXPECT_EQ(parse_decimal<std::uint64_t>("123456789012345678901234", OnOverflow::saturate), UINT64_MAX);
+  EXPECT_EQ(parse_decimal<std::uint64_t>("123456789012345678901234", OnOverflow::saturate),
+            UINT64_MAX);
   // Saturation is for numbers only: junk stays junk.
-  EXPECT_FALSE(parse_decimal<std::uint64_t>("99999999999999999999x", OnOverflow::saturate).has_value());
+  EXPECT_FALSE(
+      parse_decimal<std::uint64_t>("99999999999999999999x", OnOverflow::saturate).has_value());
 }
 
 }  // namespace

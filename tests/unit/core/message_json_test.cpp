@@ -68,21 +68,24 @@ TEST(MessageJson, ErrorsNameTheField) {
       {R"({"from":"a@x.org","to":[{"name":"n"}],"text":"t"})", "missing_field", "to[0].email"},
       {R"({"from":"a@x.org","to":"b@x.org","text":5})", "invalid_type", "text"},
       {R"({"from":"a@x.org","to":"b@x.org","text":"t","subjct":"x"})", "unknown_field", "subjct"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","subject":"a\r\nBcc: evil@x.org"})", "invalid_value",
-       "subject"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"Bcc":"x@y.z"}})", "invalid_header",
-       "headers.Bcc"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"X-A":"1\r\nBcc: x@y.z"}})", "invalid_header",
-       "headers.X-A"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"X A":"1"}})", "invalid_header", "headers.X A"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","subject":"a\r\nBcc: evil@x.org"})",
+       "invalid_value", "subject"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"Bcc":"x@y.z"}})",
+       "invalid_header", "headers.Bcc"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"X-A":"1\r\nBcc: x@y.z"}})",
+       "invalid_header", "headers.X-A"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","headers":{"X A":"1"}})", "invalid_header",
+       "headers.X A"},
       {R"({"from":"a@x.org","to":"b@x.org","text":"t","attachments":[{"filename":"f","content":"!!"}]})",
        "invalid_base64", "attachments[0].content"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","attachments":[{"content":"AAEC"}]})", "missing_field",
-       "attachments[0].filename"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","attachments":[{"content":"AAEC"}]})",
+       "missing_field", "attachments[0].filename"},
       {R"({"from":"a@x.org","to":"b@x.org","text":"t","attachments":[{"filename":"f","content":"AA==","disposition":"x"}]})",
        "invalid_value", "attachments[0].disposition"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","tags":["a",""]})", "invalid_value", "tags[1]"},
-      {R"({"from":"a@x.org","to":"b@x.org","text":"t","metadata":{"k":1}})", "invalid_type", "metadata.k"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","tags":["a",""]})", "invalid_value",
+       "tags[1]"},
+      {R"({"from":"a@x.org","to":"b@x.org","text":"t","metadata":{"k":1}})", "invalid_type",
+       "metadata.k"},
   };
   for (const auto& c : cases) {
     auto e = error_of(c.json);
@@ -97,17 +100,20 @@ TEST(MessageJson, EnforcesLimits) {
   limits.max_recipients = 2;
   limits.max_message_bytes = 10;
   limits.max_tags = 1;
-  EXPECT_EQ(error_of(R"({"from":"a@x.org","to":"b@x.org,c@x.org,d@x.org","text":"t"})", limits).code,
-            "too_many_recipients");
+  EXPECT_EQ(
+      error_of(R"({"from":"a@x.org","to":"b@x.org,c@x.org,d@x.org","text":"t"})", limits).code,
+      "too_many_recipients");
   EXPECT_EQ(error_of(R"({"from":"a@x.org","to":"b@x.org","text":"01234567890"})", limits).code,
             "message_too_large");
-  EXPECT_EQ(error_of(R"({"from":"a@x.org","to":"b@x.org","text":"t","tags":["a","b"]})", limits).code,
-            "too_many_tags");
+  EXPECT_EQ(
+      error_of(R"({"from":"a@x.org","to":"b@x.org","text":"t","tags":["a","b"]})", limits).code,
+      "too_many_tags");
 }
 
 TEST(MessageJson, EnvelopeDeduplicatesRecipients) {
   auto r = message_from_json(
-      R"({"from":"a@x.org","to":"b@x.org","cc":"B@X.ORG, c@x.org","bcc":"b@X.org","text":"t"})", kLimits);
+      R"({"from":"a@x.org","to":"b@x.org","cc":"B@X.ORG, c@x.org","bcc":"b@X.org","text":"t"})",
+      kLimits);
   ASSERT_TRUE(r);
   auto env = envelope_of(*r);
   EXPECT_EQ(env.sender, "a@x.org");

@@ -15,8 +15,9 @@ TEST(TimeFormat, ParsesRfc3339AndUnixSeconds) {
   EXPECT_EQ(parse_time("2023-11-14T23:13:20+01:00"), from_unix_ms(1'700'000'000'000));
   EXPECT_EQ(parse_time("1700000000"), from_unix_ms(1'700'000'000'000));
   EXPECT_EQ(parse_time("2024-02-29T00:00:00Z"), from_unix_ms(1'709'164'800'000));
-  for (const char* bad : {"", "yesterday", "2023-13-01T00:00:00Z", "2023-11-14 22:13", "2023-11-14T22:13:20",
-                          "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk"}) {
+  for (const char* bad :
+       {"", "yesterday", "2023-13-01T00:00:00Z", "2023-11-14 22:13", "2023-11-14T22:13:20",
+        "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20Zjunk"}) {
     EXPECT_FALSE(parse_time(bad)) << bad;
   }
 }

@@ -38,9 +38,10 @@ class DispatcherTest : public ::testing::Test {
     std::size_t max_concurrency = 0;
   };
 
-  void start(std::vector<test::FakeProvider*> fakes, std::vector<std::unique_ptr<providers::Provider>> owned,
-             RetryOptions retry = {10ms, 100ms, 60s, 0.2}, std::map<std::string, Limits> limits = {},
-             std::chrono::milliseconds max_hold = 10s) {
+  void start(std::vector<test::FakeProvider*> fakes,
+             std::vector<std::unique_ptr<providers::Provider>> owned,
+             RetryOptions retry = {10ms, 100ms, 60s, 0.2},
+             std::map<std::string, Limits> limits = {}, std::chrono::milliseconds max_hold = 10s) {
     fakes_ = std::move(fakes);
     routing::RouterOptions router_options;
     router_options.outlier.base_ejection = 50ms;
@@ -63,15 +64,18 @@ class DispatcherTest : public ::testing::Test {
     options.poll_interval = 20ms;
     options.retry = retry;
     options.max_hold = max_hold;
-    dispatcher_ = std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
+    dispatcher_ =
+        std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
     dispatcher_->start(true);
   }
 
-  MessageId enqueue(const std::string& content = R"({"from":"a@x.org","to":"b@x.org","text":"t"})") {
+  MessageId enqueue(
+      const std::string& content = R"({"from":"a@x.org","to":"b@x.org","text":"t"})") {
     store::NewMessage m;
     m.content = content;
     m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}}};
-    auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+    auto r =
+        test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
     EXPECT_TRUE(r);
     dispatcher_->wake();
     return r->id;
@@ -87,7 +91,8 @@ class DispatcherTest : public ::testing::Test {
       m.envelope.recipients.push_back({r, RecipientKind::to});
     }
     m.content = R"({"from":"a@x.org","to":[)" + to + R"(],"text":"t"})";
-    auto r = test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+    auto r =
+        test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
     EXPECT_TRUE(r);
     dispatcher_->wake();
     return r->id;
@@ -135,8 +140,8 @@ class DispatcherTest : public ::testing::Test {
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
-std::pair<std::vector<test::FakeProvider*>, std::vector<std::unique_ptr<providers::Provider>>> providers_named(
-    std::vector<std::string> names) {
+std::pair<std::vector<test::FakeProvider*>, std::vector<std::unique_ptr<providers::Provider>>>
+providers_named(std::vector<std::string> names) {
   std::vector<test::FakeProvider*> raw;
   std::vector<std::unique_ptr<providers::Provider>> owned;
   for (auto& n : names) {
@@ -189,15 +194,16 @@ TEST_F(DispatcherTest, PermanentFailureStopsAtOnce) {
 
 TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
   auto [fakes, owned] = providers_named({"a"});
-  providers::SendResult partly{FailureClass::transient, "450 4.2.0", "deferred recipients: c@x.org"};
+  providers::SendResult partly{FailureClass::transient, "450 4.2.0",
+                               "deferred recipients: c@x.org"};
   partly.settled_recipients = {"b@x.org", "d@x.org"};
   fakes[0]->script({partly});
   start(fakes, std::move(owned));
   auto d = wait_final(enqueue_to({"b@x.org", "c@x.org", "d@x.org"}));
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
-  EXPECT_EQ(fakes[0]->sent_to(),
-            (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org", "d@x.org"}, {"c@x.org"}}));
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{
+                                     {"b@x.org", "c@x.org", "d@x.org"}, {"c@x.org"}}));
   // The message still lists everyone, and which of them were settled.
   EXPECT_EQ(d.summary.recipients.size(), 3u);
   EXPECT_EQ(d.summary.settled_recipients, (std::vector<std::string>{"b@x.org", "d@x.org"}));
@@ -205,7 +211,8 @@ TEST_F(DispatcherTest, ARetryGoesOnlyToTheRecipientsStillWaiting) {
 
 TEST_F(DispatcherTest, AManualRetryGoesToTheRefusedRecipientsAndNotToThoseThatHaveTheMessage) {
   auto [fakes, owned] = providers_named({"a"});
-  providers::SendResult partly{FailureClass::transient, "450 4.2.0", "deferred recipients: c@x.org"};
+  providers::SendResult partly{FailureClass::transient, "450 4.2.0",
+                               "deferred recipients: c@x.org"};
   partly.settled_recipients = {"b@x.org"};
   providers::SendResult refused{FailureClass::permanent, "550 5.1.1", "RCPT: c@x.org (550 5.1.1)"};
   refused.settled_recipients = {"c@x.org"};
@@ -224,8 +231,8 @@ TEST_F(DispatcherTest, AManualRetryGoesToTheRefusedRecipientsAndNotToThoseThatHa
   ASSERT_TRUE(retried) << retried.error().message();
   d = wait_final(id);
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
-  EXPECT_EQ(fakes[0]->sent_to(),
-            (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org"}, {"c@x.org"}, {"c@x.org"}}));
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{
+                                     {"b@x.org", "c@x.org"}, {"c@x.org"}, {"c@x.org"}}));
   EXPECT_TRUE(d.summary.refused_recipients.empty());
   EXPECT_EQ(d.summary.settled_recipients, std::vector<std::string>{"b@x.org"});
 }
@@ -233,7 +240,8 @@ TEST_F(DispatcherTest, AManualRetryGoesToTheRefusedRecipientsAndNotToThoseThatHa
 TEST_F(DispatcherTest, ASentMessageWithRefusedRecipientsIsRetriedToThemAlone) {
   auto [fakes, owned] = providers_named({"a"});
   // A relay took b and refused c with 550 in the same transaction.
-  providers::SendResult sent{FailureClass::ok, "250 2.0.0", "Ok; refused recipients: c@x.org (550 5.1.1)"};
+  providers::SendResult sent{FailureClass::ok, "250 2.0.0",
+                             "Ok; refused recipients: c@x.org (550 5.1.1)"};
   sent.settled_recipients = {"b@x.org", "c@x.org"};
   sent.refused_recipients = {"c@x.org"};
   fakes[0]->script({sent});
@@ -247,7 +255,8 @@ TEST_F(DispatcherTest, ASentMessageWithRefusedRecipientsIsRetriedToThemAlone) {
   ASSERT_TRUE(retried) << retried.error().message();
   d = wait_final(id);
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
-  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org"}, {"c@x.org"}}));
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"b@x.org", "c@x.org"}, {"c@x.org"}}));
   EXPECT_TRUE(d.summary.refused_recipients.empty());
   EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "sent", "retried", "sent"}));
 
@@ -265,12 +274,14 @@ TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   // Parts as large as the largest limit of the pool: only "small" takes
   // them, until the last one fits "smaller" too (elsewhere first).
-  EXPECT_EQ(fakes[0]->sent_to(),
-            (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org", "r3@x.org"}}));
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"},
+                                                                        {"r2@x.org", "r3@x.org"}}));
   EXPECT_EQ(fakes[1]->sent_to(), (std::vector<std::vector<std::string>>{{"r4@x.org"}}));
   EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "deferred", "sent"}));
   EXPECT_EQ(d.events[1].failure_class, "ok");
-  EXPECT_EQ(d.events[1].detail.rfind("sent to 2 of 5 recipients, as many as a provider of the pool takes", 0), 0u)
+  EXPECT_EQ(d.events[1].detail.rfind(
+                "sent to 2 of 5 recipients, as many as a provider of the pool takes", 0),
+            0u)
       << d.events[1].detail;
   EXPECT_EQ(d.summary.settled_recipients.size(), 4u);
   // The parts before the last spent no try: the retry policy still sees a
@@ -281,7 +292,8 @@ TEST_F(DispatcherTest, MoreRecipientsThanAnyProviderTakesGoInParts) {
 TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts) {
   auto [fakes, owned] = providers_named({"small"});
   fakes[0]->set_max_recipients(2);
-  providers::SendResult refused{FailureClass::permanent, "550 5.1.1", "RCPT: r0@x.org (550 5.1.1), r1@x.org (550 5.1.1)"};
+  providers::SendResult refused{FailureClass::permanent, "550 5.1.1",
+                                "RCPT: r0@x.org (550 5.1.1), r1@x.org (550 5.1.1)"};
   refused.settled_recipients = {"r0@x.org", "r1@x.org"};
   refused.refused_recipients = refused.settled_recipients;
   fakes[0]->script({refused});
@@ -289,19 +301,23 @@ TEST_F(DispatcherTest, APartWhoseRecipientsAreAllRefusedDoesNotStopTheNextParts)
   const std::vector<std::string> three = {"r0@x.org", "r1@x.org", "r2@x.org"};
   auto d = wait_final(enqueue_to(three));
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
-  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org"}}));
+  EXPECT_EQ(fakes[0]->sent_to(),
+            (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org"}}));
   ASSERT_EQ(types(d), (std::vector<std::string>{"accepted", "deferred", "sent"}));
   EXPECT_EQ(d.events[1].failure_class, "permanent");
-  EXPECT_EQ(d.events[1].detail.rfind("2 of 3 recipients refused for good", 0), 0u) << d.events[1].detail;
+  EXPECT_EQ(d.events[1].detail.rfind("2 of 3 recipients refused for good", 0), 0u)
+      << d.events[1].detail;
   EXPECT_EQ(d.summary.refused_recipients, (std::vector<std::string>{"r0@x.org", "r1@x.org"}));
 
   // A manual retry goes to the refused part alone: r2 has the message.
-  auto retried = test::await_completion<MessageStatus>([&](auto done) { store_->retry(d.summary.id, done); });
+  auto retried =
+      test::await_completion<MessageStatus>([&](auto done) { store_->retry(d.summary.id, done); });
   ASSERT_TRUE(retried) << retried.error().message();
   d = wait_final(d.summary.id);
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   EXPECT_EQ(fakes[0]->sent_to(),
-            (std::vector<std::vector<std::string>>{{"r0@x.org", "r1@x.org"}, {"r2@x.org"}, {"r0@x.org", "r1@x.org"}}));
+            (std::vector<std::vector<std::string>>{
+                {"r0@x.org", "r1@x.org"}, {"r2@x.org"}, {"r0@x.org", "r1@x.org"}}));
 
   // Content the provider rejects is no part's alone: the message fails.
   fakes[0]->script({{FailureClass::permanent, "554 5.6.0", "content rejected"}});
@@ -321,7 +337,8 @@ TEST_F(DispatcherTest, SpentRetriesEndInFailedWithTheLastReason) {
 
 TEST_F(DispatcherTest, UndecodableContentIsQuarantined) {
   auto [fakes, owned] = providers_named({"a"});
-  fakes[0]->script({{FailureClass::permanent, std::string(providers::kCorruptMessageCode), "cannot parse"}});
+  fakes[0]->script(
+      {{FailureClass::permanent, std::string(providers::kCorruptMessageCode), "cannot parse"}});
   start(fakes, std::move(owned));
   auto d = wait_final(enqueue("{garbage"));
   EXPECT_EQ(d.summary.status, MessageStatus::quarantined);

@@ -17,7 +17,8 @@ TEST(OutcomeWaiters, NotifyAnswersEveryWaiterOfThatMessageOnce) {
       got = o;
     });
   }
-  w.wait(MessageId(2), Clock::now() + std::chrono::hours(1), [&](std::optional<Outcome>) { FAIL(); });
+  w.wait(MessageId(2), Clock::now() + std::chrono::hours(1),
+         [&](std::optional<Outcome>) { FAIL(); });
   w.notify(MessageId(1), Outcome{MessageStatus::sent, "p", "pid", "ok", "250", ""});
   EXPECT_EQ(answered, 2);
   ASSERT_TRUE(got);
@@ -31,8 +32,10 @@ TEST(OutcomeWaiters, ExpiryAnswersNothingKnown) {
   OutcomeWaiters w;
   auto now = Clock::now();
   int expired = 0;
-  w.wait(MessageId(1), now + std::chrono::seconds(1), [&](std::optional<Outcome> o) { expired += !o; });
-  w.wait(MessageId(2), now + std::chrono::seconds(5), [&](std::optional<Outcome> o) { expired += !o; });
+  w.wait(MessageId(1), now + std::chrono::seconds(1),
+         [&](std::optional<Outcome> o) { expired += !o; });
+  w.wait(MessageId(2), now + std::chrono::seconds(5),
+         [&](std::optional<Outcome> o) { expired += !o; });
   w.expire(now + std::chrono::seconds(2));
   EXPECT_EQ(expired, 1);
   w.expire_all();

@@ -33,7 +33,8 @@ TEST(RetryPolicy, BacksOffExponentiallyWithJitterOnTheSameProvider) {
     EXPECT_LE(delay, std::chrono::milliseconds(static_cast<long>(base * 1.2) + 1)) << attempt;
   }
   auto capped = p.after_failure(FailureClass::transient, 30, kStart, kStart, std::nullopt, false);
-  EXPECT_LE(capped.next_attempt_at - kStart, std::chrono::milliseconds(static_cast<long>(3600'000 * 1.2)));
+  EXPECT_LE(capped.next_attempt_at - kStart,
+            std::chrono::milliseconds(static_cast<long>(3600'000 * 1.2)));
 }
 
 TEST(RetryPolicy, HonoursTheProvidersRetryAfter) {
@@ -47,7 +48,8 @@ TEST(RetryPolicy, GivesUpAfterTheMaximumAgeWithTheReason) {
   auto d = p.after_failure(FailureClass::transient, 5, kStart, kStart + 1h, std::nullopt, true);
   EXPECT_TRUE(d.give_up);
   EXPECT_NE(d.reason.find("maximum age"), std::string::npos);
-  auto late = p.after_failure(FailureClass::transient, 12, kStart, kStart + 59min, std::nullopt, false);
+  auto late =
+      p.after_failure(FailureClass::transient, 12, kStart, kStart + 59min, std::nullopt, false);
   EXPECT_FALSE(late.give_up);
   EXPECT_LE(late.next_attempt_at, kStart + 1h);  // one last try at the end of the window
 }

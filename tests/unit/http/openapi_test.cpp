@@ -16,7 +16,8 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheApiServes) {
   auto doc = boost::json::parse(openapi_document());
   std::set<std::pair<std::string, std::string>> documented;
   for (const auto& [path, item] : doc.at("paths").as_object()) {
-    for (const auto& [method, op] : item.as_object()) documented.emplace(std::string(method), std::string(path));
+    for (const auto& [method, op] : item.as_object())
+      documented.emplace(std::string(method), std::string(path));
   }
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& [method, path] : api_routes()) served.emplace(ascii_lowered(method), path);
@@ -39,7 +40,8 @@ TEST(OpenApi, IsOpenApi31WithSchemasForErrors) {
           std::size_t pos = 0;
           while (pos <= rest.size()) {
             auto slash = rest.find('/', pos);
-            auto part = rest.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+            auto part =
+                rest.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
             ASSERT_TRUE(at->is_object() && at->as_object().contains(part)) << ref;
             at = &at->as_object().at(part);
             if (slash == std::string::npos) break;

@@ -13,13 +13,17 @@ net::HttpRequest with_prefer(std::string prefer) {
 
 TEST(SyncSend, ReadsWaitFromPreferOrQuery) {
   auto none = QueryParams::parse("").value();
-  EXPECT_EQ(requested_wait(with_prefer(""), none, std::chrono::seconds(60)), std::chrono::seconds(0));
-  EXPECT_EQ(requested_wait(with_prefer("wait=5"), none, std::chrono::seconds(60)), std::chrono::seconds(5));
+  EXPECT_EQ(requested_wait(with_prefer(""), none, std::chrono::seconds(60)),
+            std::chrono::seconds(0));
+  EXPECT_EQ(requested_wait(with_prefer("wait=5"), none, std::chrono::seconds(60)),
+            std::chrono::seconds(5));
   EXPECT_EQ(requested_wait(with_prefer("respond-async, wait=7"), none, std::chrono::seconds(60)),
             std::chrono::seconds(7));
-  EXPECT_EQ(requested_wait(with_prefer("wait=500"), none, std::chrono::seconds(60)), std::chrono::seconds(60));
+  EXPECT_EQ(requested_wait(with_prefer("wait=500"), none, std::chrono::seconds(60)),
+            std::chrono::seconds(60));
   auto q = QueryParams::parse("wait=3").value();
-  EXPECT_EQ(requested_wait(with_prefer("wait=9"), q, std::chrono::seconds(60)), std::chrono::seconds(3));
+  EXPECT_EQ(requested_wait(with_prefer("wait=9"), q, std::chrono::seconds(60)),
+            std::chrono::seconds(3));
   EXPECT_FALSE(requested_wait(with_prefer("wait=soon"), none, std::chrono::seconds(60)));
   EXPECT_FALSE(requested_wait(with_prefer("wait=-1"), none, std::chrono::seconds(60)));
 }

@@ -75,37 +75,40 @@ std::string_view usual(Rng& rng, const Pool<N>& pool) {
   return pool.values[rng() % pool.valid];
 }
 
-constexpr Pool<17> kAddresses = {{
-                                     "a@example.com",
-                                     "Ann <ann@example.org>",
-                                     "\"Doe, Jane\" <jane@example.net>",
-                                     "j\xC3\xB6rg@b\xC3\xBC"
-                                     "cher.example",
-                                     "<bare@example.com>",
-                                     "\"quoted local\"@example.com",
-                                     "x@[192.0.2.1]",
-                                     "=?utf-8?B?w6k=?= <enc@example.com>",
-                                     "\xE6\x97\xA5\xE6\x9C\xAC <jp@example.jp>",
-                                     "a@b.example, c@d.example",
-                                     "no-at-sign",
-                                     "a@@example.com",
-                                     "",
-                                     "a@example.com\r\nBcc: evil@example.net",
-                                     "Eve <eve@example.com>\nX-Injected: yes",
-                                     "(comment) c@example.com",
-                                     "toolongtoolongtoolongtoolongtoolongtoolongtoolongtoolongtoolongtoolong@example.com",
-                                 },
-                                 9};
+constexpr Pool<17> kAddresses = {
+    {
+        "a@example.com",
+        "Ann <ann@example.org>",
+        "\"Doe, Jane\" <jane@example.net>",
+        "j\xC3\xB6rg@b\xC3\xBC"
+        "cher.example",
+        "<bare@example.com>",
+        "\"quoted local\"@example.com",
+        "x@[192.0.2.1]",
+        "=?utf-8?B?w6k=?= <enc@example.com>",
+        "\xE6\x97\xA5\xE6\x9C\xAC <jp@example.jp>",
+        "a@b.example, c@d.example",
+        "no-at-sign",
+        "a@@example.com",
+        "",
+        "a@example.com\r\nBcc: evil@example.net",
+        "Eve <eve@example.com>\nX-Injected: yes",
+        "(comment) c@example.com",
+        "toolongtoolongtoolongtoolongtoolongtoolongtoolongtoolongtoolongtoolong@example.com",
+    },
+    9};
 
-constexpr Pool<12> kNames = {{"Ann", "Doe, Jane", "\xE6\x97\xA5\xE6\x9C\xAC", "=?utf-8?B?eA==?=", "a\"b",
-                              "back\\slash", "(comment)", "  spaced  ", "semi;colon", "<angle>", "", "x\ny"},
-                             11};
+constexpr Pool<12> kNames = {
+    {"Ann", "Doe, Jane", "\xE6\x97\xA5\xE6\x9C\xAC", "=?utf-8?B?eA==?=", "a\"b", "back\\slash",
+     "(comment)", "  spaced  ", "semi;colon", "<angle>", "", "x\ny"},
+    11};
 
 // One line each: subjects, header values, tags.
-constexpr Pool<12> kLines = {{"Hello", "R\xC3\xA9union \xE6\x97\xA5\xE6\x9C\xAC", "=?utf-8?q?x?=", "tab\there",
-                              "   ", "\"quoted\" (and commented)", "<id@example.com> <id2@example.com>",
-                              "x=3D=;", "a\rb", "two\nlines", std::string_view("nul\0", 4), ""},
-                             9};
+constexpr Pool<12> kLines = {
+    {"Hello", "R\xC3\xA9union \xE6\x97\xA5\xE6\x9C\xAC", "=?utf-8?q?x?=", "tab\there", "   ",
+     "\"quoted\" (and commented)", "<id@example.com> <id2@example.com>", "x=3D=;", "a\rb",
+     "two\nlines", std::string_view("nul\0", 4), ""},
+    9};
 
 // Bodies: anything goes in text and html.
 constexpr std::array<std::string_view, 12> kTexts = {
@@ -123,25 +126,28 @@ constexpr std::array<std::string_view, 12> kTexts = {
     std::string_view("nul\0", 4),
 };
 
-constexpr Pool<14> kHeaderNames = {{"X-Tag", "X-Campaign", "List-Unsubscribe", "References", "X-Priority",
-                                    "In-Reply-To", "Received", "Content-Type", "Bcc", "X:Bad", "X Bad",
-                                    "x-\xC3\xBC", "Subject", ""},
-                                   7};
+constexpr Pool<14> kHeaderNames = {
+    {"X-Tag", "X-Campaign", "List-Unsubscribe", "References", "X-Priority", "In-Reply-To",
+     "Received", "Content-Type", "Bcc", "X:Bad", "X Bad", "x-\xC3\xBC", "Subject", ""},
+    7};
 
-constexpr Pool<11> kContentTypes = {{"text/plain", "application/pdf", "multipart/mixed; boundary=x",
-                                     "message/rfc822", "/", "text/plain; charset=\"utf-8\"", "a/b\tc", "image/png",
-                                     "application/octet-stream", "text/html; name=\"a\r\nb\"", "plain"},
-                                    9};
+constexpr Pool<11> kContentTypes = {
+    {"text/plain", "application/pdf", "multipart/mixed; boundary=x", "message/rfc822", "/",
+     "text/plain; charset=\"utf-8\"", "a/b\tc", "image/png", "application/octet-stream",
+     "text/html; name=\"a\r\nb\"", "plain"},
+    9};
 
-constexpr Pool<10> kFilenames = {{"a.txt", "r\xC3\xA9sum\xC3\xA9.pdf", "\"q\".txt", "a;b=c.txt", "dir/../x",
-                                  "=?utf-8?B?eA==?=", "spaces in name .doc", "\xE6\x97\xA5.png", "", "x\ty"},
-                                 8};
+constexpr Pool<10> kFilenames = {
+    {"a.txt", "r\xC3\xA9sum\xC3\xA9.pdf", "\"q\".txt", "a;b=c.txt", "dir/../x",
+     "=?utf-8?B?eA==?=", "spaces in name .doc", "\xE6\x97\xA5.png", "", "x\ty"},
+    8};
 
 constexpr Pool<7> kContentIds = {{"i@x", "a b", "<x@y>", "\xC3\xBC@x", "a>b", "", "x\ny"}, 5};
 
 // A value of the wrong kind, now and then.
 std::string odd_value(Rng& rng) {
-  static constexpr std::array<std::string_view, 6> kOdd = {"null", "17", "true", "[]", "{}", "-0.5e3"};
+  static constexpr std::array<std::string_view, 6> kOdd = {"null", "17", "true",
+                                                           "[]",   "{}", "-0.5e3"};
   return std::string(pick(rng, kOdd));
 }
 
@@ -184,7 +190,8 @@ std::string string_map(Rng& rng, bool header_names) {
   std::string o = "{";
   std::size_t n = rng() % 4;
   for (std::size_t i = 0; i < n; ++i) {
-    std::string key = header_names ? std::string(usual(rng, kHeaderNames)) : "k" + std::to_string(rng() % 5);
+    std::string key =
+        header_names ? std::string(usual(rng, kHeaderNames)) : "k" + std::to_string(rng() % 5);
     std::string value = rng() % 24 == 0 ? odd_value(rng) : quote(usual(rng, kLines));
     o += (i ? "," : "") + quote(key) + ":" + value;
   }
@@ -202,10 +209,11 @@ std::string attachment(Rng& rng) {
     for (std::size_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(rng()));
     static constexpr std::array<std::string_view, 3> kBadBase64 = {"!!", "QQ", "QQ=\n="};
     fields.push_back("\"content\":" + quote(rng() % 16 == 0 ? std::string(pick(rng, kBadBase64))
-                                                             : base64_encode(bytes)));
+                                                            : base64_encode(bytes)));
   }
   if (rng() % 3 == 0) fields.push_back("\"content_id\":" + quote(usual(rng, kContentIds)));
-  if (rng() % 3 == 0) fields.push_back(rng() % 12 ? "\"disposition\":\"inline\"" : "\"disposition\":\"aside\"");
+  if (rng() % 3 == 0)
+    fields.push_back(rng() % 12 ? "\"disposition\":\"inline\"" : "\"disposition\":\"aside\"");
   std::shuffle(fields.begin(), fields.end(), rng);
   std::string o = "{";
   for (std::size_t i = 0; i < fields.size(); ++i) o += (i ? "," : "") + fields[i];
@@ -240,13 +248,27 @@ std::string random_body(Rng& rng) {
 }
 
 constexpr std::array<std::string_view, 16> kJsonTokens = {
-    "\"", "\\", "\\u0000", "\\ud800", "\\r\\n", ",", ":", "{", "}", "[", "]", "null", "\xFF", "\xC3",
-    "\"to\":\"x@example.com\",", "\"from\":{\"email\":\"a@example.com\"},"};
+    "\"",
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    "\\r\\n",
+    ",",
+    ":",
+    "{",
+    "}",
+    "[",
+    "]",
+    "null",
+    "\xFF",
+    "\xC3",
+    "\"to\":\"x@example.com\",",
+    "\"from\":{\"email\":\"a@example.com\"},"};
 
 const std::set<std::string, std::less<>> kRefusalCodes = {
-    "invalid_json",  "unknown_field",  "missing_field",  "invalid_address",     "invalid_type",
-    "invalid_value", "invalid_base64", "invalid_header", "too_many_recipients", "message_too_large",
-    "too_many_tags"};
+    "invalid_json",        "unknown_field",     "missing_field",  "invalid_address",
+    "invalid_type",        "invalid_value",     "invalid_base64", "invalid_header",
+    "too_many_recipients", "message_too_large", "too_many_tags"};
 
 std::vector<std::string> addresses(const std::vector<Mailbox>& list) {
   std::vector<std::string> out;
@@ -258,12 +280,13 @@ std::vector<std::string> addresses(const std::vector<Mailbox>& list) {
 // custom ones the message asked for.
 bool expected_field(std::string_view name, const Message& m) {
   static constexpr std::array<std::string_view, 11> kWritten = {
-      "from",        "to",           "cc",   "reply-to",     "subject",
-      "date",        "message-id",   "mime-version", "content-type", "content-transfer-encoding",
+      "from",        "to",         "cc",           "reply-to",     "subject",
+      "date",        "message-id", "mime-version", "content-type", "content-transfer-encoding",
       "x-postern-id"};
   auto same = [&](std::string_view other) { return ascii_iequals(name, other); };
   return std::any_of(kWritten.begin(), kWritten.end(), same) ||
-         std::any_of(m.headers.begin(), m.headers.end(), [&](const auto& h) { return same(h.first); });
+         std::any_of(m.headers.begin(), m.headers.end(),
+                     [&](const auto& h) { return same(h.first); });
 }
 
 // What delivery does with an accepted body, checked.
@@ -335,7 +358,8 @@ TEST(JsonIntakeRobustness, MutatedBodiesAreRefusedClearlyOrDeliverable) {
   }
   int accepted = 0;
   for (int i = 0; i < kMutated; ++i) {
-    std::string body = test::mutate(seeds[static_cast<std::size_t>(i) % seeds.size()], rng, kJsonTokens);
+    std::string body =
+        test::mutate(seeds[static_cast<std::size_t>(i) % seeds.size()], rng, kJsonTokens);
     SCOPED_TRACE("mutation " + std::to_string(i) + ": " + body.substr(0, 400));
     accepted += check_body(body) ? 1 : 0;
     if (testing::Test::HasFailure()) break;

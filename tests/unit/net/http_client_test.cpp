@@ -49,8 +49,8 @@ class HttpClientTest : public ::testing::Test {
   void send_concurrently(HttpClient& c, RecordingHttpServer& server) {
     std::vector<std::future<Result<HttpClientResponse>>> results;
     for (int i = 0; i < 32; ++i) {
-      results.push_back(std::async(std::launch::async,
-                                   [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
+      results.push_back(std::async(
+          std::launch::async, [&, i] { return get(c, server.url("/r" + std::to_string(i))); }));
     }
     for (int i = 0; i < 32; ++i) {
       auto r = results[static_cast<std::size_t>(i)].get();
@@ -259,7 +259,9 @@ TEST_F(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
 // than the requests in flight closed them after one request each, and a
 // busy dispatcher opened thousands of connections a second.
 TEST_F(HttpClientTest, KeepsTheConnectionsABurstOpened) {
-  RecordingHttpServer server([](const RecordedRequest& r) { return CannedResponse{200, {}, r.target}; });
+  RecordingHttpServer server([](const RecordedRequest& r) {
+    return CannedResponse{200, {}, r.target};
+  });
   auto& c = client();
   send_concurrently(c, server);
   auto opened = c.stats().connections_opened;
@@ -270,7 +272,9 @@ TEST_F(HttpClientTest, KeepsTheConnectionsABurstOpened) {
 }
 
 TEST_F(HttpClientTest, KeepsAtMostMaxIdleConnections) {
-  RecordingHttpServer server([](const RecordedRequest& r) { return CannedResponse{200, {}, r.target}; });
+  RecordingHttpServer server([](const RecordedRequest& r) {
+    return CannedResponse{200, {}, r.target};
+  });
   HttpClientOptions options;
   options.max_idle_per_host = 4;
   auto& c = client(options);

@@ -25,12 +25,15 @@ class RawClient {
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("connect");
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      throw std::runtime_error("connect");
     timeval tv{10, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
   ~RawClient() { close(fd_); }
-  void send(std::string_view s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size())); }
+  void send(std::string_view s) {
+    ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
+  }
   // Reads until `marker` appears or the peer closes; returns what came.
   std::string read_until(std::string_view marker) {
     std::string out;
@@ -76,8 +79,8 @@ HttpHandler echo() {
   return [](HttpRequest&& r, Responder respond) {
     HttpResponse out;
     out.content_type = "text/plain";
-    out.body = r.method + " " + r.path + " ?" + r.query + " " + std::string(r.header("X-Test")) + " " + r.body +
-               (r.remote_is_loopback ? " loopback" : "");
+    out.body = r.method + " " + r.path + " ?" + r.query + " " + std::string(r.header("X-Test")) +
+               " " + r.body + (r.remote_is_loopback ? " loopback" : "");
     respond(std::move(out));
   };
 }

@@ -53,7 +53,8 @@ ProbeResult ProviderHarness::probe(Provider& provider) {
 
 std::unique_ptr<Provider> ProviderHarness::create(const ProviderFactory& factory,
                                                   std::map<std::string, std::string> settings) {
-  auto created = factory.create(provider_config(std::string(factory.type()), std::move(settings)), context_);
+  auto created =
+      factory.create(provider_config(std::string(factory.type()), std::move(settings)), context_);
   EXPECT_TRUE(created) << (created ? "" : created.error().to_string());
   return created ? std::move(*created) : nullptr;
 }

@@ -30,7 +30,8 @@ class ProviderHarness {
 
   // The provider `factory` makes from `settings` (its type's own keys);
   // nullptr, and a failed test, when the factory refuses them.
-  std::unique_ptr<Provider> create(const ProviderFactory& factory, std::map<std::string, std::string> settings);
+  std::unique_ptr<Provider> create(const ProviderFactory& factory,
+                                   std::map<std::string, std::string> settings);
 
   // Blocks until the provider answers (fails the test after 10 s).
   SendResult send(Provider& provider, std::shared_ptr<const OutboundMessage> message);

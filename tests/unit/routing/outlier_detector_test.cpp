@@ -52,7 +52,7 @@ TEST_F(OutlierTest, ErrorRateNeedsVolumeAndLooksOnlyAtTheWindow) {
   for (int i = 0; i < 7; ++i) d.record(Verdict::success, t0 + 11s, options);
   EXPECT_EQ(d.record(Verdict::failure, t0 + 11s, options).kind, Kind::none);  // 8 answers: too few
   EXPECT_EQ(d.record(Verdict::failure, t0 + 11s, options).kind, Kind::none);
-  auto c = d.record(Verdict::failure, t0 + 11s, options);                     // 3 of 10
+  auto c = d.record(Verdict::failure, t0 + 11s, options);  // 3 of 10
   EXPECT_EQ(c.kind, Kind::eject);
   EXPECT_EQ(c.reason, "error rate 30% over 10 answers");
 }

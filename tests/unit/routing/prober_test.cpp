@@ -92,7 +92,8 @@ TEST(ProberThroughRouter, ProbesDecideAndRecoveryStartsTheTrial) {
   h.add("b");
   auto run_due = [&] {
     for (auto& job : h.router.due_probes()) {
-      job.slot->provider().probe([&, job](providers::ProbeResult r) { h.router.probe_finished(*job.slot, job.id, r); });
+      job.slot->provider().probe(
+          [&, job](providers::ProbeResult r) { h.router.probe_finished(*job.slot, job.id, r); });
     }
   };
   run_due();

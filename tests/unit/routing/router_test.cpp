@@ -125,9 +125,11 @@ TEST(Router, TheLastHealthyProviderOfAPoolIsNotEjectedAndItIsSaidLoudly) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(h.send(FailureClass::provider_down), "b");
   EXPECT_EQ(h.state("b"), ProviderState::healthy);  // kept: the pool would be empty
   auto types = h.event_types();
-  EXPECT_EQ(std::count(types.begin(), types.end(), "ejection_suppressed"), 1);  // loud, not once per message
-  EXPECT_NE(h.metrics.render().find("postern_provider_ejections_suppressed_total{provider=\"b\"} 10"),
-            std::string::npos);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ejection_suppressed"),
+            1);  // loud, not once per message
+  EXPECT_NE(
+      h.metrics.render().find("postern_provider_ejections_suppressed_total{provider=\"b\"} 10"),
+      std::string::npos);
   // A pool of one behaves the same.
   RouterHarness single(quick_outlier());
   single.add("only");
@@ -260,14 +262,16 @@ TEST(Router, RoutesChooseThePoolBySenderDomainTagAndMetadata) {
   };
   EXPECT_EQ(pick_for(RouterHarness::make_message("a@mail.news.example.com")), "bulk1");
   EXPECT_EQ(pick_for(RouterHarness::make_message("a@example.com", {"x", "receipt"})), "fast1");
-  EXPECT_EQ(pick_for(RouterHarness::make_message(
-                "a@example.com", {},
-                R"({"from":"a@example.com","to":"b@x.org","text":"t","metadata":{"tenant":"acme"}})")),
-            "acme1");
+  EXPECT_EQ(
+      pick_for(RouterHarness::make_message(
+          "a@example.com", {},
+          R"({"from":"a@example.com","to":"b@x.org","text":"t","metadata":{"tenant":"acme"}})")),
+      "acme1");
   EXPECT_EQ(pick_for(RouterHarness::make_message("a@other.org")), "d1");
   // A pool without a healthy provider does not borrow another pool's.
   h.router.set_admin("bulk1", AdminState::paused);
-  EXPECT_EQ(h.router.pick(RouterHarness::make_message("a@news.example.com"), {}).status, PickStatus::unavailable);
+  EXPECT_EQ(h.router.pick(RouterHarness::make_message("a@news.example.com"), {}).status,
+            PickStatus::unavailable);
 }
 
 TEST(Router, DrainFinishesInFlightAndTakesNoNewPauseAndResume) {
@@ -335,8 +339,9 @@ TEST(Router, NewSettingsKeepTheOperatorsPause) {
   h.router.set_admin("a", AdminState::paused);
   auto def = test::definition("a");
   def.settings["host"] = "new";
-  EXPECT_EQ(h.router.replace(std::make_unique<test::ScriptedProvider>("a"), def, ProviderSource::config),
-            Change::done);
+  EXPECT_EQ(
+      h.router.replace(std::make_unique<test::ScriptedProvider>("a"), def, ProviderSource::config),
+      Change::done);
   EXPECT_EQ(h.router.provider("a")->state, ProviderState::paused);
   EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unavailable);
 }
@@ -363,7 +368,8 @@ TEST(Router, UpdateMovesAProviderBetweenPoolsAndAppliesLimits) {
   auto def = test::definition("a", "other");
   def.max_concurrency = 1;
   EXPECT_EQ(h.router.update(def), Change::done);
-  EXPECT_EQ(h.router.pick(h.message, {}).status, PickStatus::unavailable);  // default pool is empty now
+  EXPECT_EQ(h.router.pick(h.message, {}).status,
+            PickStatus::unavailable);  // default pool is empty now
   auto view = h.router.routing();
   ASSERT_EQ(view.pools.size(), 2u);
   EXPECT_EQ(view.pools[1].name, "other");
@@ -377,10 +383,13 @@ TEST(Router, StateChangesAreCountedAndPublished) {
   h.add("b");
   h.send(FailureClass::provider_down, {"b"});
   auto metrics = h.metrics.render();
-  EXPECT_NE(metrics.find("postern_provider_state{provider=\"a\",state=\"ejected\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("postern_provider_state{provider=\"a\",state=\"healthy\"} 0"), std::string::npos);
-  EXPECT_NE(metrics.find("postern_provider_state_changes_total{provider=\"a\",state=\"ejected\"} 1"),
+  EXPECT_NE(metrics.find("postern_provider_state{provider=\"a\",state=\"ejected\"} 1"),
             std::string::npos);
+  EXPECT_NE(metrics.find("postern_provider_state{provider=\"a\",state=\"healthy\"} 0"),
+            std::string::npos);
+  EXPECT_NE(
+      metrics.find("postern_provider_state_changes_total{provider=\"a\",state=\"ejected\"} 1"),
+      std::string::npos);
   auto events = h.events.recent();
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().type, "provider_state");
@@ -401,7 +410,8 @@ TEST(Router, APoolLeftWithoutProvidersIsLoud) {
 
 TEST(Router, ARouteIntoAPoolWithoutProvidersIsLoud) {
   RouterOptions options;
-  options.routes = RouteTable({RouteRule{.sender_domain = "example.com", .pool = "empty"}}, "default");
+  options.routes =
+      RouteTable({RouteRule{.sender_domain = "example.com", .pool = "empty"}}, "default");
   RouterHarness h(options);
   h.add("a");
   h.router.check_routed_pools();

@@ -20,7 +20,8 @@ TEST(Routes, DomainsMatchCaseInsensitivelyWithWildcards) {
 }
 
 TEST(Routes, FirstMatchingRuleWinsAndEveryConditionMustHold) {
-  RouteTable t({{"example.com", "news", "", "", "bulk"}, {"example.com", "", "", "", "main"}}, "default");
+  RouteTable t({{"example.com", "news", "", "", "bulk"}, {"example.com", "", "", "", "main"}},
+               "default");
   EXPECT_EQ(t.pool_for(RouterHarness::make_message("a@example.com", {"news"})), "bulk");
   EXPECT_EQ(t.pool_for(RouterHarness::make_message("a@example.com", {"other"})), "main");
   EXPECT_EQ(t.pool_for(RouterHarness::make_message("a@elsewhere.com", {"news"})), "default");
@@ -34,7 +35,8 @@ TEST(Routes, MetadataNeedsTheParsedMessageAndRawMimeHasNone) {
       "a@x.org", {}, R"({"from":"a@x.org","to":"b@x.org","text":"t","metadata":{"tier":"gold"}})");
   EXPECT_EQ(t.pool_for(json), "gold");
   providers::OutboundMessage mime(MessageId(2), ContentFormat::mime, "From: a@x.org\r\n\r\nhi\r\n",
-                                  Envelope{"a@x.org", {{"b@x.org", RecipientKind::to}}}, {}, SystemTime{});
+                                  Envelope{"a@x.org", {{"b@x.org", RecipientKind::to}}}, {},
+                                  SystemTime{});
   EXPECT_EQ(t.pool_for(mime), "default");
 }
 

@@ -20,7 +20,8 @@ class ScriptedProvider final : public providers::Provider {
   explicit ScriptedProvider(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "scripted"; }
-  void send(std::shared_ptr<const providers::OutboundMessage>, std::function<void(providers::SendResult)> done) override {
+  void send(std::shared_ptr<const providers::OutboundMessage>,
+            std::function<void(providers::SendResult)> done) override {
     ++sends;
     providers::SendResult r;
     r.failure_class = providers::FailureClass::ok;
@@ -28,7 +29,10 @@ class ScriptedProvider final : public providers::Provider {
   }
   void probe(std::function<void(providers::ProbeResult)> done) override {
     ++probes;
-    done({probe_healthy.load(), providers::FailureClass::provider_down, probe_healthy ? "" : "connection refused", {}});
+    done({probe_healthy.load(),
+          providers::FailureClass::provider_down,
+          probe_healthy ? "" : "connection refused",
+          {}});
   }
   std::size_t max_message_bytes() const override { return max_bytes; }
   std::size_t max_recipients() const override { return max_rcpt; }
@@ -43,10 +47,11 @@ class ScriptedProvider final : public providers::Provider {
   std::string name_;
 };
 
-providers::SendResult answer(providers::FailureClass c, std::string code = "", std::optional<std::chrono::milliseconds> retry_after = {});
+providers::SendResult answer(providers::FailureClass c, std::string code = "",
+                             std::optional<std::chrono::milliseconds> retry_after = {});
 
-inline ProviderConfig definition(const std::string& name, const std::string& pool = "default", int weight = 1,
-                                 int priority = 1) {
+inline ProviderConfig definition(const std::string& name, const std::string& pool = "default",
+                                 int weight = 1, int priority = 1) {
   ProviderConfig c;
   c.name = name;
   c.type = "scripted";
@@ -57,7 +62,8 @@ inline ProviderConfig definition(const std::string& name, const std::string& poo
 }
 
 struct RouterHarness {
-  explicit RouterHarness(RouterOptions options = {}) : router(clock, metrics, events, std::move(options)) {}
+  explicit RouterHarness(RouterOptions options = {})
+      : router(clock, metrics, events, std::move(options)) {}
 
   ScriptedProvider* add(ProviderConfig config, ProviderSource source = ProviderSource::config) {
     auto p = std::make_unique<ScriptedProvider>(config.name);
@@ -65,13 +71,15 @@ struct RouterHarness {
     router.add(std::move(p), std::move(config), source);
     return raw;
   }
-  ScriptedProvider* add(const std::string& name, const std::string& pool = "default", int weight = 1, int priority = 1) {
+  ScriptedProvider* add(const std::string& name, const std::string& pool = "default",
+                        int weight = 1, int priority = 1) {
     return add(definition(name, pool, weight, priority));
   }
 
   // Picks and answers at once with `c`; returns the provider's name, or ""
   // when nothing was picked.
-  std::string send(providers::FailureClass c = providers::FailureClass::ok, std::vector<std::string> avoid = {}) {
+  std::string send(providers::FailureClass c = providers::FailureClass::ok,
+                   std::vector<std::string> avoid = {}) {
     auto p = router.pick(message, avoid);
     if (p.status != PickStatus::picked) return "";
     router.report(*p.slot, answer(c));
@@ -95,12 +103,12 @@ struct RouterHarness {
   Router router;
   providers::OutboundMessage message = make_message();
 
-  static providers::OutboundMessage make_message(std::string sender = "app@example.com",
-                                                 std::vector<std::string> tags = {},
-                                                 std::string content = R"({"from":"app@example.com","to":"b@x.org","text":"t"})") {
+  static providers::OutboundMessage make_message(
+      std::string sender = "app@example.com", std::vector<std::string> tags = {},
+      std::string content = R"({"from":"app@example.com","to":"b@x.org","text":"t"})") {
     return providers::OutboundMessage(MessageId(1), ContentFormat::json, std::move(content),
-                                      Envelope{std::move(sender), {{"b@x.org", RecipientKind::to}}}, std::move(tags),
-                                      SystemTime{});
+                                      Envelope{std::move(sender), {{"b@x.org", RecipientKind::to}}},
+                                      std::move(tags), SystemTime{});
   }
 };
 

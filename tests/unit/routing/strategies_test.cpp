@@ -13,7 +13,8 @@ namespace {
 
 using test::RouterHarness;
 
-std::vector<int> counts(Strategy& s, const std::vector<Candidate>& candidates, int picks, std::uint64_t seed = 7) {
+std::vector<int> counts(Strategy& s, const std::vector<Candidate>& candidates, int picks,
+                        std::uint64_t seed = 7) {
   std::mt19937_64 random(seed);
   PickContext context{random};
   s.reset(candidates.size());
@@ -22,9 +23,11 @@ std::vector<int> counts(Strategy& s, const std::vector<Candidate>& candidates, i
   return out;
 }
 
-std::vector<Candidate> three(std::vector<int> weights = {1, 1, 1}, std::vector<int> priorities = {1, 1, 1}) {
+std::vector<Candidate> three(std::vector<int> weights = {1, 1, 1},
+                             std::vector<int> priorities = {1, 1, 1}) {
   std::vector<Candidate> c;
-  for (std::size_t i = 0; i < weights.size(); ++i) c.push_back({i, weights[i], priorities[i], 0, 0});
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    c.push_back({i, weights[i], priorities[i], 0, 0});
   return c;
 }
 

@@ -41,10 +41,12 @@ class FakeTarget final : public ControlTarget {
 
 class ControlApiTest : public ::testing::Test {
  protected:
-  net::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "") {
+  net::HttpResponse call(const std::string& method, const std::string& target,
+                         const std::string& body = "") {
     net::HttpResponse out;
     out.status = 0;
-    auto state = std::make_shared<net::Responder::State>([&](net::HttpResponse r) { out = std::move(r); });
+    auto state =
+        std::make_shared<net::Responder::State>([&](net::HttpResponse r) { out = std::move(r); });
     api_.handle(testing::request(method, target, {}, body), net::Responder(state));
     return out;
   }

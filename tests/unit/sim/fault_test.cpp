@@ -36,7 +36,8 @@ TEST(FaultSpec, FlapForms) {
 
 TEST(FaultSpec, FlagSettings) {
   FaultSpec spec;
-  ASSERT_TRUE(apply_settings(spec, "down,error_rate=0.25,error_status=502,throttle_rate=1,retry_after=7s,probes=false"));
+  ASSERT_TRUE(apply_settings(
+      spec, "down,error_rate=0.25,error_status=502,throttle_rate=1,retry_after=7s,probes=false"));
   EXPECT_TRUE(spec.down);
   EXPECT_DOUBLE_EQ(spec.error_rate, 0.25);
   EXPECT_EQ(spec.error_status, 502);
@@ -60,7 +61,8 @@ TEST(FaultSpec, FlagSettings) {
 
 TEST(FaultSpec, JsonSettingsAndNullDefaults) {
   FaultSpec spec;
-  auto settings = boost::json::parse(R"({"down": true, "latency": "5ms..9ms", "flap": {"down": "1s", "up": "2s"},
+  auto settings = boost::json::parse(
+                      R"({"down": true, "latency": "5ms..9ms", "flap": {"down": "1s", "up": "2s"},
                                          "reject": ["a*@x"], "defer": ["g*@x", "h@x"], "retry_after": 3,
                                          "error_rate": 0.5})")
                       .as_object();

@@ -35,7 +35,8 @@ TEST(FormData, ReadsFieldsAndFilesWithCrlf) {
 }
 
 TEST(FormData, IgnoresPreambleAndEpilogueAndAcceptsLf) {
-  std::string body = "preamble text\n--b\nContent-Disposition: form-data; name=a\n\n1\n--b--\nepilogue";
+  std::string body =
+      "preamble text\n--b\nContent-Disposition: form-data; name=a\n\n1\n--b--\nepilogue";
   auto fields = parse_multipart(body, "b");
   ASSERT_TRUE(fields) << fields.error().message;
   ASSERT_EQ(fields->size(), 1u);
@@ -44,7 +45,8 @@ TEST(FormData, IgnoresPreambleAndEpilogueAndAcceptsLf) {
 
 TEST(FormData, BoundaryInsideContentOnlyCountsAtLineStart) {
   std::string body =
-      "--b\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nx --b y\r\n--bc not a delimiter\r\n--b--";
+      "--b\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nx --b y\r\n--bc not a "
+      "delimiter\r\n--b--";
   auto fields = parse_multipart(body, "b");
   ASSERT_TRUE(fields) << fields.error().message;
   ASSERT_EQ(fields->size(), 1u);
@@ -64,7 +66,9 @@ TEST(FormData, EmptyValueAndRepeatedNames) {
 }
 
 TEST(FormData, QuotedNamesWithEscapes) {
-  std::string body = "--b\r\nContent-Disposition: form-data; name=\"v:a\\\"b\"; filename=\"x;y.txt\"\r\n\r\nv\r\n--b--";
+  std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"v:a\\\"b\"; "
+      "filename=\"x;y.txt\"\r\n\r\nv\r\n--b--";
   auto fields = parse_multipart(body, "b");
   ASSERT_TRUE(fields) << fields.error().message;
   EXPECT_EQ((*fields)[0].name, "v:a\"b");
@@ -73,7 +77,8 @@ TEST(FormData, QuotedNamesWithEscapes) {
 
 TEST(FormData, RefusesMalformedBodies) {
   EXPECT_FALSE(parse_multipart("no delimiter at all", "b"));
-  EXPECT_FALSE(parse_multipart("--b\r\nContent-Disposition: form-data; name=a\r\n\r\nnever closed", "b"));
+  EXPECT_FALSE(
+      parse_multipart("--b\r\nContent-Disposition: form-data; name=a\r\n\r\nnever closed", "b"));
   EXPECT_FALSE(parse_multipart("--b\r\nContent-Disposition: form-data; name=a\r\n", "b"));
   EXPECT_FALSE(parse_multipart("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--", "b"));
   EXPECT_FALSE(parse_multipart("--b\r\n\r\nx\r\n--b--", ""));
@@ -97,7 +102,8 @@ TEST(FormData, RoundTripsPostersMailgunEncoder) {
 }
 
 TEST(FormData, UrlencodedAndOtherTypes) {
-  auto fields = parse_form("application/x-www-form-urlencoded", "from=a%40b.c&text=hello+world&flag");
+  auto fields =
+      parse_form("application/x-www-form-urlencoded", "from=a%40b.c&text=hello+world&flag");
   ASSERT_TRUE(fields);
   ASSERT_EQ(fields->size(), 3u);
   EXPECT_EQ((*fields)[0].value, "a@b.c");

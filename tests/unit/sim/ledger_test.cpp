@@ -73,7 +73,8 @@ TEST(Ledger, ListingLimit) {
 
 TEST(Ledger, ReceiptsAndEviction) {
   Ledger ledger(3 * receipt(Service::mailgun, std::string(1000, 'x')).weight() + 100, std::nullopt);
-  for (int i = 0; i < 5; ++i) ledger.accept("0abcdefghjkmn", receipt(Service::mailgun, std::string(1000, 'x')));
+  for (int i = 0; i < 5; ++i)
+    ledger.accept("0abcdefghjkmn", receipt(Service::mailgun, std::string(1000, 'x')));
   auto found = ledger.receipts_json("0abcdefghjkmn");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->at("received").as_uint64(), 5u);
@@ -110,10 +111,11 @@ TEST(Ledger, RecordSurvivesARestartAndResetEmptiesIt) {
     torn << "mailgun\t0zzzz";  // a kill in the middle of a write
   }
   Ledger restarted(0, RecordFile::open(path).value());
-  auto lines = RecordFile::replay(path, [&](Service s, std::string_view id, std::string_view provider_id) {
-    EXPECT_EQ(provider_id, "pid");
-    restarted.restore(s, id);
-  });
+  auto lines =
+      RecordFile::replay(path, [&](Service s, std::string_view id, std::string_view provider_id) {
+        EXPECT_EQ(provider_id, "pid");
+        restarted.restore(s, id);
+      });
   EXPECT_EQ(lines, 3u);
   auto stats = restarted.stats_json({}, {Service::mailgun, Service::ses, Service::smtp});
   EXPECT_EQ(stats.at("total").at("accepted").as_uint64(), 3u);

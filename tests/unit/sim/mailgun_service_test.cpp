@@ -89,7 +89,8 @@ TEST_F(MailgunServiceTest, MissingFieldsGetTheRealTexts) {
   expect_message(bad_to, "to parameter is not a valid address. please check documentation");
   auto big = good_form();
   big.add_field("v:blob", std::string(17 * 1024, 'x'));
-  expect_message(big, "Send options (parameters starting with o:, h:, or v:) are limited to 16 kB total");
+  expect_message(
+      big, "Send options (parameters starting with o:, h:, or v:) are limited to 16 kB total");
 }
 
 TEST_F(MailgunServiceTest, JsonBodyReadsAsMissingParameters) {
@@ -105,14 +106,16 @@ TEST_F(MailgunServiceTest, JsonBodyReadsAsMissingParameters) {
 TEST_F(MailgunServiceTest, UnknownDomain) {
   auto answer = send(post("/v3/other.example.com/messages", good_form()));
   EXPECT_EQ(answer.response.status, 404);
-  EXPECT_EQ(json_of(answer.response).at("message").as_string(), "Domain not found: other.example.com");
+  EXPECT_EQ(json_of(answer.response).at("message").as_string(),
+            "Domain not found: other.example.com");
 }
 
 TEST_F(MailgunServiceTest, MimeSendTakesTheIdFromTheMessage) {
   providers::mailgun::MultipartForm form;
   form.add_field("to", "a@example.org");
-  form.add_file("message", "message.mime", "message/rfc822",
-                "From: a@mg.example.com\r\nX-Postern-Id: 0zzzzzzzzzzzz\r\nSubject: s\r\n\r\nbody\r\n");
+  form.add_file(
+      "message", "message.mime", "message/rfc822",
+      "From: a@mg.example.com\r\nX-Postern-Id: 0zzzzzzzzzzzz\r\nSubject: s\r\n\r\nbody\r\n");
   auto answer = send(post("/v3/mg.example.com/messages.mime", form));
   ASSERT_EQ(answer.response.status, 200) << answer.response.body;
   ASSERT_TRUE(answer.accepted);
@@ -123,7 +126,8 @@ TEST_F(MailgunServiceTest, MimeSendTakesTheIdFromTheMessage) {
   not_file.add_field("message", "From: a@b.c\r\n\r\nx");
   auto refused = send(post("/v3/mg.example.com/messages.mime", not_file));
   EXPECT_EQ(refused.response.status, 400);
-  EXPECT_EQ(json_of(refused.response).at("message").as_string(), "'message' parameter is not a file");
+  EXPECT_EQ(json_of(refused.response).at("message").as_string(),
+            "'message' parameter is not a file");
 }
 
 TEST_F(MailgunServiceTest, DomainProbe) {
@@ -143,7 +147,8 @@ TEST_F(MailgunServiceTest, FaultAnswers) {
   auto throttled = service_.throttled(r, std::chrono::seconds(30), testing::fixed_now());
   EXPECT_EQ(throttled.status, 429);
   EXPECT_EQ(json_of(throttled).at("message").as_string(),
-            "Domain mg.example.com is not allowed to send: request limit exceeded, try again after Mon, 23 Nov 2026 "
+            "Domain mg.example.com is not allowed to send: request limit exceeded, try again after "
+            "Mon, 23 Nov 2026 "
             "12:00:30 UTC");
   EXPECT_EQ(service_.unauthorized(r).body, "Forbidden");
   EXPECT_EQ(service_.server_error(r, 502).status, 502);

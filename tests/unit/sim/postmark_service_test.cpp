@@ -19,14 +19,16 @@ class PostmarkServiceTest : public ::testing::Test {
  protected:
   PostmarkServiceTest() : service_(PostmarkSettings{"token-test"}, 1) {}
 
-  ServiceAnswer send(std::string_view body, net::HttpHeaders headers = {
-                                                {"X-Postmark-Server-Token", "token-test"},
-                                                {"Accept", "application/json"},
-                                                {"Content-Type", "application/json"}}) {
-    return service_.handle(testing::request("POST", "/email", std::move(headers), std::string(body)), context_.get());
+  ServiceAnswer send(std::string_view body,
+                     net::HttpHeaders headers = {{"X-Postmark-Server-Token", "token-test"},
+                                                 {"Accept", "application/json"},
+                                                 {"Content-Type", "application/json"}}) {
+    return service_.handle(
+        testing::request("POST", "/email", std::move(headers), std::string(body)), context_.get());
   }
 
-  void expect_error(const ServiceAnswer& answer, int status, int code, std::string_view message = {}) {
+  void expect_error(const ServiceAnswer& answer, int status, int code,
+                    std::string_view message = {}) {
     EXPECT_EQ(answer.response.status, status) << answer.response.body;
     auto body = json_of(answer.response);
     EXPECT_EQ(body.at("ErrorCode").as_int64(), code);
@@ -54,16 +56,20 @@ TEST_F(PostmarkServiceTest, AcceptsWithTheDocumentedShape) {
 }
 
 TEST_F(PostmarkServiceTest, Tokens) {
-  expect_error(send(kGood, {{"X-Postmark-Server-Token", "wrong"}, {"Accept", "application/json"},
+  expect_error(send(kGood, {{"X-Postmark-Server-Token", "wrong"},
+                            {"Accept", "application/json"},
                             {"Content-Type", "application/json"}}),
                401, 10, "Request does not contain a valid Server token.");
-  expect_error(send(kGood, {{"Accept", "application/json"}, {"Content-Type", "application/json"}}), 401, 10);
+  expect_error(send(kGood, {{"Accept", "application/json"}, {"Content-Type", "application/json"}}),
+               401, 10);
 }
 
 TEST_F(PostmarkServiceTest, JsonHeadersAndBody) {
-  expect_error(send(kGood, {{"X-Postmark-Server-Token", "token-test"}, {"Content-Type", "application/json"}}), 422,
-               409);
-  expect_error(send(kGood, {{"X-Postmark-Server-Token", "token-test"}, {"Accept", "application/json"},
+  expect_error(send(kGood, {{"X-Postmark-Server-Token", "token-test"},
+                            {"Content-Type", "application/json"}}),
+               422, 409);
+  expect_error(send(kGood, {{"X-Postmark-Server-Token", "token-test"},
+                            {"Accept", "application/json"},
                             {"Content-Type", "text/plain"}}),
                422, 409);
   expect_error(send("{nope"), 422, 402, "Received invalid JSON input.");
@@ -72,9 +78,10 @@ TEST_F(PostmarkServiceTest, JsonHeadersAndBody) {
 TEST_F(PostmarkServiceTest, InvalidAddressesAndBody) {
   expect_error(send(R"({"From":"bad","To":"a@example.org","TextBody":"x"})"), 422, 300,
                "Invalid 'From' address: 'bad'.");
-  expect_error(send(R"({"From":"a@example.com","TextBody":"x"})"), 422, 300, "Zero recipients specified");
-  expect_error(send(R"({"From":"a@example.com","To":"a@example.org, nope","TextBody":"x"})"), 422, 300,
-               "Invalid 'To' address: 'a@example.org, nope'.");
+  expect_error(send(R"({"From":"a@example.com","TextBody":"x"})"), 422, 300,
+               "Zero recipients specified");
+  expect_error(send(R"({"From":"a@example.com","To":"a@example.org, nope","TextBody":"x"})"), 422,
+               300, "Invalid 'To' address: 'a@example.org, nope'.");
   expect_error(send(R"({"From":"a@example.com","To":"a@example.org"})"), 422, 300,
                "Provide either email TextBody or HtmlBody or both.");
 }
@@ -86,8 +93,10 @@ TEST_F(PostmarkServiceTest, InactiveRecipients) {
   auto answer = send(R"({"From":"a@example.com","To":"ok@example.org, bounced1@example.org",)"
                      R"("Cc":"bounced2@example.org","TextBody":"x"})");
   expect_error(answer, 422, 406,
-               "You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: "
-               "bounced1@example.org, bounced2@example.org. Inactive recipients are ones that have generated a hard "
+               "You tried to send to recipient(s) that have been marked as inactive. Found "
+               "inactive addresses: "
+               "bounced1@example.org, bounced2@example.org. Inactive recipients are ones that have "
+               "generated a hard "
                "bounce, a spam complaint, or a manual suppression.");
 }
 

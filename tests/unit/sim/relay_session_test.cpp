@@ -32,8 +32,9 @@ TEST_F(RelaySessionTest, EhloAdvertisesExtensions) {
   settings_.tls_available = true;
   EXPECT_EQ(session().greeting(), "220 relay.test ESMTP postern-sim\r\n");
   auto ehlo = say("EHLO client.example");
-  for (std::string_view ext : {"250-PIPELINING\r\n", "250-SIZE 52428800\r\n", "250-STARTTLS\r\n",
-                               "250-AUTH PLAIN LOGIN\r\n", "250-8BITMIME\r\n", "250-ENHANCEDSTATUSCODES\r\n"}) {
+  for (std::string_view ext :
+       {"250-PIPELINING\r\n", "250-SIZE 52428800\r\n", "250-STARTTLS\r\n",
+        "250-AUTH PLAIN LOGIN\r\n", "250-8BITMIME\r\n", "250-ENHANCEDSTATUSCODES\r\n"}) {
     EXPECT_NE(ehlo.find(ext), std::string::npos) << ext;
   }
   EXPECT_TRUE(ehlo.ends_with("250 SMTPUTF8\r\n"));
@@ -84,7 +85,8 @@ TEST_F(RelaySessionTest, SequenceAndRejectedRecipients) {
   EXPECT_EQ(code("MAIL FROM:<a@example.com>"), "250");
   EXPECT_EQ(code("DATA"), "554");
   EXPECT_EQ(say("RCPT TO:<unknown1@example.org>"),
-            "550 5.1.1 <unknown1@example.org>: Recipient address rejected: User unknown in virtual mailbox table\r\n");
+            "550 5.1.1 <unknown1@example.org>: Recipient address rejected: User unknown in virtual "
+            "mailbox table\r\n");
   EXPECT_EQ(code("RCPT TO:<b@example.org>"), "250");
   EXPECT_EQ(code("RSET"), "250");
   EXPECT_EQ(code("DATA"), "503");
@@ -100,8 +102,9 @@ TEST_F(RelaySessionTest, DeferredRecipientsAreLeftOutOfTheTransaction) {
   faults_.set(spec);
   say("EHLO c");
   EXPECT_EQ(code("MAIL FROM:<a@example.com>"), "250");
-  EXPECT_EQ(say("RCPT TO:<grey1@example.org>"),
-            "450 4.2.0 <grey1@example.org>: Recipient address rejected: Greylisted, try again later\r\n");
+  EXPECT_EQ(
+      say("RCPT TO:<grey1@example.org>"),
+      "450 4.2.0 <grey1@example.org>: Recipient address rejected: Greylisted, try again later\r\n");
   EXPECT_EQ(code("DATA"), "554");  // nobody accepted yet
   EXPECT_EQ(code("RCPT TO:<b@example.org>"), "250");
   EXPECT_EQ(code("DATA"), "354");
@@ -127,7 +130,8 @@ TEST_F(RelaySessionTest, DataIsUnstuffedAndEnvelopeKept) {
   ASSERT_TRUE(message);
   EXPECT_EQ(message->content, "Subject: x\r\n\r\n.leading dot\r\nline\r\n");
   EXPECT_EQ(message->envelope.mail_from, "a@example.com");
-  EXPECT_EQ(message->envelope.rcpt_to, (std::vector<std::string>{"b@example.org", "c@example.org"}));
+  EXPECT_EQ(message->envelope.rcpt_to,
+            (std::vector<std::string>{"b@example.org", "c@example.org"}));
   EXPECT_EQ(message->envelope.helo, "client.example");
   EXPECT_EQ(code("RCPT TO:<b@example.org>"), "503");  // the transaction is over
 }

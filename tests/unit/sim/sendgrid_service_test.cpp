@@ -26,9 +26,10 @@ class SendGridServiceTest : public ::testing::Test {
   SendGridServiceTest() : service_(SendGridSettings{"SG.test", 100}, 1) {}
 
   ServiceAnswer send(std::string_view body, std::string key = "SG.test") {
-    auto r = testing::request("POST", "/v3/mail/send",
-                              {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}},
-                              std::string(body));
+    auto r =
+        testing::request("POST", "/v3/mail/send",
+                         {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}},
+                         std::string(body));
     return service_.handle(r, context_.get());
   }
 
@@ -62,12 +63,14 @@ TEST_F(SendGridServiceTest, Accepts202WithMessageId) {
 TEST_F(SendGridServiceTest, AuthErrors) {
   auto wrong = send(kGood, "SG.other");
   EXPECT_EQ(wrong.response.status, 401);
-  EXPECT_EQ(wrong.response.body,
-            R"({"errors":[{"message":"The provided authorization grant is invalid, expired, or revoked",)"
-            R"("field":null,"help":null}]})");
+  EXPECT_EQ(
+      wrong.response.body,
+      R"({"errors":[{"message":"The provided authorization grant is invalid, expired, or revoked",)"
+      R"("field":null,"help":null}]})");
   auto none = service_.handle(testing::request("POST", "/v3/mail/send"), context_.get());
   EXPECT_EQ(none.response.status, 401);
-  EXPECT_EQ(json_of(none.response).at("errors").as_array()[0].at("message").as_string(), "authorization required");
+  EXPECT_EQ(json_of(none.response).at("errors").as_array()[0].at("message").as_string(),
+            "authorization required");
 }
 
 TEST_F(SendGridServiceTest, ContentOrder) {
@@ -75,7 +78,8 @@ TEST_F(SendGridServiceTest, ContentOrder) {
     "from": {"email": "app@example.com"}, "subject": "s",
     "content": [{"type": "text/html", "value": "<p>x</p>"}, {"type": "text/plain", "value": "x"}]})");
   EXPECT_EQ(e.at("message").as_string(),
-            "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: "
+            "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in "
+            "your email: "
             "text/plain needs to be first, followed by text/html, followed by any other content.");
   EXPECT_EQ(e.at("field").as_string(), "content");
 }
@@ -87,13 +91,15 @@ TEST_F(SendGridServiceTest, MissingPieces) {
             "The personalizations field is required and must have at least one personalization.");
   EXPECT_EQ(p.at("field").as_string(), "personalizations");
   EXPECT_EQ(p.at("help").as_string(),
-            "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#-Personalizations-Errors");
+            "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/"
+            "errors.html#-Personalizations-Errors");
 
   auto to = first_error(R"({"personalizations": [{"cc": [{"email": "c@example.org"}]}],
     "from": {"email": "app@example.com"}, "subject": "s", "content": [{"type": "text/plain", "value": "x"}]})");
   EXPECT_EQ(to.at("field").as_string(), "personalizations.0.to");
 
-  auto from = first_error(R"({"personalizations": [{"to": [{"email": "a@example.org"}]}], "subject": "s",
+  auto from =
+      first_error(R"({"personalizations": [{"to": [{"email": "a@example.org"}]}], "subject": "s",
                               "content": [{"type": "text/plain", "value": "x"}]})");
   EXPECT_EQ(from.at("field").as_string(), "from.email");
 
@@ -103,7 +109,8 @@ TEST_F(SendGridServiceTest, MissingPieces) {
 
   auto value = first_error(R"({"personalizations": [{"to": [{"email": "a@example.org"}]}],
     "from": {"email": "app@example.com"}, "subject": "s", "content": [{"type": "text/plain", "value": ""}]})");
-  EXPECT_EQ(value.at("message").as_string(), "The content value must be a string at least one character in length.");
+  EXPECT_EQ(value.at("message").as_string(),
+            "The content value must be a string at least one character in length.");
   EXPECT_EQ(value.at("field").as_string(), "content.0.value");
 
   auto email = first_error(R"({"personalizations": [{"to": [{"email": "nope"}]}],
@@ -113,7 +120,8 @@ TEST_F(SendGridServiceTest, MissingPieces) {
 }
 
 TEST_F(SendGridServiceTest, SeveralErrorsAtOnceAndDuplicates) {
-  auto answer = send(R"({"personalizations": [{"to": [{"email": "a@example.org"}], "bcc": [{"email": "A@example.org"}]}],
+  auto answer = send(
+      R"({"personalizations": [{"to": [{"email": "a@example.org"}], "bcc": [{"email": "A@example.org"}]}],
                          "content": [{"type": "text/plain", "value": "x"}]})");
   ASSERT_EQ(answer.response.status, 400);
   auto errors = json_of(answer.response).at("errors").as_array();
@@ -131,8 +139,9 @@ TEST_F(SendGridServiceTest, SubjectFromEveryPersonalizationAndSandbox) {
 }
 
 TEST_F(SendGridServiceTest, NotJson) {
-  auto r = testing::request("POST", "/v3/mail/send",
-                            {{"Authorization", "Bearer SG.test"}, {"Content-Type", "text/plain"}}, "x");
+  auto r =
+      testing::request("POST", "/v3/mail/send",
+                       {{"Authorization", "Bearer SG.test"}, {"Content-Type", "text/plain"}}, "x");
   EXPECT_EQ(service_.handle(r, context_.get()).response.status, 415);
   EXPECT_EQ(send("{not json").response.status, 400);
 }

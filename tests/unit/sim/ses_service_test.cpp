@@ -19,7 +19,9 @@ using testing::json_of;
 SesCredentials suite_credentials() {
   return SesCredentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"};
 }
-SystemTime suite_time() { return SystemTime(std::chrono::seconds(1440938160)); }  // 20150830T123600Z
+SystemTime suite_time() {
+  return SystemTime(std::chrono::seconds(1440938160));
+}  // 20150830T123600Z
 
 // "ses-v2-sendemail-derived": signed by botocore 1.43.11, not by Postern.
 net::HttpRequest botocore_send_email() {
@@ -38,12 +40,14 @@ net::HttpRequest botocore_send_email() {
 }
 
 // Signs like Postern's SES client does.
-net::HttpRequest signed_request(const std::string& method, const std::string& path, const std::string& body,
-                                const SesCredentials& credentials, SystemTime at) {
+net::HttpRequest signed_request(const std::string& method, const std::string& path,
+                                const std::string& body, const SesCredentials& credentials,
+                                SystemTime at) {
   providers::ses::SigV4Request to_sign{method, path, "", {{"Host", "127.0.0.1:4566"}}, body};
   if (!body.empty()) to_sign.headers.emplace_back("Content-Type", "application/json");
-  auto result = providers::ses::sign_v4(to_sign, {credentials.access_key_id, credentials.secret_access_key, ""},
-                                        {credentials.region, "ses"}, at);
+  auto result = providers::ses::sign_v4(
+      to_sign, {credentials.access_key_id, credentials.secret_access_key, ""},
+      {credentials.region, "ses"}, at);
   auto headers = to_sign.headers;
   headers.emplace_back("Authorization", result.authorization);
   headers.emplace_back("User-Agent", "postern");  // never signed
@@ -52,7 +56,8 @@ net::HttpRequest signed_request(const std::string& method, const std::string& pa
 
 TEST(SigV4Check, AcceptsBotocoreSignature) {
   EXPECT_FALSE(check_sigv4(botocore_send_email(), suite_credentials(), suite_time()));
-  EXPECT_FALSE(check_sigv4(botocore_send_email(), suite_credentials(), suite_time() + std::chrono::minutes(14)));
+  EXPECT_FALSE(check_sigv4(botocore_send_email(), suite_credentials(),
+                           suite_time() + std::chrono::minutes(14)));
 }
 
 TEST(SigV4Check, RefusesTamperingWrongKeysAndClocks) {
@@ -65,21 +70,25 @@ TEST(SigV4Check, RefusesTamperingWrongKeysAndClocks) {
 
   auto other_secret = suite_credentials();
   other_secret.secret_access_key = "different";
-  EXPECT_EQ(check_sigv4(botocore_send_email(), other_secret, suite_time())->type, "SignatureDoesNotMatch");
+  EXPECT_EQ(check_sigv4(botocore_send_email(), other_secret, suite_time())->type,
+            "SignatureDoesNotMatch");
 
   auto other_key = suite_credentials();
   other_key.access_key_id = "AKIDOTHER";
-  EXPECT_EQ(check_sigv4(botocore_send_email(), other_key, suite_time())->type, "UnrecognizedClientException");
+  EXPECT_EQ(check_sigv4(botocore_send_email(), other_key, suite_time())->type,
+            "UnrecognizedClientException");
 
   auto other_region = suite_credentials();
   other_region.region = "eu-west-1";
   EXPECT_EQ(check_sigv4(botocore_send_email(), other_region, suite_time())->message,
             "Credential should be scoped to a valid region. ");
 
-  auto late = check_sigv4(botocore_send_email(), suite_credentials(), suite_time() + std::chrono::minutes(16));
+  auto late = check_sigv4(botocore_send_email(), suite_credentials(),
+                          suite_time() + std::chrono::minutes(16));
   ASSERT_TRUE(late);
   EXPECT_EQ(late->type, "InvalidSignatureException");
-  EXPECT_TRUE(late->message.starts_with("Signature expired: 20150830T123600Z is now earlier than")) << late->message;
+  EXPECT_TRUE(late->message.starts_with("Signature expired: 20150830T123600Z is now earlier than"))
+      << late->message;
 
   auto unsigned_request = botocore_send_email();
   unsigned_request.headers.pop_back();
@@ -94,7 +103,8 @@ class SesServiceTest : public ::testing::Test {
  protected:
   SesServiceTest() : service_(SesSettings{SesCredentials{}, {}, 1e9, 1e6}, 1) {}
 
-  ServiceAnswer call(const std::string& method, const std::string& path, const std::string& body = "") {
+  ServiceAnswer call(const std::string& method, const std::string& path,
+                     const std::string& body = "") {
     auto now = testing::fixed_now();
     auto r = signed_request(method, path, body, SesCredentials{}, now);
     return service_.handle(r, context_.get(7));
@@ -105,7 +115,8 @@ class SesServiceTest : public ::testing::Test {
 };
 
 TEST_F(SesServiceTest, RawSendWithTagAnswersMessageId) {
-  auto raw = base64_encode("From: a@example.com\r\nTo: b@example.org\r\nSubject: s\r\n\r\nhello\r\n");
+  auto raw =
+      base64_encode("From: a@example.com\r\nTo: b@example.org\r\nSubject: s\r\n\r\nhello\r\n");
   auto answer = call("POST", "/v2/email/outbound-emails",
                      R"({"Content":{"Raw":{"Data":")" + raw +
                          R"("}},"EmailTags":[{"Name":"postern_id","Value":"0abcdefghjkmn"}]})");
@@ -119,7 +130,8 @@ TEST_F(SesServiceTest, RawSendWithTagAnswersMessageId) {
 
 TEST_F(SesServiceTest, RawIdFromHeaderAndBadBase64) {
   auto raw = base64_encode("From: a@example.com\r\nX-Postern-Id: 0zzzzzzzzzzzz\r\n\r\nhello\r\n");
-  auto answer = call("POST", "/v2/email/outbound-emails", R"({"Content":{"Raw":{"Data":")" + raw + R"("}}})");
+  auto answer =
+      call("POST", "/v2/email/outbound-emails", R"({"Content":{"Raw":{"Data":")" + raw + R"("}}})");
   ASSERT_TRUE(answer.accepted);
   EXPECT_EQ(answer.accepted->postern_id, "0zzzzzzzzzzzz");
 
@@ -130,17 +142,20 @@ TEST_F(SesServiceTest, RawIdFromHeaderAndBadBase64) {
 }
 
 TEST_F(SesServiceTest, SimpleValidation) {
-  auto missing = call("POST", "/v2/email/outbound-emails", R"({"FromEmailAddress":"a@example.com"})");
+  auto missing =
+      call("POST", "/v2/email/outbound-emails", R"({"FromEmailAddress":"a@example.com"})");
   EXPECT_EQ(missing.response.status, 400);
   EXPECT_EQ(header_of(missing.response, "x-amzn-ErrorType"), "BadRequestException");
 
-  auto no_body = call("POST", "/v2/email/outbound-emails",
-                      R"({"FromEmailAddress":"a@example.com","Destination":{"ToAddresses":["b@example.org"]},)"
-                      R"("Content":{"Simple":{"Subject":{"Data":"s"}}}})");
+  auto no_body =
+      call("POST", "/v2/email/outbound-emails",
+           R"({"FromEmailAddress":"a@example.com","Destination":{"ToAddresses":["b@example.org"]},)"
+           R"("Content":{"Simple":{"Subject":{"Data":"s"}}}})");
   EXPECT_EQ(no_body.response.status, 400);
 
   std::string many = R"({"FromEmailAddress":"a@example.com","Destination":{"ToAddresses":[)";
-  for (int i = 0; i < 51; ++i) many += (i ? "," : "") + std::string("\"u") + std::to_string(i) + "@example.org\"";
+  for (int i = 0; i < 51; ++i)
+    many += (i ? "," : "") + std::string("\"u") + std::to_string(i) + "@example.org\"";
   many += R"(]},"Content":{"Simple":{"Subject":{"Data":"s"},"Body":{"Text":{"Data":"x"}}}}})";
   auto too_many = call("POST", "/v2/email/outbound-emails", many);
   EXPECT_EQ(too_many.response.status, 400);
@@ -149,14 +164,17 @@ TEST_F(SesServiceTest, SimpleValidation) {
 
 TEST_F(SesServiceTest, UnverifiedSender) {
   SesService strict(SesSettings{SesCredentials{}, {"example.com"}, 1e9, 1e6}, 2);
-  auto body = R"({"FromEmailAddress":"a@other.example","Destination":{"ToAddresses":["b@example.org"]},)"
-              R"("Content":{"Simple":{"Subject":{"Data":"s"},"Body":{"Text":{"Data":"x"}}}}})";
-  auto r = signed_request("POST", "/v2/email/outbound-emails", body, SesCredentials{}, testing::fixed_now());
+  auto body =
+      R"({"FromEmailAddress":"a@other.example","Destination":{"ToAddresses":["b@example.org"]},)"
+      R"("Content":{"Simple":{"Subject":{"Data":"s"},"Body":{"Text":{"Data":"x"}}}}})";
+  auto r = signed_request("POST", "/v2/email/outbound-emails", body, SesCredentials{},
+                          testing::fixed_now());
   auto answer = strict.handle(r, context_.get());
   EXPECT_EQ(answer.response.status, 400);
   EXPECT_EQ(header_of(answer.response, "x-amzn-ErrorType"), "MessageRejected");
   EXPECT_EQ(json_of(answer.response).at("message").as_string(),
-            "Email address is not verified. The following identities failed the check in region US-EAST-1: "
+            "Email address is not verified. The following identities failed the check in region "
+            "US-EAST-1: "
             "a@other.example");
 }
 

@@ -14,8 +14,8 @@
 
 namespace postern::sim::testing {
 
-inline net::HttpRequest request(std::string method, std::string target, net::HttpHeaders headers = {},
-                                std::string body = "") {
+inline net::HttpRequest request(std::string method, std::string target,
+                                net::HttpHeaders headers = {}, std::string body = "") {
   net::HttpRequest r;
   r.method = std::move(method);
   r.target = target;
@@ -27,7 +27,9 @@ inline net::HttpRequest request(std::string method, std::string target, net::Htt
   return r;
 }
 
-inline boost::json::object json_of(const net::HttpResponse& r) { return boost::json::parse(r.body).as_object(); }
+inline boost::json::object json_of(const net::HttpResponse& r) {
+  return boost::json::parse(r.body).as_object();
+}
 
 inline std::string header_of(const net::HttpResponse& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
@@ -42,7 +44,9 @@ inline SystemTime fixed_now() { return SystemTime(std::chrono::seconds(179543520
 // A context with no faults and no reject patterns.
 struct Context {
   FaultState faults{FaultSpec{}, 1};
-  RequestContext get(std::uint64_t accepted = 0) { return RequestContext{fixed_now(), faults, accepted}; }
+  RequestContext get(std::uint64_t accepted = 0) {
+    return RequestContext{fixed_now(), faults, accepted};
+  }
 };
 
 }  // namespace postern::sim::testing

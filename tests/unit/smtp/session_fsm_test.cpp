@@ -149,8 +149,9 @@ TEST_F(SessionFsmTest, RepeatedRecipientsCostConstantTimeEach) {
   h.send("MAIL FROM:<a@x.example>");
   std::string batch;
   for (int i = 0; i < 1000; ++i) batch += "RCPT TO:<user" + std::to_string(i) + "@y.example>\r\n";
-  for (int i = 0; i < 20000; ++i) batch += "RCPT TO:<user999@Y.EXAMPLE>\r\n";  // the last one, again
-  for (int i = 0; i < 20000; ++i) batch += "RCPT TO:<over@y.example>\r\n";     // past the limit
+  for (int i = 0; i < 20000; ++i)
+    batch += "RCPT TO:<user999@Y.EXAMPLE>\r\n";                             // the last one, again
+  for (int i = 0; i < 20000; ++i) batch += "RCPT TO:<over@y.example>\r\n";  // past the limit
   auto start = std::chrono::steady_clock::now();
   auto replies = h.feed(batch);
   auto elapsed = std::chrono::steady_clock::now() - start;

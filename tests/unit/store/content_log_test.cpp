@@ -90,7 +90,9 @@ TEST_F(ContentLogTest, ReclaimRemovesEverySegmentNoRowRefersToBelowTheCommittedF
   log->note_committed();  // the floor: segment 4, being written
   ASSERT_EQ(refs.back().segment, 4u);
 
-  auto freed = log->reclaim([&]() -> Result<std::set<std::uint32_t>> { return std::set<std::uint32_t>{1, 3}; });
+  auto freed = log->reclaim([&]() -> Result<std::set<std::uint32_t>> {
+    return std::set<std::uint32_t>{1, 3};
+  });
   ASSERT_TRUE(freed) << freed.error().message();
   EXPECT_EQ(*freed, 80u);  // segment 2's two appends
   EXPECT_TRUE(std::filesystem::exists(segment_file(1)));
@@ -102,7 +104,8 @@ TEST_F(ContentLogTest, ReclaimRemovesEverySegmentNoRowRefersToBelowTheCommittedF
   EXPECT_EQ(log->read(refs[2]).error(), Errc::corrupt);
 
   // Nothing referred to any more: all but the segment being written go.
-  freed = log->reclaim([]() -> Result<std::set<std::uint32_t>> { return std::set<std::uint32_t>{}; });
+  freed =
+      log->reclaim([]() -> Result<std::set<std::uint32_t>> { return std::set<std::uint32_t>{}; });
   ASSERT_TRUE(freed);
   EXPECT_EQ(*freed, 160u);
   EXPECT_TRUE(std::filesystem::exists(segment_file(4)));

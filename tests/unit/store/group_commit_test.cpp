@@ -41,24 +41,27 @@ struct FakeLog {
 // Writes `v` into the log's open transaction and waits for the answer;
 // `on_answer` sees the answer first, on the thread that gives it.
 template <class Log>
-Result<int> write_value(GroupCommitter& committer, Log& log, int v,
-                        std::function<void(int)> on_answer = [](int) {}) {
+Result<int> write_value(
+    GroupCommitter& committer, Log& log, int v, std::function<void(int)> on_answer = [](int) {}) {
   return test::await_completion<int>([&](auto done) {
-    committer.submit<int>([&log, v]() -> Result<int> {
-      log.pending.push_back(v);
-      return v;
-    }, [on_answer, v, done](Result<int> r) {
-      on_answer(v);
-      done(std::move(r));
-    });
+    committer.submit<int>(
+        [&log, v]() -> Result<int> {
+          log.pending.push_back(v);
+          return v;
+        },
+        [on_answer, v, done](Result<int> r) {
+          on_answer(v);
+          done(std::move(r));
+        });
   });
 }
 
 // kWriters threads write kEach distinct values each, one at a time; returns
 // how many were answered with success and their own value.
 template <class Log>
-int write_concurrently(GroupCommitter& committer, Log& log, int writers, int each,
-                       std::function<void(int)> on_answer = [](int) {}) {
+int write_concurrently(
+    GroupCommitter& committer, Log& log, int writers, int each,
+    std::function<void(int)> on_answer = [](int) {}) {
   std::atomic<int> completed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < writers; ++t) {
@@ -168,7 +171,8 @@ TEST(GroupCommit, WithASyncStageAWriteCompletesOnlyAfterTheFlushThatCoversIt) {
   EXPECT_EQ(log.durable.size(), all.size());
   // One flush covers several concurrent writers' batches.
   EXPECT_LT(log.flushes, kWriters * kEach);
-  EXPECT_EQ(metrics.render().find("postern_store_fsync_seconds_count{store=\"store\"} 0"), std::string::npos);
+  EXPECT_EQ(metrics.render().find("postern_store_fsync_seconds_count{store=\"store\"} 0"),
+            std::string::npos);
 }
 
 TEST(GroupCommit, AFailedFlushAnswersTheWritesItCoveredWithAnError) {
@@ -190,10 +194,12 @@ TEST(GroupCommit, StopAnswersWhatWaitsForTheFlush) {
   GroupCommitter committer(log.hooks(), {}, metrics);
   std::atomic<int> answered{0};
   for (int v = 0; v < 100; ++v) {
-    committer.submit<int>([&log, v]() -> Result<int> {
-      log.pending.push_back(v);
-      return v;
-    }, [&](Result<int> r) { answered += r ? 1 : 0; });
+    committer.submit<int>(
+        [&log, v]() -> Result<int> {
+          log.pending.push_back(v);
+          return v;
+        },
+        [&](Result<int> r) { answered += r ? 1 : 0; });
   }
   committer.stop();
   EXPECT_EQ(answered.load(), 100);
@@ -205,9 +211,8 @@ TEST(GroupCommit, RefusesWritesAfterStop) {
   FakeLog log;
   GroupCommitter committer(log.hooks(), {}, metrics);
   committer.stop();
-  auto r = test::await_completion<int>([&](auto done) {
-    committer.submit<int>([]() -> Result<int> { return 1; }, done);
-  });
+  auto r = test::await_completion<int>(
+      [&](auto done) { committer.submit<int>([]() -> Result<int> { return 1; }, done); });
   EXPECT_EQ(r.error(), Errc::shutting_down);
 }
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_store.h"
-#include "support/await_completion.h"
 #include "store_fixture.h"
+#include "support/await_completion.h"
 
 namespace postern::store {
 namespace {
@@ -23,7 +23,8 @@ class RetentionTest : public StoreFixture {
     m.envelope.sender = "a@x.org";
     m.envelope.recipients = {{"b@x.org", RecipientKind::to}};
     m.subject = subject;
-    auto r = await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+    auto r =
+        await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
     EXPECT_TRUE(r);
     return r ? r->id : MessageId();
   }
@@ -35,25 +36,36 @@ class RetentionTest : public StoreFixture {
     ASSERT_TRUE(leased);
     for (const auto& l : *leased) {
       auto next = to.at(l.id);
-      AttemptRecord rec{l.id, next, clock_.now() + 60s, "capture", next == MessageStatus::sent ? "ok" : "transient",
-                        "250", "", "", 1ms};
-      ASSERT_TRUE(await_completion<void>([&](auto done) { store_->record_attempt("w1", rec, done); }));
+      AttemptRecord rec{l.id,
+                        next,
+                        clock_.now() + 60s,
+                        "capture",
+                        next == MessageStatus::sent ? "ok" : "transient",
+                        "250",
+                        "",
+                        "",
+                        1ms};
+      ASSERT_TRUE(
+          await_completion<void>([&](auto done) { store_->record_attempt("w1", rec, done); }));
     }
   }
 
   Result<std::size_t> purge(SystemTime before, std::size_t limit) {
-    return await_completion<std::size_t>([&](auto done) { store_->purge_ended(before, limit, done); });
+    return await_completion<std::size_t>(
+        [&](auto done) { store_->purge_ended(before, limit, done); });
   }
 
-  std::int64_t count(MessageStatus s) { return store_->count_by_status().value()[static_cast<int>(s)]; }
+  std::int64_t count(MessageStatus s) {
+    return store_->count_by_status().value()[static_cast<int>(s)];
+  }
 
   std::vector<std::filesystem::path> segments() const {
     std::vector<std::filesystem::path> out;
-    for (const auto& e : std::filesystem::directory_iterator(dir_.file("postern.db-content"))) out.push_back(e.path());
+    for (const auto& e : std::filesystem::directory_iterator(dir_.file("postern.db-content")))
+      out.push_back(e.path());
     std::sort(out.begin(), out.end());
     return out;
   }
-
 };
 
 TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
@@ -63,7 +75,8 @@ TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
   auto deferred = enqueue("deferred");
   auto queued_old = enqueue("queued");
   ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->cancel(cancelled, done); }));
-  ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->cancel(queued_old, done); }));
+  ASSERT_TRUE(
+      await_completion<MessageStatus>([&](auto done) { store_->cancel(queued_old, done); }));
   ASSERT_TRUE(await_completion<MessageStatus>([&](auto done) { store_->retry(queued_old, done); }));
   end_all({{sent, MessageStatus::sent},
            {failed, MessageStatus::failed},
@@ -71,7 +84,8 @@ TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
            {queued_old, MessageStatus::sent}});
   clock_.advance(2h);
   auto recent = enqueue("recent");
-  end_all({{recent, MessageStatus::sent}, {deferred, MessageStatus::deferred}});  // deferred is due again
+  end_all({{recent, MessageStatus::sent},
+           {deferred, MessageStatus::deferred}});  // deferred is due again
   // queued_old ended (sent) two hours ago too: created first, it goes.
   ASSERT_EQ(purge(clock_.now() - 1h, 100).value(), 4u);
 
@@ -114,7 +128,8 @@ TEST_F(RetentionTest, PurgesInBatchesOfTheLimit) {
 // written is kept, and content still referred to stays readable.
 TEST_F(RetentionTest, SweepRemovesSegmentsNoMessageRefersTo) {
   std::map<MessageId, MessageStatus> first;
-  for (int i = 0; i < 3; ++i) first[enqueue("first run " + std::to_string(i))] = MessageStatus::sent;
+  for (int i = 0; i < 3; ++i)
+    first[enqueue("first run " + std::to_string(i))] = MessageStatus::sent;
   end_all(first);
   auto kept = enqueue("still queued");  // keeps the first segment alive
   open();
@@ -146,7 +161,8 @@ TEST_F(RetentionTest, SweepRemovesSegmentsNoMessageRefersTo) {
 // at its first sweep, before it has written anything itself.
 TEST_F(RetentionTest, ARestartedStoreFreesTheSegmentsOfEarlierRuns) {
   std::map<MessageId, MessageStatus> ends;
-  for (int i = 0; i < 3; ++i) ends[enqueue("earlier run " + std::to_string(i))] = MessageStatus::sent;
+  for (int i = 0; i < 3; ++i)
+    ends[enqueue("earlier run " + std::to_string(i))] = MessageStatus::sent;
   end_all(ends);
   open();
   clock_.advance(2h);

@@ -1,17 +1,16 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include "store/migrations/sqlite_migrations.h"
-#include "store/sqlite/database.h"
-#include "core/crc32c.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <future>
 
-#include "support/await_completion.h"
+#include "core/crc32c.h"
+#include "store/migrations/sqlite_migrations.h"
+#include "store/sqlite/database.h"
 #include "store_fixture.h"
+#include "support/await_completion.h"
 
 namespace postern::store {
 namespace {
@@ -21,7 +20,8 @@ using test::await_completion;
 
 class SqliteStoreTest : public StoreFixture {
  protected:
-  NewMessage message(const std::string& subject, const std::string& key = "", const std::string& hash = "") {
+  NewMessage message(const std::string& subject, const std::string& key = "",
+                     const std::string& hash = "") {
     NewMessage m;
     m.format = ContentFormat::json;
     m.content = R"({"from":"a@x.org","to":"b@x.org","text":")" + subject + "\"}";
@@ -65,7 +65,6 @@ class SqliteStoreTest : public StoreFixture {
     }
     return seen;
   }
-
 };
 
 TEST_F(SqliteStoreTest, EnqueuedMessageIsReadableWithItsTimeline) {
@@ -182,7 +181,8 @@ TEST_F(SqliteStoreTest, LeaseSendAndDeferMoveStatusesAndCounts) {
 
   AttemptRecord sent{a, MessageStatus::sent, {}, "capture", "ok", "250", "", "pid-1", 1500us};
   ASSERT_TRUE(record(sent));
-  AttemptRecord deferred{b, MessageStatus::deferred, clock_.now() + 30s, "mg", "transient", "503", "busy", "", 2ms};
+  AttemptRecord deferred{
+      b, MessageStatus::deferred, clock_.now() + 30s, "mg", "transient", "503", "busy", "", 2ms};
   ASSERT_TRUE(record(deferred));
   EXPECT_EQ(record(sent).error(), Errc::not_found);  // not leased any more
 
@@ -246,7 +246,8 @@ TEST_F(SqliteStoreTest, ALeaseInTheEnqueuesOwnBatchReadsItsContent) {
     std::promise<Result<std::vector<LeasedMessage>>> leased;
     auto m = message("same batch " + std::to_string(round));
     auto content = m.content;
-    store_->enqueue(std::move(m), [&](Result<EnqueueResult> r) { enqueued.set_value(std::move(r)); });
+    store_->enqueue(std::move(m),
+                    [&](Result<EnqueueResult> r) { enqueued.set_value(std::move(r)); });
     store_->lease("w1", clock_.now(), 60s, 10, [&](auto r) { leased.set_value(std::move(r)); });
     auto id = enqueued.get_future().get().value().id;
     auto got = leased.get_future().get().value();
@@ -261,10 +262,12 @@ TEST_F(SqliteStoreTest, ALeaseInTheEnqueuesOwnBatchReadsItsContent) {
 TEST_F(SqliteStoreTest, ExpiredLeasesComeBack) {
   auto id = enqueue(message("x"))->id;
   ASSERT_EQ(lease(5).size(), 1u);
-  auto none = await_completion<std::size_t>([&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
+  auto none = await_completion<std::size_t>(
+      [&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
   EXPECT_EQ(*none, 0u);
   clock_.advance(61s);
-  auto n = await_completion<std::size_t>([&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
+  auto n = await_completion<std::size_t>(
+      [&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
   EXPECT_EQ(*n, 1u);
   auto d = store_->get_message(id).value();
   EXPECT_EQ(d.summary.status, MessageStatus::queued);
@@ -298,7 +301,8 @@ TEST_F(SqliteStoreTest, CancelAndRetry) {
   EXPECT_EQ(*r, MessageStatus::queued);
   auto twice = await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
   EXPECT_EQ(twice.error(), Errc::conflict);
-  auto unknown = await_completion<MessageStatus>([&](auto done) { store_->cancel(MessageId(1), done); });
+  auto unknown =
+      await_completion<MessageStatus>([&](auto done) { store_->cancel(MessageId(1), done); });
   EXPECT_EQ(unknown.error(), Errc::not_found);
   auto cnt = counts();
   EXPECT_EQ(cnt[0], 1);
@@ -317,7 +321,8 @@ TEST_F(SqliteStoreTest, QuarantinedMailCanBeCancelledOrRetried) {
     auto leased = lease(1);
     ASSERT_EQ(leased.size(), 1u);
     ASSERT_EQ(leased[0].id, id);
-    AttemptRecord corrupt{id, MessageStatus::quarantined, {}, "", "permanent", "corrupt_message", "", "", 0us};
+    AttemptRecord corrupt{
+        id, MessageStatus::quarantined, {}, "", "permanent", "corrupt_message", "", "", 0us};
     ASSERT_TRUE(record(corrupt));
     ASSERT_EQ(store_->get_message(id)->summary.status, MessageStatus::quarantined);
   };
@@ -374,8 +379,10 @@ TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
 constexpr const char* kOldRecipientsEventsAndCount =
     "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 1, 'c@x.org', 1);"
     "INSERT INTO recipients(message_id, idx, address, kind) VALUES (42, 0, 'b@x.org', 0);"
-    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 0, 0, 'accepted', 0, 'via smtp by k');"
-    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 1, 5, 'reclaimed', 0, 'lease expired');"
+    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 0, 0, 'accepted', "
+    "0, 'via smtp by k');"
+    "INSERT INTO events(message_id, seq, at, type, status, detail) VALUES (42, 1, 5, 'reclaimed', "
+    "0, 'lease expired');"
     "UPDATE status_counts SET n = 1 WHERE status = 0;";
 
 // Writes a store as version `version` left it: its schema, then `rows`.
@@ -390,7 +397,8 @@ void write_old_store(const std::string& path, int version, const std::string& ro
 // that its message 42 reads (recipients and timeline too) and leases with
 // `content`; with `reclaim`, after the removal of every content segment no
 // row refers to.
-void expect_message_42_after_migration(const std::string& path, const std::string& content, bool reclaim) {
+void expect_message_42_after_migration(const std::string& path, const std::string& content,
+                                       bool reclaim) {
   test::FakeClock clock;
   MetricsRegistry metrics;
   auto store = sqlite::SqliteStore::open({path}, clock, metrics);
@@ -403,7 +411,8 @@ void expect_message_42_after_migration(const std::string& path, const std::strin
   EXPECT_EQ(read->second, content);
   auto detail = (*store)->get_message(MessageId(42));
   ASSERT_TRUE(detail) << detail.error().message();
-  const std::vector<Recipient> both = {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::cc}};
+  const std::vector<Recipient> both = {{"b@x.org", RecipientKind::to},
+                                       {"c@x.org", RecipientKind::cc}};
   EXPECT_EQ(detail->summary.recipients, both);
   ASSERT_EQ(detail->events.size(), 2u);
   EXPECT_EQ(detail->events[0].seq, 0);
@@ -424,8 +433,10 @@ void expect_message_42_after_migration(const std::string& path, const std::strin
 TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
   test::TempDir dir;
   write_old_store(dir.file("old.db"), 1,
-                  "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-                  "subject, tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', "
+                  "INSERT INTO messages(id, status, created_at, updated_at, window_start, "
+                  "next_attempt_at, sender, "
+                  "subject, tags, submitted_by, format, size, content) VALUES (42, 0, 0, 0, 0, 0, "
+                  "'a@x.org', 's', "
                   "'', 'k', 1, 5, 'hello');");
   expect_message_42_after_migration(dir.file("old.db"), "hello", false);
 }
@@ -436,12 +447,16 @@ TEST(SqliteMigrations, Version1MessagesKeepTheirContent) {
 TEST(SqliteMigrations, Version3MessagesKeepTheirContentInTheLog) {
   test::TempDir dir;
   const std::string hello = "hello from the log";
-  write_old_store(dir.file("old.db"), 3,
-                  "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, sender, "
-                  "subject, tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', 'k', "
-                  "1, 18);"
-                  "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, "
-                  "log_crc32c) VALUES (42, x'', 1, 4, 18, " + std::to_string(crc32c(hello)) + ");");
+  write_old_store(
+      dir.file("old.db"), 3,
+      "INSERT INTO messages(id, status, created_at, updated_at, window_start, next_attempt_at, "
+      "sender, "
+      "subject, tags, submitted_by, format, size) VALUES (42, 0, 0, 0, 0, 0, 'a@x.org', 's', '', "
+      "'k', "
+      "1, 18);"
+      "INSERT INTO message_content(message_id, content, log_segment, log_offset, log_length, "
+      "log_crc32c) VALUES (42, x'', 1, 4, 18, " +
+          std::to_string(crc32c(hello)) + ");");
   std::filesystem::create_directories(dir.file("old.db-content"));
   std::ofstream(dir.file("old.db-content/0000000001.seg")) << "xxxx" << hello;
   expect_message_42_after_migration(dir.file("old.db"), hello, true);

@@ -15,7 +15,8 @@ Result<T> await_completion(Start start, std::chrono::seconds timeout = std::chro
   auto promise = std::make_shared<std::promise<Result<T>>>();
   auto future = promise->get_future();
   start([promise](Result<T> r) { promise->set_value(std::move(r)); });
-  if (future.wait_for(timeout) != std::future_status::ready) throw std::runtime_error("completion timed out");
+  if (future.wait_for(timeout) != std::future_status::ready)
+    throw std::runtime_error("completion timed out");
   return future.get();
 }
 

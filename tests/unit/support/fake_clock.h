@@ -12,7 +12,8 @@ class FakeClock final : public Clock {
   explicit FakeClock(SystemTime start = from_unix_ms(1'700'000'000'000)) : now_(start) {}
   SystemTime now() const override { return now_.load(); }
   SteadyTime steady_now() const override {
-    return SteadyTime(std::chrono::duration_cast<SteadyTime::duration>(now_.load().time_since_epoch()));
+    return SteadyTime(
+        std::chrono::duration_cast<SteadyTime::duration>(now_.load().time_since_epoch()));
   }
   void advance(std::chrono::milliseconds d) { now_.store(now_.load() + d); }
   void set(SystemTime t) { now_.store(t); }

@@ -12,7 +12,8 @@ namespace postern::test {
 
 class FakeProvider final : public providers::Provider {
  public:
-  explicit FakeProvider(std::string name, providers::FailureClass default_class = providers::FailureClass::ok)
+  explicit FakeProvider(std::string name,
+                        providers::FailureClass default_class = providers::FailureClass::ok)
       : name_(std::move(name)), default_class_(default_class) {}
 
   const std::string& name() const override { return name_; }
@@ -35,13 +36,18 @@ class FakeProvider final : public providers::Provider {
         r.code = default_class_ == providers::FailureClass::ok ? "250" : "503";
       }
     }
-    if (r.failure_class == providers::FailureClass::ok) r.provider_message_id = name_ + "-" + message->id_string();
+    if (r.failure_class == providers::FailureClass::ok)
+      r.provider_message_id = name_ + "-" + message->id_string();
     done(std::move(r));
   }
 
-  void probe(std::function<void(providers::ProbeResult)> done) override { done({true, {}, "", {}}); }
+  void probe(std::function<void(providers::ProbeResult)> done) override {
+    done({true, {}, "", {}});
+  }
   std::size_t max_recipients() const override { return max_recipients_; }
-  void set_max_recipients(std::size_t n) { max_recipients_ = n; }  // before the provider joins a router
+  void set_max_recipients(std::size_t n) {
+    max_recipients_ = n;
+  }  // before the provider joins a router
 
   // The next answers, in order; afterwards the default class.
   void script(std::vector<providers::SendResult> results) {

@@ -4,12 +4,11 @@
 // TLS server context their sessions may wrap a connection in.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -65,7 +65,8 @@ std::string RecordedRequest::header(std::string_view name) const {
 // `this`: the server's destructor stops them first, and the frames left are
 // destroyed with `peer`, touching only their own locals.
 struct RecordingHttpServer::Impl {
-  explicit Impl(RecordingHttpServerOptions o) : options(std::move(o)), peer(options.cert_pem, options.key_pem) {}
+  explicit Impl(RecordingHttpServerOptions o)
+      : options(std::move(o)), peer(options.cert_pem, options.key_pem) {}
 
   RecordingHttpServerOptions options;
   LoopbackAcceptor peer;
@@ -153,8 +154,8 @@ RecordingHttpServer::~RecordingHttpServer() { impl_->peer.stop(); }
 std::uint16_t RecordingHttpServer::port() const { return impl_->peer.port(); }
 
 std::string RecordingHttpServer::url(std::string_view path) const {
-  return std::string(impl_->peer.tls() ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
-         std::string(path);
+  return std::string(impl_->peer.tls() ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(port()) + std::string(path);
 }
 
 void RecordingHttpServer::set_handler(Handler handler) {

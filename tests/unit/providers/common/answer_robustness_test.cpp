@@ -43,25 +43,35 @@ struct ProviderAnswers {
 
 std::vector<ProviderAnswers> providers() {
   return {
-      {"mailgun", mailgun::classify_mailgun_send, mailgun::classify_mailgun_probe,
+      {"mailgun",
+       mailgun::classify_mailgun_send,
+       mailgun::classify_mailgun_probe,
        {R"({"id":"<20240101.1@mg.example.com>","message":"Queued. Thank you."})",
         R"({"message":"'to' parameter is not a valid address. please check documentation"})",
         R"({"message":"Domain example.com is not allowed to send: Rate limit exceeded, try again after Mon, 20 Dec 2021 20:33:21 UTC"})",
-        R"({"domain":{"name":"mg.example.com","state":"active","is_disabled":false}})", "Forbidden"}},
-      {"sendgrid", sendgrid::classify_sendgrid_send, sendgrid::classify_sendgrid_probe,
+        R"({"domain":{"name":"mg.example.com","state":"active","is_disabled":false}})",
+        "Forbidden"}},
+      {"sendgrid",
+       sendgrid::classify_sendgrid_send,
+       sendgrid::classify_sendgrid_probe,
        {R"({"errors":[{"message":"The to email does not contain a valid address.","field":"personalizations.0.to.0.email","help":null}]})",
-        R"({"errors":[{"field":null,"message":"authorization required"}]})", R"({"scopes":["mail.send","user.profile.read"]})",
-        ""}},
-      {"ses", ses::classify_ses_send, ses::classify_ses_probe,
+        R"({"errors":[{"field":null,"message":"authorization required"}]})",
+        R"({"scopes":["mail.send","user.profile.read"]})", ""}},
+      {"ses",
+       ses::classify_ses_send,
+       ses::classify_ses_probe,
        {R"({"MessageId":"0100018c5f1e6b7a-2c5f0e0d-1234-4b5c-9e8f-0123456789ab-000000"})",
         R"({"__type":"MessageRejected","message":"Email address is not verified."})",
         R"({"__type":"TooManyRequestsException","message":"Maximum sending rate exceeded."})",
         R"({"SendingEnabled":true,"ProductionAccessEnabled":true,"SendQuota":{"Max24HourSend":50000.0,"MaxSendRate":14.0,"SentLast24Hours":1.0}})",
         "<html><body>502 Bad Gateway</body></html>"}},
-      {"postmark", postmark::classify_postmark_send, postmark::classify_postmark_probe,
+      {"postmark",
+       postmark::classify_postmark_send,
+       postmark::classify_postmark_probe,
        {R"({"ErrorCode":0,"Message":"OK","MessageID":"b7bc2f4a-e38e-4336-af7d-e6c392c2f817","SubmittedAt":"2024-01-01T00:00:00Z","To":"a@example.com"})",
         R"({"ErrorCode":406,"Message":"You tried to send to a recipient that has been marked as inactive.\nFound inactive addresses: a@example.com."})",
-        R"({"ErrorCode":429,"Message":"Rate limit exceeded"})", R"({"ErrorCode":10,"Message":"No Account or Server API tokens were supplied in the HTTP headers."})",
+        R"({"ErrorCode":429,"Message":"Rate limit exceeded"})",
+        R"({"ErrorCode":10,"Message":"No Account or Server API tokens were supplied in the HTTP headers."})",
         "Service Unavailable"}},
   };
 }
@@ -89,8 +99,18 @@ constexpr std::array<std::string_view, 15> kWaits = {
 };
 
 constexpr std::array<std::string_view, 12> kBodyTokens = {
-    "\"", "\\u0000", "\xFF", "\xC3", "\xE9t\xE9", "{", "}", "[", "]", "null",
-    "try again after Fri, 31 Dec 9999 23:59:59 GMT", "try again after 1 Jan 0001 00:00:00 UT"};
+    "\"",
+    "\\u0000",
+    "\xFF",
+    "\xC3",
+    "\xE9t\xE9",
+    "{",
+    "}",
+    "[",
+    "]",
+    "null",
+    "try again after Fri, 31 Dec 9999 23:59:59 GMT",
+    "try again after 1 Jan 0001 00:00:00 UT"};
 
 std::string mutated(Rng& rng, std::string_view body) {
   std::string s(body);
@@ -108,7 +128,8 @@ std::string mutated(Rng& rng, std::string_view body) {
         s.resize(pos);
         break;
       default:
-        s.insert(pos, std::string(rng() % 5000, static_cast<char>(0x80 + rng() % 0x40)));  // Latin-1 and worse
+        s.insert(pos, std::string(rng() % 5000,
+                                  static_cast<char>(0x80 + rng() % 0x40)));  // Latin-1 and worse
         break;
     }
   }
@@ -123,8 +144,11 @@ net::HttpClientResponse random_answer(Rng& rng, const ProviderAnswers& p) {
   for (std::string_view name : {"Retry-After", "X-RateLimit-Reset"}) {
     if (rng() % 2) r.headers.emplace_back(name, kWaits[rng() % kWaits.size()]);
   }
-  if (rng() % 3 == 0) r.headers.emplace_back("x-amzn-ErrorType", mutated(rng, "MessageRejected:http://internal.amazon.com/"));
-  if (rng() % 3 == 0) r.headers.emplace_back("X-Message-Id", mutated(rng, "moW00FY9Sqyr2r5ekgRDLg"));
+  if (rng() % 3 == 0)
+    r.headers.emplace_back("x-amzn-ErrorType",
+                           mutated(rng, "MessageRejected:http://internal.amazon.com/"));
+  if (rng() % 3 == 0)
+    r.headers.emplace_back("X-Message-Id", mutated(rng, "moW00FY9Sqyr2r5ekgRDLg"));
   return r;
 }
 
@@ -134,7 +158,8 @@ TEST(ProviderAnswerRobustness, AnyAnswerGivesABoundedWaitAndPrintableText) {
   for (const auto& p : providers()) {
     for (int i = 0; i < kIterations; ++i) {
       auto answer = random_answer(rng, p);
-      SCOPED_TRACE(std::string(p.name) + " " + std::to_string(answer.status) + " " + answer.body.substr(0, 200));
+      SCOPED_TRACE(std::string(p.name) + " " + std::to_string(answer.status) + " " +
+                   answer.body.substr(0, 200));
       SendResult r = p.send(answer, now);
       if (r.retry_after) {
         EXPECT_GE(r.retry_after->count(), 0);
@@ -164,7 +189,8 @@ TEST(ProviderAnswerRobustness, AnyAnswerGivesABoundedWaitAndPrintableText) {
 TEST(ProviderAnswerRobustness, WaitsAreCappedNotWrapped) {
   const SystemTime now = SystemTime{} + std::chrono::hours(24 * 365 * 56);
   EXPECT_EQ(common::parse_retry_after("99999999999999999", now), common::kMaxProviderWait);
-  EXPECT_EQ(common::parse_retry_after("Fri, 31 Dec 2200 23:59:59 GMT", now), common::kMaxProviderWait);
+  EXPECT_EQ(common::parse_retry_after("Fri, 31 Dec 2200 23:59:59 GMT", now),
+            common::kMaxProviderWait);
   EXPECT_EQ(common::wait_until_unix_seconds("99999999999", now), common::kMaxProviderWait);
   EXPECT_EQ(common::wait_from_try_again_after("try again after 31 Dec 2200 00:00:00 UTC", now),
             common::kMaxProviderWait);

@@ -77,18 +77,26 @@ TEST(PostmarkClassify, InactiveRecipientKeepsTheAddresses) {
 
 TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   auto inactive = classify_postmark_send(
-      answer(422, error_body(406,
-                             "You tried to send to recipient(s) that have been marked as inactive. Found "
-                             "inactive addresses: a@x.org, b@y.org. Inactive recipients are ones that have "
-                             "generated a hard bounce.")),
+      answer(
+          422,
+          error_body(406,
+                     "You tried to send to recipient(s) that have been marked as inactive. Found "
+                     "inactive addresses: a@x.org, b@y.org. Inactive recipients are ones that have "
+                     "generated a hard bounce.")),
       SystemTime{});
-  Envelope three{"s@x.org", {{"a@x.org", RecipientKind::to}, {"B@Y.org", RecipientKind::cc}, {"c@z.org", RecipientKind::to}}};
+  Envelope three{"s@x.org",
+                 {{"a@x.org", RecipientKind::to},
+                  {"B@Y.org", RecipientKind::cc},
+                  {"c@z.org", RecipientKind::to}}};
   auto r = leave_out_inactive(inactive, three);
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.code, "ErrorCode 406");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "B@Y.org"}));
   EXPECT_EQ(r.refused_recipients, r.settled_recipients);  // inactive: none of them has it
-  EXPECT_EQ(r.detail.rfind("inactive recipients left out, the others get the message at the next attempt: ", 0), 0u);
+  EXPECT_EQ(
+      r.detail.rfind(
+          "inactive recipients left out, the others get the message at the next attempt: ", 0),
+      0u);
 
   // Nobody else to send to: the message fails as before.
   Envelope two{"s@x.org", {{"a@x.org", RecipientKind::to}, {"b@y.org", RecipientKind::to}}};
@@ -97,11 +105,13 @@ TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   EXPECT_TRUE(r.settled_recipients.empty());
 
   // A 406 in a 5xx is Postmark failing, not a verdict on recipients.
-  auto failing = classify_postmark_send(answer(503, error_body(406, "Found inactive addresses: a@x.org.")), SystemTime{});
+  auto failing = classify_postmark_send(
+      answer(503, error_body(406, "Found inactive addresses: a@x.org.")), SystemTime{});
   EXPECT_EQ(leave_out_inactive(failing, three).failure_class, FailureClass::provider_down);
 
   // Other answers pass unchanged.
-  auto other = classify_postmark_send(answer(422, error_body(300, "Invalid 'To' address: 'a@x.org'.")), SystemTime{});
+  auto other = classify_postmark_send(
+      answer(422, error_body(300, "Invalid 'To' address: 'a@x.org'.")), SystemTime{});
   EXPECT_EQ(leave_out_inactive(other, three).failure_class, FailureClass::permanent);
 }
 

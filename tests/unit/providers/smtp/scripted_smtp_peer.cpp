@@ -216,7 +216,8 @@ struct ScriptedSmtpPeer::Impl {
   }
 };
 
-ScriptedSmtpPeer::ScriptedSmtpPeer(SmtpPeerScript script) : impl_(std::make_unique<Impl>(std::move(script))) {
+ScriptedSmtpPeer::ScriptedSmtpPeer(SmtpPeerScript script)
+    : impl_(std::make_unique<Impl>(std::move(script))) {
   impl_->peer.start([impl = impl_.get()](tcp::socket socket, std::size_t index) {
     asio::co_spawn(impl->peer.io(), impl->session(std::move(socket), index), asio::detached);
   });

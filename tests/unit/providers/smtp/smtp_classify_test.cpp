@@ -12,7 +12,8 @@ SmtpReply reply(int code, std::string enhanced, std::string text) {
 }
 
 // What a relay session reports after every recipient was asked.
-TransactionOutcome asked(std::vector<RecipientReply> recipients, std::vector<SentTransaction> sent) {
+TransactionOutcome asked(std::vector<RecipientReply> recipients,
+                         std::vector<SentTransaction> sent) {
   TransactionOutcome o;
   o.recipients = std::move(recipients);
   o.sent = std::move(sent);
@@ -161,7 +162,8 @@ TEST(SmtpClassify, DeferredRecipientsAreRetriedAloneAfterTheOthersGotTheMessage)
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "c@x.org"}));
   EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"c@x.org"});  // a@x.org has it
   EXPECT_EQ(r.detail,
-            "sent to 1 of 3 recipients (250 2.0.0 Ok: queued as AAA; refused recipients: c@x.org (550 5.1.1 "
+            "sent to 1 of 3 recipients (250 2.0.0 Ok: queued as AAA; refused recipients: c@x.org "
+            "(550 5.1.1 "
             "User unknown)); deferred recipients: b@x.org (450 4.2.0 Greylisted)");
 
   // None accepted: nothing was sent, the deferral is the answer, and the
@@ -182,11 +184,13 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
   auto split = asked({{"a@x.org", reply(250, "2.1.5", "Ok")},
                       {"b@x.org", reply(250, "2.1.5", "Ok")},
                       {"c@x.org", reply(250, "2.1.5", "Ok")}},
-                     {{reply(250, "2.0.0", "Ok: queued as AAA"), 2}, {reply(250, "2.0.0", "Ok: queued as BBB"), 1}});
+                     {{reply(250, "2.0.0", "Ok: queued as AAA"), 2},
+                      {reply(250, "2.0.0", "Ok: queued as BBB"), 1}});
   auto r = classify_smtp_transaction(split);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
   EXPECT_EQ(r.provider_message_id, "AAA,BBB");
-  EXPECT_NE(r.detail.find("in 2 transactions, the relay taking at most 2 recipients in one"), std::string::npos)
+  EXPECT_NE(r.detail.find("in 2 transactions, the relay taking at most 2 recipients in one"),
+            std::string::npos)
       << r.detail;
 
   // The second transaction deferred after the first went through: the
@@ -200,7 +204,8 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
   r = classify_smtp_transaction(partly);
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.detail,
-            "after 1 transaction(s) that went through, to 2 recipient(s) whom a retry leaves out: RCPT: c@x.org "
+            "after 1 transaction(s) that went through, to 2 recipient(s) whom a retry leaves out: "
+            "RCPT: c@x.org "
             "(451 4.7.1 Greylisted)");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "b@x.org"}));
   EXPECT_TRUE(r.refused_recipients.empty());
@@ -212,7 +217,9 @@ TEST(SmtpClassify, MessagesSentInSeveralTransactionsSaySo) {
   partly.failure = SmtpFailure{SmtpStage::rcpt, partly.recipients[2].reply, SmtpLocal::none, ""};
   r = classify_smtp_transaction(partly);
   EXPECT_EQ(r.failure_class, FailureClass::ok);
-  EXPECT_NE(r.detail.find("refused recipients: c@x.org (550 5.1.1 User unknown)"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("refused recipients: c@x.org (550 5.1.1 User unknown)"),
+            std::string::npos)
+      << r.detail;
   EXPECT_EQ(r.refused_recipients, std::vector<std::string>{"c@x.org"});
 }
 

@@ -41,10 +41,12 @@ class SmtpRelayTest : public ::testing::Test {
   static std::shared_ptr<const OutboundMessage> to_many(std::size_t n) {
     Envelope envelope{"s@example.com", {}};
     for (std::size_t i = 0; i < n; ++i) {
-      envelope.recipients.push_back({std::string(1, static_cast<char>('a' + i)) + "@example.org", RecipientKind::to});
+      envelope.recipients.push_back(
+          {std::string(1, static_cast<char>('a' + i)) + "@example.org", RecipientKind::to});
     }
-    return raw_message("From: s@example.com\r\nTo: list@example.org\r\nSubject: hi\r\n\r\nHello\r\n",
-                       std::move(envelope));
+    return raw_message(
+        "From: s@example.com\r\nTo: list@example.org\r\nSubject: hi\r\n\r\nHello\r\n",
+        std::move(envelope));
   }
   static constexpr const char* kMail = "MAIL FROM:<s@example.com>";
   // The commands that start with one of `verbs`, without MAIL's parameters.
@@ -162,7 +164,8 @@ TEST_F(SmtpRelayTest, ADeferredRecipientWaitsForTheRetryWhileTheOthersGetTheMess
   EXPECT_EQ(result.failure_class, FailureClass::transient);
   EXPECT_EQ(result.code, "451 4.7.1");
   EXPECT_EQ(result.settled_recipients, std::vector<std::string>{"a@example.org"});
-  EXPECT_NE(result.detail.find("deferred recipients: b@example.org (451 4.7.1"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("deferred recipients: b@example.org (451 4.7.1"), std::string::npos)
+      << result.detail;
   EXPECT_EQ(peer.data().size(), 1u);
 }
 
@@ -182,24 +185,29 @@ TEST_F(SmtpRelayTest, SendsTheRestInANewTransactionPastTheRelaysRecipientLimit) 
   // message, the rest go in the next transaction.
   SmtpPeerScript script;
   script.max_recipients = 2;
-  script.final_reply_for = [](std::size_t n) { return "250 2.0.0 Ok: queued as T" + std::to_string(n); };
+  script.final_reply_for = [](std::size_t n) {
+    return "250 2.0.0 Ok: queued as T" + std::to_string(n);
+  };
   ScriptedSmtpPeer peer(script);
   auto provider = make(peer);
   auto message = to_many(5);
   auto result = harness_.send(*provider, message);
   EXPECT_EQ(result.failure_class, FailureClass::ok) << result.detail;
   EXPECT_EQ(result.provider_message_id, "T0,T1,T2");
-  EXPECT_NE(result.detail.find("in 3 transactions, the relay taking at most 2 recipients in one"), std::string::npos)
+  EXPECT_NE(result.detail.find("in 3 transactions, the relay taking at most 2 recipients in one"),
+            std::string::npos)
       << result.detail;
   EXPECT_EQ(result.detail.find("refused"), std::string::npos) << result.detail;
   ASSERT_EQ(peer.data().size(), 3u);
-  for (const auto& d : peer.data()) EXPECT_EQ(test::unstuff(d), **message->mime());  // it ends in CRLF
+  for (const auto& d : peer.data())
+    EXPECT_EQ(test::unstuff(d), **message->mime());  // it ends in CRLF
   // Pipelined: the first transaction asks for all; the later ones for no
   // more than the relay took in it.
   EXPECT_EQ(only(peer.plain_commands(), {"MAIL", "RCPT", "DATA"}),
             (std::vector<std::string>{kMail, "RCPT TO:<a@example.org>", "RCPT TO:<b@example.org>",
-                                      "RCPT TO:<c@example.org>", "RCPT TO:<d@example.org>", "RCPT TO:<e@example.org>",
-                                      "DATA", kMail, "RCPT TO:<c@example.org>", "RCPT TO:<d@example.org>", "DATA",
+                                      "RCPT TO:<c@example.org>", "RCPT TO:<d@example.org>",
+                                      "RCPT TO:<e@example.org>", "DATA", kMail,
+                                      "RCPT TO:<c@example.org>", "RCPT TO:<d@example.org>", "DATA",
                                       kMail, "RCPT TO:<e@example.org>", "DATA"}));
   EXPECT_EQ(peer.connections(), 1u);
 }
@@ -217,22 +225,27 @@ TEST_F(SmtpRelayTest, WithoutPipeliningStopsAskingAtTheRecipientLimit) {
   EXPECT_EQ(peer.data().size(), 2u);
   EXPECT_EQ(only(peer.plain_commands(), {"MAIL", "RCPT", "DATA"}),
             (std::vector<std::string>{kMail, "RCPT TO:<a@example.org>", "RCPT TO:<b@example.org>",
-                                      "RCPT TO:<c@example.org>", "DATA", kMail, "RCPT TO:<c@example.org>", "DATA"}));
+                                      "RCPT TO:<c@example.org>", "DATA", kMail,
+                                      "RCPT TO:<c@example.org>", "DATA"}));
 }
 
 TEST_F(SmtpRelayTest, ALaterTransactionThatFailsSaysWhoHasTheMessageAlready) {
   SmtpPeerScript script;
   script.max_recipients = 2;
   script.final_reply_for = [](std::size_t n) {
-    return n == 0 ? std::string("250 2.0.0 Ok: queued as T0") : std::string("451 4.3.0 Error: queue file write error");
+    return n == 0 ? std::string("250 2.0.0 Ok: queued as T0")
+                  : std::string("451 4.3.0 Error: queue file write error");
   };
   ScriptedSmtpPeer peer(script);
   auto provider = make(peer);
   auto result = harness_.send(*provider, to_many(3));
   EXPECT_EQ(result.failure_class, FailureClass::transient);
   EXPECT_EQ(result.code, "451 4.3.0");
-  EXPECT_EQ(result.detail.rfind("after 1 transaction(s) that went through, to 2 recipient(s)", 0), 0u) << result.detail;
-  EXPECT_EQ(result.settled_recipients, (std::vector<std::string>{"a@example.org", "b@example.org"}));
+  EXPECT_EQ(result.detail.rfind("after 1 transaction(s) that went through, to 2 recipient(s)", 0),
+            0u)
+      << result.detail;
+  EXPECT_EQ(result.settled_recipients,
+            (std::vector<std::string>{"a@example.org", "b@example.org"}));
   EXPECT_EQ(peer.data().size(), 2u);
 }
 

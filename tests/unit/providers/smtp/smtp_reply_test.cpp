@@ -27,7 +27,8 @@ TEST(ReplyParser, SummaryIsUtf8WhateverTheRelaySent) {
   auto reply = p.feed("550 5.1.1 \xC3\xA9t\xC3\xA9 ok");
   ASSERT_TRUE(reply);
   // Latin-1 becomes U+FFFD; UTF-8 is kept.
-  EXPECT_EQ(reply->summary(), "550 5.1.1 Destinataire inconnu: caf\xEF\xBF\xBD; 5.1.1 \xC3\xA9t\xC3\xA9 ok");
+  EXPECT_EQ(reply->summary(),
+            "550 5.1.1 Destinataire inconnu: caf\xEF\xBF\xBD; 5.1.1 \xC3\xA9t\xC3\xA9 ok");
 }
 
 TEST(ReplyParser, ReadsEnhancedCodes) {
