@@ -9,7 +9,7 @@ JOBS        ?= $(shell nproc)
 CONFIG      ?=
 ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: all bootstrap release asan run test bench clean
+.PHONY: all bootstrap release asan run test lint format bench clean
 
 all: release
 
@@ -31,8 +31,16 @@ asan: bootstrap $(ASAN_DIR)/build.ninja
 run: release
 	$(RELEASE_DIR)/bin/postern serve $(ARGS)
 
-test: asan
+test: lint asan
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The tree is kept formatted by .clang-format: lint fails on any file that
+# `make format` would change.
+lint: bootstrap
+	scripts/lint.sh
+
+format: bootstrap
+	scripts/lint.sh --fix
 
 bench: bootstrap $(RELEASE_DIR)/build.ninja
 	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake
