@@ -1,0 +1,402 @@
+#!/usr/bin/python3
+"""Machine-readable benchmark results: bench/results/<benchmark>.json.
+
+Each benchmark keeps its raw lines (one per run and cell, "key=value ...")
+and, at its end, hands them to this file, which writes one JSON document and
+prints its table. bench/render.py renders BENCHMARKS.md from the documents.
+Standard library only: run with /usr/bin/python3.
+
+A document:
+  schema      1
+  benchmark   file name without .json; title: the section's heading
+  source      {"kind": "measured"} or {"kind": "transcribed", "from": TEXT}
+  machine     {"cpu", "cores", "kernel", "memory", "notes"?}
+  date, commit, command, runs
+  load        what the load is (one sentence); peer: who Postern is set
+              beside, measured in the same run (null when the target is a
+              plain number)
+  labels      the names of the columns that tell cells apart, in order
+  postern_label, peer_label   column headings of the two figures
+  extras      [{"key", "label"}]: further figures of each cell, in order
+  cells       [{"labels": {...}, "postern": FIGURE, "peer": FIGURE|null,
+                "ratio": FIGURE|null, "extras": {key: FIGURE},
+                "target": {"text", "any_of": [[CHECK...]...]}|null,
+                "met": true|false|null}]
+  missing     what the run did not measure that a target asks for
+  notes       sentences printed under the table
+A FIGURE is {"value", "low"?, "high"?, "runs"?, "unit"?, "note"?}: the median
+over the runs, its range and the runs' own figures. A ratio is the median of
+each run's Postern figure over the peer's of the same run. A CHECK is
+{"figure": "postern"|"ratio"|EXTRA_KEY, "of": "value"|"high",
+"at_least"|"below": NUMBER}; a target is met when every check of one of its
+alternatives holds, unknown (null) when a figure it needs is missing.
+
+Usage: results.py BENCHMARK RAW_FILE --command CMD [--out DIR] [--param K=V]...
+       results.py judge FILE...   (re-applies the targets below to documents)
+"""
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS_DIR = os.path.join(HERE, "results")
+SCHEMA = 1
+
+# --- targets: DESIGN.md, "Numbers to reach" ------------------------------------
+
+
+def check(figure, op, bound, of="value"):
+    return {"figure": figure, "of": of, op: bound}
+
+
+def target_for(benchmark, labels, doc):
+    """The target of one cell, or None where DESIGN.md sets none."""
+    if benchmark == "http_intake":
+        if labels.get("connections") not in (64, 200):
+            return None  # the table judges 64 and 200 connections only
+        if labels.get("delivery") == "on":
+            return {"text": "≥ 0.25× nginx", "any_of": [[check("ratio", "at_least", 0.25)]]}
+        return {"text": "≥ 0.35× nginx, p99 < 20 ms",
+                "any_of": [[check("ratio", "at_least", 0.35), check("p99", "below", 20, of="high")]]}
+    if benchmark == "smtp_intake":
+        sink = [check("ratio", "at_least", 0.6)]
+        if labels.get("size") == "4 KiB" and labels.get("sessions") == 10:
+            # Where a durable server's own ceiling is below 0.6 of smtp-sink.
+            return {"text": "≥ 0.6× smtp-sink; or ≥ 0.8× durable, ≥ 3× Postfix",
+                    "any_of": [sink, [check("vs_durable", "at_least", 0.8), check("vs_postfix", "at_least", 3)]]}
+        return {"text": "≥ 0.6× smtp-sink", "any_of": [sink]}
+    if benchmark == "end_to_end":
+        return {"text": "≥ 10,000 msg/s", "any_of": [[check("postern", "at_least", 10000)]]}
+    if benchmark == "failover":
+        measure = labels.get("measure")
+        if measure == FAILOVER_MOVED:
+            return {"text": "< 1 s", "any_of": [[check("postern", "below", 1, of="high")]]}
+        if measure == FAILOVER_IDLE:
+            interval = doc.get("probe_interval_s", 1)
+            return {"text": f"< 2 probe intervals ({2 * interval:g} s)",
+                    "any_of": [[check("postern", "below", 2 * interval, of="high")]]}
+        return None
+    if benchmark == "queued_memory":
+        if labels.get("moment") == MEMORY_EMPTY:
+            return None
+        return {"text": "< 200 MB RSS (190.7 MiB)", "any_of": [[check("postern", "below", 200e6 / 2**20)]]}
+    return None
+
+
+def figure_of(cell, name):
+    if name in ("postern", "peer", "ratio"):
+        return cell.get(name)
+    return cell.get("extras", {}).get(name)
+
+
+def holds(c, cell):
+    """One check: True, False, or None when its figure was not measured."""
+    value = (figure_of(cell, c["figure"]) or {}).get(c.get("of", "value"))
+    if value is None:
+        return None
+    return value >= c["at_least"] if "at_least" in c else value < c["below"]
+
+
+def judge(target, cell):
+    """True or False as the cell meets the target; None if it cannot tell."""
+    if target is None:
+        return None
+    verdicts = []
+    for alternative in target["any_of"]:
+        checks = [holds(c, cell) for c in alternative]
+        verdicts.append(False if False in checks else None if None in checks else True)
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
+
+
+def apply_targets(doc):
+    for cell in doc["cells"]:
+        cell["target"] = target_for(doc["benchmark"], cell["labels"], doc)
+        cell["met"] = judge(cell["target"], cell)
+    return doc
+
+
+# --- figures -------------------------------------------------------------------
+
+
+def figure(values, unit=None, digits=0):
+    """Median, range and runs of a list of numbers (others left out). The
+    median of an even count is the lower middle one, a figure that was
+    measured, as the scripts' own summaries print it."""
+    values = [v for v in values if isinstance(v, (int, float))]  # not "None" nor "" of a raw line
+    out = {"value": None, "note": "not measured"}
+    if values:
+        r = lambda v: round(v, digits) if digits else round(v)
+        out = {"value": r(statistics.median_low(values)), "low": r(min(values)), "high": r(max(values)),
+               "runs": [r(v) for v in values]}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
+def paired_ratio(mine, theirs):
+    """Per run mine/theirs (dicts run -> figure), as a figure of 2 digits."""
+    return figure([mine[r] / theirs[r] for r in sorted(mine) if theirs.get(r)], digits=2)
+
+
+def parse_line(line):
+    """"key=value key=value" -> dict; numbers as floats where they parse."""
+    out = {}
+    for word in line.split():
+        key, sep, value = word.partition("=")
+        if not sep:
+            continue
+        try:
+            out[key] = float(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def raw_rows(path):
+    with open(path) as f:
+        return [parse_line(l) for l in f if l.strip() and not l.startswith("#") and "=" in l]
+
+
+def duration_ms(text):
+    """wrk's latency ("812.00us", "9.80ms", "1.20s") in milliseconds."""
+    text = str(text)
+    for suffix, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * scale
+    return None
+
+
+def by_run(rows, key, **match):
+    return {int(r["run"]): r[key] for r in rows if all(r.get(k) == v for k, v in match.items()) and key in r}
+
+
+def ordered(values):
+    return list(dict.fromkeys(values))
+
+
+# --- one summariser per benchmark: raw rows -> cells ------------------------------
+
+
+def http_intake(rows, params):
+    cells = []
+    for conns in ordered(int(r["conns"]) for r in rows):
+        nginx = by_run(rows, "req_per_s", peer="nginx", conns=conns)
+        for delivery in ("off", "on"):
+            peer = f"postern-delivery-{delivery}"
+            mine = by_run(rows, "req_per_s", peer=peer, conns=conns)
+            if not mine:
+                continue
+            p99 = by_run(rows, "p99", peer=peer, conns=conns)
+            cells.append({
+                "labels": {"connections": conns, "delivery": delivery},
+                "postern": figure(mine.values(), "msg/s"), "peer": figure(nginx.values(), "202/s"),
+                "ratio": paired_ratio(mine, nginx),
+                "extras": {"p99": figure([duration_ms(v) for v in p99.values()], "ms", 1),
+                           "flushes": figure(by_run(rows, "fsync_per_s", peer=peer, conns=conns).values(), "/s"),
+                           "cpu": figure(by_run(rows, "cpu", peer=peer, conns=conns).values(), "%")}})
+    return {"title": "HTTP intake", "peer": "nginx answering a bare 202 (bench/peers/nginx_202.sh), same wrk load",
+            "load": "wrk -t2, keep-alive, a 4 KiB JSON message per request with an API key; each Postern cell "
+                    "measured right after nginx's cell of the same connections",
+            "labels": ["connections", "delivery"], "postern_label": "Postern msg/s", "peer_label": "nginx 202/s",
+            "extras": [{"key": "p99", "label": "p99 (runs)"}, {"key": "flushes", "label": "flushes/s"},
+                       {"key": "cpu", "label": "box CPU"}], "cells": cells}
+
+
+SMTP_EXTRAS = (  # key, label, the target measured, the target it is set beside
+    ("vs_on", "delivery on / sink", "postern-on", "sink"),
+    ("durable_ceiling", "durable sink / sink", "durable", "sink"),
+    ("vs_durable", "off / durable sink", "postern-off", "durable"),
+    ("vs_postfix", "off / Postfix", "postern-off", "postfix"),
+    ("vs_nofsync", "no fsync / sink", "postern-nofsync", "sink"),
+)
+
+
+def smtp_intake(rows, params):
+    cells, measured = [], {r["target"] for r in rows}
+    for size, sessions, mode in ordered((int(r["size"]), int(r["sessions"]), r["mode"]) for r in rows):
+        def runs(target):
+            return by_run(rows, "msg_per_s", target=target, size=size, sessions=sessions, mode=mode)
+        cells.append({
+            "labels": {"size": f"{size // 1024} KiB", "sessions": sessions, "mode": mode},
+            "postern": figure(runs("postern-off").values(), "msg/s"), "peer": figure(runs("sink").values(), "msg/s"),
+            "ratio": paired_ratio(runs("postern-off"), runs("sink")),
+            "extras": {key: paired_ratio(runs(mine), runs(theirs))
+                       for key, _, mine, theirs in SMTP_EXTRAS if {mine, theirs} <= measured}})
+    errors = sum(1 for r in rows if r.get("rc", 0) != 0)
+    return {"title": "SMTP intake", "peer": "smtp-sink (answers at once, stores nothing), same smtp-source load",
+            "load": "Postfix's smtp-source; conn: a new connection per message, reuse: sessions keep theirs; "
+                    "Postern with delivery off on a warmed-up fresh store per cell",
+            "labels": ["size", "sessions", "mode"], "postern_label": "Postern msg/s", "peer_label": "smtp-sink msg/s",
+            "extras": [{"key": key, "label": label} for key, label, mine, theirs in SMTP_EXTRAS
+                       if {mine, theirs} <= measured],
+            "cells": cells, "notes": [f"Runs with errors: {errors}."]}
+
+
+def end_to_end(rows, params):
+    runs = lambda key: [r.get(key) for r in rows]
+    le_ms = lambda v: None if v is None else duration_ms(v) if str(v).endswith("s") else None
+    cell = {"labels": {"connections": int(params.get("conns", 0)) or None},
+            "postern": figure(runs("e2e_msg_per_s"), "msg/s"), "peer": None, "ratio": None,
+            "extras": {"accepted": figure(runs("accepted_per_s"), "msg/s"),
+                       "delivery_p99": figure([le_ms(v) for v in runs("delivery_p99_le")], "ms ≤"),
+                       "intake_p99": figure([duration_ms(v) for v in runs("intake_p99")], "ms", 1),
+                       "cpu": figure(runs("cpu"), "%")}}
+    return {"title": "End to end", "peer": None,
+            "load": "wrk posts 1.6 KiB JSON messages; Postern delivers them through two simulated providers "
+                    "(postern-sim: Mailgun, SendGrid); rate from the start of the load to the last provider receipt",
+            "labels": ["connections"], "postern_label": "delivered msg/s", "peer_label": None,
+            "extras": [{"key": "accepted", "label": "accepted/s"},
+                       {"key": "delivery_p99", "label": "delivery p99 (bucket)"},
+                       {"key": "intake_p99", "label": "intake p99"}, {"key": "cpu", "label": "box CPU"}],
+            "cells": [cell]}
+
+
+FAILOVER_IDLE = "idle: down → out of service"
+FAILOVER_MOVED = "under load: down → last attempt on it"
+FAILOVER_MEASURES = (  # key of the raw line, label, unit, digits
+    ("idle_detect_s", FAILOVER_IDLE, "s", 2),
+    ("idle_recover_s", "idle: back → healthy", "s", 2),
+    ("failover_s", FAILOVER_MOVED, "s", 2),
+    ("eject_s", "under load: down → ejected", "s", 2),
+    ("return_s", "back → first accepted message", "s", 2),
+    ("msg_per_s", "delivered msg/s", "msg/s", 0),
+    ("lost", "lost", "messages", 0),
+    ("duplicates", "duplicates", "messages", 0),
+)
+
+
+def failover(rows, params):
+    cells = [{"labels": {"measure": label}, "postern": figure([r.get(key) for r in rows], unit, digits),
+              "peer": None, "ratio": None, "extras": {}} for key, label, unit, digits in FAILOVER_MEASURES]
+    return {"title": "Failover", "peer": None, "probe_interval_s": float(params.get("probe_interval_s", 1)),
+            "load": "three simulated providers, round robin; wrk posts 1.6 KiB messages; one provider refuses "
+                    "connections from a third to two thirds of the load; the same outage first with no traffic",
+            "labels": ["measure"], "postern_label": "median (runs)", "peer_label": None, "extras": [],
+            "cells": cells}
+
+
+MEMORY_EMPTY = "started, empty store"
+MEMORY_MOMENTS = (("started", MEMORY_EMPTY), ("after_intake", "after intake"),
+                  ("restarted", "restarted over the full store"), ("later", "30 s later, deferring"))
+
+
+def queued_memory(rows, params):
+    cells = []
+    for key, label in MEMORY_MOMENTS:
+        row = next((r for r in rows if r.get("moment") == key), {})
+        cells.append({"labels": {"moment": label}, "postern": figure([row.get("rss_mib")], "MiB"),
+                      "peer": None, "ratio": None,
+                      "extras": {"queued": figure([row.get("queued")], "messages"),
+                                 "peak": figure([row.get("hwm_mib")], "MiB")}})
+    return {"title": "Memory with a deep queue", "peer": None,
+            "load": "wrk posts 1 KiB messages over 200 connections, delivery off, until the count is queued; "
+                    "then a restart with delivery on and the only provider an SMTP relay on a closed port",
+            "labels": ["moment"], "postern_label": "VmRSS", "peer_label": None,
+            "extras": [{"key": "queued", "label": "messages queued"}, {"key": "peak", "label": "VmHWM (peak)"}],
+            "cells": cells}
+
+
+def store_intake(rows, params):
+    cells = []
+    for messages, producers, window in ordered((int(r["messages"]), int(r["producers"]), int(r["window"]))
+                                               for r in rows):
+        mine = [r for r in rows if (r["messages"], r["producers"], r["window"]) == (messages, producers, window)]
+        cells.append({"labels": {"messages": messages, "producers": producers, "window": window},
+                      "postern": figure([r["msg_per_s"] for r in mine], "msg/s"), "peer": None, "ratio": None,
+                      "extras": {"per_commit": figure([r["msgs_per_commit"] for r in mine], "messages"),
+                                 "flush": figure([r["mean_flush_ms"] for r in mine], "ms", 2)}})
+    return {"title": "Store ceiling (no network)", "peer": None,
+            "load": "store_intake: producers keep a window of 4 KiB writes each in flight against the SQLite "
+                    "store's group commit, with no HTTP in front",
+            "labels": ["messages", "producers", "window"], "postern_label": "msg/s", "peer_label": None,
+            "extras": [{"key": "per_commit", "label": "messages per commit"},
+                       {"key": "flush", "label": "mean flush"}], "cells": cells}
+
+
+SUMMARISERS = {f.__name__: f for f in (http_intake, smtp_intake, end_to_end, failover, queued_memory, store_intake)}
+
+# --- the machine and the document ---------------------------------------------------
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        kib = int(next(l for l in f if l.startswith("MemTotal")).split()[1])
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": os.uname().release, "memory": f"{kib / 2**20:.0f} GiB"}
+
+
+def commit():
+    git = ["git", "-C", os.path.join(HERE, "..")]
+    try:
+        head = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    dirty = subprocess.run(git + ["diff", "--quiet", "HEAD"], capture_output=True).returncode != 0
+    return head + ("+dirty" if dirty else "")
+
+
+def document(benchmark, rows, command, params, notes=()):
+    doc = {"schema": SCHEMA, "benchmark": benchmark, "source": {"kind": "measured"}, "machine": machine(),
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"), "commit": commit(),
+           "command": command, "runs": len({r.get("run", 1) for r in rows})}
+    doc.update(SUMMARISERS[benchmark](rows, params))
+    doc["notes"] = list(doc.get("notes", [])) + list(notes)
+    doc.setdefault("missing", [])
+    return apply_targets(doc)
+
+
+def write(doc, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, doc["benchmark"] + ".json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def main(argv):
+    if argv[:1] == ["judge"]:
+        for path in argv[1:]:
+            write(apply_targets(load(path)), os.path.dirname(os.path.abspath(path)))
+        return 0
+    ap = argparse.ArgumentParser(description="Summarise a benchmark's raw lines into bench/results/BENCHMARK.json")
+    ap.add_argument("benchmark", choices=sorted(SUMMARISERS))
+    ap.add_argument("raw")
+    ap.add_argument("--command", required=True, help="the command line that ran the benchmark")
+    ap.add_argument("--out", default=os.environ.get("POSTERN_BENCH_RESULTS", RESULTS_DIR))
+    ap.add_argument("--param", action="append", default=[], help="KEY=VALUE the summariser needs")
+    ap.add_argument("--note", action="append", default=[], help="a sentence printed under the table")
+    ap.add_argument("--machine-note", help="what else the run measured of the machine (an fsync probe)")
+    args = ap.parse_args(argv)
+    params = dict(p.split("=", 1) for p in args.param)
+    doc = document(args.benchmark, raw_rows(args.raw), args.command, params, args.note)
+    if args.machine_note:
+        doc["machine"]["notes"] = args.machine_note
+    path = write(doc, args.out)
+    sys.path.insert(0, HERE)
+    import render
+    print(render.section(doc))
+    print(f"# written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
