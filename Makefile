@@ -1,7 +1,8 @@
 # Postern: two commands do everything on a fresh Debian 12 machine.
 #   make run    install what is missing, build, start the gateway (embedded defaults)
 #   make test   install what is missing, build with ASan + UBSan, run every test
-#   make bench  release build, run the benchmarks (figures go to BENCHMARKS.md)
+#   make bench  release build, run the benchmarks, regenerate BENCHMARKS.md
+#               from their results (bench/results/*.json)
 
 RELEASE_DIR := build/release
 ASAN_DIR    := build/asan
@@ -9,7 +10,7 @@ JOBS        ?= $(shell nproc)
 CONFIG      ?=
 ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: all bootstrap release asan run test lint format bench clean
+.PHONY: all bootstrap release asan run test lint format bench bench-report clean
 
 all: release
 
@@ -45,6 +46,10 @@ format: bootstrap
 bench: bootstrap $(RELEASE_DIR)/build.ninja
 	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake
 	bench/run_all.sh $(RELEASE_DIR)
+
+# BENCHMARKS.md rendered again from bench/results/*.json, nothing measured.
+bench-report:
+	/usr/bin/python3 bench/render.py
 
 clean:
 	rm -rf build

@@ -3,11 +3,13 @@
 # SECS seconds; Postern delivers them through two simulated providers
 # (postern-sim: Mailgun and SendGrid APIs). Reports messages per second from
 # the first acceptance to the last provider receipt, and p50/p99 time from
-# acceptance to the provider's acceptance (postern_delivery_seconds).
+# acceptance to the provider's acceptance (postern_delivery_seconds). The
+# summary goes to bench/results/end_to_end.json (bench/results.py).
 # Usage: bench/end_to_end.sh BUILD_DIR [RUNS] [SECS] [CONNS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+COMMAND=$(bench_command "" "$@")
 BUILD=${1:-build/release}
 RUNS=${2:-3}
 SECS=${3:-10}
@@ -76,11 +78,10 @@ TOML
   sent=$(queue sent)
   d50=$(histogram_quantile 0.5 postern_delivery_seconds)
   d99=$(histogram_quantile 0.99 postern_delivery_seconds)
-  echo "run=$r accepted_per_s=$rps delivered=$sent e2e_msg_per_s=$(awk -v n="$sent" -v a="$start" -v b="$end" 'BEGIN{printf "%.0f", n/(b-a)}') delivery_p50_le=${d50}s delivery_p99_le=${d99}s intake_p99=$p99 cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+  echo "run=$r conns=$CONNS accepted_per_s=$rps delivered=$sent e2e_msg_per_s=$(awk -v n="$sent" -v a="$start" -v b="$end" 'BEGIN{printf "%.0f", n/(b-a)}') delivery_p50_le=${d50}s delivery_p99_le=${d99}s intake_p99=$p99 cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()
 done
 echo
-echo "# medians over $RUNS runs; wrk -t2 -c$CONNS for ${SECS}s, 1.6 KiB JSON messages, 2 simulated providers"
-echo "e2e_msg_per_s=$(sed -n 's/.*e2e_msg_per_s=\([0-9]*\).*/\1/p' "$RAW" | median) accepted_per_s=$(sed -n 's/.*accepted_per_s=\([0-9.]*\).*/\1/p' "$RAW" | median) delivery_p99_le=[$(sed -n 's/.*delivery_p99_le=\([^ ]*\).*/\1/p' "$RAW" | tr '\n' ' ')]"
+write_results end_to_end "$RAW" "$COMMAND" --param "conns=$CONNS"

@@ -18,6 +18,8 @@ Per run it reports:
                   to the simulators' receipt), with p99 time to delivery
   lost            accepted messages that no simulator received (must be 0)
   duplicates      messages received twice (bounded by what was in flight)
+The medians and the targets go to bench/results/failover.json
+(bench/results.py), from which bench/render.py renders BENCHMARKS.md.
 Usage: bench/failover.py [BUILD_DIR] [--runs N] [--secs S] [--conns C]
 """
 import argparse
@@ -219,12 +221,18 @@ def main():
           f"wrk -t2 -c{args.conns}, 1.6 KiB JSON messages")
     lines = [one_run(build, args.secs, args.conns, r) for r in range(1, args.runs + 1)]
 
-    def median(key):
-        values = sorted(float(m.group(1)) for m in (re.search(key + r"=([0-9.]+)", l) for l in lines) if m)
-        return values[(len(values) - 1) // 2] if values else "n/a"
-    print(f"# medians over {args.runs} runs")
-    print(" ".join(f"{k}={median(k)}" for k in ("idle_detect_s", "failover_s", "eject_s", "return_s",
-                                                  "accepted_per_s", "msg_per_s")))
+    sys.path.insert(0, HERE)
+    import render
+    import results
+    root = os.path.dirname(HERE)
+    relative = lambda a: os.path.relpath(a, root) if a.startswith(root + os.sep) else a
+    command = " ".join(["bench/failover.py"] + [relative(a) for a in sys.argv[1:]])
+    doc = results.document("failover", [results.parse_line(l) for l in lines], command,
+                           {"probe_interval_s": PROBE_INTERVAL_S})
+    path = results.write(doc, os.environ.get("POSTERN_BENCH_RESULTS", results.RESULTS_DIR))
+    print()
+    print(render.section(doc))
+    print(f"# written to {path}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 # answering a bare 202 (the machine's ceiling). Prints msg/s, p50/p99 and
 # fsyncs/s per cell, and the ratio to nginx: the median of the runs' own
 # ratios, each Postern cell (delivery off) measured right after nginx's cell
-# of the same connections.
-# Each Postern server serves the cells of its run in turn (10, 50, then 200
+# of the same connections. The summary goes to bench/results/http_intake.json
+# (bench/results.py), from which bench/render.py renders BENCHMARKS.md.
+# Each Postern server serves the cells of its run in turn (64, then 200
 # connections, on one store that grows through them), after a warm-up of
 # WARMUP seconds (default 3) at 50 connections that is not measured: SQLite's
 # WAL file grows to its 64 MiB size limit during the first ~60 MB written and
@@ -14,16 +15,18 @@
 # extends it also writes the file's new size and block map (~4 ms), which a
 # cold store would count as the first cell's latency (as
 # bench/smtp_intake.sh explains).
-# Usage: bench/http_intake.sh BUILD_DIR [RUNS] [SECS]
+# Usage: bench/http_intake.sh BUILD_DIR [RUNS] [SECS]   env CONNS, WARMUP
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+COMMAND=$(bench_command "CONNS WARMUP" "$@")
 BUILD=${1:-build/release}
 RUNS=${2:-3}
 SECS=${3:-10}
-# 200: many application servers sending at once, where group commit shows
-# what it is for (one fsync carries more messages the more are waiting).
-CONNS=${CONNS:-"10 50 200"}
+# The connection counts DESIGN.md judges the target at. 200: many
+# application servers sending at once, where group commit shows what it is
+# for (one fsync carries more messages the more are waiting).
+CONNS=${CONNS:-"64 200"}
 WARMUP=${WARMUP:-3}
 POSTERN=$(realpath "$BUILD/bin/postern")
 WORK=$(mktemp -d /var/tmp/postern-bench.XXXXXX)  # on disk: /tmp may be tmpfs and skip fsync costs
@@ -72,7 +75,8 @@ run_postern() {  # $1 = delivery on|off
 }
 stop_postern() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null)"
+MACHINE_NOTE="fsync probe (4 KiB write + fdatasync under /var/tmp) $(fsync_probe_us "$WORK") µs"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null), $MACHINE_NOTE"
 RAW=$WORK/raw.txt
 cell() {  # $1 = URL, $2 = Lua script, $3 = connections: one wrk cell's figures and the box's CPU
   local b0 t0 b1 t1 rps p50 p99 non err
@@ -112,22 +116,4 @@ for r in $(seq 1 "$RUNS"); do
 done
 
 echo
-echo "# medians over $RUNS runs of $SECS s; wrk -t2, 4 KiB JSON body, keep-alive; all on the same $(nproc) cores"
-echo "# ratio: the median of each run's Postern figure over nginx's figure of the same run and connections"
-figure() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
-for C in $CONNS; do
-  n=$(grep "^peer=nginx conns=$C " "$RAW" | figure req_per_s | median)
-  for delivery in off on; do
-    sel=$(grep "^peer=postern-delivery-$delivery conns=$C " "$RAW")
-    p=$(echo "$sel" | figure req_per_s | median)
-    p99=$(echo "$sel" | sed -n 's/.* p99=\([^ ]*\).*/\1/p' | tr '\n' ' ')
-    f=$(echo "$sel" | figure fsync_per_s | median)
-    ratios=$(for r in $(seq 1 "$RUNS"); do
-      a=$(echo "$sel" | grep " run=$r " | figure req_per_s)
-      b=$(grep "^peer=nginx conns=$C run=$r " "$RAW" | figure req_per_s)
-      awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f\n", a/b}'
-    done)
-    ratio=$(echo "$ratios" | median)
-    echo "conns=$C delivery=$delivery postern_msg_per_s=$p nginx_202_per_s=$n ratio=$(printf %.2f "$ratio") ratio_runs=[$(echo $ratios)] fsync_per_s=$f p99_runs=[$p99]"
-  done
-done
+write_results http_intake "$RAW" "$COMMAND" --machine-note "$MACHINE_NOTE"

@@ -6,8 +6,29 @@ cpu_ticks() { awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6+$9}' /proc/stat; }
 # cpu_pct B0 T0 B1 T1 -> busy share of all cores, in % of one core (200 = 2 cores).
 cpu_pct() { echo $(( 100 * $(nproc) * ($3 - $1) / ($4 - $2 + 1) )); }
 
-# Median of numbers on stdin.
-median() { sort -n | awk '{a[NR]=$1} END{if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
+# bench_command "VAR..." ARGS...: the running script's command line, as run
+# from the repository's root (paths inside it made relative), led by those
+# of VAR... that came from the environment (the settings that change what it
+# measures).
+bench_command() {
+  local name value root out=''
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  for name in $1; do
+    value=$(printenv "$name") || continue
+    [[ $value = *" "* ]] && value="\"$value\""
+    out+="$name=$value "
+  done
+  shift
+  set -- "${@/#"$root"\//}"
+  echo "${out}bench/$(basename "$0")${*:+ $*}"
+}
+
+# write_results BENCHMARK RAW_FILE COMMAND [bench/results.py options]: the
+# run's summary as bench/results/BENCHMARK.json (or under
+# $POSTERN_BENCH_RESULTS), its table printed.
+write_results() {
+  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/results.py" "$1" "$2" --command "$3" "${@:4}"
+}
 
 # A free TCP port on 127.0.0.1.
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -105,9 +126,6 @@ stop_peer() {
   wait "$pid" 2>/dev/null || true
   rm -f "$1/peer.pid"
 }
-
-# field KEY: the values of KEY=VALUE in "key=value ..." lines on stdin, one a line.
-field() { sed -nE "s/(^|.* )$1=([^ ]*).*/\2/p"; }
 
 # fsync_probe_us DIR [COUNT]: median latency (µs) of a 4 KiB write + fdatasync
 # of one file in DIR, COUNT times (100): what one group commit costs at least.

@@ -4,11 +4,13 @@
 # that all of them stay queued, as when every provider is down. Prints the
 # resident set (VmRSS) and its peak (VmHWM) once the queue holds them, then
 # again after a restart over the full store with delivery on and no provider
-# able to take mail (the dispatcher leases, fails and defers).
+# able to take mail (the dispatcher leases, fails and defers). The summary
+# goes to bench/results/queued_memory.json (bench/results.py).
 # Usage: bench/queued_memory.sh BUILD_DIR [COUNT]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+COMMAND=$(bench_command "" "$@")
 BUILD=${1:-build/release}
 COUNT=${2:-1000000}
 POSTERN=$(realpath "$BUILD/bin/postern")
@@ -41,16 +43,18 @@ start_postern() {  # $1 = delivery true|false, then options for postern before `
   exit 1
 }
 queued() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '$1=="postern_queue_messages{status=\"queued\"}" {print $2}'; }
-memory() { awk '/^VmRSS|^VmHWM/ {printf "%s=%d MiB ", $1, $2 / 1024}' "/proc/$PID/status"; echo; }
+memory() { awk '/^VmRSS/ {rss = $2} /^VmHWM/ {hwm = $2} END {printf "rss_mib=%d hwm_mib=%d\n", rss / 1024, hwm / 1024}' "/proc/$PID/status"; }
+RAW=$WORK/raw.txt
+moment() { echo "moment=$1 queued=$(queued) $(memory)" | tee -a "$RAW"; }  # NAME: one line of the summary
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null), $COUNT messages of 1 KiB"
 start_postern false
-echo "started, empty store: $(memory)"
+moment started
 while [ "$(queued)" -lt "$COUNT" ]; do
   timeout 100 wrk -t2 -c200 -d10s -s "$WORK/load.lua" "http://127.0.0.1:$PORT/v1/messages" >/dev/null
-  echo "queued=$(queued) $(memory)"
+  echo "# queued=$(queued) $(memory)"
 done
-echo "after intake: queued=$(queued) $(memory)"
+moment after_intake
 kill "$PID"; wait "$PID" || true; PID=
 
 # No provider that can take mail: an SMTP relay on a closed port.
@@ -63,6 +67,8 @@ port = $(free_port)
 tls = "none"
 TOML
 start_postern true --config "$WORK/down.toml"
-echo "restarted over the full store, delivery on, provider down: $(memory)"
+moment restarted  # delivery on, the provider down
 sleep 30
-echo "30 s later: queued=$(queued) $(memory)"
+moment later
+echo
+write_results queued_memory "$RAW" "$COMMAND"

@@ -26,8 +26,9 @@
 # time, box CPU (% of one core, all cores summed), the target's CPU per
 # message (process tree; for postfix and postern-on until every message is
 # delivered), smtp-source's CPU, fsyncs (Postern's commits) and disk flushes
-# per second; then medians and the ratios Postern/smtp-sink and
-# Postern/Postfix as a Markdown table.
+# per second. The summary (medians, and each ratio as the median of the
+# runs' own) goes to bench/results/smtp_intake.json (bench/results.py), from
+# which bench/render.py renders BENCHMARKS.md.
 # Bounded: every smtp-source under `timeout $RUN_TIMEOUT`, delivery waits and
 # peer stops bounded; all processes stopped by PID at exit.
 # Usage: bench/smtp_intake.sh [BUILD_DIR] [RUNS] [N]
@@ -48,13 +49,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+COMMAND=$(bench_command "CELLS MODES TARGETS WARMUP" "$@")
 BUILD=${1:-build/release}
 RUNS=${2:-3}
 N=${3:-5000}
 CELLS=${CELLS:-"4096:10 4096:50 102400:10 102400:50"}
 MODES=${MODES:-"conn reuse"}
-ALL_TARGETS="sink durable postfix postern-off postern-on postern-nofsync"  # the summary's columns
-TARGETS=${TARGETS:-$ALL_TARGETS}
+TARGETS=${TARGETS:-"sink durable postfix postern-off postern-on postern-nofsync"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 WARMUP=${WARMUP:-2500}
 POSTERN=$(realpath "$BUILD/bin/postern")
@@ -257,7 +258,8 @@ run_target() {  # TARGET SIZE SESSIONS MODE RUN
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# postern $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null)$(git -C "$here/.." diff --quiet 2>/dev/null || echo '+dirty') ($POSTERN), postfix $(postconf -d -h mail_version 2>/dev/null), store on $DISK under $WORK"
-echo "# fsync probe (4 KiB write + fdatasync under $WORK): median $(fsync_probe_us "$WORK") µs"
+MACHINE_NOTE="fsync probe (4 KiB write + fdatasync under /var/tmp) $(fsync_probe_us "$WORK") µs"
+echo "# $MACHINE_NOTE"
 echo "# Postern warm-up per fresh store: $WARMUP messages of 4 KiB (see the header of $0)"
 echo "# smtp-source -s SESSIONS -l SIZE -m $N -f bench@example.com -t user@example.org [-d] 127.0.0.1:PORT"
 for r in $(seq 1 "$RUNS"); do
@@ -276,60 +278,5 @@ done
 
 # --- summary --------------------------------------------------------------------
 
-med() {  # TARGET SIZE SESSIONS MODE KEY -> median of KEY over the runs
-  { grep "^target=$1 size=$2 sessions=$3 mode=$4 " "$RAW" || true; } | field "$5" | median
-}
-# dotted ARRAY: the array's values for ALL_TARGETS, joined with " · ".
-dotted() {
-  local -n values=$1
-  local target out=
-  for target in $ALL_TARGETS; do out+="${out:+ · }${values[$target]}"; done
-  echo "$out"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 > 0 && a != "n/a") printf "%.2f", a / b; else print "n/a" }'; }
-# paired TARGET SIZE SESSIONS MODE -> TARGET's msg/s over smtp-sink's in the
-# same run and cell (measured a minute apart at most), over the runs:
-# "median (lowest–highest)". The box's speed drifts by the hour more than
-# within a run, so a ratio of the two medians (which may come from
-# different runs) is the noisier figure.
-paired() {
-  awk -v t="$1" -v L="$2" -v S="$3" -v m="$4" '
-    { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-    f["size"] != L || f["sessions"] != S || f["mode"] != m { next }
-    f["target"] == "sink" { sink[f["run"]] = f["msg_per_s"] }
-    f["target"] == t { mine[f["run"]] = f["msg_per_s"] }
-    END { for (r in mine) if (sink[r] > 0) print mine[r] / sink[r] }' "$RAW" |
-    sort -n | awk '{a[NR] = $1} END{ if (!NR) print "n/a"; else printf "%.2f (%.2f–%.2f)", a[int((NR + 1) / 2)], a[1], a[NR] }'
-}
-
 echo
-echo "# medians over $RUNS runs of $N messages; msg/s over smtp-source's wall time; CPU in µs per message (target's process tree);"
-echo "# X/sink: X's msg/s over smtp-sink's of the same run, median (lowest–highest) over the runs"
-echo
-echo "| size | sessions | mode | smtp-sink msg/s | durable sink msg/s | Postfix msg/s | Postern (delivery off) msg/s | Postern (delivery on) msg/s | Postern without fsync msg/s | durable/sink | off/sink | on/sink | no fsync/sink | off/Postfix | on/Postfix | CPU µs/msg sink · durable · Postfix · off · on · no fsync | fsync/s off · on | box CPU % (sink · durable · Postfix · off · on · no fsync) |"
-echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
-for cell in $CELLS; do
-  IFS=: read -r size sessions <<<"$cell"
-  for mode in $MODES; do
-    declare -A v=() cpu=() box=()
-    for target in $ALL_TARGETS; do
-      v[$target]=$(med "$target" "$size" "$sessions" "$mode" msg_per_s)
-      cpu[$target]=$(med "$target" "$size" "$sessions" "$mode" target_cpu_us_per_msg)
-      box[$target]=$(med "$target" "$size" "$sessions" "$mode" box_cpu_pct)
-    done
-    echo "| $((size / 1024)) KiB | $sessions | $mode | ${v[sink]} | ${v[durable]} | ${v[postfix]} | ${v[postern-off]} | ${v[postern-on]} | ${v[postern-nofsync]} |" \
-      "$(paired durable "$size" "$sessions" "$mode") | $(paired postern-off "$size" "$sessions" "$mode") | $(paired postern-on "$size" "$sessions" "$mode") | $(paired postern-nofsync "$size" "$sessions" "$mode") |" \
-      "$(ratio "${v[postern-off]}" "${v[postfix]}") | $(ratio "${v[postern-on]}" "${v[postfix]}") |" \
-      "$(dotted cpu) |" \
-      "$(med postern-off "$size" "$sessions" "$mode" fsync_per_s) · $(med postern-on "$size" "$sessions" "$mode" fsync_per_s) |" \
-      "$(dotted box) |"
-  done
-done
-echo
-failed=$(grep -vc " rc=0 " "$RAW" || true)
-echo "# runs with errors (rc != 0; +1000 = delivery wait timed out): $failed"
-for target in postfix postern-on; do
-  echo "# $target delivered/s (from the first message sent to the last delivered), per cell:" \
-    "$(for cell in $CELLS; do for mode in $MODES; do IFS=: read -r size sessions <<<"$cell"
-      echo -n "$((size / 1024))K/$sessions/$mode=$(med "$target" "$size" "$sessions" "$mode" delivered_per_s) "; done; done)"
-done
+write_results smtp_intake "$RAW" "$COMMAND" --machine-note "$MACHINE_NOTE"
