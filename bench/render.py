@@ -34,7 +34,7 @@ script also runs on its own with the command shown in its section.
 
 Each figure stands beside its peer's, measured in the same run on the same
 cores, and the ratio is the median of the runs' own ratios (lowest–highest
-in brackets): the machines move ±15% from hour to hour, more than most
+in parentheses): the machines move ±15% from hour to hour, more than most
 changes do. Targets are those of DESIGN.md's "Numbers to reach". What was
 tried to reach them, what it gave and why it was kept or not:
 [docs/performance-notes.md](docs/performance-notes.md).
