@@ -37,6 +37,7 @@ Usage: results.py BENCHMARK RAW_FILE --command CMD [--out DIR] [--param K=V]...
 import argparse
 import datetime
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -128,7 +129,8 @@ def figure(values, unit=None, digits=0):
     """Median, range and runs of a list of numbers (others left out). The
     median of an even count is the lower middle one, a figure that was
     measured, as the scripts' own summaries print it."""
-    values = [v for v in values if isinstance(v, (int, float))]  # not "None" nor "" of a raw line
+    # Not "None" nor "" of a raw line, nor the +Inf bucket bound (JSON has no infinity).
+    values = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
     out = {"value": None, "note": "not measured"}
     if values:
         r = lambda v: round(v, digits) if digits else round(v)
@@ -168,7 +170,10 @@ def duration_ms(text):
     text = str(text)
     for suffix, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
         if text.endswith(suffix):
-            return float(text[: -len(suffix)]) * scale
+            try:
+                return float(text[: -len(suffix)]) * scale
+            except ValueError:  # nothing measured ("s"), or not a number
+                return None
     return None
 
 
@@ -361,7 +366,7 @@ def write(doc, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, doc["benchmark"] + ".json")
     with open(path + ".tmp", "w") as f:
-        json.dump(doc, f, indent=2, ensure_ascii=False)
+        json.dump(doc, f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write("\n")
     os.replace(path + ".tmp", path)
     return path

@@ -124,6 +124,16 @@ moment=later queued=900000 rss_mib=195 hwm_mib=195
     assert doc["runs"] == 1
 
 
+def test_end_to_end_leaves_out_what_a_histogram_cannot_bound():
+    raw = rows("""
+run=1 conns=50 accepted_per_s=12000 e2e_msg_per_s=11500 delivery_p99_le=0.05s intake_p99=8.80ms
+run=2 conns=50 accepted_per_s=12000 e2e_msg_per_s=11600 delivery_p99_le=+Infs intake_p99=s
+""")
+    c = results.document("end_to_end", raw, "x", {"conns": "50"})["cells"][0]
+    assert c["extras"]["delivery_p99"]["runs"] == [50] and c["extras"]["intake_p99"]["runs"] == [8.8]
+    json.dumps(c, allow_nan=False)
+
+
 def test_store_intake_runs():
     line = "messages=200000 producers=4 window=64 fsync=1 seconds=3 msg_per_s={} commits_per_s=500 " \
            "msgs_per_commit=125.0 mean_commit_ms=0.5 flushes_per_s=500 mean_flush_ms=1.40"
