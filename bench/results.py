@@ -24,9 +24,11 @@ A document:
                 "met": true|false|null}]
   missing     what the run did not measure that a target asks for
   notes       sentences printed under the table
-A FIGURE is {"value", "low"?, "high"?, "runs"?, "unit"?, "note"?}: the median
-over the runs, its range and the runs' own figures. A ratio is the median of
-each run's Postern figure over the peer's of the same run. A CHECK is
+A FIGURE is {"value", "low"?, "high"?, "runs"?, "unit"?, "note"?, "basis"?}:
+the median over the runs, its range and the runs' own figures. A ratio (a
+figure without a unit) is the median of each run's Postern figure over the
+peer's of the same run; "basis": "medians" marks one that a transcribed run
+gave only as the ratio of two medians. A CHECK is
 {"figure": "postern"|"ratio"|EXTRA_KEY, "of": "value"|"high",
 "at_least"|"below": NUMBER}; a target is met when every check of one of its
 alternatives holds, unknown (null) when a figure it needs is missing.
@@ -50,8 +52,8 @@ SCHEMA = 1
 # --- targets: DESIGN.md, "Numbers to reach" ------------------------------------
 
 
-def check(figure, op, bound, of="value"):
-    return {"figure": figure, "of": of, op: bound}
+def check(name, op, bound, of="value"):
+    return {"figure": name, "of": of, op: bound}
 
 
 def target_for(benchmark, labels, doc):
