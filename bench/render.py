@@ -107,7 +107,7 @@ def machine_line(doc):
     m = doc["machine"]
     text = f"{m['cores']} cores, {m['cpu']}, Linux {m['kernel']}"
     text += f", {m['memory']} RAM" if m.get("memory") else ""
-    return text + (f" ({m['notes']})" if m.get("notes") else "")
+    return text + (f"; {m['notes']}" if m.get("notes") else "")
 
 
 def table(doc):
