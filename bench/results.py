@@ -316,7 +316,7 @@ def store_intake(rows, params):
         mine = [r for r in rows if (r["messages"], r["producers"], r["window"]) == (messages, producers, window)]
         cells.append({"labels": {"messages": messages, "producers": producers, "window": window},
                       "postern": figure([r["msg_per_s"] for r in mine], "msg/s"), "peer": None, "ratio": None,
-                      "extras": {"per_commit": figure([r["msgs_per_commit"] for r in mine], "messages"),
+                      "extras": {"per_commit": figure([r["msgs_per_commit"] for r in mine], "messages", 1),
                                  "flush": figure([r["mean_flush_ms"] for r in mine], "ms", 2)}})
     return {"title": "Store ceiling (no network)", "peer": None,
             "load": "store_intake: producers keep a window of 4 KiB writes each in flight against the SQLite "
