@@ -284,7 +284,7 @@ def failover(rows, params):
     return {"title": "Failover", "peer": None, "probe_interval_s": float(params.get("probe_interval_s", 1)),
             "load": "three simulated providers, round robin; wrk posts 1.6 KiB messages; one provider refuses "
                     "connections from a third to two thirds of the load; the same outage first with no traffic",
-            "labels": ["measure"], "postern_label": "median (runs)", "peer_label": None, "extras": [],
+            "labels": ["measure"], "postern_label": "per run", "peer_label": None, "extras": [],
             "cells": cells}
 
 
