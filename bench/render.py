@@ -94,7 +94,9 @@ def full(fig):
         text = number(fig["value"])
     if unit == "ms ≤":
         return f"≤ {text} ms"
-    return f"{text} {unit}".strip() if unit not in ("msg/s", "messages") else text
+    if unit in ("msg/s", "messages"):  # said by the column's heading
+        return text
+    return f"{text}{unit}" if unit in ("%", "/s") else f"{text} {unit}"
 
 
 def verdict(cell):

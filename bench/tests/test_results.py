@@ -122,6 +122,9 @@ moment=later queued=900000 rss_mib=195 hwm_mib=195
     doc = results.document("queued_memory", raw, "x", {})
     assert [c["met"] for c in doc["cells"]] == [None, True, True, False]  # 195 MiB > 200 MB
     assert doc["runs"] == 1
+    small = [r for r in raw if r.get("moment") != "after_intake"] + [dict(raw[2], queued=999999)]
+    # Fewer than the 1,000,000 the target speaks of: not judged at all.
+    assert {c["met"] for c in results.document("queued_memory", small, "x", {})["cells"]} == {None}
 
 
 def test_end_to_end_leaves_out_what_a_histogram_cannot_bound():
