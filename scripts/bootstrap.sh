@@ -12,8 +12,8 @@ packages=(
   libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libjemalloc-dev
-  # integration tests and benchmarks
-  python3 python3-pytest swaks openssl curl wrk nginx-light postfix
+  # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
+  python3 python3-pytest python3-yaml swaks openssl curl wrk nginx-light postfix
 )
 
 missing=()
