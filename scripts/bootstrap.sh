@@ -15,6 +15,11 @@ packages=(
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml swaks openssl curl wrk nginx-light postfix
 )
+# scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
+# another source, often newer) is kept.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
