@@ -13,7 +13,7 @@ packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
-  python3 python3-pytest python3-yaml swaks openssl curl wrk nginx-light postfix
+  python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
 )
 # scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
 # another source, often newer) is kept.
