@@ -36,9 +36,11 @@ test: lint asan
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # The tree is kept formatted by .clang-format: lint fails on any file that
-# `make format` would change.
+# `make format` would change. docs/openapi.yaml must be valid OpenAPI 3.1 and
+# pass its lint rules.
 lint: bootstrap
 	scripts/lint.sh
+	scripts/openapi-lint.sh
 
 format: bootstrap
 	scripts/lint.sh --fix

@@ -12,9 +12,14 @@ packages=(
   libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libjemalloc-dev
-  # integration tests and benchmarks
-  python3 python3-pytest swaks openssl curl wrk nginx-light postfix
+  # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
+  python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
 )
+# scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
+# another source, often newer) is kept.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

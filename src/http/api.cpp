@@ -25,8 +25,8 @@ struct RouteSpec {
   Handler handler;
 };
 
-// The API's routes, in one place; /openapi.json must list exactly these
-// (a test checks it).
+// The API's routes, in one place; docs/openapi.yaml must list exactly these,
+// each with the scopes that grant it (tests/unit/http/openapi_test.cpp).
 const RouteSpec kRoutes[] = {
     {"POST", "/v1/messages", auth::Scope::send, send_message},
     {"GET", "/v1/messages", auth::Scope::read, list_messages},
@@ -162,9 +162,9 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
   route.handler(impl_->services, call, std::move(counted));
 }
 
-std::vector<std::pair<std::string, std::string>> api_routes() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& spec : kRoutes) out.emplace_back(spec.method, spec.pattern);
+std::vector<ApiRoute> api_routes() {
+  std::vector<ApiRoute> out;
+  for (const auto& spec : kRoutes) out.push_back({spec.method, spec.pattern, spec.scope});
   return out;
 }
 

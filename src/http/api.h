@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,7 +61,12 @@ class Api {
   std::unique_ptr<Impl> impl_;
 };
 
-// Every (method, path pattern) the API serves, for the OpenAPI check.
-std::vector<std::pair<std::string, std::string>> api_routes();
+// A route the API serves, as the OpenAPI document must describe it.
+struct ApiRoute {
+  std::string method;                // "GET", "POST", ...
+  std::string pattern;               // "/v1/messages/{id}"
+  std::optional<auth::Scope> scope;  // the scope a key needs; nullopt: open to anyone
+};
+std::vector<ApiRoute> api_routes();
 
 }  // namespace postern::http

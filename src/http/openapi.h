@@ -1,5 +1,7 @@
-// The API's OpenAPI 3.1 description, kept in one place (openapi_document.cpp)
-// and checked against the real routes by a test, and the pages that show it.
+// The API's OpenAPI 3.1 description and the pages that show it. The document
+// is docs/openapi.yaml, turned into compact JSON by the build
+// (cmake/openapi_to_cpp.py); a unit test checks it against the routes and
+// scripts/openapi-lint.sh validates and lints it.
 #pragma once
 
 #include <string_view>

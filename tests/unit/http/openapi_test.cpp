@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 #include <set>
 
 #include "core/ascii.h"
@@ -12,50 +12,60 @@
 namespace postern::http {
 namespace {
 
-TEST(OpenApi, DocumentsExactlyTheRoutesTheApiServes) {
-  auto doc = boost::json::parse(openapi_document());
-  std::set<std::pair<std::string, std::string>> documented;
+namespace json = boost::json;
+using Key = std::pair<std::string, std::string>;  // (lower-case method, path)
+
+// The scopes each documented operation names in its security (alternatives
+// of one scope each); an empty set for an operation open to anyone.
+std::map<Key, std::set<std::string>> documented_operations() {
+  auto doc = json::parse(openapi_document()).as_object();
+  std::map<Key, std::set<std::string>> out;
   for (const auto& [path, item] : doc.at("paths").as_object()) {
-    for (const auto& [method, op] : item.as_object())
-      documented.emplace(std::string(method), std::string(path));
+    for (const auto& [method, op] : item.as_object()) {
+      const auto* security = op.as_object().if_contains("security");
+      if (!security) security = &doc.at("security");
+      std::set<std::string> scopes;
+      for (const auto& requirement : security->as_array()) {
+        for (const auto& [scheme, names] : requirement.as_object()) {
+          for (const auto& name : names.as_array()) scopes.emplace(name.as_string());
+        }
+      }
+      out.emplace(Key{std::string(method), std::string(path)}, std::move(scopes));
+    }
   }
-  std::set<std::pair<std::string, std::string>> served;
-  for (const auto& [method, path] : api_routes()) served.emplace(ascii_lowered(method), path);
+  return out;
+}
+
+TEST(OpenApi, DocumentsExactlyTheRoutesTheApiServes) {
+  std::set<Key> documented, served;
+  for (const auto& [key, scopes] : documented_operations()) documented.insert(key);
+  for (const auto& r : api_routes()) served.emplace(ascii_lowered(r.method), r.pattern);
   EXPECT_EQ(documented, served);
 }
 
-TEST(OpenApi, IsOpenApi31WithSchemasForErrors) {
-  auto doc = boost::json::parse(openapi_document()).as_object();
-  EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
-  EXPECT_TRUE(doc.at("components").at("schemas").as_object().contains("Error"));
-  // Every $ref points at something that exists.
-  std::function<void(const boost::json::value&)> check = [&](const boost::json::value& v) {
-    if (v.is_object()) {
-      for (const auto& [k, x] : v.as_object()) {
-        if (k == "$ref") {
-          std::string ref(x.as_string());
-          ASSERT_EQ(ref.rfind("#/", 0), 0u) << ref;
-          const boost::json::value* at = &doc.at("components");
-          std::string rest = ref.substr(std::string("#/components/").size());
-          std::size_t pos = 0;
-          while (pos <= rest.size()) {
-            auto slash = rest.find('/', pos);
-            auto part =
-                rest.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
-            ASSERT_TRUE(at->is_object() && at->as_object().contains(part)) << ref;
-            at = &at->as_object().at(part);
-            if (slash == std::string::npos) break;
-            pos = slash + 1;
-          }
-        } else {
-          check(x);
-        }
+// An operation's security names exactly the scopes that grant its route: a
+// key holding any one of them is let in, a key holding none is refused.
+TEST(OpenApi, SecurityNamesTheScopesThatGrantEachRoute) {
+  auto documented = documented_operations();
+  for (const auto& r : api_routes()) {
+    auto op = documented.find({ascii_lowered(r.method), r.pattern});
+    if (op == documented.end()) continue;  // reported by the test above
+    std::set<std::string> granting;
+    if (r.scope) {
+      for (const auto& s : auth::kScopeNames) {
+        auth::Scopes only;
+        only.add(s.scope);
+        if (only.grants(*r.scope)) granting.emplace(s.name);
       }
-    } else if (v.is_array()) {
-      for (const auto& x : v.as_array()) check(x);
     }
-  };
-  check(doc);
+    EXPECT_EQ(op->second, granting) << r.method << " " << r.pattern;
+  }
+}
+
+// The rest of the document's form is checked by scripts/openapi-lint.sh.
+TEST(OpenApi, IsTheEmbeddedOpenApi31Document) {
+  auto doc = json::parse(openapi_document()).as_object();
+  EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
 }
 
 TEST(OpenApi, DocsPagesAreSelfContained) {
