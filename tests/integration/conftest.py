@@ -1,7 +1,8 @@
 """Fixtures that run the real postern binary on loopback and talk to it.
 
 Every server gets its own temporary directory and free ports (port 0), and
-is stopped (SIGTERM, then SIGKILL) when the test ends.
+is stopped gracefully when the test ends, its clean exit asserted (see
+`servers`).
 """
 import json
 import os
@@ -13,7 +14,7 @@ import http.client
 import pytest
 
 import simulator
-from managed_process import ManagedProcess
+from managed_process import ManagedProcess, sanitizer_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
@@ -128,6 +129,8 @@ class Postern(ManagedProcess):
                            timeout=60)
         if check and r.returncode != 0:
             raise AssertionError(f"postern {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        report = sanitizer_report(r.stderr.splitlines())
+        assert not report, "\n".join([f"postern {' '.join(args)} reported:"] + report)
         return r
 
     def start(self, timeout=60):
@@ -144,24 +147,39 @@ class Postern(ManagedProcess):
 
 
 @pytest.fixture
-def postern_factory(tmp_path):
-    started = []
+def servers():
+    """Adopts the servers (postern, postern-sim) a test starts: each is
+    stopped at teardown with SIGTERM and a bounded wait, and its clean exit
+    asserted (code 0, no sanitizer report, so a leak fails the test). A
+    process the test killed with kill -9 on purpose is not checked; a test
+    that restarts one after a kill has its last start stopped gracefully."""
+    adopted = []
+    yield adopted.append
+    problems = []
+    for p in reversed(adopted):  # postern before the simulators it sends to
+        try:
+            p.finish()
+        except AssertionError as e:
+            problems.append(str(e))
+    assert not problems, "\n\n".join(problems)
+
+
+@pytest.fixture
+def postern_factory(tmp_path, servers):
+    count = 0
 
     def make(env=None, config_text=None, start=True, workdir=None):
-        wd = workdir or str(tmp_path / f"node{len(started)}")
+        nonlocal count
+        wd = workdir or str(tmp_path / f"node{count}")
+        count += 1
         os.makedirs(wd, exist_ok=True)
         p = Postern(wd, env=env, config_text=config_text)
-        started.append(p)
+        servers(p)
         if start:
             p.start()
         return p
 
-    yield make
-    for p in started:
-        try:
-            p.kill9()
-        except Exception:
-            pass
+    return make
 
 
 @pytest.fixture
@@ -197,8 +215,24 @@ def stored(api):
 
 
 @pytest.fixture
-def sim(tmp_path):
-    """A running postern-sim (simulated providers) for the test. Tests kill
-    and restart it: its exit code says nothing."""
-    with simulator.running(str(tmp_path / "sim"), check_exit=False) as s:
-        yield s
+def sim_factory(tmp_path, servers):
+    """Starts postern-sim processes (simulator.Simulator's options), each in
+    its own directory, stopped and checked at teardown like postern."""
+    count = 0
+
+    def make(start=True, **options):
+        nonlocal count
+        s = simulator.Simulator(str(tmp_path / f"sim{count}"), **options)
+        count += 1
+        os.makedirs(s.workdir, exist_ok=True)
+        servers(s)
+        return s.start() if start else s
+
+    return make
+
+
+@pytest.fixture
+def sim(sim_factory):
+    """A running postern-sim (simulated providers) for the test."""
+    return sim_factory()
+

@@ -53,9 +53,8 @@ def without_bcc(data):
 
 
 @pytest.fixture
-def sim(tmp_path):
-    with simulator.running(str(tmp_path / "sim"), services=("smtp", "mailgun")) as s:
-        yield s
+def sim(sim_factory):
+    return sim_factory(services=("smtp", "mailgun"))
 
 
 def provider_config(sim, kind):
