@@ -2,13 +2,16 @@
 
 Every server gets its own temporary directory and free ports (port 0), and
 is stopped gracefully when the test ends, its clean exit asserted (see
-`servers`).
+`servers`). Threads a test starts go through `Threads`, so that their
+failures fail the test.
 """
 import json
 import os
 import re
 import subprocess
+import threading
 import time
+import traceback
 import http.client
 
 import pytest
@@ -235,4 +238,48 @@ def sim_factory(tmp_path, servers):
 def sim(sim_factory):
     """A running postern-sim (simulated providers) for the test."""
     return sim_factory()
+
+
+# -- threads ----------------------------------------------------------------------
+
+class Threads:
+    """Threads whose failures fail the test. An exception in a thread of its
+    own never reaches the test (pytest.ini turns it into an error reported
+    after the test, without the test's context), so each thread's exception
+    is kept, and join() raises them in the test."""
+
+    def __init__(self):
+        self.threads, self.failures = [], []
+        self._lock = threading.Lock()
+
+    def start(self, target, *args):
+        def run():
+            try:
+                target(*args)
+            except BaseException as e:  # reported by join()
+                with self._lock:
+                    self.failures.append(e)
+
+        t = threading.Thread(target=run, daemon=True)
+        self.threads.append(t)
+        t.start()
+        return t
+
+    def join(self, timeout=60):
+        """Waits for every thread (`timeout` seconds in all); raises if one
+        failed or is still running."""
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        self.check()
+        running = sum(t.is_alive() for t in self.threads)
+        assert not running, f"{running} of {len(self.threads)} threads still running after {timeout} s"
+
+    def check(self):
+        """Raises if a thread has failed so far."""
+        with self._lock:
+            failures = list(self.failures)
+        if failures:
+            details = "\n".join("".join(traceback.format_exception_only(type(e), e)).strip() for e in failures[:10])
+            raise AssertionError(f"{len(failures)} of {len(self.threads)} threads failed:\n{details}") from failures[0]
 

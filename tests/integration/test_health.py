@@ -24,7 +24,7 @@ import time
 import pytest
 
 import simulator
-from conftest import simple_message
+from conftest import Threads, simple_message
 from test_routing import (FAST, Load, assert_delivered_once, attempts, parse_time, per_service, provider,
                           providers_toml, read_events, routing_section, wait_final, wait_state)
 
@@ -137,10 +137,10 @@ class Beater:
         self.api, self.name, self.period = api, name, period
         self.statuses = []
         self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread = Threads()
 
     def start(self):
-        self.thread.start()
+        self.thread.start(self._run)
         return self
 
     def _run(self):

@@ -15,7 +15,7 @@ import time
 import pytest
 
 import simulator
-from conftest import simple_message
+from conftest import Threads, simple_message
 from test_providers import provider_toml
 
 pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
@@ -59,14 +59,12 @@ class Load:
         self.ids, self.errors = [], []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self.workers = []
+        self.workers = Threads()
         self.counter = 0
 
     def start(self):
-        for t in range(self.threads):
-            w = threading.Thread(target=self._run, daemon=True)
-            w.start()
-            self.workers.append(w)
+        for _ in range(self.threads):
+            self.workers.start(self._run)
         return self
 
     def _run(self):
@@ -101,12 +99,11 @@ class Load:
 
     def stop(self):
         self.stopping.set()
-        for w in self.workers:
-            w.join(30)
+        self.workers.join(30)
         return self.ids
 
 
-def wait_final(api, ids, timeout=40):
+def wait_final(api, ids, timeout=60):
     """Every message reaches a final status; returns {id: detail}."""
     deadline = time.time() + timeout
     pending, done = set(ids), {}
@@ -264,13 +261,16 @@ def test_routing_api_routes_choose_the_pool(postern_factory, sim):
     assert p.stop() == 0
 
 
-def read_events(port, stop_after, timeout=10, headers=None):
+def read_events(port, stop_after, timeout=30, headers=None, connected=None):
     """Reads the SSE stream until `stop_after(events)` is true; returns the
-    parsed events [(id, type, data)]."""
+    parsed events [(id, type, data)]. `connected` (an Event) is set once
+    the server answered: it has subscribed the stream by then."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", "/v1/events", headers=headers or {})
     r = conn.getresponse()
     assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream"
+    if connected:
+        connected.set()
     events, block = [], {}
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -295,14 +295,14 @@ def read_events(port, stop_after, timeout=10, headers=None):
 def test_event_stream_carries_state_changes(postern_factory, sim):
     p = postern_factory(config_text=FAST + routing_section() + providers_toml(sim, [("mg", "mailgun"), ("sg", "sendgrid")]))
     api = p.api()
-    got = []
-    reader = threading.Thread(target=lambda: got.extend(read_events(
-        p.http_port, lambda ev: any(t == "provider_state" and d["state"] == "healthy" for _, t, d in ev))))
-    reader.start()
-    time.sleep(0.3)
+    got, connected, reader = [], threading.Event(), Threads()
+    reader.start(lambda: got.extend(read_events(
+        p.http_port, lambda ev: any(t == "provider_state" and d["state"] == "healthy" for _, t, d in ev),
+        timeout=30, connected=connected)))
+    assert connected.wait(30), "the event stream did not answer"
     api.post("/v1/providers/sg/pause")
     api.post("/v1/providers/sg/resume")
-    reader.join(15)
+    reader.join(40)
     states = [(d["provider"], d["previous"], d["state"], d["check"]) for _, t, d in got if t == "provider_state"]
     assert ("sg", "healthy", "paused", "admin") in states and ("sg", "paused", "healthy", None) in states, got
     # Resuming with Last-Event-ID replays what came after it.

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import metric, stored
+from conftest import Threads, metric, stored
 from test_smtp import (TIMEOUT, RawSmtp, create_key, plain_response, queued_id, send_raw, smtp_port_of, toml_config,
                        wait_sessions_closed)
 
@@ -225,7 +225,7 @@ def test_slow_client_does_not_hold_up_others(postern):
     port = smtp_port_of(postern)
     script = [b"EHLO slow.test\r\n", b"MAIL FROM:<s@example.com>\r\n", b"RCPT TO:<b@example.org>\r\n",
               b"DATA\r\n", SIMPLE % b"slow" + b".\r\n"]
-    slow = {}
+    slow, dribbling = {}, threading.Event()
 
     def dribble():
         with RawSmtp(port) as c:
@@ -233,13 +233,14 @@ def test_slow_client_does_not_hold_up_others(postern):
             for line in script:
                 for b in line:
                     c.send(bytes([b]))
+                    dribbling.set()
                     time.sleep(0.1)
                 slow.setdefault("replies", []).append(c.reply())
             slow["done"] = time.monotonic()
 
-    t = threading.Thread(target=dribble, daemon=True)
-    t.start()
-    time.sleep(1)  # the slow client is inside its EHLO
+    threads = Threads()
+    t = threads.start(dribble)
+    assert dribbling.wait(TIMEOUT), "the slow client never started"  # it is inside its EHLO
     start = time.monotonic()
     ids, worst = [], 0.0
     for i in range(20):
@@ -249,10 +250,12 @@ def test_slow_client_does_not_hold_up_others(postern):
             ids.append(send_raw(s, "a@example.com", ["b@example.org"], SIMPLE % b"fast%d" % i))
         worst = max(worst, time.monotonic() - t0)
     fast_done = time.monotonic()
+    # The proof: all were served while the slow client still dribbled (it
+    # takes ~15 s). A session normally takes a few ms; the bound on the
+    # slowest is generous for a loaded box (docs/testing.md).
     assert t.is_alive(), "the slow client finished first: the test proves nothing"
-    assert worst < 2.0, worst  # a session normally takes a few ms (ASan build)
-    t.join(40)
-    assert not t.is_alive()
+    assert worst < 5.0, worst
+    threads.join(40)
     assert slow["done"] > fast_done > start
     assert slow["replies"][-1].startswith(b"250 2.0.0 Ok: queued as "), slow
     assert len(stored(postern.api())) == 21
