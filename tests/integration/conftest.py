@@ -3,7 +3,8 @@
 Every server gets its own temporary directory and free ports (port 0), and
 is stopped gracefully when the test ends, its clean exit asserted (see
 `servers`). Threads a test starts go through `Threads`, so that their
-failures fail the test.
+failures fail the test; a test that needs a tool or a build target marks
+itself with `requires` (a skip on a developer's machine, a failure in CI).
 """
 import json
 import os
@@ -283,3 +284,35 @@ class Threads:
             details = "\n".join("".join(traceback.format_exception_only(type(e), e)).strip() for e in failures[:10])
             raise AssertionError(f"{len(failures)} of {len(self.threads)} threads failed:\n{details}") from failures[0]
 
+
+# -- what a test needs ----------------------------------------------------------------
+
+def under_ci():
+    """CI services set CI=true (and .ci/run does): there every test runs."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def missing(what):
+    """The test cannot run here for want of `what`: skipped on a developer's
+    machine, failed in CI, so that a missing tool or build target never
+    leaves CI green with tests unrun."""
+    if under_ci():
+        pytest.fail(f"{what} (in CI every test runs: scripts/bootstrap.sh installs the tools, "
+                    "the asan build makes the targets)", pytrace=False)
+    pytest.skip(what)
+
+
+def requires(available, what):
+    """A mark for a test (or a module's pytestmark) that needs `what`;
+    `available` says whether it is here. See missing()."""
+    return pytest.mark.requires(available, what)
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("requires"):
+        available, what = mark.args
+        if not available:
+            missing(what)
+
+
+needs_simulator = requires(os.path.exists(simulator.SIM_BIN), f"postern-sim is not built ({simulator.SIM_BIN})")

@@ -5,17 +5,13 @@ Every accepted message is delivered; duplicates are counted by the
 simulators and bounded by what was in flight at the kill."""
 import http.client
 import json
-import os
 import threading
 import time
 
-import pytest
-
-import simulator
-from conftest import Threads
+from conftest import Threads, needs_simulator
 from simulator import MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 TOTAL = 10_000
 FIRST = TOTAL * 7 // 10  # sent before the provider returns, the rest after

@@ -17,18 +17,14 @@ the simulators' counts:
 Timings are read from the server's own clock where it gives one (the
 `since` of a state, the `at` of events), so that polling does not add to
 what is measured. The figures are printed (pytest -s shows them)."""
-import os
 import threading
 import time
 
-import pytest
-
-import simulator
-from conftest import Threads, simple_message
+from conftest import Threads, needs_simulator, simple_message
 from test_routing import (FAST, Load, assert_delivered_once, attempts, parse_time, per_service, provider,
                           providers_toml, read_events, routing_section, wait_final, wait_state)
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 PROBE_INTERVAL = 1.0  # seconds; routing_section()'s default probe_interval
 FAILOVER_LIMIT = 1.0  # the target: provider outage to traffic moved < 1 s on real traffic

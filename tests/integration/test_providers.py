@@ -11,13 +11,12 @@ import time
 
 import pytest
 
-import simulator
-from conftest import metric, simple_message
+from conftest import metric, needs_simulator, simple_message
 from test_smtp_relay import form_parts
 from simulator import (MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, SES_ACCESS_KEY_ID, SES_REGION,
                        SES_SECRET_ACCESS_KEY)
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 PROVIDERS = ["mailgun", "sendgrid", "ses", "postmark", "smtp"]
 ATTACHMENT = bytes(range(256)) * 8

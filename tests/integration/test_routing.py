@@ -7,18 +7,15 @@ test_health.py."""
 import calendar
 import http.client
 import json
-import os
 import signal
 import threading
 import time
 
-import pytest
-
 import simulator
-from conftest import Threads, simple_message
+from conftest import Threads, needs_simulator, simple_message
 from test_providers import provider_toml
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 # Quick retries and short health timings so that each test ends in seconds.
 FAST = ('[delivery]\ninitial_backoff = "200ms"\nmax_backoff = "1s"\npoll_interval = "50ms"\n'
