@@ -146,15 +146,15 @@ def test_idle_connections_close_at_the_idle_timeout(postern_factory):
     p = postern_factory(env=QUICK)
     silent = [connect(p.http_port) for _ in range(50)]  # connected, never a byte
     with connect(p.http_port) as kept:
+        start = time.monotonic()  # before the request: the idle time starts after its answer
         kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert kept.recv(65536).startswith(b"HTTP/1.1 200 ")
-        start = time.monotonic()
-        assert closed_by_server(kept, 5), "an idle keep-alive connection stayed open"
-        assert 0.8 < time.monotonic() - start < 4
+        assert closed_by_server(kept, 10), "an idle keep-alive connection stayed open"
+        assert 1.0 <= time.monotonic() - start < 10
     for s in silent:
         assert closed_by_server(s, 5), "a connection that never sent a byte stayed open"
         s.close()
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 30
     while metric(p, "postern_http_connections") != 1:  # 1: the metrics request's own
         assert time.monotonic() < deadline, "closed connections are still counted as open"
         time.sleep(0.05)

@@ -28,12 +28,14 @@ def quick_timeouts(postern_factory):
 
 def test_idle_timeout_between_commands(quick_timeouts):
     with RawSmtp(smtp_port_of(quick_timeouts)) as c:
-        c.greet()
-        start = time.monotonic()
+        assert c.reply().startswith(b"220 ")
+        start = time.monotonic()  # before the last command: the server's idle time starts after it
+        assert c.cmd("EHLO client.test").startswith(b"250-")
         reply = c.reply()  # nothing sent: the server speaks first, then closes
         waited = time.monotonic() - start
         assert reply == b"421 4.4.2 localhost Idle timeout, closing connection\r\n"
-        assert 0.8 < waited < 5, waited
+        # Not before the idle timeout; the upper bound is generous (docs/testing.md).
+        assert 1.0 <= waited < 10, waited
         expect_closed(c)
 
 
@@ -50,9 +52,9 @@ def test_idle_timeout_mid_data_stores_nothing(quick_timeouts):
 
 
 def test_session_time_limit_ends_a_busy_session(quick_timeouts):
+    start = time.monotonic()  # before the connection: the session's time starts after it
     with RawSmtp(smtp_port_of(quick_timeouts)) as c:
         c.greet()
-        start = time.monotonic()
         replies = []
         while time.monotonic() - start < 10:
             c.send(b"NOOP\r\n")
@@ -61,7 +63,8 @@ def test_session_time_limit_ends_a_busy_session(quick_timeouts):
                 break
             time.sleep(0.3)  # never idle for a whole second
         assert replies[-1] == b"421 4.4.2 localhost Session time limit exceeded, closing connection\r\n"
-        assert 2.5 < time.monotonic() - start < 6
+        # Not before the session limit; the upper bound is generous (docs/testing.md).
+        assert 3.0 <= time.monotonic() - start < 10
         expect_closed(c)
 
 
@@ -172,7 +175,7 @@ def test_global_connection_limit(postern_factory):
         assert g.startswith(b"220 ")
 
 
-def wait_for(condition, timeout=10):
+def wait_for(condition, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if condition():
