@@ -3,6 +3,7 @@ attachments and non-ASCII text, raw MIME, each failure class, and a large
 message. The simulator checks auth and request shape like the real service,
 so a request Postern builds wrong is refused here as it would be upstream."""
 import base64
+import datetime
 import email
 import email.policy
 import json
@@ -164,19 +165,44 @@ def test_revoked_credentials_mean_the_provider_is_down(postern_factory, sim, kin
     api.wait_status(mid, {"sent"}, timeout=40)
 
 
-@pytest.mark.parametrize("kind", ["mailgun", "sendgrid", "postmark", "smtp"])
-def test_throttling_is_transient_and_honours_the_hint(postern_factory, sim, kind):
+def event_time(event):
+    """An event's `at` (RFC 3339, UTC) in Unix seconds."""
+    return datetime.datetime.fromisoformat(event["at"]).timestamp()
+
+
+def throttled_once(postern_factory, sim, kind, **faults):
+    """A message whose first attempt is throttled (the faults are cleared
+    once it is); returns its events once it is sent."""
     p = gateway(postern_factory, sim, kind)
     api = p.api()
-    sim.faults(kind, throttle_rate=1, retry_after=1, probes=False)
+    sim.faults(kind, throttle_rate=1, probes=False, **faults)
     mid = api.send(simple_message(1)).json()["id"]
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline and len(classes_of(api, mid)) < 2:
         time.sleep(0.05)
-    event = api.get(f"/v1/messages/{mid}").json()["events"][1]
-    assert (event["type"], event["class"]) == ("deferred", "transient"), event
     sim.clear_faults(kind)
-    api.wait_status(mid, {"sent"}, timeout=30)
+    return api.wait_status(mid, {"sent"}, timeout=30)["events"]
+
+
+RETRY_AFTER = 3  # seconds: longer than any back-off of FAST_RETRY, so a retry that ignores it shows
+
+
+@pytest.mark.parametrize("kind", ["mailgun", "sendgrid", "postmark"])
+def test_throttling_is_transient_and_honours_the_hint(postern_factory, sim, kind):
+    events = throttled_once(postern_factory, sim, kind, retry_after=RETRY_AFTER)
+    throttled, retry = events[1], events[2]
+    assert (throttled["type"], throttled["class"]) == ("deferred", "transient"), events
+    assert retry["type"] == "sent", events
+    # No retry before the hint: Retry-After (whole seconds), or for SendGrid
+    # X-RateLimit-Reset (a Unix second, so up to one second less).
+    waited = event_time(retry) - event_time(throttled)
+    assert waited >= RETRY_AFTER - 1, (waited, events)
+
+
+def test_smtp_throttling_is_transient(postern_factory, sim):
+    # A relay's 454 4.7.0 names no time: the usual back-off applies.
+    events = throttled_once(postern_factory, sim, "smtp")
+    assert (events[1]["type"], events[1]["class"]) == ("deferred", "transient"), events
 
 
 @pytest.mark.parametrize("kind,reject", [("postmark", "inactive@example.org"), ("smtp", "inactive@example.org")])
