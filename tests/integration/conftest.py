@@ -1,19 +1,24 @@
 """Fixtures that run the real postern binary on loopback and talk to it.
 
 Every server gets its own temporary directory and free ports (port 0), and
-is stopped (SIGTERM, then SIGKILL) when the test ends.
+is stopped gracefully when the test ends, its clean exit asserted (see
+`servers`). Threads a test starts go through `Threads`, so that their
+failures fail the test; a test that needs a tool or a build target marks
+itself with `requires` (a skip on a developer's machine, a failure in CI).
 """
 import json
 import os
 import re
 import subprocess
+import threading
 import time
+import traceback
 import http.client
 
 import pytest
 
 import simulator
-from managed_process import ManagedProcess
+from managed_process import ManagedProcess, sanitizer_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
@@ -128,6 +133,8 @@ class Postern(ManagedProcess):
                            timeout=60)
         if check and r.returncode != 0:
             raise AssertionError(f"postern {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        report = sanitizer_report(r.stderr.splitlines())
+        assert not report, "\n".join([f"postern {' '.join(args)} reported:"] + report)
         return r
 
     def start(self, timeout=60):
@@ -144,24 +151,39 @@ class Postern(ManagedProcess):
 
 
 @pytest.fixture
-def postern_factory(tmp_path):
-    started = []
+def servers():
+    """Adopts the servers (postern, postern-sim) a test starts: each is
+    stopped at teardown with SIGTERM and a bounded wait, and its clean exit
+    asserted (code 0, no sanitizer report, so a leak fails the test). A
+    process the test killed with kill -9 on purpose is not checked; a test
+    that restarts one after a kill has its last start stopped gracefully."""
+    adopted = []
+    yield adopted.append
+    problems = []
+    for p in reversed(adopted):  # postern before the simulators it sends to
+        try:
+            p.finish()
+        except AssertionError as e:
+            problems.append(str(e))
+    assert not problems, "\n\n".join(problems)
+
+
+@pytest.fixture
+def postern_factory(tmp_path, servers):
+    count = 0
 
     def make(env=None, config_text=None, start=True, workdir=None):
-        wd = workdir or str(tmp_path / f"node{len(started)}")
+        nonlocal count
+        wd = workdir or str(tmp_path / f"node{count}")
+        count += 1
         os.makedirs(wd, exist_ok=True)
         p = Postern(wd, env=env, config_text=config_text)
-        started.append(p)
+        servers(p)
         if start:
             p.start()
         return p
 
-    yield make
-    for p in started:
-        try:
-            p.kill9()
-        except Exception:
-            pass
+    return make
 
 
 @pytest.fixture
@@ -197,8 +219,100 @@ def stored(api):
 
 
 @pytest.fixture
-def sim(tmp_path):
-    """A running postern-sim (simulated providers) for the test. Tests kill
-    and restart it: its exit code says nothing."""
-    with simulator.running(str(tmp_path / "sim"), check_exit=False) as s:
-        yield s
+def sim_factory(tmp_path, servers):
+    """Starts postern-sim processes (simulator.Simulator's options), each in
+    its own directory, stopped and checked at teardown like postern."""
+    count = 0
+
+    def make(start=True, **options):
+        nonlocal count
+        s = simulator.Simulator(str(tmp_path / f"sim{count}"), **options)
+        count += 1
+        os.makedirs(s.workdir, exist_ok=True)
+        servers(s)
+        return s.start() if start else s
+
+    return make
+
+
+@pytest.fixture
+def sim(sim_factory):
+    """A running postern-sim (simulated providers) for the test."""
+    return sim_factory()
+
+
+# -- threads ----------------------------------------------------------------------
+
+class Threads:
+    """Threads whose failures fail the test. An exception in a thread of its
+    own never reaches the test (pytest.ini turns it into an error reported
+    after the test, without the test's context), so each thread's exception
+    is kept, and join() raises them in the test."""
+
+    def __init__(self):
+        self.threads, self.failures = [], []
+        self._lock = threading.Lock()
+
+    def start(self, target, *args):
+        def run():
+            try:
+                target(*args)
+            except BaseException as e:  # reported by join()
+                with self._lock:
+                    self.failures.append(e)
+
+        t = threading.Thread(target=run, daemon=True)
+        self.threads.append(t)
+        t.start()
+        return t
+
+    def join(self, timeout=60):
+        """Waits for every thread (`timeout` seconds in all); raises if one
+        failed or is still running."""
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        self.check()
+        running = sum(t.is_alive() for t in self.threads)
+        assert not running, f"{running} of {len(self.threads)} threads still running after {timeout} s"
+
+    def check(self):
+        """Raises if a thread has failed so far."""
+        with self._lock:
+            failures = list(self.failures)
+        if failures:
+            details = "\n".join("".join(traceback.format_exception_only(type(e), e)).strip() for e in failures[:10])
+            raise AssertionError(f"{len(failures)} of {len(self.threads)} threads failed:\n{details}") from failures[0]
+
+
+# -- what a test needs ----------------------------------------------------------------
+
+def under_ci():
+    """CI services set CI=true (and .ci/run does): there every test runs."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def missing(what):
+    """The test cannot run here for want of `what`: skipped on a developer's
+    machine, failed in CI, so that a missing tool or build target never
+    leaves CI green with tests unrun."""
+    if under_ci():
+        pytest.fail(f"{what} (in CI every test runs: scripts/bootstrap.sh installs the tools, "
+                    "the asan build makes the targets)", pytrace=False)
+    pytest.skip(what)
+
+
+def requires(available, what):
+    """A mark for a test (or a module's pytestmark) that needs `what`;
+    `available` says whether it is here. See missing()."""
+    return pytest.mark.requires(available, what)
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("requires"):
+        available, what = mark.args
+        if not available:
+            missing(what)
+
+
+needs_simulator = requires(os.path.exists(simulator.SIM_BIN), f"postern-sim is not built ({simulator.SIM_BIN})")

@@ -4,13 +4,13 @@ test_sim.py uses this directly; end-to-end tests that put Postern in front of
 simulated providers import it too (see docs/simulator.md).
 
     sim = Simulator(workdir).start()          # every service on a free port
+                                              # (tests: the sim and sim_factory fixtures)
     sim.url("mailgun")                        # "http://127.0.0.1:40002"
     sim.faults("sendgrid", error_rate=1, error_status=503)
     sim.stats()["total"]["duplicate_ids"]
     sim.kill9(); sim.start()                  # same ports, counts kept with record=True
 """
 import base64
-import contextlib
 import datetime
 import hashlib
 import hmac
@@ -150,21 +150,6 @@ class Simulator(ManagedProcess):
                 return
             time.sleep(0.05)
         raise SimError(f"accepted stayed below {count}: {self.stats()['total']}")
-
-
-@contextlib.contextmanager
-def running(workdir, check_exit=True, **options):
-    """A started Simulator for the length of a with block; stopped after it
-    (and, with check_exit, a clean exit asserted), killed if anything fails."""
-    sim = Simulator(workdir, **options)
-    os.makedirs(sim.workdir, exist_ok=True)
-    sim.start()
-    try:
-        yield sim
-        if check_exit:
-            assert sim.stop() == 0, sim.logs()
-    finally:
-        sim.kill9()
 
 
 def parse_ready_line(text):

@@ -6,15 +6,19 @@ import random
 import threading
 import time
 
+from conftest import Threads
+
 SENDERS = 16
 CYCLES = 4
 
 
-def sender(port, tag, acked, stop):
-    """Posts messages on one keep-alive connection until the server dies."""
+def sender(port, tag, acked, killed):
+    """Posts messages on one keep-alive connection until the server is
+    killed. Every answer must be a 202; before the kill, so must every
+    request be answered."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     seq = 0
-    while not stop.is_set():
+    while not killed.is_set():
         seq += 1
         subject = f"{tag}-{seq}"
         text = f"body of {subject} " + "x" * random.randint(10, 3000)
@@ -24,25 +28,24 @@ def sender(port, tag, acked, stop):
             conn.request("POST", "/v1/messages", body=body, headers={"Content-Type": "application/json"})
             r = conn.getresponse()
             data = r.read()
-        except Exception:
-            return  # the server is gone: whatever was not answered does not count
-        if r.status == 202:
-            acked.append((json.loads(data)["id"], subject, text))
-        else:
-            raise AssertionError(f"unexpected {r.status}: {data[:200]}")
+        except (OSError, http.client.HTTPException):
+            if killed.is_set():
+                return  # the server is gone: whatever was not answered does not count
+            raise
+        assert r.status == 202, f"{tag}: {r.status} {data[:200]!r}"
+        acked.append((json.loads(data)["id"], subject, text))
 
 
 def load_and_kill(node, cycle):
-    acked, stop = [], threading.Event()
-    threads = [threading.Thread(target=sender, args=(node.http_port, f"c{cycle}t{t}", acked, stop))
-               for t in range(SENDERS)]
-    for t in threads:
-        t.start()
+    """SENDERS threads post until a kill -9 at a random moment; returns the
+    acknowledged messages. A refusal or an error before the kill fails."""
+    acked, killed, senders = [], threading.Event(), Threads()
+    for t in range(SENDERS):
+        senders.start(sender, node.http_port, f"c{cycle}t{t}", acked, killed)
     time.sleep(random.uniform(0.8, 2.0))
+    killed.set()
     node.kill9()
-    stop.set()
-    for t in threads:
-        t.join(30)
+    senders.join(30)
     return acked
 
 

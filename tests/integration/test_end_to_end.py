@@ -5,26 +5,22 @@ Every accepted message is delivered; duplicates are counted by the
 simulators and bounded by what was in flight at the kill."""
 import http.client
 import json
-import os
 import threading
 import time
 
-import pytest
+from conftest import Threads, needs_simulator
+from simulator import MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY
 
-import simulator
-from simulator import MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, Simulator
-
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 TOTAL = 10_000
+FIRST = TOTAL * 7 // 10  # sent before the provider returns, the rest after
 SENDERS = 16
 WINDOW = 256  # delivery.window: the most attempts in flight, so the most duplicates a crash can cause
 
 
-def start_sim(tmp_path, service):
-    sim = Simulator(str(tmp_path / f"sim-{service}"), services=(service,), record=True)
-    os.makedirs(sim.workdir, exist_ok=True)
-    return sim.start()
+def start_sim(sim_factory, service):
+    return sim_factory(services=(service,), record=True)
 
 
 def config(mailgun, sendgrid):
@@ -35,8 +31,9 @@ def config(mailgun, sendgrid):
             f'api_key = "{SENDGRID_KEY}"\n')
 
 
-def send_all(port, total, acked, progress):
-    """SENDERS threads, one keep-alive connection each, `total` messages."""
+def send_all(port, total, acked):
+    """SENDERS threads, one keep-alive connection each, `total` messages;
+    returns the Threads, whose join() fails if any message was refused."""
     counter = iter(range(total))
     lock = threading.Lock()
 
@@ -55,12 +52,11 @@ def send_all(port, total, acked, progress):
             assert r.status == 202, data
             with lock:
                 acked.append(json.loads(data)["id"])
-                progress.set()
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(SENDERS)]
-    for t in threads:
-        t.start()
-    return threads
+    senders = Threads()
+    for t in range(SENDERS):
+        senders.start(worker, t)
+    return senders
 
 
 def queue_counts(api):
@@ -81,58 +77,50 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_ten_thousand_messages_survive_a_provider_killed_and_restarted(postern_factory, tmp_path):
-    mailgun, sendgrid = start_sim(tmp_path, "mailgun"), start_sim(tmp_path, "sendgrid")
-    postmark = None
-    try:
-        node = postern_factory(config_text=config(mailgun, sendgrid))
-        api = node.api()
-        acked = []
-        first = send_all(node.http_port, TOTAL * 7 // 10, acked, threading.Event())
-        wait_for(lambda: len(acked) >= TOTAL * 3 // 10, 120, "30% of the messages accepted")
-        mailgun.kill9()
-        for t in first:
-            t.join(120)
-        mailgun.start()  # same port; its counts come back from its record file
-        before_return = mailgun.accepted()
-        # A third provider, added at run time, joins the pool.
-        postmark = start_sim(tmp_path, "postmark")
-        added = api.post("/v1/providers", {"name": "pm", "type": "postmark", "settings": {
-            "base_url": postmark.url("postmark"), "api_key": POSTMARK_TOKEN}})
-        assert added.status == 201, added
-        rest = send_all(node.http_port, TOTAL - len(acked), acked, threading.Event())
-        for t in rest:
-            t.join(120)
-        assert len(acked) == TOTAL
-        wait_for(lambda: queue_counts(api).get("sent", 0) == TOTAL, 180, "every message sent")
-        # Everything left may have gone elsewhere while the returning provider
-        # sat out its ejection: a little more traffic must reach it again,
-        # and the added provider must take its share.
-        deadline = time.time() + 60
-        while mailgun.accepted() == before_return or postmark.accepted() == 0:
-            assert time.time() < deadline, (f"no traffic to the restarted provider ({mailgun.accepted()}) "
-                                            f"or the added one ({postmark.accepted()})")
-            for t in send_all(node.http_port, 50, acked, threading.Event()):
-                t.join(60)
-            time.sleep(0.5)
-        wait_for(lambda: queue_counts(api).get("sent", 0) == len(acked), 60, "every message sent")
+def test_ten_thousand_messages_survive_a_provider_killed_and_restarted(postern_factory, sim_factory):
+    mailgun, sendgrid = start_sim(sim_factory, "mailgun"), start_sim(sim_factory, "sendgrid")
+    node = postern_factory(config_text=config(mailgun, sendgrid))
+    api = node.api()
+    acked = []
+    first = send_all(node.http_port, FIRST, acked)
+    wait_for(lambda: len(acked) >= TOTAL * 3 // 10, 120, "30% of the messages accepted")
+    mailgun.kill9()
+    first.join(240)
+    # Every message of the first batch was accepted although a provider died.
+    assert len(acked) == FIRST
+    mailgun.start()  # same port; its counts come back from its record file
+    before_return = mailgun.accepted()
+    # A third provider, added at run time, joins the pool.
+    postmark = start_sim(sim_factory, "postmark")
+    added = api.post("/v1/providers", {"name": "pm", "type": "postmark", "settings": {
+        "base_url": postmark.url("postmark"), "api_key": POSTMARK_TOKEN}})
+    assert added.status == 201, added
+    send_all(node.http_port, TOTAL - FIRST, acked).join(240)
+    assert len(acked) == TOTAL
+    wait_for(lambda: queue_counts(api).get("sent", 0) == TOTAL, 180, "every message sent")
+    # Everything left may have gone elsewhere while the returning provider
+    # sat out its ejection: a little more traffic must reach it again,
+    # and the added provider must take its share.
+    deadline = time.time() + 60
+    while mailgun.accepted() == before_return or postmark.accepted() == 0:
+        assert time.time() < deadline, (f"no traffic to the restarted provider ({mailgun.accepted()}) "
+                                        f"or the added one ({postmark.accepted()})")
+        send_all(node.http_port, 50, acked).join(60)
+        time.sleep(0.5)
+    wait_for(lambda: queue_counts(api).get("sent", 0) == len(acked), 60, "every message sent")
 
-        mg = mailgun.stats(all_ids=True)["services"]["mailgun"]
-        sg = sendgrid.stats(all_ids=True)["services"]["sendgrid"]
-        pm = postmark.stats(all_ids=True)["services"]["postmark"]
-        delivered = set(mg["ids"]) | set(sg["ids"]) | set(pm["ids"])
-        assert delivered == set(acked), f"{len(set(acked) - delivered)} accepted messages never reached a provider"
-        # A message the dead simulator took just before the kill, whose answer
-        # was lost, is sent again elsewhere: at most the attempts in flight.
-        duplicates = (mg["accepted"] + sg["accepted"] + pm["accepted"]) - len(delivered)
-        assert 0 <= duplicates <= WINDOW, f"{duplicates} duplicates for a window of {WINDOW}"
-        # Every provider carried traffic, the restarted one again after its return.
-        assert mg["unique_ids"] > 0 and sg["unique_ids"] > 0 and pm["unique_ids"] > 0
-        events = [e for m in api.get("/v1/messages?limit=500").json()["data"][:50]
-                  for e in api.get(f"/v1/messages/{m['id']}").json()["events"]]
-        assert {e.get("provider") for e in events if e["type"] == "sent"} <= {"mg", "sg", "pm"}
-        assert node.stop() == 0
-    finally:
-        for sim in (mailgun, sendgrid, postmark):
-            if sim:
-                sim.kill9()
+    mg = mailgun.stats(all_ids=True)["services"]["mailgun"]
+    sg = sendgrid.stats(all_ids=True)["services"]["sendgrid"]
+    pm = postmark.stats(all_ids=True)["services"]["postmark"]
+    delivered = set(mg["ids"]) | set(sg["ids"]) | set(pm["ids"])
+    assert delivered == set(acked), f"{len(set(acked) - delivered)} accepted messages never reached a provider"
+    # A message the dead simulator took just before the kill, whose answer
+    # was lost, is sent again elsewhere: at most the attempts in flight.
+    duplicates = (mg["accepted"] + sg["accepted"] + pm["accepted"]) - len(delivered)
+    assert 0 <= duplicates <= WINDOW, f"{duplicates} duplicates for a window of {WINDOW}"
+    # Every provider carried traffic, the restarted one again after its return.
+    assert mg["unique_ids"] > 0 and sg["unique_ids"] > 0 and pm["unique_ids"] > 0
+    events = [e for m in api.get("/v1/messages?limit=500").json()["data"][:50]
+              for e in api.get(f"/v1/messages/{m['id']}").json()["events"]]
+    assert {e.get("provider") for e in events if e["type"] == "sent"} <= {"mg", "sg", "pm"}
+    assert node.stop() == 0

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import metric, simple_message, stored
+from conftest import Threads, metric, simple_message, stored
 
 QUICK = {"POSTERN_HTTP_REQUEST_TIMEOUT": "1s", "POSTERN_HTTP_IDLE_TIMEOUT": "1s"}
 
@@ -64,11 +64,12 @@ def request_head(length, extra=b""):
 def test_a_trickled_request_is_cut_at_the_request_timeout_while_others_are_served(postern_factory):
     p = postern_factory(env={"POSTERN_HTTP_REQUEST_TIMEOUT": "2s"})
     api = p.api()
-    trickle = {}
+    trickle, trickling = {}, threading.Event()
 
     def slowloris():
+        start = time.monotonic()  # before the connection: the server's clock starts after it
         with connect(p.http_port) as s:
-            start = time.monotonic()
+            trickling.set()
             for byte in request_head(100) * 10:  # far more than the timeout lets through
                 try:
                     s.sendall(bytes([byte]))
@@ -78,29 +79,29 @@ def test_a_trickled_request_is_cut_at_the_request_timeout_while_others_are_serve
                     break
             trickle["closed_after"] = time.monotonic() - start
 
-    t = threading.Thread(target=slowloris)
-    t.start()
-    time.sleep(0.3)  # the slow client is inside its request
+    threads = Threads()
+    t = threads.start(slowloris)
+    assert trickling.wait(10), "the slow client did not connect"
     for i in range(5):
         r = api.send(simple_message(i))
         assert r.status == 202, r
     # Served while the slow client still held its connection, not after.
     assert t.is_alive(), "the slow client was cut before the others were served: the test proves nothing"
-    t.join(timeout=15)
-    assert not t.is_alive()
-    # 2 s allowed to receive the request, and the watchdog's granularity.
-    assert 1.9 < trickle["closed_after"] < 5, trickle
+    threads.join(30)
+    # 2 s allowed to receive the request, and not a moment less; the upper
+    # bound is generous (docs/testing.md).
+    assert 2.0 <= trickle["closed_after"] < 10, trickle
     assert len(stored(api)) == 5
 
 
 def test_a_body_that_stops_short_stores_nothing(postern_factory):
     p = postern_factory(env=QUICK)
     body = json.dumps(simple_message(1, text="x" * 3000)).encode()
+    start = time.monotonic()  # before the connection: the request's time starts after it
     with connect(p.http_port) as s:
         s.sendall(request_head(len(body)) + body[:1000])
-        start = time.monotonic()
         assert read_until_closed(s) == b"", "a request cut by the timeout gets no answer"
-        assert 0.8 < time.monotonic() - start < 4
+        assert 1.0 <= time.monotonic() - start < 10
     assert stored(p.api()) == []
 
 
@@ -145,15 +146,15 @@ def test_idle_connections_close_at_the_idle_timeout(postern_factory):
     p = postern_factory(env=QUICK)
     silent = [connect(p.http_port) for _ in range(50)]  # connected, never a byte
     with connect(p.http_port) as kept:
+        start = time.monotonic()  # before the request: the idle time starts after its answer
         kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert kept.recv(65536).startswith(b"HTTP/1.1 200 ")
-        start = time.monotonic()
-        assert closed_by_server(kept, 5), "an idle keep-alive connection stayed open"
-        assert 0.8 < time.monotonic() - start < 4
+        assert closed_by_server(kept, 10), "an idle keep-alive connection stayed open"
+        assert 1.0 <= time.monotonic() - start < 10
     for s in silent:
         assert closed_by_server(s, 5), "a connection that never sent a byte stayed open"
         s.close()
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 30
     while metric(p, "postern_http_connections") != 1:  # 1: the metrics request's own
         assert time.monotonic() < deadline, "closed connections are still counted as open"
         time.sleep(0.05)

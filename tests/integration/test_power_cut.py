@@ -9,13 +9,13 @@ import glob
 import os
 import shutil
 
-import pytest
-
-from conftest import POSTERN_BIN
+from conftest import POSTERN_BIN, requires
 from test_crash_safety import load_and_kill
 
 SHADOW_LIB = os.environ.get("FSYNC_SHADOW_LIB", os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(POSTERN_BIN))), "lib", "libfsync_shadow.so"))
+
+pytestmark = requires(os.path.exists(SHADOW_LIB), f"the fsync_shadow library is not built ({SHADOW_LIB})")
 
 
 def store_files(workdir):
@@ -65,7 +65,6 @@ def content_intact(api, mid, text):
     return raw.status == 200 and text.encode() in raw.body.replace(b"=\r\n", b"")
 
 
-@pytest.mark.skipif(not os.path.exists(SHADOW_LIB), reason="fsync_shadow library not built")
 def test_power_cut_loses_no_acknowledged_message(postern_factory):
     lost, damaged, acked = run_power_cuts(postern_factory, fsync=True, cycles=3)
     assert acked > 0
@@ -73,7 +72,6 @@ def test_power_cut_loses_no_acknowledged_message(postern_factory):
     assert damaged == [], f"{len(damaged)} of {acked} acknowledged messages lost their content in power cuts"
 
 
-@pytest.mark.skipif(not os.path.exists(SHADOW_LIB), reason="fsync_shadow library not built")
 def test_the_power_cut_model_catches_a_missing_fsync(postern_factory):
     lost, damaged, acked = run_power_cuts(postern_factory, fsync=False, cycles=1)
     assert acked > 0

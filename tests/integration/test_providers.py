@@ -3,7 +3,7 @@ attachments and non-ASCII text, raw MIME, each failure class, and a large
 message. The simulator checks auth and request shape like the real service,
 so a request Postern builds wrong is refused here as it would be upstream."""
 import base64
-import contextlib
+import datetime
 import email
 import email.policy
 import json
@@ -12,13 +12,12 @@ import time
 
 import pytest
 
-import simulator
-from conftest import metric, simple_message
+from conftest import metric, needs_simulator, simple_message
 from test_smtp_relay import form_parts
 from simulator import (MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, SES_ACCESS_KEY_ID, SES_REGION,
-                       SES_SECRET_ACCESS_KEY, Simulator)
+                       SES_SECRET_ACCESS_KEY)
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 PROVIDERS = ["mailgun", "sendgrid", "ses", "postmark", "smtp"]
 ATTACHMENT = bytes(range(256)) * 8
@@ -42,24 +41,6 @@ def provider_toml(sim, kind, name="up"):
 
 # Quick retries so that failure tests finish in seconds.
 FAST_RETRY = "[delivery]\ninitial_backoff = \"200ms\"\nmax_backoff = \"1s\"\npoll_interval = \"50ms\"\n"
-
-
-@pytest.fixture
-def sim(tmp_path):
-    with simulator.running(str(tmp_path / "sim")) as s:
-        yield s
-
-
-@contextlib.contextmanager
-def own_simulator(tmp_path, service, *args):
-    """A simulator of `service` alone, started with `args`; killed at the end."""
-    sim = Simulator(str(tmp_path / f"sim-{service}"), services=(service,), args=list(args))
-    os.makedirs(sim.workdir, exist_ok=True)
-    sim.start()
-    try:
-        yield sim
-    finally:
-        sim.kill9()
 
 
 def gateway(postern_factory, sim, kind, extra=""):
@@ -184,19 +165,44 @@ def test_revoked_credentials_mean_the_provider_is_down(postern_factory, sim, kin
     api.wait_status(mid, {"sent"}, timeout=40)
 
 
-@pytest.mark.parametrize("kind", ["mailgun", "sendgrid", "postmark", "smtp"])
-def test_throttling_is_transient_and_honours_the_hint(postern_factory, sim, kind):
+def event_time(event):
+    """An event's `at` (RFC 3339, UTC) in Unix seconds."""
+    return datetime.datetime.fromisoformat(event["at"]).timestamp()
+
+
+def throttled_once(postern_factory, sim, kind, **faults):
+    """A message whose first attempt is throttled (the faults are cleared
+    once it is); returns its events once it is sent."""
     p = gateway(postern_factory, sim, kind)
     api = p.api()
-    sim.faults(kind, throttle_rate=1, retry_after=1, probes=False)
+    sim.faults(kind, throttle_rate=1, probes=False, **faults)
     mid = api.send(simple_message(1)).json()["id"]
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline and len(classes_of(api, mid)) < 2:
         time.sleep(0.05)
-    event = api.get(f"/v1/messages/{mid}").json()["events"][1]
-    assert (event["type"], event["class"]) == ("deferred", "transient"), event
     sim.clear_faults(kind)
-    api.wait_status(mid, {"sent"}, timeout=30)
+    return api.wait_status(mid, {"sent"}, timeout=30)["events"]
+
+
+RETRY_AFTER = 3  # seconds: longer than any back-off of FAST_RETRY, so a retry that ignores it shows
+
+
+@pytest.mark.parametrize("kind", ["mailgun", "sendgrid", "postmark"])
+def test_throttling_is_transient_and_honours_the_hint(postern_factory, sim, kind):
+    events = throttled_once(postern_factory, sim, kind, retry_after=RETRY_AFTER)
+    throttled, retry = events[1], events[2]
+    assert (throttled["type"], throttled["class"]) == ("deferred", "transient"), events
+    assert retry["type"] == "sent", events
+    # No retry before the hint: Retry-After (whole seconds), or for SendGrid
+    # X-RateLimit-Reset (a Unix second, so up to one second less).
+    waited = event_time(retry) - event_time(throttled)
+    assert waited >= RETRY_AFTER - 1, (waited, events)
+
+
+def test_smtp_throttling_is_transient(postern_factory, sim):
+    # A relay's 454 4.7.0 names no time: the usual back-off applies.
+    events = throttled_once(postern_factory, sim, "smtp")
+    assert (events[1]["type"], events[1]["class"]) == ("deferred", "transient"), events
 
 
 @pytest.mark.parametrize("kind,reject", [("postmark", "inactive@example.org"), ("smtp", "inactive@example.org")])
@@ -231,23 +237,23 @@ def test_postmark_inactive_recipients_are_left_out_and_the_others_get_the_messag
     assert sent["To"] == "ok@example.org", sent
 
 
-def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions(postern_factory, tmp_path):
+def test_a_relay_with_a_recipient_limit_gets_the_message_in_several_transactions(postern_factory, sim_factory):
     """RFC 5321 §4.5.3.1.10: the relay answers 452 4.5.3 past 2 recipients;
     Postern sends to the accepted ones and the rest in the next transaction,
     and every recipient gets the same bytes once."""
-    with own_simulator(tmp_path, "smtp", "--smtp-max-recipients", "2") as sim:
-        p = gateway(postern_factory, sim, "smtp")
-        recipients = [f"r{i}@example.org" for i in range(5)]
-        r = p.api().send(simple_message(1, to=recipients), headers={"Prefer": "wait=20"})
-        assert r.status == 200, r
-        m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
-        assert m["status"] == "sent" and m["attempts"] == 1, m
-        assert "in 3 transactions, the relay taking at most 2 recipients in one" in m["events"][-1]["detail"], m
-        got = sim.messages(r.json()["id"])
-        assert got["per_service"] == {"smtp": 3}, got["per_service"]
-        envelopes = [receipt["envelope"]["rcpt_to"] for receipt in got["receipts"]]
-        assert envelopes == [recipients[0:2], recipients[2:4], recipients[4:5]], envelopes
-        assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
+    sim = sim_factory(services=("smtp",), args=["--smtp-max-recipients", "2"])
+    p = gateway(postern_factory, sim, "smtp")
+    recipients = [f"r{i}@example.org" for i in range(5)]
+    r = p.api().send(simple_message(1, to=recipients), headers={"Prefer": "wait=20"})
+    assert r.status == 200, r
+    m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
+    assert m["status"] == "sent" and m["attempts"] == 1, m
+    assert "in 3 transactions, the relay taking at most 2 recipients in one" in m["events"][-1]["detail"], m
+    got = sim.messages(r.json()["id"])
+    assert got["per_service"] == {"smtp": 3}, got["per_service"]
+    envelopes = [receipt["envelope"]["rcpt_to"] for receipt in got["receipts"]]
+    assert envelopes == [recipients[0:2], recipients[2:4], recipients[4:5]], envelopes
+    assert len({receipt["body_base64"] for receipt in got["receipts"]}) == 1
 
 
 def test_more_recipients_than_the_provider_takes_go_in_parts(postern_factory, sim):
@@ -286,93 +292,93 @@ def send_through_relay(postern_factory, sim, to):
     return api, mid, lambda: api.get(f"/v1/messages/{mid}").json()
 
 
-def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory, tmp_path):
+def test_relay_deferring_one_recipient_holds_back_only_that_one(postern_factory, sim_factory):
     # Greylisting at the relay: the other recipients get the message at
     # once, the retries go to the deferred one alone, and nobody gets it twice.
-    with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=grey@*") as sim:
-        recipients = ["r0@example.org", "grey@example.org", "r2@example.org"]
-        api, mid, message = send_through_relay(postern_factory, sim, recipients)
-        wait_until(lambda: message()["attempts"] >= 3)
-        m = message()
-        assert m["status"] in ("deferred", "sending") and m["attempts"] >= 3, m
-        assert m["settled_recipients"] == ["r0@example.org", "r2@example.org"], m
-        first = next(e for e in m["events"] if e["type"] == "deferred")
-        assert first["code"] == "450 4.2.0", first
-        assert first["detail"].startswith("sent to 2 of 3 recipients"), first
-        assert "deferred recipients: grey@example.org (450 4.2.0" in first["detail"], first
-        # Later attempts asked for the deferred recipient alone, and sent nothing.
-        assert all("r0@example.org" not in e["detail"] for e in m["events"][2:] if e["type"] == "deferred"), m
-        got = sim.messages(mid)
-        assert [x["envelope"]["rcpt_to"] for x in got["receipts"]] == [["r0@example.org", "r2@example.org"]], got
+    sim = sim_factory(services=("smtp",), args=["--fault", "smtp:defer=grey@*"])
+    recipients = ["r0@example.org", "grey@example.org", "r2@example.org"]
+    api, mid, message = send_through_relay(postern_factory, sim, recipients)
+    wait_until(lambda: message()["attempts"] >= 3)
+    m = message()
+    assert m["status"] in ("deferred", "sending") and m["attempts"] >= 3, m
+    assert m["settled_recipients"] == ["r0@example.org", "r2@example.org"], m
+    first = next(e for e in m["events"] if e["type"] == "deferred")
+    assert first["code"] == "450 4.2.0", first
+    assert first["detail"].startswith("sent to 2 of 3 recipients"), first
+    assert "deferred recipients: grey@example.org (450 4.2.0" in first["detail"], first
+    # Later attempts asked for the deferred recipient alone, and sent nothing.
+    assert all("r0@example.org" not in e["detail"] for e in m["events"][2:] if e["type"] == "deferred"), m
+    got = sim.messages(mid)
+    assert [x["envelope"]["rcpt_to"] for x in got["receipts"]] == [["r0@example.org", "r2@example.org"]], got
 
-        sim.clear_faults("smtp")
-        wait_until(lambda: message()["status"] == "sent")
-        assert message()["status"] == "sent", message()
-        got = sim.messages(mid)
-        envelopes = [x["envelope"]["rcpt_to"] for x in got["receipts"]]
-        assert envelopes == [["r0@example.org", "r2@example.org"], ["grey@example.org"]], envelopes
-        assert len({x["body_base64"] for x in got["receipts"]}) == 1
+    sim.clear_faults("smtp")
+    wait_until(lambda: message()["status"] == "sent")
+    assert message()["status"] == "sent", message()
+    got = sim.messages(mid)
+    envelopes = [x["envelope"]["rcpt_to"] for x in got["receipts"]]
+    assert envelopes == [["r0@example.org", "r2@example.org"], ["grey@example.org"]], envelopes
+    assert len({x["body_base64"] for x in got["receipts"]}) == 1
 
 
-def test_a_manual_retry_after_a_refusal_skips_the_recipients_that_have_the_message(postern_factory, tmp_path):
+def test_a_manual_retry_after_a_refusal_skips_the_recipients_that_have_the_message(postern_factory, sim_factory):
     # One recipient greylisted, then refused for good: the message fails
     # although the other recipient has it. The operator fixes the address
     # at the far end and retries: only the refused recipient gets it.
-    with own_simulator(tmp_path, "smtp", "--fault", "smtp:defer=late@*") as sim:
-        api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "late@example.org"])
-        wait_until(lambda: message()["settled_recipients"] == ["r0@example.org"])
-        sim.set_faults("smtp", reject=["late@*"])
-        wait_until(lambda: message()["status"] == "failed")
-        m = message()
-        assert m["status"] == "failed", m
-        assert m["settled_recipients"] == ["r0@example.org", "late@example.org"], m
-        assert m["refused_recipients"] == ["late@example.org"], m
-        assert "550 5.1.1" in m["last_error"], m
+    sim = sim_factory(services=("smtp",), args=["--fault", "smtp:defer=late@*"])
+    api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "late@example.org"])
+    wait_until(lambda: message()["settled_recipients"] == ["r0@example.org"])
+    sim.set_faults("smtp", reject=["late@*"])
+    wait_until(lambda: message()["status"] == "failed")
+    m = message()
+    assert m["status"] == "failed", m
+    assert m["settled_recipients"] == ["r0@example.org", "late@example.org"], m
+    assert m["refused_recipients"] == ["late@example.org"], m
+    assert "550 5.1.1" in m["last_error"], m
 
-        sim.clear_faults("smtp")
-        assert api.post(f"/v1/messages/{mid}/retry").status == 200
-        wait_until(lambda: message()["status"] == "sent")
-        m = message()
-        assert m["status"] == "sent", m
-        assert m["refused_recipients"] == [], m
-        envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
-        assert envelopes == [["r0@example.org"], ["late@example.org"]], envelopes
+    sim.clear_faults("smtp")
+    assert api.post(f"/v1/messages/{mid}/retry").status == 200
+    wait_until(lambda: message()["status"] == "sent")
+    m = message()
+    assert m["status"] == "sent", m
+    assert m["refused_recipients"] == [], m
+    envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
+    assert envelopes == [["r0@example.org"], ["late@example.org"]], envelopes
 
 
 def test_a_relay_refusing_some_recipients_sends_to_the_others_and_a_retry_reaches_the_refused(
-        postern_factory, tmp_path):
+        postern_factory, sim_factory):
     # 550 to one RCPT, 250 to the other, in the same transaction: the
     # message is sent, the refused recipient is listed, and the operator's
     # retry (the address fixed at the far end) reaches that one alone.
-    with own_simulator(tmp_path, "smtp", "--fault", "smtp:reject=bad@*") as sim:
-        api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "bad@example.org"])
-        wait_until(lambda: message()["status"] == "sent")
-        m = message()
-        assert m["status"] == "sent", m
-        assert m["refused_recipients"] == ["bad@example.org"], m
-        assert m["settled_recipients"] == ["r0@example.org", "bad@example.org"], m
-        sent = [e for e in m["events"] if e["type"] == "sent"]
-        assert "refused recipients: bad@example.org (550 5.1.1" in sent[0]["detail"], sent
+    sim = sim_factory(services=("smtp",), args=["--fault", "smtp:reject=bad@*"])
+    api, mid, message = send_through_relay(postern_factory, sim, ["r0@example.org", "bad@example.org"])
+    wait_until(lambda: message()["status"] == "sent")
+    m = message()
+    assert m["status"] == "sent", m
+    assert m["refused_recipients"] == ["bad@example.org"], m
+    assert m["settled_recipients"] == ["r0@example.org", "bad@example.org"], m
+    sent = [e for e in m["events"] if e["type"] == "sent"]
+    assert "refused recipients: bad@example.org (550 5.1.1" in sent[0]["detail"], sent
 
-        sim.clear_faults("smtp")
-        assert api.post(f"/v1/messages/{mid}/retry").status == 200
-        wait_until(lambda: len([e for e in message()["events"] if e["type"] == "sent"]) >= 2)
-        m = message()
-        assert m["status"] == "sent" and m["refused_recipients"] == [], m
-        envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
-        assert envelopes == [["r0@example.org"], ["bad@example.org"]], envelopes
-        # Everyone has it now: nothing is left to retry.
-        again = api.post(f"/v1/messages/{mid}/retry")
-        assert again.status == 409 and again.json()["error"]["code"] == "invalid_state", again
+    sim.clear_faults("smtp")
+    assert api.post(f"/v1/messages/{mid}/retry").status == 200
+    wait_until(lambda: len([e for e in message()["events"] if e["type"] == "sent"]) >= 2)
+    m = message()
+    assert m["status"] == "sent" and m["refused_recipients"] == [], m
+    envelopes = [x["envelope"]["rcpt_to"] for x in sim.messages(mid)["receipts"]]
+    assert envelopes == [["r0@example.org"], ["bad@example.org"]], envelopes
+    # Everyone has it now: nothing is left to retry.
+    again = api.post(f"/v1/messages/{mid}/retry")
+    assert again.status == 409 and again.json()["error"]["code"] == "invalid_state", again
 
 
-def test_ses_refuses_an_unverified_sender_for_good(postern_factory, tmp_path):
-    with own_simulator(tmp_path, "ses", "--ses-verified", "verified.example") as sim:
-        p = gateway(postern_factory, sim, "ses")
-        r = p.api().send(simple_message(1), headers={"Prefer": "wait=20"})  # from app@example.com
-        assert r.status == 502, r
-        m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
-        assert m["events"][-1]["code"].startswith("MessageRejected") or "MessageRejected" in m["last_error"], m
+def test_ses_refuses_an_unverified_sender_for_good(postern_factory, sim_factory):
+    sim = sim_factory(services=("ses",), args=["--ses-verified", "verified.example"])
+    p = gateway(postern_factory, sim, "ses")
+    r = p.api().send(simple_message(1), headers={"Prefer": "wait=20"})  # from app@example.com
+    assert r.status == 502, r
+    m = p.api().get(f"/v1/messages/{r.json()['id']}").json()
+    assert m["events"][-1]["code"].startswith("MessageRejected") or "MessageRejected" in m["last_error"], m
 
 
 @pytest.mark.parametrize("kind,size", [("postmark", 9 * 1024 * 1024), ("smtp", 20 * 1024 * 1024)])

@@ -7,18 +7,15 @@ test_health.py."""
 import calendar
 import http.client
 import json
-import os
 import signal
 import threading
 import time
 
-import pytest
-
 import simulator
-from conftest import simple_message
+from conftest import Threads, needs_simulator, simple_message
 from test_providers import provider_toml
 
-pytestmark = pytest.mark.skipif(not os.path.exists(simulator.SIM_BIN), reason="postern-sim is not built")
+pytestmark = needs_simulator
 
 # Quick retries and short health timings so that each test ends in seconds.
 FAST = ('[delivery]\ninitial_backoff = "200ms"\nmax_backoff = "1s"\npoll_interval = "50ms"\n'
@@ -51,7 +48,8 @@ def parse_time(text):
 
 class Load:
     """Sends messages from `threads` keep-alive connections at about `rate`
-    per second until stopped; keeps the accepted ids and any refusal."""
+    per second until stopped; keeps the accepted ids and any refusal.
+    stop() raises if a sender failed in another way."""
 
     def __init__(self, port, rate=150, threads=4, make=None):
         self.port, self.rate, self.threads = port, rate, threads
@@ -59,14 +57,12 @@ class Load:
         self.ids, self.errors = [], []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self.workers = []
+        self.workers = Threads()
         self.counter = 0
 
     def start(self):
-        for t in range(self.threads):
-            w = threading.Thread(target=self._run, daemon=True)
-            w.start()
-            self.workers.append(w)
+        for _ in range(self.threads):
+            self.workers.start(self._run)
         return self
 
     def _run(self):
@@ -101,12 +97,11 @@ class Load:
 
     def stop(self):
         self.stopping.set()
-        for w in self.workers:
-            w.join(30)
+        self.workers.join(30)
         return self.ids
 
 
-def wait_final(api, ids, timeout=40):
+def wait_final(api, ids, timeout=60):
     """Every message reaches a final status; returns {id: detail}."""
     deadline = time.time() + timeout
     pending, done = set(ids), {}
@@ -147,13 +142,21 @@ def assert_delivered_once(sim, details, ids, max_duplicates=0):
     assert stats["duplicate_messages"] <= max_duplicates, stats["duplicates"]
 
 
+def wait_until(condition, state, timeout=30):
+    """Polls `condition` until true; fails with `state()` after `timeout` s."""
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, f"still not so after {timeout} s: {state()}"
+        time.sleep(0.05)
+
+
 def provider(api, name):
     r = api.get(f"/v1/providers/{name}")
     assert r.status == 200, r
     return r.json()
 
 
-def wait_state(api, name, states, timeout=10):
+def wait_state(api, name, states, timeout=30):
     deadline = time.time() + timeout
     last = None
     while time.time() < deadline:
@@ -226,10 +229,7 @@ def test_providers_api_lifecycle_and_scopes(postern_factory, sim):
     assert api.get("/v1/providers/sg", key=reader).status == 200
     r = api.delete("/v1/providers/sg")
     assert r.status == 202, r
-    deadline = time.time() + 5
-    while api.get("/v1/providers/sg").status != 404 and time.time() < deadline:
-        time.sleep(0.05)
-    assert api.get("/v1/providers/sg").status == 404
+    wait_until(lambda: api.get("/v1/providers/sg").status == 404, lambda: api.get("/v1/providers/sg"))
     assert api.delete("/v1/providers/sg").status == 404
     assert p.stop() == 0
 
@@ -264,13 +264,16 @@ def test_routing_api_routes_choose_the_pool(postern_factory, sim):
     assert p.stop() == 0
 
 
-def read_events(port, stop_after, timeout=10, headers=None):
+def read_events(port, stop_after, timeout=30, headers=None, connected=None):
     """Reads the SSE stream until `stop_after(events)` is true; returns the
-    parsed events [(id, type, data)]."""
+    parsed events [(id, type, data)]. `connected` (an Event) is set once
+    the server answered: it has subscribed the stream by then."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", "/v1/events", headers=headers or {})
     r = conn.getresponse()
     assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream"
+    if connected:
+        connected.set()
     events, block = [], {}
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -295,14 +298,14 @@ def read_events(port, stop_after, timeout=10, headers=None):
 def test_event_stream_carries_state_changes(postern_factory, sim):
     p = postern_factory(config_text=FAST + routing_section() + providers_toml(sim, [("mg", "mailgun"), ("sg", "sendgrid")]))
     api = p.api()
-    got = []
-    reader = threading.Thread(target=lambda: got.extend(read_events(
-        p.http_port, lambda ev: any(t == "provider_state" and d["state"] == "healthy" for _, t, d in ev))))
-    reader.start()
-    time.sleep(0.3)
+    got, connected, reader = [], threading.Event(), Threads()
+    reader.start(lambda: got.extend(read_events(
+        p.http_port, lambda ev: any(t == "provider_state" and d["state"] == "healthy" for _, t, d in ev),
+        timeout=30, connected=connected)))
+    assert connected.wait(30), "the event stream did not answer"
     api.post("/v1/providers/sg/pause")
     api.post("/v1/providers/sg/resume")
-    reader.join(15)
+    reader.join(40)
     states = [(d["provider"], d["previous"], d["state"], d["check"]) for _, t, d in got if t == "provider_state"]
     assert ("sg", "healthy", "paused", "admin") in states and ("sg", "paused", "healthy", None) in states, got
     # Resuming with Last-Event-ID replays what came after it.
@@ -323,18 +326,15 @@ def test_sighup_adds_a_provider_that_takes_traffic_under_load(postern_factory, s
         with open(p.config_path, "w") as f:
             f.write(head + providers_toml(sim, [("mg", "mailgun")]) + '[[providers]]\nname = "x"\ntype = "pigeon"\n')
         p.proc.send_signal(signal.SIGHUP)
-        time.sleep(0.5)
+        wait_until(lambda: any("SIGHUP: the new configuration is not used" in line for line in p.log_lines),
+                   p.logs)
         assert [x["name"] for x in api.get("/v1/providers").json()["data"]] == ["mg"]
-        assert any("SIGHUP: the new configuration is not used" in l for l in p.log_lines), p.logs()[-2000:]
         # Then a good one that adds SendGrid.
         with open(p.config_path, "w") as f:
             f.write(head + providers_toml(sim, [("mg", "mailgun"), ("sg", "sendgrid")]))
         before = per_service(sim)["sendgrid"]
         p.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while per_service(sim)["sendgrid"] <= before + 10 and time.time() < deadline:
-            time.sleep(0.1)
-        assert per_service(sim)["sendgrid"] > before + 10
+        wait_until(lambda: per_service(sim)["sendgrid"] > before + 10, lambda: per_service(sim))
         time.sleep(1)
     finally:
         ids = load.stop()

@@ -11,27 +11,8 @@ import time
 
 import pytest
 
-from simulator import (MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, Simulator, basic, call, encode_multipart,
+from simulator import (MAILGUN_KEY, POSTMARK_TOKEN, SENDGRID_KEY, basic, call, encode_multipart,
                        mailgun_send, postmark_send, refused, sendgrid_send, ses_call, ses_send, smtp_send)
-
-
-@pytest.fixture
-def sim_factory(tmp_path):
-    started = []
-
-    def make(services=("mailgun", "sendgrid", "ses", "postmark", "smtp"), args=(), record=False, start=True):
-        sim = Simulator(str(tmp_path), services=services, args=args, record=record)
-        started.append(sim)
-        return sim.start() if start else sim
-
-    yield make
-    for sim in started:
-        sim.kill9()
-
-
-@pytest.fixture
-def sim(sim_factory):
-    return sim_factory()
 
 
 SENDS = {"mailgun": mailgun_send, "sendgrid": sendgrid_send, "ses": ses_send, "postmark": postmark_send}

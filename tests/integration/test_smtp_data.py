@@ -14,6 +14,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from conftest import requires
 from test_smtp import (TIMEOUT, RawSmtp, message_of, queued_id, raw_of, send_raw, smtp_port_of, split_received,
                        stored, toml_config)
 
@@ -27,7 +28,7 @@ def stored_body(api, message_id):
 
 # -- PIPELINING ----------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("swaks") is None, reason="swaks is not installed (scripts/bootstrap.sh)")
+@requires(shutil.which("swaks") is not None, "swaks is not installed (scripts/bootstrap.sh)")
 def test_swaks_with_pipelining(postern):
     port = smtp_port_of(postern)
     r = subprocess.run(["swaks", "--server", f"127.0.0.1:{port}", "--from", "app@example.com",

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import metric, stored
+from conftest import Threads, metric, stored
 from test_smtp import (TIMEOUT, RawSmtp, create_key, plain_response, queued_id, send_raw, smtp_port_of, toml_config,
                        wait_sessions_closed)
 
@@ -28,12 +28,14 @@ def quick_timeouts(postern_factory):
 
 def test_idle_timeout_between_commands(quick_timeouts):
     with RawSmtp(smtp_port_of(quick_timeouts)) as c:
-        c.greet()
-        start = time.monotonic()
+        assert c.reply().startswith(b"220 ")
+        start = time.monotonic()  # before the last command: the server's idle time starts after it
+        assert c.cmd("EHLO client.test").startswith(b"250-")
         reply = c.reply()  # nothing sent: the server speaks first, then closes
         waited = time.monotonic() - start
         assert reply == b"421 4.4.2 localhost Idle timeout, closing connection\r\n"
-        assert 0.8 < waited < 5, waited
+        # Not before the idle timeout; the upper bound is generous (docs/testing.md).
+        assert 1.0 <= waited < 10, waited
         expect_closed(c)
 
 
@@ -50,9 +52,9 @@ def test_idle_timeout_mid_data_stores_nothing(quick_timeouts):
 
 
 def test_session_time_limit_ends_a_busy_session(quick_timeouts):
+    start = time.monotonic()  # before the connection: the session's time starts after it
     with RawSmtp(smtp_port_of(quick_timeouts)) as c:
         c.greet()
-        start = time.monotonic()
         replies = []
         while time.monotonic() - start < 10:
             c.send(b"NOOP\r\n")
@@ -61,7 +63,8 @@ def test_session_time_limit_ends_a_busy_session(quick_timeouts):
                 break
             time.sleep(0.3)  # never idle for a whole second
         assert replies[-1] == b"421 4.4.2 localhost Session time limit exceeded, closing connection\r\n"
-        assert 2.5 < time.monotonic() - start < 6
+        # Not before the session limit; the upper bound is generous (docs/testing.md).
+        assert 3.0 <= time.monotonic() - start < 10
         expect_closed(c)
 
 
@@ -172,7 +175,7 @@ def test_global_connection_limit(postern_factory):
         assert g.startswith(b"220 ")
 
 
-def wait_for(condition, timeout=10):
+def wait_for(condition, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if condition():
@@ -225,7 +228,7 @@ def test_slow_client_does_not_hold_up_others(postern):
     port = smtp_port_of(postern)
     script = [b"EHLO slow.test\r\n", b"MAIL FROM:<s@example.com>\r\n", b"RCPT TO:<b@example.org>\r\n",
               b"DATA\r\n", SIMPLE % b"slow" + b".\r\n"]
-    slow = {}
+    slow, dribbling = {}, threading.Event()
 
     def dribble():
         with RawSmtp(port) as c:
@@ -233,13 +236,14 @@ def test_slow_client_does_not_hold_up_others(postern):
             for line in script:
                 for b in line:
                     c.send(bytes([b]))
+                    dribbling.set()
                     time.sleep(0.1)
                 slow.setdefault("replies", []).append(c.reply())
             slow["done"] = time.monotonic()
 
-    t = threading.Thread(target=dribble, daemon=True)
-    t.start()
-    time.sleep(1)  # the slow client is inside its EHLO
+    threads = Threads()
+    t = threads.start(dribble)
+    assert dribbling.wait(TIMEOUT), "the slow client never started"  # it is inside its EHLO
     start = time.monotonic()
     ids, worst = [], 0.0
     for i in range(20):
@@ -249,10 +253,12 @@ def test_slow_client_does_not_hold_up_others(postern):
             ids.append(send_raw(s, "a@example.com", ["b@example.org"], SIMPLE % b"fast%d" % i))
         worst = max(worst, time.monotonic() - t0)
     fast_done = time.monotonic()
+    # The proof: all were served while the slow client still dribbled (it
+    # takes ~15 s). A session normally takes a few ms; the bound on the
+    # slowest is generous for a loaded box (docs/testing.md).
     assert t.is_alive(), "the slow client finished first: the test proves nothing"
-    assert worst < 2.0, worst  # a session normally takes a few ms (ASan build)
-    t.join(40)
-    assert not t.is_alive()
+    assert worst < 5.0, worst
+    threads.join(40)
     assert slow["done"] > fast_done > start
     assert slow["replies"][-1].startswith(b"250 2.0.0 Ok: queued as "), slow
     assert len(stored(postern.api())) == 21

@@ -18,16 +18,10 @@ import pytest
 
 from test_smtp import TIMEOUT, raw_of, send_raw, smtp_port_of, split_received
 
-try:
-    import simulator
-    from simulator import MAILGUN_KEY
-except ImportError:  # pragma: no cover - the simulator's test helper is missing
-    simulator = None
+from conftest import needs_simulator
+from simulator import MAILGUN_KEY
 
-SIM_MISSING = simulator is None or not os.path.exists(simulator.SIM_BIN)
-pytestmark = pytest.mark.skipif(
-    SIM_MISSING, reason="postern-sim is not built (set POSTERN_SIM_BIN or build the postern-sim target)"
-    if simulator else "tests/integration/simulator.py is missing")
+pytestmark = needs_simulator
 
 ATTACHMENT = bytes(range(256)) * 40 + os.urandom(30000)
 
@@ -53,9 +47,8 @@ def without_bcc(data):
 
 
 @pytest.fixture
-def sim(tmp_path):
-    with simulator.running(str(tmp_path / "sim"), services=("smtp", "mailgun")) as s:
-        yield s
+def sim(sim_factory):
+    return sim_factory(services=("smtp", "mailgun"))
 
 
 def provider_config(sim, kind):
