@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/utf8.h"
+#include "net/async_callback.h"
 #include "net/io_runtime.h"
 
 namespace postern::delivery {
@@ -28,23 +29,6 @@ using asio::use_awaitable;
 using providers::FailureClass;
 
 namespace {
-
-// Awaits a store operation: its completion (on the store's writer thread)
-// resumes the coroutine on its own executor. A plain function returning the
-// awaitable, not a coroutine: GCC 12 destroys the captures of a lambda
-// written inside a co_await expression twice.
-template <class T, class Start>
-auto store_call(Start start) {
-  return asio::async_initiate<decltype(use_awaitable), void(Result<T>)>(
-      [start](auto handler) mutable {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start([shared, executor](Result<T> r) {
-          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-        });
-      },
-      use_awaitable);
-}
 
 // How often held messages look for a free provider when nothing else
 // (an answer, a rate limit's next token) wakes them first.
@@ -141,7 +125,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   awaitable<void> lease_loop() {
     auto self = shared_from_this();
     if (options.reclaim_all_on_start) {
-      auto n = co_await store_call<std::size_t>([this](auto done) {
+      auto n = co_await net::async_callback<Result<std::size_t>>([this](auto done) {
         store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done));
       });
       if (n && *n > 0)
@@ -152,9 +136,10 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       auto room = options.window - in_flight;
       if (room > 0) {
         auto want = std::min(room, options.lease_batch);
-        auto leased = co_await store_call<std::vector<store::LeasedMessage>>([&](auto done) {
-          store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
-        });
+        auto leased =
+            co_await net::async_callback<Result<std::vector<store::LeasedMessage>>>([&](auto done) {
+              store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
+            });
         if (leased) {
           for (auto& m : *leased) start_attempt(std::move(m));
           more = leased->size() == want;
@@ -183,7 +168,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       if (waiters) waiters->expire(now);
       if (now - last_reclaim >= options.lease / 4) {
         last_reclaim = now;
-        auto n = co_await store_call<std::size_t>(
+        auto n = co_await net::async_callback<Result<std::size_t>>(
             [this](auto done) { store.reclaim_leases(clock.now(), clock.now(), std::move(done)); });
         if (n && *n > 0) {
           spdlog::warn("delivery: {} expired leases reclaimed", *n);
@@ -192,7 +177,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       }
       if (now - last_expiry >= std::chrono::minutes(10)) {
         last_expiry = now;
-        co_await store_call<std::size_t>([this](auto done) {
+        co_await net::async_callback<Result<std::size_t>>([this](auto done) {
           store.expire_idempotency_keys(clock.now() - std::chrono::hours(24), std::move(done));
         });
       }
@@ -248,10 +233,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       case routing::PickStatus::picked: {
         a->slot = pick.slot;
         auto* provider = &pick.provider();
-        provider->send(a->message, [self = shared_from_this(), a](providers::SendResult r) {
-          asio::post(self->context,
-                     [self, a, r = std::move(r)]() mutable { self->answered(a, std::move(r)); });
-        });
+        provider->send(a->message,
+                       net::run_on(context.get_executor(),
+                                   [self = shared_from_this(), a](providers::SendResult r) {
+                                     self->answered(a, std::move(r));
+                                   }));
         return std::nullopt;
       }
       case routing::PickStatus::unavailable: {
@@ -407,13 +393,13 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                     rec.code, rec.detail};
     auto created_at = a->lease.created_at;
     bool part = !rec.counts_as_attempt;
-    store.record_attempt(options.owner, std::move(rec),
-                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
-                          part, created_at](Result<void> res) {
-                           asio::post(self->context, [self, id, outcome, part, created_at, res] {
-                             self->recorded(id, outcome, part, created_at, res);
-                           });
-                         });
+    store.record_attempt(
+        options.owner, std::move(rec),
+        net::run_on(context.get_executor(),
+                    [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
+                     part, created_at](Result<void> res) {
+                      self->recorded(id, outcome, part, created_at, res);
+                    }));
   }
 
   void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at,
