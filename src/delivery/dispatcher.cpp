@@ -12,10 +12,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "core/utf8.h"
 #include "net/async_callback.h"
@@ -73,6 +74,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         retry(this->options.retry, std::random_device{}()),
         wake_timer(context),
         hold_timer(context),
+        housekeeping_timer(context),
         in_flight_gauge(
             metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
         delivery_seconds(metrics.histogram("postern_delivery_seconds",
@@ -99,6 +101,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   RetryPolicy retry;
   asio::steady_timer wake_timer;
   asio::steady_timer hold_timer;
+  asio::steady_timer housekeeping_timer;
   // Messages waiting for a busy provider, by the router's pool id, oldest
   // first. Counted in in_flight: they hold a place in the window.
   std::vector<std::deque<AttemptPtr>> held_by_pool;
@@ -108,6 +111,10 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> in_flight{0};
   std::atomic<int> loops_running{0};
+  // stop() sleeps on `stopped` until nothing is in flight and the loops have
+  // ended; whatever brings those counts down wakes it (settled()).
+  std::mutex stop_mu;
+  std::condition_variable stopped;
   Gauge& in_flight_gauge;
   Histogram& delivery_seconds;
   Counter& outcomes;
@@ -115,6 +122,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& failed;
   Counter& parts;  // parts of messages sent in parts, the last one excepted
   Counter& lost_leases;
+
+  // Called after in_flight or loops_running went down. Only stop() waits,
+  // and it sets `stopping` before it first reads the counts: a decrement
+  // that still reads `stopping` as false is one stop() sees (both atomics
+  // are sequentially consistent), so no wake-up is lost and the common case
+  // takes no lock.
+  void settled() {
+    if (!stopping) return;
+    std::lock_guard lock(stop_mu);
+    stopped.notify_all();
+  }
 
   void signal() {
     if (!wake_pending.exchange(true)) {
@@ -158,12 +176,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> housekeeping() {
     auto self = shared_from_this();
-    asio::steady_timer tick(context);
     auto last_reclaim = std::chrono::steady_clock::now();
     auto last_expiry = last_reclaim;
     while (!stopping) {
-      tick.expires_after(std::chrono::milliseconds(100));
-      co_await tick.async_wait(asio::as_tuple(use_awaitable));
+      housekeeping_timer.expires_after(std::chrono::milliseconds(100));
+      co_await housekeeping_timer.async_wait(asio::as_tuple(use_awaitable));
+      if (stopping) break;
       auto now = std::chrono::steady_clock::now();
       if (waiters) waiters->expire(now);
       if (now - last_reclaim >= options.lease / 4) {
@@ -405,6 +423,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at,
                 const Result<void>& res) {
     in_flight_gauge.set(static_cast<double>(--in_flight));
+    settled();
     if (!res) {
       if (res.error() == Errc::not_found) {
         lost_leases.inc();  // reclaimed meanwhile; it will be attempted again
@@ -452,6 +471,7 @@ void Dispatcher::start(bool deliver) {
       }
     }
     --impl->loops_running;
+    impl->settled();
   };
   impl_->loops_running = deliver ? 3 : 1;
   if (deliver) {
@@ -469,17 +489,19 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
   asio::post(impl_->context, [impl = impl_] {
     impl->wake_timer.cancel();
     impl->hold_timer.cancel();
+    impl->housekeeping_timer.cancel();
     for (auto& queue : impl->held_by_pool) {
       impl->in_flight -= queue.size();
       impl->held_count -= queue.size();
       queue.clear();
     }
     impl->in_flight_gauge.set(static_cast<double>(impl->in_flight));
+    impl->settled();
   });
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while ((impl_->in_flight > 0 || impl_->loops_running > 0) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  {
+    std::unique_lock lock(impl_->stop_mu);
+    impl_->stopped.wait_for(lock, grace,
+                            [&] { return impl_->in_flight == 0 && impl_->loops_running == 0; });
   }
   if (impl_->in_flight > 0) {
     spdlog::warn(
