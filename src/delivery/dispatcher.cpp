@@ -19,6 +19,7 @@
 #include <random>
 
 #include "core/utf8.h"
+#include "delivery/attempt_decision.h"
 #include "net/async_callback.h"
 #include "net/io_runtime.h"
 
@@ -229,19 +230,6 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         {waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
   }
 
-  // Whether a part's answer leaves nothing to do for its recipients: sent,
-  // or every one of them refused for good (the message goes on with the
-  // others; content the provider rejects is not settled and fails it).
-  static bool part_settled(const Attempt& a, FailureClass answer,
-                           const std::vector<std::string>& settled) {
-    if (answer == FailureClass::ok) return true;
-    if (answer != FailureClass::permanent) return false;
-    const auto& part = a.message->envelope().recipients;
-    return std::all_of(part.begin(), part.end(), [&](const Recipient& p) {
-      return std::find(settled.begin(), settled.end(), p.address) != settled.end();
-    });
-  }
-
   // Sends the attempt, or finishes it (deferred) when no provider of its
   // pool is healthy. Returns the pick when every healthy provider is busy:
   // the caller holds the message in memory.
@@ -347,80 +335,69 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     if (held_count > 0) drain_held();  // the answer freed a place at that provider
   }
 
+  // Decides what the answer means for the message (attempt_decision.h),
+  // then records it.
   void finish(const AttemptPtr& a, providers::SendResult r) {
     // The name, not the provider: a removed provider may go with the slot.
     std::string provider = a->slot ? a->slot->name() : std::string();
     a->slot.reset();
-    auto now = clock.now();
+    AttemptFacts facts{
+        .failure_class = r.failure_class,
+        .code = r.code,
+        // What a provider said is kept in the message's events: bounded
+        // here, whatever the provider (or a relay's thousand-line reply) sent.
+        .detail = clip_utf8(r.detail, kMaxDetailBytes),
+        .retry_after = r.retry_after,
+        .settled_recipients = std::move(r.settled_recipients),
+        .refused_recipients = std::move(r.refused_recipients),
+        .provider = provider,
+        .recipients = a->message->envelope().recipients,
+        .recipients_waiting = a->recipients_waiting,
+        .attempts_before = a->lease.attempts,
+        .window_start = a->lease.window_start,
+        .now = clock.now(),
+    };
+    auto decision = decide_attempt(std::move(facts), retry, [this, &a](const std::string& tried) {
+      return router.has_alternative(*a->message, {&tried, 1});
+    });
+    if (decision.verdict == AttemptVerdict::quarantined) {
+      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
+                    a->lease.id.to_string(), r.detail);
+    }
+    record(a, std::move(provider), r, std::move(decision));
+  }
+
+  // Stores the attempt's event and the message's next status; metrics and
+  // sync waiters follow once it is stored (recorded()).
+  void record(const AttemptPtr& a, std::string provider, const providers::SendResult& r,
+              AttemptDecision decision) {
     store::AttemptRecord rec;
     rec.id = a->lease.id;
-    rec.provider = provider;
+    rec.next_status = decision.next_status;
+    rec.next_attempt_at = decision.next_attempt_at;
+    rec.provider = std::move(provider);
     rec.failure_class = std::string(to_string(r.failure_class));
-    // What a provider said is kept in the message's events: bounded here,
-    // whatever the provider (or a relay's thousand-line reply) sent.
     rec.code = clip_utf8(r.code, 128);
-    rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
+    rec.detail = std::move(decision.detail);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
-    rec.settled_recipients = std::move(r.settled_recipients);
-    rec.refused_recipients = std::move(r.refused_recipients);
+    rec.settled_recipients = std::move(decision.settled_recipients);
+    rec.refused_recipients = std::move(decision.refused_recipients);
+    rec.counts_as_attempt = decision.counts_as_attempt;
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
-    if (a->recipients_waiting > 0 && part_settled(*a, r.failure_class, rec.settled_recipients)) {
-      // The part is done with: the others wait for no backoff.
-      const auto& part = a->message->envelope().recipients;
-      rec.settled_recipients.clear();
-      for (const auto& p : part) rec.settled_recipients.push_back(p.address);
-      // Sent: those the provider refused (listed) stay refused; refused as
-      // a whole: every one of the part.
-      if (r.failure_class != FailureClass::ok) rec.refused_recipients = rec.settled_recipients;
-      rec.next_status = MessageStatus::deferred;
-      rec.next_attempt_at = now;
-      rec.counts_as_attempt = false;
-      auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) +
-                    " recipients";
-      rec.detail =
-          (r.failure_class == FailureClass::ok ? "sent to " + counts
-                                               : counts + " refused for good") +
-          ", as many as a provider of the pool takes in one send; the others follow at once (" +
-          rec.detail + ")";
-    } else if (r.failure_class == FailureClass::ok) {
-      rec.next_status = MessageStatus::sent;
-    } else if (r.code == providers::kCorruptMessageCode) {
-      rec.next_status = MessageStatus::quarantined;
-      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
-                    a->lease.id.to_string(), r.detail);
-    } else {
-      std::vector<std::string> tried;
-      if (!provider.empty()) tried.push_back(provider);
-      // Without a provider tried (none healthy, or all busy for too long)
-      // there is no "elsewhere" to go to at once: back off.
-      bool elsewhere = !tried.empty() && router.has_alternative(*a->message, tried);
-      auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start,
-                                   now, r.retry_after, elsewhere);
-      if (d.give_up) {
-        rec.next_status = MessageStatus::failed;
-        rec.detail = d.reason + (rec.detail.empty() ? "" : ": " + rec.detail);
-      } else {
-        rec.next_status = MessageStatus::deferred;
-        rec.next_attempt_at = d.next_attempt_at;
-      }
-    }
-    auto status = rec.next_status;
-    Outcome outcome{status,   rec.provider, rec.provider_message_id, rec.failure_class,
-                    rec.code, rec.detail};
-    auto created_at = a->lease.created_at;
-    bool part = !rec.counts_as_attempt;
-    store.record_attempt(
-        options.owner, std::move(rec),
-        net::run_on(context.get_executor(),
-                    [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
-                     part, created_at](Result<void> res) {
-                      self->recorded(id, outcome, part, created_at, res);
-                    }));
+    Outcome outcome{rec.next_status,   rec.provider, rec.provider_message_id,
+                    rec.failure_class, rec.code,     rec.detail};
+    store.record_attempt(options.owner, std::move(rec),
+                         net::run_on(context.get_executor(),
+                                     [self = shared_from_this(), id = a->lease.id,
+                                      outcome = std::move(outcome), verdict = decision.verdict,
+                                      created_at = a->lease.created_at](Result<void> res) {
+                                       self->recorded(id, outcome, verdict, created_at, res);
+                                     }));
   }
 
-  void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at,
+  void recorded(MessageId id, const Outcome& outcome, AttemptVerdict verdict, SystemTime created_at,
                 const Result<void>& res) {
     in_flight_gauge.set(static_cast<double>(--in_flight));
     settled();
@@ -432,15 +409,19 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                      res.error().message());
       }
     } else {
-      switch (outcome.status) {
-        case MessageStatus::sent:
+      switch (verdict) {
+        case AttemptVerdict::sent:
           outcomes.inc();
           delivery_seconds.observe(std::chrono::duration<double>(clock.now() - created_at).count());
           break;
-        case MessageStatus::deferred:
-          (part ? parts : deferred).inc();
+        case AttemptVerdict::part_done:
+          parts.inc();
           break;
-        default:
+        case AttemptVerdict::retry:
+          deferred.inc();
+          break;
+        case AttemptVerdict::failed:
+        case AttemptVerdict::quarantined:
           failed.inc();
           break;
       }
