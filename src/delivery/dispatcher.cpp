@@ -12,12 +12,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "core/utf8.h"
+#include "delivery/attempt_decision.h"
+#include "net/async_callback.h"
 #include "net/io_runtime.h"
 
 namespace postern::delivery {
@@ -28,23 +31,6 @@ using asio::use_awaitable;
 using providers::FailureClass;
 
 namespace {
-
-// Awaits a store operation: its completion (on the store's writer thread)
-// resumes the coroutine on its own executor. A plain function returning the
-// awaitable, not a coroutine: GCC 12 destroys the captures of a lambda
-// written inside a co_await expression twice.
-template <class T, class Start>
-auto store_call(Start start) {
-  return asio::async_initiate<decltype(use_awaitable), void(Result<T>)>(
-      [start](auto handler) mutable {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start([shared, executor](Result<T> r) {
-          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-        });
-      },
-      use_awaitable);
-}
 
 // How often held messages look for a free provider when nothing else
 // (an answer, a rate limit's next token) wakes them first.
@@ -89,6 +75,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         retry(this->options.retry, std::random_device{}()),
         wake_timer(context),
         hold_timer(context),
+        housekeeping_timer(context),
         in_flight_gauge(
             metrics.gauge("postern_delivery_in_flight", "Messages leased and being attempted")),
         delivery_seconds(metrics.histogram("postern_delivery_seconds",
@@ -115,6 +102,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   RetryPolicy retry;
   asio::steady_timer wake_timer;
   asio::steady_timer hold_timer;
+  asio::steady_timer housekeeping_timer;
   // Messages waiting for a busy provider, by the router's pool id, oldest
   // first. Counted in in_flight: they hold a place in the window.
   std::vector<std::deque<AttemptPtr>> held_by_pool;
@@ -124,6 +112,10 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> in_flight{0};
   std::atomic<int> loops_running{0};
+  // stop() sleeps on `stopped` until nothing is in flight and the loops have
+  // ended; whatever brings those counts down wakes it (settled()).
+  std::mutex stop_mu;
+  std::condition_variable stopped;
   Gauge& in_flight_gauge;
   Histogram& delivery_seconds;
   Counter& outcomes;
@@ -131,6 +123,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& failed;
   Counter& parts;  // parts of messages sent in parts, the last one excepted
   Counter& lost_leases;
+
+  // Called after in_flight or loops_running went down. Only stop() waits,
+  // and it sets `stopping` before it first reads the counts: a decrement
+  // that still reads `stopping` as false is one stop() sees (both atomics
+  // are sequentially consistent), so no wake-up is lost and the common case
+  // takes no lock.
+  void settled() {
+    if (!stopping) return;
+    std::lock_guard lock(stop_mu);
+    stopped.notify_all();
+  }
 
   void signal() {
     if (!wake_pending.exchange(true)) {
@@ -141,7 +144,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   awaitable<void> lease_loop() {
     auto self = shared_from_this();
     if (options.reclaim_all_on_start) {
-      auto n = co_await store_call<std::size_t>([this](auto done) {
+      auto n = co_await net::async_callback<Result<std::size_t>>([this](auto done) {
         store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done));
       });
       if (n && *n > 0)
@@ -152,9 +155,10 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       auto room = options.window - in_flight;
       if (room > 0) {
         auto want = std::min(room, options.lease_batch);
-        auto leased = co_await store_call<std::vector<store::LeasedMessage>>([&](auto done) {
-          store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
-        });
+        auto leased =
+            co_await net::async_callback<Result<std::vector<store::LeasedMessage>>>([&](auto done) {
+              store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
+            });
         if (leased) {
           for (auto& m : *leased) start_attempt(std::move(m));
           more = leased->size() == want;
@@ -173,17 +177,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> housekeeping() {
     auto self = shared_from_this();
-    asio::steady_timer tick(context);
     auto last_reclaim = std::chrono::steady_clock::now();
     auto last_expiry = last_reclaim;
     while (!stopping) {
-      tick.expires_after(std::chrono::milliseconds(100));
-      co_await tick.async_wait(asio::as_tuple(use_awaitable));
+      housekeeping_timer.expires_after(std::chrono::milliseconds(100));
+      co_await housekeeping_timer.async_wait(asio::as_tuple(use_awaitable));
+      if (stopping) break;
       auto now = std::chrono::steady_clock::now();
       if (waiters) waiters->expire(now);
       if (now - last_reclaim >= options.lease / 4) {
         last_reclaim = now;
-        auto n = co_await store_call<std::size_t>(
+        auto n = co_await net::async_callback<Result<std::size_t>>(
             [this](auto done) { store.reclaim_leases(clock.now(), clock.now(), std::move(done)); });
         if (n && *n > 0) {
           spdlog::warn("delivery: {} expired leases reclaimed", *n);
@@ -192,7 +196,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       }
       if (now - last_expiry >= std::chrono::minutes(10)) {
         last_expiry = now;
-        co_await store_call<std::size_t>([this](auto done) {
+        co_await net::async_callback<Result<std::size_t>>([this](auto done) {
           store.expire_idempotency_keys(clock.now() - std::chrono::hours(24), std::move(done));
         });
       }
@@ -226,19 +230,6 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         {waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(per_send)});
   }
 
-  // Whether a part's answer leaves nothing to do for its recipients: sent,
-  // or every one of them refused for good (the message goes on with the
-  // others; content the provider rejects is not settled and fails it).
-  static bool part_settled(const Attempt& a, FailureClass answer,
-                           const std::vector<std::string>& settled) {
-    if (answer == FailureClass::ok) return true;
-    if (answer != FailureClass::permanent) return false;
-    const auto& part = a.message->envelope().recipients;
-    return std::all_of(part.begin(), part.end(), [&](const Recipient& p) {
-      return std::find(settled.begin(), settled.end(), p.address) != settled.end();
-    });
-  }
-
   // Sends the attempt, or finishes it (deferred) when no provider of its
   // pool is healthy. Returns the pick when every healthy provider is busy:
   // the caller holds the message in memory.
@@ -248,10 +239,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       case routing::PickStatus::picked: {
         a->slot = pick.slot;
         auto* provider = &pick.provider();
-        provider->send(a->message, [self = shared_from_this(), a](providers::SendResult r) {
-          asio::post(self->context,
-                     [self, a, r = std::move(r)]() mutable { self->answered(a, std::move(r)); });
-        });
+        provider->send(a->message,
+                       net::run_on(context.get_executor(),
+                                   [self = shared_from_this(), a](providers::SendResult r) {
+                                     self->answered(a, std::move(r));
+                                   }));
         return std::nullopt;
       }
       case routing::PickStatus::unavailable: {
@@ -343,82 +335,72 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     if (held_count > 0) drain_held();  // the answer freed a place at that provider
   }
 
+  // Decides what the answer means for the message (attempt_decision.h),
+  // then records it.
   void finish(const AttemptPtr& a, providers::SendResult r) {
     // The name, not the provider: a removed provider may go with the slot.
     std::string provider = a->slot ? a->slot->name() : std::string();
     a->slot.reset();
-    auto now = clock.now();
+    AttemptFacts facts{
+        .failure_class = r.failure_class,
+        .code = r.code,
+        // What a provider said is kept in the message's events: bounded
+        // here, whatever the provider (or a relay's thousand-line reply) sent.
+        .detail = clip_utf8(r.detail, kMaxDetailBytes),
+        .retry_after = r.retry_after,
+        .settled_recipients = std::move(r.settled_recipients),
+        .refused_recipients = std::move(r.refused_recipients),
+        .provider = provider,
+        .recipients = a->message->envelope().recipients,
+        .recipients_waiting = a->recipients_waiting,
+        .attempts_before = a->lease.attempts,
+        .window_start = a->lease.window_start,
+        .now = clock.now(),
+    };
+    auto decision = decide_attempt(std::move(facts), retry, [this, &a](const std::string& tried) {
+      return router.has_alternative(*a->message, {&tried, 1});
+    });
+    if (decision.verdict == AttemptVerdict::quarantined) {
+      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
+                    a->lease.id.to_string(), r.detail);
+    }
+    record(a, std::move(provider), r, std::move(decision));
+  }
+
+  // Stores the attempt's event and the message's next status; metrics and
+  // sync waiters follow once it is stored (recorded()).
+  void record(const AttemptPtr& a, std::string provider, const providers::SendResult& r,
+              AttemptDecision decision) {
     store::AttemptRecord rec;
     rec.id = a->lease.id;
-    rec.provider = provider;
+    rec.next_status = decision.next_status;
+    rec.next_attempt_at = decision.next_attempt_at;
+    rec.provider = std::move(provider);
     rec.failure_class = std::string(to_string(r.failure_class));
-    // What a provider said is kept in the message's events: bounded here,
-    // whatever the provider (or a relay's thousand-line reply) sent.
     rec.code = clip_utf8(r.code, 128);
-    rec.detail = clip_utf8(r.detail, kMaxDetailBytes);
+    rec.detail = std::move(decision.detail);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
-    rec.settled_recipients = std::move(r.settled_recipients);
-    rec.refused_recipients = std::move(r.refused_recipients);
+    rec.settled_recipients = std::move(decision.settled_recipients);
+    rec.refused_recipients = std::move(decision.refused_recipients);
+    rec.counts_as_attempt = decision.counts_as_attempt;
     rec.latency = r.latency.count() > 0 ? r.latency
                                         : std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::steady_clock::now() - a->started);
-    if (a->recipients_waiting > 0 && part_settled(*a, r.failure_class, rec.settled_recipients)) {
-      // The part is done with: the others wait for no backoff.
-      const auto& part = a->message->envelope().recipients;
-      rec.settled_recipients.clear();
-      for (const auto& p : part) rec.settled_recipients.push_back(p.address);
-      // Sent: those the provider refused (listed) stay refused; refused as
-      // a whole: every one of the part.
-      if (r.failure_class != FailureClass::ok) rec.refused_recipients = rec.settled_recipients;
-      rec.next_status = MessageStatus::deferred;
-      rec.next_attempt_at = now;
-      rec.counts_as_attempt = false;
-      auto counts = std::to_string(part.size()) + " of " + std::to_string(a->recipients_waiting) +
-                    " recipients";
-      rec.detail =
-          (r.failure_class == FailureClass::ok ? "sent to " + counts
-                                               : counts + " refused for good") +
-          ", as many as a provider of the pool takes in one send; the others follow at once (" +
-          rec.detail + ")";
-    } else if (r.failure_class == FailureClass::ok) {
-      rec.next_status = MessageStatus::sent;
-    } else if (r.code == providers::kCorruptMessageCode) {
-      rec.next_status = MessageStatus::quarantined;
-      spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
-                    a->lease.id.to_string(), r.detail);
-    } else {
-      std::vector<std::string> tried;
-      if (!provider.empty()) tried.push_back(provider);
-      // Without a provider tried (none healthy, or all busy for too long)
-      // there is no "elsewhere" to go to at once: back off.
-      bool elsewhere = !tried.empty() && router.has_alternative(*a->message, tried);
-      auto d = retry.after_failure(r.failure_class, a->lease.attempts + 1, a->lease.window_start,
-                                   now, r.retry_after, elsewhere);
-      if (d.give_up) {
-        rec.next_status = MessageStatus::failed;
-        rec.detail = d.reason + (rec.detail.empty() ? "" : ": " + rec.detail);
-      } else {
-        rec.next_status = MessageStatus::deferred;
-        rec.next_attempt_at = d.next_attempt_at;
-      }
-    }
-    auto status = rec.next_status;
-    Outcome outcome{status,   rec.provider, rec.provider_message_id, rec.failure_class,
-                    rec.code, rec.detail};
-    auto created_at = a->lease.created_at;
-    bool part = !rec.counts_as_attempt;
+    Outcome outcome{rec.next_status,   rec.provider, rec.provider_message_id,
+                    rec.failure_class, rec.code,     rec.detail};
     store.record_attempt(options.owner, std::move(rec),
-                         [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
-                          part, created_at](Result<void> res) {
-                           asio::post(self->context, [self, id, outcome, part, created_at, res] {
-                             self->recorded(id, outcome, part, created_at, res);
-                           });
-                         });
+                         net::run_on(context.get_executor(),
+                                     [self = shared_from_this(), id = a->lease.id,
+                                      outcome = std::move(outcome), verdict = decision.verdict,
+                                      created_at = a->lease.created_at](Result<void> res) {
+                                       self->recorded(id, outcome, verdict, created_at, res);
+                                     }));
   }
 
-  void recorded(MessageId id, const Outcome& outcome, bool part, SystemTime created_at,
+  void recorded(MessageId id, const Outcome& outcome, AttemptVerdict verdict, SystemTime created_at,
                 const Result<void>& res) {
     in_flight_gauge.set(static_cast<double>(--in_flight));
+    settled();
     if (!res) {
       if (res.error() == Errc::not_found) {
         lost_leases.inc();  // reclaimed meanwhile; it will be attempted again
@@ -427,15 +409,19 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                      res.error().message());
       }
     } else {
-      switch (outcome.status) {
-        case MessageStatus::sent:
+      switch (verdict) {
+        case AttemptVerdict::sent:
           outcomes.inc();
           delivery_seconds.observe(std::chrono::duration<double>(clock.now() - created_at).count());
           break;
-        case MessageStatus::deferred:
-          (part ? parts : deferred).inc();
+        case AttemptVerdict::part_done:
+          parts.inc();
           break;
-        default:
+        case AttemptVerdict::retry:
+          deferred.inc();
+          break;
+        case AttemptVerdict::failed:
+        case AttemptVerdict::quarantined:
           failed.inc();
           break;
       }
@@ -466,6 +452,7 @@ void Dispatcher::start(bool deliver) {
       }
     }
     --impl->loops_running;
+    impl->settled();
   };
   impl_->loops_running = deliver ? 3 : 1;
   if (deliver) {
@@ -483,17 +470,19 @@ void Dispatcher::stop(std::chrono::milliseconds grace) {
   asio::post(impl_->context, [impl = impl_] {
     impl->wake_timer.cancel();
     impl->hold_timer.cancel();
+    impl->housekeeping_timer.cancel();
     for (auto& queue : impl->held_by_pool) {
       impl->in_flight -= queue.size();
       impl->held_count -= queue.size();
       queue.clear();
     }
     impl->in_flight_gauge.set(static_cast<double>(impl->in_flight));
+    impl->settled();
   });
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while ((impl_->in_flight > 0 || impl_->loops_running > 0) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  {
+    std::unique_lock lock(impl_->stop_mu);
+    impl_->stopped.wait_for(lock, grace,
+                            [&] { return impl_->in_flight == 0 && impl_->loops_running == 0; });
   }
   if (impl_->in_flight > 0) {
     spdlog::warn(

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "net/async_callback.h"
 #include "net/detail/appending_body.h"
 #include "net/detail/http_wire.h"
 #include "net/listen_address.h"
@@ -62,36 +63,20 @@ struct Connection {
 };
 
 // Waits for the handler's answer without blocking the thread: the handler
-// gets a Responder whose call resumes this coroutine on its own executor.
-template <class Token>
-auto async_handle(const HttpHandler& handler, HttpRequest request, Token&& token) {
-  return asio::async_initiate<Token, void(HttpResponse)>(
-      [&handler](auto completion, HttpRequest req) {
-        auto executor = asio::get_associated_executor(completion);
-        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        auto state = std::make_shared<Responder::State>([shared, executor](HttpResponse response) {
-          asio::post(executor, [shared, response = std::move(response)]() mutable {
-            (*shared)(std::move(response));
-          });
-        });
-        handler(std::move(req), Responder(std::move(state)));
-      },
-      token, std::move(request));
+// gets a Responder whose call resumes this coroutine on its own executor. A
+// plain function, not a coroutine: GCC 12 destroys the captures of a lambda
+// written inside a co_await twice.
+auto async_handle(const HttpHandler& handler, HttpRequest request) {
+  return async_callback<HttpResponse>(
+      [&handler, request = std::move(request)](auto respond) mutable {
+        handler(std::move(request), Responder(std::make_shared<Responder::State>(respond)));
+      });
 }
 
-// The stream's next chunk. A plain function, not a coroutine: GCC 12
-// destroys the captures of a lambda written inside a co_await twice.
+// The stream's next chunk. A plain function, for the same reason.
 auto next_chunk(std::shared_ptr<ResponseStream> source) {
-  return asio::async_initiate<decltype(use_awaitable), void(std::optional<std::string>)>(
-      [source](auto handler) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        source->next([shared, executor](std::optional<std::string> next) {
-          asio::post(executor,
-                     [shared, next = std::move(next)]() mutable { (*shared)(std::move(next)); });
-        });
-      },
-      use_awaitable);
+  return async_callback<std::optional<std::string>>(
+      [source = std::move(source)](auto done) { source->next(std::move(done)); });
 }
 
 using Request = http::request<detail::AppendingStringBody>;
@@ -354,8 +339,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       c->idle = false;
       auto version = parser.get().version();
       bool keep_alive = parser.get().keep_alive();
-      auto response =
-          co_await async_handle(handler, to_request(parser.release(), *c), use_awaitable);
+      auto response = co_await async_handle(handler, to_request(parser.release(), *c));
       keep_alive = keep_alive && !response.close && !stopping;
       co_await write(*c, std::move(response), version, keep_alive);
       if (!keep_alive) break;

@@ -19,13 +19,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/async_callback.h"
 #include "smtp/server_context.h"
 
 namespace postern::smtp {
@@ -282,36 +282,21 @@ awaitable<bool> Session::handshake() {
 awaitable<std::optional<auth::Principal>> Session::check_credentials(Credentials credentials) {
   // Argon2id takes tens of milliseconds: run it on the auth pool so that the
   // other sessions of this I/O thread are not held up, then resume here.
-  return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::optional<auth::Principal>)>(
-      [pool = ctx_->auth_pool.get_executor(), &authenticator = ctx_->authenticator](auto handler,
-                                                                                    Credentials c) {
-        asio::post(
-            pool, [&authenticator, handler = std::move(handler), c = std::move(c)]() mutable {
-              auto principal = authenticator.authenticate_login(c.user, c.password);
-              auto home = asio::get_associated_executor(handler);
-              asio::dispatch(
-                  home, [handler = std::move(handler), principal = std::move(principal)]() mutable {
-                    std::move(handler)(std::move(principal));
-                  });
-            });
-      },
-      asio::use_awaitable, std::move(credentials));
+  return net::async_callback<std::optional<auth::Principal>>(
+      [pool = ctx_->auth_pool.get_executor(), &authenticator = ctx_->authenticator,
+       c = std::move(credentials)](auto done) mutable {
+        asio::post(pool, [&authenticator, c = std::move(c), done = std::move(done)] {
+          done(authenticator.authenticate_login(c.user, c.password));
+        });
+      });
 }
 
 awaitable<Result<store::EnqueueResult>> Session::submit(store::NewMessage message) {
-  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<store::EnqueueResult>)>(
-      [&intake = ctx_->intake](auto handler, store::NewMessage m) {
-        // The completion runs on the store's writer thread (or inline):
-        // post back to this session's executor. store::Completion is a
-        // std::function, which needs a copyable callable, hence shared_ptr.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        intake.submit(std::move(m), [shared](Result<store::EnqueueResult> r) {
-          auto home = asio::get_associated_executor(*shared);
-          asio::post(home,
-                     [shared, r = std::move(r)]() mutable { std::move (*shared)(std::move(r)); });
-        });
-      },
-      asio::use_awaitable, std::move(message));
+  // The completion runs on the store's writer thread (or inline).
+  return net::async_callback<Result<store::EnqueueResult>>(
+      [&intake = ctx_->intake, m = std::move(message)](auto done) mutable {
+        intake.submit(std::move(m), std::move(done));
+      });
 }
 
 void Session::register_hooks() {

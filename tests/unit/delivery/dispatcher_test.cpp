@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "support/await_completion.h"
 #include "support/fake_provider.h"
+#include "support/holding_provider.h"
 #include "support/temp_dir.h"
 
 namespace postern::delivery {
@@ -449,6 +451,42 @@ TEST_F(DispatcherTest, WithNoProviderAvailableMessagesWaitInsteadOfFailing) {
   auto d = wait_final(id);  // ejected for 50 ms, then back: sent
   EXPECT_EQ(d.summary.status, MessageStatus::sent);
   EXPECT_GE(d.events.size(), 3u);
+}
+
+// Stop, with attempts in flight at a provider that holds its answers.
+class DispatcherStopTest : public DispatcherTest {
+ protected:
+  test::HoldingProvider* start_holding() {
+    auto held = std::make_unique<test::HoldingProvider>("held");
+    auto* provider = held.get();
+    std::vector<std::unique_ptr<providers::Provider>> owned;
+    owned.push_back(std::move(held));
+    start({}, std::move(owned));
+    return provider;
+  }
+};
+
+TEST_F(DispatcherStopTest, ReturnsOnceTheAttemptInFlightIsRecorded) {
+  auto* provider = start_holding();
+  auto id = enqueue();
+  ASSERT_TRUE(provider->wait_for_send());
+  auto stopped = std::async(std::launch::async, [&] { dispatcher_->stop(600s); });
+  EXPECT_EQ(stopped.wait_for(100ms), std::future_status::timeout);  // the attempt is in flight
+  provider->release();
+  ASSERT_EQ(stopped.wait_for(60s), std::future_status::ready);  // long before its grace
+  EXPECT_EQ(dispatcher_->in_flight(), 0u);
+  EXPECT_EQ(store_->get_message(id)->summary.status, MessageStatus::sent);
+}
+
+TEST_F(DispatcherStopTest, GivesUpOnAnAttemptStillInFlightAfterItsGrace) {
+  auto* provider = start_holding();
+  enqueue();
+  ASSERT_TRUE(provider->wait_for_send());
+  auto stopped = std::async(std::launch::async, [&] { dispatcher_->stop(200ms); });
+  ASSERT_EQ(stopped.wait_for(60s), std::future_status::ready);
+  EXPECT_EQ(dispatcher_->in_flight(), 1u);  // still leased: the next start reclaims it
+  provider->release();                      // a provider answers every send, even after a stop
+  EXPECT_EQ(settled_in_flight(), 0u);
 }
 
 }  // namespace
