@@ -2,14 +2,16 @@
 #   make run    install what is missing, build, start the gateway (embedded defaults)
 #   make test   install what is missing, build with ASan + UBSan, run every test
 #   make bench  release build, run the benchmarks (figures go to BENCHMARKS.md)
+#   make fuzz   clang build of tests/fuzz, each target run FUZZ_SECONDS (30)
 
 RELEASE_DIR := build/release
 ASAN_DIR    := build/asan
 JOBS        ?= $(shell nproc)
 CONFIG      ?=
+FUZZ_SECONDS ?= 30
 ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: all bootstrap release asan run test lint format bench clean
+.PHONY: all bootstrap release asan run test lint format bench fuzz clean
 
 all: release
 
@@ -45,6 +47,9 @@ format: bootstrap
 bench: bootstrap $(RELEASE_DIR)/build.ninja
 	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake
 	bench/run_all.sh $(RELEASE_DIR)
+
+fuzz: bootstrap
+	JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build
