@@ -3,14 +3,16 @@
 #   make test   install what is missing, build with ASan + UBSan, run every test
 #   make bench  release build, run the benchmarks, regenerate BENCHMARKS.md
 #               from their results (bench/results/*.json)
+#   make fuzz   clang build of tests/fuzz, each target run FUZZ_SECONDS (30)
 
 RELEASE_DIR := build/release
 ASAN_DIR    := build/asan
 JOBS        ?= $(shell nproc)
 CONFIG      ?=
+FUZZ_SECONDS ?= 30
 ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: all bootstrap release asan run test lint format bench bench-report clean
+.PHONY: all bootstrap release asan run test lint format bench bench-report fuzz clean
 
 all: release
 
@@ -52,6 +54,9 @@ bench: bootstrap $(RELEASE_DIR)/build.ninja
 # BENCHMARKS.md rendered again from bench/results/*.json, nothing measured.
 bench-report:
 	/usr/bin/python3 bench/render.py
+
+fuzz: bootstrap
+	JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

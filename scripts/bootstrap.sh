@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config ccache clang-format
+  # make fuzz: clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev

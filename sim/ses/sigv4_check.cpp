@@ -1,14 +1,12 @@
 #include "sim/ses/sigv4_check.h"
 
-#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <vector>
 
-#include "core/ascii.h"
 #include "core/header_value.h"
-#include "providers/ses/sigv4.h"
-#include "sim/common/http_util.h"
+#include "core/time_format.h"
+#include "sim/ses/sigv4_verify.h"
 
 namespace postern::sim {
 
@@ -95,6 +93,8 @@ std::optional<SystemTime> parse_amz_date(std::string_view s) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+std::string amz_date_of(SystemTime t) { return format_utc(t, "%Y%m%dT%H%M%SZ"); }
+
 SigV4Refusal refuse(std::string type, std::string message) {
   return {403, std::move(type), std::move(message)};
 }
@@ -139,34 +139,21 @@ std::optional<SigV4Refusal> check_sigv4(const net::HttpRequest& request,
                       std::string(amz_date) + "'.");
   }
   if (*signed_at < now - kMaxClockSkew || *signed_at > now + kMaxClockSkew) {
-    auto now_text = providers::ses::sigv4_amz_date(now);
+    auto now_text = amz_date_of(now);
     bool early = *signed_at < now;
-    auto bound = providers::ses::sigv4_amz_date(early ? now - kMaxClockSkew : now + kMaxClockSkew);
+    auto bound = amz_date_of(early ? now - kMaxClockSkew : now + kMaxClockSkew);
     return refuse("InvalidSignatureException",
                   "Signature " + std::string(early ? "expired" : "not yet current") + ": " +
                       std::string(amz_date) + " is now " + (early ? "earlier" : "later") +
                       " than " + bound + " (" + now_text + (early ? " - " : " + ") + "15 min.)");
   }
 
-  // Recompute over exactly the headers the client says it signed, in the
-  // order they arrived (repeated headers join in request order).
-  providers::ses::SigV4Request to_sign;
-  to_sign.method = request.method;
-  to_sign.path = percent_decode(request.path);
-  to_sign.query = request.query;
-  to_sign.body = request.body;
-  for (const auto& [name, value] : request.headers) {
-    auto key = ascii_lowered(name);
-    if (std::find(auth->signed_headers.begin(), auth->signed_headers.end(), key) !=
-        auth->signed_headers.end()) {
-      to_sign.headers.emplace_back(name, value);
-    }
-  }
-  providers::ses::SigV4Credentials secret{credentials.access_key_id, credentials.secret_access_key,
-                                          ""};
-  providers::ses::SigV4Scope scope{credentials.region, "ses"};
-  auto expected = providers::ses::sign_v4(to_sign, secret, scope, *signed_at);
-  if (expected.signature != auth->signature) {
+  // Recompute over exactly the headers the client says it signed.
+  sigv4::Scope scope{auth->date, credentials.region, "ses"};
+  auto canonical = sigv4::canonical_request(request, auth->signed_headers);
+  auto expected = sigv4::signature(sigv4::signing_key(credentials.secret_access_key, scope),
+                                   sigv4::string_to_sign(amz_date, scope, canonical));
+  if (expected != auth->signature) {
     return refuse(
         "SignatureDoesNotMatch",
         "The request signature we calculated does not match the signature you provided. Check your "

@@ -1,8 +1,8 @@
 // Server side of SigV4 (AWS Signature Version 4): parses the Authorization header,
 // checks the access key, the credential scope and the clock, and recomputes
-// the signature with the configured secret through Postern's own signer
-// (providers/ses/sigv4.h), so the simulator and the client cannot drift
-// apart on a second implementation.
+// the signature with the configured secret through the simulator's own
+// verifier (sigv4_verify.h), written apart from Postern's client signer so
+// that a signer bug cannot pass on both sides.
 #pragma once
 
 #include <optional>

@@ -578,12 +578,15 @@ Result<std::chrono::milliseconds, Problem> parse_duration(std::string_view text)
   if (ec != std::errc() || n < 0)
     return Problem{"expected a duration such as \"30s\", \"5m\" or \"250ms\""};
   std::string_view unit(p, text.data() + text.size() - p);
-  using namespace std::chrono;
-  if (unit.empty() || unit == "s") return milliseconds(n * 1000);
-  if (unit == "ms") return milliseconds(n);
-  if (unit == "m") return milliseconds(n * 60'000);
-  if (unit == "h") return milliseconds(n * 3'600'000);
-  if (unit == "d") return milliseconds(n * 86'400'000);
+  constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
+      {"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (auto [name, scale] : kUnits) {
+    if (unit != name) continue;
+    // As for sizes: a duration that does not fit is a typo.
+    if (n > std::numeric_limits<std::int64_t>::max() / scale)
+      return Problem{"duration too long: " + std::string(text)};
+    return std::chrono::milliseconds(n * scale);
+  }
   return Problem{"unknown duration unit '" + std::string(unit) + "' (use ms, s, m, h or d)"};
 }
 

@@ -17,8 +17,8 @@
 #include <unordered_map>
 
 #include "net/async_callback.h"
-#include "net/detail/appending_body.h"
 #include "net/detail/http_wire.h"
+#include "net/detail/request_reader.h"
 #include "net/listen_address.h"
 
 namespace postern::net {
@@ -77,43 +77,6 @@ auto async_handle(const HttpHandler& handler, HttpRequest request) {
 auto next_chunk(std::shared_ptr<ResponseStream> source) {
   return async_callback<std::optional<std::string>>(
       [source = std::move(source)](auto done) { source->next(std::move(done)); });
-}
-
-using Request = http::request<detail::AppendingStringBody>;
-using RequestParser = http::request_parser<detail::AppendingStringBody>;
-
-HttpRequest to_request(Request&& req, const Connection& c) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  auto q = out.target.find('?');
-  out.path = out.target.substr(0, q);
-  if (q != std::string::npos) out.query = out.target.substr(q + 1);
-  out.headers.reserve(8);
-  for (const auto& field : req)
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  out.body = std::move(req.body());
-  out.remote_address = c.remote_address;
-  out.remote_is_loopback = c.remote_is_loopback;
-  return out;
-}
-
-HttpResponse error_response(int status, std::string_view code, std::string message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = json_error_body(code, message);
-  r.close = true;
-  return r;
-}
-
-// What a parse error is answered with, or nullopt for a silent close (the
-// peer left, or the server stopped).
-std::optional<HttpResponse> parse_error_response(const boost::system::error_code& ec) {
-  if (ec == http::error::header_limit)
-    return error_response(431, "header_too_large", "the request header is too large");
-  if (ec == http::error::body_limit)
-    return error_response(413, "payload_too_large", "the request body exceeds the limit");
-  return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
 
 }  // namespace
@@ -283,25 +246,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     streams.remove(source);
   }
 
-  // Reads one request into `parser`. Returns false when the connection must
-  // close; an error worth answering is left in `refusal`.
-  awaitable<bool> read_request(Connection& c, beast::flat_buffer& buffer, RequestParser& parser,
-                               std::optional<HttpResponse>& refusal) {
+  // Reads one request into `reader`. Returns false when the connection must
+  // close; an error worth answering is then left in reader.refusal().
+  awaitable<bool> read_request(Connection& c, beast::flat_buffer& buffer,
+                               detail::RequestReader& reader) {
     bool continue_sent = false;
     c.idle = buffer.size() == 0;
     c.expire_in(c.idle ? options.idle_timeout : options.request_timeout);
     for (;;) {
       if (buffer.size() > 0) {
-        boost::system::error_code ec;
-        auto used = parser.put(buffer.data(), ec);
+        auto data = buffer.data();
+        auto used = reader.feed({static_cast<const char*>(data.data()), data.size()});
         buffer.consume(used);
-        if (ec && ec != http::error::need_more) {
-          refusal = parse_error_response(ec);
-          co_return false;
-        }
-        if (parser.is_done()) co_return true;
-        if (parser.is_header_done() && !continue_sent &&
-            parser.get()[http::field::expect] == "100-continue") {
+        if (reader.refusal()) co_return false;
+        if (reader.done()) co_return true;
+        if (!continue_sent && reader.expects_continue()) {
           continue_sent = true;
           static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           static const std::string kNothing;
@@ -327,19 +286,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
     while (!stopping) {
-      RequestParser parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
-      parser.eager(true);
-      std::optional<HttpResponse> refusal;
-      if (!co_await read_request(*c, buffer, parser, refusal)) {
-        if (refusal) co_await write(*c, std::move(*refusal), 11, false);
+      detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes});
+      if (!co_await read_request(*c, buffer, reader)) {
+        if (reader.refusal()) co_await write(*c, std::move(*reader.refusal()), 11, false);
         break;
       }
       c->idle = false;
-      auto version = parser.get().version();
-      bool keep_alive = parser.get().keep_alive();
-      auto response = co_await async_handle(handler, to_request(parser.release(), *c));
+      auto version = reader.version();
+      bool keep_alive = reader.keep_alive();
+      auto request = reader.take(c->remote_address, c->remote_is_loopback);
+      auto response = co_await async_handle(handler, std::move(request));
       keep_alive = keep_alive && !response.close && !stopping;
       co_await write(*c, std::move(response), version, keep_alive);
       if (!keep_alive) break;

@@ -227,6 +227,10 @@ TEST(Config, ParsesDurationsAndSizes) {
   EXPECT_EQ(parse_duration("3").value(), std::chrono::seconds(3));
   EXPECT_EQ(parse_duration("1d").value(), std::chrono::hours(24));
   EXPECT_FALSE(parse_duration("-1s"));
+  // Found by tests/fuzz/config_fuzz: the product overflowed (undefined).
+  EXPECT_FALSE(parse_duration("666666166666666666"));
+  EXPECT_FALSE(parse_duration("106751991168d"));
+  EXPECT_EQ(parse_duration("9223372036854775807ms").value().count(), 9223372036854775807);
   EXPECT_EQ(parse_size("64KiB").value(), 65536u);
   EXPECT_EQ(parse_size("2MB").value(), 2'000'000u);
   EXPECT_FALSE(parse_size("big"));

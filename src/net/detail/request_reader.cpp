@@ -1,0 +1,67 @@
+#include "net/detail/request_reader.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+
+namespace postern::net::detail {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+HttpResponse error_response(int status, std::string_view code, std::string message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = json_error_body(code, message);
+  r.close = true;
+  return r;
+}
+
+HttpResponse parse_error_response(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit)
+    return error_response(431, "header_too_large", "the request header is too large");
+  if (ec == http::error::body_limit)
+    return error_response(413, "payload_too_large", "the request body exceeds the limit");
+  return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+}
+
+}  // namespace
+
+RequestReader::RequestReader(const RequestLimits& limits) {
+  parser_.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser_.body_limit(limits.max_body_bytes);
+  // Parse the body as it comes rather than waiting for the caller to ask.
+  parser_.eager(true);
+}
+
+std::size_t RequestReader::feed(std::string_view input) {
+  if (done() || refusal_ || input.empty()) return 0;
+  boost::system::error_code ec;
+  auto used = parser_.put(boost::asio::const_buffer(input.data(), input.size()), ec);
+  if (ec && ec != http::error::need_more) refusal_ = parse_error_response(ec);
+  return used;
+}
+
+bool RequestReader::expects_continue() const {
+  return parser_.is_header_done() && parser_.get()[http::field::expect] == "100-continue";
+}
+
+HttpRequest RequestReader::take(std::string remote_address, bool remote_is_loopback) {
+  auto req = parser_.release();
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  auto q = out.target.find('?');
+  out.path = out.target.substr(0, q);
+  if (q != std::string::npos) out.query = out.target.substr(q + 1);
+  out.headers.reserve(8);
+  for (const auto& field : req)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(req.body());
+  out.remote_address = std::move(remote_address);
+  out.remote_is_loopback = remote_is_loopback;
+  return out;
+}
+
+}  // namespace postern::net::detail

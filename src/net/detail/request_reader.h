@@ -1,0 +1,51 @@
+// Sans-io reading of one HTTP/1.1 request as the server does it: Beast's
+// parser under the server's size limits, fed whatever bytes have arrived,
+// and the answer each parse error gets. Kept apart from the socket so that
+// it can be fuzzed (tests/fuzz/http_request_fuzz.cpp).
+#pragma once
+
+#include <boost/beast/http/parser.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/detail/appending_body.h"
+#include "net/http_message.h"
+
+namespace postern::net::detail {
+
+struct RequestLimits {
+  std::size_t max_header_bytes = 64 * 1024;
+  std::size_t max_body_bytes = 40 * 1024 * 1024;
+};
+
+class RequestReader {
+ public:
+  explicit RequestReader(const RequestLimits& limits);
+
+  // Parses from the start of `input` (the bytes not used yet) and returns
+  // how many it used. Beast parses a header only once all of it is there,
+  // so bytes left unused must be offered again with more behind them.
+  // Does nothing once done() or refused.
+  std::size_t feed(std::string_view input);
+
+  // A whole request was read.
+  bool done() const { return parser_.is_done(); }
+  // The request cannot be read: 400 (malformed), 413 (body over the limit)
+  // or 431 (header over the limit), to send before closing.
+  std::optional<HttpResponse>& refusal() { return refusal_; }
+  // The header is complete and asks for "100 Continue" before the body.
+  bool expects_continue() const;
+  unsigned version() const { return parser_.get().version(); }
+  bool keep_alive() const { return parser_.get().keep_alive(); }
+
+  // The request read. Only once done(); leaves the reader empty.
+  HttpRequest take(std::string remote_address, bool remote_is_loopback);
+
+ private:
+  boost::beast::http::request_parser<AppendingStringBody> parser_;
+  std::optional<HttpResponse> refusal_;
+};
+
+}  // namespace postern::net::detail
