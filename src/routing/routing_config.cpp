@@ -43,7 +43,9 @@ void read_health(ConfigSection& s, ProbeOptions& probe, OutlierOptions& outlier,
       .check(outlier.max_ejection >= outlier.base_ejection, "max_ejection",
              "must be at least routing.base_ejection")
       .check(outlier.window.count() > 0, "error_window", "must be more than 0")
-      .check(heartbeat.window.count() > 0, "heartbeat_window", "must be more than 0");
+      .check(heartbeat.window.count() > 0, "heartbeat_window", "must be more than 0")
+      .check(heartbeat.registration || heartbeat.allowed.empty(), "heartbeat_allowed",
+             "has no effect while routing.heartbeat_registration is false");
 }
 
 // [[routes]]: sender_domain, tag, metadata = "key=value", pool; every value

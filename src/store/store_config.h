@@ -14,14 +14,13 @@ namespace postern::store {
 inline constexpr std::string_view kSqliteBackend = "sqlite";
 
 struct StoreConfig {
-  std::string backend{kSqliteBackend};
-  std::string url;               // postgres
-  sqlite::SqliteOptions sqlite;  // store.path, max_batch, fsync
-  RetentionOptions retention;    // store.retention
+  std::string backend{kSqliteBackend};  // the only one accepted so far
+  sqlite::SqliteOptions sqlite;         // store.path, max_batch, fsync
+  RetentionOptions retention;           // store.retention
 };
 
-// Reads [store]. Errors name the key: a backend other than "sqlite",
-// store.url (no PostgreSQL yet), an empty path, a max_batch of 0.
+// Reads [store]. Errors name the key: a backend other than "sqlite" (for
+// "postgres" too), store.url, an empty path, a max_batch of 0.
 Result<StoreConfig, ConfigError> read_store_config(ConfigFile& file);
 
 }  // namespace postern::store

@@ -64,7 +64,7 @@ TEST(Config, ErrorsNameTheKey) {
       {"[http]\nmax_connections = 0\n", {}, "http.max_connections"},
       {"", {{"POSTERN_SMTP_MAX_CONNECTIONS", "0"}}, "smtp.max_connections"},
       {"[store]\nbackend = \"mysql\"\n", {}, "store.backend"},
-      {"[store]\nbackend = \"postgres\"\n", {}, "store.url"},
+      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
       {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},
       {"", {{"POSTERN_HTTP_THREADS", "many"}}, "POSTERN_HTTP_THREADS"},
@@ -84,6 +84,59 @@ TEST(Config, ErrorsNameTheKey) {
     EXPECT_EQ(r.error().key, c.key) << r.error().to_string();
     EXPECT_FALSE(r.error().message.empty());
   }
+}
+
+// A key or value that nothing implements would do nothing: it is refused,
+// named, until its feature lands (docs/configuration.md).
+TEST(Config, SettingsThatWouldDoNothingAreRefused) {
+  struct Case {
+    const char* toml;
+    Environment env;
+    const char* key;
+    const char* why;  // a part of the message
+  };
+  const Case cases[] = {
+      {"[imap]\nlisten = \"127.0.0.1:1143\"\n", {}, "imap.listen", "IMAP"},
+      {"[imap]\n", {}, "imap", "IMAP"},
+      {"", {{"POSTERN_IMAP_LISTEN", "127.0.0.1:1143"}}, "POSTERN_IMAP_LISTEN", "IMAP"},
+      {"[pop3]\nlisten = \"127.0.0.1:1110\"\n", {}, "pop3.listen", "POP3"},
+      {"", {{"POSTERN_POP3_LISTEN", "127.0.0.1:1110"}}, "POSTERN_POP3_LISTEN", "POP3"},
+      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
+      {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
+      {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},
+      {"", {{"POSTERN_STORE_URL", "postgresql://p@db/p"}}, "POSTERN_STORE_URL", "PostgreSQL"},
+      {"[smtp]\nlisten = \"\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+       {},
+       "tls.cert",
+       "only SMTP"},
+      {"[routing]\nheartbeat_registration = false\nheartbeat_allowed = [\"relay\"]\n",
+       {},
+       "routing.heartbeat_allowed",
+       "no effect"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.toml, c.env);
+    ASSERT_FALSE(r) << c.toml;
+    EXPECT_EQ(r.error().key, c.key) << r.error().to_string();
+    EXPECT_NE(r.error().message.find(c.why), std::string::npos) << r.error().to_string();
+  }
+}
+
+TEST(Config, TlsServesTheImplicitTlsListenerAlone) {
+  auto c = parse_config(R"(
+[smtp]
+listen = ""
+tls_listen = "127.0.0.1:0"
+[tls]
+cert = "c.pem"
+key = "k.pem"
+)",
+                        {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  auto listeners = c->smtp.listeners();
+  ASSERT_EQ(listeners.size(), 1u);
+  EXPECT_TRUE(listeners[0].implicit_tls);
+  EXPECT_EQ(listeners[0].tls.cert, "c.pem");
 }
 
 TEST(Config, SyntaxErrorsGiveTheLine) {
@@ -129,7 +182,6 @@ base_ejection = "1s"
 max_ejection = "30s"
 heartbeat_window = "15s"
 heartbeat_registration = false
-heartbeat_allowed = ["relay-1"]
 [delivery]
 max_hold = "2s"
 [[providers]]
@@ -153,7 +205,7 @@ tag = "receipt"
 metadata = "tenant=acme"
 pool = "main"
 )",
-      {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}, {"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
+      {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}});
   ASSERT_TRUE(c) << c.error().to_string();
   const auto& r = c->routing.router;
   EXPECT_EQ(r.strategy, "weighted");
@@ -169,7 +221,6 @@ pool = "main"
   EXPECT_EQ(r.outlier.max_ejection, std::chrono::seconds(30));
   EXPECT_EQ(r.heartbeat.window, std::chrono::seconds(15));
   EXPECT_FALSE(r.heartbeat.registration);
-  EXPECT_EQ(r.heartbeat.allowed, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(c->delivery.dispatcher.max_hold, std::chrono::seconds(2));
   const auto& p = c->routing.providers[0];
   EXPECT_DOUBLE_EQ(p.rate_limit, 12.5);
@@ -185,6 +236,13 @@ pool = "main"
   EXPECT_EQ(routes[1].tag, "receipt");
   EXPECT_EQ(routes[1].metadata_key, "tenant");
   EXPECT_EQ(routes[1].metadata_value, "acme");
+}
+
+TEST(Config, HeartbeatAllowedNamesComeFromTheFileOrTheEnvironment) {
+  auto c = parse_config("[routing]\nheartbeat_allowed = [\"relay-1\"]\n",
+                        {{"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->routing.router.heartbeat.allowed, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(Config, RoutingErrorsNameTheKey) {
