@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "core/config.h"
+#include "core/config_values.h"
 
 namespace postern::sim {
 

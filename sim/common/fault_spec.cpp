@@ -4,7 +4,7 @@
 #include <charconv>
 #include <optional>
 
-#include "core/config.h"
+#include "core/config_values.h"
 #include "core/header_value.h"
 
 namespace postern::sim {

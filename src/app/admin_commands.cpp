@@ -17,12 +17,22 @@ struct OpenStore {
   std::unique_ptr<store::Store> store;
 };
 
+// A command makes a write or a read or two: it needs no large batches,
+// queue or reader pool, only the server's database.
+constexpr std::size_t kCommandBatch = 64;
+constexpr std::size_t kCommandQueue = 1024;
+constexpr std::size_t kCommandReaders = 1;
+
 std::unique_ptr<OpenStore> open_store(const Config& config) {
   auto s = std::make_unique<OpenStore>();
-  auto opened =
-      store::sqlite::SqliteStore::open({config.store.path, 64, 1024, 1}, s->clock, s->metrics);
+  store::sqlite::SqliteOptions options;
+  options.path = config.store.sqlite.path;
+  options.max_batch = kCommandBatch;
+  options.max_queue = kCommandQueue;
+  options.readers = kCommandReaders;
+  auto opened = store::sqlite::SqliteStore::open(options, s->clock, s->metrics);
   if (!opened) {
-    std::cerr << "postern: cannot open the store at " << config.store.path << ": "
+    std::cerr << "postern: cannot open the store at " << options.path << ": "
               << opened.error().message() << "\n";
     return nullptr;
   }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "app/config.h"
 
 namespace postern::app {
 

@@ -4,6 +4,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
+
 namespace postern::app {
 namespace {
 
@@ -49,9 +52,28 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                        "error", "critical", "off"};
+constexpr std::string_view kFormats[] = {"text", "json"};
+
+template <std::size_t N>
+bool one_of(const std::string& value, const std::string_view (&names)[N]) {
+  return std::find(std::begin(names), std::end(names), value) != std::end(names);
+}
+
 }  // namespace
 
-void configure_logging(const LogConfig& config) {
+Result<LogOptions, ConfigError> read_log_options(ConfigFile& file) {
+  LogOptions o;
+  auto s = file.section("log");
+  s.text("level", o.level).text("format", o.format);
+  // spdlog reads an unknown level as "off": a typo would silence the log.
+  s.check(one_of(o.level, kLevels), "level", "unknown level '" + o.level + "'")
+      .check(one_of(o.format, kFormats), "format", "expected \"text\" or \"json\"");
+  return file.result(std::move(o));
+}
+
+void configure_logging(const LogOptions& config) {
   auto logger = spdlog::stderr_logger_mt("postern");
   if (config.format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());

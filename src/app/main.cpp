@@ -15,8 +15,8 @@
 
 namespace {
 
-std::optional<postern::Config> load(const std::string& path) {
-  auto config = postern::load_config(path, postern::process_environment());
+std::optional<postern::app::Config> load(const std::string& path) {
+  auto config = postern::app::load_config(path, postern::process_environment());
   if (!config) {
     std::cerr << "postern: configuration error" << (path.empty() ? "" : " in " + path) << ": "
               << config.error().to_string() << "\n";
@@ -79,11 +79,11 @@ int main(int argc, char** argv) {
   }
   if (*check) {
     std::cout << "configuration ok\nhttp.listen = " << config->http.listen
-              << "\nsmtp.listen = " << config->smtp.listen
+              << "\nsmtp.listen = " << config->smtp.server.listen
               << "\nstore.backend = " << config->store.backend
-              << "\nstore.path = " << config->store.path
-              << "\nrouting.strategy = " << config->routing.strategy
-              << "\nproviders = " << config->providers.size() << "\n";
+              << "\nstore.path = " << config->store.sqlite.path
+              << "\nrouting.strategy = " << config->routing.router.strategy
+              << "\nproviders = " << config->routing.providers.size() << "\n";
     return 0;
   }
   if (*keys_create) return postern::app::keys_create(*config, key_name, scopes);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <climits>
 #include <csignal>
 #include <optional>
 
@@ -27,7 +28,7 @@ namespace {
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 std::string node_name() {
-  char host[256] = {};
+  char host[HOST_NAME_MAX + 1] = {};
   gethostname(host, sizeof host - 1);
   return std::string(host) + ":" + std::to_string(getpid());
 }
@@ -45,26 +46,6 @@ void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
              std::to_string((*counts)[static_cast<std::size_t>(s)]) + "\n";
     }
   });
-}
-
-smtp::SmtpServerOptions smtp_options(const Config& config, const std::string& listen,
-                                     bool implicit_tls) {
-  smtp::SmtpServerOptions o;
-  o.listen = listen;
-  o.implicit_tls = implicit_tls;
-  o.hostname = config.smtp.hostname;
-  o.trusted_networks = config.smtp.trusted_networks;
-  o.tls_cert = config.tls.cert;
-  o.tls_key = config.tls.key;
-  o.auth_without_tls = config.smtp.auth_without_tls;
-  o.max_message_bytes = config.messages.max_message_bytes;
-  o.max_recipients = config.messages.max_recipients;
-  o.max_errors = config.smtp.max_errors;
-  o.max_connections = config.smtp.max_connections;
-  o.max_connections_per_address = config.smtp.max_connections_per_address;
-  o.idle_timeout = config.smtp.idle_timeout;
-  o.session_timeout = config.smtp.session_timeout;
-  return o;
 }
 
 std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
@@ -89,7 +70,7 @@ void reload(const Config& running, routing::RoutingService& routing) {
     return refuse("postern was started without --config: there is no file to read");
   auto next = load_config(running.source_path, process_environment());
   if (!next) return refuse(next.error().to_string());
-  auto applied = routing.apply(*next);
+  auto applied = routing.apply(next->routing);
   if (!applied) return refuse(applied.error().to_string());
   spdlog::info("SIGHUP: {} reloaded: {} (other sections need a restart)", running.source_path,
                *applied);
@@ -109,21 +90,18 @@ int serve(const Config& config) {
 
   SystemClock clock;
   MetricsRegistry metrics;
-  auto store = store::sqlite::SqliteStore::open(
-      {config.store.path, config.store.max_batch, 65536, 4, config.store.fsync}, clock, metrics);
+  auto store = store::sqlite::SqliteStore::open(config.store.sqlite, clock, metrics);
   if (!store) {
-    spdlog::critical("cannot open the store at {}: {}", config.store.path, store.error().message());
+    spdlog::critical("cannot open the store at {}: {}", config.store.sqlite.path,
+                     store.error().message());
     return 1;
   }
   add_queue_depth_collector(metrics, **store);
   std::optional<store::RetentionSweeper> retention;
-  if (config.store.retention.count() > 0) {
-    retention.emplace(**store, clock, metrics,
-                      store::RetentionOptions{config.store.retention,
-                                              store::retention_interval(config.store.retention)});
-  }
+  if (config.store.retention.enabled())
+    retention.emplace(**store, clock, metrics, config.store.retention);
 
-  net::IoRuntime io(config.http.threads);
+  net::IoRuntime io(config.io.threads);
   auto http_client = net::HttpClient::create(io, {});
   if (!http_client) {
     spdlog::critical("cannot set up the HTTP client: {}", http_client.error().message);
@@ -133,52 +111,34 @@ int serve(const Config& config) {
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
   routing::RoutingService routing(io, registry, provider_context, clock, metrics);
-  if (auto applied = routing.apply(config); !applied) {
+  if (auto applied = routing.apply(config.routing); !applied) {
     spdlog::critical("configuration error: {}", applied.error().to_string());
     return 2;
   }
   auto& router = routing.router();
 
   delivery::OutcomeWaiters waiters;
-  delivery::DispatcherOptions dispatch_options;
+  auto dispatch_options = config.delivery.dispatcher;
   dispatch_options.owner = node_name();
-  dispatch_options.window = config.delivery.window;
-  dispatch_options.lease = config.delivery.lease;
-  dispatch_options.poll_interval = config.delivery.poll_interval;
-  dispatch_options.max_hold = config.delivery.max_hold;
-  dispatch_options.retry = {
-      config.delivery.initial_backoff, config.delivery.max_backoff,
-      std::chrono::duration_cast<std::chrono::milliseconds>(config.delivery.max_age), 0.2};
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
   delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
 
   auth::Authenticator authenticator(**store, clock);
   std::atomic<bool> stopping{false};
-  MessageLimits limits;
-  limits.max_message_bytes = config.messages.max_message_bytes;
-  limits.max_recipients = config.messages.max_recipients;
-  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, limits,
-                                  config.http.max_wait, [&stopping] { return !stopping.load(); },
+  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, config.messages,
+                                  config.api, [&stopping] { return !stopping.load(); },
                                   [&dispatcher] { dispatcher.wake(); }, &waiters, &routing});
 
-  net::HttpServerOptions http_options;
-  http_options.listen = config.http.listen;
-  http_options.max_body_bytes = config.http.max_body_bytes;
-  http_options.idle_timeout = config.http.idle_timeout;
-  http_options.request_timeout = config.http.request_timeout;
-  http_options.max_connections = config.http.max_connections;
   net::HttpServer http_server(
-      io, http_options,
+      io, config.http,
       [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
       metrics);
 
+  const auto smtp_listeners = config.smtp.listeners();
   std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
-  std::vector<std::pair<std::string, std::string>> smtp_listeners;  // (name, listen)
-  if (!config.smtp.listen.empty()) smtp_listeners.emplace_back("smtp", config.smtp.listen);
-  if (!config.smtp.tls_listen.empty()) smtp_listeners.emplace_back("smtps", config.smtp.tls_listen);
-  for (const auto& [name, listen] : smtp_listeners) {
-    smtp_servers.push_back(std::make_unique<smtp::SmtpServer>(
-        io, smtp_options(config, listen, name == "smtps"), intake, authenticator, metrics, clock));
+  for (const auto& options : smtp_listeners) {
+    smtp_servers.push_back(
+        std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
   }
 
   io.start();
@@ -193,16 +153,17 @@ int serve(const Config& config) {
   if (!http_port) return fail_start("HTTP", config.http.listen, http_port.error());
   std::string ready = "http=" + host_of(config.http.listen) + ":" + std::to_string(*http_port);
   for (std::size_t i = 0; i < smtp_servers.size(); ++i) {
+    const auto& listen = smtp_listeners[i].listen;
     auto port = smtp_servers[i]->start();
-    if (!port) return fail_start("SMTP", smtp_listeners[i].second, port.error());
-    ready += " " + smtp_listeners[i].first + "=" + host_of(smtp_listeners[i].second) + ":" +
-             std::to_string(*port);
+    if (!port) return fail_start("SMTP", listen, port.error());
+    ready += std::string(smtp_listeners[i].implicit_tls ? " smtps=" : " smtp=") + host_of(listen) +
+             ":" + std::to_string(*port);
   }
   routing.start();
   dispatcher.start(config.delivery.enabled);
   if (retention) retention->start();
-  spdlog::info("postern ready: {} store={} providers={} delivery={}", ready, config.store.path,
-               router.size(), config.delivery.enabled ? "on" : "off");
+  spdlog::info("postern ready: {} store={} providers={} delivery={}", ready,
+               config.store.sqlite.path, router.size(), config.delivery.enabled ? "on" : "off");
 
   int sig = 0;
   while ((sig = wait_for_signal(signals)) == SIGHUP) reload(config, routing);

@@ -2,7 +2,7 @@
 // classes (SqliteStore, the providers, the servers) and wires them together.
 #pragma once
 
-#include "core/config.h"
+#include "app/config.h"
 
 namespace postern::app {
 

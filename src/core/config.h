@@ -1,154 +1,28 @@
-// Postern's configuration: one TOML file, every key overridable from the
-// environment as POSTERN_<SECTION>_<KEY>, defaults that serve with no file.
-// Validation happens here, at start, with errors naming the key.
+// The configuration file as its readers see it: one TOML file, every key of
+// a section overridable from the environment as POSTERN_<SECTION>_<KEY>
+// (the environment wins). Core knows no module's settings: each module
+// reads its own section into its own options struct, whose member
+// initialisers are the defaults (docs/architecture.md, Configuration), and
+// the composition root (app/config.h) asks each module in turn. Whatever no
+// module read is refused, naming the key, so a typo never passes for a
+// setting.
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
-#include <map>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/config_values.h"
 #include "core/error.h"
 
 namespace postern {
-
-struct HttpConfig {
-  std::string listen = "127.0.0.1:8025";
-  unsigned threads = 0;  // 0: one per core
-  std::size_t max_body_bytes = 40 * 1024 * 1024;
-  std::chrono::seconds idle_timeout{60};
-  std::chrono::seconds request_timeout{30};
-  std::chrono::seconds max_wait{60};    // upper bound of Prefer: wait=N
-  std::size_t max_connections = 10000;  // open at once; more are closed at accept
-};
-
-struct SmtpConfig {
-  std::string listen = "127.0.0.1:2525";
-  std::string tls_listen;  // implicit TLS (port 465 style); needs [tls]; "" = none
-  std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
-  std::string hostname = "localhost";
-  bool auth_without_tls = false;  // offer AUTH on unencrypted connections
-  std::size_t max_connections = 10000;
-  std::size_t max_connections_per_address = 100;
-  std::chrono::seconds idle_timeout{300};
-  std::chrono::seconds session_timeout{3600};
-  std::size_t max_errors = 20;  // 5xx replies before 421 and disconnect
-};
-
-struct TlsConfig {
-  std::string cert;
-  std::string key;
-};
-
-struct ImapConfig {
-  std::string listen = "127.0.0.1:1143";
-};
-
-struct StoreConfig {
-  std::string backend = "sqlite";
-  std::string path = "data/postern.db";
-  std::string url;
-  std::size_t max_batch = 2048;  // operations per group commit
-  // false acknowledges before data is on disk (SQLite synchronous=OFF).
-  // Only for tests that prove the power-cut test can fail, and benchmarks
-  // that measure what fsync costs. Never in production.
-  bool fsync = true;
-  // Messages that ended (sent, failed, cancelled) this long ago are deleted
-  // with their content (store/retention.h); 0 keeps them forever.
-  std::chrono::milliseconds retention{std::chrono::hours(24 * 30)};
-};
-
-// [routing]: strategy, health checks and heartbeats (docs/routing.md).
-struct RoutingConfig {
-  std::string strategy = "round_robin";
-  std::string default_pool = "default";  // for messages no route matches
-  // Active probes; probe_interval 0 turns them off.
-  std::chrono::milliseconds probe_interval{5000};
-  std::chrono::milliseconds probe_timeout{2000};
-  std::chrono::milliseconds probe_jitter{500};
-  std::size_t unhealthy_threshold = 2;  // failed probes in a row
-  std::size_t healthy_threshold = 2;    // good probes in a row
-  // Passive outlier detection on real traffic (0 turns a check off).
-  std::size_t consecutive_failures = 5;
-  std::size_t consecutive_down = 1;
-  double error_rate = 0.5;
-  double throttle_rate = 0.5;
-  std::size_t min_requests = 20;
-  std::chrono::milliseconds error_window{10000};
-  std::chrono::milliseconds base_ejection{2000};
-  std::chrono::milliseconds max_ejection{60000};
-  std::size_t trial_successes = 3;
-  // Heartbeats.
-  std::chrono::milliseconds heartbeat_window{30000};
-  bool heartbeat_registration = true;
-  std::vector<std::string> heartbeat_allowed;  // empty: any name may register
-};
-
-// One [[routes]] entry: messages matching every condition given go to pool.
-struct RouteConfig {
-  std::string sender_domain;  // "example.com" or "*.example.com"
-  std::string tag;
-  std::string metadata_key;  // from metadata = "key=value"
-  std::string metadata_value;
-  std::string pool;
-  std::string key_path;  // "routes[0]"
-};
-
-struct DeliveryConfig {
-  bool enabled = true;
-  std::size_t window = 1024;  // messages leased and in flight at once
-  std::chrono::seconds lease{120};
-  std::chrono::seconds max_age{24 * 3600};
-  std::chrono::milliseconds initial_backoff{1000};
-  std::chrono::seconds max_backoff{3600};
-  std::chrono::milliseconds poll_interval{500};
-  // How long a message may wait in memory for a provider at its rate limit
-  // or concurrency cap before it is deferred to the store instead.
-  std::chrono::milliseconds max_hold{10000};
-};
-
-struct MessagesConfig {
-  std::size_t max_message_bytes = 25 * 1024 * 1024;
-  std::size_t max_recipients = 1000;
-};
-
-struct LogConfig {
-  std::string level = "info";
-  std::string format = "text";  // text or json
-};
-
-// One [[providers]] entry. Keys every provider has are fields; the rest stay
-// in settings for the provider's factory to validate. Secrets given as
-// env:NAME or file:PATH are already resolved.
-struct ProviderConfig {
-  std::string name;
-  std::string type;
-  std::string pool = "default";
-  int weight = 1;
-  int priority = 1;
-  double rate_limit = 0;            // messages per second; 0: none
-  std::size_t burst = 0;            // 0: one second's worth (at least 1)
-  std::size_t max_concurrency = 0;  // attempts in flight; 0: no cap
-  bool probe = true;                // active health probes
-  std::map<std::string, std::string> settings;
-  std::string key_path;  // "providers[2]", for error messages
-};
-
-struct Config {
-  HttpConfig http;
-  SmtpConfig smtp;
-  TlsConfig tls;
-  ImapConfig imap;
-  StoreConfig store;
-  RoutingConfig routing;
-  DeliveryConfig delivery;
-  MessagesConfig messages;
-  LogConfig log;
-  std::vector<ProviderConfig> providers;
-  std::vector<RouteConfig> routes;
-  std::string source_path;  // the file it was read from ("" for none), for reloads
-};
 
 // The error of a configuration that cannot be used: which key and why.
 struct ConfigError {
@@ -157,29 +31,114 @@ struct ConfigError {
   std::string to_string() const { return key.empty() ? message : key + ": " + message; }
 };
 
-using Environment = std::map<std::string, std::string>;
+// One entry of an array of tables ([[providers]], [[routes]]), its values
+// as text (numbers and booleans as TOML writes them).
+struct ConfigTable {
+  struct Entry {
+    std::string key;
+    std::string text;
+    bool is_string = false;  // written as a TOML string (not a number or boolean)
+  };
+  std::string path;  // "providers[2]", for error messages
+  std::vector<Entry> entries;
+};
 
-// Reads the process environment (only the POSTERN_* variables and any that
-// env: secrets might name are needed, but all are returned).
-Environment process_environment();
+class ConfigSection;
 
-// Sets one key of a [[providers]] entry (or an API body) given as text: the
-// keys every provider has (name, type, pool, weight, priority, rate_limit,
-// burst, max_concurrency, probe) become fields, the rest go to settings for
-// the provider's factory. Errors name "<key_path>.<key>".
-Result<void, ConfigError> set_provider_key(ProviderConfig& provider, const std::string& key,
-                                           const std::string& text);
+// A parsed file and the environment. Not thread-safe; used at start and on
+// reload by one thread.
+class ConfigFile {
+ public:
+  // Parses TOML text. Errors: a syntax error, with its line and column.
+  static Result<ConfigFile, ConfigError> parse(std::string_view toml_text, Environment env);
+  ~ConfigFile();
+  ConfigFile(ConfigFile&&) noexcept;
+  ConfigFile& operator=(ConfigFile&&) noexcept;
 
-// Loads a configuration. `path` may be empty (defaults only). Environment
-// overrides are applied over the file, then everything is validated.
-Result<Config, ConfigError> load_config(const std::string& path, const Environment& env);
+  // The section [name] (which need not be in the file); reading it makes
+  // it a known section.
+  ConfigSection section(std::string_view name);
+  // The array of tables [[name]], empty when absent. Records an error (and
+  // returns what it read so far) when it is not an array of tables or an
+  // entry's value is not a string, number or boolean.
+  std::vector<ConfigTable> tables(std::string_view name);
+  // A section kept for a feature that is not implemented yet: its presence
+  // in the file, or any POSTERN_<NAME>_* variable, is refused with `why`.
+  void reserve_section(std::string_view name, std::string why);
 
-// Same from TOML text (tests, `postern config check`).
-Result<Config, ConfigError> parse_config(std::string_view toml_text, const Environment& env);
+  const Environment& environment() const;
 
-// "30s", "5m", "2h", "1500ms", "1d" or a plain number of seconds.
-Result<std::chrono::milliseconds, Problem> parse_duration(std::string_view text);
-// "512", "64KiB", "25MiB", "1GiB" (also KB/MB/GB as powers of 1000).
-Result<std::size_t, Problem> parse_size(std::string_view text);
+  struct State;  // the parsed file, the overrides and what was read (config.cpp)
+
+  // Records a problem found by a reader; the first one recorded is the one
+  // reported.
+  void fail(ConfigError error);
+  // The first error recorded so far, else `value`.
+  template <class T>
+  Result<T, ConfigError> result(T value) const {
+    if (auto e = first_error()) return *e;
+    return Result<T, ConfigError>(boost::system::in_place_value, std::move(value));
+  }
+  // After every reader ran: the first error recorded, else a section, key
+  // or POSTERN_<SECTION>_<KEY> variable that no reader asked for.
+  // Variables of sections nobody reads are left alone: scripts use
+  // POSTERN_* names of their own.
+  Result<void, ConfigError> finish() const;
+
+ private:
+  explicit ConfigFile(std::unique_ptr<State> state);
+  std::optional<ConfigError> first_error() const;
+  std::unique_ptr<State> state_;
+};
+
+// One [section]. Each reader takes `key` from the file, then from
+// POSTERN_<SECTION>_<KEY>, and stores it in `out`; a key given nowhere
+// leaves `out` as it is (its default). A value of the wrong kind is
+// recorded as an error naming the key (the variable, for the environment).
+class ConfigSection {
+ public:
+  ConfigSection& text(std::string_view key, std::string& out);
+  ConfigSection& flag(std::string_view key, bool& out);
+  // A whole number from 0 to T's largest.
+  template <std::unsigned_integral T>
+  ConfigSection& count(std::string_view key, T& out) {
+    if (auto v = count_value(key, std::numeric_limits<T>::max())) out = static_cast<T>(*v);
+    return *this;
+  }
+  // "25MiB", or a number of bytes.
+  ConfigSection& bytes(std::string_view key, std::size_t& out);
+  // "30s", "250ms", or a number of seconds; kept at out's precision.
+  template <class Rep, class Period>
+  ConfigSection& duration(std::string_view key, std::chrono::duration<Rep, Period>& out) {
+    if (auto v = duration_value(key))
+      out = std::chrono::duration_cast<std::decay_t<decltype(out)>>(*v);
+    return *this;
+  }
+  // A number of 0 or more.
+  ConfigSection& number(std::string_view key, double& out);
+  // A TOML array of strings; from the environment, comma-separated.
+  ConfigSection& list(std::string_view key, std::vector<std::string>& out);
+  // "host:port" (port 0 picks a free one), or "" for none.
+  ConfigSection& listen(std::string_view key, std::string& out);
+  // A key kept for a feature that is not implemented yet: refused with
+  // `why` whenever it is given.
+  ConfigSection& reserved(std::string_view key, std::string_view why);
+  // Records `message` against `key` unless `holds`: checks of one value, or
+  // of values together.
+  ConfigSection& check(bool holds, std::string_view key, std::string message);
+
+  // "section.key", as errors name it.
+  std::string path(std::string_view key) const;
+
+ private:
+  friend class ConfigFile;
+  ConfigSection(ConfigFile::State& state, std::string name)
+      : state_(state), name_(std::move(name)) {}
+  std::optional<std::uint64_t> count_value(std::string_view key, std::uint64_t max);
+  std::optional<std::chrono::milliseconds> duration_value(std::string_view key);
+
+  ConfigFile::State& state_;
+  std::string name_;
+};
 
 }  // namespace postern

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "core/field_error.h"
 #include "core/message.h"
@@ -24,6 +25,10 @@ struct MessageLimits {
   // and is read again later, after the limits may have changed.
   static MessageLimits unlimited();
 };
+
+// [messages]: max_message_bytes and max_recipients (over HTTP and SMTP
+// alike); the other limits are not configurable. Errors name the key.
+Result<MessageLimits, ConfigError> read_message_limits(ConfigFile& file);
 
 // Parses and validates a JSON message. Errors name the first offending field.
 // Unknown fields are refused so that typos do not silently drop data.

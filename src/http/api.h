@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/message_json.h"
 #include "core/metrics.h"
+#include "http/api_options.h"
 #include "net/http_message.h"
 #include "store/store.h"
 
@@ -33,7 +34,7 @@ struct ApiServices {
   MetricsRegistry& metrics;
   const Clock& clock;
   MessageLimits limits;
-  std::chrono::seconds max_wait{60};            // upper bound of Prefer: wait=N
+  ApiOptions options;
   std::function<bool()> ready;                  // /readyz: store writable and not shutting down
   std::function<void()> wake_dispatcher;        // a retried message is due now
   delivery::OutcomeWaiters* waiters = nullptr;  // sync sends; null disables Prefer: wait

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
 #include "core/field_error.h"
 #include "net/http_message.h"
+#include "providers/provider_config.h"
 #include "routing/routing_service.h"
 
 namespace postern::http {

@@ -94,7 +94,7 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto& req = call.request;
   auto query = QueryParams::parse(req.query);
   if (!query) return respond(error_response(400, "invalid_query", "the query string is malformed"));
-  auto wait = requested_wait(req, *query, s.max_wait);
+  auto wait = requested_wait(req, *query, s.options.max_wait);
   if (!wait)
     return respond(
         error_response(400, "invalid_value", "wait must be a number of seconds", "wait"));

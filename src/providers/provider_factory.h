@@ -4,8 +4,8 @@
 #include <memory>
 #include <string_view>
 
-#include "core/config.h"
 #include "providers/provider.h"
+#include "providers/provider_config.h"
 #include "providers/provider_context.h"
 
 namespace postern::providers {

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/config.h"
 #include "core/metrics.h"
 #include "providers/provider.h"
+#include "providers/provider_config.h"
 #include "routing/concurrency_window.h"
 #include "routing/health/heartbeats.h"
 #include "routing/health/outlier_detector.h"

@@ -28,7 +28,7 @@ constexpr auto kEventPing = std::chrono::seconds(15);
 
 // With no provider configured, mail goes to the built-in capture provider:
 // a fresh `make run` is a working local mail catcher.
-std::vector<ProviderConfig> wanted_providers(const Config& config) {
+std::vector<ProviderConfig> wanted_providers(const RoutingConfig& config) {
   if (!config.providers.empty()) return config.providers;
   ProviderConfig capture;
   capture.name = "capture";
@@ -55,25 +55,6 @@ struct RoutingService::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping{false};
 };
 
-RouterOptions router_options(const Config& config) {
-  const auto& r = config.routing;
-  RouterOptions o;
-  o.strategy = r.strategy;
-  std::vector<RouteRule> rules;
-  for (const auto& route : config.routes) {
-    rules.push_back(
-        {route.sender_domain, route.tag, route.metadata_key, route.metadata_value, route.pool});
-  }
-  o.routes = RouteTable(std::move(rules), r.default_pool);
-  o.probe = {r.probe_interval, r.probe_timeout, r.probe_jitter, r.unhealthy_threshold,
-             r.healthy_threshold};
-  o.outlier = {r.consecutive_failures, r.consecutive_down, r.error_rate,
-               r.throttle_rate,        r.min_requests,     r.error_window,
-               r.base_ejection,        r.max_ejection,     r.trial_successes};
-  o.heartbeat = {r.heartbeat_window, r.heartbeat_registration, r.heartbeat_allowed};
-  return o;
-}
-
 RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
                                providers::ProviderContext& context, const Clock& clock,
                                MetricsRegistry& metrics)
@@ -99,7 +80,7 @@ Result<std::unique_ptr<providers::Provider>, RoutingError> RoutingService::build
   return std::move(*p);
 }
 
-Result<std::string, ConfigError> RoutingService::apply(const Config& config) {
+Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& config) {
   std::lock_guard lock(admin_mu_);
   // Everything that can fail first, so that a bad file changes nothing.
   struct Step {
@@ -124,7 +105,7 @@ Result<std::string, ConfigError> RoutingService::apply(const Config& config) {
     }
     steps.push_back({current ? Step::Kind::replace : Step::Kind::add, pc, std::move(*provider)});
   }
-  router_.set_options(router_options(config));
+  router_.set_options(config.router);
   std::size_t added = 0, changed = 0, removed = 0;
   for (auto& step : steps) {
     switch (step.kind) {
@@ -151,8 +132,8 @@ Result<std::string, ConfigError> RoutingService::apply(const Config& config) {
   router_.check_routed_pools();
   std::string summary = "providers: " + std::to_string(added) + " added, " +
                         std::to_string(changed) + " changed, " + std::to_string(removed) +
-                        " removed; strategy " + config.routing.strategy + ", " +
-                        std::to_string(config.routes.size()) + " routes";
+                        " removed; strategy " + config.router.strategy + ", " +
+                        std::to_string(config.router.routes.rules().size()) + " routes";
   return Result<std::string, ConfigError>(boost::system::in_place_value, std::move(summary));
 }
 

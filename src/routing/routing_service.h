@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
 #include "core/error.h"
+#include "providers/provider_config.h"
 #include "routing/event_bus.h"
 #include "routing/router.h"
+#include "routing/routing_config.h"
 
 namespace postern::net {
 class IoRuntime;
@@ -61,9 +62,6 @@ struct RoutingUpdate {
   std::optional<std::vector<RouteRule>> routes;
 };
 
-// Router options from the [routing] section and [[routes]].
-RouterOptions router_options(const Config& config);
-
 class RoutingService {
  public:
   RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
@@ -78,7 +76,7 @@ class RoutingService {
   // Providers from the API and from heartbeats are left alone. All or
   // nothing: if any provider cannot be created, nothing changes and the
   // error names its key. Returns a one-line summary of what changed.
-  Result<std::string, ConfigError> apply(const Config& config);
+  Result<std::string, ConfigError> apply(const RoutingConfig& config);
 
   // Starts the health timer (probes, heartbeat lapses, ejection ends,
   // event-stream pings) on the I/O threads; stop() ends it.

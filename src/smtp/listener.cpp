@@ -27,14 +27,14 @@ constexpr std::chrono::seconds kUnwindBound{2};
 
 Result<void> load_tls(ServerContext& ctx) {
   const auto& o = ctx.options;
-  if (o.tls_cert.empty() && o.tls_key.empty()) {
+  if (o.tls.cert.empty() && o.tls.key.empty()) {
     if (o.implicit_tls) {
       spdlog::error("smtp: implicit_tls needs a TLS certificate and key");
       return error_code(Errc::invalid_argument);
     }
     return {};
   }
-  if (o.tls_cert.empty() || o.tls_key.empty()) {
+  if (o.tls.cert.empty() || o.tls.key.empty()) {
     spdlog::error("smtp: TLS needs both a certificate and a key");
     return error_code(Errc::invalid_argument);
   }
@@ -44,14 +44,14 @@ Result<void> load_tls(ServerContext& ctx) {
                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
   boost::system::error_code ec;
-  tls.use_certificate_chain_file(o.tls_cert, ec);
+  tls.use_certificate_chain_file(o.tls.cert, ec);
   if (ec) {
-    spdlog::error("smtp: cannot load TLS certificate {}: {}", o.tls_cert, ec.message());
+    spdlog::error("smtp: cannot load TLS certificate {}: {}", o.tls.cert, ec.message());
     return error_code(Errc::invalid_argument);
   }
-  tls.use_private_key_file(o.tls_key, asio::ssl::context::pem, ec);
+  tls.use_private_key_file(o.tls.key, asio::ssl::context::pem, ec);
   if (ec) {
-    spdlog::error("smtp: cannot load TLS key {}: {}", o.tls_key, ec.message());
+    spdlog::error("smtp: cannot load TLS key {}: {}", o.tls.key, ec.message());
     return error_code(Errc::invalid_argument);
   }
   return {};
@@ -60,8 +60,8 @@ Result<void> load_tls(ServerContext& ctx) {
 SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded) {
   SessionPolicy p;
   p.hostname = o.hostname;
-  p.max_message_bytes = o.max_message_bytes;
-  p.max_recipients = o.max_recipients;
+  p.max_message_bytes = o.limits.max_message_bytes;
+  p.max_recipients = o.limits.max_recipients;
   p.max_errors = o.max_errors;
   p.max_junk_commands = o.max_junk_commands;
   p.tls_available = tls_loaded;

@@ -14,26 +14,27 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/message_json.h"
 #include "core/metrics.h"
 #include "delivery/intake.h"
 #include "net/io_runtime.h"
+#include "net/server_tls_options.h"
 
 namespace postern::smtp {
 
 struct SmtpServerOptions {
   std::string listen = "127.0.0.1:2525";  // host:port or [v6]:port; port 0 picks a free one
   std::string hostname = "localhost";     // in the greeting, EHLO and Received headers
-  // CIDR blocks whose clients may submit without AUTH (SmtpConfig).
+  // CIDR blocks whose clients may submit without AUTH.
   std::vector<std::string> trusted_networks = {"127.0.0.0/8", "::1/128"};
 
   // TLS: PEM certificate chain and key. Empty: no STARTTLS, no implicit TLS.
-  std::string tls_cert;
-  std::string tls_key;
+  net::ServerTlsOptions tls;
   bool implicit_tls = false;      // RFC 8314 port-465 style: TLS from the first byte
   bool auth_without_tls = false;  // offer AUTH on unencrypted connections (explicit opt-in)
 
-  std::size_t max_message_bytes = 25 * 1024 * 1024;  // announced in SIZE
-  std::size_t max_recipients = 1000;
+  // max_message_bytes (announced in SIZE) and max_recipients apply.
+  MessageLimits limits;
   std::size_t max_errors = 20;          // 5xx replies before 421 and disconnect
   std::size_t max_junk_commands = 100;  // NOOP/RSET/VRFY/HELP/EHLO between messages
   std::size_t max_connections = 10000;

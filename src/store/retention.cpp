@@ -23,7 +23,9 @@ RetentionSweeper::RetentionSweeper(Store& store, const Clock& clock, MetricsRegi
                           "Ended messages deleted because they were older than store.retention")),
       bytes_freed_(
           metrics.counter("postern_store_reclaimed_bytes_total",
-                          "Bytes of content files removed once no message referred to them")) {}
+                          "Bytes of content files removed once no message referred to them")) {
+  if (options_.interval.count() == 0) options_.interval = retention_interval(options_.retention);
+}
 
 RetentionSweeper::~RetentionSweeper() { stop(); }
 

@@ -21,9 +21,12 @@
 namespace postern::store {
 
 struct RetentionOptions {
-  std::chrono::milliseconds retention{};  // how long an ended message is kept
-  std::chrono::milliseconds interval{};   // between sweeps
-  std::size_t batch = 1000;               // messages deleted per transaction
+  // How long an ended message is kept (store.retention); 0: forever, and
+  // no sweeper runs.
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds interval{};  // between sweeps; 0: retention_interval(retention)
+  std::size_t batch = 1000;              // messages deleted per transaction
+  bool enabled() const { return retention.count() > 0; }
 };
 
 // The sweep interval for a retention period: a tenth of it, between one

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/config.h"
+#include "providers/provider_config.h"
 
 namespace postern::providers::common {
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
 #include "core/message.h"
 #include "net/http_client.h"
 #include "net/io_runtime.h"
 #include "providers/provider.h"
+#include "providers/provider_config.h"
 #include "providers/provider_context.h"
 #include "providers/provider_factory.h"
 #include "support/fake_clock.h"

@@ -48,16 +48,16 @@ class RoutingServiceTest : public ::testing::Test {
 };
 
 TEST_F(RoutingServiceTest, WithNoProviderConfiguredMailGoesToCapture) {
-  ASSERT_TRUE(service_.apply(Config{}));
+  ASSERT_TRUE(service_.apply(RoutingConfig{}));
   auto v = views();
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v.at("capture").type, "capture");
 }
 
 TEST_F(RoutingServiceTest, ReapplyingAddsUpdatesReplacesAndRemoves) {
-  Config c;
+  RoutingConfig c;
   c.providers = {capture("a"), capture("b"), capture("c")};
-  c.routing.strategy = "weighted";
+  c.router.strategy = "weighted";
   ASSERT_TRUE(service_.apply(c));
   EXPECT_EQ(service_.routing().strategy, "weighted");
   // An API provider is not the file's to remove.
@@ -65,10 +65,10 @@ TEST_F(RoutingServiceTest, ReapplyingAddsUpdatesReplacesAndRemoves) {
   api.key_path = "settings";
   ASSERT_TRUE(service_.create(api));
 
-  Config next;
+  RoutingConfig next;
   next.providers = {capture("a"), capture("b", "other"), capture("d")};
   next.providers[0].weight = 7;
-  next.routing.strategy = "priority";
+  next.router.strategy = "priority";
   auto applied = service_.apply(next);
   ASSERT_TRUE(applied) << applied.error().to_string();
   EXPECT_EQ(*applied, "providers: 1 added, 2 changed, 1 removed; strategy priority, 0 routes");
@@ -83,13 +83,13 @@ TEST_F(RoutingServiceTest, ReapplyingAddsUpdatesReplacesAndRemoves) {
 }
 
 TEST_F(RoutingServiceTest, ABadConfigurationChangesNothing) {
-  Config c;
+  RoutingConfig c;
   c.providers = {capture("a")};
   ASSERT_TRUE(service_.apply(c));
-  Config bad;
+  RoutingConfig bad;
   bad.providers = {capture("b"), capture("c")};
   bad.providers[1].type = "pigeon";
-  bad.routing.strategy = "random";
+  bad.router.strategy = "random";
   auto applied = service_.apply(bad);
   ASSERT_FALSE(applied);
   EXPECT_EQ(applied.error().key, "providers[c].type");
@@ -136,8 +136,8 @@ TEST_F(RoutingServiceTest, UpdateKeepsOrReplacesTheConnection) {
 }
 
 TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
-  Config c;
-  c.routing.heartbeat_allowed = {"relay-1"};
+  RoutingConfig c;
+  c.router.heartbeat.allowed = {"relay-1"};
   ASSERT_TRUE(service_.apply(c));
   HeartbeatRequest beat;
   beat.name = "relay-1";
@@ -178,7 +178,7 @@ TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
 }
 
 TEST_F(RoutingServiceTest, RoutingChangesAreValidated) {
-  ASSERT_TRUE(service_.apply(Config{}));
+  ASSERT_TRUE(service_.apply(RoutingConfig{}));
   RoutingUpdate u;
   u.strategy = "fastest";
   EXPECT_EQ(service_.set_routing(u).error().field, "strategy");

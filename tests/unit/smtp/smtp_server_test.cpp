@@ -64,9 +64,9 @@ class SmtpServerTest : public ::testing::Test {
   }
 
   void use_tls() {
-    options_.tls_cert = dir_.file("cert.pem");
-    options_.tls_key = dir_.file("key.pem");
-    ASSERT_TRUE(test::write_self_signed_cert(options_.tls_cert, options_.tls_key));
+    options_.tls.cert = dir_.file("cert.pem");
+    options_.tls.key = dir_.file("key.pem");
+    ASSERT_TRUE(test::write_self_signed_cert(options_.tls.cert, options_.tls.key));
   }
 
   std::string create_key(const std::string& name, std::vector<std::string> scopes) {

@@ -1,0 +1,33 @@
+#include "net/net_config.h"
+
+namespace postern::net {
+
+Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file) {
+  IoRuntimeOptions o;
+  file.section("http").count("threads", o.threads);
+  return file.result(o);
+}
+
+Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file) {
+  HttpServerOptions o;
+  file.section("http")
+      .listen("listen", o.listen)
+      .bytes("max_body_bytes", o.max_body_bytes)
+      .duration("idle_timeout", o.idle_timeout)
+      .duration("request_timeout", o.request_timeout)
+      .count("max_connections", o.max_connections)
+      // 0 would refuse every client: a typo, not a policy.
+      .check(o.max_connections > 0, "max_connections", "must be at least 1");
+  return file.result(std::move(o));
+}
+
+Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file) {
+  ServerTlsOptions o;
+  auto s = file.section("tls");
+  s.text("cert", o.cert).text("key", o.key);
+  s.check(o.cert.empty() == o.key.empty(), o.cert.empty() ? "cert" : "key",
+          "tls.cert and tls.key go together");
+  return file.result(std::move(o));
+}
+
+}  // namespace postern::net

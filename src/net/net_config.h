@@ -1,0 +1,23 @@
+// Reading the network layer's options from the configuration file: [http]
+// for the I/O threads and the HTTP server, [tls] for servers' certificates.
+// Defaults are the options structs' own; errors name the key.
+#pragma once
+
+#include "core/config.h"
+#include "net/http_server.h"
+#include "net/server_tls_options.h"
+
+namespace postern::net {
+
+struct IoRuntimeOptions {
+  unsigned threads = 0;  // http.threads; 0: one per hardware thread
+};
+
+// http.threads.
+Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file);
+// http.listen, max_body_bytes, idle_timeout, request_timeout, max_connections.
+Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file);
+// tls.cert and tls.key, both or neither.
+Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file);
+
+}  // namespace postern::net

@@ -1,0 +1,26 @@
+// What the configuration file says about the store: [store]. SQLite is the
+// one backend so far; PostgreSQL (store.url) is reserved for the cluster
+// mode to come and refused until it lands.
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "store/retention.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postern::store {
+
+inline constexpr std::string_view kSqliteBackend = "sqlite";
+
+struct StoreConfig {
+  std::string backend{kSqliteBackend};  // the only one accepted so far
+  sqlite::SqliteOptions sqlite;         // store.path, max_batch, fsync
+  RetentionOptions retention;           // store.retention
+};
+
+// Reads [store]. Errors name the key: a backend other than "sqlite" (for
+// "postgres" too), store.url, an empty path, a max_batch of 0.
+Result<StoreConfig, ConfigError> read_store_config(ConfigFile& file);
+
+}  // namespace postern::store

@@ -1,0 +1,34 @@
+"""Configuration the binary refuses: a key that nothing implements yet, or
+that nothing reads, stops `postern serve` with status 2 and the key's name,
+before anything listens (docs/configuration.md, Keys reserved for features
+to come)."""
+import pytest
+
+REFUSED = [
+    # (file, environment, the name the message must give)
+    ('[imap]\nlisten = "127.0.0.1:1143"\n', {}, "imap.listen"),
+    ('[pop3]\nlisten = "127.0.0.1:1110"\n', {}, "pop3.listen"),
+    ("", {"POSTERN_IMAP_LISTEN": "127.0.0.1:1143"}, "POSTERN_IMAP_LISTEN"),
+    ('[store]\nbackend = "postgres"\n', {}, "store.backend"),
+    ('[store]\nurl = "postgresql://postern@db/postern"\n', {}, "store.url"),
+    ("", {"POSTERN_STORE_URL": "postgresql://postern@db/postern"}, "POSTERN_STORE_URL"),
+    # The certificate serves SMTP only; with no SMTP listener it would do nothing.
+    ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n', {"POSTERN_SMTP_LISTEN": ""}, "tls.cert"),
+    ('[http]\nlisten_backlog = 10\n', {}, "http.listen_backlog"),
+    ('[smtpd]\nlisten = "127.0.0.1:25"\n', {}, "smtpd"),
+]
+
+
+@pytest.mark.parametrize("config_text,env,key", REFUSED, ids=[r[2] for r in REFUSED])
+def test_a_setting_that_would_do_nothing_stops_the_server_naming_it(postern_factory, config_text, env,
+                                                                   key):
+    node = postern_factory(env=env, config_text=config_text, start=False)
+    r = node.cli("serve", check=False)
+    assert r.returncode == 2, r.stderr
+    assert "configuration error" in r.stderr and f"{key}:" in r.stderr, r.stderr
+    assert "postern ready" not in r.stderr
+
+
+def test_the_same_file_without_them_serves(postern_factory):
+    node = postern_factory(config_text='[store]\nbackend = "sqlite"\n[tls]\n')
+    assert node.api().get("/healthz").status == 200

@@ -1,0 +1,276 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace postern::app {
+namespace {
+
+TEST(Config, DefaultsServeWithNoFile) {
+  auto c = parse_config("", {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->http.listen, "127.0.0.1:8025");
+  EXPECT_EQ(c->smtp.server.listen, "127.0.0.1:2525");
+  EXPECT_EQ(c->store.backend, "sqlite");
+  EXPECT_EQ(c->store.sqlite.path, "data/postern.db");
+  EXPECT_EQ(c->routing.router.strategy, "round_robin");
+  EXPECT_TRUE(c->routing.providers.empty());
+}
+
+TEST(Config, ReadsFileValuesWithUnits) {
+  auto c = parse_config(R"(
+[http]
+listen = "0.0.0.0:9000"
+idle_timeout = "2m"
+max_connections = 500
+max_body_bytes = "10MiB"
+[delivery]
+lease = 30
+max_age = "2h"
+[smtp]
+trusted_networks = ["10.0.0.0/8"]
+)",
+                        {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->http.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c->http.idle_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(c->http.max_body_bytes, 10u << 20);
+  EXPECT_EQ(c->http.max_connections, 500u);
+  EXPECT_EQ(c->delivery.dispatcher.lease, std::chrono::seconds(30));
+  EXPECT_EQ(c->delivery.dispatcher.retry.max_age, std::chrono::hours(2));
+  EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
+}
+
+TEST(Config, EnvironmentWinsOverTheFile) {
+  Environment env{{"POSTERN_HTTP_LISTEN", "127.0.0.1:1"},
+                  {"POSTERN_SMTP_TRUSTED_NETWORKS", "1.0.0.0/8, 2.0.0.0/8"},
+                  {"POSTERN_UNRELATED_THING", "ignored"}};
+  auto c = parse_config("[http]\nlisten = \"127.0.0.1:2\"\n", env);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->http.listen, "127.0.0.1:1");
+  EXPECT_EQ(c->smtp.server.trusted_networks, (std::vector<std::string>{"1.0.0.0/8", "2.0.0.0/8"}));
+}
+
+TEST(Config, ErrorsNameTheKey) {
+  struct Case {
+    const char* toml;
+    Environment env;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"[http]\nlisen = \"x\"\n", {}, "http.lisen"},
+      {"[htp]\n", {}, "htp"},
+      {"[http]\nlisten = 5\n", {}, "http.listen"},
+      {"[http]\nlisten = \"nohost\"\n", {}, "http.listen"},
+      {"[http]\nmax_connections = 0\n", {}, "http.max_connections"},
+      {"", {{"POSTERN_SMTP_MAX_CONNECTIONS", "0"}}, "smtp.max_connections"},
+      {"[store]\nbackend = \"mysql\"\n", {}, "store.backend"},
+      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
+      {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
+      {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},
+      {"", {{"POSTERN_HTTP_THREADS", "many"}}, "POSTERN_HTTP_THREADS"},
+      {"", {{"POSTERN_HTTP_NOPE", "1"}}, "POSTERN_HTTP_NOPE"},
+      {"[[providers]]\ntype = \"mailgun\"\n", {}, "providers[0].name"},
+      {"[[providers]]\nname = \"a\"\n", {}, "providers[0].type"},
+      {"[[providers]]\nname = \"a\"\ntype = \"x\"\napi_key = \"env:MISSING_KEY\"\n",
+       {},
+       "providers[0].api_key"},
+      {"[[providers]]\nname=\"a\"\ntype=\"x\"\n[[providers]]\nname=\"a\"\ntype=\"y\"\n",
+       {},
+       "providers[1].name"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.toml, c.env);
+    ASSERT_FALSE(r) << c.toml;
+    EXPECT_EQ(r.error().key, c.key) << r.error().to_string();
+    EXPECT_FALSE(r.error().message.empty());
+  }
+}
+
+// A key or value that nothing implements would do nothing: it is refused,
+// named, until its feature lands (docs/configuration.md).
+TEST(Config, SettingsThatWouldDoNothingAreRefused) {
+  struct Case {
+    const char* toml;
+    Environment env;
+    const char* key;
+    const char* why;  // a part of the message
+  };
+  const Case cases[] = {
+      {"[imap]\nlisten = \"127.0.0.1:1143\"\n", {}, "imap.listen", "IMAP"},
+      {"[imap]\n", {}, "imap", "IMAP"},
+      {"", {{"POSTERN_IMAP_LISTEN", "127.0.0.1:1143"}}, "POSTERN_IMAP_LISTEN", "IMAP"},
+      {"[pop3]\nlisten = \"127.0.0.1:1110\"\n", {}, "pop3.listen", "POP3"},
+      {"", {{"POSTERN_POP3_LISTEN", "127.0.0.1:1110"}}, "POSTERN_POP3_LISTEN", "POP3"},
+      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
+      {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
+      {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},
+      {"", {{"POSTERN_STORE_URL", "postgresql://p@db/p"}}, "POSTERN_STORE_URL", "PostgreSQL"},
+      {"[smtp]\nlisten = \"\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+       {},
+       "tls.cert",
+       "only SMTP"},
+      {"[routing]\nheartbeat_registration = false\nheartbeat_allowed = [\"relay\"]\n",
+       {},
+       "routing.heartbeat_allowed",
+       "no effect"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.toml, c.env);
+    ASSERT_FALSE(r) << c.toml;
+    EXPECT_EQ(r.error().key, c.key) << r.error().to_string();
+    EXPECT_NE(r.error().message.find(c.why), std::string::npos) << r.error().to_string();
+  }
+}
+
+TEST(Config, TlsServesTheImplicitTlsListenerAlone) {
+  auto c = parse_config(R"(
+[smtp]
+listen = ""
+tls_listen = "127.0.0.1:0"
+[tls]
+cert = "c.pem"
+key = "k.pem"
+)",
+                        {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  auto listeners = c->smtp.listeners();
+  ASSERT_EQ(listeners.size(), 1u);
+  EXPECT_TRUE(listeners[0].implicit_tls);
+  EXPECT_EQ(listeners[0].tls.cert, "c.pem");
+}
+
+TEST(Config, SyntaxErrorsGiveTheLine) {
+  auto r = parse_config("[http]\nlisten = \n", {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("line 2"), std::string::npos) << r.error().message;
+}
+
+TEST(Config, ProvidersResolveSecretsFromTheEnvironment) {
+  auto c = parse_config(R"(
+[[providers]]
+name = "mg"
+type = "mailgun"
+api_key = "env:MG_KEY"
+domain = "mg.example.com"
+weight = 3
+pool = "bulk"
+)",
+                        {{"MG_KEY", "key-123"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  ASSERT_EQ(c->routing.providers.size(), 1u);
+  const auto& p = c->routing.providers[0];
+  EXPECT_EQ(p.name, "mg");
+  EXPECT_EQ(p.type, "mailgun");
+  EXPECT_EQ(p.pool, "bulk");
+  EXPECT_EQ(p.weight, 3);
+  EXPECT_EQ(p.settings.at("api_key"), "key-123");
+  EXPECT_EQ(p.settings.at("domain"), "mg.example.com");
+}
+
+TEST(Config, RoutingHealthHeartbeatsAndRoutes) {
+  auto c = parse_config(
+      R"(
+[routing]
+strategy = "weighted"
+default_pool = "main"
+probe_interval = "2s"
+probe_timeout = "500ms"
+unhealthy_threshold = 3
+error_rate = 0.25
+throttle_rate = 1
+base_ejection = "1s"
+max_ejection = "30s"
+heartbeat_window = "15s"
+heartbeat_registration = false
+[delivery]
+max_hold = "2s"
+[[providers]]
+name = "mg"
+type = "mailgun"
+pool = "main"
+rate_limit = 12.5
+burst = 20
+max_concurrency = 8
+probe = false
+domain = "mg.example.com"
+[[providers]]
+name = "bulk"
+type = "smtp"
+pool = "bulk"
+[[routes]]
+sender_domain = "*.news.example.com"
+pool = "bulk"
+[[routes]]
+tag = "receipt"
+metadata = "tenant=acme"
+pool = "main"
+)",
+      {{"POSTERN_ROUTING_PROBE_JITTER", "100ms"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  const auto& r = c->routing.router;
+  EXPECT_EQ(r.strategy, "weighted");
+  EXPECT_EQ(r.routes.default_pool(), "main");
+  EXPECT_EQ(r.probe.interval, std::chrono::seconds(2));
+  EXPECT_EQ(r.probe.timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.probe.jitter, std::chrono::milliseconds(100));
+  EXPECT_EQ(r.probe.unhealthy_threshold, 3u);
+  EXPECT_EQ(r.probe.healthy_threshold, 2u);
+  EXPECT_DOUBLE_EQ(r.outlier.error_rate, 0.25);
+  EXPECT_DOUBLE_EQ(r.outlier.throttle_rate, 1.0);
+  EXPECT_EQ(r.outlier.base_ejection, std::chrono::seconds(1));
+  EXPECT_EQ(r.outlier.max_ejection, std::chrono::seconds(30));
+  EXPECT_EQ(r.heartbeat.window, std::chrono::seconds(15));
+  EXPECT_FALSE(r.heartbeat.registration);
+  EXPECT_EQ(c->delivery.dispatcher.max_hold, std::chrono::seconds(2));
+  const auto& p = c->routing.providers[0];
+  EXPECT_DOUBLE_EQ(p.rate_limit, 12.5);
+  EXPECT_EQ(p.burst, 20u);
+  EXPECT_EQ(p.max_concurrency, 8u);
+  EXPECT_FALSE(p.probe);
+  // Provider-level keys never reach the factory's settings.
+  EXPECT_EQ(p.settings, (std::map<std::string, std::string>{{"domain", "mg.example.com"}}));
+  const auto& routes = r.routes.rules();
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(routes[0].sender_domain, "*.news.example.com");
+  EXPECT_EQ(routes[0].pool, "bulk");
+  EXPECT_EQ(routes[1].tag, "receipt");
+  EXPECT_EQ(routes[1].metadata_key, "tenant");
+  EXPECT_EQ(routes[1].metadata_value, "acme");
+}
+
+TEST(Config, HeartbeatAllowedNamesComeFromTheFileOrTheEnvironment) {
+  auto c = parse_config("[routing]\nheartbeat_allowed = [\"relay-1\"]\n",
+                        {{"POSTERN_ROUTING_HEARTBEAT_ALLOWED", "a, b"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->routing.router.heartbeat.allowed, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Config, RoutingErrorsNameTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[routing]\nerror_rate = 1.5\n", "routing.error_rate"},
+      {"[routing]\nerror_rate = \"half\"\n", "routing.error_rate"},
+      {"[routing]\nhealthy_threshold = 0\n", "routing.healthy_threshold"},
+      {"[routing]\nbase_ejection = \"10s\"\nmax_ejection = \"5s\"\n", "routing.max_ejection"},
+      {"[routing]\nprobe_timeout = 0\n", "routing.probe_timeout"},
+      {"[[routes]]\ntag = \"x\"\n", "routes[0].pool"},
+      {"[[routes]]\npool = \"x\"\n", "routes[0]"},
+      {"[[routes]]\npool = \"x\"\nmetadata = \"novalue\"\n", "routes[0].metadata"},
+      {"[[routes]]\npool = \"x\"\nsender = \"a\"\n", "routes[0].sender"},
+      {"[routing]\nheartbeat_registration = false\n[[routes]]\ntag = \"t\"\npool = \"nowhere\"\n",
+       "routes[0].pool"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nrate_limit = -1\n",
+       "providers[0].rate_limit"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nmax_concurrency = \"lots\"\n",
+       "providers[0].max_concurrency"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nprobe = \"maybe\"\n", "providers[0].probe"},
+      {"[[providers]]\nname = \"a\"\ntype = \"smtp\"\nweight = 1.5\n", "providers[0].weight"},
+  };
+  for (const auto& [toml, key] : cases) {
+    auto r = parse_config(toml, {});
+    ASSERT_FALSE(r) << toml;
+    EXPECT_EQ(r.error().key, key) << r.error().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace postern::app
