@@ -7,11 +7,13 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config ccache clang-format
-  # libraries
-  libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev
+  # libraries, each one the build links or includes (CMakeLists.txt): Boost's
+  # headers (Asio, Beast) and the three compiled parts it finds, spdlog and
+  # the fmt it links, GoogleTest for the unit tests
+  libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev libgmime-3.0-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libjemalloc-dev
+  libgtest-dev libjemalloc-dev
   # integration tests and benchmarks
   python3 python3-pytest swaks openssl curl wrk nginx-light postfix
 )
