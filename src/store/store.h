@@ -184,12 +184,15 @@ class Store {
   // when the message is no longer leased by `owner` (lease lost).
   virtual void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) = 0;
 
-  // queued/deferred -> cancelled. conflict when the message is being sent or
-  // already final; not_found for an unknown id.
+  // queued/deferred/quarantined -> cancelled (quarantined mail so that
+  // retention deletes it). conflict when the message is being sent, sent,
+  // failed or already cancelled; not_found for an unknown id.
   virtual void cancel(MessageId id, Completion<MessageStatus> done) = 0;
 
-  // failed/deferred/cancelled -> queued, due now. conflict when sent, queued
-  // or sending; not_found for an unknown id.
+  // deferred/failed/cancelled/quarantined, and sent while some recipients
+  // were refused for good (the retry goes to them alone) -> queued, due
+  // now, with a fresh retry window. conflict when queued, sending, or sent
+  // to every recipient; not_found for an unknown id.
   virtual void retry(MessageId id, Completion<MessageStatus> done) = 0;
 
   // Returns messages whose lease ends before `expired_before` to the queue,
