@@ -19,8 +19,11 @@ struct OpenStore {
 
 std::unique_ptr<OpenStore> open_store(const Config& config) {
   auto s = std::make_unique<OpenStore>();
-  auto opened =
-      store::sqlite::SqliteStore::open({config.store.path, 64, 1024, 1}, s->clock, s->metrics);
+  // One command's few writes and reads, beside a server that may run on
+  // the same store: a small queue and one reader suffice.
+  auto opened = store::sqlite::SqliteStore::open(
+      {.path = config.store.path, .max_batch = 64, .max_queue = 1024, .readers = 1}, s->clock,
+      s->metrics);
   if (!opened) {
     std::cerr << "postern: cannot open the store at " << config.store.path << ": "
               << opened.error().message() << "\n";
