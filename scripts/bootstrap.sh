@@ -9,11 +9,13 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format
   # make fuzz: clang with libFuzzer and its sanitizer runtimes
   clang libclang-rt-14-dev
-  # libraries
-  libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libpq-dev libgmime-3.0-dev libsodium-dev
+  # libraries, each one the build links or includes (CMakeLists.txt): Boost's
+  # headers (Asio, Beast) and the three compiled parts it finds, spdlog and
+  # the fmt it links, GoogleTest for the unit tests
+  libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev libgmime-3.0-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libjemalloc-dev
+  libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
 )

@@ -30,6 +30,12 @@ std::optional<postern::app::Config> load(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App cli{"Postern: a failure-resistant email gateway"};
   cli.require_subcommand(1);
+  // --config belongs to every command and may come before or after it
+  // (`postern --config F serve` and `postern serve --config F`, as the
+  // README shows): an option a subcommand does not know falls through to
+  // its parent. Subcommands inherit fallthrough, so set here it covers
+  // every command, nested ones and those to come.
+  cli.fallthrough();
   std::string config_path;
   cli.add_option("-c,--config", config_path,
                  "TOML configuration file (defaults serve without one)");

@@ -38,12 +38,18 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
-// How the stored content of a message is encoded.
+// How the stored content of a message is encoded. Stored on disk as its
+// number (messages.format): a number must never change nor be reused
+// (tests/unit/store/stored_values_test.cpp pins them).
 enum class ContentFormat : std::uint8_t {
   json = 0,  // the validated JSON of POST /v1/messages
   mime = 1,  // a raw RFC 5322 message (HTTP message/rfc822, SMTP)
 };
 
+// Stored on disk as its digit before each address of messages.recipients
+// (store/sqlite/codec.h; schema migration 5 wrote the same digits): a
+// number must never change nor be reused, and stays one digit
+// (tests/unit/store/stored_values_test.cpp pins them).
 enum class RecipientKind : std::uint8_t { to = 0, cc = 1, bcc = 2 };
 
 struct Recipient {

@@ -16,8 +16,9 @@ bool is_valid_utf8(std::string_view bytes);
 std::string valid_utf8(std::string_view bytes);
 
 // `text` as valid UTF-8 for a human to read in an event or a log: trailing
-// blanks and line ends dropped, then cut to at most `max` bytes on a
-// character boundary, "..." marking a cut.
+// spaces and line ends dropped, then cut to at most `max` bytes on a
+// character boundary, "..." appended to mark a cut (so a cut result has up
+// to max + 3 bytes).
 std::string clip_utf8(std::string_view text, std::size_t max = 300);
 
 }  // namespace postern

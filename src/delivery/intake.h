@@ -12,12 +12,12 @@ namespace postern::delivery {
 
 class Intake {
  public:
-  // `on_durable` is called (on the store's writer thread) after each message
-  // is committed; it must be quick.
+  // `on_durable` is called (on the store's writer thread, or its sync
+  // stage's) once each message is durable; it must be quick.
   Intake(store::Store& store, MetricsRegistry& metrics, std::function<void()> on_durable);
 
-  // Stores the message. `done` runs on the store's writer thread (or inline
-  // when the store refuses at once) with the id, or Errc::conflict
+  // Stores the message. `done` runs where the store's completions run
+  // (store/store.h) with the id, or Errc::conflict
   // (idempotency key reused with another body), storage_full, overloaded,
   // storage_unavailable or shutting_down.
   void submit(store::NewMessage message, store::Completion<store::EnqueueResult> done);

@@ -73,7 +73,8 @@ class Provider {
                     std::function<void(SendResult)> done) = 0;
 
   // A cheap authenticated call that tells whether sending would work
-  // (providers.md lists one per provider). Same threading as send().
+  // (docs/providers.md gives each type's under "Probe"). Same threading
+  // as send().
   virtual void probe(std::function<void(ProbeResult)> done) = 0;
 
   // The largest message this provider accepts, in bytes of MIME; 0 for no

@@ -34,7 +34,8 @@ struct EventBatch {
 
 class Subscription {
  public:
-  // Calls `done` once, from any thread (possibly inside this call), with
+  // Calls `done` once, from any thread (possibly inside this call, or
+  // inside a publish(): so it must not block, or publish() would), with
   // the events published since the last batch, or a ping, or closed.
   // Requires: no other next() pending.
   void next(std::function<void(EventBatch)> done);

@@ -1,6 +1,7 @@
 // The Store: durable queue of messages, their recipients and event timeline,
-// API keys and idempotency keys. One interface, two backends (SQLite for one
-// node, PostgreSQL for a cluster) with the same contract and the same tests.
+// API keys and idempotency keys. One interface, so that every backend keeps
+// the same contract and passes the same tests; SQLite (store/sqlite/, one
+// node) is the only backend today.
 //
 // Writes are asynchronous and group-committed: every write from every
 // connection is queued to one writer, which applies a batch in one
@@ -9,8 +10,10 @@
 // may run after the commit (while the next batch is applied), so a read can
 // see a change a moment before its completion reports it durable.
 //
-// Completions run on the writer's thread (or its sync stage's); they must be quick and must not
-// call back into the store synchronously (post the work elsewhere instead).
+// Completions run on the writer's thread (or its sync stage's), or inline on
+// the caller's thread for a write refused at once (overloaded,
+// shutting_down); they must be quick and must not call back into the store
+// synchronously (post the work elsewhere instead).
 // Reads are synchronous, safe from any thread, and see committed data.
 #pragma once
 
@@ -170,13 +173,15 @@ class Store {
   // Stores a new message with status queued and an "accepted" event.
   // With an idempotency key already seen: the same request hash answers the
   // first result with replayed=true; another hash fails with Errc::conflict.
-  // Errors: storage_full (disk full), storage_unavailable, shutting_down.
+  // Errors: storage_full (disk full), storage_unavailable, overloaded (too
+  // many writes queued), shutting_down.
   virtual void enqueue(NewMessage message, Completion<EnqueueResult> done) = 0;
 
-  // Leases up to `limit` messages that are queued, or deferred and due at
-  // `now`, oldest due first: they become `sending`, owned by `owner` until
-  // now + lease. A lease that expires returns the message to the queue (see
-  // reclaim_leases).
+  // Leases up to `limit` messages due at `now`: deferred ones first, up to
+  // half the limit, then queued ones, then deferred ones again if room is
+  // left (neither queue starves the other); oldest due first within each.
+  // They become `sending`, owned by `owner` until now + lease. A lease that
+  // expires returns the message to the queue (see reclaim_leases).
   virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease,
                      std::size_t limit, Completion<std::vector<LeasedMessage>> done) = 0;
 
@@ -184,12 +189,15 @@ class Store {
   // when the message is no longer leased by `owner` (lease lost).
   virtual void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) = 0;
 
-  // queued/deferred -> cancelled. conflict when the message is being sent or
-  // already final; not_found for an unknown id.
+  // queued/deferred/quarantined -> cancelled (quarantined mail so that
+  // retention deletes it). conflict when the message is being sent, sent,
+  // failed or already cancelled; not_found for an unknown id.
   virtual void cancel(MessageId id, Completion<MessageStatus> done) = 0;
 
-  // failed/deferred/cancelled -> queued, due now. conflict when sent, queued
-  // or sending; not_found for an unknown id.
+  // deferred/failed/cancelled/quarantined, and sent while some recipients
+  // were refused for good (the retry goes to them alone) -> queued, due
+  // now, with a fresh retry window. conflict when queued, sending, or sent
+  // to every recipient; not_found for an unknown id.
   virtual void retry(MessageId id, Completion<MessageStatus> done) = 0;
 
   // Returns messages whose lease ends before `expired_before` to the queue,
@@ -202,9 +210,10 @@ class Store {
   virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;
 
   // Deletes up to `limit` messages that ended (sent, failed or cancelled)
-  // before `before`, oldest first, with their recipients, events and
-  // content references. Answers how many. Queued, deferred, sending and
-  // quarantined messages are kept whatever their age.
+  // before `before`, sent ones first, then failed, then cancelled, oldest
+  // first within each, with their events and content references. Answers
+  // how many. Queued, deferred, sending and quarantined messages are kept
+  // whatever their age.
   virtual void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) = 0;
 
   // conflict when a key of this name exists.

@@ -219,7 +219,7 @@ def test_a_refused_recipient_fails_the_message_for_good(postern_factory, sim, ki
 
 
 def test_postmark_inactive_recipients_are_left_out_and_the_others_get_the_message(postern_factory, sim):
-    # ErrorCode 406 is permanent per recipient (providers.md): Postmark sent
+    # ErrorCode 406 is permanent per recipient (docs/providers.md, postmark): Postmark sent
     # nothing, and the retry goes to the active recipients alone.
     p = gateway(postern_factory, sim, "postmark")
     api = p.api()

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/sqlite/database.h"
+#include "store/sqlite/status_sql.h"
 
 namespace postern::store::migrations {
 namespace {
@@ -17,7 +18,9 @@ struct Migration {
 };
 
 // Ids are time-ordered (core/message_id.h), so id ranges double as time
-// ranges and inserts append to the end of each B-tree.
+// ranges and inserts append to the end of each B-tree. Statuses are named
+// ({queued}) and numbered by _status_sql (store/sqlite/status_sql.h): the
+// numbers never change, so each migration's text is the one it shipped with.
 constexpr std::array kMigrations = {
     Migration{1, R"sql(
 CREATE TABLE messages (
@@ -45,8 +48,8 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_status ON messages(status, id);
 -- Only waiting messages are indexed for the dispatcher, so these indexes
 -- stay as small as the queues they serve.
-CREATE INDEX messages_queued ON messages(next_attempt_at) WHERE status = 0;
-CREATE INDEX messages_deferred ON messages(next_attempt_at) WHERE status = 3;
+CREATE INDEX messages_queued ON messages(next_attempt_at) WHERE status = {queued};
+CREATE INDEX messages_deferred ON messages(next_attempt_at) WHERE status = {deferred};
 
 CREATE TABLE recipients (
   message_id INTEGER NOT NULL,
@@ -76,7 +79,8 @@ CREATE TABLE status_counts (
   status INTEGER PRIMARY KEY,
   n INTEGER NOT NULL
 );
-INSERT INTO status_counts(status, n) VALUES (0,0),(1,0),(2,0),(3,0),(4,0),(5,0),(6,0);
+INSERT INTO status_counts(status, n) VALUES ({queued},0),({sending},0),({sent},0),({deferred},0),
+  ({failed},0),({cancelled},0),({quarantined},0);
 
 CREATE TABLE api_keys (
   name TEXT PRIMARY KEY,
@@ -99,7 +103,7 @@ CREATE TABLE idempotency_keys (
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
-)sql"},
+)sql"_status_sql},
     Migration{2, R"sql(
 -- The content apart from the row the dispatcher updates: SQLite rewrites a
 -- whole record when an UPDATE changes its size (the lease owner is set, then
@@ -110,7 +114,7 @@ CREATE TABLE message_content (
 );
 INSERT INTO message_content(message_id, content) SELECT id, content FROM messages;
 ALTER TABLE messages DROP COLUMN content;
-)sql"},
+)sql"_status_sql},
     Migration{3, R"sql(
 -- Content written from now on lies in the content log beside the database
 -- (store/sqlite/content_log.h); the row says where, and its content column
@@ -119,7 +123,7 @@ ALTER TABLE message_content ADD COLUMN log_segment INTEGER;
 ALTER TABLE message_content ADD COLUMN log_offset INTEGER;
 ALTER TABLE message_content ADD COLUMN log_length INTEGER;
 ALTER TABLE message_content ADD COLUMN log_crc32c INTEGER;
-)sql"},
+)sql"_status_sql},
     Migration{4, R"sql(
 -- Where content lies, in the message's own row: four integers, written
 -- with it, instead of a row of its own in message_content (one B-tree
@@ -129,7 +133,7 @@ ALTER TABLE messages ADD COLUMN log_segment INTEGER;
 ALTER TABLE messages ADD COLUMN log_offset INTEGER;
 ALTER TABLE messages ADD COLUMN log_length INTEGER;
 ALTER TABLE messages ADD COLUMN log_crc32c INTEGER;
-)sql"},
+)sql"_status_sql},
     Migration{5, R"sql(
 -- The recipients and the "accepted" event in the message's own row too,
 -- and no status index entry for queued messages: three B-tree inserts
@@ -157,25 +161,25 @@ DROP TABLE recipients;
 -- Queued messages leave messages_by_status out: a new message then costs
 -- no insert there (messages_queued already indexes it), and a lease one
 -- insert instead of a delete and an insert. Queries through it say
--- "status <> 0"; listing queued messages reads messages_queued or the rows
+-- "status <> {queued}"; listing queued messages reads messages_queued or the rows
 -- (store/sqlite/reader.cpp).
 DROP INDEX messages_by_status;
-CREATE INDEX messages_by_status ON messages(status, id) WHERE status <> 0;
-)sql"},
+CREATE INDEX messages_by_status ON messages(status, id) WHERE status <> {queued};
+)sql"_status_sql},
     Migration{6, R"sql(
 -- Recipients an attempt was done with while the message was not (an SMTP
 -- relay took some recipients and deferred others): an address a line, in
 -- the order attempts settled them. Leases leave them out, so a retry goes
 -- only to the recipients still waiting.
 ALTER TABLE messages ADD COLUMN settled TEXT NOT NULL DEFAULT '';
-)sql"},
+)sql"_status_sql},
     Migration{7, R"sql(
 -- Settled recipients refused for good (5xx, inactive at Postmark), kept
 -- apart from those that have the message (settled, from now on): leases
 -- leave out both, and a manual retry empties this list, so it goes to the
 -- refused recipients again and never to one that has the message.
 ALTER TABLE messages ADD COLUMN refused TEXT NOT NULL DEFAULT '';
-)sql"},
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

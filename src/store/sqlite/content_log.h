@@ -88,8 +88,9 @@ class ContentLog {
   // next append takes their place.
   void discard_pending();
 
-  // Makes every append that returned before the call durable, with the
-  // directory entries of new segments. Errors: storage_full, storage_unavailable.
+  // Makes every append written (write_pending) before the call durable,
+  // with the directory entries of new segments; appends still pending are
+  // not written by it. Errors: storage_full, storage_unavailable.
   Result<void> sync();
 
   // Written or still pending. Errors: corrupt (no such segment, shorter

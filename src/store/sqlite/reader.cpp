@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "store/sqlite/codec.h"
+#include "store/sqlite/status_sql.h"
 
 namespace postern::store::sqlite {
 
@@ -53,12 +54,14 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
        "WHERE message_id = ?1 ORDER BY seq"},
       {&st->list_all, page("", "")},
       // messages_by_status leaves queued messages out (schema migration 5).
-      {&st->list_status, page("INDEXED BY messages_by_status", "status = ?1 AND status <> 0 AND ")},
+      {&st->list_status,
+       page("INDEXED BY messages_by_status", "status = ?1 AND status <> {queued} AND "_status_sql)},
       // Queued messages: a shallow queue is read whole from its index and
       // sorted; through a deep one the rows are read newest first, where
       // queued ones are at least deep_queue / (all rows) of them.
-      {&st->list_queued_by_index, page("INDEXED BY messages_queued", "status = 0 AND ")},
-      {&st->list_queued_by_row, page("NOT INDEXED", "status = 0 AND ")},
+      {&st->list_queued_by_index,
+       page("INDEXED BY messages_queued", "status = {queued} AND "_status_sql)},
+      {&st->list_queued_by_row, page("NOT INDEXED", "status = {queued} AND "_status_sql)},
       {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},

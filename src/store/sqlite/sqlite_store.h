@@ -18,7 +18,10 @@ struct SqliteOptions {
   std::size_t max_batch = 2048;
   std::size_t max_queue = 65536;
   std::size_t readers = 4;
-  bool fsync = true;  // false: synchronous=OFF (tests and benchmarks only)
+  // false (store.fsync): neither the database nor the content log is
+  // fsync'd, so acknowledged mail can be lost in a power cut; exists for
+  // tests and benchmarks.
+  bool fsync = true;
   // Beyond this many queued messages, listing them reads the rows newest
   // first instead of sorting the whole queue's index (reader.cpp).
   std::int64_t deep_queue = 50000;

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "store/sqlite/codec.h"
+#include "store/sqlite/status_sql.h"
 
 namespace postern::store::sqlite {
 
@@ -61,7 +62,8 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, "
        "log_crc32c, "
        "recipients, source) "
-       "VALUES (?1, 0, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+       "VALUES (?1, {queued}, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+       "?14)"_status_sql},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
@@ -75,19 +77,21 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // messages that read every row, stalling the writer (and so intake)
       // for about a second per lease.
       {&st->lease_queued,
-       "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
-       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = 0 AND "
-       "next_attempt_at <= ?3 "
+       "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
+       "updated_at = ?3 "
+       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = {queued} "
+       "AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused"},
+       "recipients, settled, refused"_status_sql},
       {&st->lease_deferred,
-       "UPDATE messages SET status = 1, lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
+       "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
+       "updated_at = ?3 "
        "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
-       "WHERE status = 3 AND next_attempt_at <= ?3 "
+       "WHERE status = {deferred} AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused"},
+       "recipients, settled, refused"_status_sql},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, "
        "updated_at = ?5, "
@@ -97,40 +101,45 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "char(10) || ?9 END, "
        "refused = CASE WHEN ?10 = '' THEN refused WHEN refused = '' THEN ?10 ELSE refused || "
        "char(10) || ?10 END, "
-       "event_seq = event_seq + 1 WHERE id = ?1 AND status = 1 AND lease_owner = ?2 "
-       "RETURNING event_seq, CASE WHEN status = 2 AND refused <> '' THEN recipients END, refused"},
+       "event_seq = event_seq + 1 WHERE id = ?1 AND status = {sending} AND lease_owner = ?2 "
+       "RETURNING event_seq, CASE WHEN status = {sent} AND refused <> '' THEN recipients END, "
+       "refused"_status_sql},
       {&st->set_settled, "UPDATE messages SET settled = ?2 WHERE id = ?1"},
-      // Which states cancel and retry apply to is said here alone: no row
-      // back is a conflict. Quarantined mail takes both: an operator lets
+      // Which states cancel and retry take is decided here alone (store.h
+      // and docs/api.md say the same; cancel_retry_states_test.cpp pins
+      // it): no row back is a conflict. Quarantined mail takes both: an operator lets
       // retention delete what the gateway cannot decode (Postfix's
       // postsuper -d), or queues it again once a fixed version reads it.
       // Sent mail takes a retry only while some of its recipients were
       // refused for good: the retry goes to them alone (the lease leaves
       // out those in `settled`), never to one that has the message.
       {&st->cancel,
-       "UPDATE messages SET status = 5, updated_at = ?2, event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND status IN (0, 3, 6) RETURNING event_seq"},
+       "UPDATE messages SET status = {cancelled}, updated_at = ?2, event_seq = event_seq + 1 "
+       "WHERE id = ?1 AND status IN ({queued}, {deferred}, {quarantined}) "
+       "RETURNING event_seq"_status_sql},
       {&st->retry,
-       "UPDATE messages SET status = 0, updated_at = ?2, next_attempt_at = ?2, window_start = ?2, "
-       "last_error = '', refused = '', event_seq = event_seq + 1 "
-       "WHERE id = ?1 AND (status IN (3, 4, 5, 6) OR (status = 2 AND refused <> '')) RETURNING "
-       "event_seq"},
-      // "status <> 0" lets the partial messages_by_status serve; INDEXED BY
-      // makes a query it cannot serve fail to prepare instead of scanning.
+       "UPDATE messages SET status = {queued}, updated_at = ?2, next_attempt_at = ?2, "
+       "window_start = ?2, last_error = '', refused = '', event_seq = event_seq + 1 "
+       "WHERE id = ?1 AND (status IN ({deferred}, {failed}, {cancelled}, {quarantined}) "
+       "OR (status = {sent} AND refused <> '')) RETURNING event_seq"_status_sql},
+      // "status <> {queued}" lets the partial messages_by_status serve;
+      // INDEXED BY makes a query it cannot serve fail to prepare instead of
+      // scanning.
       {&st->reclaim,
-       "UPDATE messages INDEXED BY messages_by_status SET status = 0, lease_owner = NULL, "
+       "UPDATE messages INDEXED BY messages_by_status SET status = {queued}, lease_owner = NULL, "
        "lease_until = NULL, updated_at = ?2, "
-       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = 1 AND status <> 0 AND "
-       "lease_until < ?1 "
-       "RETURNING id, event_seq"},
+       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = {sending} AND "
+       "status <> {queued} AND lease_until < ?1 "
+       "RETURNING id, event_seq"_status_sql},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       // Ids are time-ordered and a message ends after it was created, so
       // ?2 (the first id of the cut-off time) bounds the index range read.
-      // "status <> 0" lets the partial index serve (?1 is an ended status).
+      // "status <> {queued}" lets the partial index serve (?1 is an ended
+      // status).
       {&st->purge_messages,
        "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
-       "WHERE status = ?1 AND status <> 0 AND id < ?2 AND updated_at < ?3 ORDER BY id LIMIT ?4) "
-       "RETURNING id"},
+       "WHERE status = ?1 AND status <> {queued} AND id < ?2 AND updated_at < ?3 ORDER BY id "
+       "LIMIT ?4) RETURNING id"_status_sql},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
       {&st->insert_key,

@@ -1,0 +1,89 @@
+// Numbers the store writes to disk. A store keeps a status, a content format
+// and a recipient kind as numbers; renumbering an enumerator would make every
+// existing store mean something else by them. These tests pin each number,
+// so a renumbering fails here first.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/message.h"
+#include "core/status.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/status_sql.h"
+#include "store_fixture.h"
+#include "support/await_completion.h"
+
+namespace postern::store {
+namespace {
+
+template <class Enum>
+int stored(Enum e) {
+  return static_cast<int>(e);
+}
+
+TEST(StoredValues, MessageStatusNumbersNeverChange) {
+  EXPECT_EQ(stored(MessageStatus::queued), 0);
+  EXPECT_EQ(stored(MessageStatus::sending), 1);
+  EXPECT_EQ(stored(MessageStatus::sent), 2);
+  EXPECT_EQ(stored(MessageStatus::deferred), 3);
+  EXPECT_EQ(stored(MessageStatus::failed), 4);
+  EXPECT_EQ(stored(MessageStatus::cancelled), 5);
+  EXPECT_EQ(stored(MessageStatus::quarantined), 6);
+  EXPECT_EQ(kMessageStatusCount, 7);
+}
+
+TEST(StoredValues, ContentFormatNumbersNeverChange) {
+  EXPECT_EQ(stored(ContentFormat::json), 0);
+  EXPECT_EQ(stored(ContentFormat::mime), 1);
+}
+
+TEST(StoredValues, RecipientKindDigitsNeverChange) {
+  EXPECT_EQ(stored(RecipientKind::to), 0);
+  EXPECT_EQ(stored(RecipientKind::cc), 1);
+  EXPECT_EQ(stored(RecipientKind::bcc), 2);
+}
+
+// SQL text names statuses; each name must give its enumerator's number.
+TEST(StoredValues, SqlStatusNamesGiveTheEnumeratorsNumbers) {
+  EXPECT_STREQ("{queued} {sending} {sent} {deferred} {failed} {cancelled} {quarantined}"_status_sql,
+               "0 1 2 3 4 5 6");
+  for (int s = 0; s < kMessageStatusCount; ++s) {
+    auto status = static_cast<MessageStatus>(s);
+    EXPECT_EQ(parse_message_status(to_string(status)), status) << s;
+  }
+  EXPECT_STREQ("status IN ({queued}, {deferred}, {quarantined})"_status_sql, "status IN (0, 3, 6)");
+}
+
+// What a store writes is the enumerators' numbers, read back from the file
+// itself rather than through the store.
+TEST_F(StoreFixture, TheFileHoldsTheEnumeratorsNumbers) {
+  NewMessage m;
+  m.format = ContentFormat::mime;
+  m.content = "From: a@x.org\r\n\r\nx\r\n";
+  m.envelope.sender = "a@x.org";
+  m.envelope.recipients = {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::bcc}};
+  m.source = "smtp";
+  auto id =
+      test::await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); })
+          .value()
+          .id;
+  ASSERT_TRUE(test::await_completion<MessageStatus>([&](auto done) { store_->cancel(id, done); }));
+  store_->close();
+
+  auto db = sqlite::Database::open(dir_.file("postern.db"), false);
+  ASSERT_TRUE(db);
+  auto row = (*db)->prepare(
+      "SELECT m.status, m.format, m.recipients, e.status FROM messages m "
+      "JOIN events e ON e.message_id = m.id WHERE m.id = ?1 ORDER BY e.seq DESC LIMIT 1");
+  ASSERT_TRUE(row);
+  row->bind(1, static_cast<std::int64_t>(id.value()));
+  ASSERT_TRUE(row->step().value());
+  EXPECT_EQ(row->column_int(0), 5);  // cancelled
+  EXPECT_EQ(row->column_int(1), 1);  // mime
+  EXPECT_EQ(row->column_text(2), "0b@x.org\n2c@x.org");
+  EXPECT_EQ(row->column_int(3), 5);  // the cancel event's status
+  row->reset();
+}
+
+}  // namespace
+}  // namespace postern::store
