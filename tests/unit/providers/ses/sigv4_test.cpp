@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/hex.h"
+
 namespace postern::providers::ses {
 namespace {
 
@@ -38,16 +40,6 @@ SystemTime parse_amz_date(const std::string& s) {
   tm.tm_min = std::stoi(s.substr(11, 2));
   tm.tm_sec = std::stoi(s.substr(13, 2));
   return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
 }
 
 class SigV4Vector : public ::testing::TestWithParam<std::size_t> {};
@@ -98,9 +90,10 @@ TEST_P(SigV4Vector, MatchesEveryPublishedValue) {
   }
   EXPECT_EQ(result.added_headers, added);
   if (const auto* key = v.if_contains("signing_key_hex")) {
-    EXPECT_EQ(hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")),
-                                    scope.region, scope.service)),
-              str(*key));
+    EXPECT_EQ(
+        to_hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")),
+                                 scope.region, scope.service)),
+        str(*key));
   }
 }
 
