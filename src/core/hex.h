@@ -20,7 +20,4 @@ std::string to_hex16(std::uint64_t value);
 // 0..15 for a hex digit of either case, -1 for anything else.
 int hex_value(char c);
 
-// %XX decoding ('+' stays '+'); malformed escapes are kept as written.
-std::string percent_decode(std::string_view s);
-
 }  // namespace postern

@@ -1,12 +1,11 @@
 #include "providers/ses/sigv4.h"
 
 #include <algorithm>
-#include <cctype>
-#include <ctime>
 #include <map>
 
 #include "core/ascii.h"
 #include "core/hex.h"
+#include "core/percent.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
 
@@ -16,25 +15,12 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
-bool unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-// RFC 3986 §2.1 percent-encoding with upper-case hex, of every byte outside
-// the unreserved set (and '/' when `keep_slash`).
-std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
-    }
-  }
-  return out;
+// A query parameter's name or value as SigV4 signs it: decoded, then
+// encoded again with only the unreserved characters left as they are. One
+// with a malformed escape is taken as written (its '%' becomes "%25").
+std::string canonical_query_part(std::string_view part) {
+  auto decoded = percent_decode(part);
+  return percent_encode(decoded ? std::string_view(*decoded) : part);
 }
 
 // botocore remove_dot_segments: RFC 3986 §5.2.4, and consecutive slashes
@@ -108,7 +94,7 @@ bool has_header(const SigV4Request& r, std::string_view name) {
 std::string sigv4_amz_date(SystemTime time) { return format_utc(time, "%Y%m%dT%H%M%SZ"); }
 
 std::string sigv4_canonical_uri(std::string_view path) {
-  return uri_encode(normalize_path(path), true);
+  return percent_encode_path(normalize_path(path));
 }
 
 std::string sigv4_canonical_query(std::string_view query) {
@@ -123,8 +109,7 @@ std::string sigv4_canonical_query(std::string_view query) {
       auto eq = pair.find('=');
       auto name = pair.substr(0, eq);
       auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-      params.emplace_back(uri_encode(percent_decode(name), false),
-                          uri_encode(percent_decode(value), false));
+      params.emplace_back(canonical_query_part(name), canonical_query_part(value));
     }
     start = end + 1;
   }

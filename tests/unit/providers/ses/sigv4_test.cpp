@@ -117,6 +117,16 @@ TEST(SigV4, TheFileHoldsEveryVector) {
   EXPECT_EQ(vectors_file().at("vectors").as_array().size(), 41u);
 }
 
+TEST(SigV4, CanonicalQueryEncodesAgainWhatWasDecoded) {
+  EXPECT_EQ(sigv4_canonical_query("b=x%20y&a=%7e+"), "a=~%2B&b=x%20y");
+  // A malformed escape is signed as written: its '%' encoded.
+  EXPECT_EQ(sigv4_canonical_query("a=100%&b=%zz"), "a=100%25&b=%25zz");
+}
+
+TEST(SigV4, CanonicalUriEncodesEverySegment) {
+  EXPECT_EQ(sigv4_canonical_uri("/v2/a b/./c/../d~"), "/v2/a%20b/d~");
+}
+
 TEST(SigV4, FormatsAmzDateInUtc) {
   EXPECT_EQ(sigv4_amz_date(from_unix_ms(1'700'000'000'000)), "20231114T221320Z");
 }
