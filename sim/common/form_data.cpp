@@ -1,6 +1,7 @@
 #include "sim/common/form_data.h"
 
 #include "core/ascii.h"
+#include "core/percent.h"
 #include "sim/common/http_util.h"
 
 namespace postern::sim {
@@ -76,14 +77,6 @@ std::size_t read_part_headers(std::string_view body, std::size_t pos, PartHeader
   return std::string_view::npos;
 }
 
-std::string form_decode(std::string_view s) {
-  std::string spaced(s);
-  for (auto& c : spaced) {
-    if (c == '+') c = ' ';
-  }
-  return percent_decode(spaced);
-}
-
 }  // namespace
 
 Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body,
@@ -124,20 +117,15 @@ Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body,
   }
 }
 
-std::vector<FormField> parse_urlencoded(std::string_view body) {
+Result<std::vector<FormField>, Problem> parse_urlencoded(std::string_view body) {
+  auto pairs = parse_query(body);
+  if (!pairs) return Problem{"malformed percent-encoding in the form"};
   std::vector<FormField> fields;
-  while (!body.empty()) {
-    auto amp = body.find('&');
-    auto pair = body.substr(0, amp);
-    if (!pair.empty()) {
-      auto eq = pair.find('=');
-      FormField field;
-      field.name = form_decode(pair.substr(0, eq));
-      if (eq != std::string_view::npos) field.value = form_decode(pair.substr(eq + 1));
-      fields.push_back(std::move(field));
-    }
-    if (amp == std::string_view::npos) break;
-    body.remove_prefix(amp + 1);
+  for (auto& [name, value] : *pairs) {
+    FormField field;
+    field.name = std::move(name);
+    field.value = std::move(value);
+    fields.push_back(std::move(field));
   }
   return fields;
 }

@@ -31,8 +31,9 @@ struct FormField {
 Result<std::vector<FormField>, Problem> parse_multipart(std::string_view body,
                                                         std::string_view boundary);
 
-// Parses "a=1&b=x%20y" ('+' is a space, %XX decoded). Never fails.
-std::vector<FormField> parse_urlencoded(std::string_view body);
+// Parses "a=1&b=x%20y" ('+' is a space, %XX decoded; core/percent.h).
+// Error (Problem): a malformed escape or a character a query cannot hold.
+Result<std::vector<FormField>, Problem> parse_urlencoded(std::string_view body);
 
 // Reads a form body by its Content-Type: multipart/form-data (boundary
 // required) or application/x-www-form-urlencoded. Any other type yields no

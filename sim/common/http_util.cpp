@@ -2,11 +2,11 @@
 
 #include <boost/json.hpp>
 #include <cctype>
-#include <ctime>
 
 #include "core/ascii.h"
 #include "core/base64.h"
 #include "core/header_value.h"
+#include "core/percent.h"
 #include "core/time_format.h"
 
 namespace postern::sim {
@@ -70,6 +70,11 @@ std::string rfc2822_date(SystemTime t) { return format_utc(t, "%a, %d %b %Y %H:%
 
 long long unix_seconds(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string percent_decode(std::string_view s) {
+  auto decoded = postern::percent_decode(s);
+  return decoded ? std::move(*decoded) : std::string(s);
 }
 
 std::vector<std::string_view> path_segments(std::string_view path) {

@@ -13,7 +13,6 @@
 
 #include "core/clock.h"
 #include "core/header_value.h"  // media_type, for the services
-#include "core/hex.h"
 #include "net/http_message.h"
 
 namespace postern::sim {
@@ -41,7 +40,10 @@ long long unix_seconds(SystemTime t);
 // {"v3", "x", "messages"}.
 std::vector<std::string_view> path_segments(std::string_view path);
 
-using postern::percent_decode;  // core/hex.h
+// The %XX escapes of a path segment or parameter decoded (core/percent.h);
+// one with a malformed escape is kept as written, for the service to
+// refuse by its own rules.
+std::string percent_decode(std::string_view s);
 
 net::HttpResponse json_response(int status, const boost::json::value& body);
 net::HttpResponse text_response(int status, std::string body,

@@ -1,17 +1,13 @@
 #include "sim/common/id_source.h"
 
+#include "core/hex.h"
+
 namespace postern::sim {
 
 std::string IdSource::hex(int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(static_cast<std::size_t>(digits));
-  std::uint64_t bits = 0;
-  for (int i = 0; i < digits; ++i) {
-    if (i % 16 == 0) bits = next();
-    out += kHex[bits & 15];
-    bits >>= 4;
-  }
+  while (out.size() < static_cast<std::size_t>(digits)) out += to_hex16(next());
+  out.resize(static_cast<std::size_t>(digits));
   return out;
 }
 

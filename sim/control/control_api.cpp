@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "core/percent.h"
 #include "sim/common/http_util.h"
 
 namespace postern::sim {
@@ -13,16 +14,13 @@ net::HttpResponse error(int status, std::string_view message) {
   return json_response(status, boost::json::object{{"error", message}});
 }
 
-// One query parameter, percent-decoded; "" when absent.
+// One query parameter, percent-decoded; "" when absent or when the query
+// is malformed.
 std::string query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name)
-      return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+  auto pairs = parse_query(query);
+  if (!pairs) return "";
+  for (auto& [key, value] : *pairs) {
+    if (key == name) return std::move(value);
   }
   return "";
 }

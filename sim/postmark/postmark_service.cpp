@@ -1,8 +1,8 @@
 #include "sim/postmark/postmark_service.h"
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
-#include <cstdio>
-#include <ctime>
 
 #include "core/address.h"
 #include "core/time_format.h"
@@ -62,11 +62,10 @@ net::HttpResponse postmark_error(int status, int error_code, std::string_view me
 }
 
 std::string postmark_timestamp(SystemTime t) {
-  auto ticks = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  char fraction[12];
-  std::snprintf(fraction, sizeof fraction, ".%07lld",
-                static_cast<long long>(ticks % 1'000'000'000 / 100));
-  return format_utc(t, "%Y-%m-%dT%H:%M:%S") + fraction + "+00:00";
+  // Seven digits of fraction, as .NET writes them: ticks of 100 ns.
+  using Ticks = std::chrono::duration<std::int64_t, std::ratio<1, 10'000'000>>;
+  auto ticks = std::chrono::floor<Ticks>(t - std::chrono::floor<std::chrono::seconds>(t));
+  return format_utc(t, "%Y-%m-%dT%H:%M:%S") + fmt::format(".{:07}+00:00", ticks.count());
 }
 
 PostmarkService::PostmarkService(PostmarkSettings settings, std::uint64_t seed)

@@ -1,4 +1,5 @@
-// SHA-256 (OpenSSL), for request fingerprints and key hashes.
+// SHA-256 and HMAC-SHA-256 (OpenSSL), for request fingerprints, key
+// hashes and request signatures (SigV4).
 #pragma once
 
 #include <string>
@@ -10,6 +11,7 @@ namespace postern {
 std::string sha256(std::string_view data);
 // 64 lower-case hex characters.
 std::string sha256_hex(std::string_view data);
-std::string to_hex(std::string_view bytes);
+// HMAC-SHA-256 (RFC 2104) of `data` under `key`: 32 raw bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data);
 
 }  // namespace postern

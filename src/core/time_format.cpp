@@ -1,22 +1,11 @@
 #include "core/time_format.h"
 
+#include <fmt/chrono.h>
+
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 
 namespace postern {
 namespace {
-
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's
-// days_from_civil.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > s.size()) return false;
@@ -26,31 +15,31 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
 
 }  // namespace
 
-std::string format_utc(SystemTime t, const char* format) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  auto n = std::strftime(buf, sizeof buf, format, &tm);
-  return std::string(buf, n);
+std::optional<SystemTime> from_unix_seconds(std::int64_t count) {
+  using std::chrono::seconds;
+  constexpr auto kLast = std::chrono::floor<seconds>(SystemTime::max().time_since_epoch()).count();
+  constexpr auto kFirst = std::chrono::ceil<seconds>(SystemTime::min().time_since_epoch()).count();
+  if (count > kLast || count < kFirst) return std::nullopt;
+  return SystemTime(seconds(count));
+}
+
+std::string format_utc(SystemTime t, std::string_view format) {
+  // The specifiers go into one replacement field: "{:%Y%m%d}".
+  return fmt::format(fmt::runtime(fmt::format("{{:{}}}", format)),
+                     std::chrono::floor<std::chrono::seconds>(t));
 }
 
 std::string format_rfc3339(SystemTime t) {
   using namespace std::chrono;
-  auto ms = to_unix_ms(t);
-  auto days = floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(ms)));
-  year_month_day ymd{days};
-  auto rest = ms - duration_cast<milliseconds>(days.time_since_epoch()).count();
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long long>(rest / 3'600'000),
-                static_cast<long long>(rest / 60'000 % 60),
-                static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
-  return buf;
+  auto ms = floor<milliseconds>(t);
+  auto s = floor<seconds>(ms);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", s, (ms - s).count());
 }
 
+// std::chrono::parse would read the fields, but libstdc++ 12 (the
+// toolchain here) does not have it; the calendar arithmetic is chrono's.
 std::optional<SystemTime> parse_time(std::string_view s) {
+  using namespace std::chrono;
   if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
     std::int64_t secs = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), secs);
@@ -64,12 +53,15 @@ std::optional<SystemTime> parse_time(std::string_view s) {
       !read_int(s, 17, 2, sec)) {
     return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
+                            day(static_cast<unsigned>(d))};
+  if (!date.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   std::size_t pos = 19;
-  std::int64_t millis = 0;
+  milliseconds fraction(0);
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     int digits = 0;
+    int millis = 0;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
       if (digits < 3) millis = millis * 10 + (s[pos] - '0');
       ++digits;
@@ -77,22 +69,22 @@ std::optional<SystemTime> parse_time(std::string_view s) {
     }
     if (digits == 0) return std::nullopt;
     for (int k = digits; k < 3; ++k) millis *= 10;
+    fraction = milliseconds(millis);
   }
-  std::int64_t offset_min = 0;
+  minutes offset(0);
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
     ++pos;
   } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
     int oh, om;
     if (!read_int(s, pos + 1, 2, oh) || !read_int(s, pos + 4, 2, om)) return std::nullopt;
-    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    offset = minutes((oh * 60 + om) * (s[pos] == '-' ? -1 : 1));
     pos += 6;
   } else {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  auto days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  std::int64_t total = ((days * 24 + h) * 60 + mi - offset_min) * 60 + sec;
-  return from_unix_ms(total * 1000 + millis);
+  auto t = sys_days(date) + hours(h) + minutes(mi) + seconds(sec) + fraction - offset;
+  return from_unix_ms(t.time_since_epoch().count());  // saturates past 2262
 }
 
 }  // namespace postern

@@ -8,7 +8,7 @@
 #include "http/message_view.h"
 #include "http/query.h"
 #include "http/responses.h"
-#include "providers/outbound_message.h"
+#include "mime/outbound.h"
 
 namespace postern::http {
 namespace json = boost::json;
@@ -115,13 +115,12 @@ void get_raw_message(ApiServices& s, Call& call, net::Responder respond) {
   auto content = s.store.get_content(*id);
   if (!content) return respond(store_error_response(content.error()));
   const auto& m = detail->summary;
-  providers::OutboundMessage outbound(m.id, content->first, std::move(content->second),
-                                      Envelope{m.sender, m.recipients}, m.tags, m.created_at);
-  auto mime = outbound.mime();
-  if (!mime) return respond(error_response(500, "corrupt", "the stored message cannot be decoded"));
+  auto bytes = mime::render_stored(content->first, content->second, m.id.to_string(), m.created_at);
+  if (!bytes)
+    return respond(error_response(500, "corrupt", "the stored message cannot be decoded"));
   net::HttpResponse r;
   r.content_type = "message/rfc822";
-  r.body = **mime;
+  r.body = std::move(*bytes);
   respond(std::move(r));
 }
 

@@ -1,20 +1,14 @@
 #include "http/query.h"
 
-#include <boost/url/parse_query.hpp>
+#include "core/percent.h"
 
 namespace postern::http {
 
 Result<QueryParams> QueryParams::parse(std::string_view query) {
+  auto pairs = parse_query(query);
+  if (!pairs) return pairs.error();
   QueryParams out;
-  if (query.empty()) return out;
-  auto parsed = boost::urls::parse_query(query);
-  if (!parsed) return error_code(Errc::invalid_argument);
-  boost::urls::encoding_opts opts;
-  opts.space_as_plus = true;
-  for (auto param : *parsed) {
-    out.values_.emplace_back(param.key.decode(opts),
-                             param.has_value ? param.value.decode(opts) : std::string());
-  }
+  out.values_ = std::move(*pairs);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Query strings of API requests, percent-decoded (Boost.URL).
+// Query strings of API requests, percent-decoded (core/percent.h).
 #pragma once
 
 #include <optional>

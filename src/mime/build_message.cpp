@@ -1,5 +1,6 @@
 // Structured message to RFC 5322 bytes (raw-MIME providers, GET .../raw):
 // the top-level header written here, the MIME body by detail/body_builder.
+#include "mime/date.h"
 #include "mime/detail/body_builder.h"
 #include "mime/detail/header_fields.h"
 #include "mime/detail/header_writer.h"

@@ -1,7 +1,6 @@
 #include "providers/outbound_message.h"
 
-#include "core/message_json.h"
-#include "mime/mime.h"
+#include "mime/outbound.h"
 
 namespace postern::providers {
 
@@ -28,18 +27,7 @@ std::shared_ptr<const OutboundMessage> OutboundMessage::for_recipients(
 Result<const Message*> OutboundMessage::structured() const {
   std::lock_guard lock(body_->mu);
   auto& structured = body_->structured;
-  if (!structured) {
-    const auto& content = body_->content;
-    if (format_ == ContentFormat::json) {
-      // Stored content was validated at intake; limits were checked then.
-      auto parsed = message_from_json(content, MessageLimits::unlimited());
-      structured =
-          parsed ? Result<Message>(std::move(*parsed)) : Result<Message>(error_code(Errc::corrupt));
-    } else {
-      auto parsed = mime::parse_message(content);
-      structured = parsed ? std::move(parsed) : Result<Message>(error_code(Errc::corrupt));
-    }
-  }
+  if (!structured) structured = mime::read_stored(format_, body_->content);
   if (!*structured) return structured->error();
   return &structured->value();
 }
@@ -50,16 +38,10 @@ Result<const std::string*> OutboundMessage::mime() const {
     auto message = structured();
     if (!message) return message.error();
     std::lock_guard lock(body_->mu);
-    if (!built) {
-      mime::BuildOptions options{message_id(), created_at_, {{"X-Postern-Id", id_string_}}};
-      built = mime::build_message(**message, options);
-    }
+    if (!built) built = mime::render_built(**message, id_string_, created_at_);
   } else {
-    // Raw mail keeps its bytes; only Bcc goes, and a trace field naming the
-    // Postern message goes on top (as MTAs prepend Received), so that
-    // providers' events and relays can be matched to it.
     std::lock_guard lock(body_->mu);
-    if (!built) built = "X-Postern-Id: " + id_string_ + "\r\n" + mime::strip_bcc(body_->content);
+    if (!built) built = mime::render_raw(body_->content, id_string_);
   }
   std::lock_guard lock(body_->mu);
   return &built->value();

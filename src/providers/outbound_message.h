@@ -27,22 +27,21 @@ class OutboundMessage {
   // (custom args, variables, metadata or a header) so that their events can
   // be matched later.
   const std::string& id_string() const { return id_string_; }
-  // "<id>@postern": the Message-ID of built messages.
-  std::string message_id() const { return id_string_ + "@postern"; }
   const Envelope& envelope() const { return envelope_; }
   const std::vector<std::string>& tags() const { return tags_; }
   ContentFormat format() const { return format_; }
   const std::string& content() const { return body_->content; }
   SystemTime created_at() const { return created_at_; }
 
-  // The structured message: parsed JSON, or the raw message parsed with
-  // GMime. Errc::corrupt when the stored content cannot be decoded.
+  // The structured message (mime::read_stored): parsed JSON, or the raw
+  // message parsed with GMime. Errc::corrupt when the stored content cannot
+  // be decoded.
   // Thread-safe; the pointer lives as long as this object.
   Result<const Message*> structured() const;
 
-  // The message as sent over SMTP: the raw content without Bcc and with an
-  // X-Postern-Id field prepended, or the structure built into MIME
-  // (Message-ID <id@postern>, Date of creation, X-Postern-Id header).
+  // The message as sent (mime/outbound.h): raw content through
+  // mime::render_raw, the structure through mime::render_built with the
+  // date of creation; built once and shared with for_recipients' parts.
   // Thread-safe; the pointer lives as long as this.
   Result<const std::string*> mime() const;
 

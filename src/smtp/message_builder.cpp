@@ -2,11 +2,9 @@
 #include "smtp/message_builder.h"
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <ctime>
 
 #include "core/address.h"
+#include "mime/date.h"
 #include "mime/mime.h"
 
 namespace postern::smtp {
@@ -44,22 +42,6 @@ bool listed(const std::vector<Mailbox>& list, const std::string& normalized) {
 
 }  // namespace
 
-std::string format_rfc5322_date(SystemTime t) {
-  static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed",
-                                                    "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d +0000",
-                kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,
-                kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour,
-                tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
 std::string received_header(const ReceivedInfo& info, const std::vector<std::string>& recipients,
                             SystemTime now) {
   std::string h = "Received: from " + sanitize_helo(info.helo_name) + " (" +
@@ -67,7 +49,7 @@ std::string received_header(const ReceivedInfo& info, const std::vector<std::str
                   " (Postern) with " + protocol(info);
   if (info.tls && !info.tls_description.empty()) h += "\r\n\t(using " + info.tls_description + ")";
   if (recipients.size() == 1) h += "\r\n\tfor <" + recipients.front() + ">";
-  h += ";\r\n\t" + format_rfc5322_date(now) + "\r\n";
+  h += ";\r\n\t" + mime::format_date(now) + "\r\n";
   return h;
 }
 

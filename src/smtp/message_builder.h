@@ -33,9 +33,6 @@ struct ReceivedInfo {
 std::string received_header(const ReceivedInfo& info, const std::vector<std::string>& recipients,
                             SystemTime now);
 
-// "Mon, 20 Nov 2023 22:13:20 +0000" (RFC 5322 §3.3), in UTC.
-std::string format_rfc5322_date(SystemTime t);
-
 struct Submission {
   std::string sender;                   // MAIL FROM, "" for <>
   std::vector<std::string> recipients;  // RCPT TO, in order, without duplicates

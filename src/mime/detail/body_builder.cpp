@@ -2,11 +2,10 @@
 // quoted-printable/base64 encoding and the RFC 2231 parameter encoding.
 #include "mime/detail/body_builder.h"
 
-#include <array>
 #include <cstdint>
-#include <cstdio>
 #include <vector>
 
+#include "core/hex.h"
 #include "mime/detail/gobject_ptr.h"
 #include "mime/detail/header_section.h"
 
@@ -30,9 +29,7 @@ class Boundaries {
       hash ^= static_cast<unsigned char>(c);
       hash *= 0x100000001b3ULL;
     }
-    std::array<char, 17> hex{};
-    std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(hash));
-    prefix_ = "=_pst_" + std::string(hex.data()) + "_";
+    prefix_ = "=_pst_" + to_hex16(hash) + "_";
   }
   // At most three multiparts, so the suffix is one digit and no boundary is
   // a prefix of another.

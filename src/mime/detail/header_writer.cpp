@@ -2,10 +2,7 @@
 // §3.4; RFC 2047).
 #include "mime/detail/header_writer.h"
 
-#include <array>
 #include <cctype>
-#include <chrono>
-#include <cstdio>
 
 #include "mime/detail/rfc2047.h"
 
@@ -108,25 +105,6 @@ std::string format_mailbox_list(const std::vector<Mailbox>& mailboxes, std::size
     }
   }
   return out;
-}
-
-std::string format_date(SystemTime time) {
-  using namespace std::chrono;
-  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                       "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto day = floor<days>(time);
-  year_month_day ymd{day};
-  hh_mm_ss hms{floor<seconds>(time - day)};
-  weekday wd{day};
-  std::array<char, 64> buf{};
-  std::snprintf(buf.data(), buf.size(), "%s, %02u %s %04d %02d:%02d:%02d +0000",
-                kDays[wd.c_encoding()], static_cast<unsigned>(ymd.day()),
-                kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf.data();
 }
 
 }  // namespace postern::mime::detail

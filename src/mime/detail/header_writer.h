@@ -1,5 +1,6 @@
 // Writing the top-level header fields of build_message: RFC 2047 encoding of
-// display names and unstructured text, RFC 5322 §2.2.3 folding, the §3.3 date.
+// display names and unstructured text, RFC 5322 §2.2.3 folding (the §3.3
+// date is mime/date.h).
 #pragma once
 
 #include <string>
@@ -7,7 +8,6 @@
 #include <vector>
 
 #include "core/address.h"
-#include "core/clock.h"
 
 namespace postern::mime::detail {
 
@@ -39,8 +39,5 @@ std::string encode_phrase(std::string_view name, std::size_t first_limit);
 // are (UTF-8 addresses need SMTPUTF8, RFC 6531). `first_limit` applies to the
 // first display name.
 std::string format_mailbox_list(const std::vector<Mailbox>& mailboxes, std::size_t first_limit);
-
-// RFC 5322 §3.3 date-time in UTC, e.g. "Tue, 01 Jul 2025 09:05:00 +0000".
-std::string format_date(SystemTime time);
 
 }  // namespace postern::mime::detail

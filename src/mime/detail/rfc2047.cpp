@@ -17,7 +17,6 @@ namespace {
 constexpr std::size_t kMaxWord = 75;       // RFC 2047 §2
 constexpr std::size_t kWordOverhead = 12;  // "=?utf-8?Q?" and "?="
 constexpr std::size_t kMinPayload = 12;    // one 4-byte character, Q-encoded
-constexpr std::string_view kHex = "0123456789ABCDEF";
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
@@ -131,8 +130,7 @@ std::string encode_words(std::string_view text, std::size_t first_limit) {
         chunk.push_back(static_cast<char>(c));
       } else {
         chunk.push_back('=');
-        chunk.push_back(kHex[c >> 4]);
-        chunk.push_back(kHex[c & 0x0F]);
+        chunk += to_hex(text.substr(i + k, 1), HexCase::upper);
       }
     }
     if (payload.size() + chunk.size() > limit) flush();

@@ -17,15 +17,10 @@ namespace postern::providers::common {
 // wait to the clock, which must stay in range).
 inline constexpr std::chrono::milliseconds kMaxProviderWait = std::chrono::hours(24);
 
-// RFC 5322 §3.3 date-time, e.g. "Mon, 20 Dec 2021 20:33:21 UTC" or
-// "20 Dec 2021 20:33:21 +0100"; the day name is optional, zones are numeric
-// offsets or UT/UTC/GMT/Z. Also the IMF-fixdate of HTTP (RFC 9110 §5.6.7).
-// nullopt for a date SystemTime cannot hold (after 2262).
-std::optional<SystemTime> parse_rfc5322_date(std::string_view text);
-
 // The waits below are at most kMaxProviderWait, and 0 for a time past.
 
-// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
+// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date (read by
+// mime::parse_date, as is the date after "try again after ").
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, SystemTime now);
 
 // An absolute reset time given as Unix seconds.

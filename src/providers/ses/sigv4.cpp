@@ -1,15 +1,12 @@
 #include "providers/ses/sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
-#include <cctype>
-#include <ctime>
 #include <map>
 
 #include "core/ascii.h"
 #include "core/hex.h"
+#include "core/percent.h"
+#include "core/sha256.h"
 #include "core/time_format.h"
 
 namespace postern::providers::ses {
@@ -18,51 +15,12 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-std::string sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-bool unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-// RFC 3986 §2.1 percent-encoding with upper-case hex, of every byte outside
-// the unreserved set (and '/' when `keep_slash`).
-std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
-    }
-  }
-  return out;
+// A query parameter's name or value as SigV4 signs it: decoded, then
+// encoded again with only the unreserved characters left as they are. One
+// with a malformed escape is taken as written (its '%' becomes "%25").
+std::string canonical_query_part(std::string_view part) {
+  auto decoded = percent_decode(part);
+  return percent_encode(decoded ? std::string_view(*decoded) : part);
 }
 
 // botocore remove_dot_segments: RFC 3986 §5.2.4, and consecutive slashes
@@ -136,7 +94,7 @@ bool has_header(const SigV4Request& r, std::string_view name) {
 std::string sigv4_amz_date(SystemTime time) { return format_utc(time, "%Y%m%dT%H%M%SZ"); }
 
 std::string sigv4_canonical_uri(std::string_view path) {
-  return uri_encode(normalize_path(path), true);
+  return percent_encode_path(normalize_path(path));
 }
 
 std::string sigv4_canonical_query(std::string_view query) {
@@ -151,8 +109,7 @@ std::string sigv4_canonical_query(std::string_view query) {
       auto eq = pair.find('=');
       auto name = pair.substr(0, eq);
       auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-      params.emplace_back(uri_encode(percent_decode(name), false),
-                          uri_encode(percent_decode(value), false));
+      params.emplace_back(canonical_query_part(name), canonical_query_part(value));
     }
     start = end + 1;
   }
@@ -178,7 +135,7 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
   SigV4Result result;
   const std::string amz_date = sigv4_amz_date(time);
   const std::string date = amz_date.substr(0, 8);
-  const std::string payload_hash = hex(sha256(request.body));
+  const std::string payload_hash = sha256_hex(request.body);
   if (!has_header(request, "X-Amz-Date")) result.added_headers.emplace_back("X-Amz-Date", amz_date);
   if (!credentials.session_token.empty() && !has_header(request, "X-Amz-Security-Token")) {
     result.added_headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
@@ -209,9 +166,9 @@ SigV4Result sign_v4(SigV4Request& request, const SigV4Credentials& credentials,
   const std::string credential_scope =
       date + "/" + scope.region + "/" + scope.service + "/aws4_request";
   result.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope +
-                          "\n" + hex(sha256(result.canonical_request));
+                          "\n" + sha256_hex(result.canonical_request);
   auto key = sigv4_signing_key(credentials.secret_access_key, date, scope.region, scope.service);
-  result.signature = hex(hmac_sha256(key, result.string_to_sign));
+  result.signature = to_hex(hmac_sha256(key, result.string_to_sign));
   result.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id +
                          "/" + credential_scope + ", SignedHeaders=" + signed_headers +
                          ", Signature=" + result.signature;

@@ -30,11 +30,29 @@ TEST(Base64, SkipsLineBreaksAndAcceptsMissingPadding) {
   EXPECT_EQ(base64_decode("Zm8"), "fo");
 }
 
+TEST(Base64, SkipsBlanksAroundAndInsideThePadding) {
+  EXPECT_EQ(base64_decode(" Zm9v\tYg =\r\n= \n"), "foob");
+}
+
 TEST(Base64, RefusesGarbage) {
   EXPECT_FALSE(base64_decode("Zm9v!"));
   EXPECT_FALSE(base64_decode("Z"));
+  EXPECT_FALSE(base64_decode("Zm9vY"));
   EXPECT_FALSE(base64_decode("Zg==Zg=="));
   EXPECT_FALSE(base64_decode("Zg==="));
+  EXPECT_FALSE(base64_decode("Zg="));
+  EXPECT_FALSE(base64_decode("Zm9v-_"));  // the URL-safe alphabet
+}
+
+TEST(Base64, RefusesANulByte) {
+  EXPECT_FALSE(base64_decode(std::string_view("Zm9v\0Zm9v", 9)));
+  EXPECT_FALSE(base64_decode(std::string_view("Zm9v\0", 5)));
+}
+
+TEST(Base64, RefusesNonCanonicalTrailingBits) {
+  EXPECT_EQ(base64_decode("Zg=="), "f");
+  EXPECT_FALSE(base64_decode("Zh=="));
+  EXPECT_FALSE(base64_decode("Zh"));
 }
 
 }  // namespace

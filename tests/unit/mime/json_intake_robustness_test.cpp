@@ -22,6 +22,7 @@
 
 #include "core/ascii.h"
 #include "core/base64.h"
+#include "core/hex.h"
 #include "core/message_json.h"
 #include "mime/mime.h"
 #include "mime_test_support.h"
@@ -49,10 +50,7 @@ std::string quote(std::string_view s) {
       out += '\\';
       out += c;
     } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
+      out += "\\u00" + to_hex(std::string_view(&c, 1));
     } else {
       out += c;
     }

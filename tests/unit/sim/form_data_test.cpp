@@ -109,6 +109,8 @@ TEST(FormData, UrlencodedAndOtherTypes) {
   EXPECT_EQ((*fields)[0].value, "a@b.c");
   EXPECT_EQ((*fields)[1].value, "hello world");
   EXPECT_EQ((*fields)[2].name, "flag");
+  EXPECT_FALSE(parse_form("application/x-www-form-urlencoded", "text=100%"));
+  EXPECT_FALSE(parse_form("application/x-www-form-urlencoded", "text=%zz"));
   auto none = parse_form("application/json", "{}");
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());

@@ -167,7 +167,7 @@ TEST(ReceivedHeaderTest, FormatAndSanitizing) {
   h = received_header(info, {"a@y.example", "b@y.example"}, from_unix_ms(0));
   EXPECT_EQ(h,
             "Received: from bad_name__ ([192.0.2.1])\r\n\tby mx.test (Postern) with SMTP;\r\n"
-            "\tThu, 1 Jan 1970 00:00:00 +0000\r\n");
+            "\tThu, 01 Jan 1970 00:00:00 +0000\r\n");
 }
 
 TEST(MessageBuilderTest, StripsBccAndPrependsReceived) {

@@ -2,7 +2,7 @@
 // shapes (docs/providers.md, Failure classes).
 #include <gtest/gtest.h>
 
-#include "providers/common/retry_hint.h"
+#include "mime/date.h"
 #include "providers/mailgun/mailgun_provider.h"
 
 namespace postern::providers::mailgun {
@@ -83,7 +83,7 @@ TEST(MailgunClassify, DetailCarriesTheMessageText) {
 }
 
 TEST(MailgunClassify, RateLimitWaitsUntilTheDateInTheText) {
-  auto now = *common::parse_rfc5322_date("Mon, 20 Dec 2021 20:33:01 UTC");
+  auto now = *mime::parse_date("Mon, 20 Dec 2021 20:33:01 UTC");
   for (std::string why : {"request", "recipient", "bytes"}) {
     auto r = classify_mailgun_send(
         answer(429, R"({"message":"Domain example.com is not allowed to send: )" + why +

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/hex.h"
+
 namespace postern::providers::ses {
 namespace {
 
@@ -38,16 +40,6 @@ SystemTime parse_amz_date(const std::string& s) {
   tm.tm_min = std::stoi(s.substr(11, 2));
   tm.tm_sec = std::stoi(s.substr(13, 2));
   return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
 }
 
 class SigV4Vector : public ::testing::TestWithParam<std::size_t> {};
@@ -98,9 +90,10 @@ TEST_P(SigV4Vector, MatchesEveryPublishedValue) {
   }
   EXPECT_EQ(result.added_headers, added);
   if (const auto* key = v.if_contains("signing_key_hex")) {
-    EXPECT_EQ(hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")),
-                                    scope.region, scope.service)),
-              str(*key));
+    EXPECT_EQ(
+        to_hex(sigv4_signing_key(credentials.secret_access_key, str(defaults.at("date_stamp")),
+                                 scope.region, scope.service)),
+        str(*key));
   }
 }
 
@@ -122,6 +115,16 @@ INSTANTIATE_TEST_SUITE_P(AllVectors, SigV4Vector, ::testing::ValuesIn(all_vector
 
 TEST(SigV4, TheFileHoldsEveryVector) {
   EXPECT_EQ(vectors_file().at("vectors").as_array().size(), 41u);
+}
+
+TEST(SigV4, CanonicalQueryEncodesAgainWhatWasDecoded) {
+  EXPECT_EQ(sigv4_canonical_query("b=x%20y&a=%7e+"), "a=~%2B&b=x%20y");
+  // A malformed escape is signed as written: its '%' encoded.
+  EXPECT_EQ(sigv4_canonical_query("a=100%&b=%zz"), "a=100%25&b=%25zz");
+}
+
+TEST(SigV4, CanonicalUriEncodesEverySegment) {
+  EXPECT_EQ(sigv4_canonical_uri("/v2/a b/./c/../d~"), "/v2/a%20b/d~");
 }
 
 TEST(SigV4, FormatsAmzDateInUtc) {
