@@ -1,4 +1,4 @@
-// libFuzzer target: the TOML configuration loader (core/config.h). The
+// libFuzzer target: the TOML configuration loader (app/config.h). The
 // input is the file; the lines after a line "#env" are NAME=VALUE
 // environment variables (POSTERN_<SECTION>_<KEY> overrides, env: secrets).
 // Invariants beyond "no crash": a refusal says why; the same input always
@@ -9,7 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/config.h"
+#include "app/config.h"
+#include "core/config_values.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -52,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (marker != std::string_view::npos)
     env = environment_from(input.substr(marker + kEnvMarker.size()));
 
-  auto config = parse_config(toml, env);
-  auto again = parse_config(toml, env);
+  auto config = app::parse_config(toml, env);
+  auto again = app::parse_config(toml, env);
   FUZZ_CHECK(bool(config) == bool(again));
   if (!config) {
     FUZZ_CHECK(!config.error().message.empty());
