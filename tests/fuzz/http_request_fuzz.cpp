@@ -52,12 +52,15 @@ constexpr std::string_view kIncomplete = "incomplete";
 // end of a header where the previous search stopped, so a malformed header
 // whose end arrives in pieces may be refused only once more bytes come: at
 // the end of the input one read may have refused what the other still
-// waits for. Never may they read different requests.
+// waits for. And a header both malformed and over the limit is refused for
+// whichever Beast meets first: as malformed (400) when its end came in the
+// same read, as too large (431) when the limit is passed while waiting for
+// its end. Never may they read different requests.
 bool agree(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a == b) return true;
   if (a.size() != b.size() || !std::equal(a.begin(), a.end() - 1, b.begin())) return false;
   auto refused_or_waiting = [](const std::string& last) {
-    return last == kIncomplete || last == "refused 400";
+    return last == kIncomplete || last == "refused 400" || last == "refused 431";
   };
   return refused_or_waiting(a.back()) && refused_or_waiting(b.back());
 }
