@@ -2,6 +2,8 @@
 // docs/api.md, "Steering"), from every state a message can be in.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "store_fixture.h"
 #include "support/await_completion.h"
 
@@ -30,6 +32,10 @@ const StateCase kCases[] = {
     {"cancelled", MessageStatus::cancelled, false, false, true},
     {"quarantined", MessageStatus::quarantined, false, true, true},
 };
+
+// gtest prints a parameter's bytes otherwise, a pointer among them, into
+// the test's ctest name.
+void PrintTo(const StateCase& c, std::ostream* out) { *out << c.name; }
 
 class CancelRetryStates : public StoreFixture, public ::testing::WithParamInterface<StateCase> {
  protected:
