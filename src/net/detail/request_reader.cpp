@@ -28,18 +28,38 @@ HttpResponse parse_error_response(const boost::system::error_code& ec) {
 
 }  // namespace
 
-RequestReader::RequestReader(const RequestLimits& limits) {
+RequestReader::RequestReader(const RequestLimits& limits)
+    : max_header_bytes_(limits.max_header_bytes) {
   parser_.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser_.body_limit(limits.max_body_bytes);
-  // Parse the body as it comes rather than waiting for the caller to ask.
-  parser_.eager(true);
+  // Stop after the header, so that its size is known (see feed()); the body
+  // is then parsed as it comes rather than when the caller asks.
+  parser_.eager(false);
+}
+
+std::size_t RequestReader::put(std::string_view input) {
+  boost::system::error_code ec;
+  auto used = parser_.put(boost::asio::const_buffer(input.data(), input.size()), ec);
+  if (ec && ec != http::error::need_more) refusal_ = parse_error_response(ec);
+  return used;
 }
 
 std::size_t RequestReader::feed(std::string_view input) {
   if (done() || refusal_ || input.empty()) return 0;
-  boost::system::error_code ec;
-  auto used = parser_.put(boost::asio::const_buffer(input.data(), input.size()), ec);
-  if (ec && ec != http::error::need_more) refusal_ = parse_error_response(ec);
+  auto used = put(input);
+  if (header_checked_ || refusal_) return used;
+  header_bytes_ += used;
+  if (!parser_.is_header_done()) return used;
+  header_checked_ = true;
+  // Beast holds its header limit against what one parse was offered, so a
+  // header a little over the limit passed when it arrived in one read and
+  // was refused when it came in pieces. The whole header is counted here.
+  if (header_bytes_ > max_header_bytes_) {
+    refusal_ = parse_error_response(http::error::header_limit);
+    return used;
+  }
+  parser_.eager(true);
+  if (used < input.size() && !done()) used += put(input.substr(used));
   return used;
 }
 

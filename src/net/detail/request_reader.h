@@ -44,7 +44,13 @@ class RequestReader {
   HttpRequest take(std::string remote_address, bool remote_is_loopback);
 
  private:
+  // One parse of what `input` holds; a parse error becomes the refusal.
+  std::size_t put(std::string_view input);
+
   boost::beast::http::request_parser<AppendingStringBody> parser_;
+  std::size_t max_header_bytes_;
+  std::size_t header_bytes_ = 0;  // used before the header was complete
+  bool header_checked_ = false;
   std::optional<HttpResponse> refusal_;
 };
 
