@@ -11,6 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-30}"
+# A fixed seed by default, so that a run is repeatable and a red CI is not
+# the luck of the draw; FUZZ_SEED=0 lets libFuzzer pick one (longer runs,
+# docs/testing.md).
+seed="${FUZZ_SEED:-1}"
 build=build/fuzz
 # Every target has a seed corpus folder of its name.
 mapfile -t targets < <(ls tests/fuzz/corpus)
@@ -29,7 +33,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts"
   cp tests/fuzz/corpus/"$target"/* "$work"/
   echo "fuzz: $target for ${seconds}s"
-  if ! "$build/bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! "$build/bin/$target" -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "fuzz: $target failed; the input is in $artifacts/, the log in $log" >&2
