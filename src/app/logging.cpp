@@ -5,12 +5,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 #include <iterator>
 
 namespace postern::app {
 namespace {
 
-// {"time":"...","level":"info","thread":123,"msg":"..."} with the message
+// {"ts_ms":1733500000000,"level":"info","thread":123,"msg":"..."}, one a line, the message
 // escaped as a JSON string.
 class JsonFormatter final : public spdlog::formatter {
  public:
@@ -18,34 +20,12 @@ class JsonFormatter final : public spdlog::formatter {
     auto time =
         std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     auto level = spdlog::level::to_string_view(msg.level);
-    fmt::format_to(std::back_inserter(dest), R"({{"ts_ms":{},"level":"{}","thread":{},"msg":")",
-                   time, std::string_view(level.data(), level.size()), msg.thread_id);
-    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
-      switch (c) {
-        case '"':
-          dest.append(std::string_view("\\\""));
-          break;
-        case '\\':
-          dest.append(std::string_view("\\\\"));
-          break;
-        case '\n':
-          dest.append(std::string_view("\\n"));
-          break;
-        case '\r':
-          dest.append(std::string_view("\\r"));
-          break;
-        case '\t':
-          dest.append(std::string_view("\\t"));
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
-          } else {
-            dest.push_back(c);
-          }
-      }
-    }
-    dest.append(std::string_view("\"}\n"));
+    // Boost.JSON writes the message as a JSON string, escapes and all.
+    auto text =
+        boost::json::serialize(boost::json::string_view(msg.payload.data(), msg.payload.size()));
+    fmt::format_to(std::back_inserter(dest), R"({{"ts_ms":{},"level":"{}","thread":{},"msg":{}}})",
+                   time, std::string_view(level.data(), level.size()), msg.thread_id, text);
+    dest.push_back('\n');
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<JsonFormatter>();

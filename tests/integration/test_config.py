@@ -2,6 +2,8 @@
 that nothing reads, stops `postern serve` with status 2 and the key's name,
 before anything listens (docs/configuration.md, Keys reserved for features
 to come)."""
+import json
+
 import pytest
 
 REFUSED = [
@@ -32,3 +34,14 @@ def test_a_setting_that_would_do_nothing_stops_the_server_naming_it(postern_fact
 def test_the_same_file_without_them_serves(postern_factory):
     node = postern_factory(config_text='[store]\nbackend = "sqlite"\n[tls]\n')
     assert node.api().get("/healthz").status == 200
+
+
+def test_json_logs_are_one_json_object_a_line(postern_factory):
+    """log.format = "json": every line a log shipper reads parses, with the
+    message as a JSON string (quotes and all)."""
+    node = postern_factory(config_text='[log]\nformat = "json"\n')
+    assert node.api().get("/healthz").status == 200
+    lines = [l for l in node.log_lines if l.strip()]
+    records = [json.loads(l) for l in lines]
+    assert records and all({"ts_ms", "level", "thread", "msg"} <= r.keys() for r in records), lines
+    assert any(r["msg"].startswith("postern ready: http=127.0.0.1:") for r in records), lines
