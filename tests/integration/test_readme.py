@@ -8,6 +8,7 @@ sanitizers also means no leak report).
 """
 import http.client
 import os
+import random
 import re
 import shlex
 import socket
@@ -47,9 +48,18 @@ def shell_commands(program):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now, below the kernel's ephemeral range: a port the kernel
+    hands out (bind to 0) may be handed again to another test's listener or
+    to a client's connection before the node binds it."""
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    while True:
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def clean_env():
@@ -67,13 +77,16 @@ class Node(ManagedProcess):
 
     def __init__(self, workdir):
         self.workdir = workdir
+        self.config = os.path.join(workdir, "postern.toml")
+        self.choose_ports()
+        self.ready_http = None
+
+    def choose_ports(self):
         self.http_port = free_port()
         self.smtp_port = free_port()
-        self.config = os.path.join(workdir, "postern.toml")
         with open(self.config, "w") as f:
             f.write(f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n\n'
                     f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n')
-        self.ready_http = None
 
     def start(self, argv):
         def ready(m):
@@ -83,7 +96,16 @@ class Node(ManagedProcess):
         test_cwd = os.getcwd()
         os.chdir(self.workdir)
         try:
-            return self.launch(argv, clean_env(), READY, ready, 60)
+            # A port free when chosen can still be taken by a parallel test
+            # before the node binds it: then new ports, a bounded few times.
+            for attempt in range(3):
+                try:
+                    return self.launch(argv, clean_env(), READY, ready, 60)
+                except AssertionError:
+                    if attempt == 2 or "Address already in use" not in self.logs():
+                        raise
+                    self.proc.wait(10)
+                    self.choose_ports()
         finally:
             os.chdir(test_cwd)
 
