@@ -72,7 +72,10 @@ ReaderEvent CommandReader::end_of_input() {
     clear_on_next_ = false;
     reset();
   }
-  bool within = !discarding_ && (!buffer_.empty() || line_length_ > 0 || state_ != State::line);
+  // Within a command that has not been answered yet (a refused one is
+  // answered at its line end, which did not come).
+  bool within =
+      discarding_ ? !reported_ : !buffer_.empty() || line_length_ > 0 || state_ != State::line;
   if (!within) {
     reset();
     return {};
@@ -125,11 +128,13 @@ void CommandReader::take_line_part(std::string_view part, bool line_ends) {
 }
 
 // The command cannot be taken: its tag is read while the first line is at
-// hand, and what was kept of the command is dropped.
-void CommandReader::refuse(ReaderErrc code, std::string_view head) {
+// hand, and what was kept of the command is dropped. The tag is looked for
+// in the line's first max_line bytes however they arrived, so that the
+// answer does not depend on how the input was cut.
+void CommandReader::refuse(ReaderErrc code, std::string_view part) {
   if (first_line_) {
     std::string line = buffer_.substr(line_start_);
-    line.append(head.substr(0, std::min<std::size_t>(head.size(), 256)));
+    line.append(part.substr(0, limits_.max_line - std::min(limits_.max_line, line.size())));
     // Only a tag seen whole: the line is cut here.
     if (line.find(' ') != std::string::npos) inspect_first_line(line);
     first_line_ = false;

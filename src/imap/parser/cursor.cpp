@@ -5,6 +5,7 @@
 
 #include "core/ascii.h"
 #include "core/decimal.h"
+#include "core/time_format.h"
 #include "imap/parser/chars.h"
 
 namespace postern::imap::detail {
@@ -69,8 +70,10 @@ std::optional<SystemTime> parse_date_time(std::string_view text) {
   if (!h || !m || !s || !zone_h || !zone_m || (sign != '+' && sign != '-')) return std::nullopt;
   using namespace std::chrono;
   auto offset = hours(*zone_h) + minutes(*zone_m);
-  auto local = sys_days(*ymd) + hours(*h) + minutes(*m) + seconds(*s);
-  return time_point_cast<SystemTime::duration>(sign == '+' ? local - offset : local + offset);
+  sys_seconds local = sys_days(*ymd) + hours(*h) + minutes(*m) + seconds(*s);
+  auto utc = sign == '+' ? local - offset : local + offset;
+  // In seconds first: SystemTime's nanoseconds end in 2262.
+  return from_unix_seconds(utc.time_since_epoch().count());
 }
 
 }  // namespace

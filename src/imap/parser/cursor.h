@@ -20,6 +20,9 @@
 
 namespace postern::imap::detail {
 
+// How much of an unknown name a refusal repeats ("Unknown search key x").
+inline constexpr std::size_t kEchoedName = 32;
+
 struct Refusal {
   std::string text;
 };

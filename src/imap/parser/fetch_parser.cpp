@@ -131,7 +131,7 @@ FetchItem parse_item(Cursor& cursor) {
   for (const auto& e : kItems) {
     if (ascii_iequals(name, e.name)) return item(e.kind);
   }
-  refuse("Unknown fetch item " + ascii_lowered(name));
+  refuse("Unknown fetch item " + ascii_lowered(name.substr(0, kEchoedName)));
 }
 
 }  // namespace

@@ -124,7 +124,7 @@ SearchKey parse_key(Cursor& cursor, int depth) {
   for (const auto& e : kKeys) {
     if (ascii_iequals(name, e.name)) entry = &e;
   }
-  if (!entry) refuse("Unknown search key " + ascii_lowered(name));
+  if (!entry) refuse("Unknown search key " + ascii_lowered(name.substr(0, kEchoedName)));
   key.kind = entry->kind;
   parse_argument(cursor, key, entry->argument, depth);
   return key;

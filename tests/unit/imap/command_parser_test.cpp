@@ -229,6 +229,8 @@ const Refusal kRefusals[] = {
     {"a APPEND x \"hello\"", "a", "APPEND", "Invalid date-time"},
     {"a APPEND x \"30-Feb-2024 00:00:00 +0000\" {1}\r\nz", "a", "APPEND", "Invalid date-time"},
     {"a APPEND x (\\Seen) hello", "a", "APPEND", "Invalid message literal"},
+    // Past what SystemTime holds.
+    {"a APPEND x \"1-Jan-9999 00:00:00 +0000\" {1}\r\nz", "a", "APPEND", "Invalid date-time"},
     {"a APPEND x ( \\Seen) {1}\r\nz", "a", "APPEND", "Invalid flag"},
     {"a FETCH", "a", "FETCH", "Missing sequence set"},
     {"a FETCH 0 FLAGS", "a", "FETCH", "Invalid sequence set"},

@@ -14,12 +14,7 @@ namespace {
 using Events = std::vector<std::string>;
 
 ReaderLimits small_limits() {
-  ReaderLimits limits;
-  limits.max_line = 64;
-  limits.max_literal = 16;
-  limits.max_append_literal = 100;
-  limits.max_command = 128;
-  return limits;
+  return {.max_line = 64, .max_literal = 16, .max_append_literal = 100, .max_command = 128};
 }
 
 Events read_whole(std::string_view input, ReaderLimits limits = small_limits()) {
@@ -96,6 +91,9 @@ const Case kCases[] = {
     {"unterminated literal at end of input",
      "a LOGIN {5}\r\nab",
      {"+", "E Connection closed within a command a"}},
+    {"overlong line cut by the end of input",
+     "a SEARCH xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+     {"E Connection closed within a command a"}},
     {"unterminated line at end of input", "a NOOP", {"E Connection closed within a command a"}},
 };
 

@@ -191,3 +191,16 @@ TEST(ImapSearchTest, SequenceSetsWithStar) {
 
 }  // namespace
 }  // namespace postern::imap
+
+namespace postern::imap {
+namespace {
+
+TEST(ImapSearchTest, UnknownNamesAreEchoedShort) {
+  EXPECT_EQ(parse_command("a SEARCH " + std::string(100, 'Z')).error().text,
+            "Unknown search key " + std::string(32, 'z'));
+  EXPECT_EQ(parse_command("a FETCH 1 " + std::string(100, 'Z')).error().text,
+            "Unknown fetch item " + std::string(32, 'z'));
+}
+
+}  // namespace
+}  // namespace postern::imap
