@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "imap/parser/command_parser.h"
+#include "imap/parser/fetch_item_name.h"
 
 namespace postern::imap {
 namespace {
@@ -200,6 +201,27 @@ TEST(ImapSearchTest, UnknownNamesAreEchoedShort) {
             "Unknown search key " + std::string(32, 'z'));
   EXPECT_EQ(parse_command("a FETCH 1 " + std::string(100, 'Z')).error().text,
             "Unknown fetch item " + std::string(32, 'z'));
+}
+
+}  // namespace
+}  // namespace postern::imap
+
+namespace postern::imap {
+namespace {
+
+TEST(ImapFetchTest, ResponseNames) {
+  auto parsed = parse_command(
+      "a FETCH 1 (flags rfc822.size BODY.PEEK[] body[1.2] BODY[1.2.mime] "
+      "BODY.PEEK[header.fields (From {8}\r\nX-(Odd)\")]<10.20> BODY[TEXT]<0.5> BODY "
+      "BODYSTRUCTURE)");
+  ASSERT_TRUE(parsed) << parsed.error().text;
+  std::vector<std::string> names;
+  for (const auto& item : std::get<Fetch>(parsed->body).items)
+    names.push_back(fetch_item_name(item));
+  EXPECT_EQ(names, (std::vector<std::string>{"FLAGS", "RFC822.SIZE", "BODY[]", "BODY[1.2]",
+                                             "BODY[1.2.MIME]",
+                                             "BODY[HEADER.FIELDS (From \"X-(Odd)\\\"\")]<10>",
+                                             "BODY[TEXT]<0>", "BODY", "BODYSTRUCTURE"}));
 }
 
 }  // namespace
