@@ -58,7 +58,7 @@ ReaderEvent CommandReader::next(std::string_view input) {
     auto lf = rest.find('\n');
     bool line_ends = lf != std::string_view::npos;
     auto part = rest.substr(0, line_ends ? lf : rest.size());
-    take_line_part(part, line_ends);
+    take_line_part(part);
     pos += part.size();
     if (!line_ends) break;
     ++pos;
@@ -113,14 +113,14 @@ void CommandReader::scan(std::string_view bytes) {
   }
 }
 
-void CommandReader::take_line_part(std::string_view part, bool line_ends) {
+void CommandReader::take_line_part(std::string_view part) {
   scan(part);
   line_length_ += part.size();
   if (discarding_) return;
   // max_line counts the line end, which is still to come when it has not.
   if (line_length_ + 1 > limits_.max_line) {
     refuse(ReaderErrc::line_too_long, part);
-  } else if (buffer_.size() + part.size() + (line_ends ? 0 : 1) > command_limit()) {
+  } else if (buffer_.size() + part.size() > command_limit()) {
     refuse(ReaderErrc::command_too_long, part);
   } else {
     buffer_.append(part);

@@ -82,7 +82,7 @@ class CommandReader {
   };
 
   void scan(std::string_view bytes);
-  void take_line_part(std::string_view part, bool line_ends);
+  void take_line_part(std::string_view part);
   void refuse(ReaderErrc code, std::string_view part);
   void inspect_first_line(std::string_view line);
   Marker line_marker() const;

@@ -130,6 +130,15 @@ TEST(ImapReaderTest, LiteralPastTheCommandsLimit) {
   limits.max_command = 40;
   EXPECT_EQ(read_whole("a LOGIN {16+}\r\n1234567890123456 {16}\r\nb NOOP\r\n", limits),
             (Events{"E Literal too large a", "C b NOOP"}));
+  // A command of exactly the limit (its last CR counted) is taken, however
+  // its bytes come.
+  std::string_view exact = "a LOGIN {16+}\r\n1234567890123456 x123456\r\n";
+  Events taken{"C a LOGIN {16+}\r\n1234567890123456 x123456"};
+  EXPECT_EQ(read_whole(exact, limits), taken);
+  CommandReader reader(limits);
+  EXPECT_EQ(test::read_all(reader, exact, [] { return std::size_t{1}; }), taken);
+  EXPECT_EQ(read_whole("a LOGIN {16+}\r\n1234567890123456 x1234567\r\nb NOOP\r\n", limits),
+            (Events{"E Command too long a", "C b NOOP"}));
 }
 
 TEST(ImapReaderTest, NeverHoldsMoreThanTheLimits) {
