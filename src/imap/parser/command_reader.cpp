@@ -117,24 +117,29 @@ void CommandReader::take_line_part(std::string_view part) {
   scan(part);
   line_length_ += part.size();
   if (discarding_) return;
-  // max_line counts the line end, which is still to come when it has not.
-  if (line_length_ + 1 > limits_.max_line) {
-    refuse(ReaderErrc::line_too_long, part);
-  } else if (buffer_.size() + part.size() > command_limit()) {
-    refuse(ReaderErrc::command_too_long, part);
-  } else {
+  // The line lengths at which the line passes each limit (max_line counts
+  // the line end, still to come). The one passed first names the refusal,
+  // whatever pieces the line came in.
+  std::size_t too_long_line = limits_.max_line;
+  std::size_t too_long_command = command_limit() - line_start_ + 1;
+  std::size_t too_long = std::min(too_long_line, too_long_command);
+  if (line_length_ < too_long) {
     buffer_.append(part);
+  } else {
+    refuse(too_long_line <= too_long_command ? ReaderErrc::line_too_long
+                                             : ReaderErrc::command_too_long,
+           part, too_long);
   }
 }
 
 // The command cannot be taken: its tag is read while the first line is at
 // hand, and what was kept of the command is dropped. The tag is looked for
-// in the line's first max_line bytes however they arrived, so that the
-// answer does not depend on how the input was cut.
-void CommandReader::refuse(ReaderErrc code, std::string_view part) {
+// in the line's first `seen` bytes, those up to the limit it passed, so
+// that the answer does not depend on how the input was cut.
+void CommandReader::refuse(ReaderErrc code, std::string_view part, std::size_t seen) {
   if (first_line_) {
     std::string line = buffer_.substr(line_start_);
-    line.append(part.substr(0, limits_.max_line - std::min(limits_.max_line, line.size())));
+    line.append(part.substr(0, seen - std::min(seen, line.size())));
     // Only a tag seen whole: the line is cut here.
     if (line.find(' ') != std::string::npos) inspect_first_line(line);
     first_line_ = false;

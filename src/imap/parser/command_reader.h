@@ -83,7 +83,7 @@ class CommandReader {
 
   void scan(std::string_view bytes);
   void take_line_part(std::string_view part);
-  void refuse(ReaderErrc code, std::string_view part);
+  void refuse(ReaderErrc code, std::string_view part, std::size_t seen);
   void inspect_first_line(std::string_view line);
   Marker line_marker() const;
   std::optional<ReaderEvent> end_of_line(std::size_t consumed);

@@ -18,8 +18,12 @@ namespace {
 
 constexpr std::uint32_t kSeed = 20261206;
 
-ReaderLimits fuzz_limits() {
-  return {.max_line = 200, .max_literal = 40, .max_append_literal = 120, .max_command = 600};
+// Limits small and varied, so that streams reach them at every boundary.
+ReaderLimits random_limits(std::mt19937& rng) {
+  return {.max_line = 20 + rng() % 200,
+          .max_literal = rng() % 64,
+          .max_append_literal = 32 + rng() % 128,
+          .max_command = 20 + rng() % 600};
 }
 
 char interesting_byte(std::mt19937& rng) {
@@ -76,11 +80,11 @@ TEST(ImapFuzzTest, GeneratedCommandsParse) {
 TEST(ImapFuzzTest, MutatedStreams) {
   test::CommandGenerator gen(kSeed + 1);
   auto& rng = gen.rng();
-  auto limits = fuzz_limits();
-  for (int i = 0; i < 15000; ++i) {
+  for (int i = 0; i < 20000; ++i) {
     std::string stream;
     for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n; ++k) stream += gen.command();
     stream = mutate(stream, rng);
+    auto limits = random_limits(rng);
 
     CommandReader whole_reader(limits);
     auto whole = test::read_all(
