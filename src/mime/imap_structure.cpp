@@ -240,9 +240,10 @@ class StructureWriter {
   void write_single(std::string& out, const Entity& e) {
     std::string_view body = raw_.substr(e.body_begin, e.body_end - e.body_begin);
     out += '(';
-    if (!extensible_ && &e == root_ && is_plain_default(e)) {
+    bool canonical = !extensible_ && &e == root_ && is_plain_default(e);
+    if (canonical) {
       // Dovecot's BODY of a message that is plain US-ASCII text in 7bit is
-      // the default spelling, however its header spells it.
+      // the default spelling, however its header spells it ("7bit" too).
       out += R"("text" "plain" ("charset" "us-ascii"))";
     } else {
       append_imap_string(out, e.content_type.type);
@@ -265,7 +266,8 @@ class StructureWriter {
     append_imap_nstring(out, field_text(e.fields, "Content-Description"));
     out += ' ';
     auto encoding = field_text(e.fields, "Content-Transfer-Encoding");
-    append_imap_string(out, encoding && !encoding->empty() ? *encoding : "7bit");
+    bool given = encoding && !encoding->empty() && !canonical;
+    append_imap_string(out, given ? *encoding : "7bit");
     out += ' ';
     out += std::to_string(body.size());
     if (e.is_message() && !e.children.empty()) {

@@ -17,6 +17,18 @@ std::vector<Sample> make() {
                "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
                "\r\n"
                "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n"});
+  s.push_back({"plain_upper_case_7bit",
+               "From: a@example.com\r\n"
+               "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
+               "Content-Transfer-Encoding: 7BIT\r\n"
+               "\r\n"
+               "x\r\n"});
+  s.push_back({"plain_with_content_id",
+               "From: a@example.com\r\n"
+               "Content-Type: text/plain; charset=us-ascii\r\n"
+               "Content-ID: <c@example.com>\r\n"
+               "\r\n"
+               "x\r\n"});
   s.push_back({"alternative",
                "From: \"Alice Example\" <alice@example.com>\r\n"
                "To: bob@example.org, \"Carol, C.\" <carol@example.net>\r\n"
