@@ -163,13 +163,16 @@ TEST(ImapStructure, HostileInputStaysBalanced) {
 }
 
 TEST(ImapString, QuotesSafeTextAndSendsTheRestAsLiterals) {
-  EXPECT_EQ(imap_string("hello world"), "\"hello world\"");
-  EXPECT_EQ(imap_string(""), "\"\"");
-  EXPECT_EQ(imap_string("say \"hi\""), "{8}\r\nsay \"hi\"");
-  EXPECT_EQ(imap_string("a\\b"), "{3}\r\na\\b");
-  EXPECT_EQ(imap_string("caf\xC3\xA9"), "{5}\r\ncaf\xC3\xA9");
-  EXPECT_EQ(imap_string("two\r\nlines"), "{10}\r\ntwo\r\nlines");
-  EXPECT_EQ(imap_string(std::string(2000, 'y')), "\"" + std::string(2000, 'y') + "\"");
+  const std::pair<std::string, std::string> cases[] = {
+      {"hello world", "\"hello world\""},
+      {"", "\"\""},
+      {"say \"hi\"", "{8}\r\nsay \"hi\""},
+      {"a\\b", "{3}\r\na\\b"},
+      {"caf\xC3\xA9", "{5}\r\ncaf\xC3\xA9"},
+      {"two\r\nlines", "{10}\r\ntwo\r\nlines"},
+      {std::string(2000, 'y'), "\"" + std::string(2000, 'y') + "\""},
+  };
+  for (const auto& [value, written] : cases) EXPECT_EQ(imap_string(value), written);
   std::string out;
   append_imap_nstring(out, std::nullopt);
   out += ' ';
@@ -178,17 +181,19 @@ TEST(ImapString, QuotesSafeTextAndSendsTheRestAsLiterals) {
 }
 
 TEST(ImapString, TextForPeopleHasItsWhitespaceTidied) {
-  auto text = [](std::string_view v) {
-    std::string out;
-    append_imap_text(out, v);
-    return out;
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"plain words", "\"plain words\""},
+      {"folded\r\n\tline", "{11}\r\nfolded line"},
+      {"two  spaces ", "{10}\r\ntwo spaces"},
+      {" \t ", "\"\""},
+      {"", "\"\""},
+      {"Ren\xC3\xA9", "{5}\r\nRen\xC3\xA9"},
   };
-  EXPECT_EQ(text("plain words"), "\"plain words\"");
-  EXPECT_EQ(text("folded\r\n\tline"), "{11}\r\nfolded line");
-  EXPECT_EQ(text("two  spaces "), "{10}\r\ntwo spaces");
-  EXPECT_EQ(text(" \t "), "\"\"");
-  EXPECT_EQ(text(""), "\"\"");
-  EXPECT_EQ(text("Ren\xC3\xA9"), "{5}\r\nRen\xC3\xA9");
+  for (const auto& [value, written] : cases) {
+    std::string out;
+    append_imap_text(out, value);
+    EXPECT_EQ(out, written);
+  }
 }
 
 }  // namespace
