@@ -76,6 +76,11 @@ class ParamReader {
     if (pos_ < s_.size()) ++pos_;
     return out;
   }
+  // True at the end or at the ';' that opens the parameters.
+  bool at_params() {
+    skip_cfws();
+    return pos_ >= s_.size() || s_[pos_] == ';';
+  }
   // Moves past the next ';' (recovering from a malformed parameter).
   bool next_param() {
     while (pos_ < s_.size() && s_[pos_] != ';') {
@@ -133,7 +138,7 @@ std::size_t before_break(std::string_view raw, std::size_t floor, std::size_t li
 }
 
 Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bool digest,
-                    int depth);
+                    bool message, int depth);
 
 void split_multipart(std::string_view raw, Entity& entity, int depth) {
   std::string boundary;
@@ -151,7 +156,7 @@ void split_multipart(std::string_view raw, Entity& entity, int depth) {
     if (kind != Delimiter::none) {
       if (part_begin != std::string_view::npos) {
         std::size_t part_end = std::max(part_begin, before_break(raw, part_begin, pos));
-        Entity child = parse_entity(raw, part_begin, part_end, digest, depth + 1);
+        Entity child = parse_entity(raw, part_begin, part_end, digest, false, depth + 1);
         // A nested multipart keeps the line break before the delimiter as
         // the end of its epilogue (as Dovecot counts it in BODY[n]).
         if (child.is_multipart()) child.body_end = pos;
@@ -163,12 +168,13 @@ void split_multipart(std::string_view raw, Entity& entity, int depth) {
     pos = next;
   }
   if (part_begin != std::string_view::npos) {
-    entity.children.push_back(parse_entity(raw, part_begin, entity.body_end, digest, depth + 1));
+    entity.children.push_back(
+        parse_entity(raw, part_begin, entity.body_end, digest, false, depth + 1));
   }
 }
 
 Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bool digest,
-                    int depth) {
+                    bool message, int depth) {
   Entity entity;
   entity.header_begin = begin;
   HeaderSection header = scan_header(raw.substr(begin, end - begin));
@@ -179,14 +185,15 @@ Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bo
     field.begin += begin;
     field.end += begin;
   }
+  // A message that says neither MIME-Version nor Content-Type is not MIME
+  // (RFC 2045 §4): its Content-* fields mean nothing, as Dovecot reads it.
+  entity.mime_fields = !message || entity.field("MIME-Version") != nullptr ||
+                       entity.field("Content-Type") != nullptr;
   if (const RawField* type = entity.field("Content-Type")) {
-    ParamValue parsed = parse_param_value(unfold(type->value), true);
-    if (!parsed.type.empty() && !parsed.subtype.empty()) {
-      entity.content_type = std::move(parsed);
-      entity.content_type_given = true;
-    }
-  }
-  if (!entity.content_type_given) {
+    // An unreadable value leaves type and subtype empty (Dovecot shows "" "").
+    entity.content_type = parse_param_value(unfold(type->value), true);
+    entity.content_type_given = true;
+  } else {
     // RFC 2045 §5.2; in a digest, parts are messages (RFC 2046 §5.1.5).
     entity.content_type = digest ? ParamValue{"message", "rfc822", {}}
                                  : ParamValue{"text", "plain", {{"charset", "us-ascii"}}};
@@ -196,20 +203,29 @@ Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bo
     split_multipart(raw, entity, depth);
   } else if (entity.is_message()) {
     entity.children.push_back(
-        parse_entity(raw, entity.body_begin, entity.body_end, false, depth + 1));
+        parse_entity(raw, entity.body_begin, entity.body_end, false, true, depth + 1));
   }
   return entity;
 }
 
 }  // namespace
 
+bool is_token_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u < 0x7F &&
+         std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+}
+
 ParamValue parse_param_value(std::string_view value, bool with_subtype) {
   ParamValue out;
   ParamReader reader(value);
   out.type = reader.token();
   if (with_subtype) {
-    if (!reader.take('/')) return {};
-    out.subtype = reader.token();
+    // As Dovecot reads it: "text" alone is type text with an empty
+    // subtype; no type, or anything but parameters after the subtype,
+    // makes the whole value unreadable.
+    if (reader.take('/')) out.subtype = reader.token();
+    if (out.type.empty() || !reader.at_params()) return {};
   }
   while (reader.next_param()) {
     std::string name = reader.token();
@@ -226,13 +242,19 @@ bool Entity::is_message() const {
          ascii_iequals(content_type.subtype, "rfc822");
 }
 
+const RawField* Entity::mime_field(std::string_view name) const {
+  return mime_fields ? field(name) : nullptr;
+}
+
 const RawField* Entity::field(std::string_view name) const {
   auto it = std::find_if(fields.begin(), fields.end(),
                          [&](const RawField& f) { return ascii_iequals(f.name, name); });
   return it == fields.end() ? nullptr : &*it;
 }
 
-Entity parse_mime_tree(std::string_view raw) { return parse_entity(raw, 0, raw.size(), false, 0); }
+Entity parse_mime_tree(std::string_view raw) {
+  return parse_entity(raw, 0, raw.size(), false, true, 0);
+}
 
 std::size_t count_lines(std::string_view body) {
   return static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));

@@ -94,6 +94,22 @@ const Expected kTable[] = {
      R"x((NIL "bare LF" ((NIL NIL "lf" "example.com")) ((NIL NIL "lf" "example.com")) ((NIL NIL "lf" "example.com")) NIL NIL NIL NIL NIL))x",
      R"x((("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 0 NIL NIL NIL NIL)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 10 0 NIL NIL NIL NIL) "mixed" ("boundary" "z") NIL NIL NIL))x",
      R"x((("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 0)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 10 0) "mixed"))x"},
+    {"repeated_fields",
+     R"x(("Mon, 7 Dec 2026 10:00:00 +0000" "second" ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "x" "example.com")(NIL NIL "z" "example.com")) NIL NIL NIL "<2@example.com>"))x",
+     R"x(("text" "html" ("charset" "us-ascii") "<i1@example.com>" NIL "base64" 3 1 NIL NIL NIL NIL))x",
+     R"x(("text" "html" ("charset" "us-ascii") "<i1@example.com>" NIL "base64" 3 1))x"},
+    {"unreadable_mime_fields",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x((("text" "" ("charset" "us-ascii") NIL NIL "7bit" 3 0 NIL NIL NIL NIL)("" "" NIL NIL NIL "7bit" 3 NIL ("" ("x" "y")) ("en") NIL)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL ("inline" ("x" "y")) NIL NIL) "mixed" ("boundary" "z") NIL NIL NIL))x",
+     R"x((("text" "" ("charset" "us-ascii") NIL NIL "7bit" 3 0)("" "" NIL NIL NIL "7bit" 3)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0) "mixed"))x"},
+    {"not_mime",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 1 NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 1))x"},
+    {"mime_version_only",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") "<x@example.com>" NIL "base64" 6 1 NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") "<x@example.com>" NIL "base64" 6 1))x"},
 };
 // clang-format on
 
