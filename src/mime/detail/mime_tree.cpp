@@ -76,6 +76,10 @@ class ParamReader {
     if (pos_ < s_.size()) ++pos_;
     return out;
   }
+  bool at_end() {
+    skip_cfws();
+    return pos_ >= s_.size();
+  }
   // True at the end or at the ';' that opens the parameters.
   bool at_params() {
     skip_cfws();
@@ -222,10 +226,11 @@ ParamValue parse_param_value(std::string_view value, bool with_subtype) {
   out.type = reader.token();
   if (with_subtype) {
     // As Dovecot reads it: "text" alone is type text with an empty
-    // subtype; no type, or anything but parameters after the subtype,
-    // makes the whole value unreadable.
-    if (reader.take('/')) out.subtype = reader.token();
-    if (out.type.empty() || !reader.at_params()) return {};
+    // subtype; no type, a type without subtype before parameters, or
+    // anything but parameters after the subtype makes it unreadable.
+    bool slash = reader.take('/');
+    if (slash) out.subtype = reader.token();
+    if (out.type.empty() || !reader.at_params() || (!slash && !reader.at_end())) return {};
   }
   while (reader.next_param()) {
     std::string name = reader.token();
