@@ -85,6 +85,37 @@ TEST(ImapSection, PartialIsAppliedHere) {
   EXPECT_EQ(fetch(raw, "1", Partial{0, 0}), "");
 }
 
+TEST(ImapSection, LabelsAsDovecotEchoesThem) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"", ""},
+      {"1.2.3", "1.2.3"},
+      {"header", "HEADER"},
+      {"2.mime", "2.MIME"},
+      {"4.text", "4.TEXT"},
+      {"header.fields (from \"x-y\" \"a b\")", "HEADER.FIELDS (FROM X-Y \"A B\")"},
+      {"1.Header.Fields.Not (Received)", "1.HEADER.FIELDS.NOT (RECEIVED)"},
+  };
+  for (const auto& [spec, label] : cases) {
+    auto section = parse_section(spec);
+    ASSERT_TRUE(section) << spec;
+    EXPECT_EQ(section_label(*section), label);
+    auto again = parse_section(label);
+    ASSERT_TRUE(again) << label;
+    EXPECT_EQ(section_label(*again), label);
+  }
+}
+
+TEST(ImapSection, OneParseServesManySections) {
+  const std::string& raw = test::imap_sample("nested_message");
+  MessageSections sections(raw);
+  for (std::string_view spec : {"", "1", "2.2.MIME", "2.HEADER", "TEXT", "9"}) {
+    auto section = parse_section(spec);
+    ASSERT_TRUE(section);
+    EXPECT_EQ(sections.bytes(*section), section_bytes(raw, *section)) << spec;
+    EXPECT_EQ(sections.bytes(*section, Partial{3, 7}), section_bytes(raw, *section, Partial{3, 7}));
+  }
+}
+
 TEST(ImapSection, ParsesRfc3501Sections) {
   auto s = parse_section("1.2.3");
   ASSERT_TRUE(s);
