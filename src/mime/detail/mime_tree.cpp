@@ -196,7 +196,6 @@ Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bo
   if (const RawField* type = entity.field("Content-Type")) {
     // An unreadable value leaves type and subtype empty (Dovecot shows "" "").
     entity.content_type = parse_param_value(unfold(type->value), true);
-    entity.content_type_given = true;
   } else {
     // RFC 2045 §5.2; in a digest, parts are messages (RFC 2046 §5.1.5).
     entity.content_type = digest ? ParamValue{"message", "rfc822", {}}

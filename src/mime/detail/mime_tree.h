@@ -43,7 +43,6 @@ struct Entity {
   std::size_t body_end = 0;
   std::vector<RawField> fields;  // views into the message's bytes
   ParamValue content_type;       // defaulted when absent (RFC 2045 §5.2, RFC 2046 §5.1.5)
-  bool content_type_given = false;
   // multipart/*: its parts; message/rfc822: one child, the message it holds.
   std::vector<Entity> children;
 
