@@ -63,10 +63,14 @@ struct Entity {
 // recursion on hostile input.
 inline constexpr int kMaxDepth = 100;
 
-// Parses the whole message. Never fails: a multipart without boundary or
-// with no delimiter line has no children, a missing close delimiter ends
-// the last part at the end of its parent. Types and parameter names keep
-// the case they are written in (as Dovecot shows them).
+// Parses the whole message in one pass, as Dovecot does: a line that
+// starts with "--" and the boundary of an enclosing multipart ends the
+// part being read (the innermost multipart's first), so a part whose own
+// multipart is left unclosed ends at an outer delimiter. Never fails: a
+// multipart without boundary or delimiter line has no children, a missing
+// close delimiter ends the last part at the end of the message. Types and
+// parameter names keep the case they are written in. Time linear in the
+// size, times the number of enclosing multiparts checked per line.
 Entity parse_mime_tree(std::string_view raw);
 
 // Number of lines of a body (RFC 3501 body-fld-lines): its LFs, so a last
