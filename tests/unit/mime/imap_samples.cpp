@@ -333,6 +333,15 @@ std::vector<Sample> make() {
                "\r\n"
                "outer two\r\n"
                "--b--\r\n"});
+  s.push_back(
+      {"address_forms",
+       "From: <>\r\n"
+       "To: \"john doe\"@example.com, \"Q\" <\"a b\"@[1.2.3.4]>, x@y.z (a (nested) comment),\r\n"
+       " (pre) Name (mid) <n@m.o>, \"=?utf-8?q?x?=\" <e@f.g>\r\n"
+       "Cc: Joe <joe@example.com> (work)\r\n"
+       "Reply-To: MAILER-DAEMON@example.com (Mail Delivery System)\r\n"
+       "\r\n"
+       "x\r\n"});
   s.push_back({"bare_lf",
                "From: lf@example.com\n"
                "Subject: bare LF\n"
