@@ -73,6 +73,12 @@ TEST_F(InboxMessagesTest, DeliveredMessageIsReadableWithItsSummary) {
   EXPECT_EQ(with[0].summary.date, d.summary.date);
   EXPECT_TRUE(with[0].summary.has_attachments);
   EXPECT_EQ(with[0].summary.text, "the body of Hello");
+  auto without = inbox().entries_without_text(box.id, {1}).value();
+  ASSERT_EQ(without.size(), 1u);
+  EXPECT_EQ(without[0].entry, entries[0]);
+  EXPECT_EQ(without[0].summary.envelope, with[0].summary.envelope);
+  EXPECT_EQ(without[0].summary.subject, "Hello");
+  EXPECT_TRUE(without[0].summary.text.empty());
 
   auto counts = inbox().mailbox_counts(box.id).value();
   EXPECT_EQ(counts.exists, 1u);
