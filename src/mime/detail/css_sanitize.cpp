@@ -283,14 +283,22 @@ std::optional<std::pair<std::string, std::size_t>> url_argument(std::string_view
   return std::pair{unescaped(raw), i + 1};
 }
 
+// The words alone, not only "javascript:": no property or value needs
+// them, and a list of where they could turn into a URL is longer than this.
+bool has_denied_word(std::string_view css) {
+  std::string lowered = ascii_lowered(css);
+  for (std::string_view bad :
+       {"expression", "javascript", "vbscript", "@import", "behavior", "-moz-binding", "{", "}"}) {
+    if (lowered.find(bad) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // A declaration's value with its url()s rewritten; nothing when the
 // declaration must go.
 std::optional<std::string> sanitized_value(std::string_view v, const SanitizeOptions& options,
                                            std::size_t& blocked) {
-  std::string lowered = ascii_lowered(v);
-  for (std::string_view bad : {"expression", "javascript:", "vbscript:", "{", "}"}) {
-    if (lowered.find(bad) != std::string::npos) return std::nullopt;
-  }
+  if (has_denied_word(v)) return std::nullopt;
   std::string out;
   std::size_t copied = 0;
   bool refused = false;
@@ -341,8 +349,7 @@ std::string declarations(std::string_view css, const SanitizeOptions& options,
     std::size_t colon = find_top_level(decl, 0, ":");
     if (colon == decl.size()) continue;
     std::string_view name = trim(decl.substr(0, colon));
-    std::string lowered = ascii_lowered(name);
-    if (!is_property_name(name) || lowered == "behavior" || lowered == "-moz-binding") continue;
+    if (!is_property_name(name) || has_denied_word(name)) continue;
     auto value = sanitized_value(trim(decl.substr(colon + 1)), options, blocked);
     if (!value) continue;
     if (!out.empty()) out += "; ";
@@ -351,6 +358,16 @@ std::string declarations(std::string_view css, const SanitizeOptions& options,
     out += *value;
   }
   return out;
+}
+
+// Whether a selector or an at-rule's prelude may be kept: one that holds
+// ';' or '@' (the remains of a broken rule, which a browser drops too) or
+// anything sanitized_value refuses goes with its rule.
+bool plain_prelude(std::string_view prelude) {
+  if (prelude.find_first_of(";@") != std::string_view::npos) return false;
+  std::size_t ignored = 0;
+  auto checked = sanitized_value(prelude, SanitizeOptions{}, ignored);
+  return checked && *checked == prelude;
 }
 
 void style_sheet(std::string_view css, const SanitizeOptions& options, std::size_t& blocked,
@@ -378,14 +395,14 @@ void style_sheet(std::string_view css, const SanitizeOptions& options, std::size
       std::string name = ascii_lowered(prelude.substr(1, name_end - 1));
       bool grouping = name == "media" || name == "supports" || name == "keyframes" ||
                       name == "-webkit-keyframes";
-      if (!grouping || nesting >= kMaxNesting) continue;
-      if (sanitized_value(prelude, options, blocked) != std::string(prelude)) continue;
+      if (!grouping || nesting >= kMaxNesting || !plain_prelude(prelude.substr(1))) continue;
       out.append(prelude);
       out += " {\n";
       style_sheet(block, options, blocked, nesting + 1, out);
       out += "}\n";
       continue;
     }
+    if (!plain_prelude(prelude)) continue;
     out.append(prelude);
     out += " { ";
     out += declarations(block, options, blocked);
