@@ -11,6 +11,7 @@
 
 #include <gumbo.h>
 
+#include <csetjmp>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "core/ascii.h"
 #include "core/utf8.h"
 #include "mime/detail/css_sanitize.h"
+#include "mime/detail/nesting_guard.h"
 #include "mime/detail/url_policy.h"
 
 namespace postern::mime {
@@ -26,12 +28,18 @@ namespace {
 using detail::UrlDecision;
 using detail::UrlVerdict;
 
-// Gumbo's allocations go to an arena freed at once: gumbo_destroy_output
-// frees the tree recursively, and a hostile message nesting a few hundred
-// thousand elements would overflow the stack there.
+// Gumbo's allocations go to an arena freed at once, within a budget.
+// - Freed at once: gumbo_destroy_output frees the tree recursively, and a
+//   message nesting elements deep enough would overflow the stack there.
+// - A budget: the HTML5 algorithm reopens every open formatting element
+//   (<b>, <font>, ...) in each new paragraph, so a few kilobytes of them
+//   and a megabyte of "<p>x" build a tree of gigabytes. Past the budget the
+//   allocator jumps back to parse_within_budget (below, through C frames of
+//   Gumbo's only: nothing is skipped that would need destroying) and the
+//   message is not previewed.
 class Arena {
  public:
-  Arena() = default;
+  explicit Arena(std::size_t budget) : budget_(budget) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena() {
@@ -39,16 +47,38 @@ class Arena {
   }
 
   static void* allocate(void* self, size_t size) {
+    auto& arena = *static_cast<Arena*>(self);
+    arena.used_ += size;
+    if (arena.used_ > arena.budget_) std::longjmp(arena.over_budget_, 1);
+    if (arena.blocks_.size() == arena.blocks_.capacity()) {  // grows before malloc, never after
+      arena.blocks_.reserve(2 * arena.blocks_.size() + 64);
+    }
     void* block = std::malloc(size == 0 ? 1 : size);
     if (block == nullptr) std::abort();  // as Gumbo's own allocator does
-    static_cast<Arena*>(self)->blocks_.push_back(block);
+    arena.blocks_.push_back(block);
     return block;
   }
   static void deallocate(void*, void*) {}  // freed with the arena
 
+  std::jmp_buf over_budget_;
+
  private:
+  std::size_t budget_;
+  std::size_t used_ = 0;
   std::vector<void*> blocks_;
 };
+
+// A tree takes Gumbo some ten times its source; this leaves room for any
+// real message, and bounds a hostile one's memory and time.
+std::size_t parse_budget(std::size_t input_size) { return 64 * 1024 * 1024 + 32 * input_size; }
+
+// Gumbo's parse, or nullptr when it went over the arena's budget. Holds no
+// object with a destructor, so that longjmp back into it skips none.
+GumboOutput* parse_within_budget(const GumboOptions& options, const std::string& input,
+                                 Arena& arena) {
+  if (setjmp(arena.over_budget_) != 0) return nullptr;
+  return gumbo_parse_with_options(&options, input.data(), input.size());
+}
 
 enum class Action {
   keep,    // the element with its allowed attributes, then its content
@@ -395,18 +425,28 @@ const GumboNode* child_element(const GumboNode& parent, GumboTag tag) {
 
 }  // namespace
 
+const char* const kTooComplex =
+    "This message's HTML is built to be too costly to parse, so it is not shown; its text part "
+    "and its source are.";
+
 SanitizedHtml sanitize_html(std::string_view html, const SanitizeOptions& options) {
-  std::string input = valid_utf8(html);  // Gumbo reads UTF-8 only
-  Arena arena;
+  std::string input = detail::bound_nesting(valid_utf8(html));  // Gumbo reads UTF-8 only
+  Arena arena(parse_budget(input.size()));
   GumboOptions gumbo = kGumboDefaultOptions;
   gumbo.allocator = &Arena::allocate;
   gumbo.deallocator = &Arena::deallocate;
   gumbo.userdata = &arena;
   gumbo.max_errors = 0;  // parse errors are not reported, only repaired
-  GumboOutput* parsed = gumbo_parse_with_options(&gumbo, input.data(), input.size());
+  GumboOutput* parsed = parse_within_budget(gumbo, input, arena);
 
-  Writer writer(options);
   std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n";
+  if (parsed == nullptr) {
+    out += "</head>\n<body><p>";
+    out += kTooComplex;
+    out += "</p></body></html>\n";
+    return {std::move(out), 0};
+  }
+  Writer writer(options);
   const GumboNode* head = child_element(*parsed->root, GUMBO_TAG_HEAD);
   if (head != nullptr) {
     const GumboVector& children = head->v.element.children;
