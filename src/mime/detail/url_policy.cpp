@@ -3,6 +3,7 @@
 
 #include "core/ascii.h"
 #include "core/percent.h"
+#include "core/utf8.h"
 
 namespace postern::mime::detail {
 namespace {
@@ -29,8 +30,9 @@ UrlDecision drop() { return {UrlVerdict::drop, {}}; }
 UrlDecision cid(std::string_view url, const SanitizeOptions& options) {
   if (!options.cid_url) return drop();
   auto id = percent_decode(url.substr(4));  // RFC 2392: "cid:" then the escaped Content-ID
-  if (!id || id->empty()) return drop();
-  std::string target = options.cid_url(*id);
+  // A Content-ID is ASCII (RFC 2392); bytes that are not even UTF-8 name no part.
+  if (!id || id->empty() || !is_valid_utf8(*id)) return drop();
+  std::string target = valid_utf8(options.cid_url(*id));
   if (target.empty()) return drop();
   return keep(std::move(target));
 }

@@ -277,6 +277,8 @@ TEST(HtmlSanitize, CidReferencesAreRewrittenThroughTheCallback) {
             std::string::npos);
   EXPECT_EQ(out.blocked_remote, 0u);
   EXPECT_TRUE(test::executable_parts(out.html).empty());
+  // Escapes that decode to bytes no Content-ID holds name no part.
+  EXPECT_EQ(sanitize_html("<img src=\"cid:b%C7x\">", options).html.find("src"), std::string::npos);
   // Without a callback, cid: references go.
   EXPECT_EQ(sanitize_html("<img src=\"cid:logo@example.com\">").html.find("cid"),
             std::string::npos);
