@@ -425,6 +425,13 @@ const GumboNode* child_element(const GumboNode& parent, GumboTag tag) {
 
 }  // namespace
 
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text, true);
+  return out;
+}
+
 const char* const kTooComplex =
     "This message's HTML is built to be too costly to parse, so it is not shown; its text part "
     "and its source are.";

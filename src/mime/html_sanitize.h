@@ -50,6 +50,11 @@ struct SanitizedHtml {
 // bytes go. Safe on any input; linear in its size.
 SanitizedHtml sanitize_html(std::string_view html, const SanitizeOptions& options = {});
 
+// `text` with '&', '<', '>' and '"' written as entities (NUL bytes
+// dropped): safe in HTML text and in a double-quoted attribute value, for
+// the pages that show mail (the header fields, a text body, file names).
+std::string escape_html(std::string_view text);
+
 // The Content-Security-Policy to send with sanitised HTML, and with the page
 // that embeds it (an <iframe srcdoc> inherits its parent's policy). Each
 // directive, and why:

@@ -13,25 +13,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string decode_entities(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    static constexpr std::array<std::pair<std::string_view, char>, 4> kEntities = {
-        {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&amp;", '&'}}};
-    bool done = false;
-    for (auto [entity, c] : kEntities) {
-      if (s.substr(i, entity.size()) == entity) {
-        out += c;
-        i += entity.size() - 1;
-        done = true;
-        break;
-      }
-    }
-    if (!done) out += s[i];
-  }
-  return out;
-}
-
 bool allowed_element(std::string_view name) {
   static constexpr std::array<std::string_view, 84> kElements = {
       "html",    "head",    "body",     "meta",    "style", "a",       "abbr",     "acronym",
@@ -97,6 +78,25 @@ void check_attributes(std::string_view name, std::string_view rest, std::string_
 }
 
 }  // namespace
+
+std::string decode_entities(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    static constexpr std::array<std::pair<std::string_view, char>, 4> kEntities = {
+        {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&amp;", '&'}}};
+    bool done = false;
+    for (auto [entity, c] : kEntities) {
+      if (s.substr(i, entity.size()) == entity) {
+        out += c;
+        i += entity.size() - 1;
+        done = true;
+        break;
+      }
+    }
+    if (!done) out += s[i];
+  }
+  return out;
+}
 
 std::vector<std::string> executable_parts(std::string_view html, std::string_view cid_prefix) {
   std::vector<std::string> problems;

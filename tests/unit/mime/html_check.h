@@ -18,6 +18,9 @@ namespace postern::mime::test {
 std::vector<std::string> executable_parts(std::string_view html,
                                           std::string_view cid_prefix = "/message/");
 
+// `s` with &lt; &gt; &quot; &amp; decoded (what the sanitiser writes).
+std::string decode_entities(std::string_view s);
+
 // The text a reader sees: tags removed, &lt; &gt; &quot; &amp; decoded,
 // <style> content left out.
 std::string visible_text(std::string_view html);

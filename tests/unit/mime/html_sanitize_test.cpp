@@ -298,6 +298,11 @@ TEST(HtmlSanitize, NotUtf8InputStillGivesUtf8) {
   EXPECT_NE(out.html.find("<p>caf\xEF\xBF\xBD \xEF\xBF\xBD</p>"), std::string::npos) << out.html;
 }
 
+TEST(EscapeHtml, EscapesWhatTextAndAttributesNeed) {
+  EXPECT_EQ(escape_html("a<b>&\"c'\0d"s), "a&lt;b&gt;&amp;&quot;c'd");
+  EXPECT_EQ(escape_html("caf\xC3\xA9"), "caf\xC3\xA9");
+}
+
 TEST(HtmlSanitize, CspForbidsScriptsAndRemoteUnlessAsked) {
   EXPECT_TRUE(kSanitizedHtmlCsp.starts_with("default-src 'none';"));
   EXPECT_NE(kSanitizedHtmlCsp.find("img-src 'self' data:;"), std::string_view::npos);
