@@ -70,21 +70,22 @@ std::string escape_html(std::string_view text);
 //   form-action 'none'    no form can post anything anywhere;
 //   frame-ancestors 'self'
 //                         only Postern's own pages may frame it;
-//   sandbox allow-popups allow-popups-to-escape-sandbox
-//                         opened on its own, the HTML still runs in a
-//                         unique origin with no scripts; links may open in
-//                         a new window, which is then a normal page.
+//   sandbox allow-popups allow-popups-to-escape-sandbox allow-downloads
+//                         opened on its own, the HTML (or the page framing
+//                         it) still runs in a unique origin with no
+//                         scripts; links may open in a new window, which is
+//                         then a normal page, and attachment links download.
 inline constexpr std::string_view kSanitizedHtmlCsp =
     "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'; sandbox allow-popups "
-    "allow-popups-to-escape-sandbox";
+    "allow-popups-to-escape-sandbox allow-downloads";
 
 // The same when the reader asked for remote content (allow_remote): img-src
 // adds https: only, so a remote image is never fetched in clear text.
 inline constexpr std::string_view kSanitizedHtmlRemoteCsp =
     "default-src 'none'; img-src 'self' data: https:; style-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups "
-    "allow-popups-to-escape-sandbox";
+    "allow-popups-to-escape-sandbox allow-downloads";
 
 inline std::string_view sanitized_html_csp(bool allow_remote) {
   return allow_remote ? kSanitizedHtmlRemoteCsp : kSanitizedHtmlCsp;
