@@ -49,13 +49,19 @@ std::vector<Mailbox> lenient_addresses(const std::string& value) {
   return out;
 }
 
+// GMime copies the charset names of encoded-words onto the stack and
+// parses comments recursively (see detail/body_reader.cpp): a field longer
+// than any real one never reaches it, and is shown as text.
+constexpr std::size_t kMaxLenientField = 8 * 1024;
+
 void add_addresses(std::vector<Mailbox>& out, std::string_view raw_value) {
   std::string value = unfold(raw_value);
   if (auto strict = parse_address_list(value)) {
     for (auto& m : strict->mailboxes) out.push_back(std::move(m));
     return;
   }
-  auto lenient = lenient_addresses(value);
+  auto lenient =
+      value.size() <= kMaxLenientField ? lenient_addresses(value) : std::vector<Mailbox>{};
   if (lenient.empty()) {
     out.push_back({decode_text(value), ""});
     return;

@@ -249,6 +249,16 @@ TEST(ReadingView, AddressesIntakeWouldRefuseAreStillShown) {
   EXPECT_EQ(v.text, "body\n");
 }
 
+TEST(ReadingView, HugeBrokenAddressFieldsAreShownAsText) {
+  std::string nested(100000, '(');
+  std::string charset = "=?" + std::string(16 * 1024 * 1024, 'x') + "?Q?a?=";
+  ReadingView v = read_view("From: " + nested + "\r\nTo: " + charset + " <@>\r\n\r\nbody");
+  ASSERT_EQ(v.from.size(), 1u);
+  EXPECT_EQ(v.from[0].address, "");
+  ASSERT_EQ(v.to.size(), 1u);
+  EXPECT_EQ(v.to[0].address, "");
+}
+
 TEST(ReadingView, EmbeddedMessageIsOneAttachment) {
   const std::string raw =
       "From: a@example.com\r\n"
