@@ -259,6 +259,17 @@ TEST(ReadingView, HugeBrokenAddressFieldsAreShownAsText) {
   EXPECT_EQ(v.to[0].address, "");
 }
 
+TEST(ReadingView, AnUnreadableStructureIsShownAsText) {
+  // A charset name GMime would copy onto the stack: the body is not parsed.
+  std::string raw = single_part("Subject: =?" + std::string(300 * 1024, 'x') + "?Q?a?=\r\n",
+                                "caf\xE9 as it is\r\n");
+  ReadingView v = read_view(raw);
+  EXPECT_NE(v.problem, "");
+  EXPECT_EQ(v.text, "caf\xC3\xA9 as it is\n");
+  EXPECT_TRUE(v.attachments.empty());
+  EXPECT_EQ(attachment_content(raw, "1").error(), make_error_code(Errc::invalid_argument));
+}
+
 TEST(ReadingView, EmbeddedMessageIsOneAttachment) {
   const std::string raw =
       "From: a@example.com\r\n"
