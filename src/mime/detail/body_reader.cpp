@@ -76,9 +76,30 @@ std::string content_id(GMimeObject* object) {
   return raw;
 }
 
-std::string text_of(GMimePart* part) {
-  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-  return normalize_newlines(to_utf8(decoded_content(part), charset != nullptr ? charset : ""));
+// The charset an HTML document declares in its first KiB (<meta
+// charset="..."> or http-equiv's "text/html; charset=..."), for a part
+// whose Content-Type names none; a simplification of HTML's prescan
+// (§13.2.3.2), which also looks that far.
+std::string declared_charset(std::string_view html) {
+  std::string head = ascii_lowered(html.substr(0, 1024));
+  std::size_t at = head.find("charset=");
+  if (at == std::string::npos) return {};
+  std::size_t i = at + 8;
+  while (i < head.size() && (head[i] == '"' || head[i] == '\'' || head[i] == ' ')) ++i;
+  std::size_t end = i;
+  while (end < head.size() &&
+         (std::isalnum(static_cast<unsigned char>(head[end])) ||
+          std::string_view("-_.:").find(head[end]) != std::string_view::npos)) {
+    ++end;
+  }
+  return head.substr(i, end - i);
+}
+
+std::string text_of(GMimePart* part, bool html) {
+  const char* label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  std::string content = decoded_content(part);
+  std::string charset = label != nullptr ? label : html ? declared_charset(content) : "";
+  return normalize_newlines(to_utf8(content, charset));
 }
 
 Attachment describe(GMimeObject* object, std::string content) {
@@ -166,10 +187,10 @@ Result<std::vector<Leaf>> read_leaves(std::string_view raw) {
                   (disposition == nullptr || !ascii_iequals(disposition, "attachment")) &&
                   g_mime_part_get_filename(part) == nullptr && content_id(object).empty();
       if (body && plain && !have_text) {
-        out.push_back({std::move(id), LeafRole::text, describe(object, text_of(part))});
+        out.push_back({std::move(id), LeafRole::text, describe(object, text_of(part, false))});
         have_text = true;
       } else if (body && html && !have_html) {
-        out.push_back({std::move(id), LeafRole::html, describe(object, text_of(part))});
+        out.push_back({std::move(id), LeafRole::html, describe(object, text_of(part, true))});
         have_html = true;
       } else {
         out.push_back(

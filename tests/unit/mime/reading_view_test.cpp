@@ -163,6 +163,22 @@ TEST(ReadingView, Iso88591AndShiftJisBodies) {
   EXPECT_EQ(sjis.text, "\xE6\x97\xA5\xE6\x9C\xAC\n");
 }
 
+TEST(ReadingView, HtmlWithoutAMimeCharsetUsesItsMetaCharset) {
+  ReadingView meta = read_view(single_part(
+      "Content-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n",
+      "<html><head><meta charset=\"Shift_JIS\"></head><body>\x93\xFA\x96\x7B</body></html>"));
+  EXPECT_NE(meta.html.find("<body>\xE6\x97\xA5\xE6\x9C\xAC</body>"), std::string::npos)
+      << meta.html;
+  ReadingView http_equiv = read_view(single_part(
+      "Content-Type: text/html\r\n",
+      "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\x80"));
+  EXPECT_NE(http_equiv.html.find("\xE2\x82\xAC"), std::string::npos) << http_equiv.html;
+  // The MIME label wins over the document's.
+  ReadingView labelled = read_view(
+      single_part("Content-Type: text/html; charset=iso-8859-1\r\n", "<meta charset=utf-8>\xE9"));
+  EXPECT_NE(labelled.html.find("\xC3\xA9"), std::string::npos);
+}
+
 TEST(ReadingView, BrokenCharsetsFallBackToValidUtf8) {
   ReadingView unknown_utf8 = read_view(single_part(
       "Content-Type: text/plain; charset=x-no-such-charset\r\n", "d\xC3\xA9j\xC3\xA0\r\n"));
