@@ -13,7 +13,7 @@ packages=(
   # headers (Asio, Beast) and the three compiled parts it finds, spdlog and
   # the fmt it links, GoogleTest for the unit tests
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libgmime-3.0-dev libsodium-dev
+  libssl-dev libsqlite3-dev libgmime-3.0-dev libgumbo-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml

@@ -43,7 +43,8 @@ const RawField* first(const HeaderSection& section, std::string_view name) {
   return nullptr;
 }
 
-// msg-id without its brackets (RFC 5322 §3.6.4); a bare id is taken as is.
+}  // namespace
+
 std::string message_id_of(std::string_view value) {
   std::string v = unfold(value);
   auto open = v.find('<');
@@ -51,8 +52,6 @@ std::string message_id_of(std::string_view value) {
   if (close != std::string::npos) return v.substr(open + 1, close - open - 1);
   return v.find_first_of(" \t") == std::string::npos ? v : std::string();
 }
-
-}  // namespace
 
 bool is_custom_header(std::string_view name) {
   return is_allowed_custom_header(name) && !ascii_istarts_with(name, "content-");

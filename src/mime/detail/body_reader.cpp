@@ -1,4 +1,4 @@
-// MIME tree walk on GMime for parse_message.
+// MIME tree walk on GMime for parse_message and the reading view.
 #include "mime/detail/body_reader.h"
 
 #include <algorithm>
@@ -76,9 +76,30 @@ std::string content_id(GMimeObject* object) {
   return raw;
 }
 
-std::string text_of(GMimePart* part) {
-  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-  return normalize_newlines(to_utf8(decoded_content(part), charset != nullptr ? charset : ""));
+// The charset an HTML document declares in its first KiB (<meta
+// charset="..."> or http-equiv's "text/html; charset=..."), for a part
+// whose Content-Type names none; a simplification of HTML's prescan
+// (§13.2.3.2), which also looks that far.
+std::string declared_charset(std::string_view html) {
+  std::string head = ascii_lowered(html.substr(0, 1024));
+  std::size_t at = head.find("charset=");
+  if (at == std::string::npos) return {};
+  std::size_t i = at + 8;
+  while (i < head.size() && (head[i] == '"' || head[i] == '\'' || head[i] == ' ')) ++i;
+  std::size_t end = i;
+  while (end < head.size() &&
+         (std::isalnum(static_cast<unsigned char>(head[end])) ||
+          std::string_view("-_.:").find(head[end]) != std::string_view::npos)) {
+    ++end;
+  }
+  return head.substr(i, end - i);
+}
+
+std::string text_of(GMimePart* part, bool html) {
+  const char* label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  std::string content = decoded_content(part);
+  std::string charset = label != nullptr ? label : html ? declared_charset(content) : "";
+  return normalize_newlines(to_utf8(content, charset));
 }
 
 Attachment describe(GMimeObject* object, std::string content) {
@@ -123,7 +144,7 @@ bool charset_runs_bounded(std::string_view raw, std::string_view opener, char st
 
 }  // namespace
 
-Result<BodyContent> read_body(std::string_view raw) {
+Result<std::vector<Leaf>> read_leaves(std::string_view raw) {
   if (!charset_runs_bounded(raw, "=?", '?') || !charset_runs_bounded(raw, "*=", '\'')) {
     return error_code(Errc::invalid_argument);
   }
@@ -131,23 +152,31 @@ Result<BodyContent> read_body(std::string_view raw) {
   auto parser = adopt(g_mime_parser_new_with_stream(stream.get()));
   auto message = adopt(g_mime_parser_construct_message(parser.get(), nullptr));
   if (!message) return error_code(Errc::invalid_argument);
-  BodyContent out;
+  std::vector<Leaf> out;
   GMimeObject* root = g_mime_message_get_mime_part(message.get());
   if (root == nullptr) return out;
   bool have_text = false;
   bool have_html = false;
-  std::vector<GMimeObject*> stack{root};
+  // Part numbers as IMAP gives them (RFC 3501 §6.4.5): a single-part body
+  // is "1", the children of a multipart "1", "2", ... below its own number.
+  struct Pending {
+    GMimeObject* object;
+    std::string id;
+  };
+  std::vector<Pending> stack{{root, GMIME_IS_MULTIPART(root) ? "" : "1"}};
   while (!stack.empty()) {
-    GMimeObject* object = stack.back();
+    auto [object, id] = std::move(stack.back());
     stack.pop_back();
     if (GMIME_IS_MULTIPART(object)) {
       auto* mp = GMIME_MULTIPART(object);
+      std::string prefix = id.empty() ? "" : id + ".";
       for (int i = g_mime_multipart_get_count(mp) - 1; i >= 0; --i) {
-        stack.push_back(g_mime_multipart_get_part(mp, i));
+        stack.push_back({g_mime_multipart_get_part(mp, i), prefix + std::to_string(i + 1)});
       }
     } else if (GMIME_IS_MESSAGE_PART(object)) {
       GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
-      out.attachments.push_back(describe(object, inner != nullptr ? write_message(inner) : ""));
+      out.push_back({std::move(id), LeafRole::attachment,
+                     describe(object, inner != nullptr ? write_message(inner) : "")});
     } else if (GMIME_IS_PART(object)) {
       auto* part = GMIME_PART(object);
       GMimeContentType* type = g_mime_object_get_content_type(object);
@@ -158,14 +187,35 @@ Result<BodyContent> read_body(std::string_view raw) {
                   (disposition == nullptr || !ascii_iequals(disposition, "attachment")) &&
                   g_mime_part_get_filename(part) == nullptr && content_id(object).empty();
       if (body && plain && !have_text) {
-        out.text = text_of(part);
+        out.push_back({std::move(id), LeafRole::text, describe(object, text_of(part, false))});
         have_text = true;
       } else if (body && html && !have_html) {
-        out.html = text_of(part);
+        out.push_back({std::move(id), LeafRole::html, describe(object, text_of(part, true))});
         have_html = true;
       } else {
-        out.attachments.push_back(describe(object, decoded_content(part)));
+        out.push_back(
+            {std::move(id), LeafRole::attachment, describe(object, decoded_content(part))});
       }
+    }
+  }
+  return out;
+}
+
+Result<BodyContent> read_body(std::string_view raw) {
+  auto leaves = read_leaves(raw);
+  if (!leaves) return leaves.error();
+  BodyContent out;
+  for (auto& leaf : *leaves) {
+    switch (leaf.role) {
+      case LeafRole::text:
+        out.text = std::move(leaf.part.content);
+        break;
+      case LeafRole::html:
+        out.html = std::move(leaf.part.content);
+        break;
+      case LeafRole::attachment:
+        out.attachments.push_back(std::move(leaf.part));
+        break;
     }
   }
   return out;

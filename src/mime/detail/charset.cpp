@@ -29,7 +29,9 @@ std::string decode_8bit(std::string_view bytes) {
     out.push_back('\0');
     start = nul + 1;
   }
-  return out;
+  // GMime's guess can hand back invalid UTF-8 (seen with bytes such as
+  // F6 AB 90 BC, which it passed through unchanged).
+  return valid_utf8(out);
 }
 
 // A label GMime may be handed: RFC 2978 mime-charset characters and at most

@@ -30,4 +30,8 @@ Result<HeaderFields, FieldError> read_header_fields(std::string_view raw, Custom
 // owns those, RFC 2045 §9).
 bool is_custom_header(std::string_view name);
 
+// The msg-id of a Message-ID field value without its brackets (RFC 5322
+// §3.6.4); a bare id is taken as is, anything else with spaces is "".
+std::string message_id_of(std::string_view value);
+
 }  // namespace postern::mime::detail

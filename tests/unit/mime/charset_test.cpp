@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/utf8.h"
+
 namespace postern::mime::detail {
 namespace {
 
@@ -29,6 +31,13 @@ TEST(ToUtf8, UnlabelledTextIsUtf8OrGuessedLatin1) {
 TEST(ToUtf8, UnknownOrBadLabelsFallBackAndKeepNulBytes) {
   EXPECT_EQ(to_utf8("caf\xE9", "x-no-such-charset"), "caf\xC3\xA9");
   EXPECT_EQ(to_utf8("a\xE9\0b\xE9"s, "bogus label!"), "a\xC3\xA9\0b\xC3\xA9"s);
+}
+
+TEST(ToUtf8, GMimesGuessIsAlwaysValidUtf8) {
+  // Found by mime_fuzz: GMime handed these bytes back unchanged.
+  std::string out = to_utf8("<roe.com>\xF6\xAB\x90\xBC b", "");
+  EXPECT_TRUE(is_valid_utf8(out)) << out;
+  EXPECT_TRUE(out.starts_with("<roe.com>")) << out;
 }
 
 TEST(ToUtf8, AHugeLabelDoesNotReachGMime) {
