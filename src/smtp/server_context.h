@@ -12,13 +12,15 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "delivery/intake.h"
+#include "net/session_table.h"
 #include "smtp/network_list.h"
 #include "smtp/session_fsm.h"
-#include "smtp/session_table.h"
 #include "smtp/smtp_metrics.h"
 #include "smtp/smtp_server.h"
 
 namespace postern::smtp {
+
+using net::SessionTable;
 
 struct ServerContext {
   ServerContext(const SmtpServerOptions& options, NetworkList trusted, delivery::Intake& intake,

@@ -14,6 +14,7 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "net/session_table.h"
 #include "smtp/message_builder.h"
 #include "smtp/parser/body_scanner.h"
 #include "smtp/parser/command.h"
@@ -43,7 +44,7 @@ struct PeerInfo {
   std::string tls_description;
 };
 
-enum class ConnectVerdict { accept, too_many_connections, shutting_down };
+using net::ConnectVerdict;
 enum class Timeout { idle, session };
 
 class SessionFsm {
