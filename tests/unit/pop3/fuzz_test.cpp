@@ -1,0 +1,183 @@
+// In-process robustness run (libFuzzer style, fixed seed): random and
+// mutated command streams, cut into random pieces, through whole sessions
+// whose actions get random answers. Run under ASan/UBSan; besides "no
+// crash, no hang", the output must always be well-formed POP3.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "fsm_harness.h"
+#include "pop3/parser/command.h"
+
+namespace postern::pop3 {
+namespace {
+
+using test::Action;
+
+constexpr std::uint32_t kSeed = 20261206;
+
+char interesting_byte(std::mt19937& rng) {
+  static constexpr std::string_view kAlphabet = "\r\n. 0123456789AaCDEILNOPQRSTUX\x80\xff";
+  if (rng() % 8 == 0) return static_cast<char>(rng() % 256);
+  return kAlphabet[rng() % kAlphabet.size()];
+}
+
+const std::vector<std::string> kSeeds = {
+    "CAPA\r\nUSER alice\r\nPASS secret\r\nSTAT\r\nLIST\r\nUIDL\r\nRETR 1\r\nTOP 2 0\r\n"
+    "DELE 1\r\nRSET\r\nDELE 2\r\nNOOP\r\nQUIT\r\n",
+    "STLS\r\nUSER alice\r\nPASS secret\r\nLIST 2\r\nUIDL 3\r\nRETR 9\r\nDELE 0\r\nQUIT\r\n",
+    "user alice\npass wrong\nuser alice\npass secret\ntop 1 5\ndele 3\nquit\n",
+    "APOP x y\r\nAUTH PLAIN\r\nSTAT\r\nPASS x\r\nUSER\r\nQUIT\r\n",
+};
+
+std::string mutate(std::string s, std::mt19937& rng) {
+  int rounds = 1 + static_cast<int>(rng() % 6);
+  for (int r = 0; r < rounds && !s.empty(); ++r) {
+    auto pos = rng() % (s.size() + 1);
+    switch (rng() % 5) {
+      case 0:
+        if (pos < s.size()) s[pos] = interesting_byte(rng);
+        break;
+      case 1:
+        s.insert(pos, 1, interesting_byte(rng));
+        break;
+      case 2:
+        s.erase(pos, rng() % 16);
+        break;
+      case 3:
+        s.insert(pos, s.substr(rng() % s.size(), rng() % 64));
+        break;
+      case 4:
+        s.insert(pos, std::string(rng() % 400, 'x'));
+        break;
+    }
+  }
+  return s;
+}
+
+// Every line ends with CRLF and starts with +OK or -ERR, except inside a
+// multi-line response, which ends with a line of a single dot and holds no
+// other such line.
+bool starts_multiline(std::string_view line) {
+  if (line == "+OK capability list follows" || line == "+OK unique-id listing follows" ||
+      line.starts_with("+OK top of message")) {
+    return true;
+  }
+  // "+OK 12 octets" (RETR), "+OK 3 messages (99 octets)" (LIST).
+  if (!line.starts_with("+OK ")) return false;
+  auto rest = line.substr(4);
+  auto digits = rest.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos) return false;
+  rest.remove_prefix(digits);
+  return rest == " octets" || rest.starts_with(" messages (");
+}
+
+void expect_well_formed(std::string_view out) {
+  bool in_block = false;
+  std::size_t pos = 0;
+  while (pos < out.size()) {
+    auto end = out.find("\r\n", pos);
+    ASSERT_NE(end, std::string_view::npos) << "unterminated line";
+    auto line = out.substr(pos, end - pos);
+    ASSERT_EQ(line.find_first_of("\r\n"), std::string_view::npos);
+    pos = end + 2;
+    if (in_block) {
+      if (line == ".") in_block = false;
+      continue;
+    }
+    ASSERT_TRUE(line == "+OK" || line.starts_with("+OK ") || line.starts_with("-ERR "))
+        << testing::PrintToString(std::string(line));
+    in_block = starts_multiline(line);
+  }
+  ASSERT_FALSE(in_block) << "multi-line response not terminated";
+}
+
+TEST(Pop3FuzzTest, ParserAndLineReader) {
+  std::mt19937 rng(kSeed);
+  for (int i = 0; i < 50000; ++i) {
+    auto input = mutate(kSeeds[rng() % kSeeds.size()], rng);
+    LineReader reader;
+    std::string_view rest = input;
+    while (!rest.empty()) {
+      auto e = reader.next(rest, kMaxCommandLine);
+      ASSERT_LE(e.consumed, rest.size());
+      if (e.kind == LineEvent::Kind::line) {
+        ASSERT_EQ(e.text.find('\n'), std::string_view::npos);
+        ASSERT_LE(e.text.size() + 2, kMaxCommandLine);
+        auto c = parse_command(e.text);
+        if (!c) {
+          ASSERT_FALSE(c.error().text.empty());
+        }
+      }
+      if (e.consumed == 0) break;
+      rest.remove_prefix(e.consumed);
+    }
+  }
+}
+
+TEST(Pop3FuzzTest, WholeSessions) {
+  std::mt19937 rng(kSeed);
+  for (int i = 0; i < 5000; ++i) {
+    test::FsmHarness h;
+    h.policy.tls_available = rng() % 2;
+    h.policy.max_errors = 1 + rng() % 30;
+    h.policy.max_login_failures = 1 + rng() % 4;
+    std::string dotted = ".\r\n..\n.x\rA: b\n\n.\r\n";
+    h.messages = {{"1.1", "A: b\r\n\r\nx\r\n"}, {"1.2", dotted}, {"1.3", ""}};
+    auto input = mutate(kSeeds[rng() % kSeeds.size()], rng);
+    h.fsm = std::make_unique<SessionFsm>(h.policy, false);
+    h.fsm->on_connected(ConnectVerdict::accept);
+    std::string out;
+    std::size_t pos = 0;
+    Action action = Action::read;
+    for (int steps = 0; steps < 100000; ++steps) {
+      action = h.fsm->next();
+      out += h.fsm->output();
+      h.fsm->clear_output();
+      if (action == Action::close) break;
+      switch (action) {
+        case Action::read:
+          if (pos >= input.size()) {
+            h.fsm->on_input_closed("end of input");
+          } else if (rng() % 200 == 0) {
+            h.fsm->on_idle_timeout();
+          } else {
+            auto n = 1 + rng() % 40;
+            h.fsm->on_input(std::string_view(input).substr(pos, n));
+            pos += n;
+          }
+          break;
+        case Action::start_tls:
+          h.fsm->on_tls_done(rng() % 4 != 0, "fuzz");
+          break;
+        case Action::login:
+          h.login_error =
+              rng() % 3 == 0 ? std::optional(static_cast<LoginError>(rng() % 3)) : std::nullopt;
+          h.answer_login();
+          break;
+        case Action::retrieve:
+          ASSERT_LT(h.fsm->retrieve_index(), h.messages.size());
+          h.retrieve_error =
+              rng() % 5 == 0 ? std::optional(error_code(Errc::corrupt)) : std::nullopt;
+          h.answer_retrieve();
+          break;
+        case Action::commit: {
+          auto d = h.fsm->deletions();
+          ASSERT_FALSE(d.empty());
+          for (auto index : d) ASSERT_LT(index, h.messages.size());
+          h.fsm->on_committed(rng() % 4 ? Result<void>() : error_code(Errc::overloaded));
+          break;
+        }
+        case Action::flush:
+        case Action::close:
+          break;
+      }
+      if (rng() % 100 == 0) h.fsm->on_shutdown();
+    }
+    ASSERT_EQ(action, Action::close) << "session did not end: " << testing::PrintToString(input);
+    expect_well_formed(out);
+  }
+}
+
+}  // namespace
+}  // namespace postern::pop3
