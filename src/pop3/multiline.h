@@ -1,19 +1,16 @@
-// The body of a multi-line POP3 response (RFC 1939 §3) from a stored
-// message: every line ends with CRLF (a stored bare LF or CR becomes one),
-// a line that starts with '.' gets another one in front (byte-stuffing),
-// and the terminating ".\r\n" closes it.
+// What RETR and TOP send of a stored message (RFC 1939 §7). Both go out
+// byte-stuffed through core's append_dot_stuffed (CRLF line ends, leading
+// dots doubled, the terminating line); TOP sends only the beginning.
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <string_view>
 
 namespace postern::pop3 {
 
-// Appends `content` as above. With `body_lines` (TOP, RFC 1939 §7): only
-// the header, the blank line after it and that many lines of the body.
-void append_message(std::string& out, std::string_view content,
-                    std::optional<std::uint64_t> body_lines = std::nullopt);
+// The header, the blank line after it and `body_lines` lines of the body:
+// the prefix of `content` that TOP sends. CRLF, a bare LF and a bare CR
+// each end a line, as append_dot_stuffed reads them.
+std::string_view top_of(std::string_view content, std::uint64_t body_lines);
 
 }  // namespace postern::pop3

@@ -2,6 +2,7 @@
 // handlers are in session_commands.cpp.
 #include "pop3/session_fsm.h"
 
+#include "core/dot_stuff.h"
 #include "pop3/multiline.h"
 
 namespace postern::pop3 {
@@ -111,7 +112,9 @@ void SessionFsm::on_retrieved(Result<std::string> content) {
   } else {
     ok(std::to_string(maildrop_.messages[request.index].size) + " octets");
   }
-  append_message(out_, *content, request.body_lines);
+  std::string_view sent = *content;
+  if (request.body_lines) sent = top_of(sent, *request.body_lines);
+  append_dot_stuffed(out_, sent);
 }
 
 void SessionFsm::on_committed(Result<void> result) {

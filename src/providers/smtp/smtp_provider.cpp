@@ -11,7 +11,7 @@
 
 #include "net/io_runtime.h"
 #include "providers/common/message_parts.h"
-#include "providers/smtp/dot_stuff.h"
+#include "core/dot_stuff.h"
 #include "providers/smtp/smtp_session.h"
 
 namespace postern::providers::smtp {

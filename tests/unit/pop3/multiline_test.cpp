@@ -1,4 +1,4 @@
-// The multi-line writer of RETR and TOP (src/pop3/multiline.h).
+// What TOP sends of a message (src/pop3/multiline.h).
 #include "pop3/multiline.h"
 
 #include <gtest/gtest.h>
@@ -6,34 +6,25 @@
 namespace postern::pop3 {
 namespace {
 
-std::string written(std::string_view content, std::optional<std::uint64_t> lines = std::nullopt) {
-  std::string out = "+OK\r\n";
-  append_message(out, content, lines);
-  return out;
+TEST(Pop3TopTest, TheHeaderTheBlankLineAndNBodyLines) {
+  std::string_view m = "A: 1\r\nB: 2\r\n\r\none\r\n\r\nthree\r\n";
+  EXPECT_EQ(top_of(m, 0), "A: 1\r\nB: 2\r\n\r\n");
+  EXPECT_EQ(top_of(m, 1), "A: 1\r\nB: 2\r\n\r\none\r\n");
+  EXPECT_EQ(top_of(m, 2), "A: 1\r\nB: 2\r\n\r\none\r\n\r\n");
+  EXPECT_EQ(top_of(m, 3), m);
+  EXPECT_EQ(top_of(m, 1000), m);
 }
 
-TEST(Pop3MultilineTest, CrlfKeptAndBareLineEndsNormalised) {
-  EXPECT_EQ(written("A: b\r\n\r\nx\r\n"), "+OK\r\nA: b\r\n\r\nx\r\n.\r\n");
-  EXPECT_EQ(written("A: b\n\nx\ny\n"), "+OK\r\nA: b\r\n\r\nx\r\ny\r\n.\r\n");
-  EXPECT_EQ(written("A: b\r\rx\r"), "+OK\r\nA: b\r\n\r\nx\r\n.\r\n");
-  EXPECT_EQ(written("no line end"), "+OK\r\nno line end\r\n.\r\n");
-  EXPECT_EQ(written(""), "+OK\r\n.\r\n");
+TEST(Pop3TopTest, BareLineEndsCountAsLines) {
+  EXPECT_EQ(top_of("A: 1\n\nx\ny\n", 1), "A: 1\n\nx\n");
+  EXPECT_EQ(top_of("A: 1\r\rx\ry", 1), "A: 1\r\rx\r");
+  EXPECT_EQ(top_of("A: 1\r\n\r\nno end", 5), "A: 1\r\n\r\nno end");
 }
 
-TEST(Pop3MultilineTest, LinesStartingWithADotAreStuffed) {
-  EXPECT_EQ(written(".\r\n..\r\n.x\r\nx.\r\n"), "+OK\r\n..\r\n...\r\n..x\r\nx.\r\n.\r\n");
-  // The terminator cannot appear early, whatever the message holds.
-  EXPECT_EQ(written("A: b\n\n.\n"), "+OK\r\nA: b\r\n\r\n..\r\n.\r\n");
-}
-
-TEST(Pop3MultilineTest, TopCountsBodyLinesAfterTheBlankLine) {
-  std::string m = "A: 1\r\nB: 2\r\n\r\none\r\n\r\nthree\r\n";
-  EXPECT_EQ(written(m, 0), "+OK\r\nA: 1\r\nB: 2\r\n\r\n.\r\n");
-  EXPECT_EQ(written(m, 2), "+OK\r\nA: 1\r\nB: 2\r\n\r\none\r\n\r\n.\r\n");
-  EXPECT_EQ(written(m, 3), written(m));
-  EXPECT_EQ(written(m, 1000), written(m));
-  // No body at all: the header is all there is.
-  EXPECT_EQ(written("A: 1\r\nB: 2\r\n", 0), "+OK\r\nA: 1\r\nB: 2\r\n.\r\n");
+TEST(Pop3TopTest, AMessageWithoutBodyIsAllHeader) {
+  EXPECT_EQ(top_of("A: 1\r\nB: 2\r\n", 0), "A: 1\r\nB: 2\r\n");
+  EXPECT_EQ(top_of("A: 1", 0), "A: 1");
+  EXPECT_EQ(top_of("", 0), "");
 }
 
 }  // namespace
