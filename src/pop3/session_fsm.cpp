@@ -169,6 +169,7 @@ bool SessionFsm::process_line() {
     case LineEvent::Kind::too_long:
       protocol_error("command line too long (RFC 2449: at most 255 octets)");
       return true;
+    case LineEvent::Kind::bare_newline:  // not with LineEnds::crlf_or_lf
     case LineEvent::Kind::line:
       break;
   }

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/line_reader.h"
 #include "net/session_table.h"
 #include "pop3/login.h"
 #include "pop3/maildrop.h"
 #include "pop3/parser/command.h"
-#include "pop3/parser/line_reader.h"
 
 namespace postern::pop3 {
 
@@ -151,7 +151,7 @@ class SessionFsm {
   std::size_t in_pos_ = 0;
   std::string out_;
   std::string close_reason_;
-  LineReader lines_;
+  LineReader lines_{LineEnds::crlf_or_lf};
 
   bool tls_;
   bool shutdown_requested_ = false;

@@ -1,8 +1,7 @@
-// The POP3 command parser and line framing (src/pop3/parser/).
+// The POP3 command parser (src/pop3/parser/).
 #include <gtest/gtest.h>
 
 #include "pop3/parser/command.h"
-#include "pop3/parser/line_reader.h"
 
 namespace postern::pop3 {
 namespace {
@@ -58,38 +57,6 @@ TEST(Pop3CommandParserTest, Refusals) {
   EXPECT_EQ(text("STAT\rX"), "invalid character in command");
   EXPECT_EQ(parse_command("RETR x").error().verb, Verb::retr);
   EXPECT_FALSE(parse_command("XYZZY").error().verb);
-}
-
-TEST(Pop3LineReaderTest, CrlfAndBareLf) {
-  LineReader r;
-  auto e = r.next("STAT\r\nLIST\nNO", 255);
-  ASSERT_EQ(e.kind, LineEvent::Kind::line);
-  EXPECT_EQ(e.text, "STAT");
-  EXPECT_EQ(e.consumed, 6u);
-  e = r.next("LIST\nNO", 255);
-  ASSERT_EQ(e.kind, LineEvent::Kind::line);
-  EXPECT_EQ(e.text, "LIST");
-  e = r.next("NO", 255);
-  EXPECT_EQ(e.kind, LineEvent::Kind::need_more);
-  EXPECT_EQ(e.consumed, 0u);
-}
-
-TEST(Pop3LineReaderTest, TheLimitCountsTheCrlf) {
-  LineReader r;
-  EXPECT_EQ(r.next(std::string(8, 'a') + "\r\n", 10).kind, LineEvent::Kind::line);
-  EXPECT_EQ(r.next(std::string(9, 'a') + "\r\n", 10).kind, LineEvent::Kind::too_long);
-  // Dropped as it comes, reported once at its end.
-  auto e = r.next(std::string(10, 'a'), 10);
-  EXPECT_EQ(e.kind, LineEvent::Kind::need_more);
-  EXPECT_EQ(e.consumed, 10u);
-  e = r.next("aaaa", 10);
-  EXPECT_EQ(e.consumed, 4u);
-  e = r.next("a\r\nok\r\n", 10);
-  EXPECT_EQ(e.kind, LineEvent::Kind::too_long);
-  EXPECT_EQ(e.consumed, 3u);
-  e = r.next("ok\r\n", 10);
-  EXPECT_EQ(e.kind, LineEvent::Kind::line);
-  EXPECT_EQ(e.text, "ok");
 }
 
 }  // namespace
