@@ -8,6 +8,7 @@
 
 #include "fsm_harness.h"
 #include "pop3/parser/command.h"
+#include "response_check.h"
 
 namespace postern::pop3 {
 namespace {
@@ -53,43 +54,6 @@ std::string mutate(std::string s, std::mt19937& rng) {
     }
   }
   return s;
-}
-
-// Every line ends with CRLF and starts with +OK or -ERR, except inside a
-// multi-line response, which ends with a line of a single dot and holds no
-// other such line.
-bool starts_multiline(std::string_view line) {
-  if (line == "+OK capability list follows" || line == "+OK unique-id listing follows" ||
-      line.starts_with("+OK top of message")) {
-    return true;
-  }
-  // "+OK 12 octets" (RETR), "+OK 3 messages (99 octets)" (LIST).
-  if (!line.starts_with("+OK ")) return false;
-  auto rest = line.substr(4);
-  auto digits = rest.find_first_not_of("0123456789");
-  if (digits == 0 || digits == std::string_view::npos) return false;
-  rest.remove_prefix(digits);
-  return rest == " octets" || rest.starts_with(" messages (");
-}
-
-void expect_well_formed(std::string_view out) {
-  bool in_block = false;
-  std::size_t pos = 0;
-  while (pos < out.size()) {
-    auto end = out.find("\r\n", pos);
-    ASSERT_NE(end, std::string_view::npos) << "unterminated line";
-    auto line = out.substr(pos, end - pos);
-    ASSERT_EQ(line.find_first_of("\r\n"), std::string_view::npos);
-    pos = end + 2;
-    if (in_block) {
-      if (line == ".") in_block = false;
-      continue;
-    }
-    ASSERT_TRUE(line == "+OK" || line.starts_with("+OK ") || line.starts_with("-ERR "))
-        << testing::PrintToString(std::string(line));
-    in_block = starts_multiline(line);
-  }
-  ASSERT_FALSE(in_block) << "multi-line response not terminated";
 }
 
 TEST(Pop3FuzzTest, ParserAndLineReader) {
@@ -175,7 +139,7 @@ TEST(Pop3FuzzTest, WholeSessions) {
       if (rng() % 100 == 0) h.fsm->on_shutdown();
     }
     ASSERT_EQ(action, Action::close) << "session did not end: " << testing::PrintToString(input);
-    expect_well_formed(out);
+    ASSERT_EQ(test::response_problem(out), "") << testing::PrintToString(input);
   }
 }
 
