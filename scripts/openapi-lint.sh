@@ -16,10 +16,7 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   exit 1
 fi
 
-if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
-  [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
-  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+scripts/npm-install-locked.sh "$tools"
 
 # The validator prints a JSON verdict; keep it quiet unless it fails.
 if ! verdict=$("$tools/node_modules/.bin/validate-api" "$document"); then

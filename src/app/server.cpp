@@ -8,6 +8,7 @@
 #include <csignal>
 #include <optional>
 
+#include "app/server_tls.h"
 #include "auth/authenticator.h"
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
@@ -134,9 +135,17 @@ int serve(const Config& config) {
       [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
       metrics);
 
-  const auto smtp_listeners = config.smtp.listeners();
+  // Before any listener: a self-signed certificate is made here on the
+  // first start (when [tls] names no files), and every TLS server shares it.
+  auto tls = server_tls(config, clock.now());
+  if (!tls) {
+    spdlog::critical("cannot set up the TLS certificate: {}", tls.error().message);
+    return 1;
+  }
+  auto smtp_listeners = config.smtp.listeners();
   std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
-  for (const auto& options : smtp_listeners) {
+  for (auto& options : smtp_listeners) {
+    options.tls = *tls;
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
   }

@@ -24,7 +24,7 @@ Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file
 Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file) {
   ServerTlsOptions o;
   auto s = file.section("tls");
-  s.text("cert", o.cert).text("key", o.key);
+  s.text("cert", o.cert).text("key", o.key).flag("self_signed", o.self_signed);
   s.check(o.cert.empty() == o.key.empty(), o.cert.empty() ? "cert" : "key",
           "tls.cert and tls.key go together");
   return file.result(std::move(o));

@@ -17,7 +17,7 @@ struct IoRuntimeOptions {
 Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file);
 // http.listen, max_body_bytes, idle_timeout, request_timeout, max_connections.
 Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file);
-// tls.cert and tls.key, both or neither.
+// tls.cert and tls.key, both or neither; tls.self_signed.
 Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file);
 
 }  // namespace postern::net

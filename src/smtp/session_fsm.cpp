@@ -110,7 +110,10 @@ void SessionFsm::on_store_result(const Result<store::EnqueueResult>& result) {
   if (result) {
     metrics_.messages_accepted.inc();
     junk_ = 0;
-    reply(ReplyId::queued, "Ok: queued as " + result->id.to_string());
+    // The bracketed tail is Ethereal's: Nodemailer's getTestMessageUrl()
+    // reads STATUS and MSGID from it to link the message in the web UI.
+    auto id = result->id.to_string();
+    reply(ReplyId::queued, "Ok: queued as " + id + " [STATUS=new MSGID=" + id + "]");
     return;
   }
   metrics_.messages_refused.inc();

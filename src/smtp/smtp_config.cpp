@@ -32,8 +32,8 @@ Result<SmtpConfig, ConfigError> read_smtp_config(ConfigFile& file, const net::Se
       .count("max_errors", o.max_errors);
   // 0 would refuse every client: a typo, not a policy.
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")
-      .check(c.tls_listen.empty() || tls.enabled(), "tls_listen",
-             "an implicit TLS listener needs tls.cert and tls.key");
+      .check(c.tls_listen.empty() || tls.enabled() || tls.self_signed, "tls_listen",
+             "an implicit TLS listener needs tls.cert and tls.key, or tls.self_signed");
   // SMTP is the only user of [tls] so far (no HTTPS, no IMAP): without an
   // SMTP listener a certificate would do nothing.
   if (tls.enabled() && o.listen.empty() && c.tls_listen.empty()) {

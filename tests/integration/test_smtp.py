@@ -203,8 +203,8 @@ def test_trusted_loopback_send_is_stored_and_delivered(postern):
         assert code == 250
         for ext in (b"PIPELINING", b"SIZE 26214400", b"8BITMIME", b"ENHANCEDSTATUSCODES", b"SMTPUTF8", b"CHUNKING"):
             assert ext in caps
-        assert b"STARTTLS" not in caps  # no certificate configured
-        assert b"AUTH" not in caps      # never in clear text by default
+        assert b"STARTTLS" in caps  # no certificate configured: the self-signed one
+        assert b"AUTH" not in caps  # never in clear text by default
         mid = send_raw(s, "app@example.com", ["user@example.org", "hidden@example.org"], MESSAGE)
     api = postern.api()
     m = api.wait_status(mid, {"sent"})
@@ -235,6 +235,17 @@ def test_helo_client_gets_smtp_in_received(postern):
     received, _ = split_received(raw_of(postern.api(), queued_id(reply)))
     assert b"from old.client ([127.0.0.1])" in received
     assert b"with SMTP\r\n\tfor <user@example.org>;" in received  # one recipient: named
+
+
+def test_no_starttls_when_self_signed_is_off(postern_factory, tmp_path):
+    """tls.self_signed = false with no files: plain SMTP, as before, and no
+    certificate written into the data folder."""
+    p = postern_factory(config_text=toml_config(tls={"self_signed": False}))
+    with smtplib.SMTP("127.0.0.1", smtp_port_of(p), timeout=TIMEOUT) as s:
+        code, caps = s.ehlo("client.test")
+        assert code == 250 and b"STARTTLS" not in caps
+        assert s.docmd("STARTTLS") == (454, b"4.7.0 TLS not available")
+    assert not (tmp_path / "node0" / "tls").exists()
 
 
 def test_untrusted_client_must_authenticate(postern_factory, tmp_path):

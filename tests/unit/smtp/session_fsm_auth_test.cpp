@@ -192,7 +192,9 @@ TEST_F(SessionFsmAuthTest, BdatChunksMakeOneMessage) {
   ASSERT_EQ(h.last_action, Action::store_message);
   auto m = h.fsm->take_message();
   EXPECT_TRUE(m.content.ends_with(part1 + part2));
-  EXPECT_EQ(codes(h.store_ok()), "250");
+  // BDAT LAST ends like DATA: the id, then Ethereal's [STATUS MSGID] tail.
+  auto id = MessageId(7).to_string();
+  EXPECT_EQ(h.store_ok(7), "250 2.0.0 Ok: queued as " + id + " [STATUS=new MSGID=" + id + "]\r\n");
 }
 
 TEST_F(SessionFsmAuthTest, BdatPipelinedWithCommands) {

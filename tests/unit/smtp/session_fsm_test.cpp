@@ -66,7 +66,9 @@ TEST_F(SessionFsmTest, FullTransaction) {
   EXPECT_TRUE(m.content.starts_with(
       "Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Postern) with ESMTP"));
   EXPECT_TRUE(m.content.ends_with(std::string(kMessage) + ".dot\r\n"));
-  EXPECT_EQ(h.store_ok(42), "250 2.0.0 Ok: queued as " + MessageId(42).to_string() + "\r\n");
+  // The bracketed tail is what Nodemailer's getTestMessageUrl() reads.
+  auto id = MessageId(42).to_string();
+  EXPECT_EQ(h.store_ok(42), "250 2.0.0 Ok: queued as " + id + " [STATUS=new MSGID=" + id + "]\r\n");
   EXPECT_EQ(h.last_action, Action::read);
   // The transaction is over: a new one needs MAIL again.
   EXPECT_EQ(codes(h.send("RCPT TO:<c@y.example>")), "503");

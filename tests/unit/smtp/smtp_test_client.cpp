@@ -3,17 +3,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <memory>
+#include <fstream>
+
+#include "net/self_signed_cert.h"
 
 namespace postern::smtp::test {
 
@@ -105,26 +102,15 @@ bool SmtpTestClient::wait_closed() {
 }
 
 bool write_self_signed_cert(const std::string& cert_path, const std::string& key_path) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-  if (!key || !cert) return false;
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600L * 24);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return false;
-  FILE* cf = std::fopen(cert_path.c_str(), "w");
-  FILE* kf = std::fopen(key_path.c_str(), "w");
-  bool ok = cf && kf && PEM_write_X509(cf, cert.get()) == 1 &&
-            PEM_write_PrivateKey(kf, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
-  if (cf) std::fclose(cf);
-  if (kf) std::fclose(kf);
-  return ok;
+  using namespace std::chrono_literals;
+  auto now = std::chrono::system_clock::now();
+  auto pem = net::make_self_signed({"localhost"}, now - 1h, now + 24h);
+  if (!pem) return false;
+  std::ofstream cert(cert_path, std::ios::binary);
+  std::ofstream key(key_path, std::ios::binary);
+  cert << pem->cert;
+  key << pem->key;
+  return cert.flush().good() && key.flush().good();
 }
 
 }  // namespace postern::smtp::test

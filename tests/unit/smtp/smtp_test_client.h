@@ -43,8 +43,8 @@ class SmtpTestClient {
   std::string buffer_;
 };
 
-// Writes a self-signed certificate (EC P-256, CN=localhost) and its key as
-// PEM files. Returns false when OpenSSL fails.
+// Writes a self-signed certificate for localhost (net::make_self_signed,
+// valid a day) and its key as PEM files. Returns false when that fails.
 bool write_self_signed_cert(const std::string& cert_path, const std::string& key_path);
 
 }  // namespace postern::smtp::test
