@@ -16,7 +16,6 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +23,7 @@
 #include <boost/asio/write.hpp>
 
 #include "net/async_callback.h"
+#include "net/tcp_listener.h"
 #include "pop3/login.h"
 #include "pop3/server_context.h"
 
@@ -55,6 +55,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The coroutine takes the session by value: the frame keeps it alive.
   static awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+
+  // The server is stopping (net::session_hooks): a read under way ends
+  // now; a write, a login or a commit ends first.
+  void request_stop() {
+    stop_requested_ = true;
+    if (reading_) {
+      interrupt_ = Interrupt::stop;
+      boost::system::error_code ignored;
+      lowest().cancel(ignored);
+    }
+  }
+  void force_close() {
+    boost::system::error_code ignored;
+    lowest().close(ignored);
+  }
 
  private:
   enum class Interrupt { none, deadline, stop };
@@ -275,30 +290,7 @@ awaitable<void> Session::commit() {
 }
 
 void Session::register_hooks() {
-  auto executor = socket_.get_executor();
-  std::weak_ptr<Session> weak = weak_from_this();
-  net::SessionTable::Hooks hooks;
-  hooks.request_stop = [weak, executor] {
-    asio::post(executor, [weak] {
-      if (auto self = weak.lock()) {
-        self->stop_requested_ = true;
-        if (self->reading_) {  // a write, a login or a commit under way ends first
-          self->interrupt_ = Interrupt::stop;
-          boost::system::error_code ignored;
-          self->lowest().cancel(ignored);
-        }
-      }
-    });
-  };
-  hooks.force_close = [weak, executor] {
-    asio::post(executor, [weak] {
-      if (auto self = weak.lock()) {
-        boost::system::error_code ignored;
-        self->lowest().close(ignored);
-      }
-    });
-  };
-  ticket_.set_hooks(std::move(hooks));
+  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
 }
 
 void Session::end(const std::string& reason) {
@@ -318,33 +310,17 @@ void Session::end(const std::string& reason) {
 }  // namespace
 
 void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) {
-    spdlog::debug("pop3: connection lost before it started: {}", ec.message());
+  auto peer = net::peer_of(socket);
+  if (!peer) {
+    spdlog::debug("pop3: connection lost before it started: {}", peer.error().message());
     return;
   }
-  auto address = remote.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  auto text = address.to_string();
-  auto label = (address.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(remote.port());
-  auto ticket = context->table.admit(text, false);
+  auto ticket = context->table.admit(peer->address, false);
   if (ticket.verdict() == ConnectVerdict::accept) context->metrics.sessions_total.inc();
   auto executor = socket.get_executor();
-  auto session =
-      std::make_shared<Session>(std::move(context), std::move(socket), std::move(ticket), label);
-  asio::co_spawn(executor, Session::run(std::move(session)), [label](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("pop3 {}: session ended by an exception: {}", label, ex.what());
-    } catch (...) {
-      spdlog::error("pop3 {}: session ended by an unknown exception", label);
-    }
-  });
+  auto session = std::make_shared<Session>(std::move(context), std::move(socket), std::move(ticket),
+                                           peer->label);
+  net::spawn_session(executor, Session::run(std::move(session)), "pop3", peer->label);
 }
 
 }  // namespace postern::pop3
