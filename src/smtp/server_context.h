@@ -42,8 +42,8 @@ struct ServerContext {
   delivery::Intake& intake;
   auth::Authenticator& authenticator;
   const Clock& clock;
-  std::optional<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  boost::asio::thread_pool auth_pool;            // credential checks (Argon2id is slow by design)
+  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
+  boost::asio::thread_pool auth_pool;              // credential checks (Argon2id is slow by design)
 };
 
 // Admits the connection (or refuses it with 421) and runs its session on
