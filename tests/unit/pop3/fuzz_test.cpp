@@ -9,6 +9,7 @@
 #include "fsm_harness.h"
 #include "pop3/parser/command.h"
 #include "response_check.h"
+#include "support/mutator.h"
 
 namespace postern::pop3 {
 namespace {
@@ -16,12 +17,6 @@ namespace {
 using test::Action;
 
 constexpr std::uint32_t kSeed = 20261206;
-
-char interesting_byte(std::mt19937& rng) {
-  static constexpr std::string_view kAlphabet = "\r\n. 0123456789AaCDEILNOPQRSTUX\x80\xff";
-  if (rng() % 8 == 0) return static_cast<char>(rng() % 256);
-  return kAlphabet[rng() % kAlphabet.size()];
-}
 
 const std::vector<std::string> kSeeds = {
     "CAPA\r\nUSER alice\r\nPASS secret\r\nSTAT\r\nLIST\r\nUIDL\r\nRETR 1\r\nTOP 2 0\r\n"
@@ -31,35 +26,13 @@ const std::vector<std::string> kSeeds = {
     "APOP x y\r\nAUTH PLAIN\r\nSTAT\r\nPASS x\r\nUSER\r\nQUIT\r\n",
 };
 
-std::string mutate(std::string s, std::mt19937& rng) {
-  int rounds = 1 + static_cast<int>(rng() % 6);
-  for (int r = 0; r < rounds && !s.empty(); ++r) {
-    auto pos = rng() % (s.size() + 1);
-    switch (rng() % 5) {
-      case 0:
-        if (pos < s.size()) s[pos] = interesting_byte(rng);
-        break;
-      case 1:
-        s.insert(pos, 1, interesting_byte(rng));
-        break;
-      case 2:
-        s.erase(pos, rng() % 16);
-        break;
-      case 3:
-        s.insert(pos, s.substr(rng() % s.size(), rng() % 64));
-        break;
-      case 4:
-        s.insert(pos, std::string(rng() % 400, 'x'));
-        break;
-    }
-  }
-  return s;
-}
+constexpr std::string_view kAlphabet = "\r\n. 0123456789AaCDEILNOPQRSTUX\x80\xff";
 
 TEST(Pop3FuzzTest, ParserAndLineReader) {
   std::mt19937 rng(kSeed);
+  postern::test::Mutator mutator(rng, kAlphabet, kSeeds);
   for (int i = 0; i < 50000; ++i) {
-    auto input = mutate(kSeeds[rng() % kSeeds.size()], rng);
+    auto input = mutator.mutated_seed();
     LineReader reader(LineEnds::crlf_or_lf);
     std::string_view rest = input;
     while (!rest.empty()) {
@@ -81,6 +54,7 @@ TEST(Pop3FuzzTest, ParserAndLineReader) {
 
 TEST(Pop3FuzzTest, WholeSessions) {
   std::mt19937 rng(kSeed);
+  postern::test::Mutator mutator(rng, kAlphabet, kSeeds);
   for (int i = 0; i < 5000; ++i) {
     test::FsmHarness h;
     h.policy.tls_available = rng() % 2;
@@ -88,7 +62,7 @@ TEST(Pop3FuzzTest, WholeSessions) {
     h.policy.max_login_failures = 1 + rng() % 4;
     std::string dotted = ".\r\n..\n.x\rA: b\n\n.\r\n";
     h.messages = {{"1.1", "A: b\r\n\r\nx\r\n"}, {"1.2", dotted}, {"1.3", ""}};
-    auto input = mutate(kSeeds[rng() % kSeeds.size()], rng);
+    auto input = mutator.mutated_seed();
     h.fsm = std::make_unique<SessionFsm>(h.policy, false);
     h.fsm->on_connected(ConnectVerdict::accept);
     std::string out;
