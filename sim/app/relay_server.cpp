@@ -167,7 +167,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
     }
     if (greet.latency.count() > 0) co_await pause(greet.latency);
     RelaySession session(settings, faults);
-    smtp::LineReader lines;
+    LineReader lines;
     std::string in, out = session.greeting();
     std::array<char, 16384> buffer;
     bool data_phase = false;
@@ -178,14 +178,14 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
         auto event = lines.next(in, kMaxLine);
         RelaySession::Step step;
         switch (event.kind) {
-          case smtp::LineEvent::Kind::need_more:
+          case LineEvent::Kind::need_more:
             need_read = true;
             break;
-          case smtp::LineEvent::Kind::line:
+          case LineEvent::Kind::line:
             step = session.on_line(event.text);
             break;
-          case smtp::LineEvent::Kind::too_long:
-          case smtp::LineEvent::Kind::bare_newline:
+          case LineEvent::Kind::too_long:
+          case LineEvent::Kind::bare_newline:
             step = session.on_bad_line(event.kind);
             break;
         }

@@ -60,8 +60,8 @@ void RelaySession::tls_started() {
   reset_transaction();
 }
 
-RelaySession::Step RelaySession::on_bad_line(smtp::LineEvent::Kind kind) {
-  if (kind == smtp::LineEvent::Kind::too_long) return {smtp::format_reply(ReplyId::line_too_long)};
+RelaySession::Step RelaySession::on_bad_line(LineEvent::Kind kind) {
+  if (kind == LineEvent::Kind::too_long) return {smtp::format_reply(ReplyId::line_too_long)};
   // A bare CR or LF could make this server and a proxy in front disagree on
   // where a command ends (SMTP smuggling): refuse and hang up.
   return {smtp::format_reply(ReplyId::bare_newline_in_command), Action::close};

@@ -11,11 +11,11 @@
 #include <string_view>
 #include <variant>
 
+#include "core/line_reader.h"
 #include "sim/common/capture.h"
 #include "sim/common/fault_state.h"
 #include "smtp/parser/body_scanner.h"
 #include "smtp/parser/data_reader.h"
-#include "smtp/parser/line_reader.h"
 #include "smtp/sasl.h"
 
 namespace postern::sim {
@@ -60,7 +60,7 @@ class RelaySession {
   // One command line without its CRLF (or the answer to an AUTH challenge).
   Step on_line(std::string_view line);
   // A line that LineReader refused (too long, bare CR or LF).
-  Step on_bad_line(smtp::LineEvent::Kind kind);
+  Step on_bad_line(LineEvent::Kind kind);
 
   // In the DATA phase: unstuffs input into the message (RFC 5321 §4.5.2).
   smtp::DataReader::Progress feed_data(std::string_view input);

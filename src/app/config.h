@@ -15,6 +15,7 @@
 #include "inbox/inbox_config.h"
 #include "net/http_server.h"
 #include "net/net_config.h"
+#include "pop3/pop3_config.h"
 #include "routing/routing_config.h"
 #include "smtp/smtp_config.h"
 #include "store/store_config.h"
@@ -26,6 +27,7 @@ struct Config {
   net::HttpServerOptions http;        // [http]
   http::ApiOptions api;               // [http] max_wait
   smtp::SmtpConfig smtp;              // [smtp], with [tls] and [messages]
+  pop3::Pop3Config pop3;              // [pop3], with [tls]
   MessageLimits messages;             // [messages]
   store::StoreConfig store;           // [store]
   routing::RoutingConfig routing;     // [routing], [[routes]], [[providers]]

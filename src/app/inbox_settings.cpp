@@ -24,10 +24,16 @@ inbox::ClientSettings inbox_client_settings(const Config& config, const BoundPor
         bound && !bound->smtp.empty() ? bound->smtp.front() : configured_port(first.listen);
     s.smtp = inbox::endpoint_of(first.listen, port, first.implicit_tls, true);
   }
-  for (auto [endpoint, listen] : {std::pair{&s.imap, inbox::kDefaultImapListen},
-                                  std::pair{&s.pop3, inbox::kDefaultPop3Listen}}) {
-    *endpoint = inbox::endpoint_of(listen, configured_port(std::string(listen)), false, false);
+  const auto& pop3 = config.pop3.server.listen;
+  if (pop3.empty()) {
+    s.pop3 =
+        inbox::endpoint_of(inbox::kDefaultPop3Listen,
+                           configured_port(std::string(inbox::kDefaultPop3Listen)), false, false);
+  } else {
+    s.pop3 = inbox::endpoint_of(pop3, bound ? bound->pop3 : configured_port(pop3), false, true);
   }
+  std::string imap(inbox::kDefaultImapListen);
+  s.imap = inbox::endpoint_of(imap, configured_port(imap), false, false);
   return s;
 }
 

@@ -20,6 +20,8 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
+#include "pop3/inbox_backend.h"
+#include "pop3/pop3_server.h"
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
@@ -167,11 +169,20 @@ int serve(const Config& config) {
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
   }
+  // POP3 reads the test inbox's accounts (their INBOX is the maildrop).
+  pop3::InboxBackend pop3_backend((*store)->inbox(), clock);
+  std::optional<pop3::Pop3Server> pop3_server;
+  if (!config.pop3.server.listen.empty()) {
+    auto options = config.pop3.server;
+    options.tls = *tls;
+    pop3_server.emplace(io, std::move(options), pop3_backend, metrics);
+  }
 
   io.start();
   auto fail_start = [&](const std::string& what, const std::string& listen, const error_code& ec) {
     spdlog::critical("cannot listen for {} on {}: {}", what, listen, ec.message());
     for (auto& s : smtp_servers) s->stop(std::chrono::milliseconds(0));
+    if (pop3_server) pop3_server->stop(std::chrono::milliseconds(0));
     http_server.stop(std::chrono::milliseconds(0));
     io.stop();
     return 1;
@@ -187,6 +198,12 @@ int serve(const Config& config) {
     bound.smtp.push_back(*port);
     ready += std::string(smtp_listeners[i].implicit_tls ? " smtps=" : " smtp=") + host_of(listen) +
              ":" + std::to_string(*port);
+  }
+  if (pop3_server) {
+    auto port = pop3_server->start();
+    if (!port) return fail_start("POP3", config.pop3.server.listen, port.error());
+    ready += " pop3=" + host_of(config.pop3.server.listen) + ":" + std::to_string(*port);
+    bound.pop3 = *port;
   }
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
@@ -204,6 +221,7 @@ int serve(const Config& config) {
   // end of their wait.
   waiters.expire_all();
   for (auto& s : smtp_servers) s->stop(kShutdownGrace);
+  if (pop3_server) pop3_server->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);
   dispatcher.stop(kShutdownGrace);
   routing.stop();

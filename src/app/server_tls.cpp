@@ -34,8 +34,10 @@ std::vector<std::string> self_signed_names(const Config& config, const std::stri
   std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
   add_unique(names, config.smtp.server.hostname);
   add_unique(names, host_name);
-  for (const auto& listener : config.smtp.listeners()) {
-    auto listen = net::parse_listen_address(listener.listen);
+  std::vector<std::string> listens{config.pop3.server.listen};
+  for (const auto& listener : config.smtp.listeners()) listens.push_back(listener.listen);
+  for (const auto& address : listens) {
+    auto listen = net::parse_listen_address(address);
     // A wildcard address names no host a client would connect to.
     if (listen && listen->host != "0.0.0.0" && listen->host != "::")
       add_unique(names, listen->host);
@@ -45,8 +47,8 @@ std::vector<std::string> self_signed_names(const Config& config, const std::stri
 
 Result<net::ServerTlsOptions, Problem> server_tls(const Config& config, SystemTime now) {
   const auto& configured = config.smtp.server.tls;
-  if (configured.enabled() || !configured.self_signed || config.smtp.listeners().empty())
-    return configured;
+  bool served = !config.smtp.listeners().empty() || !config.pop3.server.listen.empty();
+  if (configured.enabled() || !configured.self_signed || !served) return configured;
   net::SelfSignedOptions options;
   options.dir = self_signed_dir(config);
   options.names = self_signed_names(config, machine_host_name());

@@ -12,13 +12,15 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "delivery/intake.h"
+#include "net/session_table.h"
 #include "smtp/network_list.h"
 #include "smtp/session_fsm.h"
-#include "smtp/session_table.h"
 #include "smtp/smtp_metrics.h"
 #include "smtp/smtp_server.h"
 
 namespace postern::smtp {
+
+using net::SessionTable;
 
 struct ServerContext {
   ServerContext(const SmtpServerOptions& options, NetworkList trusted, delivery::Intake& intake,
@@ -40,8 +42,8 @@ struct ServerContext {
   delivery::Intake& intake;
   auth::Authenticator& authenticator;
   const Clock& clock;
-  std::optional<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  boost::asio::thread_pool auth_pool;            // credential checks (Argon2id is slow by design)
+  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
+  boost::asio::thread_pool auth_pool;              // credential checks (Argon2id is slow by design)
 };
 
 // Admits the connection (or refuses it with 421) and runs its session on

@@ -26,6 +26,7 @@
 #include <boost/asio/write.hpp>
 
 #include "net/async_callback.h"
+#include "net/tcp_listener.h"
 #include "smtp/server_context.h"
 
 namespace postern::smtp {
@@ -51,6 +52,11 @@ class Session : public std::enable_shared_from_this<Session> {
     ctx_->metrics.sessions_active.add(1);
   }
   ~Session() { ctx_->metrics.sessions_active.add(-1); }
+
+  // The server is stopping (net::session_hooks): finish the message in
+  // progress, then 421; or close now.
+  void request_stop();
+  void force_close();
 
   // The coroutine takes the session by value: the frame keeps it alive.
   static awaitable<void> run(std::shared_ptr<Session> self) {
@@ -300,31 +306,22 @@ awaitable<Result<store::EnqueueResult>> Session::submit(store::NewMessage messag
 }
 
 void Session::register_hooks() {
-  auto executor = socket_.get_executor();
-  std::weak_ptr<Session> weak = weak_from_this();
-  SessionTable::Hooks hooks;
-  hooks.request_stop = [weak, executor] {
-    asio::post(executor, [weak] {
-      if (auto self = weak.lock()) {
-        self->stop_requested_ = true;
-        if (self->reading_) {  // a write or a store under way ends first
-          self->interrupt_ = Interrupt::stop;
-          boost::system::error_code ignored;
-          self->lowest().cancel(ignored);
-        }
-      }
-    });
-  };
-  hooks.force_close = [weak, executor] {
-    asio::post(executor, [weak] {
-      if (auto self = weak.lock()) {
-        boost::system::error_code ignored;
-        self->forced_ = true;
-        self->lowest().close(ignored);
-      }
-    });
-  };
-  ticket_.set_hooks(std::move(hooks));
+  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
+}
+
+void Session::request_stop() {
+  stop_requested_ = true;
+  if (reading_) {  // a write or a store under way ends first
+    interrupt_ = Interrupt::stop;
+    boost::system::error_code ignored;
+    lowest().cancel(ignored);
+  }
+}
+
+void Session::force_close() {
+  boost::system::error_code ignored;
+  forced_ = true;
+  lowest().close(ignored);
 }
 
 void Session::end(const std::string& reason) {
@@ -341,36 +338,20 @@ void Session::end(const std::string& reason) {
 }  // namespace
 
 void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) {
-    spdlog::debug("smtp: connection lost before it started: {}", ec.message());
+  auto remote = net::peer_of(socket);
+  if (!remote) {
+    spdlog::debug("smtp: connection lost before it started: {}", remote.error().message());
     return;
   }
-  auto address = remote.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
   PeerInfo peer;
-  peer.address = address.to_string();
+  peer.address = remote->address;
   peer.trusted = context->trusted.contains(peer.address);
-  auto label = (address.is_v6() ? "[" + peer.address + "]" : peer.address) + ":" +
-               std::to_string(remote.port());
   auto ticket = context->table.admit(peer.address, peer.trusted);
   if (ticket.verdict() == ConnectVerdict::accept) context->metrics.sessions_total.inc();
   auto executor = socket.get_executor();
   auto session = std::make_shared<Session>(std::move(context), std::move(socket), std::move(ticket),
-                                           std::move(peer), label);
-  asio::co_spawn(executor, Session::run(std::move(session)), [label](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("smtp {}: session ended by an exception: {}", label, ex.what());
-    } catch (...) {
-      spdlog::error("smtp {}: session ended by an unknown exception", label);
-    }
-  });
+                                           std::move(peer), remote->label);
+  net::spawn_session(executor, Session::run(std::move(session)), "smtp", remote->label);
 }
 
 }  // namespace postern::smtp

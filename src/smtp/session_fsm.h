@@ -14,11 +14,12 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/line_reader.h"
+#include "net/session_table.h"
 #include "smtp/message_builder.h"
 #include "smtp/parser/body_scanner.h"
 #include "smtp/parser/command.h"
 #include "smtp/parser/data_reader.h"
-#include "smtp/parser/line_reader.h"
 #include "smtp/sasl.h"
 #include "smtp/smtp_metrics.h"
 #include "store/store.h"
@@ -43,7 +44,7 @@ struct PeerInfo {
   std::string tls_description;
 };
 
-enum class ConnectVerdict { accept, too_many_connections, shutting_down };
+using net::ConnectVerdict;
 enum class Timeout { idle, session };
 
 class SessionFsm {

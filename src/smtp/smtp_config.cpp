@@ -34,12 +34,6 @@ Result<SmtpConfig, ConfigError> read_smtp_config(ConfigFile& file, const net::Se
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")
       .check(c.tls_listen.empty() || tls.enabled() || tls.self_signed, "tls_listen",
              "an implicit TLS listener needs tls.cert and tls.key, or tls.self_signed");
-  // SMTP is the only user of [tls] so far (no HTTPS, no IMAP): without an
-  // SMTP listener a certificate would do nothing.
-  if (tls.enabled() && o.listen.empty() && c.tls_listen.empty()) {
-    file.fail({"tls.cert",
-               "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen) serves TLS so far"});
-  }
   return file.result(std::move(c));
 }
 

@@ -10,13 +10,15 @@
 #include <string_view>
 
 #include "core/ascii.h"
+#include "core/line_reader.h"
 #include "fuzz_check.h"
 #include "smtp/parser/command.h"
-#include "smtp/parser/line_reader.h"
 
 namespace {
 
 using namespace postern::smtp;
+using postern::LineEvent;
+using postern::LineReader;
 
 bool is_parse_refusal(ReplyId reply) {
   return reply == ReplyId::command_unrecognized || reply == ReplyId::syntax_error ||

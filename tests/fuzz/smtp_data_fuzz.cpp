@@ -12,8 +12,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "core/dot_stuff.h"
 #include "fuzz_check.h"
-#include "providers/smtp/dot_stuff.h"
 #include "smtp/parser/data_reader.h"
 
 namespace {
@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (whole.verdict != BodyVerdict::ok) return 0;
   FUZZ_CHECK(whole.content.size() <= kMaxBytes);
   FUZZ_CHECK(only_crlf(whole.content));
-  auto sent = postern::providers::smtp::dot_stuff(whole.content);
+  auto sent = postern::dot_stuff(whole.content);
   auto again = read_data(sent, sent.size());
   FUZZ_CHECK(again.done && again.consumed == sent.size());
   FUZZ_CHECK(again.verdict == BodyVerdict::ok && again.content == whole.content);

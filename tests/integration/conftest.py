@@ -22,7 +22,8 @@ from managed_process import ManagedProcess, sanitizer_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
-READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?(?: smtps=([\d.]+):(\d+))?")
+READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?(?: smtps=([\d.]+):(\d+))?"
+                   r"(?: pop3=([\d.]+):(\d+))?")
 
 
 class Response:
@@ -104,6 +105,7 @@ class Postern(ManagedProcess):
         self.env.update({
             "POSTERN_HTTP_LISTEN": "127.0.0.1:0",
             "POSTERN_SMTP_LISTEN": "127.0.0.1:0",
+            "POSTERN_POP3_LISTEN": "127.0.0.1:0",
             "POSTERN_STORE_PATH": os.path.join(workdir, "postern.db"),
             "POSTERN_LOG_LEVEL": "info",
             # ASan: a leak report must fail the run, and reports must be readable.
@@ -120,6 +122,7 @@ class Postern(ManagedProcess):
         self.http_port = None
         self.smtp_port = None
         self.smtps_port = None
+        self.pop3_port = None
 
     def command(self, *args):
         cmd = [POSTERN_BIN]
@@ -144,6 +147,8 @@ class Postern(ManagedProcess):
                 self.smtp_port = int(m.group(4))
             if m.group(6):
                 self.smtps_port = int(m.group(6))
+            if m.group(8):
+                self.pop3_port = int(m.group(8))
         return self.launch(self.command("serve"), self.env, READY, ready, timeout)
 
     def api(self, key=None):

@@ -9,13 +9,14 @@ import pytest
 REFUSED = [
     # (file, environment, the name the message must give)
     ('[imap]\nlisten = "127.0.0.1:1143"\n', {}, "imap.listen"),
-    ('[pop3]\nlisten = "127.0.0.1:1110"\n', {}, "pop3.listen"),
+    ('[pop3]\nidle_timeout = "1m"\n', {}, "pop3.idle_timeout"),
     ("", {"POSTERN_IMAP_LISTEN": "127.0.0.1:1143"}, "POSTERN_IMAP_LISTEN"),
     ('[store]\nbackend = "postgres"\n', {}, "store.backend"),
     ('[store]\nurl = "postgresql://postern@db/postern"\n', {}, "store.url"),
     ("", {"POSTERN_STORE_URL": "postgresql://postern@db/postern"}, "POSTERN_STORE_URL"),
-    # The certificate serves SMTP only; with no SMTP listener it would do nothing.
-    ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n', {"POSTERN_SMTP_LISTEN": ""}, "tls.cert"),
+    # The certificate serves SMTP and POP3; with neither listening it would do nothing.
+    ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n', {"POSTERN_SMTP_LISTEN": "", "POSTERN_POP3_LISTEN": ""},
+     "tls.cert"),
     ('[http]\nlisten_backlog = 10\n', {}, "http.listen_backlog"),
     ('[smtpd]\nlisten = "127.0.0.1:25"\n', {}, "smtpd"),
 ]

@@ -9,9 +9,9 @@
 #include <deque>
 #include <mutex>
 
+#include "core/dot_stuff.h"
 #include "net/io_runtime.h"
 #include "providers/common/message_parts.h"
-#include "providers/smtp/dot_stuff.h"
 #include "providers/smtp/smtp_session.h"
 
 namespace postern::providers::smtp {

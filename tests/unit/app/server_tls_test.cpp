@@ -37,6 +37,9 @@ TEST(ServerTls, NamesTheLoopbackTheHostAndBoundAddresses) {
   EXPECT_EQ(self_signed_names(c, "box"),
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1", "mx.example.test", "box",
                                       "192.0.2.7"}));
+  // POP3's address too.
+  EXPECT_EQ(self_signed_names(config("[pop3]\nlisten = \"192.0.2.8:110\"\n"), "box"),
+            (std::vector<std::string>{"localhost", "127.0.0.1", "::1", "box", "192.0.2.8"}));
   // The defaults: hostname localhost, listening on 127.0.0.1, no duplicates.
   EXPECT_EQ(self_signed_names(config(""), "localhost"),
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
@@ -65,9 +68,9 @@ TEST(ServerTls, ConfiguredFilesOrSelfSignedOffMakeNothing) {
       server_tls(config("[tls]\nself_signed = false\n", store), std::chrono::system_clock::now());
   ASSERT_TRUE(off);
   EXPECT_FALSE(off->enabled());
-  // No SMTP listener: no server would present it.
-  auto unused =
-      server_tls(config("[smtp]\nlisten = \"\"\n", store), std::chrono::system_clock::now());
+  // No SMTP or POP3 listener: no server would present it.
+  auto unused = server_tls(config("[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n", store),
+                           std::chrono::system_clock::now());
   ASSERT_TRUE(unused);
   EXPECT_FALSE(unused->enabled());
   EXPECT_FALSE(fs::exists(dir.path() / "tls"));

@@ -11,7 +11,7 @@
 #include "command_generator.h"
 #include "imap/parser/command_parser.h"
 #include "reader_support.h"
-#include "support/byte_mutator.h"
+#include "support/mutator.h"
 
 namespace postern::imap {
 namespace {
@@ -26,21 +26,15 @@ ReaderLimits random_limits(std::mt19937& rng) {
           .max_command = 20 + rng() % 600};
 }
 
-char interesting_byte(std::mt19937& rng) {
-  static constexpr std::string_view kAlphabet = "\r\n{}+ ()[]<>.:,*\"\\%0123456789AaBFSTUX\x80\xff";
-  if (rng() % 8 == 0) return static_cast<char>(rng() % 256);
-  return kAlphabet[rng() % kAlphabet.size()];
-}
+constexpr std::string_view kAlphabet = "\r\n{}+ ()[]<>.:,*\"\\%0123456789AaBFSTUX\x80\xff";
+// Literal announcements, synchronising and not, inserted whole or cut.
+const std::vector<std::string> kLiterals = {"{0}\r\n",  "{5}\r\n",    "{17+}\r\n",
+                                            "{64}\r\n", "{299+}\r\n", "{300}\r\n"};
+
+char interesting_byte(std::mt19937& rng) { return test::Mutator(rng, kAlphabet, kLiterals).byte(); }
 
 std::string mutate(std::string s, std::mt19937& rng) {
-  // Literal announcements, and runs that reach the limits.
-  static const postern::test::ByteMutator mutator{
-      interesting_byte,
-      [](std::mt19937& r) {
-        return "{" + std::to_string(r() % 300) + (r() % 2 ? "+" : "") + "}\r\n";
-      },
-      [](std::mt19937& r) { return std::string(r() % 400, static_cast<char>('a' + r() % 3)); }};
-  return mutator(std::move(s), rng);
+  return test::Mutator(rng, kAlphabet, kLiterals).mutate(std::move(s));
 }
 
 // What the session would do with each event: parse commands and check

@@ -154,7 +154,7 @@ TEST_F(RelaySessionTest, Replies) {
   EXPECT_EQ(RelaySession::fault_reply(0), "451 4.3.0 Error: queue file write error\r\n");
   EXPECT_EQ(RelaySession::fault_reply(421).substr(0, 10), "421 4.3.2 ");
   EXPECT_EQ(RelaySession::fault_reply(554), "554 5.3.0 Transaction failed\r\n");
-  EXPECT_EQ(session().on_bad_line(smtp::LineEvent::Kind::bare_newline).action, Action::close);
+  EXPECT_EQ(session().on_bad_line(LineEvent::Kind::bare_newline).action, Action::close);
 }
 
 }  // namespace

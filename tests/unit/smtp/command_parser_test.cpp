@@ -1,8 +1,7 @@
-// Byte-level cases of the SMTP command parser and line framing.
+// Byte-level cases of the SMTP command parser.
 #include <gtest/gtest.h>
 
 #include "smtp/parser/command.h"
-#include "smtp/parser/line_reader.h"
 
 namespace postern::smtp {
 namespace {
@@ -153,59 +152,6 @@ TEST(CommandParserTest, Auth) {
 TEST(CommandParserTest, VerbNames) {
   EXPECT_EQ(verb_name(Verb::mail), "MAIL");
   EXPECT_EQ(verb_name(Verb::starttls), "STARTTLS");
-}
-
-// --- LineReader ---
-
-TEST(LineReaderTest, SplitsOnCrlfOnly) {
-  LineReader reader;
-  std::string_view input = "EHLO a\r\nNOOP\r\nQU";
-  auto e = reader.next(input, 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::line);
-  EXPECT_EQ(e.text, "EHLO a");
-  input.remove_prefix(e.consumed);
-  e = reader.next(input, 512);
-  EXPECT_EQ(e.text, "NOOP");
-  input.remove_prefix(e.consumed);
-  e = reader.next(input, 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::need_more);
-  EXPECT_EQ(e.consumed, 0u);
-}
-
-TEST(LineReaderTest, BareNewlinesAreReported) {
-  LineReader reader;
-  auto e = reader.next("NOOP\nQUIT\r\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::bare_newline);
-  EXPECT_EQ(e.consumed, 5u);
-  e = reader.next("NO\rOP\r\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::bare_newline);
-  EXPECT_EQ(e.consumed, 7u);
-  e = reader.next("\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::bare_newline);
-}
-
-TEST(LineReaderTest, LongLinesAreDroppedAsTheyArriveAndReportedOnce) {
-  LineReader reader;
-  // Exactly at the limit (CRLF included) is fine.
-  std::string fits(510, 'a');
-  EXPECT_EQ(reader.next(fits + "\r\n", 512).kind, LineEvent::Kind::line);
-  // Over the limit in one piece.
-  std::string over(511, 'a');
-  auto e = reader.next(over + "\r\nNOOP\r\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::too_long);
-  EXPECT_EQ(e.consumed, 513u);
-  // Over the limit across many reads: nothing is buffered beyond the limit.
-  std::string chunk(600, 'x');
-  e = reader.next(chunk, 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::need_more);
-  EXPECT_EQ(e.consumed, 600u);
-  e = reader.next(chunk, 512);
-  EXPECT_EQ(e.consumed, 600u);
-  e = reader.next("yyy\r\nNOOP\r\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::too_long);
-  EXPECT_EQ(e.consumed, 5u);
-  e = reader.next("NOOP\r\n", 512);
-  EXPECT_EQ(e.kind, LineEvent::Kind::line);
 }
 
 }  // namespace

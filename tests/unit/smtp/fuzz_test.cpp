@@ -8,7 +8,7 @@
 
 #include "fsm_harness.h"
 #include "smtp/parser/data_reader.h"
-#include "support/byte_mutator.h"
+#include "support/mutator.h"
 
 namespace postern::smtp {
 namespace {
@@ -17,19 +17,8 @@ using test::Action;
 
 constexpr std::uint32_t kSeed = 20240229;
 
-// Bytes that matter to SMTP, and now and then anything at all.
-char interesting_byte(std::mt19937& rng) {
-  static constexpr std::string_view kAlphabet =
-      "\r\n.: <>@=AaBDFILMOPRSTUVXZ0123456789\"\\\t\x80\xc3\xff";
-  if (rng() % 8 == 0) return static_cast<char>(rng() % 256);
-  return kAlphabet[rng() % kAlphabet.size()];
-}
-
-std::string random_bytes(std::mt19937& rng, std::size_t max_len) {
-  std::string s(rng() % (max_len + 1), '\0');
-  for (auto& c : s) c = interesting_byte(rng);
-  return s;
-}
+// Bytes that matter to SMTP.
+constexpr std::string_view kAlphabet = "\r\n.: <>@=AaBDFILMOPRSTUVXZ0123456789\"\\\t\x80\xc3\xff";
 
 const std::vector<std::string> kSeeds = {
     "EHLO c\r\nMAIL FROM:<a@x.example> SIZE=20 BODY=8BITMIME\r\nRCPT TO:<b@y.example>\r\nDATA\r\n"
@@ -41,13 +30,6 @@ const std::vector<std::string> kSeeds = {
     "FROM:<j\xc3\xb6@x.example> "
     "SMTPUTF8\r\nRCPT TO:<\"q > t\"@y.example> ORCPT=rfc822;x\r\nDATA\r\nx\n.\r\n.\r\n",
 };
-
-std::string mutate(std::string s, std::mt19937& rng) {
-  static const postern::test::ByteMutator mutator{
-      interesting_byte, [](std::mt19937& r) { return random_bytes(r, 32); },
-      [](std::mt19937& r) { return kSeeds[r() % kSeeds.size()].substr(0, r() % 80); }};
-  return mutator(std::move(s), rng);
-}
 
 // Every reply line is "ddd" + (' ' or '-') + text + CRLF.
 void expect_well_formed_replies(std::string_view out) {
@@ -66,9 +48,10 @@ void expect_well_formed_replies(std::string_view out) {
 
 TEST(SmtpFuzzTest, CommandParserAndLineReader) {
   std::mt19937 rng(kSeed);
+  postern::test::Mutator mutator(rng, kAlphabet, kSeeds);
   for (int i = 0; i < 50000; ++i) {
     auto line =
-        i % 2 ? random_bytes(rng, 600) : mutate(kSeeds[rng() % kSeeds.size()].substr(0, 120), rng);
+        i % 2 ? mutator.bytes(600) : mutator.mutate(kSeeds[rng() % kSeeds.size()].substr(0, 120));
     auto parsed = parse_command(line);
     if (parsed && (parsed->verb == Verb::mail || parsed->verb == Verb::rcpt)) {
       EXPECT_EQ(parsed->path.find_first_of("\r\n<>"), std::string::npos) << line;
@@ -126,6 +109,7 @@ TEST(SmtpFuzzTest, DataReaderIsSplitInvariant) {
 
 TEST(SmtpFuzzTest, WholeSessions) {
   std::mt19937 rng(kSeed);
+  postern::test::Mutator mutator(rng, kAlphabet, kSeeds);
   for (int i = 0; i < 5000; ++i) {
     test::FsmHarness h;
     h.policy.max_message_bytes = 1 + rng() % 200;
@@ -133,7 +117,7 @@ TEST(SmtpFuzzTest, WholeSessions) {
     h.policy.max_errors = 1 + rng() % 30;
     h.policy.tls_available = rng() % 2;
     h.policy.auth_without_tls = rng() % 2;
-    auto input = mutate(kSeeds[rng() % kSeeds.size()], rng);
+    auto input = mutator.mutated_seed();
     std::string out = h.connect(PeerInfo{"192.0.2.1", rng() % 2 == 0, false, {}});
     std::size_t pos = 0;
     auto action = h.last_action;

@@ -1,7 +1,7 @@
 // LineReader: see line_reader.h.
-#include "smtp/parser/line_reader.h"
+#include "core/line_reader.h"
 
-namespace postern::smtp {
+namespace postern {
 
 LineEvent LineReader::next(std::string_view input, std::size_t max_line) {
   auto lf = input.find('\n');
@@ -16,10 +16,14 @@ LineEvent LineReader::next(std::string_view input, std::size_t max_line) {
     return {LineEvent::Kind::need_more, {}, input.size()};
   }
   if (lf + 1 > max_line) return {LineEvent::Kind::too_long, {}, lf + 1};
-  if (lf == 0 || input[lf - 1] != '\r') return {LineEvent::Kind::bare_newline, {}, lf + 1};
-  auto text = input.substr(0, lf - 1);
-  if (text.find('\r') != std::string_view::npos) return {LineEvent::Kind::bare_newline, {}, lf + 1};
+  auto text = input.substr(0, lf);
+  bool crlf = text.ends_with('\r');
+  if (crlf) text.remove_suffix(1);
+  if (ends_ == LineEnds::crlf_or_lf) return {LineEvent::Kind::line, text, lf + 1};
+  if (!crlf || text.find('\r') != std::string_view::npos) {
+    return {LineEvent::Kind::bare_newline, {}, lf + 1};
+  }
   return {LineEvent::Kind::line, text, lf + 1};
 }
 
-}  // namespace postern::smtp
+}  // namespace postern

@@ -1,10 +1,10 @@
 // SessionTable: see session_table.h.
-#include "smtp/session_table.h"
+#include "net/session_table.h"
 
 #include <utility>
 #include <vector>
 
-namespace postern::smtp {
+namespace postern::net {
 
 SessionTable::Ticket::Ticket(Ticket&& other) noexcept
     : table_(std::exchange(other.table_, nullptr)), id_(other.id_), verdict_(other.verdict_) {}
@@ -112,4 +112,4 @@ bool SessionTable::wait_empty(std::chrono::steady_clock::time_point deadline) {
   return emptied_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
 }
 
-}  // namespace postern::smtp
+}  // namespace postern::net

@@ -1,8 +1,8 @@
-#include "providers/smtp/dot_stuff.h"
+#include "core/dot_stuff.h"
 
 #include <gtest/gtest.h>
 
-namespace postern::providers::smtp {
+namespace postern {
 namespace {
 
 TEST(DotStuff, DoublesLeadingDotsAndTerminates) {
@@ -26,4 +26,4 @@ TEST(DotStuff, LeavesEightBitBytesAlone) {
 }
 
 }  // namespace
-}  // namespace postern::providers::smtp
+}  // namespace postern

@@ -1,6 +1,6 @@
-// The live sessions of one SMTP server: admission under the connection
-// limits (in total and per client address) and the hooks that stop them at
-// shutdown. Thread-safe: sessions run on every I/O thread.
+// The live sessions of one protocol server (SMTP, POP3): admission under
+// the connection limits (in total and per client address) and the hooks
+// that stop them at shutdown. Thread-safe: sessions run on every I/O thread.
 #pragma once
 
 #include <chrono>
@@ -12,16 +12,17 @@
 #include <mutex>
 #include <string>
 
-#include "smtp/session_fsm.h"
+namespace postern::net {
 
-namespace postern::smtp {
+// What a server answers a new connection: its greeting, or a refusal.
+enum class ConnectVerdict { accept, too_many_connections, shutting_down };
 
 class SessionTable {
  public:
   // Called from any thread; they must only post work to the session's own
   // executor.
   struct Hooks {
-    std::function<void()> request_stop;  // finish the message in progress, then 421
+    std::function<void()> request_stop;  // finish what is in progress, then say goodbye
     std::function<void()> force_close;   // close the connection now
   };
 
@@ -81,4 +82,4 @@ class SessionTable {
   bool forced_ = false;                             // guarded by mu_
 };
 
-}  // namespace postern::smtp
+}  // namespace postern::net

@@ -1,10 +1,9 @@
-#include "providers/smtp/dot_stuff.h"
+#include "core/dot_stuff.h"
 
-namespace postern::providers::smtp {
+namespace postern {
 
-std::string dot_stuff(std::string_view message) {
-  std::string out;
-  out.reserve(message.size() + message.size() / 64 + 8);
+void append_dot_stuffed(std::string& out, std::string_view message) {
+  out.reserve(out.size() + message.size() + message.size() / 64 + 8);
   bool line_start = true;
   for (std::size_t i = 0; i < message.size(); ++i) {
     char c = message[i];
@@ -21,7 +20,12 @@ std::string dot_stuff(std::string_view message) {
   }
   if (!line_start) out += "\r\n";
   out += ".\r\n";
+}
+
+std::string dot_stuff(std::string_view message) {
+  std::string out;
+  append_dot_stuffed(out, message);
   return out;
 }
 
-}  // namespace postern::providers::smtp
+}  // namespace postern

@@ -1,0 +1,84 @@
+// Pop3Server: validates the options, loads the TLS certificate, binds the
+// listener (net::TcpListener) and starts a session per connection; stop()
+// ends the sessions within a grace period.
+#include <spdlog/spdlog.h>
+
+#include "net/server_tls_context.h"
+#include "net/tcp_listener.h"
+#include "pop3/server_context.h"
+
+namespace postern::pop3 {
+namespace {
+
+SessionPolicy policy_of(const Pop3ServerOptions& o, bool tls_loaded) {
+  SessionPolicy p;
+  p.tls_available = tls_loaded;
+  p.max_login_failures = o.max_login_failures;
+  p.max_errors = o.max_errors;
+  p.default_retention = o.default_retention;
+  p.idle_timeout_before_login = o.login_timeout;
+  p.idle_timeout = o.idle_timeout;
+  return p;
+}
+
+}  // namespace
+
+struct Pop3Server::Impl {
+  Impl(net::IoRuntime& io, Pop3ServerOptions options, Backend& backend, MetricsRegistry& metrics)
+      : io(io), options(std::move(options)), backend(backend), metrics(metrics) {}
+
+  net::IoRuntime& io;
+  Pop3ServerOptions options;
+  Backend& backend;
+  MetricsRegistry& metrics;
+  std::shared_ptr<ServerContext> ctx;
+  std::shared_ptr<net::TcpListener> listener;
+  bool stopped = false;
+};
+
+Pop3Server::Pop3Server(net::IoRuntime& io, Pop3ServerOptions options, Backend& backend,
+                       MetricsRegistry& metrics)
+    : impl_(std::make_shared<Impl>(io, std::move(options), backend, metrics)) {}
+
+Pop3Server::~Pop3Server() { stop(std::chrono::milliseconds(0)); }
+
+Result<std::uint16_t> Pop3Server::start() {
+  auto& impl = *impl_;
+  if (impl.listener) return error_code(Errc::invalid_argument);
+  const auto& o = impl.options;
+  auto ctx = std::make_shared<ServerContext>(o, impl.backend, impl.metrics);
+  if (o.tls.enabled() || !o.tls.key.empty()) {
+    auto tls = net::make_server_tls_context(o.tls);
+    if (!tls) {
+      spdlog::error("pop3: {}", tls.error().message);
+      return error_code(Errc::invalid_argument);
+    }
+    ctx->tls = std::move(*tls);
+  }
+  ctx->policy = policy_of(o, ctx->tls != nullptr);
+  auto listener = net::TcpListener::bind(impl.io, o.listen, "pop3");
+  if (!listener) return listener.error();
+  impl.ctx = std::move(ctx);
+  impl.listener = std::move(*listener);
+  impl.listener->start([ctx = impl.ctx](boost::asio::ip::tcp::socket socket) {
+    start_session(ctx, std::move(socket));
+  });
+  spdlog::info("pop3: listening on {} port {}{}", impl.listener->address(), impl.listener->port(),
+               impl.ctx->tls ? " (STLS)" : "");
+  return impl.listener->port();
+}
+
+void Pop3Server::stop(std::chrono::milliseconds grace) {
+  auto& impl = *impl_;
+  if (!impl.listener || impl.stopped) return;
+  impl.stopped = true;
+  impl.listener->close();
+  net::stop_sessions(impl.ctx->table, grace, "pop3");
+  // Logins and reads still queued are dropped; their sessions are gone.
+  impl.ctx->workers.stop();
+  impl.ctx->workers.join();
+}
+
+std::size_t Pop3Server::session_count() const { return impl_->ctx ? impl_->ctx->table.size() : 0; }
+
+}  // namespace postern::pop3
