@@ -31,10 +31,12 @@ constexpr std::string_view kAlphabet = "\r\n{}+ ()[]<>.:,*\"\\%0123456789AaBFSTU
 const std::vector<std::string> kLiterals = {"{0}\r\n",  "{5}\r\n",    "{17+}\r\n",
                                             "{64}\r\n", "{299+}\r\n", "{300}\r\n"};
 
-char interesting_byte(std::mt19937& rng) { return test::Mutator(rng, kAlphabet, kLiterals).byte(); }
+char interesting_byte(std::mt19937& rng) {
+  return postern::test::Mutator(rng, kAlphabet, kLiterals).byte();
+}
 
 std::string mutate(std::string s, std::mt19937& rng) {
-  return test::Mutator(rng, kAlphabet, kLiterals).mutate(std::move(s));
+  return postern::test::Mutator(rng, kAlphabet, kLiterals).mutate(std::move(s));
 }
 
 // What the session would do with each event: parse commands and check
