@@ -3,7 +3,6 @@
 // detail/body_reader (GMime).
 #include "mime/message_view.h"
 
-#include <array>
 #include <utility>
 
 #include "core/ascii.h"
@@ -12,6 +11,7 @@
 #include "mime/detail/envelope_address.h"
 #include "mime/detail/header_section.h"
 #include "mime/detail/rfc2047.h"
+#include "mime/html_text.h"
 
 namespace postern::mime {
 namespace {
@@ -50,77 +50,7 @@ std::string message_id_of(std::string_view value) {
   return v;
 }
 
-bool starts_tag(std::string_view rest, std::string_view name) {
-  return ascii_istarts_with(rest, name) &&
-         (rest.size() == name.size() || rest[name.size()] == '>' || rest[name.size()] == ' ' ||
-          rest[name.size()] == '\t' || rest[name.size()] == '\n' || rest[name.size()] == '/');
-}
-
 }  // namespace
-
-std::string html_to_text(std::string_view html) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kEntities{{
-      {"&amp;", "&"},
-      {"&lt;", "<"},
-      {"&gt;", ">"},
-      {"&quot;", "\""},
-      {"&#39;", "'"},
-      {"&nbsp;", " "},
-  }};
-  std::string out;
-  std::size_t i = 0;
-  while (i < html.size()) {
-    char c = html[i];
-    if (c == '<') {
-      std::string_view rest = html.substr(i + 1);
-      for (std::string_view skipped : {"script", "style"}) {
-        if (starts_tag(rest, skipped)) {
-          std::string close = "</" + std::string(skipped);
-          std::size_t end = i;
-          while ((end = html.find("</", end + 1)) != std::string_view::npos &&
-                 !ascii_istarts_with(html.substr(end), close)) {
-          }
-          i = end == std::string_view::npos ? html.size() : end;
-          rest = html.substr(std::min(i + 1, html.size()));
-        }
-      }
-      if (i >= html.size()) break;
-      std::size_t end = html.find('>', i);
-      if (end == std::string_view::npos) break;
-      std::string_view tag = html.substr(i + 1, end - i - 1);
-      for (std::string_view block :
-           {"br", "p", "/p", "div", "/div", "tr", "li", "h1", "h2", "h3"}) {
-        if (starts_tag(tag, block)) {
-          if (!out.empty() && out.back() == ' ') out.pop_back();
-          if (!out.empty() && out.back() != '\n') out += '\n';
-          break;
-        }
-      }
-      i = end + 1;
-      continue;
-    }
-    if (c == '&') {
-      bool decoded = false;
-      for (auto [entity, text] : kEntities) {
-        if (ascii_istarts_with(html.substr(i), entity)) {
-          out += text;
-          i += entity.size();
-          decoded = true;
-          break;
-        }
-      }
-      if (decoded) continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      // HTML collapses whitespace; line breaks come from the tags above.
-      if (!out.empty() && out.back() != ' ' && out.back() != '\n') out += ' ';
-    } else {
-      out += c;
-    }
-    ++i;
-  }
-  return out;
-}
 
 MessageView view_message(std::string_view raw) {
   MessageView view;

@@ -24,17 +24,12 @@ struct MessageView {
   // or a non-text leaf that is not inline.
   bool has_attachments = false;
   // The first text/plain and text/html bodies decoded to UTF-8 (LF line
-  // ends), the HTML reduced to its text, separated by a blank line.
+  // ends), the HTML reduced to its text (html_to_text), separated by a
+  // blank line.
   std::string text;
 };
 
 // Never fails; needs init() (the bodies are decoded with GMime).
 MessageView view_message(std::string_view raw);
-
-// The text of an HTML document as a reader sees it: tags removed, script
-// and style contents dropped, whitespace collapsed, line breaks where
-// blocks and <br> are, the common character references decoded. Hand-written because no HTML parser
-// is a dependency; the result is only for searching and previews, never shown as HTML.
-std::string html_to_text(std::string_view html);
 
 }  // namespace postern::mime
