@@ -11,7 +11,7 @@ namespace postern::inbox {
 
 // Fills every field of BlobSummary from the raw RFC 5322 bytes: decoded
 // From/To/Cc/Subject, Message-ID, Date, attachments, the text for search
-// (mime::view_message) and ENVELOPE, BODYSTRUCTURE and BODY
+// (mime::read_view, mime::html_to_text) and ENVELOPE, BODYSTRUCTURE and BODY
 // (mime::imap_structure). Never fails; needs mime::init().
 store::BlobSummary summarize(std::string_view raw);
 

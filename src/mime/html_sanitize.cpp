@@ -11,74 +11,20 @@
 
 #include <gumbo.h>
 
-#include <csetjmp>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
 #include "core/ascii.h"
-#include "core/utf8.h"
 #include "mime/detail/css_sanitize.h"
-#include "mime/detail/nesting_guard.h"
+#include "mime/detail/gumbo_tree.h"
 #include "mime/detail/url_policy.h"
 
 namespace postern::mime {
 namespace {
 
+using detail::child_element;
+using detail::text_of;
 using detail::UrlDecision;
 using detail::UrlVerdict;
-
-// Gumbo's allocations go to an arena freed at once, within a budget.
-// - Freed at once: gumbo_destroy_output frees the tree recursively, and a
-//   message nesting elements deep enough would overflow the stack there.
-// - A budget: the HTML5 algorithm reopens every open formatting element
-//   (<b>, <font>, ...) in each new paragraph, so a few kilobytes of them
-//   and a megabyte of "<p>x" build a tree of gigabytes. Past the budget the
-//   allocator jumps back to parse_within_budget (below, through C frames of
-//   Gumbo's only: nothing is skipped that would need destroying) and the
-//   message is not previewed.
-class Arena {
- public:
-  explicit Arena(std::size_t budget) : budget_(budget) {}
-  Arena(const Arena&) = delete;
-  Arena& operator=(const Arena&) = delete;
-  ~Arena() {
-    for (void* block : blocks_) std::free(block);
-  }
-
-  static void* allocate(void* self, size_t size) {
-    auto& arena = *static_cast<Arena*>(self);
-    arena.used_ += size;
-    if (arena.used_ > arena.budget_) std::longjmp(arena.over_budget_, 1);
-    if (arena.blocks_.size() == arena.blocks_.capacity()) {  // grows before malloc, never after
-      arena.blocks_.reserve(2 * arena.blocks_.size() + 64);
-    }
-    void* block = std::malloc(size == 0 ? 1 : size);
-    if (block == nullptr) std::abort();  // as Gumbo's own allocator does
-    arena.blocks_.push_back(block);
-    return block;
-  }
-  static void deallocate(void*, void*) {}  // freed with the arena
-
-  std::jmp_buf over_budget_;
-
- private:
-  std::size_t budget_;
-  std::size_t used_ = 0;
-  std::vector<void*> blocks_;
-};
-
-// A tree takes Gumbo some ten times its source; this leaves room for any
-// real message, and bounds a hostile one's memory and time.
-std::size_t parse_budget(std::size_t input_size) { return 64 * 1024 * 1024 + 32 * input_size; }
-
-// Gumbo's parse, or nullptr when it went over the arena's budget. Holds no
-// object with a destructor, so that longjmp back into it skips none.
-GumboOutput* parse_within_budget(const GumboOptions& options, const std::string& input,
-                                 Arena& arena) {
-  if (setjmp(arena.over_budget_) != 0) return nullptr;
-  return gumbo_parse_with_options(&options, input.data(), input.size());
-}
 
 enum class Action {
   keep,    // the element with its allowed attributes, then its content
@@ -262,10 +208,6 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '"';
 }
 
-std::string_view text_of(const GumboNode& node) {
-  return node.v.text.text != nullptr ? std::string_view(node.v.text.text) : std::string_view();
-}
-
 // The text of a <style> element (one text node with the raw CSS).
 std::string style_text(const GumboElement& e) {
   std::string css;
@@ -414,15 +356,6 @@ void write_children(std::string& out, const GumboNode& root, Writer& writer) {
   }
 }
 
-const GumboNode* child_element(const GumboNode& parent, GumboTag tag) {
-  const GumboVector& children = parent.v.element.children;
-  for (unsigned i = 0; i < children.length; ++i) {
-    const auto* child = static_cast<const GumboNode*>(children.data[i]);
-    if (child->type == GUMBO_NODE_ELEMENT && child->v.element.tag == tag) return child;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::string escape_html(std::string_view text) {
@@ -437,24 +370,18 @@ const char* const kTooComplex =
     "and its source are.";
 
 SanitizedHtml sanitize_html(std::string_view html, const SanitizeOptions& options) {
-  std::string input = detail::bound_nesting(valid_utf8(html));  // Gumbo reads UTF-8 only
-  Arena arena(parse_budget(input.size()));
-  GumboOptions gumbo = kGumboDefaultOptions;
-  gumbo.allocator = &Arena::allocate;
-  gumbo.deallocator = &Arena::deallocate;
-  gumbo.userdata = &arena;
-  gumbo.max_errors = 0;  // parse errors are not reported, only repaired
-  GumboOutput* parsed = parse_within_budget(gumbo, input, arena);
+  detail::GumboTree tree(html);
+  const GumboNode* root = tree.root();
 
   std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n";
-  if (parsed == nullptr) {
+  if (root == nullptr) {
     out += "</head>\n<body><p>";
     out += kTooComplex;
     out += "</p></body></html>\n";
     return {std::move(out), 0};
   }
   Writer writer(options);
-  const GumboNode* head = child_element(*parsed->root, GUMBO_TAG_HEAD);
+  const GumboNode* head = child_element(*root, GUMBO_TAG_HEAD);
   if (head != nullptr) {
     const GumboVector& children = head->v.element.children;
     for (unsigned i = 0; i < children.length; ++i) {
@@ -465,7 +392,7 @@ SanitizedHtml sanitize_html(std::string_view html, const SanitizeOptions& option
     }
   }
   out += "</head>\n<body";
-  const GumboNode* body = child_element(*parsed->root, GUMBO_TAG_BODY);
+  const GumboNode* body = child_element(*root, GUMBO_TAG_BODY);
   if (body != nullptr) {
     writer.attributes(out, body->v.element);
     out += '>';

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "imap_samples.h"
 #include "mime/date.h"
 #include "mime/imap_structure.h"
 
@@ -95,6 +96,47 @@ TEST(Summary, InlineImagesAreNotAttachments) {
       "iVBORw0KGgo=\r\n"
       "--r--\r\n");
   EXPECT_FALSE(s.has_attachments);
+}
+
+TEST(Summary, ReadsMalformedHeadersAsTheyCome) {
+  // No From at all, a bare local part, a group, 8-bit names, a Message-ID
+  // without brackets: intake would refuse some of these; a caught message
+  // is listed anyway, as its reading view shows it.
+  store::BlobSummary s = summarize(
+      "To: bare, Friends: joe@example.com;, =?utf-8?Q?Ren=C3=A9?= <r@example.fr>\r\n"
+      "Cc: J\xC3\xBCrgen <j@example.de>\r\n"
+      "Message-ID: not-bracketed@example.com\r\n"
+      "\r\n"
+      "hi\r\n");
+  EXPECT_EQ(s.from, "");
+  // As mime::read_view reads the field (GMime's lenient reading): the
+  // group's member is listed, the bare local part, no address, is not.
+  EXPECT_EQ(s.to, "joe@example.com, Ren\xC3\xA9 <r@example.fr>");
+  EXPECT_EQ(s.cc, "J\xC3\xBCrgen <j@example.de>");
+  EXPECT_EQ(s.message_id, "not-bracketed@example.com");
+  EXPECT_EQ(s.text, "hi\n");
+  EXPECT_FALSE(s.has_attachments);
+}
+
+TEST(Summary, AFieldThatIsNoAddressListIsItsText) {
+  store::BlobSummary s = summarize("From: <<<\r\n\r\nx\r\n");
+  EXPECT_EQ(s.from, "<<<");
+}
+
+TEST(Summary, AttachedFilesAndMessagesAreAttachmentsInlinePartsAreNot) {
+  // A forwarded message/rfc822 with an "attachment" disposition.
+  EXPECT_TRUE(summarize(mime::test::imap_sample("nested_message")).has_attachments);
+  // A PDF attachment beside an inline image.
+  EXPECT_TRUE(summarize(mime::test::imap_sample("mixed")).has_attachments);
+  EXPECT_FALSE(summarize(mime::test::imap_sample("alternative")).has_attachments);
+}
+
+TEST(Summary, TextIsThePlainBodyThenTheHtmlBodysText) {
+  store::BlobSummary alt = summarize(mime::test::imap_sample("alternative"));
+  EXPECT_EQ(alt.text, "Caf\xC3\xA9 at noon?\n\nCaf\xC3\xA9 at noon?\nReply soon");
+  EXPECT_EQ(alt.to, "bob@example.org, Carol, C. <carol@example.net>");
+  // The script of the HTML body is not text.
+  EXPECT_EQ(summarize(mime::test::imap_sample("mixed")).text, "See attached.\n\nSee attached.");
 }
 
 TEST(Summary, ANonsenseDateIsLeftOut) {

@@ -1,11 +1,13 @@
-// detail::bound_nesting, and the sanitiser's bounds on hostile nesting and
-// on trees that grow faster than their source.
+// detail::bound_nesting, and the bounds of the HTML parse (detail/gumbo_tree.h)
+// on hostile nesting and on trees that grow faster than their source, as
+// the sanitiser and html_to_text meet them.
 #include "mime/detail/nesting_guard.h"
 
 #include <gtest/gtest.h>
 
 #include "html_check.h"
 #include "mime/html_sanitize.h"
+#include "mime/html_text.h"
 
 namespace postern::mime {
 namespace {
@@ -59,6 +61,20 @@ TEST(HtmlSanitize, TreesFarLargerThanTheirSourceAreNotBuilt) {
   // A smaller one is shown whole.
   EXPECT_EQ(sanitize_html("<div><b id=1><b id=2></div>" + repeat("<p>x", 10)).html.find("costly"),
             std::string::npos);
+}
+
+TEST(HtmlToText, DeepNestingIsCutAndQuick) {
+  EXPECT_EQ(html_to_text(repeat("<div>", 200000) + "deep"), "deep");
+}
+
+TEST(HtmlToText, TreesFarLargerThanTheirSourceGiveNoText) {
+  // As for the sanitiser (nesting_guard_test.cpp): 20 KB of source that
+  // would build gigabytes of tree is not parsed.
+  std::string html = "<div>";
+  for (int i = 0; i < 900; ++i) html += "<b id=" + std::to_string(i) + ">";
+  html += "</div>" + repeat("<p>x", 3000);
+  EXPECT_EQ(html_to_text(html), "");
+  EXPECT_EQ(html_to_text("<div><b id=1><b id=2></div>" + repeat("<p>x", 3)), "x\nx\nx");
 }
 
 }  // namespace

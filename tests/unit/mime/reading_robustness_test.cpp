@@ -10,6 +10,7 @@
 #include "core/utf8.h"
 #include "html_check.h"
 #include "mime/html_sanitize.h"
+#include "mime/html_text.h"
 #include "mime/reading_view.h"
 #include "mime_test_support.h"
 
@@ -93,6 +94,8 @@ TEST(ReadingRobustness, MutatedHtmlNeverKeepsAnythingExecutable) {
     SanitizedHtml again = sanitize_html(blocked.html, with_cid);
     expect_clean(again, blocked.html);
     EXPECT_EQ(again.blocked_remote, 0u) << blocked.html;
+    // The same HTML read as text, for search: never a crash, always UTF-8.
+    EXPECT_TRUE(is_valid_utf8(html_to_text(html))) << html;
   }
 }
 
@@ -103,6 +106,7 @@ TEST(ReadingRobustness, RandomBytesNeverBreakTheSanitiser) {
     std::string html;
     for (std::size_t k = rng() % 400; k > 0; --k) html.push_back(alphabet[rng() % alphabet.size()]);
     expect_clean(sanitize_html(html, {.allow_remote = (i % 2) == 0, .cid_url = cid_url}), html);
+    EXPECT_TRUE(is_valid_utf8(html_to_text(html))) << html;
   }
 }
 
