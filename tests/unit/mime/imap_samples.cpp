@@ -342,6 +342,26 @@ std::vector<Sample> make() {
        "Reply-To: MAILER-DAEMON@example.com (Mail Delivery System)\r\n"
        "\r\n"
        "x\r\n"});
+  s.push_back({"attachment_parameters",
+               "From: a@example.com\r\n"
+               "MIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=q\r\n"
+               "\r\n"
+               "--q\r\n"
+               "Content-Type: application/pdf; name=\"r\xC3\xA9sum\xC3\xA9.pdf\"\r\n"
+               "Content-Disposition: attachment;\r\n"
+               " filename*0*=utf-8''r%C3%A9; filename*1*=sum%C3%A9; filename*2=\".pdf\"\r\n"
+               "Content-Description: =?utf-8?q?caf=C3=A9?=\r\n"
+               " folded\r\n"
+               "\r\n"
+               "x\r\n"
+               "--q\r\n"
+               "Content-Type: text/plain; charset=\"iso-8859-1\"; format=\"flowed\"; delsp=yes\r\n"
+               "Content-Disposition: INLINE; filename=a.txt; size=3;\r\n"
+               " creation-date=\"Mon, 7 Dec 2026 10:00:00 +0000\"\r\n"
+               "\r\n"
+               "x\r\n"
+               "--q--\r\n"});
   s.push_back({"bare_lf",
                "From: lf@example.com\n"
                "Subject: bare LF\n"
