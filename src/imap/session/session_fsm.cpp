@@ -51,6 +51,11 @@ SessionFsm::Action SessionFsm::next() {
     }
     if (phase_ == Phase::closed) return Action::close;
     if (phase_ == Phase::awaiting_login || phase_ == Phase::awaiting_store) return Action::read;
+    if (fetch_) {
+      continue_fetch();
+      if (out_.size() >= policy_.flush_bytes) return Action::flush;
+      continue;
+    }
     if (!process_input()) return Action::read;
   }
 }

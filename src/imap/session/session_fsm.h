@@ -34,6 +34,10 @@ struct SessionPolicy {
   // hosts too. Off: only over TLS or from loopback (docs/inbox.md).
   bool auth_without_tls = false;
   ReaderLimits limits;
+  // FETCH reads and renders this many messages at a time, and the driver
+  // is asked to write (Action::flush) once this much output is waiting.
+  std::size_t fetch_chunk = 1000;
+  std::size_t flush_bytes = 256 * 1024;
 };
 
 struct PeerInfo {
@@ -58,6 +62,7 @@ class SessionFsm {
  public:
   enum class Action {
     read,         // write output(), then read; feed on_input / on_input_closed
+    flush,        // write output() now (a long answer goes on), then call next() again
     store_call,   // take_store_call(), run it; feed its answer to on_store_reply
     check_login,  // take_login(), check it (LoginChecker); feed on_login_result
     close,        // write output(), close; close_reason() says why
@@ -121,6 +126,7 @@ class SessionFsm {
   void handle(const Fetch& c);
   void handle(const Store& c);
   void send_fetch(const Fetch& c, const std::vector<std::uint32_t>& seqs, bool seen_set);
+  void continue_fetch();
   void send_flags(const std::vector<std::uint32_t>& seqs);
   std::optional<std::vector<std::uint32_t>> resolve_or_bad(const SequenceSet& set);
   std::vector<std::uint32_t> live_uids(const std::vector<std::uint32_t>& seqs) const;
@@ -163,6 +169,16 @@ class SessionFsm {
   std::string tag_;
   bool uid_command_ = false;
   bool expunges_allowed_ = true;  // RFC 3501 §7.4.1: not during FETCH, STORE, SEARCH
+
+  // A FETCH being answered, SessionPolicy::fetch_chunk messages per step.
+  struct FetchProgress {
+    std::vector<FetchItem> items;
+    std::vector<std::uint32_t> seqs;
+    std::size_t next = 0;
+    bool seen_set = false;  // \Seen was just set: FLAGS goes with each
+    bool missing = false;   // some message is gone: the answer is NO
+  };
+  std::optional<FetchProgress> fetch_;
 
   std::optional<store::InboxAccount> account_;
   std::optional<SelectedMailbox> selected_;

@@ -1,6 +1,7 @@
 // The commands of the selected state (RFC 3501 §6.4): CHECK, CLOSE,
 // UNSELECT (RFC 3691), EXPUNGE, FETCH, STORE and their UID forms.
 #include <algorithm>
+#include <cstddef>
 #include <unordered_map>
 
 #include "imap/session/fetch_response.h"
@@ -141,29 +142,45 @@ void SessionFsm::handle(const Fetch& c) {
 }
 
 void SessionFsm::send_fetch(const Fetch& c, const std::vector<std::uint32_t>& seqs, bool seen_set) {
-  auto uids = live_uids(seqs);
-  auto entries = store_.entries_with_summary(selected_->id(), uids);
-  if (!entries) return no_for(entries.error());
+  // Answered a chunk at a time from next(), so that a FETCH 1:* over a
+  // large mailbox neither reads every summary at once nor holds its whole
+  // answer: the driver writes each chunk's output (Action::flush).
+  fetch_ = FetchProgress{c.items, seqs, 0, seen_set, false};
+}
+
+void SessionFsm::continue_fetch() {
+  auto& f = *fetch_;
+  auto end = std::min(f.seqs.size(), f.next + policy_.fetch_chunk);
+  std::vector<std::uint32_t> chunk(f.seqs.begin() + static_cast<std::ptrdiff_t>(f.next),
+                                   f.seqs.begin() + static_cast<std::ptrdiff_t>(end));
+  f.next = end;
+  bool last = end == f.seqs.size();
+  auto finish_with = [&](auto answer) {
+    fetch_.reset();
+    answer();
+  };
+  auto entries = store_.entries_without_text(selected_->id(), live_uids(chunk));
+  if (!entries) return finish_with([&, e = entries.error()] { no_for(e); });
   std::unordered_map<std::uint32_t, const store::EntryWithSummary*> by_uid;
   for (const auto& e : *entries) by_uid.emplace(e.entry.uid, &e);
-  bool missing = false;
-  for (auto seq : seqs) {
+  for (auto seq : chunk) {
     const auto& m = selected_->at(seq);
     auto it = by_uid.find(m.uid);
     if (m.expunged || it == by_uid.end()) {
       // RFC 2180 §4.1.2: a message expunged by another session that this
       // one may not announce yet is answered with nothing, and NO.
-      missing = true;
+      f.missing = true;
       continue;
     }
     auto blob = it->second->entry.blob;
-    auto line = render_fetch({seq, &m.flags, m.recent, it->second}, c.items, uid_command_, seen_set,
-                             [&] { return store_.blob_content(blob); });
-    if (!line) return no("[UNAVAILABLE] A message could not be read.");
+    auto line = render_fetch({seq, &m.flags, m.recent, it->second}, f.items, uid_command_,
+                             f.seen_set, [&] { return store_.blob_content(blob); });
+    if (!line) return finish_with([&] { no("[UNAVAILABLE] A message could not be read."); });
     out_ += *line;
   }
-  if (missing) return no("Some of the requested messages no longer exist.");
-  ok("Fetch completed.");
+  if (!last) return;
+  if (f.missing) return finish_with([&] { no("Some of the requested messages no longer exist."); });
+  finish_with([&] { ok("Fetch completed."); });
 }
 
 void SessionFsm::handle(const Store& c) {

@@ -51,6 +51,7 @@ class Client {
 
   const std::string& greeting() const { return greeting_; }
   bool closed() const { return closed_; }
+  int flushes() const { return flushes_; }
 
  private:
   std::string drive() {
@@ -62,6 +63,9 @@ class Client {
       switch (action) {
         case SessionFsm::Action::read:
           return out;
+        case SessionFsm::Action::flush:
+          ++flushes_;
+          break;
         case SessionFsm::Action::close:
           closed_ = true;
           return out;
@@ -86,6 +90,7 @@ class Client {
   LoginChecker& logins_;
   std::string greeting_;
   bool closed_ = false;
+  int flushes_ = 0;
 };
 
 class SessionTest : public store::InboxFixture {

@@ -31,6 +31,20 @@ TEST_F(MessageCommands, FetchesAttributesFromTheStore) {
   EXPECT_NE(summary.summary.envelope.find("\"one\""), std::string::npos);
 }
 
+TEST_F(MessageCommands, AnswersALongFetchInChunksWithFlushes) {
+  for (int i = 0; i < 3; ++i) deliver_message("more" + std::to_string(i));
+  c_->send("n NOOP\r\n");
+  auto whole = c_->send("f FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
+  policy_.fetch_chunk = 2;
+  policy_.flush_bytes = 1;
+  auto chunked = selected_session();
+  EXPECT_EQ(chunked->send("f FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n"), whole);
+  EXPECT_EQ(chunked->flushes(), 3);  // after messages 2 and 4, and 5 before the tagged OK
+  EXPECT_NE(whole.find("* 5 FETCH (UID 5 BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: more2"),
+            std::string::npos)
+      << whole;
+}
+
 TEST_F(MessageCommands, PeeksWithoutSettingSeen) {
   EXPECT_EQ(c_->send("f FETCH 2 (BODY.PEEK[HEADER.FIELDS (Subject)])\r\n"),
             "* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {16}\r\nSubject: two\r\n\r\n)\r\n"
