@@ -86,6 +86,10 @@ Result<std::vector<MailboxUpdate>> SelectedMailbox::refresh(store::InboxStore& s
       if (!present.contains(m.uid)) changes->expunged.push_back(m.uid);
     changes->changed = std::move(*all);
   }
+  // New UIDs are appended in order: take the changes in UID order whatever
+  // order the store answers them in.
+  std::sort(changes->changed.begin(), changes->changed.end(),
+            [](const auto& a, const auto& b) { return a.uid < b.uid; });
   std::size_t known = messages_.size();
   std::vector<std::uint32_t> flag_changes;  // UIDs
   for (auto uid : changes->expunged) {

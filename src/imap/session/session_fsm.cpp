@@ -82,7 +82,7 @@ bool SessionFsm::process_input() {
       uid_command_ = false;
       expunges_allowed_ = false;
       if (tag_.empty()) {
-        untagged(std::string("BAD ") + std::string(event.error.text()));
+        untagged_bad(event.error.text());
       } else if (event.error.append) {
         no(std::string("[TOOBIG] ") + std::string(event.error.text()));
       } else {
@@ -104,7 +104,7 @@ void SessionFsm::handle_line(std::string_view line) {
   if (!parsed) {
     tag_ = parsed.error().tag;
     expunges_allowed_ = false;
-    if (tag_.empty()) return untagged("BAD " + parsed.error().text);
+    if (tag_.empty()) return untagged_bad(parsed.error().text);
     return bad(parsed.error().text);
   }
   dispatch(*parsed);
@@ -211,6 +211,9 @@ void SessionFsm::on_login_result(Result<store::InboxAccount> account) {
   if (!account) {
     if (account.error() == Errc::storage_unavailable || account.error() == Errc::overloaded)
       return no("[UNAVAILABLE] Login is not possible now; try again later.");
+    // Each failure costs the client a full check (Argon2id) already; a
+    // session that keeps guessing is ended.
+    if (++login_failures_ >= policy_.max_login_failures) bye_ = "Too many failed logins.";
     return no("[AUTHENTICATIONFAILED] Authentication failed.");
   }
   account_ = std::move(*account);
@@ -246,13 +249,41 @@ void SessionFsm::finish(std::string_view status, std::string_view text) {
   out_ += ' ';
   out_ += text;
   out_ += "\r\n";
+  if (status == "BAD") count_bad();
+  say_bye_if_due();
+}
+
+void SessionFsm::untagged_bad(std::string_view text) {
+  untagged("BAD " + std::string(text));
+  count_bad();
+  say_bye_if_due();
+}
+
+void SessionFsm::count_bad() {
+  // A client that keeps sending what cannot be parsed is not going to
+  // recover (or is not a mail client): stop reading it, as SMTP does.
+  if (++bad_commands_ >= policy_.max_bad_commands && bye_.empty())
+    bye_ = "Too many invalid commands.";
+}
+
+void SessionFsm::say_bye_if_due() {
+  if (!bye_.empty() && phase_ != Phase::closed) {
+    untagged("BYE " + bye_);
+    phase_ = Phase::closed;
+    close_reason_ = bye_;
+  }
 }
 
 void SessionFsm::send_updates(bool expunges_allowed) {
   // A store that cannot be read now leaves the view as it was: the next
   // command tries again, and the client is told nothing false meanwhile.
   auto updates = selected_->refresh(store_, expunges_allowed);
-  if (!updates) return;
+  if (!updates) {
+    // Another session deleted it: nothing this one knows of it holds any
+    // more (Dovecot ends the session the same way).
+    if (updates.error() == Errc::not_found) bye_ = "The selected mailbox was deleted.";
+    return;
+  }
   for (const auto& u : *updates) {
     switch (u.kind) {
       case MailboxUpdate::Kind::expunge:

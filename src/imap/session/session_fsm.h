@@ -38,6 +38,8 @@ struct SessionPolicy {
   // is asked to write (Action::flush) once this much output is waiting.
   std::size_t fetch_chunk = 1000;
   std::size_t flush_bytes = 256 * 1024;
+  std::size_t max_bad_commands = 20;   // BAD answers before BYE and close
+  std::size_t max_login_failures = 5;  // failed logins before BYE and close
 };
 
 struct PeerInfo {
@@ -150,6 +152,9 @@ class SessionFsm {
   void finish(std::string_view status, std::string_view text);
   void send_updates(bool expunges_allowed);
   void untagged(std::string_view text);
+  void untagged_bad(std::string_view text);  // "* BAD" for a command without a tag
+  void count_bad();
+  void say_bye_if_due();
 
   const SessionPolicy& policy_;
   PeerInfo peer_;
@@ -179,6 +184,10 @@ class SessionFsm {
     bool missing = false;   // some message is gone: the answer is NO
   };
   std::optional<FetchProgress> fetch_;
+
+  std::size_t bad_commands_ = 0;
+  std::size_t login_failures_ = 0;
+  std::string bye_;  // set: say BYE after the tagged answer, and close
 
   std::optional<store::InboxAccount> account_;
   std::optional<SelectedMailbox> selected_;

@@ -148,6 +148,17 @@ TEST_F(MessageCommands, HoldsExpungesBackDuringFetchAndStore) {
   EXPECT_EQ(c_->send("i FETCH 1 UID\r\n"), "* 1 FETCH (UID 2)\r\ni OK Fetch completed.\r\n");
 }
 
+TEST_F(MessageCommands, EndsSessionsWhoseMailboxIsDeleted) {
+  auto other = connect();
+  other->send("a LOGIN ann secret\r\n");
+  other->send("b CREATE Work\r\n");
+  c_->send("s SELECT Work\r\n");
+  EXPECT_EQ(other->send("c DELETE Work\r\n"), "c OK Delete completed.\r\n");
+  EXPECT_EQ(c_->send("n NOOP\r\n"),
+            "n OK NOOP completed.\r\n* BYE The selected mailbox was deleted.\r\n");
+  EXPECT_TRUE(c_->closed());
+}
+
 TEST_F(MessageCommands, UidCommandsMaySeeExpunges) {
   auto other = selected_session();
   other->send("s STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");

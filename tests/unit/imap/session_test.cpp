@@ -92,6 +92,26 @@ TEST_F(SessionTest, EndsAuthenticateOnAnOverlongResponse) {
   EXPECT_EQ(c->send("b LOGIN ann secret\r\n"), "b OK Logged in.\r\n");
 }
 
+TEST_F(SessionTest, EndsTheSessionAfterTooManyFailedLogins) {
+  policy_.max_login_failures = 2;
+  auto c = connect();
+  EXPECT_EQ(c->send("a LOGIN ann x\r\n"), "a NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+  EXPECT_EQ(
+      c->send("b LOGIN ann y\r\nc LOGIN ann secret\r\n"),
+      "b NO [AUTHENTICATIONFAILED] Authentication failed.\r\n* BYE Too many failed logins.\r\n");
+  EXPECT_TRUE(c->closed());
+}
+
+TEST_F(SessionTest, EndsTheSessionAfterTooManyInvalidCommands) {
+  policy_.max_bad_commands = 3;
+  auto c = connect();
+  EXPECT_EQ(c->send("a FROB\r\n\r\n"), "a BAD Unknown command\r\n* BAD Empty command line\r\n");
+  EXPECT_FALSE(c->closed());
+  EXPECT_EQ(c->send("b FETCH 1 FLAGS\r\n"),
+            "b BAD FETCH not valid in this state\r\n* BYE Too many invalid commands.\r\n");
+  EXPECT_TRUE(c->closed());
+}
+
 TEST_F(SessionTest, LogsOut) {
   auto c = connect();
   EXPECT_EQ(c->send("a LOGOUT\r\n"), "* BYE Logging out\r\na OK Logout completed.\r\n");
