@@ -19,8 +19,17 @@ TEST(InboxSettings, TheDefaultsGiveTheDesignsAddresses) {
   EXPECT_EQ(inbox::host_and_port(s.imap), "127.0.0.1:1143");
   EXPECT_FALSE(s.imap.live);  // no IMAP server yet
   EXPECT_EQ(inbox::host_and_port(s.pop3), "127.0.0.1:1110");
-  EXPECT_FALSE(s.pop3.live);
+  EXPECT_TRUE(s.pop3.live);
+  EXPECT_FALSE(s.pop3.secure);  // STLS, as SMTP's STARTTLS
   EXPECT_EQ(inbox::web_url(s.http), "http://127.0.0.1:8025");
+}
+
+TEST(InboxSettings, POP3IsTheListenerOrNone) {
+  auto c = config_of("[pop3]\nlisten = \"127.0.0.1:0\"\n");
+  BoundPorts bound{40001, {40002}, 40003};
+  EXPECT_EQ(inbox::host_and_port(inbox_client_settings(c, &bound).pop3), "127.0.0.1:40003");
+  auto none = inbox_client_settings(config_of("[pop3]\nlisten = \"\"\n"), nullptr);
+  EXPECT_FALSE(none.pop3.live);
 }
 
 TEST(InboxSettings, ServingGivesThePortsTheListenersTook) {
