@@ -40,7 +40,7 @@ def test_create_answers_credentials_and_the_nodes_live_settings(postern):
     # The ports the listeners took (the test's configuration asks for port 0).
     assert account["smtp"] == {"host": "127.0.0.1", "port": postern.smtp_port, "secure": False, "live": True}
     assert account["imap"] == {"host": "127.0.0.1", "port": 1143, "secure": False, "live": False}
-    assert account["pop3"] == {"host": "127.0.0.1", "port": 1110, "secure": False, "live": False}
+    assert account["pop3"] == {"host": "127.0.0.1", "port": postern.pop3_port, "secure": False, "live": True}
     assert account["web"] == f"http://127.0.0.1:{postern.http_port}"
 
 
@@ -96,7 +96,7 @@ def test_ethereal_user_answers_what_nodemailer_reads(postern):
     assert body["user"].endswith("@inbox.postern.test")  # the address, as Ethereal's user is
     assert body["smtp"] == {"host": "127.0.0.1", "port": postern.smtp_port, "secure": False}
     assert body["imap"] == {"host": "127.0.0.1", "port": 1143, "secure": False}
-    assert body["pop3"] == {"host": "127.0.0.1", "port": 1110, "secure": False}
+    assert body["pop3"] == {"host": "127.0.0.1", "port": postern.pop3_port, "secure": False}
     assert body["web"] == f"http://127.0.0.1:{postern.http_port}"
     # The account is a real one.
     local = body["user"].split("@")[0]
