@@ -180,6 +180,131 @@ ALTER TABLE messages ADD COLUMN settled TEXT NOT NULL DEFAULT '';
 -- refused recipients again and never to one that has the message.
 ALTER TABLE messages ADD COLUMN refused TEXT NOT NULL DEFAULT '';
 )sql"_status_sql},
+    Migration{8, R"sql(
+-- The test inbox (store/inbox_store.h, docs/inbox.md "Storage"). Times are
+-- Unix milliseconds, as in the gateway's tables. Ids of accounts and
+-- mailboxes never come back (AUTOINCREMENT): an IMAP session that holds the
+-- id of a deleted mailbox must not find a new one under it.
+CREATE TABLE inbox_accounts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user TEXT NOT NULL UNIQUE,
+  address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL,
+  retention_s INTEGER NOT NULL,
+  quota_bytes INTEGER NOT NULL,            -- 0: no limit
+  used_bytes INTEGER NOT NULL DEFAULT 0,   -- kept by the entry triggers below
+  catch_all INTEGER NOT NULL
+);
+-- Accounts that can expire for lack of use (expire() reads them in order).
+CREATE INDEX inbox_accounts_by_use ON inbox_accounts(last_used_at) WHERE catch_all = 0;
+
+-- name_key is the name with INBOX in any case spelt "INBOX", so that the
+-- unique index refuses a second INBOX however it is written.
+-- forgotten_below: the highest modseq of the expunge tombstones already
+-- pruned; changes_since an older modseq is incomplete.
+CREATE TABLE inbox_mailboxes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid_next INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 0,
+  forgotten_below INTEGER NOT NULL DEFAULT 0,
+  subscribed INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX inbox_mailboxes_by_name ON inbox_mailboxes(account, name_key);
+
+-- The last UIDVALIDITY handed out: a new mailbox takes the larger of the
+-- next one and the time in seconds, so that a mailbox deleted and created
+-- again never shows a client its old UIDVALIDITY.
+CREATE TABLE inbox_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_uid_validity INTEGER NOT NULL
+);
+INSERT INTO inbox_state(id, last_uid_validity) VALUES (1, 0);
+
+-- A message's bytes (in the content log, as messages' are) and what the
+-- inbox keeps of it, once however many entries refer to it (refs).
+-- The long text column last: listing reads the short columns before it.
+CREATE TABLE inbox_blobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  refs INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL,
+  source INTEGER,                          -- gateway message id it was caught from
+  log_segment INTEGER NOT NULL,
+  log_offset INTEGER NOT NULL,
+  log_length INTEGER NOT NULL,
+  log_crc32c INTEGER NOT NULL,
+  from_text TEXT NOT NULL,
+  to_text TEXT NOT NULL,
+  cc_text TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  date INTEGER,
+  has_attachments INTEGER NOT NULL,
+  envelope TEXT NOT NULL,
+  body_structure TEXT NOT NULL,
+  body TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX inbox_blobs_by_source ON inbox_blobs(source) WHERE source IS NOT NULL;
+
+-- One message in one mailbox. WITHOUT ROWID: the rows of a mailbox lie
+-- together in UID order, so reading a whole mailbox is one range of the
+-- primary key (no second lookup per row). size is the blob's, kept here so
+-- that listing and counting never read blobs.
+CREATE TABLE inbox_entries (
+  mailbox INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  blob INTEGER NOT NULL,
+  flags INTEGER NOT NULL,                  -- SystemFlag bits
+  modseq INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, uid)
+) WITHOUT ROWID;
+CREATE INDEX inbox_entries_by_modseq ON inbox_entries(mailbox, modseq);
+CREATE INDEX inbox_entries_by_date ON inbox_entries(mailbox, internal_date);
+CREATE INDEX inbox_entries_by_blob ON inbox_entries(blob);
+
+CREATE TABLE inbox_keywords (
+  mailbox INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  keyword TEXT NOT NULL,
+  PRIMARY KEY (mailbox, uid, keyword)
+) WITHOUT ROWID;
+
+-- Expunged UIDs, for changes_since; pruned after a while (forgotten_below).
+CREATE TABLE inbox_expunged (
+  mailbox INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, modseq, uid)
+) WITHOUT ROWID;
+CREATE INDEX inbox_expunged_by_age ON inbox_expunged(at);
+
+-- Every path that adds or removes an entry (delivery, copy, move, expunge,
+-- expiry, deleting a mailbox or an account) keeps the blob's reference
+-- count and the account's used bytes through these, so none can forget.
+-- A blob whose last entry goes is deleted; its bytes go with the next
+-- reclaim of the content log.
+CREATE TRIGGER inbox_entry_added AFTER INSERT ON inbox_entries BEGIN
+  UPDATE inbox_blobs SET refs = refs + 1 WHERE id = NEW.blob;
+  UPDATE inbox_accounts SET used_bytes = used_bytes + NEW.size
+    WHERE id = (SELECT account FROM inbox_mailboxes WHERE id = NEW.mailbox);
+END;
+CREATE TRIGGER inbox_entry_removed AFTER DELETE ON inbox_entries BEGIN
+  DELETE FROM inbox_keywords WHERE mailbox = OLD.mailbox AND uid = OLD.uid;
+  UPDATE inbox_accounts SET used_bytes = used_bytes - OLD.size
+    WHERE id = (SELECT account FROM inbox_mailboxes WHERE id = OLD.mailbox);
+  DELETE FROM inbox_blobs WHERE id = OLD.blob AND refs = 1;
+  UPDATE inbox_blobs SET refs = refs - 1 WHERE id = OLD.blob;
+END;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -238,32 +238,4 @@ Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {
   return segments;
 }
 
-Result<std::unique_ptr<ReaderPool>> ReaderPool::open(const std::string& path,
-                                                     const ContentLog& content, std::size_t size,
-                                                     std::int64_t deep_queue) {
-  auto pool = std::make_unique<ReaderPool>();
-  for (std::size_t i = 0; i < size; ++i) {
-    auto r = Reader::open(path, content, deep_queue);
-    if (!r) return r.error();
-    pool->idle_.push_back(std::move(*r));
-  }
-  return pool;
-}
-
-ReaderPool::Lease ReaderPool::borrow() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !idle_.empty(); });
-  auto r = std::move(idle_.back());
-  idle_.pop_back();
-  return Lease(*this, std::move(r));
-}
-
-void ReaderPool::give_back(std::unique_ptr<Reader> reader) {
-  {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(reader));
-  }
-  cv_.notify_one();
-}
-
 }  // namespace postern::store::sqlite

@@ -2,13 +2,12 @@
 // never wait for the writer (WAL readers see the last commit).
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "store/sqlite/connection_pool.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/store.h"
@@ -46,35 +45,6 @@ class Reader {
   std::int64_t deep_queue_;
 };
 
-// A fixed set of readers shared by all threads; borrowing blocks while all
-// are in use.
-class ReaderPool {
- public:
-  static Result<std::unique_ptr<ReaderPool>> open(const std::string& path,
-                                                  const ContentLog& content, std::size_t size,
-                                                  std::int64_t deep_queue);
-
-  class Lease {
-   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Reader> reader)
-        : pool_(pool), reader_(std::move(reader)) {}
-    ~Lease() { pool_.give_back(std::move(reader_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Reader* operator->() { return reader_.get(); }
-
-   private:
-    ReaderPool& pool_;
-    std::unique_ptr<Reader> reader_;
-  };
-
-  Lease borrow();
-
- private:
-  void give_back(std::unique_ptr<Reader> reader);
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Reader>> idle_;  // guarded by mu_
-};
+using ReaderPool = ConnectionPool<Reader>;
 
 }  // namespace postern::store::sqlite

@@ -10,8 +10,11 @@
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/inbox_reader.h"
+#include "store/sqlite/inbox_writer.h"
 #include "store/sqlite/reader.h"
 #include "store/sqlite/side_call.h"
+#include "store/sqlite/sqlite_inbox_store.h"
 #include "store/sqlite/wal_sync.h"
 #include "store/sqlite/writer.h"
 
@@ -51,10 +54,13 @@ struct SqliteStore::Impl {
   std::unique_ptr<Database> write_db;
   std::unique_ptr<ContentLog> content;  // used by the writer and the readers
   std::unique_ptr<Writer> writer;
+  std::unique_ptr<InboxWriter> inbox_writer;
   std::unique_ptr<ReaderPool> readers;
+  std::unique_ptr<InboxReaderPool> inbox_readers;
   std::unique_ptr<WalSync> wal_sync;       // used by the committer's sync stage
   std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
+  std::unique_ptr<SqliteInboxStore> inbox;  // uses the committer, goes before it
 
   template <class T, class F>
   void submit(F apply, Completion<T> done) {
@@ -98,6 +104,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   auto writer = Writer::create(*impl->write_db, *impl->content, clock);
   if (!writer) return writer.error();
   impl->writer = std::move(*writer);
+  auto inbox_writer = InboxWriter::create(*impl->write_db, *impl->content, clock);
+  if (!inbox_writer) return inbox_writer.error();
+  impl->inbox_writer = std::move(*inbox_writer);
 
   auto checkpoint_db = Database::open(options.path, false);
   if (!checkpoint_db) return checkpoint_db.error();
@@ -108,10 +117,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 
-  auto readers =
-      ReaderPool::open(options.path, *impl->content, options.readers, options.deep_queue);
+  auto readers = ReaderPool::open(options.readers, [&] {
+    return Reader::open(options.path, *impl->content, options.deep_queue);
+  });
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
+  auto inbox_readers = InboxReaderPool::open(
+      options.readers, [&] { return InboxReader::open(options.path, *impl->content); });
+  if (!inbox_readers) return inbox_readers.error();
+  impl->inbox_readers = std::move(*inbox_readers);
 
   Database* wdb = impl->write_db.get();
   Writer* counts = impl->writer.get();
@@ -152,6 +166,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->committer = std::make_unique<GroupCommitter>(
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"},
       metrics);
+  impl->inbox = std::make_unique<SqliteInboxStore>(*impl->committer, *impl->inbox_writer,
+                                                   *impl->inbox_readers);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -262,6 +278,8 @@ Result<std::uint64_t> SqliteStore::reclaim_content_space() {
   return impl_->content->reclaim(
       [this] { return impl_->readers->borrow()->referenced_content_segments(); });
 }
+
+InboxStore& SqliteStore::inbox() { return *impl_->inbox; }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 

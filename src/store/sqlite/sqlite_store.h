@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/inbox_store.h"
 #include "store/store.h"
 
 namespace postern::store::sqlite {
@@ -58,8 +59,14 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredApiKey>> list_api_keys() override;
   Result<bool> has_api_keys() override;
   Result<std::vector<SmtpUser>> list_smtp_users() override;
+  // Also keeps the content of the test inbox's blobs.
   Result<std::uint64_t> reclaim_content_space() override;
   void close() override;
+
+  // The test inbox's storage, in this store's database and content log,
+  // written through its writer (so closing the store stops it too). Not
+  // part of Store: only a node that runs the inbox needs it.
+  InboxStore& inbox();
 
  private:
   struct Impl;

@@ -1,0 +1,41 @@
+// The read queries of the test inbox's storage (store/inbox_store.h), on a
+// reader connection of its own (a pool of them beside the Store's readers),
+// so reads never wait for the writer and see the last commit.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/inbox_store.h"
+#include "store/sqlite/content_log.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/statement_cache.h"
+
+namespace postern::store::sqlite {
+
+class InboxReader {
+ public:
+  static Result<std::unique_ptr<InboxReader>> open(const std::string& path,
+                                                   const ContentLog& content);
+
+  Result<InboxAccount> account(AccountId id);
+  Result<InboxAccount> account_by_user(const std::string& user);
+  Result<InboxAccount> account_by_address(const std::string& address);
+  Result<std::vector<InboxAccount>> list_accounts(AccountId before, std::size_t limit);
+
+  Result<std::vector<Mailbox>> list_mailboxes(AccountId account);
+  Result<Mailbox> mailbox(AccountId account, const std::string& name);
+  Result<Mailbox> mailbox_by_id(MailboxId id);
+  Result<MailboxCounts> mailbox_counts(MailboxId mailbox);
+
+ private:
+  InboxReader(std::unique_ptr<Database> db, const ContentLog& content, StatementCache st);
+
+  std::unique_ptr<Database> db_;
+  const ContentLog& content_;
+  StatementCache st_;
+};
+
+}  // namespace postern::store::sqlite
