@@ -18,6 +18,8 @@ packages=(
   libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
+  # the IMAP structure tests compare with Dovecot's imap process (run on a pipe)
+  dovecot-imapd
 )
 # scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
 # another source, often newer) is kept.
@@ -46,7 +48,7 @@ fi
 
 # The packaged nginx and postfix must not hold ports or run as services:
 # benchmarks start private instances of them on loopback.
-for svc in nginx postfix; do
+for svc in nginx postfix dovecot; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -1,4 +1,5 @@
-// GoogleTest environment for mime_test: GMime is initialised once for the
+// GoogleTest environment for the tests that use src/mime (mime_test,
+// imap_structure_test, inbox_test): GMime is initialised once for the
 // whole binary, as postern's main does for the daemon.
 #include <gtest/gtest.h>
 
