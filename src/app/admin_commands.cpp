@@ -1,52 +1,14 @@
 #include "app/admin_commands.h"
 
-#include <future>
 #include <iostream>
 
+#include "app/command_store.h"
 #include "auth/authenticator.h"
 #include "auth/credentials.h"
 #include "core/time_format.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace postern::app {
 namespace {
-
-struct OpenStore {
-  SystemClock clock;
-  MetricsRegistry metrics;
-  std::unique_ptr<store::Store> store;
-};
-
-// A command makes a write or a read or two: it needs no large batches,
-// queue or reader pool, only the server's database.
-constexpr std::size_t kCommandBatch = 64;
-constexpr std::size_t kCommandQueue = 1024;
-constexpr std::size_t kCommandReaders = 1;
-
-std::unique_ptr<OpenStore> open_store(const Config& config) {
-  auto s = std::make_unique<OpenStore>();
-  store::sqlite::SqliteOptions options;
-  options.path = config.store.sqlite.path;
-  options.max_batch = kCommandBatch;
-  options.max_queue = kCommandQueue;
-  options.readers = kCommandReaders;
-  auto opened = store::sqlite::SqliteStore::open(options, s->clock, s->metrics);
-  if (!opened) {
-    std::cerr << "postern: cannot open the store at " << options.path << ": "
-              << opened.error().message() << "\n";
-    return nullptr;
-  }
-  s->store = std::move(*opened);
-  return s;
-}
-
-// Runs one store write and waits for its durable answer.
-template <class Start>
-Result<void> write(Start start) {
-  std::promise<Result<void>> done;
-  start([&done](Result<void> r) { done.set_value(r); });
-  return done.get_future().get();
-}
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -54,15 +16,14 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// Runs one store write and waits for its durable answer.
+template <class Start>
+Result<void> write(Start start) {
+  return await_write<void>(std::move(start));
+}
+
 int report(const Result<void>& r, const std::string& what, const std::string& name) {
-  if (r) return 0;
-  if (r.error() == Errc::conflict)
-    std::cerr << "postern: a " << what << " named '" << name << "' exists\n";
-  else if (r.error() == Errc::not_found)
-    std::cerr << "postern: no " << what << " named '" << name << "'\n";
-  else
-    std::cerr << "postern: cannot write the store: " << r.error().message() << "\n";
-  return 1;
+  return report_write(r ? error_code() : r.error(), what, name);
 }
 
 }  // namespace
@@ -74,7 +35,7 @@ int keys_create(const Config& config, const std::string& name,
     std::cerr << "postern: " << parsed.error().message << "\n";
     return 2;
   }
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   auto secret = auth::generate_api_secret();
   store::StoredApiKey key{{name, parsed->names(), s->clock.now()}, auth::hash_api_secret(secret)};
@@ -87,7 +48,7 @@ int keys_create(const Config& config, const std::string& name,
 }
 
 int keys_list(const Config& config) {
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   auto keys = s->store->list_api_keys();
   if (!keys) return 1;
@@ -99,7 +60,7 @@ int keys_list(const Config& config) {
 }
 
 int keys_delete(const Config& config, const std::string& name) {
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   return report(write([&](auto done) { s->store->delete_api_key(name, done); }), "key", name);
 }
@@ -121,7 +82,7 @@ int users_create(const Config& config, const std::string& name, std::string pass
     std::cerr << "postern: cannot hash the password\n";
     return 1;
   }
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   store::SmtpUser user{name, *hash, parsed->names(), s->clock.now()};
   auto r = write([&](auto done) { s->store->create_smtp_user(std::move(user), done); });
@@ -131,7 +92,7 @@ int users_create(const Config& config, const std::string& name, std::string pass
 }
 
 int users_list(const Config& config) {
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   auto users = s->store->list_smtp_users();
   if (!users) return 1;
@@ -141,7 +102,7 @@ int users_list(const Config& config) {
 }
 
 int users_delete(const Config& config, const std::string& name) {
-  auto s = open_store(config);
+  auto s = open_command_store(config);
   if (!s) return 1;
   return report(write([&](auto done) { s->store->delete_smtp_user(name, done); }), "user", name);
 }

@@ -36,6 +36,7 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
             take(store::read_store_config(*file), c.store, error) &&
             take(routing::read_routing_config(*file), c.routing, error) &&
             take(delivery::read_delivery_config(*file), c.delivery, error) &&
+            take(inbox::read_inbox_config(*file), c.inbox, error) &&
             take(read_log_options(*file), c.log, error);
   if (!ok) return *error;
   // Sections of the design whose servers do not exist yet: accepted, they

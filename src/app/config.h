@@ -12,6 +12,7 @@
 #include "core/message_json.h"
 #include "delivery/delivery_config.h"
 #include "http/api_options.h"
+#include "inbox/inbox_config.h"
 #include "net/http_server.h"
 #include "net/net_config.h"
 #include "routing/routing_config.h"
@@ -29,6 +30,7 @@ struct Config {
   store::StoreConfig store;           // [store]
   routing::RoutingConfig routing;     // [routing], [[routes]], [[providers]]
   delivery::DeliveryConfig delivery;  // [delivery]
+  inbox::InboxOptions inbox;          // [inbox]
   LogOptions log;                     // [log]
   std::string source_path;            // the file it was read from ("" for none), for reloads
 };

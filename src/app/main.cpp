@@ -9,6 +9,7 @@
 #include "app/admin_commands.h"
 #include "app/logging.h"
 #include "app/server.h"
+#include "app/test_account_commands.h"
 #include "auth/authenticator.h"
 #include "auth/credentials.h"
 #include "mime/mime.h"
@@ -68,6 +69,22 @@ int main(int argc, char** argv) {
   auto* users_delete = users->add_subcommand("delete", "Delete an SMTP user");
   users_delete->add_option("name", user_name, "User name")->required();
 
+  auto* accounts = cli.add_subcommand("test-accounts", "Manage the test inbox's accounts");
+  accounts->require_subcommand(1);
+  std::optional<std::string> retention, quota;
+  std::string account_user;
+  auto* accounts_create = accounts->add_subcommand(
+      "create", "Create a test account; prints its password once, with the settings to use");
+  accounts_create->add_option(
+      "--retention", retention,
+      "How long its mail is kept, e.g. 3d (default and most: inbox.retention)");
+  accounts_create->add_option("--quota", quota,
+                              "Its size limit, e.g. 10MiB (default and most: inbox.quota)");
+  auto* accounts_list =
+      accounts->add_subcommand("list", "List test accounts (never their passwords)");
+  auto* accounts_delete = accounts->add_subcommand("delete", "Delete a test account and its mail");
+  accounts_delete->add_option("user", account_user, "User name")->required();
+
   CLI11_PARSE(cli, argc, argv);
 
   auto config = load(config_path);
@@ -98,5 +115,8 @@ int main(int argc, char** argv) {
   if (*users_create) return postern::app::users_create(*config, user_name, password, scopes);
   if (*users_list) return postern::app::users_list(*config);
   if (*users_delete) return postern::app::users_delete(*config, user_name);
+  if (*accounts_create) return postern::app::test_accounts_create(*config, retention, quota);
+  if (*accounts_list) return postern::app::test_accounts_list(*config);
+  if (*accounts_delete) return postern::app::test_accounts_delete(*config, account_user);
   return 0;
 }

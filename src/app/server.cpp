@@ -9,11 +9,14 @@
 #include <optional>
 
 #include "app/server_tls.h"
+#include "app/inbox_settings.h"
 #include "auth/authenticator.h"
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
 #include "http/api.h"
+#include "inbox/accounts.h"
+#include "inbox/client_settings.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
@@ -126,9 +129,24 @@ int serve(const Config& config) {
 
   auth::Authenticator authenticator(**store, clock);
   std::atomic<bool> stopping{false};
-  http::Api api(http::ApiServices{**store, intake, authenticator, metrics, clock, config.messages,
-                                  config.api, [&stopping] { return !stopping.load(); },
-                                  [&dispatcher] { dispatcher.wake(); }, &waiters, &routing});
+  inbox::AccountService accounts((*store)->inbox(), clock, config.inbox);
+  // The configured addresses until the listeners have their ports.
+  inbox::ClientSettingsBoard client_settings;
+  client_settings.set(inbox_client_settings(config, nullptr));
+  http::ApiServices services{**store,
+                             intake,
+                             authenticator,
+                             metrics,
+                             clock,
+                             config.messages,
+                             config.api,
+                             [&stopping] { return !stopping.load(); },
+                             [&dispatcher] { dispatcher.wake(); },
+                             &waiters,
+                             &routing};
+  services.accounts = &accounts;
+  services.client_settings = &client_settings;
+  http::Api api(std::move(services));
 
   net::HttpServer http_server(
       io, config.http,
@@ -161,13 +179,16 @@ int serve(const Config& config) {
   auto http_port = http_server.start();
   if (!http_port) return fail_start("HTTP", config.http.listen, http_port.error());
   std::string ready = "http=" + host_of(config.http.listen) + ":" + std::to_string(*http_port);
+  BoundPorts bound{*http_port, {}};
   for (std::size_t i = 0; i < smtp_servers.size(); ++i) {
     const auto& listen = smtp_listeners[i].listen;
     auto port = smtp_servers[i]->start();
     if (!port) return fail_start("SMTP", listen, port.error());
+    bound.smtp.push_back(*port);
     ready += std::string(smtp_listeners[i].implicit_tls ? " smtps=" : " smtp=") + host_of(listen) +
              ":" + std::to_string(*port);
   }
+  client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
   if (retention) retention->start();

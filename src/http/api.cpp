@@ -49,6 +49,13 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/routing", auth::Scope::read, get_routing},
     {"PUT", "/v1/routing", auth::Scope::admin, put_routing},
     {"GET", "/v1/events", auth::Scope::read, stream_events},
+    {"POST", "/v1/test-accounts", auth::Scope::send, create_test_account},
+    {"GET", "/v1/test-accounts", auth::Scope::admin, list_test_accounts},
+    {"GET", "/v1/test-accounts/{user}", auth::Scope::read, get_test_account},
+    {"DELETE", "/v1/test-accounts/{user}", auth::Scope::admin, delete_test_account},
+    // Nodemailer's createTestAccount() (Ethereal's API): with ETHEREAL_API_KEY
+    // set it sends the key as a Bearer token, so the usual rules hold.
+    {"POST", "/user", auth::Scope::send, ethereal_create_user},
     {"GET", "/healthz", std::nullopt, healthz},
     {"GET", "/readyz", std::nullopt, readyz},
     {"GET", "/metrics", std::nullopt, metrics},

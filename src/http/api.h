@@ -24,6 +24,10 @@ class OutcomeWaiters;
 namespace postern::routing {
 class RoutingService;
 }
+namespace postern::inbox {
+class AccountService;
+class ClientSettingsBoard;
+}  // namespace postern::inbox
 
 namespace postern::http {
 
@@ -39,6 +43,10 @@ struct ApiServices {
   std::function<void()> wake_dispatcher;        // a retried message is due now
   delivery::OutcomeWaiters* waiters = nullptr;  // sync sends; null disables Prefer: wait
   routing::RoutingService* routing = nullptr;   // /v1/providers, /v1/routing, /v1/events; null: 503
+  // /v1/test-accounts and /user (Ethereal); null: 503. The board holds the
+  // listeners' addresses the new accounts are told to use.
+  inbox::AccountService* accounts = nullptr;
+  const inbox::ClientSettingsBoard* client_settings = nullptr;
 };
 
 // A request that passed routing and authentication.

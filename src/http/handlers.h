@@ -34,6 +34,12 @@ void get_routing(ApiServices&, Call&, net::Responder);
 void put_routing(ApiServices&, Call&, net::Responder);
 // events_api.cpp
 void stream_events(ApiServices&, Call&, net::Responder);
+// test_accounts_api.cpp
+void create_test_account(ApiServices&, Call&, net::Responder);
+void list_test_accounts(ApiServices&, Call&, net::Responder);
+void get_test_account(ApiServices&, Call&, net::Responder);
+void delete_test_account(ApiServices&, Call&, net::Responder);
+void ethereal_create_user(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);

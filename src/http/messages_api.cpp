@@ -2,7 +2,6 @@
 // with filters and cursor pagination, the raw RFC 5322 form, cancel, retry.
 #include <boost/json/array.hpp>
 
-#include "core/decimal.h"
 #include "core/time_format.h"
 #include "http/handlers.h"
 #include "http/message_view.h"
@@ -46,16 +45,9 @@ std::optional<net::HttpResponse> list_filter(const QueryParams& q, store::ListFi
       }
     }
   }
-  if (auto v = q.get("limit")) {
-    auto n = parse_decimal<std::size_t>(*v);
-    if (!n || *n == 0 || *n > kMaxPage) {
-      return error_response(400, "invalid_value",
-                            "limit must be from 1 to " + std::to_string(kMaxPage), "limit");
-    }
-    f.limit = *n;
-  } else {
-    f.limit = kDefaultPage;
-  }
+  auto limit = page_limit(q, kDefaultPage, kMaxPage);
+  if (!limit) return field_error_response(400, limit.error());
+  f.limit = *limit;
   if (auto v = q.get("cursor")) {
     f.before = MessageId::parse(*v);
     if (!f.before)

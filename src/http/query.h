@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/field_error.h"
 
 namespace postern::http {
 
@@ -21,5 +22,10 @@ class QueryParams {
  private:
   std::vector<std::pair<std::string, std::string>> values_;
 };
+
+// The page size of a listing: `limit` from 1 to `max`, `fallback` when
+// absent. The error names the field.
+Result<std::size_t, FieldError> page_limit(const QueryParams& q, std::size_t fallback,
+                                           std::size_t max);
 
 }  // namespace postern::http

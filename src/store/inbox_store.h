@@ -123,6 +123,7 @@ struct MailEntry {
   std::uint64_t size = 0;    // of the blob, in bytes (RFC822.SIZE)
   SystemTime internal_date;  // arrival (or APPEND's date)
   BlobId blob = 0;
+  bool operator==(const MailEntry&) const = default;
 };
 
 struct EntryWithSummary {

@@ -30,8 +30,27 @@ class InboxReader {
   Result<Mailbox> mailbox_by_id(MailboxId id);
   Result<MailboxCounts> mailbox_counts(MailboxId mailbox);
 
+  Result<std::vector<MailEntry>> entries(MailboxId mailbox);
+  Result<MailboxChanges> changes_since(MailboxId mailbox, std::uint64_t modseq);
+  Result<std::vector<EntryWithSummary>> entries_with_summary(
+      MailboxId mailbox, const std::vector<std::uint32_t>& uids);
+  Result<std::vector<EntryWithSummary>> search(MailboxId mailbox, const InboxQuery& query);
+  Result<std::string> blob_content(BlobId blob);
+  Result<std::pair<AccountId, MailEntry>> find_caught(MessageId source);
+  // Every content segment a blob lies in.
+  Result<std::set<std::uint32_t>> referenced_content_segments();
+
  private:
   InboxReader(std::unique_ptr<Database> db, const ContentLog& content, StatementCache st);
+
+  // Runs `read` in one read transaction, so that its queries see one commit.
+  template <class T, class Read>
+  Result<T> in_snapshot(Read&& read);
+  // Gives each entry of `entries` (ascending UID) its keywords from the
+  // rows of `keywords` (uid, keyword; ascending uid then keyword).
+  template <class E, class EntryOf>
+  Result<void> add_keywords(Statement& keywords, std::vector<E>& entries, EntryOf&& entry_of);
+  Result<void> add_keywords_of(MailboxId mailbox, MailEntry& entry);
 
   std::unique_ptr<Database> db_;
   const ContentLog& content_;

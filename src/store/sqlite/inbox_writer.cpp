@@ -33,6 +33,8 @@ constexpr std::string_view kNextUidValidity =
 constexpr std::string_view kInsertMailbox =
     "INSERT INTO inbox_mailboxes(account, name, name_key, uid_validity) VALUES (?1, ?2, ?3, ?4) "
     "RETURNING " POSTERN_INBOX_MAILBOX_COLUMNS;
+constexpr std::string_view kMailboxById =
+    "SELECT " POSTERN_INBOX_MAILBOX_COLUMNS " FROM inbox_mailboxes WHERE id = ?1";
 constexpr std::string_view kFindMailbox = "SELECT " POSTERN_INBOX_MAILBOX_COLUMNS
                                           " FROM inbox_mailboxes WHERE account = ?1 AND "
                                           "name_key = ?2";
@@ -67,32 +69,35 @@ constexpr std::string_view kTakeOverUids =
 
 Result<std::unique_ptr<InboxWriter>> InboxWriter::create(Database& db, ContentLog& content,
                                                          const Clock& clock) {
-  auto st = StatementCache::prepare(db, {kSavepoint,
-                                         kRollbackToSavepoint,
-                                         kReleaseSavepoint,
-                                         kInsertAccount,
-                                         kAccountExists,
-                                         kTouchAccount,
-                                         kDeleteAccountEntries,
-                                         kDeleteAccountTombstones,
-                                         kDeleteAccountMailboxes,
-                                         kDeleteAccount,
-                                         kNextUidValidity,
-                                         kInsertMailbox,
-                                         kFindMailbox,
-                                         kDeleteMailboxEntries,
-                                         kDeleteMailboxTombstones,
-                                         kDeleteMailbox,
-                                         kMailboxFamily,
-                                         kRenameMailbox,
-                                         kSetSubscribed,
-                                         kBumpModseq,
-                                         kTombstoneAll,
-                                         kMoveAllKeywords,
-                                         kMoveAllEntries,
-                                         kTakeOverUids});
-  if (!st) return st.error();
-  return std::unique_ptr<InboxWriter>(new InboxWriter(db, content, clock, std::move(*st)));
+  StatementCache st;
+  auto added = st.add(db, {kSavepoint,
+                           kRollbackToSavepoint,
+                           kReleaseSavepoint,
+                           kInsertAccount,
+                           kAccountExists,
+                           kTouchAccount,
+                           kDeleteAccountEntries,
+                           kDeleteAccountTombstones,
+                           kDeleteAccountMailboxes,
+                           kDeleteAccount,
+                           kNextUidValidity,
+                           kInsertMailbox,
+                           kFindMailbox,
+                           kMailboxById,
+                           kDeleteMailboxEntries,
+                           kDeleteMailboxTombstones,
+                           kDeleteMailbox,
+                           kMailboxFamily,
+                           kRenameMailbox,
+                           kSetSubscribed,
+                           kBumpModseq,
+                           kTombstoneAll,
+                           kMoveAllKeywords,
+                           kMoveAllEntries,
+                           kTakeOverUids});
+  if (added) added = add_message_statements(db, st);
+  if (!added) return added.error();
+  return std::unique_ptr<InboxWriter>(new InboxWriter(db, content, clock, std::move(st)));
 }
 
 InboxWriter::InboxWriter(Database& db, ContentLog& content, const Clock& clock, StatementCache st)
@@ -171,6 +176,16 @@ Result<Mailbox> InboxWriter::find_mailbox(AccountId account, const std::string& 
   return st_[kFindMailbox].bind(1, account).bind(2, key).one_row(Errc::not_found, read_mailbox);
 }
 
+Result<Mailbox> InboxWriter::mailbox_by_id(MailboxId id) {
+  return st_[kMailboxById].bind(1, id).one_row(Errc::not_found, read_mailbox);
+}
+
+Result<std::int64_t> InboxWriter::next_modseq(MailboxId mailbox) {
+  return st_[kBumpModseq].bind(1, mailbox).one_row(Errc::not_found, [](Statement& row) {
+    return row.column_int(0);
+  });
+}
+
 Result<Mailbox> InboxWriter::create_mailbox(AccountId account, const std::string& name) {
   if (!valid_mailbox_name(name)) return Errc::invalid_argument;
   auto exists = account_exists(account);
@@ -198,9 +213,7 @@ Result<void> InboxWriter::rename_mailbox(AccountId account, const std::string& f
     // (and those below INBOX stay where they are).
     auto target = insert_mailbox(account, to);
     if (!target) return target.error();
-    auto modseq = st_[kBumpModseq].bind(1, source->id).one_row(Errc::internal, [](Statement& row) {
-      return row.column_int(0);
-    });
+    auto modseq = next_modseq(source->id);
     if (!modseq) return modseq.error();
     if (auto r = st_[kTombstoneAll]
                      .bind(1, source->id)

@@ -11,7 +11,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "store/inbox_store.h"
@@ -45,12 +47,38 @@ class InboxWriter {
   Result<void> rename_mailbox(AccountId account, const std::string& from, const std::string& to);
   Result<void> set_subscribed(AccountId account, const std::string& name, bool subscribed);
 
+  // inbox_messages.cpp
+  Result<std::vector<DeliveredCopy>> deliver(const InboxDelivery& delivery);
+  Result<std::vector<FlagUpdate>> store_flags(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                                              const FlagChange& change);
+  // Nothing (and nothing copied) when the target account's quota would be
+  // exceeded: the caller answers storage_full, which must not reach the
+  // committer as an error of the storage itself (that would roll back the
+  // whole batch).
+  Result<std::optional<CopyResult>> copy(MailboxId from, std::vector<std::uint32_t> uids,
+                                         MailboxId target, bool move);
+  Result<std::vector<std::uint32_t>> expunge(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                                             bool only_deleted);
+  Result<ExpiryCounts> expire(SystemTime now, std::size_t limit);
+
  private:
   static constexpr std::string_view kSavepoint = "SAVEPOINT inbox_op";
   static constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO inbox_op";
   static constexpr std::string_view kReleaseSavepoint = "RELEASE inbox_op";
 
   InboxWriter(Database& db, ContentLog& content, const Clock& clock, StatementCache st);
+  static Result<void> add_message_statements(Database& db, StatementCache& st);
+
+  Result<Mailbox> mailbox_by_id(MailboxId id);
+  // The mailbox's next modseq (its highest_modseq, raised).
+  Result<std::int64_t> next_modseq(MailboxId mailbox);
+  // Removes entries `uids` (existing) of `mailbox`, recording them as expunged.
+  Result<void> remove_entries(MailboxId mailbox, const std::vector<std::uint32_t>& uids);
+  Result<std::vector<std::string>> keywords_of(MailboxId mailbox, std::uint32_t uid);
+  Result<void> insert_keywords(MailboxId mailbox, std::uint32_t uid,
+                               const std::vector<std::string>& keywords);
+  // Whether the account may grow by `bytes`; not_found when it is missing.
+  Result<bool> has_room(AccountId account, std::uint64_t bytes);
 
   Result<Mailbox> insert_mailbox(AccountId account, const std::string& name);
   Result<Mailbox> find_mailbox(AccountId account, const std::string& name);

@@ -42,28 +42,44 @@ void SqliteInboxStore::set_subscribed(AccountId account, std::string name, bool 
                std::move(done));
 }
 
-// Messages: the next commit of this branch stores them.
-void SqliteInboxStore::deliver(InboxDelivery, Completion<std::vector<DeliveredCopy>> done) {
-  done(error_code(Errc::internal));
+void SqliteInboxStore::deliver(InboxDelivery delivery,
+                               Completion<std::vector<DeliveredCopy>> done) {
+  submit<std::vector<DeliveredCopy>>(
+      [d = std::move(delivery)](InboxWriter& w) { return w.deliver(d); }, std::move(done));
 }
 
-void SqliteInboxStore::store_flags(MailboxId, std::vector<std::uint32_t>, FlagChange,
-                                   Completion<std::vector<FlagUpdate>> done) {
-  done(error_code(Errc::internal));
+void SqliteInboxStore::store_flags(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                                   FlagChange change, Completion<std::vector<FlagUpdate>> done) {
+  submit<std::vector<FlagUpdate>>([mailbox, u = std::move(uids), c = std::move(change)](
+                                      InboxWriter& w) { return w.store_flags(mailbox, u, c); },
+                                  std::move(done));
 }
 
-void SqliteInboxStore::copy(MailboxId, std::vector<std::uint32_t>, MailboxId, bool,
-                            Completion<CopyResult> done) {
-  done(error_code(Errc::internal));
+void SqliteInboxStore::copy(MailboxId from, std::vector<std::uint32_t> uids, MailboxId target,
+                            bool move, Completion<CopyResult> done) {
+  submit<std::optional<CopyResult>>(
+      [from, u = std::move(uids), target, move](InboxWriter& w) {
+        return w.copy(from, u, target, move);
+      },
+      [done = std::move(done)](Result<std::optional<CopyResult>> r) {
+        if (!r) return done(r.error());
+        if (!*r) return done(error_code(Errc::storage_full));  // the target account's quota
+        done(std::move(**r));
+      });
 }
 
-void SqliteInboxStore::expunge(MailboxId, std::vector<std::uint32_t>, bool,
-                               Completion<std::vector<std::uint32_t>> done) {
-  done(error_code(Errc::internal));
+void SqliteInboxStore::expunge(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                               bool only_deleted, Completion<std::vector<std::uint32_t>> done) {
+  submit<std::vector<std::uint32_t>>(
+      [mailbox, u = std::move(uids), only_deleted](InboxWriter& w) {
+        return w.expunge(mailbox, u, only_deleted);
+      },
+      std::move(done));
 }
 
-void SqliteInboxStore::expire(SystemTime, std::size_t, Completion<ExpiryCounts> done) {
-  done(error_code(Errc::internal));
+void SqliteInboxStore::expire(SystemTime now, std::size_t limit, Completion<ExpiryCounts> done) {
+  submit<ExpiryCounts>([now, limit](InboxWriter& w) { return w.expire(now, limit); },
+                       std::move(done));
 }
 
 Result<InboxAccount> SqliteInboxStore::account(AccountId id) {
@@ -99,27 +115,34 @@ Result<MailboxCounts> SqliteInboxStore::mailbox_counts(MailboxId mailbox) {
   return readers_.borrow()->mailbox_counts(mailbox);
 }
 
-Result<std::vector<MailEntry>> SqliteInboxStore::entries(MailboxId) {
-  return error_code(Errc::internal);
+Result<std::vector<MailEntry>> SqliteInboxStore::entries(MailboxId mailbox) {
+  return readers_.borrow()->entries(mailbox);
 }
 
-Result<MailboxChanges> SqliteInboxStore::changes_since(MailboxId, std::uint64_t) {
-  return error_code(Errc::internal);
+Result<MailboxChanges> SqliteInboxStore::changes_since(MailboxId mailbox, std::uint64_t modseq) {
+  return readers_.borrow()->changes_since(mailbox, modseq);
 }
 
 Result<std::vector<EntryWithSummary>> SqliteInboxStore::entries_with_summary(
-    MailboxId, const std::vector<std::uint32_t>&) {
-  return error_code(Errc::internal);
+    MailboxId mailbox, const std::vector<std::uint32_t>& uids) {
+  return readers_.borrow()->entries_with_summary(mailbox, uids);
 }
 
-Result<std::vector<EntryWithSummary>> SqliteInboxStore::search(MailboxId, const InboxQuery&) {
-  return error_code(Errc::internal);
+Result<std::vector<EntryWithSummary>> SqliteInboxStore::search(MailboxId mailbox,
+                                                               const InboxQuery& query) {
+  return readers_.borrow()->search(mailbox, query);
 }
 
-Result<std::string> SqliteInboxStore::blob_content(BlobId) { return error_code(Errc::internal); }
+Result<std::string> SqliteInboxStore::blob_content(BlobId blob) {
+  return readers_.borrow()->blob_content(blob);
+}
 
-Result<std::pair<AccountId, MailEntry>> SqliteInboxStore::find_caught(MessageId) {
-  return error_code(Errc::internal);
+Result<std::pair<AccountId, MailEntry>> SqliteInboxStore::find_caught(MessageId source) {
+  return readers_.borrow()->find_caught(source);
+}
+
+Result<std::set<std::uint32_t>> SqliteInboxStore::referenced_content_segments() {
+  return readers_.borrow()->referenced_content_segments();
 }
 
 }  // namespace postern::store::sqlite

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "store/group_commit.h"
 #include "store/inbox_store.h"
@@ -56,10 +57,13 @@ class SqliteInboxStore final : public InboxStore {
   Result<std::string> blob_content(BlobId blob) override;
   Result<std::pair<AccountId, MailEntry>> find_caught(MessageId source) override;
 
+  // Every content segment a blob lies in (SqliteStore::reclaim_content_space).
+  Result<std::set<std::uint32_t>> referenced_content_segments();
+
  private:
   // Queues `op` (a call of the writer answering Result<T>) to run atomically.
-  template <class T, class Op>
-  void submit(Op op, Completion<T> done) {
+  template <class T, class Op, class Done>
+  void submit(Op op, Done done) {
     committer_.submit<T>(
         [w = &writer_, op = std::move(op)]() { return w->atomically<T>([&] { return op(*w); }); },
         std::move(done));

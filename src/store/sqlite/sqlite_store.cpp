@@ -275,8 +275,14 @@ Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() {
 }
 
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
-  return impl_->content->reclaim(
-      [this] { return impl_->readers->borrow()->referenced_content_segments(); });
+  return impl_->content->reclaim([this]() -> Result<std::set<std::uint32_t>> {
+    auto messages = impl_->readers->borrow()->referenced_content_segments();
+    if (!messages) return messages;
+    auto blobs = impl_->inbox->referenced_content_segments();
+    if (!blobs) return blobs;
+    messages->merge(*blobs);
+    return messages;
+  });
 }
 
 InboxStore& SqliteStore::inbox() { return *impl_->inbox; }

@@ -14,19 +14,17 @@ namespace postern::store::sqlite {
 
 class StatementCache {
  public:
-  // `sqls` must outlive the cache (string literals).
-  static Result<StatementCache> prepare(Database& db,
-                                        std::initializer_list<std::string_view> sqls) {
-    StatementCache cache;
+  // Prepares each of `sqls`, which must outlive the cache (string literals).
+  Result<void> add(Database& db, std::initializer_list<std::string_view> sqls) {
     for (auto sql : sqls) {
       auto s = db.prepare(sql);
       if (!s) return s.error();
-      cache.statements_.emplace(sql, std::move(*s));
+      statements_.emplace(sql, std::move(*s));
     }
-    return cache;
+    return {};
   }
 
-  // One of the statements given to prepare (throws std::out_of_range for
+  // One of the statements given to add (throws std::out_of_range for
   // any other: a programming error that every test would show).
   Statement& operator[](std::string_view sql) { return statements_.at(sql); }
 

@@ -11,20 +11,14 @@
 #include "net/http_message.h"
 #include "sim/common/fault_state.h"
 #include "sim/common/http_service.h"
+#include "support/http_request.h"
 
 namespace postern::sim::testing {
 
 inline net::HttpRequest request(std::string method, std::string target,
                                 net::HttpHeaders headers = {}, std::string body = "") {
-  net::HttpRequest r;
-  r.method = std::move(method);
-  r.target = target;
-  auto q = target.find('?');
-  r.path = target.substr(0, q);
-  if (q != std::string::npos) r.query = target.substr(q + 1);
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return r;
+  return test::http_request(std::move(method), std::move(target), std::move(headers),
+                            std::move(body));
 }
 
 inline boost::json::object json_of(const net::HttpResponse& r) {

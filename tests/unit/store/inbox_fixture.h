@@ -59,6 +59,72 @@ class InboxFixture : public ::testing::Test {
     return wait<void>([&](auto done) { inbox().rename_mailbox(account, from, to, done); });
   }
 
+  // A delivery of `content` into each (account, mailbox) target.
+  InboxDelivery delivery(const std::string& content,
+                         std::vector<std::pair<AccountId, std::string>> targets,
+                         const std::string& subject = "Hello") {
+    InboxDelivery d;
+    d.content = content;
+    d.summary.from = "Ann Example <ann@example.org>";
+    d.summary.to = "bob@inbox.example.test";
+    d.summary.subject = subject;
+    d.summary.message_id = "m1@example.org";
+    d.summary.text = "the body of " + subject;
+    d.summary.envelope = "(NIL \"" + subject + "\")";
+    d.internal_date = clock_.now();
+    for (auto& [account, mailbox] : targets) d.targets.push_back({account, mailbox, {}});
+    return d;
+  }
+
+  Result<std::vector<DeliveredCopy>> deliver(InboxDelivery d) {
+    return wait<std::vector<DeliveredCopy>>(
+        [&](auto done) { inbox().deliver(std::move(d), done); });
+  }
+
+  // Delivers `content` into the account's INBOX and answers its UID.
+  std::uint32_t deliver_one(AccountId account, const std::string& content,
+                            const std::string& subject = "Hello") {
+    auto r = deliver(delivery(content, {{account, "INBOX"}}, subject));
+    EXPECT_TRUE(r) << r.error().message();
+    if (!r) return 0;
+    EXPECT_FALSE(r->at(0).error) << r->at(0).error.message();
+    return r->at(0).uid;
+  }
+
+  MailboxId inbox_of(AccountId account) { return inbox().mailbox(account, "INBOX").value().id; }
+
+  std::vector<std::uint32_t> uids_of(MailboxId mailbox) {
+    std::vector<std::uint32_t> out;
+    for (const auto& e : inbox().entries(mailbox).value()) out.push_back(e.uid);
+    return out;
+  }
+
+  Result<std::vector<FlagUpdate>> store_flags(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                                              FlagOperation op, MailFlags flags) {
+    return wait<std::vector<FlagUpdate>>([&](auto done) {
+      inbox().store_flags(mailbox, uids, FlagChange{op, flags}, done);
+    });
+  }
+
+  Result<std::vector<std::uint32_t>> expunge(MailboxId mailbox, std::vector<std::uint32_t> uids,
+                                             bool only_deleted) {
+    return wait<std::vector<std::uint32_t>>(
+        [&](auto done) { inbox().expunge(mailbox, uids, only_deleted, done); });
+  }
+
+  Result<CopyResult> copy(MailboxId from, std::vector<std::uint32_t> uids, MailboxId target,
+                          bool move) {
+    return wait<CopyResult>([&](auto done) { inbox().copy(from, uids, target, move, done); });
+  }
+
+  Result<ExpiryCounts> expire(SystemTime now, std::size_t limit = 1000) {
+    return wait<ExpiryCounts>([&](auto done) { inbox().expire(now, limit, done); });
+  }
+
+  std::uint64_t used_bytes(AccountId account) {
+    return inbox().account(account).value().used_bytes;
+  }
+
   std::vector<std::string> mailbox_names(AccountId account) {
     std::vector<std::string> names;
     for (const auto& m : inbox().list_mailboxes(account).value()) names.push_back(m.name);
