@@ -28,8 +28,6 @@ class PosternCategory final : public boost::system::error_category {
         return "corrupt record";
       case Errc::internal:
         return "internal error";
-      case Errc::quota_exceeded:
-        return "quota exceeded";
     }
     return "unknown error";
   }

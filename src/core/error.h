@@ -29,9 +29,6 @@ enum class Errc {
   overloaded,  // back-pressure: try again later
   corrupt,     // a stored record cannot be decoded
   internal,
-  // A test account's size quota (inbox.quota) is reached: refuse new mail
-  // for it for good (SMTP 552 5.2.2, HTTP 507), unlike storage_full.
-  quota_exceeded,
 };
 
 const boost::system::error_category& postern_category() noexcept;

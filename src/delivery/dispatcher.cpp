@@ -208,10 +208,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   void start_attempt(store::LeasedMessage lease) {
     in_flight_gauge.set(static_cast<double>(++in_flight));
     auto a = std::make_shared<Attempt>();
-    a->message = std::make_shared<providers::OutboundMessage>(
+    auto message = std::make_shared<providers::OutboundMessage>(
         lease.id, lease.format, std::move(lease.content), std::move(lease.envelope),
         std::move(lease.tags), lease.created_at);
-    a->message->set_catch_account(lease.catch_account);
+    message->set_catch_account(lease.catch_account);
+    a->message = std::move(message);
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
     if (a->lease.catch_account != 0) return catch_message(a);

@@ -1,6 +1,10 @@
 #include "delivery/intake.h"
 
+#include <cerrno>
+
 namespace postern::delivery {
+
+error_code quota_exceeded() { return {EDQUOT, boost::system::generic_category()}; }
 
 Intake::Intake(store::Store& store, MetricsRegistry& metrics, std::function<void()> on_durable)
     : store_(store),
@@ -22,7 +26,7 @@ error_code Intake::quota_refusal(const store::NewMessage& message) {
   // message is accepted and its attempt says why it was not filed.
   if (!account || account->quota_bytes == 0) return {};
   if (account->used_bytes + message.content.size() <= account->quota_bytes) return {};
-  return Errc::quota_exceeded;
+  return quota_exceeded();
 }
 
 void Intake::submit(store::NewMessage message, store::Completion<store::EnqueueResult> done) {

@@ -11,6 +11,11 @@
 
 namespace postern::delivery {
 
+// Intake's refusal of mail whose test account is over its quota: EDQUOT
+// ("disk quota exceeded") of the generic category, permanent for the
+// client (SMTP 552 5.2.2, HTTP 507), unlike the store's storage_full.
+error_code quota_exceeded();
+
 class Intake {
  public:
   // `on_durable` is called (on the store's writer thread, or its sync
@@ -25,12 +30,12 @@ class Intake {
   // Stores the message. `done` runs where the store's completions run
   // (store/store.h), or inline when refused before, with the id, or
   // Errc::conflict (idempotency key reused with another body),
-  // quota_exceeded (its test account is full), storage_full, overloaded,
+  // quota_exceeded() (its test account is full), storage_full, overloaded,
   // storage_unavailable or shutting_down.
   void submit(store::NewMessage message, store::Completion<store::EnqueueResult> done);
 
  private:
-  // Errc::quota_exceeded when the message's catch account cannot take it.
+  // quota_exceeded() when the message's catch account cannot take it.
   error_code quota_refusal(const store::NewMessage& message);
 
   store::Store& store_;

@@ -134,7 +134,7 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
                                       "this Idempotency-Key was used with a different request",
                                       "Idempotency-Key"));
       }
-      if (r.error() == Errc::quota_exceeded) {
+      if (r.error() == delivery::quota_exceeded()) {
         return respond(error_response(
             507, "quota_exceeded",
             "test account '" + caller + "' is over its quota; nothing was accepted"));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "delivery/intake.h"
+
 namespace postern::smtp {
 namespace {
 
@@ -119,7 +121,7 @@ void SessionFsm::on_store_result(const Result<store::EnqueueResult>& result) {
   metrics_.messages_refused.inc();
   // A test account over its quota stays so until its mail expires or is
   // deleted: permanent, mailbox full (RFC 3463 X.2.2).
-  if (result.error() == Errc::quota_exceeded) return reply(ReplyId::mailbox_full);
+  if (result.error() == delivery::quota_exceeded()) return reply(ReplyId::mailbox_full);
   // Every other store failure is temporary for the client: the message may
   // go through on a later try. A full disk has its own code (RFC 3463 X.3.1).
   reply(result.error() == Errc::storage_full ? ReplyId::storage_full : ReplyId::store_unavailable);
