@@ -72,8 +72,8 @@ int test_accounts_list(const Config& config) {
     }
     for (const auto& a : *page) {
       std::cout << a.user << "\t" << a.address << "\t" << format_rfc3339(a.created_at) << "\t"
-                << format_rfc3339(a.last_used_at + a.retention) << "\t" << a.used_bytes << "/"
-                << a.quota_bytes << "\n";
+                << (a.catch_all ? "never" : format_rfc3339(a.last_used_at + a.retention)) << "\t"
+                << a.used_bytes << "/" << a.quota_bytes << "\n";
     }
     if (page->size() < kListPage) return 0;
     before = page->back().id;

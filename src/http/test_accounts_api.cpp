@@ -63,7 +63,8 @@ json::object account_json(const store::InboxAccount& a, const inbox::ClientSetti
       {"address", a.address},
       {"created_at", format_rfc3339(a.created_at)},
       {"last_used_at", format_rfc3339(a.last_used_at)},
-      {"expires_at", format_rfc3339(a.last_used_at + a.retention)},
+      {"expires_at", a.catch_all ? json::value(nullptr)
+                                 : json::value(format_rfc3339(a.last_used_at + a.retention))},
       {"retention_seconds", a.retention.count()},
       {"quota_bytes", a.quota_bytes},
       {"used_bytes", a.used_bytes},

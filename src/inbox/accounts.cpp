@@ -3,6 +3,9 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "auth/credentials.h"
 #include "core/ascii.h"
 #include "core/config_values.h"
@@ -22,11 +25,21 @@ FieldError invalid(std::string field, std::string message) {
 
 }  // namespace
 
+struct AccountService::Worker {
+  boost::asio::thread_pool pool{1};
+};
+
 AccountService::AccountService(store::InboxStore& store, const Clock& clock, InboxOptions options,
                                LoginCacheOptions cache)
-    : store_(store), clock_(clock), options_(std::move(options)), cache_options_(cache) {
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      cache_options_(cache),
+      worker_(std::make_unique<Worker>()) {
   randombytes_buf(digest_key_.data(), digest_key_.size());
 }
+
+AccountService::~AccountService() { worker_->pool.join(); }
 
 Result<AccountTerms, FieldError> AccountService::terms(const AccountRequest& request) const {
   AccountTerms t{options_.retention, options_.quota_bytes};
@@ -65,6 +78,12 @@ Result<std::string> AccountService::free_user_name() {
 }
 
 void AccountService::create(AccountTerms terms, store::Completion<CreatedAccount> done) {
+  boost::asio::post(worker_->pool, [this, terms, done = std::move(done)]() mutable {
+    create_now(terms, std::move(done));
+  });
+}
+
+void AccountService::create_now(const AccountTerms& terms, store::Completion<CreatedAccount> done) {
   auto user = free_user_name();
   if (!user) return done(user.error());
   auto password = generate_password();

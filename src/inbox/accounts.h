@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -73,6 +74,10 @@ class AccountService {
  public:
   AccountService(store::InboxStore& store, const Clock& clock, InboxOptions options,
                  LoginCacheOptions cache = {});
+  // Waits for the creations under way; destroy it before the store.
+  ~AccountService();
+  AccountService(const AccountService&) = delete;
+  AccountService& operator=(const AccountService&) = delete;
 
   const InboxOptions& options() const { return options_; }
 
@@ -81,9 +86,12 @@ class AccountService {
   Result<AccountTerms, FieldError> terms(const AccountRequest& request) const;
 
   // Creates an account under a free generated name with a new password.
-  // Hashes the password on the calling thread (Argon2id, about 0.1 s).
-  // Errors: conflict when no free name was found (or a racing creation
-  // took it), internal when hashing fails, the store's errors.
+  // Returns at once: the work (Argon2id, about 0.1 s and 64 MiB) runs on
+  // the service's one thread, so that an HTTP I/O thread never waits for it
+  // and concurrent creations never hold more than one hash's memory. `done`
+  // runs on that thread or the store's writer. Errors: conflict when no
+  // free name was found (or a racing creation took it), internal when
+  // hashing fails, the store's errors.
   void create(AccountTerms terms, store::Completion<CreatedAccount> done);
 
   // not_found for an unknown user.
@@ -108,6 +116,9 @@ class AccountService {
     SteadyTime at{};
   };
 
+  struct Worker;  // Asio's thread pool, kept out of this header
+
+  void create_now(const AccountTerms& terms, store::Completion<CreatedAccount> done);
   Result<store::InboxAccount> find_login(std::string_view user);
   Result<std::string> free_user_name();
   Digest digest_of(std::string_view password) const;
@@ -129,6 +140,7 @@ class AccountService {
   // callers with the same credentials wait for the first one's answer.
   std::map<std::string, std::shared_future<bool>> checking_;  // guarded by mu_
   std::unordered_map<store::AccountId, SystemTime> touched_;  // guarded by mu_
+  std::unique_ptr<Worker> worker_;  // last: joined first, while the rest still stands
 };
 
 }  // namespace postern::inbox

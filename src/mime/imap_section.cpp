@@ -2,10 +2,12 @@
 #include "mime/imap_section.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/ascii.h"
 #include "mime/detail/mime_tree.h"
+#include "mime/imap_string.h"
 
 namespace postern::mime {
 namespace {
@@ -69,8 +71,7 @@ std::string header_fields(std::string_view raw, const Entity& e, const Section& 
   return out;
 }
 
-std::string select(std::string_view raw, const Section& section) {
-  Entity root = detail::parse_mime_tree(raw);
+std::string select(std::string_view raw, const Entity& root, const Section& section) {
   Target at = find_part(root, section.part);
   if (at.entity == nullptr) return {};
   const Entity* e = at.entity;
@@ -180,11 +181,71 @@ Result<Section> parse_section(std::string_view spec) {
 
 std::string section_bytes(std::string_view raw, const Section& section,
                           std::optional<Partial> partial) {
-  std::string bytes = select(raw, section);
+  return MessageSections(raw).bytes(section, partial);
+}
+
+MessageSections::MessageSections(std::string_view raw)
+    : raw_(raw), root_(std::make_unique<const Entity>(detail::parse_mime_tree(raw))) {}
+
+MessageSections::~MessageSections() = default;
+
+std::string MessageSections::bytes(const Section& section, std::optional<Partial> partial) const {
+  std::string bytes = select(raw_, *root_, section);
   if (!partial) return bytes;
   if (partial->start >= bytes.size()) return {};
   std::size_t count = std::min<std::uint64_t>(partial->count, bytes.size() - partial->start);
   return bytes.substr(static_cast<std::size_t>(partial->start), count);
+}
+
+std::string section_label(const Section& section) {
+  std::string out;
+  for (std::uint32_t n : section.part) {
+    if (!out.empty()) out += '.';
+    out += std::to_string(n);
+  }
+  const char* keyword = nullptr;
+  switch (section.text) {
+    case SectionText::none:
+      return out;
+    case SectionText::header:
+      keyword = "HEADER";
+      break;
+    case SectionText::header_fields:
+      keyword = "HEADER.FIELDS";
+      break;
+    case SectionText::header_fields_not:
+      keyword = "HEADER.FIELDS.NOT";
+      break;
+    case SectionText::text:
+      keyword = "TEXT";
+      break;
+    case SectionText::mime:
+      keyword = "MIME";
+      break;
+  }
+  if (!out.empty()) out += '.';
+  out += keyword;
+  if (section.text == SectionText::header_fields ||
+      section.text == SectionText::header_fields_not) {
+    out += " (";
+    for (std::size_t i = 0; i < section.fields.size(); ++i) {
+      if (i > 0) out += ' ';
+      std::string name = section.fields[i];
+      for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      bool atom = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7F &&
+               std::string_view("(){ %*\"\\]").find(c) == std::string_view::npos;
+      });
+      if (atom) {
+        out += name;
+      } else {
+        append_imap_string(out, name);
+      }
+    }
+    out += ')';
+  }
+  return out;
 }
 
 }  // namespace postern::mime

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@
 #include "core/error.h"
 
 namespace postern::mime {
+
+namespace detail {
+struct Entity;
+}  // namespace detail
 
 enum class SectionText : std::uint8_t {
   none,               // BODY[] or BODY[1.2]: the whole message, or a part's body
@@ -52,5 +57,28 @@ Result<Section> parse_section(std::string_view spec);
 // Thread-safe; needs no GMime.
 std::string section_bytes(std::string_view raw, const Section& section,
                           std::optional<Partial> partial = std::nullopt);
+
+// The same for several sections of one message (a FETCH asking for
+// BODY[1] BODY[2.MIME] ...): the MIME tree is read once. Holds a view of
+// `raw`, which must outlive it.
+class MessageSections {
+ public:
+  explicit MessageSections(std::string_view raw);
+  ~MessageSections();
+  MessageSections(const MessageSections&) = delete;
+  MessageSections& operator=(const MessageSections&) = delete;
+
+  std::string bytes(const Section& section, std::optional<Partial> partial = std::nullopt) const;
+
+ private:
+  std::string_view raw_;
+  std::unique_ptr<const detail::Entity> root_;
+};
+
+// The section as a server names it in its answer, between "BODY[" and "]"
+// (RFC 3501 §7.4.2), as Dovecot writes it: keywords and field names in
+// upper case: "1.2.HEADER.FIELDS (FROM X-A)". Names that are not atoms are
+// quoted (Dovecot repeats the client's quotes; it is the same section).
+std::string section_label(const Section& section);
 
 }  // namespace postern::mime

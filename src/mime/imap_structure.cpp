@@ -3,6 +3,8 @@
 #include "mime/imap_structure.h"
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -32,11 +34,11 @@ std::string header_text(const RawField& field) {
   return out;
 }
 
-std::optional<std::string> field_text(const std::vector<RawField>& fields, std::string_view name) {
-  for (const auto& f : fields) {
-    if (ascii_iequals(f.name, name)) return header_text(f);
-  }
-  return std::nullopt;
+// A Content-* field's text, if the entity's Content-* fields count.
+std::optional<std::string> mime_text(const Entity& e, std::string_view name) {
+  const RawField* field = e.mime_field(name);
+  if (field == nullptr) return std::nullopt;
+  return header_text(*field);
 }
 
 void append_addresses(std::string& out, const std::vector<detail::EnvelopeAddress>& list) {
@@ -63,20 +65,41 @@ void append_addresses(std::string& out, const std::vector<detail::EnvelopeAddres
   out += ')';
 }
 
+// The last field of that name: in an ENVELOPE a repeated field is the last
+// one, as Dovecot reads it (MIME fields are the first one).
+const RawField* last_field(const std::vector<RawField>& fields, std::string_view name) {
+  auto it = std::find_if(fields.rbegin(), fields.rend(),
+                         [&](const RawField& f) { return ascii_iequals(f.name, name); });
+  return it == fields.rend() ? nullptr : &*it;
+}
+
+std::optional<std::string> last_field_text(const std::vector<RawField>& fields,
+                                           std::string_view name) {
+  const RawField* field = last_field(fields, name);
+  if (field == nullptr) return std::nullopt;
+  return header_text(*field);
+}
+
+// Every field of that name adds its addresses (obsolete messages repeat
+// To or Cc, RFC 5322 §4.5.3).
 std::vector<detail::EnvelopeAddress> addresses(const std::vector<RawField>& fields,
                                                std::string_view name) {
-  auto text = field_text(fields, name);
-  if (!text) return {};
-  return detail::parse_envelope_addresses(*text);
+  std::vector<detail::EnvelopeAddress> out;
+  for (const auto& f : fields) {
+    if (!ascii_iequals(f.name, name)) continue;
+    auto list = detail::parse_envelope_addresses(header_text(f));
+    out.insert(out.end(), std::make_move_iterator(list.begin()),
+               std::make_move_iterator(list.end()));
+  }
+  return out;
 }
 
 void append_envelope(std::string& out, const std::vector<RawField>& fields) {
   out += '(';
-  append_imap_nstring(out, field_text(fields, "Date"));
+  append_imap_nstring(out, last_field_text(fields, "Date"));
   out += ' ';
-  auto subject = std::find_if(fields.begin(), fields.end(),
-                              [](const RawField& f) { return ascii_iequals(f.name, "Subject"); });
-  if (subject == fields.end()) {
+  const RawField* subject = last_field(fields, "Subject");
+  if (subject == nullptr) {
     out += "NIL";
   } else {
     // Line breaks kept: append_imap_text turns them into spaces.
@@ -96,9 +119,9 @@ void append_envelope(std::string& out, const std::vector<RawField>& fields) {
     append_addresses(out, addresses(fields, name));
   }
   out += ' ';
-  append_imap_nstring(out, field_text(fields, "In-Reply-To"));
+  append_imap_nstring(out, last_field_text(fields, "In-Reply-To"));
   out += ' ';
-  append_imap_nstring(out, field_text(fields, "Message-ID"));
+  append_imap_nstring(out, last_field_text(fields, "Message-ID"));
   out += ')';
 }
 
@@ -154,10 +177,10 @@ void append_params(std::string& out, const std::vector<HeaderParam>& params) {
 // language, location (RFC 3501 §9).
 void append_extension_tail(std::string& out, const Entity& e) {
   out += ' ';
-  const RawField* disposition = e.field("Content-Disposition");
+  const RawField* disposition = e.mime_field("Content-Disposition");
   detail::ParamValue dsp;
   if (disposition != nullptr) dsp = detail::parse_param_value(header_text(*disposition), false);
-  if (dsp.type.empty()) {
+  if (disposition == nullptr) {
     out += "NIL";
   } else {
     out += '(';
@@ -167,16 +190,21 @@ void append_extension_tail(std::string& out, const Entity& e) {
     out += ')';
   }
   out += ' ';
-  auto language = field_text(e.fields, "Content-Language");
+  auto language = mime_text(e, "Content-Language");
   std::vector<std::string> tags;
   if (language) {
+    // RFC 3282: a comma-separated list of language tags; anything else
+    // ends the list (Dovecot reads "en;fr" as "en").
     std::string tag;
     for (char c : *language + ",") {
-      if (c == ',' || c == ' ' || c == '\t') {
+      if (c == ',') {
         if (!tag.empty()) tags.push_back(std::move(tag));
         tag.clear();
-      } else {
+      } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
         tag += c;
+      } else if (c != ' ' && c != '\t') {
+        if (!tag.empty()) tags.push_back(std::move(tag));
+        break;
       }
     }
   }
@@ -191,7 +219,18 @@ void append_extension_tail(std::string& out, const Entity& e) {
     out += ')';
   }
   out += ' ';
-  append_imap_nstring(out, field_text(e.fields, "Content-Location"));
+  append_imap_nstring(out, mime_text(e, "Content-Location"));
+}
+
+// Content-Transfer-Encoding when it is one token (RFC 2045 §6.1); Dovecot
+// takes anything else ("7bit junk", "") for the default 7bit.
+std::optional<std::string> transfer_encoding(const Entity& e) {
+  auto value = mime_text(e, "Content-Transfer-Encoding");
+  if (!value) return std::nullopt;
+  while (!value->empty() && (value->back() == ' ' || value->back() == '\t')) value->pop_back();
+  bool token = !value->empty() && std::all_of(value->begin(), value->end(), detail::is_token_char);
+  if (!token) return std::nullopt;
+  return value;
 }
 
 bool is_plain_default(const Entity& e) {
@@ -200,9 +239,9 @@ bool is_plain_default(const Entity& e) {
                (ct.params.empty() ||
                 (ct.params.size() == 1 && ascii_iequals(ct.params[0].first, "charset") &&
                  ascii_iequals(ct.params[0].second, "us-ascii")));
-  auto encoding = field_text(e.fields, "Content-Transfer-Encoding");
+  auto encoding = transfer_encoding(e);
   return plain && (!encoding || ascii_iequals(*encoding, "7bit")) &&
-         e.field("Content-ID") == nullptr && e.field("Content-Description") == nullptr;
+         e.mime_field("Content-ID") == nullptr && e.mime_field("Content-Description") == nullptr;
 }
 
 class StructureWriter {
@@ -261,12 +300,12 @@ class StructureWriter {
       append_params(out, params);
     }
     out += ' ';
-    append_imap_nstring(out, field_text(e.fields, "Content-ID"));
+    append_imap_nstring(out, mime_text(e, "Content-ID"));
     out += ' ';
-    append_imap_nstring(out, field_text(e.fields, "Content-Description"));
+    append_imap_nstring(out, mime_text(e, "Content-Description"));
     out += ' ';
-    auto encoding = field_text(e.fields, "Content-Transfer-Encoding");
-    bool given = encoding && !encoding->empty() && !canonical;
+    auto encoding = transfer_encoding(e);
+    bool given = encoding && !canonical;
     append_imap_string(out, given ? *encoding : "7bit");
     out += ' ';
     out += std::to_string(body.size());
@@ -284,7 +323,7 @@ class StructureWriter {
     }
     if (extensible_) {
       out += ' ';
-      append_imap_nstring(out, field_text(e.fields, "Content-MD5"));
+      append_imap_nstring(out, mime_text(e, "Content-MD5"));
       append_extension_tail(out, e);
     }
     out += ')';

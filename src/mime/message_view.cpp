@@ -91,6 +91,7 @@ std::string html_to_text(std::string_view html) {
       for (std::string_view block :
            {"br", "p", "/p", "div", "/div", "tr", "li", "h1", "h2", "h3"}) {
         if (starts_tag(tag, block)) {
+          if (!out.empty() && out.back() == ' ') out.pop_back();
           if (!out.empty() && out.back() != '\n') out += '\n';
           break;
         }
@@ -110,7 +111,12 @@ std::string html_to_text(std::string_view html) {
       }
       if (decoded) continue;
     }
-    out += c;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      // HTML collapses whitespace; line breaks come from the tags above.
+      if (!out.empty() && out.back() != ' ' && out.back() != '\n') out += ' ';
+    } else {
+      out += c;
+    }
     ++i;
   }
   return out;

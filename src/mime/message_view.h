@@ -32,10 +32,9 @@ struct MessageView {
 MessageView view_message(std::string_view raw);
 
 // The text of an HTML document as a reader sees it: tags removed, script
-// and style contents dropped, block ends as line breaks, the common
-// character references decoded. Hand-written because no HTML parser is a
-// dependency; the result is only for searching and previews, never shown
-// as HTML.
+// and style contents dropped, whitespace collapsed, line breaks where
+// blocks and <br> are, the common character references decoded. Hand-written because no HTML parser
+// is a dependency; the result is only for searching and previews, never shown as HTML.
 std::string html_to_text(std::string_view html);
 
 }  // namespace postern::mime

@@ -289,6 +289,15 @@ class InboxStore {
   // The entries of `uids` that exist, with their summaries, ascending UID.
   virtual Result<std::vector<EntryWithSummary>> entries_with_summary(
       MailboxId mailbox, const std::vector<std::uint32_t>& uids) = 0;
+  // The same with BlobSummary::text left empty: what FETCH of ENVELOPE,
+  // BODYSTRUCTURE or BODY and listings need, without the decoded text of
+  // every message (the longest part of a summary) read and held for the
+  // whole answer: over 100,000 messages it is the difference between tens
+  // of megabytes and gigabytes. The default reads everything.
+  virtual Result<std::vector<EntryWithSummary>> entries_without_text(
+      MailboxId mailbox, const std::vector<std::uint32_t>& uids) {
+    return entries_with_summary(mailbox, uids);
+  }
   virtual Result<std::vector<EntryWithSummary>> search(MailboxId mailbox,
                                                        const InboxQuery& query) = 0;
   // The raw bytes of a blob. corrupt when its stored bytes fail their checksum.

@@ -2,9 +2,15 @@
 /v1/test-accounts, Nodemailer's Ethereal endpoint POST /user, and
 `postern test-accounts create|list|delete` beside a running server on the
 same store."""
+import json
+import os
 import re
+import shutil
+import subprocess
 
-import pytest
+from conftest import ROOT, requires
+
+NODEMAILER = os.path.join(ROOT, "tests", "nodemailer")
 
 ACCOUNT_FIELDS = {"user", "address", "created_at", "last_used_at", "expires_at", "retention_seconds",
                   "quota_bytes", "used_bytes", "catch_all", "smtp", "imap", "pop3", "web"}
@@ -166,3 +172,29 @@ def test_inbox_configuration(postern_factory):
         r = bad.cli("config", check=False)
         assert r.returncode == 2, r
         assert f": {key}: " in r.stderr, r.stderr
+
+
+@requires(shutil.which("node") and shutil.which("npm"), "node and npm (scripts/bootstrap.sh)")
+def test_nodemailer_create_test_account(postern):
+    """The real nodemailer package's createTestAccount() against the node."""
+    subprocess.run([os.path.join(ROOT, "scripts", "npm-install-locked.sh"), NODEMAILER], check=True, timeout=600)
+    script = os.path.join(NODEMAILER, "create_account.js")
+    env = dict(os.environ, ETHEREAL_API=f"http://127.0.0.1:{postern.http_port}")
+    r = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    account = json.loads(r.stdout)
+    assert account["user"] == account["again"]  # cached by Nodemailer: one account
+    local = account["user"].split("@")[0]
+    assert USER.fullmatch(local) and account["user"] == f"{local}@inbox.postern.test"
+    assert set(account) == {"user", "pass", "smtp", "imap", "pop3", "web", "again"}
+    assert account["smtp"] == {"host": "127.0.0.1", "port": postern.smtp_port, "secure": False}
+    assert account["web"] == f"http://127.0.0.1:{postern.http_port}"
+    assert postern.api().get(f"/v1/test-accounts/{local}").status == 200
+
+    # Once a key exists, Nodemailer needs ETHEREAL_API_KEY, and reads no body but a 2xx one.
+    key = postern.cli("keys", "create", "--name", "app", "--scopes", "send").stdout.strip()
+    r = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "Invalid status code 401" in r.stderr, r
+    r = subprocess.run(["node", script], env=dict(env, ETHEREAL_API_KEY=key), capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr

@@ -25,6 +25,7 @@ class Reader {
     return pos_ < s_.size() ? s_[pos_] : '\0';
   }
   void advance() { ++pos_; }
+  std::size_t position() const { return pos_; }
   // The text of the last comment skipped (for "a@b (Name)").
   const std::string& comment() const { return comment_; }
   void clear_comment() { comment_.clear(); }
@@ -196,6 +197,7 @@ std::vector<EnvelopeAddress> parse_envelope_addresses(std::string_view value) {
   Reader r(value);
   bool in_group = false;
   while (!r.done()) {
+    std::size_t start = r.position();
     char c = r.peek();
     if (c == ',') {
       r.advance();
@@ -217,6 +219,9 @@ std::vector<EnvelopeAddress> parse_envelope_addresses(std::string_view value) {
     if (auto a = mailbox(r, std::move(words))) out.push_back(std::move(*a));
     char next = r.peek();
     if (next != ',' && next != ';' && next != '\0') r.skip_item();
+    // A byte no rule takes (a NUL reads as the end to peek()) is skipped,
+    // so that every turn moves on.
+    if (r.position() == start) r.advance();
   }
   if (in_group) out.push_back(EnvelopeAddress{});
   return out;

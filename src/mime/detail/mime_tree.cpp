@@ -3,6 +3,7 @@
 #include "mime/detail/mime_tree.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/ascii.h"
 
@@ -76,6 +77,15 @@ class ParamReader {
     if (pos_ < s_.size()) ++pos_;
     return out;
   }
+  bool at_end() {
+    skip_cfws();
+    return pos_ >= s_.size();
+  }
+  // True at the end or at the ';' that opens the parameters.
+  bool at_params() {
+    skip_cfws();
+    return pos_ >= s_.size() || s_[pos_] == ';';
+  }
   // Moves past the next ';' (recovering from a malformed parameter).
   bool next_param() {
     while (pos_ < s_.size() && s_[pos_] != ';') {
@@ -95,33 +105,55 @@ class ParamReader {
   std::size_t pos_ = 0;
 };
 
-std::string_view line_at(std::string_view raw, std::size_t pos, std::size_t end,
-                         std::size_t* next) {
-  std::size_t nl = raw.find('\n', pos);
-  if (nl == std::string_view::npos || nl >= end) {
-    *next = end;
-    return raw.substr(pos, end - pos);
-  }
-  *next = nl + 1;
-  std::size_t content_end = nl > pos && raw[nl - 1] == '\r' ? nl - 1 : nl;
-  return raw.substr(pos, content_end - pos);
-}
+// Where a part ends: the line that ended it (a delimiter line of one of the
+// multiparts it is inside), or the end of the message.
+struct Stop {
+  std::size_t line = 0;                        // offset of the delimiter line, or raw.size()
+  std::size_t level = std::string_view::npos;  // index in the boundary stack; npos: end
+  bool close = false;                          // "--boundary--"
+};
 
-// "--boundary" or "--boundary--", then only whitespace (RFC 2046 §5.1.1).
-enum class Delimiter { none, part, close };
+// Delimiter lines are matched as Dovecot matches them: a line that starts
+// with "--" and the boundary of an enclosing multipart, the innermost
+// first, whatever follows ("--b--" closes). RFC 2046 §5.1.1 wants only
+// whitespace after the boundary; mail that breaks that rule is read as
+// the most used server reads it.
+class LineReader {
+ public:
+  LineReader(std::string_view raw, std::vector<std::string>& boundaries)
+      : raw_(raw), boundaries_(boundaries) {}
 
-Delimiter delimiter_kind(std::string_view line, std::string_view boundary) {
-  if (line.size() < boundary.size() + 2 || line[0] != '-' || line[1] != '-') return Delimiter::none;
-  if (line.substr(2, boundary.size()) != boundary) return Delimiter::none;
-  std::string_view rest = line.substr(boundary.size() + 2);
-  Delimiter kind = Delimiter::part;
-  if (rest.size() >= 2 && rest[0] == '-' && rest[1] == '-') {
-    kind = Delimiter::close;
-    rest.remove_prefix(2);
+  // The first delimiter line at or after `pos` that starts a line.
+  Stop next_stop(std::size_t pos) const {
+    while (pos < raw_.size()) {
+      std::size_t nl = raw_.find('\n', pos);
+      std::size_t next = nl == std::string_view::npos ? raw_.size() : nl + 1;
+      if (auto stop = delimiter_at(pos)) return *stop;
+      pos = next;
+    }
+    return Stop{raw_.size()};
   }
-  bool blank = std::all_of(rest.begin(), rest.end(), is_wsp);
-  return blank ? kind : Delimiter::none;
-}
+
+  std::optional<Stop> delimiter_at(std::size_t pos) const {
+    if (raw_.size() - pos < 2 || raw_[pos] != '-' || raw_[pos + 1] != '-') return std::nullopt;
+    std::string_view rest = raw_.substr(pos + 2);
+    for (std::size_t level = boundaries_.size(); level-- > 0;) {
+      const std::string& b = boundaries_[level];
+      if (rest.substr(0, b.size()) == b) {
+        std::string_view after = rest.substr(b.size());
+        return Stop{pos, level, after.substr(0, 2) == "--"};
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::string_view raw() const { return raw_; }
+  std::vector<std::string>& boundaries() { return boundaries_; }
+
+ private:
+  std::string_view raw_;
+  std::vector<std::string>& boundaries_;
+};
 
 // Where the line break before the delimiter line at `line_begin` starts:
 // it belongs to the delimiter (RFC 2046 §5.1.1), not to the part before.
@@ -132,84 +164,122 @@ std::size_t before_break(std::string_view raw, std::size_t floor, std::size_t li
   return end;
 }
 
-Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bool digest,
-                    int depth);
-
-void split_multipart(std::string_view raw, Entity& entity, int depth) {
-  std::string boundary;
-  for (const auto& [name, value] : entity.content_type.params) {
-    if (ascii_iequals(name, "boundary")) boundary = value;
-  }
-  if (boundary.empty()) return;
-  bool digest = ascii_iequals(entity.content_type.subtype, "digest");
-  std::size_t pos = entity.body_begin;
-  std::size_t part_begin = std::string_view::npos;  // none open yet (preamble)
-  while (pos < entity.body_end) {
-    std::size_t next = 0;
-    std::string_view line = line_at(raw, pos, entity.body_end, &next);
-    Delimiter kind = delimiter_kind(line, boundary);
-    if (kind != Delimiter::none) {
-      if (part_begin != std::string_view::npos) {
-        std::size_t part_end = std::max(part_begin, before_break(raw, part_begin, pos));
-        Entity child = parse_entity(raw, part_begin, part_end, digest, depth + 1);
-        // A nested multipart keeps the line break before the delimiter as
-        // the end of its epilogue (as Dovecot counts it in BODY[n]).
-        if (child.is_multipart()) child.body_end = pos;
-        entity.children.push_back(std::move(child));
-      }
-      if (kind == Delimiter::close) return;
-      part_begin = next;
-    }
-    pos = next;
-  }
-  if (part_begin != std::string_view::npos) {
-    entity.children.push_back(parse_entity(raw, part_begin, entity.body_end, digest, depth + 1));
+// Keeps a message's last parts inside the message/rfc822 part holding it.
+void clip(Entity& entity, std::size_t end) {
+  for (Entity* e = &entity; e != nullptr; e = e->children.empty() ? nullptr : &e->children.back()) {
+    e->body_end = std::min(e->body_end, end);
+    e->body_begin = std::min(e->body_begin, e->body_end);
   }
 }
 
-Entity parse_entity(std::string_view raw, std::size_t begin, std::size_t end, bool digest,
-                    int depth) {
+struct Parsed {
+  Entity entity;
+  Stop stop;
+};
+
+Parsed parse_entity(LineReader& reader, std::size_t begin, bool digest, bool message, int depth);
+
+// The parts of a multipart whose body starts at entity.body_begin. Sets
+// *closed_end past the line end of its close delimiter, if it has one.
+Stop read_multipart(LineReader& reader, Entity& entity, const std::string& boundary, int depth,
+                    std::size_t* closed_end) {
+  auto& stack = reader.boundaries();
+  stack.push_back(boundary);
+  std::size_t mine = stack.size() - 1;
+  bool digest = ascii_iequals(entity.content_type.subtype, "digest");
+  Stop stop = reader.next_stop(entity.body_begin);  // the preamble ends here
+  while (stop.level == mine && !stop.close) {
+    std::size_t nl = reader.raw().find('\n', stop.line);
+    std::size_t part_begin = nl == std::string_view::npos ? reader.raw().size() : nl + 1;
+    Parsed part = parse_entity(reader, part_begin, digest, false, depth + 1);
+    entity.children.push_back(std::move(part.entity));
+    stop = part.stop;
+  }
+  if (stop.level == mine) {
+    // Closed: the epilogue runs to a delimiter of an enclosing multipart.
+    std::size_t nl = reader.raw().find('\n', stop.line);
+    *closed_end = nl == std::string_view::npos ? reader.raw().size() : nl + 1;
+    stack.pop_back();
+    stop = reader.next_stop(*closed_end);
+  } else {
+    stack.pop_back();
+  }
+  return stop;
+}
+
+Parsed parse_entity(LineReader& reader, std::size_t begin, bool digest, bool message, int depth) {
+  std::string_view raw = reader.raw();
   Entity entity;
   entity.header_begin = begin;
-  HeaderSection header = scan_header(raw.substr(begin, end - begin));
+  // The header ends at its blank line, or at a delimiter line before it.
+  Stop header_stop = reader.next_stop(begin);
+  HeaderSection header = scan_header(raw.substr(begin, header_stop.line - begin));
   entity.body_begin = begin + header.body_begin;
-  entity.body_end = end;
   entity.fields = std::move(header.fields);
   for (auto& field : entity.fields) {
     field.begin += begin;
     field.end += begin;
   }
+  // A message that says neither MIME-Version nor Content-Type is not MIME
+  // (RFC 2045 §4): its Content-* fields mean nothing, as Dovecot reads it.
+  entity.mime_fields = !message || entity.field("MIME-Version") != nullptr ||
+                       entity.field("Content-Type") != nullptr;
   if (const RawField* type = entity.field("Content-Type")) {
-    ParamValue parsed = parse_param_value(unfold(type->value), true);
-    if (!parsed.type.empty() && !parsed.subtype.empty()) {
-      entity.content_type = std::move(parsed);
-      entity.content_type_given = true;
-    }
-  }
-  if (!entity.content_type_given) {
+    // An unreadable value leaves type and subtype empty (Dovecot shows "" "").
+    entity.content_type = parse_param_value(unfold(type->value), true);
+  } else {
     // RFC 2045 §5.2; in a digest, parts are messages (RFC 2046 §5.1.5).
     entity.content_type = digest ? ParamValue{"message", "rfc822", {}}
                                  : ParamValue{"text", "plain", {{"charset", "us-ascii"}}};
   }
-  if (depth >= kMaxDepth) return entity;
-  if (entity.is_multipart()) {
-    split_multipart(raw, entity, depth);
-  } else if (entity.is_message()) {
-    entity.children.push_back(
-        parse_entity(raw, entity.body_begin, entity.body_end, false, depth + 1));
+  std::string boundary;
+  for (const auto& [name, value] : entity.content_type.params) {
+    if (ascii_iequals(name, "boundary")) boundary = value;
   }
-  return entity;
+  Stop stop;
+  if (depth < kMaxDepth && entity.is_multipart() && !boundary.empty()) {
+    std::size_t closed_end = 0;
+    stop = read_multipart(reader, entity, boundary, depth, &closed_end);
+    // As Dovecot counts it in BODY[n]: the line end of the close delimiter
+    // stays in the multipart even where it is also the line break before
+    // the enclosing delimiter.
+    entity.body_end = std::max(entity.body_begin, before_break(raw, entity.body_begin, stop.line));
+    if (stop.level == std::string_view::npos) entity.body_end = raw.size();
+    entity.body_end = std::max(entity.body_end, std::min(closed_end, stop.line));
+    return {std::move(entity), stop};
+  }
+  if (depth < kMaxDepth && entity.is_message()) {
+    Parsed inner = parse_entity(reader, entity.body_begin, false, true, depth + 1);
+    stop = inner.stop;
+    entity.children.push_back(std::move(inner.entity));
+  } else {
+    stop = header_stop;  // the first delimiter after the header ends a leaf
+  }
+  entity.body_end = std::max(entity.body_begin, before_break(raw, entity.body_begin, stop.line));
+  if (stop.level == std::string_view::npos) entity.body_end = raw.size();
+  if (!entity.children.empty()) clip(entity.children.front(), entity.body_end);
+  return {std::move(entity), stop};
 }
 
 }  // namespace
+
+bool is_token_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u < 0x7F &&
+         std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+}
 
 ParamValue parse_param_value(std::string_view value, bool with_subtype) {
   ParamValue out;
   ParamReader reader(value);
   out.type = reader.token();
   if (with_subtype) {
-    if (!reader.take('/')) return {};
-    out.subtype = reader.token();
+    // As Dovecot reads it: "text" alone is type text with an empty
+    // subtype; no type, a type without subtype before parameters, or
+    // anything but parameters after the subtype makes it unreadable.
+    bool slash = reader.take('/');
+    if (slash) out.subtype = reader.token();
+    if (out.type.empty() || !reader.at_params() || (!slash && !reader.at_end())) return {};
   }
   while (reader.next_param()) {
     std::string name = reader.token();
@@ -226,13 +296,21 @@ bool Entity::is_message() const {
          ascii_iequals(content_type.subtype, "rfc822");
 }
 
+const RawField* Entity::mime_field(std::string_view name) const {
+  return mime_fields ? field(name) : nullptr;
+}
+
 const RawField* Entity::field(std::string_view name) const {
   auto it = std::find_if(fields.begin(), fields.end(),
                          [&](const RawField& f) { return ascii_iequals(f.name, name); });
   return it == fields.end() ? nullptr : &*it;
 }
 
-Entity parse_mime_tree(std::string_view raw) { return parse_entity(raw, 0, raw.size(), false, 0); }
+Entity parse_mime_tree(std::string_view raw) {
+  std::vector<std::string> boundaries;
+  LineReader reader(raw, boundaries);
+  return parse_entity(reader, 0, false, true, 0).entity;
+}
 
 std::size_t count_lines(std::string_view body) {
   return static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));

@@ -228,7 +228,6 @@ INSERT INTO inbox_state(id, last_uid_validity) VALUES (1, 0);
 
 -- A message's bytes (in the content log, as messages' are) and what the
 -- inbox keeps of it, once however many entries refer to it (refs).
--- The long text column last: listing reads the short columns before it.
 CREATE TABLE inbox_blobs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   refs INTEGER NOT NULL DEFAULT 0,
@@ -247,10 +246,20 @@ CREATE TABLE inbox_blobs (
   has_attachments INTEGER NOT NULL,
   envelope TEXT NOT NULL,
   body_structure TEXT NOT NULL,
-  body TEXT NOT NULL,
-  text TEXT NOT NULL
+  body TEXT NOT NULL
 );
 CREATE INDEX inbox_blobs_by_source ON inbox_blobs(source) WHERE source IS NOT NULL;
+-- The decoded text, for searching only, apart: it is the longest part of a
+-- summary (often longer than a page), and FETCH of ENVELOPE or
+-- BODYSTRUCTURE over a whole mailbox then reads small blob rows, many to
+-- a page, instead of stepping over it in each.
+CREATE TABLE inbox_blob_texts (
+  blob INTEGER PRIMARY KEY,
+  text TEXT NOT NULL
+);
+CREATE TRIGGER inbox_blob_removed AFTER DELETE ON inbox_blobs BEGIN
+  DELETE FROM inbox_blob_texts WHERE blob = OLD.id;
+END;
 
 -- One message in one mailbox. WITHOUT ROWID: the rows of a mailbox lie
 -- together in UID order, so reading a whole mailbox is one range of the

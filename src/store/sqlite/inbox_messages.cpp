@@ -21,8 +21,10 @@ constexpr std::string_view kAccountRoom =
 constexpr std::string_view kInsertBlob =
     "INSERT INTO inbox_blobs(size, source, log_segment, log_offset, log_length, log_crc32c, "
     "from_text, to_text, cc_text, subject, message_id, date, has_attachments, envelope, "
-    "body_structure, body, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17) RETURNING id";
+    "body_structure, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16) RETURNING id";
+constexpr std::string_view kInsertBlobText =
+    "INSERT INTO inbox_blob_texts(blob, text) VALUES (?1, ?2)";
 // Takes `?2` UIDs and one modseq: answers the first UID, the modseq and the UIDVALIDITY.
 constexpr std::string_view kTakeUids =
     "UPDATE inbox_mailboxes SET uid_next = uid_next + ?2, highest_modseq = highest_modseq + 1 "
@@ -84,13 +86,12 @@ std::vector<std::string> sorted_unique(std::vector<std::string> words) {
 }  // namespace
 
 Result<void> InboxWriter::add_message_statements(Database& db, StatementCache& st) {
-  return st.add(db, {kAccountRoom,      kInsertBlob,       kTakeUids,
-                     kInsertEntry,      kInsertKeyword,    kDeleteKeyword,
-                     kKeywordsOf,       kUseAccount,       kEntry,
-                     kChangeFlags,      kSetEntryModseq,   kDeletedUids,
-                     kTombstone,        kDeleteEntry,      kUnusedAccounts,
-                     kDeleteAccountRow, kRetentionCutoffs, kOldEntries,
-                     kForgetTombstones, kPruneTombstones});
+  return st.add(
+      db, {kAccountRoom,    kInsertBlob,       kInsertBlobText,   kTakeUids,   kInsertEntry,
+           kInsertKeyword,  kDeleteKeyword,    kKeywordsOf,       kUseAccount, kEntry,
+           kChangeFlags,    kSetEntryModseq,   kDeletedUids,      kTombstone,  kDeleteEntry,
+           kUnusedAccounts, kDeleteAccountRow, kRetentionCutoffs, kOldEntries, kForgetTombstones,
+           kPruneTombstones});
 }
 
 Result<bool> InboxWriter::has_room(AccountId account, std::uint64_t bytes) {
@@ -178,10 +179,10 @@ Result<std::vector<DeliveredCopy>> InboxWriter::deliver(const InboxDelivery& d) 
   insert.bind(13, std::int64_t{s.has_attachments})
       .bind(14, s.envelope)
       .bind(15, s.body_structure)
-      .bind(16, s.body)
-      .bind(17, s.text);
+      .bind(16, s.body);
   auto blob = insert.one_row(Errc::internal, [](Statement& row) { return row.column_int(0); });
   if (!blob) return blob.error();
+  if (auto r = st_[kInsertBlobText].bind(1, *blob).bind(2, s.text).run(); !r) return r.error();
 
   for (const auto& f : filings) {
     const auto& t = d.targets[f.index];

@@ -32,8 +32,10 @@ class InboxReader {
 
   Result<std::vector<MailEntry>> entries(MailboxId mailbox);
   Result<MailboxChanges> changes_since(MailboxId mailbox, std::uint64_t modseq);
-  Result<std::vector<EntryWithSummary>> entries_with_summary(
-      MailboxId mailbox, const std::vector<std::uint32_t>& uids);
+  // Without `text`, BlobSummary::text is left empty.
+  Result<std::vector<EntryWithSummary>> entries_with_summary(MailboxId mailbox,
+                                                             const std::vector<std::uint32_t>& uids,
+                                                             bool text);
   Result<std::vector<EntryWithSummary>> search(MailboxId mailbox, const InboxQuery& query);
   Result<std::string> blob_content(BlobId blob);
   Result<std::pair<AccountId, MailEntry>> find_caught(MessageId source);
@@ -46,11 +48,10 @@ class InboxReader {
   // Runs `read` in one read transaction, so that its queries see one commit.
   template <class T, class Read>
   Result<T> in_snapshot(Read&& read);
-  // Gives each entry of `entries` (ascending UID) its keywords from the
-  // rows of `keywords` (uid, keyword; ascending uid then keyword).
+  // Gives each entry of `entries` (ascending UID; entry_of(e) is its
+  // MailEntry) its keywords.
   template <class E, class EntryOf>
-  Result<void> add_keywords(Statement& keywords, std::vector<E>& entries, EntryOf&& entry_of);
-  Result<void> add_keywords_of(MailboxId mailbox, MailEntry& entry);
+  Result<void> add_keywords(MailboxId mailbox, std::vector<E>& entries, EntryOf&& entry_of);
 
   std::unique_ptr<Database> db_;
   const ContentLog& content_;

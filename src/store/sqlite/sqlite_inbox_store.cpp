@@ -125,7 +125,12 @@ Result<MailboxChanges> SqliteInboxStore::changes_since(MailboxId mailbox, std::u
 
 Result<std::vector<EntryWithSummary>> SqliteInboxStore::entries_with_summary(
     MailboxId mailbox, const std::vector<std::uint32_t>& uids) {
-  return readers_.borrow()->entries_with_summary(mailbox, uids);
+  return readers_.borrow()->entries_with_summary(mailbox, uids, true);
+}
+
+Result<std::vector<EntryWithSummary>> SqliteInboxStore::entries_without_text(
+    MailboxId mailbox, const std::vector<std::uint32_t>& uids) {
+  return readers_.borrow()->entries_with_summary(mailbox, uids, false);
 }
 
 Result<std::vector<EntryWithSummary>> SqliteInboxStore::search(MailboxId mailbox,

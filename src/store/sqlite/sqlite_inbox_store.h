@@ -53,6 +53,8 @@ class SqliteInboxStore final : public InboxStore {
   Result<MailboxChanges> changes_since(MailboxId mailbox, std::uint64_t modseq) override;
   Result<std::vector<EntryWithSummary>> entries_with_summary(
       MailboxId mailbox, const std::vector<std::uint32_t>& uids) override;
+  Result<std::vector<EntryWithSummary>> entries_without_text(
+      MailboxId mailbox, const std::vector<std::uint32_t>& uids) override;
   Result<std::vector<EntryWithSummary>> search(MailboxId mailbox, const InboxQuery& query) override;
   Result<std::string> blob_content(BlobId blob) override;
   Result<std::pair<AccountId, MailEntry>> find_caught(MessageId source) override;

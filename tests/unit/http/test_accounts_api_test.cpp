@@ -186,6 +186,21 @@ TEST_F(TestAccountsApiTest, GetListAndDelete) {
   EXPECT_EQ(call("GET", "/v1/test-accounts").body.at("data").as_array().size(), 2u);
 }
 
+TEST_F(TestAccountsApiTest, TheCatchAllInboxNeverExpires) {
+  store::NewInboxAccount catch_all;
+  catch_all.user = "catch-all";
+  catch_all.address = "catch-all@inbox.example.test";
+  catch_all.catch_all = true;
+  ASSERT_TRUE(test::await_completion<store::InboxAccount>(
+      [&](auto done) { store_->inbox().create_account(catch_all, done); }));
+  auto a = call("GET", "/v1/test-accounts/catch-all");
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.body.at("catch_all"), true);
+  EXPECT_TRUE(a.body.at("expires_at").is_null());
+  auto created = call("POST", "/v1/test-accounts");
+  EXPECT_TRUE(created.body.at("expires_at").is_string());
+}
+
 TEST_F(TestAccountsApiTest, EtherealUserAnswersWhatNodemailerReads) {
   auto a = call("POST", "/user", R"({"requestor": "nodemailer", "version": "6.9.16"})");
   ASSERT_EQ(a.status, 200) << json::serialize(a.body);

@@ -69,11 +69,12 @@ std::string our_answer(std::size_t seq, const std::string& raw) {
   ImapStructure st = imap_structure(raw);
   std::string out = "* " + std::to_string(seq) + " FETCH (ENVELOPE " + st.envelope +
                     " BODYSTRUCTURE " + st.body_structure + " BODY " + st.body;
+  MessageSections sections(raw);
   auto append_section = [&](const std::string& spec, std::optional<Partial> partial) {
     auto section = parse_section(spec);
     EXPECT_TRUE(section) << spec;
-    std::string bytes = section ? section_bytes(raw, *section, partial) : "";
-    out += " BODY[" + spec + "]";
+    std::string bytes = section ? sections.bytes(*section, partial) : "";
+    out += " BODY[" + (section ? section_label(*section) : spec) + "]";
     if (partial) out += "<" + std::to_string(partial->start) + ">";
     out += " {" + std::to_string(bytes.size()) + "}\r\n" + bytes;
   };

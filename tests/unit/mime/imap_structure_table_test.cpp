@@ -94,6 +94,22 @@ const Expected kTable[] = {
      R"x((NIL "bare LF" ((NIL NIL "lf" "example.com")) ((NIL NIL "lf" "example.com")) ((NIL NIL "lf" "example.com")) NIL NIL NIL NIL NIL))x",
      R"x((("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 0 NIL NIL NIL NIL)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 10 0 NIL NIL NIL NIL) "mixed" ("boundary" "z") NIL NIL NIL))x",
      R"x((("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 0)("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 10 0) "mixed"))x"},
+    {"repeated_fields",
+     R"x(("Mon, 7 Dec 2026 10:00:00 +0000" "second" ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "a" "example.com")(NIL NIL "c" "example.com")) ((NIL NIL "x" "example.com")(NIL NIL "z" "example.com")) NIL NIL NIL "<2@example.com>"))x",
+     R"x(("text" "html" ("charset" "us-ascii") "<i1@example.com>" NIL "base64" 3 1 NIL NIL NIL NIL))x",
+     R"x(("text" "html" ("charset" "us-ascii") "<i1@example.com>" NIL "base64" 3 1))x"},
+    {"unreadable_mime_fields",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x((("text" "" ("charset" "us-ascii") NIL NIL "7bit" 3 0 NIL NIL NIL NIL)("" "" NIL NIL NIL "7bit" 3 NIL ("" ("x" "y")) ("en") NIL)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0 NIL ("inline" ("x" "y")) NIL NIL) "mixed" ("boundary" "z") NIL NIL NIL))x",
+     R"x((("text" "" ("charset" "us-ascii") NIL NIL "7bit" 3 0)("" "" NIL NIL NIL "7bit" 3)("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 0) "mixed"))x"},
+    {"not_mime",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 1 NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 3 1))x"},
+    {"mime_version_only",
+     R"x((NIL NIL ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) NIL NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") "<x@example.com>" NIL "base64" 6 1 NIL NIL NIL NIL))x",
+     R"x(("text" "plain" ("charset" "us-ascii") "<x@example.com>" NIL "base64" 6 1))x"},
 };
 // clang-format on
 
@@ -163,13 +179,16 @@ TEST(ImapStructure, HostileInputStaysBalanced) {
 }
 
 TEST(ImapString, QuotesSafeTextAndSendsTheRestAsLiterals) {
-  EXPECT_EQ(imap_string("hello world"), "\"hello world\"");
-  EXPECT_EQ(imap_string(""), "\"\"");
-  EXPECT_EQ(imap_string("say \"hi\""), "{8}\r\nsay \"hi\"");
-  EXPECT_EQ(imap_string("a\\b"), "{3}\r\na\\b");
-  EXPECT_EQ(imap_string("caf\xC3\xA9"), "{5}\r\ncaf\xC3\xA9");
-  EXPECT_EQ(imap_string("two\r\nlines"), "{10}\r\ntwo\r\nlines");
-  EXPECT_EQ(imap_string(std::string(2000, 'y')), "\"" + std::string(2000, 'y') + "\"");
+  const std::pair<std::string, std::string> cases[] = {
+      {"hello world", "\"hello world\""},
+      {"", "\"\""},
+      {"say \"hi\"", "{8}\r\nsay \"hi\""},
+      {"a\\b", "{3}\r\na\\b"},
+      {"caf\xC3\xA9", "{5}\r\ncaf\xC3\xA9"},
+      {"two\r\nlines", "{10}\r\ntwo\r\nlines"},
+      {std::string(2000, 'y'), "\"" + std::string(2000, 'y') + "\""},
+  };
+  for (const auto& [value, written] : cases) EXPECT_EQ(imap_string(value), written);
   std::string out;
   append_imap_nstring(out, std::nullopt);
   out += ' ';
@@ -178,17 +197,19 @@ TEST(ImapString, QuotesSafeTextAndSendsTheRestAsLiterals) {
 }
 
 TEST(ImapString, TextForPeopleHasItsWhitespaceTidied) {
-  auto text = [](std::string_view v) {
-    std::string out;
-    append_imap_text(out, v);
-    return out;
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"plain words", "\"plain words\""},
+      {"folded\r\n\tline", "{11}\r\nfolded line"},
+      {"two  spaces ", "{10}\r\ntwo spaces"},
+      {" \t ", "\"\""},
+      {"", "\"\""},
+      {"Ren\xC3\xA9", "{5}\r\nRen\xC3\xA9"},
   };
-  EXPECT_EQ(text("plain words"), "\"plain words\"");
-  EXPECT_EQ(text("folded\r\n\tline"), "{11}\r\nfolded line");
-  EXPECT_EQ(text("two  spaces "), "{10}\r\ntwo spaces");
-  EXPECT_EQ(text(" \t "), "\"\"");
-  EXPECT_EQ(text(""), "\"\"");
-  EXPECT_EQ(text("Ren\xC3\xA9"), "{5}\r\nRen\xC3\xA9");
+  for (const auto& [value, written] : cases) {
+    std::string out;
+    append_imap_text(out, value);
+    EXPECT_EQ(out, written);
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "fsm_harness.h"
 #include "smtp/parser/data_reader.h"
+#include "support/byte_mutator.h"
 
 namespace postern::smtp {
 namespace {
@@ -42,31 +43,10 @@ const std::vector<std::string> kSeeds = {
 };
 
 std::string mutate(std::string s, std::mt19937& rng) {
-  int rounds = 1 + static_cast<int>(rng() % 6);
-  for (int r = 0; r < rounds && !s.empty(); ++r) {
-    auto pos = rng() % (s.size() + 1);
-    switch (rng() % 6) {
-      case 0:
-        if (pos < s.size()) s[pos] = interesting_byte(rng);
-        break;
-      case 1:
-        s.insert(pos, 1, interesting_byte(rng));
-        break;
-      case 2:
-        s.erase(pos, rng() % 16);
-        break;
-      case 3:
-        s.insert(pos, s.substr(rng() % s.size(), rng() % 64));
-        break;
-      case 4:
-        s.insert(pos, random_bytes(rng, 32));
-        break;
-      case 5:
-        s.insert(pos, kSeeds[rng() % kSeeds.size()].substr(0, rng() % 80));
-        break;
-    }
-  }
-  return s;
+  static const postern::test::ByteMutator mutator{
+      interesting_byte, [](std::mt19937& r) { return random_bytes(r, 32); },
+      [](std::mt19937& r) { return kSeeds[r() % kSeeds.size()].substr(0, r() % 80); }};
+  return mutator(std::move(s), rng);
 }
 
 // Every reply line is "ddd" + (' ' or '-') + text + CRLF.

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "inbox_fixture.h"
@@ -73,6 +74,12 @@ TEST_F(InboxMessagesTest, DeliveredMessageIsReadableWithItsSummary) {
   EXPECT_EQ(with[0].summary.date, d.summary.date);
   EXPECT_TRUE(with[0].summary.has_attachments);
   EXPECT_EQ(with[0].summary.text, "the body of Hello");
+  auto without = inbox().entries_without_text(box.id, {1}).value();
+  ASSERT_EQ(without.size(), 1u);
+  EXPECT_EQ(without[0].entry, entries[0]);
+  EXPECT_EQ(without[0].summary.envelope, with[0].summary.envelope);
+  EXPECT_EQ(without[0].summary.subject, "Hello");
+  EXPECT_TRUE(without[0].summary.text.empty());
 
   auto counts = inbox().mailbox_counts(box.id).value();
   EXPECT_EQ(counts.exists, 1u);
@@ -492,6 +499,28 @@ TEST_F(InboxMessagesTest, CaughtMessageIsFoundByItsGatewayId) {
   EXPECT_EQ(found->second.uid, 2u);
   EXPECT_EQ(found->second.flags.keywords, std::vector<std::string>{"K"});
   EXPECT_EQ(inbox().find_caught(MessageId(99)).error(), Errc::not_found);
+}
+
+TEST_F(InboxMessagesTest, BlobWhoseBytesChangedOnDiskIsCorrupt) {
+  auto a = create_account("alice").value();
+  deliver_one(a.id, kBody);
+  auto blob = inbox().entries(inbox_of(a.id)).value()[0].blob;
+  {
+    std::fstream segment(content_dir() / "0000000001.seg",
+                         std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(segment);
+    segment.seekp(0);
+    segment.put('X');
+  }
+  EXPECT_EQ(inbox().blob_content(blob).error(), Errc::corrupt);
+}
+
+TEST_F(InboxMessagesTest, WritesAfterCloseAreRefused) {
+  auto a = create_account("alice").value();
+  store_->close();
+  EXPECT_EQ(deliver(delivery(kBody, {{a.id, "INBOX"}})).error(), Errc::shutting_down);
+  EXPECT_EQ(create_mailbox(a.id, "Sent").error(), Errc::shutting_down);
+  EXPECT_TRUE(inbox().account(a.id));  // reads still answer
 }
 
 TEST_F(InboxMessagesTest, EverythingSurvivesAReopen) {
