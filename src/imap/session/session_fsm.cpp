@@ -147,8 +147,7 @@ void SessionFsm::dispatch(Command& command) {
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
         // Not offered yet (CAPABILITY does not name them): unknown.
-        if constexpr (is_one_of<T, StartTls, Append, Search, Copy, Move, Idle, Namespace, Id,
-                                Enable>) {
+        if constexpr (is_one_of<T, StartTls, Append, Copy, Move, Idle, Namespace, Id, Enable>) {
           bad("Unknown command " + command.name);
         } else {
           if (!allowed(command.body)) return bad(command.name + " not valid in this state");

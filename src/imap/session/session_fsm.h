@@ -127,6 +127,10 @@ class SessionFsm {
   void handle(const Expunge& c);
   void handle(const Fetch& c);
   void handle(const Store& c);
+  // SEARCH (session_search.cpp): the matching sequence numbers (UIDs for
+  // UID SEARCH), ascending.
+  void handle(const Search& c);
+  Result<std::vector<std::uint32_t>> search(const SearchKey& program);
   void send_fetch(const Fetch& c, const std::vector<std::uint32_t>& seqs, bool seen_set);
   void continue_fetch();
   void send_flags(const std::vector<std::uint32_t>& seqs);

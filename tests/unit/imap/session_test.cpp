@@ -134,7 +134,8 @@ TEST_F(SessionTest, TakesLiteralsWithAContinuation) {
 TEST_F(SessionTest, AnswersBadToWhatItDoesNotOfferOrCannotParse) {
   auto c = connect();
   c->send("a LOGIN ann secret\r\n");
-  EXPECT_EQ(c->send("b SEARCH ALL\r\n"), "b BAD Unknown command SEARCH\r\n");
+  EXPECT_EQ(c->send("b STARTTLS\r\n"), "b BAD Unknown command STARTTLS\r\n");
+  EXPECT_EQ(c->send("b2 SEARCH ALL\r\n"), "b2 BAD SEARCH not valid in this state\r\n");
   EXPECT_EQ(c->send("c IDLE\r\n"), "c BAD Unknown command IDLE\r\n");
   EXPECT_EQ(c->send("d APPEND INBOX {1+}\r\nx\r\n"), "d BAD Unknown command APPEND\r\n");
   EXPECT_EQ(c->send("e FETCH 1 FLAGS\r\n"), "e BAD FETCH not valid in this state\r\n");
