@@ -126,7 +126,7 @@ bool SessionFsm::allowed(const CommandBody& body) const {
         } else if constexpr (is_one_of<T, Login, Authenticate>) {
           return state_ == State::not_authenticated;
         } else if constexpr (is_one_of<T, Select, Create, Delete, Rename, Subscribe, Unsubscribe,
-                                       List, Status>) {
+                                       List, Status, Append>) {
           return state_ == State::authenticated || state_ == State::selected;
         } else {
           return state_ == State::selected;
@@ -147,7 +147,7 @@ void SessionFsm::dispatch(Command& command) {
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
         // Not offered yet (CAPABILITY does not name them): unknown.
-        if constexpr (is_one_of<T, StartTls, Append, Copy, Move, Idle, Namespace, Id, Enable>) {
+        if constexpr (is_one_of<T, StartTls, Idle, Namespace, Id, Enable>) {
           bad("Unknown command " + command.name);
         } else {
           if (!allowed(command.body)) return bad(command.name + " not valid in this state");

@@ -55,8 +55,10 @@ struct LoginRequest {
 
 // The answer of a store write, one alternative per InboxStore write the
 // session makes.
-using StoreReply = std::variant<Result<void>, Result<std::vector<store::FlagUpdate>>,
-                                Result<std::vector<std::uint32_t>>, Result<store::Mailbox>>;
+using StoreReply =
+    std::variant<Result<void>, Result<std::vector<store::FlagUpdate>>,
+                 Result<std::vector<std::uint32_t>>, Result<store::Mailbox>,
+                 Result<store::CopyResult>, Result<std::vector<store::DeliveredCopy>>>;
 // Starts the write; `done` may run on any thread, once.
 using StoreCall = std::function<void(std::function<void(StoreReply)> done)>;
 
@@ -120,6 +122,11 @@ class SessionFsm {
   void handle(const List& c);
   void handle(const Status& c);
   void set_subscribed(const imap::Mailbox& mailbox, bool subscribed);
+  // Filing (session_filing.cpp): APPEND in both states, COPY and MOVE.
+  void handle(const Append& c);
+  void handle(const Copy& c);
+  void handle(const Move& c);
+  void copy_to(const SequenceSet& set, const imap::Mailbox& mailbox, bool move);
   // Selected (session_messages.cpp).
   void handle(const Check&);
   void handle(const Close&);

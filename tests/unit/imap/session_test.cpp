@@ -137,7 +137,7 @@ TEST_F(SessionTest, AnswersBadToWhatItDoesNotOfferOrCannotParse) {
   EXPECT_EQ(c->send("b STARTTLS\r\n"), "b BAD Unknown command STARTTLS\r\n");
   EXPECT_EQ(c->send("b2 SEARCH ALL\r\n"), "b2 BAD SEARCH not valid in this state\r\n");
   EXPECT_EQ(c->send("c IDLE\r\n"), "c BAD Unknown command IDLE\r\n");
-  EXPECT_EQ(c->send("d APPEND INBOX {1+}\r\nx\r\n"), "d BAD Unknown command APPEND\r\n");
+  EXPECT_EQ(c->send("d COPY 1 INBOX\r\n"), "d BAD COPY not valid in this state\r\n");
   EXPECT_EQ(c->send("e FETCH 1 FLAGS\r\n"), "e BAD FETCH not valid in this state\r\n");
   auto garbage = c->send("f FROB\r\n");
   EXPECT_TRUE(garbage.starts_with("f BAD ")) << garbage;
