@@ -25,7 +25,8 @@ bool SessionFsm::auth_allowed() const {
 }
 
 std::string SessionFsm::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR UNSELECT";
+  std::string caps =
+      "IMAP4rev1 LITERAL+ SASL-IR UNSELECT IDLE UIDPLUS ID NAMESPACE ENABLE MOVE ESEARCH";
   if (state_ == State::not_authenticated) caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
   return caps;
 }
@@ -100,6 +101,7 @@ bool SessionFsm::process_input() {
 
 void SessionFsm::handle_line(std::string_view line) {
   if (phase_ == Phase::sasl) return handle_sasl_response(line);
+  if (phase_ == Phase::idle) return handle_idle_line(line);
   auto parsed = parse_command(line);
   if (!parsed) {
     tag_ = parsed.error().tag;
@@ -121,13 +123,15 @@ bool SessionFsm::allowed(const CommandBody& body) const {
   return std::visit(
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (is_one_of<T, Capability, Noop, Logout>) {
+        if constexpr (is_one_of<T, Capability, Noop, Logout, Id>) {
           return true;
         } else if constexpr (is_one_of<T, Login, Authenticate>) {
           return state_ == State::not_authenticated;
         } else if constexpr (is_one_of<T, Select, Create, Delete, Rename, Subscribe, Unsubscribe,
-                                       List, Status>) {
+                                       List, Status, Append, Namespace, Idle>) {
           return state_ == State::authenticated || state_ == State::selected;
+        } else if constexpr (is_one_of<T, Enable>) {
+          return state_ == State::authenticated;  // RFC 5161 §3.1
         } else {
           return state_ == State::selected;
         }
@@ -147,8 +151,7 @@ void SessionFsm::dispatch(Command& command) {
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
         // Not offered yet (CAPABILITY does not name them): unknown.
-        if constexpr (is_one_of<T, StartTls, Append, Search, Copy, Move, Idle, Namespace, Id,
-                                Enable>) {
+        if constexpr (is_one_of<T, StartTls>) {
           bad("Unknown command " + command.name);
         } else {
           if (!allowed(command.body)) return bad(command.name + " not valid in this state");

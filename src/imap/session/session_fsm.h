@@ -40,6 +40,9 @@ struct SessionPolicy {
   std::size_t flush_bytes = 256 * 1024;
   std::size_t max_bad_commands = 20;   // BAD answers before BYE and close
   std::size_t max_login_failures = 5;  // failed logins before BYE and close
+  // ID's "version" (RFC 2971): the project has no release number yet; the
+  // composition root may set the build's.
+  std::string server_version = "dev";
 };
 
 struct PeerInfo {
@@ -55,8 +58,10 @@ struct LoginRequest {
 
 // The answer of a store write, one alternative per InboxStore write the
 // session makes.
-using StoreReply = std::variant<Result<void>, Result<std::vector<store::FlagUpdate>>,
-                                Result<std::vector<std::uint32_t>>, Result<store::Mailbox>>;
+using StoreReply =
+    std::variant<Result<void>, Result<std::vector<store::FlagUpdate>>,
+                 Result<std::vector<std::uint32_t>>, Result<store::Mailbox>,
+                 Result<store::CopyResult>, Result<std::vector<store::DeliveredCopy>>>;
 // Starts the write; `done` may run on any thread, once.
 using StoreCall = std::function<void(std::function<void(StoreReply)> done)>;
 
@@ -80,6 +85,17 @@ class SessionFsm {
   void on_input_closed();
   void on_login_result(Result<store::InboxAccount> account);
   void on_store_reply(StoreReply reply);
+  // IDLE (RFC 2177): the driver calls this while idling() when the store
+  // may have changed (its change notification, or a poll timer: a few
+  // seconds is enough for a test inbox), then next() as after any event.
+  // The session refreshes its view and queues EXISTS, RECENT, EXPUNGE and
+  // FETCH (FLAGS) for what changed; next() then answers `read`, whose
+  // output() carries them. Outside IDLE it does nothing: updates go out
+  // with the next command's answer.
+  void on_mailbox_changed();
+  // In IDLE: the client waits for pushed updates (and the driver's poll
+  // timer should run).
+  bool idling() const { return phase_ == Phase::idle; }
 
   // Processes buffered input until an action is needed. Each action is
   // returned once; the driver performs it and feeds the matching event.
@@ -94,7 +110,7 @@ class SessionFsm {
 
  private:
   enum class State { not_authenticated, authenticated, selected, logout };
-  enum class Phase { command, sasl, awaiting_login, awaiting_store, closed };
+  enum class Phase { command, sasl, idle, awaiting_login, awaiting_store, closed };
 
   bool process_input();
   void handle_line(std::string_view line);
@@ -105,6 +121,12 @@ class SessionFsm {
   void handle(const Capability&);
   void handle(const Noop&);
   void handle(const Logout&);
+  void handle(const Id&);
+  // Authenticated (session_extensions.cpp).
+  void handle(const Namespace&);
+  void handle(const Enable&);
+  void handle(const Idle&);
+  void handle_idle_line(std::string_view line);
   // Not authenticated.
   void handle(Login& c);
   void handle(const Authenticate& c);
@@ -120,6 +142,11 @@ class SessionFsm {
   void handle(const List& c);
   void handle(const Status& c);
   void set_subscribed(const imap::Mailbox& mailbox, bool subscribed);
+  // Filing (session_filing.cpp): APPEND in both states, COPY and MOVE.
+  void handle(const Append& c);
+  void handle(const Copy& c);
+  void handle(const Move& c);
+  void copy_to(const SequenceSet& set, const imap::Mailbox& mailbox, bool move);
   // Selected (session_messages.cpp).
   void handle(const Check&);
   void handle(const Close&);
@@ -127,6 +154,10 @@ class SessionFsm {
   void handle(const Expunge& c);
   void handle(const Fetch& c);
   void handle(const Store& c);
+  // SEARCH (session_search.cpp): the matching sequence numbers (UIDs for
+  // UID SEARCH), ascending.
+  void handle(const Search& c);
+  Result<std::vector<std::uint32_t>> search(const SearchKey& program);
   void send_fetch(const Fetch& c, const std::vector<std::uint32_t>& seqs, bool seen_set);
   void continue_fetch();
   void send_flags(const std::vector<std::uint32_t>& seqs);

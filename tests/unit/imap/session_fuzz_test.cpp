@@ -1,7 +1,8 @@
 // Random well-formed commands, and mangled ones, into logged-in sessions
 // over the real store: the session must never fail (ASan, UBSan), must
 // answer each generated command and stay in step with the client: a NOOP
-// sent after each one is answered by its own tagged OK.
+// sent after each one is answered by its own tagged OK. IDLE is mixed in
+// by hand, with updates pushed while idling.
 #include <gtest/gtest.h>
 
 #include "command_generator.h"
@@ -38,6 +39,18 @@ TEST_F(SessionRobustness, AnswersEveryGeneratedCommandInStep) {
       // AUTHENTICATE without an initial response waits for a SASL line.
       if (answer.starts_with("+ ")) answer = c->send("*\r\nzz NOOP\r\n");
       ASSERT_TRUE(answer.ends_with("zz OK NOOP completed.\r\n")) << command << "→" << answer;
+      if (step % 7 == 3) {
+        // IDLE (not generated: it waits for DONE), updates pushed while
+        // idling, then DONE or anything else (BAD).
+        auto idle = watcher->send("wi IDLE\r\n");
+        ASSERT_TRUE(idle.ends_with("+ idling\r\n")) << idle;
+        deliver_message("i" + std::to_string(step));
+        watcher->mailbox_changed();
+        auto end = watcher->send(step % 2 ? "DONE\r\n" : "wj NOOP\r\n");
+        ASSERT_TRUE(end.ends_with(step % 2 ? "wi OK IDLE terminated.\r\n"
+                                           : "wi BAD Expected DONE to end IDLE.\r\n"))
+            << end;
+      }
       auto seen = watcher->send("w NOOP\r\n");
       ASSERT_TRUE(seen.ends_with("w OK NOOP completed.\r\n")) << seen;
     }
@@ -58,6 +71,11 @@ TEST_F(SessionRobustness, SurvivesMangledBytes) {
       auto cut = rng() % (bytes.size() + 1);
       c->send(bytes.substr(0, cut));
       c->send(bytes.substr(cut));
+      // Now and then IDLE, whose end the next mangled bytes may or may not be.
+      if (rng() % 8 == 0) {
+        c->send("i IDLE\r\n");
+        c->mailbox_changed();
+      }
     }
   }
 }

@@ -49,6 +49,13 @@ class Client {
     return drive();
   }
 
+  // What the driver does in IDLE when the store reports a change.
+  std::string mailbox_changed() {
+    fsm_.on_mailbox_changed();
+    return drive();
+  }
+  bool idling() const { return fsm_.idling(); }
+
   const std::string& greeting() const { return greeting_; }
   bool closed() const { return closed_; }
   int flushes() const { return flushes_; }
