@@ -19,9 +19,14 @@ struct InboxOptions {
   std::string domain = "inbox.postern.test";
   std::chrono::seconds retention{std::chrono::hours(7 * 24)};
   std::uint64_t quota_bytes = 100 * 1024 * 1024;  // 0: no limit
+  // How often expired mail and unused accounts are looked for (expiry.h):
+  // mail stays at most this much beyond its retention. A minute, as the
+  // shortest retention is one: a sweep that finds nothing costs a few
+  // indexed reads.
+  std::chrono::milliseconds expiry_interval{std::chrono::minutes(1)};
 };
 
-// Reads [inbox]: domain, retention, quota. inbox.mx_listen is reserved (the
+// Reads [inbox]: domain, retention, quota, expiry_interval. inbox.mx_listen is reserved (the
 // MX listener is not implemented yet) and refused when given. Errors name
 // the key.
 Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file);
