@@ -4,13 +4,13 @@
 // write or two need.
 #pragma once
 
-#include <future>
 #include <memory>
 #include <string>
 
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/await_write.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postern::app {
@@ -25,13 +25,7 @@ struct CommandStore {
 std::unique_ptr<CommandStore> open_command_store(const Config& config);
 
 // Runs one store write and waits for its durable answer.
-template <class T, class Start>
-Result<T> await_write(Start start) {
-  std::promise<Result<T>> done;
-  auto answer = done.get_future();
-  start([&done](Result<T> r) { done.set_value(std::move(r)); });
-  return answer.get();
-}
+using store::await_write;
 
 // Says on stderr why a write about the `what` named `name` failed (exists,
 // does not exist, or the store's error) and gives the exit status: 0 when

@@ -19,6 +19,7 @@
 #include "inbox/catch_sink.h"
 #include "inbox/catching.h"
 #include "inbox/client_settings.h"
+#include "inbox/expiry.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
@@ -155,6 +156,9 @@ int serve(const Config& config) {
   std::atomic<bool> stopping{false};
   inbox::AccountService accounts((*store)->inbox(), clock, config.inbox);
   authenticator.accept_test_accounts(inbox::test_account_logins(accounts));
+  // Enforces inbox.retention: caught mail and unused accounts expire.
+  inbox::InboxExpiry expiry((*store)->inbox(), **store, clock, metrics,
+                            {.interval = config.inbox.expiry_interval});
   // The configured addresses until the listeners have their ports.
   inbox::ClientSettingsBoard client_settings;
   client_settings.set(inbox_client_settings(config, nullptr));
@@ -233,6 +237,7 @@ int serve(const Config& config) {
   routing.start();
   dispatcher.start(config.delivery.enabled);
   if (retention) retention->start();
+  expiry.start();
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready,
                config.store.sqlite.path, router.size(), config.delivery.enabled ? "on" : "off");
 
@@ -251,6 +256,7 @@ int serve(const Config& config) {
   routing.stop();
   waiters.expire_all();
   if (retention) retention->stop();
+  expiry.stop();
   (*store)->close();
   io.stop();
   spdlog::info("postern stopped");

@@ -32,12 +32,15 @@ Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file) {
       .duration("retention", o.retention)
       .bytes("quota", quota)
       .text("catch_all_password", o.catch_all_password)
+      .duration("expiry_interval", o.expiry_interval)
       .reserved("mx_listen", "the test inbox's MX listener is not implemented yet");
   o.quota_bytes = quota;
   o.domain = ascii_lowered(o.domain);
   s.check(valid_domain(o.domain), "domain",
           "expected a domain name such as inbox.example.test, got '" + o.domain + "'")
-      .check(o.retention >= std::chrono::minutes(1), "retention", "must be at least 1m");
+      .check(o.retention >= std::chrono::minutes(1), "retention", "must be at least 1m")
+      .check(o.expiry_interval >= std::chrono::seconds(1), "expiry_interval",
+             "must be at least 1s");
   return file.result(std::move(o));
 }
 

@@ -22,11 +22,15 @@ struct InboxOptions {
   // The catch-all account's password when it is created (the first start);
   // empty: a generated one, logged once (docs/inbox.md "How mail is caught").
   std::string catch_all_password;
+  // How often expired mail and unused accounts are looked for (expiry.h):
+  // mail stays at most this much beyond its retention. A minute, as the
+  // shortest retention is one: a sweep that finds nothing costs a few
+  // indexed reads.
+  std::chrono::milliseconds expiry_interval{std::chrono::minutes(1)};
 };
 
-// Reads [inbox]: domain, retention, quota, catch_all_password. inbox.mx_listen is reserved (the
-// MX listener is not implemented yet) and refused when given. Errors name
-// the key.
+// Reads [inbox]: domain, retention, quota, catch_all_password, expiry_interval. inbox.mx_listen is
+// reserved (the MX listener is not implemented yet) and refused when given. Errors name the key.
 Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file);
 
 // Whether `domain` is a host name as mail addresses carry it: dot-separated

@@ -1,10 +1,10 @@
 #include "store/retention.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <future>
+
+#include "store/await_write.h"
 
 namespace postern::store {
 
@@ -21,48 +21,21 @@ RetentionSweeper::RetentionSweeper(Store& store, const Clock& clock, MetricsRegi
       purged_(
           metrics.counter("postern_store_purged_messages_total",
                           "Ended messages deleted because they were older than store.retention")),
-      bytes_freed_(
-          metrics.counter("postern_store_reclaimed_bytes_total",
-                          "Bytes of content files removed once no message referred to them")) {
-  if (options_.interval.count() == 0) options_.interval = retention_interval(options_.retention);
-}
-
-RetentionSweeper::~RetentionSweeper() { stop(); }
-
-void RetentionSweeper::start() {
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "retention");
-    run();
-  });
-}
-
-void RetentionSweeper::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool RetentionSweeper::stopping() const {
-  std::lock_guard lock(mu_);
-  return stopping_;
-}
+      reclaim_(store, metrics),
+      task_("retention",
+            options_.interval.count() != 0 ? options_.interval
+                                           : retention_interval(options_.retention),
+            [this] { run(); }) {}
 
 void RetentionSweeper::run() {
-  for (;;) {
-    if (auto r = sweep(); !r) {
-      spdlog::warn("retention: sweep failed, next in {} ms: {}", options_.interval.count(),
-                   r.error().message());
-    } else if (r->purged > 0) {
-      spdlog::info(
-          "retention: deleted {} messages that ended more than {} s ago; {} bytes of content freed",
-          r->purged, std::chrono::duration_cast<std::chrono::seconds>(options_.retention).count(),
-          r->bytes_freed);
-    }
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
+  if (auto r = sweep(); !r) {
+    spdlog::warn("retention: sweep failed, next in {} ms: {}", task_.interval().count(),
+                 r.error().message());
+  } else if (r->purged > 0) {
+    spdlog::info(
+        "retention: deleted {} messages that ended more than {} s ago; {} bytes of content freed",
+        r->purged, std::chrono::duration_cast<std::chrono::seconds>(options_.retention).count(),
+        r->bytes_freed);
   }
 }
 
@@ -70,24 +43,18 @@ Result<SweepResult> RetentionSweeper::sweep() {
   SweepResult result;
   auto before = clock_.now() - options_.retention;
   for (;;) {
-    std::promise<Result<std::size_t>> answer;
-    auto purged = answer.get_future();
-    store_.purge_ended(before, options_.batch,
-                       [&answer](Result<std::size_t> r) { answer.set_value(std::move(r)); });
-    auto n = purged.get();
+    auto n = await_write<std::size_t>(
+        [&](auto done) { store_.purge_ended(before, options_.batch, std::move(done)); });
     if (!n) return n.error();
     result.purged += *n;
     purged_.inc(*n);
     // A short batch means nothing older is left; a stop waits for no more.
-    if (*n < options_.batch || stopping()) break;
+    if (*n < options_.batch || task_.stopping()) break;
   }
-  if (result.purged > 0) reclaim_owed_ = true;
-  if (!reclaim_owed_) return result;
-  auto freed = store_.reclaim_content_space();
+  if (result.purged > 0) reclaim_.owe();
+  auto freed = reclaim_.run_if_owed();
   if (!freed) return freed.error();
-  reclaim_owed_ = false;
   result.bytes_freed = *freed;
-  bytes_freed_.inc(*freed);
   return result;
 }
 

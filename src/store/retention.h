@@ -3,19 +3,18 @@
 // any more. Without it the store grows by every message ever accepted until
 // the disk is full and intake stops.
 //
-// Runs on a thread of its own. Deletes go through the store's writer in
+// Runs on a thread of its own (core/periodic_task.h). Deletes go through the store's writer in
 // batches of `batch` messages, so intake waits for at most one batch at a
 // time; the search for content still referenced runs on a reader.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
-#include <thread>
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/periodic_task.h"
+#include "store/content_reclaim.h"
 #include "store/store.h"
 
 namespace postern::store {
@@ -42,33 +41,25 @@ class RetentionSweeper {
  public:
   RetentionSweeper(Store& store, const Clock& clock, MetricsRegistry& metrics,
                    RetentionOptions options);
-  ~RetentionSweeper();
   RetentionSweeper(const RetentionSweeper&) = delete;
   RetentionSweeper& operator=(const RetentionSweeper&) = delete;
 
   // Starts sweeping every interval, the first sweep at once.
-  void start();
+  void start() { task_.start(); }
   // Waits for a sweep under way to finish its batch. Idempotent.
-  void stop();
+  void stop() { task_.stop(); }
   // One whole sweep on the caller's thread. Errors: those of the store.
   Result<SweepResult> sweep();
 
  private:
   void run();
-  bool stopping() const;
 
   Store& store_;
   const Clock& clock_;
   RetentionOptions options_;
   Counter& purged_;
-  Counter& bytes_freed_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  // Content left by earlier runs, or by a reclaim that failed, is looked
-  // for even when a sweep deletes nothing. Used by one sweep at a time.
-  bool reclaim_owed_ = true;
-  std::thread thread_;
+  ContentReclaim reclaim_;  // used by one sweep at a time
+  PeriodicTask task_;       // last: stopped (by its destructor) before the rest goes
 };
 
 }  // namespace postern::store

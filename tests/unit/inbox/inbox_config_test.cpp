@@ -22,14 +22,18 @@ TEST(InboxConfig, DefaultsServeWithoutASection) {
   EXPECT_EQ(o->domain, "inbox.postern.test");
   EXPECT_EQ(o->retention, 7 * 24h);
   EXPECT_EQ(o->quota_bytes, 100u * 1024 * 1024);
+  EXPECT_EQ(o->expiry_interval, 1min);
 }
 
 TEST(InboxConfig, ReadsDurationsSizesAndTheDomainInLowerCase) {
-  auto o = read("[inbox]\ndomain = \"Mail.Example.TEST\"\nretention = \"3d\"\nquota = \"10MiB\"\n");
+  auto o = read(
+      "[inbox]\ndomain = \"Mail.Example.TEST\"\nretention = \"3d\"\nquota = \"10MiB\"\n"
+      "expiry_interval = \"5s\"\n");
   ASSERT_TRUE(o) << o.error().to_string();
   EXPECT_EQ(o->domain, "mail.example.test");
   EXPECT_EQ(o->retention, 72h);
   EXPECT_EQ(o->quota_bytes, 10u * 1024 * 1024);
+  EXPECT_EQ(o->expiry_interval, 5s);
   auto env = read("", {{"POSTERN_INBOX_QUOTA", "0"}, {"POSTERN_INBOX_RETENTION", "3600"}});
   ASSERT_TRUE(env) << env.error().to_string();
   EXPECT_EQ(env->quota_bytes, 0u);  // no limit
@@ -45,6 +49,8 @@ TEST(InboxConfig, RefusalsNameTheKey) {
            std::pair{"[inbox]\nretention = \"30s\"\n", "inbox.retention"},
            std::pair{"[inbox]\nretention = \"soon\"\n", "inbox.retention"},
            std::pair{"[inbox]\nquota = \"lots\"\n", "inbox.quota"},
+           std::pair{"[inbox]\nexpiry_interval = \"500ms\"\n", "inbox.expiry_interval"},
+           std::pair{"[inbox]\nexpiry_interval = 0\n", "inbox.expiry_interval"},
            std::pair{"[inbox]\nmx_listen = \"127.0.0.1:2526\"\n", "inbox.mx_listen"},
            std::pair{"[inbox]\nmx = 1\n", "inbox.mx"},
        }) {
