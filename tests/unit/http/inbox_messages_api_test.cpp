@@ -7,6 +7,7 @@
 #include "inbox/summary.h"
 #include "inbox_api_fixture.h"
 #include "mime/html_sanitize.h"
+#include "support/mutator.h"
 
 namespace postern::http {
 namespace {
@@ -224,6 +225,41 @@ TEST_F(InboxMessagesApiTest, TheMessagePageShowsTheCaughtCopyEscaped) {
   EXPECT_EQ(call_with("GET", "/message/0mb3xq7h2k4rs", basic(b)).first.status, 404);
   EXPECT_EQ(call_with("GET", "/message/0mb3xq7h2k4rt", "").first.status, 404);
   EXPECT_EQ(call_with("GET", "/message/nonsense", "").first.status, 404);
+}
+
+// An error quoting what the client sent stays JSON whatever the bytes
+// (the fixture parses every JSON answer).
+TEST_F(InboxMessagesApiTest, AnErrorQuotingBadBytesIsStillJson) {
+  auto r = call("GET", "/v1/test-accounts/caf\xC3\xA9\xFF/messages");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body.at("error").at("message").as_string(),
+            "no test account named 'caf\xC3\xA9\xEF\xBF\xBD'");
+  EXPECT_EQ(call("GET", "/v1/nothing\xFF").status, 404);
+}
+
+// Random Basic logins and query strings (mutations of good ones, libFuzzer
+// style): every answer is one the API documents, never a crash or a 500.
+TEST_F(InboxMessagesApiTest, RandomLoginsAndQueriesGetDocumentedAnswers) {
+  auto a = create_account();
+  auto uid = deliver(a, std::string(kRich));
+  std::mt19937 rng(27);
+  const std::vector<std::string> logins{basic(a), "Basic " + base64_encode("nobody:x"),
+                                        "Basic " + base64_encode(a.account.user)};
+  const std::vector<std::string> queries{"?from=a&to=b&subject=c&text=d&seen=true&limit=2",
+                                         "?since=2026-01-01T00:00:00Z&until=1900000000&cursor=9",
+                                         "?remote=1"};
+  test::Mutator logins_mutator(rng, "Basic :=+/AZaz09%", logins);
+  test::Mutator query_mutator(rng, "?&=%0aAZ-:T+", queries);
+  for (int i = 0; i < 150; ++i) {
+    auto login = logins_mutator.mutate(logins[rng() % logins.size()]);
+    auto query = query_mutator.mutate(queries[rng() % queries.size()]);
+    for (auto target : {path(a, query), path(a, "/" + std::to_string(uid) + query),
+                        path(a, "/" + std::to_string(uid) + "/html" + query)}) {
+      auto status = call_with("GET", target, login).first.status;
+      EXPECT_TRUE(status == 200 || status == 400 || status == 401 || status == 403 || status == 404)
+          << status << " for " << target << " with " << login;
+    }
+  }
 }
 
 }  // namespace
