@@ -3,9 +3,11 @@
 #include <chrono>
 #include <optional>
 
+#include "core/base64.h"
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "http/router.h"
+#include "inbox/accounts.h"
 
 namespace postern::http {
 namespace {
@@ -13,6 +15,7 @@ namespace {
 struct Route {
   std::string pattern;
   std::optional<auth::Scope> scope;  // nullopt: open to anyone
+  bool account_login = false;        // a test account's HTTP Basic login also reaches it
   Handler handler;
   Counter* by_class[6] = {};  // responses by status class, 1xx..5xx
   Histogram* latency = nullptr;
@@ -23,6 +26,10 @@ struct RouteSpec {
   const char* pattern;
   std::optional<auth::Scope> scope;
   Handler handler;
+  // A test account may log in with HTTP Basic (its user name or address and
+  // password) to read its own mail: the handler checks the mail is its own
+  // (http/inbox_access.h), whatever the route's scope.
+  bool account_login = false;
 };
 
 // The API's routes, in one place; docs/openapi.yaml must list exactly these,
@@ -53,7 +60,26 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/test-accounts", auth::Scope::admin, list_test_accounts},
     {"GET", "/v1/test-accounts/{user}", auth::Scope::read, get_test_account},
     {"DELETE", "/v1/test-accounts/{user}", auth::Scope::admin, delete_test_account},
-    {"GET", "/v1/test-accounts/{user}/messages", auth::Scope::read, list_test_account_messages},
+    {"GET", "/v1/test-accounts/{user}/messages", auth::Scope::read, list_test_account_messages,
+     true},
+    {"DELETE", "/v1/test-accounts/{user}/messages", auth::Scope::send, delete_test_account_messages,
+     true},
+    {"GET", "/v1/test-accounts/{user}/messages/{uid}", auth::Scope::read, get_test_account_message,
+     true},
+    {"DELETE", "/v1/test-accounts/{user}/messages/{uid}", auth::Scope::send,
+     delete_test_account_message, true},
+    {"GET", "/v1/test-accounts/{user}/messages/{uid}/raw", auth::Scope::read,
+     get_test_account_message_raw, true},
+    {"GET", "/v1/test-accounts/{user}/messages/{uid}/html", auth::Scope::read,
+     get_test_account_message_html, true},
+    {"GET", "/v1/test-accounts/{user}/messages/{uid}/attachments/{part}", auth::Scope::read,
+     get_test_account_attachment, true},
+    {"POST", "/v1/test-accounts/{user}/messages/{uid}/seen", auth::Scope::read,
+     mark_test_account_message_seen, true},
+    {"DELETE", "/v1/test-accounts/{user}/messages/{uid}/seen", auth::Scope::read,
+     mark_test_account_message_unseen, true},
+    // nodemailer.getTestMessageUrl(): the page of a message by its gateway id.
+    {"GET", "/message/{id}", auth::Scope::read, message_page, true},
     // Nodemailer's createTestAccount() (Ethereal's API): with ETHEREAL_API_KEY
     // set it sends the key as a Bearer token, so the usual rules hold.
     {"POST", "/user", auth::Scope::send, ethereal_create_user},
@@ -73,6 +99,36 @@ std::string_view bearer_token(const net::HttpRequest& r) {
   }
   return {};
 }
+
+// HTTP Basic credentials (RFC 7617) in the Authorization header.
+struct BasicLogin {
+  bool present = false;  // the header is a Basic one
+  bool valid = false;    // and its value is base64 of user:password
+  std::string user;
+  std::string password;
+};
+
+BasicLogin basic_login(const net::HttpRequest& r) {
+  BasicLogin out;
+  auto h = r.header("Authorization");
+  constexpr std::string_view kBasic = "Basic ";
+  if (h.size() < kBasic.size() || strncasecmp(h.data(), kBasic.data(), kBasic.size()) != 0)
+    return out;
+  out.present = true;
+  auto decoded = base64_decode(h.substr(kBasic.size()));
+  if (!decoded) return out;
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) return out;
+  out.user = decoded->substr(0, colon);
+  out.password = decoded->substr(colon + 1);
+  out.valid = true;
+  return out;
+}
+
+// Lets a browser ask for a test account's login (the /message page off
+// loopback).
+const std::pair<std::string, std::string> kBasicChallenge{
+    "WWW-Authenticate", "Basic realm=\"Postern test inbox\", charset=\"UTF-8\""};
 
 }  // namespace
 
@@ -94,7 +150,7 @@ struct Api::Impl {
             services.metrics.counter("postern_http_unauthorized_total",
                                      "Requests refused for missing or invalid credentials")) {
     for (const auto& spec : kRoutes) {
-      Route r{spec.pattern, spec.scope, spec.handler};
+      Route r{spec.pattern, spec.scope, spec.account_login, spec.handler};
       for (int c = 1; c <= 5; ++c) {
         r.by_class[c] = &services.metrics.counter(
             "postern_http_requests_total", "HTTP requests by route and status class",
@@ -105,6 +161,60 @@ struct Api::Impl {
           latency_buckets_seconds(), {{"method", spec.method}, {"route", spec.pattern}});
       router.add(spec.method, spec.pattern, std::move(r));
     }
+  }
+
+  // Runs the route's handler, counting its answer whenever it comes, on
+  // whatever thread.
+  void dispatch(const Route& route, net::HttpRequest& request,
+                const std::vector<std::pair<std::string, std::string>>& params,
+                const auth::Principal& principal, net::Responder respond) {
+    auto start = std::chrono::steady_clock::now();
+    auto counted = net::Responder(
+        std::make_shared<net::Responder::State>([&route, start, respond](net::HttpResponse r) {
+          int c = std::clamp(r.status / 100, 1, 5);
+          route.by_class[c]->inc();
+          route.latency->observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          respond(std::move(r));
+        }));
+    Call call{request, params, principal};
+    route.handler(services, call, std::move(counted));
+  }
+
+  // A test account's HTTP Basic login: checked on the account service's
+  // thread (an Argon2id check on a cache miss must not hold an I/O
+  // thread), then the route runs there as that account.
+  void dispatch_login(const Route& route, net::HttpRequest&& request,
+                      std::vector<std::pair<std::string, std::string>> params, BasicLogin login,
+                      net::Responder respond) {
+    if (!login.valid) return respond(refused_login());
+    struct Pending {
+      net::HttpRequest request;
+      std::vector<std::pair<std::string, std::string>> params;
+    };
+    auto pending = std::make_shared<Pending>(Pending{std::move(request), std::move(params)});
+    services.accounts->verify_login_async(
+        std::move(login.user), std::move(login.password),
+        [this, &route, pending, respond](Result<store::InboxAccount> account) {
+          if (!account) {
+            if (account.error() == Errc::not_found) return respond(refused_login());
+            return respond(store_error_response(account.error()));
+          }
+          auth::Scopes scopes;
+          scopes.add(auth::Scope::read);
+          scopes.add(auth::Scope::send);
+          auth::Principal principal{auth::Principal::Kind::test_account, account->user, scopes,
+                                    account->id};
+          dispatch(route, pending->request, pending->params, principal, respond);
+        });
+  }
+
+  net::HttpResponse refused_login() {
+    unauthorized.inc();
+    auto r = error_response(401, "invalid_credentials",
+                            "the test account's user name or password is wrong", "Authorization");
+    r.headers.emplace_back(kBasicChallenge);
+    return r;
   }
 
   // Who is asking, or the error response to send.
@@ -147,8 +257,17 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
   const Route& route = *match.route;
   auth::Principal principal{auth::Principal::Kind::loopback, "anonymous", auth::Scopes()};
   if (route.scope) {
+    if (route.account_login && impl_->services.accounts) {
+      auto login = basic_login(request);
+      if (login.present)
+        return impl_->dispatch_login(route, std::move(request), std::move(match.params.values),
+                                     std::move(login), std::move(respond));
+    }
     auto who = impl_->authenticate(request);
-    if (auto* error = std::get_if<net::HttpResponse>(&who)) return respond(std::move(*error));
+    if (auto* error = std::get_if<net::HttpResponse>(&who)) {
+      if (route.account_login && error->status == 401) error->headers.emplace_back(kBasicChallenge);
+      return respond(std::move(*error));
+    }
     principal = std::get<auth::Principal>(std::move(who));
     if (!principal.scopes.grants(*route.scope)) {
       return respond(error_response(
@@ -156,18 +275,7 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
           "this key lacks the '" + std::string(auth::to_string(*route.scope)) + "' scope"));
     }
   }
-  // Count the answer whenever it comes, on whatever thread.
-  auto start = std::chrono::steady_clock::now();
-  auto counted = net::Responder(
-      std::make_shared<net::Responder::State>([&route, start, respond](net::HttpResponse r) {
-        int c = std::clamp(r.status / 100, 1, 5);
-        route.by_class[c]->inc();
-        route.latency->observe(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        respond(std::move(r));
-      }));
-  Call call{request, match.params.values, principal};
-  route.handler(impl_->services, call, std::move(counted));
+  impl_->dispatch(route, request, match.params.values, principal, std::move(respond));
 }
 
 std::vector<ApiRoute> api_routes() {

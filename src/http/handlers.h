@@ -39,9 +39,21 @@ void create_test_account(ApiServices&, Call&, net::Responder);
 void list_test_accounts(ApiServices&, Call&, net::Responder);
 void get_test_account(ApiServices&, Call&, net::Responder);
 void delete_test_account(ApiServices&, Call&, net::Responder);
+void ethereal_create_user(ApiServices&, Call&, net::Responder);
 // inbox_messages_api.cpp
 void list_test_account_messages(ApiServices&, Call&, net::Responder);
-void ethereal_create_user(ApiServices&, Call&, net::Responder);
+// inbox_reading_api.cpp
+void get_test_account_message(ApiServices&, Call&, net::Responder);
+void get_test_account_message_raw(ApiServices&, Call&, net::Responder);
+void get_test_account_attachment(ApiServices&, Call&, net::Responder);
+void get_test_account_message_html(ApiServices&, Call&, net::Responder);
+// inbox_changes_api.cpp
+void mark_test_account_message_seen(ApiServices&, Call&, net::Responder);
+void mark_test_account_message_unseen(ApiServices&, Call&, net::Responder);
+void delete_test_account_message(ApiServices&, Call&, net::Responder);
+void delete_test_account_messages(ApiServices&, Call&, net::Responder);
+// message_page_api.cpp
+void message_page(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);

@@ -93,10 +93,7 @@ void delete_key(ApiServices& s, Call& call, net::Responder respond) {
       return respond(store_error_response(r.error()));
     }
     authenticator->invalidate();
-    net::HttpResponse ok;
-    ok.status = 204;
-    ok.content_type.clear();
-    respond(std::move(ok));
+    respond(no_content_response());
   });
 }
 

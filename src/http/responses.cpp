@@ -19,6 +19,13 @@ net::HttpResponse error_response(int status, std::string_view code, std::string_
   return r;
 }
 
+net::HttpResponse no_content_response() {
+  net::HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
 net::HttpResponse field_error_response(int status, const FieldError& e) {
   return error_response(status, e.code, e.message, e.field);
 }

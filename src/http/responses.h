@@ -14,6 +14,8 @@ namespace postern::http {
 net::HttpResponse json_response(int status, const boost::json::value& body);
 net::HttpResponse error_response(int status, std::string_view code, std::string_view message,
                                  std::string_view field = "");
+// 204, no body.
+net::HttpResponse no_content_response();
 net::HttpResponse field_error_response(int status, const FieldError& error);
 // The answer for a store error: 404, 409, 503 with Retry-After, 507.
 net::HttpResponse store_error_response(const error_code& ec);

@@ -166,10 +166,7 @@ void delete_test_account(ApiServices& s, Call& call, net::Responder respond) {
   std::string user(call.param("user"));
   s.accounts->remove(user, [respond, user](Result<void> r) {
     if (!r) return respond(account_error_response(r.error(), user));
-    net::HttpResponse ok;
-    ok.status = 204;
-    ok.content_type.clear();
-    respond(std::move(ok));
+    respond(no_content_response());
   });
 }
 

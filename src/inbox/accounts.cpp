@@ -102,6 +102,13 @@ void AccountService::create_now(const AccountTerms& terms, store::Completion<Cre
                         });
 }
 
+void AccountService::verify_login_async(std::string user, std::string password,
+                                        store::Completion<store::InboxAccount> done) {
+  boost::asio::post(worker_->pool,
+                    [this, user = std::move(user), password = std::move(password),
+                     done = std::move(done)]() { done(verify_login(user, password)); });
+}
+
 Result<store::InboxAccount> AccountService::get(const std::string& user) {
   return store_.account_by_user(user);
 }

@@ -107,6 +107,10 @@ class AccountService {
   // I/O threads. not_found when they do not match (no such account, or the
   // wrong password: the caller cannot tell which), else the store's error.
   Result<store::InboxAccount> verify_login(std::string_view user, std::string_view password);
+  // The same on the service's thread, for callers on I/O threads (HTTP
+  // Basic authentication of the inbox's read API); `done` runs there.
+  void verify_login_async(std::string user, std::string password,
+                          store::Completion<store::InboxAccount> done);
 
  private:
   using Digest = std::array<unsigned char, 32>;

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/utf8.h"
+
 namespace postern::net {
 
 std::string_view HttpRequest::header(std::string_view name) const {
@@ -34,7 +36,10 @@ Responder::State::~State() {
 
 std::string json_error_body(std::string_view code, std::string_view message,
                             std::string_view field) {
-  boost::json::object error{{"code", code}, {"message", message}};
+  // Messages quote what the client sent (a path, a user name), which may be
+  // any bytes: Boost.JSON writes strings as given, so make them UTF-8 for
+  // the answer to be JSON at all.
+  boost::json::object error{{"code", code}, {"message", valid_utf8(message)}};
   error["field"] = field.empty() ? boost::json::value(nullptr) : boost::json::value(field);
   return boost::json::serialize(boost::json::object{{"error", std::move(error)}});
 }
