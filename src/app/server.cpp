@@ -16,12 +16,15 @@
 #include "delivery/outcome_waiters.h"
 #include "http/api.h"
 #include "inbox/accounts.h"
+#include "inbox/catch_sink.h"
+#include "inbox/catching.h"
 #include "inbox/client_settings.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
 #include "pop3/inbox_backend.h"
 #include "pop3/pop3_server.h"
+#include "providers/capture/capture_provider.h"
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
@@ -113,7 +116,23 @@ int serve(const Config& config) {
     spdlog::critical("cannot set up the HTTP client: {}", http_client.error().message);
     return 1;
   }
-  providers::ProviderContext provider_context{io, **http_client, clock, metrics};
+  // Caught mail is filed into the test inbox (docs/inbox.md "How mail is
+  // caught"): by the capture provider of the routing, and by the dispatcher's
+  // own for mail sent with a test account's credentials.
+  auto catch_all = inbox::ensure_catch_all((*store)->inbox(), config.inbox);
+  if (!catch_all) {
+    spdlog::critical("cannot set up the catch-all test account: {}", catch_all.error().message());
+    return 1;
+  }
+  if (catch_all->new_password) {
+    spdlog::warn(
+        "test inbox: mail to no test account is caught into user '{}' (address {}), password {} "
+        "(shown once; set inbox.catch_all_password to choose it)",
+        catch_all->account.user, catch_all->account.address, *catch_all->new_password);
+  }
+  inbox::CatchSink catch_sink((*store)->inbox(), clock,
+                              {config.inbox.domain, std::string(inbox::kCatchAllUser)});
+  providers::ProviderContext provider_context{io, **http_client, clock, metrics, &catch_sink};
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
   routing::RoutingService routing(io, registry, provider_context, clock, metrics);
@@ -127,11 +146,15 @@ int serve(const Config& config) {
   auto dispatch_options = config.delivery.dispatcher;
   dispatch_options.owner = node_name();
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
+  dispatcher.catch_with(
+      std::make_shared<providers::capture::CaptureProvider>("capture", &catch_sink));
   delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
+  intake.check_quota_with((*store)->inbox());
 
   auth::Authenticator authenticator(**store, clock);
   std::atomic<bool> stopping{false};
   inbox::AccountService accounts((*store)->inbox(), clock, config.inbox);
+  authenticator.accept_test_accounts(inbox::test_account_logins(accounts));
   // The configured addresses until the listeners have their ports.
   inbox::ClientSettingsBoard client_settings;
   client_settings.set(inbox_client_settings(config, nullptr));
@@ -148,6 +171,7 @@ int serve(const Config& config) {
                              &routing};
   services.accounts = &accounts;
   services.client_settings = &client_settings;
+  services.inbox = &(*store)->inbox();
   http::Api api(std::move(services));
 
   net::HttpServer http_server(

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -67,10 +68,13 @@ class Scopes {
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names);
 
 struct Principal {
-  enum class Kind { api_key, smtp_user, loopback };
+  enum class Kind { api_key, smtp_user, loopback, test_account };
   Kind kind = Kind::api_key;
   std::string name;  // key or user name; "loopback" for trusted callers
   Scopes scopes;
+  // The test account (store::AccountId) whose mail this caller sends: it
+  // is caught into that account's INBOX, never relayed. 0 for others.
+  std::int64_t catch_account = 0;
 };
 
 class Authenticator {
@@ -84,10 +88,20 @@ class Authenticator {
   // The principal of an API key secret, or nullopt.
   std::optional<Principal> authenticate_key(std::string_view secret);
 
-  // SMTP AUTH: an API key (user = key name, password = secret) or an SMTP
-  // user (Argon2id; slow by design, call it off the I/O threads when many
-  // logins are expected). nullopt when the credentials do not match.
+  // SMTP AUTH: an API key (user = key name, password = secret), an SMTP
+  // user, or a test account when accept_test_accounts() was called, in
+  // that order (Argon2id; slow by design, call it off the I/O threads when
+  // many logins are expected). nullopt when the credentials do not match.
   std::optional<Principal> authenticate_login(std::string_view user, std::string_view password);
+
+  // Test accounts may log in to SMTP: `check` answers the principal of a
+  // test account's user name and password (send scope only, its mail
+  // caught for it: Principal::catch_account), or nullopt. A function, so
+  // that auth does not depend on src/inbox, which checks logins. Set
+  // before the listeners start.
+  using TestAccountCheck =
+      std::function<std::optional<Principal>(std::string_view user, std::string_view password)>;
+  void accept_test_accounts(TestAccountCheck check) { test_accounts_ = std::move(check); }
 
   // True while no API key exists: loopback callers are then trusted. Asks
   // the store each time while it answers yes, so the first key created (by
@@ -113,6 +127,7 @@ class Authenticator {
   void refresh_locked(bool force);
 
   store::Store& store_;
+  TestAccountCheck test_accounts_;
   const Clock& clock_;
   std::chrono::milliseconds refresh_;
   std::mutex mu_;

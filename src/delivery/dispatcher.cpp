@@ -45,6 +45,7 @@ struct Attempt {
   std::vector<std::string> avoid;  // the previous attempt's provider: elsewhere first
   std::chrono::steady_clock::time_point started;
   std::shared_ptr<routing::ProviderSlot> slot;  // the picked provider, until its answer is reported
+  std::string direct_provider;  // caught mail: the capture provider's name, not routed
   // Set when `message` carries only the first part of the recipients
   // waiting: how many there are in all.
   std::size_t recipients_waiting = 0;
@@ -123,6 +124,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& failed;
   Counter& parts;  // parts of messages sent in parts, the last one excepted
   Counter& lost_leases;
+  std::shared_ptr<providers::Provider> capture;  // caught mail's only way out
 
   // Called after in_flight or loops_running went down. Only stop() waits,
   // and it sets `stopping` before it first reads the counts: a decrement
@@ -206,15 +208,34 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   void start_attempt(store::LeasedMessage lease) {
     in_flight_gauge.set(static_cast<double>(++in_flight));
     auto a = std::make_shared<Attempt>();
-    a->message = std::make_shared<providers::OutboundMessage>(
+    auto message = std::make_shared<providers::OutboundMessage>(
         lease.id, lease.format, std::move(lease.content), std::move(lease.envelope),
         std::move(lease.tags), lease.created_at);
+    message->set_catch_account(lease.catch_account);
+    a->message = std::move(message);
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
+    if (a->lease.catch_account != 0) return catch_message(a);
     if (!a->lease.last_provider.empty()) a->avoid.push_back(a->lease.last_provider);
     take_a_part(*a);
     auto busy = dispatch(a);
     if (busy) hold(a, *busy);
+  }
+
+  // Caught mail (a test account's) goes to the capture provider alone:
+  // never routed, so never relayed, and it counts against no provider's
+  // limits or health.
+  void catch_message(const AttemptPtr& a) {
+    if (!capture) {
+      return finish(a, unsent(FailureClass::transient, "no_capture",
+                              "the message is caught for a test account but this node files no "
+                              "caught mail"));
+    }
+    a->direct_provider = capture->name();
+    capture->send(a->message, net::run_on(context.get_executor(),
+                                          [self = shared_from_this(), a](providers::SendResult r) {
+                                            self->finish(a, std::move(r));
+                                          }));
   }
 
   // A message with more recipients than any provider of its pool takes in
@@ -339,7 +360,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   // then records it.
   void finish(const AttemptPtr& a, providers::SendResult r) {
     // The name, not the provider: a removed provider may go with the slot.
-    std::string provider = a->slot ? a->slot->name() : std::string();
+    std::string provider = a->slot ? a->slot->name() : a->direct_provider;
     a->slot.reset();
     AttemptFacts facts{
         .failure_class = r.failure_class,
@@ -358,7 +379,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
         .now = clock.now(),
     };
     auto decision = decide_attempt(std::move(facts), retry, [this, &a](const std::string& tried) {
-      return router.has_alternative(*a->message, {&tried, 1});
+      // Caught mail has no alternative to its capture provider.
+      return a->direct_provider.empty() && router.has_alternative(*a->message, {&tried, 1});
     });
     if (decision.verdict == AttemptVerdict::quarantined) {
       spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
@@ -460,6 +482,10 @@ void Dispatcher::start(bool deliver) {
     asio::co_spawn(impl_->context, impl_->hold_loop(), track);
   }
   asio::co_spawn(impl_->context, impl_->housekeeping(), track);
+}
+
+void Dispatcher::catch_with(std::shared_ptr<providers::Provider> capture) {
+  impl_->capture = std::move(capture);
 }
 
 void Dispatcher::wake() { impl_->signal(); }

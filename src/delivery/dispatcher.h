@@ -44,6 +44,12 @@ class Dispatcher {
              DispatcherOptions options);
   ~Dispatcher();
 
+  // The provider that files caught mail (a message with a catch account,
+  // store.h) into the test inbox: such mail goes there directly, never
+  // through the router, whatever the routing says. Set before start();
+  // without one, caught mail is deferred rather than relayed.
+  void catch_with(std::shared_ptr<providers::Provider> capture);
+
   // Starts the periodic housekeeping (lease reclaim, expiry of sync waits
   // and idempotency keys) and, when `deliver` is set, leasing and sending.
   void start(bool deliver);

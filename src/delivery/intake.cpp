@@ -1,6 +1,10 @@
 #include "delivery/intake.h"
 
+#include <cerrno>
+
 namespace postern::delivery {
+
+error_code quota_exceeded() { return {EDQUOT, boost::system::generic_category()}; }
 
 Intake::Intake(store::Store& store, MetricsRegistry& metrics, std::function<void()> on_durable)
     : store_(store),
@@ -9,11 +13,27 @@ Intake::Intake(store::Store& store, MetricsRegistry& metrics, std::function<void
                                      "Messages stored durably at intake", {{"source", "http"}})),
       accepted_smtp_(metrics.counter("postern_messages_accepted_total",
                                      "Messages stored durably at intake", {{"source", "smtp"}})),
-      refused_(
-          metrics.counter("postern_messages_refused_total",
-                          "Messages refused at intake because the store could not take them")) {}
+      refused_(metrics.counter("postern_messages_refused_total",
+                               "Messages refused at intake because the store could not take them")),
+      refused_quota_(metrics.counter(
+          "postern_messages_refused_quota_total",
+          "Messages refused at intake because their test account is over its quota")) {}
+
+error_code Intake::quota_refusal(const store::NewMessage& message) {
+  if (!inbox_ || message.catch_account == 0) return {};
+  auto account = inbox_->account(message.catch_account);
+  // A gone account or an unreadable one is the capture's to report: the
+  // message is accepted and its attempt says why it was not filed.
+  if (!account || account->quota_bytes == 0) return {};
+  if (account->used_bytes + message.content.size() <= account->quota_bytes) return {};
+  return quota_exceeded();
+}
 
 void Intake::submit(store::NewMessage message, store::Completion<store::EnqueueResult> done) {
+  if (auto refused = quota_refusal(message)) {
+    refused_quota_.inc();
+    return done(refused);
+  }
   Counter& accepted = message.source == "smtp" ? accepted_smtp_ : accepted_http_;
   store_.enqueue(std::move(message),
                  [this, &accepted, done = std::move(done)](Result<store::EnqueueResult> r) {

@@ -53,6 +53,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/test-accounts", auth::Scope::admin, list_test_accounts},
     {"GET", "/v1/test-accounts/{user}", auth::Scope::read, get_test_account},
     {"DELETE", "/v1/test-accounts/{user}", auth::Scope::admin, delete_test_account},
+    {"GET", "/v1/test-accounts/{user}/messages", auth::Scope::read, list_test_account_messages},
     // Nodemailer's createTestAccount() (Ethereal's API): with ETHEREAL_API_KEY
     // set it sends the key as a Bearer token, so the usual rules hold.
     {"POST", "/user", auth::Scope::send, ethereal_create_user},

@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "http/api_options.h"
 #include "net/http_message.h"
+#include "store/inbox_store.h"
 #include "store/store.h"
 
 namespace postern::delivery {
@@ -47,6 +48,8 @@ struct ApiServices {
   // listeners' addresses the new accounts are told to use.
   inbox::AccountService* accounts = nullptr;
   const inbox::ClientSettingsBoard* client_settings = nullptr;
+  // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
+  store::InboxStore* inbox = nullptr;
 };
 
 // A request that passed routing and authentication.

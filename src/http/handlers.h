@@ -39,6 +39,8 @@ void create_test_account(ApiServices&, Call&, net::Responder);
 void list_test_accounts(ApiServices&, Call&, net::Responder);
 void get_test_account(ApiServices&, Call&, net::Responder);
 void delete_test_account(ApiServices&, Call&, net::Responder);
+// inbox_messages_api.cpp
+void list_test_account_messages(ApiServices&, Call&, net::Responder);
 void ethereal_create_user(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);

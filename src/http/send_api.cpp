@@ -121,29 +121,35 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   if (refused) return respond(std::move(*refused));
   if (call.principal.kind != auth::Principal::Kind::loopback) m.submitted_by = call.principal.name;
   m.source = "http";
+  m.catch_account = call.principal.catch_account;
 
   auto* waiters = s.waiters;
   auto* store = &s.store;
   auto wait_for = *wait;
-  s.intake.submit(
-      std::move(m), [respond, waiters, store, wait_for](Result<store::EnqueueResult> r) {
-        if (!r) {
-          if (r.error() == Errc::conflict) {
-            return respond(error_response(409, "idempotency_conflict",
-                                          "this Idempotency-Key was used with a different request",
-                                          "Idempotency-Key"));
-          }
-          return respond(store_error_response(r.error()));
-        }
-        if (waiters && wait_for.count() > 0)
-          return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
-        net::HttpResponse ok;
-        ok.status = 202;
-        ok.body = accepted_body(r->id);
-        ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
-        if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
-        respond(std::move(ok));
-      });
+  s.intake.submit(std::move(m), [respond, waiters, store, wait_for,
+                                 caller = call.principal.name](Result<store::EnqueueResult> r) {
+    if (!r) {
+      if (r.error() == Errc::conflict) {
+        return respond(error_response(409, "idempotency_conflict",
+                                      "this Idempotency-Key was used with a different request",
+                                      "Idempotency-Key"));
+      }
+      if (r.error() == delivery::quota_exceeded()) {
+        return respond(error_response(
+            507, "quota_exceeded",
+            "test account '" + caller + "' is over its quota; nothing was accepted"));
+      }
+      return respond(store_error_response(r.error()));
+    }
+    if (waiters && wait_for.count() > 0)
+      return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
+    net::HttpResponse ok;
+    ok.status = 202;
+    ok.body = accepted_body(r->id);
+    ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
+    if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
+    respond(std::move(ok));
+  });
 }
 
 }  // namespace postern::http

@@ -31,6 +31,7 @@ Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file) {
   s.text("domain", o.domain)
       .duration("retention", o.retention)
       .bytes("quota", quota)
+      .text("catch_all_password", o.catch_all_password)
       .reserved("mx_listen", "the test inbox's MX listener is not implemented yet");
   o.quota_bytes = quota;
   o.domain = ascii_lowered(o.domain);

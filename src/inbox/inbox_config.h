@@ -19,9 +19,12 @@ struct InboxOptions {
   std::string domain = "inbox.postern.test";
   std::chrono::seconds retention{std::chrono::hours(7 * 24)};
   std::uint64_t quota_bytes = 100 * 1024 * 1024;  // 0: no limit
+  // The catch-all account's password when it is created (the first start);
+  // empty: a generated one, logged once (docs/inbox.md "How mail is caught").
+  std::string catch_all_password;
 };
 
-// Reads [inbox]: domain, retention, quota. inbox.mx_listen is reserved (the
+// Reads [inbox]: domain, retention, quota, catch_all_password. inbox.mx_listen is reserved (the
 // MX listener is not implemented yet) and refused when given. Errors name
 // the key.
 Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file);

@@ -4,6 +4,7 @@
 // between the attempts of one delivery.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,10 @@ class OutboundMessage {
   ContentFormat format() const { return format_; }
   const std::string& content() const { return body_->content; }
   SystemTime created_at() const { return created_at_; }
+  // The test account (store::AccountId) the message is caught for, 0 for
+  // ordinary mail: caught mail goes to the capture provider, never routed.
+  std::int64_t catch_account() const { return catch_account_; }
+  void set_catch_account(std::int64_t account) { catch_account_ = account; }
 
   // The structured message (mime::read_stored): parsed JSON, or the raw
   // message parsed with GMime. Errc::corrupt when the stored content cannot
@@ -66,6 +71,7 @@ class OutboundMessage {
   Envelope envelope_;
   std::vector<std::string> tags_;
   SystemTime created_at_;
+  std::int64_t catch_account_ = 0;
 };
 
 }  // namespace postern::providers

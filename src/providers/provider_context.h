@@ -11,11 +11,16 @@ class HttpClient;
 
 namespace postern::providers {
 
+class InboxSink;
+
 struct ProviderContext {
   net::IoRuntime& io;
   net::HttpClient& http;  // pooled HTTPS client shared by the HTTP API providers
   const Clock& clock;
   MetricsRegistry& metrics;
+  // The test inbox the capture provider files into; null where there is
+  // none (tools, tests): capture then only acknowledges.
+  InboxSink* inbox = nullptr;
 };
 
 }  // namespace postern::providers

@@ -61,6 +61,7 @@ enum class ReplyId {
   auth_cancelled,
   auth_bad_encoding,
   not_authorized,
+  mailbox_full,
   count_
 };
 
@@ -119,6 +120,7 @@ inline constexpr std::array<ReplySpec, static_cast<std::size_t>(ReplyId::count_)
     {501, "5.7.0", "Authentication cancelled"},
     {501, "5.5.2", "Cannot decode response"},
     {550, "5.7.1", "Not authorized to send mail"},
+    {552, "5.2.2", "Mailbox full: the test account is over its quota"},
 }};
 
 constexpr const ReplySpec& reply_spec(ReplyId id) { return kReplies[static_cast<std::size_t>(id)]; }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "delivery/intake.h"
+
 namespace postern::smtp {
 namespace {
 
@@ -117,8 +119,11 @@ void SessionFsm::on_store_result(const Result<store::EnqueueResult>& result) {
     return;
   }
   metrics_.messages_refused.inc();
-  // Every store failure is temporary for the client: the message may go
-  // through on a later try. A full disk has its own code (RFC 3463 X.3.1).
+  // A test account over its quota stays so until its mail expires or is
+  // deleted: permanent, mailbox full (RFC 3463 X.2.2).
+  if (result.error() == delivery::quota_exceeded()) return reply(ReplyId::mailbox_full);
+  // Every other store failure is temporary for the client: the message may
+  // go through on a later try. A full disk has its own code (RFC 3463 X.3.1).
   reply(result.error() == Errc::storage_full ? ReplyId::storage_full : ReplyId::store_unavailable);
 }
 
@@ -268,6 +273,8 @@ void SessionFsm::finish_message() {
     return;
   }
   message_ = std::move(*message);
+  // Mail sent with a test account's credentials is caught for it.
+  if (principal_) message_.catch_account = principal_->catch_account;
   phase_ = Phase::awaiting_store;
   pending_ = Action::store_message;
 }

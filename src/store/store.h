@@ -41,6 +41,11 @@ struct NewMessage {
   std::vector<std::string> tags;
   std::string submitted_by;  // API key or SMTP user name; "" for trusted callers
   std::string source;        // "http" or "smtp", recorded in the first event
+  // The test account (store::AccountId, inbox_store.h) whose credentials
+  // sent it: the message is caught into that account's INBOX and never
+  // relayed, whatever the routing says (docs/inbox.md "How mail is
+  // caught"). 0 for ordinary mail.
+  std::int64_t catch_account = 0;
   // Optional: the scoped idempotency key and a hash of the request it came with.
   std::string idempotency_key;
   std::string request_hash;
@@ -62,7 +67,8 @@ struct LeasedMessage {
   std::string content;
   Envelope envelope;
   std::vector<std::string> tags;
-  std::string last_provider;  // provider of the previous attempt, to try elsewhere first
+  std::string last_provider;       // provider of the previous attempt, to try elsewhere first
+  std::int64_t catch_account = 0;  // as NewMessage's: caught, never relayed
 };
 
 // The outcome of one delivery attempt, recorded as an event, and the status

@@ -65,7 +65,8 @@ def test_get_list_and_delete(postern):
     r = api.delete(f"/v1/test-accounts/{first['user']}")
     assert r.status == 204 and r.body == b"", r
     assert api.get(f"/v1/test-accounts/{first['user']}").status == 404
-    assert [a["user"] for a in api.get("/v1/test-accounts").json()["data"]] == [second["user"]]
+    # The catch-all account (docs/inbox.md "How mail is caught") is made at start: the oldest.
+    assert [a["user"] for a in api.get("/v1/test-accounts").json()["data"]] == [second["user"], "catch-all"]
 
 
 def test_errors_name_what_is_wrong(postern):
@@ -84,7 +85,7 @@ def test_errors_name_what_is_wrong(postern):
         assert r.json()["error"]["field"] == field, (body, r)
     r = api.post("/v1/test-accounts", "{not json", headers={"Content-Type": "application/json"})
     assert r.status == 400 and r.json()["error"]["code"] == "invalid_json", r
-    assert api.get("/v1/test-accounts").json()["data"] == []
+    assert [a["user"] for a in api.get("/v1/test-accounts").json()["data"]] == ["catch-all"]
 
 
 def test_ethereal_user_answers_what_nodemailer_reads(postern):
@@ -137,7 +138,7 @@ def test_cli_creates_lists_and_deletes_beside_the_server(postern):
 
     created_over_http = create(postern.api())
     listed = postern.cli("test-accounts", "list").stdout.splitlines()
-    assert [line.split("\t")[0] for line in listed] == [created_over_http["user"], settings["user"]]
+    assert [line.split("\t")[0] for line in listed] == [created_over_http["user"], settings["user"], "catch-all"]
     assert listed[1].split("\t")[1] == settings["address"]
     assert listed[1].split("\t")[4] == "0/5242880"
 

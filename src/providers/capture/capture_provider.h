@@ -1,15 +1,18 @@
-// The built-in capture provider: accepts every message at once and keeps it
-// (the store holds the content; the test inbox builds on this). With no
-// provider configured, all mail goes here, so `make run` is a local catcher.
+// The built-in capture provider: files every message it is given into the
+// test inbox (InboxSink) instead of sending it anywhere. With no provider
+// configured, all mail goes here, so `make run` is a local catcher; mail
+// sent with a test account's credentials comes here whatever the routing
+// says (the dispatcher's catch_with). Without a sink it only acknowledges.
 #pragma once
 
+#include "providers/inbox_sink.h"
 #include "providers/provider_factory.h"
 
 namespace postern::providers::capture {
 
 class CaptureProvider final : public Provider {
  public:
-  explicit CaptureProvider(std::string name) : name_(std::move(name)) {}
+  CaptureProvider(std::string name, InboxSink* inbox) : name_(std::move(name)), inbox_(inbox) {}
 
   // Provider
   const std::string& name() const override { return name_; }
@@ -20,7 +23,15 @@ class CaptureProvider final : public Provider {
 
  private:
   std::string name_;
+  InboxSink* inbox_;
 };
+
+// What the filings of one message mean for its attempt: sent when any
+// account took it (the detail names those that did not), permanent when
+// every one refused (over quota, account gone: retrying cannot help),
+// transient when the inbox could not store it at all.
+SendResult capture_result(const std::string& message_id,
+                          const Result<std::vector<InboxFiling>>& filed);
 
 class CaptureFactory final : public ProviderFactory {
  public:

@@ -314,6 +314,13 @@ CREATE TRIGGER inbox_entry_removed AFTER DELETE ON inbox_entries BEGIN
   UPDATE inbox_blobs SET refs = refs - 1 WHERE id = OLD.blob;
 END;
 )sql"_status_sql},
+    Migration{9, R"sql(
+-- Mail sent with a test account's credentials is caught into that
+-- account's INBOX and never relayed (docs/inbox.md "How mail is caught"):
+-- the account's id, or 0 for ordinary mail. Not a foreign key: a message
+-- outlives a deleted account (its capture then fails, and says why).
+ALTER TABLE messages ADD COLUMN catch_account INTEGER NOT NULL DEFAULT 0;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

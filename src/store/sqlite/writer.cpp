@@ -61,9 +61,9 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "sender, "
        "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, "
        "log_crc32c, "
-       "recipients, source) "
+       "recipients, source, catch_account) "
        "VALUES (?1, {queued}, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-       "?14)"_status_sql},
+       "?14, ?15)"_status_sql},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
@@ -83,7 +83,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused"_status_sql},
+       "recipients, settled, refused, catch_account"_status_sql},
       {&st->lease_deferred,
        "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
        "updated_at = ?3 "
@@ -91,7 +91,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "WHERE status = {deferred} AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused"_status_sql},
+       "recipients, settled, refused, catch_account"_status_sql},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, "
        "updated_at = ?5, "
@@ -249,6 +249,7 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .bind(12, static_cast<std::int64_t>(where->crc32c))
                    .bind(13, join_recipients(m.envelope.recipients))
                    .bind(14, m.source)  // with created_at and submitted_by: the accepted event
+                   .bind(15, m.catch_account)
                    .run();
       !r) {
     return r.error();
@@ -288,6 +289,7 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
     leave_out_settled(m.envelope.recipients, s.column_view(9), s.column_view(10));
+    m.catch_account = s.column_int(11);
     out.push_back(std::move(m));
   });
   if (!done) return done.error();

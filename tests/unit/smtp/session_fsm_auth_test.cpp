@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/base64.h"
+#include "delivery/intake.h"
 #include "fsm_harness.h"
 
 namespace postern::smtp {
@@ -151,6 +152,31 @@ TEST_F(SessionFsmAuthTest, AuthErrors) {
   // AUTH needs EHLO, not HELO.
   h.send("HELO c");
   EXPECT_EQ(h.send("AUTH PLAIN"), "503 5.5.1 Send EHLO first\r\n");
+}
+
+// Mail of a test account is caught for it (docs/inbox.md "How mail is
+// caught"), and refused for good when the account is full.
+TEST_F(SessionFsmAuthTest, TestAccountMailIsCaughtAndRefusedWhenFull) {
+  connect_over_tls();
+  h.send("AUTH PLAIN " + plain("brave-otter-4821", "pw"));
+  h.fsm->take_credentials();
+  auto account = principal("brave-otter-4821");
+  account.kind = auth::Principal::Kind::test_account;
+  account.catch_account = 7;
+  EXPECT_EQ(codes(h.complete_auth(account)), "235");
+  auto send_one = [this] {
+    h.send("MAIL FROM:<a@x.example>");
+    h.send("RCPT TO:<b@y.example>");
+    h.send("DATA");
+    h.feed("From: a@x.example\r\n\r\nx\r\n.\r\n");
+    ASSERT_EQ(h.last_action, Action::store_message);
+    EXPECT_EQ(h.fsm->take_message().catch_account, 7);
+  };
+  send_one();
+  EXPECT_EQ(codes(h.store_ok()), "250");
+  send_one();
+  EXPECT_EQ(h.complete_store(delivery::quota_exceeded()),
+            "552 5.2.2 Mailbox full: the test account is over its quota\r\n");
 }
 
 TEST_F(SessionFsmAuthTest, PrincipalWithoutSendScopeCannotSend) {

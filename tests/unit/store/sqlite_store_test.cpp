@@ -140,6 +140,26 @@ TEST_F(SqliteStoreTest, ListPaginatesNewestFirstAndFilters) {
   EXPECT_TRUE(store_->list_messages(sent)->empty());
 }
 
+// The test account a message is caught for (docs/inbox.md "How mail is
+// caught") is kept with it, and every lease, a retry's too, carries it.
+TEST_F(SqliteStoreTest, ACatchAccountComesBackWithEveryLease) {
+  auto caught = message("caught");
+  caught.catch_account = 42;
+  auto id = enqueue(caught)->id;
+  clock_.advance(1ms);
+  enqueue(message("ordinary"));
+  auto leased = lease(10);
+  ASSERT_EQ(leased.size(), 2u);
+  EXPECT_EQ(leased[0].id, id);
+  EXPECT_EQ(leased[0].catch_account, 42);
+  EXPECT_EQ(leased[1].catch_account, 0);
+  AttemptRecord later{id, MessageStatus::deferred, clock_.now(), "capture", "transient", "x"};
+  ASSERT_TRUE(record(later));
+  auto again = lease(10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].catch_account, 42);
+}
+
 // Queued messages have no entry in messages_by_status: a shallow queue is
 // listed from its own index, a deep one by reading rows newest first, and
 // both give the same pages; other statuses list through messages_by_status.

@@ -1,0 +1,48 @@
+#include "inbox/catching.h"
+
+#include <future>
+
+#include "auth/credentials.h"
+#include "inbox/generated_credentials.h"
+
+namespace postern::inbox {
+
+Result<CatchAll> ensure_catch_all(store::InboxStore& store, const InboxOptions& options) {
+  std::string user(kCatchAllUser);
+  auto found = store.account_by_user(user);
+  if (found) return CatchAll{std::move(*found), std::nullopt};
+  if (found.error() != Errc::not_found) return found.error();
+  auto password =
+      options.catch_all_password.empty() ? generate_password() : options.catch_all_password;
+  auto hash = auth::hash_password(password);
+  if (!hash) return error_code(Errc::internal);
+  store::NewInboxAccount account;
+  account.user = user;
+  account.address = user + "@" + options.domain;
+  account.password_hash = std::move(*hash);
+  account.retention = options.retention;
+  account.quota_bytes = 0;  // the node's whole mail goes here: no account quota
+  account.catch_all = true;
+  std::promise<Result<store::InboxAccount>> created;
+  store.create_account(std::move(account), [&created](Result<store::InboxAccount> r) {
+    created.set_value(std::move(r));
+  });
+  auto made = created.get_future().get();
+  if (!made) return made.error();
+  CatchAll out{std::move(*made), std::nullopt};
+  if (options.catch_all_password.empty()) out.new_password = std::move(password);
+  return out;
+}
+
+auth::Authenticator::TestAccountCheck test_account_logins(AccountService& accounts) {
+  return [&accounts](std::string_view user,
+                     std::string_view password) -> std::optional<auth::Principal> {
+    auto account = accounts.verify_login(user, password);
+    if (!account) return std::nullopt;
+    auth::Principal p{auth::Principal::Kind::test_account, account->user, {}, account->id};
+    p.scopes.add(auth::Scope::send);
+    return p;
+  };
+}
+
+}  // namespace postern::inbox
