@@ -11,6 +11,7 @@
 // the input until it is answered.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,6 +41,12 @@ struct SessionPolicy {
   std::size_t flush_bytes = 256 * 1024;
   std::size_t max_bad_commands = 20;   // BAD answers before BYE and close
   std::size_t max_login_failures = 5;  // failed logins before BYE and close
+  // A certificate is loaded: STARTTLS is offered on plaintext connections.
+  bool tls_available = false;
+  // Autologout (RFC 3501 §5.4: at least 30 minutes once logged in); before
+  // login a client has less time to say who it is.
+  std::chrono::seconds idle_timeout{30 * 60};
+  std::chrono::seconds idle_timeout_before_login{60};
 };
 
 struct PeerInfo {
@@ -67,6 +74,7 @@ class SessionFsm {
     flush,        // write output() now (a long answer goes on), then call next() again
     store_call,   // take_store_call(), run it; feed its answer to on_store_reply
     check_login,  // take_login(), check it (LoginChecker); feed on_login_result
+    start_tls,    // write output(), TLS handshake; feed on_tls_done
     close,        // write output(), close; close_reason() says why
   };
 
@@ -76,6 +84,14 @@ class SessionFsm {
 
   // --- Events ---
   void on_connected();  // the greeting
+  // Instead of the greeting: the connection is refused (a connection
+  // limit, or the server is stopping). `reason` goes in the BYE.
+  void on_refused(std::string_view reason);
+  // The client said nothing for idle_timeout() (the driver's read timer).
+  void on_idle_timeout();
+  // The server is stopping: the session says BYE at its next read.
+  void on_shutdown();
+  void on_tls_done(bool ok, std::string_view description);
   void on_input(std::string_view bytes);
   void on_input_closed();
   void on_login_result(Result<store::InboxAccount> account);
@@ -91,10 +107,16 @@ class SessionFsm {
   LoginRequest take_login() { return std::move(login_); }
   StoreCall take_store_call() { return std::move(store_call_); }
   const std::string& close_reason() const { return close_reason_; }
+  std::chrono::seconds idle_timeout() const {
+    return state_ == State::not_authenticated ? policy_.idle_timeout_before_login
+                                              : policy_.idle_timeout;
+  }
+  // Logged in as (empty before login), for logs and metrics.
+  std::string_view user() const { return account_ ? std::string_view(account_->user) : ""; }
 
  private:
   enum class State { not_authenticated, authenticated, selected, logout };
-  enum class Phase { command, sasl, awaiting_login, awaiting_store, closed };
+  enum class Phase { command, sasl, awaiting_login, awaiting_store, awaiting_tls, closed };
 
   bool process_input();
   void handle_line(std::string_view line);
@@ -105,6 +127,7 @@ class SessionFsm {
   void handle(const Capability&);
   void handle(const Noop&);
   void handle(const Logout&);
+  void handle(const StartTls&);
   // Not authenticated.
   void handle(Login& c);
   void handle(const Authenticate& c);
@@ -155,6 +178,7 @@ class SessionFsm {
   void untagged_bad(std::string_view text);  // "* BAD" for a command without a tag
   void count_bad();
   void say_bye_if_due();
+  void close_with_bye(std::string_view text, std::string reason);
 
   const SessionPolicy& policy_;
   PeerInfo peer_;
