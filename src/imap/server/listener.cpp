@@ -105,8 +105,6 @@ void ImapServer::stop(std::chrono::milliseconds grace) {
   impl.ctx->workers.join();
 }
 
-std::size_t ImapServer::session_count() const {
-  return impl_->ctx ? impl_->ctx->table.size() : 0;
-}
+std::size_t ImapServer::session_count() const { return impl_->ctx ? impl_->ctx->table.size() : 0; }
 
 }  // namespace postern::imap

@@ -77,7 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Interrupt { none, deadline, stop };
 
   awaitable<void> serve();
-  awaitable<bool> greet();
+  bool refused();
   awaitable<void> read();
   awaitable<bool> write_output();
   awaitable<bool> handshake();
@@ -102,31 +102,28 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16 * 1024> buffer_{};
 };
 
-// The greeting, or the refusal; with implicit TLS after the handshake.
-awaitable<bool> Session::greet() {
-  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
-  switch (ticket_.verdict()) {
-    case net::ConnectVerdict::accept:
-      break;
-    case net::ConnectVerdict::too_many_connections:
-      ctx_->metrics.connections_refused.inc();
-      fsm_.on_refused("[UNAVAILABLE] Too many connections; try again later.");
-      co_return true;
-    case net::ConnectVerdict::shutting_down:
-      ctx_->metrics.connections_refused.inc();
-      fsm_.on_refused("[UNAVAILABLE] Server shutting down.");
-      co_return true;
-  }
-  if (implicit_tls_ && !co_await handshake()) {
-    end("TLS handshake failed: " + failure_);
-    co_return false;
-  }
-  fsm_.on_connected();
-  co_return true;
+// The refusal, when the connection is not admitted: true when refused.
+// (A plain function: GCC 12 miscompiles co_return inside a switch.)
+bool Session::refused() {
+  auto verdict = ticket_.verdict();
+  if (verdict == net::ConnectVerdict::accept) return false;
+  ctx_->metrics.connections_refused.inc();
+  fsm_.on_refused(verdict == net::ConnectVerdict::too_many_connections
+                      ? "[UNAVAILABLE] Too many connections; try again later."
+                      : "[UNAVAILABLE] Server shutting down.");
+  return true;
 }
 
 awaitable<void> Session::serve() {
-  if (!co_await greet()) co_return;
+  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
+  if (!refused()) {
+    // With implicit TLS the greeting comes after the handshake.
+    if (implicit_tls_ && !co_await handshake()) {
+      end("TLS handshake failed: " + failure_);
+      co_return;
+    }
+    fsm_.on_connected();
+  }
   for (;;) {
     auto action = fsm_.next();
     if (!fsm_.output().empty() && !co_await write_output()) {
