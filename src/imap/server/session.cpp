@@ -5,28 +5,23 @@
 // both resume here, on the session's own executor (net::async_callback).
 // Errors a peer can cause never throw.
 //
-// One timer per session bounds every read, write and handshake: it is set
-// before each step and, when it fires first, cancels the socket.
+// net::TimedStream bounds every read, write and handshake.
 // GCC 12 reports asio's coroutine frames, allocated and freed by the
 // frame's own operator new and delete, as mismatched once this file's
 // coroutines are inlined into one another (GCC bug 109224): a false positive.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
-#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include "imap/server/server_context.h"
 #include "net/async_callback.h"
 #include "net/tcp_listener.h"
+#include "net/timed_stream.h"
 
 namespace postern::imap {
 namespace {
@@ -34,7 +29,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::ip::tcp;
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
 // A long FETCH to a slow reader: each write of it gets this long.
 constexpr std::chrono::seconds kWriteTimeout{600};
@@ -44,8 +38,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(std::shared_ptr<ServerContext> ctx, tcp::socket socket, net::SessionTable::Ticket ticket,
           PeerInfo peer, std::string label, bool implicit_tls)
       : ctx_(std::move(ctx)),
-        socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+        stream_(std::move(socket)),
         ticket_(std::move(ticket)),
         label_(std::move(label)),
         implicit_tls_(implicit_tls),
@@ -62,20 +55,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // first.
   void request_stop() {
     stop_requested_ = true;
-    if (reading_) {
-      interrupt_ = Interrupt::stop;
-      boost::system::error_code ignored;
-      lowest().cancel(ignored);
-    }
+    stream_.interrupt_read();
   }
-  void force_close() {
-    boost::system::error_code ignored;
-    lowest().close(ignored);
-  }
+  void force_close() { stream_.force_close(); }
 
  private:
-  enum class Interrupt { none, deadline, stop };
-
   awaitable<void> serve();
   bool refused();
   awaitable<void> read();
@@ -83,22 +67,15 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> handshake();
   awaitable<void> check_login();
   awaitable<void> store_call();
-  void arm(std::chrono::steady_clock::duration limit);
   void end(const std::string& reason);
-  tcp::socket& lowest() { return tls_ ? tls_->next_layer() : socket_; }
 
   std::shared_ptr<ServerContext> ctx_;
-  tcp::socket socket_;
-  std::optional<asio::ssl::stream<tcp::socket>> tls_;
-  asio::steady_timer timer_;
+  net::TimedStream stream_;
   net::SessionTable::Ticket ticket_;
   std::string label_;  // "address:port" for logs
   bool implicit_tls_;
   SessionFsm fsm_;
-  Interrupt interrupt_ = Interrupt::none;
-  bool reading_ = false;  // a read is under way: a stop request cancels it
   bool stop_requested_ = false;
-  std::string failure_;  // why the last I/O step failed
   std::array<char, 16 * 1024> buffer_{};
 };
 
@@ -115,11 +92,12 @@ bool Session::refused() {
 }
 
 awaitable<void> Session::serve() {
-  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
+  stream_.set_owner(weak_from_this());
+  ticket_.set_hooks(net::session_hooks(stream_.executor(), weak_from_this()));
   if (!refused()) {
     // With implicit TLS the greeting comes after the handshake.
     if (implicit_tls_ && !co_await handshake()) {
-      end("TLS handshake failed: " + failure_);
+      end("TLS handshake failed: " + stream_.failure());
       co_return;
     }
     fsm_.on_connected();
@@ -127,7 +105,7 @@ awaitable<void> Session::serve() {
   for (;;) {
     auto action = fsm_.next();
     if (!fsm_.output().empty() && !co_await write_output()) {
-      end(failure_);
+      end(stream_.failure());
       co_return;
     }
     switch (action) {
@@ -142,7 +120,7 @@ awaitable<void> Session::serve() {
         break;
       case SessionFsm::Action::start_tls: {
         bool ok = co_await handshake();
-        fsm_.on_tls_done(ok, failure_);
+        fsm_.on_tls_done(ok, stream_.failure());
         break;
       }
       case SessionFsm::Action::check_login:
@@ -158,84 +136,32 @@ awaitable<void> Session::serve() {
   }
 }
 
-void Session::arm(std::chrono::steady_clock::duration limit) {
-  interrupt_ = Interrupt::none;
-  timer_.expires_after(limit);  // cancels the wait of the step before
-  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) {
-      self->interrupt_ = Interrupt::deadline;
-      boost::system::error_code ignored;
-      self->lowest().cancel(ignored);
-    }
-  });
-}
-
 awaitable<void> Session::read() {
-  arm(fsm_.idle_timeout());
-  auto buffer = asio::buffer(buffer_);
-  reading_ = true;
-  std::tuple<boost::system::error_code, std::size_t> result;
-  if (tls_) {
-    result = co_await tls_->async_read_some(buffer, kToken);
-  } else {
-    result = co_await socket_.async_read_some(buffer, kToken);
-  }
-  reading_ = false;
-  timer_.cancel();
-  auto [ec, n] = result;
-  if (!ec) {
+  std::size_t n = 0;
+  auto result = co_await stream_.read_some(asio::buffer(buffer_), fsm_.idle_timeout(), n);
+  using R = net::TimedStream::ReadResult;
+  if (result == R::data) {
     fsm_.on_input(std::string_view(buffer_.data(), n));
-    co_return;
-  }
-  switch (std::exchange(interrupt_, Interrupt::none)) {
-    case Interrupt::deadline:
-      ctx_->metrics.idle_timeouts.inc();
-      fsm_.on_idle_timeout();
-      co_return;
-    case Interrupt::stop:
-      co_return;  // stop_requested_ is seen at the next read
-    case Interrupt::none:
-      break;
-  }
-  bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-  if (!eof) spdlog::debug("imap {}: read failed: {}", label_, ec.message());
-  fsm_.on_input_closed();
+  } else if (result == R::deadline) {
+    ctx_->metrics.idle_timeouts.inc();
+    fsm_.on_idle_timeout();
+  } else if (result == R::closed) {
+    spdlog::debug("imap {}: {}", label_, stream_.failure());
+    fsm_.on_input_closed();
+  }  // R::stop: stop_requested_ is seen at the next read
 }
 
 awaitable<bool> Session::write_output() {
   // A client that stops reading must not hold the session forever.
-  arm(kWriteTimeout);
-  auto buffer = asio::buffer(fsm_.output());
-  std::tuple<boost::system::error_code, std::size_t> result;
-  if (tls_) {
-    result = co_await asio::async_write(*tls_, buffer, kToken);
-  } else {
-    result = co_await asio::async_write(socket_, buffer, kToken);
-  }
-  timer_.cancel();
+  bool ok = co_await stream_.write(asio::buffer(fsm_.output()), kWriteTimeout);
   fsm_.clear_output();
-  auto [ec, n] = result;
-  if (ec) {
-    failure_ =
-        interrupt_ == Interrupt::deadline ? "write timed out" : "write failed: " + ec.message();
-  }
-  co_return !ec;
+  co_return ok;
 }
 
 awaitable<bool> Session::handshake() {
-  tls_.emplace(std::move(socket_), *ctx_->tls);
-  arm(ctx_->options.login_timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kToken);
-  timer_.cancel();
-  if (ec) {
-    failure_ = interrupt_ == Interrupt::deadline ? "timed out" : ec.message();
-    co_return false;
-  }
-  SSL* ssl = tls_->native_handle();
-  spdlog::debug("imap {}: {} with cipher {}", label_, SSL_get_version(ssl),
-                SSL_get_cipher_name(ssl));
-  co_return true;
+  bool ok = co_await stream_.handshake(*ctx_->tls, ctx_->options.login_timeout);
+  if (ok) spdlog::debug("imap {}: {}", label_, stream_.description());
+  co_return ok;
 }
 
 using LoginResult = Result<store::InboxAccount>;
@@ -277,10 +203,7 @@ awaitable<void> Session::store_call() {
 }
 
 void Session::end(const std::string& reason) {
-  timer_.cancel();
-  boost::system::error_code ignored;
-  lowest().shutdown(tcp::socket::shutdown_both, ignored);
-  lowest().close(ignored);
+  stream_.close();
   if (reason == "logout" || reason == "connection closed by client") {
     spdlog::debug("imap {}: session ended: {}", label_, reason);
   } else {
