@@ -155,3 +155,15 @@ def test_sigterm_says_bye_to_open_sessions(postern):
     line = f.readline()
     assert line.startswith(b"* BYE [UNAVAILABLE] Server shutting down"), line
     s.close()
+
+
+def test_implicit_tls_listener_greets_after_the_handshake(postern_factory):
+    node = postern_factory(env={"POSTERN_IMAP_TLS_LISTEN": "127.0.0.1:0"})
+    assert node.imaps_port, "the ready line names no imaps listener"
+    account = create(node.api())
+    client = imaplib.IMAP4_SSL("127.0.0.1", node.imaps_port, ssl_context=tls_context(), timeout=TIMEOUT)
+    caps = client.capability()[1][0]
+    assert b"STARTTLS" not in caps and b"AUTH=PLAIN" in caps, caps
+    assert client.login(account["user"], account["password"])[0] == "OK"
+    assert client.select("INBOX") == ("OK", [b"0"])
+    client.logout()
