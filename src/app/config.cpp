@@ -26,8 +26,8 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
   std::optional<ConfigError> error;
   net::ServerTlsOptions tls;
   // Each section's owner reads it; the order matters only where one
-  // module's options take another's ([tls] and [messages] for SMTP, [tls]
-  // for POP3).
+  // module's options take another's ([tls] and [messages] for SMTP and
+  // IMAP, [tls] for POP3).
   bool ok = take(net::read_io_runtime_options(*file), c.io, error) &&
             take(net::read_http_server_options(*file), c.http, error) &&
             take(http::read_api_options(*file), c.api, error) &&
@@ -35,22 +35,21 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
             take(read_message_limits(*file), c.messages, error) &&
             take(smtp::read_smtp_config(*file, tls, c.messages), c.smtp, error) &&
             take(pop3::read_pop3_config(*file, tls), c.pop3, error) &&
+            take(imap::read_imap_config(*file, tls, c.messages), c.imap, error) &&
             take(store::read_store_config(*file), c.store, error) &&
             take(routing::read_routing_config(*file), c.routing, error) &&
             take(delivery::read_delivery_config(*file), c.delivery, error) &&
             take(inbox::read_inbox_config(*file), c.inbox, error) &&
             take(read_log_options(*file), c.log, error);
   if (!ok) return *error;
-  // SMTP and POP3 serve TLS: without a listener of either a certificate
+  // SMTP, POP3 and IMAP serve TLS: without a listener of any a certificate
   // would do nothing.
-  if (tls.enabled() && c.smtp.listeners().empty() && c.pop3.server.listen.empty()) {
+  if (tls.enabled() && c.smtp.listeners().empty() && c.pop3.server.listen.empty() &&
+      !c.imap.enabled()) {
     return ConfigError{"tls.cert",
-                       "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen) and POP3 "
-                       "(pop3.listen) serve TLS so far"};
+                       "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen), POP3 "
+                       "(pop3.listen) and IMAP (imap.listen, imap.tls_listen) serve TLS"};
   }
-  // Sections of the design whose servers do not exist yet: accepted, they
-  // would do nothing.
-  file->reserve_section("imap", "the test inbox's IMAP server is not implemented yet");
   if (auto done = file->finish(); !done) return done.error();
   return c;
 }

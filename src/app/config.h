@@ -12,6 +12,7 @@
 #include "core/message_json.h"
 #include "delivery/delivery_config.h"
 #include "http/api_options.h"
+#include "imap/imap_config.h"
 #include "inbox/inbox_config.h"
 #include "net/http_server.h"
 #include "net/net_config.h"
@@ -28,6 +29,7 @@ struct Config {
   http::ApiOptions api;               // [http] max_wait
   smtp::SmtpConfig smtp;              // [smtp], with [tls] and [messages]
   pop3::Pop3Config pop3;              // [pop3], with [tls]
+  imap::ImapConfig imap;              // [imap], with [tls] and [messages]
   MessageLimits messages;             // [messages]
   store::StoreConfig store;           // [store]
   routing::RoutingConfig routing;     // [routing], [[routes]], [[providers]]

@@ -32,8 +32,17 @@ inbox::ClientSettings inbox_client_settings(const Config& config, const BoundPor
   } else {
     s.pop3 = inbox::endpoint_of(pop3, bound ? bound->pop3 : configured_port(pop3), false, true);
   }
-  std::string imap(inbox::kDefaultImapListen);
-  s.imap = inbox::endpoint_of(imap, configured_port(imap), false, false);
+  const auto& imap = config.imap.server;
+  if (!imap.listen.empty()) {
+    s.imap = inbox::endpoint_of(imap.listen, bound ? bound->imap : configured_port(imap.listen),
+                                false, true);
+  } else if (!imap.tls_listen.empty()) {
+    s.imap = inbox::endpoint_of(
+        imap.tls_listen, bound ? bound->imaps : configured_port(imap.tls_listen), true, true);
+  } else {
+    std::string fallback(inbox::kDefaultImapListen);
+    s.imap = inbox::endpoint_of(fallback, configured_port(fallback), false, false);
+  }
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
 #include "http/api.h"
+#include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
 #include "inbox/catch_sink.h"
 #include "inbox/catching.h"
@@ -59,6 +60,20 @@ void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
 }
 
 std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
+// The IMAP session's login check over the account service: the adapter
+// lives here so that src/inbox and src/imap need not know each other.
+class AccountLogins final : public imap::LoginChecker {
+ public:
+  explicit AccountLogins(inbox::AccountService& accounts) : accounts_(accounts) {}
+  Result<store::InboxAccount> verify_login(std::string_view user,
+                                           std::string_view password) override {
+    return accounts_.verify_login(user, password);
+  }
+
+ private:
+  inbox::AccountService& accounts_;
+};
 
 // Blocks until one of `signals` arrives. They are blocked in every thread
 // (set before any thread starts) and taken here synchronously.
@@ -205,12 +220,22 @@ int serve(const Config& config) {
     options.tls = *tls;
     pop3_server.emplace(io, std::move(options), pop3_backend, metrics);
   }
+  // IMAP serves the same accounts' mailboxes; logins go to the account
+  // service (its cache and Argon2id check).
+  AccountLogins imap_logins(accounts);
+  std::optional<imap::ImapServer> imap_server;
+  if (config.imap.enabled()) {
+    auto options = config.imap.server;
+    options.tls = *tls;
+    imap_server.emplace(io, std::move(options), (*store)->inbox(), imap_logins, metrics);
+  }
 
   io.start();
   auto fail_start = [&](const std::string& what, const std::string& listen, const error_code& ec) {
     spdlog::critical("cannot listen for {} on {}: {}", what, listen, ec.message());
     for (auto& s : smtp_servers) s->stop(std::chrono::milliseconds(0));
     if (pop3_server) pop3_server->stop(std::chrono::milliseconds(0));
+    if (imap_server) imap_server->stop(std::chrono::milliseconds(0));
     http_server.stop(std::chrono::milliseconds(0));
     io.stop();
     return 1;
@@ -233,6 +258,15 @@ int serve(const Config& config) {
     ready += " pop3=" + host_of(config.pop3.server.listen) + ":" + std::to_string(*port);
     bound.pop3 = *port;
   }
+  if (imap_server) {
+    const auto& o = config.imap.server;
+    auto ports = imap_server->start();
+    if (!ports) return fail_start("IMAP", o.listen + " " + o.tls_listen, ports.error());
+    if (ports->plain) ready += " imap=" + host_of(o.listen) + ":" + std::to_string(ports->plain);
+    if (ports->tls) ready += " imaps=" + host_of(o.tls_listen) + ":" + std::to_string(ports->tls);
+    bound.imap = ports->plain;
+    bound.imaps = ports->tls;
+  }
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
@@ -251,6 +285,7 @@ int serve(const Config& config) {
   waiters.expire_all();
   for (auto& s : smtp_servers) s->stop(kShutdownGrace);
   if (pop3_server) pop3_server->stop(kShutdownGrace);
+  if (imap_server) imap_server->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);
   dispatcher.stop(kShutdownGrace);
   routing.stop();

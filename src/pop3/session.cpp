@@ -4,26 +4,23 @@
 // worker pool and resume here; the commit at QUIT goes to the Backend).
 // Errors a peer can cause never throw.
 //
-// One timer per session bounds every read, write and handshake: it is set
-// before each step and, when it fires first, cancels the socket.
+// net::TimedStream bounds every read, write and handshake.
 // GCC 12 reports asio's coroutine frames, allocated and freed by the
 // frame's own operator new and delete, as mismatched once this file's
 // coroutines are inlined into one another (GCC bug 109224): a false positive.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
-#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include "net/async_callback.h"
 #include "net/tcp_listener.h"
+#include "net/timed_stream.h"
 #include "pop3/login.h"
 #include "pop3/server_context.h"
 
@@ -44,8 +41,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(std::shared_ptr<ServerContext> ctx, tcp::socket socket, net::SessionTable::Ticket ticket,
           std::string label)
       : ctx_(std::move(ctx)),
-        socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+        stream_(std::move(socket)),
+        delay_(stream_.executor()),
         ticket_(std::move(ticket)),
         label_(std::move(label)),
         fsm_(ctx_->policy) {
@@ -60,20 +57,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // now; a write, a login or a commit ends first.
   void request_stop() {
     stop_requested_ = true;
-    if (reading_) {
-      interrupt_ = Interrupt::stop;
-      boost::system::error_code ignored;
-      lowest().cancel(ignored);
-    }
+    stream_.interrupt_read();
   }
-  void force_close() {
-    boost::system::error_code ignored;
-    lowest().close(ignored);
-  }
+  void force_close() { stream_.force_close(); }
 
  private:
-  enum class Interrupt { none, deadline, stop };
-
   awaitable<void> serve();
   awaitable<void> read();
   awaitable<bool> write_output();
@@ -81,26 +69,18 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> login();
   awaitable<void> retrieve();
   awaitable<void> commit();
-  // Bounds the next I/O step: when `limit` passes first, the socket is
-  // cancelled and the step fails with interrupt_ == deadline.
-  void arm(std::chrono::steady_clock::duration limit);
   void register_hooks();
   void end(const std::string& reason);
-  tcp::socket& lowest() { return tls_ ? tls_->next_layer() : socket_; }
 
   std::shared_ptr<ServerContext> ctx_;
-  tcp::socket socket_;
-  std::optional<asio::ssl::stream<tcp::socket>> tls_;
-  asio::steady_timer timer_;
+  net::TimedStream stream_;
+  asio::steady_timer delay_;  // the wait before a failed login is answered
   net::SessionTable::Ticket ticket_;
   std::string label_;  // "address:port" for logs
   SessionFsm fsm_;
   std::optional<LoginGrant> grant_;  // the account's lock and maildrop, once logged in
-  Interrupt interrupt_ = Interrupt::none;
-  bool reading_ = false;  // a read is under way: a stop request cancels it
   bool stop_requested_ = false;
   bool stop_delivered_ = false;
-  std::string failure_;  // why the last I/O step failed
   std::array<char, 16 * 1024> buffer_{};
 };
 
@@ -112,7 +92,7 @@ awaitable<void> Session::serve() {
   for (;;) {
     auto action = fsm_.next();
     if (!fsm_.output().empty() && !co_await write_output()) {
-      fsm_.on_input_closed(failure_);
+      fsm_.on_input_closed(stream_.failure());
       end(fsm_.close_reason());
       co_return;
     }
@@ -129,7 +109,7 @@ awaitable<void> Session::serve() {
         break;
       case SessionFsm::Action::start_tls: {
         bool ok = co_await handshake();
-        fsm_.on_tls_done(ok, failure_);
+        fsm_.on_tls_done(ok, ok ? stream_.description() : stream_.failure());
         break;
       }
       case SessionFsm::Action::login:
@@ -148,81 +128,28 @@ awaitable<void> Session::serve() {
   }
 }
 
-void Session::arm(std::chrono::steady_clock::duration limit) {
-  interrupt_ = Interrupt::none;
-  timer_.expires_after(limit);  // cancels the wait of the step before
-  timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) {
-      self->interrupt_ = Interrupt::deadline;
-      boost::system::error_code ignored;
-      self->lowest().cancel(ignored);
-    }
-  });
-}
-
 awaitable<void> Session::read() {
-  arm(fsm_.idle_timeout());
-  auto buffer = asio::buffer(buffer_);
-  reading_ = true;
-  std::tuple<boost::system::error_code, std::size_t> result;
-  if (tls_) {
-    result = co_await tls_->async_read_some(buffer, kToken);
-  } else {
-    result = co_await socket_.async_read_some(buffer, kToken);
-  }
-  reading_ = false;
-  timer_.cancel();
-  auto [ec, n] = result;
-  if (!ec) {
+  std::size_t n = 0;
+  auto result = co_await stream_.read_some(asio::buffer(buffer_), fsm_.idle_timeout(), n);
+  using R = net::TimedStream::ReadResult;
+  if (result == R::data) {
     fsm_.on_input(std::string_view(buffer_.data(), n));
-    co_return;
-  }
-  switch (std::exchange(interrupt_, Interrupt::none)) {
-    case Interrupt::deadline:
-      fsm_.on_idle_timeout();
-      co_return;
-    case Interrupt::stop:
-      co_return;  // stop_requested_ is seen at the next read
-    case Interrupt::none:
-      break;
-  }
-  bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-  fsm_.on_input_closed(eof ? "client closed the connection" : "read failed: " + ec.message());
+  } else if (result == R::deadline) {
+    fsm_.on_idle_timeout();
+  } else if (result == R::closed) {
+    fsm_.on_input_closed(stream_.failure());
+  }  // R::stop: stop_requested_ is seen at the next read
 }
 
 awaitable<bool> Session::write_output() {
   // A client that stops reading must not hold the session forever.
-  arm(kWriteTimeout);
-  auto buffer = asio::buffer(fsm_.output());
-  std::tuple<boost::system::error_code, std::size_t> result;
-  if (tls_) {
-    result = co_await asio::async_write(*tls_, buffer, kToken);
-  } else {
-    result = co_await asio::async_write(socket_, buffer, kToken);
-  }
-  timer_.cancel();
+  bool ok = co_await stream_.write(asio::buffer(fsm_.output()), kWriteTimeout);
   fsm_.clear_output();
-  auto [ec, n] = result;
-  if (ec) {
-    failure_ =
-        interrupt_ == Interrupt::deadline ? "write timed out" : "write failed: " + ec.message();
-  }
-  co_return !ec;
+  co_return ok;
 }
 
 awaitable<bool> Session::handshake() {
-  tls_.emplace(std::move(socket_), *ctx_->tls);
-  arm(ctx_->options.login_timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kToken);
-  timer_.cancel();
-  if (ec) {
-    failure_ = interrupt_ == Interrupt::deadline ? "timed out" : ec.message();
-    co_return false;
-  }
-  SSL* ssl = tls_->native_handle();
-  failure_ = std::string(SSL_get_version(ssl)) + " with cipher " + SSL_get_cipher_name(ssl);
-  co_return true;
+  co_return co_await stream_.handshake(*ctx_->tls, ctx_->options.login_timeout);
 }
 
 using LoginResult = Result<LoginGrant, LoginError>;
@@ -246,8 +173,8 @@ awaitable<void> Session::login() {
       ctx_->metrics.login_failures.inc();
       spdlog::info("pop3 {}: failed login as '{}'", label_, user);
       // Slows guessing without holding up anyone else.
-      timer_.expires_after(ctx_->options.login_failure_delay);
-      co_await timer_.async_wait(kToken);
+      delay_.expires_after(ctx_->options.login_failure_delay);
+      co_await delay_.async_wait(kToken);
     }
     fsm_.on_login_result(result.error());
     co_return;
@@ -290,14 +217,13 @@ awaitable<void> Session::commit() {
 }
 
 void Session::register_hooks() {
-  ticket_.set_hooks(net::session_hooks(socket_.get_executor(), weak_from_this()));
+  stream_.set_owner(weak_from_this());
+  ticket_.set_hooks(net::session_hooks(stream_.executor(), weak_from_this()));
 }
 
 void Session::end(const std::string& reason) {
-  timer_.cancel();
-  boost::system::error_code ignored;
-  lowest().shutdown(tcp::socket::shutdown_both, ignored);
-  lowest().close(ignored);
+  delay_.cancel();
+  stream_.close();
   // The lock goes with the session, whatever ended it.
   grant_.reset();
   if (reason == "client sent QUIT") {

@@ -23,7 +23,7 @@ from managed_process import ManagedProcess, sanitizer_report
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
 READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?(?: smtps=([\d.]+):(\d+))?"
-                   r"(?: pop3=([\d.]+):(\d+))?")
+                   r"(?: pop3=([\d.]+):(\d+))?(?: imap=([\d.]+):(\d+))?(?: imaps=([\d.]+):(\d+))?")
 
 
 class Response:
@@ -106,6 +106,7 @@ class Postern(ManagedProcess):
             "POSTERN_HTTP_LISTEN": "127.0.0.1:0",
             "POSTERN_SMTP_LISTEN": "127.0.0.1:0",
             "POSTERN_POP3_LISTEN": "127.0.0.1:0",
+            "POSTERN_IMAP_LISTEN": "127.0.0.1:0",
             "POSTERN_STORE_PATH": os.path.join(workdir, "postern.db"),
             "POSTERN_LOG_LEVEL": "info",
             # ASan: a leak report must fail the run, and reports must be readable.
@@ -123,6 +124,8 @@ class Postern(ManagedProcess):
         self.smtp_port = None
         self.smtps_port = None
         self.pop3_port = None
+        self.imap_port = None
+        self.imaps_port = None
 
     def command(self, *args):
         cmd = [POSTERN_BIN]
@@ -149,6 +152,10 @@ class Postern(ManagedProcess):
                 self.smtps_port = int(m.group(6))
             if m.group(8):
                 self.pop3_port = int(m.group(8))
+            if m.group(10):
+                self.imap_port = int(m.group(10))
+            if m.group(12):
+                self.imaps_port = int(m.group(12))
         return self.launch(self.command("serve"), self.env, READY, ready, timeout)
 
     def api(self, key=None):

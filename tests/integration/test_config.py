@@ -1,5 +1,5 @@
-"""Configuration the binary refuses: a key that nothing implements yet, or
-that nothing reads, stops `postern serve` with status 2 and the key's name,
+"""Configuration the binary refuses: a key that nothing implements yet, a
+bad value, or a key that nothing reads, stops `postern serve` with status 2 and the key's name,
 before anything listens (docs/configuration.md, Keys reserved for features
 to come)."""
 import json
@@ -8,15 +8,16 @@ import pytest
 
 REFUSED = [
     # (file, environment, the name the message must give)
-    ('[imap]\nlisten = "127.0.0.1:1143"\n', {}, "imap.listen"),
+    ('[imap]\nmax_connections_per_address = 0\n', {}, "imap.max_connections_per_address"),
+    ('[imap]\ntls_listen = "127.0.0.1:0"\n[tls]\nself_signed = false\n', {}, "imap.tls_listen"),
     ('[pop3]\nidle_timeout = "1m"\n', {}, "pop3.idle_timeout"),
-    ("", {"POSTERN_IMAP_LISTEN": "127.0.0.1:1143"}, "POSTERN_IMAP_LISTEN"),
+    ("", {"POSTERN_IMAP_LISTEN": "nowhere"}, "imap.listen"),
     ('[store]\nbackend = "postgres"\n', {}, "store.backend"),
     ('[store]\nurl = "postgresql://postern@db/postern"\n', {}, "store.url"),
     ("", {"POSTERN_STORE_URL": "postgresql://postern@db/postern"}, "POSTERN_STORE_URL"),
-    # The certificate serves SMTP and POP3; with neither listening it would do nothing.
-    ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n', {"POSTERN_SMTP_LISTEN": "", "POSTERN_POP3_LISTEN": ""},
-     "tls.cert"),
+    # The certificate serves SMTP, POP3 and IMAP; with none listening it would do nothing.
+    ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n',
+     {"POSTERN_SMTP_LISTEN": "", "POSTERN_POP3_LISTEN": "", "POSTERN_IMAP_LISTEN": ""}, "tls.cert"),
     ('[http]\nlisten_backlog = 10\n', {}, "http.listen_backlog"),
     ('[smtpd]\nlisten = "127.0.0.1:25"\n', {}, "smtpd"),
 ]

@@ -85,10 +85,12 @@ class Node(ManagedProcess):
         self.http_port = free_port()
         self.smtp_port = free_port()
         self.pop3_port = free_port()
+        self.imap_port = free_port()
         with open(self.config, "w") as f:
             f.write(f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n\n'
                     f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n\n'
-                    f'[pop3]\nlisten = "127.0.0.1:{self.pop3_port}"\n')
+                    f'[pop3]\nlisten = "127.0.0.1:{self.pop3_port}"\n\n'
+                    f'[imap]\nlisten = "127.0.0.1:{self.imap_port}"\n')
 
     def start(self, argv):
         def ready(m):

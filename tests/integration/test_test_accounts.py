@@ -39,7 +39,7 @@ def test_create_answers_credentials_and_the_nodes_live_settings(postern):
     assert account["used_bytes"] == 0 and account["catch_all"] is False
     # The ports the listeners took (the test's configuration asks for port 0).
     assert account["smtp"] == {"host": "127.0.0.1", "port": postern.smtp_port, "secure": False, "live": True}
-    assert account["imap"] == {"host": "127.0.0.1", "port": 1143, "secure": False, "live": False}
+    assert account["imap"] == {"host": "127.0.0.1", "port": postern.imap_port, "secure": False, "live": True}
     assert account["pop3"] == {"host": "127.0.0.1", "port": postern.pop3_port, "secure": False, "live": True}
     assert account["web"] == f"http://127.0.0.1:{postern.http_port}"
 
@@ -96,7 +96,7 @@ def test_ethereal_user_answers_what_nodemailer_reads(postern):
     assert body["status"] == "success"
     assert body["user"].endswith("@inbox.postern.test")  # the address, as Ethereal's user is
     assert body["smtp"] == {"host": "127.0.0.1", "port": postern.smtp_port, "secure": False}
-    assert body["imap"] == {"host": "127.0.0.1", "port": 1143, "secure": False}
+    assert body["imap"] == {"host": "127.0.0.1", "port": postern.imap_port, "secure": False}
     assert body["pop3"] == {"host": "127.0.0.1", "port": postern.pop3_port, "secure": False}
     assert body["web"] == f"http://127.0.0.1:{postern.http_port}"
     # The account is a real one.
@@ -127,7 +127,7 @@ def test_cli_creates_lists_and_deletes_beside_the_server(postern):
     assert len(settings["password"]) == 24
     assert settings["address"] == settings["user"] + "@inbox.postern.test"
     assert settings["smtp"] == "127.0.0.1:0\tsecure=false"  # offline: as configured
-    assert settings["imap"] == "127.0.0.1:1143\tsecure=false\t(not served by this node yet)"
+    assert settings["imap"] == "127.0.0.1:0\tsecure=false"  # offline: as configured
     assert settings["retention"] == "172800s" and settings["quota"] == "5242880 bytes"
     assert "shown once" in r.stderr
 

@@ -27,12 +27,48 @@ bool SessionFsm::auth_allowed() const {
 std::string SessionFsm::capabilities() const {
   std::string caps =
       "IMAP4rev1 LITERAL+ SASL-IR UNSELECT IDLE UIDPLUS ID NAMESPACE ENABLE MOVE ESEARCH";
+  if (state_ == State::not_authenticated && policy_.tls_available && !peer_.tls)
+    caps += " STARTTLS";
   if (state_ == State::not_authenticated) caps += auth_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
   return caps;
 }
 
 void SessionFsm::on_connected() {
   out_ += "* OK [CAPABILITY " + capabilities() + "] Postern IMAP ready.\r\n";
+}
+
+void SessionFsm::on_refused(std::string_view reason) {
+  close_with_bye(reason, "refused: " + std::string(reason));
+}
+
+void SessionFsm::on_idle_timeout() {
+  close_with_bye("Autologout; idle for too long.", "idle timeout");
+}
+
+void SessionFsm::on_shutdown() {
+  // Between commands only: a command under way (a store write, a login)
+  // is answered first, and its answer goes before the BYE.
+  close_with_bye("[UNAVAILABLE] Server shutting down.", "server shutting down");
+}
+
+void SessionFsm::close_with_bye(std::string_view text, std::string reason) {
+  if (phase_ == Phase::closed) return;
+  untagged("BYE " + std::string(text));
+  phase_ = Phase::closed;
+  close_reason_ = std::move(reason);
+  pending_ = Action::close;
+}
+
+void SessionFsm::on_tls_done(bool ok, std::string_view description) {
+  if (!ok) {
+    // Nothing can be said: the stream is neither plain nor TLS any more.
+    phase_ = Phase::closed;
+    close_reason_ = "TLS handshake failed: " + std::string(description);
+    pending_ = Action::close;
+    return;
+  }
+  phase_ = Phase::command;
+  peer_.tls = true;
 }
 
 void SessionFsm::on_input(std::string_view bytes) { in_.append(bytes); }
@@ -51,7 +87,9 @@ SessionFsm::Action SessionFsm::next() {
       return a;
     }
     if (phase_ == Phase::closed) return Action::close;
-    if (phase_ == Phase::awaiting_login || phase_ == Phase::awaiting_store) return Action::read;
+    if (phase_ == Phase::awaiting_login || phase_ == Phase::awaiting_store ||
+        phase_ == Phase::awaiting_tls)
+      return Action::read;
     if (fetch_) {
       continue_fetch();
       if (out_.size() >= policy_.flush_bytes) return Action::flush;
@@ -125,7 +163,7 @@ bool SessionFsm::allowed(const CommandBody& body) const {
         using T = std::decay_t<decltype(c)>;
         if constexpr (is_one_of<T, Capability, Noop, Logout, Id>) {
           return true;
-        } else if constexpr (is_one_of<T, Login, Authenticate>) {
+        } else if constexpr (is_one_of<T, Login, Authenticate, StartTls>) {
           return state_ == State::not_authenticated;
         } else if constexpr (is_one_of<T, Select, Create, Delete, Rename, Subscribe, Unsubscribe,
                                        List, Status, Append, Namespace, Idle>) {
@@ -150,13 +188,8 @@ void SessionFsm::dispatch(Command& command) {
   std::visit(
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
-        // Not offered yet (CAPABILITY does not name them): unknown.
-        if constexpr (is_one_of<T, StartTls>) {
-          bad("Unknown command " + command.name);
-        } else {
-          if (!allowed(command.body)) return bad(command.name + " not valid in this state");
-          handle(c);
-        }
+        if (!allowed(command.body)) return bad(command.name + " not valid in this state");
+        handle(c);
       },
       command.body);
 }
@@ -175,6 +208,19 @@ void SessionFsm::handle(const Logout&) {
   ok("Logout completed.");
   phase_ = Phase::closed;
   close_reason_ = "logout";
+}
+
+void SessionFsm::handle(const StartTls&) {
+  if (!policy_.tls_available) return bad("Unknown command STARTTLS");
+  if (peer_.tls) return bad("TLS is already active.");
+  ok("Begin TLS negotiation now.");
+  // RFC 3501 §6.2.1 (and RFC 3207's injection attack): nothing the
+  // client sent in the clear after STARTTLS may be taken as said over TLS.
+  in_.clear();
+  in_pos_ = 0;
+  reader_ = CommandReader(policy_.limits);
+  phase_ = Phase::awaiting_tls;
+  pending_ = Action::start_tls;
 }
 
 void SessionFsm::handle(Login& c) {

@@ -11,6 +11,7 @@
 // the input until it is answered.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -43,6 +44,12 @@ struct SessionPolicy {
   // ID's "version" (RFC 2971): the project has no release number yet; the
   // composition root may set the build's.
   std::string server_version = "dev";
+  // A certificate is loaded: STARTTLS is offered on plaintext connections.
+  bool tls_available = false;
+  // Autologout (RFC 3501 §5.4: at least 30 minutes once logged in); before
+  // login a client has less time to say who it is.
+  std::chrono::seconds idle_timeout{30 * 60};
+  std::chrono::seconds idle_timeout_before_login{60};
 };
 
 struct PeerInfo {
@@ -72,6 +79,7 @@ class SessionFsm {
     flush,        // write output() now (a long answer goes on), then call next() again
     store_call,   // take_store_call(), run it; feed its answer to on_store_reply
     check_login,  // take_login(), check it (LoginChecker); feed on_login_result
+    start_tls,    // write output(), TLS handshake; feed on_tls_done
     close,        // write output(), close; close_reason() says why
   };
 
@@ -81,6 +89,14 @@ class SessionFsm {
 
   // --- Events ---
   void on_connected();  // the greeting
+  // Instead of the greeting: the connection is refused (a connection
+  // limit, or the server is stopping). `reason` goes in the BYE.
+  void on_refused(std::string_view reason);
+  // The client said nothing for idle_timeout() (the driver's read timer).
+  void on_idle_timeout();
+  // The server is stopping: the session says BYE at its next read.
+  void on_shutdown();
+  void on_tls_done(bool ok, std::string_view description);
   void on_input(std::string_view bytes);
   void on_input_closed();
   void on_login_result(Result<store::InboxAccount> account);
@@ -107,10 +123,16 @@ class SessionFsm {
   LoginRequest take_login() { return std::move(login_); }
   StoreCall take_store_call() { return std::move(store_call_); }
   const std::string& close_reason() const { return close_reason_; }
+  std::chrono::seconds idle_timeout() const {
+    return state_ == State::not_authenticated ? policy_.idle_timeout_before_login
+                                              : policy_.idle_timeout;
+  }
+  // Logged in as (empty before login), for logs and metrics.
+  std::string_view user() const { return account_ ? std::string_view(account_->user) : ""; }
 
  private:
   enum class State { not_authenticated, authenticated, selected, logout };
-  enum class Phase { command, sasl, idle, awaiting_login, awaiting_store, closed };
+  enum class Phase { command, sasl, idle, awaiting_login, awaiting_store, awaiting_tls, closed };
 
   bool process_input();
   void handle_line(std::string_view line);
@@ -127,6 +149,7 @@ class SessionFsm {
   void handle(const Enable&);
   void handle(const Idle&);
   void handle_idle_line(std::string_view line);
+  void handle(const StartTls&);
   // Not authenticated.
   void handle(Login& c);
   void handle(const Authenticate& c);
@@ -186,6 +209,7 @@ class SessionFsm {
   void untagged_bad(std::string_view text);  // "* BAD" for a command without a tag
   void count_bad();
   void say_bye_if_due();
+  void close_with_bye(std::string_view text, std::string reason);
 
   const SessionPolicy& policy_;
   PeerInfo peer_;

@@ -96,15 +96,15 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
     const char* why;  // a part of the message
   };
   const Case cases[] = {
-      {"[imap]\nlisten = \"127.0.0.1:1143\"\n", {}, "imap.listen", "IMAP"},
-      {"[imap]\n", {}, "imap", "IMAP"},
-      {"", {{"POSTERN_IMAP_LISTEN", "127.0.0.1:1143"}}, "POSTERN_IMAP_LISTEN", "IMAP"},
+      {"[imap]\nmax_connections = 0\n", {}, "imap.max_connections", "at least 1"},
+      {"", {{"POSTERN_IMAP_LISTEN", "nowhere"}}, "imap.listen", "host:port"},
       {"[pop3]\nidle_timeout = \"1m\"\n", {}, "pop3.idle_timeout", "RFC 1939"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
       {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
       {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},
       {"", {{"POSTERN_STORE_URL", "postgresql://p@db/p"}}, "POSTERN_STORE_URL", "PostgreSQL"},
-      {"[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+      {"[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[tls]\ncert = "
+       "\"c.pem\"\nkey = \"k.pem\"\n",
        {},
        "tls.cert",
        "only SMTP"},

@@ -17,7 +17,8 @@ TEST(InboxSettings, TheDefaultsGiveTheDesignsAddresses) {
   EXPECT_FALSE(s.smtp.secure);
   EXPECT_TRUE(s.smtp.live);
   EXPECT_EQ(inbox::host_and_port(s.imap), "127.0.0.1:1143");
-  EXPECT_FALSE(s.imap.live);  // no IMAP server yet
+  EXPECT_TRUE(s.imap.live);  // imap.listen's default
+  EXPECT_FALSE(s.imap.secure);
   EXPECT_EQ(inbox::host_and_port(s.pop3), "127.0.0.1:1110");
   EXPECT_TRUE(s.pop3.live);
   EXPECT_FALSE(s.pop3.secure);  // STLS, as SMTP's STARTTLS
@@ -40,6 +41,21 @@ TEST(InboxSettings, ServingGivesThePortsTheListenersTook) {
   EXPECT_EQ(s.http.port, 40001);
   EXPECT_EQ(inbox::host_and_port(s.smtp), "[::1]:40002");
   EXPECT_EQ(s.smtp.port, 40002);
+}
+
+TEST(InboxSettings, ImapGivesItsBoundPortOrTheImplicitTlsListener) {
+  BoundPorts bound{40001, {40002}, 0, 40003, 0};
+  auto s = inbox_client_settings(config_of("[imap]\nlisten = \"127.0.0.1:0\"\n"), &bound);
+  EXPECT_EQ(inbox::host_and_port(s.imap), "127.0.0.1:40003");
+  EXPECT_TRUE(s.imap.live);
+  bound.imaps = 40004;
+  s = inbox_client_settings(config_of("[imap]\nlisten = \"\"\ntls_listen = \"127.0.0.1:0\"\n"),
+                            &bound);
+  EXPECT_EQ(inbox::host_and_port(s.imap), "127.0.0.1:40004");
+  EXPECT_TRUE(s.imap.secure);
+  s = inbox_client_settings(config_of("[imap]\nlisten = \"\"\n"), nullptr);
+  EXPECT_EQ(inbox::host_and_port(s.imap), "127.0.0.1:1143");
+  EXPECT_FALSE(s.imap.live);
 }
 
 TEST(InboxSettings, ANodeWithoutSmtpSaysSo) {

@@ -3,6 +3,7 @@
 // run here (store writes waited for, logins checked), bytes out.
 #pragma once
 
+#include <chrono>
 #include <future>
 #include <map>
 #include <memory>
@@ -55,6 +56,17 @@ class Client {
     return drive();
   }
   bool idling() const { return fsm_.idling(); }
+  // The driver's events besides input (the read timer, the server's stop).
+  std::string idle_timeout() {
+    fsm_.on_idle_timeout();
+    return drive();
+  }
+  std::string shutdown() {
+    fsm_.on_shutdown();
+    return drive();
+  }
+  std::chrono::seconds idle_limit() const { return fsm_.idle_timeout(); }
+  int handshakes() const { return handshakes_; }
 
   const std::string& greeting() const { return greeting_; }
   bool closed() const { return closed_; }
@@ -76,6 +88,10 @@ class Client {
         case SessionFsm::Action::close:
           closed_ = true;
           return out;
+        case SessionFsm::Action::start_tls:
+          ++handshakes_;
+          fsm_.on_tls_done(true, "TLSv1.3");
+          break;
         case SessionFsm::Action::check_login: {
           auto login = fsm_.take_login();
           fsm_.on_login_result(logins_.verify_login(login.user, login.password));
@@ -98,6 +114,7 @@ class Client {
   std::string greeting_;
   bool closed_ = false;
   int flushes_ = 0;
+  int handshakes_ = 0;
 };
 
 class SessionTest : public store::InboxFixture {

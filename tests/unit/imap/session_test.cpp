@@ -148,5 +148,52 @@ TEST_F(SessionTest, AnswersBadToWhatItDoesNotOfferOrCannotParse) {
   EXPECT_TRUE(untagged.starts_with("* BAD ")) << untagged;
 }
 
+TEST_F(SessionTest, OffersStartTlsAndForgetsWhatWasSentBeforeTheHandshake) {
+  policy_.tls_available = true;
+  auto c = connect({"192.0.2.7", false, false});
+  EXPECT_EQ(c->greeting(),
+            "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT STARTTLS LOGINDISABLED] Postern "
+            "IMAP ready.\r\n");
+  // A LOGIN injected in the clear behind STARTTLS is never run.
+  EXPECT_EQ(c->send("a STARTTLS\r\nb LOGIN ann secret\r\n"), "a OK Begin TLS negotiation now.\r\n");
+  EXPECT_EQ(c->handshakes(), 1);
+  EXPECT_EQ(c->send("c CAPABILITY\r\n"),
+            "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT AUTH=PLAIN\r\nc OK Capability "
+            "completed.\r\n");
+  EXPECT_EQ(c->send("d STARTTLS\r\n"), "d BAD TLS is already active.\r\n");
+  EXPECT_EQ(c->send("e LOGIN ann secret\r\n"), "e OK Logged in.\r\n");
+}
+
+TEST_F(SessionTest, StartTlsWithoutACertificateIsUnknown) {
+  auto c = connect();
+  EXPECT_EQ(c->greeting().find("STARTTLS"), std::string::npos);
+  EXPECT_EQ(c->send("a STARTTLS\r\n"), "a BAD Unknown command STARTTLS\r\n");
+  EXPECT_EQ(c->handshakes(), 0);
+}
+
+TEST_F(SessionTest, IdlesLessBeforeLoginThenSaysByeAtTheTimeout) {
+  policy_.idle_timeout_before_login = std::chrono::seconds(60);
+  policy_.idle_timeout = std::chrono::minutes(30);
+  auto c = connect();
+  EXPECT_EQ(c->idle_limit(), std::chrono::seconds(60));
+  c->send("a LOGIN ann secret\r\n");
+  EXPECT_EQ(c->idle_limit(), std::chrono::minutes(30));
+  EXPECT_EQ(c->idle_timeout(), "* BYE Autologout; idle for too long.\r\n");
+  EXPECT_TRUE(c->closed());
+}
+
+TEST_F(SessionTest, SaysByeWhenTheServerStops) {
+  auto c = connect();
+  EXPECT_EQ(c->shutdown(), "* BYE [UNAVAILABLE] Server shutting down.\r\n");
+  EXPECT_TRUE(c->closed());
+}
+
+TEST_F(SessionTest, ARefusedConnectionGetsByeInsteadOfTheGreeting) {
+  SessionFsm fsm(policy_, {"127.0.0.1", true, false}, inbox(), recent_);
+  fsm.on_refused("[UNAVAILABLE] Too many connections; try again later.");
+  EXPECT_EQ(fsm.next(), SessionFsm::Action::close);
+  EXPECT_EQ(fsm.output(), "* BYE [UNAVAILABLE] Too many connections; try again later.\r\n");
+}
+
 }  // namespace
 }  // namespace postern::imap::test

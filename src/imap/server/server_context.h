@@ -1,0 +1,46 @@
+// Internal to postern_imap_server: what every session shares with its
+// listeners, and the entry point that runs one session. Includes Asio, so
+// only session.cpp and listener.cpp include it (compile time).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+
+#include "imap/server/imap_metrics.h"
+#include "imap/server/imap_server.h"
+#include "imap/session/recent_table.h"
+#include "imap/session/session_fsm.h"
+#include "net/session_table.h"
+
+namespace postern::imap {
+
+struct ServerContext {
+  ServerContext(const ImapServerOptions& options, store::InboxStore& store, LoginChecker& logins,
+                MetricsRegistry& metrics)
+      : options(options),
+        table(options.max_connections, options.max_connections_per_address),
+        metrics(metrics),
+        store(store),
+        logins(logins),
+        workers(options.worker_threads == 0 ? 1 : options.worker_threads) {}
+
+  ImapServerOptions options;
+  SessionPolicy policy;
+  net::SessionTable table;
+  ImapMetrics metrics;
+  store::InboxStore& store;
+  LoginChecker& logins;
+  RecentTable recent;
+  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
+  boost::asio::thread_pool workers;                // login checks
+};
+
+// Admits the connection (or refuses it with * BYE) and runs its session on
+// the socket's executor; `implicit_tls` starts with the TLS handshake. The
+// session keeps `context` alive until it ends.
+void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket,
+                   bool implicit_tls);
+
+}  // namespace postern::imap
