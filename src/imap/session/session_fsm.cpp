@@ -185,13 +185,8 @@ void SessionFsm::dispatch(Command& command) {
                                    std::holds_alternative<Store>(command.body) ||
                                    std::holds_alternative<Search>(command.body));
   expunges_allowed_ = !numbered;
-  std::visit(
-      [&](auto& c) {
-        using T = std::decay_t<decltype(c)>;
-        if (!allowed(command.body)) return bad(command.name + " not valid in this state");
-        handle(c);
-      },
-      command.body);
+  if (!allowed(command.body)) return bad(command.name + " not valid in this state");
+  std::visit([&](auto& c) { handle(c); }, command.body);
 }
 
 void SessionFsm::handle(const Capability&) {

@@ -135,10 +135,10 @@ TEST_F(SessionTest, TakesLiteralsWithAContinuation) {
   EXPECT_EQ(c->send("ann {6+}\r\nsecret\r\n"), "a OK Logged in.\r\n");
 }
 
-TEST_F(SessionTest, AnswersBadToWhatItDoesNotOfferOrCannotParse) {
+TEST_F(SessionTest, AnswersBadToWhatIsOutOfStateOrCannotParse) {
   auto c = connect();
   c->send("a LOGIN ann secret\r\n");
-  EXPECT_EQ(c->send("b STARTTLS\r\n"), "b BAD Unknown command STARTTLS\r\n");
+  EXPECT_EQ(c->send("b STARTTLS\r\n"), "b BAD STARTTLS not valid in this state\r\n");
   EXPECT_EQ(c->send("b2 SEARCH ALL\r\n"), "b2 BAD SEARCH not valid in this state\r\n");
   EXPECT_EQ(c->send("d COPY 1 INBOX\r\n"), "d BAD COPY not valid in this state\r\n");
   EXPECT_EQ(c->send("e FETCH 1 FLAGS\r\n"), "e BAD FETCH not valid in this state\r\n");
@@ -152,14 +152,15 @@ TEST_F(SessionTest, OffersStartTlsAndForgetsWhatWasSentBeforeTheHandshake) {
   policy_.tls_available = true;
   auto c = connect({"192.0.2.7", false, false});
   EXPECT_EQ(c->greeting(),
-            "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT STARTTLS LOGINDISABLED] Postern "
-            "IMAP ready.\r\n");
+            "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT IDLE UIDPLUS ID NAMESPACE ENABLE "
+            "MOVE ESEARCH STARTTLS LOGINDISABLED] Postern IMAP ready.\r\n");
   // A LOGIN injected in the clear behind STARTTLS is never run.
   EXPECT_EQ(c->send("a STARTTLS\r\nb LOGIN ann secret\r\n"), "a OK Begin TLS negotiation now.\r\n");
   EXPECT_EQ(c->handshakes(), 1);
-  EXPECT_EQ(c->send("c CAPABILITY\r\n"),
-            "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT AUTH=PLAIN\r\nc OK Capability "
-            "completed.\r\n");
+  EXPECT_EQ(
+      c->send("c CAPABILITY\r\n"),
+      "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR UNSELECT IDLE UIDPLUS ID NAMESPACE ENABLE MOVE "
+      "ESEARCH AUTH=PLAIN\r\nc OK Capability completed.\r\n");
   EXPECT_EQ(c->send("d STARTTLS\r\n"), "d BAD TLS is already active.\r\n");
   EXPECT_EQ(c->send("e LOGIN ann secret\r\n"), "e OK Logged in.\r\n");
 }
