@@ -7,12 +7,15 @@ and is stopped with SIGTERM: it must exit cleanly (status 0, which under the
 sanitizers also means no leak report).
 """
 import http.client
+import imaplib
+import json
 import os
 import random
 import re
 import shlex
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -246,6 +249,35 @@ def test_the_readme_key_closes_the_loopback_door(tmp_path):
         # The same command with --config after its subcommand reads the same store.
         r = node.run(with_binary(["postern", "keys", "list", "--config", node.config]))
         assert r.returncode == 0 and "my-app" in r.stdout, r.stderr
+    finally:
+        stop_cleanly(node)
+
+
+def test_the_readme_test_account_reads_its_mail_over_imap(tmp_path):
+    node = Node(str(tmp_path))
+    node.start(START_FORMS["serve --config"](node.config))
+    try:
+        [create] = [c for c in shell_commands("postern") if c[1:3] == ["test-accounts", "create"]]
+        # As written: the embedded default store, the running node's.
+        r = node.run(with_binary(create))
+        assert r.returncode == 0, r.stderr
+        fields = dict(line.split("\t", 1) for line in r.stdout.splitlines() if "\t" in line)
+        assert {"user", "password", "smtp", "imap", "pop3", "web"} <= set(fields), r.stdout
+        # Mail to the account's address is caught into its INBOX (the node
+        # has no provider), and its login reads it over IMAP.
+        send, _ = shell_commands("curl")
+        body = json.dumps({"from": "app@example.com", "to": fields["address"], "subject": "Hi", "text": "Hello"})
+        send = [w if w != send[send.index("-d") + 1] else body for w in send]
+        assert curl(send, node.http_port)[0] == 202
+        client = imaplib.IMAP4("127.0.0.1", node.imap_port, timeout=30)
+        assert client.login(fields["user"], fields["password"])[0] == "OK"
+        deadline = time.time() + 20
+        while client.select("INBOX")[1] == [b"0"]:
+            assert time.time() < deadline, "the message never reached the INBOX"
+            time.sleep(0.2)
+        typ, data = client.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        assert typ == "OK" and b"Subject: Hi" in data[0][1], data
+        client.logout()
     finally:
         stop_cleanly(node)
 
