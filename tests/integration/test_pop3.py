@@ -1,15 +1,15 @@
 """The POP3 server of the test inbox against the real binary, with Python's
 poplib: the greeting, CAPA (RFC 2449), STLS on the self-signed certificate
 of the defaults, response codes for failed logins and the failed-login
-limit, errors for unknown and overlong commands. Reading delivered mail
-over POP3 is covered over the real storage by tests/unit/pop3
-(pop3_inbox_test.cpp) until accounts can be created and mail caught into
-them from here."""
+limit, errors for unknown and overlong commands; mail caught for a test
+account read, and deleted at QUIT, by its login, and never by another's."""
 import poplib
 import socket
 import ssl
 
 import pytest
+
+from test_capture import create, inbox, send_as, wait_for_inbox
 
 TIMEOUT = 10
 
@@ -82,3 +82,43 @@ def test_an_overlong_line_is_refused_and_the_session_goes_on(postern):
         assert f.readline() == b"-ERR NOOP is not valid before login, send USER and PASS first\r\n"
         assert f.readline() == b"+OK Postern POP3 server signing off\r\n"
         assert f.readline() == b""
+
+
+def logged_in(postern, account):
+    client = poplib.POP3("127.0.0.1", postern.pop3_port, timeout=TIMEOUT)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the defaults' self-signed certificate
+    client.stls(context)
+    client.user(account["user"])
+    client.pass_(account["password"])
+    return client
+
+
+def test_caught_mail_is_read_and_deleted_over_pop3(postern):
+    api = postern.api()
+    owner, other = create(api), create(api)
+    for subject in ("First note", "Second note"):
+        code, _ = send_as(postern, owner, "someone@example.com", subject)
+        assert code == 250
+    assert len(wait_for_inbox(api, owner["user"], 2)) == 2
+
+    stranger = logged_in(postern, other)
+    assert stranger.stat()[0] == 0  # never another account's mail
+    stranger.quit()
+
+    client = logged_in(postern, owner)
+    count, size = client.stat()
+    assert count == 2 and size > 0
+    listed = client.uidl()[1]
+    assert len(listed) == 2 and len(set(u.split()[1] for u in listed)) == 2, listed
+    lines = client.retr(1)[1]
+    assert b"Subject: First note" in lines and b"Hello from a staging system" in lines, lines
+    assert client.dele(1).startswith(b"+OK")
+    client.quit()  # the deletion is carried out at QUIT (UPDATE state)
+
+    remaining = inbox(api, owner["user"])["data"]
+    assert [m["subject"] for m in remaining] == ["Second note"], remaining
+    again = logged_in(postern, owner)
+    assert again.stat()[0] == 1
+    again.quit()
