@@ -212,8 +212,12 @@ int serve(const Config& config) {
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
   }
-  // POP3 reads the test inbox's accounts (their INBOX is the maildrop).
-  pop3::InboxBackend pop3_backend((*store)->inbox(), clock);
+  // POP3 reads the test inbox's accounts (their INBOX is the maildrop),
+  // logged in by the account service as every other server's.
+  pop3::InboxBackend pop3_backend((*store)->inbox(),
+                                  [&accounts](std::string_view user, std::string_view password) {
+                                    return accounts.verify_login(user, password);
+                                  });
   std::optional<pop3::Pop3Server> pop3_server;
   if (!config.pop3.server.listen.empty()) {
     auto options = config.pop3.server;

@@ -213,10 +213,21 @@ void AccountService::record_use(const store::InboxAccount& account) {
   });
 }
 
+const std::string& AccountService::decoy_hash() {
+  std::call_once(decoy_once_, [this] {
+    if (auto hash = auth::hash_password("postern-login-decoy")) decoy_hash_ = std::move(*hash);
+  });
+  return decoy_hash_;
+}
+
 Result<store::InboxAccount> AccountService::verify_login(std::string_view user,
                                                          std::string_view password) {
   auto account = find_login(user);
-  if (!account) return account.error();
+  if (!account) {
+    if (account.error() == Errc::not_found && !decoy_hash().empty())
+      (void)auth::verify_password(decoy_hash(), password);
+    return account.error();
+  }
   if (!check_password(*account, password, digest_of(password))) return error_code(Errc::not_found);
   record_use(*account);
   return account;

@@ -138,6 +138,13 @@ class AccountService {
   LoginCacheOptions cache_options_;
   std::array<unsigned char, 32> digest_key_{};  // random per process
 
+  // Checked for an unknown user, so that it costs as much time as a wrong
+  // password and names cannot be probed by timing; made at the first such
+  // login, not at start.
+  const std::string& decoy_hash();
+  std::once_flag decoy_once_;
+  std::string decoy_hash_;
+
   std::mutex mu_;
   std::unordered_map<std::string, Verified> verified_;  // by user name; guarded by mu_
   // Argon2id checks under way, by user, stored hash and digest: later

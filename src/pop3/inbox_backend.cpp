@@ -1,10 +1,6 @@
 // InboxBackend: see inbox_backend.h.
 #include "pop3/inbox_backend.h"
 
-#include <spdlog/spdlog.h>
-
-#include "auth/credentials.h"
-
 namespace postern::pop3 {
 namespace {
 
@@ -58,25 +54,12 @@ error_code unavailable_unless_missing(const error_code& ec) {
 
 }  // namespace
 
-InboxBackend::InboxBackend(store::InboxStore& store, const Clock& clock)
-    : store_(store), clock_(clock) {
-  if (auto hash = auth::hash_password("postern-pop3-decoy")) decoy_hash_ = std::move(*hash);
-}
+InboxBackend::InboxBackend(store::InboxStore& store, LoginCheck login)
+    : store_(store), login_(std::move(login)) {}
 
 Result<Account> InboxBackend::authenticate(std::string_view user, std::string_view password) {
-  auto account = store_.account_by_user(std::string(user));
-  if (!account) {
-    if (account.error() != Errc::not_found) return error_code(Errc::storage_unavailable);
-    if (!decoy_hash_.empty()) auth::verify_password(decoy_hash_, password);
-    return error_code(Errc::not_found);
-  }
-  if (!auth::verify_password(account->password_hash, password)) {
-    return error_code(Errc::not_found);
-  }
-  store_.touch_account(account->id, clock_.now(), [id = account->id](Result<void> r) {
-    if (!r)
-      spdlog::warn("pop3: cannot record the login of account {}: {}", id, r.error().message());
-  });
+  auto account = login_(user, password);
+  if (!account) return unavailable_unless_missing(account.error());
   return Account{account->id, account->user, account->retention};
 }
 

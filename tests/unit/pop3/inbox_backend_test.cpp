@@ -8,6 +8,7 @@
 #include <map>
 
 #include "auth/credentials.h"
+#include "inbox/accounts.h"
 #include "pop3/login.h"
 #include "support/fake_clock.h"
 
@@ -143,7 +144,11 @@ class InboxBackendTest : public ::testing::Test {
   }
   postern::test::FakeClock clock;
   FakeInboxStore store;
-  InboxBackend backend{store, clock};
+  // Logins go through the account service, as in the server.
+  inbox::AccountService accounts{store, clock, inbox::InboxOptions{}};
+  InboxBackend backend{store, [this](std::string_view user, std::string_view password) {
+                         return accounts.verify_login(user, password);
+                       }};
   MaildropLocks locks;
 };
 

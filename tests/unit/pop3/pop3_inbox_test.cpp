@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "auth/credentials.h"
+#include "inbox/accounts.h"
 #include "net/io_runtime.h"
 #include "pop3/inbox_backend.h"
 #include "pop3/pop3_server.h"
@@ -36,7 +37,10 @@ class Pop3OverInboxTest : public store::InboxFixture {
     first_ = deliver_one(account_, "Subject: one\r\n\r\n.leading dot\r\nend\r\n", "one");
     second_ = deliver_one(account_, "Subject: two\n\nbare LF\n", "two");
     uid_validity_ = inbox().mailbox(account_, "INBOX").value().uid_validity;
-    backend_.emplace(inbox(), clock_);
+    accounts_.emplace(inbox(), clock_, inbox::InboxOptions{});
+    backend_.emplace(inbox(), [this](std::string_view user, std::string_view password) {
+      return accounts_->verify_login(user, password);
+    });
     runtime_.start();
     Pop3ServerOptions options;
     options.listen = "127.0.0.1:0";
@@ -60,7 +64,8 @@ class Pop3OverInboxTest : public store::InboxFixture {
   std::uint32_t first_ = 0;
   std::uint32_t second_ = 0;
   std::uint32_t uid_validity_ = 0;
-  std::optional<InboxBackend> backend_;  // once the store is open
+  std::optional<inbox::AccountService> accounts_;  // logs in, as in the server
+  std::optional<InboxBackend> backend_;            // once the store is open
   net::IoRuntime runtime_{1};
   std::optional<Pop3Server> server_;
   std::uint16_t port_ = 0;
