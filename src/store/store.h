@@ -46,6 +46,10 @@ struct NewMessage {
   // relayed, whatever the routing says (docs/inbox.md "How mail is
   // caught"). 0 for ordinary mail.
   std::int64_t catch_account = 0;
+  // Recipients of the envelope on the suppression list at intake
+  // (event_store.h): kept with the message, left out of every lease, so no
+  // provider is ever asked to send to them (docs/events.md).
+  std::vector<std::string> suppressed;
   // Optional: the scoped idempotency key and a hash of the request it came with.
   std::string idempotency_key;
   std::string request_hash;
@@ -124,6 +128,8 @@ struct MessageSummary {
   std::vector<std::string> settled_recipients;
   // Of those, the recipients refused for good since the last manual retry.
   std::vector<std::string> refused_recipients;
+  // Recipients left out at intake because they were on the suppression list.
+  std::vector<std::string> suppressed_recipients;
   std::string subject;
   std::vector<std::string> tags;
   std::size_t size = 0;
