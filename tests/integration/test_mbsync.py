@@ -1,10 +1,10 @@
 """mbsync (isync, Debian 12's 1.4.4) against the real binary, configured as
-a user would (docs/inbox.md, "Tested clients"): STARTTLS verifying the
-node's self-signed certificate, the test account's login. Mail caught for
-the account arrives in the local Maildir with its bytes; a folder made
-locally is created on the server with its message; \\Seen set locally and
-\\Flagged set on the server cross over; a message deleted on either side
-goes on the other."""
+a user would (docs/inbox.md, "Tested clients"): STARTTLS, and implicit TLS
+(imap.tls_listen), verifying the node's self-signed certificate, the test
+account's login. Mail caught for the account arrives in the local Maildir
+with its bytes; a folder made locally is created on the server with its
+message; \\Seen set locally and \\Flagged set on the server cross over; a
+message deleted on either side goes on the other."""
 import os
 import re
 
@@ -21,7 +21,8 @@ INFO = re.compile(r":2,([A-Z]*)$")  # a Maildir file name's flags
 class Mbsync:
     """One user's mbsync: its configuration, its Maildir, and runs of it."""
 
-    def __init__(self, home, postern, account):
+    def __init__(self, home, postern, account, ssl_type):
+        port = postern.imaps_port if ssl_type == "IMAPS" else postern.imap_port
         self.env = client_env(home)
         self.maildir = os.path.join(home, "Mail")
         os.makedirs(self.maildir)  # mbsync creates folders, not the store's root
@@ -29,10 +30,10 @@ class Mbsync:
         with open(self.config, "w") as f:
             f.write(f"""IMAPAccount postern
 Host localhost
-Port {postern.imap_port}
+Port {port}
 User {account["user"]}
 Pass {account["password"]}
-SSLType STARTTLS
+SSLType {ssl_type}
 CertificateFile {node_certificate(postern)}
 
 IMAPStore postern-remote
@@ -125,13 +126,21 @@ def without_tuid(data):
 
 
 @pytest.fixture
+def postern(postern_factory):
+    """A node with both IMAP listeners: STARTTLS on imap.listen, implicit
+    TLS on imap.tls_listen."""
+    return postern_factory(env={"POSTERN_IMAP_TLS_LISTEN": "127.0.0.1:0"})
+
+
+@pytest.fixture
 def account(postern):
     return account_with_mail(postern, ("First note", "Second note", "Third note"))
 
 
-def test_mbsync_syncs_the_inbox_and_a_new_folder_both_ways(postern, account, tmp_path):
+@pytest.mark.parametrize("ssl_type", ["STARTTLS", "IMAPS"])
+def test_mbsync_syncs_the_inbox_and_a_new_folder_both_ways(postern, account, tmp_path, ssl_type):
     api = postern.api()
-    user = Mbsync(str(tmp_path / "home"), postern, account)
+    user = Mbsync(str(tmp_path / "home"), postern, account, ssl_type)
     user.sync()
 
     # Caught mail is in the local INBOX, byte for byte (Maildir keeps LF line
