@@ -2,12 +2,14 @@
 real binary, as a user would (docs/inbox.md, "Tested clients"): STARTTLS
 verifying the node's self-signed certificate, the test account's login. A
 multipart message with an attachment, an RFC 2047 Subject and From name and
-a UTF-8 body is opened; what mutt shows (the index line, the message as its
-pager decodes it) and the attachment it saves are asserted.
+a UTF-8 body is found with a server-side search of its body text and
+opened; what mutt shows (the index line, the message as its pager decodes
+it), the attachment it saves and the \\Seen it stores are asserted.
 
 mutt reads mail only on a terminal: it runs in a pseudo-terminal of its
-own, driven by `push` from its configuration (pipe the message decoded,
-open the attachment list, pipe the attachment, quit), bounded in time."""
+own, driven by `push` from its configuration (limit by a search, show the
+message, open the attachment list, pipe the attachment, quit), bounded in
+time."""
 import base64
 import fcntl
 import os
@@ -21,8 +23,8 @@ import time
 
 import pytest
 
-from mail_clients import TIMEOUT, client_env, imap_session, node_certificate, tool
-from test_capture import create, send_raw_as, wait_for_inbox
+from mail_clients import TIMEOUT, account_with_mail, client_env, imap_session, node_certificate, tool
+from test_capture import send_raw_as, wait_for_inbox
 
 pytestmark = tool("mutt")
 
@@ -83,11 +85,12 @@ def run_on_terminal(command, env, timeout=TIMEOUT):
 
 @pytest.fixture
 def account(postern):
-    api = postern.api()
-    account = create(api)
+    """An account with the message, and a plain one beside it that mutt's
+    search must leave out."""
+    account = account_with_mail(postern, ("Lunch plans",))
     code, _ = send_raw_as(postern, account, account["address"], message(account))
     assert code == 250
-    assert len(wait_for_inbox(api, account["user"], 1)) == 1
+    assert len(wait_for_inbox(postern.api(), account["user"], 2)) == 2
     return account
 
 
@@ -107,21 +110,27 @@ set ssl_force_tls=yes
 set certificate_file="{node_certificate(postern)}"
 set charset="utf-8"
 set index_format="[%Z] %-20.20n | %s"
+set status_format="shown %M of %m"
 set wait_key=no
 set quit=yes
 set mark_old=no
 # What the pager shows (headers and body decoded, a line per attachment)
 # passes through display_filter first: keep a copy.
 set display_filter="tee {out}/shown.txt"
-# Show the message, leave the pager, pipe the attachment decoded to a file, quit.
-push "<display-message><exit><view-attachments><last-entry><pipe-entry>cat > {out}/attachment<enter><exit><quit>"
+# Find the message with a server-side search of its body (=b: UID SEARCH
+# BODY, the UTF-8 text in a quoted string), show it, leave the pager, pipe
+# the attachment decoded to a file, quit.
+push "<limit>=b Straße<enter><display-message><exit><view-attachments><last-entry><pipe-entry>cat > {out}/attachment<enter><exit><quit>"
 """)
     code, screen = run_on_terminal(["mutt", "-n", "-F", str(muttrc)], env)
     assert code == 0, screen[-3000:]
 
-    # The index line (drawn last, once the message was read): the sender's
-    # name and the subject, decoded.
+    # The index (drawn last, once the message was read): the search found
+    # one of the two messages; its line has the sender's name and the
+    # subject, decoded.
+    assert "shown 1 of 2" in screen, screen[-3000:]
     assert f"[   ] {SENDER:<20} | {SUBJECT}" in screen, screen[-3000:]
+    assert "Lunch plans" not in screen, screen[-3000:]
     shown = (out / "shown.txt").read_text(encoding="utf-8")
     assert f"From: {SENDER} <juergen@example.com>" in shown, shown
     assert f"Subject: {SUBJECT}" in shown, shown
@@ -133,7 +142,7 @@ push "<display-message><exit><view-attachments><last-entry><pipe-entry>cat > {ou
 
     # Reading it set \\Seen, which mutt stored on the server as it left.
     client = imap_session(postern, account)
-    assert client.select("INBOX") == ("OK", [b"1"])
-    typ, data = client.fetch("1", "(FLAGS)")
-    assert typ == "OK" and b"\\Seen" in data[0], data
+    assert client.select("INBOX") == ("OK", [b"2"])
+    typ, data = client.uid("SEARCH", "SEEN")
+    assert (typ, data) == ("OK", [b"2"]), data  # the Bericht, the second to arrive
     client.logout()
