@@ -2,16 +2,17 @@
 configured as a user would (docs/inbox.md, "Tested clients"): STLS verifying
 the node's self-signed certificate, the test account's login, each message
 handed to an MDA that writes it to a file. Caught messages arrive byte for
-byte (fetchmail hands an MDA LF line ends), are kept on the server with
-`keep` and deleted without it; a wrong password is fetchmail's
-authentication failure (exit code 3)."""
+byte (fetchmail hands an MDA LF line ends; lines that start with a dot and
+a 998-octet line included), are kept on the server with `keep` and deleted
+without it; a wrong password is fetchmail's authentication failure (exit
+code 3)."""
 import os
 import stat
 
 import pytest
 
 from mail_clients import account_with_mail, caught, client_env, node_certificate, run, tool
-from test_capture import inbox
+from test_capture import inbox, send_as, wait_for_inbox
 
 pytestmark = tool("fetchmail")
 
@@ -53,14 +54,23 @@ poll localhost protocol POP3 port {postern.pop3_port}
         return out
 
 
+# Lines POP3 must dot-stuff on the way (RFC 1939 §3) and fetchmail unstuff,
+# and a line of SMTP's full 998 octets.
+DOTTED = ".\r\n..\r\n.hidden\r\n" + "x" * 998 + "\r\nend\r\n"
+
+
 @pytest.fixture
 def account(postern):
-    return account_with_mail(postern, ("First note", "Second note"))
+    account = account_with_mail(postern, ("First note",))
+    assert send_as(postern, account, "someone@example.com", "Dotted lines", body=DOTTED)[0] == 250
+    assert len(wait_for_inbox(postern.api(), account["user"], 2)) == 2
+    return account
 
 
 def test_fetchmail_retrieves_keeps_then_deletes(postern, account, tmp_path):
     api = postern.api()
     expected = sorted(caught(postern, account).values())
+    assert any(DOTTED.replace("\r\n", "\n").encode() in m for m in expected)
     user = Fetchmail(str(tmp_path / "home"), postern, account)
 
     r = user.fetch("--keep")
