@@ -96,7 +96,7 @@ def local_flags(path):
 
 
 def server_view(client, mailbox):
-    """Subject -> (uid, flags) of a mailbox, over imaplib."""
+    """Subject -> (uid, flags without \\Recent) of a mailbox, over imaplib."""
     typ, data = client.select(mailbox)
     assert typ == "OK", data
     if data == [b"0"]:
@@ -109,7 +109,8 @@ def server_view(client, mailbox):
             continue
         meta, header = item
         uid = int(re.search(rb"UID (\d+)", meta).group(1))
-        flags = re.search(rb"FLAGS \(([^)]*)\)", meta).group(1).decode().split()
+        flags = [f for f in re.search(rb"FLAGS \(([^)]*)\)", meta).group(1).decode().split()
+                 if f != "\\Recent"]  # session-dependent: not the mailbox's state
         subject = header.decode().split(":", 1)[1].strip()
         view[subject] = (uid, flags)
     return view
