@@ -3,10 +3,12 @@ binary (docs/inbox.md "Sending over HTTP"): POST /v1/messages with such a key,
 JSON or raw, is caught into that account's INBOX (read over HTTP and IMAP)
 and never relayed, though the routing sends everything to a provider; no
 other account sees it; over the account's quota the answer is 507 and the
-account keeps its mail; deleting the account stops its keys (401); and
-`postern keys create --test-account` makes such a key as documented."""
+account keeps its mail; deleting the account stops its keys (401);
+`postern keys create --test-account` makes such a key as documented; and
+SMTP AUTH with the key's name and secret is caught for the account too."""
 import imaplib
 import re
+import smtplib
 import ssl
 import time
 
@@ -28,14 +30,18 @@ def send_raw(api, key, subject, body="Hello from a staging system\r\n"):
                     headers={"Content-Type": "message/rfc822"})
 
 
-def imap_subjects(postern, account):
-    """The subjects of the account's INBOX over IMAP (STARTTLS, LOGIN)."""
+def tls_context():
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the node's self-signed certificate
+    return context
+
+
+def imap_subjects(postern, account):
+    """The subjects of the account's INBOX over IMAP (STARTTLS, LOGIN)."""
     client = imaplib.IMAP4("127.0.0.1", postern.imap_port, timeout=TIMEOUT)
     try:
-        client.starttls(context)
+        client.starttls(tls_context())
         assert client.login(account["user"], account["password"])[0] == "OK"
         assert client.select("INBOX")[0] == "OK"
         status, data = client.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
@@ -170,6 +176,17 @@ def test_the_cli_binds_a_key_to_an_account(postern):
                           "--test-account", a["user"], check=False)
     assert refused.returncode == 2 and "send scope only" in refused.stderr, refused.stderr
     assert len(postern.cli("keys", "list").stdout.splitlines()) == 1
+
+
+def test_smtp_auth_with_a_bound_key_is_caught_for_its_account_too(postern):
+    api = postern.api()
+    a, b = create(api, {"api_key": True}), create(api)
+    with smtplib.SMTP("127.0.0.1", postern.smtp_port, timeout=TIMEOUT) as s:
+        s.starttls(context=tls_context())
+        s.login(a["api_key"]["name"], a["api_key"]["secret"])
+        s.sendmail("app@staging.test", ["customer@example.org"], raw_message("Over SMTP with the key"))
+    assert [m["subject"] for m in wait_for_inbox(api, a["user"], 1)] == ["Over SMTP with the key"]
+    assert inbox(api, b["user"])["data"] == [] and inbox(api, "catch-all")["data"] == []
 
 
 @pytest.mark.parametrize("body,field", [({"name": "k", "test_account": "nobody-here-0000"}, "test_account"),
