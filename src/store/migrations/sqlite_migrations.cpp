@@ -321,6 +321,14 @@ END;
 -- outlives a deleted account (its capture then fails, and says why).
 ALTER TABLE messages ADD COLUMN catch_account INTEGER NOT NULL DEFAULT 0;
 )sql"_status_sql},
+    Migration{10, R"sql(
+-- An API key bound to a test account (docs/inbox.md "Sending over HTTP"):
+-- the mail it sends is caught into that account's INBOX. The account's
+-- id, or 0 for an ordinary key. Deleting the account deletes its keys in
+-- the same transaction (store/sqlite/inbox_writer.cpp), hence the index.
+ALTER TABLE api_keys ADD COLUMN catch_account INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX api_keys_by_catch_account ON api_keys(catch_account) WHERE catch_account != 0;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

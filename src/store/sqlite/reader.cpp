@@ -65,8 +65,11 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
-      {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
-      {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
+      {&st->keys,
+       "SELECT k.name, k.secret_hash, k.scopes, k.created_at, k.catch_account, "
+       "coalesce(a.user, '') FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = "
+       "k.catch_account ORDER BY k.name"},
+      {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys WHERE catch_account = 0)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.
       {&st->referenced_segments,
@@ -206,6 +209,8 @@ Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
     k.secret_hash = s.column_text(1);
     k.key.scopes = split_lines(s.column_view(2));
     k.key.created_at = from_unix_ms(s.column_int(3));
+    k.key.catch_account = s.column_int(4);
+    k.key.test_account = s.column_text(5);
     out.push_back(std::move(k));
   });
   if (!done) return done.error();

@@ -142,8 +142,12 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "LIMIT ?4) RETURNING id"_status_sql},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
+      // A bound key only while its account exists: nothing is inserted
+      // otherwise (the account's deletion deletes its keys).
       {&st->insert_key,
-       "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account) "
+       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?5 = 0 OR EXISTS (SELECT 1 FROM inbox_accounts WHERE "
+       "id = ?5)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -488,11 +492,15 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
-  return st_->insert_key.bind(1, key.key.name)
-      .bind_blob(2, key.secret_hash)
-      .bind(3, join_lines(key.key.scopes))
-      .bind(4, to_unix_ms(key.key.created_at))
-      .run();
+  auto r = st_->insert_key.bind(1, key.key.name)
+               .bind_blob(2, key.secret_hash)
+               .bind(3, join_lines(key.key.scopes))
+               .bind(4, to_unix_ms(key.key.created_at))
+               .bind(5, key.key.catch_account)
+               .run();
+  if (!r) return r;
+  if (db_.changes() == 0) return Errc::not_found;  // its test account does not exist
+  return {};
 }
 
 Result<void> Writer::delete_api_key(const std::string& name) {
