@@ -111,6 +111,19 @@ struct Event {
   std::string code;
   std::chrono::microseconds latency{0};
   std::string detail;
+  // The recipient a provider's report (type delivered, bounced, ...) is
+  // about; empty for the message's own events.
+  std::string recipient;
+};
+
+// One recipient's state as its provider last reported it (the report with
+// the latest time wins; event_store.h, docs/events.md).
+struct RecipientState {
+  std::string address;  // as the message's envelope spells it
+  std::string state;    // events::RecipientEventType's name
+  SystemTime at{};
+  std::string detail;
+  std::string provider;
 };
 
 struct MessageSummary {
@@ -142,6 +155,8 @@ struct MessageSummary {
 struct MessageDetail {
   MessageSummary summary;
   std::vector<Event> events;
+  // Recipients a provider reported on, in address order.
+  std::vector<RecipientState> recipient_states;
 };
 
 struct ListFilter {
@@ -230,9 +245,10 @@ class Store {
 
   // Deletes up to `limit` messages that ended (sent, failed or cancelled)
   // before `before`, sent ones first, then failed, then cancelled, oldest
-  // first within each, with their events and content references. Answers
-  // how many. Queued, deferred, sending and quarantined messages are kept
-  // whatever their age.
+  // first within each, with their events, provider reports and content
+  // references; and up to `limit` unmatched provider reports recorded
+  // before `before` (event_store.h). Answers how many messages. Queued,
+  // deferred, sending and quarantined messages are kept whatever their age.
   virtual void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) = 0;
 
   // conflict when a key of this name exists; not_found when the key is
