@@ -1,9 +1,11 @@
-"""Each recipient's state in GET /v1/messages/{id}, against the real binary.
+"""Each recipient's state in GET /v1/messages/{id} and the list of provider
+reports that matched no message, against the real binary.
 
 Without a provider's report a recipient shows what Postern knows at send
 time (docs/events.md "Recipient states"). The reports themselves come only
 through the provider webhooks: their tests (the receivers') drive the
-provider-reported states and the timeline's report events end to end.
+provider-reported states, the timeline's report events and a non-empty
+unmatched list end to end.
 """
 from conftest import simple_message
 
@@ -49,3 +51,15 @@ def test_waiting_and_cancelled_messages_show_their_recipients_so(postern_factory
     m = api.get(f"/v1/messages/{held}").json()
     assert [r["state"] for r in m["recipients"]] == ["cancelled"]
 
+
+def test_no_report_is_unmatched_on_a_new_node(postern_factory):
+    api = postern_factory(config_text=CONFIG).api()
+    r = api.get("/v1/provider-events/unmatched?limit=10")
+    assert r.status == 200, r
+    assert r.json() == {"data": [], "next_cursor": None}
+    bad = api.get("/v1/provider-events/unmatched?cursor=yesterday")
+    assert bad.status == 400
+    assert bad.json()["error"]["field"] == "cursor"
+    too_many = api.get("/v1/provider-events/unmatched?limit=501")
+    assert too_many.status == 400
+    assert too_many.json()["error"]["field"] == "limit"
