@@ -18,7 +18,7 @@ Result<std::vector<SearchHeader>> read_headers(store::InboxStore& store, store::
   auto raw = store.blob_content(blob);
   if (!raw) return raw.error();
   std::vector<SearchHeader> headers;
-  for (auto& h : mime::read_view(*raw).headers)
+  for (auto& h : mime::read_headers(*raw))
     headers.push_back({std::move(h.name), std::move(h.value)});
   return headers;
 }
