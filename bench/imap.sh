@@ -46,10 +46,11 @@ WORK=$(mktemp -d /var/tmp/postern-imap-bench.XXXXXX)
 chmod 755 "$WORK"  # Dovecot's processes (nobody) walk into its maildir here
 RAW=$WORK/raw.txt
 POSTERN_PID=
+POSTERN_STARTS=0
 DOVECOT_PID=
 
 cleanup() {
-  if [ -n "$POSTERN_PID" ]; then stop_pid "$POSTERN_PID" 30; wait "$POSTERN_PID" 2>/dev/null || true; fi
+  [ -z "$POSTERN_PID" ] || stop_postern
   if [ -n "$DOVECOT_PID" ]; then stop_pid "$DOVECOT_PID" 30; wait "$DOVECOT_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
@@ -68,12 +69,19 @@ start_postern() {
   POSTERN_HTTP_LISTEN=127.0.0.1:$http POSTERN_SMTP_LISTEN=127.0.0.1:$smtp POSTERN_IMAP_LISTEN=127.0.0.1:$imap \
     POSTERN_POP3_LISTEN= POSTERN_STORE_PATH="$WORK/postern/postern.db" POSTERN_LOG_LEVEL=info \
     POSTERN_SMTP_AUTH_WITHOUT_TLS=true POSTERN_INBOX_QUOTA=0 \
-    "$POSTERN" serve 2>"$WORK/postern/serve.log" &
+    "$POSTERN" serve 2>"$WORK/postern/serve.$POSTERN_STARTS.log" &
   POSTERN_PID=$!
-  wait_for_line "$WORK/postern/serve.log" "postern ready" 60
+  wait_for_line "$WORK/postern/serve.$POSTERN_STARTS.log" "postern ready" 60
+  POSTERN_STARTS=$((POSTERN_STARTS + 1))
   POSTERN_HTTP=$http
   POSTERN_SMTP=$smtp
   POSTERN_IMAP=$imap
+}
+
+stop_postern() {
+  stop_pid "$POSTERN_PID" 30
+  wait "$POSTERN_PID" 2>/dev/null || true
+  POSTERN_PID=
 }
 
 create_account() {  # -> "user password address"
@@ -164,7 +172,13 @@ timeout "$LOAD_TIMEOUT" "${PY[@]}" wait --port "$POSTERN_IMAP" --user "$P_USER" 
 t2=$(date +%s.%N)
 LOAD_NOTE=$(awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v s="$LOAD_SESSIONS" 'BEGIN {
   printf "Postern took the %d messages over SMTP (%d sessions) in %.0f s, all in the INBOX after %.0f s (%.0f msg/s caught)", n, s, b - a, c - a, n / (c - a) }')
-echo "# $LOAD_NOTE; store $(du -sh "$WORK/postern" | cut -f1); load average $(loadavg)"
+INTAKE_HWM=$(awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$POSTERN_PID/status")
+echo "# $LOAD_NOTE; store $(du -sh "$WORK/postern" | cut -f1); VmHWM after intake $INTAKE_HWM MiB; load average $(loadavg)"
+# Restarted over the full store, so that its peak RSS is the IMAP work's,
+# as Dovecot's processes are fresh: intake has its own memory benchmark
+# (bench/queued_memory.sh).
+stop_postern
+start_postern
 
 t0=$(date +%s.%N)
 timeout "$LOAD_TIMEOUT" "${PY[@]}" maildir "$WORK/dovecot/Maildir" --count "$COUNT"
@@ -177,13 +191,11 @@ for r in $(seq 1 "$RUNS"); do
 done
 echo "# done; load average $(loadavg)"
 
-stop_pid "$POSTERN_PID" 30
-wait "$POSTERN_PID" 2>/dev/null || true
-POSTERN_PID=
+stop_postern
 stop_pid "$DOVECOT_PID" 30
 wait "$DOVECOT_PID" 2>/dev/null || true
 DOVECOT_PID=
 
 echo
-write_results imap "$RAW" "$COMMAND" --note "$LOAD_NOTE." \
+write_results imap "$RAW" "$COMMAND" --note "$LOAD_NOTE; its VmHWM after intake was $INTAKE_HWM MiB, and it was restarted over the full store before the IMAP measures." \
   --machine-note "load average $(loadavg) at the end (1, 5, 15 min)"
