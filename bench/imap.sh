@@ -10,7 +10,8 @@
 #   Dovecot  Debian's dovecot-imapd, its own master on 127.0.0.1 with a
 #            private configuration (passwd-file user, static userdb as
 #            nobody; nothing of /etc/dovecot read, no system service
-#            touched), the same messages written into its maildir.
+#            touched), the same messages written into its maildir;
+#            Debian's defaults but maildir_very_dirty_syncs (below).
 # Each server is warmed the same way (one SELECT and one FETCH 1:*
 # (ENVELOPE), not measured), then measured: SELECT INBOX (median of 7, a
 # fresh session each), FETCH 1:* (ENVELOPE) and UID SEARCH HEADER Subject
@@ -131,6 +132,11 @@ service imap-login {
     port = 0
   }
 }
+# Dovecot is the only writer of this maildir: it need not re-read cur/
+# when its own renames (flag changes) move the directory's mtime. The
+# setting made for that case; on 20,000 messages it took the mix from
+# 369 to 678 commands/s.
+maildir_very_dirty_syncs = yes
 protocol imap {
   mail_max_userip_connections = 100
 }
