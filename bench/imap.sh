@@ -11,7 +11,10 @@
 #            private configuration (passwd-file user, static userdb as
 #            nobody; nothing of /etc/dovecot read, no system service
 #            touched), the same messages written into its maildir;
-#            Debian's defaults but maildir_very_dirty_syncs (below).
+#            Debian's defaults otherwise (maildir_very_dirty_syncs, made
+#            for a maildir Dovecot alone writes, helped on 20,000 messages
+#            and cost two thirds of the mix on 100,000:
+#            docs/performance-notes.md).
 # Each server is warmed the same way (one SELECT and one FETCH 1:*
 # (ENVELOPE), not measured), then measured: SELECT INBOX (median of 7, a
 # fresh session each), FETCH 1:* (ENVELOPE) and UID SEARCH HEADER Subject
@@ -68,7 +71,7 @@ start_postern() {
   imap=$(free_port)
   mkdir -p "$WORK/postern"
   POSTERN_HTTP_LISTEN=127.0.0.1:$http POSTERN_SMTP_LISTEN=127.0.0.1:$smtp POSTERN_IMAP_LISTEN=127.0.0.1:$imap \
-    POSTERN_POP3_LISTEN= POSTERN_STORE_PATH="$WORK/postern/postern.db" POSTERN_LOG_LEVEL=info \
+    POSTERN_POP3_LISTEN='' POSTERN_STORE_PATH="$WORK/postern/postern.db" POSTERN_LOG_LEVEL=info \
     POSTERN_SMTP_AUTH_WITHOUT_TLS=true POSTERN_INBOX_QUOTA=0 \
     "$POSTERN" serve 2>"$WORK/postern/serve.$POSTERN_STARTS.log" &
   POSTERN_PID=$!
@@ -132,11 +135,6 @@ service imap-login {
     port = 0
   }
 }
-# Dovecot is the only writer of this maildir: it need not re-read cur/
-# when its own renames (flag changes) move the directory's mtime. The
-# setting made for that case; on 20,000 messages it took the mix from
-# 369 to 678 commands/s.
-maildir_very_dirty_syncs = yes
 protocol imap {
   mail_max_userip_connections = 100
 }

@@ -362,7 +362,8 @@ def mix(args, server_pid, kind):
     out = ctx.Queue()
     procs = []
     for k in range(args.sessions):
-        p = ctx.Process(target=_mix_worker, args=(args, k, ready, release, out))
+        # Daemonic: should the parent fail, its sessions go with it.
+        p = ctx.Process(target=_mix_worker, args=(args, k, ready, release, out), daemon=True)
         p.start()
         procs.append(p)
     # Every session logged in and selected: the mix starts for all at once.

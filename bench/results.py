@@ -400,9 +400,8 @@ def imap(rows, params):
                     else "Every header search found the messages it should."))
     messages = int(rows[0].get("messages", 0)) if rows else 0
     return {"title": "IMAP", "messages": messages,
-            "peer": "Dovecot (Debian's dovecot-imapd, private configuration, maildir with "
-                    "maildir_very_dirty_syncs, as it is the maildir's only writer), the same messages and client "
-                    "in the same run",
+            "peer": "Dovecot (Debian's dovecot-imapd and its defaults, a private configuration, maildir), "
+                    "the same messages and client in the same run",
             "load": f"a mailbox of {messages:,} generated messages (plain, alternative, mixed with an attachment; "
                     "some non-ASCII headers), Postern's caught through SMTP; each server warmed with one SELECT and "
                     "one FETCH 1:* (ENVELOPE); SELECT: median of 7 fresh sessions, FETCH and SEARCH: median of 3",
