@@ -11,10 +11,10 @@
 #            private configuration (passwd-file user, static userdb as
 #            nobody; nothing of /etc/dovecot read, no system service
 #            touched), the same messages written into its maildir;
-#            Debian's defaults otherwise (maildir_very_dirty_syncs, made
-#            for a maildir Dovecot alone writes, helped on 20,000 messages
-#            and cost two thirds of the mix on 100,000:
-#            docs/performance-notes.md).
+#            Debian's defaults (maildir_very_dirty_syncs, made for a
+#            maildir Dovecot alone writes, helped its mix on 20,000
+#            messages; on 100,000 its run fell below both runs of the
+#            defaults: docs/performance-notes.md).
 # Each server is warmed the same way (one SELECT and one FETCH 1:*
 # (ENVELOPE), not measured), then measured: SELECT INBOX (median of 7, a
 # fresh session each), FETCH 1:* (ENVELOPE) and UID SEARCH HEADER Subject
