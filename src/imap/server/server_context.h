@@ -12,6 +12,7 @@
 #include "imap/server/imap_server.h"
 #include "imap/session/recent_table.h"
 #include "imap/session/session_fsm.h"
+#include "net/protocol_session.h"
 #include "net/session_table.h"
 
 namespace postern::imap {
@@ -34,7 +35,11 @@ struct ServerContext {
   LoginChecker& logins;
   RecentTable recent;
   std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  boost::asio::thread_pool workers;                // login checks
+  // The driver's settings for sessions of the plain and of the implicit-TLS
+  // listener (set with tls).
+  net::ProtocolSession::Settings settings;
+  net::ProtocolSession::Settings implicit_tls_settings;
+  boost::asio::thread_pool workers;  // login checks
 };
 
 // Admits the connection (or refuses it with * BYE) and runs its session on
