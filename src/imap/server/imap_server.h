@@ -13,9 +13,9 @@
 #include <memory>
 #include <string>
 
+#include "auth/account_logins.h"
 #include "core/error.h"
 #include "core/metrics.h"
-#include "imap/session/login_checker.h"
 #include "net/io_runtime.h"
 #include "net/server_tls_options.h"
 #include "store/inbox_store.h"
@@ -54,7 +54,7 @@ class ImapServer {
   // References must outlive the server, and the IoRuntime must keep
   // running until stop() returns. Nothing is opened before start().
   ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-             LoginChecker& logins, MetricsRegistry& metrics);
+             auth::AccountLogins& logins, MetricsRegistry& metrics);
   // Calls stop(0) when still running.
   ~ImapServer();
   ImapServer(const ImapServer&) = delete;

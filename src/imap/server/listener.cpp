@@ -36,7 +36,7 @@ net::ProtocolSession::Settings settings_of(ServerContext& ctx) {
 
 struct ImapServer::Impl {
   Impl(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-       LoginChecker& logins, MetricsRegistry& metrics)
+       auth::AccountLogins& logins, MetricsRegistry& metrics)
       : options(std::move(options)),
         store(store),
         logins(logins),
@@ -45,7 +45,7 @@ struct ImapServer::Impl {
 
   ImapServerOptions options;
   store::InboxStore& store;
-  LoginChecker& logins;
+  auth::AccountLogins& logins;
   MetricsRegistry& metrics;
   std::shared_ptr<ServerContext> ctx;
   net::ServerListeners listeners;
@@ -54,7 +54,7 @@ struct ImapServer::Impl {
 };
 
 ImapServer::ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-                       LoginChecker& logins, MetricsRegistry& metrics)
+                       auth::AccountLogins& logins, MetricsRegistry& metrics)
     : impl_(std::make_shared<Impl>(io, std::move(options), store, logins, metrics)) {}
 
 ImapServer::~ImapServer() { stop(std::chrono::milliseconds(0)); }

@@ -18,8 +18,8 @@
 namespace postern::imap {
 
 struct ServerContext {
-  ServerContext(const ImapServerOptions& options, store::InboxStore& store, LoginChecker& logins,
-                MetricsRegistry& metrics)
+  ServerContext(const ImapServerOptions& options, store::InboxStore& store,
+                auth::AccountLogins& logins, MetricsRegistry& metrics)
       : options(options),
         table(options.max_connections, options.max_connections_per_address),
         metrics(metrics),
@@ -32,7 +32,7 @@ struct ServerContext {
   net::SessionTable table;
   ImapMetrics metrics;
   store::InboxStore& store;
-  LoginChecker& logins;
+  auth::AccountLogins& logins;
   RecentTable recent;
   std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
   // The driver's settings for sessions of the plain and of the implicit-TLS

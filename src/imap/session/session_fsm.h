@@ -78,7 +78,7 @@ class SessionFsm {
     read,         // write output(), then read; feed on_input / on_input_closed
     flush,        // write output() now (a long answer goes on), then call next() again
     store_call,   // take_store_call(), run it; feed its answer to on_store_reply
-    check_login,  // take_login(), check it (LoginChecker); feed on_login_result
+    check_login,  // take_login(), check it (auth::AccountLogins); feed on_login_result
     start_tls,    // write output(), TLS handshake; feed on_tls_done
     close,        // write output(), close; close_reason() says why
   };
