@@ -215,7 +215,7 @@ int serve(const Config& config) {
   if (config.imap.enabled()) {
     auto options = config.imap.server;
     options.tls = *tls;
-    imap_server.emplace(io, std::move(options), (*store)->inbox(), accounts, metrics);
+    imap_server.emplace(io, std::move(options), (*store)->inbox(), accounts, metrics, clock);
   }
 
   io.start();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "auth/account_logins.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/metrics.h"
 #include "net/io_runtime.h"
@@ -54,7 +55,7 @@ class ImapServer {
   // References must outlive the server, and the IoRuntime must keep
   // running until stop() returns. Nothing is opened before start().
   ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-             auth::AccountLogins& logins, MetricsRegistry& metrics);
+             auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock);
   // Calls stop(0) when still running.
   ~ImapServer();
   ImapServer(const ImapServer&) = delete;

@@ -36,17 +36,19 @@ net::ProtocolSession::Settings settings_of(ServerContext& ctx) {
 
 struct ImapServer::Impl {
   Impl(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-       auth::AccountLogins& logins, MetricsRegistry& metrics)
+       auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
       : options(std::move(options)),
         store(store),
         logins(logins),
         metrics(metrics),
+        clock(clock),
         listeners(io, "imap") {}
 
   ImapServerOptions options;
   store::InboxStore& store;
   auth::AccountLogins& logins;
   MetricsRegistry& metrics;
+  const Clock& clock;
   std::shared_ptr<ServerContext> ctx;
   net::ServerListeners listeners;
   bool started = false;
@@ -54,8 +56,8 @@ struct ImapServer::Impl {
 };
 
 ImapServer::ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-                       auth::AccountLogins& logins, MetricsRegistry& metrics)
-    : impl_(std::make_shared<Impl>(io, std::move(options), store, logins, metrics)) {}
+                       auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(options), store, logins, metrics, clock)) {}
 
 ImapServer::~ImapServer() { stop(std::chrono::milliseconds(0)); }
 
@@ -64,7 +66,7 @@ Result<ImapServer::Ports> ImapServer::start() {
   if (impl.started) return error_code(Errc::invalid_argument);
   impl.started = true;
   const auto& o = impl.options;
-  auto ctx = std::make_shared<ServerContext>(o, impl.store, impl.logins, impl.metrics);
+  auto ctx = std::make_shared<ServerContext>(o, impl.store, impl.logins, impl.metrics, impl.clock);
   auto tls = net::load_server_tls(o.tls, "imap");
   if (!tls) return tls.error();
   ctx->tls = std::move(*tls);

@@ -19,12 +19,13 @@ namespace postern::imap {
 
 struct ServerContext {
   ServerContext(const ImapServerOptions& options, store::InboxStore& store,
-                auth::AccountLogins& logins, MetricsRegistry& metrics)
+                auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
       : options(options),
         table(options.max_connections, options.max_connections_per_address),
         metrics(metrics),
         store(store),
         logins(logins),
+        clock(clock),
         workers(options.worker_threads == 0 ? 1 : options.worker_threads) {}
 
   ImapServerOptions options;
@@ -33,6 +34,7 @@ struct ServerContext {
   ImapMetrics metrics;
   store::InboxStore& store;
   auth::AccountLogins& logins;
+  const Clock& clock;
   RecentTable recent;
   std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
   // The driver's settings for sessions of the plain and of the implicit-TLS

@@ -35,7 +35,7 @@ class Session final : public net::FsmSession<SessionFsm> {
   Session(std::shared_ptr<ServerContext> ctx, tcp::socket socket, net::Peer peer, PeerInfo info,
           const Settings& settings)
       : FsmSession(std::move(socket), std::move(peer), settings, ctx->policy, std::move(info),
-                   ctx->store, ctx->recent),
+                   ctx->store, ctx->recent, ctx->clock),
         ctx_(std::move(ctx)) {}
 
  private:

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "imap/parser/command.h"
 #include "imap/parser/command_reader.h"
@@ -83,9 +84,10 @@ class SessionFsm {
     close,        // write output(), close; close_reason() says why
   };
 
-  // `policy`, `store` and `recent` must outlive the session.
+  // `policy`, `store`, `recent` and `clock` must outlive the session.
+  // `clock` dates what APPEND files without a date-time.
   SessionFsm(const SessionPolicy& policy, PeerInfo peer, store::InboxStore& store,
-             RecentTable& recent);
+             RecentTable& recent, const Clock& clock);
 
   // --- Events ---
   void on_connected();  // the greeting
@@ -215,6 +217,7 @@ class SessionFsm {
   PeerInfo peer_;
   store::InboxStore& store_;
   RecentTable& recent_;
+  const Clock& clock_;
   CommandReader reader_;
 
   State state_ = State::not_authenticated;

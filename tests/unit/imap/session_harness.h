@@ -37,8 +37,8 @@ class FakeLogins final : public auth::AccountLogins {
 class Client {
  public:
   Client(const SessionPolicy& policy, PeerInfo peer, store::InboxStore& store, RecentTable& recent,
-         auth::AccountLogins& logins)
-      : fsm_(policy, std::move(peer), store, recent), logins_(logins) {
+         auth::AccountLogins& logins, const Clock& clock)
+      : fsm_(policy, std::move(peer), store, recent, clock), logins_(logins) {
     fsm_.on_connected();
     greeting_ = drive();
   }
@@ -130,7 +130,7 @@ class SessionTest : public store::InboxFixture {
 
   // A session from loopback (login allowed without TLS).
   std::unique_ptr<Client> connect(PeerInfo peer = {"127.0.0.1", true, false}) {
-    return std::make_unique<Client>(policy_, std::move(peer), inbox(), recent_, *logins_);
+    return std::make_unique<Client>(policy_, std::move(peer), inbox(), recent_, *logins_, clock_);
   }
 
   // A logged-in session with INBOX selected; its SELECT answer is dropped.
