@@ -36,7 +36,10 @@ struct ImapServerOptions {
   // in; before login a client has less time to say who it is.
   std::chrono::seconds idle_timeout{30 * 60};
   std::chrono::seconds login_timeout{60};
+  // Failed logins before * BYE, and the wait before each failure is
+  // answered (it slows guessing; other sessions go on), as POP3's.
   std::size_t max_login_failures = 5;
+  std::chrono::milliseconds login_failure_delay{1000};
   std::size_t max_bad_commands = 20;
   // APPEND's literal ([messages] max_message_bytes).
   std::size_t max_message_bytes = 25 * 1024 * 1024;

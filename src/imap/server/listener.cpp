@@ -27,6 +27,7 @@ net::ProtocolSession::Settings settings_of(ServerContext& ctx) {
   s.name = "imap";
   s.tls = ctx.tls.get();
   s.handshake_timeout = ctx.options.login_timeout;
+  s.login_failure_delay = ctx.options.login_failure_delay;
   s.table = &ctx.table;
   s.metrics = &ctx.metrics.sessions;
   return s;

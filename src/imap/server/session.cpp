@@ -122,6 +122,7 @@ awaitable<void> Session::check_login() {
   } else if (result.error() == Errc::not_found) {
     ctx_->metrics.sessions.login_failures.inc();
     spdlog::info("imap {}: failed login as '{}'", label(), user);
+    co_await delay_failed_login();
   }
   fsm_.on_login_result(std::move(result));
 }
