@@ -118,6 +118,21 @@ class ProtocolSession : public std::enable_shared_from_this<ProtocolSession> {
   std::array<char, 16 * 1024> buffer_{};
 };
 
+// The settings of a server whose context has what POP3's and IMAP's have:
+// tls, table, metrics.sessions, and options.login_timeout (the
+// handshake's bound) and options.login_failure_delay.
+template <class ServerContext>
+ProtocolSession::Settings session_settings(std::string_view name, ServerContext& ctx) {
+  ProtocolSession::Settings s;
+  s.name = name;
+  s.tls = ctx.tls.get();
+  s.handshake_timeout = ctx.options.login_timeout;
+  s.login_failure_delay = ctx.options.login_failure_delay;
+  s.table = &ctx.table;
+  s.metrics = &ctx.metrics.sessions;
+  return s;
+}
+
 // A ProtocolSession over a sans-io SessionFsm of the common shape (next()
 // with an Action that has read, flush, start_tls and close; output(),
 // clear_output(), on_input(), on_shutdown(), on_tls_done(), close_reason()):

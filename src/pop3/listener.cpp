@@ -21,17 +21,6 @@ SessionPolicy policy_of(const Pop3ServerOptions& o, bool tls_loaded) {
   return p;
 }
 
-net::ProtocolSession::Settings settings_of(ServerContext& ctx) {
-  net::ProtocolSession::Settings s;
-  s.name = "pop3";
-  s.tls = ctx.tls.get();
-  s.handshake_timeout = ctx.options.login_timeout;
-  s.login_failure_delay = ctx.options.login_failure_delay;
-  s.table = &ctx.table;
-  s.metrics = &ctx.metrics.sessions;
-  return s;
-}
-
 }  // namespace
 
 struct Pop3Server::Impl {
@@ -62,7 +51,7 @@ Result<std::uint16_t> Pop3Server::start() {
   if (!tls) return tls.error();
   ctx->tls = std::move(*tls);
   ctx->policy = policy_of(o, ctx->tls != nullptr);
-  ctx->settings = settings_of(*ctx);
+  ctx->settings = net::session_settings("pop3", *ctx);
   auto port = impl.listeners.open(
       o.listen, ctx->tls ? " (STLS)" : "",
       [ctx](boost::asio::ip::tcp::socket socket) { start_session(ctx, std::move(socket)); });

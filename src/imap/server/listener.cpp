@@ -22,17 +22,6 @@ SessionPolicy policy_of(const ImapServerOptions& o, bool tls_loaded) {
   return p;
 }
 
-net::ProtocolSession::Settings settings_of(ServerContext& ctx) {
-  net::ProtocolSession::Settings s;
-  s.name = "imap";
-  s.tls = ctx.tls.get();
-  s.handshake_timeout = ctx.options.login_timeout;
-  s.login_failure_delay = ctx.options.login_failure_delay;
-  s.table = &ctx.table;
-  s.metrics = &ctx.metrics.sessions;
-  return s;
-}
-
 }  // namespace
 
 struct ImapServer::Impl {
@@ -76,7 +65,7 @@ Result<ImapServer::Ports> ImapServer::start() {
     return error_code(Errc::invalid_argument);
   }
   ctx->policy = policy_of(o, ctx->tls != nullptr);
-  ctx->settings = settings_of(*ctx);
+  ctx->settings = net::session_settings("imap", *ctx);
   ctx->implicit_tls_settings = ctx->settings;
   ctx->implicit_tls_settings.implicit_tls = true;
   impl.ctx = ctx;
