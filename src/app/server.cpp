@@ -61,20 +61,6 @@ void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
 
 std::string host_of(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
 
-// The IMAP session's login check over the account service: the adapter
-// lives here so that src/inbox and src/imap need not know each other.
-class AccountLogins final : public imap::LoginChecker {
- public:
-  explicit AccountLogins(inbox::AccountService& accounts) : accounts_(accounts) {}
-  Result<store::InboxAccount> verify_login(std::string_view user,
-                                           std::string_view password) override {
-    return accounts_.verify_login(user, password);
-  }
-
- private:
-  inbox::AccountService& accounts_;
-};
-
 // Blocks until one of `signals` arrives. They are blocked in every thread
 // (set before any thread starts) and taken here synchronously.
 int wait_for_signal(const sigset_t& signals) {
@@ -170,7 +156,9 @@ int serve(const Config& config) {
   auth::Authenticator authenticator(**store, clock);
   std::atomic<bool> stopping{false};
   inbox::AccountService accounts((*store)->inbox(), clock, config.inbox);
-  authenticator.accept_test_accounts(inbox::test_account_logins(accounts));
+  // The one login check of the test accounts, for SMTP AUTH here and for
+  // IMAP and POP3 below.
+  authenticator.accept_test_accounts(accounts);
   // Enforces inbox.retention: caught mail and unused accounts expire.
   inbox::InboxExpiry expiry((*store)->inbox(), **store, clock, metrics,
                             {.interval = config.inbox.expiry_interval});
@@ -226,10 +214,7 @@ int serve(const Config& config) {
   }
   // POP3 reads the test inbox's accounts (their INBOX is the maildrop),
   // logged in by the account service as every other server's.
-  pop3::InboxBackend pop3_backend((*store)->inbox(),
-                                  [&accounts](std::string_view user, std::string_view password) {
-                                    return accounts.verify_login(user, password);
-                                  });
+  pop3::InboxBackend pop3_backend((*store)->inbox(), accounts);
   std::optional<pop3::Pop3Server> pop3_server;
   if (!config.pop3.server.listen.empty()) {
     auto options = config.pop3.server;
@@ -238,12 +223,11 @@ int serve(const Config& config) {
   }
   // IMAP serves the same accounts' mailboxes; logins go to the account
   // service (its cache and Argon2id check).
-  AccountLogins imap_logins(accounts);
   std::optional<imap::ImapServer> imap_server;
   if (config.imap.enabled()) {
     auto options = config.imap.server;
     options.tls = *tls;
-    imap_server.emplace(io, std::move(options), (*store)->inbox(), imap_logins, metrics);
+    imap_server.emplace(io, std::move(options), (*store)->inbox(), accounts, metrics, clock);
   }
 
   io.start();

@@ -141,10 +141,20 @@ std::optional<Principal> Authenticator::authenticate_login(std::string_view user
       }
     }
   }
-  if (!smtp_user) return test_accounts_ ? test_accounts_(user, password) : std::nullopt;
+  if (!smtp_user) return test_account(user, password);
   // Argon2id runs outside the lock: it takes tens of milliseconds.
   if (!verify_password(smtp_user->password_hash, password)) return std::nullopt;
   return Principal{Principal::Kind::smtp_user, smtp_user->name, scopes_of(smtp_user->scopes)};
+}
+
+std::optional<Principal> Authenticator::test_account(std::string_view user,
+                                                     std::string_view password) {
+  if (!test_accounts_) return std::nullopt;
+  auto account = test_accounts_->verify_login(user, password);
+  if (!account) return std::nullopt;
+  Principal p{Principal::Kind::test_account, account->user, {}, account->id};
+  p.scopes.add(Scope::send);
+  return p;
 }
 
 void Authenticator::invalidate() {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/account_logins.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "store/store.h"
@@ -96,14 +97,11 @@ class Authenticator {
   // many logins are expected). nullopt when the credentials do not match.
   std::optional<Principal> authenticate_login(std::string_view user, std::string_view password);
 
-  // Test accounts may log in to SMTP: `check` answers the principal of a
-  // test account's user name and password (send scope only, its mail
-  // caught for it: Principal::catch_account), or nullopt. A function, so
-  // that auth does not depend on src/inbox, which checks logins. Set
-  // before the listeners start.
-  using TestAccountCheck =
-      std::function<std::optional<Principal>(std::string_view user, std::string_view password)>;
-  void accept_test_accounts(TestAccountCheck check) { test_accounts_ = std::move(check); }
+  // Test accounts may log in to SMTP, checked by `logins` (which must
+  // outlive the authenticator): a test account's principal has the send
+  // scope only, and its mail is caught for it (Principal::catch_account).
+  // Set before the listeners start.
+  void accept_test_accounts(AccountLogins& logins) { test_accounts_ = &logins; }
 
   // True while no API key exists, leaving out keys bound to a test account
   // (they only catch mail): loopback callers are then trusted. Asks
@@ -129,9 +127,12 @@ class Authenticator {
     SystemTime forced_at{};
   };
   void refresh_locked(bool force);
+  // The principal of a test account's credentials (test_accounts_), or
+  // nullopt.
+  std::optional<Principal> test_account(std::string_view user, std::string_view password);
 
   store::Store& store_;
-  TestAccountCheck test_accounts_;
+  AccountLogins* test_accounts_ = nullptr;
   const Clock& clock_;
   std::chrono::milliseconds refresh_;
   std::mutex mu_;

@@ -19,6 +19,7 @@ Result<ImapConfig, ConfigError> read_imap_config(ConfigFile& file, const net::Se
       .duration("idle_timeout", o.idle_timeout)
       .duration("login_timeout", o.login_timeout)
       .count("max_login_failures", o.max_login_failures)
+      .duration("login_failure_delay", o.login_failure_delay)
       .count("max_bad_commands", o.max_bad_commands);
   // 0 would refuse every client, or every login: a typo, not a policy.
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")

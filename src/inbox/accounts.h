@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/account_logins.h"
 #include "auth/credentials.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -70,7 +71,7 @@ struct LoginCacheOptions {
   bool (*verify_password)(std::string_view hash, std::string_view password) = auth::verify_password;
 };
 
-class AccountService {
+class AccountService final : public auth::AccountLogins {
  public:
   AccountService(store::InboxStore& store, const Clock& clock, InboxOptions options,
                  LoginCacheOptions cache = {});
@@ -106,7 +107,8 @@ class AccountService {
   // its use. Blocks for an Argon2id check on a cache miss: call it off the
   // I/O threads. not_found when they do not match (no such account, or the
   // wrong password: the caller cannot tell which), else the store's error.
-  Result<store::InboxAccount> verify_login(std::string_view user, std::string_view password);
+  Result<store::InboxAccount> verify_login(std::string_view user,
+                                           std::string_view password) override;
   // The same on the service's thread, for callers on I/O threads (HTTP
   // Basic authentication of the inbox's read API); `done` runs there.
   void verify_login_async(std::string user, std::string password,

@@ -34,15 +34,4 @@ Result<CatchAll> ensure_catch_all(store::InboxStore& store, const InboxOptions& 
   return out;
 }
 
-auth::Authenticator::TestAccountCheck test_account_logins(AccountService& accounts) {
-  return [&accounts](std::string_view user,
-                     std::string_view password) -> std::optional<auth::Principal> {
-    auto account = accounts.verify_login(user, password);
-    if (!account) return std::nullopt;
-    auth::Principal p{auth::Principal::Kind::test_account, account->user, {}, account->id};
-    p.scopes.add(auth::Scope::send);
-    return p;
-  };
-}
-
 }  // namespace postern::inbox

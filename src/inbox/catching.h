@@ -1,6 +1,5 @@
 // What the composition root needs to catch mail (docs/inbox.md "How mail is
-// caught"): the catch-all account made on the first start, and the SMTP
-// login check that lets test accounts submit mail that is caught for them.
+// caught"): the catch-all account made on the first start.
 #pragma once
 
 #include <optional>
@@ -29,10 +28,5 @@ struct CatchAll {
 // expiring for lack of use) with `options.catch_all_password` or a
 // generated password. Blocks until the store answers: call it at start.
 Result<CatchAll> ensure_catch_all(store::InboxStore& store, const InboxOptions& options);
-
-// The check Authenticator::accept_test_accounts takes: a test account's
-// user name (or address) and password give a principal that may only send,
-// its mail caught for the account.
-auth::Authenticator::TestAccountCheck test_account_logins(AccountService& accounts);
 
 }  // namespace postern::inbox

@@ -99,4 +99,17 @@ auto async_callback(Start start, Token&& token = boost::asio::use_awaitable) {
       token, std::move(start));
 }
 
+// Runs `fn()` on `context` (a thread pool: blocking work such as an
+// Argon2id check or a large read, off the I/O threads) and completes with
+// what it returns, as async_callback does. What `fn` refers to must
+// outlive the operation. Build `fn` outside the co_await expression (see
+// async_callback on GCC 12).
+template <class Value, class Context, class Fn>
+auto async_run(Context& context, Fn fn) {
+  return async_callback<Value>([&context, fn = std::move(fn)](auto done) mutable {
+    boost::asio::post(context,
+                      [fn = std::move(fn), done = std::move(done)]() mutable { done(fn()); });
+  });
+}
+
 }  // namespace postern::net

@@ -1,6 +1,8 @@
 // make_server_tls_context: see server_tls_context.h.
 #include "net/server_tls_context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/ssl/context.hpp>
 
 namespace postern::net {
@@ -22,6 +24,18 @@ Result<std::unique_ptr<boost::asio::ssl::context>, Problem> make_server_tls_cont
   tls->use_private_key_file(options.key, ssl::context::pem, ec);
   if (ec) return Problem{"cannot load TLS key " + options.key + ": " + ec.message()};
   return tls;
+}
+
+Result<std::unique_ptr<boost::asio::ssl::context>> load_server_tls(const ServerTlsOptions& options,
+                                                                   std::string_view name) {
+  if (!options.enabled() && options.key.empty())
+    return std::unique_ptr<boost::asio::ssl::context>();
+  auto tls = make_server_tls_context(options);
+  if (!tls) {
+    spdlog::error("{}: {}", name, tls.error().message);
+    return error_code(Errc::invalid_argument);
+  }
+  return std::move(*tls);
 }
 
 }  // namespace postern::net

@@ -1,10 +1,11 @@
-// The OpenSSL context of a server's own TLS (POP3 STLS; SMTP's STARTTLS
-// loads the same way in smtp/listener.cpp) from [tls]: TLS 1.2 or newer,
+// The OpenSSL context of a server's own TLS (SMTP STARTTLS, POP3 STLS,
+// IMAP STARTTLS and the implicit-TLS listeners) from [tls]: TLS 1.2 or newer,
 // the certificate chain and its key. Immutable once made, so one serves
 // every thread.
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "core/error.h"
 #include "net/server_tls_options.h"
@@ -19,5 +20,11 @@ namespace postern::net {
 // Call only when options.enabled().
 Result<std::unique_ptr<boost::asio::ssl::context>, Problem> make_server_tls_context(
     const ServerTlsOptions& options);
+
+// What a protocol server (SMTP, POP3, IMAP) loads at start: the context
+// when `options` name a certificate or a key, null when they name neither.
+// A failure is logged as "<name>: ..." and answered invalid_argument.
+Result<std::unique_ptr<boost::asio::ssl::context>> load_server_tls(const ServerTlsOptions& options,
+                                                                   std::string_view name);
 
 }  // namespace postern::net

@@ -1,4 +1,5 @@
-// TcpListener, stop_sessions, peer_of, spawn_session: see tcp_listener.h.
+// TcpListener, ServerListeners, stop_sessions, peer_of, spawn_session: see
+// tcp_listener.h.
 #include "net/tcp_listener.h"
 
 #include <spdlog/spdlog.h>
@@ -103,6 +104,25 @@ void TcpListener::close() {
     state->acceptor.close(ignored);
   });
   if (state_->started) done.wait_for(kUnwindBound);
+}
+
+Result<std::uint16_t> ServerListeners::open(const std::string& listen, std::string_view note,
+                                            TcpListener::Accept accept) {
+  auto listener = TcpListener::bind(io_, listen, name_);
+  if (!listener) return listener.error();
+  auto& opened = listeners_.emplace_back(std::move(*listener));
+  opened->start(std::move(accept));
+  spdlog::info("{}: listening on {} port {}{}", name_, opened->address(), opened->port(), note);
+  return opened->port();
+}
+
+void ServerListeners::close() {
+  for (auto& listener : listeners_) listener->close();
+}
+
+void ServerListeners::stop(SessionTable& table, std::chrono::milliseconds grace) {
+  close();
+  stop_sessions(table, grace, name_);
 }
 
 void stop_sessions(SessionTable& table, std::chrono::milliseconds grace, std::string_view name) {

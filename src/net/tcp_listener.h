@@ -1,5 +1,5 @@
-// What every protocol server (SMTP, POP3) does around its sessions: bind a
-// listen address and accept, spreading the connections over the
+// What every protocol server (SMTP, POP3, IMAP) does around its sessions:
+// bind its listen addresses and accept, spreading the connections over the
 // IoRuntime's contexts; name each peer; run each session coroutine with
 // its exceptions logged; and at the end stop the sessions within a grace
 // period. Includes Asio: only the servers' listener.cpp and session.cpp
@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "net/io_runtime.h"
@@ -49,6 +50,35 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   struct State;
   explicit TcpListener(std::shared_ptr<State> state) : state_(std::move(state)) {}
   std::shared_ptr<State> state_;
+};
+
+// A protocol server's listeners (one, or plain and implicit TLS): each
+// bound, accepting and logged as it opens, and closed together with the
+// sessions at the end.
+class ServerListeners {
+ public:
+  // `name` starts the log lines ("imap").
+  ServerListeners(IoRuntime& io, std::string name) : io_(io), name_(std::move(name)) {}
+  // Closes what is still open.
+  ~ServerListeners() { close(); }
+  ServerListeners(const ServerListeners&) = delete;
+  ServerListeners& operator=(const ServerListeners&) = delete;
+
+  // Binds `listen` (TcpListener::bind, errors likewise), accepts into
+  // `accept`, and logs "<name>: listening on <address> port <port><note>".
+  // Returns the bound port.
+  Result<std::uint16_t> open(const std::string& listen, std::string_view note,
+                             TcpListener::Accept accept);
+  // Stops accepting on each listener (TcpListener::close).
+  void close();
+  // Stops accepting, then ends the sessions of `table` within `grace`
+  // (stop_sessions). Must not be called from an IoRuntime thread.
+  void stop(SessionTable& table, std::chrono::milliseconds grace);
+
+ private:
+  IoRuntime& io_;
+  std::string name_;
+  std::vector<std::shared_ptr<TcpListener>> listeners_;
 };
 
 // A server's end: asks every session to stop, closes those still open

@@ -54,11 +54,11 @@ error_code unavailable_unless_missing(const error_code& ec) {
 
 }  // namespace
 
-InboxBackend::InboxBackend(store::InboxStore& store, LoginCheck login)
-    : store_(store), login_(std::move(login)) {}
+InboxBackend::InboxBackend(store::InboxStore& store, auth::AccountLogins& logins)
+    : store_(store), logins_(logins) {}
 
 Result<Account> InboxBackend::authenticate(std::string_view user, std::string_view password) {
-  auto account = login_(user, password);
+  auto account = logins_.verify_login(user, password);
   if (!account) return unavailable_unless_missing(account.error());
   return Account{account->id, account->user, account->retention};
 }

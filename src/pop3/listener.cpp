@@ -1,6 +1,6 @@
 // Pop3Server: validates the options, loads the TLS certificate, binds the
-// listener (net::TcpListener) and starts a session per connection; stop()
-// ends the sessions within a grace period.
+// listener (net::ServerListeners) and starts a session per connection;
+// stop() ends the sessions within a grace period.
 #include <spdlog/spdlog.h>
 
 #include "net/server_tls_context.h"
@@ -25,14 +25,14 @@ SessionPolicy policy_of(const Pop3ServerOptions& o, bool tls_loaded) {
 
 struct Pop3Server::Impl {
   Impl(net::IoRuntime& io, Pop3ServerOptions options, Backend& backend, MetricsRegistry& metrics)
-      : io(io), options(std::move(options)), backend(backend), metrics(metrics) {}
+      : options(std::move(options)), backend(backend), metrics(metrics), listeners(io, "pop3") {}
 
-  net::IoRuntime& io;
   Pop3ServerOptions options;
   Backend& backend;
   MetricsRegistry& metrics;
   std::shared_ptr<ServerContext> ctx;
-  std::shared_ptr<net::TcpListener> listener;
+  net::ServerListeners listeners;
+  bool started = false;
   bool stopped = false;
 };
 
@@ -44,36 +44,28 @@ Pop3Server::~Pop3Server() { stop(std::chrono::milliseconds(0)); }
 
 Result<std::uint16_t> Pop3Server::start() {
   auto& impl = *impl_;
-  if (impl.listener) return error_code(Errc::invalid_argument);
+  if (impl.started) return error_code(Errc::invalid_argument);
   const auto& o = impl.options;
   auto ctx = std::make_shared<ServerContext>(o, impl.backend, impl.metrics);
-  if (o.tls.enabled() || !o.tls.key.empty()) {
-    auto tls = net::make_server_tls_context(o.tls);
-    if (!tls) {
-      spdlog::error("pop3: {}", tls.error().message);
-      return error_code(Errc::invalid_argument);
-    }
-    ctx->tls = std::move(*tls);
-  }
+  auto tls = net::load_server_tls(o.tls, "pop3");
+  if (!tls) return tls.error();
+  ctx->tls = std::move(*tls);
   ctx->policy = policy_of(o, ctx->tls != nullptr);
-  auto listener = net::TcpListener::bind(impl.io, o.listen, "pop3");
-  if (!listener) return listener.error();
+  ctx->settings = net::session_settings("pop3", *ctx);
+  auto port = impl.listeners.open(
+      o.listen, ctx->tls ? " (STLS)" : "",
+      [ctx](boost::asio::ip::tcp::socket socket) { start_session(ctx, std::move(socket)); });
+  if (!port) return port.error();
+  impl.started = true;
   impl.ctx = std::move(ctx);
-  impl.listener = std::move(*listener);
-  impl.listener->start([ctx = impl.ctx](boost::asio::ip::tcp::socket socket) {
-    start_session(ctx, std::move(socket));
-  });
-  spdlog::info("pop3: listening on {} port {}{}", impl.listener->address(), impl.listener->port(),
-               impl.ctx->tls ? " (STLS)" : "");
-  return impl.listener->port();
+  return *port;
 }
 
 void Pop3Server::stop(std::chrono::milliseconds grace) {
   auto& impl = *impl_;
-  if (!impl.listener || impl.stopped) return;
+  if (!impl.ctx || impl.stopped) return;
   impl.stopped = true;
-  impl.listener->close();
-  net::stop_sessions(impl.ctx->table, grace, "pop3");
+  impl.listeners.stop(impl.ctx->table, grace);
   // Logins and reads still queued are dropped; their sessions are gone.
   impl.ctx->workers.stop();
   impl.ctx->workers.join();

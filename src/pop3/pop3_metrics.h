@@ -3,19 +3,16 @@
 #pragma once
 
 #include "core/metrics.h"
+#include "net/session_metrics.h"
 
 namespace postern::pop3 {
 
 struct Pop3Metrics {
   explicit Pop3Metrics(MetricsRegistry& registry);
 
-  Gauge& sessions_active;
-  Counter& sessions_total;
-  Counter& connections_refused;  // over a connection limit or shutting down
-  Counter& logins;
-  Counter& login_failures;      // wrong user or password
-  Counter& messages_retrieved;  // RETR and TOP answered
-  Counter& messages_deleted;    // removed at UPDATE
+  net::SessionMetrics sessions;  // sessions, refusals and logins
+  Counter& messages_retrieved;   // RETR and TOP answered
+  Counter& messages_deleted;     // removed at UPDATE
 };
 
 }  // namespace postern::pop3

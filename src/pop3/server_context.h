@@ -8,6 +8,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 
+#include "net/protocol_session.h"
 #include "net/session_table.h"
 #include "pop3/maildrop_locks.h"
 #include "pop3/pop3_metrics.h"
@@ -31,6 +32,7 @@ struct ServerContext {
   Backend& backend;
   MaildropLocks locks;
   std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
+  net::ProtocolSession::Settings settings;         // the driver's, set with tls
   boost::asio::thread_pool workers;                // logins and message reads
 };
 

@@ -1,5 +1,5 @@
 // SmtpServer: validates the options, loads the TLS certificate, binds the
-// listener (net::TcpListener) and starts a session per connection; stop()
+// listener (net::ServerListeners) and starts a session per connection; stop()
 // drains the sessions within a grace period.
 #include <spdlog/spdlog.h>
 
@@ -10,21 +10,16 @@
 namespace postern::smtp {
 namespace {
 
+// The certificate, when [tls] names one; implicit TLS cannot do without.
 Result<void> load_tls(ServerContext& ctx) {
   const auto& o = ctx.options;
-  if (o.tls.cert.empty() && o.tls.key.empty()) {
-    if (o.implicit_tls) {
-      spdlog::error("smtp: implicit_tls needs a TLS certificate and key");
-      return error_code(Errc::invalid_argument);
-    }
-    return {};
-  }
-  auto tls = net::make_server_tls_context(o.tls);
-  if (!tls) {
-    spdlog::error("smtp: {}", tls.error().message);
+  auto tls = net::load_server_tls(o.tls, "smtp");
+  if (!tls) return tls.error();
+  ctx.tls = std::move(*tls);
+  if (o.implicit_tls && !ctx.tls) {
+    spdlog::error("smtp: implicit_tls needs a TLS certificate and key");
     return error_code(Errc::invalid_argument);
   }
-  ctx.tls = std::move(*tls);
   return {};
 }
 
@@ -48,15 +43,14 @@ struct SmtpServer::Impl {
   Impl(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
        auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock,
        std::optional<MxPolicy> mx)
-      : io(io),
-        options(std::move(options)),
+      : options(std::move(options)),
         intake(intake),
         authenticator(authenticator),
         metrics(metrics),
         clock(clock),
-        mx(std::move(mx)) {}
+        mx(std::move(mx)),
+        listeners(io, "smtp") {}
 
-  net::IoRuntime& io;
   SmtpServerOptions options;
   delivery::Intake& intake;
   auth::Authenticator& authenticator;
@@ -64,7 +58,8 @@ struct SmtpServer::Impl {
   const Clock& clock;
   std::optional<MxPolicy> mx;
   std::shared_ptr<ServerContext> ctx;
-  std::shared_ptr<net::TcpListener> listener;
+  net::ServerListeners listeners;
+  bool started = false;
   bool stopped = false;
 };
 
@@ -78,7 +73,7 @@ SmtpServer::~SmtpServer() { stop(std::chrono::milliseconds(0)); }
 
 Result<std::uint16_t> SmtpServer::start() {
   auto& impl = *impl_;
-  if (impl.listener) return error_code(Errc::invalid_argument);
+  if (impl.started) return error_code(Errc::invalid_argument);
   const auto& o = impl.options;
   auto trusted = NetworkList::parse(o.trusted_networks);
   if (!trusted) {
@@ -89,28 +84,23 @@ Result<std::uint16_t> SmtpServer::start() {
                                              impl.authenticator, impl.metrics, impl.clock);
   if (auto loaded = load_tls(*ctx); !loaded) return loaded.error();
   ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx);
-  auto listener = net::TcpListener::bind(impl.io, o.listen, "smtp");
-  if (!listener) return listener.error();
-  impl.ctx = std::move(ctx);
-  impl.listener = std::move(*listener);
-  impl.listener->start([ctx = impl.ctx](boost::asio::ip::tcp::socket socket) {
+  std::string note = impl.mx ? " as the MX of " + impl.mx->domain : "";
+  note += o.implicit_tls ? " (implicit TLS)" : ctx->tls ? " (STARTTLS)" : "";
+  if (o.auth_without_tls && !impl.mx) note += ", AUTH without TLS allowed";
+  auto port = impl.listeners.open(o.listen, note, [ctx](boost::asio::ip::tcp::socket socket) {
     start_session(ctx, std::move(socket));
   });
-  spdlog::info("smtp: listening on {} port {}{}{}{}", impl.listener->address(),
-               impl.listener->port(), impl.mx ? " as the MX of " + impl.mx->domain : "",
-               o.implicit_tls  ? " (implicit TLS)"
-               : impl.ctx->tls ? " (STARTTLS)"
-                               : "",
-               o.auth_without_tls && !impl.mx ? ", AUTH without TLS allowed" : "");
-  return impl.listener->port();
+  if (!port) return port.error();
+  impl.started = true;
+  impl.ctx = std::move(ctx);
+  return *port;
 }
 
 void SmtpServer::stop(std::chrono::milliseconds grace) {
   auto& impl = *impl_;
-  if (!impl.listener || impl.stopped) return;
+  if (!impl.ctx || impl.stopped) return;
   impl.stopped = true;
-  impl.listener->close();
-  net::stop_sessions(impl.ctx->table, grace, "smtp");
+  impl.listeners.stop(impl.ctx->table, grace);
   // Credential checks still queued are dropped; their sessions are gone.
   impl.ctx->auth_pool.stop();
   impl.ctx->auth_pool.join();

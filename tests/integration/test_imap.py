@@ -3,8 +3,9 @@ imaplib (docs/inbox.md "Listener"): mail sent over SMTP with a test
 account's credentials is read over IMAP after STARTTLS on the node's
 self-signed certificate; flags set in one session are seen in another;
 EXPUNGE; errors a client can cause (wrong password, overlong line, unknown
-command), the idle timeout before login, the connection limit per address,
-and one account never seeing another's mail."""
+command), the wait after a failed login, the idle timeout before login, the
+connection limit per address, and one account never seeing another's
+mail."""
 import imaplib
 import socket
 import ssl
@@ -115,6 +116,31 @@ def test_a_wrong_password_is_refused_with_authenticationfailed(postern, mailbox)
         client.login(mailbox["user"], "not-the-password")
     assert "[AUTHENTICATIONFAILED]" in str(refused.value)
     client.logout()
+
+
+def test_a_failed_login_is_answered_after_the_delay_without_holding_others(postern_factory):
+    delay = 3
+    node = postern_factory(env={"POSTERN_IMAP_LOGIN_FAILURE_DELAY": f"{delay}s"})
+    account = create(node.api())
+    guesser, guesser_reads = raw(node.imap_port)  # loopback: LOGIN without TLS
+    other, other_reads = raw(node.imap_port)
+    start = time.monotonic()
+    guesser.sendall(f'g1 LOGIN {account["user"]} "not-the-password"\r\n'.encode())
+    # Another session is answered while the failure waits.
+    other.sendall(b"o1 NOOP\r\n")
+    assert other_reads.readline().startswith(b"o1 OK")
+    answered_other = time.monotonic() - start
+    line = guesser_reads.readline()
+    failed_after = time.monotonic() - start
+    assert line.startswith(b"g1 NO [AUTHENTICATIONFAILED]"), line
+    assert failed_after >= delay, failed_after
+    assert answered_other < failed_after, (answered_other, failed_after)
+    # The session goes on: the right password still logs in.
+    guesser.sendall(f'g2 LOGIN {account["user"]} "{account["password"]}"\r\n'.encode())
+    line = guesser_reads.readline()
+    assert line.startswith(b"g2 OK"), line
+    for s in (guesser, other):
+        s.close()
 
 
 def test_overlong_line_and_unknown_command_get_bad(postern):

@@ -3,18 +3,15 @@
 #pragma once
 
 #include "core/metrics.h"
+#include "net/session_metrics.h"
 
 namespace postern::imap {
 
 struct ImapMetrics {
   explicit ImapMetrics(MetricsRegistry& registry);
 
-  Gauge& sessions_active;
-  Counter& sessions_total;
-  Counter& connections_refused;  // over a connection limit or shutting down
-  Counter& logins;
-  Counter& login_failures;  // wrong user or password
-  Counter& idle_timeouts;   // sessions ended by autologout
+  net::SessionMetrics sessions;  // sessions, refusals and logins
+  Counter& idle_timeouts;        // sessions ended by autologout
 };
 
 }  // namespace postern::imap

@@ -13,9 +13,10 @@
 #include <memory>
 #include <string>
 
+#include "auth/account_logins.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/metrics.h"
-#include "imap/session/login_checker.h"
 #include "net/io_runtime.h"
 #include "net/server_tls_options.h"
 #include "store/inbox_store.h"
@@ -35,7 +36,10 @@ struct ImapServerOptions {
   // in; before login a client has less time to say who it is.
   std::chrono::seconds idle_timeout{30 * 60};
   std::chrono::seconds login_timeout{60};
+  // Failed logins before * BYE, and the wait before each failure is
+  // answered (it slows guessing; other sessions go on), as POP3's.
   std::size_t max_login_failures = 5;
+  std::chrono::milliseconds login_failure_delay{1000};
   std::size_t max_bad_commands = 20;
   // APPEND's literal ([messages] max_message_bytes).
   std::size_t max_message_bytes = 25 * 1024 * 1024;
@@ -54,7 +58,7 @@ class ImapServer {
   // References must outlive the server, and the IoRuntime must keep
   // running until stop() returns. Nothing is opened before start().
   ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-             LoginChecker& logins, MetricsRegistry& metrics);
+             auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock);
   // Calls stop(0) when still running.
   ~ImapServer();
   ImapServer(const ImapServer&) = delete;

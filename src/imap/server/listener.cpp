@@ -1,6 +1,6 @@
 // ImapServer: loads the TLS certificate, binds the listeners
-// (net::TcpListener) and starts a session per connection; stop() ends the
-// sessions within a grace period.
+// (net::ServerListeners) and starts a session per connection; stop() ends
+// the sessions within a grace period.
 #include <spdlog/spdlog.h>
 
 #include "imap/server/server_context.h"
@@ -26,24 +26,28 @@ SessionPolicy policy_of(const ImapServerOptions& o, bool tls_loaded) {
 
 struct ImapServer::Impl {
   Impl(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-       LoginChecker& logins, MetricsRegistry& metrics)
-      : io(io), options(std::move(options)), store(store), logins(logins), metrics(metrics) {}
+       auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
+      : options(std::move(options)),
+        store(store),
+        logins(logins),
+        metrics(metrics),
+        clock(clock),
+        listeners(io, "imap") {}
 
-  net::IoRuntime& io;
   ImapServerOptions options;
   store::InboxStore& store;
-  LoginChecker& logins;
+  auth::AccountLogins& logins;
   MetricsRegistry& metrics;
+  const Clock& clock;
   std::shared_ptr<ServerContext> ctx;
-  std::shared_ptr<net::TcpListener> plain;
-  std::shared_ptr<net::TcpListener> implicit;
+  net::ServerListeners listeners;
   bool started = false;
   bool stopped = false;
 };
 
 ImapServer::ImapServer(net::IoRuntime& io, ImapServerOptions options, store::InboxStore& store,
-                       LoginChecker& logins, MetricsRegistry& metrics)
-    : impl_(std::make_shared<Impl>(io, std::move(options), store, logins, metrics)) {}
+                       auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, std::move(options), store, logins, metrics, clock)) {}
 
 ImapServer::~ImapServer() { stop(std::chrono::milliseconds(0)); }
 
@@ -52,41 +56,33 @@ Result<ImapServer::Ports> ImapServer::start() {
   if (impl.started) return error_code(Errc::invalid_argument);
   impl.started = true;
   const auto& o = impl.options;
-  auto ctx = std::make_shared<ServerContext>(o, impl.store, impl.logins, impl.metrics);
-  if (o.tls.enabled() || !o.tls.key.empty()) {
-    auto tls = net::make_server_tls_context(o.tls);
-    if (!tls) {
-      spdlog::error("imap: {}", tls.error().message);
-      return error_code(Errc::invalid_argument);
-    }
-    ctx->tls = std::move(*tls);
-  }
+  auto ctx = std::make_shared<ServerContext>(o, impl.store, impl.logins, impl.metrics, impl.clock);
+  auto tls = net::load_server_tls(o.tls, "imap");
+  if (!tls) return tls.error();
+  ctx->tls = std::move(*tls);
   if (!o.tls_listen.empty() && !ctx->tls) {
     spdlog::error("imap: imap.tls_listen needs a certificate ([tls])");
     return error_code(Errc::invalid_argument);
   }
   ctx->policy = policy_of(o, ctx->tls != nullptr);
+  ctx->settings = net::session_settings("imap", *ctx);
+  ctx->implicit_tls_settings = ctx->settings;
+  ctx->implicit_tls_settings.implicit_tls = true;
   impl.ctx = ctx;
   Ports ports;
-  auto open = [&](const std::string& listen, bool implicit_tls,
-                  std::shared_ptr<net::TcpListener>& out) -> Result<std::uint16_t> {
-    auto listener = net::TcpListener::bind(impl.io, listen, "imap");
-    if (!listener) return listener.error();
-    out = std::move(*listener);
-    out->start([ctx, implicit_tls](boost::asio::ip::tcp::socket socket) {
-      start_session(ctx, std::move(socket), implicit_tls);
-    });
-    spdlog::info("imap: listening on {} port {}{}", out->address(), out->port(),
-                 implicit_tls ? " (implicit TLS)" : (ctx->tls ? " (STARTTLS)" : ""));
-    return out->port();
-  };
   if (!o.listen.empty()) {
-    auto port = open(o.listen, false, impl.plain);
+    auto port = impl.listeners.open(o.listen, ctx->tls ? " (STARTTLS)" : "",
+                                    [ctx](boost::asio::ip::tcp::socket socket) {
+                                      start_session(ctx, std::move(socket), false);
+                                    });
     if (!port) return port.error();
     ports.plain = *port;
   }
   if (!o.tls_listen.empty()) {
-    auto port = open(o.tls_listen, true, impl.implicit);
+    auto port = impl.listeners.open(o.tls_listen, " (implicit TLS)",
+                                    [ctx](boost::asio::ip::tcp::socket socket) {
+                                      start_session(ctx, std::move(socket), true);
+                                    });
     if (!port) return port.error();
     ports.tls = *port;
   }
@@ -97,9 +93,7 @@ void ImapServer::stop(std::chrono::milliseconds grace) {
   auto& impl = *impl_;
   if (!impl.ctx || impl.stopped) return;
   impl.stopped = true;
-  if (impl.plain) impl.plain->close();
-  if (impl.implicit) impl.implicit->close();
-  net::stop_sessions(impl.ctx->table, grace, "imap");
+  impl.listeners.stop(impl.ctx->table, grace);
   // Login checks still queued are dropped; their sessions are gone.
   impl.ctx->workers.stop();
   impl.ctx->workers.join();

@@ -12,18 +12,20 @@
 #include "imap/server/imap_server.h"
 #include "imap/session/recent_table.h"
 #include "imap/session/session_fsm.h"
+#include "net/protocol_session.h"
 #include "net/session_table.h"
 
 namespace postern::imap {
 
 struct ServerContext {
-  ServerContext(const ImapServerOptions& options, store::InboxStore& store, LoginChecker& logins,
-                MetricsRegistry& metrics)
+  ServerContext(const ImapServerOptions& options, store::InboxStore& store,
+                auth::AccountLogins& logins, MetricsRegistry& metrics, const Clock& clock)
       : options(options),
         table(options.max_connections, options.max_connections_per_address),
         metrics(metrics),
         store(store),
         logins(logins),
+        clock(clock),
         workers(options.worker_threads == 0 ? 1 : options.worker_threads) {}
 
   ImapServerOptions options;
@@ -31,10 +33,15 @@ struct ServerContext {
   net::SessionTable table;
   ImapMetrics metrics;
   store::InboxStore& store;
-  LoginChecker& logins;
+  auth::AccountLogins& logins;
+  const Clock& clock;
   RecentTable recent;
   std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  boost::asio::thread_pool workers;                // login checks
+  // The driver's settings for sessions of the plain and of the implicit-TLS
+  // listener (set with tls).
+  net::ProtocolSession::Settings settings;
+  net::ProtocolSession::Settings implicit_tls_settings;
+  boost::asio::thread_pool workers;  // login checks
 };
 
 // Admits the connection (or refuses it with * BYE) and runs its session on

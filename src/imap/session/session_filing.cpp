@@ -66,10 +66,9 @@ void SessionFsm::handle(const Append& c) {
   store::InboxDelivery d;
   d.summary = inbox::summarize(c.message);
   d.content = c.message;
-  // Without a date-time the message arrives now; the session has no clock
-  // of its own for so little (a test sets the date in the command).
-  d.internal_date = c.internal_date.value_or(
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  // Without a date-time the message arrives now (INTERNALDATE has seconds).
+  d.internal_date =
+      c.internal_date.value_or(std::chrono::floor<std::chrono::seconds>(clock_.now()));
   d.targets.push_back({account_->id, *name, std::move(*flags)});
   call_store<std::vector<store::DeliveredCopy>>(
       [d = std::move(d)](store::InboxStore& s, auto done) mutable {

@@ -10,11 +10,12 @@
 namespace postern::imap {
 
 SessionFsm::SessionFsm(const SessionPolicy& policy, PeerInfo peer, store::InboxStore& store,
-                       RecentTable& recent)
+                       RecentTable& recent, const Clock& clock)
     : policy_(policy),
       peer_(std::move(peer)),
       store_(store),
       recent_(recent),
+      clock_(clock),
       reader_(policy.limits) {}
 
 bool SessionFsm::auth_allowed() const {

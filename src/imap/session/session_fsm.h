@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "imap/parser/command.h"
 #include "imap/parser/command_reader.h"
@@ -78,14 +79,15 @@ class SessionFsm {
     read,         // write output(), then read; feed on_input / on_input_closed
     flush,        // write output() now (a long answer goes on), then call next() again
     store_call,   // take_store_call(), run it; feed its answer to on_store_reply
-    check_login,  // take_login(), check it (LoginChecker); feed on_login_result
+    check_login,  // take_login(), check it (auth::AccountLogins); feed on_login_result
     start_tls,    // write output(), TLS handshake; feed on_tls_done
     close,        // write output(), close; close_reason() says why
   };
 
-  // `policy`, `store` and `recent` must outlive the session.
+  // `policy`, `store`, `recent` and `clock` must outlive the session.
+  // `clock` dates what APPEND files without a date-time.
   SessionFsm(const SessionPolicy& policy, PeerInfo peer, store::InboxStore& store,
-             RecentTable& recent);
+             RecentTable& recent, const Clock& clock);
 
   // --- Events ---
   void on_connected();  // the greeting
@@ -215,6 +217,7 @@ class SessionFsm {
   PeerInfo peer_;
   store::InboxStore& store_;
   RecentTable& recent_;
+  const Clock& clock_;
   CommandReader reader_;
 
   State state_ = State::not_authenticated;

@@ -40,6 +40,19 @@ trusted_networks = ["10.0.0.0/8"]
   EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
 }
 
+// The wait before a failed login is answered: IMAP's as POP3's.
+TEST(Config, LoginFailureDelays) {
+  auto defaults = parse_config("", {});
+  ASSERT_TRUE(defaults) << defaults.error().to_string();
+  EXPECT_EQ(defaults->imap.server.login_failure_delay, std::chrono::seconds(1));
+  EXPECT_EQ(defaults->pop3.server.login_failure_delay, std::chrono::seconds(1));
+  auto c = parse_config("[imap]\nlogin_failure_delay = \"250ms\"\n",
+                        {{"POSTERN_POP3_LOGIN_FAILURE_DELAY", "2s"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->imap.server.login_failure_delay, std::chrono::milliseconds(250));
+  EXPECT_EQ(c->pop3.server.login_failure_delay, std::chrono::seconds(2));
+}
+
 TEST(Config, EnvironmentWinsOverTheFile) {
   Environment env{{"POSTERN_HTTP_LISTEN", "127.0.0.1:1"},
                   {"POSTERN_SMTP_TRUSTED_NETWORKS", "1.0.0.0/8, 2.0.0.0/8"},

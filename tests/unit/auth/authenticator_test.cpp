@@ -103,26 +103,32 @@ TEST_F(AuthenticatorTest, SmtpLoginWithAKeyOrAUser) {
 // gives (src/inbox's login check), and only for names no key or user has.
 TEST_F(AuthenticatorTest, TestAccountsLogInAfterKeysAndUsers) {
   auto secret = create_key("mailer", {"send", "admin"});
-  std::vector<std::string> asked;
-  auth_->accept_test_accounts([&asked](std::string_view user, std::string_view password) {
-    asked.emplace_back(user);
-    std::optional<Principal> p;
-    if (user == "brave-otter-4821" && password == "right") {
-      p = Principal{Principal::Kind::test_account, std::string(user), {}, 7};
-      p->scopes.add(Scope::send);
+  // One account, id 7; records every check.
+  struct Logins final : AccountLogins {
+    Result<store::InboxAccount> verify_login(std::string_view user,
+                                             std::string_view password) override {
+      asked.emplace_back(user);
+      if (user != "brave-otter-4821" || password != "right") return error_code(Errc::not_found);
+      store::InboxAccount account;
+      account.id = 7;
+      account.user = std::string(user);
+      return account;
     }
-    return p;
-  });
+    std::vector<std::string> asked;
+  } logins;
+  auth_->accept_test_accounts(logins);
   auto p = auth_->authenticate_login("brave-otter-4821", "right");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->kind, Principal::Kind::test_account);
   EXPECT_EQ(p->catch_account, 7);
+  EXPECT_EQ(p->name, "brave-otter-4821");
+  EXPECT_TRUE(p->scopes.has(Scope::send));
   EXPECT_FALSE(p->scopes.has(Scope::admin));
   EXPECT_FALSE(auth_->authenticate_login("brave-otter-4821", "wrong"));
   // A key's name never reaches the test accounts, right password or wrong.
   EXPECT_EQ(auth_->authenticate_login("mailer", secret)->catch_account, 0);
   EXPECT_FALSE(auth_->authenticate_login("mailer", "wrong"));
-  EXPECT_EQ(asked, (std::vector<std::string>{"brave-otter-4821", "brave-otter-4821"}));
+  EXPECT_EQ(logins.asked, (std::vector<std::string>{"brave-otter-4821", "brave-otter-4821"}));
 }
 
 // A key bound to a test account (docs/inbox.md "Sending over HTTP"): it

@@ -76,6 +76,17 @@ TEST_F(FilingCommands, AppendsWithFlagsAndDate) {
             sys_days(2023y / 11 / 14) + hours(21) + minutes(13) + seconds(20));
 }
 
+TEST_F(FilingCommands, AppendWithoutADateIsDatedByTheSessionsClock) {
+  using namespace std::chrono;
+  auto now = sys_days(2031y / 2 / 3) + hours(4) + minutes(5) + seconds(6);
+  clock_.set(now + milliseconds(789));
+  EXPECT_EQ(c_->send("a APPEND Archive {11+}\r\nSubject: x\r\n"),
+            "a OK [APPENDUID " + v_ + " 1] Append completed.\r\n");
+  auto entry = inbox().entries_with_summary(inbox().mailbox(account_, "Archive")->id, {1});
+  ASSERT_TRUE(entry && entry->size() == 1);
+  EXPECT_EQ(entry->at(0).entry.internal_date, now);  // whole seconds, as INTERNALDATE shows
+}
+
 TEST_F(FilingCommands, AppendToTheSelectedMailboxIsSeenAsExists) {
   auto other = selected_session();
   EXPECT_EQ(c_->send("a APPEND INBOX {11+}\r\nSubject: x\r\n"),

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "imap/session/login_checker.h"
+#include "auth/account_logins.h"
 #include "imap/session/session_fsm.h"
 #include "inbox/summary.h"
 #include "store/inbox_fixture.h"
@@ -18,7 +18,7 @@ namespace postern::imap::test {
 
 // Passwords in the clear: the real check (Argon2id) is the account
 // service's, tested there.
-class FakeLogins final : public LoginChecker {
+class FakeLogins final : public auth::AccountLogins {
  public:
   explicit FakeLogins(store::InboxStore& store) : store_(store) {}
   void add(const std::string& user, const std::string& password) { passwords_[user] = password; }
@@ -37,8 +37,8 @@ class FakeLogins final : public LoginChecker {
 class Client {
  public:
   Client(const SessionPolicy& policy, PeerInfo peer, store::InboxStore& store, RecentTable& recent,
-         LoginChecker& logins)
-      : fsm_(policy, std::move(peer), store, recent), logins_(logins) {
+         auth::AccountLogins& logins, const Clock& clock)
+      : fsm_(policy, std::move(peer), store, recent, clock), logins_(logins) {
     fsm_.on_connected();
     greeting_ = drive();
   }
@@ -110,7 +110,7 @@ class Client {
   }
 
   SessionFsm fsm_;
-  LoginChecker& logins_;
+  auth::AccountLogins& logins_;
   std::string greeting_;
   bool closed_ = false;
   int flushes_ = 0;
@@ -130,7 +130,7 @@ class SessionTest : public store::InboxFixture {
 
   // A session from loopback (login allowed without TLS).
   std::unique_ptr<Client> connect(PeerInfo peer = {"127.0.0.1", true, false}) {
-    return std::make_unique<Client>(policy_, std::move(peer), inbox(), recent_, *logins_);
+    return std::make_unique<Client>(policy_, std::move(peer), inbox(), recent_, *logins_, clock_);
   }
 
   // A logged-in session with INBOX selected; its SELECT answer is dropped.

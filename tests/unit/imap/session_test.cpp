@@ -190,7 +190,7 @@ TEST_F(SessionTest, SaysByeWhenTheServerStops) {
 }
 
 TEST_F(SessionTest, ARefusedConnectionGetsByeInsteadOfTheGreeting) {
-  SessionFsm fsm(policy_, {"127.0.0.1", true, false}, inbox(), recent_);
+  SessionFsm fsm(policy_, {"127.0.0.1", true, false}, inbox(), recent_, clock_);
   fsm.on_refused("[UNAVAILABLE] Too many connections; try again later.");
   EXPECT_EQ(fsm.next(), SessionFsm::Action::close);
   EXPECT_EQ(fsm.output(), "* BYE [UNAVAILABLE] Too many connections; try again later.\r\n");

@@ -146,9 +146,7 @@ class InboxBackendTest : public ::testing::Test {
   FakeInboxStore store;
   // Logins go through the account service, as in the server.
   inbox::AccountService accounts{store, clock, inbox::InboxOptions{}};
-  InboxBackend backend{store, [this](std::string_view user, std::string_view password) {
-                         return accounts.verify_login(user, password);
-                       }};
+  InboxBackend backend{store, accounts};
   MaildropLocks locks;
 };
 

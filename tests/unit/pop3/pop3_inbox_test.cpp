@@ -38,9 +38,7 @@ class Pop3OverInboxTest : public store::InboxFixture {
     second_ = deliver_one(account_, "Subject: two\n\nbare LF\n", "two");
     uid_validity_ = inbox().mailbox(account_, "INBOX").value().uid_validity;
     accounts_.emplace(inbox(), clock_, inbox::InboxOptions{});
-    backend_.emplace(inbox(), [this](std::string_view user, std::string_view password) {
-      return accounts_->verify_login(user, password);
-    });
+    backend_.emplace(inbox(), *accounts_);
     runtime_.start();
     Pop3ServerOptions options;
     options.listen = "127.0.0.1:0";
