@@ -25,6 +25,9 @@ class OutcomeWaiters;
 namespace postern::routing {
 class RoutingService;
 }
+namespace postern::events {
+class WebhookReceiver;
+}
 namespace postern::inbox {
 class AccountService;
 class ClientSettingsBoard;
@@ -50,6 +53,8 @@ struct ApiServices {
   const inbox::ClientSettingsBoard* client_settings = nullptr;
   // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
   store::InboxStore* inbox = nullptr;
+  // POST /v1/webhooks/{provider}; null: 404.
+  events::WebhookReceiver* webhooks = nullptr;
 };
 
 // A request that passed routing and authentication.
