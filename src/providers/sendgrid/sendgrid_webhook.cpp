@@ -34,7 +34,7 @@ Result<std::shared_ptr<const SendGridWebhookKey>, Problem> SendGridWebhookKey::p
   ERR_clear_error();
   if (!impl->key || p != reinterpret_cast<const unsigned char*>(der->data()) + der->size())
     return Out(boost::system::in_place_error,
-               "not a DER SubjectPublicKeyInfo (copy the key SendGrid shows)");
+               Problem{"not a DER SubjectPublicKeyInfo (copy the key SendGrid shows)"});
   char group[64] = {};
   std::size_t group_len = 0;
   if (EVP_PKEY_get_base_id(impl->key) != EVP_PKEY_EC ||

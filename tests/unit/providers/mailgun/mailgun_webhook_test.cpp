@@ -9,7 +9,7 @@
 
 #include "core/hex.h"
 #include "core/sha256.h"
-#include "providers/webhook_crypto.h"
+#include "providers/webhook_expect.h"
 
 namespace postern::providers::mailgun {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/base64.h"
-#include "providers/webhook_crypto.h"
+#include "providers/webhook_expect.h"
 
 namespace postern::providers::postmark {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "providers/webhook_crypto.h"
+#include "providers/webhook_expect.h"
 
 namespace postern::providers::sendgrid {
 namespace {

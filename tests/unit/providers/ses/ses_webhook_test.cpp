@@ -12,6 +12,7 @@
 #include "core/base64.h"
 #include "providers/ses/ses_notification.h"
 #include "providers/webhook_crypto.h"
+#include "providers/webhook_expect.h"
 
 namespace postern::providers::ses {
 namespace {
