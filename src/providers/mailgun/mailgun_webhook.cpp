@@ -149,9 +149,10 @@ WebhookResult parse_mailgun_webhook(const MailgunWebhookSettings& settings, Mail
   if (const auto* message = common::object_member(*data, "message")) {
     if (const auto* headers = common::object_member(*message, "headers")) {
       auto id = text_member(*headers, "message-id");
-      // The send call answered the id in angle brackets; events drop them.
-      if (!id.empty())
-        e.provider_message_id = id.front() == '<' ? std::string(id) : "<" + std::string(id) + ">";
+      // As the dispatcher recorded the send call's answer: without the
+      // angle brackets (mailgun_classify.cpp), as events carry it.
+      if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+      e.provider_message_id = std::string(id);
     }
   }
   if (const auto* vars = common::object_member(*data, "user-variables"))

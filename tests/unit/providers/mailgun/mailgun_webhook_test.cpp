@@ -62,7 +62,7 @@ TEST_F(MailgunWebhookTest, GenuineDeliveredBecomesOneEvent) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->events.size(), 1u);
   test::expect_event(r->events[0], {.dedupe_key = "tok-1",
-                                    .provider_message_id = "<20260212.1.ABC@mg.example.org>",
+                                    .provider_message_id = "20260212.1.ABC@mg.example.org",
                                     .postern_id = "01JPOSTERNID",
                                     .recipient = "ann@example.com",
                                     .type = RecipientEventType::delivered,
