@@ -14,6 +14,7 @@
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
+#include "events/webhook_receiver.h"
 #include "http/api.h"
 #include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
@@ -191,6 +192,15 @@ int serve(const Config& config) {
   services.accounts = &accounts;
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
+  // Provider event webhooks (docs/events.md, "Webhooks in"): the named
+  // provider's current object checks them, the store records them.
+  events::WebhookReceiver webhooks(
+      [&routing](const std::string& name) -> std::shared_ptr<providers::Webhook> {
+        auto provider = routing.router().current(name);
+        return provider ? provider->webhook() : nullptr;
+      },
+      (*store)->events(), metrics, clock);
+  services.webhooks = &webhooks;
   http::Api api(std::move(services));
 
   net::HttpServer http_server(

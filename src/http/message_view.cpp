@@ -62,6 +62,7 @@ json::object message_detail_json(const store::MessageDetail& d) {
     x["type"] = e.type;
     x["status"] = to_string(e.status);
     if (!e.provider.empty()) x["provider"] = e.provider;
+    if (!e.recipient.empty()) x["recipient"] = e.recipient;
     if (!e.failure_class.empty()) x["class"] = e.failure_class;
     if (!e.code.empty()) x["code"] = e.code;
     if (e.latency.count() > 0) x["latency_ms"] = static_cast<double>(e.latency.count()) / 1000.0;
@@ -69,6 +70,16 @@ json::object message_detail_json(const store::MessageDetail& d) {
     events.emplace_back(std::move(x));
   }
   o["events"] = std::move(events);
+  // What providers reported per recipient (docs/events.md).
+  json::array recipients;
+  for (const auto& r : d.recipient_states) {
+    recipients.emplace_back(json::object{{"address", r.address},
+                                         {"state", r.state},
+                                         {"at", format_rfc3339(r.at)},
+                                         {"detail", r.detail},
+                                         {"provider", r.provider}});
+  }
+  o["recipients"] = std::move(recipients);
   return o;
 }
 

@@ -52,6 +52,10 @@ class FakeEventStore final : public store::EventStore {
   Result<std::vector<std::string>> suppressed_among(const std::vector<std::string>&) override {
     return std::vector<std::string>();
   }
+  Result<std::vector<store::StoredProviderEvent>> unmatched_events(std::int64_t,
+                                                                   std::size_t) override {
+    return std::vector<store::StoredProviderEvent>();
+  }
 };
 
 ProviderEvent event(std::string key, RecipientEventType type) {
