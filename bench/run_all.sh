@@ -37,5 +37,7 @@ section "failover: three providers, one down under load"
 /usr/bin/python3 "$here/failover.py" "$BUILD" --runs "$RUNS"
 section "memory with 1,000,000 messages queued"
 "$here/queued_memory.sh" "$BUILD" 1000000
+section "IMAP on a 100,000-message mailbox vs Dovecot"
+"$here/imap.sh" "$BUILD" 100000 "$RUNS"
 section "BENCHMARKS.md"
 /usr/bin/python3 "$here/render.py"

@@ -127,6 +127,42 @@ moment=later queued=900000 rss_mib=195 hwm_mib=195
     assert {c["met"] for c in results.document("queued_memory", small, "x", {})["cells"]} == {None}
 
 
+IMAP = """
+run=1 load1=2.5 server=postern messages=100000 measure=select ms=40.5 runs_ms=41,40.5
+run=1 load1=2.6 server=postern messages=100000 measure=fetch_envelope ms=2000 answers=100000 server_cpu_pct=90
+run=1 load1=2.6 server=postern messages=100000 measure=search_header ms=300 hits=1031 expected=1031 server_cpu_pct=95
+run=1 load1=2.6 server=postern messages=100000 measure=mix sessions=10 mix_cmd_per_s=1200 mix_errors=0 mix_secs=60 server_cpu_pct=150 client_cpu_pct=20 rss_mib=150 rss_counted=VmHWM_of_the_postern_process
+run=1 load1=2.1 server=dovecot messages=100000 measure=select ms=20 runs_ms=20,20
+run=1 load1=2.1 server=dovecot messages=100000 measure=fetch_envelope ms=1000 answers=100000 server_cpu_pct=90
+run=1 load1=2.1 server=dovecot messages=100000 measure=search_header ms=150 hits=1030 expected=1031 server_cpu_pct=95
+run=1 load1=2.1 server=dovecot messages=100000 measure=mix sessions=10 mix_cmd_per_s=1000 mix_errors=2 mix_secs=60 server_cpu_pct=150 client_cpu_pct=30 rss_mib=80 rss_counted=sum
+"""
+
+
+def test_imap_ratios_targets_and_checks():
+    doc = results.document("imap", rows(IMAP), "x", {})
+    select = cell(doc, measure=results.IMAP_SELECT)
+    assert select["postern"]["value"] == 40.5 and select["ratio"]["value"] == 2.02 and select["met"] is True
+    mix = cell(doc, measure=results.IMAP_MIX)
+    assert mix["ratio"]["value"] == 1.2 and mix["met"] is True
+    assert mix["extras"]["client_cpu"]["runs"] == [20, 30]
+    assert cell(doc, measure=results.IMAP_RSS)["met"] is True
+    assert cell(doc, measure=results.IMAP_FETCH)["target"] is None
+    notes = " ".join(doc["notes"])
+    assert "in the mix: 2" in notes and "dovecot run 1 found 1030 of 1031" in notes
+    assert "postern run 1 2.5" in notes
+    render.section(doc)
+
+
+def test_imap_below_the_designs_mailbox_is_not_judged():
+    small = rows(IMAP.replace("messages=100000", "messages=5000"))
+    assert {c["met"] for c in results.document("imap", small, "x", {})["cells"]} == {None}
+    slow = rows(IMAP.replace("mix_cmd_per_s=1200", "mix_cmd_per_s=900").replace("rss_mib=150", "rss_mib=191"))
+    doc = results.document("imap", slow, "x", {})
+    assert cell(doc, measure=results.IMAP_MIX)["met"] is False
+    assert cell(doc, measure=results.IMAP_RSS)["met"] is False
+
+
 def test_end_to_end_leaves_out_what_a_histogram_cannot_bound():
     raw = rows("""
 run=1 conns=50 accepted_per_s=12000 e2e_msg_per_s=11500 delivery_p99_le=0.05s intake_p99=8.80ms

@@ -192,6 +192,7 @@ int serve(const Config& config) {
   services.accounts = &accounts;
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
+  services.events = &(*store)->events();
   // Provider event webhooks (docs/events.md, "Webhooks in"): the named
   // provider's current object checks them, the store records them.
   events::WebhookReceiver webhooks(

@@ -56,6 +56,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/routing", auth::Scope::read, get_routing},
     {"PUT", "/v1/routing", auth::Scope::admin, put_routing},
     {"GET", "/v1/events", auth::Scope::read, stream_events},
+    {"GET", "/v1/provider-events/unmatched", auth::Scope::read, list_unmatched_events},
     {"POST", "/v1/test-accounts", auth::Scope::send, create_test_account},
     {"GET", "/v1/test-accounts", auth::Scope::admin, list_test_accounts},
     {"GET", "/v1/test-accounts/{user}", auth::Scope::read, get_test_account},

@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "http/api_options.h"
 #include "net/http_message.h"
+#include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
 
@@ -53,8 +54,11 @@ struct ApiServices {
   const inbox::ClientSettingsBoard* client_settings = nullptr;
   // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
   store::InboxStore* inbox = nullptr;
+  // Provider events and the suppression list, for /v1/provider-events;
+  // null: 503.
+  store::EventStore* events = nullptr;
   // POST /v1/webhooks/{provider}; null: 404.
-  events::WebhookReceiver* webhooks = nullptr;
+  ::postern::events::WebhookReceiver* webhooks = nullptr;
 };
 
 // A request that passed routing and authentication.

@@ -34,6 +34,8 @@ void get_routing(ApiServices&, Call&, net::Responder);
 void put_routing(ApiServices&, Call&, net::Responder);
 // events_api.cpp
 void stream_events(ApiServices&, Call&, net::Responder);
+// provider_events_api.cpp
+void list_unmatched_events(ApiServices&, Call&, net::Responder);
 // test_accounts_api.cpp
 void create_test_account(ApiServices&, Call&, net::Responder);
 void list_test_accounts(ApiServices&, Call&, net::Responder);

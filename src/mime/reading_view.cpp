@@ -78,12 +78,17 @@ std::vector<Mailbox>* address_field(ReadingView& view, std::string_view name) {
   return nullptr;
 }
 
+ReadingHeader reading_header(const RawField& field) {
+  return {valid_utf8(field.name), decode_text(unfold(field.value))};
+}
+
 void read_header(ReadingView& view, const HeaderSection& section) {
   bool have_subject = false;
   bool have_date = false;
   bool have_id = false;
   for (const auto& field : section.fields) {
-    std::string value = decode_text(unfold(field.value));
+    auto header = reading_header(field);
+    const std::string& value = header.value;
     if (auto* list = address_field(view, field.name)) {
       add_addresses(*list, field.value);
     } else if (ascii_iequals(field.name, "subject") && !have_subject) {
@@ -96,7 +101,7 @@ void read_header(ReadingView& view, const HeaderSection& section) {
       view.message_id = valid_utf8(message_id_of(field.value));
       have_id = true;
     }
-    view.headers.push_back({valid_utf8(field.name), std::move(value)});
+    view.headers.push_back(std::move(header));
   }
 }
 
@@ -111,6 +116,12 @@ ReadingAttachment listed(const Leaf& leaf) {
 }
 
 }  // namespace
+
+std::vector<ReadingHeader> read_headers(std::string_view raw) {
+  std::vector<ReadingHeader> out;
+  for (const auto& field : scan_header(raw).fields) out.push_back(reading_header(field));
+  return out;
+}
 
 ReadingView read_view(std::string_view raw) {
   ReadingView view;

@@ -58,6 +58,12 @@ struct ReadingView {
 // back to UTF-8 if valid, else to GMime's 8-bit guess (detail/charset.h).
 ReadingView read_view(std::string_view raw);
 
+// The top-level header fields alone, as read_view gives them in
+// ReadingView::headers, without reading the body (IMAP SEARCH HEADER reads
+// every message of a mailbox for them: parsing each body, attachments and
+// all, cost ~95% of such a search).
+std::vector<ReadingHeader> read_headers(std::string_view raw);
+
 // The decoded bytes, content type and file name of attachment `id` (an id
 // of read_view(raw).attachments). Errc::not_found for any other id
 // (bodies included), Errc::invalid_argument when the MIME structure cannot

@@ -39,6 +39,7 @@ Match header_match(const SearchSubject& m, std::string_view field, std::string_v
 }
 
 Match address_or_subject(const SearchKey& k, const SearchSubject& m) {
+  if (!m.summary) return Match::unknown;
   const auto& s = *m.summary;
   switch (k.kind) {
     case Kind::from:
@@ -55,6 +56,7 @@ Match address_or_subject(const SearchKey& k, const SearchSubject& m) {
 // TEXT: the header or the body. The decoded summary answers most of it;
 // other header fields need the raw headers.
 Match text_match(const SearchKey& k, const SearchSubject& m) {
+  if (!m.summary) return Match::unknown;
   const auto& s = *m.summary;
   for (const auto* field : {&s.text, &s.subject, &s.from, &s.to, &s.cc})
     if (contains_nocase(*field, k.value)) return Match::yes;
@@ -147,16 +149,20 @@ Match evaluate(const SearchKey& k, const SearchSubject& m, const SearchScope& sc
     case Kind::sequence_set:
       return of(k.set.contains(m.seq, scope.exists));
     case Kind::larger:
+      if (!m.entry) return Match::unknown;
       return of(m.entry->size > k.size);
     case Kind::smaller:
+      if (!m.entry) return Match::unknown;
       return of(m.entry->size < k.size);
     case Kind::before:
     case Kind::on:
     case Kind::since:
+      if (!m.entry) return Match::unknown;
       return date_match(k, day_of(m.entry->internal_date));
     case Kind::sent_before:
     case Kind::sent_on:
     case Kind::sent_since:
+      if (!m.entry || !m.summary) return Match::unknown;
       // Without a Date field that parses, the arrival stands in for it
       // (as Dovecot does), so SENT* never silently drops such a message.
       return date_match(k, day_of(m.summary->date.value_or(m.entry->internal_date)));
@@ -166,6 +172,7 @@ Match evaluate(const SearchKey& k, const SearchSubject& m, const SearchScope& sc
     case Kind::subject:
       return address_or_subject(k, m);
     case Kind::body:
+      if (!m.summary) return Match::unknown;
       return of(contains_nocase(m.summary->text, k.value));
     case Kind::text:
       return text_match(k, m);

@@ -3,10 +3,12 @@
 // entry and summary, the raw headers) and asks here whether it matches.
 //
 // Reading a message's raw bytes is the one expensive step (HEADER, BCC,
-// TEXT beyond the decoded summary), so evaluation is three-valued: without
-// the headers a key that needs them answers `unknown`, AND/OR/NOT combine
-// the three values (Kleene logic), and the session reads a message only
-// when the cheaper keys have not already decided it.
+// TEXT beyond the decoded summary), and reading its stored entry and
+// summary the next (a row of the store per message), so evaluation is
+// three-valued: without what a key needs (a null pointer below) the key
+// answers `unknown`, AND/OR/NOT combine the three values (Kleene logic),
+// and the session reads a message's entry, then its headers, only when
+// the cheaper keys have not already decided it.
 #pragma once
 
 #include <chrono>
@@ -34,8 +36,8 @@ struct SearchHeader {
   std::string value;  // unfolded, decoded
 };
 
-// One message as a search sees it. Pointers may be null when the program
-// does not need them (search_needs).
+// One message as a search sees it. Pointers are null when the program does
+// not need them (search_needs), or not yet read.
 struct SearchSubject {
   std::uint32_t seq = 0;
   std::uint32_t uid = 0;

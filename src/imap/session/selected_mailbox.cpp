@@ -94,7 +94,10 @@ Result<std::vector<MailboxUpdate>> SelectedMailbox::refresh(store::InboxStore& s
   std::vector<std::uint32_t> flag_changes;  // UIDs
   for (auto uid : changes->expunged) {
     auto it = std::lower_bound(messages_.begin(), messages_.end(), uid, uid_less);
-    if (it != messages_.end() && it->uid == uid) it->expunged = true;
+    if (it != messages_.end() && it->uid == uid && !it->expunged) {
+      it->expunged = true;
+      ++marked_expunged_;
+    }
   }
   for (auto& e : changes->changed) {
     auto it = std::lower_bound(messages_.begin(), messages_.end(), e.uid, uid_less);
@@ -133,6 +136,9 @@ Result<std::vector<MailboxUpdate>> SelectedMailbox::refresh(store::InboxStore& s
 
 std::vector<MailboxUpdate> SelectedMailbox::drop_expunged() {
   std::vector<MailboxUpdate> out;
+  // Most commands find nothing expunged: no pass over a large view then.
+  if (marked_expunged_ == 0) return out;
+  marked_expunged_ = 0;
   for (std::size_t i = messages_.size(); i-- > 0;) {
     if (!messages_[i].expunged) continue;
     out.push_back({MailboxUpdate::Kind::expunge, static_cast<std::uint32_t>(i + 1), 0, {}});
@@ -152,9 +158,15 @@ std::optional<std::vector<std::uint32_t>> SelectedMailbox::resolve(const Sequenc
                                                                    bool uids) const {
   std::vector<std::uint32_t> out;
   if (uids) {
+    // Each range found by binary search (the view is in UID order): a
+    // command naming a few UIDs of a large mailbox costs no pass over it.
+    // The ranges come sorted and merged, so the numbers come ascending.
     std::uint32_t largest = messages_.empty() ? 0 : messages_.back().uid;
-    for (std::size_t i = 0; i < messages_.size(); ++i)
-      if (set.contains(messages_[i].uid, largest)) out.push_back(static_cast<std::uint32_t>(i + 1));
+    for (auto [first, last] : set.resolve(largest)) {
+      auto it = std::lower_bound(messages_.begin(), messages_.end(), first, uid_less);
+      for (; it != messages_.end() && it->uid <= last; ++it)
+        out.push_back(static_cast<std::uint32_t>(it - messages_.begin() + 1));
+    }
     return out;
   }
   auto n = exists();

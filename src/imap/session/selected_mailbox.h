@@ -95,7 +95,8 @@ class SelectedMailbox {
   std::uint64_t modseq_ = 0;
   bool read_only_ = false;
   RecentTable* recent_;
-  std::vector<Message> messages_;  // ascending UID; index + 1 is the sequence number
+  std::vector<Message> messages_;    // ascending UID; index + 1 is the sequence number
+  std::size_t marked_expunged_ = 0;  // messages flagged `expunged` and not yet dropped
 };
 
 // "(\Seen \Flagged $Label)", with \Recent when `recent`.

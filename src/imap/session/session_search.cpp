@@ -18,7 +18,7 @@ Result<std::vector<SearchHeader>> read_headers(store::InboxStore& store, store::
   auto raw = store.blob_content(blob);
   if (!raw) return raw.error();
   std::vector<SearchHeader> headers;
-  for (auto& h : mime::read_view(*raw).headers)
+  for (auto& h : mime::read_headers(*raw))
     headers.push_back({std::move(h.name), std::move(h.value)});
   return headers;
 }
@@ -50,7 +50,10 @@ void SessionFsm::handle(const Search& c) {
     untagged(esearch_answer(tag_, uid_command_, *c.result, *found));
   } else {
     std::string line = "SEARCH";
-    for (auto n : *found) line += " " + std::to_string(n);
+    for (auto n : *found) {
+      line += ' ';
+      line += std::to_string(n);
+    }
     untagged(line);
   }
   ok("Search completed.");
@@ -60,49 +63,53 @@ Result<std::vector<std::uint32_t>> SessionFsm::search(const SearchKey& program) 
   const auto& view = *selected_;
   auto needs = search_needs(program);
   SearchScope scope{view.exists(), view.messages().empty() ? 0 : view.messages().back().uid};
-  // Messages expunged meanwhile keep their number but have nothing left
-  // to match.
-  std::vector<std::uint32_t> seqs;
-  for (std::uint32_t seq = 1; seq <= view.exists(); ++seq)
-    if (!view.at(seq).expunged) seqs.push_back(seq);
-  bool reads_entries = needs.entry || needs.summary || needs.headers;
+  auto answer = [&](std::uint32_t seq) { return uid_command_ ? view.at(seq).uid : seq; };
+  // First what the view alone decides (flags, UIDs, sequence numbers):
+  // only the messages it leaves undecided are read from the store, so that
+  // "UID 1000:1999 SUBJECT x" reads 1,000 rows of a large mailbox, not all.
+  // Messages expunged meanwhile keep their number but have nothing left to
+  // match.
   std::vector<std::uint32_t> found;
-  for (std::size_t from = 0; from < seqs.size(); from += policy_.fetch_chunk) {
-    auto to = std::min(seqs.size(), from + policy_.fetch_chunk);
-    std::vector<std::uint32_t> chunk(seqs.begin() + static_cast<std::ptrdiff_t>(from),
-                                     seqs.begin() + static_cast<std::ptrdiff_t>(to));
-    std::vector<store::EntryWithSummary> entries;
+  std::vector<std::uint32_t> undecided;
+  for (std::uint32_t seq = 1; seq <= view.exists(); ++seq) {
+    const auto& m = view.at(seq);
+    if (m.expunged) continue;
+    auto match =
+        evaluate(program, {seq, m.uid, &m.flags, m.recent, nullptr, nullptr, nullptr}, scope);
+    if (match == Match::yes) found.push_back(answer(seq));
+    if (match == Match::unknown) undecided.push_back(seq);
+  }
+  for (std::size_t from = 0; from < undecided.size(); from += policy_.fetch_chunk) {
+    auto to = std::min(undecided.size(), from + policy_.fetch_chunk);
+    std::vector<std::uint32_t> chunk(undecided.begin() + static_cast<std::ptrdiff_t>(from),
+                                     undecided.begin() + static_cast<std::ptrdiff_t>(to));
+    auto uids = live_uids(chunk);
+    auto read = needs.text ? store_.entries_with_summary(view.id(), uids)
+                           : store_.entries_without_text(view.id(), uids);
+    if (!read) return read.error();
     std::unordered_map<std::uint32_t, const store::EntryWithSummary*> by_uid;
-    if (reads_entries) {
-      auto uids = live_uids(chunk);
-      auto read = needs.text ? store_.entries_with_summary(view.id(), uids)
-                             : store_.entries_without_text(view.id(), uids);
-      if (!read) return read.error();
-      entries = std::move(*read);
-      for (const auto& e : entries) by_uid.emplace(e.entry.uid, &e);
-    }
+    for (const auto& e : *read) by_uid.emplace(e.entry.uid, &e);
     for (auto seq : chunk) {
       const auto& m = view.at(seq);
-      SearchSubject subject{seq, m.uid, &m.flags, m.recent, nullptr, nullptr, nullptr};
-      if (reads_entries) {
-        auto it = by_uid.find(m.uid);
-        if (it == by_uid.end()) continue;  // expunged since the view last looked
-        subject.entry = &it->second->entry;
-        subject.summary = &it->second->summary;
-      }
+      auto it = by_uid.find(m.uid);
+      if (it == by_uid.end()) continue;  // expunged since the view last looked
+      SearchSubject subject{
+          seq, m.uid, &m.flags, m.recent, &it->second->entry, &it->second->summary, nullptr};
       auto match = evaluate(program, subject, scope);
       std::vector<SearchHeader> headers;
       if (match == Match::unknown) {
         // Only now, for a message the cheaper keys left undecided.
-        auto read = read_headers(store_, subject.entry->blob);
-        if (!read) return read.error();
-        headers = std::move(*read);
+        auto headers_read = read_headers(store_, subject.entry->blob);
+        if (!headers_read) return headers_read.error();
+        headers = std::move(*headers_read);
         subject.headers = &headers;
         match = evaluate(program, subject, scope);
       }
-      if (match == Match::yes) found.push_back(uid_command_ ? m.uid : seq);
+      if (match == Match::yes) found.push_back(answer(seq));
     }
   }
+  // Both passes go up by sequence number, and UIDs with it.
+  std::sort(found.begin(), found.end());
   return found;
 }
 

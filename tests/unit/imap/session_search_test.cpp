@@ -114,6 +114,17 @@ TEST_F(SearchCommands, ReadsRawHeadersForHeaderAndBcc) {
   EXPECT_EQ(search("SEARCH SEEN HEADER Subject report"), "* SEARCH 1\r\n");
 }
 
+TEST_F(SearchCommands, CombinesWhatTheViewDecidesWithWhatTheStoreDoes) {
+  // Flags and numbers are decided from the view alone, the rest from the
+  // store for the messages they leave undecided: every way of mixing them.
+  EXPECT_EQ(search("SEARCH OR FLAGGED SUBJECT caf"), "* SEARCH 1 2\r\n");
+  EXPECT_EQ(search("SEARCH NOT OR SEEN FROM carol"), "* SEARCH 3\r\n");
+  EXPECT_EQ(search("UID SEARCH UID 2:* SUBJECT draft"), "* SEARCH 3\r\n");
+  EXPECT_EQ(search("SEARCH 1:2 NOT HEADER x-priority 1"), "* SEARCH 2\r\n");
+  EXPECT_EQ(search("SEARCH OR 3 LARGER 1000"), "* SEARCH 2 3\r\n");
+  EXPECT_EQ(search("SEARCH UNSEEN NOT BODY noon"), "* SEARCH 3\r\n");
+}
+
 TEST_F(SearchCommands, ComparesDatesBySizeAndSender) {
   EXPECT_EQ(search("SEARCH BEFORE 5-Feb-2024"), "* SEARCH 1\r\n");
   EXPECT_EQ(search("SEARCH ON 5-Feb-2024"), "* SEARCH 2\r\n");

@@ -332,5 +332,24 @@ TEST(ReadingView, AgreesWithBuildMessage) {
   }
 }
 
+TEST(ReadingView, ReadHeadersIsTheViewsHeaderWithoutTheBody) {
+  // Decoded (RFC 2047, folding) as the view has them, whatever the body;
+  // a body whose MIME structure cannot be read changes nothing.
+  std::string broken = single_part(
+      "Subject: =?utf-8?Q?caf=C3=A9?=\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"B\"\r\n",
+      "--B\r\nContent-Type: text/plain\r\n\r\nno closing boundary\r\n");
+  for (const std::string& raw : {kAlternative, kMixedWithPdf, broken, std::string("Subject: x")}) {
+    auto view = read_view(raw).headers;
+    auto alone = read_headers(raw);
+    ASSERT_EQ(alone.size(), view.size());
+    for (std::size_t i = 0; i < view.size(); ++i) {
+      EXPECT_EQ(alone[i].name, view[i].name);
+      EXPECT_EQ(alone[i].value, view[i].value);
+    }
+  }
+  EXPECT_EQ(read_headers(broken).at(1).value, "caf\xC3\xA9");
+}
+
 }  // namespace
 }  // namespace postern::mime
