@@ -17,7 +17,7 @@ packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
-  python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
+  python3 python3-pytest python3-yaml python3-jsonschema python3-cryptography swaks openssl curl wrk nginx-light postfix
   # swaks --tls (STARTTLS) needs Net::SSLeay, which swaks only recommends
   libnet-ssleay-perl
   # the IMAP structure tests compare with Dovecot's imap process (run on a pipe)

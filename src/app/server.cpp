@@ -14,6 +14,7 @@
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
+#include "events/webhook_receiver.h"
 #include "http/api.h"
 #include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
@@ -180,6 +181,15 @@ int serve(const Config& config) {
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
   services.events = &(*store)->events();
+  // Provider event webhooks (docs/events.md, "Webhooks in"): the named
+  // provider's current object checks them, the store records them.
+  events::WebhookReceiver webhooks(
+      [&routing](const std::string& name) -> std::shared_ptr<providers::Webhook> {
+        auto provider = routing.router().current(name);
+        return provider ? provider->webhook() : nullptr;
+      },
+      (*store)->events(), metrics, clock);
+  services.webhooks = &webhooks;
   http::Api api(std::move(services));
 
   net::HttpServer http_server(

@@ -41,9 +41,9 @@ struct ProviderEvent {
   std::string dedupe_key;
   // The message as the provider's send call returned it and the dispatcher
   // recorded it (store::AttemptRecord::provider_message_id): Mailgun's id
-  // with its angle brackets, SendGrid's X-Message-Id (the sg_message_id
-  // before its first '.'), SES's MessageId, Postmark's MessageID. Empty
-  // when the report does not carry it (SendGrid's asynchronous bounces).
+  // without its angle brackets (as mailgun_classify.cpp records it), SendGrid's X-Message-Id (the
+  // sg_message_id before its first '.'), SES's MessageId, Postmark's MessageID. Empty when the
+  // report does not carry it (SendGrid's asynchronous bounces).
   std::string provider_message_id;
   // Postern's own message id as the send call passed it to the provider
   // (custom args, metadata, variables, tags), the second way to find the

@@ -84,6 +84,9 @@ const RouteSpec kRoutes[] = {
     // Nodemailer's createTestAccount() (Ethereal's API): with ETHEREAL_API_KEY
     // set it sends the key as a Bearer token, so the usual rules hold.
     {"POST", "/user", auth::Scope::send, ethereal_create_user},
+    // Provider event webhooks: each provider's signature or credentials
+    // stand in for an API key (docs/events.md, "Webhooks in").
+    {"POST", "/v1/webhooks/{provider}", std::nullopt, receive_webhook},
     {"GET", "/healthz", std::nullopt, healthz},
     {"GET", "/readyz", std::nullopt, readyz},
     {"GET", "/metrics", std::nullopt, metrics},

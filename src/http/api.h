@@ -26,6 +26,9 @@ class OutcomeWaiters;
 namespace postern::routing {
 class RoutingService;
 }
+namespace postern::events {
+class WebhookReceiver;
+}
 namespace postern::inbox {
 class AccountService;
 class ClientSettingsBoard;
@@ -54,6 +57,8 @@ struct ApiServices {
   // Provider events and the suppression list, for /v1/provider-events;
   // null: 503.
   store::EventStore* events = nullptr;
+  // POST /v1/webhooks/{provider}; null: 404.
+  ::postern::events::WebhookReceiver* webhooks = nullptr;
 };
 
 // A request that passed routing and authentication.

@@ -56,6 +56,8 @@ void delete_test_account_message(ApiServices&, Call&, net::Responder);
 void delete_test_account_messages(ApiServices&, Call&, net::Responder);
 // message_page_api.cpp
 void message_page(ApiServices&, Call&, net::Responder);
+// webhooks_api.cpp
+void receive_webhook(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);

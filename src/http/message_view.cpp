@@ -121,6 +121,7 @@ json::object message_detail_json(const store::MessageDetail& d) {
     x["type"] = e.type;
     x["status"] = to_string(e.status);
     if (!e.provider.empty()) x["provider"] = e.provider;
+    if (!e.recipient.empty()) x["recipient"] = e.recipient;
     if (!e.failure_class.empty()) x["class"] = e.failure_class;
     if (!e.code.empty()) x["code"] = e.code;
     if (e.latency.count() > 0) x["latency_ms"] = static_cast<double>(e.latency.count()) / 1000.0;

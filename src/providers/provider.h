@@ -13,6 +13,7 @@
 
 #include "providers/failure_class.h"
 #include "providers/outbound_message.h"
+#include "providers/webhook.h"
 
 namespace postern::providers {
 
@@ -82,6 +83,11 @@ class Provider {
   virtual std::size_t max_message_bytes() const { return 0; }
   // The most recipients per message; 0 for no limit.
   virtual std::size_t max_recipients() const { return 0; }
+
+  // The provider's event webhook (docs/events.md, "Webhooks in"), when its
+  // settings configure one; null otherwise (POST /v1/webhooks/{name} is
+  // then a 404). Shared: a request being checked keeps it alive.
+  virtual std::shared_ptr<Webhook> webhook() const { return nullptr; }
 };
 
 }  // namespace postern::providers

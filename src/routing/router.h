@@ -103,6 +103,8 @@ class Router {
   // The current provider of that name (not one being replaced).
   std::optional<ProviderConfig> config_of(const std::string& name) const;
   std::optional<ProviderSource> source_of(const std::string& name) const;
+  // The current provider object of that name (its webhook), or null.
+  std::shared_ptr<providers::Provider> current(const std::string& name) const;
   // Names of the current providers from that source.
   std::vector<std::string> names(ProviderSource source) const;
 

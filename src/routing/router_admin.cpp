@@ -189,6 +189,15 @@ std::optional<ProviderConfig> Router::config_of(const std::string& name) const {
   return s->config;
 }
 
+std::shared_ptr<providers::Provider> Router::current(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto s = find(name);
+  if (!s || s->removing) return nullptr;
+  // Shares the slot's ownership: a provider removed meanwhile lives on
+  // until the caller lets go.
+  return std::shared_ptr<providers::Provider>(s, &s->provider());
+}
+
 std::optional<ProviderSource> Router::source_of(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto s = find(name);

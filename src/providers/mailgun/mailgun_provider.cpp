@@ -11,7 +11,9 @@ namespace postern::providers::mailgun {
 
 Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"api_key", "domain", "base_url", "timeout", "test_mode"}); !ok)
+  if (auto ok =
+          s.only({"api_key", "domain", "base_url", "timeout", "test_mode", "webhook_signing_key"});
+      !ok)
     return ok.error();
   MailgunSettings out;
   auto api_key = s.required("api_key");
@@ -38,6 +40,7 @@ Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig&
   auto test_mode = s.flag("test_mode", false);
   if (!test_mode) return test_mode.error();
   out.test_mode = *test_mode;
+  out.webhook.signing_key = s.text("webhook_signing_key");
   return out;
 }
 
@@ -46,7 +49,10 @@ MailgunProvider::MailgunProvider(std::string name, MailgunSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {}
+      clock_(context.clock) {
+  if (!settings_.webhook.signing_key.empty())
+    webhook_ = std::make_shared<MailgunWebhook>(settings_.webhook);
+}
 
 void MailgunProvider::send(std::shared_ptr<const OutboundMessage> message,
                            std::function<void(SendResult)> done) {

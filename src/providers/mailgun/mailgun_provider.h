@@ -7,6 +7,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "providers/mailgun/mailgun_webhook.h"
 #include "providers/provider_factory.h"
 
 namespace postern::providers::mailgun {
@@ -17,10 +18,11 @@ struct MailgunSettings {
   std::string base_url = "https://api.mailgun.net";  // no trailing '/'
   std::chrono::milliseconds timeout{30000};
   bool test_mode = false;  // o:testmode: accepted and billed, not delivered
+  MailgunWebhookSettings webhook;
 };
 
 // Settings keys: api_key, domain (required); base_url ("us", "eu" or a URL),
-// timeout, test_mode.
+// timeout, test_mode, webhook_signing_key (the event webhook).
 Result<MailgunSettings, ConfigError> read_mailgun_settings(const ProviderConfig& config);
 
 // The send request for `message`: /messages for JSON-submitted mail,
@@ -46,12 +48,14 @@ class MailgunProvider final : public Provider {
   // 25 MB per message, 1000 recipients.
   std::size_t max_message_bytes() const override { return 25 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 1000; }
+  std::shared_ptr<Webhook> webhook() const override { return webhook_; }
 
  private:
   std::string name_;
   MailgunSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  std::shared_ptr<Webhook> webhook_;
 };
 
 class MailgunFactory final : public ProviderFactory {

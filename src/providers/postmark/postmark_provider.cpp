@@ -8,7 +8,9 @@ namespace postern::providers::postmark {
 
 Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"api_key", "base_url", "message_stream", "timeout"}); !ok)
+  if (auto ok = s.only({"api_key", "base_url", "message_stream", "timeout", "webhook_username",
+                        "webhook_password"});
+      !ok)
     return ok.error();
   PostmarkSettings out;
   auto token = s.required("api_key");
@@ -21,6 +23,11 @@ Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfi
   auto timeout = s.duration("timeout", out.timeout);
   if (!timeout) return timeout.error();
   out.timeout = *timeout;
+  out.webhook = {s.text("webhook_username"), s.text("webhook_password")};
+  // Either alone would let anyone in with an empty one.
+  if (out.webhook.username.empty() != out.webhook.password.empty())
+    return s.error(out.webhook.username.empty() ? "webhook_username" : "webhook_password",
+                   "webhook_username and webhook_password go together");
   return out;
 }
 
@@ -29,7 +36,10 @@ PostmarkProvider::PostmarkProvider(std::string name, PostmarkSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {}
+      clock_(context.clock) {
+  if (!settings_.webhook.username.empty())
+    webhook_ = std::make_shared<PostmarkWebhook>(settings_.webhook);
+}
 
 void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message,
                             std::function<void(SendResult)> done) {

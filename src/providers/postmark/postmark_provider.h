@@ -7,6 +7,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "providers/postmark/postmark_webhook.h"
 #include "providers/provider_factory.h"
 
 namespace postern::providers::postmark {
@@ -16,10 +17,12 @@ struct PostmarkSettings {
   std::string base_url = "https://api.postmarkapp.com";
   std::string message_stream;  // "" = the server's default ("outbound")
   std::chrono::milliseconds timeout{30000};
+  PostmarkWebhookSettings webhook;
 };
 
 // Settings keys: api_key (the server token; required); base_url,
-// message_stream, timeout.
+// message_stream, timeout, webhook_username and webhook_password (the event
+// webhook's HTTP Basic credentials; both or neither).
 Result<PostmarkSettings, ConfigError> read_postmark_settings(const ProviderConfig& config);
 
 // The /email request. Errors: Errc::corrupt (the stored content cannot be
@@ -50,12 +53,14 @@ class PostmarkProvider final : public Provider {
   // (the total is capped at one field's worth to stay safe).
   std::size_t max_message_bytes() const override { return 10 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 50; }
+  std::shared_ptr<Webhook> webhook() const override { return webhook_; }
 
  private:
   std::string name_;
   PostmarkSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  std::shared_ptr<Webhook> webhook_;
 };
 
 class PostmarkFactory final : public ProviderFactory {

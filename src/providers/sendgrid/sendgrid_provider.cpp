@@ -8,7 +8,9 @@ namespace postern::providers::sendgrid {
 
 Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
-  if (auto ok = s.only({"api_key", "base_url", "timeout", "sandbox_mode"}); !ok) return ok.error();
+  if (auto ok = s.only({"api_key", "base_url", "timeout", "sandbox_mode", "webhook_public_key"});
+      !ok)
+    return ok.error();
   SendGridSettings out;
   auto api_key = s.required("api_key");
   if (!api_key) return api_key.error();
@@ -25,6 +27,11 @@ Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfi
   auto sandbox = s.flag("sandbox_mode", false);
   if (!sandbox) return sandbox.error();
   out.sandbox_mode = *sandbox;
+  if (s.has("webhook_public_key")) {
+    auto key = SendGridWebhookKey::parse(s.text("webhook_public_key"));
+    if (!key) return s.error("webhook_public_key", key.error().message);
+    out.webhook_key = *key;
+  }
   return out;
 }
 
@@ -33,7 +40,9 @@ SendGridProvider::SendGridProvider(std::string name, SendGridSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {}
+      clock_(context.clock) {
+  if (settings_.webhook_key) webhook_ = std::make_shared<SendGridWebhook>(settings_.webhook_key);
+}
 
 void SendGridProvider::send(std::shared_ptr<const OutboundMessage> message,
                             std::function<void(SendResult)> done) {

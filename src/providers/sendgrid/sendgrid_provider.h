@@ -8,6 +8,7 @@
 
 #include "net/http_client.h"
 #include "providers/provider_factory.h"
+#include "providers/sendgrid/sendgrid_webhook.h"
 
 namespace postern::providers::sendgrid {
 
@@ -16,10 +17,12 @@ struct SendGridSettings {
   std::string base_url = "https://api.sendgrid.com";
   std::chrono::milliseconds timeout{30000};
   bool sandbox_mode = false;  // mail_settings.sandbox_mode: validated, answered 200, not delivered
+  // The signed Event Webhook's verification key; null: no webhook.
+  std::shared_ptr<const SendGridWebhookKey> webhook_key;
 };
 
 // Settings keys: api_key (required); base_url ("global", "eu" or a URL),
-// timeout, sandbox_mode.
+// timeout, sandbox_mode, webhook_public_key (the event webhook).
 Result<SendGridSettings, ConfigError> read_sendgrid_settings(const ProviderConfig& config);
 
 // The mail/send request. Errors: the stored content cannot be read.
@@ -45,12 +48,14 @@ class SendGridProvider final : public Provider {
   // carry attachments in base64), with room left for the JSON around it.
   std::size_t max_message_bytes() const override { return 28 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 1000; }
+  std::shared_ptr<Webhook> webhook() const override { return webhook_; }
 
  private:
   std::string name_;
   SendGridSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  std::shared_ptr<Webhook> webhook_;
 };
 
 class SendGridFactory final : public ProviderFactory {

@@ -9,10 +9,42 @@
 
 namespace postern::providers::ses {
 
+namespace {
+
+Result<SesWebhookSettings, ConfigError> read_webhook_settings(const common::ProviderSettings& s) {
+  SesWebhookSettings out;
+  out.topic_arn = s.text("webhook_topic_arn");
+  if (!out.topic_arn.empty() &&
+      (!out.topic_arn.starts_with("arn:aws") || out.topic_arn.find(":sns:") == std::string::npos))
+    return s.error("webhook_topic_arn",
+                   "expected an SNS topic ARN such as "
+                   "arn:aws:sns:us-east-1:123456789012:ses-events, got '" +
+                       out.topic_arn + "'");
+  std::string hosts = s.text("webhook_cert_hosts");
+  if (!hosts.empty() && out.topic_arn.empty())
+    return s.error("webhook_cert_hosts", "needs webhook_topic_arn (it is the webhook's)");
+  std::size_t start = 0;
+  while (start <= hosts.size() && !hosts.empty()) {
+    auto end = std::min(hosts.find(',', start), hosts.size());
+    std::string host = hosts.substr(start, end - start);
+    host.erase(0, host.find_first_not_of(' '));
+    host.erase(host.find_last_not_of(' ') + 1);
+    if (host.empty() || host.find_first_of("/:@") != std::string::npos)
+      return s.error(
+          "webhook_cert_hosts",
+          "expected host names separated by commas (no scheme, port or path), got '" + hosts + "'");
+    out.hosts.extra_hosts.push_back(std::move(host));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config) {
   common::ProviderSettings s(config);
   if (auto ok = s.only({"access_key_id", "secret_access_key", "session_token", "region", "endpoint",
-                        "configuration_set", "timeout"});
+                        "configuration_set", "timeout", "webhook_topic_arn", "webhook_cert_hosts"});
       !ok) {
     return ok.error();
   }
@@ -39,6 +71,9 @@ Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config)
   auto timeout = s.duration("timeout", out.timeout);
   if (!timeout) return timeout.error();
   out.timeout = *timeout;
+  auto webhook = read_webhook_settings(s);
+  if (!webhook) return webhook.error();
+  out.webhook = std::move(*webhook);
   return out;
 }
 
@@ -46,7 +81,16 @@ SesProvider::SesProvider(std::string name, SesSettings settings, ProviderContext
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {}
+      clock_(context.clock) {
+  if (!settings_.webhook.topic_arn.empty()) {
+    webhook_ = std::make_shared<SesWebhook>(
+        settings_.webhook,
+        [&http = http_](net::HttpClientRequest request,
+                        std::function<void(Result<net::HttpClientResponse>)> done) {
+          http.send(std::move(request), std::move(done));
+        });
+  }
+}
 
 void SesProvider::send(std::shared_ptr<const OutboundMessage> message,
                        std::function<void(SendResult)> done) {

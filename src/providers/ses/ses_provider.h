@@ -7,6 +7,7 @@
 
 #include "net/http_client.h"
 #include "providers/provider_factory.h"
+#include "providers/ses/ses_webhook.h"
 #include "providers/ses/sigv4.h"
 
 namespace postern::providers::ses {
@@ -18,11 +19,13 @@ struct SesSettings {
       endpoint;  // "https://email.<region>.amazonaws.com" unless overridden; no trailing '/'
   std::string configuration_set;
   std::chrono::milliseconds timeout{30000};
+  SesWebhookSettings webhook;
 };
 
 // Settings keys: access_key_id, secret_access_key, region (required);
 // session_token, endpoint (a URL, e.g. a simulator), configuration_set,
-// timeout.
+// timeout, webhook_topic_arn (the SNS topic of the event webhook) and
+// webhook_cert_hosts (more hosts for its certificates, comma-separated).
 Result<SesSettings, ConfigError> read_ses_settings(const ProviderConfig& config);
 
 // The signed SendEmail request, signed at `now`. Errors: the stored
@@ -51,12 +54,14 @@ class SesProvider final : public Provider {
   // 40 MB after base64, so 30 MB of MIME; 50 recipients.
   std::size_t max_message_bytes() const override { return 30 * 1000 * 1000; }
   std::size_t max_recipients() const override { return 50; }
+  std::shared_ptr<Webhook> webhook() const override { return webhook_; }
 
  private:
   std::string name_;
   SesSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  std::shared_ptr<Webhook> webhook_;
 };
 
 class SesFactory final : public ProviderFactory {

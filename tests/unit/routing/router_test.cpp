@@ -333,6 +333,26 @@ TEST(Router, ReplacedProviderTakesOverTheNameWhileTheOldOneDrains) {
   EXPECT_EQ(h.router.config_of("a")->settings.at("host"), "new");
 }
 
+// The webhook receiver asks for a provider by name: the current object,
+// which its caller keeps alive even if the router lets go of it.
+TEST(Router, CurrentIsTheProviderThatTookTheNameAndOutlivesItsRemoval) {
+  RouterHarness h;
+  EXPECT_EQ(h.router.current("a"), nullptr);
+  auto* old_provider = h.add("a");
+  EXPECT_EQ(h.router.current("a").get(), old_provider);
+  auto def = test::definition("a");
+  def.settings["host"] = "new";
+  auto fresh = std::make_unique<test::ScriptedProvider>("a");
+  auto* fresh_raw = fresh.get();
+  ASSERT_EQ(h.router.replace(std::move(fresh), def, ProviderSource::config), Change::done);
+  auto held = h.router.current("a");
+  EXPECT_EQ(held.get(), fresh_raw);
+  ASSERT_EQ(h.router.remove("a"), Change::done);
+  h.router.tick();
+  EXPECT_EQ(h.router.current("a"), nullptr);
+  EXPECT_EQ(held->name(), "a");  // still alive: the caller holds it
+}
+
 TEST(Router, NewSettingsKeepTheOperatorsPause) {
   RouterHarness h;
   h.add("a");
