@@ -84,8 +84,15 @@ std::optional<net::HttpResponse> check_idempotency_key(std::string_view key) {
   return std::nullopt;
 }
 
-std::string accepted_body(const MessageId& id) {
-  return R"({"id":")" + id.to_string() + R"(","status":"queued"})";
+// Written by hand, as the hot path's answer: the id and the recipients
+// left out because they are on the suppression list.
+std::string accepted_body(const MessageId& id, const std::vector<std::string>& suppressed) {
+  std::string body = R"({"id":")" + id.to_string() + R"(","status":"queued","suppressed":[)";
+  for (std::size_t i = 0; i < suppressed.size(); ++i) {
+    if (i > 0) body += ',';
+    body += boost::json::serialize(boost::json::string_view(suppressed[i]));
+  }
+  return body + "]}";
 }
 
 }  // namespace
@@ -127,7 +134,7 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto* store = &s.store;
   auto wait_for = *wait;
   s.intake.submit(std::move(m), [respond, waiters, store, wait_for,
-                                 caller = call.principal.name](Result<store::EnqueueResult> r) {
+                                 caller = call.principal.name](Result<delivery::Accepted> r) {
     if (!r) {
       if (r.error() == Errc::conflict) {
         return respond(error_response(409, "idempotency_conflict",
@@ -142,12 +149,13 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
       return respond(store_error_response(r.error()));
     }
     if (waiters && wait_for.count() > 0)
-      return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
+      return wait_for_outcome(*waiters, *store, r->stored, wait_for, respond);
+    const auto& stored = r->stored;
     net::HttpResponse ok;
     ok.status = 202;
-    ok.body = accepted_body(r->id);
-    ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
-    if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
+    ok.body = accepted_body(stored.id, r->suppressed);
+    ok.headers.emplace_back("Location", "/v1/messages/" + stored.id.to_string());
+    if (stored.replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
     respond(std::move(ok));
   });
 }
