@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "http/api_options.h"
 #include "net/http_message.h"
+#include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
 
@@ -50,6 +51,9 @@ struct ApiServices {
   const inbox::ClientSettingsBoard* client_settings = nullptr;
   // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
   store::InboxStore* inbox = nullptr;
+  // /v1/suppressions; null: 503. The list intake checks (give the same
+  // delivery::SuppressionCache, so that a change is seen at once).
+  store::EventStore* suppressions = nullptr;
 };
 
 // A request that passed routing and authentication.
