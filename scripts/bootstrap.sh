@@ -18,8 +18,13 @@ packages=(
   libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml python3-jsonschema swaks openssl curl wrk nginx-light postfix
+  # swaks --tls (STARTTLS) needs Net::SSLeay, which swaks only recommends
+  libnet-ssleay-perl
   # the IMAP structure tests compare with Dovecot's imap process (run on a pipe)
   dovecot-imapd
+  # real mail clients the IMAP and POP3 tests drive (tests/integration/test_mbsync.py,
+  # test_fetchmail.py, test_mutt.py)
+  isync fetchmail mutt
 )
 # scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
 # another source, often newer) is kept.

@@ -44,11 +44,12 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
   if (!ok) return *error;
   // SMTP, POP3 and IMAP serve TLS: without a listener of any a certificate
   // would do nothing.
-  if (tls.enabled() && c.smtp.listeners().empty() && c.pop3.server.listen.empty() &&
-      !c.imap.enabled()) {
+  if (tls.enabled() && c.smtp.listeners().empty() && c.inbox.mx_listen.empty() &&
+      c.pop3.server.listen.empty() && !c.imap.enabled()) {
     return ConfigError{"tls.cert",
-                       "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen), POP3 "
-                       "(pop3.listen) and IMAP (imap.listen, imap.tls_listen) serve TLS"};
+                       "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen, "
+                       "inbox.mx_listen), POP3 (pop3.listen) and IMAP (imap.listen, "
+                       "imap.tls_listen) serve TLS"};
   }
   if (auto done = file->finish(); !done) return done.error();
   return c;

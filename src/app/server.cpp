@@ -212,6 +212,17 @@ int serve(const Config& config) {
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
   }
+  // The test inbox's MX (docs/inbox.md "MX listener"): mail for its
+  // accounts' addresses from anywhere, caught for them, never relayed.
+  std::optional<smtp::SmtpServer> mx_server;
+  if (!config.inbox.mx_listen.empty()) {
+    auto options = config.smtp.mx_listener(config.inbox.mx_listen);
+    options.tls = *tls;
+    smtp::MxPolicy mx{config.inbox.domain, [&inbox = (*store)->inbox()](const std::string& a) {
+                        return inbox.account_by_address(a);
+                      }};
+    mx_server.emplace(io, std::move(options), intake, authenticator, metrics, clock, std::move(mx));
+  }
   // POP3 reads the test inbox's accounts (their INBOX is the maildrop),
   // logged in by the account service as every other server's.
   pop3::InboxBackend pop3_backend((*store)->inbox(),
@@ -238,6 +249,7 @@ int serve(const Config& config) {
   auto fail_start = [&](const std::string& what, const std::string& listen, const error_code& ec) {
     spdlog::critical("cannot listen for {} on {}: {}", what, listen, ec.message());
     for (auto& s : smtp_servers) s->stop(std::chrono::milliseconds(0));
+    if (mx_server) mx_server->stop(std::chrono::milliseconds(0));
     if (pop3_server) pop3_server->stop(std::chrono::milliseconds(0));
     if (imap_server) imap_server->stop(std::chrono::milliseconds(0));
     http_server.stop(std::chrono::milliseconds(0));
@@ -271,6 +283,12 @@ int serve(const Config& config) {
     bound.imap = ports->plain;
     bound.imaps = ports->tls;
   }
+  if (mx_server) {
+    const auto& listen = config.inbox.mx_listen;
+    auto port = mx_server->start();
+    if (!port) return fail_start("SMTP (MX)", listen, port.error());
+    ready += " mx=" + host_of(listen) + ":" + std::to_string(*port);
+  }
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
@@ -288,6 +306,7 @@ int serve(const Config& config) {
   // end of their wait.
   waiters.expire_all();
   for (auto& s : smtp_servers) s->stop(kShutdownGrace);
+  if (mx_server) mx_server->stop(kShutdownGrace);
   if (pop3_server) pop3_server->stop(kShutdownGrace);
   if (imap_server) imap_server->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);

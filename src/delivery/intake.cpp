@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include "core/caught_mail.h"
+
 namespace postern::delivery {
 
 error_code quota_exceeded() { return {EDQUOT, boost::system::generic_category()}; }
@@ -22,14 +24,30 @@ Intake::Intake(store::Store& store, MetricsRegistry& metrics, std::function<void
           "postern_recipients_suppressed_total",
           "Recipients left out at intake because they are on the suppression list")) {}
 
+namespace {
+
+// Whether `account` can take `bytes` more. A gone account or an unreadable
+// one is the capture's to report: the message is accepted and its attempt
+// says why it was not filed.
+bool fits(const Result<store::InboxAccount>& account, std::size_t bytes) {
+  if (!account || account->quota_bytes == 0) return true;
+  return account->used_bytes + bytes <= account->quota_bytes;
+}
+
+}  // namespace
+
 error_code Intake::quota_refusal(const store::NewMessage& message) {
   if (!inbox_ || message.catch_account == 0) return {};
-  auto account = inbox_->account(message.catch_account);
-  // A gone account or an unreadable one is the capture's to report: the
-  // message is accepted and its attempt says why it was not filed.
-  if (!account || account->quota_bytes == 0) return {};
-  if (account->used_bytes + message.content.size() <= account->quota_bytes) return {};
-  return quota_exceeded();
+  auto bytes = message.content.size();
+  if (message.catch_account != kCatchForRecipients) {
+    return fits(inbox_->account(message.catch_account), bytes) ? error_code{} : quota_exceeded();
+  }
+  // Stored once, but counted in each account that takes it: every one must
+  // have the room (a message is accepted whole or not at all).
+  for (const auto& r : message.envelope.recipients) {
+    if (!fits(inbox_->account_by_address(r.address), bytes)) return quota_exceeded();
+  }
+  return {};
 }
 
 error_code Intake::note_suppressed(store::NewMessage& message) {

@@ -2,16 +2,10 @@
 
 #include <algorithm>
 
-#include "core/ascii.h"
+#include "core/caught_mail.h"
 #include "inbox/summary.h"
 
 namespace postern::inbox {
-
-bool in_domain(std::string_view address, std::string_view domain) {
-  auto at = address.rfind('@');
-  return at != std::string_view::npos && !domain.empty() &&
-         ascii_iequals(address.substr(at + 1), domain);
-}
 
 CatchSink::CatchSink(store::InboxStore& store, const Clock& clock, CatchOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {}
@@ -19,7 +13,7 @@ CatchSink::CatchSink(store::InboxStore& store, const Clock& clock, CatchOptions 
 Result<std::vector<CatchSink::Target>> CatchSink::targets_of(
     const providers::OutboundMessage& message, std::vector<providers::InboxFiling>& missing) {
   std::vector<Target> out;
-  if (message.catch_account() != 0) {
+  if (message.catch_account() > 0) {
     auto account = store_.account(message.catch_account());
     if (account) {
       out.push_back({account->id, account->user});
@@ -34,19 +28,22 @@ Result<std::vector<CatchSink::Target>> CatchSink::targets_of(
     bool known = std::any_of(out.begin(), out.end(), [&](const Target& t) { return t.id == a.id; });
     if (!known) out.push_back({a.id, a.user});
   };
+  // Mail the MX took is for its recipients' accounts alone: one deleted
+  // since is reported, never handed to the catch-all.
+  bool mx = message.catch_account() == kCatchForRecipients;
   bool other = false;  // a recipient no test account answers for
   for (const auto& r : message.envelope().recipients) {
-    if (!in_domain(r.address, options_.domain)) {
-      other = true;
-      continue;
-    }
-    auto account = store_.account_by_address(r.address);
+    auto account = address_in_domain(r.address, options_.domain)
+                       ? store_.account_by_address(r.address)
+                       : Result<store::InboxAccount>(error_code(Errc::not_found));
     if (account) {
       add(*account);
-    } else if (account.error() == Errc::not_found) {
-      other = true;  // a test address nobody has: the catch-all keeps it
-    } else {
+    } else if (account.error() != Errc::not_found) {
       return account.error();
+    } else if (mx) {
+      missing.push_back({r.address, 0, account.error()});
+    } else {
+      other = true;  // an outside address or a test address nobody has: the catch-all keeps it
     }
   }
   if (other) {

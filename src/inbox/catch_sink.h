@@ -22,8 +22,10 @@ class CatchSink final : public providers::InboxSink {
   CatchSink(store::InboxStore& store, const Clock& clock, CatchOptions options);
 
   // Targets: the catch account alone for mail sent with a test account's
-  // credentials; otherwise each recipient's account when it is a test
-  // address, and the catch-all account once for all other recipients.
+  // credentials; each recipient's account for mail the MX took
+  // (kCatchForRecipients), a recipient without one reported as not found;
+  // otherwise each recipient's account when it is a test address, and the
+  // catch-all account once for all other recipients.
   void file(std::shared_ptr<const providers::OutboundMessage> message,
             std::function<void(Result<std::vector<providers::InboxFiling>>)> done) override;
 
@@ -41,8 +43,5 @@ class CatchSink final : public providers::InboxSink {
   const Clock& clock_;
   CatchOptions options_;
 };
-
-// A test address: `address` lies in `domain` (ASCII case ignored).
-bool in_domain(std::string_view address, std::string_view domain);
 
 }  // namespace postern::inbox

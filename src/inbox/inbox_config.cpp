@@ -33,7 +33,7 @@ Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file) {
       .bytes("quota", quota)
       .text("catch_all_password", o.catch_all_password)
       .duration("expiry_interval", o.expiry_interval)
-      .reserved("mx_listen", "the test inbox's MX listener is not implemented yet");
+      .listen("mx_listen", o.mx_listen);
   o.quota_bytes = quota;
   o.domain = ascii_lowered(o.domain);
   s.check(valid_domain(o.domain), "domain",

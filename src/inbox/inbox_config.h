@@ -27,10 +27,14 @@ struct InboxOptions {
   // shortest retention is one: a sweep that finds nothing costs a few
   // indexed reads.
   std::chrono::milliseconds expiry_interval{std::chrono::minutes(1)};
+  // host:port of the MX listener (docs/inbox.md "MX listener"): SMTP
+  // without AUTH that takes mail for the test addresses of `domain` from
+  // anywhere and catches it. Empty: none. Its other options are [smtp]'s.
+  std::string mx_listen;
 };
 
-// Reads [inbox]: domain, retention, quota, catch_all_password, expiry_interval. inbox.mx_listen is
-// reserved (the MX listener is not implemented yet) and refused when given. Errors name the key.
+// Reads [inbox]: domain, retention, quota, catch_all_password, expiry_interval, mx_listen.
+// Errors name the key.
 Result<InboxOptions, ConfigError> read_inbox_config(ConfigFile& file);
 
 // Whether `domain` is a host name as mail addresses carry it: dot-separated

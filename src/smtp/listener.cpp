@@ -28,7 +28,8 @@ Result<void> load_tls(ServerContext& ctx) {
   return {};
 }
 
-SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded) {
+SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded,
+                        const std::optional<MxPolicy>& mx) {
   SessionPolicy p;
   p.hostname = o.hostname;
   p.max_message_bytes = o.limits.max_message_bytes;
@@ -37,6 +38,7 @@ SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded) {
   p.max_junk_commands = o.max_junk_commands;
   p.tls_available = tls_loaded;
   p.auth_without_tls = o.auth_without_tls;
+  p.mx = mx;
   return p;
 }
 
@@ -44,13 +46,15 @@ SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded) {
 
 struct SmtpServer::Impl {
   Impl(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
-       auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock)
+       auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock,
+       std::optional<MxPolicy> mx)
       : io(io),
         options(std::move(options)),
         intake(intake),
         authenticator(authenticator),
         metrics(metrics),
-        clock(clock) {}
+        clock(clock),
+        mx(std::move(mx)) {}
 
   net::IoRuntime& io;
   SmtpServerOptions options;
@@ -58,6 +62,7 @@ struct SmtpServer::Impl {
   auth::Authenticator& authenticator;
   MetricsRegistry& metrics;
   const Clock& clock;
+  std::optional<MxPolicy> mx;
   std::shared_ptr<ServerContext> ctx;
   std::shared_ptr<net::TcpListener> listener;
   bool stopped = false;
@@ -65,9 +70,9 @@ struct SmtpServer::Impl {
 
 SmtpServer::SmtpServer(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
                        auth::Authenticator& authenticator, MetricsRegistry& metrics,
-                       const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, std::move(options), intake, authenticator, metrics, clock)) {
-}
+                       const Clock& clock, std::optional<MxPolicy> mx)
+    : impl_(std::make_shared<Impl>(io, std::move(options), intake, authenticator, metrics, clock,
+                                   std::move(mx))) {}
 
 SmtpServer::~SmtpServer() { stop(std::chrono::milliseconds(0)); }
 
@@ -83,7 +88,7 @@ Result<std::uint16_t> SmtpServer::start() {
   auto ctx = std::make_shared<ServerContext>(o, std::move(*trusted), impl.intake,
                                              impl.authenticator, impl.metrics, impl.clock);
   if (auto loaded = load_tls(*ctx); !loaded) return loaded.error();
-  ctx->policy = policy_of(o, ctx->tls != nullptr);
+  ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx);
   auto listener = net::TcpListener::bind(impl.io, o.listen, "smtp");
   if (!listener) return listener.error();
   impl.ctx = std::move(ctx);
@@ -91,11 +96,12 @@ Result<std::uint16_t> SmtpServer::start() {
   impl.listener->start([ctx = impl.ctx](boost::asio::ip::tcp::socket socket) {
     start_session(ctx, std::move(socket));
   });
-  spdlog::info("smtp: listening on {} port {}{}{}", impl.listener->address(), impl.listener->port(),
+  spdlog::info("smtp: listening on {} port {}{}{}{}", impl.listener->address(),
+               impl.listener->port(), impl.mx ? " as the MX of " + impl.mx->domain : "",
                o.implicit_tls  ? " (implicit TLS)"
                : impl.ctx->tls ? " (STARTTLS)"
                                : "",
-               o.auth_without_tls ? ", AUTH without TLS allowed" : "");
+               o.auth_without_tls && !impl.mx ? ", AUTH without TLS allowed" : "");
   return impl.listener->port();
 }
 

@@ -62,6 +62,9 @@ enum class ReplyId {
   auth_bad_encoding,
   not_authorized,
   mailbox_full,
+  relay_denied,      // an MX listener: a recipient outside its domain
+  unknown_mailbox,   // an MX listener: no test account at this address
+  auth_not_offered,  // an MX listener takes no AUTH
   count_
 };
 
@@ -121,12 +124,16 @@ inline constexpr std::array<ReplySpec, static_cast<std::size_t>(ReplyId::count_)
     {501, "5.5.2", "Cannot decode response"},
     {550, "5.7.1", "Not authorized to send mail"},
     {552, "5.2.2", "Mailbox full: the test account is over its quota"},
+    {550, "5.7.1", "Relaying denied: this server takes mail only for its own domain"},
+    {550, "5.1.1", "No such mailbox: no test account has this address"},
+    {502, "5.5.1", "AUTH not available: this listener only takes mail for its own domain"},
 }};
 
 constexpr const ReplySpec& reply_spec(ReplyId id) { return kReplies[static_cast<std::size_t>(id)]; }
 
 static_assert(reply_spec(ReplyId::not_authorized).code == 550, "kReplies must follow ReplyId");
 static_assert(reply_spec(ReplyId::greeting).code == 220, "kReplies must follow ReplyId");
+static_assert(reply_spec(ReplyId::auth_not_offered).code == 502, "kReplies must follow ReplyId");
 
 // "code SP [enhanced SP] text CRLF"; `text` replaces the default when given.
 // Text must not contain CR or LF (callers pass their own strings only).

@@ -1,8 +1,10 @@
 // SessionFsm: the command handlers (RFC 5321 §4.1.1, RFC 3207 STARTTLS,
-// RFC 4954 AUTH, RFC 3030 BDAT) and the relay policy.
+// RFC 4954 AUTH, RFC 3030 BDAT), the relay policy and an MX listener's
+// recipient policy.
 #include <algorithm>
 
 #include "core/address.h"
+#include "core/caught_mail.h"
 #include "smtp/session_fsm.h"
 
 namespace postern::smtp {
@@ -61,6 +63,9 @@ bool SessionFsm::count_junk() {
 }
 
 std::optional<ReplyId> SessionFsm::submit_refusal() const {
+  // An MX takes mail from anyone, whatever its address: what it refuses is
+  // recipients (mx_recipient_refusal).
+  if (policy_.mx) return std::nullopt;
   // An authenticated principal is judged by its scopes even on a trusted
   // network: a key without `send` never sends.
   if (principal_) {
@@ -69,6 +74,24 @@ std::optional<ReplyId> SessionFsm::submit_refusal() const {
   }
   if (peer_.trusted) return std::nullopt;
   return ReplyId::auth_required;
+}
+
+std::optional<ReplyId> SessionFsm::mx_recipient_refusal(const MxPolicy& mx,
+                                                        const std::string& address) const {
+  // Never an open relay: whoever the sender and the client, an address of
+  // another domain is refused before anything is looked up.
+  if (!address_in_domain(address, mx.domain)) return ReplyId::relay_denied;
+  auto account = mx.find_account(address);
+  if (!account) {
+    return account.error() == Errc::not_found ? ReplyId::unknown_mailbox
+                                              : ReplyId::store_unavailable;
+  }
+  // Already full: no message fits. One that merely does not fit is refused
+  // after DATA, once its size is known (Intake's quota check).
+  if (account->quota_bytes != 0 && account->used_bytes >= account->quota_bytes) {
+    return ReplyId::mailbox_full;
+  }
+  return std::nullopt;
 }
 
 void SessionFsm::handle_ehlo(const Command& c) {
@@ -91,8 +114,8 @@ void SessionFsm::handle_ehlo(const Command& c) {
                                  "CHUNKING"};
   if (policy_.tls_available && !tls_) lines.emplace_back("STARTTLS");
   // RFC 4954 §4 and RFC 8314: credentials only over TLS unless the listener
-  // is explicitly configured otherwise.
-  if (tls_ || policy_.auth_without_tls) lines.emplace_back("AUTH PLAIN LOGIN");
+  // is explicitly configured otherwise. An MX has no use for them.
+  if (!policy_.mx && (tls_ || policy_.auth_without_tls)) lines.emplace_back("AUTH PLAIN LOGIN");
   reply_multiline(ReplyId::ehlo, lines);
 }
 
@@ -122,6 +145,9 @@ void SessionFsm::handle_rcpt(const Command& c) {
   // transaction.
   if (tx_->recipients.size() >= policy_.max_recipients) {
     return reply(ReplyId::too_many_recipients);
+  }
+  if (policy_.mx) {
+    if (auto refusal = mx_recipient_refusal(*policy_.mx, c.path)) return reply(*refusal);
   }
   tx_->normalized_recipients.insert(std::move(normalized));
   tx_->recipients.push_back(c.path);
@@ -171,6 +197,7 @@ void SessionFsm::handle_starttls() {
 }
 
 void SessionFsm::handle_auth(const Command& c) {
+  if (policy_.mx) return reply(ReplyId::auth_not_offered);
   if (!esmtp_) return reply(ReplyId::bad_sequence, "Send EHLO first");
   if (principal_) return reply(ReplyId::bad_sequence, "Already authenticated");
   if (tx_) return reply(ReplyId::bad_sequence, "MAIL transaction in progress");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/caught_mail.h"
 #include "delivery/intake.h"
 
 namespace postern::smtp {
@@ -273,8 +274,10 @@ void SessionFsm::finish_message() {
     return;
   }
   message_ = std::move(*message);
-  // Mail sent with a test account's credentials is caught for it.
+  // Mail sent with a test account's credentials is caught for it; mail an
+  // MX took, for the accounts of its recipients (each was checked at RCPT).
   if (principal_) message_.catch_account = principal_->catch_account;
+  if (policy_.mx) message_.catch_account = kCatchForRecipients;
   phase_ = Phase::awaiting_store;
   pending_ = Action::store_message;
 }

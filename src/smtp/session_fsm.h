@@ -17,6 +17,7 @@
 #include "core/line_reader.h"
 #include "net/session_table.h"
 #include "smtp/message_builder.h"
+#include "smtp/mx_policy.h"
 #include "smtp/parser/body_scanner.h"
 #include "smtp/parser/command.h"
 #include "smtp/parser/data_reader.h"
@@ -35,6 +36,7 @@ struct SessionPolicy {
   std::size_t max_junk_commands = 100;  // NOOP/RSET/VRFY/HELP/EHLO/HELO between messages
   bool tls_available = false;           // a certificate is loaded: STARTTLS may be offered
   bool auth_without_tls = false;        // offer AUTH on plaintext connections too
+  std::optional<MxPolicy> mx;           // set: an MX listener, not a submission port
 };
 
 struct PeerInfo {
@@ -135,6 +137,9 @@ class SessionFsm {
 
   // The refusal for MAIL/RCPT/DATA/BDAT from a client that may not submit.
   std::optional<ReplyId> submit_refusal() const;
+  // An MX listener's refusal of a recipient (relaying, no such mailbox, a
+  // full one, the store unreadable).
+  std::optional<ReplyId> mx_recipient_refusal(const MxPolicy& mx, const std::string& address) const;
   // Counts NOOP-like commands; false (and the session closing) past the limit.
   bool count_junk();
   void reply(ReplyId id, std::string_view text = {});

@@ -13,6 +13,14 @@ std::vector<SmtpServerOptions> SmtpConfig::listeners() const {
   return out;
 }
 
+SmtpServerOptions SmtpConfig::mx_listener(std::string listen) const {
+  auto mx = server;
+  mx.listen = std::move(listen);
+  mx.implicit_tls = false;
+  mx.auth_without_tls = false;
+  return mx;
+}
+
 Result<SmtpConfig, ConfigError> read_smtp_config(ConfigFile& file, const net::ServerTlsOptions& tls,
                                                  const MessageLimits& limits) {
   SmtpConfig c;

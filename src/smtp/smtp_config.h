@@ -20,6 +20,11 @@ struct SmtpConfig {
   // One entry per listener to open: the submission one, then the
   // implicit-TLS one, each with `server`'s other options.
   std::vector<SmtpServerOptions> listeners() const;
+  // An MX listener on `listen` (the test inbox's inbox.mx_listen) with the
+  // submission listener's limits, timeouts, host name and TLS: STARTTLS,
+  // never implicit TLS (other servers deliver to port 25 in clear text
+  // first), and no AUTH whatever auth_without_tls says.
+  SmtpServerOptions mx_listener(std::string listen) const;
 };
 
 // Reads [smtp]; `tls` ([tls]) and `limits` ([messages]) are read by their

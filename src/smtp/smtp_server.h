@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "delivery/intake.h"
 #include "net/io_runtime.h"
 #include "net/server_tls_options.h"
+#include "smtp/mx_policy.h"
 
 namespace postern::smtp {
 
@@ -49,9 +51,12 @@ struct SmtpServerOptions {
 class SmtpServer {
  public:
   // References must outlive the server, and the IoRuntime must keep running
-  // until stop() returns. Nothing is opened before start().
+  // until stop() returns. Nothing is opened before start(). With `mx` the
+  // listener is an MX (no AUTH, mail only for `mx`'s domain, caught);
+  // `authenticator` is then never asked.
   SmtpServer(net::IoRuntime& io, SmtpServerOptions options, delivery::Intake& intake,
-             auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock);
+             auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock,
+             std::optional<MxPolicy> mx = std::nullopt);
   // Calls stop(0) when still running.
   ~SmtpServer();
   SmtpServer(const SmtpServer&) = delete;

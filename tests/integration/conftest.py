@@ -23,7 +23,8 @@ from managed_process import ManagedProcess, sanitizer_report
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POSTERN_BIN = os.environ.get("POSTERN_BIN", os.path.join(ROOT, "build", "asan", "bin", "postern"))
 READY = re.compile(r"postern ready: http=([\d.]+):(\d+)(?: smtp=([\d.]+):(\d+))?(?: smtps=([\d.]+):(\d+))?"
-                   r"(?: pop3=([\d.]+):(\d+))?(?: imap=([\d.]+):(\d+))?(?: imaps=([\d.]+):(\d+))?")
+                   r"(?: pop3=([\d.]+):(\d+))?(?: imap=([\d.]+):(\d+))?(?: imaps=([\d.]+):(\d+))?"
+                   r"(?: mx=([\d.]+):(\d+))?")
 
 
 class Response:
@@ -126,6 +127,7 @@ class Postern(ManagedProcess):
         self.pop3_port = None
         self.imap_port = None
         self.imaps_port = None
+        self.mx_port = None  # the test inbox's MX listener (inbox.mx_listen)
 
     def command(self, *args):
         cmd = [POSTERN_BIN]
@@ -156,6 +158,8 @@ class Postern(ManagedProcess):
                 self.imap_port = int(m.group(10))
             if m.group(12):
                 self.imaps_port = int(m.group(12))
+            if m.group(14):
+                self.mx_port = int(m.group(14))
         return self.launch(self.command("serve"), self.env, READY, ready, timeout)
 
     def api(self, key=None):

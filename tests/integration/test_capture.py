@@ -30,6 +30,11 @@ def raw_message(sender, to, subject, body="Hello from a staging system\r\n"):
 def send_as(postern, account, to, subject, body="Hello from a staging system\r\n"):
     """Submits over SMTP with STARTTLS then AUTH as the account, as Nodemailer
     does; returns the reply to DATA (code, text)."""
+    return send_raw_as(postern, account, to, raw_message(account["address"], to, subject, body))
+
+
+def send_raw_as(postern, account, to, message):
+    """send_as() with the message's bytes as given."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the node's self-signed certificate
@@ -41,7 +46,7 @@ def send_as(postern, account, to, subject, body="Hello from a staging system\r\n
         s.mail(account["address"])
         code, _ = s.rcpt(to)
         assert code == 250
-        code, reply = s.data(raw_message(account["address"], to, subject, body))
+        code, reply = s.data(message)
         return code, reply.decode()
 
 

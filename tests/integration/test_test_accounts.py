@@ -166,7 +166,7 @@ def test_inbox_configuration(postern_factory):
     r = node.api().post("/v1/test-accounts", {"retention": "2d"})
     assert r.status == 400 and r.json()["error"]["field"] == "retention"
 
-    for text, key in (('[inbox]\nmx_listen = "127.0.0.1:2526"\n', "inbox.mx_listen"),
+    for text, key in (('[inbox]\nmx_listen = "port 25"\n', "inbox.mx_listen"),
                       ('[inbox]\ndomain = "not a domain"\n', "inbox.domain")):
         bad = postern_factory(config_text=text, start=False)
         r = bad.cli("config", check=False)

@@ -6,6 +6,7 @@
 #include "core/ascii.h"
 #include "core/decimal.h"
 #include "core/time_format.h"
+#include "core/utf8.h"
 #include "imap/parser/chars.h"
 
 namespace postern::imap::detail {
@@ -127,24 +128,32 @@ bool Cursor::keyword(std::string_view word) {
   return true;
 }
 
+// RFC 3501's quoted strings are 7-bit; RFC 9051 (IMAP4rev2) lets them hold
+// UTF-8, and clients send it without asking: mutt 2.2 quotes the text of
+// its server-side searches (`UID SEARCH BODY "Straße"`), as Dovecot takes
+// it. So UTF-8 is taken; other 8-bit bytes (Latin-1 and the like, whose
+// meaning no one could know) are still refused.
 std::string Cursor::quoted() {
   expect('"', "Expected a quoted string");
   std::string out;
+  bool eight_bit = false;
   while (true) {
     if (at_end()) refuse("Unterminated quoted string");
     char c = text_[pos_++];
-    if (c == '"') return out;
+    if (c == '"') break;
     if (c == '\\') {
       c = peek();
       if (c != '"' && c != '\\') refuse("Invalid escape in quoted string");
       ++pos_;
     } else if (static_cast<unsigned char>(c) >= 0x80) {
-      refuse("8-bit text must be sent as a literal");
+      eight_bit = true;
     } else if (c == '\0' || c == '\r' || c == '\n') {
       refuse("Invalid character in quoted string");
     }
     out += c;
   }
+  if (eight_bit && !is_valid_utf8(out)) refuse("8-bit text must be UTF-8 or sent as a literal");
+  return out;
 }
 
 std::string_view Cursor::literal() {

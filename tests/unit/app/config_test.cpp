@@ -108,6 +108,11 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        {},
        "tls.cert",
        "only SMTP"},
+      {"[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[inbox]\nmx_listen = "
+       "\"\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+       {},
+       "tls.cert",
+       "inbox.mx_listen"},
       {"[routing]\nheartbeat_registration = false\nheartbeat_allowed = [\"relay\"]\n",
        {},
        "routing.heartbeat_allowed",
@@ -136,6 +141,15 @@ key = "k.pem"
   ASSERT_EQ(listeners.size(), 1u);
   EXPECT_TRUE(listeners[0].implicit_tls);
   EXPECT_EQ(listeners[0].tls.cert, "c.pem");
+}
+
+TEST(Config, TlsServesTheMxListenerAlone) {
+  auto c = parse_config(
+      "[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[inbox]\nmx_listen = "
+      "\"127.0.0.1:0\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+      {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->inbox.mx_listen, "127.0.0.1:0");
 }
 
 TEST(Config, SyntaxErrorsGiveTheLine) {

@@ -40,6 +40,9 @@ TEST(ServerTls, NamesTheLoopbackTheHostAndBoundAddresses) {
   // POP3's address too.
   EXPECT_EQ(self_signed_names(config("[pop3]\nlisten = \"192.0.2.8:110\"\n"), "box"),
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1", "box", "192.0.2.8"}));
+  // The test inbox's MX listener's too.
+  EXPECT_EQ(self_signed_names(config("[inbox]\nmx_listen = \"192.0.2.9:25\"\n"), "box"),
+            (std::vector<std::string>{"localhost", "127.0.0.1", "::1", "box", "192.0.2.9"}));
   // The defaults: hostname localhost, listening on 127.0.0.1, no duplicates.
   EXPECT_EQ(self_signed_names(config(""), "localhost"),
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
@@ -74,6 +77,26 @@ TEST(ServerTls, ConfiguredFilesOrSelfSignedOffMakeNothing) {
   ASSERT_TRUE(unused);
   EXPECT_FALSE(unused->enabled());
   EXPECT_FALSE(fs::exists(dir.path() / "tls"));
+  // The MX listener alone presents one (STARTTLS).
+  auto mx = server_tls(
+      config("[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[inbox]\nmx_listen = \"127.0.0.1:0\"\n",
+             store),
+      std::chrono::system_clock::now());
+  ASSERT_TRUE(mx);
+  EXPECT_TRUE(mx->enabled() && mx->self_signed);
+}
+
+TEST(ServerTls, TheMxListenerHasTheSubmissionListenersOptionsButNoAuthNorImplicitTls) {
+  auto c = config(
+      "[smtp]\nhostname = \"mx.example.test\"\nauth_without_tls = true\nmax_errors = 5\n"
+      "[messages]\nmax_message_bytes = \"1MiB\"\n[inbox]\nmx_listen = \"127.0.0.1:2526\"\n");
+  auto mx = c.smtp.mx_listener(c.inbox.mx_listen);
+  EXPECT_EQ(mx.listen, "127.0.0.1:2526");
+  EXPECT_EQ(mx.hostname, "mx.example.test");
+  EXPECT_EQ(mx.max_errors, 5u);
+  EXPECT_EQ(mx.limits.max_message_bytes, 1024u * 1024);
+  EXPECT_FALSE(mx.implicit_tls);
+  EXPECT_FALSE(mx.auth_without_tls);
 }
 
 }  // namespace

@@ -163,6 +163,17 @@ TEST(ImapSearchTest, CharsetAndLiteralStrings) {
   EXPECT_EQ(s.program.children.at(1).value, "\"x\"");
 }
 
+// RFC 9051's quoted strings hold UTF-8, and mutt 2.2 sends its search text so
+// (`UID SEARCH BODY "Straße"`); RFC 3501's were 7-bit.
+TEST(ImapSearchTest, QuotedStringsTakeUtf8) {
+  auto s = search("a SEARCH BODY \"Straße\" SUBJECT \"Köln \\\"✓\\\"\"");
+  EXPECT_EQ(s.program.children.at(0).value, "Straße");
+  EXPECT_EQ(s.program.children.at(1).value, "Köln \"✓\"");
+  auto select = parse_command("a SELECT \"Entwürfe\"");  // the session decodes the name
+  ASSERT_TRUE(select);
+  EXPECT_EQ(std::get<Select>(select->body).mailbox.raw, "Entwürfe");
+}
+
 TEST(ImapSearchTest, ReturnOptions) {
   auto command = parse_command("a UID SEARCH RETURN (MIN MAX COUNT) CHARSET UTF-8 UNSEEN");
   ASSERT_TRUE(command);

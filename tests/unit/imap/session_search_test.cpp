@@ -98,6 +98,8 @@ TEST_F(SearchCommands, MatchesDecodedAddressesSubjectAndText) {
   EXPECT_EQ(search("SEARCH SUBJECT CAF"), "* SEARCH 2\r\n");
   EXPECT_EQ(search("SEARCH CHARSET UTF-8 SUBJECT {5}\r\nCafé"),
             "+ Ready for literal data\r\n* SEARCH 2\r\n");
+  // As mutt 2.2 sends it: UTF-8 in a quoted string, no CHARSET (RFC 9051 allows it).
+  EXPECT_EQ(search("UID SEARCH SUBJECT \"Café\""), "* SEARCH 2\r\n");
   EXPECT_EQ(search("SEARCH BODY noon"), "* SEARCH 2\r\n");
   EXPECT_EQ(search("SEARCH BODY report"), "* SEARCH\r\n");  // the subject is not the body
   EXPECT_EQ(search("SEARCH TEXT report"), "* SEARCH 1\r\n");
@@ -158,6 +160,8 @@ TEST_F(SearchCommands, RefusesOtherCharsetsAndBadInput) {
   EXPECT_EQ(c_->send("t SEARCH CHARSET ISO-8859-1 ALL\r\n"),
             "t NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset.\r\n");
   EXPECT_EQ(c_->send("t SEARCH BOGUS\r\n").substr(0, 6), "t BAD ");
+  EXPECT_EQ(c_->send("t SEARCH SUBJECT \"Caf\xe9\"\r\n"),  // Latin-1: not UTF-8
+            "t BAD 8-bit text must be UTF-8 or sent as a literal\r\n");
   auto fresh = connect();
   fresh->send("a LOGIN ann secret\r\n");
   EXPECT_EQ(fresh->send("t SEARCH ALL\r\n"), "t BAD SEARCH not valid in this state\r\n");

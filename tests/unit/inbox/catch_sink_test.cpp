@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/caught_mail.h"
 #include "providers/capture/capture_provider.h"
 #include "store/inbox_fixture.h"
 
@@ -87,6 +88,43 @@ TEST_F(CatchSinkTest, OtherMailGoesToTestAddressesAndTheRestToTheCatchAll) {
   EXPECT_EQ((*filed)[1].account, "catch-all");
   EXPECT_EQ(inbox_size(a->id), 2u);
   EXPECT_EQ(inbox_size(all->id), 1u);
+}
+
+// Mail the MX took (docs/inbox.md "MX listener"): each recipient's account,
+// and never the catch-all, not even for a recipient whose account is gone.
+TEST_F(CatchSinkTest, MailOfTheMxGoesToEachRecipientsAccountAndNoOther) {
+  auto a = create_account("alice");
+  auto b = create_account("bob");
+  auto all = create_account("catch-all", 0, std::chrono::hours(1), true);
+  auto filed =
+      file(message({"alice@inbox.example.test", "Bob@INBOX.example.test"}, kCatchForRecipients));
+  ASSERT_TRUE(filed) << filed.error().message();
+  ASSERT_EQ(filed->size(), 2u);
+  EXPECT_EQ((*filed)[0].account, "alice");
+  EXPECT_EQ((*filed)[1].account, "bob");
+  EXPECT_EQ(inbox_size(a->id), 1u);
+  EXPECT_EQ(inbox_size(b->id), 1u);
+  EXPECT_EQ(inbox_size(all->id), 0u);
+
+  filed = file(message({"alice@inbox.example.test", "gone@inbox.example.test", "x@example.org"},
+                       kCatchForRecipients));
+  ASSERT_TRUE(filed);
+  ASSERT_EQ(filed->size(), 3u);
+  auto r = providers::capture::capture_result("id1", filed);
+  EXPECT_EQ(r.failure_class, FailureClass::ok);
+  EXPECT_EQ(r.detail,
+            "caught into alice (not into: test account 'gone@inbox.example.test' no longer "
+            "exists; test account 'x@example.org' no longer exists)");
+  EXPECT_EQ(inbox_size(a->id), 2u);
+  EXPECT_EQ(inbox_size(all->id), 0u);
+
+  // Nobody left: the attempt fails for good.
+  filed = file(message({"gone@inbox.example.test"}, kCatchForRecipients));
+  ASSERT_TRUE(filed);
+  r = providers::capture::capture_result("id2", filed);
+  EXPECT_EQ(r.failure_class, FailureClass::permanent);
+  EXPECT_EQ(r.code, "550 5.1.1");
+  EXPECT_EQ(inbox_size(all->id), 0u);
 }
 
 TEST_F(CatchSinkTest, OverQuotaTheAttemptFailsForGoodNamingTheAccount) {

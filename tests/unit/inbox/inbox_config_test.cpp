@@ -23,6 +23,7 @@ TEST(InboxConfig, DefaultsServeWithoutASection) {
   EXPECT_EQ(o->retention, 7 * 24h);
   EXPECT_EQ(o->quota_bytes, 100u * 1024 * 1024);
   EXPECT_EQ(o->expiry_interval, 1min);
+  EXPECT_EQ(o->mx_listen, "");  // no MX listener unless asked for
 }
 
 TEST(InboxConfig, ReadsDurationsSizesAndTheDomainInLowerCase) {
@@ -40,6 +41,15 @@ TEST(InboxConfig, ReadsDurationsSizesAndTheDomainInLowerCase) {
   EXPECT_EQ(env->retention, 1h);
 }
 
+TEST(InboxConfig, ReadsTheMxListenAddress) {
+  auto o = read("[inbox]\nmx_listen = \"127.0.0.1:2526\"\n");
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->mx_listen, "127.0.0.1:2526");
+  auto env = read("", {{"POSTERN_INBOX_MX_LISTEN", "[::1]:25"}});
+  ASSERT_TRUE(env) << env.error().to_string();
+  EXPECT_EQ(env->mx_listen, "[::1]:25");
+}
+
 TEST(InboxConfig, RefusalsNameTheKey) {
   for (auto [toml, key] : {
            std::pair{"[inbox]\ndomain = \"not a domain\"\n", "inbox.domain"},
@@ -51,16 +61,17 @@ TEST(InboxConfig, RefusalsNameTheKey) {
            std::pair{"[inbox]\nquota = \"lots\"\n", "inbox.quota"},
            std::pair{"[inbox]\nexpiry_interval = \"500ms\"\n", "inbox.expiry_interval"},
            std::pair{"[inbox]\nexpiry_interval = 0\n", "inbox.expiry_interval"},
-           std::pair{"[inbox]\nmx_listen = \"127.0.0.1:2526\"\n", "inbox.mx_listen"},
+           std::pair{"[inbox]\nmx_listen = \"127.0.0.1\"\n", "inbox.mx_listen"},
+           std::pair{"[inbox]\nmx_listen = 25\n", "inbox.mx_listen"},
            std::pair{"[inbox]\nmx = 1\n", "inbox.mx"},
        }) {
     auto o = read(toml);
     ASSERT_FALSE(o) << toml;
     EXPECT_EQ(o.error().key, key) << toml << ": " << o.error().to_string();
   }
-  auto env = read("", {{"POSTERN_INBOX_MX_LISTEN", "127.0.0.1:2526"}});
+  auto env = read("", {{"POSTERN_INBOX_MX_LISTEN", "port 25"}});
   ASSERT_FALSE(env);
-  EXPECT_EQ(env.error().key, "POSTERN_INBOX_MX_LISTEN");
+  EXPECT_EQ(env.error().key, "inbox.mx_listen");
 }
 
 TEST(InboxConfig, DomainsAreHostNames) {

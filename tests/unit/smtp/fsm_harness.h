@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/ascii.h"
 #include "core/metrics.h"
 #include "smtp/session_fsm.h"
 #include "support/fake_clock.h"
@@ -71,6 +75,16 @@ class FsmHarness {
     return take();
   }
 
+  // DATA with `content` (CRLF lines, without the final dot): the message
+  // the FSM asks to store, empty (and the test failed) when it asks for none.
+  std::optional<store::NewMessage> data(std::string_view content) {
+    send("DATA");
+    feed(std::string(content) + ".\r\n");
+    EXPECT_EQ(last_action, Action::store_message);
+    if (last_action != Action::store_message) return std::nullopt;
+    return fsm->take_message();
+  }
+
   // EHLO plus a transaction up to the DATA reply.
   std::string open_transaction(std::string_view from = "a@x.example",
                                std::string_view to = "b@y.example") {
@@ -87,6 +101,34 @@ class FsmHarness {
   std::unique_ptr<SessionFsm> fsm;
   std::string out;
   Action last_action = Action::read;
+};
+
+// An MX policy for `domain` over a fixed set of accounts, by lower-case
+// address (the store ignores case); `lookups` counts what it was asked.
+struct FakeMailboxes {
+  std::map<std::string, store::InboxAccount> accounts;
+  error_code failure;  // when set, every lookup fails with it
+  std::vector<std::string> lookups;
+
+  MxPolicy policy(std::string domain) {
+    return MxPolicy{std::move(domain), [this](const std::string& address) {
+                      lookups.push_back(address);
+                      if (failure) return Result<store::InboxAccount>(failure);
+                      auto it = accounts.find(ascii_lowered(address));
+                      if (it == accounts.end())
+                        return Result<store::InboxAccount>(error_code(Errc::not_found));
+                      return Result<store::InboxAccount>(it->second);
+                    }};
+  }
+  void add(const std::string& address, std::uint64_t quota = 0, std::uint64_t used = 0) {
+    store::InboxAccount a;
+    a.id = static_cast<store::AccountId>(accounts.size() + 1);
+    a.user = address.substr(0, address.find('@'));
+    a.address = address;
+    a.quota_bytes = quota;
+    a.used_bytes = used;
+    accounts[address] = a;
+  }
 };
 
 inline auth::Principal principal(std::string name, bool send_scope = true) {

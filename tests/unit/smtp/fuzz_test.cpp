@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "core/caught_mail.h"
 #include "fsm_harness.h"
 #include "smtp/parser/data_reader.h"
 #include "support/mutator.h"
@@ -117,6 +118,10 @@ TEST(SmtpFuzzTest, WholeSessions) {
     h.policy.max_errors = 1 + rng() % 30;
     h.policy.tls_available = rng() % 2;
     h.policy.auth_without_tls = rng() % 2;
+    // One in three as an MX for y.example, where b@ has a mailbox.
+    test::FakeMailboxes mailboxes;
+    mailboxes.add("b@y.example");
+    if (rng() % 3 == 0) h.policy.mx = mailboxes.policy("y.example");
     auto input = mutator.mutated_seed();
     std::string out = h.connect(PeerInfo{"192.0.2.1", rng() % 2 == 0, false, {}});
     std::size_t pos = 0;
@@ -136,6 +141,7 @@ TEST(SmtpFuzzTest, WholeSessions) {
           h.fsm->on_tls_done(rng() % 4 != 0, "fuzz");
           break;
         case Action::check_credentials:
+          ASSERT_FALSE(h.policy.mx) << "an MX asked for credentials";
           h.fsm->take_credentials();
           h.fsm->on_auth_result(rng() % 2 ? std::optional(test::principal("k", rng() % 2))
                                           : std::nullopt);
@@ -144,6 +150,11 @@ TEST(SmtpFuzzTest, WholeSessions) {
           auto m = h.fsm->take_message();
           ASSERT_FALSE(m.envelope.recipients.empty());
           ASSERT_TRUE(m.content.starts_with("Received: "));
+          if (h.policy.mx) {  // never an open relay, whatever came in
+            ASSERT_EQ(m.catch_account, kCatchForRecipients);
+            for (const auto& r : m.envelope.recipients)
+              ASSERT_TRUE(ascii_iequals(r.address, "b@y.example")) << r.address;
+          }
           store::EnqueueResult r;
           r.id = MessageId(static_cast<std::uint64_t>(i + 1));
           h.fsm->on_store_result(rng() % 3 ? Result<store::EnqueueResult>(r)
