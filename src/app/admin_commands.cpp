@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "app/command_store.h"
-#include "auth/authenticator.h"
+#include "auth/api_keys.h"
 #include "auth/credentials.h"
 #include "core/time_format.h"
 
@@ -29,7 +29,7 @@ int report(const Result<void>& r, const std::string& what, const std::string& na
 }  // namespace
 
 int keys_create(const Config& config, const std::string& name,
-                const std::vector<std::string>& scopes) {
+                const std::vector<std::string>& scopes, const std::string& test_account) {
   auto parsed = auth::parse_scopes(scopes);
   if (!parsed) {
     std::cerr << "postern: " << parsed.error().message << "\n";
@@ -37,13 +37,29 @@ int keys_create(const Config& config, const std::string& name,
   }
   auto s = open_command_store(config);
   if (!s) return 1;
-  auto secret = auth::generate_api_secret();
-  store::StoredApiKey key{{name, parsed->names(), s->clock.now()}, auth::hash_api_secret(secret)};
-  auto r = write([&](auto done) { s->store->create_api_key(std::move(key), done); });
+  store::AccountId account = 0;
+  auto no_account = [&] {
+    std::cerr << "postern: --test-account: no test account named '" << test_account << "'\n";
+    return 2;
+  };
+  if (!test_account.empty()) {
+    auto found = s->store->inbox().account_by_user(test_account);
+    if (!found && found.error() == Errc::not_found) return no_account();
+    if (!found) return report_write(found.error(), "test account", test_account);
+    account = found->id;
+  }
+  auto key = auth::make_api_key(name, *parsed, account, s->clock.now());
+  if (!key) {
+    std::cerr << "postern: --scopes: " << key.error().message << "\n";
+    return 2;
+  }
+  auto r = write([&](auto done) { s->store->create_api_key(std::move(key->stored), done); });
+  if (!r && r.error() == Errc::not_found) return no_account();  // deleted meanwhile
   if (int rc = report(r, "key", name)) return rc;
-  std::cerr << "created key '" << name << "' with scopes " << joined(parsed->names())
-            << "; its secret is shown once, below:\n";
-  std::cout << secret << std::endl;
+  std::cerr << "created key '" << name << "' with scopes " << joined(parsed->names());
+  if (account != 0) std::cerr << ", its mail caught into test account '" << test_account << "'";
+  std::cerr << "; its secret is shown once, below:\n";
+  std::cout << key->secret << std::endl;
   return 0;
 }
 
@@ -54,7 +70,8 @@ int keys_list(const Config& config) {
   if (!keys) return 1;
   for (const auto& k : *keys) {
     std::cout << k.key.name << "\t" << joined(k.key.scopes) << "\t"
-              << format_rfc3339(k.key.created_at) << "\n";
+              << format_rfc3339(k.key.created_at) << "\t"
+              << (k.key.test_account.empty() ? "-" : k.key.test_account) << "\n";
   }
   return 0;
 }

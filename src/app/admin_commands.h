@@ -9,9 +9,12 @@
 
 namespace postern::app {
 
-// Prints the secret once, alone on stdout, so scripts can capture it.
+// Prints the secret once, alone on stdout, so scripts can capture it. With
+// `test_account` (a user name; empty: none) the key is bound to that test
+// account: send scope only, its mail caught into the account's INBOX.
 int keys_create(const Config& config, const std::string& name,
-                const std::vector<std::string>& scopes);
+                const std::vector<std::string>& scopes, const std::string& test_account);
+// One line per key: name, scopes, created, its test account or "-".
 int keys_list(const Config& config);
 int keys_delete(const Config& config, const std::string& name);
 

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   auto* keys_create = keys->add_subcommand("create", "Create a key; prints its secret once");
   keys_create->add_option("--name", key_name, "Key name")->required();
   keys_create->add_option("--scopes", scopes, postern::auth::scope_list())->delimiter(',');
+  std::string key_account;
+  keys_create->add_option("--test-account", key_account,
+                          "Bind the key to this test account: it may only send, and its mail "
+                          "is caught into the account's INBOX, never relayed");
   auto* keys_list = keys->add_subcommand("list", "List keys (never their secrets)");
   auto* keys_delete = keys->add_subcommand("delete", "Delete a key");
   keys_delete->add_option("name", key_name, "Key name")->required();
@@ -109,7 +113,7 @@ int main(int argc, char** argv) {
               << "\nproviders = " << config->routing.providers.size() << "\n";
     return 0;
   }
-  if (*keys_create) return postern::app::keys_create(*config, key_name, scopes);
+  if (*keys_create) return postern::app::keys_create(*config, key_name, scopes, key_account);
   if (*keys_list) return postern::app::keys_list(*config);
   if (*keys_delete) return postern::app::keys_delete(*config, key_name);
   if (*users_create) return postern::app::users_create(*config, user_name, password, scopes);

@@ -191,6 +191,7 @@ int serve(const Config& config) {
   services.accounts = &accounts;
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
+  services.events = &(*store)->events();
   http::Api api(std::move(services));
 
   net::HttpServer http_server(

@@ -20,6 +20,18 @@ Scopes scopes_of(const std::vector<std::string>& names) {
   return parsed ? *parsed : Scopes();
 }
 
+// A key bound to a test account may only send, and what it sends is
+// caught for the account, whatever scopes its row says.
+Principal principal_of(const store::ApiKey& key) {
+  Principal p{Principal::Kind::api_key, key.name, {}, key.catch_account};
+  if (key.catch_account == 0) {
+    p.scopes = scopes_of(key.scopes);
+  } else {
+    p.scopes.add(Scope::send);
+  }
+  return p;
+}
+
 bool equal_constant_time(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -78,8 +90,8 @@ void Authenticator::refresh_locked(bool force) {
   Snapshot next;
   for (auto& k : *keys) {
     next.key_hash_by_name[k.key.name] = k.secret_hash;
-    next.keys_by_hash[k.secret_hash] =
-        Principal{Principal::Kind::api_key, k.key.name, scopes_of(k.key.scopes)};
+    next.keys_by_hash[k.secret_hash] = principal_of(k.key);
+    if (k.key.catch_account == 0) next.closes_loopback = true;
   }
   for (auto& u : *users) next.users[u.name] = std::move(u);
   next.loaded_at = now;
@@ -144,7 +156,7 @@ bool Authenticator::open_to_loopback() {
   {
     std::lock_guard lock(mu_);
     refresh_locked(false);
-    if (!snapshot_.keys_by_hash.empty()) return false;
+    if (snapshot_.closes_loopback) return false;
   }
   auto any = store_.has_api_keys();
   // A store that cannot answer is treated as closed: fail safe.

@@ -85,7 +85,9 @@ class Authenticator {
   Authenticator(store::Store& store, const Clock& clock,
                 std::chrono::milliseconds refresh = std::chrono::seconds(2));
 
-  // The principal of an API key secret, or nullopt.
+  // The principal of an API key secret, or nullopt. A key bound to a test
+  // account (store::ApiKey::catch_account) gives the send scope alone and
+  // Principal::catch_account.
   std::optional<Principal> authenticate_key(std::string_view secret);
 
   // SMTP AUTH: an API key (user = key name, password = secret), an SMTP
@@ -103,7 +105,8 @@ class Authenticator {
       std::function<std::optional<Principal>(std::string_view user, std::string_view password)>;
   void accept_test_accounts(TestAccountCheck check) { test_accounts_ = std::move(check); }
 
-  // True while no API key exists: loopback callers are then trusted. Asks
+  // True while no API key exists, leaving out keys bound to a test account
+  // (they only catch mail): loopback callers are then trusted. Asks
   // the store each time while it answers yes, so the first key created (by
   // any process) closes the door for the very next request.
   bool open_to_loopback();
@@ -121,6 +124,7 @@ class Authenticator {
     // of a SHA-256 per request. Dropped with the snapshot on every refresh.
     std::unordered_map<std::string, Principal> verified;
     std::map<std::string, store::SmtpUser, std::less<>> users;
+    bool closes_loopback = false;  // a key not bound to a test account exists
     SystemTime loaded_at{};
     SystemTime forced_at{};
   };

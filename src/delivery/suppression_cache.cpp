@@ -160,4 +160,9 @@ Result<std::vector<std::string>> SuppressionCache::suppressed_among(
   return out;
 }
 
+Result<std::vector<store::StoredProviderEvent>> SuppressionCache::unmatched_events(
+    std::int64_t before_id, std::size_t limit) {
+  return backend_.unmatched_events(before_id, limit);
+}
+
 }  // namespace postern::delivery

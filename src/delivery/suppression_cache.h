@@ -53,6 +53,8 @@ class SuppressionCache final : public store::EventStore {
   // From memory: never reads the store.
   Result<std::vector<std::string>> suppressed_among(
       const std::vector<std::string>& addresses) override;
+  Result<std::vector<store::StoredProviderEvent>> unmatched_events(std::int64_t before_id,
+                                                                   std::size_t limit) override;
 
  private:
   struct State;

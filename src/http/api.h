@@ -51,9 +51,10 @@ struct ApiServices {
   const inbox::ClientSettingsBoard* client_settings = nullptr;
   // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
   store::InboxStore* inbox = nullptr;
-  // /v1/suppressions; null: 503. The list intake checks (give the same
-  // delivery::SuppressionCache, so that a change is seen at once).
-  store::EventStore* suppressions = nullptr;
+  // Provider events and the suppression list, for /v1/provider-events and
+  // /v1/suppressions; null: 503. Give the server's
+  // delivery::SuppressionCache, so that intake sees a change at once.
+  store::EventStore* events = nullptr;
 };
 
 // A request that passed routing and authentication.

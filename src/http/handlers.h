@@ -40,6 +40,8 @@ void export_suppressions(ApiServices&, Call&, net::Responder);
 void add_suppressions(ApiServices&, Call&, net::Responder);
 void get_suppression(ApiServices&, Call&, net::Responder);
 void delete_suppression(ApiServices&, Call&, net::Responder);
+// provider_events_api.cpp
+void list_unmatched_events(ApiServices&, Call&, net::Responder);
 // test_accounts_api.cpp
 void create_test_account(ApiServices&, Call&, net::Responder);
 void list_test_accounts(ApiServices&, Call&, net::Responder);

@@ -15,7 +15,8 @@ namespace postern::http {
 
 // Whether `principal` may read and change `account`'s mail: an API key with
 // the route's scope (checked before) or loopback may read every account; a
-// test account that logged in with HTTP Basic only its own.
+// test account that logged in with HTTP Basic, or a key bound to a test
+// account, only its own.
 bool may_access_account(const auth::Principal& principal, const store::InboxAccount& account);
 
 struct OpenInbox {

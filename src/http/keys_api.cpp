@@ -1,9 +1,11 @@
-// API keys over HTTP (admin scope): list, create (the secret is shown once),
-// delete. The CLI (`postern keys`) does the same against the store.
+// API keys over HTTP (admin scope): list, create (the secret is shown once;
+// "test_account" binds the key to a test account, docs/inbox.md "Sending
+// over HTTP"), delete. The CLI (`postern keys`) does the same against the
+// store.
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
-#include "auth/credentials.h"
+#include "auth/api_keys.h"
 #include "core/time_format.h"
 #include "http/handlers.h"
 #include "http/responses.h"
@@ -27,6 +29,37 @@ json::array scope_array(const std::vector<std::string>& scopes) {
   return a;
 }
 
+json::value test_account_json(const std::string& user) {
+  return user.empty() ? json::value(nullptr) : json::value(user);
+}
+
+net::HttpResponse no_such_account(std::string_view user) {
+  return error_response(422, "invalid_value", "no test account named '" + std::string(user) + "'",
+                        "test_account");
+}
+
+// Sets `id` to the test account a new key is bound to, and `user` to its
+// name (0 and "" when the body names none), or answers why not.
+std::optional<net::HttpResponse> bound_account(ApiServices& s, const json::object& o,
+                                               std::string& user, store::AccountId& id) {
+  const auto* v = o.if_contains("test_account");
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_string() || v->get_string().empty()) {
+    return error_response(422, "invalid_type", "test_account must be a test account's user name",
+                          "test_account");
+  }
+  if (!s.inbox)
+    return error_response(503, "unavailable", "the test inbox is not running on this node");
+  user = v->get_string();
+  auto account = s.inbox->account_by_user(user);
+  if (account) {
+    id = account->id;
+    return std::nullopt;
+  }
+  if (account.error() == Errc::not_found) return no_such_account(user);
+  return store_error_response(account.error());
+}
+
 }  // namespace
 
 void list_keys(ApiServices& s, Call&, net::Responder respond) {
@@ -36,6 +69,7 @@ void list_keys(ApiServices& s, Call&, net::Responder respond) {
   for (const auto& k : *keys) {
     data.emplace_back(json::object{{"name", k.key.name},
                                    {"scopes", scope_array(k.key.scopes)},
+                                   {"test_account", test_account_json(k.key.test_account)},
                                    {"created_at", format_rfc3339(k.key.created_at)}});
   }
   respond(json_response(200, json::object{{"data", std::move(data)}}));
@@ -66,22 +100,29 @@ void create_key(ApiServices& s, Call& call, net::Responder respond) {
   auto scopes = auth::parse_scopes(scope_names);
   if (!scopes)
     return respond(error_response(422, "invalid_value", scopes.error().message, "scopes"));
-  auto secret = auth::generate_api_secret();
-  store::StoredApiKey key{{std::string(name->get_string()), scopes->names(), s.clock.now()},
-                          auth::hash_api_secret(secret)};
-  auto reply = json::object{
-      {"name", key.key.name}, {"scopes", scope_array(key.key.scopes)}, {"secret", secret}};
+  std::string user;
+  store::AccountId account = 0;
+  if (auto refused = bound_account(s, o, user, account)) return respond(std::move(*refused));
+  auto key = auth::make_api_key(std::string(name->get_string()), *scopes, account, s.clock.now());
+  if (!key) return respond(error_response(422, "invalid_value", key.error().message, "scopes"));
+  auto reply = json::object{{"name", key->stored.key.name},
+                            {"scopes", scope_array(key->stored.key.scopes)},
+                            {"test_account", test_account_json(user)},
+                            {"secret", key->secret}};
   auto* authenticator = &s.authenticator;
-  s.store.create_api_key(std::move(key), [respond, reply, authenticator](Result<void> r) {
-    if (!r) {
-      if (r.error() == Errc::conflict) {
-        return respond(error_response(409, "conflict", "a key with this name exists", "name"));
-      }
-      return respond(store_error_response(r.error()));
-    }
-    authenticator->invalidate();
-    respond(json_response(201, reply));
-  });
+  s.store.create_api_key(
+      std::move(key->stored), [respond, reply, authenticator, user](Result<void> r) {
+        if (!r) {
+          if (r.error() == Errc::conflict) {
+            return respond(error_response(409, "conflict", "a key with this name exists", "name"));
+          }
+          // Its account was deleted since it was looked up.
+          if (r.error() == Errc::not_found) return respond(no_such_account(user));
+          return respond(store_error_response(r.error()));
+        }
+        authenticator->invalidate();
+        respond(json_response(201, reply));
+      });
 }
 
 void delete_key(ApiServices& s, Call& call, net::Responder respond) {

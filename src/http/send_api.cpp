@@ -84,6 +84,21 @@ std::optional<net::HttpResponse> check_idempotency_key(std::string_view key) {
   return std::nullopt;
 }
 
+// 507 for mail caught for a test account (a bound key's, or a test
+// account's HTTP login) that its quota cannot take: names the account and
+// its quota, so the developer knows what to empty or raise.
+net::HttpResponse over_quota(store::InboxStore* inbox, std::int64_t account_id,
+                             std::size_t message_bytes) {
+  std::string why = "the test account is over its quota";
+  if (auto a = inbox ? inbox->account(account_id) : Result<store::InboxAccount>(Errc::not_found)) {
+    why = "test account '" + a->user + "' is over its quota of " + std::to_string(a->quota_bytes) +
+          " bytes (" + std::to_string(a->used_bytes) + " used, this message " +
+          std::to_string(message_bytes) + ")";
+  }
+  return error_response(507, "quota_exceeded",
+                        why + "; nothing was accepted, and the mail it holds is kept");
+}
+
 // Written by hand, as the hot path's answer: the id and the recipients
 // left out because they are on the suppression list.
 std::string accepted_body(const MessageId& id, const std::vector<std::string>& suppressed) {
@@ -132,20 +147,20 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
 
   auto* waiters = s.waiters;
   auto* store = &s.store;
+  auto* inbox = s.inbox;
   auto wait_for = *wait;
-  s.intake.submit(std::move(m), [respond, waiters, store, wait_for,
-                                 caller = call.principal.name](Result<delivery::Accepted> r) {
+  auto catch_account = m.catch_account;
+  auto bytes = m.content.size();
+  s.intake.submit(std::move(m), [respond, waiters, store, inbox, wait_for, catch_account,
+                                 bytes](Result<delivery::Accepted> r) {
     if (!r) {
       if (r.error() == Errc::conflict) {
         return respond(error_response(409, "idempotency_conflict",
                                       "this Idempotency-Key was used with a different request",
                                       "Idempotency-Key"));
       }
-      if (r.error() == delivery::quota_exceeded()) {
-        return respond(error_response(
-            507, "quota_exceeded",
-            "test account '" + caller + "' is over its quota; nothing was accepted"));
-      }
+      if (r.error() == delivery::quota_exceeded())
+        return respond(over_quota(inbox, catch_account, bytes));
       return respond(store_error_response(r.error()));
     }
     if (waiters && wait_for.count() > 0)

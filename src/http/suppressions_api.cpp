@@ -192,14 +192,14 @@ void import_entries(store::EventStore& list, std::vector<store::Suppression> ent
 }  // namespace
 
 void list_suppressions(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.suppressions) return respond(unavailable());
-  if (wants_csv(call.request)) return respond_csv(*s.suppressions, respond);
+  if (!s.events) return respond(unavailable());
+  if (wants_csv(call.request)) return respond_csv(*s.events, respond);
   auto q = QueryParams::parse(call.request.query);
   if (!q) return respond(error_response(400, "invalid_query", "the query string is malformed"));
   auto limit = page_limit(*q, kDefaultPage, kMaxPage);
   if (!limit) return respond(field_error_response(400, limit.error()));
   auto after = q->get("after").value_or("");
-  auto page = s.suppressions->list_suppressions(after, *limit);
+  auto page = s.events->list_suppressions(after, *limit);
   if (!page) return respond(store_error_response(page.error()));
   json::array data;
   for (const auto& e : *page) data.emplace_back(entry_json(e));
@@ -210,12 +210,12 @@ void list_suppressions(ApiServices& s, Call& call, net::Responder respond) {
 }
 
 void export_suppressions(ApiServices& s, Call&, net::Responder respond) {
-  if (!s.suppressions) return respond(unavailable());
-  respond_csv(*s.suppressions, respond);
+  if (!s.events) return respond(unavailable());
+  respond_csv(*s.events, respond);
 }
 
 void add_suppressions(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.suppressions) return respond(unavailable());
+  if (!s.events) return respond(unavailable());
   auto type = media_type(call.request.header("Content-Type"));
   Result<std::vector<store::Suppression>, FieldError> entries = FieldError{};
   if (type == "text/csv") {
@@ -231,14 +231,14 @@ void add_suppressions(ApiServices& s, Call& call, net::Responder respond) {
     const auto& e = entries.error();
     return respond(field_error_response(e.code == "invalid_json" ? 400 : 422, e));
   }
-  import_entries(*s.suppressions, std::move(*entries), std::move(respond));
+  import_entries(*s.events, std::move(*entries), std::move(respond));
 }
 
 void get_suppression(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.suppressions) return respond(unavailable());
+  if (!s.events) return respond(unavailable());
   auto address = path_address(call, respond);
   if (!address) return;
-  auto found = s.suppressions->suppression(*address);
+  auto found = s.events->suppression(*address);
   if (!found) return respond(store_error_response(found.error()));
   if (!*found) {
     return respond(error_response(404, "not_found",
@@ -248,10 +248,10 @@ void get_suppression(ApiServices& s, Call& call, net::Responder respond) {
 }
 
 void delete_suppression(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.suppressions) return respond(unavailable());
+  if (!s.events) return respond(unavailable());
   auto address = path_address(call, respond);
   if (!address) return;
-  s.suppressions->remove_suppression(*address, [respond, address = *address](Result<bool> r) {
+  s.events->remove_suppression(*address, [respond, address = *address](Result<bool> r) {
     if (!r) return respond(store_error_response(r.error()));
     if (!*r) {
       return respond(error_response(404, "not_found",

@@ -1,10 +1,13 @@
 // Test inbox accounts over HTTP (docs/inbox.md, Accounts): create (send
-// scope; the password is shown once, with the settings to use), get (read),
+// scope; the password is shown once, with the settings to use, and with
+// "api_key": true a key bound to the account, docs/inbox.md "Sending over
+// HTTP"), get (read),
 // list and delete (admin); and Nodemailer's Ethereal endpoint POST /user,
 // which creates one in the shape nodemailer.createTestAccount() reads. The
 // account service (inbox/accounts.h) does the work.
 #include <boost/json/array.hpp>
 
+#include "auth/api_keys.h"
 #include "core/decimal.h"
 #include "core/time_format.h"
 #include "http/handlers.h"
@@ -93,37 +96,76 @@ Result<std::optional<std::string>, FieldError> text_or_number(const json::object
                     std::string(field)};
 }
 
-Result<inbox::AccountRequest, FieldError> account_request(const std::string& body) {
-  inbox::AccountRequest request;
+struct CreateRequest {
+  inbox::AccountRequest account;
+  bool api_key = false;  // also make a key bound to the account, shown once
+};
+
+Result<CreateRequest, FieldError> create_request(const std::string& body) {
+  CreateRequest request;
   if (body.empty()) return request;
   auto o = json_object_body(body);
   if (!o) return o.error();
   for (const auto& [k, _] : *o) {
-    if (k != "retention" && k != "quota")
-      return FieldError{"unknown_field", "unknown field (use retention, quota)", std::string(k)};
+    if (k != "retention" && k != "quota" && k != "api_key")
+      return FieldError{"unknown_field", "unknown field (use retention, quota, api_key)",
+                        std::string(k)};
   }
   auto retention = text_or_number(*o, "retention");
   if (!retention) return retention.error();
   auto quota = text_or_number(*o, "quota");
   if (!quota) return quota.error();
-  request.retention = std::move(*retention);
-  request.quota = std::move(*quota);
+  request.account.retention = std::move(*retention);
+  request.account.quota = std::move(*quota);
+  if (const auto* key = o->if_contains("api_key"); key && !key->is_null()) {
+    if (!key->is_bool())
+      return FieldError{"invalid_type", "api_key must be true or false", "api_key"};
+    request.api_key = key->get_bool();
+  }
   return request;
+}
+
+// The key "api_key": true asks for, made once the account exists and
+// answered in `body`. Should the key fail, the account is deleted again:
+// the caller gets both or neither.
+void add_account_key(ApiServices& s, const store::InboxAccount& account, json::object body,
+                     net::Responder respond) {
+  auth::Scopes send;
+  send.add(auth::Scope::send);
+  auto key =
+      auth::make_api_key(auth::account_key_name(account.user), send, account.id, s.clock.now());
+  if (!key) return respond(error_response(500, "internal", key.error().message));
+  body["api_key"] = json::object{
+      {"name", key->stored.key.name}, {"scopes", json::array{"send"}}, {"secret", key->secret}};
+  auto* services = &s;
+  s.store.create_api_key(std::move(key->stored), [services, user = account.user,
+                                                  body = std::move(body), respond](Result<void> r) {
+    if (r) {
+      services->authenticator.invalidate();
+      return respond(json_response(201, body));
+    }
+    services->accounts->remove(user, [respond, failed = r.error()](Result<void>) {
+      respond(account_error_response(failed, ""));
+    });
+  });
 }
 
 }  // namespace
 
 void create_test_account(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.accounts) return respond(no_inbox());
-  auto request = account_request(call.request.body);
+  auto request = create_request(call.request.body);
   if (!request) return respond(field_error_response(400, request.error()));
-  auto terms = s.accounts->terms(*request);
+  auto terms = s.accounts->terms(request->account);
   if (!terms) return respond(field_error_response(400, terms.error()));
   auto settings = settings_for(s, call);
-  s.accounts->create(*terms, [respond, settings](Result<inbox::CreatedAccount> r) {
+  auto* services = &s;
+  s.accounts->create(*terms, [respond, settings, services,
+                              with_key = request->api_key](Result<inbox::CreatedAccount> r) {
     if (!r) return respond(account_error_response(r.error(), ""));
     auto body = account_json(r->account, settings);
     body["password"] = r->password;
+    if (with_key) return add_account_key(*services, r->account, std::move(body), respond);
     respond(json_response(201, body));
   });
 }
@@ -164,8 +206,10 @@ void get_test_account(ApiServices& s, Call& call, net::Responder respond) {
 void delete_test_account(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.accounts) return respond(no_inbox());
   std::string user(call.param("user"));
-  s.accounts->remove(user, [respond, user](Result<void> r) {
+  auto* authenticator = &s.authenticator;
+  s.accounts->remove(user, [respond, user, authenticator](Result<void> r) {
     if (!r) return respond(account_error_response(r.error(), user));
+    authenticator->invalidate();  // its keys went with it: they fail from the next request
     respond(no_content_response());
   });
 }

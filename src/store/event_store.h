@@ -44,6 +44,14 @@ struct Suppression {
   SystemTime created_at{};
 };
 
+// A provider event as recorded: its place in arrival order (the cursor of
+// unmatched_events) and when it was recorded.
+struct StoredProviderEvent {
+  std::int64_t id = 0;
+  events::ProviderEvent event;
+  SystemTime received_at{};
+};
+
 // local@domain with the domain lower-cased (ASCII); the local part as given.
 std::string suppression_key(std::string_view address);
 
@@ -73,6 +81,11 @@ class EventStore {
   // Of `addresses`, those on the list (as given), for intake's check.
   virtual Result<std::vector<std::string>> suppressed_among(
       const std::vector<std::string>& addresses) = 0;
+
+  // Events that matched no message (yet), newest first: those with an id
+  // below `before_id` (0: from the newest), at most `limit`.
+  virtual Result<std::vector<StoredProviderEvent>> unmatched_events(std::int64_t before_id,
+                                                                    std::size_t limit) = 0;
 };
 
 }  // namespace postern::store

@@ -111,6 +111,19 @@ struct Event {
   std::string code;
   std::chrono::microseconds latency{0};
   std::string detail;
+  // The recipient a provider's report (type delivered, bounced, ...) is
+  // about; empty for the message's own events.
+  std::string recipient;
+};
+
+// One recipient's state as its provider last reported it (the report with
+// the latest time wins; event_store.h, docs/events.md).
+struct RecipientState {
+  std::string address;  // as the message's envelope spells it
+  std::string state;    // events::RecipientEventType's name
+  SystemTime at{};
+  std::string detail;
+  std::string provider;
 };
 
 struct MessageSummary {
@@ -142,6 +155,8 @@ struct MessageSummary {
 struct MessageDetail {
   MessageSummary summary;
   std::vector<Event> events;
+  // Recipients a provider reported on, in address order.
+  std::vector<RecipientState> recipient_states;
 };
 
 struct ListFilter {
@@ -156,6 +171,13 @@ struct ApiKey {
   std::string name;
   std::vector<std::string> scopes;
   SystemTime created_at;
+  // A key bound to a test account (store::AccountId): the mail it sends is
+  // caught into that account's INBOX (docs/inbox.md "Sending over HTTP").
+  // 0 for an ordinary key.
+  std::int64_t catch_account = 0;
+  // The bound account's user name: filled by list_api_keys, ignored when
+  // creating.
+  std::string test_account;
 };
 
 // A key as stored: the secret is never stored, only its SHA-256.
@@ -223,12 +245,15 @@ class Store {
 
   // Deletes up to `limit` messages that ended (sent, failed or cancelled)
   // before `before`, sent ones first, then failed, then cancelled, oldest
-  // first within each, with their events and content references. Answers
-  // how many. Queued, deferred, sending and quarantined messages are kept
-  // whatever their age.
+  // first within each, with their events, provider reports and content
+  // references; and up to `limit` unmatched provider reports recorded
+  // before `before` (event_store.h). Answers how many messages. Queued,
+  // deferred, sending and quarantined messages are kept whatever their age.
   virtual void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) = 0;
 
-  // conflict when a key of this name exists.
+  // conflict when a key of this name exists; not_found when the key is
+  // bound to a test account (ApiKey::catch_account) that does not exist.
+  // Deleting a test account deletes the keys bound to it.
   virtual void create_api_key(StoredApiKey key, Completion<void> done) = 0;
   // not_found for an unknown name.
   virtual void delete_api_key(std::string name, Completion<void> done) = 0;
@@ -247,7 +272,9 @@ class Store {
   // Number of messages in each status, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
   virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
-  // Whether any API key exists: one cheap read, for the loopback rule.
+  // Whether any API key not bound to a test account exists: one cheap
+  // read, for the loopback rule (a bound key only catches mail, so it does
+  // not close the door to loopback callers).
   virtual Result<bool> has_api_keys() = 0;
   virtual Result<std::vector<SmtpUser>> list_smtp_users() = 0;
   // Removes stored content that no message refers to any more (after

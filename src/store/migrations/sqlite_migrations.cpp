@@ -321,6 +321,87 @@ END;
 -- outlives a deleted account (its capture then fails, and says why).
 ALTER TABLE messages ADD COLUMN catch_account INTEGER NOT NULL DEFAULT 0;
 )sql"_status_sql},
+    Migration{10, R"sql(
+-- An API key bound to a test account (docs/inbox.md "Sending over HTTP"):
+-- the mail it sends is caught into that account's INBOX. The account's
+-- id, or 0 for an ordinary key. Deleting the account deletes its keys in
+-- the same transaction (store/sqlite/inbox_writer.cpp), hence the index.
+ALTER TABLE api_keys ADD COLUMN catch_account INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX api_keys_by_catch_account ON api_keys(catch_account) WHERE catch_account != 0;
+)sql"_status_sql},
+    Migration{11, R"sql(
+-- Provider events and the suppression list (store/event_store.h,
+-- docs/events.md "Storage"). Times are Unix milliseconds.
+
+-- Recipients left out at intake because they were on the suppression list:
+-- an address a line (store/sqlite/codec.h), as settled and refused. Leases
+-- leave them out.
+ALTER TABLE messages ADD COLUMN suppressed TEXT NOT NULL DEFAULT '';
+-- The recipient a provider event in the timeline is about ('' for the others).
+ALTER TABLE events ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+
+-- key: store::suppression_key(address) (domain lower-cased, local part as
+-- given); address as first given. reason: bounced, complained, inactive,
+-- manual. message_id: the message whose event put it there, or NULL.
+CREATE TABLE suppressions (
+  key TEXT PRIMARY KEY,
+  address TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  message_id INTEGER,
+  detail TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Every provider event recorded, once (UNIQUE: a retried or duplicated
+-- delivery of the same report is a duplicate). message_id is NULL while no
+-- message is known by its ids (unmatched); type by name
+-- (events::to_str). id: arrival order, never reused (the cursor of the
+-- unmatched list).
+CREATE TABLE provider_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  provider TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  message_id INTEGER,
+  recipient TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  provider_message_id TEXT NOT NULL DEFAULT '',
+  postern_id TEXT NOT NULL DEFAULT '',
+  received_at INTEGER NOT NULL,
+  UNIQUE (provider, dedupe_key)
+);
+CREATE INDEX provider_events_by_message ON provider_events(message_id)
+  WHERE message_id IS NOT NULL;
+-- Unmatched events only: those a send call's answer may name later, and
+-- the list of them, newest first.
+CREATE INDEX provider_events_waiting ON provider_events(provider, provider_message_id)
+  WHERE message_id IS NULL;
+CREATE INDEX provider_events_unmatched ON provider_events(id) WHERE message_id IS NULL;
+
+-- The message each send call's answer named (AttemptRecord::
+-- provider_message_id): a message sent in parts has several.
+CREATE TABLE provider_message_ids (
+  provider TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  PRIMARY KEY (provider, provider_message_id)
+) WITHOUT ROWID;
+CREATE INDEX provider_message_ids_by_message ON provider_message_ids(message_id);
+
+-- Each recipient's state as its provider last reported it (the event with
+-- the latest time wins); address as the message's envelope spells it.
+CREATE TABLE recipient_states (
+  message_id INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  state TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (message_id, address)
+) WITHOUT ROWID;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -85,6 +85,15 @@ inline void leave_out_settled(std::vector<Recipient>& recipients, std::string_vi
   if (!waiting.empty()) recipients = std::move(waiting);
 }
 
+// Removes the recipients a message's `suppressed` column lists (an address
+// a line), whoever is left: unlike settled ones, a suppressed recipient is
+// never sent to, even when that leaves none.
+inline void leave_out_suppressed(std::vector<Recipient>& recipients, std::string_view suppressed) {
+  for_each_line(suppressed, [&](std::string_view line) {
+    std::erase_if(recipients, [&](const Recipient& r) { return r.address == line; });
+  });
+}
+
 // The detail of a message's "accepted" event, from the row's source and
 // submitter (schema 5 keeps no copy of it).
 inline std::string accepted_detail(std::string_view source, std::string_view submitted_by) {

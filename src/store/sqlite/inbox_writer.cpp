@@ -23,6 +23,9 @@ constexpr std::string_view kDeleteAccountTombstones =
 constexpr std::string_view kDeleteAccountMailboxes =
     "DELETE FROM inbox_mailboxes WHERE account = ?1";
 constexpr std::string_view kDeleteAccount = "DELETE FROM inbox_accounts WHERE id = ?1";
+// Keys bound to the account go with it, in the same transaction: none is
+// left that would send into an account that is gone.
+constexpr std::string_view kDeleteAccountKeys = "DELETE FROM api_keys WHERE catch_account = ?1";
 
 // A UIDVALIDITY above every one handed out, and at least the time in
 // seconds, so that it also stays above those of a database restored from an
@@ -80,6 +83,7 @@ Result<std::unique_ptr<InboxWriter>> InboxWriter::create(Database& db, ContentLo
                            kDeleteAccountTombstones,
                            kDeleteAccountMailboxes,
                            kDeleteAccount,
+                           kDeleteAccountKeys,
                            kNextUidValidity,
                            kInsertMailbox,
                            kFindMailbox,
@@ -133,6 +137,7 @@ Result<void> InboxWriter::delete_account(AccountId id) {
                                 kDeleteAccountMailboxes, id);
       !r)
     return r;
+  if (auto r = st_[kDeleteAccountKeys].bind(1, id).run(); !r) return r;
   return st_[kDeleteAccount].bind(1, id).run();
 }
 

@@ -11,12 +11,13 @@ namespace {
 constexpr const char* kSummaryColumns =
     "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, "
     "format, "
-    "provider, provider_message_id, last_error, recipients, settled, refused";
+    "provider, provider_message_id, last_error, recipients, settled, refused, suppressed";
 }
 
 struct Reader::Statements {
   Statement message;
   Statement events;
+  Statement recipient_states;
   Statement list_all;
   Statement list_status;
   Statement list_queued_by_index;
@@ -50,8 +51,11 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
   const Entry entries[] = {
       {&st->message, "SELECT " + cols + ", source, submitted_by FROM messages WHERE id = ?1"},
       {&st->events,
-       "SELECT seq, at, type, status, provider, class, code, latency_us, detail FROM events "
-       "WHERE message_id = ?1 ORDER BY seq"},
+       "SELECT seq, at, type, status, provider, class, code, latency_us, detail, recipient "
+       "FROM events WHERE message_id = ?1 ORDER BY seq"},
+      {&st->recipient_states,
+       "SELECT address, state, at, detail, provider FROM recipient_states WHERE message_id = ?1 "
+       "ORDER BY address"},
       {&st->list_all, page("", "")},
       // messages_by_status leaves queued messages out (schema migration 5).
       {&st->list_status,
@@ -65,8 +69,11 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
-      {&st->keys, "SELECT name, secret_hash, scopes, created_at FROM api_keys ORDER BY name"},
-      {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys)"},
+      {&st->keys,
+       "SELECT k.name, k.secret_hash, k.scopes, k.created_at, k.catch_account, "
+       "coalesce(a.user, '') FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = "
+       "k.catch_account ORDER BY k.name"},
+      {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys WHERE catch_account = 0)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.
       {&st->referenced_segments,
@@ -112,7 +119,8 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
     m.refused_recipients = split_lines(s.column_view(16));
     m.settled_recipients.insert(m.settled_recipients.end(), m.refused_recipients.begin(),
                                 m.refused_recipients.end());
-    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(17), s.column_view(18));
+    m.suppressed_recipients = split_lines(s.column_view(17));
+    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(18), s.column_view(19));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();
@@ -147,7 +155,16 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
     e.code = s.column_text(6);
     e.latency = std::chrono::microseconds(s.column_int(7));
     e.detail = s.column_text(8);
+    e.recipient = s.column_text(9);
     detail.events.push_back(std::move(e));
+  });
+  if (!done) return done.error();
+  auto& states = st_->recipient_states;
+  states.bind(1, static_cast<std::int64_t>(id.value()));
+  done = states.each_row([&](const Statement& row) {
+    detail.recipient_states.push_back({row.column_text(0), row.column_text(1),
+                                       from_unix_ms(row.column_int(2)), row.column_text(3),
+                                       row.column_text(4)});
   });
   if (!done) return done.error();
   return detail;
@@ -206,6 +223,8 @@ Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
     k.secret_hash = s.column_text(1);
     k.key.scopes = split_lines(s.column_view(2));
     k.key.created_at = from_unix_ms(s.column_int(3));
+    k.key.catch_account = s.column_int(4);
+    k.key.test_account = s.column_text(5);
     out.push_back(std::move(k));
   });
   if (!done) return done.error();

@@ -10,10 +10,13 @@
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/event_reader.h"
+#include "store/sqlite/event_writer.h"
 #include "store/sqlite/inbox_reader.h"
 #include "store/sqlite/inbox_writer.h"
 #include "store/sqlite/reader.h"
 #include "store/sqlite/side_call.h"
+#include "store/sqlite/sqlite_event_store.h"
 #include "store/sqlite/sqlite_inbox_store.h"
 #include "store/sqlite/wal_sync.h"
 #include "store/sqlite/writer.h"
@@ -55,12 +58,15 @@ struct SqliteStore::Impl {
   std::unique_ptr<ContentLog> content;  // used by the writer and the readers
   std::unique_ptr<Writer> writer;
   std::unique_ptr<InboxWriter> inbox_writer;
+  std::unique_ptr<EventWriter> event_writer;
   std::unique_ptr<ReaderPool> readers;
   std::unique_ptr<InboxReaderPool> inbox_readers;
+  std::unique_ptr<EventReaderPool> event_readers;
   std::unique_ptr<WalSync> wal_sync;       // used by the committer's sync stage
   std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
-  std::unique_ptr<SqliteInboxStore> inbox;  // uses the committer, goes before it
+  std::unique_ptr<SqliteInboxStore> inbox;   // uses the committer, goes before it
+  std::unique_ptr<SqliteEventStore> events;  // likewise
 
   template <class T, class F>
   void submit(F apply, Completion<T> done) {
@@ -107,6 +113,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   auto inbox_writer = InboxWriter::create(*impl->write_db, *impl->content, clock);
   if (!inbox_writer) return inbox_writer.error();
   impl->inbox_writer = std::move(*inbox_writer);
+  auto event_writer = EventWriter::create(*impl->write_db, clock);
+  if (!event_writer) return event_writer.error();
+  impl->event_writer = std::move(*event_writer);
 
   auto checkpoint_db = Database::open(options.path, false);
   if (!checkpoint_db) return checkpoint_db.error();
@@ -126,6 +135,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
       options.readers, [&] { return InboxReader::open(options.path, *impl->content); });
   if (!inbox_readers) return inbox_readers.error();
   impl->inbox_readers = std::move(*inbox_readers);
+  auto event_readers =
+      EventReaderPool::open(options.readers, [&] { return EventReader::open(options.path); });
+  if (!event_readers) return event_readers.error();
+  impl->event_readers = std::move(*event_readers);
 
   Database* wdb = impl->write_db.get();
   Writer* counts = impl->writer.get();
@@ -168,6 +181,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
       metrics);
   impl->inbox = std::make_unique<SqliteInboxStore>(*impl->committer, *impl->inbox_writer,
                                                    *impl->inbox_readers);
+  impl->events = std::make_unique<SqliteEventStore>(*impl->committer, *impl->event_writer,
+                                                    *impl->event_readers);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -197,9 +212,16 @@ void SqliteStore::lease(std::string owner, SystemTime now, std::chrono::seconds 
 
 void SqliteStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<void>([w, owner = std::move(owner),
-                       r = std::move(record)]() { return w->record_attempt(owner, r); },
-                      std::move(done));
+  auto* events = impl_->event_writer.get();
+  // In the attempt's own transaction: the provider's id is remembered (and
+  // the events that came before it applied) exactly when the attempt is.
+  impl_->submit<void>(
+      [w, events, owner = std::move(owner), r = std::move(record)]() -> Result<void> {
+        if (auto done = w->record_attempt(owner, r); !done) return done;
+        if (r.provider_message_id.empty()) return {};
+        return events->note_provider_message_id(r.id, r.provider, r.provider_message_id);
+      },
+      std::move(done));
 }
 
 void SqliteStore::cancel(MessageId id, Completion<MessageStatus> done) {
@@ -286,6 +308,8 @@ Result<std::uint64_t> SqliteStore::reclaim_content_space() {
 }
 
 InboxStore& SqliteStore::inbox() { return *impl_->inbox; }
+
+EventStore& SqliteStore::events() { return *impl_->events; }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
 
@@ -67,6 +68,9 @@ class SqliteStore final : public Store {
   // written through its writer (so closing the store stops it too). Not
   // part of Store: only a node that runs the inbox needs it.
   InboxStore& inbox();
+  // Provider events and the suppression list, in this store's database,
+  // written through its writer (docs/events.md "Storage").
+  EventStore& events();
 
  private:
   struct Impl;

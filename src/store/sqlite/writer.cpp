@@ -26,6 +26,10 @@ struct Writer::Statements {
   Statement purge_messages;
   Statement purge_events;
   Statement purge_content;
+  Statement purge_provider_events;
+  Statement purge_recipient_states;
+  Statement purge_provider_ids;
+  Statement purge_unmatched;
   Statement insert_key;
   Statement delete_key;
   Statement insert_user;
@@ -61,9 +65,9 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "sender, "
        "subject, tags, submitted_by, format, size, log_segment, log_offset, log_length, "
        "log_crc32c, "
-       "recipients, source, catch_account) "
+       "recipients, source, catch_account, suppressed) "
        "VALUES (?1, {queued}, ?2, ?2, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-       "?14, ?15)"_status_sql},
+       "?14, ?15, ?16)"_status_sql},
       {&st->content_of, content_of_sql.c_str()},
       {&st->insert_event,
        "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
@@ -83,7 +87,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused, catch_account"_status_sql},
+       "recipients, settled, refused, catch_account, suppressed"_status_sql},
       {&st->lease_deferred,
        "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
        "updated_at = ?3 "
@@ -91,7 +95,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "WHERE status = {deferred} AND next_attempt_at <= ?3 "
        "ORDER BY next_attempt_at LIMIT ?4) "
        "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused, catch_account"_status_sql},
+       "recipients, settled, refused, catch_account, suppressed"_status_sql},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, "
        "updated_at = ?5, "
@@ -142,8 +146,22 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "LIMIT ?4) RETURNING id"_status_sql},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
+      // What providers reported about it (schema migration 11).
+      {&st->purge_provider_events, "DELETE FROM provider_events WHERE message_id = ?1"},
+      {&st->purge_recipient_states, "DELETE FROM recipient_states WHERE message_id = ?1"},
+      {&st->purge_provider_ids, "DELETE FROM provider_message_ids WHERE message_id = ?1"},
+      // Reports that never matched: the send call's answer they waited for
+      // comes seconds after them, never a retention period later.
+      {&st->purge_unmatched,
+       "DELETE FROM provider_events WHERE id IN (SELECT id FROM provider_events INDEXED BY "
+       "provider_events_unmatched WHERE message_id IS NULL AND received_at < ?1 ORDER BY id "
+       "LIMIT ?2)"},
+      // A bound key only while its account exists: nothing is inserted
+      // otherwise (the account's deletion deletes its keys).
       {&st->insert_key,
-       "INSERT INTO api_keys(name, secret_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
+       "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account) "
+       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?5 = 0 OR EXISTS (SELECT 1 FROM inbox_accounts WHERE "
+       "id = ?5)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
@@ -233,6 +251,7 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
   auto id = ids_.next();
   auto id_value = static_cast<std::int64_t>(id.value());
   auto tags = join_lines(m.tags);
+  auto suppressed = join_lines(m.suppressed);
   auto where = content_.append(m.content);
   if (!where) return where.error();
   if (auto r = st_->insert_message.bind(1, id_value)
@@ -250,6 +269,7 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .bind(13, join_recipients(m.envelope.recipients))
                    .bind(14, m.source)  // with created_at and submitted_by: the accepted event
                    .bind(15, m.catch_account)
+                   .bind(16, suppressed)
                    .run();
       !r) {
     return r.error();
@@ -288,6 +308,9 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     m.tags = split_lines(s.column_view(6));
     m.last_provider = s.column_text(7);
     m.envelope.recipients = split_recipients(s.column_view(8));
+    // No provider is ever asked to send to a suppressed recipient; one
+    // whose every recipient is suppressed is left with none, and fails below.
+    leave_out_suppressed(m.envelope.recipients, s.column_view(12));
     leave_out_settled(m.envelope.recipients, s.column_view(9), s.column_view(10));
     m.catch_account = s.column_int(11);
     out.push_back(std::move(m));
@@ -299,11 +322,23 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
     move_count(MessageStatus::sending, leased);
   }
   for (auto i = first; i < out.size();) {
+    if (out[i].envelope.recipients.empty()) {
+      // Not an attempt: no provider was asked.
+      if (auto r = fail_leased(owner, out[i].id, "suppressed", "suppressed",
+                               "every recipient is on the suppression list", false);
+          !r)
+        return r.error();
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
     auto content = content_of(out[i].id);
     if (!content && content.error() == Errc::corrupt) {
       // One unreadable message must not stall the queue behind it: it
       // fails at once, with the reason in its timeline.
-      if (auto r = fail_unreadable(owner, out[i].id); !r) return r.error();
+      if (auto r = fail_leased(owner, out[i].id, "permanent", "content_unreadable",
+                               "the stored content of this message cannot be read", true);
+          !r)
+        return r.error();
       out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }
@@ -314,13 +349,15 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
   return out.size() - first;
 }
 
-Result<void> Writer::fail_unreadable(const std::string& owner, MessageId id) {
+Result<void> Writer::fail_leased(const std::string& owner, MessageId id, std::string failure_class,
+                                 std::string code, std::string detail, bool counts_as_attempt) {
   AttemptRecord failed;
   failed.id = id;
   failed.next_status = MessageStatus::failed;
-  failed.failure_class = "permanent";
-  failed.code = "content_unreadable";
-  failed.detail = "the stored content of this message cannot be read";
+  failed.failure_class = std::move(failure_class);
+  failed.code = std::move(code);
+  failed.detail = std::move(detail);
+  failed.counts_as_attempt = counts_as_attempt;
   return record_attempt(owner, failed);
 }
 
@@ -477,22 +514,32 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
     if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r)
       return r.error();
     for (auto id : ids) {
-      for (auto* related : {&st_->purge_events, &st_->purge_content}) {
+      for (auto* related : {&st_->purge_events, &st_->purge_content, &st_->purge_provider_events,
+                            &st_->purge_recipient_states, &st_->purge_provider_ids}) {
         if (auto r = related->bind(1, id).run(); !r) return r.error();
       }
     }
     move_count(status, -static_cast<std::int64_t>(ids.size()));
     purged += ids.size();
   }
+  if (auto r = st_->purge_unmatched.bind(1, to_unix_ms(before))
+                   .bind(2, static_cast<std::int64_t>(limit))
+                   .run();
+      !r)
+    return r.error();
   return purged;
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
-  return st_->insert_key.bind(1, key.key.name)
-      .bind_blob(2, key.secret_hash)
-      .bind(3, join_lines(key.key.scopes))
-      .bind(4, to_unix_ms(key.key.created_at))
-      .run();
+  auto r = st_->insert_key.bind(1, key.key.name)
+               .bind_blob(2, key.secret_hash)
+               .bind(3, join_lines(key.key.scopes))
+               .bind(4, to_unix_ms(key.key.created_at))
+               .bind(5, key.key.catch_account)
+               .run();
+  if (!r) return r;
+  if (db_.changes() == 0) return Errc::not_found;  // its test account does not exist
+  return {};
 }
 
 Result<void> Writer::delete_api_key(const std::string& name) {

@@ -59,8 +59,11 @@ class Writer {
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::string> content_of(MessageId id);
-  // Ends a just-leased message whose content cannot be read (status failed).
-  Result<void> fail_unreadable(const std::string& owner, MessageId id);
+  // Ends a just-leased message (status failed) that must not be sent: its
+  // content cannot be read, or every recipient is suppressed (a manual
+  // retry of such a message reaches a lease so).
+  Result<void> fail_leased(const std::string& owner, MessageId id, std::string failure_class,
+                           std::string code, std::string detail, bool counts_as_attempt);
   // Leases up to `limit` messages of one queue (status `from`) into `out`.
   Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner,
                                  SystemTime now, std::chrono::seconds lease, std::size_t limit,

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/api_keys.h"
 #include "auth/credentials.h"
+#include "store/inbox_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/await_completion.h"
 #include "support/fake_clock.h"
@@ -19,13 +21,16 @@ class AuthenticatorTest : public ::testing::Test {
     ASSERT_TRUE(init_crypto());
     auto s = store::sqlite::SqliteStore::open({dir_.file("a.db")}, clock_, metrics_);
     ASSERT_TRUE(s);
+    inbox_ = &(*s)->inbox();
     store_ = std::move(*s);
     auth_ = std::make_unique<Authenticator>(*store_, clock_, 2s);
   }
 
-  std::string create_key(const std::string& name, std::vector<std::string> scopes) {
+  std::string create_key(const std::string& name, std::vector<std::string> scopes,
+                         std::int64_t catch_account = 0) {
     auto secret = generate_api_secret();
-    store::StoredApiKey k{{name, std::move(scopes), clock_.now()}, hash_api_secret(secret)};
+    store::StoredApiKey k{{name, std::move(scopes), clock_.now(), catch_account},
+                          hash_api_secret(secret)};
     EXPECT_TRUE(test::await_completion<void>([&](auto done) { store_->create_api_key(k, done); }));
     return secret;
   }
@@ -34,6 +39,7 @@ class AuthenticatorTest : public ::testing::Test {
   test::FakeClock clock_;
   MetricsRegistry metrics_;
   std::unique_ptr<store::Store> store_;
+  store::InboxStore* inbox_ = nullptr;  // store_'s
   std::unique_ptr<Authenticator> auth_;
 };
 
@@ -117,6 +123,55 @@ TEST_F(AuthenticatorTest, TestAccountsLogInAfterKeysAndUsers) {
   EXPECT_EQ(auth_->authenticate_login("mailer", secret)->catch_account, 0);
   EXPECT_FALSE(auth_->authenticate_login("mailer", "wrong"));
   EXPECT_EQ(asked, (std::vector<std::string>{"brave-otter-4821", "brave-otter-4821"}));
+}
+
+// A key bound to a test account (docs/inbox.md "Sending over HTTP"): it
+// may only send, its mail is caught for the account, and it does not
+// close the door to loopback callers, over HTTP or SMTP AUTH alike.
+TEST_F(AuthenticatorTest, BoundKeysSendOnlyForTheirAccount) {
+  store::NewInboxAccount account;
+  account.user = "brave-otter-4821";
+  account.address = "brave-otter-4821@inbox.example.test";
+  account.password_hash = "$argon2id$fake";
+  auto alice = test::await_completion<store::InboxAccount>(
+      [&](auto done) { inbox_->create_account(account, done); });
+  ASSERT_TRUE(alice);
+  // Scopes beyond send in its row (written by hand, say) grant nothing.
+  auto secret = create_key("staging", {"send", "admin"}, alice->id);
+  EXPECT_TRUE(auth_->open_to_loopback());
+  for (auto p : {auth_->authenticate_key(secret), auth_->authenticate_login("staging", secret)}) {
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->kind, Principal::Kind::api_key);
+    EXPECT_EQ(p->name, "staging");
+    EXPECT_EQ(p->catch_account, alice->id);
+    EXPECT_EQ(p->scopes.names(), (std::vector<std::string>{"send"}));
+  }
+  // Deleting the account deletes the key: it stops working.
+  ASSERT_TRUE(
+      test::await_completion<void>([&](auto done) { inbox_->delete_account(alice->id, done); }));
+  auth_->invalidate();
+  EXPECT_FALSE(auth_->authenticate_key(secret));
+  EXPECT_FALSE(auth_->authenticate_login("staging", secret));
+}
+
+TEST(MakeApiKey, KeepsOnlyTheHashAndBindsSendOnlyKeys) {
+  ASSERT_TRUE(init_crypto());
+  Scopes send;
+  send.add(Scope::send);
+  auto bound = make_api_key("staging", send, 7, SystemTime{});
+  ASSERT_TRUE(bound);
+  EXPECT_EQ(bound->stored.key.catch_account, 7);
+  EXPECT_EQ(bound->stored.key.scopes, (std::vector<std::string>{"send"}));
+  EXPECT_EQ(bound->stored.secret_hash, hash_api_secret(bound->secret));
+  EXPECT_NE(make_api_key("b", send, 7, SystemTime{})->secret, bound->secret);
+  auto wider = send;
+  wider.add(Scope::read);
+  EXPECT_EQ(make_api_key("x", wider, 7, SystemTime{}).error().message,
+            "a key bound to a test account has the send scope only");
+  EXPECT_FALSE(make_api_key("x", Scopes(), 7, SystemTime{}));
+  EXPECT_EQ(make_api_key("ops", Scopes::all(), 0, SystemTime{})->stored.key.scopes,
+            Scopes::all().names());
+  EXPECT_EQ(account_key_name("brave-otter-4821"), "brave-otter-4821.key");
 }
 
 TEST(Scopes, ParseKnownNamesOnly) {

@@ -65,12 +65,15 @@ class InboxApiFixture : public ::testing::Test {
         .first;
   }
 
-  // The answer and its raw response, with `authorization` as the header.
+  // The answer and its raw response, with `authorization` as the header
+  // (and `content_type`, unless empty).
   std::pair<Answer, net::HttpResponse> call_with(std::string method, std::string target,
                                                  std::string authorization, std::string body = "",
-                                                 Api* api = nullptr) {
+                                                 Api* api = nullptr,
+                                                 std::string content_type = "") {
     net::HttpHeaders headers{{"Host", "mail.example.test:8025"}};
     if (!authorization.empty()) headers.emplace_back("Authorization", std::move(authorization));
+    if (!content_type.empty()) headers.emplace_back("Content-Type", std::move(content_type));
     return exchange(test::http_request(std::move(method), std::move(target), std::move(headers),
                                        std::move(body)),
                     api);

@@ -18,7 +18,7 @@ class SuppressionsApiTest : public InboxApiFixture {
     intake_->check_suppressions_with(cache_);
     ApiServices services{*store_,         *intake_,     *authenticator_,     metrics_, clock_,
                          MessageLimits{}, ApiOptions{}, [] { return true; }, [] {}};
-    services.suppressions = &cache_;
+    services.events = &cache_;
     api_ = std::make_unique<Api>(std::move(services));
   }
 

@@ -76,6 +76,45 @@ TEST_F(InboxAccountsTest, DeleteAccountRemovesItAndItsMailboxes) {
   EXPECT_TRUE(create_account("alice"));
 }
 
+// API keys bound to a test account (store.h ApiKey::catch_account): made
+// only for an account that exists, listed with its user, and deleted with
+// it in the same transaction, by a deletion or by expiry.
+TEST_F(InboxAccountsTest, KeysBoundToAnAccountExistOnlyWithIt) {
+  auto alice = create_account("alice").value();
+  auto bob = create_account("bob", 0, 1h).value();
+  auto add_key = [&](const std::string& name, std::int64_t account) {
+    StoredApiKey k{{name, {"send"}, clock_.now(), account}, std::string(32, name[0])};
+    return wait<void>([&](auto done) { store_->create_api_key(k, done); });
+  };
+  ASSERT_TRUE(add_key("a-key", alice.id));
+  ASSERT_TRUE(add_key("b-key", bob.id));
+  EXPECT_EQ(add_key("nobody", bob.id + 100).error(), Errc::not_found);
+  // Bound keys do not close the door to loopback callers; an ordinary one does.
+  EXPECT_FALSE(store_->has_api_keys().value());
+  ASSERT_TRUE(add_key("ops", 0));
+  EXPECT_TRUE(store_->has_api_keys().value());
+
+  auto keys = store_->list_api_keys().value();
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(keys[0].key.name, "a-key");
+  EXPECT_EQ(keys[0].key.catch_account, alice.id);
+  EXPECT_EQ(keys[0].key.test_account, "alice");
+  EXPECT_EQ(keys[1].key.test_account, "bob");
+  EXPECT_EQ(keys[2].key.catch_account, 0);
+  EXPECT_EQ(keys[2].key.test_account, "");
+
+  ASSERT_TRUE(wait<void>([&](auto done) { inbox().delete_account(alice.id, done); }));
+  auto names = [&] {
+    Names out;
+    for (const auto& k : store_->list_api_keys().value()) out.push_back(k.key.name);
+    return out;
+  };
+  EXPECT_EQ(names(), (Names{"b-key", "ops"}));
+  // Bob is unused for longer than his retention: he expires, and his key too.
+  ASSERT_TRUE(wait<ExpiryCounts>([&](auto done) { inbox().expire(clock_.now() + 2h, 100, done); }));
+  EXPECT_EQ(names(), (Names{"ops"}));
+}
+
 TEST_F(InboxAccountsTest, TouchRecordsTheLastUse) {
   auto a = create_account("alice").value();
   auto later = clock_.now() + 1h;

@@ -8,6 +8,8 @@
 
 #include "core/message.h"
 #include "core/status.h"
+#include "event_fixture.h"
+#include "events/provider_event.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/status_sql.h"
 #include "store_fixture.h"
@@ -82,6 +84,67 @@ TEST_F(StoreFixture, TheFileHoldsTheEnumeratorsNumbers) {
   EXPECT_EQ(row->column_int(1), 1);  // mime
   EXPECT_EQ(row->column_text(2), "0b@x.org\n2c@x.org");
   EXPECT_EQ(row->column_int(3), 5);  // the cancel event's status
+  row->reset();
+}
+
+// Provider events are stored by type name (provider_events.type,
+// recipient_states.state, events.type, suppressions.reason): a renamed
+// type would leave every stored event unreadable.
+TEST(StoredValues, RecipientEventTypeNamesNeverChange) {
+  using events::RecipientEventType;
+  const std::pair<RecipientEventType, std::string_view> names[] = {
+      {RecipientEventType::delivered, "delivered"},
+      {RecipientEventType::bounced, "bounced"},
+      {RecipientEventType::soft_bounced, "soft_bounced"},
+      {RecipientEventType::complained, "complained"},
+      {RecipientEventType::deferred, "deferred"},
+  };
+  for (const auto& [type, name] : names) {
+    EXPECT_EQ(events::to_str(type), name);
+    EXPECT_EQ(events::parse_recipient_event_type(name), type) << name;
+  }
+}
+
+TEST_F(EventFixture, TheFileHoldsTheEventTypeNames) {
+  auto id = sent_message({"b@x.org"}, "mailgun", "<m1@mg>");
+  ASSERT_EQ(
+      record(
+          {event("mailgun", "t1", "<m1@mg>", "b@x.org", events::RecipientEventType::soft_bounced),
+           event("mailgun", "t2", "<m1@mg>", "b@x.org", events::RecipientEventType::complained)}),
+      (std::vector<EventOutcome>(2, EventOutcome::recorded)));
+  store_->close();
+
+  auto db = sqlite::Database::open(dir_.file("postern.db"), false);
+  ASSERT_TRUE(db);
+  auto row = (*db)->prepare(
+      "SELECT (SELECT group_concat(type, ' ') FROM (SELECT type FROM provider_events ORDER BY id)),"
+      " (SELECT state FROM recipient_states WHERE message_id = ?1),"
+      " (SELECT group_concat(type, ' ') FROM (SELECT type FROM events WHERE message_id = ?1 "
+      "AND recipient <> '' ORDER BY seq)),"
+      " (SELECT reason FROM suppressions WHERE key = 'b@x.org'),"
+      " (SELECT suppressed FROM messages WHERE id = ?1)");
+  ASSERT_TRUE(row);
+  row->bind(1, static_cast<std::int64_t>(id.value()));
+  ASSERT_TRUE(row->step().value());
+  EXPECT_EQ(row->column_text(0), "soft_bounced complained");
+  EXPECT_EQ(row->column_text(1), "complained");  // both at one time: the later one
+  EXPECT_EQ(row->column_text(2), "soft_bounced complained");
+  EXPECT_EQ(row->column_text(3), "complained");
+  EXPECT_EQ(row->column_text(4), "");
+  row->reset();
+}
+
+// The suppressed recipients are a line each, as settled and refused.
+TEST_F(EventFixture, TheFileHoldsSuppressedRecipientsALineEach) {
+  auto id = enqueue({"a@x.org", "b@x.org", "c@x.org"}, {"b@x.org", "c@x.org"});
+  store_->close();
+  auto db = sqlite::Database::open(dir_.file("postern.db"), false);
+  ASSERT_TRUE(db);
+  auto row = (*db)->prepare("SELECT suppressed FROM messages WHERE id = ?1");
+  ASSERT_TRUE(row);
+  row->bind(1, static_cast<std::int64_t>(id.value()));
+  ASSERT_TRUE(row->step().value());
+  EXPECT_EQ(row->column_text(0), "b@x.org\nc@x.org");
   row->reset();
 }
 

@@ -76,6 +76,11 @@ class FakeEventStore : public store::EventStore {
     return out;
   }
 
+  Result<std::vector<store::StoredProviderEvent>> unmatched_events(std::int64_t,
+                                                                   std::size_t) override {
+    return std::vector<store::StoredProviderEvent>{};
+  }
+
   // Adds (true) or leaves an existing key as it is (false), as the store does.
   bool put(store::Suppression e) {
     std::lock_guard lock(mu);

@@ -1,0 +1,136 @@
+// Provider events and the suppression list on a SQLite store in a
+// temporary directory, with blocking helpers for the asynchronous writes and
+// a message sent through a provider that answered a provider message id.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "store/event_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/await_completion.h"
+#include "support/fake_clock.h"
+#include "support/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace postern::store {
+
+class EventFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+
+  // Opens the store, closing the one open before (a restart).
+  void open() {
+    store_.reset();
+    store_ = test::open_sqlite_store(dir_, clock_, metrics_);
+    ASSERT_TRUE(store_);
+  }
+
+  EventStore& events() { return store_->events(); }
+
+  MessageId enqueue(std::vector<std::string> to, std::vector<std::string> suppressed = {}) {
+    NewMessage m;
+    m.format = ContentFormat::mime;
+    m.content = "Subject: hi\r\n\r\nhello\r\n";
+    m.envelope.sender = "sender@example.org";
+    for (auto& a : to) m.envelope.recipients.push_back({a, RecipientKind::to});
+    m.suppressed = std::move(suppressed);
+    m.source = "http";
+    auto r = test::await_completion<EnqueueResult>(
+        [&](auto done) { store_->enqueue(std::move(m), done); });
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? r->id : MessageId();
+  }
+
+  std::vector<LeasedMessage> lease() {
+    auto r = test::await_completion<std::vector<LeasedMessage>>(
+        [&](auto done) { store_->lease("w1", clock_.now(), std::chrono::seconds(60), 100, done); });
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : std::vector<LeasedMessage>{};
+  }
+
+  // Records an attempt of a leased message at `provider` whose send call
+  // answered `provider_id`.
+  void record_attempt(MessageId id, const std::string& provider, const std::string& provider_id,
+                      MessageStatus next = MessageStatus::sent,
+                      std::vector<std::string> settled = {}) {
+    AttemptRecord rec;
+    rec.id = id;
+    rec.next_status = next;
+    rec.next_attempt_at = clock_.now();
+    rec.provider = provider;
+    rec.failure_class = next == MessageStatus::sent ? "ok" : "transient";
+    rec.provider_message_id = provider_id;
+    rec.settled_recipients = std::move(settled);
+    rec.counts_as_attempt = rec.settled_recipients.empty();
+    auto r = test::await_completion<void>(
+        [&](auto done) { store_->record_attempt("w1", std::move(rec), done); });
+    ASSERT_TRUE(r) << r.error().message();
+  }
+
+  // A message to `to`, leased and sent at `provider`, which answered `provider_id`.
+  MessageId sent_message(std::vector<std::string> to, const std::string& provider,
+                         const std::string& provider_id) {
+    auto id = enqueue(std::move(to));
+    auto leased = lease();
+    EXPECT_EQ(leased.size(), 1u);
+    record_attempt(id, provider, provider_id);
+    return id;
+  }
+
+  events::ProviderEvent event(const std::string& provider, const std::string& dedupe_key,
+                              const std::string& provider_id, const std::string& recipient,
+                              events::RecipientEventType type) {
+    events::ProviderEvent e;
+    e.provider = provider;
+    e.dedupe_key = dedupe_key;
+    e.provider_message_id = provider_id;
+    e.recipient = recipient;
+    e.type = type;
+    e.at = clock_.now();
+    e.detail = std::string(events::to_str(type)) + " detail";
+    return e;
+  }
+
+  std::vector<EventOutcome> record(std::vector<events::ProviderEvent> batch) {
+    auto r = test::await_completion<std::vector<EventOutcome>>(
+        [&](auto done) { events().record_provider_events(std::move(batch), done); });
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : std::vector<EventOutcome>{};
+  }
+
+  Result<std::size_t> add(std::vector<Suppression> entries) {
+    return test::await_completion<std::size_t>(
+        [&](auto done) { events().add_suppressions(std::move(entries), done); });
+  }
+
+  Result<bool> remove(const std::string& address) {
+    return test::await_completion<bool>(
+        [&](auto done) { events().remove_suppression(address, done); });
+  }
+
+  MessageDetail message(MessageId id) {
+    auto r = store_->get_message(id);
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : MessageDetail{};
+  }
+
+  // The message's timeline events of provider reports.
+  std::vector<Event> provider_events_of(MessageId id) {
+    auto all = message(id).events;
+    std::erase_if(all, [](const Event& e) { return e.recipient.empty(); });
+    return all;
+  }
+
+  bool suppressed(const std::string& address) {
+    return events().suppressed_among({address}).value() == std::vector<std::string>{address};
+  }
+
+  test::TempDir dir_;
+  test::FakeClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<sqlite::SqliteStore> store_;
+};
+
+}  // namespace postern::store
