@@ -85,7 +85,7 @@ AttemptDecision decide_all_suppressed() {
   d.verdict = AttemptVerdict::failed;
   d.next_status = MessageStatus::failed;
   d.failure_class = kSuppressedClass;
-  d.detail = "every recipient is on the suppression list: nothing was sent";
+  d.detail = "every recipient is on the suppression list";
   return d;
 }
 

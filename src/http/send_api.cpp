@@ -7,6 +7,7 @@
 #include "core/ascii.h"
 #include "core/header_value.h"
 #include "core/sha256.h"
+#include "delivery/attempt_decision.h"
 #include "delivery/intake.h"
 #include "http/handlers.h"
 #include "http/query.h"
@@ -110,6 +111,18 @@ std::string accepted_body(const MessageId& id, const std::vector<std::string>& s
   return body + "]}";
 }
 
+// The outcome of a message whose every recipient is on the suppression
+// list, as the store records it.
+delivery::Outcome all_suppressed() {
+  std::string why(delivery::kSuppressedClass);
+  return {MessageStatus::failed,
+          "",
+          "",
+          why,
+          why,
+          "every recipient is on the suppression list"};
+}
+
 }  // namespace
 
 void send_message(ApiServices& s, Call& call, net::Responder respond) {
@@ -151,8 +164,9 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto wait_for = *wait;
   auto catch_account = m.catch_account;
   auto bytes = m.content.size();
-  s.intake.submit(std::move(m), [respond, waiters, store, inbox, wait_for, catch_account,
-                                 bytes](Result<delivery::Accepted> r) {
+  auto recipients = m.envelope.recipients.size();
+  s.intake.submit(std::move(m), [respond, waiters, store, inbox, wait_for, catch_account, bytes,
+                                 recipients](Result<delivery::Accepted> r) {
     if (!r) {
       if (r.error() == Errc::conflict) {
         return respond(error_response(409, "idempotency_conflict",
@@ -163,8 +177,14 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
         return respond(over_quota(inbox, catch_account, bytes));
       return respond(store_error_response(r.error()));
     }
-    if (waiters && wait_for.count() > 0)
+    if (waiters && wait_for.count() > 0) {
+      // Nobody to send to: the message fails at its first lease, without
+      // the dispatcher (the store ends it), so no waiter would hear of it.
+      // The outcome is known now.
+      if (!r->stored.replayed && r->suppressed.size() == recipients)
+        return respond(outcome_response(r->stored.id, false, all_suppressed()));
       return wait_for_outcome(*waiters, *store, r->stored, wait_for, respond);
+    }
     const auto& stored = r->stored;
     net::HttpResponse ok;
     ok.status = 202;

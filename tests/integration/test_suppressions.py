@@ -60,6 +60,13 @@ def test_a_message_to_suppressed_addresses_alone_fails_without_a_provider_call(p
     assert not m["events"][-1].get("provider"), m
     assert not provider_recipients(sim, r.json()["id"])
 
+    # A sync send learns it at once.
+    started = time.time()
+    r = api.send(simple_message(3, to=["b@example.org"]), headers={"Prefer": "wait=20"})
+    assert r.status == 502, r
+    assert r.json()["status"] == "failed" and "suppression list" in r.json()["reason"], r
+    assert time.time() - started < 10
+    assert api.wait_status(r.json()["id"], {"sent", "failed"})["events"][-1]["class"] == "suppressed"
 
 
 def test_cli_adds_lists_removes_and_the_server_sees_it(postern_factory, sim):
