@@ -115,12 +115,7 @@ std::string accepted_body(const MessageId& id, const std::vector<std::string>& s
 // list, as the store records it.
 delivery::Outcome all_suppressed() {
   std::string why(delivery::kSuppressedClass);
-  return {MessageStatus::failed,
-          "",
-          "",
-          why,
-          why,
-          "every recipient is on the suppression list"};
+  return {MessageStatus::failed, "", "", why, why, "every recipient is on the suppression list"};
 }
 
 }  // namespace
