@@ -89,9 +89,12 @@ Result<store::Suppression, FieldError> SuppressionCsvReader::entry(const CsvRead
       case kCreatedAt:
         if (!v.empty()) {
           auto at = parse_time(v);
-          if (!at)
-            return csv_error(where + ": created_at '" + v + "' is not an RFC 3339 time",
-                             where + ", created_at");
+          // Times the clock cannot hold (before 1970, or saturated past
+          // 2262) are refused: they would not be written back as read.
+          if (!at || *at < SystemTime{} || *at == SystemTime::max())
+            return csv_error(
+                where + ": created_at '" + v + "' is not an RFC 3339 time from 1970 to 2262",
+                where + ", created_at");
           e.created_at = *at;
         }
         break;

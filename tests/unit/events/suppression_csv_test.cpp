@@ -60,6 +60,8 @@ TEST(SuppressionCsv, RefusalsNameTheRowAndColumn) {
       {"address,reason\nx@y.org,angry\n", "row 2, reason"},
       {"address,message_id\nx@y.org,nope\n", "row 2, message_id"},
       {"address,created_at\nx@y.org,yesterday\n", "row 2, created_at"},
+      {"address,created_at\nx@y.org,1013-01-02T03:04:05Z\n", "row 2, created_at"},
+      {"address,created_at\nx@y.org,2999-01-02T03:04:05Z\n", "row 2, created_at"},
       {"address\nx@y.org,extra\n", "row 2"},  // more fields than the header
       {"address\n\"x@y.org\n", "body"},       // quoted field left open
       {"address\nx\"@y.org\n", "body"},       // quote inside an unquoted field
