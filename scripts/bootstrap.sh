@@ -14,7 +14,7 @@ packages=(
   # the fmt it links, GoogleTest for the unit tests
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libgmime-3.0-dev libgumbo-dev libsodium-dev
-  libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libcsv-dev
   libgtest-dev libjemalloc-dev
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml python3-jsonschema python3-cryptography swaks openssl curl wrk nginx-light postfix

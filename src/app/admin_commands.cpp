@@ -1,8 +1,10 @@
 #include "app/admin_commands.h"
 
+#include <fstream>
 #include <iostream>
 
 #include "app/command_store.h"
+#include "app/suppression_commands.h"
 #include "auth/api_keys.h"
 #include "auth/credentials.h"
 #include "core/time_format.h"
@@ -122,6 +124,57 @@ int users_delete(const Config& config, const std::string& name) {
   auto s = open_command_store(config);
   if (!s) return 1;
   return report(write([&](auto done) { s->store->delete_smtp_user(name, done); }), "user", name);
+}
+
+int suppressions_list(const Config& config) {
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  return list_suppressed(s->store->events(), std::cout, std::cerr);
+}
+
+int suppressions_add(const Config& config, const std::vector<std::string>& addresses,
+                     const std::string& reason, const std::string& detail) {
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  return add_suppressed(s->store->events(), s->clock, addresses, reason, detail, std::cerr);
+}
+
+int suppressions_remove(const Config& config, const std::string& address) {
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  return remove_suppressed(s->store->events(), address, std::cerr);
+}
+
+int suppressions_import(const Config& config, const std::string& file) {
+  std::ifstream in;
+  if (file != "-") {
+    in.open(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "postern: cannot open " << file << "\n";
+      return 1;
+    }
+  }
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  return import_suppressed(s->store->events(), s->clock, file == "-" ? std::cin : in, std::cerr);
+}
+
+int suppressions_export(const Config& config, const std::string& file) {
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  if (file.empty() || file == "-")
+    return export_suppressed(s->store->events(), std::cout, std::cerr);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    std::cerr << "postern: cannot write " << file << "\n";
+    return 1;
+  }
+  int rc = export_suppressed(s->store->events(), out, std::cerr);
+  if (rc == 0 && !out) {
+    std::cerr << "postern: cannot write " << file << "\n";
+    return 1;
+  }
+  return rc;
 }
 
 }  // namespace postern::app

@@ -24,4 +24,13 @@ int users_create(const Config& config, const std::string& name, std::string pass
 int users_list(const Config& config);
 int users_delete(const Config& config, const std::string& name);
 
+// `postern suppressions ...` (suppression_commands.h) on the configured
+// store. `file` "-" (or empty for export) is stdin or stdout.
+int suppressions_list(const Config& config);
+int suppressions_add(const Config& config, const std::vector<std::string>& addresses,
+                     const std::string& reason, const std::string& detail);
+int suppressions_remove(const Config& config, const std::string& address);
+int suppressions_import(const Config& config, const std::string& file);
+int suppressions_export(const Config& config, const std::string& file);
+
 }  // namespace postern::app

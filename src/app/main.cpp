@@ -89,6 +89,27 @@ int main(int argc, char** argv) {
   auto* accounts_delete = accounts->add_subcommand("delete", "Delete a test account and its mail");
   accounts_delete->add_option("user", account_user, "User name")->required();
 
+  auto* suppressions =
+      cli.add_subcommand("suppressions", "Manage the suppression list (docs/events.md)");
+  suppressions->require_subcommand(1);
+  std::vector<std::string> addresses;
+  std::string address, reason, detail, file;
+  auto* suppressions_list =
+      suppressions->add_subcommand("list", "List the suppressed addresses, one a line");
+  auto* suppressions_add = suppressions->add_subcommand("add", "Suppress addresses");
+  suppressions_add->add_option("addresses", addresses, "Addresses")->required();
+  suppressions_add->add_option("--reason", reason,
+                               "bounced, complained, inactive or manual (default)");
+  suppressions_add->add_option("--detail", detail, "Why, in words");
+  auto* suppressions_remove =
+      suppressions->add_subcommand("remove", "Take an address off the suppression list");
+  suppressions_remove->add_option("address", address, "Address")->required();
+  auto* suppressions_import = suppressions->add_subcommand(
+      "import", "Add the addresses of a CSV file (header row naming address, ...)");
+  suppressions_import->add_option("file", file, "CSV file, or - for stdin")->required();
+  auto* suppressions_export = suppressions->add_subcommand("export", "Write the whole list as CSV");
+  suppressions_export->add_option("file", file, "CSV file (default: stdout)");
+
   CLI11_PARSE(cli, argc, argv);
 
   auto config = load(config_path);
@@ -122,5 +143,10 @@ int main(int argc, char** argv) {
   if (*accounts_create) return postern::app::test_accounts_create(*config, retention, quota);
   if (*accounts_list) return postern::app::test_accounts_list(*config);
   if (*accounts_delete) return postern::app::test_accounts_delete(*config, account_user);
+  if (*suppressions_list) return postern::app::suppressions_list(*config);
+  if (*suppressions_add) return postern::app::suppressions_add(*config, addresses, reason, detail);
+  if (*suppressions_remove) return postern::app::suppressions_remove(*config, address);
+  if (*suppressions_import) return postern::app::suppressions_import(*config, file);
+  if (*suppressions_export) return postern::app::suppressions_export(*config, file);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
+#include "delivery/suppression_cache.h"
 #include "events/webhook_receiver.h"
 #include "http/api.h"
 #include "imap/server/imap_server.h"
@@ -151,8 +152,18 @@ int serve(const Config& config) {
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
   dispatcher.catch_with(
       std::make_shared<providers::capture::CaptureProvider>("capture", &catch_sink));
+  // The suppression list in memory, in front of the store's: intake
+  // checks every message against it; the API, the dispatcher (providers'
+  // inactive recipients) and the webhooks change it through it.
+  delivery::SuppressionCache suppressions((*store)->events());
+  if (auto loaded = suppressions.load(); !loaded) {
+    spdlog::critical("cannot read the suppression list: {}", loaded.error().message());
+    return 1;
+  }
+  dispatcher.suppress_with(suppressions);
   delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
   intake.check_quota_with((*store)->inbox());
+  intake.check_suppressions_with(suppressions);
 
   auth::Authenticator authenticator(**store, clock);
   std::atomic<bool> stopping{false};
@@ -180,7 +191,9 @@ int serve(const Config& config) {
   services.accounts = &accounts;
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
-  services.events = &(*store)->events();
+  // Through the suppression list's cache, so that a bounce or a complaint
+  // recorded here reaches intake's check at once.
+  services.events = &suppressions;
   // Provider event webhooks (docs/events.md, "Webhooks in"): the named
   // provider's current object checks them, the store records them.
   events::WebhookReceiver webhooks(
@@ -188,7 +201,7 @@ int serve(const Config& config) {
         auto provider = routing.router().current(name);
         return provider ? provider->webhook() : nullptr;
       },
-      (*store)->events(), metrics, clock);
+      suppressions, metrics, clock);
   services.webhooks = &webhooks;
   http::Api api(std::move(services));
 
@@ -287,6 +300,7 @@ int serve(const Config& config) {
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
+  suppressions.start();
   if (retention) retention->start();
   expiry.start();
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready,
@@ -310,6 +324,7 @@ int serve(const Config& config) {
   waiters.expire_all();
   if (retention) retention->stop();
   expiry.stop();
+  suppressions.stop();
   (*store)->close();
   io.stop();
   spdlog::info("postern stopped");

@@ -80,6 +80,15 @@ AttemptDecision as_answered(AttemptFacts& facts, AttemptVerdict verdict, Message
 
 }  // namespace
 
+AttemptDecision decide_all_suppressed() {
+  AttemptDecision d;
+  d.verdict = AttemptVerdict::failed;
+  d.next_status = MessageStatus::failed;
+  d.failure_class = kSuppressedClass;
+  d.detail = "every recipient is on the suppression list";
+  return d;
+}
+
 AttemptDecision decide_attempt(AttemptFacts facts, RetryPolicy& retry,
                                const HasAlternative& has_alternative) {
   if (facts.recipients_waiting > 0 && part_settled(facts)) return part_done(facts);

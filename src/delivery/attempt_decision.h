@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -46,6 +47,11 @@ struct AttemptFacts {
   SystemTime now;
 };
 
+// The class (store::AttemptRecord::failure_class) and code of a message
+// that had no recipient left to send to: each was on the suppression list
+// at intake (store.h NewMessage::suppressed), so no provider was asked.
+inline constexpr std::string_view kSuppressedClass = "suppressed";
+
 enum class AttemptVerdict {
   sent,         // final: a provider accepted the message
   part_done,    // the part's recipients are settled; the others are due at once
@@ -69,11 +75,19 @@ struct AttemptDecision {
   std::vector<std::string> settled_recipients;
   std::vector<std::string> refused_recipients;
   std::string detail;  // the event's text
+  // The class recorded when it is not the answer's (kSuppressedClass);
+  // empty: the answer's.
+  std::string_view failure_class;
 };
 
 // Whether a provider of the message's pool other than `tried` is in the
 // active set now.
 using HasAlternative = std::function<bool(const std::string& tried)>;
+
+// An attempt whose lease carried no recipient: every one left was on the
+// suppression list. The message fails with class kSuppressedClass, and no
+// provider is asked.
+AttemptDecision decide_all_suppressed();
 
 // Decides what `facts` mean. Deterministic but for the retry policy's
 // jitter. `has_alternative` is asked at most once: only for a failure

@@ -125,6 +125,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& parts;  // parts of messages sent in parts, the last one excepted
   Counter& lost_leases;
   std::shared_ptr<providers::Provider> capture;  // caught mail's only way out
+  store::EventStore* suppressions = nullptr;     // takes providers' inactive recipients
 
   // Called after in_flight or loops_running went down. Only stop() waits,
   // and it sets `stopping` before it first reads the counts: a decrement
@@ -216,6 +217,12 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     a->lease = std::move(lease);
     a->started = std::chrono::steady_clock::now();
     if (a->lease.catch_account != 0) return catch_message(a);
+    // The store left out the recipients on the suppression list; with none
+    // left there is nobody to send to, and no provider is asked.
+    if (a->message->envelope().recipients.empty()) {
+      return record(a, "", unsent(FailureClass::permanent, std::string(kSuppressedClass), ""),
+                    decide_all_suppressed());
+    }
     if (!a->lease.last_provider.empty()) a->avoid.push_back(a->lease.last_provider);
     take_a_part(*a);
     auto busy = dispatch(a);
@@ -386,7 +393,28 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       spdlog::error("delivery: message {} cannot be decoded and is quarantined: {}",
                     a->lease.id.to_string(), r.detail);
     }
+    if (!r.inactive_recipients.empty()) suppress_inactive(a->lease.id, provider, r);
     record(a, std::move(provider), r, std::move(decision));
+  }
+
+  // A provider's own suppression list refused these recipients: Postern's
+  // list takes them too, so later mail leaves them out before any provider
+  // is asked. Not waited for: the attempt is recorded either way.
+  void suppress_inactive(const MessageId& id, const std::string& provider,
+                         const providers::SendResult& r) {
+    if (!suppressions) return;
+    std::vector<store::Suppression> entries;
+    for (const auto& address : r.inactive_recipients) {
+      entries.push_back(
+          {address, "inactive", provider, id, clip_utf8(r.detail, kMaxDetailBytes), clock.now()});
+    }
+    suppressions->add_suppressions(std::move(entries), [id](Result<std::size_t> added) {
+      if (!added) {
+        spdlog::warn(
+            "delivery: cannot put the inactive recipients of {} on the suppression list: {}",
+            id.to_string(), added.error().message());
+      }
+    });
   }
 
   // Stores the attempt's event and the message's next status; metrics and
@@ -398,7 +426,8 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     rec.next_status = decision.next_status;
     rec.next_attempt_at = decision.next_attempt_at;
     rec.provider = std::move(provider);
-    rec.failure_class = std::string(to_string(r.failure_class));
+    rec.failure_class = std::string(decision.failure_class.empty() ? to_string(r.failure_class)
+                                                                   : decision.failure_class);
     rec.code = clip_utf8(r.code, 128);
     rec.detail = std::move(decision.detail);
     rec.provider_message_id = clip_utf8(r.provider_message_id, 256);
@@ -486,6 +515,10 @@ void Dispatcher::start(bool deliver) {
 
 void Dispatcher::catch_with(std::shared_ptr<providers::Provider> capture) {
   impl_->capture = std::move(capture);
+}
+
+void Dispatcher::suppress_with(store::EventStore& suppressions) {
+  impl_->suppressions = &suppressions;
 }
 
 void Dispatcher::wake() { impl_->signal(); }

@@ -16,6 +16,7 @@
 #include "delivery/outcome_waiters.h"
 #include "delivery/retry_policy.h"
 #include "routing/router.h"
+#include "store/event_store.h"
 #include "store/store.h"
 
 namespace postern::net {
@@ -49,6 +50,12 @@ class Dispatcher {
   // through the router, whatever the routing says. Set before start();
   // without one, caught mail is deferred rather than relayed.
   void catch_with(std::shared_ptr<providers::Provider> capture);
+
+  // Where recipients a provider refused as inactive on its own list
+  // (SendResult::inactive_recipients, Postmark's ErrorCode 406) are put on
+  // the suppression list, with reason `inactive`, when the attempt is
+  // recorded. Set before start(); without it they are only refused.
+  void suppress_with(store::EventStore& suppressions);
 
   // Starts the periodic housekeeping (lease reclaim, expiry of sync waits
   // and idempotency keys) and, when `deliver` is set, leasing and sending.

@@ -19,7 +19,10 @@ Intake::Intake(store::Store& store, MetricsRegistry& metrics, std::function<void
                                "Messages refused at intake because the store could not take them")),
       refused_quota_(metrics.counter(
           "postern_messages_refused_quota_total",
-          "Messages refused at intake because their test account is over its quota")) {}
+          "Messages refused at intake because their test account is over its quota")),
+      suppressed_(metrics.counter(
+          "postern_recipients_suppressed_total",
+          "Recipients left out at intake because they are on the suppression list")) {}
 
 namespace {
 
@@ -47,24 +50,41 @@ error_code Intake::quota_refusal(const store::NewMessage& message) {
   return {};
 }
 
-void Intake::submit(store::NewMessage message, store::Completion<store::EnqueueResult> done) {
+error_code Intake::note_suppressed(store::NewMessage& message) {
+  if (!suppressions_ || message.catch_account != 0) return {};
+  std::vector<std::string> addresses;
+  addresses.reserve(message.envelope.recipients.size());
+  for (const auto& r : message.envelope.recipients) addresses.push_back(r.address);
+  auto on_list = suppressions_->suppressed_among(addresses);
+  if (!on_list) return on_list.error();
+  message.suppressed = std::move(*on_list);
+  return {};
+}
+
+void Intake::submit(store::NewMessage message, store::Completion<Accepted> done) {
   if (auto refused = quota_refusal(message)) {
     refused_quota_.inc();
     return done(refused);
   }
+  if (auto unreadable = note_suppressed(message)) {
+    refused_.inc();
+    return done(unreadable);
+  }
   Counter& accepted = message.source == "smtp" ? accepted_smtp_ : accepted_http_;
-  store_.enqueue(std::move(message),
-                 [this, &accepted, done = std::move(done)](Result<store::EnqueueResult> r) {
-                   if (r) {
-                     if (!r->replayed) {
-                       accepted.inc();
-                       if (on_durable_) on_durable_();
-                     }
-                   } else if (r.error() != Errc::conflict) {
-                     refused_.inc();
-                   }
-                   done(std::move(r));
-                 });
+  auto suppressed = message.suppressed;
+  store_.enqueue(std::move(message), [this, &accepted, suppressed = std::move(suppressed),
+                                      done = std::move(done)](Result<store::EnqueueResult> r) {
+    if (!r) {
+      if (r.error() != Errc::conflict) refused_.inc();
+      return done(r.error());
+    }
+    if (!r->replayed) {
+      accepted.inc();
+      suppressed_.inc(suppressed.size());
+      if (on_durable_) on_durable_();
+    }
+    done(Accepted{*r, suppressed});
+  });
 }
 
 }  // namespace postern::delivery

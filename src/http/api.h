@@ -54,8 +54,9 @@ struct ApiServices {
   const inbox::ClientSettingsBoard* client_settings = nullptr;
   // The accounts' mail, for /v1/test-accounts/{user}/messages; null: 503.
   store::InboxStore* inbox = nullptr;
-  // Provider events and the suppression list, for /v1/provider-events;
-  // null: 503.
+  // Provider events and the suppression list, for /v1/provider-events and
+  // /v1/suppressions; null: 503. Give the server's
+  // delivery::SuppressionCache, so that intake sees a change at once.
   store::EventStore* events = nullptr;
   // POST /v1/webhooks/{provider}; null: 404.
   ::postern::events::WebhookReceiver* webhooks = nullptr;

@@ -34,6 +34,12 @@ void get_routing(ApiServices&, Call&, net::Responder);
 void put_routing(ApiServices&, Call&, net::Responder);
 // events_api.cpp
 void stream_events(ApiServices&, Call&, net::Responder);
+// suppressions_api.cpp
+void list_suppressions(ApiServices&, Call&, net::Responder);
+void export_suppressions(ApiServices&, Call&, net::Responder);
+void add_suppressions(ApiServices&, Call&, net::Responder);
+void get_suppression(ApiServices&, Call&, net::Responder);
+void delete_suppression(ApiServices&, Call&, net::Responder);
 // provider_events_api.cpp
 void list_unmatched_events(ApiServices&, Call&, net::Responder);
 // test_accounts_api.cpp

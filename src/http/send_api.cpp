@@ -7,6 +7,7 @@
 #include "core/ascii.h"
 #include "core/header_value.h"
 #include "core/sha256.h"
+#include "delivery/attempt_decision.h"
 #include "delivery/intake.h"
 #include "http/handlers.h"
 #include "http/query.h"
@@ -99,8 +100,22 @@ net::HttpResponse over_quota(store::InboxStore* inbox, std::int64_t account_id,
                         why + "; nothing was accepted, and the mail it holds is kept");
 }
 
-std::string accepted_body(const MessageId& id) {
-  return R"({"id":")" + id.to_string() + R"(","status":"queued"})";
+// Written by hand, as the hot path's answer: the id and the recipients
+// left out because they are on the suppression list.
+std::string accepted_body(const MessageId& id, const std::vector<std::string>& suppressed) {
+  std::string body = R"({"id":")" + id.to_string() + R"(","status":"queued","suppressed":[)";
+  for (std::size_t i = 0; i < suppressed.size(); ++i) {
+    if (i > 0) body += ',';
+    body += boost::json::serialize(boost::json::string_view(suppressed[i]));
+  }
+  return body + "]}";
+}
+
+// The outcome of a message whose every recipient is on the suppression
+// list, as the store records it.
+delivery::Outcome all_suppressed() {
+  std::string why(delivery::kSuppressedClass);
+  return {MessageStatus::failed, "", "", why, why, "every recipient is on the suppression list"};
 }
 
 }  // namespace
@@ -144,8 +159,9 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
   auto wait_for = *wait;
   auto catch_account = m.catch_account;
   auto bytes = m.content.size();
-  s.intake.submit(std::move(m), [respond, waiters, store, inbox, wait_for, catch_account,
-                                 bytes](Result<store::EnqueueResult> r) {
+  auto recipients = m.envelope.recipients.size();
+  s.intake.submit(std::move(m), [respond, waiters, store, inbox, wait_for, catch_account, bytes,
+                                 recipients](Result<delivery::Accepted> r) {
     if (!r) {
       if (r.error() == Errc::conflict) {
         return respond(error_response(409, "idempotency_conflict",
@@ -156,13 +172,20 @@ void send_message(ApiServices& s, Call& call, net::Responder respond) {
         return respond(over_quota(inbox, catch_account, bytes));
       return respond(store_error_response(r.error()));
     }
-    if (waiters && wait_for.count() > 0)
-      return wait_for_outcome(*waiters, *store, *r, wait_for, respond);
+    if (waiters && wait_for.count() > 0) {
+      // Nobody to send to: the message fails at its first lease, without
+      // the dispatcher (the store ends it), so no waiter would hear of it.
+      // The outcome is known now.
+      if (!r->stored.replayed && r->suppressed.size() == recipients)
+        return respond(outcome_response(r->stored.id, false, all_suppressed()));
+      return wait_for_outcome(*waiters, *store, r->stored, wait_for, respond);
+    }
+    const auto& stored = r->stored;
     net::HttpResponse ok;
     ok.status = 202;
-    ok.body = accepted_body(r->id);
-    ok.headers.emplace_back("Location", "/v1/messages/" + r->id.to_string());
-    if (r->replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
+    ok.body = accepted_body(stored.id, r->suppressed);
+    ok.headers.emplace_back("Location", "/v1/messages/" + stored.id.to_string());
+    if (stored.replayed) ok.headers.emplace_back("Idempotent-Replayed", "true");
     respond(std::move(ok));
   });
 }

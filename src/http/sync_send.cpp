@@ -35,38 +35,42 @@ std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& reque
   return std::min(std::chrono::seconds(*v), max_wait);
 }
 
+net::HttpResponse outcome_response(const MessageId& id, bool replayed,
+                                   const std::optional<delivery::Outcome>& outcome) {
+  json::object body{{"id", id.to_string()}};
+  net::HttpResponse r;
+  if (!outcome) {
+    // Still on its way: the caller gets the async answer.
+    body["status"] = "pending";
+    r.status = 202;
+  } else {
+    body["status"] = to_string(outcome->status);
+    body["provider"] =
+        outcome->provider.empty() ? json::value(nullptr) : json::value(outcome->provider);
+    if (outcome->status == MessageStatus::sent) {
+      body["provider_message_id"] = outcome->provider_message_id;
+      r.status = 200;
+    } else {
+      body["reason"] = outcome->detail;
+      body["error"] = json::object{{"code", "delivery_" + std::string(to_string(outcome->status))},
+                                   {"message", outcome->detail},
+                                   {"field", nullptr}};
+      r.status = 502;
+    }
+  }
+  r.body = json::serialize(body);
+  r.headers.emplace_back("Location", "/v1/messages/" + id.to_string());
+  if (replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
 void wait_for_outcome(delivery::OutcomeWaiters& waiters, store::Store& store,
                       const store::EnqueueResult& accepted, std::chrono::seconds wait,
                       net::Responder respond) {
   auto id = accepted.id;
   bool replayed = accepted.replayed;
   auto answer = [id, replayed, respond](std::optional<delivery::Outcome> outcome) {
-    json::object body{{"id", id.to_string()}};
-    net::HttpResponse r;
-    if (!outcome) {
-      // Still on its way: the caller gets the async answer.
-      body["status"] = "pending";
-      r.status = 202;
-    } else {
-      body["status"] = to_string(outcome->status);
-      body["provider"] =
-          outcome->provider.empty() ? json::value(nullptr) : json::value(outcome->provider);
-      if (outcome->status == MessageStatus::sent) {
-        body["provider_message_id"] = outcome->provider_message_id;
-        r.status = 200;
-      } else {
-        body["reason"] = outcome->detail;
-        body["error"] =
-            json::object{{"code", "delivery_" + std::string(to_string(outcome->status))},
-                         {"message", outcome->detail},
-                         {"field", nullptr}};
-        r.status = 502;
-      }
-    }
-    r.body = json::serialize(body);
-    r.headers.emplace_back("Location", "/v1/messages/" + id.to_string());
-    if (replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
-    respond(std::move(r));
+    respond(outcome_response(id, replayed, outcome));
   };
   if (replayed && is_final(accepted.status)) {
     auto stored = store.get_message(id);

@@ -19,6 +19,11 @@ std::optional<std::chrono::seconds> requested_wait(const net::HttpRequest& reque
                                                    const QueryParams& query,
                                                    std::chrono::seconds max_wait);
 
+// The answer for an outcome: 200 sent, 502 failed or cancelled, 202
+// "pending" for none yet.
+net::HttpResponse outcome_response(const MessageId& id, bool replayed,
+                                   const std::optional<delivery::Outcome>& outcome);
+
 // Answers once the outcome is known: 200 sent, 502 failed or cancelled,
 // 202 "pending" when the wait ran out. A replayed request whose message is
 // already final is answered at once from the store.

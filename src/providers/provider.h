@@ -49,6 +49,11 @@ struct SendResult {
   // inactive ones). A manual retry tries them again, while the ones that
   // have the message stay left out.
   std::vector<std::string> refused_recipients;
+  // Recipients the provider refused because its own suppression list holds
+  // them (Postmark's inactive recipients, ErrorCode 406), whether or not
+  // the message has others: the dispatcher puts them on Postern's
+  // suppression list (reason `inactive`).
+  std::vector<std::string> inactive_recipients;
 };
 
 // The answer to a cheap authenticated health call.

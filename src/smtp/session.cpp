@@ -299,9 +299,14 @@ awaitable<std::optional<auth::Principal>> Session::check_credentials(Credentials
 
 awaitable<Result<store::EnqueueResult>> Session::submit(store::NewMessage message) {
   // The completion runs on the store's writer thread (or inline).
+  // Recipients on the suppression list were accepted at RCPT and are left
+  // out by the store (docs/events.md): the reply is the same either way.
   return net::async_callback<Result<store::EnqueueResult>>(
       [&intake = ctx_->intake, m = std::move(message)](auto done) mutable {
-        intake.submit(std::move(m), std::move(done));
+        intake.submit(std::move(m), [done = std::move(done)](Result<delivery::Accepted> r) {
+          if (!r) return done(r.error());
+          done(std::move(r->stored));
+        });
       });
 }
 

@@ -123,7 +123,9 @@ SendResult leave_out_inactive(SendResult result, const Envelope& envelope) {
                              [&](std::string_view a) { return ascii_iequals(a, r.address); });
     if (named) settled.push_back(r.address);
   }
-  if (settled.empty() || settled.size() == envelope.recipients.size()) return result;
+  if (settled.empty()) return result;
+  result.inactive_recipients = settled;
+  if (settled.size() == envelope.recipients.size()) return result;
   result.failure_class = FailureClass::transient;
   result.detail = "inactive recipients left out, the others get the message at the next attempt: " +
                   result.detail;

@@ -36,6 +36,7 @@ SendResult classify_postmark_send(const net::HttpClientResponse& response, Syste
 // ErrorCode 406 names the inactive recipients, and Postmark sent nothing.
 // When the message has others, they can have it without those: the answer
 // becomes transient, with the inactive ones settled (left out of the retry).
+// Either way they are named in SendResult::inactive_recipients.
 SendResult leave_out_inactive(SendResult result, const Envelope& envelope);
 ProbeResult classify_postmark_probe(const net::HttpClientResponse& response);
 

@@ -322,3 +322,19 @@ INSTANTIATE_TEST_SUITE_P(Cases, AttemptDecisionTable, ::testing::ValuesIn(kRows)
 
 }  // namespace
 }  // namespace postern::delivery
+
+namespace postern::delivery {
+namespace {
+
+TEST(AttemptDecision, NoRecipientLeftFailsAsSuppressedWithoutAProvider) {
+  auto d = decide_all_suppressed();
+  EXPECT_EQ(d.verdict, AttemptVerdict::failed);
+  EXPECT_EQ(d.next_status, MessageStatus::failed);
+  EXPECT_EQ(d.failure_class, kSuppressedClass);
+  EXPECT_TRUE(d.counts_as_attempt);
+  EXPECT_TRUE(d.settled_recipients.empty());
+  EXPECT_NE(d.detail.find("suppression list"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace postern::delivery

@@ -9,6 +9,7 @@
 #include "net/io_runtime.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/await_completion.h"
+#include "support/fake_event_store.h"
 #include "support/fake_provider.h"
 #include "support/holding_provider.h"
 #include "support/temp_dir.h"
@@ -68,6 +69,7 @@ class DispatcherTest : public ::testing::Test {
     options.max_hold = max_hold;
     dispatcher_ =
         std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
+    if (dispatcher_suppressions_) dispatcher_->suppress_with(*dispatcher_suppressions_);
     dispatcher_->start(true);
   }
 
@@ -138,6 +140,8 @@ class DispatcherTest : public ::testing::Test {
   SystemClock clock_;
   MetricsRegistry metrics_;
   std::unique_ptr<store::Store> store_;
+  // Set before start(): where the dispatcher puts inactive recipients.
+  store::EventStore* dispatcher_suppressions_ = nullptr;
   net::IoRuntime io_{1};
   OutcomeWaiters waiters_;
   std::vector<test::FakeProvider*> fakes_;
@@ -487,6 +491,64 @@ TEST_F(DispatcherStopTest, GivesUpOnAnAttemptStillInFlightAfterItsGrace) {
   EXPECT_EQ(dispatcher_->in_flight(), 1u);  // still leased: the next start reclaims it
   provider->release();                      // a provider answers every send, even after a stop
   EXPECT_EQ(settled_in_flight(), 0u);
+}
+
+}  // namespace
+}  // namespace postern::delivery
+
+namespace postern::delivery {
+namespace {
+
+// Suppressed recipients (NewMessage::suppressed, as intake notes them) are
+// left out by the store; the dispatcher sends to the others, or to nobody.
+class DispatcherSuppressionTest : public DispatcherTest {
+ protected:
+  MessageId enqueue_suppressed(const std::vector<std::string>& to,
+                               std::vector<std::string> suppressed) {
+    store::NewMessage m;
+    m.envelope.sender = "a@x.org";
+    for (const auto& r : to) m.envelope.recipients.push_back({r, RecipientKind::to});
+    m.content = R"({"from":"a@x.org","to":"b@x.org","text":"t"})";
+    m.suppressed = std::move(suppressed);
+    auto r =
+        test::await_completion<store::EnqueueResult>([&](auto done) { store_->enqueue(m, done); });
+    EXPECT_TRUE(r);
+    dispatcher_->wake();
+    return r->id;
+  }
+
+  test::FakeEventStore list_;  // outlives the dispatcher (stopped in TearDown)
+};
+
+TEST_F(DispatcherSuppressionTest, SuppressedRecipientsAreLeftOutAndAllSuppressedFailsUnsent) {
+  auto [fakes, owned] = providers_named({"a"});
+  start(fakes, std::move(owned));
+  auto some = wait_final(enqueue_suppressed({"b@x.org", "c@x.org"}, {"c@x.org"}));
+  EXPECT_EQ(some.summary.status, MessageStatus::sent);
+  EXPECT_EQ(some.summary.suppressed_recipients, (std::vector<std::string>{"c@x.org"}));
+  auto all = wait_final(enqueue_suppressed({"b@x.org", "c@x.org"}, {"b@x.org", "c@x.org"}));
+  EXPECT_EQ(all.summary.status, MessageStatus::failed);
+  EXPECT_EQ(all.events.back().failure_class, "suppressed");
+  EXPECT_TRUE(all.events.back().provider.empty());
+  EXPECT_EQ(fakes[0]->sent_to(), (std::vector<std::vector<std::string>>{{"b@x.org"}}));
+}
+
+TEST_F(DispatcherSuppressionTest, AProvidersInactiveRecipientsJoinTheList) {
+  auto [fakes, owned] = providers_named({"pm"});
+  providers::SendResult inactive{FailureClass::permanent, "ErrorCode 406", "inactive: gone@x.org"};
+  inactive.inactive_recipients = {"gone@x.org"};
+  fakes[0]->script({inactive});
+  dispatcher_suppressions_ = &list_;
+  start(fakes, std::move(owned));
+  auto id = enqueue_to({"gone@x.org"});
+  EXPECT_EQ(wait_final(id).summary.status, MessageStatus::failed);
+  EXPECT_EQ(settled_in_flight(), 0u);
+  auto entry = list_.suppression("gone@X.org");
+  ASSERT_TRUE(entry && *entry);
+  EXPECT_EQ((*entry)->reason, "inactive");
+  EXPECT_EQ((*entry)->provider, "pm");
+  EXPECT_EQ((*entry)->message, id);
+  EXPECT_EQ((*entry)->detail, "inactive: gone@x.org");
 }
 
 }  // namespace

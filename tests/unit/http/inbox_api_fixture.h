@@ -74,8 +74,13 @@ class InboxApiFixture : public ::testing::Test {
     net::HttpHeaders headers{{"Host", "mail.example.test:8025"}};
     if (!authorization.empty()) headers.emplace_back("Authorization", std::move(authorization));
     if (!content_type.empty()) headers.emplace_back("Content-Type", std::move(content_type));
-    auto r = test::http_request(std::move(method), std::move(target), std::move(headers),
-                                std::move(body));
+    return exchange(test::http_request(std::move(method), std::move(target), std::move(headers),
+                                       std::move(body)),
+                    api);
+  }
+
+  // Hands `r` to the Api as from loopback; the answer and its raw response.
+  std::pair<Answer, net::HttpResponse> exchange(net::HttpRequest r, Api* api = nullptr) {
     r.remote_address = "127.0.0.1";
     r.remote_is_loopback = true;
     auto answered = std::make_shared<std::promise<net::HttpResponse>>();

@@ -92,7 +92,8 @@ TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   EXPECT_EQ(r.failure_class, FailureClass::transient);
   EXPECT_EQ(r.code, "ErrorCode 406");
   EXPECT_EQ(r.settled_recipients, (std::vector<std::string>{"a@x.org", "B@Y.org"}));
-  EXPECT_EQ(r.refused_recipients, r.settled_recipients);  // inactive: none of them has it
+  EXPECT_EQ(r.refused_recipients, r.settled_recipients);   // inactive: none of them has it
+  EXPECT_EQ(r.inactive_recipients, r.settled_recipients);  // for the suppression list
   EXPECT_EQ(
       r.detail.rfind(
           "inactive recipients left out, the others get the message at the next attempt: ", 0),
@@ -103,11 +104,13 @@ TEST(PostmarkClassify, InactiveRecipientsAreLeftOutWhenOthersRemain) {
   r = leave_out_inactive(inactive, two);
   EXPECT_EQ(r.failure_class, FailureClass::permanent);
   EXPECT_TRUE(r.settled_recipients.empty());
+  EXPECT_EQ(r.inactive_recipients, (std::vector<std::string>{"a@x.org", "b@y.org"}));
 
   // A 406 in a 5xx is Postmark failing, not a verdict on recipients.
   auto failing = classify_postmark_send(
       answer(503, error_body(406, "Found inactive addresses: a@x.org.")), SystemTime{});
   EXPECT_EQ(leave_out_inactive(failing, three).failure_class, FailureClass::provider_down);
+  EXPECT_TRUE(leave_out_inactive(failing, three).inactive_recipients.empty());
 
   // Other answers pass unchanged.
   auto other = classify_postmark_send(
