@@ -242,6 +242,7 @@ int serve(const Config& config) {
   if (!config.pop3.server.listen.empty()) {
     auto options = config.pop3.server;
     options.tls = *tls;
+    options.default_retention = config.inbox.retention;
     pop3_server.emplace(io, std::move(options), pop3_backend, metrics);
   }
   // IMAP serves the same accounts' mailboxes; logins go to the account

@@ -34,6 +34,15 @@ def test_greeting_and_capabilities(pop3):
     assert caps["IMPLEMENTATION"] == ["Postern"], caps
 
 
+def test_expire_before_login_is_the_nodes_retention(postern_factory):
+    node = postern_factory(env={"POSTERN_INBOX_RETENTION": "3d"})
+    client = poplib.POP3("127.0.0.1", node.pop3_port, timeout=TIMEOUT)
+    try:
+        assert client.capa()["EXPIRE"] == ["3", "USER"]
+    finally:
+        client.close()
+
+
 def test_stls_then_capabilities_without_stls(pop3):
     context = ssl.create_default_context()
     # The defaults' certificate is self-signed: the test trusts it as a
