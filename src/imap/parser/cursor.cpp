@@ -18,6 +18,8 @@ bool is_sequence_char(char c) { return is_digit(c) || c == '*' || c == ':' || c 
 constexpr std::array<std::string_view, 6> kSystemFlags = {"\\Seen",    "\\Answered", "\\Flagged",
                                                           "\\Deleted", "\\Draft",    "\\Recent"};
 
+// Read by hand: std::chrono::parse is missing from GCC 12's library, and
+// fmt formats but does not parse. Writing dates is core/time_format.h's.
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <optional>
 
+#include "core/time_format.h"
 #include "imap/session/selected_mailbox.h"
 #include "mime/imap_section.h"
 
@@ -75,18 +75,9 @@ bool sets_seen(const FetchItem& item) {
 }
 
 std::string internal_date_text(SystemTime time) {
-  using namespace std::chrono;
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto days = floor<std::chrono::days>(time);
-  year_month_day ymd{days};
-  hh_mm_ss hms{floor<seconds>(time - days)};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%02u-%s-%04d %02d:%02d:%02d +0000",
-                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                static_cast<int>(ymd.year()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return buf;
+  // date-time of RFC 3501 §9: a two-digit day (zero-filled, as Dovecot
+  // writes it), English month, UTC.
+  return format_utc(time, "%d-%b-%Y %H:%M:%S +0000");
 }
 
 Result<std::string> render_fetch(const FetchedMessage& message, const std::vector<FetchItem>& items,

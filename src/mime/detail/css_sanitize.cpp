@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 #include <optional>
 
 #include "core/ascii.h"
@@ -49,14 +51,10 @@ void append_utf8(std::string& out, char32_t cp) {
 }
 
 void append_escape(std::string& out, char32_t cp) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  do {
-    hex.insert(hex.begin(), kDigits[cp & 0xF]);
-    cp >>= 4;
-  } while (cp != 0);
+  char hex[8];  // a code point is at most 6 hex digits
+  auto end = std::to_chars(hex, hex + sizeof hex, static_cast<std::uint32_t>(cp), 16).ptr;
   out += '\\';
-  out += hex;
+  out.append(hex, end);
   out += ' ';
 }
 
