@@ -262,14 +262,16 @@ def test_hang_reads_the_request_and_never_answers(sim):
 
 
 def test_latency(sim):
-    sim.faults("postmark", latency="300ms")
+    # 2 s injected, so that "gone" can be told from "there" with room for
+    # a loaded box under ASan (docs/testing.md "What is timed").
+    sim.faults("postmark", latency="2s")
     started = time.monotonic()
     assert postmark_send(sim).status == 200
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 2
     sim.faults("postmark", latency="0")
     started = time.monotonic()
     assert postmark_send(sim).status == 200
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 1.5
 
 
 def test_flap_alternates(sim):
