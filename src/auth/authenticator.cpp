@@ -118,7 +118,15 @@ std::optional<Principal> Authenticator::authenticate_key(std::string_view secret
   if (it == snapshot_.keys_by_hash.end()) {
     refresh_locked(true);
     it = snapshot_.keys_by_hash.find(hash);
-    if (it == snapshot_.keys_by_hash.end()) return std::nullopt;
+  }
+  if (it == snapshot_.keys_by_hash.end()) {
+    // The forced refresh is rate-limited (a flood of wrong secrets must not
+    // reload every key each time), so a key made by another process just
+    // after one may be missing still: one indexed read finds it.
+    auto found = store_.api_key_by_hash(hash);
+    if (!found || !*found) return std::nullopt;
+    snapshot_.key_hash_by_name[(*found)->key.name] = hash;
+    it = snapshot_.keys_by_hash.emplace(hash, principal_of((*found)->key)).first;
   }
   return remember(it->second);
 }

@@ -271,6 +271,10 @@ class Store {
   virtual Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) = 0;
   // Number of messages in each status, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
+  // The key whose secret hashes to `secret_hash`, or nullopt: one indexed
+  // read, for a secret a cache of the keys does not know yet (a key just
+  // made by another process).
+  virtual Result<std::optional<StoredApiKey>> api_key_by_hash(const std::string& secret_hash) = 0;
   virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
   // Whether any API key not bound to a test account exists: one cheap
   // read, for the loopback rule (a bound key only catches mail, so it does

@@ -12,7 +12,23 @@ constexpr const char* kSummaryColumns =
     "id, status, created_at, updated_at, next_attempt_at, attempts, sender, subject, tags, size, "
     "format, "
     "provider, provider_message_id, last_error, recipients, settled, refused, suppressed";
+
+// A key with its bound test account's user name (store.h ApiKey::test_account).
+constexpr std::string_view kKeyColumns =
+    "SELECT k.name, k.secret_hash, k.scopes, k.created_at, k.catch_account, "
+    "coalesce(a.user, '') FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = k.catch_account";
+
+StoredApiKey key_of(const Statement& row) {
+  StoredApiKey k;
+  k.key.name = row.column_text(0);
+  k.secret_hash = row.column_text(1);
+  k.key.scopes = split_lines(row.column_view(2));
+  k.key.created_at = from_unix_ms(row.column_int(3));
+  k.key.catch_account = row.column_int(4);
+  k.key.test_account = row.column_text(5);
+  return k;
 }
+}  // namespace
 
 struct Reader::Statements {
   Statement message;
@@ -26,6 +42,7 @@ struct Reader::Statements {
   Statement counts;
   Statement keys;
   Statement users;
+  Statement key_by_hash;
   Statement any_key;
   Statement referenced_segments;
 };
@@ -69,10 +86,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
-      {&st->keys,
-       "SELECT k.name, k.secret_hash, k.scopes, k.created_at, k.catch_account, "
-       "coalesce(a.user, '') FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = "
-       "k.catch_account ORDER BY k.name"},
+      {&st->keys, std::string(kKeyColumns) + " ORDER BY k.name"},
+      {&st->key_by_hash, std::string(kKeyColumns) + " WHERE k.secret_hash = ?1"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys WHERE catch_account = 0)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.
@@ -216,19 +231,18 @@ Result<std::vector<std::int64_t>> Reader::count_by_status() {
 
 Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
   std::vector<StoredApiKey> out;
-  auto& s = st_->keys;
-  auto done = s.each_row([&](const Statement&) {
-    StoredApiKey k;
-    k.key.name = s.column_text(0);
-    k.secret_hash = s.column_text(1);
-    k.key.scopes = split_lines(s.column_view(2));
-    k.key.created_at = from_unix_ms(s.column_int(3));
-    k.key.catch_account = s.column_int(4);
-    k.key.test_account = s.column_text(5);
-    out.push_back(std::move(k));
-  });
+  auto done = st_->keys.each_row([&](const Statement& row) { out.push_back(key_of(row)); });
   if (!done) return done.error();
   return out;
+}
+
+Result<std::optional<StoredApiKey>> Reader::api_key_by_hash(const std::string& secret_hash) {
+  auto key =
+      st_->key_by_hash.bind_blob(1, secret_hash).one_row(Errc::not_found, [](Statement& row) {
+        return Result<std::optional<StoredApiKey>>(key_of(row));
+      });
+  if (!key && key.error() == Errc::not_found) return std::optional<StoredApiKey>();
+  return key;
 }
 
 Result<std::vector<SmtpUser>> Reader::list_smtp_users() {

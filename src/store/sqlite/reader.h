@@ -26,6 +26,7 @@ class Reader {
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id);
   Result<std::vector<std::int64_t>> count_by_status();
   Result<std::vector<StoredApiKey>> list_api_keys();
+  Result<std::optional<StoredApiKey>> api_key_by_hash(const std::string& secret_hash);
   Result<std::vector<SmtpUser>> list_smtp_users();
   Result<bool> has_api_keys();
   // Every content segment some row refers to.

@@ -296,6 +296,10 @@ Result<std::vector<StoredApiKey>> SqliteStore::list_api_keys() {
   return impl_->readers->borrow()->list_api_keys();
 }
 
+Result<std::optional<StoredApiKey>> SqliteStore::api_key_by_hash(const std::string& secret_hash) {
+  return impl_->readers->borrow()->api_key_by_hash(secret_hash);
+}
+
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
   return impl_->content->reclaim([this]() -> Result<std::set<std::uint32_t>> {
     auto messages = impl_->readers->borrow()->referenced_content_segments();

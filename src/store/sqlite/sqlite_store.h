@@ -58,6 +58,7 @@ class SqliteStore final : public Store {
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;
   Result<std::vector<std::int64_t>> count_by_status() override;
   Result<std::vector<StoredApiKey>> list_api_keys() override;
+  Result<std::optional<StoredApiKey>> api_key_by_hash(const std::string& secret_hash) override;
   Result<bool> has_api_keys() override;
   Result<std::vector<SmtpUser>> list_smtp_users() override;
   // Also keeps the content of the test inbox's blobs.

@@ -64,6 +64,18 @@ TEST_F(AuthenticatorTest, KeysAuthenticateWithTheirScopes) {
   EXPECT_EQ(auth_->authenticate_key(secret)->name, "app");
 }
 
+TEST_F(AuthenticatorTest, AKeyMadeElsewhereWorksAtOnceAfterAWrongSecret) {
+  create_key("first", {"send"});
+  // A wrong secret forces a refresh; the clock stands still, so another
+  // forced refresh would be refused as too soon.
+  EXPECT_FALSE(auth_->authenticate_key("pst_wrong"));
+  auto secret = create_key("made-by-the-cli", {"send"});
+  auto p = auth_->authenticate_key(secret);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->name, "made-by-the-cli");
+  EXPECT_FALSE(auth_->authenticate_key("pst_still_wrong"));
+}
+
 TEST_F(AuthenticatorTest, ADeletedKeyStopsWorkingAfterTheRefreshPeriod) {
   auto secret = create_key("app", {"send"});
   ASSERT_TRUE(auth_->authenticate_key(secret));
