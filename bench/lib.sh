@@ -44,17 +44,20 @@ wait_for_line() {
   return 1
 }
 
-# wrk_cell URL SCRIPT CONNS SECS -> "rps p50 p99 non2xx errors"
-wrk_cell() {
-  local out
-  out=$(timeout $(($4 + 30)) wrk -t2 -c"$3" -d"$4s" --latency -s "$2" "$1")
-  echo "$out" | awk '
+# wrk_figures < WRK_OUTPUT -> "rps p50 p99 non2xx errors" (wrk run with --latency)
+wrk_figures() {
+  awk '
     /^Requests\/sec/ {rps=$2}
     $1=="50%" {p50=$2}
     $1=="99%" {p99=$2}
     /Non-2xx/ {non=$NF}
     /Socket errors/ {err=$0; gsub(/[ ,]+/, "_", err)}
     END {printf "%s %s %s %s %s\n", rps, p50, p99, (non?non:0), (err?err:"none")}'
+}
+
+# wrk_cell URL SCRIPT CONNS SECS -> "rps p50 p99 non2xx errors"
+wrk_cell() {
+  timeout $(($4 + 30)) wrk -t2 -c"$3" -d"$4s" --latency -s "$2" "$1" | wrk_figures
 }
 
 # --- process, disk and Prometheus helpers (SMTP intake benchmark and peers) ---
