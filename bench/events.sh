@@ -22,27 +22,32 @@
 # Webhook requests are signed beforehand (bench/events_load.py), each event
 # about a recipient of a message sent through that provider, so that every
 # one is tied to it (timeline event, recipient state, and for bounces and
-# complaints the suppression list), and sent once each over WEBHOOK_CONNS
-# connections. wrk sends all requests (bench/wrk_requests.lua: pre-made
+# complaints the suppression list), and sent once each over MAILGUN_CONNS
+# or SENDGRID_CONNS connections. wrk sends all requests (bench/wrk_requests.lua: pre-made
 # requests, at a constant rate or as fast as answered). Events/s is counted
 # by Postern (postern_webhook_events_total), between 1 s after the start of
 # the cell and 1 s before its end. The run takes about 30 s of setup and
 # 6 × SECS × RUNS. The summary goes to bench/results/events.json
 # (bench/results.py).
 # Usage: bench/events.sh BUILD_DIR [RUNS] [SECS]
-#        env MESSAGES (10000), RECIPIENTS (10), WEBHOOK_CONNS (16), CALIBRATE (5),
-#            EVENTS_RATE (5000)
+#        env MESSAGES (10000), RECIPIENTS (10), MAILGUN_CONNS (64), SENDGRID_CONNS (8),
+#            CALIBRATE (5), EVENTS_RATE (5000), CELLS (all six)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-COMMAND=$(bench_command "MESSAGES RECIPIENTS WEBHOOK_CONNS CALIBRATE EVENTS_RATE" "$@")
+COMMAND=$(bench_command "MESSAGES RECIPIENTS MAILGUN_CONNS SENDGRID_CONNS CALIBRATE EVENTS_RATE CELLS" "$@")
 BUILD=${1:-build/release}
 RUNS=${2:-2}
 SECS=${3:-10}
 [ "$SECS" -ge 3 ] || { echo "SECS must be 3 or more (events are counted from 1 s in to 1 s before the end)" >&2; exit 2; }
 MESSAGES=${MESSAGES:-10000}
 RECIPIENTS=${RECIPIENTS:-10}
-WEBHOOK_CONNS=${WEBHOOK_CONNS:-16}
+# Mailgun posts each event alone, many at once; SendGrid posts batches of
+# up to some hundreds, a few at once.
+MAILGUN_CONNS=${MAILGUN_CONNS:-64}
+SENDGRID_CONNS=${SENDGRID_CONNS:-8}
+# The cells of each run, in order (a subset for a quick look).
+CELLS=${CELLS:-alone-before sendgrid-max sendgrid-paced mailgun-max mailgun-paced alone-after}
 CALIBRATE=${CALIBRATE:-5}
 # The webhook rate the paced cells offer: DESIGN.md's target.
 EVENTS_RATE=${EVENTS_RATE:-5000}
@@ -158,15 +163,17 @@ make_requests() {
 # cell RUN NAME [PROVIDER EVENTS_PER_S]: paced intake for SECS, beside that
 # provider's webhooks (EVENTS_PER_S 0: as fast as Postern takes them).
 cell() {
-  local b0 t0 b1 t1 rps p50 p99 non wpid ipid e0 e1 s0 s1 refused0 line wrps wnon made sent
+  local b0 t0 b1 t1 c0 c1 w0 w1 rps p50 p99 non wpid ipid e0 e1 s0 s1 refused0 line wrps wnon made sent conns
   local provider=${3:-} rate=${4:-0} file=$WORK/requests
   progress "run $1: $2"
   if [ -n "$provider" ]; then made=$(make_requests "$provider" "$rate" "$file"); fi
   refused0=$(refused_in)
   read -r b0 t0 < <(cpu_ticks)
+  c0=$(proc_cpu_ticks "$PID") w0=$(date +%s.%N)
   if [ -n "$provider" ]; then
     local per_request=$([ "$provider" = sg ] && echo 100 || echo 1)
-    wrk_requests 1 "$WEBHOOK_CONNS" "$SECS" "http://127.0.0.1:$PORT/v1/webhooks/$provider" "$file" once \
+    conns=$([ "$provider" = sg ] && echo "$SENDGRID_CONNS" || echo "$MAILGUN_CONNS")
+    wrk_requests 1 "$conns" "$SECS" "http://127.0.0.1:$PORT/v1/webhooks/$provider" "$file" once \
       "$(awk -v r="$rate" -v n="$per_request" 'BEGIN{print r / n}')" >"$WORK/webhook.out" &
     wpid=$!
   fi
@@ -182,28 +189,36 @@ cell() {
   fi
   wait "$ipid"
   read -r b1 t1 < <(cpu_ticks)
+  c1=$(proc_cpu_ticks "$PID") w1=$(date +%s.%N)
   read -r rps p50 p99 non _ _ <"$WORK/intake.out"
   line="run=$1 load=$2 intake_target=$PACED intake_per_s=$rps p50=$p50 p99=$p99 intake_non2xx=$non"
   if [ -n "$provider" ]; then
     wait "$wpid"
     read -r wrps _ _ wnon _ sent <"$WORK/webhook.out"
-    line+=" offered=$rate events_per_s=$(awk -v a="$e0" -v b="$e1" -v s="$s0" -v t="$s1" 'BEGIN{printf "%.0f", (b-a)/(t-s)}')"
+    line+=" conns=$conns offered=$rate events_per_s=$(awk -v a="$e0" -v b="$e1" -v s="$s0" -v t="$s1" 'BEGIN{printf "%.0f", (b-a)/(t-s)}')"
     # All made ones sent (but the one wrk checks): the cell ran out early.
     line+=" webhook_req_per_s=$wrps webhook_non2xx=$wnon refused=$(($(refused_in) - refused0)) sent=$sent made=$made"
     rm -f "$file"
   fi
+  # Postern's own CPU, % of one core, beside the whole box's.
+  line+=" postern_cpu=$(awk -v a="$c0" -v b="$c1" -v s="$w0" -v t="$w1" -v hz="$(ticks_per_s)" \
+    'BEGIN{printf "%.0f", 100 * (b-a) / hz / (t-s)}')"
   echo "$line cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
 }
 
 for r in $(seq 1 "$RUNS"); do
   progress "run $r of $RUNS, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "run=$r load1=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
-  cell "$r" alone-before
-  cell "$r" sendgrid-max sg 0
-  cell "$r" sendgrid-paced sg "$EVENTS_RATE"
-  cell "$r" mailgun-max mg 0
-  cell "$r" mailgun-paced mg "$EVENTS_RATE"
-  cell "$r" alone-after
+  for c in $CELLS; do
+    case $c in
+      alone-*) cell "$r" "$c" ;;
+      sendgrid-max) cell "$r" "$c" sg 0 ;;
+      sendgrid-paced) cell "$r" "$c" sg "$EVENTS_RATE" ;;
+      mailgun-max) cell "$r" "$c" mg 0 ;;
+      mailgun-paced) cell "$r" "$c" mg "$EVENTS_RATE" ;;
+      *) echo "unknown cell $c" >&2 && exit 2 ;;
+    esac
+  done
 done
 stop_pid "$PID" && wait "$PID" 2>/dev/null || true
 PID=
@@ -218,5 +233,5 @@ PY
 echo
 write_results events "$RAW" "$COMMAND" --machine-note "$MACHINE_NOTE" \
   --param "intake_max=$max_rate" --param "paced=$PACED" --param "calibrate=$CALIBRATE" --param "messages=$MESSAGES" \
-  --param "recipients=$RECIPIENTS" --param "webhook_conns=$WEBHOOK_CONNS" \
+  --param "recipients=$RECIPIENTS" --param "mailgun_conns=$MAILGUN_CONNS" --param "sendgrid_conns=$SENDGRID_CONNS" \
   --param "unmatched=$unmatched" --param "suppressed=$suppressed"

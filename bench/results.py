@@ -437,14 +437,24 @@ EVENTS_CELLS = (("alone-before", "none (before)"), ("sendgrid-max", EVENTS_SENDG
 def events(rows, params):
     cells_rows = [r for r in rows if "load" in r]
     alone = {}  # run -> the higher intake p99 of its two alone cells, ms
+    alone_cpu = {}  # run -> Postern's CPU in its alone cells, % of a core
     for r in cells_rows:
         p99 = duration_ms(r.get("p99"))
         if str(r["load"]).startswith("alone") and p99 is not None:
             alone[int(r["run"])] = max(alone.get(int(r["run"]), 0), p99)
+        if str(r["load"]).startswith("alone") and "postern_cpu" in r:
+            alone_cpu.setdefault(int(r["run"]), []).append(r["postern_cpu"])
 
     def vs_alone(r):
         p99 = duration_ms(r.get("p99"))
         return p99 / alone[int(r["run"])] if p99 is not None and alone.get(int(r["run"])) else None
+
+    def cpu_per_event(r):
+        """Postern's CPU above its alone cells' (mean), per event, µs."""
+        base = alone_cpu.get(int(r["run"]))
+        if not base or not r.get("events_per_s") or "postern_cpu" not in r:
+            return None
+        return (r["postern_cpu"] - statistics.mean(base)) / 100 / r["events_per_s"] * 1e6
 
     cells = []
     for key, label in EVENTS_CELLS:
@@ -461,7 +471,8 @@ def events(rows, params):
                   "p99": figure([duration_ms(v) for v in runs("p99")], "ms", 1)}
         if webhooks:
             extras["p99_vs_alone"] = figure([vs_alone(r) for r in mine], digits=2)
-            extras["requests"] = figure(runs("webhook_req_per_s"), "/s")
+            extras["cpu_per_event"] = figure([cpu_per_event(r) for r in mine], "µs", 1)
+        extras["postern_cpu"] = figure(runs("postern_cpu"), "%")
         extras["cpu"] = figure(runs("cpu"), "%")
         cells.append({"labels": {"webhooks": label, "offered": offered},
                       "postern": figure(runs("events_per_s"), "events/s") if webhooks else {"value": None},
@@ -469,7 +480,8 @@ def events(rows, params):
     notes = [f"Intake alone, closed loop (wrk -t2, 64 connections, {params.get('calibrate', '5')} s) took "
              f"{float(params.get('intake_max', 0)):,.0f} msg/s; every cell offers half of it, "
              f"{float(params.get('paced', 0)):,.0f} msg/s. p99 / alone: each run's intake p99 over the higher of "
-             "its two alone cells'."]
+             "its two alone cells'. Postern CPU per event: Postern's CPU (% of a core) above its mean in the run's "
+             "alone cells, over the events/s."]
     loads = [f"run {int(r['run'])} {r['load1']:g}" for r in rows if "load1" in r]
     if loads:
         notes.append("Load average (1 min) as each run began: " + ", ".join(loads) + ".")
@@ -486,17 +498,20 @@ def events(rows, params):
                     else ""))
     return {"title": "Provider events in",
             "peer": None,
-            "load": f"Postern with delivery off over a store of {int(float(params.get('messages', 0))):,} messages of "
-                    f"{int(float(params.get('recipients', 0)))} recipients each, sent through postern-sim's Mailgun and "
-                    "SendGrid; intake: 4 KiB JSON messages at a constant rate (wrk -t1, 64 connections); webhooks: requests signed beforehand, about those messages' recipients (80% "
-                    "delivered, 10% deferred, 7% bounced, 3% complained), each sent once by wrk -t1 (bench/wrk_requests.lua) "
-                    "as fast as answered or at a constant rate, over "
-                    f"{int(float(params.get('webhook_conns', 0)))} connections; events/s counted by Postern "
-                    "(postern_webhook_events_total) from 1 s after a cell's start to 1 s before its end",
+            "load": f"Postern, delivery off, over a store of {int(float(params.get('messages', 0))):,} messages × "
+                    f"{int(float(params.get('recipients', 0)))} recipients sent through postern-sim's Mailgun and "
+                    "SendGrid. Intake: 4 KiB JSON messages at a constant rate, half its closed-loop rate (wrk, 64 "
+                    "connections). Webhooks: signed beforehand, each event about one of those recipients (80% "
+                    "delivered, 10% deferred, 7% bounced, 3% complained) and sent once, as fast as answered or at "
+                    "a constant rate (bench/wrk_requests.lua), over "
+                    f"{int(float(params.get('mailgun_conns', 0)))} (Mailgun) or "
+                    f"{int(float(params.get('sendgrid_conns', 0)))} (SendGrid) connections; events/s as Postern "
+                    "counts them (postern_webhook_events_total)",
             "labels": ["webhooks", "offered"], "postern_label": "events/s", "peer_label": None,
             "extras": [{"key": "intake", "label": "intake msg/s"}, {"key": "p50", "label": "intake p50"},
                        {"key": "p99", "label": "intake p99"}, {"key": "p99_vs_alone", "label": "p99 / alone"},
-                       {"key": "requests", "label": "webhook requests"}, {"key": "cpu", "label": "box CPU"}],
+                       {"key": "cpu_per_event", "label": "Postern CPU per event"},
+                       {"key": "postern_cpu", "label": "Postern CPU"}, {"key": "cpu", "label": "box CPU"}],
             "cells": cells, "notes": notes}
 
 

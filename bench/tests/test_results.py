@@ -204,22 +204,24 @@ def test_a_scratch_run_writes_and_renders_in_its_own_directory(tmp_path):
 
 EVENTS = """
 run=1 load1=1.5
-run=1 load=alone-before intake_target=8000 intake_per_s=7990 p50=1.10ms p99=5.00ms intake_non2xx=0 cpu=120
-run=1 load=sendgrid-max intake_target=8000 intake_per_s=7000 p50=2.00ms p99=40.00ms intake_non2xx=0 offered=0 events_per_s=15000 webhook_req_per_s=150 webhook_non2xx=0 refused=0 sent=1500 made=3151 cpu=199
+run=1 load=alone-before intake_target=8000 intake_per_s=7990 p50=1.10ms p99=5.00ms intake_non2xx=0 postern_cpu=60 cpu=120
+run=1 load=sendgrid-max intake_target=8000 intake_per_s=7000 p50=2.00ms p99=40.00ms intake_non2xx=0 offered=0 events_per_s=15000 webhook_req_per_s=150 webhook_non2xx=0 refused=0 sent=1500 made=3151 postern_cpu=150 cpu=199
 run=1 load=sendgrid-paced intake_target=8000 intake_per_s=7990 p50=1.20ms p99=5.50ms intake_non2xx=0 offered=5000 events_per_s=4990 webhook_req_per_s=50 webhook_non2xx=0 refused=0 sent=500 made=526 cpu=150
 run=1 load=mailgun-max intake_target=8000 intake_per_s=7900 p50=1.50ms p99=9.00ms intake_non2xx=0 offered=0 events_per_s=4000 webhook_req_per_s=4000 webhook_non2xx=0 refused=0 sent=40000 made=40000 cpu=199
 run=1 load=mailgun-paced intake_target=8000 intake_per_s=7990 p50=1.20ms p99=4.00ms intake_non2xx=0 offered=5000 events_per_s=4500 webhook_req_per_s=4500 webhook_non2xx=0 refused=0 sent=45000 made=52501 cpu=199
-run=1 load=alone-after intake_target=8000 intake_per_s=7990 p50=1.10ms p99=6.00ms intake_non2xx=0 cpu=120
+run=1 load=alone-after intake_target=8000 intake_per_s=7990 p50=1.10ms p99=6.00ms intake_non2xx=0 postern_cpu=80 cpu=120
 """
 
 
 def test_events_judge_the_rate_apart_from_intakes_p99_beside_the_offered_load():
     params = {"intake_max": "16000", "paced": "8000", "messages": "10000", "recipients": "10",
-              "webhook_conns": "16", "unmatched": "0", "suppressed": "9000"}
+              "mailgun_conns": "64", "sendgrid_conns": "8", "unmatched": "0", "suppressed": "9000"}
     doc = results.document("events", rows(EVENTS), "x", params)
     assert cell(doc, offered="—", webhooks="none (before)")["target"] is None
     sg_max = cell(doc, webhooks=results.EVENTS_SENDGRID, offered=results.EVENTS_MAX)
     assert sg_max["postern"]["value"] == 15000 and sg_max["met"] is True
+    # 150% of a core against 70% alone: 0.8 s of CPU a second for 15,000 events.
+    assert sg_max["extras"]["cpu_per_event"]["value"] == 53.3
     # 5.5 ms over the higher alone p99 of the run (6 ms): within the spread;
     # 4,990 of 5,000 offered: within the counting window's edges.
     sg_paced = cell(doc, webhooks=results.EVENTS_SENDGRID, offered=5000)
