@@ -437,24 +437,26 @@ EVENTS_CELLS = (("alone-before", "none (before)"), ("sendgrid-max", EVENTS_SENDG
 def events(rows, params):
     cells_rows = [r for r in rows if "load" in r]
     alone = {}  # run -> the higher intake p99 of its two alone cells, ms
-    alone_cpu = {}  # run -> Postern's CPU in its alone cells, % of a core
+    intake_cost = {}  # run -> Postern's CPU per intake message in its alone cells, s
     for r in cells_rows:
         p99 = duration_ms(r.get("p99"))
         if str(r["load"]).startswith("alone") and p99 is not None:
             alone[int(r["run"])] = max(alone.get(int(r["run"]), 0), p99)
-        if str(r["load"]).startswith("alone") and "postern_cpu" in r:
-            alone_cpu.setdefault(int(r["run"]), []).append(r["postern_cpu"])
+        if str(r["load"]).startswith("alone") and "postern_cpu" in r and r.get("intake_per_s"):
+            intake_cost.setdefault(int(r["run"]), []).append(r["postern_cpu"] / 100 / r["intake_per_s"])
 
     def vs_alone(r):
         p99 = duration_ms(r.get("p99"))
         return p99 / alone[int(r["run"])] if p99 is not None and alone.get(int(r["run"])) else None
 
     def cpu_per_event(r):
-        """Postern's CPU above its alone cells' (mean), per event, µs."""
-        base = alone_cpu.get(int(r["run"]))
-        if not base or not r.get("events_per_s") or "postern_cpu" not in r:
+        """Postern's CPU less what the cell's intake costs (at the run's
+        alone cells' cost per message), per event, µs."""
+        cost = intake_cost.get(int(r["run"]))
+        if not cost or not r.get("events_per_s") or "postern_cpu" not in r:
             return None
-        return (r["postern_cpu"] - statistics.mean(base)) / 100 / r["events_per_s"] * 1e6
+        webhooks = r["postern_cpu"] / 100 - statistics.mean(cost) * r.get("intake_per_s", 0)
+        return webhooks / r["events_per_s"] * 1e6
 
     cells = []
     for key, label in EVENTS_CELLS:
@@ -480,8 +482,8 @@ def events(rows, params):
     notes = [f"Intake alone, closed loop (wrk -t2, 64 connections, {params.get('calibrate', '5')} s) took "
              f"{float(params.get('intake_max', 0)):,.0f} msg/s; every cell offers half of it, "
              f"{float(params.get('paced', 0)):,.0f} msg/s. p99 / alone: each run's intake p99 over the higher of "
-             "its two alone cells'. Postern CPU per event: Postern's CPU (% of a core) above its mean in the run's "
-             "alone cells, over the events/s."]
+             "its two alone cells'. Postern CPU per event: Postern's CPU less its intake's (at the cost per message "
+             "of the run's alone cells), over the events/s."]
     loads = [f"run {int(r['run'])} {r['load1']:g}" for r in rows if "load1" in r]
     if loads:
         notes.append("Load average (1 min) as each run began: " + ", ".join(loads) + ".")
