@@ -31,7 +31,9 @@
 # (bench/results.py).
 # Usage: bench/events.sh BUILD_DIR [RUNS] [SECS]
 #        env MESSAGES (10000), RECIPIENTS (10), MAILGUN_CONNS (64), SENDGRID_CONNS (8),
-#            CALIBRATE (5), EVENTS_RATE (5000), CELLS (all six)
+#            CALIBRATE (5), EVENTS_RATE (5000), CELLS (all six),
+#            MAILGUN_PER_S (15000), SENDGRID_BATCHES_PER_S (300): requests made
+#            for a full-speed cell (a note says when a cell ran out of them)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -117,9 +119,11 @@ for ((i = 0; i < 1200; i++)); do
   sleep 0.1
 done
 [ "$(queue sent)" = "$MESSAGES" ] || { echo "only $(queue sent) of $MESSAGES messages were sent" >&2; exit 1; }
-stop_pid "$PID" && wait "$PID" 2>/dev/null || true
+stop_pid "$PID"
+wait "$PID" 2>/dev/null || true
 PID=
-stop_pid "$SIM_PID" && wait "$SIM_PID" 2>/dev/null || true
+stop_pid "$SIM_PID"
+wait "$SIM_PID" 2>/dev/null || true
 SIM_PID=
 start_postern "$WORK/measure.toml"
 
@@ -171,8 +175,9 @@ cell() {
   read -r b0 t0 < <(cpu_ticks)
   c0=$(proc_cpu_ticks "$PID") w0=$(date +%s.%N)
   if [ -n "$provider" ]; then
-    local per_request=$([ "$provider" = sg ] && echo 100 || echo 1)
-    conns=$([ "$provider" = sg ] && echo "$SENDGRID_CONNS" || echo "$MAILGUN_CONNS")
+    local per_request=1
+    conns=$MAILGUN_CONNS
+    if [ "$provider" = sg ]; then per_request=100 conns=$SENDGRID_CONNS; fi
     wrk_requests 1 "$conns" "$SECS" "http://127.0.0.1:$PORT/v1/webhooks/$provider" "$file" once \
       "$(awk -v r="$rate" -v n="$per_request" 'BEGIN{print r / n}')" >"$WORK/webhook.out" &
     wpid=$!
@@ -203,7 +208,7 @@ cell() {
   # Postern's own CPU, % of one core, beside the whole box's.
   line+=" postern_cpu=$(awk -v a="$c0" -v b="$c1" -v s="$w0" -v t="$w1" -v hz="$(ticks_per_s)" \
     'BEGIN{printf "%.0f", 100 * (b-a) / hz / (t-s)}')"
-  echo "$line cpu=$(cpu_pct $b0 $t0 $b1 $t1)" | tee -a "$RAW"
+  echo "$line cpu=$(cpu_pct "$b0" "$t0" "$b1" "$t1")" | tee -a "$RAW"
 }
 
 for r in $(seq 1 "$RUNS"); do
@@ -220,7 +225,8 @@ for r in $(seq 1 "$RUNS"); do
     esac
   done
 done
-stop_pid "$PID" && wait "$PID" 2>/dev/null || true
+stop_pid "$PID"
+wait "$PID" 2>/dev/null || true
 PID=
 # What the events did, read from the store: none should be left unmatched.
 read -r unmatched suppressed < <("$PY" - "$STORE" <<'PY'
