@@ -26,8 +26,9 @@
 # or SENDGRID_CONNS connections. wrk sends all requests (bench/wrk_requests.lua: pre-made
 # requests, at a constant rate or as fast as answered). Events/s is counted
 # by Postern (postern_webhook_events_total), between 1 s after the start of
-# the cell and 1 s before its end. The run takes about 30 s of setup and
-# 6 × SECS × RUNS. The summary goes to bench/results/events.json
+# the cell and 1 s before its end. The run takes about 30 s of setup, then
+# per run 6 × SECS and a few seconds to sign each webhook cell's requests:
+# under 3 minutes with the defaults. The summary goes to bench/results/events.json
 # (bench/results.py).
 # Usage: bench/events.sh BUILD_DIR [RUNS] [SECS]
 #        env MESSAGES (10000), RECIPIENTS (10), MAILGUN_CONNS (64), SENDGRID_CONNS (8),
@@ -40,7 +41,7 @@ source "$here/lib.sh"
 COMMAND=$(bench_command "MESSAGES RECIPIENTS MAILGUN_CONNS SENDGRID_CONNS CALIBRATE EVENTS_RATE CELLS" "$@")
 BUILD=${1:-build/release}
 RUNS=${2:-2}
-SECS=${3:-10}
+SECS=${3:-8}
 [ "$SECS" -ge 3 ] || { echo "SECS must be 3 or more (events are counted from 1 s in to 1 s before the end)" >&2; exit 2; }
 MESSAGES=${MESSAGES:-10000}
 RECIPIENTS=${RECIPIENTS:-10}
