@@ -95,7 +95,9 @@ Result<void, ConfigError> apply_definition(std::string_view text, ProviderConfig
 std::optional<store::StoredProvider> provider_row(const ProviderRecord& r) {
   std::string file_entry = r.file ? r.file->file_entry : "";
   std::string admin(to_string(r.admin));
-  if (r.source == ProviderSource::config) {
+  // A run-time provider removed over a file's of that name (which was
+  // removed first) leaves the file's removed.
+  if (r.source == ProviderSource::config || (!r.definition && r.file)) {
     // A file's provider: what the change made of it, against the file.
     if (!r.file) return std::nullopt;  // the file dropped it meanwhile
     auto patch = r.definition ? patch_json(*r.file, *r.definition) : "{}";

@@ -126,8 +126,13 @@ TEST_F(RuntimeChangesTest, RemovedProvidersStayRemoved) {
     ASSERT_TRUE(node->manage.create(api_capture("c")));
     ASSERT_TRUE(node->manage.remove("c"));
     ASSERT_TRUE(node->manage.remove("b"));
+    // One made over the removed file's "b", then removed: "b" stays removed.
+    node->service.router().tick();
+    ASSERT_TRUE(node->manage.create(api_capture("b")));
+    ASSERT_TRUE(node->manage.remove("b"));
   }
   EXPECT_FALSE(store_.providers.contains("c"));  // made and removed at run time: nothing kept
+  EXPECT_TRUE(store_.providers.at("b").removed);
   auto node = start(file_);
   auto v = node->views();
   EXPECT_EQ(v.size(), 1u);
