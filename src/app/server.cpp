@@ -140,9 +140,14 @@ int serve(const Config& config) {
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
   routing::RoutingService routing(io, registry, provider_context, clock, metrics);
+  // Providers and routing changed at run time outlive the process
+  // (docs/routing.md "Run-time changes").
+  routing.keep_changes_in((*store)->routing());
   if (auto applied = routing.apply(config.routing); !applied) {
     spdlog::critical("configuration error: {}", applied.error().to_string());
     return 2;
+  } else {
+    spdlog::info("routing: {}", *applied);
   }
   auto& router = routing.router();
 

@@ -402,6 +402,26 @@ CREATE TABLE recipient_states (
   PRIMARY KEY (message_id, address)
 ) WITHOUT ROWID;
 )sql"_status_sql},
+    // Providers and routing settings changed at run time (store/routing_store.h).
+    Migration{13, R"sql(
+CREATE TABLE runtime_providers (
+  name TEXT PRIMARY KEY,
+  source TEXT NOT NULL,                   -- api, heartbeat, config
+  definition TEXT NOT NULL,               -- JSON, the routing service's
+  file_entry TEXT NOT NULL DEFAULT '',
+  removed INTEGER NOT NULL DEFAULT 0,
+  admin TEXT NOT NULL DEFAULT 'active',
+  heartbeat_ttl_ms INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE runtime_routing (
+  key TEXT PRIMARY KEY,                   -- strategy, default_pool, routes
+  value TEXT NOT NULL,                    -- JSON
+  file_value TEXT NOT NULL,               -- JSON: the file's when it was set
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -18,6 +18,7 @@
 #include "store/sqlite/side_call.h"
 #include "store/sqlite/sqlite_event_store.h"
 #include "store/sqlite/sqlite_inbox_store.h"
+#include "store/sqlite/sqlite_routing_store.h"
 #include "store/sqlite/wal_sync.h"
 #include "store/sqlite/writer.h"
 
@@ -65,8 +66,9 @@ struct SqliteStore::Impl {
   std::unique_ptr<WalSync> wal_sync;       // used by the committer's sync stage
   std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
-  std::unique_ptr<SqliteInboxStore> inbox;   // uses the committer, goes before it
-  std::unique_ptr<SqliteEventStore> events;  // likewise
+  std::unique_ptr<SqliteInboxStore> inbox;      // uses the committer, goes before it
+  std::unique_ptr<SqliteEventStore> events;     // likewise
+  std::unique_ptr<SqliteRoutingStore> routing;  // likewise
 
   template <class T, class F>
   void submit(F apply, Completion<T> done) {
@@ -183,6 +185,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
                                                    *impl->inbox_readers);
   impl->events = std::make_unique<SqliteEventStore>(*impl->committer, *impl->event_writer,
                                                     *impl->event_readers);
+  auto routing = SqliteRoutingStore::open(*impl->committer, *impl->write_db, options.path, clock);
+  if (!routing) return routing.error();
+  impl->routing = std::move(*routing);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -314,6 +319,8 @@ Result<std::uint64_t> SqliteStore::reclaim_content_space() {
 InboxStore& SqliteStore::inbox() { return *impl_->inbox; }
 
 EventStore& SqliteStore::events() { return *impl_->events; }
+
+RoutingStore& SqliteStore::routing() { return *impl_->routing; }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 

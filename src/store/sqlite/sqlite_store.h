@@ -11,6 +11,7 @@
 #include "core/metrics.h"
 #include "store/event_store.h"
 #include "store/inbox_store.h"
+#include "store/routing_store.h"
 #include "store/store.h"
 
 namespace postern::store::sqlite {
@@ -72,6 +73,9 @@ class SqliteStore final : public Store {
   // Provider events and the suppression list, in this store's database,
   // written through its writer (docs/events.md "Storage").
   EventStore& events();
+  // Providers and routing settings changed at run time, in this store's
+  // database, written through its writer (docs/routing.md "Run-time changes").
+  RoutingStore& routing();
 
  private:
   struct Impl;
