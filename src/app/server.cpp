@@ -32,6 +32,7 @@
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
+#include "store/await_write.h"
 #include "store/retention.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -139,7 +140,16 @@ int serve(const Config& config) {
   providers::ProviderContext provider_context{io, **http_client, clock, metrics, &catch_sink};
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
-  routing::RoutingService routing(io, registry, provider_context, clock, metrics);
+  // This start's number: the event stream's ids carry it, so they go on
+  // increasing across restarts and crashes (routing/event_ids.h).
+  auto boot = store::await_write<std::uint64_t>(
+      [&](auto done) { (*store)->record_boot(node_name(), clock.now(), done); });
+  if (!boot) {
+    spdlog::critical("cannot record this start in the store: {}", boot.error().message());
+    return 1;
+  }
+  routing::RoutingService routing(io, registry, provider_context, clock, metrics,
+                                  routing::event_boot_for(*boot));
   // Providers and routing changed at run time outlive the process
   // (docs/routing.md "Run-time changes").
   routing.keep_changes_in((*store)->routing());

@@ -286,7 +286,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
     while (!stopping) {
-      detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes});
+      detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes,
+                                    options.max_header_field_bytes, options.max_header_fields});
       if (!co_await read_request(*c, buffer, reader)) {
         if (reader.refusal()) co_await write(*c, std::move(*reader.refusal()), 11, false);
         break;

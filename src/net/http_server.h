@@ -21,6 +21,9 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 64 * 1024;
   std::chrono::seconds idle_timeout{60};     // between requests on a keep-alive connection
   std::chrono::seconds request_timeout{30};  // to receive one request and to send its answer
+  // 431 past either: one header field line, and the number of fields.
+  std::size_t max_header_field_bytes = 8 * 1024;
+  std::size_t max_header_fields = 100;
   std::size_t max_connections = 10000;
 };
 

@@ -16,8 +16,17 @@ Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file
       .duration("idle_timeout", o.idle_timeout)
       .duration("request_timeout", o.request_timeout)
       .count("max_connections", o.max_connections)
+      .bytes("max_header_field_bytes", o.max_header_field_bytes)
+      .count("max_header_fields", o.max_header_fields)
       // 0 would refuse every client: a typo, not a policy.
-      .check(o.max_connections > 0, "max_connections", "must be at least 1");
+      .check(o.max_connections > 0, "max_connections", "must be at least 1")
+      .check(o.max_header_fields > 0, "max_header_fields", "must be at least 1")
+      // The whole header is held to max_header_bytes: a field could never
+      // be longer, so a larger value would promise what does not happen.
+      .check(o.max_header_field_bytes >= 256 && o.max_header_field_bytes <= o.max_header_bytes,
+             "max_header_field_bytes",
+             "must be between 256 bytes and " + std::to_string(o.max_header_bytes / 1024) +
+                 " KiB (the whole header's limit)");
   return file.result(std::move(o));
 }
 

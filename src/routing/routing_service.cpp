@@ -58,10 +58,10 @@ struct RoutingService::Impl : std::enable_shared_from_this<Impl> {
 
 RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
                                providers::ProviderContext& context, const Clock& clock,
-                               MetricsRegistry& metrics)
+                               MetricsRegistry& metrics, std::uint32_t event_boot)
     : registry_(registry),
       context_(context),
-      events_(clock),
+      events_(clock, event_boot),
       router_(clock, metrics, events_),
       impl_(std::make_shared<Impl>(io.context(0), router_, events_)) {}
 

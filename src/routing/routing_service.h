@@ -75,8 +75,10 @@ using Reply = std::function<void(Result<T, RoutingError>)>;
 
 class RoutingService {
  public:
+  // `event_boot`: this start's number, for the event ids (event_ids.h).
   RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
-                 providers::ProviderContext& context, const Clock& clock, MetricsRegistry& metrics);
+                 providers::ProviderContext& context, const Clock& clock, MetricsRegistry& metrics,
+                 std::uint32_t event_boot = 1);
   ~RoutingService();
   RoutingService(const RoutingService&) = delete;
   RoutingService& operator=(const RoutingService&) = delete;

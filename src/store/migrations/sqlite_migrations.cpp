@@ -422,6 +422,19 @@ CREATE TABLE runtime_routing (
   updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    Migration{14, R"sql(
+-- Each start of a node (postern serve), numbered: GET /v1/events ids carry
+-- the number in their high bits (routing/event_ids.h), so they increase
+-- across restarts and crashes whatever the clock says, and no two starts
+-- (of this node or of another sharing the store) give out the same ids.
+-- AUTOINCREMENT: a number is never given twice, even if rows are deleted.
+-- One small row per start, kept as the node's start log.
+CREATE TABLE node_boots (
+  boot INTEGER PRIMARY KEY AUTOINCREMENT,
+  node TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

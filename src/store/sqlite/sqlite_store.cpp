@@ -281,6 +281,12 @@ void SqliteStore::delete_smtp_user(std::string name, Completion<void> done) {
                       std::move(done));
 }
 
+void SqliteStore::record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::uint64_t>([w, n = std::move(node), at]() { return w->record_boot(n, at); },
+                               std::move(done));
+}
+
 Result<MessageDetail> SqliteStore::get_message(MessageId id) {
   return impl_->readers->borrow()->get_message(id);
 }

@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   void delete_api_key(std::string name, Completion<void> done) override;
   void create_smtp_user(SmtpUser user, Completion<void> done) override;
   void delete_smtp_user(std::string name, Completion<void> done) override;
+  void record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) override;
   Result<MessageDetail> get_message(MessageId id) override;
   Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter) override;
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;

@@ -34,6 +34,7 @@ struct Writer::Statements {
   Statement delete_key;
   Statement insert_user;
   Statement delete_user;
+  Statement insert_boot;
 };
 
 namespace {
@@ -166,6 +167,7 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_user, "DELETE FROM smtp_users WHERE name = ?1"},
+      {&st->insert_boot, "INSERT INTO node_boots(node, started_at) VALUES (?1, ?2) RETURNING boot"},
   };
   for (const auto& e : entries) {
     auto s = prep(db, e.sql);
@@ -560,6 +562,12 @@ Result<void> Writer::delete_smtp_user(const std::string& name) {
   if (auto r = st_->delete_user.bind(1, name).run(); !r) return r;
   if (db_.changes() == 0) return Errc::not_found;
   return {};
+}
+
+Result<std::uint64_t> Writer::record_boot(const std::string& node, SystemTime at) {
+  return st_->insert_boot.bind(1, node)
+      .bind(2, to_unix_ms(at))
+      .one_row(Errc::internal, [](auto& s) { return static_cast<std::uint64_t>(s.column_int(0)); });
 }
 
 }  // namespace postern::store::sqlite

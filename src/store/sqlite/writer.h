@@ -32,6 +32,7 @@ class Writer {
   Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
+  Result<std::uint64_t> record_boot(const std::string& node, SystemTime at);
   Result<void> create_smtp_user(const SmtpUser& user);
 
   // status_counts changes are summed over a transaction and written once,

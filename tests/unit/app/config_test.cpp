@@ -23,6 +23,8 @@ listen = "0.0.0.0:9000"
 idle_timeout = "2m"
 max_connections = 500
 max_body_bytes = "10MiB"
+max_header_field_bytes = "16KiB"
+max_header_fields = 200
 [delivery]
 lease = 30
 max_age = "2h"
@@ -35,6 +37,8 @@ trusted_networks = ["10.0.0.0/8"]
   EXPECT_EQ(c->http.idle_timeout, std::chrono::seconds(120));
   EXPECT_EQ(c->http.max_body_bytes, 10u << 20);
   EXPECT_EQ(c->http.max_connections, 500u);
+  EXPECT_EQ(c->http.max_header_field_bytes, 16u << 10);
+  EXPECT_EQ(c->http.max_header_fields, 200u);
   EXPECT_EQ(c->delivery.dispatcher.lease, std::chrono::seconds(30));
   EXPECT_EQ(c->delivery.dispatcher.retry.max_age, std::chrono::hours(2));
   EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
@@ -110,6 +114,12 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
   };
   const Case cases[] = {
       {"[imap]\nmax_connections = 0\n", {}, "imap.max_connections", "at least 1"},
+      {"[http]\nmax_header_fields = 0\n", {}, "http.max_header_fields", "at least 1"},
+      // The whole header is held to 64 KiB: a longer field could not pass.
+      {"[http]\nmax_header_field_bytes = \"100KiB\"\n",
+       {},
+       "http.max_header_field_bytes",
+       "the whole header's limit"},
       {"", {{"POSTERN_IMAP_LISTEN", "nowhere"}}, "imap.listen", "host:port"},
       {"[pop3]\nidle_timeout = \"1m\"\n", {}, "pop3.idle_timeout", "RFC 1939"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
