@@ -1,0 +1,68 @@
+// The /v1 API as the screens call it: JSON in and out, the API key as a
+// Bearer token, and the API's one error shape turned into ApiError.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  // The gateway could not be reached at all (status 0).
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export type KeySource = () => string | null;
+
+export function authHeaders(key: string | null): Record<string, string> {
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+// {"error": {"code", "message", "field"}} (src/http/responses.h), or a
+// plain description when the body is something else (a proxy's page).
+export async function errorFrom(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: { code?: string; message?: string; field?: string } };
+    if (body.error?.code) {
+      return new ApiError(response.status, body.error.code, body.error.message ?? body.error.code, body.error.field);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(response.status, 'http_error', `the gateway answered ${response.status} ${response.statusText}`);
+}
+
+export class Api {
+  constructor(
+    private readonly key: KeySource,
+    private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(this.key()) };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, 'unreachable', `the gateway did not answer (${(e as Error).message})`);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+}

@@ -1,0 +1,51 @@
+// The shapes of the /v1 answers the UI reads (docs/openapi.yaml is the
+// reference; only the fields the screens use are named).
+
+// routing::ProviderState
+export type ProviderState =
+  | 'healthy'
+  | 'half_open'
+  | 'ejected'
+  | 'unhealthy'
+  | 'lapsed'
+  | 'draining'
+  | 'drained'
+  | 'paused';
+
+export interface Provider {
+  name: string;
+  type: string;
+  pool: string;
+  source: string;
+  weight: number;
+  priority: number;
+  state: ProviderState;
+  check: string | null;
+  reason: string;
+  since: string;
+  admin: 'active' | 'draining' | 'paused';
+  latency_ms: number;
+  success_rate: number | null;
+  in_flight: number;
+  attempts_last_minute: number;
+  share: number;
+}
+
+export interface ListOf<T> {
+  data: T[];
+}
+
+// One block of /v1/events: `data:` is an object with id, type, at and the
+// event's own fields.
+export interface RoutingEvent {
+  id: number;
+  type: string;
+  at: string;
+  provider?: string;
+  pool?: string;
+  state?: ProviderState;
+  previous?: ProviderState;
+  check?: string | null;
+  reason?: string;
+  [field: string]: unknown;
+}
