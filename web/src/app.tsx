@@ -8,6 +8,7 @@ import { Loading } from './components/states';
 import { Shell } from './components/Shell';
 import { SCREENS } from './routes';
 import { Dashboard } from './screens/Dashboard';
+import { Keys } from './screens/Keys';
 import { NotFound } from './screens/NotFound';
 import { Placeholder } from './screens/Placeholder';
 import { SignIn } from './screens/SignIn';
@@ -16,6 +17,7 @@ import { SessionContext, type Session } from './session';
 // The screens built so far, by their path in SCREENS.
 const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/': Dashboard,
+  '/keys': Keys,
 };
 
 type Gate = { phase: 'checking' } | { phase: 'signed-out'; notice?: string } | { phase: 'in'; key: string | null };
@@ -45,6 +47,10 @@ export function App() {
       signOut: () => {
         storeKey(null);
         setGate({ phase: 'signed-out' });
+      },
+      switchKey: (next: string) => {
+        storeKey(next);
+        setGate({ phase: 'in', key: next });
       },
     };
   }, [gate]);

@@ -7,6 +7,9 @@ export interface Session {
   api: Api;
   key: string | null;
   signOut: () => void;
+  // Goes on with another key (the first key made on an open node closes
+  // it to callers without one).
+  switchKey: (key: string) => void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

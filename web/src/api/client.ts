@@ -65,4 +65,12 @@ export class Api {
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {});
+  }
+
+  delete(path: string): Promise<void> {
+    return this.request<void>('DELETE', path);
+  }
 }

@@ -31,6 +31,15 @@ export interface Provider {
   share: number;
 }
 
+// GET /v1/keys; the secret only in the answer to POST /v1/keys.
+export interface ApiKey {
+  name: string;
+  scopes: string[];
+  test_account: string | null;
+  created_at?: string;
+  secret?: string;
+}
+
 export interface ListOf<T> {
   data: T[];
 }
