@@ -31,7 +31,10 @@ export function Dashboard() {
   const [history, setHistory] = useState<Sample[]>([]);
   const [recent, setRecent] = useState<RoutingEvent[]>([]);
   const [live, setLive] = useState<StreamState>('connecting');
+  const [streamError, setStreamError] = useState<Error | null>(null);
   const pending = useRef<RoutingEvent[]>([]);
+  // The list as last shown, for applying events to it outside a render.
+  const shown = useRef<Provider[] | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -39,6 +42,7 @@ export function Dashboard() {
       try {
         const list = (await api.get<ListOf<Provider>>('/v1/providers')).data;
         if (stopped) return;
+        shown.current = list;
         setProviders(list);
         setError(null);
         setHistory((h) => addSample(h, sampleOf(list, Date.now())));
@@ -57,16 +61,18 @@ export function Dashboard() {
       const batch = pending.current;
       pending.current = [];
       let refetch = false;
-      setProviders((list) => {
-        let next = list ?? [];
-        for (const e of batch) {
-          const applied = applyEvent(next, e);
-          next = applied.providers;
-          refetch ||= applied.refetch;
-        }
-        return list ? next : list;
-      });
-      setRecent((r) => [...batch.reverse(), ...r].slice(0, RECENT_EVENTS));
+      let list = shown.current;
+      for (const e of batch) {
+        if (!list) break; // not read yet: the first read will be current
+        const applied = applyEvent(list, e);
+        list = applied.providers;
+        refetch ||= applied.refetch;
+      }
+      if (list !== shown.current) {
+        shown.current = list;
+        setProviders(list);
+      }
+      setRecent((r) => [...[...batch].reverse(), ...r].slice(0, RECENT_EVENTS));
       if (refetch) load();
     };
     const stream = openEventStream({
@@ -78,8 +84,10 @@ export function Dashboard() {
         pending.current.push(e);
         if (!frame) frame = requestAnimationFrame(flush);
       },
-      onState: (s) => {
+      onState: (s, e) => {
         setLive(s);
+        // Closed with a reason: the key was refused; the stream stopped.
+        setStreamError(s === 'closed' && e ? e : null);
         if (s === 'open') load(); // what changed while disconnected
       },
     });
@@ -101,6 +109,7 @@ export function Dashboard() {
         </span>
       </div>
       {error && <ErrorBox error={error} title="Cannot read the providers" />}
+      {streamError && <ErrorBox error={streamError as ApiError} title="Live updates stopped" />}
       <h2>Providers</h2>
       {providers === null && !error && <Loading what="Reading the providers" />}
       {providers !== null && providers.length === 0 && (
