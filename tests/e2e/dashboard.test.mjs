@@ -3,7 +3,7 @@
 // events, no reload), the navigation and the screens still to come.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, Resources, until, screenshot, SIM_MAILGUN_KEY, SIM_SENDGRID_KEY, startBrowser, startPostern, startSim } from './harness.mjs';
+import { api, providerToml, Resources, screenshot, signIn, startBrowser, startPostern, startSim, until } from './harness.mjs';
 
 describe('dashboard', { timeout: 150_000 }, () => {
   const resources = new Resources();
@@ -13,20 +13,7 @@ describe('dashboard', { timeout: 150_000 }, () => {
   before(async () => {
     const sim = await startSim(resources);
     node = await startPostern(resources, {
-      config: `
-[[providers]]
-name = "mailgun-eu"
-type = "mailgun"
-base_url = "${sim.url('mailgun')}"
-api_key = "${SIM_MAILGUN_KEY}"
-domain = "mg.example.com"
-
-[[providers]]
-name = "sendgrid"
-type = "sendgrid"
-base_url = "${sim.url('sendgrid')}"
-api_key = "${SIM_SENDGRID_KEY}"
-`,
+      config: providerToml(sim, 'mailgun', 'mailgun-eu') + providerToml(sim, 'sendgrid'),
     });
     key = await node.createKey('ui', 'read,send,admin');
     // Some traffic first, so that the figures are not all blank.
@@ -44,9 +31,7 @@ api_key = "${SIM_SENDGRID_KEY}"
     });
     b = await startBrowser(resources);
     await b.page.goto(node.url + '/');
-    await b.page.getByLabel('API key').fill(key);
-    await b.page.getByRole('button', { name: 'Sign in' }).click();
-    await b.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(b.page, key);
   });
   after(() => resources.stopAll());
 

@@ -157,6 +157,22 @@ export async function startSim(resources, services = ['mailgun', 'sendgrid']) {
   return { url: (name) => `http://${addresses[name]}` };
 }
 
+// A [[providers]] entry for one of postern-sim's services
+// (tests/integration/test_providers.py's provider_toml).
+export function providerToml(sim, kind, name = kind) {
+  const head = `[[providers]]\nname = "${name}"\ntype = "${kind}"\nbase_url = "${sim.url(kind)}"\n`;
+  if (kind === 'mailgun') return `${head}api_key = "${SIM_MAILGUN_KEY}"\ndomain = "mg.example.com"\n`;
+  if (kind === 'sendgrid') return `${head}api_key = "${SIM_SENDGRID_KEY}"\n`;
+  throw new Error(`no provider entry for ${kind}`);
+}
+
+// Signs in on the form the page shows and waits for the screen `heading`.
+export async function signIn(page, key, heading = 'Dashboard') {
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
 // Headless chromium from Debian, with nothing that reaches the network.
 export async function startBrowser(resources) {
   const browser = await chromium.launch({

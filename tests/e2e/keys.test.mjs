@@ -3,7 +3,7 @@
 // the first key carries the tab on with it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, Resources, screenshot, startBrowser, startPostern } from './harness.mjs';
+import { api, Resources, screenshot, signIn, startBrowser, startPostern } from './harness.mjs';
 
 describe('keys', { timeout: 150_000 }, () => {
   const resources = new Resources();
@@ -20,8 +20,7 @@ describe('keys', { timeout: 150_000 }, () => {
     const admin = await node.createKey('ops', 'read,admin');
     const page = b.page;
     await page.goto(node.url + '/');
-    await page.getByLabel('API key').fill(admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keys' }).click();
     await row('ops').waitFor();
 

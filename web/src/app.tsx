@@ -7,6 +7,7 @@ import { checkAccess, storedKey, storeKey } from './auth';
 import { Loading } from './components/states';
 import { Shell } from './components/Shell';
 import { SCREENS } from './routes';
+import { Compose } from './screens/Compose';
 import { Dashboard } from './screens/Dashboard';
 import { Keys } from './screens/Keys';
 import { NotFound } from './screens/NotFound';
@@ -17,6 +18,7 @@ import { SessionContext, type Session } from './session';
 // The screens built so far, by their path in SCREENS.
 const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/': Dashboard,
+  '/compose': Compose,
   '/keys': Keys,
 };
 
