@@ -62,13 +62,13 @@ describe('dashboard', { timeout: 150_000 }, () => {
 
   test('navigation reaches every screen, and deep links load the app', { timeout: 60_000 }, async () => {
     const page = b.page;
-    for (const name of ['Compose', 'Messages', 'Providers', 'Test inbox', 'Keys']) {
+    for (const name of ['Compose', 'Messages', 'Providers', 'Test inbox', 'Keys', 'Dashboard']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { name, level: 1 }).waitFor();
       assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('aria-current'), 'page');
     }
-    await page.goto(node.url + '/messages/0ABCDEF');
-    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    await page.goto(node.url + '/providers/sendgrid');
+    await page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor();
     await screenshot(page, 'placeholder');
     await page.goto(node.url + '/no/such/screen');
     await page.getByRole('heading', { name: 'Not found' }).waitFor();

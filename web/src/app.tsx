@@ -10,6 +10,7 @@ import { SCREENS } from './routes';
 import { Compose } from './screens/Compose';
 import { Dashboard } from './screens/Dashboard';
 import { Keys } from './screens/Keys';
+import { Messages } from './screens/Messages';
 import { NotFound } from './screens/NotFound';
 import { Placeholder } from './screens/Placeholder';
 import { SignIn } from './screens/SignIn';
@@ -19,6 +20,7 @@ import { SessionContext, type Session } from './session';
 const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/': Dashboard,
   '/compose': Compose,
+  '/messages/:rest*': Messages,
   '/keys': Keys,
 };
 

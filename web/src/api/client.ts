@@ -44,7 +44,8 @@ export class Api {
     private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  // The answer when it is a success; an ApiError otherwise.
+  private async send(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(this.key()), ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
@@ -58,8 +59,18 @@ export class Api {
       throw new ApiError(0, 'unreachable', `the gateway did not answer (${(e as Error).message})`);
     }
     if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+    const response = await this.send(method, path, body, extra);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
+  }
+
+  // A body that is not JSON (a message's source).
+  async text(path: string): Promise<string> {
+    return (await this.send('GET', path, undefined, { Accept: '*/*' })).text();
   }
 
   get<T>(path: string): Promise<T> {

@@ -58,3 +58,57 @@ export interface RoutingEvent {
   reason?: string;
   [field: string]: unknown;
 }
+
+// routing's message statuses (Status in docs/openapi.yaml).
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'cancelled' | 'quarantined';
+
+export interface MessageSummary {
+  id: string;
+  status: MessageStatus;
+  created_at: string;
+  updated_at: string;
+  next_attempt_at: string | null;
+  attempts: number;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  refused_recipients: string[];
+  subject: string;
+  tags: string[];
+  size: number;
+  provider: string | null;
+  provider_message_id: string | null;
+  last_error: string | null;
+}
+
+export interface MessageEvent {
+  seq: number;
+  at: string;
+  type: string;
+  status: MessageStatus;
+  provider?: string;
+  class?: string;
+  code?: string;
+  latency_ms?: number;
+  detail?: string;
+  recipient?: string;
+}
+
+export interface RecipientState {
+  address: string;
+  state: string;
+  at: string | null;
+  detail: string | null;
+  provider: string | null;
+}
+
+export interface MessageDetail extends MessageSummary {
+  events: MessageEvent[];
+  recipients: RecipientState[];
+}
+
+export interface MessagePage {
+  data: MessageSummary[];
+  next_cursor: string | null;
+}
