@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import type { ApiKey, ListOf } from '../api/types';
+import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo } from '../lib/format';
 import { canCarryOn, keyNameProblem, SCOPES } from '../lib/keys';
@@ -168,47 +169,35 @@ function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }
   return (
     <>
       {error && <ErrorBox error={error} title="The key was not deleted" />}
-      <div class="table-wrap">
-        <table aria-label="API keys">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Test account</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.name} data-key={k.name}>
-                <td>{k.name}</td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>{k.test_account ?? '–'}</td>
-                <td>{k.created_at ? formatAgo(k.created_at) : '–'}</td>
-                <td class="actions">
-                  {confirming === k.name ? (
-                    <>
-                      <button type="button" class="danger" onClick={() => remove(k.name)}>
-                        Delete {k.name}
-                      </button>
-                      <button type="button" class="secondary" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" class="secondary" onClick={() => setConfirming(k.name)}>
-                      Delete…
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="API keys"
+        columns={['Name', 'Scopes', 'Test account', 'Created', <span class="visually-hidden">Actions</span>]}
+      >
+        {keys.map((k) => (
+          <tr key={k.name} data-key={k.name}>
+            <td>{k.name}</td>
+            <td>{k.scopes.join(', ')}</td>
+            <td>{k.test_account ?? '–'}</td>
+            <td>{k.created_at ? formatAgo(k.created_at) : '–'}</td>
+            <td class="actions">
+              {confirming === k.name ? (
+                <>
+                  <button type="button" class="danger" onClick={() => remove(k.name)}>
+                    Delete {k.name}
+                  </button>
+                  <button type="button" class="secondary" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </>
+              ) : (
+                <button type="button" class="secondary" onClick={() => setConfirming(k.name)}>
+                  Delete…
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }

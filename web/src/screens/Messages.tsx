@@ -5,6 +5,7 @@ import { useRoute } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import type { MessageDetail, MessagePage, MessageStatus } from '../api/types';
+import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo, formatLatency } from '../lib/format';
 import { canCancel, canRetry, listQuery, NO_FILTER, statusTone, STATUSES, type ListFilter } from '../lib/messages';
@@ -81,34 +82,21 @@ function MessageList() {
         <Empty title="No messages here">{filter === NO_FILTER ? 'Send one from Compose, the API or SMTP.' : 'Nothing matches these filters.'}</Empty>
       )}
       {page && page.data.length > 0 && (
-        <div class="table-wrap">
-          <table aria-label="Messages">
-            <thead>
-              <tr>
-                <th scope="col">Status</th>
-                <th scope="col">Subject</th>
-                <th scope="col">To</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.map((m) => (
-                <tr key={m.id} data-message={m.id}>
-                  <td>
-                    <StatusBadge status={m.status} />
-                  </td>
-                  <td>
-                    <a href={`/messages/${m.id}`}>{m.subject || '(no subject)'}</a>
-                  </td>
-                  <td>{[...m.to, ...m.cc, ...m.bcc].join(', ')}</td>
-                  <td>{m.provider ?? '–'}</td>
-                  <td>{formatAgo(m.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Messages" columns={['Status', 'Subject', 'To', 'Provider', 'Created']}>
+          {page.data.map((m) => (
+            <tr key={m.id} data-message={m.id}>
+              <td>
+                <StatusBadge status={m.status} />
+              </td>
+              <td>
+                <a href={`/messages/${m.id}`}>{m.subject || '(no subject)'}</a>
+              </td>
+              <td>{[...m.to, ...m.cc, ...m.bcc].join(', ')}</td>
+              <td>{m.provider ?? '–'}</td>
+              <td>{formatAgo(m.created_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <div class="pager">
         <button
@@ -247,28 +235,16 @@ function MessageView({ id }: { id: string }) {
             </pre>
           )}
           <h2>Recipients</h2>
-          <div class="table-wrap">
-            <table aria-label="Recipients">
-              <thead>
-                <tr>
-                  <th scope="col">Address</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {m.recipients.map((r) => (
-                  <tr key={r.address}>
-                    <td>{r.address}</td>
-                    <td>{r.state}</td>
-                    <td>{r.provider ?? '–'}</td>
-                    <td>{r.detail ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Recipients" columns={['Address', 'State', 'Provider', 'Detail']}>
+            {m.recipients.map((r) => (
+              <tr key={r.address}>
+                <td>{r.address}</td>
+                <td>{r.state}</td>
+                <td>{r.provider ?? '–'}</td>
+                <td>{r.detail ?? ''}</td>
+              </tr>
+            ))}
+          </DataTable>
           <h2>Timeline</h2>
           <ol class="activity" aria-label="Timeline">
             {m.events.map((e) => (
