@@ -67,8 +67,8 @@ describe('dashboard', { timeout: 150_000 }, () => {
       await page.getByRole('heading', { name, level: 1 }).waitFor();
       assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('aria-current'), 'page');
     }
-    await page.goto(node.url + '/providers/sendgrid');
-    await page.getByRole('heading', { name: 'Providers', level: 1 }).waitFor();
+    await page.goto(node.url + '/inbox/alice');
+    await page.getByRole('heading', { name: 'Test inbox', level: 1 }).waitFor();
     await screenshot(page, 'placeholder');
     await page.goto(node.url + '/no/such/screen');
     await page.getByRole('heading', { name: 'Not found' }).waitFor();

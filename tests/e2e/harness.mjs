@@ -146,7 +146,7 @@ function run(command, args, env, timeoutMs = 60_000) {
 export const SIM_MAILGUN_KEY = 'key-sim';
 export const SIM_SENDGRID_KEY = 'SG.sim-key';
 
-// postern-sim with the services named, each on a free port; url(name).
+// postern-sim with the services named, each on a free port; url(name), port(name).
 export async function startSim(resources, services = ['mailgun', 'sendgrid']) {
   const args = ['--log-level', 'info', '--control', '127.0.0.1:0', ...services.flatMap((s) => [`--${s}`, '127.0.0.1:0'])];
   const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0:halt_on_error=1' };
@@ -154,7 +154,7 @@ export async function startSim(resources, services = ['mailgun', 'sendgrid']) {
   resources.add(() => sim.stop());
   const m = await sim.ready;
   const addresses = Object.fromEntries(m[1].split(/\s+/).filter(Boolean).map((item) => item.split('=')));
-  return { url: (name) => `http://${addresses[name]}` };
+  return { url: (name) => `http://${addresses[name]}`, port: (name) => Number(addresses[name].split(':').pop()) };
 }
 
 // A [[providers]] entry for one of postern-sim's services

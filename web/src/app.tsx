@@ -13,6 +13,7 @@ import { Keys } from './screens/Keys';
 import { Messages } from './screens/Messages';
 import { NotFound } from './screens/NotFound';
 import { Placeholder } from './screens/Placeholder';
+import { Providers } from './screens/Providers';
 import { SignIn } from './screens/SignIn';
 import { SessionContext, type Session } from './session';
 
@@ -21,6 +22,7 @@ const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/': Dashboard,
   '/compose': Compose,
   '/messages/:rest*': Messages,
+  '/providers/:rest*': Providers,
   '/keys': Keys,
 };
 

@@ -29,6 +29,15 @@ export interface Provider {
   in_flight: number;
   attempts_last_minute: number;
   share: number;
+  probe?: { enabled: boolean; healthy: boolean; last_at: string | null; last_ok: boolean; detail: string; latency_ms: number };
+  heartbeat?: { last_at: string | null; ttl_ms: number } | null;
+}
+
+export interface RoutingView {
+  strategy: string;
+  strategies: string[];
+  default_pool: string;
+  pools: { name: string; providers: string[]; active: boolean }[];
 }
 
 // GET /v1/keys; the secret only in the answer to POST /v1/keys.

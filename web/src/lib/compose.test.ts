@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSendRequest, EMPTY_FORM, parseMetadata, splitAddresses, toBase64 } from './compose';
+import { buildSendRequest, EMPTY_FORM, splitAddresses, toBase64 } from './compose';
 
 describe('splitAddresses', () => {
   it('splits on commas, semicolons and lines, keeping quoted names whole', () => {
@@ -7,15 +7,6 @@ describe('splitAddresses', () => {
       'a@x.org', 'b@x.org', 'c@x.org', '"Doe, Jane" <jane@x.org>',
     ]);
     expect(splitAddresses('  ')).toEqual([]);
-  });
-});
-
-describe('parseMetadata', () => {
-  it('reads key=value lines', () => {
-    expect(parseMetadata('user_id = 42\n\nplan=pro=yes')).toEqual({ value: { user_id: '42', plan: 'pro=yes' } });
-  });
-  it('names the line it cannot read', () => {
-    expect(parseMetadata('a=1\noops').error).toBe('line 2: write key=value');
   });
 });
 

@@ -1,3 +1,5 @@
+import { parseKeyValueLines } from './keyvalue';
+
 // The Compose form turned into POST /v1/messages's body (SendRequest in
 // docs/openapi.yaml), with the mistakes the API would refuse caught first
 // and named by field.
@@ -46,17 +48,6 @@ export function splitAddresses(text: string): string[] {
   return out;
 }
 
-export function parseMetadata(text: string): { value: Record<string, string>; error?: string } {
-  const value: Record<string, string> = {};
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  for (const [i, line] of lines.entries()) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) return { value, error: `line ${i + 1}: write key=value` };
-    value[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return { value };
-}
-
 export interface Built {
   body: Record<string, unknown>;
   errors: FieldErrors;
@@ -79,7 +70,7 @@ export function buildSendRequest(form: ComposeForm, attachments: Attachment[]): 
   const tags = form.tags.split(',').map((t) => t.trim()).filter(Boolean);
   if (tags.length > 10) errors.tags = 'At most 10 tags.';
   else if (tags.length) body.tags = tags;
-  const metadata = parseMetadata(form.metadata);
+  const metadata = parseKeyValueLines(form.metadata);
   if (metadata.error) errors.metadata = metadata.error;
   else if (Object.keys(metadata.value).length) body.metadata = metadata.value;
   if (attachments.length) body.attachments = attachments;

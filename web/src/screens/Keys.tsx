@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import type { ApiKey, ListOf } from '../api/types';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo } from '../lib/format';
@@ -151,7 +152,6 @@ function NewSecret({ apiKey, onDone }: { apiKey: ApiKey; onDone: () => void }) {
 
 function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }) {
   const { api } = useSession();
-  const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
   async function remove(name: string) {
@@ -161,8 +161,6 @@ function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }
       onDeleted();
     } catch (e) {
       setError(e as ApiError);
-    } finally {
-      setConfirming(null);
     }
   }
 
@@ -180,20 +178,7 @@ function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }
             <td>{k.test_account ?? '–'}</td>
             <td>{k.created_at ? formatAgo(k.created_at) : '–'}</td>
             <td class="actions">
-              {confirming === k.name ? (
-                <>
-                  <button type="button" class="danger" onClick={() => remove(k.name)}>
-                    Delete {k.name}
-                  </button>
-                  <button type="button" class="secondary" onClick={() => setConfirming(null)}>
-                    Cancel
-                  </button>
-                </>
-              ) : (
-                <button type="button" class="secondary" onClick={() => setConfirming(k.name)}>
-                  Delete…
-                </button>
-              )}
+              <ConfirmButton label="Delete…" confirm={`Delete ${k.name}`} onConfirm={() => remove(k.name)} />
             </td>
           </tr>
         ))}

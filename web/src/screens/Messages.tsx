@@ -5,6 +5,7 @@ import { useRoute } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import type { MessageDetail, MessagePage, MessageStatus } from '../api/types';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo, formatLatency } from '../lib/format';
@@ -130,7 +131,6 @@ function MessageView({ id }: { id: string }) {
   const { api } = useSession();
   const [m, setM] = useState<MessageDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [confirming, setConfirming] = useState(false);
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [source, setSource] = useState<string | null>(null);
 
@@ -156,7 +156,6 @@ function MessageView({ id }: { id: string }) {
   }, [api, id]);
 
   async function act(action: 'cancel' | 'retry') {
-    setConfirming(false);
     try {
       await api.post(`/v1/messages/${encodeURIComponent(id)}/${action}`);
       setActionError(null);
@@ -204,21 +203,9 @@ function MessageView({ id }: { id: string }) {
             )}
           </dl>
           <div class="actions-bar">
-            {canCancel(m.status) &&
-              (confirming ? (
-                <>
-                  <button type="button" class="danger" onClick={() => act('cancel')}>
-                    Cancel this message
-                  </button>
-                  <button type="button" class="secondary" onClick={() => setConfirming(false)}>
-                    Keep it
-                  </button>
-                </>
-              ) : (
-                <button type="button" class="secondary" onClick={() => setConfirming(true)}>
-                  Cancel…
-                </button>
-              ))}
+            {canCancel(m.status) && (
+              <ConfirmButton label="Cancel…" confirm="Cancel this message" keep="Keep it" onConfirm={() => act('cancel')} />
+            )}
             {canRetry(m.status, m.refused_recipients) && (
               <button type="button" onClick={() => act('retry')}>
                 Retry
