@@ -3,7 +3,7 @@
 // follows it to sent; a sync send shows the outcome at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, providerToml, Resources, screenshot, signIn, startBrowser, startPostern, startSim } from './harness.mjs';
+import { api, providerToml, Resources, screenshot, signedInNode, startSim } from './harness.mjs';
 
 describe('compose', { timeout: 150_000 }, () => {
   const resources = new Resources();
@@ -12,11 +12,9 @@ describe('compose', { timeout: 150_000 }, () => {
   let key;
   before(async () => {
     const sim = await startSim(resources, ['mailgun']);
-    node = await startPostern(resources, { config: providerToml(sim, 'mailgun') });
-    key = await node.createKey('ui', 'read,send');
-    b = await startBrowser(resources);
-    await b.page.goto(node.url + '/compose');
-    await signIn(b.page, key, 'Compose');
+    ({ node, key, b } = await signedInNode(resources, {
+      config: providerToml(sim, 'mailgun'), scopes: 'read,send', path: '/compose', heading: 'Compose',
+    }));
   });
   after(() => resources.stopAll());
 

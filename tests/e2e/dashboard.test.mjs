@@ -1,6 +1,6 @@
 // The dashboard against a real node routing to postern-sim: the configured
 // providers with their state, a state change shown live (server-sent
-// events, no reload), the navigation and the screens still to come.
+// events, no reload), the navigation and deep links.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, providerToml, Resources, screenshot, signIn, startBrowser, startPostern, startSim, until } from './harness.mjs';
@@ -68,8 +68,7 @@ describe('dashboard', { timeout: 150_000 }, () => {
       assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('aria-current'), 'page');
     }
     await page.goto(node.url + '/inbox/alice');
-    await page.getByRole('heading', { name: 'Test inbox', level: 1 }).waitFor();
-    await screenshot(page, 'placeholder');
+    await page.getByRole('heading', { name: 'alice', level: 1 }).waitFor();
     await page.goto(node.url + '/no/such/screen');
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
     assert.deepEqual(b.errors, []);

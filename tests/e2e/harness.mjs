@@ -173,6 +173,17 @@ export async function signIn(page, key, heading = 'Dashboard') {
   await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
 }
 
+// What most suites start with: a node (`config`), a key with `scopes`,
+// and a browser signed in on `path`, showing `heading`.
+export async function signedInNode(resources, { config = '', scopes = 'read,send,admin', path = '/', heading = 'Dashboard' } = {}) {
+  const node = await startPostern(resources, { config });
+  const key = await node.createKey('ui', scopes);
+  const b = await startBrowser(resources);
+  await b.page.goto(node.url + path);
+  await signIn(b.page, key, heading);
+  return { node, key, b };
+}
+
 // Headless chromium from Debian, with nothing that reaches the network.
 export async function startBrowser(resources) {
   const browser = await chromium.launch({

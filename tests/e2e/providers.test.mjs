@@ -3,7 +3,7 @@
 // strategy, a provider added and removed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, providerToml, Resources, screenshot, signIn, startBrowser, startPostern, startSim } from './harness.mjs';
+import { api, providerToml, Resources, screenshot, signedInNode, startSim } from './harness.mjs';
 
 describe('providers', { timeout: 150_000 }, () => {
   const resources = new Resources();
@@ -13,11 +13,9 @@ describe('providers', { timeout: 150_000 }, () => {
   let sim;
   before(async () => {
     sim = await startSim(resources, ['mailgun', 'sendgrid', 'smtp']);
-    node = await startPostern(resources, { config: providerToml(sim, 'mailgun') + providerToml(sim, 'sendgrid') });
-    key = await node.createKey('ops', 'read,admin');
-    b = await startBrowser(resources);
-    await b.page.goto(node.url + '/providers');
-    await signIn(b.page, key, 'Providers');
+    ({ node, key, b } = await signedInNode(resources, {
+      config: providerToml(sim, 'mailgun') + providerToml(sim, 'sendgrid'), scopes: 'read,admin', path: '/providers', heading: 'Providers',
+    }));
   });
   after(() => resources.stopAll());
 

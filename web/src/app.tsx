@@ -9,6 +9,7 @@ import { Shell } from './components/Shell';
 import { SCREENS } from './routes';
 import { Compose } from './screens/Compose';
 import { Dashboard } from './screens/Dashboard';
+import { Inbox } from './screens/Inbox';
 import { Keys } from './screens/Keys';
 import { Messages } from './screens/Messages';
 import { NotFound } from './screens/NotFound';
@@ -23,6 +24,7 @@ const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/compose': Compose,
   '/messages/:rest*': Messages,
   '/providers/:rest*': Providers,
+  '/inbox/:rest*': Inbox,
   '/keys': Keys,
 };
 

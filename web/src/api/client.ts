@@ -73,6 +73,11 @@ export class Api {
     return (await this.send('GET', path, undefined, { Accept: '*/*' })).text();
   }
 
+  // Bytes as they are (an attachment).
+  async blob(path: string): Promise<Blob> {
+    return (await this.send('GET', path, undefined, { Accept: '*/*' })).blob();
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
