@@ -44,7 +44,7 @@ describe('dashboard', { timeout: 150_000 }, () => {
     assert.equal(await card('sendgrid').locator('.badge').textContent(), 'Up');
     // Between them the two providers took all the traffic.
     const shares = await b.page.locator('[data-provider] .figures').allTextContents();
-    assert.ok(shares.some((t) => /Success100 %/.test(t)), shares.join(' | '));
+    assert.ok(shares.some((t) => /Success100\u00a0%/.test(t)), shares.join(' | '));
     await b.page.getByText('Live', { exact: true }).waitFor();
     await screenshot(b.page, 'dashboard');
   });

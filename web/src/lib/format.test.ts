@@ -3,14 +3,14 @@ import { formatAgo, formatCount, formatLatency, formatLatencyTick, formatRate, s
 
 describe('formatLatency', () => {
   it('shows milliseconds under a second and seconds above', () => {
-    expect(formatLatency(42.4)).toBe('42 ms');
-    expect(formatLatency(1.26)).toBe('1.3 ms');
-    expect(formatLatency(1234)).toBe('1.23 s');
-    expect(formatLatency(12_345)).toBe('12.3 s');
+    expect(formatLatency(42.4)).toBe('42\u00a0ms');
+    expect(formatLatency(1.26)).toBe('1.3\u00a0ms');
+    expect(formatLatency(1234)).toBe('1.23\u00a0s');
+    expect(formatLatency(12_345)).toBe('12.3\u00a0s');
   });
   it('marks the axis zero as 0', () => {
     expect(formatLatencyTick(0)).toBe('0');
-    expect(formatLatencyTick(250)).toBe('250 ms');
+    expect(formatLatencyTick(250)).toBe('250\u00a0ms');
   });
   it('shows a dash when nothing was measured', () => {
     expect(formatLatency(0)).toBe('–');
@@ -21,9 +21,9 @@ describe('formatLatency', () => {
 
 describe('formatRate', () => {
   it('shows a percentage, whole at the ends', () => {
-    expect(formatRate(0.987)).toBe('98.7 %');
-    expect(formatRate(1)).toBe('100 %');
-    expect(formatRate(0)).toBe('0 %');
+    expect(formatRate(0.987)).toBe('98.7\u00a0%');
+    expect(formatRate(1)).toBe('100\u00a0%');
+    expect(formatRate(0)).toBe('0\u00a0%');
     expect(formatRate(null)).toBe('–');
   });
 });

@@ -1,11 +1,14 @@
-// How numbers, times and states read on screen.
+// How numbers, times and states read on screen. A number and its unit are
+// joined by a no-break space, so a narrow cell never splits them.
 import type { ProviderState } from '../api/types';
+
+const NBSP = '\u00a0';
 
 export function formatLatency(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms <= 0) return '–';
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+  if (ms < 10) return `${ms.toFixed(1)}${NBSP}ms`;
+  if (ms < 1000) return `${Math.round(ms)}${NBSP}ms`;
+  return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)}${NBSP}s`;
 }
 
 // An axis tick of milliseconds: 0 is a value there, not "nothing measured".
@@ -17,7 +20,7 @@ export function formatLatencyTick(ms: number): string {
 export function formatRate(rate: number | null | undefined): string {
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return '–';
   const pct = rate * 100;
-  return `${pct === 100 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)} %`;
+  return `${pct === 100 || pct === 0 ? pct.toFixed(0) : pct.toFixed(1)}${NBSP}%`;
 }
 
 export function formatCount(n: number): string {
