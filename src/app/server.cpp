@@ -17,6 +17,7 @@
 #include "delivery/suppression_cache.h"
 #include "events/webhook_receiver.h"
 #include "http/api.h"
+#include "http/ui_files.h"
 #include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
 #include "inbox/catch_sink.h"
@@ -218,6 +219,13 @@ int serve(const Config& config) {
       },
       suppressions, metrics, clock);
   services.webhooks = &webhooks;
+  services.ui = std::make_shared<const http::UiFiles>(http::UiFiles::load(config.api.ui_dir));
+  if (services.ui->built()) {
+    spdlog::info("web UI: {} files from {}", services.ui->file_count(), config.api.ui_dir);
+  } else {
+    spdlog::warn("web UI: not built ({}: {}); / says how to build it", config.api.ui_dir,
+                 services.ui->problem().empty() ? "no index.html" : services.ui->problem());
+  }
   http::Api api(std::move(services));
 
   net::HttpServer http_server(

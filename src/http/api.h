@@ -36,6 +36,8 @@ class ClientSettingsBoard;
 
 namespace postern::http {
 
+class UiFiles;
+
 struct ApiServices {
   store::Store& store;
   delivery::Intake& intake;
@@ -60,6 +62,9 @@ struct ApiServices {
   store::EventStore* events = nullptr;
   // POST /v1/webhooks/{provider}; null: 404.
   ::postern::events::WebhookReceiver* webhooks = nullptr;
+  // The built web UI served at /, /docs and the UI's own routes
+  // (http/ui_files.h); null: the pages say it is not built.
+  std::shared_ptr<const UiFiles> ui;
 };
 
 // A request that passed routing and authentication.
