@@ -12,6 +12,7 @@
 #include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store::sqlite {
 
@@ -72,6 +73,10 @@ class SqliteStore final : public Store {
   // Provider events and the suppression list, in this store's database,
   // written through its writer (docs/events.md "Storage").
   EventStore& events();
+  // Webhooks out: endpoints, their queues and logs, in this store's
+  // database, written through its writer (docs/events.md "Webhooks out:
+  // storage").
+  WebhookStore& webhooks();
 
  private:
   struct Impl;
