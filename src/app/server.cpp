@@ -113,8 +113,10 @@ int serve(const Config& config) {
   }
   add_queue_depth_collector(metrics, **store);
   std::optional<store::RetentionSweeper> retention;
-  if (config.store.retention.enabled())
+  if (config.store.retention.enabled()) {
     retention.emplace(**store, clock, metrics, config.store.retention);
+    retention->purge_webhooks_with((*store)->webhooks());
+  }
 
   net::IoRuntime io(config.io.threads);
   auto http_client = net::HttpClient::create(io, {});

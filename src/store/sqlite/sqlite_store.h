@@ -13,6 +13,7 @@
 #include "store/inbox_store.h"
 #include "store/routing_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store::sqlite {
 
@@ -77,6 +78,10 @@ class SqliteStore final : public Store {
   // Providers and routing settings changed at run time, in this store's
   // database, written through its writer (docs/routing.md "Run-time changes").
   RoutingStore& routing();
+  // Webhooks out: endpoints, their queues and logs, in this store's
+  // database, written through its writer (docs/events.md "Webhooks out:
+  // storage").
+  WebhookStore& webhooks();
 
  private:
   struct Impl;
