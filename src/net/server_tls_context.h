@@ -1,6 +1,7 @@
 // The OpenSSL context of a server's own TLS (SMTP STARTTLS, POP3 STLS,
-// IMAP STARTTLS and the implicit-TLS listeners) from [tls]: TLS 1.2 or newer,
-// the certificate chain and its key. Immutable once made, so one serves
+// IMAP STARTTLS, the implicit-TLS listeners and HTTPS) from [tls]: TLS 1.2
+// or newer with Mozilla's "intermediate" cipher list, the certificate chain
+// and its key. Immutable once made, so one serves
 // every thread.
 #pragma once
 
