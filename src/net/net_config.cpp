@@ -8,16 +8,31 @@ Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file) 
   return file.result(o);
 }
 
-Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file) {
+Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file,
+                                                                const ServerTlsOptions& tls) {
   HttpServerOptions o;
-  file.section("http")
-      .listen("listen", o.listen)
+  o.tls = tls;
+  // Negative: not given (the TLS keys need tls_listen when given).
+  std::chrono::seconds handshake_timeout{-1};
+  auto s = file.section("http");
+  s.listen("listen", o.listen)
       .bytes("max_body_bytes", o.max_body_bytes)
       .duration("idle_timeout", o.idle_timeout)
       .duration("request_timeout", o.request_timeout)
       .count("max_connections", o.max_connections)
       // 0 would refuse every client: a typo, not a policy.
-      .check(o.max_connections > 0, "max_connections", "must be at least 1");
+      .check(o.max_connections > 0, "max_connections", "must be at least 1")
+      .listen("tls_listen", o.tls_listen)
+      .text("tls_client_ca", o.tls_client_ca)
+      .duration("tls_handshake_timeout", handshake_timeout);
+  bool https = !o.tls_listen.empty();
+  s.check(https || o.tls_client_ca.empty(), "tls_client_ca", "needs http.tls_listen")
+      .check(https || handshake_timeout.count() < 0, "tls_handshake_timeout",
+             "needs http.tls_listen");
+  if (handshake_timeout.count() >= 0) {
+    s.check(handshake_timeout.count() > 0, "tls_handshake_timeout", "must be at least 1s");
+    o.tls_handshake_timeout = handshake_timeout;
+  }
   return file.result(std::move(o));
 }
 
