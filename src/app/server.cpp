@@ -95,14 +95,17 @@ void reload(const Config& running, routing::RoutingService& routing) {
 // SIGHUP, first: each TLS listener's certificate files are read again
 // (a renewed certificate); connections up keep theirs, new ones get the
 // new one. A file that does not load leaves that listener as it was.
-void reload_certificates(const std::vector<std::shared_ptr<net::ServerCertificate>>& certificates) {
-  for (const auto& certificate : certificates) {
+using Certificates = std::vector<std::pair<std::string, std::shared_ptr<net::ServerCertificate>>>;
+
+void reload_certificates(const Certificates& certificates) {
+  for (const auto& [server, certificate] : certificates) {
     const auto& files = certificate->options().tls;
     if (auto reloaded = certificate->reload(); !reloaded) {
-      spdlog::error("SIGHUP: the TLS certificate is not reloaded (the running one stays): {}",
-                    reloaded.error().message);
+      spdlog::error("SIGHUP: the TLS certificate is not reloaded (the running one stays): {}: {}",
+                    server, reloaded.error().message);
     } else {
-      spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", files.cert, files.key);
+      spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded for {}", files.cert, files.key,
+                   server);
     }
   }
 }
@@ -320,8 +323,17 @@ int serve(const Config& config) {
     ready +=
         " https=" + host_of(config.http.tls_listen) + ":" + std::to_string(http_server.tls_port());
   }
-  std::vector<std::shared_ptr<net::ServerCertificate>> certificates;
-  if (auto certificate = http_server.tls_certificate()) certificates.push_back(certificate);
+  // Every TLS listener's certificate, read again on SIGHUP.
+  Certificates certificates;
+  auto reloads = [&certificates](std::string server, std::shared_ptr<net::ServerCertificate> c) {
+    if (c) certificates.emplace_back(std::move(server), std::move(c));
+  };
+  reloads("https", http_server.tls_certificate());
+  for (std::size_t i = 0; i < smtp_servers.size(); ++i)
+    reloads("smtp " + smtp_listeners[i].listen, smtp_servers[i]->tls_certificate());
+  if (mx_server) reloads("smtp (MX)", mx_server->tls_certificate());
+  if (pop3_server) reloads("pop3", pop3_server->tls_certificate());
+  if (imap_server) reloads("imap", imap_server->tls_certificate());
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);

@@ -6,6 +6,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "net/server_certificate.h"
+
 namespace postern::net {
 namespace {
 
@@ -48,11 +50,10 @@ Result<std::unique_ptr<boost::asio::ssl::context>, Problem> make_server_tls_cont
   return tls;
 }
 
-Result<std::unique_ptr<boost::asio::ssl::context>> load_server_tls(const ServerTlsOptions& options,
-                                                                   std::string_view name) {
-  if (!options.enabled() && options.key.empty())
-    return std::unique_ptr<boost::asio::ssl::context>();
-  auto tls = make_server_tls_context(options);
+Result<std::shared_ptr<ServerCertificate>> load_server_tls(const ServerTlsOptions& options,
+                                                           std::string_view name) {
+  if (!options.enabled() && options.key.empty()) return std::shared_ptr<ServerCertificate>();
+  auto tls = ServerCertificate::load({options, ""});
   if (!tls) {
     spdlog::error("{}: {}", name, tls.error().message);
     return error_code(Errc::invalid_argument);

@@ -17,15 +17,18 @@ class context;
 
 namespace postern::net {
 
+class ServerCertificate;
+
 // Errors (Problem): a file that cannot be loaded, or only one of the two.
 // Call only when options.enabled().
 Result<std::unique_ptr<boost::asio::ssl::context>, Problem> make_server_tls_context(
     const ServerTlsOptions& options);
 
-// What a protocol server (SMTP, POP3, IMAP) loads at start: the context
-// when `options` name a certificate or a key, null when they name neither.
-// A failure is logged as "<name>: ..." and answered invalid_argument.
-Result<std::unique_ptr<boost::asio::ssl::context>> load_server_tls(const ServerTlsOptions& options,
-                                                                   std::string_view name);
+// What a protocol server (SMTP, POP3, IMAP) loads at start: its
+// certificate (reloadable on SIGHUP, net/server_certificate.h) when
+// `options` name a certificate or a key, null when they name neither. A
+// failure is logged as "<name>: ..." and answered invalid_argument.
+Result<std::shared_ptr<ServerCertificate>> load_server_tls(const ServerTlsOptions& options,
+                                                           std::string_view name);
 
 }  // namespace postern::net

@@ -20,11 +20,13 @@ certificate for 127.0.0.1 and localhost, client certificates).
 """
 import hashlib
 import http.client
+import imaplib
 import json
 import os
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -350,3 +352,35 @@ def test_silent_client_is_dropped_after_the_handshake_timeout(node, pki):
     assert HANDSHAKE_TIMEOUT - 0.2 <= elapsed <= HANDSHAKE_TIMEOUT + LATE, elapsed
     assert metric(node, 'postern_http_tls_handshake_failures_total{reason="timeout"}') == before + 1
     assert any("TLS handshake failed: timed out" in line for line in node.log_lines)
+
+
+def starttls_fingerprints(node, pki):
+    """The certificate SMTP's STARTTLS and IMAP's STARTTLS present now."""
+    context = ssl.create_default_context(cafile=pki.server_ca[0])
+    with smtplib.SMTP("127.0.0.1", node.smtp_port, timeout=30) as smtp:
+        smtp.starttls(context=context)
+        smtp_fp = hashlib.sha256(smtp.sock.getpeercert(binary_form=True)).hexdigest()
+    imap = imaplib.IMAP4("127.0.0.1", node.imap_port, timeout=30)
+    try:
+        imap.starttls(ssl_context=context)
+        imap_fp = hashlib.sha256(imap.sock.getpeercert(binary_form=True)).hexdigest()
+    finally:
+        imap.logout()
+    return smtp_fp, imap_fp
+
+
+def test_smtp_and_imap_reload_the_certificate_too(node, pki):
+    """One mechanism: SIGHUP renews every TLS listener's certificate."""
+    old = fingerprint_of_file(pki.live[0])
+    assert starttls_fingerprints(node, pki) == (old, old)
+    renewed = pki.issue(pki.server_ca, "server-2", "localhost", "serverAuth")
+    new = fingerprint_of_file(renewed[0])
+    os.replace(renewed[0], pki.live[0])
+    os.replace(renewed[1], pki.live[1])
+    node.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    # Reloaded in order: https, smtp, pop3, imap.
+    while not any("SIGHUP: TLS certificate" in line and "reloaded for imap" in line for line in node.log_lines):
+        assert time.monotonic() < deadline, "\n".join(node.log_lines[-20:])
+        time.sleep(0.05)
+    assert starttls_fingerprints(node, pki) == (new, new)
