@@ -26,7 +26,9 @@ Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file
       .text("tls_client_ca", o.tls_client_ca)
       .duration("tls_handshake_timeout", handshake_timeout);
   bool https = !o.tls_listen.empty();
-  s.check(https || o.tls_client_ca.empty(), "tls_client_ca", "needs http.tls_listen")
+  s.check(!https || tls.enabled() || tls.self_signed, "tls_listen",
+          "HTTPS needs tls.cert and tls.key, or tls.self_signed")
+      .check(https || o.tls_client_ca.empty(), "tls_client_ca", "needs http.tls_listen")
       .check(https || handshake_timeout.count() < 0, "tls_handshake_timeout",
              "needs http.tls_listen");
   if (handshake_timeout.count() >= 0) {

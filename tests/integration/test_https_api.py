@@ -36,7 +36,7 @@ import time
 import pytest
 
 from conftest import Threads, metric, requires, simple_message
-from mail_clients import run
+from mail_clients import node_certificate, run
 from test_smtp import create_key
 
 pytestmark = [requires(shutil.which("openssl") is not None, "openssl is not installed (scripts/bootstrap.sh)"),
@@ -384,3 +384,12 @@ def test_smtp_and_imap_reload_the_certificate_too(node, pki):
         assert time.monotonic() < deadline, "\n".join(node.log_lines[-20:])
         time.sleep(0.05)
     assert starttls_fingerprints(node, pki) == (new, new)
+
+
+def test_https_on_the_self_signed_certificate(postern_factory, pki):
+    """No [tls] files: HTTPS presents the node's self-signed certificate,
+    which a client trusts as docs/inbox.md ("TLS on the defaults") says."""
+    p = postern_factory(config_text='[http]\ntls_listen = "127.0.0.1:0"\n')
+    p.https_port = https_port(p)
+    rc, status, _, err = curl(p, pki, "/healthz", cacert=node_certificate(p))
+    assert rc == 0 and status == 200, err

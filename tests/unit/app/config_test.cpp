@@ -130,7 +130,11 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        {},
        "routing.heartbeat_allowed",
        "no effect"},
-      // The HTTPS settings do nothing without the HTTPS listener.
+      // HTTPS needs a certificate, and its settings need HTTPS.
+      {"[http]\ntls_listen = \"127.0.0.1:0\"\n[tls]\nself_signed = false\n",
+       {},
+       "http.tls_listen",
+       "tls.self_signed"},
       {"[http]\ntls_client_ca = \"ca.pem\"\n", {}, "http.tls_client_ca", "http.tls_listen"},
       {"",
        {{"POSTERN_HTTP_TLS_HANDSHAKE_TIMEOUT", "5s"}},
