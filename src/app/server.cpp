@@ -27,6 +27,7 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
+#include "net/server_certificate.h"
 #include "pop3/inbox_backend.h"
 #include "pop3/pop3_server.h"
 #include "providers/capture/capture_provider.h"
@@ -91,6 +92,24 @@ void reload(const Config& running, routing::RoutingService& routing) {
                *applied);
   routing.events().publish("config_reloaded",
                            {{"file", running.source_path}, {"summary", *applied}});
+}
+
+// SIGHUP, first: each TLS listener's certificate files are read again
+// (a renewed certificate); connections up keep theirs, new ones get the
+// new one. A file that does not load leaves that listener as it was.
+using Certificates = std::vector<std::pair<std::string, std::shared_ptr<net::ServerCertificate>>>;
+
+void reload_certificates(const Certificates& certificates) {
+  for (const auto& [server, certificate] : certificates) {
+    const auto& files = certificate->options().tls;
+    if (auto reloaded = certificate->reload(); !reloaded) {
+      spdlog::error("SIGHUP: the TLS certificate is not reloaded (the running one stays): {}: {}",
+                    server, reloaded.error().message);
+    } else {
+      spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded for {}", files.cert, files.key,
+                   server);
+    }
+  }
 }
 
 }  // namespace
@@ -230,11 +249,6 @@ int serve(const Config& config) {
   }
   http::Api api(std::move(services));
 
-  net::HttpServer http_server(
-      io, config.http,
-      [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
-      metrics);
-
   // Before any listener: a self-signed certificate is made here on the
   // first start (when [tls] names no files), and every TLS server shares it.
   auto tls = server_tls(config, clock.now());
@@ -242,6 +256,12 @@ int serve(const Config& config) {
     spdlog::critical("cannot set up the TLS certificate: {}", tls.error().message);
     return 1;
   }
+  auto http_options = config.http;
+  http_options.tls = *tls;
+  net::HttpServer http_server(
+      io, std::move(http_options),
+      [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
+      metrics);
   auto smtp_listeners = config.smtp.listeners();
   std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
   for (auto& options : smtp_listeners) {
@@ -323,6 +343,22 @@ int serve(const Config& config) {
     if (!port) return fail_start("SMTP (MX)", listen, port.error());
     ready += " mx=" + host_of(listen) + ":" + std::to_string(*port);
   }
+  // Last on the line, so that readers of the earlier fields are not moved.
+  if (http_server.tls_port()) {
+    ready +=
+        " https=" + host_of(config.http.tls_listen) + ":" + std::to_string(http_server.tls_port());
+  }
+  // Every TLS listener's certificate, read again on SIGHUP.
+  Certificates certificates;
+  auto reloads = [&certificates](std::string server, std::shared_ptr<net::ServerCertificate> c) {
+    if (c) certificates.emplace_back(std::move(server), std::move(c));
+  };
+  reloads("https", http_server.tls_certificate());
+  for (std::size_t i = 0; i < smtp_servers.size(); ++i)
+    reloads("smtp " + smtp_listeners[i].listen, smtp_servers[i]->tls_certificate());
+  if (mx_server) reloads("smtp (MX)", mx_server->tls_certificate());
+  if (pop3_server) reloads("pop3", pop3_server->tls_certificate());
+  if (imap_server) reloads("imap", imap_server->tls_certificate());
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
@@ -333,7 +369,10 @@ int serve(const Config& config) {
                config.store.sqlite.path, router.size(), config.delivery.enabled ? "on" : "off");
 
   int sig = 0;
-  while ((sig = wait_for_signal(signals)) == SIGHUP) reload(config, routing);
+  while ((sig = wait_for_signal(signals)) == SIGHUP) {
+    reload_certificates(certificates);
+    reload(config, routing);
+  }
   spdlog::info("signal {} received: shutting down", sig);
   stopping = true;
   // Stop taking work, finish what is in flight, then flush and close.

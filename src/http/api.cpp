@@ -149,6 +149,21 @@ std::optional<net::HttpResponse> ui_fallback(const UiFiles& ui, const net::HttpR
   return ui.response(r.path);
 }
 
+// A heartbeat sender may prove who it is with a client certificate
+// (http.tls_client_ca) instead of an API key: the certificate's CN is the
+// provider it beats for (provider_heartbeat checks the name). It grants the
+// heartbeat scope only, and an API key, when sent, takes precedence.
+std::optional<auth::Principal> certificate_principal(const net::HttpRequest& request,
+                                                     auth::Scope scope) {
+  if (scope != auth::Scope::heartbeat || request.client_certificate.empty() ||
+      !bearer_token(request).empty())
+    return std::nullopt;
+  auth::Scopes scopes;
+  scopes.add(auth::Scope::heartbeat);
+  return auth::Principal{auth::Principal::Kind::client_certificate, request.client_certificate,
+                         scopes};
+}
+
 }  // namespace
 
 std::string_view Call::param(std::string_view name) const {
@@ -288,7 +303,9 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
         return impl_->dispatch_login(route, std::move(request), std::move(match.params.values),
                                      std::move(login), std::move(respond));
     }
-    auto who = impl_->authenticate(request);
+    auto by_certificate = certificate_principal(request, *route.scope);
+    auto who = by_certificate ? std::variant<auth::Principal, net::HttpResponse>(*by_certificate)
+                              : impl_->authenticate(request);
     if (auto* error = std::get_if<net::HttpResponse>(&who)) {
       if (route.account_login && error->status == 401) error->headers.emplace_back(kBasicChallenge);
       return respond(std::move(*error));

@@ -90,6 +90,15 @@ void provider_heartbeat(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.routing) return respond(no_routing());
   routing::HeartbeatRequest request;
   request.name = std::string(call.param("name"));
+  // A client certificate beats for the provider its CN names, no other.
+  if (call.principal.kind == auth::Principal::Kind::client_certificate &&
+      call.principal.name != request.name) {
+    return respond(error_response(403, "certificate_mismatch",
+                                  "the client certificate (CN " + call.principal.name +
+                                      ") may only send heartbeats for '" + call.principal.name +
+                                      "'",
+                                  "name"));
+  }
   if (!call.request.body.empty()) {
     auto body = json_object_body(call.request.body);
     if (!body) return respond(field_error_response(400, body.error()));

@@ -140,6 +140,20 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        {},
        "routing.heartbeat_allowed",
        "no effect"},
+      // HTTPS needs a certificate, and its settings need HTTPS.
+      {"[http]\ntls_listen = \"127.0.0.1:0\"\n[tls]\nself_signed = false\n",
+       {},
+       "http.tls_listen",
+       "tls.self_signed"},
+      {"[http]\ntls_client_ca = \"ca.pem\"\n", {}, "http.tls_client_ca", "http.tls_listen"},
+      {"",
+       {{"POSTERN_HTTP_TLS_HANDSHAKE_TIMEOUT", "5s"}},
+       "http.tls_handshake_timeout",
+       "http.tls_listen"},
+      {"[http]\ntls_listen = \"127.0.0.1:0\"\ntls_handshake_timeout = \"0s\"\n",
+       {},
+       "http.tls_handshake_timeout",
+       "at least 1s"},
   };
   for (const auto& c : cases) {
     auto r = parse_config(c.toml, c.env);
@@ -306,6 +320,22 @@ TEST(Config, RoutingErrorsNameTheKey) {
     ASSERT_FALSE(r) << toml;
     EXPECT_EQ(r.error().key, key) << r.error().to_string();
   }
+}
+
+// HTTPS takes [tls]'s certificate, and a certificate used by HTTPS alone is
+// one a listener uses.
+TEST(Config, HttpsListenerServesTheTlsCertificate) {
+  auto r = parse_config(
+      "[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[http]\n"
+      "tls_listen = \"127.0.0.1:8443\"\ntls_client_ca = \"relays.pem\"\n"
+      "tls_handshake_timeout = \"3s\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+      {});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->http.tls_listen, "127.0.0.1:8443");
+  EXPECT_EQ(r->http.tls_client_ca, "relays.pem");
+  EXPECT_EQ(r->http.tls_handshake_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(r->http.tls.cert, "c.pem");
+  EXPECT_EQ(r->http.tls.key, "k.pem");
 }
 
 }  // namespace
