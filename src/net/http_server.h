@@ -26,7 +26,7 @@ struct HttpServerOptions {
   // 431 past either: one header field line, and the number of fields.
   std::size_t max_header_field_bytes = 8 * 1024;
   std::size_t max_header_fields = 100;
-  std::size_t max_connections = 10000;       // plain and TLS together
+  std::size_t max_connections = 10000;  // plain and TLS together
   // HTTPS: "" for none, else host:port of a listener that serves the same
   // API over TLS with `tls` (reloadable, see tls_certificate()).
   std::string tls_listen;
