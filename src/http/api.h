@@ -18,6 +18,7 @@
 #include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::delivery {
 class Intake;
@@ -60,6 +61,9 @@ struct ApiServices {
   store::EventStore* events = nullptr;
   // POST /v1/webhooks/{provider}; null: 404.
   ::postern::events::WebhookReceiver* webhooks = nullptr;
+  // The user's webhook endpoints and their delivery logs, for
+  // /v1/webhook-endpoints; null: 503.
+  store::WebhookStore* webhooks_out = nullptr;
 };
 
 // A request that passed routing and authentication.
