@@ -73,8 +73,9 @@ Result<WebhookEndpointRequest, FieldError> parse_webhook_endpoint_request(std::s
       if (!events) return events.error();
       r.events = std::move(*events);
     } else {
+      // A field named "" cannot be pointed at: the body it is in is.
       return FieldError{"unknown_field", "unknown field; an endpoint has url and events",
-                        std::string(key)};
+                        key.empty() ? std::string("body") : std::string(key)};
     }
   }
   if (!has_url) return FieldError{"missing_field", "url is required", "url"};
