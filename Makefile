@@ -1,6 +1,8 @@
 # Postern: two commands do everything on a fresh Debian 12 machine.
-#   make run    install what is missing, build, start the gateway (embedded defaults)
-#   make test   install what is missing, build with ASan + UBSan, run every test
+#   make run    install what is missing, build (the web UI too), start the
+#               gateway (embedded defaults)
+#   make test   install what is missing, build with ASan + UBSan and the web UI,
+#               run every test (the UI's unit and browser tests too)
 #   make bench  release build, run the benchmarks, regenerate BENCHMARKS.md
 #               from their results (bench/results/*.json)
 #   make fuzz   clang build of tests/fuzz, each target run FUZZ_SECONDS (30)
@@ -12,7 +14,7 @@ CONFIG      ?=
 FUZZ_SECONDS ?= 30
 ARGS        ?= $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: all bootstrap release asan run test lint format bench bench-report fuzz clean
+.PHONY: all bootstrap release asan ui run test lint format bench bench-report fuzz clean
 
 all: release
 
@@ -31,10 +33,15 @@ release: bootstrap $(RELEASE_DIR)/build.ninja
 asan: bootstrap $(ASAN_DIR)/build.ninja
 	ninja -C $(ASAN_DIR) -j $(JOBS)
 
-run: release
+# The web UI (web/ -> web/dist, docs/ui.md), rebuilt only when stale. The
+# gateway serves web/dist (http.ui_dir) from the folder make runs in.
+ui: bootstrap
+	scripts/web-build.sh
+
+run: release ui
 	$(RELEASE_DIR)/bin/postern serve $(ARGS)
 
-test: lint asan
+test: lint asan ui
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # The tree is kept formatted by .clang-format: lint fails on any file that

@@ -43,8 +43,6 @@ for r in $(seq 1 "$RUNS"); do
   "$SIM" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0 --control 127.0.0.1:0 2>"$WORK/run/sim.log" &
   PIDS+=($!)
   wait_for_line "$WORK/run/sim.log" "postern-sim ready" 30
-  mg=$(sed -n 's/.*mailgun=\([0-9.:]*\).*/\1/p' "$WORK/run/sim.log")
-  sg=$(sed -n 's/.*sendgrid=\([0-9.:]*\).*/\1/p' "$WORK/run/sim.log")
   PORT=$(free_port)
   cat >"$WORK/run/postern.toml" <<TOML
 [http]
@@ -53,17 +51,7 @@ listen = "127.0.0.1:$PORT"
 path = "$WORK/run/postern.db"
 [log]
 level = "info"
-[[providers]]
-name = "mg"
-type = "mailgun"
-base_url = "http://$mg"
-api_key = "key-sim"
-domain = "mg.example.com"
-[[providers]]
-name = "sg"
-type = "sendgrid"
-base_url = "http://$sg"
-api_key = "SG.sim-key"
+$(sim_providers_toml "$WORK/run/sim.log")
 TOML
   "$POSTERN" --config "$WORK/run/postern.toml" serve 2>"$WORK/run/serve.log" &
   PIDS+=($!)

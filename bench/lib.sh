@@ -44,17 +44,46 @@ wait_for_line() {
   return 1
 }
 
-# wrk_cell URL SCRIPT CONNS SECS -> "rps p50 p99 non2xx errors"
-wrk_cell() {
-  local out
-  out=$(timeout $(($4 + 30)) wrk -t2 -c"$3" -d"$4s" --latency -s "$2" "$1")
-  echo "$out" | awk '
+# wrk_figures < WRK_OUTPUT -> "rps p50 p99 non2xx errors" (wrk run with --latency)
+wrk_figures() {
+  awk '
     /^Requests\/sec/ {rps=$2}
     $1=="50%" {p50=$2}
     $1=="99%" {p99=$2}
     /Non-2xx/ {non=$NF}
     /Socket errors/ {err=$0; gsub(/[ ,]+/, "_", err)}
     END {printf "%s %s %s %s %s\n", rps, p50, p99, (non?non:0), (err?err:"none")}'
+}
+
+# wrk_cell URL SCRIPT CONNS SECS -> "rps p50 p99 non2xx errors"
+wrk_cell() {
+  timeout $(($4 + 30)) wrk -t2 -c"$3" -d"$4s" --latency -s "$2" "$1" | wrk_figures
+}
+
+# --- postern-sim's Mailgun and SendGrid (end to end, provider events) ---
+
+# sim_address LOG SERVICE: the HOST:PORT of SERVICE in postern-sim's ready line.
+sim_address() { sed -n "s/.*$2=\([0-9.:]*\).*/\1/p" "$1"; }
+
+# sim_providers_toml LOG [MAILGUN_LINE SENDGRID_LINE]: Postern's providers
+# "mg" and "sg", the simulated Mailgun and SendGrid whose ready line is in
+# LOG; each table ends with its extra line (a webhook key) when given.
+sim_providers_toml() {
+  cat <<TOML
+[[providers]]
+name = "mg"
+type = "mailgun"
+base_url = "http://$(sim_address "$1" mailgun)"
+api_key = "key-sim"
+domain = "mg.example.com"
+${2:-}
+[[providers]]
+name = "sg"
+type = "sendgrid"
+base_url = "http://$(sim_address "$1" sendgrid)"
+api_key = "SG.sim-key"
+${3:-}
+TOML
 }
 
 # --- process, disk and Prometheus helpers (SMTP intake benchmark and peers) ---

@@ -39,5 +39,7 @@ section "memory with 1,000,000 messages queued"
 "$here/queued_memory.sh" "$BUILD" 1000000
 section "IMAP on a 100,000-message mailbox vs Dovecot"
 "$here/imap.sh" "$BUILD" 100000 "$RUNS"
+section "provider events in, beside intake at half its rate"
+"$here/events.sh" "$BUILD" "$RUNS" 8
 section "BENCHMARKS.md"
 /usr/bin/python3 "$here/render.py"

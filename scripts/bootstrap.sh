@@ -25,9 +25,12 @@ packages=(
   # real mail clients the IMAP and POP3 tests drive (tests/integration/test_mbsync.py,
   # test_fetchmail.py, test_mutt.py)
   isync fetchmail mutt
+  # the browser the web UI's tests drive (tests/e2e, playwright-core)
+  chromium
 )
-# scripts/openapi-lint.sh runs npm tools; a Node.js already installed (from
-# another source, often newer) is kept.
+# scripts/openapi-lint.sh runs npm tools and the web UI builds with them
+# (scripts/web-build.sh); a Node.js already installed (from another source,
+# often newer) is kept.
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi

@@ -27,11 +27,11 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
   net::ServerTlsOptions tls;
   // Each section's owner reads it; the order matters only where one
   // module's options take another's ([tls] and [messages] for SMTP and
-  // IMAP, [tls] for POP3).
+  // IMAP, [tls] for POP3 and HTTPS).
   bool ok = take(net::read_io_runtime_options(*file), c.io, error) &&
-            take(net::read_http_server_options(*file), c.http, error) &&
-            take(http::read_api_options(*file), c.api, error) &&
             take(net::read_server_tls_options(*file), tls, error) &&
+            take(net::read_http_server_options(*file, tls), c.http, error) &&
+            take(http::read_api_options(*file), c.api, error) &&
             take(read_message_limits(*file), c.messages, error) &&
             take(smtp::read_smtp_config(*file, tls, c.messages), c.smtp, error) &&
             take(pop3::read_pop3_config(*file, tls), c.pop3, error) &&
@@ -43,14 +43,14 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
             take(events::read_webhook_sender_config(*file), c.webhooks, error) &&
             take(read_log_options(*file), c.log, error);
   if (!ok) return *error;
-  // SMTP, POP3 and IMAP serve TLS: without a listener of any a certificate
-  // would do nothing.
+  // SMTP, POP3, IMAP and HTTPS serve TLS: without a listener of any a
+  // certificate would do nothing.
   if (tls.enabled() && c.smtp.listeners().empty() && c.inbox.mx_listen.empty() &&
-      c.pop3.server.listen.empty() && !c.imap.enabled()) {
+      c.pop3.server.listen.empty() && !c.imap.enabled() && c.http.tls_listen.empty()) {
     return ConfigError{"tls.cert",
                        "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen, "
-                       "inbox.mx_listen), POP3 (pop3.listen) and IMAP (imap.listen, "
-                       "imap.tls_listen) serve TLS"};
+                       "inbox.mx_listen), POP3 (pop3.listen), IMAP (imap.listen, "
+                       "imap.tls_listen) and HTTPS (http.tls_listen) serve TLS"};
   }
   if (auto done = file->finish(); !done) return done.error();
   return c;

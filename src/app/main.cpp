@@ -8,6 +8,7 @@
 
 #include "app/admin_commands.h"
 #include "app/logging.h"
+#include "app/routing_commands.h"
 #include "app/server.h"
 #include "app/test_account_commands.h"
 #include "auth/authenticator.h"
@@ -110,6 +111,14 @@ int main(int argc, char** argv) {
   auto* suppressions_export = suppressions->add_subcommand("export", "Write the whole list as CSV");
   suppressions_export->add_option("file", file, "CSV file (default: stdout)");
 
+  auto* routing =
+      cli.add_subcommand("routing", "Providers and routing changed at run time (docs/routing.md)");
+  routing->require_subcommand(1);
+  auto* routing_list =
+      routing->add_subcommand("list", "List what the store keeps (never secret values)");
+  auto* routing_reset = routing->add_subcommand(
+      "reset", "Drop every run-time change: the next start uses the file alone");
+
   CLI11_PARSE(cli, argc, argv);
 
   auto config = load(config_path);
@@ -148,5 +157,7 @@ int main(int argc, char** argv) {
   if (*suppressions_remove) return postern::app::suppressions_remove(*config, address);
   if (*suppressions_import) return postern::app::suppressions_import(*config, file);
   if (*suppressions_export) return postern::app::suppressions_export(*config, file);
+  if (*routing_list) return postern::app::routing_list(*config);
+  if (*routing_reset) return postern::app::routing_reset(*config);
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "delivery/suppression_cache.h"
 #include "events/webhook_receiver.h"
 #include "http/api.h"
+#include "http/ui_files.h"
 #include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
 #include "inbox/catch_sink.h"
@@ -26,12 +27,14 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/io_runtime.h"
+#include "net/server_certificate.h"
 #include "pop3/inbox_backend.h"
 #include "pop3/pop3_server.h"
 #include "providers/capture/capture_provider.h"
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
+#include "store/await_write.h"
 #include "store/retention.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -91,6 +94,24 @@ void reload(const Config& running, routing::RoutingService& routing) {
                            {{"file", running.source_path}, {"summary", *applied}});
 }
 
+// SIGHUP, first: each TLS listener's certificate files are read again
+// (a renewed certificate); connections up keep theirs, new ones get the
+// new one. A file that does not load leaves that listener as it was.
+using Certificates = std::vector<std::pair<std::string, std::shared_ptr<net::ServerCertificate>>>;
+
+void reload_certificates(const Certificates& certificates) {
+  for (const auto& [server, certificate] : certificates) {
+    const auto& files = certificate->options().tls;
+    if (auto reloaded = certificate->reload(); !reloaded) {
+      spdlog::error("SIGHUP: the TLS certificate is not reloaded (the running one stays): {}: {}",
+                    server, reloaded.error().message);
+    } else {
+      spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded for {}", files.cert, files.key,
+                   server);
+    }
+  }
+}
+
 }  // namespace
 
 int serve(const Config& config) {
@@ -111,8 +132,10 @@ int serve(const Config& config) {
   }
   add_queue_depth_collector(metrics, **store);
   std::optional<store::RetentionSweeper> retention;
-  if (config.store.retention.enabled())
+  if (config.store.retention.enabled()) {
     retention.emplace(**store, clock, metrics, config.store.retention);
+    retention->purge_webhooks_with((*store)->webhooks());
+  }
 
   net::IoRuntime io(config.io.threads);
   auto http_client = net::HttpClient::create(io, {});
@@ -139,10 +162,24 @@ int serve(const Config& config) {
   providers::ProviderContext provider_context{io, **http_client, clock, metrics, &catch_sink};
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
-  routing::RoutingService routing(io, registry, provider_context, clock, metrics);
+  // This start's number: the event stream's ids carry it, so they go on
+  // increasing across restarts and crashes (routing/event_ids.h).
+  auto boot = store::await_write<std::uint64_t>(
+      [&](auto done) { (*store)->record_boot(node_name(), clock.now(), done); });
+  if (!boot) {
+    spdlog::critical("cannot record this start in the store: {}", boot.error().message());
+    return 1;
+  }
+  routing::RoutingService routing(io, registry, provider_context, clock, metrics,
+                                  routing::event_boot_for(*boot));
+  // Providers and routing changed at run time outlive the process
+  // (docs/routing.md "Run-time changes").
+  routing.keep_changes_in((*store)->routing());
   if (auto applied = routing.apply(config.routing); !applied) {
     spdlog::critical("configuration error: {}", applied.error().to_string());
     return 2;
+  } else {
+    spdlog::info("routing: {}", *applied);
   }
   auto& router = routing.router();
 
@@ -203,12 +240,14 @@ int serve(const Config& config) {
       },
       suppressions, metrics, clock);
   services.webhooks = &webhooks;
+  services.ui = std::make_shared<const http::UiFiles>(http::UiFiles::load(config.api.ui_dir));
+  if (services.ui->built()) {
+    spdlog::info("web UI: {} files from {}", services.ui->file_count(), config.api.ui_dir);
+  } else {
+    spdlog::warn("web UI: not built ({}: {}); / says how to build it", config.api.ui_dir,
+                 services.ui->problem().empty() ? "no index.html" : services.ui->problem());
+  }
   http::Api api(std::move(services));
-
-  net::HttpServer http_server(
-      io, config.http,
-      [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
-      metrics);
 
   // Before any listener: a self-signed certificate is made here on the
   // first start (when [tls] names no files), and every TLS server shares it.
@@ -217,6 +256,12 @@ int serve(const Config& config) {
     spdlog::critical("cannot set up the TLS certificate: {}", tls.error().message);
     return 1;
   }
+  auto http_options = config.http;
+  http_options.tls = *tls;
+  net::HttpServer http_server(
+      io, std::move(http_options),
+      [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
+      metrics);
   auto smtp_listeners = config.smtp.listeners();
   std::vector<std::unique_ptr<smtp::SmtpServer>> smtp_servers;
   for (auto& options : smtp_listeners) {
@@ -298,6 +343,22 @@ int serve(const Config& config) {
     if (!port) return fail_start("SMTP (MX)", listen, port.error());
     ready += " mx=" + host_of(listen) + ":" + std::to_string(*port);
   }
+  // Last on the line, so that readers of the earlier fields are not moved.
+  if (http_server.tls_port()) {
+    ready +=
+        " https=" + host_of(config.http.tls_listen) + ":" + std::to_string(http_server.tls_port());
+  }
+  // Every TLS listener's certificate, read again on SIGHUP.
+  Certificates certificates;
+  auto reloads = [&certificates](std::string server, std::shared_ptr<net::ServerCertificate> c) {
+    if (c) certificates.emplace_back(std::move(server), std::move(c));
+  };
+  reloads("https", http_server.tls_certificate());
+  for (std::size_t i = 0; i < smtp_servers.size(); ++i)
+    reloads("smtp " + smtp_listeners[i].listen, smtp_servers[i]->tls_certificate());
+  if (mx_server) reloads("smtp (MX)", mx_server->tls_certificate());
+  if (pop3_server) reloads("pop3", pop3_server->tls_certificate());
+  if (imap_server) reloads("imap", imap_server->tls_certificate());
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
   dispatcher.start(config.delivery.enabled);
@@ -308,7 +369,10 @@ int serve(const Config& config) {
                config.store.sqlite.path, router.size(), config.delivery.enabled ? "on" : "off");
 
   int sig = 0;
-  while ((sig = wait_for_signal(signals)) == SIGHUP) reload(config, routing);
+  while ((sig = wait_for_signal(signals)) == SIGHUP) {
+    reload_certificates(certificates);
+    reload(config, routing);
+  }
   spdlog::info("signal {} received: shutting down", sig);
   stopping = true;
   // Stop taking work, finish what is in flight, then flush and close.

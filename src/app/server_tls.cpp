@@ -34,7 +34,8 @@ std::vector<std::string> self_signed_names(const Config& config, const std::stri
   std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
   add_unique(names, config.smtp.server.hostname);
   add_unique(names, host_name);
-  std::vector<std::string> listens{config.pop3.server.listen, config.inbox.mx_listen};
+  std::vector<std::string> listens{config.pop3.server.listen, config.inbox.mx_listen,
+                                   config.http.tls_listen};
   for (const auto& listener : config.smtp.listeners()) listens.push_back(listener.listen);
   for (const auto& address : listens) {
     auto listen = net::parse_listen_address(address);
@@ -48,7 +49,7 @@ std::vector<std::string> self_signed_names(const Config& config, const std::stri
 Result<net::ServerTlsOptions, Problem> server_tls(const Config& config, SystemTime now) {
   const auto& configured = config.smtp.server.tls;
   bool served = !config.smtp.listeners().empty() || !config.inbox.mx_listen.empty() ||
-                !config.pop3.server.listen.empty();
+                !config.pop3.server.listen.empty() || !config.http.tls_listen.empty();
   if (configured.enabled() || !configured.self_signed || !served) return configured;
   net::SelfSignedOptions options;
   options.dir = self_signed_dir(config);

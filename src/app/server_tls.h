@@ -20,8 +20,8 @@ std::filesystem::path self_signed_dir(const Config& config);
 
 // The names a self-signed certificate is made for: localhost, the loopback
 // addresses, smtp.hostname, the machine's host name, and the address of
-// the POP3 listener, the MX listener and each SMTP listener bound to one
-// address. No duplicates, in that order.
+// the POP3 listener, the MX listener, the HTTPS listener and each SMTP
+// listener bound to one address. No duplicates, in that order.
 std::vector<std::string> self_signed_names(const Config& config, const std::string& host_name);
 
 // [tls] as configured when it names files, when tls.self_signed is off or

@@ -69,9 +69,11 @@ class Scopes {
 Result<Scopes, Problem> parse_scopes(const std::vector<std::string>& names);
 
 struct Principal {
-  enum class Kind { api_key, smtp_user, loopback, test_account };
+  // client_certificate: an HTTPS client whose certificate http.tls_client_ca
+  // signed; it may only send heartbeats, for the provider its CN names.
+  enum class Kind { api_key, smtp_user, loopback, test_account, client_certificate };
   Kind kind = Kind::api_key;
-  std::string name;  // key or user name; "loopback" for trusted callers
+  std::string name;  // key or user name, certificate CN; "loopback" for trusted callers
   Scopes scopes;
   // The test account (store::AccountId) whose mail this caller sends: it
   // is caught into that account's INBOX, never relayed. 0 for others.

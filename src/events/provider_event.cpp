@@ -1,12 +1,11 @@
 #include "events/provider_event.h"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.h"
 
 namespace postern::events {
 namespace {
 
-constexpr std::array<std::pair<RecipientEventType, std::string_view>, 5> kNames = {{
+constexpr EnumNames<RecipientEventType, 5> kNames = {{
     {RecipientEventType::delivered, "delivered"},
     {RecipientEventType::bounced, "bounced"},
     {RecipientEventType::soft_bounced, "soft_bounced"},
@@ -16,16 +15,10 @@ constexpr std::array<std::pair<RecipientEventType, std::string_view>, 5> kNames 
 
 }  // namespace
 
-std::string_view to_str(RecipientEventType type) {
-  for (const auto& [value, name] : kNames)
-    if (value == type) return name;
-  return "unknown";
-}
+std::string_view to_str(RecipientEventType type) { return name_in(kNames, type, "unknown"); }
 
 std::optional<RecipientEventType> parse_recipient_event_type(std::string_view name) {
-  for (const auto& [value, text] : kNames)
-    if (text == name) return value;
-  return std::nullopt;
+  return value_in(kNames, name);
 }
 
 }  // namespace postern::events

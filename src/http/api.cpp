@@ -7,6 +7,7 @@
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "http/router.h"
+#include "http/ui_files.h"
 #include "inbox/accounts.h"
 
 namespace postern::http {
@@ -105,8 +106,10 @@ const RouteSpec kRoutes[] = {
     {"GET", "/readyz", std::nullopt, readyz},
     {"GET", "/metrics", std::nullopt, metrics},
     {"GET", "/openapi.json", std::nullopt, openapi_json},
-    {"GET", "/docs", std::nullopt, docs_page},
-    {"GET", "/", std::nullopt, index_page},
+    // The web UI (docs/ui.md): Swagger UI, the UI's entry page; its assets
+    // and client-side routes are served when no route matches (handle()).
+    {"GET", "/docs", std::nullopt, ui_page},
+    {"GET", "/", std::nullopt, ui_page},
 };
 
 std::string_view bearer_token(const net::HttpRequest& r) {
@@ -148,6 +151,28 @@ BasicLogin basic_login(const net::HttpRequest& r) {
 const std::pair<std::string, std::string> kBasicChallenge{
     "WWW-Authenticate", "Basic realm=\"Postern test inbox\", charset=\"UTF-8\""};
 
+// A GET outside the API that no route takes: the web UI's file or route.
+std::optional<net::HttpResponse> ui_fallback(const UiFiles& ui, const net::HttpRequest& r) {
+  if (r.method != "GET" && r.method != "HEAD") return std::nullopt;
+  if (r.path == "/v1" || r.path.starts_with("/v1/")) return std::nullopt;
+  return ui.response(r.path);
+}
+
+// A heartbeat sender may prove who it is with a client certificate
+// (http.tls_client_ca) instead of an API key: the certificate's CN is the
+// provider it beats for (provider_heartbeat checks the name). It grants the
+// heartbeat scope only, and an API key, when sent, takes precedence.
+std::optional<auth::Principal> certificate_principal(const net::HttpRequest& request,
+                                                     auth::Scope scope) {
+  if (scope != auth::Scope::heartbeat || request.client_certificate.empty() ||
+      !bearer_token(request).empty())
+    return std::nullopt;
+  auth::Scopes scopes;
+  scopes.add(auth::Scope::heartbeat);
+  return auth::Principal{auth::Principal::Kind::client_certificate, request.client_certificate,
+                         scopes};
+}
+
 }  // namespace
 
 std::string_view Call::param(std::string_view name) const {
@@ -163,7 +188,7 @@ struct Api::Impl {
   Counter& unauthorized;
 
   explicit Impl(ApiServices s)
-      : services(std::move(s)),
+      : services(with_ui(std::move(s))),
         unauthorized(
             services.metrics.counter("postern_http_unauthorized_total",
                                      "Requests refused for missing or invalid credentials")) {
@@ -179,6 +204,11 @@ struct Api::Impl {
           latency_buckets_seconds(), {{"method", spec.method}, {"route", spec.pattern}});
       router.add(spec.method, spec.pattern, std::move(r));
     }
+  }
+
+  static ApiServices with_ui(ApiServices s) {
+    if (!s.ui) s.ui = std::make_shared<const UiFiles>();
+    return s;
   }
 
   // Runs the route's handler, counting its answer whenever it comes, on
@@ -270,6 +300,7 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
       r.headers.emplace_back("Allow", impl_->router.allowed_methods(request.path));
       return respond(std::move(r));
     }
+    if (auto page = ui_fallback(*impl_->services.ui, request)) return respond(std::move(*page));
     return respond(error_response(404, "not_found", "no such endpoint: " + request.path));
   }
   const Route& route = *match.route;
@@ -281,7 +312,9 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
         return impl_->dispatch_login(route, std::move(request), std::move(match.params.values),
                                      std::move(login), std::move(respond));
     }
-    auto who = impl_->authenticate(request);
+    auto by_certificate = certificate_principal(request, *route.scope);
+    auto who = by_certificate ? std::variant<auth::Principal, net::HttpResponse>(*by_certificate)
+                              : impl_->authenticate(request);
     if (auto* error = std::get_if<net::HttpResponse>(&who)) {
       if (route.account_login && error->status == 401) error->headers.emplace_back(kBasicChallenge);
       return respond(std::move(*error));

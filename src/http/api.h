@@ -37,6 +37,8 @@ class ClientSettingsBoard;
 
 namespace postern::http {
 
+class UiFiles;
+
 struct ApiServices {
   store::Store& store;
   delivery::Intake& intake;
@@ -64,6 +66,9 @@ struct ApiServices {
   // The user's webhook endpoints and their delivery logs, for
   // /v1/webhook-endpoints; null: 503.
   store::WebhookStore* webhooks_out = nullptr;
+  // The built web UI served at /, /docs and the UI's own routes
+  // (http/ui_files.h); null: the pages say it is not built.
+  std::shared_ptr<const UiFiles> ui;
 };
 
 // A request that passed routing and authentication.

@@ -78,7 +78,7 @@ void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);
 void metrics(ApiServices&, Call&, net::Responder);
 void openapi_json(ApiServices&, Call&, net::Responder);
-void docs_page(ApiServices&, Call&, net::Responder);
-void index_page(ApiServices&, Call&, net::Responder);
+// ops_api.cpp too: / and /docs, the web UI's pages (http/ui_files.h)
+void ui_page(ApiServices&, Call&, net::Responder);
 
 }  // namespace postern::http

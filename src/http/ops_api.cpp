@@ -1,8 +1,9 @@
 // Operational endpoints: liveness, readiness, Prometheus metrics, the
-// OpenAPI document and its browsable page.
+// OpenAPI document; the web UI's pages (/ and /docs, Swagger UI).
 #include "http/handlers.h"
 #include "http/openapi.h"
 #include "http/responses.h"
+#include "http/ui_files.h"
 
 namespace postern::http {
 
@@ -37,18 +38,8 @@ void openapi_json(ApiServices&, Call&, net::Responder respond) {
   respond(std::move(r));
 }
 
-void docs_page(ApiServices&, Call&, net::Responder respond) {
-  net::HttpResponse r;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = std::string(docs_html());
-  respond(std::move(r));
-}
-
-void index_page(ApiServices&, Call&, net::Responder respond) {
-  net::HttpResponse r;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = std::string(index_html());
-  respond(std::move(r));
+void ui_page(ApiServices& s, Call& call, net::Responder respond) {
+  respond(*s.ui->response(call.request.path));
 }
 
 }  // namespace postern::http

@@ -16,15 +16,17 @@ net::HttpResponse no_routing() {
   return error_response(503, "unavailable", "routing is not running on this node");
 }
 
-net::HttpResponse view_response(int status,
-                                const Result<routing::ProviderView, routing::RoutingError>& r) {
-  if (!r) return routing_error_response(r.error());
-  return json_response(status, provider_json(*r));
+// Answers a change with `status` and the provider's view once it is durable.
+routing::Reply<routing::ProviderView> view_reply(int status, net::Responder respond) {
+  return [status, respond](Result<routing::ProviderView, routing::RoutingError> r) {
+    if (!r) return respond(routing_error_response(r.error()));
+    respond(json_response(status, provider_json(*r)));
+  };
 }
 
 void set_admin(ApiServices& s, Call& call, net::Responder respond, routing::AdminState state) {
   if (!s.routing) return respond(no_routing());
-  respond(view_response(200, s.routing->set_admin(std::string(call.param("name")), state)));
+  s.routing->set_admin(std::string(call.param("name")), state, view_reply(200, respond));
 }
 
 }  // namespace
@@ -38,7 +40,9 @@ void list_providers(ApiServices& s, Call&, net::Responder respond) {
 
 void get_provider(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.routing) return respond(no_routing());
-  respond(view_response(200, s.routing->get(std::string(call.param("name")))));
+  auto view = s.routing->get(std::string(call.param("name")));
+  if (!view) return respond(routing_error_response(view.error()));
+  respond(json_response(200, provider_json(*view)));
 }
 
 void create_provider(ApiServices& s, Call& call, net::Responder respond) {
@@ -50,7 +54,7 @@ void create_provider(ApiServices& s, Call& call, net::Responder respond) {
     return respond(field_error_response(422, ok.error()));
   if (config.name.empty())
     return respond(error_response(422, "invalid_value", "is required", "name"));
-  respond(view_response(201, s.routing->create(std::move(config))));
+  s.routing->create(std::move(config), view_reply(201, respond));
 }
 
 void update_provider(ApiServices& s, Call& call, net::Responder respond) {
@@ -61,13 +65,13 @@ void update_provider(ApiServices& s, Call& call, net::Responder respond) {
   if (!config) return respond(routing_error_response(config.error()));
   if (auto ok = apply_provider_body(*body, false, *config); !ok)
     return respond(field_error_response(422, ok.error()));
-  respond(view_response(200, s.routing->update(std::move(*config))));
+  s.routing->update(std::move(*config), view_reply(200, respond));
 }
 
 void delete_provider(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.routing) return respond(no_routing());
   // 202: the provider leaves once its attempts in flight have answered.
-  respond(view_response(202, s.routing->remove(std::string(call.param("name")))));
+  s.routing->remove(std::string(call.param("name")), view_reply(202, respond));
 }
 
 void drain_provider(ApiServices& s, Call& call, net::Responder respond) {
@@ -86,6 +90,15 @@ void provider_heartbeat(ApiServices& s, Call& call, net::Responder respond) {
   if (!s.routing) return respond(no_routing());
   routing::HeartbeatRequest request;
   request.name = std::string(call.param("name"));
+  // A client certificate beats for the provider its CN names, no other.
+  if (call.principal.kind == auth::Principal::Kind::client_certificate &&
+      call.principal.name != request.name) {
+    return respond(error_response(403, "certificate_mismatch",
+                                  "the client certificate (CN " + call.principal.name +
+                                      ") may only send heartbeats for '" + call.principal.name +
+                                      "'",
+                                  "name"));
+  }
   if (!call.request.body.empty()) {
     auto body = json_object_body(call.request.body);
     if (!body) return respond(field_error_response(400, body.error()));
@@ -101,13 +114,14 @@ void provider_heartbeat(ApiServices& s, Call& call, net::Responder respond) {
     }
     if (has_details) request.details = std::move(details);
   }
-  auto reply = s.routing->heartbeat(std::move(request));
-  if (!reply) return respond(routing_error_response(reply.error()));
-  respond(json_response(reply->registered ? 201 : 200,
-                        json::object{{"registered", reply->registered},
-                                     {"returned", reply->returned},
-                                     {"ttl_ms", reply->ttl.count()},
-                                     {"provider", provider_json(reply->provider)}}));
+  s.routing->heartbeat(std::move(request), [respond](auto reply) {
+    if (!reply) return respond(routing_error_response(reply.error()));
+    respond(json_response(reply->registered ? 201 : 200,
+                          json::object{{"registered", reply->registered},
+                                       {"returned", reply->returned},
+                                       {"ttl_ms", reply->ttl.count()},
+                                       {"provider", provider_json(reply->provider)}}));
+  });
 }
 
 }  // namespace postern::http

@@ -1,6 +1,6 @@
 // Routing at run time: GET /v1/routing shows the strategy, routes, pools
 // and health settings; PUT /v1/routing changes the strategy, the default
-// pool and the routes (until the next reload re-reads the file).
+// pool and the routes, kept in the store (docs/routing.md "Run-time changes").
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "http/routing_json.h"
@@ -20,9 +20,10 @@ void put_routing(ApiServices& s, Call& call, net::Responder respond) {
   if (!body) return respond(field_error_response(400, body.error()));
   auto update = parse_routing_update(*body);
   if (!update) return respond(field_error_response(422, update.error()));
-  auto view = s.routing->set_routing(std::move(*update));
-  if (!view) return respond(routing_error_response(view.error()));
-  respond(json_response(200, routing_json(*view)));
+  s.routing->set_routing(std::move(*update), [respond](auto view) {
+    if (!view) return respond(routing_error_response(view.error()));
+    respond(json_response(200, routing_json(*view)));
+  });
 }
 
 }  // namespace postern::http

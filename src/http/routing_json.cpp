@@ -176,6 +176,8 @@ net::HttpResponse routing_error_response(const routing::RoutingError& e) {
       return error_response(409, "conflict", e.message, e.field);
     case routing::RoutingErrc::forbidden:
       return error_response(403, "registration_refused", e.message, e.field);
+    case routing::RoutingErrc::unavailable:
+      return error_response(503, "unavailable", e.message, e.field);
     case routing::RoutingErrc::invalid:
       break;
   }

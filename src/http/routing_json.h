@@ -19,7 +19,7 @@ namespace postern::http {
 boost::json::object provider_json(const routing::ProviderView& view);
 boost::json::object routing_json(const routing::RoutingView& view);
 
-// 404, 409, 422 or 403 with the field named.
+// 404, 409, 422, 403 or 503 with the field named.
 net::HttpResponse routing_error_response(const routing::RoutingError& error);
 
 // Applies a provider body ({"type", "pool", "weight", "priority",

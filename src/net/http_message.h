@@ -23,6 +23,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;
   bool remote_is_loopback = false;
+  // Over HTTPS with http.tls_client_ca: the subject CN of the client
+  // certificate that CA verified; "" otherwise.
+  std::string client_certificate;
 
   // The first header of that name (case-insensitive), or "".
   std::string_view header(std::string_view name) const;

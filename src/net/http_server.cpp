@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -20,6 +21,7 @@
 #include "net/detail/http_wire.h"
 #include "net/detail/request_reader.h"
 #include "net/listen_address.h"
+#include "net/server_certificate.h"
 
 namespace postern::net {
 
@@ -35,24 +37,34 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 
 namespace {
 
-// One client connection. Its deadline is a plain field: each read or write
-// moves it, and one watchdog timer per connection enforces it lazily, so
-// the hot path arms no timer per operation.
+// One client connection, plain or over TLS: the same serving code reads
+// and writes through read_some() and write(). Its deadline is a plain
+// field: each read or write moves it, and one watchdog timer per
+// connection enforces it lazily, so the hot path arms no timer per
+// operation.
 struct Connection {
-  explicit Connection(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {
+  // `tls`: the context of this connection's handshake, or null for plain
+  // HTTP. Held for the connection's life: a reload does not touch it.
+  Connection(tcp::socket s, std::shared_ptr<asio::ssl::context> tls)
+      : socket(std::move(s)), tls_context(std::move(tls)), watchdog(socket.get_executor()) {
     boost::system::error_code ec;
     auto remote = socket.remote_endpoint(ec);
     remote_address = remote.address().to_string();
     remote_is_loopback = remote.address().is_loopback();
+    if (tls_context) secure.emplace(socket, *tls_context);
   }
   tcp::socket socket;
-  std::string remote_address;  // formatted once, not per request
+  std::shared_ptr<asio::ssl::context> tls_context;
+  std::optional<asio::ssl::stream<tcp::socket&>> secure;  // set when TLS
+  std::string remote_address;                             // formatted once, not per request
   bool remote_is_loopback = false;
+  std::string client_certificate;  // verified client certificate's CN (TLS)
   asio::steady_timer watchdog;
   Steady::time_point deadline = Steady::time_point::max();
   Steady::time_point armed = Steady::time_point::max();  // when the watchdog wakes next
   bool idle = true;       // waiting for a new request (touched on the connection's thread only)
   bool finished = false;  // the serving coroutine is done
+  bool expired = false;   // the watchdog closed it: a deadline passed
   // Moving the deadline later costs nothing; moving it earlier than the
   // watchdog's wake-up re-arms the watchdog.
   void set_deadline(Steady::time_point t) {
@@ -60,6 +72,17 @@ struct Connection {
     if (t < armed) watchdog.cancel();
   }
   void expire_in(std::chrono::seconds d) { set_deadline(Steady::now() + d); }
+
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(
+      asio::mutable_buffer buffer) {
+    if (secure) co_return co_await secure->async_read_some(buffer, kTuple);
+    co_return co_await socket.async_read_some(buffer, kTuple);
+  }
+  template <class Buffers>
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> write(const Buffers& buffers) {
+    if (secure) co_return co_await asio::async_write(*secure, buffers, kTuple);
+    co_return co_await asio::async_write(socket, buffers, kTuple);
+  }
 };
 
 // Waits for the handler's answer without blocking the thread: the handler
@@ -89,14 +112,27 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         connections_gauge(metrics.gauge("postern_http_connections", "Open HTTP connections")),
         refused_connections(
             metrics.counter("postern_http_connections_refused_total",
-                            "Connections closed at once because the limit was reached")) {}
+                            "Connections closed at once because the limit was reached")),
+        handshake_timeouts(metrics.counter("postern_http_tls_handshake_failures_total",
+                                           "HTTPS connections closed before their TLS handshake "
+                                           "ended",
+                                           {{"reason", "timeout"}})),
+        handshake_errors(metrics.counter("postern_http_tls_handshake_failures_total",
+                                         "HTTPS connections closed before their TLS handshake "
+                                         "ended",
+                                         {{"reason", "error"}})) {}
 
   IoRuntime& io;
   HttpServerOptions options;
   HttpHandler handler;
   Gauge& connections_gauge;
   Counter& refused_connections;
+  Counter& handshake_timeouts;
+  Counter& handshake_errors;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<tcp::acceptor> tls_acceptor;  // with options.tls_listen
+  std::shared_ptr<ServerCertificate> certificate;
+  std::uint16_t tls_port = 0;  // once bound
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
@@ -148,16 +184,19 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  awaitable<void> accept_loop() {
+  // Accepts on `listener`; connections are TLS ones when `certificate`
+  // is given.
+  awaitable<void> accept_loop(tcp::acceptor& listener,
+                              std::shared_ptr<ServerCertificate> tls_certificate) {
     auto self = shared_from_this();
     for (;;) {
       auto& context = io.next();
-      auto [ec, socket] = co_await acceptor->async_accept(context, kTuple);
+      auto [ec, socket] = co_await listener.async_accept(context, kTuple);
       if (stopping) co_return;
       if (ec) {
         // Out of file descriptors and the like: back off instead of spinning.
         spdlog::warn("http: accept failed: {}", ec.message());
-        asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+        asio::steady_timer pause(listener.get_executor(), std::chrono::milliseconds(50));
         co_await pause.async_wait(kTuple);
         continue;
       }
@@ -168,7 +207,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      auto connection = std::make_shared<Connection>(std::move(socket));
+      auto connection = std::make_shared<Connection>(
+          std::move(socket), tls_certificate ? tls_certificate->current() : nullptr);
       add(connection);
       asio::co_spawn(context, watch(connection), asio::detached);
       asio::co_spawn(context, serve(connection),
@@ -195,6 +235,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (c->finished) break;
       if (Steady::now() >= c->deadline) {
         boost::system::error_code ignored;
+        c->expired = true;
         c->socket.cancel(ignored);
         c->deadline = Steady::time_point::max();  // one cancel per expiry
       }
@@ -205,7 +246,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                                  const std::string& body) {
     c.expire_in(options.request_timeout);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
-    auto [ec, n] = co_await asio::async_write(c.socket, buffers, kTuple);
+    auto [ec, n] = co_await c.write(buffers);
     co_return ec;
   }
 
@@ -268,7 +309,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         }
         if (used > 0 && buffer.size() > 0) continue;  // more to parse in what we have
       }
-      auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(kReadChunk), kTuple);
+      auto [ec, n] = co_await c.read_some(buffer.prepare(kReadChunk));
       buffer.commit(n);
       if (ec) {
         // A peer that leaves between requests is normal; one that leaves
@@ -282,11 +323,30 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The server side of the TLS handshake, within tls_handshake_timeout so
+  // that a client that connects and sends nothing does not hold a slot.
+  // Failures are logged as SMTP logs its own ("TLS handshake failed").
+  awaitable<bool> handshake(Connection& c) {
+    c.expire_in(options.tls_handshake_timeout);
+    auto [ec] = co_await c.secure->async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (ec) {
+      bool timed_out = c.expired;
+      (timed_out ? handshake_timeouts : handshake_errors).inc();
+      spdlog::info("https {}: TLS handshake failed: {}", c.remote_address,
+                   timed_out ? "timed out" : ec.message());
+      co_return false;
+    }
+    c.client_certificate = verified_client_name(c.secure->native_handle());
+    co_return true;
+  }
+
   awaitable<void> serve(std::shared_ptr<Connection> c) {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
-    while (!stopping) {
-      detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes});
+    bool open = !c->secure || co_await handshake(*c);
+    while (open && !stopping) {
+      detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes,
+                                    options.max_header_field_bytes, options.max_header_fields});
       if (!co_await read_request(*c, buffer, reader)) {
         if (reader.refusal()) co_await write(*c, std::move(*reader.refusal()), 11, false);
         break;
@@ -295,6 +355,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       auto version = reader.version();
       bool keep_alive = reader.keep_alive();
       auto request = reader.take(c->remote_address, c->remote_is_loopback);
+      request.client_certificate = c->client_certificate;
       auto response = co_await async_handle(handler, std::move(request));
       keep_alive = keep_alive && !response.close && !stopping;
       co_await write(*c, std::move(response), version, keep_alive);
@@ -302,6 +363,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
     c->finished = true;
     c->watchdog.cancel();  // ends watch()
+    // Over TLS no close_notify is sent: every response is delimited
+    // (Content-Length or chunked), so a client loses nothing (RFC 9112
+    // §9.8), and waiting for the client's own close_notify could hold
+    // the slot.
     c->socket.shutdown(tcp::socket::shutdown_send, ec);
     c->socket.close(ec);
   }
@@ -313,10 +378,13 @@ HttpServer::HttpServer(IoRuntime& io, HttpServerOptions options, HttpHandler han
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 
-Result<std::uint16_t> HttpServer::start() {
-  auto endpoint = parse_listen_address(impl_->options.listen);
+namespace {
+
+// A listening acceptor on `listen` (host:port), on `context`.
+Result<std::unique_ptr<tcp::acceptor>> bind_acceptor(asio::io_context& context,
+                                                     const std::string& listen) {
+  auto endpoint = parse_listen_address(listen);
   if (!endpoint) return endpoint.error();
-  auto& context = impl_->io.context(0);
   auto acceptor = std::make_unique<tcp::acceptor>(context);
   boost::system::error_code ec;
   tcp::endpoint ep(asio::ip::make_address(endpoint->host, ec), endpoint->port);
@@ -326,25 +394,59 @@ Result<std::uint16_t> HttpServer::start() {
   if (!ec) acceptor->bind(ep, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
-  auto port = acceptor->local_endpoint().port();
-  impl_->acceptor = std::move(acceptor);
-  asio::co_spawn(context, impl_->accept_loop(), asio::detached);
-  return port;
+  return acceptor;
+}
+
+// Closes `acceptor` on its own thread and waits (a short bound) for it.
+void close_acceptor(tcp::acceptor& acceptor) {
+  std::promise<void> closed;
+  asio::post(acceptor.get_executor(), [&] {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    closed.set_value();
+  });
+  // The runtime may already be stopped (tests, errors at start); then
+  // nothing runs handlers and the acceptor is closed by its destructor.
+  closed.get_future().wait_for(std::chrono::seconds(2));
+}
+
+}  // namespace
+
+Result<std::uint16_t> HttpServer::start() {
+  auto& impl = *impl_;
+  auto& context = impl.io.context(0);
+  if (!impl.options.tls_listen.empty()) {
+    auto certificate = ServerCertificate::load({impl.options.tls, impl.options.tls_client_ca});
+    if (!certificate) {
+      spdlog::error("https: {}", certificate.error().message);
+      return error_code(Errc::invalid_argument);
+    }
+    auto tls_acceptor = bind_acceptor(context, impl.options.tls_listen);
+    if (!tls_acceptor) return tls_acceptor.error();
+    impl.certificate = std::move(*certificate);
+    impl.tls_acceptor = std::move(*tls_acceptor);
+    impl.tls_port = impl.tls_acceptor->local_endpoint().port();
+  }
+  auto acceptor = bind_acceptor(context, impl.options.listen);
+  if (!acceptor) return acceptor.error();
+  impl.acceptor = std::move(*acceptor);
+  asio::co_spawn(context, impl.accept_loop(*impl.acceptor, nullptr), asio::detached);
+  if (impl.tls_acceptor) {
+    asio::co_spawn(context, impl.accept_loop(*impl.tls_acceptor, impl.certificate), asio::detached);
+  }
+  return impl.acceptor->local_endpoint().port();
+}
+
+std::uint16_t HttpServer::tls_port() const { return impl_->tls_port; }
+
+std::shared_ptr<ServerCertificate> HttpServer::tls_certificate() const {
+  return impl_->certificate;
 }
 
 void HttpServer::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return;
-  if (impl_->acceptor) {
-    std::promise<void> closed;
-    asio::post(impl_->acceptor->get_executor(), [&] {
-      boost::system::error_code ignored;
-      impl_->acceptor->close(ignored);
-      closed.set_value();
-    });
-    // The runtime may already be stopped (tests, errors at start); then
-    // nothing runs handlers and the acceptor is closed by its destructor.
-    closed.get_future().wait_for(std::chrono::seconds(2));
-  }
+  if (impl_->acceptor) close_acceptor(*impl_->acceptor);
+  if (impl_->tls_acceptor) close_acceptor(*impl_->tls_acceptor);
   // Open streams end at once, idle keep-alive connections now, busy ones
   // after their response.
   impl_->streams.cancel_all();

@@ -1,6 +1,7 @@
 // The HTTP/1.1 server (Beast, C++20 coroutines): keep-alive, size limits,
 // deadlines on every read, and graceful shutdown (stop accepting, finish
-// in-flight requests, close idle connections).
+// in-flight requests, close idle connections). Optionally a second, HTTPS
+// listener: the same connections over TLS.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "core/metrics.h"
 #include "net/http_message.h"
 #include "net/io_runtime.h"
+#include "net/server_tls_options.h"
 
 namespace postern::net {
 
@@ -21,8 +23,21 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 64 * 1024;
   std::chrono::seconds idle_timeout{60};     // between requests on a keep-alive connection
   std::chrono::seconds request_timeout{30};  // to receive one request and to send its answer
-  std::size_t max_connections = 10000;
+  // 431 past either: one header field line, and the number of fields.
+  std::size_t max_header_field_bytes = 8 * 1024;
+  std::size_t max_header_fields = 100;
+  std::size_t max_connections = 10000;       // plain and TLS together
+  // HTTPS: "" for none, else host:port of a listener that serves the same
+  // API over TLS with `tls` (reloadable, see tls_certificate()).
+  std::string tls_listen;
+  // PEM CA file: a client certificate it signed is verified and its subject
+  // CN given to the handler (HttpRequest::client_certificate). "": none asked.
+  std::string tls_client_ca;
+  std::chrono::seconds tls_handshake_timeout{10};  // from accept to the end of the handshake
+  ServerTlsOptions tls;                            // [tls]: set by the application, not [http]
 };
+
+class ServerCertificate;
 
 class HttpServer {
  public:
@@ -33,9 +48,17 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts accepting. Returns the bound port. Errors: the address
-  // cannot be parsed or bound (the error_code of the bind).
+  // Binds and starts accepting (and, with tls_listen, loads the certificate
+  // and binds the HTTPS listener). Returns the plain listener's port.
+  // Errors: an address cannot be parsed or bound (the error_code of the
+  // bind); the certificate or client CA cannot be loaded (invalid_argument,
+  // logged).
   Result<std::uint16_t> start();
+
+  // The HTTPS listener's port once started; 0 without one.
+  std::uint16_t tls_port() const;
+  // The HTTPS listener's certificate, for reloads (SIGHUP); null without one.
+  std::shared_ptr<ServerCertificate> tls_certificate() const;
 
   // Stops accepting, lets requests in flight finish (up to `grace`), closes
   // idle keep-alive connections, then closes whatever is left. Blocks until

@@ -8,16 +8,42 @@ Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file) 
   return file.result(o);
 }
 
-Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file) {
+Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file,
+                                                                const ServerTlsOptions& tls) {
   HttpServerOptions o;
-  file.section("http")
-      .listen("listen", o.listen)
+  o.tls = tls;
+  // Negative: not given (the TLS keys need tls_listen when given).
+  std::chrono::seconds handshake_timeout{-1};
+  auto s = file.section("http");
+  s.listen("listen", o.listen)
       .bytes("max_body_bytes", o.max_body_bytes)
       .duration("idle_timeout", o.idle_timeout)
       .duration("request_timeout", o.request_timeout)
       .count("max_connections", o.max_connections)
+      .bytes("max_header_field_bytes", o.max_header_field_bytes)
+      .count("max_header_fields", o.max_header_fields)
       // 0 would refuse every client: a typo, not a policy.
-      .check(o.max_connections > 0, "max_connections", "must be at least 1");
+      .check(o.max_connections > 0, "max_connections", "must be at least 1")
+      .check(o.max_header_fields > 0, "max_header_fields", "must be at least 1")
+      // The whole header is held to max_header_bytes: a field could never
+      // be longer, so a larger value would promise what does not happen.
+      .check(o.max_header_field_bytes >= 256 && o.max_header_field_bytes <= o.max_header_bytes,
+             "max_header_field_bytes",
+             "must be between 256 bytes and " + std::to_string(o.max_header_bytes / 1024) +
+                 " KiB (the whole header's limit)")
+      .listen("tls_listen", o.tls_listen)
+      .text("tls_client_ca", o.tls_client_ca)
+      .duration("tls_handshake_timeout", handshake_timeout);
+  bool https = !o.tls_listen.empty();
+  s.check(!https || tls.enabled() || tls.self_signed, "tls_listen",
+          "HTTPS needs tls.cert and tls.key, or tls.self_signed")
+      .check(https || o.tls_client_ca.empty(), "tls_client_ca", "needs http.tls_listen")
+      .check(https || handshake_timeout.count() < 0, "tls_handshake_timeout",
+             "needs http.tls_listen");
+  if (handshake_timeout.count() >= 0) {
+    s.check(handshake_timeout.count() > 0, "tls_handshake_timeout", "must be at least 1s");
+    o.tls_handshake_timeout = handshake_timeout;
+  }
   return file.result(std::move(o));
 }
 

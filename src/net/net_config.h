@@ -15,8 +15,11 @@ struct IoRuntimeOptions {
 
 // http.threads.
 Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file);
-// http.listen, max_body_bytes, idle_timeout, request_timeout, max_connections.
-Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file);
+// http.listen, max_body_bytes, idle_timeout, request_timeout,
+// max_connections, max_header_field_bytes, max_header_fields, and HTTPS: tls_listen (served with `tls`, [tls]),
+// tls_client_ca and tls_handshake_timeout, both only with tls_listen.
+Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file,
+                                                                const ServerTlsOptions& tls);
 // tls.cert and tls.key, both or neither; tls.self_signed.
 Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file);
 

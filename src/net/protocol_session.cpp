@@ -117,7 +117,7 @@ awaitable<bool> ProtocolSession::write_output() {
 }
 
 awaitable<bool> ProtocolSession::handshake() {
-  bool ok = co_await stream_.handshake(*settings_.tls, settings_.handshake_timeout);
+  bool ok = co_await stream_.handshake(settings_.tls->current(), settings_.handshake_timeout);
   if (ok) spdlog::debug("{} {}: {}", settings_.name, label(), stream_.description());
   co_return ok;
 }

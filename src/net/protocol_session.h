@@ -23,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "net/server_certificate.h"
 #include "net/session_metrics.h"
 #include "net/session_table.h"
 #include "net/tcp_listener.h"
@@ -42,9 +43,9 @@ class ProtocolSession : public std::enable_shared_from_this<ProtocolSession> {
   // outlive the sessions (the protocol's session keeps its server's
   // context alive).
   struct Settings {
-    std::string_view name;                     // "imap", "pop3": starts the log lines
-    boost::asio::ssl::context* tls = nullptr;  // the certificate, when one is loaded
-    bool implicit_tls = false;                 // the handshake first, then the greeting
+    std::string_view name;             // "imap", "pop3": starts the log lines
+    ServerCertificate* tls = nullptr;  // the certificate, when one is loaded
+    bool implicit_tls = false;         // the handshake first, then the greeting
     Duration handshake_timeout = std::chrono::seconds(60);
     // A long answer to a slow reader: each write gets this long.
     Duration write_timeout = std::chrono::minutes(10);

@@ -76,8 +76,10 @@ asio::awaitable<bool> TimedStream::write(asio::const_buffer buffer, Duration lim
   co_return !ec;
 }
 
-asio::awaitable<bool> TimedStream::handshake(asio::ssl::context& context, Duration limit) {
-  tls_.emplace(std::move(socket_), context);
+asio::awaitable<bool> TimedStream::handshake(std::shared_ptr<asio::ssl::context> context,
+                                             Duration limit) {
+  tls_context_ = std::move(context);
+  tls_.emplace(std::move(socket_), *tls_context_);
   arm(limit);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kToken);
   timer_.cancel();

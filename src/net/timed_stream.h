@@ -37,9 +37,11 @@ class TimedStream {
                                                std::size_t& bytes);
   // Writes all of `buffer` within `limit`; false with failure() set.
   boost::asio::awaitable<bool> write(boost::asio::const_buffer buffer, Duration limit);
-  // The server side of a TLS handshake within `limit`; true with
+  // The server side of a TLS handshake within `limit`, with `context`
+  // (held for the stream's life: a reload does not touch it); true with
   // description() ("TLSv1.3 with cipher ..."), false with failure().
-  boost::asio::awaitable<bool> handshake(boost::asio::ssl::context& context, Duration limit);
+  boost::asio::awaitable<bool> handshake(std::shared_ptr<boost::asio::ssl::context> context,
+                                         Duration limit);
 
   // A read under way ends now with ReadResult::stop (the server stops).
   void interrupt_read();
@@ -55,6 +57,7 @@ class TimedStream {
   boost::asio::ip::tcp::socket& lowest() { return tls_ ? tls_->next_layer() : socket_; }
 
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // outlives tls_
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
   boost::asio::steady_timer timer_;
   std::weak_ptr<void> owner_;

@@ -73,4 +73,8 @@ void Pop3Server::stop(std::chrono::milliseconds grace) {
 
 std::size_t Pop3Server::session_count() const { return impl_->ctx ? impl_->ctx->table.size() : 0; }
 
+std::shared_ptr<net::ServerCertificate> Pop3Server::tls_certificate() const {
+  return impl_->ctx ? impl_->ctx->tls : nullptr;
+}
+
 }  // namespace postern::pop3

@@ -17,6 +17,10 @@
 #include "net/server_tls_options.h"
 #include "pop3/maildrop.h"
 
+namespace postern::net {
+class ServerCertificate;
+}
+
 namespace postern::pop3 {
 
 struct Pop3ServerOptions {
@@ -63,6 +67,8 @@ class Pop3Server {
   void stop(std::chrono::milliseconds grace);
 
   std::size_t session_count() const;
+  // The certificate once started, for reloads (SIGHUP); null without one.
+  std::shared_ptr<net::ServerCertificate> tls_certificate() const;
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "net/protocol_session.h"
+#include "net/server_certificate.h"
 #include "net/session_table.h"
 #include "pop3/maildrop_locks.h"
 #include "pop3/pop3_metrics.h"
@@ -31,9 +32,9 @@ struct ServerContext {
   Pop3Metrics metrics;
   Backend& backend;
   MaildropLocks locks;
-  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  net::ProtocolSession::Settings settings;         // the driver's, set with tls
-  boost::asio::thread_pool workers;                // logins and message reads
+  std::shared_ptr<net::ServerCertificate> tls;  // set when a certificate is configured
+  net::ProtocolSession::Settings settings;      // the driver's, set with tls
+  boost::asio::thread_pool workers;             // logins and message reads
 };
 
 // Admits the connection (or refuses it with -ERR) and runs its session on

@@ -1,5 +1,6 @@
 #include "providers/provider_config.h"
 
+#include <charconv>
 #include <set>
 
 #include "core/decimal.h"
@@ -39,13 +40,32 @@ Result<void, ConfigError> set_provider_key(ProviderConfig& p, const std::string&
   return {};
 }
 
+std::map<std::string, std::string> provider_keys(const ProviderConfig& p) {
+  auto keys = p.settings;
+  keys["name"] = p.name;
+  keys["type"] = p.type;
+  keys["pool"] = p.pool;
+  keys["weight"] = std::to_string(p.weight);
+  keys["priority"] = std::to_string(p.priority);
+  // The shortest text that reads back as the same double.
+  char rate[32];
+  auto end = std::to_chars(rate, rate + sizeof rate, p.rate_limit).ptr;
+  keys["rate_limit"] = std::string(rate, end);
+  keys["burst"] = std::to_string(p.burst);
+  keys["max_concurrency"] = std::to_string(p.max_concurrency);
+  keys["probe"] = p.probe ? "true" : "false";
+  return keys;
+}
+
 Result<std::vector<ProviderConfig>, ConfigError> read_providers(ConfigFile& file) {
   std::vector<ProviderConfig> providers;
   std::set<std::string> names;
   for (const auto& table : file.tables("providers")) {
     ProviderConfig p;
     p.key_path = table.path;
+    std::map<std::string, std::string> written;
     for (const auto& entry : table.entries) {
+      written[entry.key] = entry.text;
       std::string text = entry.text;
       if (entry.is_string) {
         auto resolved = resolve_secret(entry.text, file.environment());
@@ -54,6 +74,7 @@ Result<std::vector<ProviderConfig>, ConfigError> read_providers(ConfigFile& file
       }
       if (auto ok = set_provider_key(p, entry.key, text); !ok) return ok.error();
     }
+    for (const auto& [key, text] : written) p.file_entry += key + "=" + text + "\n";
     if (p.name.empty()) return ConfigError{table.path + ".name", "is required"};
     if (p.type.empty()) return ConfigError{table.path + ".type", "is required"};
     if (!names.insert(p.name).second)

@@ -29,6 +29,11 @@ struct ProviderConfig {
   bool probe = true;                            // active health probes
   std::map<std::string, std::string> settings;  // secrets already resolved
   std::string key_path;                         // "providers[2]", for error messages
+  // The file's [[providers]] table as written (env: and file: references
+  // unresolved), one "key=text" line per key in key order; empty for a
+  // provider not from the file. A run-time change to a file's provider
+  // holds while this stays the same (docs/routing.md "Run-time changes").
+  std::string file_entry;
 };
 
 // Sets one key given as text: the keys every provider has (name, type,
@@ -36,6 +41,10 @@ struct ProviderConfig {
 // fields, the rest go to settings. Errors name "<key_path>.<key>".
 Result<void, ConfigError> set_provider_key(ProviderConfig& provider, const std::string& key,
                                            const std::string& text);
+
+// Every key of `provider` as set_provider_key takes it (the fields, then
+// the settings): set_provider_key on each gives the same definition back.
+std::map<std::string, std::string> provider_keys(const ProviderConfig& provider);
 
 // Every [[providers]] table, secrets (env:NAME, file:PATH) resolved. Errors:
 // a missing name or type, a duplicate name, a value set_provider_key

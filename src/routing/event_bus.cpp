@@ -1,21 +1,13 @@
 #include "routing/event_bus.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "core/time_format.h"
 
 namespace postern::routing {
-
-namespace {
-
-// Microseconds since the epoch (at least 1): below 2^53, so JavaScript
-// clients read the ids exactly for the next 200 years.
-std::uint64_t first_event_id(SystemTime now) {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  return us > 0 ? static_cast<std::uint64_t>(us) : 1;
-}
-
-}  // namespace
 
 void Subscription::next(std::function<void(EventBatch)> done) {
   EventBatch batch;
@@ -94,27 +86,39 @@ void Subscription::ping_if_idle(SteadyTime now, std::chrono::milliseconds interv
   done(std::move(batch));
 }
 
-EventBus::EventBus(const Clock& clock, std::size_t history, std::size_t max_queue)
-    : clock_(clock),
-      history_size_(history),
-      max_queue_(max_queue),
-      next_id_(first_event_id(clock.now())) {}
+EventBus::EventBus(const Clock& clock, std::uint32_t boot, std::size_t history,
+                   std::size_t max_queue)
+    : clock_(clock), boot_(boot), history_size_(history), max_queue_(max_queue) {}
+
+Event EventBus::make_event(std::uint64_t id, std::string_view type,
+                           boost::json::object fields) const {
+  Event event;
+  event.id = id;
+  event.type = std::string(type);
+  boost::json::object o;
+  o["id"] = id;
+  o["type"] = type;
+  o["at"] = format_rfc3339(clock_.now());
+  for (auto& [k, v] : fields) {
+    if (!o.contains(k)) o[k] = std::move(v);  // id, type and at are the bus's
+  }
+  event.data = boost::json::serialize(o);
+  return event;
+}
 
 std::uint64_t EventBus::publish(std::string_view type, boost::json::object fields) {
   std::vector<std::shared_ptr<Subscription>> targets;
   Event event;
   {
     std::lock_guard lock(mu_);
-    event.id = next_id_++;
-    event.type = std::string(type);
-    boost::json::object o;
-    o["id"] = event.id;
-    o["type"] = type;
-    o["at"] = format_rfc3339(clock_.now());
-    for (auto& [k, v] : fields) {
-      if (!o.contains(k)) o[k] = std::move(v);  // id, type and at are the bus's
+    if (next_sequence_ > kMaxEventSequence) {
+      // Going on would give out ids of the next boot number: a later start
+      // of this node, or another node, gives those out too.
+      if (next_sequence_++ == kMaxEventSequence + 1)
+        spdlog::error("events: this boot has given out all its event ids; restart the node");
+      return 0;
     }
-    event.data = boost::json::serialize(o);
+    event = make_event(event_id(boot_, next_sequence_++), type, std::move(fields));
     history_.push_back(event);
     if (history_.size() > history_size_) history_.pop_front();
     std::erase_if(subscribers_, [&](const std::weak_ptr<Subscription>& w) {
@@ -132,8 +136,21 @@ std::shared_ptr<Subscription> EventBus::subscribe(std::optional<std::uint64_t> a
   auto s = std::shared_ptr<Subscription>(new Subscription(max_queue_, clock_.steady_now()));
   std::lock_guard lock(mu_);
   if (after) {
+    // An id this boot gave out (or its start, sequence 0) resumes after
+    // itself; any other (an earlier boot's, another node's, made up)
+    // resumes from the start of this boot.
+    const bool ours = event_id_boot(*after) == boot_ && event_id_sequence(*after) < next_sequence_;
+    const std::uint64_t from = ours ? *after : event_id(boot_, 0);
+    // The history holds consecutive ids, the newest last.
+    const std::uint64_t oldest =
+        history_.empty() ? event_id(boot_, next_sequence_) : history_.front().id;
+    if (!ours || from + 1 < oldest) {
+      const std::uint64_t position = std::max(from, oldest - 1);
+      s->push(make_event(position, "stream_reset",
+                         {{"reason", ours ? "history_trimmed" : "other_boot"}, {"boot", boot_}}));
+    }
     for (const auto& e : history_) {
-      if (e.id > *after) s->push(e);
+      if (e.id > from) s->push(e);
     }
   }
   subscribers_.push_back(s);

@@ -17,11 +17,12 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "routing/event_ids.h"
 
 namespace postern::routing {
 
 struct Event {
-  std::uint64_t id = 0;  // increasing, across restarts too (see EventBus)
+  std::uint64_t id = 0;  // increasing, across restarts too (event_ids.h)
   std::string type;      // "provider_state", "provider_added", ...
   std::string data;      // one JSON object: id, type, at and the event's fields
 };
@@ -60,17 +61,23 @@ class Subscription {
 
 class EventBus {
  public:
-  // Ids start at the bus's creation time in microseconds since the epoch:
-  // a restarted node's ids continue above the ones its predecessor gave
-  // out, so a client's Last-Event-ID from before the restart replays the
-  // new node's history instead of skipping it (ids from 1 would sort below).
-  explicit EventBus(const Clock& clock, std::size_t history = 256, std::size_t max_queue = 1024);
+  // `boot`: this start's number from the store (event_ids.h), so that ids
+  // continue above those of every earlier start, whatever the clock says.
+  explicit EventBus(const Clock& clock, std::uint32_t boot = 1, std::size_t history = 256,
+                    std::size_t max_queue = 1024);
 
   // Adds id, type and at (RFC 3339) to `fields` and hands the event to every
-  // subscriber. Thread-safe; never calls back into the caller.
+  // subscriber. Thread-safe; never calls back into the caller. Answers the
+  // id, or 0 when this boot has given out all its ids (the event is dropped
+  // and an error logged: 2^32 - 1 events, decades of routing changes).
   std::uint64_t publish(std::string_view type, boost::json::object fields);
-  // A new subscriber. With `after`, the kept history newer than that id is
-  // replayed first (Last-Event-ID).
+  // A new subscriber. With `after` (Last-Event-ID), what the client has not
+  // seen is replayed first from the kept history: the events after `after`
+  // when it is an id of this boot, else every kept event of this boot (the
+  // client's id is from before a restart, or from another node). When the
+  // client may have missed events that are not kept (those of another boot,
+  // or ones pushed out of the history), a `stream_reset` event comes first,
+  // whose id is the position just before the first replayed event.
   std::shared_ptr<Subscription> subscribe(std::optional<std::uint64_t> after = std::nullopt);
   // Pings subscribers that were sent nothing for `interval` (called from the
   // routing service's timer).
@@ -80,11 +87,14 @@ class EventBus {
   std::size_t subscribers() const;
 
  private:
+  Event make_event(std::uint64_t id, std::string_view type, boost::json::object fields) const;
+
   const Clock& clock_;
+  const std::uint32_t boot_;
   const std::size_t history_size_;
   const std::size_t max_queue_;
   mutable std::mutex mu_;
-  std::uint64_t next_id_;                                 // guarded by mu_
+  std::uint64_t next_sequence_ = 1;                       // guarded by mu_
   std::deque<Event> history_;                             // guarded by mu_
   std::vector<std::weak_ptr<Subscription>> subscribers_;  // guarded by mu_
 };

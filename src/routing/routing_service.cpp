@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <map>
 
 #include "net/io_runtime.h"
@@ -57,10 +58,10 @@ struct RoutingService::Impl : std::enable_shared_from_this<Impl> {
 
 RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
                                providers::ProviderContext& context, const Clock& clock,
-                               MetricsRegistry& metrics)
+                               MetricsRegistry& metrics, std::uint32_t event_boot)
     : registry_(registry),
       context_(context),
-      events_(clock),
+      events_(clock, event_boot),
       router_(clock, metrics, events_),
       impl_(std::make_shared<Impl>(io.context(0), router_, events_)) {}
 
@@ -82,6 +83,11 @@ Result<std::unique_ptr<providers::Provider>, RoutingError> RoutingService::build
 
 Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& config) {
   std::lock_guard lock(admin_mu_);
+  if (!applied_) {
+    if (auto loaded = load_stored(); !loaded) return loaded.error();
+  }
+  auto file_providers = wanted_providers(config);
+  auto layered = overlay(file_providers, config.router, stored_, settings_);
   // Everything that can fail first, so that a bad file changes nothing.
   struct Step {
     enum class Kind { add, replace, update } kind;
@@ -90,7 +96,7 @@ Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& conf
   };
   std::vector<Step> steps;
   std::map<std::string, bool> wanted;
-  for (const auto& pc : wanted_providers(config)) {
+  for (const auto& pc : layered.file_providers) {
     wanted[pc.name] = true;
     auto current = router_.config_of(pc.name);
     auto source = router_.source_of(pc.name);
@@ -105,7 +111,7 @@ Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& conf
     }
     steps.push_back({current ? Step::Kind::replace : Step::Kind::add, pc, std::move(*provider)});
   }
-  router_.set_options(config.router);
+  router_.set_options(layered.router);
   std::size_t added = 0, changed = 0, removed = 0;
   for (auto& step : steps) {
     switch (step.kind) {
@@ -129,12 +135,76 @@ Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& conf
       ++removed;
     }
   }
+  std::size_t restored = applied_ ? 0 : restore_runtime(layered.runtime);
+  for (const auto& [name, admin] : layered.admin) router_.set_admin(name, admin);
+  file_providers_.clear();
+  for (auto& pc : file_providers) file_providers_[pc.name] = std::move(pc);
+  file_router_ = config.router;
+  applied_ = true;
+  save_now(layered.cleanup);
   router_.check_routed_pools();
+  auto options = router_.options();
   std::string summary = "providers: " + std::to_string(added) + " added, " +
                         std::to_string(changed) + " changed, " + std::to_string(removed) +
-                        " removed; strategy " + config.router.strategy + ", " +
-                        std::to_string(config.router.routes.rules().size()) + " routes";
+                        " removed; strategy " + options.strategy + ", " +
+                        std::to_string(options.routes.rules().size()) + " routes";
+  if (restored > 0) summary += "; " + std::to_string(restored) + " run-time providers restored";
   return Result<std::string, ConfigError>(boost::system::in_place_value, std::move(summary));
+}
+
+Result<void, ConfigError> RoutingService::load_stored() {
+  if (!store_) return {};
+  auto rows = store_->load();
+  if (!rows) {
+    return ConfigError{"store", "cannot read the providers and routing changed at run time: " +
+                                    rows.error().message()};
+  }
+  for (auto& p : rows->providers) stored_[p.name] = std::move(p);
+  for (auto& st : rows->settings) settings_[st.key] = std::move(st);
+  return {};
+}
+
+// Providers made at run time come back as they were; a relay registered by
+// heartbeat gets one window from now to beat again, else it lapses as it
+// would have without the restart.
+std::size_t RoutingService::restore_runtime(const std::vector<store::StoredProvider>& rows) {
+  std::size_t restored = 0;
+  for (const auto& row : rows) {
+    ProviderConfig config;
+    config.name = row.name;
+    config.key_path = "settings";
+    auto source = row.source == "heartbeat" ? ProviderSource::heartbeat : ProviderSource::api;
+    auto read = apply_definition(row.definition, config);
+    auto provider = read ? build(config)
+                         : Result<std::unique_ptr<providers::Provider>, RoutingError>(RoutingError{
+                               RoutingErrc::invalid, read.error().key, read.error().message});
+    if (!provider) {
+      // Kept in the store: a later version (or a fixed setting) may take it.
+      spdlog::error("routing: provider {} made at run time cannot be restored: {}: {}", row.name,
+                    provider.error().field, provider.error().message);
+      continue;
+    }
+    if (router_.add(std::move(*provider), std::move(config), source) != Change::done) continue;
+    if (source == ProviderSource::heartbeat && row.heartbeat_ttl_ms > 0)
+      router_.heartbeat(row.name, std::chrono::milliseconds(row.heartbeat_ttl_ms));
+    ++restored;
+  }
+  return restored;
+}
+
+// At start and on reload (the main thread): the rows the file has
+// overtaken. Not saving them is harmless (the next start drops them
+// again), so a failure is only reported.
+void RoutingService::save_now(const store::RoutingChanges& writes) {
+  if (writes.empty()) return;
+  apply_changes(writes, stored_, settings_);
+  if (!store_) return;
+  std::promise<Result<void>> saved;
+  auto answer = saved.get_future();
+  store_->save(writes, [&saved](Result<void> r) { saved.set_value(std::move(r)); });
+  if (auto r = answer.get(); !r)
+    spdlog::warn("routing: cannot drop run-time changes the file overtook: {}",
+                 r.error().message());
 }
 
 void RoutingService::start() { impl_->start(); }

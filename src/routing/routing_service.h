@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +18,8 @@
 #include "routing/event_bus.h"
 #include "routing/router.h"
 #include "routing/routing_config.h"
+#include "routing/runtime_changes.h"
+#include "store/routing_store.h"
 
 namespace postern::net {
 class IoRuntime;
@@ -29,10 +33,11 @@ namespace postern::routing {
 
 // Why a management call was refused; the API maps it to a status.
 enum class RoutingErrc {
-  not_found,  // 404
-  conflict,   // 409
-  invalid,    // 422, naming the field
-  forbidden,  // 403 (heartbeat registration refused)
+  not_found,    // 404
+  conflict,     // 409
+  invalid,      // 422, naming the field
+  forbidden,    // 403 (heartbeat registration refused)
+  unavailable,  // 503: the change could not be saved
 };
 
 struct RoutingError {
@@ -62,20 +67,35 @@ struct RoutingUpdate {
   std::optional<std::vector<RouteRule>> routes;
 };
 
+// The answer of a management call that changes something: once the change
+// is durable in the store (at once without one). It may run on the store's
+// writer thread, or inline; it must not call back into the service.
+template <class T>
+using Reply = std::function<void(Result<T, RoutingError>)>;
+
 class RoutingService {
  public:
+  // `event_boot`: this start's number, for the event ids (event_ids.h).
   RoutingService(net::IoRuntime& io, const providers::ProviderRegistry& registry,
-                 providers::ProviderContext& context, const Clock& clock, MetricsRegistry& metrics);
+                 providers::ProviderContext& context, const Clock& clock, MetricsRegistry& metrics,
+                 std::uint32_t event_boot = 1);
   ~RoutingService();
   RoutingService(const RoutingService&) = delete;
   RoutingService& operator=(const RoutingService&) = delete;
 
+  // Keeps run-time changes in `store` from now on; before the first
+  // apply(), which restores those already there (docs/routing.md
+  // "Run-time changes"). Without it they last until the process ends.
+  void keep_changes_in(store::RoutingStore& store) { store_ = &store; }
+
   // Makes routing and the file's providers match `config` (at start and on
-  // SIGHUP): new ones are added, changed ones updated (new settings: a new
+  // SIGHUP), with the run-time changes that still hold (runtime_changes.h):
+  // new ones are added, changed ones updated (new settings: a new
   // connection, the old one drains), missing ones drained and removed.
-  // Providers from the API and from heartbeats are left alone. All or
-  // nothing: if any provider cannot be created, nothing changes and the
-  // error names its key. Returns a one-line summary of what changed.
+  // Providers from the API and from heartbeats are left alone; the first
+  // apply() brings back those of the store. All or nothing: if any
+  // provider cannot be created, nothing changes and the error names its
+  // key. Returns a one-line summary of what changed.
   Result<std::string, ConfigError> apply(const RoutingConfig& config);
 
   // Starts the health timer (probes, heartbeat lapses, ejection ends,
@@ -91,18 +111,47 @@ class RoutingService {
   Result<ProviderView, RoutingError> get(const std::string& name) const;
   // The current definition of a provider, for a PUT that changes part of it.
   Result<ProviderConfig, RoutingError> definition(const std::string& name) const;
-  Result<ProviderView, RoutingError> create(ProviderConfig config);
-  Result<ProviderView, RoutingError> update(ProviderConfig config);
-  Result<ProviderView, RoutingError> remove(const std::string& name);
-  Result<ProviderView, RoutingError> set_admin(const std::string& name, AdminState state);
-  Result<HeartbeatReply, RoutingError> heartbeat(HeartbeatRequest request);
+  // Changes: in effect at once, answered once durable.
+  void create(ProviderConfig config, Reply<ProviderView> done);
+  void update(ProviderConfig config, Reply<ProviderView> done);
+  void remove(const std::string& name, Reply<ProviderView> done);
+  void set_admin(const std::string& name, AdminState state, Reply<ProviderView> done);
+  // Written only when it registers the provider or changes what is kept
+  // of it (details, window): ordinary beats are answered at once.
+  void heartbeat(HeartbeatRequest request, Reply<HeartbeatReply> done);
   RoutingView routing() const { return router_.routing(); }
-  Result<RoutingView, RoutingError> set_routing(RoutingUpdate update);
+  void set_routing(RoutingUpdate update, Reply<RoutingView> done);
 
  private:
   struct Impl;
   Result<std::unique_ptr<providers::Provider>, RoutingError> build(
       const ProviderConfig& config) const;
+  // The changes themselves, with admin_mu_ held; `writes` receives what
+  // the store must keep of them.
+  Result<ProviderView, RoutingError> create_locked(ProviderConfig config,
+                                                   store::RoutingChanges& writes);
+  Result<ProviderView, RoutingError> update_locked(ProviderConfig config,
+                                                   store::RoutingChanges& writes);
+  Result<ProviderView, RoutingError> remove_locked(const std::string& name,
+                                                   store::RoutingChanges& writes);
+  Result<ProviderView, RoutingError> set_admin_locked(const std::string& name, AdminState state,
+                                                      store::RoutingChanges& writes);
+  Result<HeartbeatReply, RoutingError> heartbeat_locked(HeartbeatRequest request,
+                                                        store::RoutingChanges& writes);
+  Result<RoutingView, RoutingError> set_routing_locked(RoutingUpdate update,
+                                                       store::RoutingChanges& writes);
+  // Runs `change` under admin_mu_ and hands its writes to the store in the
+  // same step (so the store sees changes in the order they were made);
+  // `done` gets the answer once they are durable.
+  template <class T, class Change>
+  void change_durably(Change change, Reply<T> done);
+  // What the store keeps of `name` now (definition none: removed).
+  void record(const std::string& name, std::optional<ProviderConfig> definition,
+              ProviderSource source, store::RoutingChanges& writes);
+  // First apply(): the store's rows, and the run-time providers built again.
+  Result<void, ConfigError> load_stored();
+  std::size_t restore_runtime(const std::vector<store::StoredProvider>& rows);
+  void save_now(const store::RoutingChanges& writes);
 
   const providers::ProviderRegistry& registry_;
   providers::ProviderContext& context_;
@@ -111,6 +160,14 @@ class RoutingService {
   // Serializes changes of membership, so that "is it there?" and "add it"
   // are one step.
   mutable std::mutex admin_mu_;
+  store::RoutingStore* store_ = nullptr;
+  // Guarded by admin_mu_: the store's rows as last written, the file's
+  // definitions and routing as last applied, and whether apply() ran.
+  StoredProviders stored_;
+  StoredSettings settings_;
+  std::map<std::string, ProviderConfig> file_providers_;
+  RouterOptions file_router_;
+  bool applied_ = false;
   std::shared_ptr<Impl> impl_;  // the health timer
 };
 

@@ -108,4 +108,8 @@ void SmtpServer::stop(std::chrono::milliseconds grace) {
 
 std::size_t SmtpServer::session_count() const { return impl_->ctx ? impl_->ctx->table.size() : 0; }
 
+std::shared_ptr<net::ServerCertificate> SmtpServer::tls_certificate() const {
+  return impl_->ctx ? impl_->ctx->tls : nullptr;
+}
+
 }  // namespace postern::smtp

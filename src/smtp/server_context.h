@@ -12,6 +12,7 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "delivery/intake.h"
+#include "net/server_certificate.h"
 #include "net/session_table.h"
 #include "smtp/network_list.h"
 #include "smtp/session_fsm.h"
@@ -42,8 +43,8 @@ struct ServerContext {
   delivery::Intake& intake;
   auth::Authenticator& authenticator;
   const Clock& clock;
-  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
-  boost::asio::thread_pool auth_pool;              // credential checks (Argon2id is slow by design)
+  std::shared_ptr<net::ServerCertificate> tls;  // set when a certificate is configured
+  boost::asio::thread_pool auth_pool;           // credential checks (Argon2id is slow by design)
 };
 
 // Admits the connection (or refuses it with 421) and runs its session on

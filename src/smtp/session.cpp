@@ -98,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<ServerContext> ctx_;
   tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // this session's certificate; outlives tls_
   std::optional<asio::ssl::stream<tcp::socket>> tls_;
   asio::steady_timer watchdog_;
   Clock::time_point deadline_ = Clock::time_point::max();
@@ -272,7 +273,8 @@ awaitable<bool> Session::write_output() {
 }
 
 awaitable<bool> Session::handshake() {
-  tls_.emplace(std::move(socket_), *ctx_->tls);
+  tls_context_ = ctx_->tls->current();
+  tls_.emplace(std::move(socket_), *tls_context_);
   set_deadline(Clock::now() + ctx_->options.idle_timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kToken);
   if (ec) {

@@ -22,6 +22,10 @@
 #include "net/server_tls_options.h"
 #include "smtp/mx_policy.h"
 
+namespace postern::net {
+class ServerCertificate;
+}
+
 namespace postern::smtp {
 
 struct SmtpServerOptions {
@@ -75,6 +79,8 @@ class SmtpServer {
   void stop(std::chrono::milliseconds grace);
 
   std::size_t session_count() const;
+  // The certificate once started, for reloads (SIGHUP); null without one.
+  std::shared_ptr<net::ServerCertificate> tls_certificate() const;
 
  private:
   struct Impl;

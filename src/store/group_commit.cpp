@@ -14,6 +14,21 @@ bool is_storage_failure(const error_code& ec) {
          ec == Errc::internal;
 }
 
+namespace {
+
+// Not a write: a callable that runs once the batch it ends is durable.
+struct DurableNotice final : PendingWrite {
+  explicit DurableNotice(std::function<void()> fn) : notify(std::move(fn)) {}
+  error_code apply() override { return {}; }
+  void finish(error_code commit_error) override {
+    if (!commit_error) notify();
+  }
+  void refuse(error_code) override {}
+  std::function<void()> notify;
+};
+
+}  // namespace
+
 GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions options,
                                MetricsRegistry& metrics)
     : hooks_(std::move(hooks)),
@@ -122,6 +137,7 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
     hooks_.rollback();
     return false;
   }
+  add_durable_notice(batch);
   complete(batch);
   if (hooks_.after_commit) hooks_.after_commit();
   return true;
@@ -134,6 +150,12 @@ void GroupCommitter::complete(WriteBatch& committed) {
     for (auto& op : committed) op->finish({});
   }
   committed.clear();
+}
+
+void GroupCommitter::add_durable_notice(WriteBatch& committed) {
+  if (!hooks_.take_durable_notice) return;
+  if (auto notify = hooks_.take_durable_notice())
+    committed.push_back(std::make_unique<DurableNotice>(std::move(notify)));
 }
 
 // A batch that failed is retried one operation per transaction, so one bad
@@ -154,6 +176,7 @@ void GroupCommitter::apply_one_by_one(WriteBatch& batch) {
       op->finish(ec);
     } else {
       committed.push_back(std::move(op));
+      add_durable_notice(committed);
     }
   }
   complete(committed);

@@ -38,6 +38,10 @@ struct TransactionHooks {
   // Optional: makes every commit made before the call durable. When set,
   // commit only has to make a batch visible (see the top of this file).
   std::function<Result<void>()> flush;
+  // Optional: asked after each commit. A callable it answers runs once that
+  // commit is durable, after the answers of its writes, on the thread that
+  // gives them (e.g. to wake a reader of what the batch wrote).
+  std::function<std::function<void()>()> take_durable_notice;
 };
 
 class GroupCommitter {
@@ -74,6 +78,8 @@ class GroupCommitter {
   void apply_one_by_one(WriteBatch& batch);
   // Answers the writes of a committed batch, now or after the sync stage's flush.
   void complete(WriteBatch& committed);
+  // Adds to a committed batch the notice hooks_.take_durable_notice asks for.
+  void add_durable_notice(WriteBatch& committed);
 
   TransactionHooks hooks_;
   GroupCommitOptions options_;

@@ -21,6 +21,9 @@ RetentionSweeper::RetentionSweeper(Store& store, const Clock& clock, MetricsRegi
       purged_(
           metrics.counter("postern_store_purged_messages_total",
                           "Ended messages deleted because they were older than store.retention")),
+      purged_deliveries_(metrics.counter(
+          "postern_store_purged_webhook_deliveries_total",
+          "Ended webhook deliveries deleted because they were older than store.retention")),
       reclaim_(store, metrics),
       task_("retention",
             options_.interval.count() != 0 ? options_.interval
@@ -39,17 +42,32 @@ void RetentionSweeper::run() {
   }
 }
 
+template <class Purge>
+Result<std::size_t> RetentionSweeper::purge_all(Purge purge) {
+  std::size_t total = 0;
+  for (;;) {
+    auto n = await_write<std::size_t>(purge);
+    if (!n) return n.error();
+    total += *n;
+    // A short batch means nothing older is left; a stop waits for no more.
+    if (*n < options_.batch || task_.stopping()) return total;
+  }
+}
+
 Result<SweepResult> RetentionSweeper::sweep() {
   SweepResult result;
   auto before = clock_.now() - options_.retention;
-  for (;;) {
-    auto n = await_write<std::size_t>(
-        [&](auto done) { store_.purge_ended(before, options_.batch, std::move(done)); });
-    if (!n) return n.error();
-    result.purged += *n;
-    purged_.inc(*n);
-    // A short batch means nothing older is left; a stop waits for no more.
-    if (*n < options_.batch || task_.stopping()) break;
+  auto purged =
+      purge_all([&](auto done) { store_.purge_ended(before, options_.batch, std::move(done)); });
+  if (!purged) return purged.error();
+  result.purged = *purged;
+  purged_.inc(*purged);
+  if (webhooks_) {
+    auto deliveries = purge_all(
+        [&](auto done) { webhooks_->purge_webhook_log(before, options_.batch, std::move(done)); });
+    if (!deliveries) return deliveries.error();
+    result.webhook_deliveries = *deliveries;
+    purged_deliveries_.inc(*deliveries);
   }
   if (result.purged > 0) reclaim_.owe();
   auto freed = reclaim_.run_if_owed();

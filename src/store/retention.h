@@ -3,6 +3,11 @@
 // any more. Without it the store grows by every message ever accepted until
 // the disk is full and intake stops.
 //
+// The webhook log (store/webhook_store.h) is kept as long: a delivery that
+// ended (delivered or failed) longer ago than store.retention goes, with
+// the events no endpoint needs any more; a message's deliveries thus go
+// about when the message does.
+//
 // Runs on a thread of its own (core/periodic_task.h). Deletes go through the store's writer in
 // batches of `batch` messages, so intake waits for at most one batch at a
 // time; the search for content still referenced runs on a reader.
@@ -16,6 +21,7 @@
 #include "core/periodic_task.h"
 #include "store/content_reclaim.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store {
 
@@ -33,8 +39,9 @@ struct RetentionOptions {
 std::chrono::milliseconds retention_interval(std::chrono::milliseconds retention);
 
 struct SweepResult {
-  std::size_t purged = 0;         // messages deleted
-  std::uint64_t bytes_freed = 0;  // content files removed
+  std::size_t purged = 0;              // messages deleted
+  std::size_t webhook_deliveries = 0;  // ended webhook deliveries deleted
+  std::uint64_t bytes_freed = 0;       // content files removed
 };
 
 class RetentionSweeper {
@@ -44,6 +51,8 @@ class RetentionSweeper {
   RetentionSweeper(const RetentionSweeper&) = delete;
   RetentionSweeper& operator=(const RetentionSweeper&) = delete;
 
+  // Also sweeps the webhook log of `webhooks` (outlives this). Before start().
+  void purge_webhooks_with(WebhookStore& webhooks) { webhooks_ = &webhooks; }
   // Starts sweeping every interval, the first sweep at once.
   void start() { task_.start(); }
   // Waits for a sweep under way to finish its batch. Idempotent.
@@ -53,11 +62,16 @@ class RetentionSweeper {
 
  private:
   void run();
+  // Deletes in batches what `purge` finds; answers how many.
+  template <class Purge>
+  Result<std::size_t> purge_all(Purge purge);
 
   Store& store_;
+  WebhookStore* webhooks_ = nullptr;
   const Clock& clock_;
   RetentionOptions options_;
   Counter& purged_;
+  Counter& purged_deliveries_;
   ContentReclaim reclaim_;  // used by one sweep at a time
   PeriodicTask task_;       // last: stopped (by its destructor) before the rest goes
 };

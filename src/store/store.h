@@ -263,6 +263,11 @@ class Store {
   // not_found for an unknown name.
   virtual void delete_smtp_user(std::string name, Completion<void> done) = 0;
 
+  // Numbers a start of the node named `node` (1, 2, ...: never given twice,
+  // and unique among the nodes sharing the store) and records when it was.
+  // The routing event ids carry it (routing/event_ids.h).
+  virtual void record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) = 0;
+
   // --- Reads (synchronous, any thread) ---
 
   virtual Result<MessageDetail> get_message(MessageId id) = 0;

@@ -1,13 +1,12 @@
 #include "store/webhook_store.h"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.h"
 
 namespace postern::store {
 namespace {
 
 // The names the store writes (schema migration 12): never rename one.
-constexpr std::array<std::pair<WebhookDeliveryState, std::string_view>, 3> kStateNames = {{
+constexpr EnumNames<WebhookDeliveryState, 3> kStateNames = {{
     {WebhookDeliveryState::pending, "pending"},
     {WebhookDeliveryState::delivered, "delivered"},
     {WebhookDeliveryState::failed, "failed"},
@@ -16,15 +15,11 @@ constexpr std::array<std::pair<WebhookDeliveryState, std::string_view>, 3> kStat
 }  // namespace
 
 std::string_view to_str(WebhookDeliveryState state) {
-  for (const auto& [s, name] : kStateNames)
-    if (s == state) return name;
-  return "pending";
+  return name_in(kStateNames, state, "pending");
 }
 
 std::optional<WebhookDeliveryState> parse_webhook_delivery_state(std::string_view name) {
-  for (const auto& [s, n] : kStateNames)
-    if (n == name) return s;
-  return std::nullopt;
+  return value_in(kStateNames, name);
 }
 
 }  // namespace postern::store

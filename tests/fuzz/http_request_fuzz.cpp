@@ -6,7 +6,8 @@
 //   pieces (a malformed one may be refused later; see agree());
 // - each has a target that is its path plus "?" and its query, header names
 //   and values without line breaks, and a body within the limit;
-// - a refusal is a 400, 413 or 431 that closes the connection.
+// - a refusal is a 400, 413 or 431 that closes the connection; no request
+//   read has more fields, or a longer field, than the limits.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +26,8 @@ using postern::net::detail::RequestLimits;
 using postern::net::detail::RequestReader;
 
 // Small limits, so that the fuzzer reaches them.
-constexpr RequestLimits kLimits{.max_header_bytes = 1024, .max_body_bytes = 4096};
+constexpr RequestLimits kLimits{
+    .max_header_bytes = 1024, .max_body_bytes = 4096, .max_field_bytes = 128, .max_fields = 8};
 
 // One request read, or the refusal that ended the connection, as text.
 std::string describe(const HttpRequest& r) {
@@ -38,8 +40,10 @@ void check_request(const HttpRequest& r) {
   FUZZ_CHECK(!r.method.empty() && !r.target.empty());
   FUZZ_CHECK(r.target ==
              (r.target.find('?') == std::string::npos ? r.path : r.path + '?' + r.query));
+  FUZZ_CHECK(r.headers.size() <= kLimits.max_fields);
   for (const auto& [name, value] : r.headers) {
     FUZZ_CHECK(!name.empty());
+    FUZZ_CHECK(name.size() + 2 + value.size() <= kLimits.max_field_bytes);
     FUZZ_CHECK(name.find_first_of("\r\n:") == std::string::npos);
     FUZZ_CHECK(value.find_first_of("\r\n") == std::string::npos);
   }

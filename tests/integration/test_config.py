@@ -19,6 +19,9 @@ REFUSED = [
     ('[tls]\ncert = "cert.pem"\nkey = "key.pem"\n',
      {"POSTERN_SMTP_LISTEN": "", "POSTERN_POP3_LISTEN": "", "POSTERN_IMAP_LISTEN": ""}, "tls.cert"),
     ('[http]\nlisten_backlog = 10\n', {}, "http.listen_backlog"),
+    # HTTPS needs a certificate; its other keys need HTTPS.
+    ('[http]\ntls_listen = "127.0.0.1:0"\n[tls]\nself_signed = false\n', {}, "http.tls_listen"),
+    ('[http]\ntls_client_ca = "relays.pem"\n', {}, "http.tls_client_ca"),
     ('[smtpd]\nlisten = "127.0.0.1:25"\n', {}, "smtpd"),
 ]
 

@@ -2,7 +2,9 @@
 the field: a request trickled a byte at a time is cut at the request
 timeout while other clients are served at full speed; a body that stops
 short, or a client that leaves mid-body, stores nothing; an oversized
-header gets 431 and bytes that are not HTTP get 400, both as JSON; idle
+header, a header field line over 8 KiB or more than 100 header fields get
+431 (and 100 fields with an 8 KiB line are served), bytes that are not HTTP
+get 400, all as JSON; idle
 connections close at the idle timeout; past http.max_connections new
 connections are closed at once and counted, and the server serves again
 as soon as some go."""
@@ -125,6 +127,58 @@ def test_an_oversized_header_gets_431_as_json(postern):
         status, error = status_and_error(read_until_closed(s))
     assert (status, error["code"]) == (431, "header_too_large")
     assert postern.api().get("/healthz").status == 200
+
+
+def fields_head(body, fields, last_line):
+    """A POST of `body` whose header has `fields` fields in all (Host,
+    Content-Type and Content-Length among them), the last one's line
+    ("X-Last: aaa...") `last_line` bytes long."""
+    extra = b"".join(b"X-F%d: v\r\n" % i for i in range(3, fields - 1))
+    last = b"X-Last: "
+    extra += last + b"a" * (last_line - len(last)) + b"\r\n"
+    return request_head(len(body), extra)
+
+
+@pytest.mark.parametrize("fields,last_line,code,limit", [
+    (3 + 1, 9 * 1024, "header_field_too_large", "8192 bytes (http.max_header_field_bytes)"),
+    (3 + 1, 8 * 1024 + 1, "header_field_too_large", "8192 bytes (http.max_header_field_bytes)"),
+    (101, 20, "too_many_header_fields", "100 header fields (http.max_header_fields)"),
+    (1000, 20, "too_many_header_fields", "100 header fields (http.max_header_fields)"),
+])
+def test_a_long_header_field_or_too_many_fields_get_431_naming_the_limit(postern, fields, last_line, code,
+                                                                         limit):
+    body = json.dumps(simple_message(1)).encode()
+    with connect(postern.http_port) as s:
+        s.sendall(fields_head(body, fields, last_line) + body)
+        status, error = status_and_error(read_until_closed(s))
+    assert (status, error["code"]) == (431, code), error
+    assert limit in error["message"]
+    if code == "header_field_too_large":
+        assert error["field"] == "X-Last"
+    assert stored(postern.api()) == []
+
+
+def test_a_hundred_fields_and_an_8_kib_line_are_served(postern):
+    body = json.dumps(simple_message(1)).encode()
+    with connect(postern.http_port) as s:
+        s.sendall(fields_head(body, 100, 8 * 1024) + body)
+        head = s.recv(65536).split(b"\r\n", 1)[0]
+    assert head.split(b" ")[1] == b"202", head
+    assert len(stored(postern.api())) == 1
+
+
+def test_the_header_field_limits_are_settings(postern_factory):
+    p = postern_factory(env={"POSTERN_HTTP_MAX_HEADER_FIELDS": "200",
+                             "POSTERN_HTTP_MAX_HEADER_FIELD_BYTES": "512"})
+    body = json.dumps(simple_message(1)).encode()
+    with connect(p.http_port) as s:
+        s.sendall(fields_head(body, 150, 512) + body)
+        assert s.recv(65536).split(b" ")[1] == b"202"
+    with connect(p.http_port) as s:
+        s.sendall(fields_head(body, 150, 513) + body)
+        status, error = status_and_error(read_until_closed(s))
+    assert (status, error["code"]) == (431, "header_field_too_large")
+    assert "512 bytes" in error["message"]
 
 
 @pytest.mark.parametrize("garbage", [

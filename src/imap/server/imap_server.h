@@ -21,6 +21,10 @@
 #include "net/server_tls_options.h"
 #include "store/inbox_store.h"
 
+namespace postern::net {
+class ServerCertificate;
+}
+
 namespace postern::imap {
 
 struct ImapServerOptions {
@@ -75,6 +79,8 @@ class ImapServer {
   void stop(std::chrono::milliseconds grace);
 
   std::size_t session_count() const;
+  // The certificate once started, for reloads (SIGHUP); null without one.
+  std::shared_ptr<net::ServerCertificate> tls_certificate() const;
 
  private:
   struct Impl;

@@ -101,4 +101,8 @@ void ImapServer::stop(std::chrono::milliseconds grace) {
 
 std::size_t ImapServer::session_count() const { return impl_->ctx ? impl_->ctx->table.size() : 0; }
 
+std::shared_ptr<net::ServerCertificate> ImapServer::tls_certificate() const {
+  return impl_->ctx ? impl_->ctx->tls : nullptr;
+}
+
 }  // namespace postern::imap

@@ -13,6 +13,7 @@
 #include "imap/session/recent_table.h"
 #include "imap/session/session_fsm.h"
 #include "net/protocol_session.h"
+#include "net/server_certificate.h"
 #include "net/session_table.h"
 
 namespace postern::imap {
@@ -36,7 +37,7 @@ struct ServerContext {
   auth::AccountLogins& logins;
   const Clock& clock;
   RecentTable recent;
-  std::unique_ptr<boost::asio::ssl::context> tls;  // set when a certificate is configured
+  std::shared_ptr<net::ServerCertificate> tls;  // set when a certificate is configured
   // The driver's settings for sessions of the plain and of the implicit-TLS
   // listener (set with tls).
   net::ProtocolSession::Settings settings;

@@ -10,10 +10,11 @@ namespace http = boost::beast::http;
 
 namespace {
 
-HttpResponse error_response(int status, std::string_view code, std::string message) {
+HttpResponse error_response(int status, std::string_view code, std::string message,
+                            std::string_view field = "") {
   HttpResponse r;
   r.status = status;
-  r.body = json_error_body(code, message);
+  r.body = json_error_body(code, message, field);
   r.close = true;
   return r;
 }
@@ -29,7 +30,9 @@ HttpResponse parse_error_response(const boost::system::error_code& ec) {
 }  // namespace
 
 RequestReader::RequestReader(const RequestLimits& limits)
-    : max_header_bytes_(limits.max_header_bytes) {
+    : max_header_bytes_(limits.max_header_bytes),
+      max_field_bytes_(limits.max_field_bytes),
+      max_fields_(limits.max_fields) {
   parser_.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser_.body_limit(limits.max_body_bytes);
   // Stop after the header, so that its size is known (see feed()); the body
@@ -58,9 +61,31 @@ std::size_t RequestReader::feed(std::string_view input) {
     refusal_ = parse_error_response(http::error::header_limit);
     return used;
   }
+  if ((refusal_ = check_fields())) return used;
   parser_.eager(true);
   if (used < input.size() && !done()) used += put(input.substr(used));
   return used;
+}
+
+std::optional<HttpResponse> RequestReader::check_fields() const {
+  // Beast keeps a field's name and value apart; the line they came on is
+  // counted as "name: value" (padding around the value counts towards the
+  // whole header's limit only).
+  std::size_t fields = 0;
+  for (const auto& f : parser_.get()) {
+    if (++fields > max_fields_) {
+      return error_response(431, "too_many_header_fields",
+                            "the request has more than " + std::to_string(max_fields_) +
+                                " header fields (http.max_header_fields)");
+    }
+    if (f.name_string().size() + 2 + f.value().size() > max_field_bytes_) {
+      return error_response(431, "header_field_too_large",
+                            "a header field is longer than " + std::to_string(max_field_bytes_) +
+                                " bytes (http.max_header_field_bytes)",
+                            f.name_string().substr(0, 64));
+    }
+  }
+  return std::nullopt;
 }
 
 bool RequestReader::expects_continue() const {

@@ -18,6 +18,12 @@ namespace postern::net::detail {
 struct RequestLimits {
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_body_bytes = 40 * 1024 * 1024;
+  // One field line (name, ": " and value), and how many fields: the limits
+  // common servers set (Apache's LimitRequestFieldSize and LimitRequestFields,
+  // nginx's 8k header buffers), so that nothing passes here that a proxy in
+  // front would refuse, and a header of many tiny fields is refused too.
+  std::size_t max_field_bytes = 8 * 1024;
+  std::size_t max_fields = 100;
 };
 
 class RequestReader {
@@ -33,7 +39,8 @@ class RequestReader {
   // A whole request was read.
   bool done() const { return parser_.is_done(); }
   // The request cannot be read: 400 (malformed), 413 (body over the limit)
-  // or 431 (header over the limit), to send before closing.
+  // or 431 (header, a field or the number of fields over its limit), to
+  // send before closing.
   std::optional<HttpResponse>& refusal() { return refusal_; }
   // The header is complete and asks for "100 Continue" before the body.
   bool expects_continue() const;
@@ -46,9 +53,13 @@ class RequestReader {
  private:
   // One parse of what `input` holds; a parse error becomes the refusal.
   std::size_t put(std::string_view input);
+  // The 431 for a complete header whose fields break a limit, or nullopt.
+  std::optional<HttpResponse> check_fields() const;
 
   boost::beast::http::request_parser<AppendingStringBody> parser_;
   std::size_t max_header_bytes_;
+  std::size_t max_field_bytes_;
+  std::size_t max_fields_;
   std::size_t header_bytes_ = 0;  // used before the header was complete
   bool header_checked_ = false;
   std::optional<HttpResponse> refusal_;

@@ -402,6 +402,110 @@ CREATE TABLE recipient_states (
   PRIMARY KEY (message_id, address)
 ) WITHOUT ROWID;
 )sql"_status_sql},
+    Migration{12, R"sql(
+-- Webhooks out (store/webhook_store.h, docs/events.md "Webhooks out:
+-- storage"). Times are Unix milliseconds (0: none); types, statuses and
+-- states are stored by name.
+
+-- The user's endpoints. events: the types it subscribes to, a line each
+-- ('' for all). cursor: the id of the last webhook event fanned out to it.
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  disabled_at INTEGER NOT NULL DEFAULT 0,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  failing_since INTEGER NOT NULL DEFAULT 0,
+  cursor INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- The state changes to tell endpoints about, written only while an enabled
+-- endpoint subscribes to their type. AUTOINCREMENT: an id (the
+-- webhook-id header) is never given again, and stays above every cursor
+-- after retention deleted the newest events.
+CREATE TABLE webhook_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  recipient TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  provider TEXT NOT NULL DEFAULT '',
+  class TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT ''
+);
+
+-- One event queued to one endpoint, with its last attempt's outcome.
+-- message_id repeats the event's, for the order per message. state:
+-- pending, delivered, failed.
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  endpoint_id TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  message_id INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  last_latency_us INTEGER NOT NULL DEFAULT 0
+);
+-- The delivery log, newest first, and deleting an endpoint's queue.
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, id);
+-- Pending ones only, so the sender's queries stay as small as the queue:
+-- due ones oldest first, the earlier pending one of the same message, and
+-- the next due time.
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(endpoint_id, id, next_attempt_at)
+  WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_pending_by_message
+  ON webhook_deliveries(endpoint_id, message_id, id) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_next ON webhook_deliveries(endpoint_id, next_attempt_at)
+  WHERE state = 'pending';
+-- Retention: ended deliveries by the time of their last attempt, and the
+-- events still referred to.
+CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(last_attempt_at)
+  WHERE state <> 'pending';
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries(event_id);
+)sql"},
+    // Providers and routing settings changed at run time (store/routing_store.h).
+    Migration{13, R"sql(
+CREATE TABLE runtime_providers (
+  name TEXT PRIMARY KEY,
+  source TEXT NOT NULL,                   -- api, heartbeat, config
+  definition TEXT NOT NULL,               -- JSON, the routing service's
+  file_entry TEXT NOT NULL DEFAULT '',
+  removed INTEGER NOT NULL DEFAULT 0,
+  admin TEXT NOT NULL DEFAULT 'active',
+  heartbeat_ttl_ms INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE runtime_routing (
+  key TEXT PRIMARY KEY,                   -- strategy, default_pool, routes
+  value TEXT NOT NULL,                    -- JSON
+  file_value TEXT NOT NULL,               -- JSON: the file's when it was set
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
+    Migration{14, R"sql(
+-- Each start of a node (postern serve), numbered: GET /v1/events ids carry
+-- the number in their high bits (routing/event_ids.h), so they increase
+-- across restarts and crashes whatever the clock says, and no two starts
+-- (of this node or of another sharing the store) give out the same ids.
+-- AUTOINCREMENT: a number is never given twice, even if rows are deleted.
+-- One small row per start, kept as the node's start log.
+CREATE TABLE node_boots (
+  boot INTEGER PRIMARY KEY AUTOINCREMENT,
+  node TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -32,11 +32,8 @@ Suppression read_suppression(Statement& row) {
 }  // namespace
 
 Result<std::unique_ptr<EventReader>> EventReader::open(const std::string& path) {
-  auto db = Database::open(path, false);
+  auto db = open_reader_connection(path);
   if (!db) return db.error();
-  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
-    if (auto r = (*db)->exec(pragma); !r) return r.error();
-  }
   StatementCache st;
   if (auto r = st.add(**db, {kSuppression, kListSuppressions, kSuppressed, kUnmatched}); !r)
     return r.error();

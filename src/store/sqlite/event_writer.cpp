@@ -46,6 +46,22 @@ constexpr std::string_view kTie = "UPDATE provider_events SET message_id = ?2 WH
 
 std::int64_t stored_id(MessageId id) { return static_cast<std::int64_t>(id.value()); }
 
+WebhookType recipient_webhook_type(events::RecipientEventType type) {
+  switch (type) {
+    case events::RecipientEventType::delivered:
+      return webhook_type("recipient.delivered");
+    case events::RecipientEventType::bounced:
+      return webhook_type("recipient.bounced");
+    case events::RecipientEventType::soft_bounced:
+      return webhook_type("recipient.soft_bounced");
+    case events::RecipientEventType::complained:
+      return webhook_type("recipient.complained");
+    case events::RecipientEventType::deferred:
+      break;
+  }
+  return webhook_type("recipient.deferred");
+}
+
 // The envelope's spelling of the address a provider reports: the same
 // bytes, else the same in any ASCII case (some providers lower-case whole
 // addresses), else as reported. The state and the suppression then key on
@@ -61,18 +77,20 @@ std::string envelope_address(std::string_view recipients, const std::string& rep
 
 }  // namespace
 
-Result<std::unique_ptr<EventWriter>> EventWriter::create(Database& db, const Clock& clock) {
+Result<std::unique_ptr<EventWriter>> EventWriter::create(Database& db, const Clock& clock,
+                                                         WebhookWriter& webhooks) {
   StatementCache st;
   if (auto r = st.add(db, {kByProviderId, kMessageExists, kInsertEvent, kNextSeq,
                            kInsertTimelineEvent, kUpsertState, kInsertSuppression,
                            kDeleteSuppression, kRememberProviderId, kWaiting, kTie});
       !r)
     return r.error();
-  return std::unique_ptr<EventWriter>(new EventWriter(db, clock, std::move(st)));
+  return std::unique_ptr<EventWriter>(new EventWriter(db, clock, webhooks, std::move(st)));
 }
 
-EventWriter::EventWriter(Database& db, const Clock& clock, StatementCache st)
-    : db_(db), clock_(clock), st_(std::move(st)) {}
+EventWriter::EventWriter(Database& db, const Clock& clock, WebhookWriter& webhooks,
+                         StatementCache st)
+    : db_(db), clock_(clock), webhooks_(webhooks), st_(std::move(st)) {}
 
 Result<std::optional<MessageId>> EventWriter::match(const events::ProviderEvent& e) {
   using Found = std::optional<MessageId>;
@@ -169,10 +187,24 @@ Result<void> EventWriter::apply(MessageId message, const events::ProviderEvent& 
                    .run();
       !r)
     return r;
+  if (auto r = tell(message, e, row->address, static_cast<MessageStatus>(row->status)); !r)
+    return r;
   if (!events::suppresses(e.type)) return {};
   Suppression entry{row->address, std::string(type), e.provider, message, e.detail, {}};
   if (auto r = insert_suppression(entry); !r) return r.error();
   return {};
+}
+
+Result<void> EventWriter::tell(MessageId message, const events::ProviderEvent& e,
+                               const std::string& address, MessageStatus status) {
+  const auto type = recipient_webhook_type(e.type);
+  if (!webhooks_.wants(type)) return {};
+  return webhooks_.record(type, {.message = message,
+                                 .recipient = address,
+                                 .at = e.at,
+                                 .status = status,
+                                 .provider = e.provider,
+                                 .detail = e.detail});
 }
 
 Result<void> EventWriter::note_provider_message_id(MessageId message, const std::string& provider,

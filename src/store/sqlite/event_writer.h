@@ -15,12 +15,15 @@
 #include "store/event_store.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/statement_cache.h"
+#include "store/sqlite/webhook_writer.h"
 
 namespace postern::store::sqlite {
 
 class EventWriter {
  public:
-  static Result<std::unique_ptr<EventWriter>> create(Database& db, const Clock& clock);
+  // `webhooks` records the webhook events of what it applies (outlives it).
+  static Result<std::unique_ptr<EventWriter>> create(Database& db, const Clock& clock,
+                                                     WebhookWriter& webhooks);
 
   Result<std::vector<EventOutcome>> record(const std::vector<events::ProviderEvent>& batch);
   // A send call's answer named `provider_message_id` for `message`
@@ -33,14 +36,18 @@ class EventWriter {
   Result<bool> remove_suppression(const std::string& address);
 
  private:
-  EventWriter(Database& db, const Clock& clock, StatementCache st);
+  EventWriter(Database& db, const Clock& clock, WebhookWriter& webhooks, StatementCache st);
 
   // The message an event names, by its provider message id, else by
   // Postern's id; nothing when neither names a stored message.
   Result<std::optional<MessageId>> match(const events::ProviderEvent& e);
   // Ties a recorded event to its message: the recipient's state, the
-  // timeline, and the suppression list for bounces and complaints.
+  // timeline, the suppression list for bounces and complaints, and the
+  // webhook event recipient.<type>.
   Result<void> apply(MessageId message, const events::ProviderEvent& e);
+  // The webhook event of an applied report, when an endpoint wants it.
+  Result<void> tell(MessageId message, const events::ProviderEvent& e, const std::string& address,
+                    MessageStatus status);
   // Whether the statement that `ran` changed a row.
   Result<bool> changed(Result<void> ran);
   // Answers whether the key was new.
@@ -48,6 +55,7 @@ class EventWriter {
 
   Database& db_;
   const Clock& clock_;
+  WebhookWriter& webhooks_;
   StatementCache st_;
 };
 

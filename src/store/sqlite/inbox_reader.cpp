@@ -122,11 +122,8 @@ MailEntry& summarised(EntryWithSummary& e) { return e.entry; }
 
 Result<std::unique_ptr<InboxReader>> InboxReader::open(const std::string& path,
                                                        const ContentLog& content) {
-  auto db = Database::open(path, false);
+  auto db = open_reader_connection(path);
   if (!db) return db.error();
-  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
-    if (auto r = (*db)->exec(pragma); !r) return r.error();
-  }
   StatementCache st;
   auto added = st.add(**db, {kAccount,
                              kAccountByUser,

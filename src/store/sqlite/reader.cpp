@@ -49,11 +49,8 @@ struct Reader::Statements {
 
 Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const ContentLog& content,
                                              std::int64_t deep_queue) {
-  auto db = Database::open(path, false);
+  auto db = open_reader_connection(path);
   if (!db) return db.error();
-  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
-    if (auto r = (*db)->exec(pragma); !r) return r.error();
-  }
   auto st = std::make_unique<Statements>();
   std::string cols = kSummaryColumns;
   // One page of summaries, newest first: ?2 and ?3 bound the ids, ?4 the count.

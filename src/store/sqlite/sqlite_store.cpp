@@ -18,7 +18,11 @@
 #include "store/sqlite/side_call.h"
 #include "store/sqlite/sqlite_event_store.h"
 #include "store/sqlite/sqlite_inbox_store.h"
+#include "store/sqlite/sqlite_routing_store.h"
+#include "store/sqlite/sqlite_webhook_store.h"
 #include "store/sqlite/wal_sync.h"
+#include "store/sqlite/webhook_reader.h"
+#include "store/sqlite/webhook_writer.h"
 #include "store/sqlite/writer.h"
 
 namespace postern::store::sqlite {
@@ -55,18 +59,22 @@ int wal_hook(void* checkpointer, sqlite3*, const char*, int frames) {
 struct SqliteStore::Impl {
   std::unique_ptr<Checkpointer> checkpointer;
   std::unique_ptr<Database> write_db;
-  std::unique_ptr<ContentLog> content;  // used by the writer and the readers
+  std::unique_ptr<ContentLog> content;            // used by the writer and the readers
+  std::unique_ptr<WebhookWriter> webhook_writer;  // used by the writers below
   std::unique_ptr<Writer> writer;
   std::unique_ptr<InboxWriter> inbox_writer;
   std::unique_ptr<EventWriter> event_writer;
   std::unique_ptr<ReaderPool> readers;
   std::unique_ptr<InboxReaderPool> inbox_readers;
   std::unique_ptr<EventReaderPool> event_readers;
+  std::unique_ptr<WebhookReaderPool> webhook_readers;
   std::unique_ptr<WalSync> wal_sync;       // used by the committer's sync stage
   std::unique_ptr<SideCall> content_sync;  // overlaps the content log's sync with the WAL's
   std::unique_ptr<GroupCommitter> committer;
-  std::unique_ptr<SqliteInboxStore> inbox;   // uses the committer, goes before it
-  std::unique_ptr<SqliteEventStore> events;  // likewise
+  std::unique_ptr<SqliteInboxStore> inbox;       // uses the committer, goes before it
+  std::unique_ptr<SqliteEventStore> events;      // likewise
+  std::unique_ptr<SqliteWebhookStore> webhooks;  // likewise
+  std::unique_ptr<SqliteRoutingStore> routing;   // likewise
 
   template <class T, class F>
   void submit(F apply, Completion<T> done) {
@@ -107,13 +115,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
       ContentLog::open(options.path + "-content", ContentLogOptions{.fsync = options.fsync});
   if (!content) return content.error();
   impl->content = std::move(*content);
-  auto writer = Writer::create(*impl->write_db, *impl->content, clock);
+  auto webhook_writer = WebhookWriter::create(*impl->write_db);
+  if (!webhook_writer) return webhook_writer.error();
+  impl->webhook_writer = std::move(*webhook_writer);
+  auto writer = Writer::create(*impl->write_db, *impl->content, clock, *impl->webhook_writer);
   if (!writer) return writer.error();
   impl->writer = std::move(*writer);
   auto inbox_writer = InboxWriter::create(*impl->write_db, *impl->content, clock);
   if (!inbox_writer) return inbox_writer.error();
   impl->inbox_writer = std::move(*inbox_writer);
-  auto event_writer = EventWriter::create(*impl->write_db, clock);
+  auto event_writer = EventWriter::create(*impl->write_db, clock, *impl->webhook_writer);
   if (!event_writer) return event_writer.error();
   impl->event_writer = std::move(*event_writer);
 
@@ -139,10 +150,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
       EventReaderPool::open(options.readers, [&] { return EventReader::open(options.path); });
   if (!event_readers) return event_readers.error();
   impl->event_readers = std::move(*event_readers);
+  auto webhook_readers =
+      WebhookReaderPool::open(options.readers, [&] { return WebhookReader::open(options.path); });
+  if (!webhook_readers) return webhook_readers.error();
+  impl->webhook_readers = std::move(*webhook_readers);
 
   Database* wdb = impl->write_db.get();
   Writer* counts = impl->writer.get();
   ContentLog* content_log = impl->content.get();
+  WebhookWriter* webhooks = impl->webhook_writer.get();
+  Impl* self = impl.get();
   TransactionHooks hooks{
       [wdb]() { return wdb->exec("BEGIN IMMEDIATE"); },
       [wdb, counts, content_log]() -> Result<void> {
@@ -153,13 +170,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
         content_log->note_committed();
         return {};
       },
-      [wdb, counts, content_log]() {
+      [wdb, counts, content_log, webhooks]() {
         counts->discard_counts();
         content_log->discard_pending();
         (void)wdb->exec("ROLLBACK");
+        webhooks->discard();
       },
       nullptr,
       nullptr,
+      // The webhook sender wakes once what it would read is durable.
+      [webhooks, self]() -> std::function<void()> {
+        if (!webhooks->take_changed()) return nullptr;
+        return [self] { self->webhooks->changed(); };
+      },
   };
   if (options.fsync) {
     impl->wal_sync = std::make_unique<WalSync>(options.path);
@@ -183,6 +206,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
                                                    *impl->inbox_readers);
   impl->events = std::make_unique<SqliteEventStore>(*impl->committer, *impl->event_writer,
                                                     *impl->event_readers);
+  auto routing = SqliteRoutingStore::open(*impl->committer, *impl->write_db, options.path, clock);
+  if (!routing) return routing.error();
+  impl->routing = std::move(*routing);
+  impl->webhooks = std::make_unique<SqliteWebhookStore>(*impl->committer, *impl->webhook_writer,
+                                                        *impl->webhook_readers);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
@@ -276,6 +304,12 @@ void SqliteStore::delete_smtp_user(std::string name, Completion<void> done) {
                       std::move(done));
 }
 
+void SqliteStore::record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<std::uint64_t>([w, n = std::move(node), at]() { return w->record_boot(n, at); },
+                               std::move(done));
+}
+
 Result<MessageDetail> SqliteStore::get_message(MessageId id) {
   return impl_->readers->borrow()->get_message(id);
 }
@@ -314,6 +348,9 @@ Result<std::uint64_t> SqliteStore::reclaim_content_space() {
 InboxStore& SqliteStore::inbox() { return *impl_->inbox; }
 
 EventStore& SqliteStore::events() { return *impl_->events; }
+
+RoutingStore& SqliteStore::routing() { return *impl_->routing; }
+WebhookStore& SqliteStore::webhooks() { return *impl_->webhooks; }
 
 Result<bool> SqliteStore::has_api_keys() { return impl_->readers->borrow()->has_api_keys(); }
 

@@ -11,7 +11,9 @@
 #include "core/metrics.h"
 #include "store/event_store.h"
 #include "store/inbox_store.h"
+#include "store/routing_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store::sqlite {
 
@@ -53,6 +55,7 @@ class SqliteStore final : public Store {
   void delete_api_key(std::string name, Completion<void> done) override;
   void create_smtp_user(SmtpUser user, Completion<void> done) override;
   void delete_smtp_user(std::string name, Completion<void> done) override;
+  void record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) override;
   Result<MessageDetail> get_message(MessageId id) override;
   Result<std::vector<MessageSummary>> list_messages(const ListFilter& filter) override;
   Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) override;
@@ -72,6 +75,13 @@ class SqliteStore final : public Store {
   // Provider events and the suppression list, in this store's database,
   // written through its writer (docs/events.md "Storage").
   EventStore& events();
+  // Providers and routing settings changed at run time, in this store's
+  // database, written through its writer (docs/routing.md "Run-time changes").
+  RoutingStore& routing();
+  // Webhooks out: endpoints, their queues and logs, in this store's
+  // database, written through its writer (docs/events.md "Webhooks out:
+  // storage").
+  WebhookStore& webhooks();
 
  private:
   struct Impl;

@@ -34,6 +34,7 @@ struct Writer::Statements {
   Statement delete_key;
   Statement insert_user;
   Statement delete_user;
+  Statement insert_boot;
 };
 
 namespace {
@@ -43,7 +44,7 @@ Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); 
 }  // namespace
 
 Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content,
-                                               const Clock& clock) {
+                                               const Clock& clock, WebhookWriter& webhooks) {
   auto st = std::make_unique<Statements>();
   const auto content_of_sql = "SELECT " + std::string(kStoredContentColumns) + " FROM " +
                               std::string(kStoredContentSource) + " WHERE m.id = ?1";
@@ -166,20 +167,22 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_user, "DELETE FROM smtp_users WHERE name = ?1"},
+      {&st->insert_boot, "INSERT INTO node_boots(node, started_at) VALUES (?1, ?2) RETURNING boot"},
   };
   for (const auto& e : entries) {
     auto s = prep(db, e.sql);
     if (!s) return s.error();
     *e.slot = std::move(*s);
   }
-  return std::unique_ptr<Writer>(new Writer(db, content, clock, std::move(st)));
+  return std::unique_ptr<Writer>(new Writer(db, content, clock, webhooks, std::move(st)));
 }
 
-Writer::Writer(Database& db, ContentLog& content, const Clock& clock,
+Writer::Writer(Database& db, ContentLog& content, const Clock& clock, WebhookWriter& webhooks,
                std::unique_ptr<Statements> statements)
     : db_(db),
       content_(content),
       clock_(clock),
+      webhooks_(webhooks),
       ids_(clock, std::random_device{}()),
       st_(std::move(statements)) {}
 
@@ -285,7 +288,27 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
     }
   }
   if (auto r = count_transition(std::nullopt, MessageStatus::queued); !r) return r.error();
+  if (auto r = tell_accepted(id, now, m); !r) return r.error();
   return EnqueueResult{id, MessageStatus::queued, false};
+}
+
+Result<void> Writer::tell_accepted(MessageId id, SystemTime at, const NewMessage& m) {
+  constexpr auto kAccepted = webhook_type("message.accepted");
+  constexpr auto kSuppressed = webhook_type("recipient.suppressed");
+  if (webhooks_.wants(kAccepted)) {
+    auto detail = accepted_detail(m.source, m.submitted_by);
+    if (auto r = webhooks_.record(kAccepted, {.message = id, .at = at, .detail = detail}); !r)
+      return r;
+  }
+  if (m.suppressed.empty() || !webhooks_.wants(kSuppressed)) return {};
+  for (const auto& address : m.suppressed) {
+    if (auto r = webhooks_.record(
+            kSuppressed,
+            {.message = id, .recipient = address, .at = at, .detail = "on the suppression list"});
+        !r)
+      return r;
+  }
+  return {};
 }
 
 Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const std::string& owner,
@@ -434,25 +457,57 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   e.latency = rec.latency;
   e.detail = rec.detail;
   if (auto r = insert_event(rec.id, *seq, e); !r) return r;
+  if (auto r = tell_attempt(rec, now); !r) return r;
   return count_transition(MessageStatus::sending, rec.next_status);
+}
+
+Result<void> Writer::tell_attempt(const AttemptRecord& rec, SystemTime at) {
+  WebhookType type = 0;
+  switch (rec.next_status) {
+    case MessageStatus::sent:
+      type = webhook_type("message.sent");
+      break;
+    case MessageStatus::failed:
+      type = webhook_type("message.failed");
+      break;
+    case MessageStatus::deferred:
+      // A part that settled its recipients defers the message only for the
+      // next part to go at once: its status did not move for the user.
+      if (!rec.counts_as_attempt && !rec.settled_recipients.empty()) return {};
+      type = webhook_type("message.deferred");
+      break;
+    default:  // quarantined: not a change endpoints are told of
+      return {};
+  }
+  if (!webhooks_.wants(type)) return {};
+  return webhooks_.record(type, {.message = rec.id,
+                                 .at = at,
+                                 .status = rec.next_status,
+                                 .provider = rec.provider,
+                                 .failure_class = rec.failure_class,
+                                 .code = rec.code,
+                                 .detail = rec.detail});
 }
 
 Result<MessageStatus> Writer::cancel(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
-  return change_by_request(st_->cancel, id, *before, MessageStatus::cancelled, "cancelled", "");
+  return change_by_request(st_->cancel, id, *before, MessageStatus::cancelled, "cancelled", "",
+                           webhook_type("message.cancelled"));
 }
 
 Result<MessageStatus> Writer::retry(MessageId id) {
   auto before = status_of(id);
   if (!before) return before.error();
   return change_by_request(st_->retry, id, *before, MessageStatus::queued, "retried",
-                           "manual retry from " + std::string(to_string(*before)));
+                           "manual retry from " + std::string(to_string(*before)),
+                           webhook_type("message.retried"));
 }
 
 Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id,
                                                 MessageStatus before, MessageStatus after,
-                                                std::string type, std::string detail) {
+                                                std::string type, std::string detail,
+                                                WebhookType webhook) {
   auto now = clock_.now();
   auto seq = change.bind(1, static_cast<std::int64_t>(id.value()))
                  .bind(2, to_unix_ms(now))
@@ -465,6 +520,12 @@ Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id,
   e.detail = std::move(detail);
   if (auto r = insert_event(id, *seq, e); !r) return r.error();
   if (auto r = count_transition(before, after); !r) return r.error();
+  if (webhooks_.wants(webhook)) {
+    if (auto r = webhooks_.record(webhook,
+                                  {.message = id, .at = now, .status = after, .detail = e.detail});
+        !r)
+      return r.error();
+  }
   return after;
 }
 
@@ -560,6 +621,12 @@ Result<void> Writer::delete_smtp_user(const std::string& name) {
   if (auto r = st_->delete_user.bind(1, name).run(); !r) return r;
   if (db_.changes() == 0) return Errc::not_found;
   return {};
+}
+
+Result<std::uint64_t> Writer::record_boot(const std::string& node, SystemTime at) {
+  return st_->insert_boot.bind(1, node)
+      .bind(2, to_unix_ms(at))
+      .one_row(Errc::internal, [](auto& s) { return static_cast<std::uint64_t>(s.column_int(0)); });
 }
 
 }  // namespace postern::store::sqlite

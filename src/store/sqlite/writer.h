@@ -11,14 +11,16 @@
 #include "core/message_id.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/webhook_writer.h"
 #include "store/store.h"
 
 namespace postern::store::sqlite {
 
 class Writer {
  public:
+  // `webhooks` records the webhook events of its changes (outlives it).
   static Result<std::unique_ptr<Writer>> create(Database& db, ContentLog& content,
-                                                const Clock& clock);
+                                                const Clock& clock, WebhookWriter& webhooks);
   ~Writer();
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
@@ -32,6 +34,7 @@ class Writer {
   Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
+  Result<std::uint64_t> record_boot(const std::string& node, SystemTime at);
   Result<void> create_smtp_user(const SmtpUser& user);
 
   // status_counts changes are summed over a transaction and written once,
@@ -43,7 +46,7 @@ class Writer {
 
  private:
   struct Statements;
-  Writer(Database& db, ContentLog& content, const Clock& clock,
+  Writer(Database& db, ContentLog& content, const Clock& clock, WebhookWriter& webhooks,
          std::unique_ptr<Statements> statements);
 
   // Adjusts status_counts for a transition (from may be empty for inserts).
@@ -54,8 +57,13 @@ class Writer {
   // no row means the message is no longer in a state it applies to, a
   // conflict), then records the event and the counts.
   Result<MessageStatus> change_by_request(Statement& change, MessageId id, MessageStatus before,
-                                          MessageStatus after, std::string type,
-                                          std::string detail);
+                                          MessageStatus after, std::string type, std::string detail,
+                                          WebhookType webhook);
+  // The webhook events of a new message: accepted, and each recipient left
+  // out as suppressed.
+  Result<void> tell_accepted(MessageId id, SystemTime at, const NewMessage& m);
+  // The webhook event of an attempt's outcome, when the status moved.
+  Result<void> tell_attempt(const AttemptRecord& rec, SystemTime at);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::string> content_of(MessageId id);
@@ -72,6 +80,7 @@ class Writer {
   Database& db_;
   ContentLog& content_;
   const Clock& clock_;
+  WebhookWriter& webhooks_;
   MessageIdGenerator ids_;
   std::unique_ptr<Statements> st_;
   std::array<std::int64_t, kMessageStatusCount> pending_counts_{};

@@ -23,6 +23,8 @@ listen = "0.0.0.0:9000"
 idle_timeout = "2m"
 max_connections = 500
 max_body_bytes = "10MiB"
+max_header_field_bytes = "16KiB"
+max_header_fields = 200
 [delivery]
 lease = 30
 max_age = "2h"
@@ -35,6 +37,8 @@ trusted_networks = ["10.0.0.0/8"]
   EXPECT_EQ(c->http.idle_timeout, std::chrono::seconds(120));
   EXPECT_EQ(c->http.max_body_bytes, 10u << 20);
   EXPECT_EQ(c->http.max_connections, 500u);
+  EXPECT_EQ(c->http.max_header_field_bytes, 16u << 10);
+  EXPECT_EQ(c->http.max_header_fields, 200u);
   EXPECT_EQ(c->delivery.dispatcher.lease, std::chrono::seconds(30));
   EXPECT_EQ(c->delivery.dispatcher.retry.max_age, std::chrono::hours(2));
   EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
@@ -134,6 +138,12 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
   };
   const Case cases[] = {
       {"[imap]\nmax_connections = 0\n", {}, "imap.max_connections", "at least 1"},
+      {"[http]\nmax_header_fields = 0\n", {}, "http.max_header_fields", "at least 1"},
+      // The whole header is held to 64 KiB: a longer field could not pass.
+      {"[http]\nmax_header_field_bytes = \"100KiB\"\n",
+       {},
+       "http.max_header_field_bytes",
+       "the whole header's limit"},
       {"", {{"POSTERN_IMAP_LISTEN", "nowhere"}}, "imap.listen", "host:port"},
       {"[pop3]\nidle_timeout = \"1m\"\n", {}, "pop3.idle_timeout", "RFC 1939"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
@@ -154,6 +164,20 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        {},
        "routing.heartbeat_allowed",
        "no effect"},
+      // HTTPS needs a certificate, and its settings need HTTPS.
+      {"[http]\ntls_listen = \"127.0.0.1:0\"\n[tls]\nself_signed = false\n",
+       {},
+       "http.tls_listen",
+       "tls.self_signed"},
+      {"[http]\ntls_client_ca = \"ca.pem\"\n", {}, "http.tls_client_ca", "http.tls_listen"},
+      {"",
+       {{"POSTERN_HTTP_TLS_HANDSHAKE_TIMEOUT", "5s"}},
+       "http.tls_handshake_timeout",
+       "http.tls_listen"},
+      {"[http]\ntls_listen = \"127.0.0.1:0\"\ntls_handshake_timeout = \"0s\"\n",
+       {},
+       "http.tls_handshake_timeout",
+       "at least 1s"},
   };
   for (const auto& c : cases) {
     auto r = parse_config(c.toml, c.env);
@@ -320,6 +344,22 @@ TEST(Config, RoutingErrorsNameTheKey) {
     ASSERT_FALSE(r) << toml;
     EXPECT_EQ(r.error().key, key) << r.error().to_string();
   }
+}
+
+// HTTPS takes [tls]'s certificate, and a certificate used by HTTPS alone is
+// one a listener uses.
+TEST(Config, HttpsListenerServesTheTlsCertificate) {
+  auto r = parse_config(
+      "[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[http]\n"
+      "tls_listen = \"127.0.0.1:8443\"\ntls_client_ca = \"relays.pem\"\n"
+      "tls_handshake_timeout = \"3s\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+      {});
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->http.tls_listen, "127.0.0.1:8443");
+  EXPECT_EQ(r->http.tls_client_ca, "relays.pem");
+  EXPECT_EQ(r->http.tls_handshake_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(r->http.tls.cert, "c.pem");
+  EXPECT_EQ(r->http.tls.key, "k.pem");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,92 @@ TEST(RequestReader, AHeaderOverTheLimitIsRefusedAtOnceAndInPieces) {
     ASSERT_TRUE(reader.refusal()) << "piece " << piece;
     EXPECT_EQ(reader.refusal()->status, 431) << "piece " << piece;
     EXPECT_TRUE(reader.refusal()->close);
+  }
+}
+
+constexpr RequestLimits kFieldLimits{
+    .max_header_bytes = 4096, .max_body_bytes = 4096, .max_field_bytes = 512, .max_fields = 10};
+
+// A request with `fields` header fields (Host and Content-Length among
+// them), the last one's line `last_line` bytes long ("X-Last: aaa...").
+std::string request_with_fields(std::size_t fields, std::size_t last_line) {
+  std::string out = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n";
+  for (std::size_t i = 2; i + 1 < fields; ++i) out += "X-F" + std::to_string(i) + ": v\r\n";
+  std::string last = "X-Last: ";
+  last.append(last_line - last.size(), 'a');
+  return out + last + "\r\n\r\nbody";
+}
+
+void expect_refused(std::string_view input, std::string_view code) {
+  for (std::size_t piece : {input.size(), std::size_t{1}, std::size_t{100}}) {
+    RequestReader reader(kFieldLimits);
+    read(reader, input, piece);
+    ASSERT_TRUE(reader.refusal()) << "piece " << piece;
+    EXPECT_EQ(reader.refusal()->status, 431);
+    EXPECT_TRUE(reader.refusal()->close);
+    EXPECT_NE(reader.refusal()->body.find(code), std::string::npos) << reader.refusal()->body;
+  }
+}
+
+void expect_read(std::string_view input) {
+  for (std::size_t piece : {input.size(), std::size_t{1}, std::size_t{100}}) {
+    RequestReader reader(kFieldLimits);
+    read(reader, input, piece);
+    ASSERT_TRUE(reader.done()) << "piece " << piece;
+    EXPECT_EQ(reader.take("192.0.2.1", false).body, "body");
+  }
+}
+
+TEST(RequestReader, AFieldLineOverItsLimitIsRefusedNamingTheFieldAndTheLimit) {
+  expect_read(request_with_fields(3, kFieldLimits.max_field_bytes));
+  auto over = request_with_fields(3, kFieldLimits.max_field_bytes + 1);
+  expect_refused(over, R"("code":"header_field_too_large")");
+  RequestReader reader(kFieldLimits);
+  read(reader, over, over.size());
+  EXPECT_NE(reader.refusal()->body.find(R"("field":"X-Last")"), std::string::npos);
+  EXPECT_NE(reader.refusal()->body.find("longer than 512 bytes (http.max_header_field_bytes)"),
+            std::string::npos);
+}
+
+TEST(RequestReader, MoreFieldsThanTheLimitAreRefused) {
+  expect_read(request_with_fields(kFieldLimits.max_fields, 20));
+  expect_refused(request_with_fields(kFieldLimits.max_fields + 1, 20),
+                 R"("code":"too_many_header_fields")");
+  expect_refused(request_with_fields(kFieldLimits.max_fields + 1, 20),
+                 "more than 10 header fields (http.max_header_fields)");
+}
+
+// Robustness (fixed seed): random headers around both limits, arriving in
+// random pieces. The reader refuses exactly the ones that break a limit,
+// with the code of the first field that does, and serves the others.
+TEST(RequestReader, RandomHeadersAroundTheFieldLimitsGetTheRightAnswer) {
+  std::mt19937 rng(20261207);
+  auto limits = kFieldLimits;
+  limits.max_header_bytes = 64 * 1024;  // only the field limits are reached
+  for (int run = 0; run < 300; ++run) {
+    const std::size_t fields = 2 + rng() % (limits.max_fields + 3);
+    std::string input = "GET /v1/x HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n";
+    std::string expected;  // the code of the refusal, or "" to be served
+    for (std::size_t i = 2; i < fields; ++i) {
+      // A third of the lines one byte either side of the limit, or on it.
+      const std::size_t line =
+          rng() % 3 == 0 ? limits.max_field_bytes - 1 + rng() % 3 : 10 + rng() % 40;
+      const std::string name = "X-" + std::to_string(i);
+      input += name + ": " + std::string(line - name.size() - 2, 'v') + "\r\n";
+      if (expected.empty() && i + 1 > limits.max_fields) expected = "too_many_header_fields";
+      if (expected.empty() && line > limits.max_field_bytes) expected = "header_field_too_large";
+    }
+    input += "\r\nbody";
+    RequestReader reader(limits);
+    read(reader, input, 1 + rng() % 700);
+    if (expected.empty()) {
+      ASSERT_TRUE(reader.done()) << "run " << run;
+    } else {
+      ASSERT_TRUE(reader.refusal()) << "run " << run;
+      EXPECT_EQ(reader.refusal()->status, 431);
+      EXPECT_NE(reader.refusal()->body.find(expected), std::string::npos)
+          << "run " << run << ": " << reader.refusal()->body;
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include "net/http_client.h"
 #include "net/io_runtime.h"
 #include "providers/registry.h"
+#include "routing/sync_routing.h"
 #include "support/fake_clock.h"
 
 namespace postern::routing {
@@ -25,26 +26,16 @@ ProviderConfig capture(const std::string& name, const std::string& pool = "defau
   return c;
 }
 
-class RoutingServiceTest : public ::testing::Test {
+class RoutingServiceTest : public ::testing::Test, protected test::RoutingServiceDeps {
  protected:
-  RoutingServiceTest()
-      : http_(net::HttpClient::create(io_, {}).value()), context_{io_, *http_, clock_, metrics_} {
-    providers::register_builtin_providers(registry_);
-  }
-
   std::map<std::string, ProviderView> views() {
     std::map<std::string, ProviderView> out;
     for (auto& v : service_.list()) out.emplace(v.name, v);
     return out;
   }
 
-  test::FakeClock clock_;
-  MetricsRegistry metrics_;
-  net::IoRuntime io_{1};
-  std::unique_ptr<net::HttpClient> http_;
-  providers::ProviderContext context_;
-  providers::ProviderRegistry registry_;
   RoutingService service_{io_, registry_, context_, clock_, metrics_};
+  test::SyncRouting manage_{service_};
 };
 
 TEST_F(RoutingServiceTest, WithNoProviderConfiguredMailGoesToCapture) {
@@ -63,7 +54,7 @@ TEST_F(RoutingServiceTest, ReapplyingAddsUpdatesReplacesAndRemoves) {
   // An API provider is not the file's to remove.
   auto api = capture("api");
   api.key_path = "settings";
-  ASSERT_TRUE(service_.create(api));
+  ASSERT_TRUE(manage_.create(api));
 
   RoutingConfig next;
   next.providers = {capture("a"), capture("b", "other"), capture("d")};
@@ -103,7 +94,7 @@ TEST_F(RoutingServiceTest, ApiCreationUsesTheFactoriesAndNamesTheField) {
   auto unknown = capture("x");
   unknown.key_path = "settings";
   unknown.type = "pigeon";
-  auto r = service_.create(unknown);
+  auto r = manage_.create(unknown);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().field, "type");
   ProviderConfig smtp;
@@ -111,28 +102,28 @@ TEST_F(RoutingServiceTest, ApiCreationUsesTheFactoriesAndNamesTheField) {
   smtp.type = "smtp";
   smtp.key_path = "settings";
   smtp.settings["port"] = "2525";
-  r = service_.create(smtp);
+  r = manage_.create(smtp);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, RoutingErrc::invalid);
   EXPECT_EQ(r.error().field, "settings.host");
   smtp.settings["host"] = "127.0.0.1";
-  ASSERT_TRUE(service_.create(smtp));
-  r = service_.create(smtp);
+  ASSERT_TRUE(manage_.create(smtp));
+  r = manage_.create(smtp);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, RoutingErrc::conflict);
   auto bad_name = capture("no spaces");
-  EXPECT_EQ(service_.create(bad_name).error().field, "name");
+  EXPECT_EQ(manage_.create(bad_name).error().field, "name");
 }
 
 TEST_F(RoutingServiceTest, UpdateKeepsOrReplacesTheConnection) {
   auto a = capture("a");
   a.key_path = "settings";
-  ASSERT_TRUE(service_.create(a));
+  ASSERT_TRUE(manage_.create(a));
   a.weight = 3;
-  auto r = service_.update(a);
+  auto r = manage_.update(a);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->weight, 3);
-  EXPECT_EQ(service_.update(capture("zzz")).error().code, RoutingErrc::not_found);
+  EXPECT_EQ(manage_.update(capture("zzz")).error().code, RoutingErrc::not_found);
 }
 
 TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
@@ -141,13 +132,13 @@ TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
   ASSERT_TRUE(service_.apply(c));
   HeartbeatRequest beat;
   beat.name = "relay-1";
-  auto r = service_.heartbeat(beat);
+  auto r = manage_.heartbeat(beat);
   ASSERT_FALSE(r);  // no details: cannot register
   EXPECT_EQ(r.error().field, "type");
   beat.details = capture("ignored", "relays");
   beat.details->key_path = "settings";
   beat.ttl = 5s;
-  r = service_.heartbeat(beat);
+  r = manage_.heartbeat(beat);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->registered);
   EXPECT_EQ(r->provider.pool, "relays");
@@ -156,24 +147,24 @@ TEST_F(RoutingServiceTest, HeartbeatsRegisterWithinThePolicy) {
   // Beats again (no details needed); lapses; returns.
   HeartbeatRequest again;
   again.name = "relay-1";
-  r = service_.heartbeat(again);
+  r = manage_.heartbeat(again);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->registered);
   EXPECT_EQ(r->ttl, 30s);  // the configured window
   clock_.advance(30s);
   service_.router().tick();
   EXPECT_EQ(service_.get("relay-1")->state, ProviderState::lapsed);
-  r = service_.heartbeat(again);
+  r = manage_.heartbeat(again);
   EXPECT_TRUE(r->returned);
   EXPECT_EQ(r->provider.state, ProviderState::healthy);
   // Names not allowed, and registration off.
   HeartbeatRequest other = beat;
   other.name = "relay-2";
-  EXPECT_EQ(service_.heartbeat(other).error().code, RoutingErrc::forbidden);
+  EXPECT_EQ(manage_.heartbeat(other).error().code, RoutingErrc::forbidden);
   // A configured provider may beat (it is then watched) without details.
   HeartbeatRequest watched;
   watched.name = "capture";
-  ASSERT_TRUE(service_.heartbeat(watched));
+  ASSERT_TRUE(manage_.heartbeat(watched));
   EXPECT_EQ(service_.get("capture")->source, ProviderSource::config);
 }
 
@@ -181,12 +172,12 @@ TEST_F(RoutingServiceTest, RoutingChangesAreValidated) {
   ASSERT_TRUE(service_.apply(RoutingConfig{}));
   RoutingUpdate u;
   u.strategy = "fastest";
-  EXPECT_EQ(service_.set_routing(u).error().field, "strategy");
+  EXPECT_EQ(manage_.set_routing(u).error().field, "strategy");
   u.strategy = "least_latency";
   u.routes = std::vector<RouteRule>{{"", "", "", "", "x"}};
-  EXPECT_EQ(service_.set_routing(u).error().field, "routes[0]");
+  EXPECT_EQ(manage_.set_routing(u).error().field, "routes[0]");
   u.routes = std::vector<RouteRule>{{"example.com", "", "", "", "x"}};
-  auto r = service_.set_routing(u);
+  auto r = manage_.set_routing(u);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->strategy, "least_latency");
   EXPECT_EQ(r->routes.size(), 1u);

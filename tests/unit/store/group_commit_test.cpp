@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -112,6 +113,35 @@ TEST(GroupCommit, AnOperationsOwnErrorDoesNotAbortTheBatch) {
     committer.submit<int>([]() -> Result<int> { return error_code(Errc::not_found); }, done);
   });
   EXPECT_EQ(r.error(), Errc::not_found);
+}
+
+// A notice asked for after a commit runs after that commit's answers, once;
+// commits that ask for none run none.
+TEST(GroupCommit, ADurableNoticeRunsAfterTheAnswersOfTheCommitThatAskedForIt) {
+  MetricsRegistry metrics;
+  FakeLog log;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> heard;
+  auto hear = [&](std::string what) {
+    std::lock_guard lock(mu);
+    heard.push_back(std::move(what));
+    cv.notify_all();
+  };
+  std::atomic<bool> ask{false};
+  auto hooks = log.hooks();
+  hooks.take_durable_notice = [&]() -> std::function<void()> {
+    if (!ask.exchange(false)) return nullptr;
+    return [&] { hear("notice"); };
+  };
+  GroupCommitter committer(hooks, {}, metrics);
+  ASSERT_TRUE(write_value(committer, log, 1, [&](int) { hear("answer 1"); }));
+  ask = true;
+  ASSERT_TRUE(write_value(committer, log, 2, [&](int) { hear("answer 2"); }));
+  ASSERT_TRUE(write_value(committer, log, 3, [&](int) { hear("answer 3"); }));
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return heard.size() == 4; }));
+  EXPECT_EQ(heard, (std::vector<std::string>{"answer 1", "answer 2", "notice", "answer 3"}));
 }
 
 // A log whose commits are visible at once and durable only after a flush,

@@ -203,6 +203,41 @@ TEST_F(RetentionTest, TheIdempotencyKeyOfADeletedMessageServesANewOne) {
   EXPECT_EQ(again->id, second->id);
 }
 
+// The webhook log is kept as long as ended messages (docs/events.md
+// "Webhooks out: storage"): the sweep deletes ended deliveries in batches,
+// and leaves pending ones.
+TEST_F(RetentionTest, SweepDeletesTheWebhookDeliveriesThatEndedBeforeTheCutOff) {
+  auto& webhooks = static_cast<sqlite::SqliteStore&>(*store_).webhooks();
+  WebhookEndpoint ep;
+  ep.id = "ep_1";
+  ASSERT_TRUE(await_completion<void>([&](auto done) { webhooks.create_endpoint(ep, done); }));
+  for (int i = 0; i < 5; ++i) enqueue("m" + std::to_string(i));
+  ASSERT_EQ(await_completion<std::size_t>([&](auto done) {
+              webhooks.fan_out("ep_1", clock_.now(), 100, done);
+            }).value(),
+            5u);
+  auto log = webhooks.deliveries("ep_1", 0, 100).value();
+  for (std::size_t i = 1; i < log.size(); ++i) {  // the newest stays pending
+    WebhookAttempt a{log[i].id, clock_.now(), i % 2 == 0, 200, "", {}, std::nullopt};
+    ASSERT_TRUE(
+        await_completion<void>([&](auto done) { webhooks.record_delivery_attempt(a, done); }));
+  }
+  clock_.advance(2h);
+
+  RetentionSweeper sweeper(*store_, clock_, metrics_, {1h, 1s, 3});
+  sweeper.purge_webhooks_with(webhooks);
+  auto swept = sweeper.sweep();
+  ASSERT_TRUE(swept) << swept.error().message();
+  EXPECT_EQ(swept->webhook_deliveries, 4u);
+  auto left = webhooks.deliveries("ep_1", 0, 100).value();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, log[0].id);
+  EXPECT_EQ(left[0].state, WebhookDeliveryState::pending);
+  auto metrics = metrics_.render();
+  EXPECT_NE(metrics.find("postern_store_purged_webhook_deliveries_total 4"), std::string::npos)
+      << metrics;
+}
+
 TEST(RetentionIntervalTest, ATenthOfTheRetentionWithinBounds) {
   EXPECT_EQ(retention_interval(std::chrono::hours(24 * 30)), std::chrono::minutes(10));
   EXPECT_EQ(retention_interval(std::chrono::minutes(50)), std::chrono::minutes(5));

@@ -380,6 +380,21 @@ TEST_F(SqliteStoreTest, ApiKeysAreStoredByHash) {
   EXPECT_EQ(gone.error(), Errc::not_found);
 }
 
+// The event stream's boot numbers: increasing across reopenings, never
+// twice, whichever node asks.
+TEST_F(SqliteStoreTest, BootsAreNumberedAcrossReopens) {
+  auto boot = [&](const std::string& node) {
+    return await_completion<std::uint64_t>(
+               [&](auto done) { store_->record_boot(node, clock_.now(), done); })
+        .value();
+  };
+  auto first = boot("a:1");
+  EXPECT_EQ(first, 1u);
+  EXPECT_EQ(boot("b:1"), 2u);
+  open();
+  EXPECT_EQ(boot("a:2"), 3u);
+}
+
 TEST_F(SqliteStoreTest, ConcurrentEnqueuesShareCommits) {
   constexpr int kThreads = 4, kEach = 250;
   std::vector<std::thread> threads;

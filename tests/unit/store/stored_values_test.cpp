@@ -12,6 +12,7 @@
 #include "events/provider_event.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/status_sql.h"
+#include "store/webhook_store.h"
 #include "store_fixture.h"
 #include "support/await_completion.h"
 
@@ -146,6 +147,68 @@ TEST_F(EventFixture, TheFileHoldsSuppressedRecipientsALineEach) {
   ASSERT_TRUE(row->step().value());
   EXPECT_EQ(row->column_text(0), "b@x.org\nc@x.org");
   row->reset();
+}
+
+// The text of the first `columns` columns of the first row `sql` answers,
+// read from the file itself rather than through the store.
+std::vector<std::string> first_row(const std::string& file, const std::string& sql, int columns) {
+  auto db = sqlite::Database::open(file, false);
+  EXPECT_TRUE(db);
+  if (!db) return {};
+  auto row = (*db)->prepare(sql);
+  EXPECT_TRUE(row);
+  if (!row) return {};
+  auto stepped = row->step();
+  EXPECT_TRUE(stepped && *stepped);
+  if (!stepped || !*stepped) return {};
+  std::vector<std::string> out;
+  for (int i = 0; i < columns; ++i) out.push_back(row->column_text(i));
+  return out;
+}
+
+// Webhook deliveries are stored by state name (webhook_deliveries.state,
+// whose names the SQL of store/sqlite/webhook_*.cpp also spells), webhook
+// events by type name and the message's status by its name.
+TEST(StoredValues, WebhookDeliveryStateNamesNeverChange) {
+  const std::pair<WebhookDeliveryState, std::string_view> names[] = {
+      {WebhookDeliveryState::pending, "pending"},
+      {WebhookDeliveryState::delivered, "delivered"},
+      {WebhookDeliveryState::failed, "failed"},
+  };
+  for (const auto& [state, name] : names) {
+    EXPECT_EQ(to_str(state), name);
+    EXPECT_EQ(parse_webhook_delivery_state(name), state) << name;
+  }
+  EXPECT_EQ(parse_webhook_delivery_state("sent"), std::nullopt);
+}
+
+TEST_F(EventFixture, TheFileHoldsTheWebhookNames) {
+  WebhookEndpoint ep;
+  ep.id = "ep_1";
+  ep.events = {"message.accepted", "message.cancelled"};
+  ASSERT_TRUE(test::await_completion<void>(
+      [&](auto done) { store_->webhooks().create_endpoint(ep, done); }));
+  auto id = enqueue({"b@x.org"});
+  ASSERT_TRUE(test::await_completion<MessageStatus>([&](auto done) { store_->cancel(id, done); }));
+  ASSERT_EQ(test::await_completion<std::size_t>([&](auto done) {
+              store_->webhooks().fan_out("ep_1", clock_.now(), 10, done);
+            }).value(),
+            2u);
+  auto first = store_->webhooks().deliveries("ep_1", 0, 10).value().back();
+  WebhookAttempt delivered{first.id, clock_.now(), true, 204, "", {}, std::nullopt};
+  ASSERT_TRUE(test::await_completion<void>(
+      [&](auto done) { store_->webhooks().record_delivery_attempt(delivered, done); }));
+  store_->close();
+
+  EXPECT_EQ(first_row(dir_.file("postern.db"),
+                      "SELECT group_concat(row, ', '), (SELECT events FROM webhook_endpoints) "
+                      "FROM (SELECT e.type || ' ' || e.status || ' ' || d.state AS row FROM "
+                      "webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id "
+                      "ORDER BY d.id)",
+                      2),
+            (std::vector<std::string>{
+                "message.accepted queued delivered, message.cancelled cancelled pending",
+                "message.accepted\nmessage.cancelled"}));
 }
 
 }  // namespace

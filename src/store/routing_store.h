@@ -1,0 +1,78 @@
+// Providers and routing settings changed at run time (the API, heartbeat
+// registrations), kept so that they survive a restart and, on a shared
+// database, every node has the same view (docs/routing.md "Run-time
+// changes"). The routing service owns what the rows mean: definitions and
+// values are its JSON text, stored as given (secrets included, as the API
+// or the relay sent them); this store only keeps them durable.
+//
+// Writes are group-committed as the Store's (store.h: completions, threads,
+// errors storage_full, storage_unavailable, overloaded, shutting_down);
+// reads are synchronous and see committed data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace postern::store {
+
+// One provider's run-time state, by name.
+struct StoredProvider {
+  std::string name;
+  // "api" or "heartbeat": a provider created at run time (definition is
+  // whole); "config": a change to a provider of the file (definition holds
+  // only what changed, or the provider was removed).
+  std::string source;
+  std::string definition;  // JSON text, the routing service's
+  // The file's entry for this name when the change was made ("" when the
+  // file had none): the change holds while the file still says that.
+  std::string file_entry;
+  bool removed = false;               // a file's provider removed at run time
+  std::string admin = "active";       // active, paused, draining
+  std::int64_t heartbeat_ttl_ms = 0;  // a registered relay's window
+  SystemTime updated_at{};            // set by the store
+};
+
+// One routing setting changed at run time ("strategy", "default_pool",
+// "routes"): its value and the file's at the time, both JSON text.
+struct StoredRoutingSetting {
+  std::string key;
+  std::string value;
+  std::string file_value;
+  SystemTime updated_at{};  // set by the store
+};
+
+// What one change writes; applied in one transaction, in this order.
+struct RoutingChanges {
+  std::vector<std::string> delete_providers;
+  std::vector<StoredProvider> put_providers;  // insert or replace, by name
+  std::vector<std::string> delete_settings;
+  std::vector<StoredRoutingSetting> put_settings;  // insert or replace, by key
+
+  bool empty() const {
+    return delete_providers.empty() && put_providers.empty() && delete_settings.empty() &&
+           put_settings.empty();
+  }
+};
+
+struct RuntimeRouting {
+  std::vector<StoredProvider> providers;       // by name
+  std::vector<StoredRoutingSetting> settings;  // by key
+};
+
+class RoutingStore {
+ public:
+  virtual ~RoutingStore() = default;
+
+  virtual void save(RoutingChanges changes, Completion<void> done) = 0;
+  // Drops every run-time change (`postern routing reset`); answers how many
+  // rows there were.
+  virtual void clear(Completion<std::size_t> done) = 0;
+  virtual Result<RuntimeRouting> load() = 0;
+};
+
+}  // namespace postern::store

@@ -1,0 +1,123 @@
+// The shapes of the /v1 answers the UI reads (docs/openapi.yaml is the
+// reference; only the fields the screens use are named).
+
+// routing::ProviderState
+export type ProviderState =
+  | 'healthy'
+  | 'half_open'
+  | 'ejected'
+  | 'unhealthy'
+  | 'lapsed'
+  | 'draining'
+  | 'drained'
+  | 'paused';
+
+export interface Provider {
+  name: string;
+  type: string;
+  pool: string;
+  source: string;
+  weight: number;
+  priority: number;
+  state: ProviderState;
+  check: string | null;
+  reason: string;
+  since: string;
+  admin: 'active' | 'draining' | 'paused';
+  latency_ms: number;
+  success_rate: number | null;
+  in_flight: number;
+  attempts_last_minute: number;
+  share: number;
+  probe?: { enabled: boolean; healthy: boolean; last_at: string | null; last_ok: boolean; detail: string; latency_ms: number };
+  heartbeat?: { last_at: string | null; ttl_ms: number } | null;
+}
+
+export interface RoutingView {
+  strategy: string;
+  strategies: string[];
+  default_pool: string;
+  pools: { name: string; providers: string[]; active: boolean }[];
+}
+
+// GET /v1/keys; the secret only in the answer to POST /v1/keys.
+export interface ApiKey {
+  name: string;
+  scopes: string[];
+  test_account: string | null;
+  created_at?: string;
+  secret?: string;
+}
+
+export interface ListOf<T> {
+  data: T[];
+}
+
+// One block of /v1/events: `data:` is an object with id, type, at and the
+// event's own fields.
+export interface RoutingEvent {
+  id: number;
+  type: string;
+  at: string;
+  provider?: string;
+  pool?: string;
+  state?: ProviderState;
+  previous?: ProviderState;
+  check?: string | null;
+  reason?: string;
+  [field: string]: unknown;
+}
+
+// routing's message statuses (Status in docs/openapi.yaml).
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'cancelled' | 'quarantined';
+
+export interface MessageSummary {
+  id: string;
+  status: MessageStatus;
+  created_at: string;
+  updated_at: string;
+  next_attempt_at: string | null;
+  attempts: number;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  refused_recipients: string[];
+  subject: string;
+  tags: string[];
+  size: number;
+  provider: string | null;
+  provider_message_id: string | null;
+  last_error: string | null;
+}
+
+export interface MessageEvent {
+  seq: number;
+  at: string;
+  type: string;
+  status: MessageStatus;
+  provider?: string;
+  class?: string;
+  code?: string;
+  latency_ms?: number;
+  detail?: string;
+  recipient?: string;
+}
+
+export interface RecipientState {
+  address: string;
+  state: string;
+  at: string | null;
+  detail: string | null;
+  provider: string | null;
+}
+
+export interface MessageDetail extends MessageSummary {
+  events: MessageEvent[];
+  recipients: RecipientState[];
+}
+
+export interface MessagePage {
+  data: MessageSummary[];
+  next_cursor: string | null;
+}
