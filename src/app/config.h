@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/message_json.h"
 #include "delivery/delivery_config.h"
+#include "events/webhook_sender_config.h"
 #include "http/api_options.h"
 #include "imap/imap_config.h"
 #include "inbox/inbox_config.h"
@@ -24,19 +25,20 @@
 namespace postern::app {
 
 struct Config {
-  net::IoRuntimeOptions io;           // [http] threads
-  net::HttpServerOptions http;        // [http]
-  http::ApiOptions api;               // [http] max_wait
-  smtp::SmtpConfig smtp;              // [smtp], with [tls] and [messages]
-  pop3::Pop3Config pop3;              // [pop3], with [tls]
-  imap::ImapConfig imap;              // [imap], with [tls] and [messages]
-  MessageLimits messages;             // [messages]
-  store::StoreConfig store;           // [store]
-  routing::RoutingConfig routing;     // [routing], [[routes]], [[providers]]
-  delivery::DeliveryConfig delivery;  // [delivery]
-  inbox::InboxOptions inbox;          // [inbox]
-  LogOptions log;                     // [log]
-  std::string source_path;            // the file it was read from ("" for none), for reloads
+  net::IoRuntimeOptions io;               // [http] threads
+  net::HttpServerOptions http;            // [http]
+  http::ApiOptions api;                   // [http] max_wait
+  smtp::SmtpConfig smtp;                  // [smtp], with [tls] and [messages]
+  pop3::Pop3Config pop3;                  // [pop3], with [tls]
+  imap::ImapConfig imap;                  // [imap], with [tls] and [messages]
+  MessageLimits messages;                 // [messages]
+  store::StoreConfig store;               // [store]
+  routing::RoutingConfig routing;         // [routing], [[routes]], [[providers]]
+  delivery::DeliveryConfig delivery;      // [delivery]
+  inbox::InboxOptions inbox;              // [inbox]
+  events::WebhookSenderOptions webhooks;  // [webhooks]
+  LogOptions log;                         // [log]
+  std::string source_path;                // the file it was read from ("" for none), for reloads
 };
 
 // Loads a configuration. `path` may be empty (defaults only). Environment

@@ -16,6 +16,7 @@
 #include "delivery/outcome_waiters.h"
 #include "delivery/suppression_cache.h"
 #include "events/webhook_receiver.h"
+#include "events/webhook_sender.h"
 #include "http/api.h"
 #include "http/ui_files.h"
 #include "imap/server/imap_server.h"
@@ -247,6 +248,30 @@ int serve(const Config& config) {
     spdlog::warn("web UI: not built ({}: {}); / says how to build it", config.api.ui_dir,
                  services.ui->problem().empty() ? "no index.html" : services.ui->problem());
   }
+  // Webhooks out (docs/events.md "Webhooks out"): the user's endpoints
+  // over the API, and the sender on an I/O thread and HTTP client of its
+  // own, so that a dead or hanging endpoint never takes a thread or a
+  // pooled connection from intake, delivery or the providers.
+  services.webhooks_out = &(*store)->webhooks();
+  net::IoRuntime webhook_io(1);
+  net::HttpClientOptions webhook_http_options;
+  webhook_http_options.connect_timeout =
+      std::min(webhook_http_options.connect_timeout, config.webhooks.timeout);
+  webhook_http_options.max_idle_per_host = config.webhooks.max_in_flight;
+  // Endpoints answer with a status; their bodies are only shown in the log.
+  webhook_http_options.max_response_body_bytes = 1024 * 1024;
+  auto webhook_http = net::HttpClient::create(webhook_io, webhook_http_options);
+  if (!webhook_http) {
+    spdlog::critical("cannot set up the webhook HTTP client: {}", webhook_http.error().message);
+    return 1;
+  }
+  events::WebhookSender webhook_sender(
+      webhook_io, (*store)->webhooks(),
+      [&client = **webhook_http](net::HttpClientRequest request,
+                                 std::function<void(Result<net::HttpClientResponse>)> done) {
+        client.send(std::move(request), std::move(done));
+      },
+      clock, metrics, config.webhooks);
   http::Api api(std::move(services));
 
   // Before any listener: a self-signed certificate is made here on the
@@ -363,6 +388,8 @@ int serve(const Config& config) {
   routing.start();
   dispatcher.start(config.delivery.enabled);
   suppressions.start();
+  webhook_io.start();
+  webhook_sender.start();
   if (retention) retention->start();
   expiry.start();
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready,
@@ -390,6 +417,10 @@ int serve(const Config& config) {
   if (retention) retention->stop();
   expiry.stop();
   suppressions.stop();
+  // Attempts in flight are dropped unrecorded: their deliveries are
+  // pending still, and go again (same webhook-id) after the restart.
+  webhook_sender.stop();
+  webhook_io.stop();
   (*store)->close();
   io.stop();
   spdlog::info("postern stopped");

@@ -18,6 +18,7 @@
 #include "store/event_store.h"
 #include "store/inbox_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::delivery {
 class Intake;
@@ -62,6 +63,9 @@ struct ApiServices {
   store::EventStore* events = nullptr;
   // POST /v1/webhooks/{provider}; null: 404.
   ::postern::events::WebhookReceiver* webhooks = nullptr;
+  // The user's webhook endpoints and their delivery logs, for
+  // /v1/webhook-endpoints; null: 503.
+  store::WebhookStore* webhooks_out = nullptr;
   // The built web UI served at /, /docs and the UI's own routes
   // (http/ui_files.h); null: the pages say it is not built.
   std::shared_ptr<const UiFiles> ui;

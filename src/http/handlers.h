@@ -64,6 +64,15 @@ void delete_test_account_messages(ApiServices&, Call&, net::Responder);
 void message_page(ApiServices&, Call&, net::Responder);
 // webhooks_api.cpp
 void receive_webhook(ApiServices&, Call&, net::Responder);
+// webhook_endpoints_api.cpp
+void create_webhook_endpoint(ApiServices&, Call&, net::Responder);
+void list_webhook_endpoints(ApiServices&, Call&, net::Responder);
+void get_webhook_endpoint(ApiServices&, Call&, net::Responder);
+void delete_webhook_endpoint(ApiServices&, Call&, net::Responder);
+void disable_webhook_endpoint(ApiServices&, Call&, net::Responder);
+void enable_webhook_endpoint(ApiServices&, Call&, net::Responder);
+void list_webhook_deliveries(ApiServices&, Call&, net::Responder);
+void redeliver_webhook_delivery(ApiServices&, Call&, net::Responder);
 // ops_api.cpp
 void healthz(ApiServices&, Call&, net::Responder);
 void readyz(ApiServices&, Call&, net::Responder);

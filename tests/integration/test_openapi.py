@@ -61,6 +61,9 @@ KEYS_TO_DELETE = ("old-deploy",)
 # The documented test account user names, each standing for a live account
 # the server creates (names are generated, so the examples cannot be them).
 TEST_ACCOUNTS = ("brave-otter-4821", "quiet-heron-0420")
+# The documented webhook endpoint ids, each standing for a live endpoint the
+# server creates (ids are generated).
+WEBHOOK_ENDPOINTS = ("ep_documented0endpoint0", "ep_documented0endpoint1")
 # The documented message ids and the state of the live message each stands for.
 MESSAGE_IDS = {
     "0mb3xq7h2k4rs": "sent",
@@ -190,6 +193,16 @@ def create_test_accounts(api):
     return live
 
 
+def create_webhook_endpoints(api):
+    """{documented endpoint id: live endpoint id}."""
+    live = {}
+    for documented in WEBHOOK_ENDPOINTS:
+        r = api.post("/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/hook"})
+        assert r.status == 201, r
+        live[documented] = r.json()["id"]
+    return live
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("openapi"))
@@ -203,6 +216,7 @@ def server(tmp_path_factory):
         s.message_ids = store_messages(postern.api(s.operator_key))
         # Path values stand for live objects alike, messages or accounts.
         s.message_ids.update(create_test_accounts(postern.api(s.operator_key)))
+        s.message_ids.update(create_webhook_endpoints(postern.api(s.operator_key)))
         yield s
     finally:
         code = postern.stop()

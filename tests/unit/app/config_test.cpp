@@ -45,6 +45,27 @@ trusted_networks = ["10.0.0.0/8"]
 }
 
 // The wait before a failed login is answered: IMAP's as POP3's.
+TEST(Config, ReadsTheWebhookSenderSection) {
+  auto c = parse_config(R"(
+[webhooks]
+timeout = "2s"
+max_in_flight = 2
+retry_for = "1h"
+disable_after = "30m"
+backoff_scale = 0.001
+disable_on_gone = false
+)",
+                        {{"POSTERN_WEBHOOKS_ENABLED", "false"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_FALSE(c->webhooks.enabled);
+  EXPECT_EQ(c->webhooks.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c->webhooks.max_in_flight, 2u);
+  EXPECT_EQ(c->webhooks.retry_for, std::chrono::hours(1));
+  EXPECT_EQ(c->webhooks.disable_after, std::chrono::minutes(30));
+  EXPECT_DOUBLE_EQ(c->webhooks.backoff_scale, 0.001);
+  EXPECT_FALSE(c->webhooks.disable_on_gone);
+}
+
 TEST(Config, LoginFailureDelays) {
   auto defaults = parse_config("", {});
   ASSERT_TRUE(defaults) << defaults.error().to_string();
@@ -84,6 +105,9 @@ TEST(Config, ErrorsNameTheKey) {
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
       {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},
+      {"[webhooks]\nretries = 3\n", {}, "webhooks.retries"},
+      {"[webhooks]\nmax_in_flight = 0\n", {}, "webhooks.max_in_flight"},
+      {"[webhooks]\nbackoff_scale = 0\n", {}, "webhooks.backoff_scale"},
       {"", {{"POSTERN_HTTP_THREADS", "many"}}, "POSTERN_HTTP_THREADS"},
       {"", {{"POSTERN_HTTP_NOPE", "1"}}, "POSTERN_HTTP_NOPE"},
       {"[[providers]]\ntype = \"mailgun\"\n", {}, "providers[0].name"},
