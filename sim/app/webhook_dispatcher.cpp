@@ -30,6 +30,7 @@ struct WebhookDispatcher::Lane {
   mutable std::mutex mu;
   WebhookSpec spec;                             // guarded by mu
   std::deque<std::shared_ptr<Delivery>> queue;  // guarded by mu
+  std::vector<std::shared_ptr<Delivery>> held;  // waiting for spec.hold; guarded by mu
   bool busy = false;                            // a queued request is in flight or waited for
   // SNS: the subscription of spec.url.
   std::string token;
@@ -110,26 +111,32 @@ void WebhookDispatcher::accepted(AcceptedMessage message) {
     if (lane.spec.url.empty()) return;
     WebhookContext context{lane.spec, ids_, std::chrono::system_clock::now(), sns_, sns_base_url_};
     auto posts = build_webhooks(message, context);
-    std::vector<std::shared_ptr<Delivery>> batch;
+    auto& held = lane.held;
     const auto due = Clock::now() + lane.spec.delay;
     for (auto& post : posts) {
       lane.events += post.events;
       auto d = std::make_shared<Delivery>(Delivery{std::move(post), due});
-      batch.push_back(d);
+      held.push_back(d);
       if (lane.spec.duplicates > 0 && draw() < lane.spec.duplicates) {
-        batch.push_back(std::make_shared<Delivery>(Delivery{d->post, due}));
+        held.push_back(std::make_shared<Delivery>(Delivery{d->post, due}));
         ++lane.duplicates_sent;
       }
     }
-    if (lane.spec.order == EventOrder::reverse) {
-      std::reverse(batch.begin(), batch.end());
-    } else if (lane.spec.order == EventOrder::shuffle) {
-      for (std::size_t i = batch.size(); i > 1; --i)
-        std::swap(batch[i - 1], batch[ids_.next() % i]);
-    }
-    lane.queue.insert(lane.queue.end(), batch.begin(), batch.end());
+    release_held(lane);
   }
   pump(lane);
+}
+
+void WebhookDispatcher::release_held(Lane& lane) {
+  auto& group = lane.held;
+  if (group.empty() || group.size() < static_cast<std::size_t>(lane.spec.hold)) return;
+  if (lane.spec.order == EventOrder::reverse) {
+    std::reverse(group.begin(), group.end());
+  } else if (lane.spec.order == EventOrder::shuffle) {
+    for (std::size_t i = group.size(); i > 1; --i) std::swap(group[i - 1], group[ids_.next() % i]);
+  }
+  lane.queue.insert(lane.queue.end(), group.begin(), group.end());
+  group.clear();
 }
 
 void WebhookDispatcher::pump(Lane& lane) {
@@ -223,7 +230,11 @@ Result<WebhookSpec, Problem> WebhookDispatcher::update(Service service, const Ch
     const bool resubscribe = service == Service::ses && !spec->url.empty() &&
                              (spec->url != lane.spec.url || spec->topic_arn != lane.spec.topic_arn);
     lane.spec = *spec;
-    if (spec->url.empty()) lane.queue.clear();
+    if (spec->url.empty()) {
+      lane.queue.clear();
+      lane.held.clear();
+    }
+    release_held(lane);  // a lower hold lets them go
     if (resubscribe) subscribe(lane);
   }
   pump(lane);
@@ -256,7 +267,8 @@ boost::json::object WebhookDispatcher::status(Service service) const {
                                       {"retries", lane.retries},
                                       {"gave_up", lane.gave_up},
                                       {"duplicates", lane.duplicates_sent},
-                                      {"pending", lane.queue.size()}};
+                                      {"pending", lane.queue.size() + lane.held.size()},
+                                      {"held", lane.held.size()}};
   if (service == Service::sendgrid) out["public_key"] = sendgrid_.public_key_base64();
   if (service == Service::ses) {
     out["subscription"] = boost::json::object{{"confirmed", lane.confirmed}, {"token", lane.token}};

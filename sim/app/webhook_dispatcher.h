@@ -55,6 +55,9 @@ class WebhookDispatcher final : public WebhookSink, public WebhookControl {
                     EcSigningKey sendgrid, SnsSigningKey sns, std::uint64_t seed);
 
   void subscribe(Lane& lane);  // lane.mu held
+  // Moves the held requests to the queue, in spec.order, once spec.hold
+  // of them wait (lane.mu held).
+  void release_held(Lane& lane);
   void pump(Lane& lane);
   void attempt(Lane& lane, std::shared_ptr<Delivery> delivery, bool from_queue);
   void finished(Lane& lane, const std::shared_ptr<Delivery>& delivery, int status, bool from_queue);

@@ -66,6 +66,7 @@ Result<void, Problem> apply_setting(WebhookSpec& spec, std::string_view key,
   if (key == "retry_delay") return set_ms(spec.retry_delay);
   if (key == "retries") return set_int(spec.retries, 0, 10);
   if (key == "batch") return set_int(spec.batch, 1, 1000);
+  if (key == "hold") return set_int(spec.hold, 0, 10000);
   if (key == "duplicates") {
     auto rate = parse_rate(key, value);
     if (!rate) return rate.error();
@@ -117,6 +118,7 @@ boost::json::object to_json(const WebhookSpec& spec) {
       {"delay", format_ms(spec.delay)},
       {"duplicates", spec.duplicates},
       {"order", kOrders[static_cast<std::size_t>(spec.order)]},
+      {"hold", spec.hold},
       {"retries", spec.retries},
       {"retry_delay", format_ms(spec.retry_delay)},
       {"batch", spec.batch},

@@ -32,8 +32,11 @@ struct WebhookSpec {
   std::chrono::milliseconds delay{0};
   // Share of requests sent a second time, identical (providers duplicate).
   double duplicates = 0;
-  // The order in which one message's requests leave.
+  // The order in which one message's requests leave (or `hold` requests').
   EventOrder order = EventOrder::in_order;
+  // Requests are held until this many wait, then leave together in
+  // `order`, mixing messages (0: each message's requests on their own).
+  int hold = 0;
   // A non-2xx answer or a transport failure is retried this many times,
   // retry_delay apart, doubling (the providers' schedules, compressed).
   int retries = 3;
@@ -46,7 +49,7 @@ struct WebhookSpec {
 
 // Keys: url, signing_key, username, password, topic_arn, signature_version
 // (1 or 2), delay (duration; a bare number is ms), duplicates (0..1),
-// order (in_order, reverse, shuffle), retries (0..10), retry_delay,
+// order (in_order, reverse, shuffle), hold (0..10000), retries (0..10), retry_delay,
 // batch (1..1000), and "clear" (back to the defaults).
 Result<void, Problem> apply_setting(WebhookSpec& spec, std::string_view key,
                                     std::string_view value);

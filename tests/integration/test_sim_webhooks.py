@@ -326,6 +326,23 @@ def test_shuffled_order_keeps_every_event(sim, receiver):
     assert sorted(recipients) == sorted(RECIPIENTS * 4)
 
 
+def test_held_requests_leave_together_mixing_messages(sim, receiver):
+    hook = receiver()
+    sim.webhooks("postmark", url=hook.url(), hold=6, order="reverse")
+    first = send_three(sim, "postmark")
+    state = sim.wait_webhooks("postmark", held=3)
+    assert state["counts"]["held"] == 3 and not hook.requests
+    second = send_three(sim, "postmark")
+    records = [json.loads(body) for _, _, _, body in hook.wait(6)]
+    assert [(r["MessageID"], r["Recipient"]) for r in records] == \
+        [(m, a) for m in (second, first) for a in reversed(RECIPIENTS)]
+    # A lower hold lets the held ones go.
+    send_three(sim, "postmark")
+    sim.wait_webhooks("postmark", held=3)
+    sim.webhooks("postmark", hold=0)
+    hook.wait(9)
+
+
 def test_retries_on_failure_and_the_providers_exceptions(sim, receiver):
     # A bounce answered 503 twice is retried until the 200.
     hook = receiver(statuses=[503, 503])
