@@ -1,6 +1,7 @@
 #include "sim/app/options.h"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "core/config_values.h"
@@ -9,17 +10,20 @@ namespace postern::sim {
 
 namespace {
 
-// "--fault SERVICE:key=value,..." (several flags for one service add up).
-std::optional<std::string> apply_fault_flag(SimOptions& options, const std::string& flag) {
+// "--fault SERVICE:key=value,..." and "--webhook SERVICE:..." (several
+// flags for one service add up).
+template <typename Spec>
+std::optional<std::string> apply_service_flag(std::array<Spec, kServiceCount>& specs,
+                                              std::string_view name, const std::string& flag) {
   auto colon = flag.find(':');
   auto service = parse_service(flag.substr(0, colon));
   if (!service)
-    return "--fault " + flag +
+    return "--" + std::string(name) + " " + flag +
            ": expected SERVICE:SETTINGS with SERVICE one of mailgun, sendgrid, ses, "
            "postmark, smtp";
   auto settings = colon == std::string::npos ? std::string() : flag.substr(colon + 1);
-  auto applied = apply_settings(options.faults[service_index(*service)], settings);
-  if (!applied) return "--fault " + flag + ": " + applied.error().message;
+  auto applied = apply_settings(specs[service_index(*service)], settings);
+  if (!applied) return "--" + std::string(name) + " " + flag + ": " + applied.error().message;
   return std::nullopt;
 }
 
@@ -55,6 +59,15 @@ std::variant<SimOptions, int> parse_options(int argc, char** argv) {
       "SERVICE:key=value,... initial faults (down, error_rate, error_status, "
       "throttle_rate, retry_after, latency, hang, flap, auth_fail, probes, reject, defer)");
 
+  std::vector<std::string> webhooks;
+  cli.add_option("--webhook", webhooks,
+                 "SERVICE:key=value,... event webhooks (url, signing_key, username, password, "
+                 "topic_arn, signature_version, delay, duplicates, order, retries, retry_delay, "
+                 "batch)");
+  std::string sendgrid_webhook_key;
+  cli.add_option("--sendgrid-webhook-key", sendgrid_webhook_key,
+                 "PEM file of the P-256 private key SendGrid's webhooks are signed with "
+                 "(default: generated)");
   cli.add_option("--mailgun-key", options.mailgun.api_key, "Mailgun API key (Basic api:KEY)")
       ->capture_default_str();
   cli.add_option("--mailgun-domain", options.mailgun.domains,
@@ -109,7 +122,15 @@ std::variant<SimOptions, int> parse_options(int argc, char** argv) {
       options.listen[service_index(s)] = listen[service_index(s)];
   }
   for (const auto& flag : faults) {
-    if (auto problem = apply_fault_flag(options, flag)) return fail(*problem);
+    if (auto problem = apply_service_flag(options.faults, "fault", flag)) return fail(*problem);
+  }
+  for (const auto& flag : webhooks) {
+    if (auto problem = apply_service_flag(options.webhooks, "webhook", flag)) return fail(*problem);
+  }
+  if (!sendgrid_webhook_key.empty()) {
+    std::ifstream in(sendgrid_webhook_key, std::ios::binary);
+    if (!in) return fail("--sendgrid-webhook-key " + sendgrid_webhook_key + ": cannot read it");
+    options.sendgrid_webhook_key_pem.assign(std::istreambuf_iterator<char>(in), {});
   }
   auto& postmark_reject = options.faults[service_index(Service::postmark)].reject;
   postmark_reject.insert(postmark_reject.end(), inactive.begin(), inactive.end());

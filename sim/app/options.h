@@ -18,6 +18,7 @@
 #include "sim/sendgrid/sendgrid_service.h"
 #include "sim/ses/ses_service.h"
 #include "sim/smtp/relay_session.h"
+#include "sim/webhooks/webhook_spec.h"
 
 namespace postern::sim {
 
@@ -26,7 +27,9 @@ struct SimOptions {
   // The services to start and their "host:port"; a service not given is
   // not started.
   std::array<std::optional<std::string>, kServiceCount> listen;
-  std::array<FaultSpec, kServiceCount> faults;  // as --fault set them
+  std::array<FaultSpec, kServiceCount> faults;      // as --fault set them
+  std::array<WebhookSpec, kServiceCount> webhooks;  // as --webhook set them
+  std::string sendgrid_webhook_key_pem;  // --sendgrid-webhook-key's file; "" generates a key
   unsigned threads = 2;
   std::string record_path;
   std::size_t capture_bytes = 64 * 1024 * 1024;

@@ -20,13 +20,14 @@ constexpr int kDefaultErrorStatus = 503;
 
 HttpServiceHost::HttpServiceHost(net::IoRuntime& io, MetricsRegistry& metrics,
                                  net::ListenAddress listen, std::unique_ptr<HttpService> service,
-                                 FaultState& faults, Ledger& ledger)
+                                 FaultState& faults, Ledger& ledger, WebhookSink* webhooks)
     : io_(io),
       metrics_(metrics),
       address_(std::move(listen)),
       service_(std::move(service)),
       faults_(faults),
-      ledger_(ledger) {}
+      ledger_(ledger),
+      webhooks_(webhooks) {}
 
 HttpServiceHost::~HttpServiceHost() { close(); }
 
@@ -132,6 +133,13 @@ void HttpServiceHost::handle(net::HttpRequest&& request, net::Responder respond)
       auto answer = service_->handle(request, context);
       response = std::move(answer.response);
       if (answer.accepted) {
+        if (webhooks_) {
+          AcceptedMessage message{
+              kind, answer.accepted->postern_id, answer.accepted->provider_message_id, {}, now};
+          for (auto& address : answer.accepted->recipients)
+            message.recipients.push_back({address, faults_.outcome(address)});
+          webhooks_->accepted(std::move(message));
+        }
         Receipt receipt;
         receipt.service = kind;
         receipt.received_at = now;
@@ -139,6 +147,7 @@ void HttpServiceHost::handle(net::HttpRequest&& request, net::Responder respond)
         receipt.method = std::move(request.method);
         receipt.target = std::move(request.target);
         receipt.headers = std::move(request.headers);
+        receipt.recipients = std::move(answer.accepted->recipients);
         receipt.body = std::move(request.body);
         ledger_.accept(answer.accepted->postern_id, std::move(receipt));
       }

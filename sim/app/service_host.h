@@ -17,6 +17,7 @@
 #include "sim/common/http_service.h"
 #include "sim/common/ledger.h"
 #include "sim/common/listener.h"
+#include "sim/webhooks/webhook_control.h"
 
 namespace postern::sim {
 
@@ -24,7 +25,8 @@ class HttpServiceHost final : public ServiceListener {
  public:
   // All references must outlive the host. `listen` is "host:port".
   HttpServiceHost(net::IoRuntime& io, MetricsRegistry& metrics, net::ListenAddress listen,
-                  std::unique_ptr<HttpService> service, FaultState& faults, Ledger& ledger);
+                  std::unique_ptr<HttpService> service, FaultState& faults, Ledger& ledger,
+                  WebhookSink* webhooks = nullptr);
   ~HttpServiceHost() override;
 
   // ServiceListener
@@ -48,6 +50,7 @@ class HttpServiceHost final : public ServiceListener {
   std::unique_ptr<HttpService> service_;
   FaultState& faults_;
   Ledger& ledger_;
+  WebhookSink* webhooks_;                    // told of each accepted message; may be null
   std::unique_ptr<net::HttpServer> server_;  // only the control thread touches it
   std::atomic<bool> open_{false};
   std::atomic<std::uint16_t> port_{0};

@@ -75,6 +75,10 @@ Result<std::unique_ptr<Simulator>, Problem> Simulator::create(SimOptions options
   }
   std::unique_ptr<Simulator> sim(new Simulator(std::move(options), std::move(record)));
   const auto& o = sim->options_;
+  auto webhooks = WebhookDispatcher::create(sim->io_, o.webhooks, o.sendgrid_webhook_key_pem,
+                                            splitmix64(o.seed + kServiceCount));
+  if (!webhooks) return webhooks.error();
+  sim->webhooks_ = std::move(*webhooks);
   for (auto s : kAllServices) {
     auto i = service_index(s);
     if (!o.listen[i]) continue;
@@ -91,8 +95,9 @@ Result<std::unique_ptr<Simulator>, Problem> Simulator::create(SimOptions options
       if (!relay) return relay.error();
       slot->listener = std::move(*relay);
     } else {
-      slot->listener = std::make_unique<HttpServiceHost>(
-          sim->io_, sim->metrics_, *address, make_service(s, o, seed), slot->faults, sim->ledger_);
+      slot->listener = std::make_unique<HttpServiceHost>(sim->io_, sim->metrics_, *address,
+                                                         make_service(s, o, seed), slot->faults,
+                                                         sim->ledger_, sim->webhooks_.get());
     }
     sim->slots_[i] = std::move(slot);
   }
@@ -156,6 +161,8 @@ Result<void, Problem> Simulator::start() {
   if (!port) return Problem{"--control " + options_.control + ": " + port.error().message()};
   auto address = net::parse_listen_address(options_.control);
   control_address_ = host_port(address ? address->host : "127.0.0.1", *port);
+  webhooks_->set_sns_base_url("http://" + control_address_ + "/_sim/sns");
+  webhooks_->start();
   return {};
 }
 
@@ -173,6 +180,7 @@ void Simulator::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (control_server_) control_server_->stop(std::chrono::seconds(1));
+  if (webhooks_) webhooks_->stop();
   // No more flapping: the schedules end before the listeners close.
   run_on_control([this] {
     for (auto& slot : slots_) {
@@ -212,9 +220,12 @@ void Simulator::update_faults(Service service, FaultChange change, FaultDone don
              });
 }
 
+WebhookControl* Simulator::webhooks() { return webhooks_.get(); }
+
 void Simulator::reset(std::function<void()> done) {
   asio::post(control_->context, [this, done = std::move(done)] {
     ledger_.reset();
+    webhooks_->reset_counts();
     for (auto& slot : slots_) {
       if (!slot) continue;
       if (auto r = apply(*slot, slot->initial); !r)

@@ -12,6 +12,7 @@
 #include "net/http_server.h"
 #include "net/io_runtime.h"
 #include "sim/app/options.h"
+#include "sim/app/webhook_dispatcher.h"
 #include "sim/common/fault_state.h"
 #include "sim/common/ledger.h"
 #include "sim/common/listener.h"
@@ -41,6 +42,7 @@ class Simulator final : public ControlTarget {
   void update_faults(Service service, FaultChange change, FaultDone done) override;
   void reset(std::function<void()> done) override;
   Ledger& ledger() override { return ledger_; }
+  WebhookControl* webhooks() override;
 
  private:
   struct Slot;         // one started service: listener, faults, flap timer
@@ -58,6 +60,7 @@ class Simulator final : public ControlTarget {
   MetricsRegistry metrics_;
   net::IoRuntime io_;
   Ledger ledger_;
+  std::unique_ptr<WebhookDispatcher> webhooks_;
   std::array<std::unique_ptr<Slot>, kServiceCount> slots_;
   ControlApi control_api_;
   std::unique_ptr<net::HttpServer> control_server_;

@@ -10,6 +10,7 @@ std::size_t Receipt::weight() const {
                   envelope.mail_from.size();
   for (const auto& [k, v] : headers) n += k.size() + v.size() + 2 * sizeof(std::string);
   for (const auto& r : envelope.rcpt_to) n += r.size() + sizeof(std::string);
+  for (const auto& r : recipients) n += r.size() + sizeof(std::string);
   return n;
 }
 

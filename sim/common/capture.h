@@ -32,6 +32,7 @@ struct Receipt {
   std::string method;
   std::string target;
   net::HttpHeaders headers;
+  std::vector<std::string> recipients;  // every recipient the request named
   // SMTP.
   SmtpEnvelope envelope;
   // The request body, or the SMTP data after dot-unstuffing.

@@ -6,42 +6,25 @@
 
 #include "core/config_values.h"
 #include "core/header_value.h"
+#include "sim/common/setting_text.h"
 
 namespace postern::sim {
 
 namespace {
 
-using std::chrono::milliseconds;
+// The recipient pattern lists, by setting name.
+using PatternList = std::vector<std::string> FaultSpec::*;
+constexpr std::pair<std::string_view, PatternList> kPatternLists[] = {
+    {"reject", &FaultSpec::reject},     {"defer", &FaultSpec::defer},
+    {"bounce", &FaultSpec::bounce},     {"soft_bounce", &FaultSpec::soft_bounce},
+    {"complain", &FaultSpec::complain}, {"defer_event", &FaultSpec::defer_event},
+};
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-Result<milliseconds, Problem> parse_ms(std::string_view text, bool bare_is_ms) {
-  text = trim_blanks(text);
-  if (bare_is_ms && all_digits(text)) return parse_duration(std::string(text) + "ms");
-  return parse_duration(text);
-}
-
-std::string format_ms(milliseconds d) {
-  if (d.count() != 0 && d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
-  return std::to_string(d.count()) + "ms";
-}
-
-Result<bool, Problem> parse_bool(std::string_view key, std::string_view v) {
-  if (v.empty() || v == "1" || v == "true" || v == "yes" || v == "on") return true;
-  if (v == "0" || v == "false" || v == "no" || v == "off") return false;
-  return Problem{std::string(key) + ": expected true or false, got \"" + std::string(v) + "\""};
-}
-
-Result<double, Problem> parse_rate(std::string_view key, std::string_view v) {
-  double rate = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
-  if (ec != std::errc() || p != v.data() + v.size() || rate < 0 || rate > 1) {
-    return Problem{std::string(key) + ": expected a number from 0 to 1, got \"" + std::string(v) +
-                   "\""};
+std::optional<PatternList> pattern_list(std::string_view key) {
+  for (const auto& [name, member] : kPatternLists) {
+    if (name == key) return member;
   }
-  return rate;
+  return std::nullopt;
 }
 
 std::vector<std::string> split_patterns(std::string_view v) {
@@ -53,15 +36,7 @@ std::vector<std::string> split_patterns(std::string_view v) {
 // value of the wrong kind.
 std::optional<std::string> json_as_text(std::string_view key, const boost::json::value& v,
                                         std::string& why) {
-  if (v.is_bool()) return std::string(v.get_bool() ? "true" : "false");
-  if (v.is_string()) return std::string(v.get_string());
-  if (v.is_int64()) return std::to_string(v.get_int64());
-  if (v.is_uint64()) return std::to_string(v.get_uint64());
-  if (v.is_double()) {
-    char buf[32];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
-    return std::string(buf, ec == std::errc() ? p : buf);
-  }
+  if (auto text = json_scalar_text(v)) return text;
   if (v.is_object() && key == "flap") {
     const auto& o = v.get_object();
     auto down = o.if_contains("down");
@@ -72,7 +47,7 @@ std::optional<std::string> json_as_text(std::string_view key, const boost::json:
     why = "flap: expected {\"down\": \"2s\", \"up\": \"3s\"}";
     return std::nullopt;
   }
-  if (v.is_array() && (key == "reject" || key == "defer")) {
+  if (v.is_array() && pattern_list(key)) {
     std::string joined;
     for (const auto& item : v.get_array()) {
       if (!item.is_string()) {
@@ -192,31 +167,17 @@ Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::
     spec.flap = *f;
     return {};
   }
-  if (key == "reject") {
-    spec.reject = split_patterns(value);
-    return {};
-  }
-  if (key == "defer") {
-    spec.defer = split_patterns(value);
+  if (auto list = pattern_list(key)) {
+    spec.*(*list) = split_patterns(value);
     return {};
   }
   return Problem{"unknown fault setting \"" + std::string(key) + "\""};
 }
 
 Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list) {
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto item = list.substr(0, comma);
-    auto eq = item.find('=');
-    auto key = item.substr(0, eq);
-    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    if (!trim_blanks(key).empty()) {
-      if (auto r = apply_setting(spec, key, value); !r) return r.error();
-    }
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return {};
+  return for_each_setting(list, [&](std::string_view key, std::string_view value) {
+    return apply_setting(spec, key, value);
+  });
 }
 
 Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& settings) {
@@ -239,10 +200,7 @@ Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& set
 }
 
 boost::json::object to_json(const FaultSpec& spec) {
-  auto patterns = [](const std::vector<std::string>& globs) {
-    return boost::json::array(globs.begin(), globs.end());
-  };
-  return boost::json::object{
+  boost::json::object out{
       {"down", spec.down},
       {"error_rate", spec.error_rate},
       {"error_status", spec.error_status},
@@ -253,9 +211,12 @@ boost::json::object to_json(const FaultSpec& spec) {
       {"flap", format_flap(spec.flap)},
       {"auth_fail", spec.auth_fail},
       {"probes", spec.probes},
-      {"reject", patterns(spec.reject)},
-      {"defer", patterns(spec.defer)},
   };
+  for (const auto& [name, member] : kPatternLists) {
+    const auto& globs = spec.*member;
+    out[name] = boost::json::array(globs.begin(), globs.end());
+  }
+  return out;
 }
 
 }  // namespace postern::sim

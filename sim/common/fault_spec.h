@@ -38,6 +38,9 @@ struct FlapSchedule {
 Result<FlapSchedule, Problem> parse_flap(std::string_view text);
 std::string format_flap(const FlapSchedule& flap);
 
+// What happened to one accepted recipient, as the provider's webhook tells.
+enum class EventOutcome { delivered, bounced, soft_bounced, complained, deferred };
+
 struct FaultSpec {
   bool down = false;         // listening socket closed: connections are refused
   double error_rate = 0;     // share of requests answered with error_status
@@ -55,6 +58,14 @@ struct FaultSpec {
   // Recipients an SMTP relay defers (450 4.2.0, as greylisting does) while
   // taking the others of the transaction; globs as for reject.
   std::vector<std::string> defer;
+  // What the provider's webhooks report for an accepted recipient
+  // (sim/webhooks/): globs as for reject; a recipient matching none is
+  // delivered. Checked in this order: complain, bounce, soft_bounce,
+  // defer_event.
+  std::vector<std::string> bounce;
+  std::vector<std::string> soft_bounce;
+  std::vector<std::string> complain;
+  std::vector<std::string> defer_event;
 
   bool operator==(const FaultSpec&) const = default;
 };
@@ -62,15 +73,15 @@ struct FaultSpec {
 // Applies one setting. Keys: down, hang, auth_fail, probes (bool: "", "1",
 // "true", "yes", "on" or "0", "false", "no", "off"), error_rate and
 // throttle_rate (0..1), error_status (100..599), retry_after (duration or
-// seconds), latency, flap, reject and defer (globs separated by '|'), and "clear"
-// (back to no faults).
+// seconds), latency, flap, reject, defer, bounce, soft_bounce, complain and
+// defer_event (globs separated by '|'), and "clear" (back to no faults).
 Result<void, Problem> apply_setting(FaultSpec& spec, std::string_view key, std::string_view value);
 
 // "key=value,key,..." as the --fault flag takes it (after "service:").
 Result<void, Problem> apply_settings(FaultSpec& spec, std::string_view list);
 
 // JSON object with the same keys; values may be JSON booleans, numbers,
-// strings, null (the default) or, for reject and defer, an array of strings.
+// strings, null (the default) or, for the pattern lists, an array of strings.
 Result<void, Problem> apply_json(FaultSpec& spec, const boost::json::object& settings);
 
 boost::json::object to_json(const FaultSpec& spec);

@@ -85,6 +85,15 @@ bool FaultState::defers(std::string_view recipient) const {
   return any_matches(spec_.defer, recipient);
 }
 
+EventOutcome FaultState::outcome(std::string_view recipient) const {
+  std::lock_guard lock(mu_);
+  if (any_matches(spec_.complain, recipient)) return EventOutcome::complained;
+  if (any_matches(spec_.bounce, recipient)) return EventOutcome::bounced;
+  if (any_matches(spec_.soft_bounce, recipient)) return EventOutcome::soft_bounced;
+  if (any_matches(spec_.defer_event, recipient)) return EventOutcome::deferred;
+  return EventOutcome::delivered;
+}
+
 bool FaultState::auth_failing() const {
   std::lock_guard lock(mu_);
   return spec_.auth_fail;

@@ -46,6 +46,10 @@ class FaultState {
   bool rejects(std::string_view recipient) const;
   // Whether this recipient matches one of spec.defer (case-insensitive).
   bool defers(std::string_view recipient) const;
+  // What the webhooks report for this accepted recipient: the first of
+  // spec.complain, bounce, soft_bounce, defer_event it matches, else
+  // delivered.
+  EventOutcome outcome(std::string_view recipient) const;
   // spec().auth_fail without copying the spec.
   bool auth_failing() const;
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "net/http_message.h"
@@ -26,8 +27,9 @@ struct RequestContext {
 
 // A message the service accepted: counted and kept by the host.
 struct Accepted {
-  std::string postern_id;           // "" when the request carried none
-  std::string provider_message_id;  // as returned to the client
+  std::string postern_id;               // "" when the request carried none
+  std::string provider_message_id;      // as returned to the client
+  std::vector<std::string> recipients;  // every envelope recipient, for the webhooks
 };
 
 struct ServiceAnswer {

@@ -48,6 +48,7 @@ boost::json::object receipt_json(const Receipt& r) {
     out["method"] = r.method;
     out["target"] = r.target;
     out["headers"] = std::move(headers);
+    out["recipients"] = boost::json::array(r.recipients.begin(), r.recipients.end());
   }
   out["body"] = valid_utf8(r.body) ? boost::json::value(r.body) : boost::json::value(nullptr);
   out["body_base64"] = base64_encode(r.body);

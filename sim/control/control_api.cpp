@@ -62,6 +62,11 @@ void ControlApi::handle(net::HttpRequest&& request, net::Responder respond) {
       respond(json_response(200, boost::json::object{{"ok", true}}));
     });
   }
+  if (route == "webhooks" || route == "sns") {
+    auto* hooks = target_.webhooks();
+    if (!hooks) return respond(error(404, "this simulator sends no webhooks"));
+    return respond(route == "sns" ? sns(request, *hooks) : webhooks(request, *hooks));
+  }
   if (route == "faults" && segs.size() == 2 && get) return respond(faults_listing());
   if (route == "faults" && segs.size() == 3) {
     auto service = parse_service(segs[2]);
@@ -91,6 +96,61 @@ net::HttpResponse ControlApi::stats(const net::HttpRequest& request) const {
     entry["address"] = host_port(s.host, s.port);
   }
   return json_response(200, out);
+}
+
+net::HttpResponse ControlApi::webhooks(const net::HttpRequest& request, WebhookControl& hooks) {
+  auto segs = path_segments(request.path);
+  const auto& method = request.method;
+  if (segs.size() == 2 && method == "GET") {
+    boost::json::object out;
+    for (auto s : kAllServices) {
+      if (s != Service::smtp) out[service_name(s)] = hooks.status(s);
+    }
+    return json_response(200, out);
+  }
+  auto service = segs.size() == 3 ? parse_service(segs[2]) : std::nullopt;
+  if (!service || *service == Service::smtp)
+    return error(404, "webhooks are per service: mailgun, sendgrid, ses or postmark");
+  if (method == "GET") return json_response(200, hooks.status(*service));
+  boost::json::object settings;
+  if (method == "POST" || method == "PUT") {
+    boost::system::error_code ec;
+    auto parsed =
+        boost::json::parse(request.body.empty() ? std::string_view("{}") : request.body, ec);
+    if (ec || !parsed.is_object()) return error(400, "expected a JSON object of webhook settings");
+    settings = std::move(parsed.get_object());
+  } else if (method != "DELETE") {
+    return error(405, "use GET, POST (merge), PUT (replace) or DELETE (back to the defaults)");
+  }
+  const bool fresh = method != "POST";
+  auto updated =
+      hooks.update(*service, [&](const WebhookSpec& current) -> Result<WebhookSpec, Problem> {
+        WebhookSpec spec = fresh ? WebhookSpec{} : current;
+        if (auto r = apply_json(spec, settings); !r) return r.error();
+        return spec;
+      });
+  if (!updated) return error(400, updated.error().message);
+  return json_response(200, hooks.status(*service));
+}
+
+net::HttpResponse ControlApi::sns(const net::HttpRequest& request, WebhookControl& hooks) {
+  // The simulated SNS's certificate (SigningCertURL) and SubscribeURL.
+  if (request.method != "GET") return error(405, "GET only");
+  if (request.path.ends_with(kSnsCertificatePath))
+    return text_response(200, hooks.sns_certificate(), "application/x-x509-ca-cert");
+  auto action = query_value(request.query, "Action");
+  if (action == "ConfirmSubscription") {
+    if (!hooks.confirm_subscription(query_value(request.query, "Token")))
+      return text_response(
+          404, "<ErrorResponse><Error><Code>NotFound</Code></Error></ErrorResponse>", "text/xml");
+    return text_response(200,
+                         "<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>"
+                         "sim-subscription</SubscriptionArn></ConfirmSubscriptionResult>"
+                         "</ConfirmSubscriptionResponse>",
+                         "text/xml");
+  }
+  if (action == "Unsubscribe") return text_response(200, "<UnsubscribeResponse/>", "text/xml");
+  return error(404, "no such SNS route");
 }
 
 net::HttpResponse ControlApi::faults_listing() const {

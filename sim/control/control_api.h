@@ -19,6 +19,8 @@ class ControlApi {
  private:
   net::HttpResponse stats(const net::HttpRequest& request) const;
   net::HttpResponse faults_listing() const;
+  net::HttpResponse webhooks(const net::HttpRequest& request, WebhookControl& hooks);
+  net::HttpResponse sns(const net::HttpRequest& request, WebhookControl& hooks);
   void faults(const net::HttpRequest& request, Service service, net::Responder respond);
 
   ControlTarget& target_;

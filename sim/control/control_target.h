@@ -12,6 +12,7 @@
 #include "sim/common/fault_spec.h"
 #include "sim/common/ledger.h"
 #include "sim/common/service_kind.h"
+#include "sim/webhooks/webhook_control.h"
 
 namespace postern::sim {
 
@@ -43,6 +44,10 @@ class ControlTarget {
   virtual void reset(std::function<void()> done) = 0;
 
   virtual Ledger& ledger() = 0;
+
+  // The event webhooks the services send; nullptr when there are none
+  // (unit tests).
+  virtual WebhookControl* webhooks() { return nullptr; }
 };
 
 }  // namespace postern::sim

@@ -47,6 +47,19 @@ std::optional<std::size_t> count_addresses(const std::vector<FormField>& fields,
   return n;
 }
 
+// Every address of the recipient fields, in order; already checked.
+std::vector<std::string> addresses_of(const std::vector<FormField>& fields) {
+  std::vector<std::string> out;
+  for (std::string_view name : {"to", "cc", "bcc"}) {
+    for (const auto* f : all_of(fields, name)) {
+      if (auto list = parse_mailbox_list(f->value)) {
+        for (auto& m : *list) out.push_back(std::move(m.address));
+      }
+    }
+  }
+  return out;
+}
+
 // v: values are JSON; Postern sends the id bare, other clients may
 // send it as a JSON string.
 std::string unquote(std::string_view v) {
@@ -184,7 +197,8 @@ ServiceAnswer MailgunService::send(const net::HttpRequest& request, const std::s
   auto id = mailgun_message_id(ids_, context.now, domain);
   auto response =
       json_response(200, boost::json::object{{"id", id}, {"message", "Queued. Thank you."}});
-  return {std::move(response), Accepted{std::move(postern_id), std::move(id)}};
+  return {std::move(response),
+          Accepted{std::move(postern_id), std::move(id), addresses_of(*fields)}};
 }
 
 net::HttpResponse MailgunService::unauthorized(const net::HttpRequest&) const {

@@ -162,7 +162,8 @@ ServiceAnswer PostmarkService::send(const net::HttpRequest& request,
                          {"MessageID", id},
                          {"ErrorCode", 0},
                          {"Message", "OK"}};
-  return {json_response(200, ok), Accepted{std::move(postern_id), std::move(id)}};
+  return {json_response(200, ok),
+          Accepted{std::move(postern_id), std::move(id), std::move(recipients.addresses)}};
 }
 
 net::HttpResponse PostmarkService::unauthorized(const net::HttpRequest&) const {

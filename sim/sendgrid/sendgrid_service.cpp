@@ -33,6 +33,25 @@ std::string postern_id_of(const boost::json::object& body) {
   return "";
 }
 
+// Every to, cc and bcc email of every personalization; already validated.
+std::vector<std::string> personalization_addresses(const boost::json::object& body) {
+  std::vector<std::string> out;
+  auto p = body.if_contains("personalizations");
+  if (!p || !p->is_array()) return out;
+  for (const auto& one : p->get_array()) {
+    if (!one.is_object()) continue;
+    for (std::string_view key : {"to", "cc", "bcc"}) {
+      auto list = one.get_object().if_contains(key);
+      if (!list || !list->is_array()) continue;
+      for (const auto& r : list->get_array()) {
+        auto email = r.is_object() ? r.get_object().if_contains("email") : nullptr;
+        if (email && email->is_string()) out.emplace_back(email->get_string());
+      }
+    }
+  }
+  return out;
+}
+
 bool sandbox_mode(const boost::json::object& body) {
   auto settings = body.if_contains("mail_settings");
   if (!settings || !settings->is_object()) return false;
@@ -109,7 +128,8 @@ ServiceAnswer SendGridService::send(const net::HttpRequest& request) {
   response.content_type.clear();
   auto id = ids_.url_safe(22);
   response.headers.emplace_back("X-Message-Id", id);
-  return {std::move(response), Accepted{postern_id_of(body), std::move(id)}};
+  return {std::move(response),
+          Accepted{postern_id_of(body), std::move(id), personalization_addresses(body)}};
 }
 
 net::HttpResponse SendGridService::unauthorized(const net::HttpRequest&) const {

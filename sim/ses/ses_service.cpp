@@ -53,6 +53,33 @@ std::optional<Refusal> check_addresses(const boost::json::object& body, std::siz
   return check_list(body.if_contains("ReplyToAddresses"), false);
 }
 
+// Every address of Destination (To, Cc, Bcc), already checked; without a
+// Destination, a raw message goes to its To and Cc, as SES sends it.
+std::vector<std::string> destination_addresses(const boost::json::object& body,
+                                               std::string_view raw) {
+  std::vector<std::string> out;
+  auto d = object_at(body, "Destination");
+  if (!d) {
+    for (std::string_view name : {"To", "Cc"}) {
+      auto value = raw_header(raw, name);
+      if (!value) continue;
+      auto list = parse_mailbox_list(*value);
+      if (!list) continue;
+      for (auto& m : *list) out.push_back(std::move(m.address));
+    }
+    return out;
+  }
+  for (std::string_view key : {"ToAddresses", "CcAddresses", "BccAddresses"}) {
+    auto list = d->if_contains(key);
+    if (!list || !list->is_array()) continue;
+    for (const auto& a : list->get_array()) {
+      if (!a.is_string()) continue;
+      if (auto m = parse_mailbox(a.get_string())) out.push_back(std::move(m->address));
+    }
+  }
+  return out;
+}
+
 std::string postern_id_of(const boost::json::object& body, std::string_view raw) {
   if (auto tags = body.if_contains("EmailTags"); tags && tags->is_array()) {
     for (const auto& t : tags->get_array()) {
@@ -183,7 +210,8 @@ ServiceAnswer SesService::send(const net::HttpRequest& request) {
   // The shape of SES's message ids: "01010161b06c7f94-f36c15a6-1e25-49b2-a48d-772fb35fe846-000000".
   auto id = ids_.hex(16) + "-" + ids_.uuid() + "-000000";
   auto response = json_response(200, boost::json::object{{"MessageId", id}});
-  return {std::move(response), Accepted{postern_id_of(body, raw_message), std::move(id)}};
+  return {std::move(response), Accepted{postern_id_of(body, raw_message), std::move(id),
+                                        destination_addresses(body, raw_message)}};
 }
 
 net::HttpResponse SesService::account(const RequestContext& context) const {

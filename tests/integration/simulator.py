@@ -134,6 +134,27 @@ class Simulator(ManagedProcess):
     def reset(self):
         return self._ok("POST", "/_sim/reset")
 
+    def webhooks(self, service, **settings):
+        """Merges event-webhook settings into the service's (POST); answers
+        its settings and counts."""
+        return self._ok("POST", f"/_sim/webhooks/{service}", settings)
+
+    def webhook_state(self, service):
+        """Settings and counts of the service's webhooks (SendGrid's
+        public_key, SES's subscription and signing_cert_url included)."""
+        return self._ok("GET", f"/_sim/webhooks/{service}")
+
+    def wait_webhooks(self, service, timeout=30, **counts):
+        """Waits until each named count (acknowledged=3, ...) is reached."""
+        deadline = time.time() + timeout
+        state = {}
+        while time.time() < deadline:
+            state = self.webhook_state(service)
+            if all(state["counts"].get(k, 0) >= v for k, v in counts.items()):
+                return state
+            time.sleep(0.05)
+        raise SimError(f"{service} webhooks did not reach {counts}: {state}")
+
     def messages(self, postern_id):
         """What was received for this Postern id, or None if nothing was."""
         status, data = self.control("GET", f"/_sim/messages/{postern_id}")

@@ -1,5 +1,6 @@
 // Building Mailgun's send and probe requests (docs/providers.md, mailgun).
 #include "core/base64.h"
+#include "providers/common/message_parts.h"
 #include "providers/mailgun/mailgun_provider.h"
 #include "providers/mailgun/multipart_form.h"
 
@@ -34,9 +35,12 @@ void add_options(MultipartForm& form, const MailgunSettings& settings,
 
 void add_structured(MultipartForm& form, const Message& m, const OutboundMessage& message) {
   form.add_field("from", format_mailbox(m.from));
-  for (const auto& r : m.to) form.add_field("to", format_mailbox(r));
-  for (const auto& r : m.cc) form.add_field("cc", format_mailbox(r));
-  for (const auto& r : m.bcc) form.add_field("bcc", format_mailbox(r));
+  // The envelope says who gets the message, not the fields: a recipient
+  // left out (suppressed, or settled by an earlier attempt) is not named.
+  auto recipients = common::recipients_of(message.envelope(), &m);
+  for (const auto& r : recipients.to) form.add_field("to", format_mailbox(r));
+  for (const auto& r : recipients.cc) form.add_field("cc", format_mailbox(r));
+  for (const auto& r : recipients.bcc) form.add_field("bcc", format_mailbox(r));
   form.add_field("subject", m.subject);
   if (!m.text.empty()) form.add_field("text", m.text);
   if (!m.html.empty()) form.add_field("html", m.html);

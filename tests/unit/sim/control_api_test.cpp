@@ -1,5 +1,6 @@
 // The control API's routes against a fake simulator: stats, messages,
-// faults (GET, POST merges, PUT replaces, DELETE clears) and reset.
+// faults (GET, POST merges, PUT replaces, DELETE clears), reset, and the
+// webhook settings and simulated SNS routes.
 #include "sim/control/control_api.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,29 @@ namespace postern::sim {
 namespace {
 
 using testing::json_of;
+
+// Webhook settings kept in memory; the SNS subscription token is "tok".
+class FakeWebhooks final : public WebhookControl {
+ public:
+  Result<WebhookSpec, Problem> update(Service service, const Change& change) override {
+    if (service == Service::smtp) return Problem{"smtp sends no webhooks"};
+    auto spec = change(specs_[service_index(service)]);
+    if (spec) specs_[service_index(service)] = *spec;
+    return spec;
+  }
+  boost::json::object status(Service service) const override {
+    return to_json(specs_[service_index(service)]);
+  }
+  std::string sns_certificate() const override { return "-----BEGIN CERTIFICATE-----"; }
+  bool confirm_subscription(std::string_view token) override {
+    confirmed = token == "tok";
+    return confirmed;
+  }
+  void reset_counts() override {}
+
+  std::array<WebhookSpec, kServiceCount> specs_;
+  bool confirmed = false;
+};
 
 class FakeTarget final : public ControlTarget {
  public:
@@ -31,8 +55,10 @@ class FakeTarget final : public ControlTarget {
     done();
   }
   Ledger& ledger() override { return ledger_; }
+  WebhookControl* webhooks() override { return &webhooks_; }
 
   FaultSpec spec_;
+  FakeWebhooks webhooks_;
   int resets = 0;
 
  private:
@@ -113,6 +139,49 @@ TEST_F(ControlApiTest, ResetAndHealth) {
   ASSERT_EQ(call("POST", "/_sim/reset").status, 200);
   EXPECT_EQ(target_.resets, 1);
   EXPECT_EQ(call("GET", "/_sim/health").status, 200);
+}
+
+}  // namespace
+}  // namespace postern::sim
+
+namespace postern::sim {
+namespace {
+
+TEST_F(ControlApiTest, WebhookSettingsMergeReplaceAndRefuse) {
+  auto r =
+      call("POST", "/_sim/webhooks/sendgrid", R"({"url": "http://127.0.0.1:1/h", "batch": 5})");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json_of(r).at("batch").as_int64(), 5);
+  r = call("POST", "/_sim/webhooks/sendgrid", R"({"delay": 30})");
+  EXPECT_EQ(json_of(r).at("url").as_string(), "http://127.0.0.1:1/h");
+  EXPECT_EQ(json_of(r).at("delay").as_string(), "30ms");
+  r = call("PUT", "/_sim/webhooks/sendgrid", R"({"retries": 1})");
+  EXPECT_EQ(json_of(r).at("url").as_string(), "");
+  EXPECT_EQ(call("DELETE", "/_sim/webhooks/sendgrid").status, 200);
+  EXPECT_EQ(target_.webhooks_.specs_[service_index(Service::sendgrid)], WebhookSpec{});
+
+  r = call("POST", "/_sim/webhooks/sendgrid", R"({"order": "sideways"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(json_of(r).at("error").as_string().find("order"), std::string::npos);
+  EXPECT_EQ(call("POST", "/_sim/webhooks/sendgrid", "[1]").status, 400);
+  EXPECT_EQ(call("POST", "/_sim/webhooks/smtp", "{}").status, 404);
+  EXPECT_EQ(call("POST", "/_sim/webhooks/nowhere", "{}").status, 404);
+  EXPECT_EQ(call("PATCH", "/_sim/webhooks/ses", "{}").status, 405);
+  auto listing = json_of(call("GET", "/_sim/webhooks"));
+  EXPECT_EQ(listing.size(), 4u);
+  EXPECT_FALSE(listing.contains("smtp"));
+}
+
+TEST_F(ControlApiTest, SnsCertificateAndSubscribeUrl) {
+  auto r = call("GET", "/_sim/sns/SimpleNotificationService-sim.pem");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "-----BEGIN CERTIFICATE-----");
+  EXPECT_EQ(call("GET", "/_sim/sns/?Action=ConfirmSubscription&Token=other").status, 404);
+  EXPECT_FALSE(target_.webhooks_.confirmed);
+  EXPECT_EQ(call("GET", "/_sim/sns/?Action=ConfirmSubscription&Token=tok").status, 200);
+  EXPECT_TRUE(target_.webhooks_.confirmed);
+  EXPECT_EQ(call("POST", "/_sim/sns/?Action=ConfirmSubscription&Token=tok").status, 405);
+  EXPECT_EQ(call("GET", "/_sim/sns/?Action=Publish").status, 404);
 }
 
 }  // namespace

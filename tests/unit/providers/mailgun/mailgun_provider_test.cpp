@@ -79,6 +79,31 @@ TEST_F(MailgunProviderTest, SendsStructuredMailAsFormFields) {
   EXPECT_EQ(inline_part->content, message.attachments[1].content);
 }
 
+TEST_F(MailgunProviderTest, StructuredMailNamesOnlyTheEnvelopesRecipients) {
+  // A recipient left out of the envelope (suppressed at intake) is not
+  // asked for, though the message's fields still name it.
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return CannedResponse{200, {}, kQueued};
+  });
+  auto provider = make_for(server);
+  auto message = sample_message();
+  auto envelope = envelope_of(message);
+  std::erase_if(envelope.recipients, [](const Recipient& r) {
+    return r.address == "plain@example.org" || r.address == "cc@example.net";
+  });
+  auto json = json_message(message);
+  auto outbound = std::make_shared<OutboundMessage>(json->id(), ContentFormat::json,
+                                                    std::string(json->content()), envelope,
+                                                    message.tags, json->created_at());
+  auto result = harness_.send(*provider, outbound);
+  EXPECT_EQ(result.failure_class, FailureClass::ok) << result.detail;
+  auto form = parse_form(server.last_request().header("Content-Type"), server.last_request().body);
+  EXPECT_EQ(form_values(form, "to"),
+            std::vector<std::string>{"Jürgen Müller <juergen@example.de>"});
+  EXPECT_TRUE(form_values(form, "cc").empty());
+  EXPECT_EQ(form_values(form, "bcc"), std::vector<std::string>{"hidden@example.com"});
+}
+
 TEST_F(MailgunProviderTest, SendsRawMailToMessagesMimeWithEveryEnvelopeRecipient) {
   RecordingHttpServer server([](const RecordedRequest&) {
     return CannedResponse{200, {}, kQueued};

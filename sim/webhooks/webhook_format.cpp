@@ -1,0 +1,34 @@
+#include "sim/webhooks/webhook_format.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+namespace postern::sim {
+
+WebhookTarget webhook_target(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || !parsed->has_userinfo()) return {url, "", ""};
+  boost::urls::url clean(*parsed);
+  WebhookTarget out{"", clean.user(), clean.password()};
+  clean.remove_userinfo();
+  out.url = std::string(clean.buffer());
+  return out;
+}
+
+std::vector<WebhookPost> build_webhooks(const AcceptedMessage& m, const WebhookContext& c) {
+  switch (m.service) {
+    case Service::mailgun:
+      return mailgun_events(m, c);
+    case Service::sendgrid:
+      return sendgrid_events(m, c);
+    case Service::ses:
+      return sns_events(m, c);
+    case Service::postmark:
+      return postmark_events(m, c);
+    case Service::smtp:
+      break;
+  }
+  return {};
+}
+
+}  // namespace postern::sim
