@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "events/webhook_event_types.h"
 
@@ -30,7 +31,12 @@ Result<std::string, FieldError> checked_url(const json::value& v) {
     return FieldError{"invalid_value", "url must not carry credentials", "url"};
   if (parsed->has_fragment())
     return FieldError{"invalid_value", "url must not have a fragment", "url"};
-  return Result<std::string, FieldError>(boost::system::in_place_value, std::move(url));
+  // A scheme is case-insensitive (RFC 3986 §3.1): keep its canonical
+  // lower-case form, the one the sender's HTTP client and readers expect.
+  boost::urls::url canonical(*parsed);
+  canonical.set_scheme_id(scheme);
+  return Result<std::string, FieldError>(boost::system::in_place_value,
+                                         std::string(canonical.buffer()));
 }
 
 Result<std::vector<std::string>, FieldError> checked_events(const json::value& v) {

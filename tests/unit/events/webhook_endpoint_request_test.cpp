@@ -22,6 +22,14 @@ TEST(WebhookEndpointRequest, AcceptsAnHttpUrlAndKnownTypes) {
   EXPECT_TRUE(all->events.empty());
 }
 
+TEST(WebhookEndpointRequest, KeepsTheSchemeInLowerCase) {
+  // Found by the fuzz target: a scheme is case-insensitive, so "httpS" is
+  // accepted, and stored as "https".
+  auto r = parse_webhook_endpoint_request(R"({"url":"httpS://hooks.example.com/in"})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->url, "https://hooks.example.com/in");
+}
+
 TEST(WebhookEndpointRequest, RefusalsNameTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {R"(nope)", "body"},
