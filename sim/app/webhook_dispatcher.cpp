@@ -205,8 +205,7 @@ void WebhookDispatcher::finished(Lane& lane, const std::shared_ptr<Delivery>& de
     }
     if (status >= 200 && status < 300) {
       ++lane.acknowledged;
-    } else if (delivery->post.retried && status != delivery->post.final_status &&
-               delivery->attempts <= lane.spec.retries) {
+    } else if (retried_after(delivery->post, status) && delivery->attempts <= lane.spec.retries) {
       retry = true;
       ++lane.retries;
       ++lane.requests;

@@ -31,4 +31,10 @@ std::vector<WebhookPost> build_webhooks(const AcceptedMessage& m, const WebhookC
   return {};
 }
 
+bool retried_after(const WebhookPost& post, int status) {
+  if (!post.retried || (status >= 200 && status < 300)) return false;
+  // A final status of 0 means none: no answer is still retried.
+  return status == 0 || status != post.final_status;
+}
+
 }  // namespace postern::sim

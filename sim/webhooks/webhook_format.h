@@ -43,9 +43,15 @@ struct WebhookPost {
   bool sign_each_attempt = false;
   // Mailgun does not retry delivered notifications.
   bool retried = true;
-  // An answer with this status stops the retries (Mailgun 406, Postmark 403).
+  // An answer with this status stops the retries (Mailgun 406, Postmark 403;
+  // 0: none does).
   int final_status = 0;
 };
+
+// Whether an attempt at `post` that got `status` (0: no answer, a transport
+// failure) is retried, retries left aside: a non-2xx answer other than the
+// post's final status, or no answer at all.
+bool retried_after(const WebhookPost& post, int status);
 
 // The URL to post to and the credentials written in it
 // ("http://user:pass@host/path" -> "http://host/path", "user", "pass").

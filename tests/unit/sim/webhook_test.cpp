@@ -125,6 +125,22 @@ TEST(WebhookSpec, CredentialsInTheUrlAreTakenOut) {
   EXPECT_EQ(webhook_target("http://127.0.0.1/x").url, "http://127.0.0.1/x");
 }
 
+TEST(WebhookRetries, NoAnswerIsRetriedWhateverTheFinalStatus) {
+  WebhookPost sendgrid;  // no final status
+  EXPECT_TRUE(retried_after(sendgrid, 0));
+  EXPECT_TRUE(retried_after(sendgrid, 503));
+  EXPECT_FALSE(retried_after(sendgrid, 200));
+  WebhookPost mailgun;
+  mailgun.final_status = 406;
+  EXPECT_TRUE(retried_after(mailgun, 0));
+  EXPECT_TRUE(retried_after(mailgun, 500));
+  EXPECT_FALSE(retried_after(mailgun, 406));
+  EXPECT_FALSE(retried_after(mailgun, 204));
+  mailgun.retried = false;  // a delivered notification
+  EXPECT_FALSE(retried_after(mailgun, 0));
+  EXPECT_FALSE(retried_after(mailgun, 500));
+}
+
 TEST_F(WebhookFormat, MailgunSignsTimestampAndToken) {
   spec_.signing_key = "mg-key";
   auto posts = mailgun_events(three(Service::mailgun, "<20260101.1.2@mg.example.com>"), context());
