@@ -35,11 +35,6 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
     std::size_t in_flight = 0;
     std::set<std::string> messages;  // messages with an attempt in flight: one at a time each
     std::string last_error;          // of its last failed attempt, for the disable reason
-    // The retry times of the attempts it recorded: next_due() also counts
-    // deliveries waiting behind an earlier one of their message, so it
-    // cannot say when the first of those is due. Stale entries cost one
-    // pass each.
-    std::set<SystemTime> retries;
   };
 
   Impl(net::IoRuntime& io, store::WebhookStore& store, WebhookPoster post, const Clock& clock,
@@ -127,19 +122,17 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
       }
       fan_out(ep.id, now);
       if (auto age = send_due(ep, w, now)) oldest = std::max(oldest, *age);
-      w.retries.erase(w.retries.begin(), w.retries.upper_bound(now));
-      if (!w.retries.empty()) earliest(*w.retries.begin());
+      // next_due counts only each message's first pending delivery, so it
+      // is when the next one may go (webhook_store.h).
       auto due = store.next_due(ep.id);
       if (!due) {
         earliest(now + kReadRetry);
       } else if (*due && **due > now) {
         earliest(**due);
-      } else if (*due && w.in_flight == 0 && w.retries.empty()) {
-        // Due but none sent nor in flight: they wait behind an earlier
-        // delivery of their message whose retry time this process did not
-        // record (made before a restart), or a read failed. Look again
-        // later rather than spin. With attempts in flight, each one's end
-        // looks again.
+      } else if (*due && w.in_flight == 0) {
+        // Due but none sent nor in flight: a read failed. Look again later
+        // rather than spin. With attempts in flight, each one's end looks
+        // again.
         earliest(now + kReadRetry);
       }
     }
@@ -243,7 +236,6 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
     (outcome.attempt.delivered ? delivered : outcome.attempt.retry_at ? retried : failed).inc();
     auto& w = work[id];
     if (!outcome.attempt.delivered) w.last_error = outcome.attempt.error;
-    if (outcome.attempt.retry_at) w.retries.insert(*outcome.attempt.retry_at);
     if (outcome.gone && options.disable_on_gone)
       disable(id, outcome.attempt.at,
               "410 Gone from " + url + " at " + format_rfc3339(outcome.attempt.at));

@@ -150,7 +150,8 @@ class WebhookStore {
   virtual void purge_webhook_log(SystemTime before, std::size_t limit,
                                  Completion<std::size_t> done) = 0;
 
-  // Called (on the writer's thread: post elsewhere, return at once) after a
+  // Called (on a store thread, the writer's or its sync stage's: post
+  // elsewhere, return at once) after a
   // batch that recorded webhook events or made deliveries due is durable,
   // so the sender wakes without polling. One listener; set it before use.
   virtual void on_change(std::function<void()> listener) = 0;
@@ -165,8 +166,10 @@ class WebhookStore {
   virtual Result<std::vector<WebhookDelivery>> due_deliveries(std::string_view endpoint_id,
                                                               SystemTime now,
                                                               std::size_t limit) = 0;
-  // The earliest next_attempt_at of the endpoint's pending deliveries, or
-  // nullopt when none is pending: when the sender must look again.
+  // The earliest next_attempt_at of the endpoint's pending deliveries that
+  // are each the first pending one of their message (those due_deliveries
+  // may answer), or nullopt when none is pending: when the sender must
+  // look again. nullopt too while the endpoint is disabled.
   virtual Result<std::optional<SystemTime>> next_due(std::string_view endpoint_id) = 0;
   // The endpoint's deliveries newest first: those with an id below
   // `before_id` (0: from the newest), at most `limit`.

@@ -201,8 +201,10 @@ class FakeWebhookStore : public store::WebhookStore {
   Result<std::optional<SystemTime>> next_due(std::string_view endpoint_id) override {
     std::lock_guard lock(mu);
     std::optional<SystemTime> next;
+    std::set<MessageId> seen;  // as due_deliveries: only each message's earliest pending one
     for (const auto& [_, d] : queue) {
       if (d.endpoint_id != endpoint_id || d.state != store::WebhookDeliveryState::pending) continue;
+      if (!seen.insert(d.event.message).second) continue;
       if (!next || d.next_attempt_at < *next) next = d.next_attempt_at;
     }
     return next;
