@@ -39,7 +39,7 @@ void openapi_json(ApiServices&, Call&, net::Responder respond) {
 }
 
 void ui_page(ApiServices& s, Call& call, net::Responder respond) {
-  respond(*s.ui->response(call.request.path));
+  respond(*s.ui->response(call.request));
 }
 
 }  // namespace postern::http
