@@ -6,11 +6,11 @@
 #include <iterator>
 #include <utility>
 
-#include "core/ascii.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "http/accept_encoding.h"
 #include "http/conditional_get.h"
+#include "http/request_headers.h"
 #include "mime/html_sanitize.h"
 
 namespace postern::http {
@@ -41,16 +41,6 @@ SystemTime modified_time(const fs::path& path) {
   auto t = fs::last_write_time(path, ec);
   if (ec) return SystemTime{};
   return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(t));
-}
-
-// The first header of that name, or nullopt when the request has none
-// (unlike HttpRequest::header, which cannot tell absent from empty).
-std::optional<std::string_view> find_header(const net::HttpRequest& request,
-                                            std::string_view name) {
-  for (const auto& [k, v] : request.headers) {
-    if (ascii_iequals(k, name)) return v;
-  }
-  return std::nullopt;
 }
 
 // A path whose last segment has an extension names a file; anything else
