@@ -542,6 +542,7 @@ UI_MEASURES = (  # phase of the raw line, its key, label, unit, digits
     ("live", "event_lag_p99_ms", "under load: event lag, p99", "ms", 0),
     ("live", "event_lag_last10s_p99_ms", "under load: event lag, p99 of the last 10 s", "ms", 0),
     ("live", "loop_lag_p99_ms", "under load: main thread late, p99", "ms", 0),
+    ("live", "long_task_ms", "under load: main thread in long tasks (≥ 50 ms), total", "ms", 0),
     ("live", "heap_start_mib", "under load: JS heap at the start", "MiB", 1),
     ("live", "heap_end_mib", "under load: JS heap at the end", "MiB", 1),
     ("live", "heap_peak_mib", "under load: JS heap, highest sample", "MiB", 1),

@@ -13,7 +13,8 @@
 //     times a second (a provider_state event each): the page's JS heap
 //     after a garbage collection at the start and at the end (CDP), the lag
 //     of each event from the node's `at` to the page's main thread reading
-//     it, and how late the main thread ran a 50 ms timer.
+//     it, how late the main thread ran a 50 ms timer, and its long tasks
+//     (50 ms or more).
 // Prints one "key=value ..." line per load or run (bench/results.py).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -101,8 +102,15 @@ function instrument() {
     list.push(value);
     if (list.length > 20000) list.splice(0, list.length - 20000);
   };
-  window.__bench = { lags: [], loop: [], events: 0 };
+  window.__bench = { lags: [], loop: [], events: 0, longTasks: 0, longTaskMs: 0 };
   const b = window.__bench;
+  // Tasks of 50 ms or more on the page's main thread: its own work.
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      b.longTasks++;
+      b.longTaskMs += e.duration;
+    }
+  }).observe({ type: 'longtask' });
   const original = window.fetch;
   window.fetch = async (...args) => {
     const response = await original(...args);
@@ -210,6 +218,8 @@ async function live(secs, lua, conns, provider) {
     event_lag_last10s_p99_ms: quantile(lastTen(b.lags), 0.99),
     loop_lag_p99_ms: quantile(loop, 0.99),
     loop_lag_max_ms: quantile(loop, 1),
+    long_tasks: b.longTasks,
+    long_task_ms: b.longTaskMs,
     heap_start_mib: heapStart,
     heap_end_mib: heapEnd,
     heap_peak_mib: heapPeak,
