@@ -544,6 +544,7 @@ UI_MEASURES = (  # phase of the raw line, its key, label, unit, digits
     ("live", "loop_lag_p99_ms", "under load: main thread late, p99", "ms", 0),
     ("live", "long_task_ms", "under load: main thread in long tasks (≥ 50 ms), total", "ms", 0),
     ("live", "heap_start_mib", "under load: JS heap at the start", "MiB", 1),
+    ("live", "heap_half_mib", "under load: JS heap at half time", "MiB", 1),
     ("live", "heap_end_mib", "under load: JS heap at the end", "MiB", 1),
     ("live", "heap_peak_mib", "under load: JS heap, highest sample", "MiB", 1),
 )

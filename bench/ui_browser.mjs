@@ -96,13 +96,17 @@ async function pageLoads(loads) {
 
 // Before any script of the page: a copy of /v1/events' stream, read on the
 // page's main thread like the dashboard's own, timing each event against
-// its `at`; and a 50 ms timer's lateness. Both keep fixed-size records.
+// its `at`; and a 50 ms timer's lateness. Both are kept in rings allocated
+// up front, so that the measuring adds nothing to the heap it measures.
 function instrument() {
-  const keep = (list, value) => {
-    list.push(value);
-    if (list.length > 20000) list.splice(0, list.length - 20000);
+  const SIZE = 1 << 14;
+  const ring = () => ({ t: new Float64Array(SIZE), lag: new Float64Array(SIZE), n: 0 });
+  const keep = (r, t, lag) => {
+    r.t[r.n % SIZE] = t;
+    r.lag[r.n % SIZE] = lag;
+    r.n++;
   };
-  window.__bench = { lags: [], loop: [], events: 0, longTasks: 0, longTaskMs: 0 };
+  window.__bench = { lags: ring(), loop: ring(), events: 0, longTasks: 0, longTaskMs: 0 };
   const b = window.__bench;
   // Tasks of 50 ms or more on the page's main thread: its own work.
   new PerformanceObserver((list) => {
@@ -130,7 +134,7 @@ function instrument() {
           if (!l.startsWith('data: ')) continue;
           const at = Date.parse(JSON.parse(l.slice(6)).at);
           b.events++;
-          keep(b.lags, { t: now, lag: now - at });
+          keep(b.lags, now, now - at);
         }
       }
     })();
@@ -139,7 +143,7 @@ function instrument() {
   let expected = performance.now() + 50;
   setInterval(() => {
     const now = performance.now();
-    keep(b.loop, { t: Date.now(), lag: Math.max(0, now - expected) });
+    keep(b.loop, Date.now(), Math.max(0, now - expected));
     expected = now + 50;
   }, 50);
 }
@@ -188,18 +192,32 @@ async function live(secs, lua, conns, provider) {
     toggles++;
     await fetch(`${url}/v1/providers/${provider}/${paused ? 'pause' : 'resume'}`, { method: 'POST' }).catch(() => null);
   }, 100);
+  // Every 5 s the heap as it is (its peak); at half time after a garbage
+  // collection, so that growth in the second half can be told from the
+  // first's warming up.
+  let heapHalf = null;
   const sampler = setInterval(async () => {
     heapPeak = Math.max(heapPeak, await heap(false).catch(() => 0));
   }, 5000);
+  const half = setTimeout(async () => {
+    heapHalf = await heap(true).catch(() => null);
+  }, (secs * 1000) / 2);
   await wrkDone;
   clearInterval(toggler);
   clearInterval(sampler);
+  clearTimeout(half);
   const elapsed = (Date.now() - started) / 1000;
   if (paused) await fetch(`${url}/v1/providers/${provider}/resume`, { method: 'POST' });
   const delivered = (await metric(sent)) - sent0;
   const heapEnd = await heap(true);
 
-  const b = await page.evaluate(() => window.__bench);
+  // The rings as lists of {t, lag} (typed arrays do not cross to node).
+  const b = await page.evaluate(() => {
+    const list = (r) =>
+      Array.from({ length: Math.min(r.n, r.t.length) }, (_, i) => ({ t: r.t[i], lag: r.lag[i] }));
+    const w = window.__bench;
+    return { ...w, lags: list(w.lags), loop: list(w.loop) };
+  });
   const lastTen = (list) => list.filter((e) => e.t >= started + (secs - 10) * 1000).map((e) => e.lag);
   const lags = b.lags.map((e) => e.lag);
   const loop = b.loop.map((e) => e.lag);
@@ -221,6 +239,7 @@ async function live(secs, lua, conns, provider) {
     long_tasks: b.longTasks,
     long_task_ms: b.longTaskMs,
     heap_start_mib: heapStart,
+    heap_half_mib: heapHalf,
     heap_end_mib: heapEnd,
     heap_peak_mib: heapPeak,
   });
