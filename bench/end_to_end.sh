@@ -33,29 +33,13 @@ histogram_quantile() {
 }
 queue() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v s="$1" -F'[ "]' '$0 ~ "^postern_queue_messages\\{status=\"" s "\"" {print $NF}'; }
 
-printf 'wrk.method="POST"\nwrk.body=[[{"from":"bench@example.com","to":["user@example.org"],"subject":"e2e","text":"%s"}]]\nwrk.headers["Content-Type"]="application/json"\n' \
-  "$(head -c 1500 /dev/zero | tr '\0' x)" >"$WORK/post.lua"
+wrk_post_lua "$WORK/post.lua"
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 RAW=$WORK/raw.txt
 for r in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/run" && mkdir -p "$WORK/run"
-  "$SIM" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0 --control 127.0.0.1:0 2>"$WORK/run/sim.log" &
-  PIDS+=($!)
-  wait_for_line "$WORK/run/sim.log" "postern-sim ready" 30
-  PORT=$(free_port)
-  cat >"$WORK/run/postern.toml" <<TOML
-[http]
-listen = "127.0.0.1:$PORT"
-[store]
-path = "$WORK/run/postern.db"
-[log]
-level = "info"
-$(sim_providers_toml "$WORK/run/sim.log")
-TOML
-  "$POSTERN" --config "$WORK/run/postern.toml" serve 2>"$WORK/run/serve.log" &
-  PIDS+=($!)
-  wait_for_line "$WORK/run/serve.log" "postern ready" 30
+  start_sim_and_postern "$WORK/run" "$POSTERN" "$SIM"
   read -r b0 t0 < <(cpu_ticks)
   start=$(date +%s.%N)
   read -r rps p50 p99 non err < <(wrk_cell "http://127.0.0.1:$PORT/v1/messages" "$WORK/post.lua" "$CONNS" "$SECS")

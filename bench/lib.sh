@@ -86,6 +86,42 @@ ${3:-}
 TOML
 }
 
+# --- a node delivering through postern-sim (end to end, web UI) ---
+
+# wrk_post_lua FILE: wrk's script posting 1.5 KiB JSON messages, no key (a
+# node without keys lets loopback callers in).
+wrk_post_lua() {
+  printf 'wrk.method="POST"\nwrk.body=[[{"from":"bench@example.com","to":["user@example.org"],"subject":"bench","text":"%s"}]]\nwrk.headers["Content-Type"]="application/json"\n' \
+    "$(head -c 1500 /dev/zero | tr '\0' x)" >"$1"
+}
+
+# start_sim_and_postern DIR POSTERN SIM [HTTP_TOML]: postern-sim's Mailgun
+# and SendGrid, then Postern (no key, store and logs in DIR, HTTP_TOML lines
+# added to its [http] table) sending through them, each on free ports
+# (SMTP too: the default 2525 may be taken), both ready. Appends their PIDs
+# to the caller's PIDS and sets PORT.
+start_sim_and_postern() {
+  "$3" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0 --control 127.0.0.1:0 2>"$1/sim.log" &
+  PIDS+=($!)
+  wait_for_line "$1/sim.log" "postern-sim ready" 30
+  PORT=$(free_port)
+  cat >"$1/postern.toml" <<TOML
+[http]
+listen = "127.0.0.1:$PORT"
+${4:-}
+[smtp]
+listen = "127.0.0.1:0"
+[store]
+path = "$1/postern.db"
+[log]
+level = "info"
+$(sim_providers_toml "$1/sim.log")
+TOML
+  "$2" --config "$1/postern.toml" serve 2>"$1/serve.log" &
+  PIDS+=($!)
+  wait_for_line "$1/serve.log" "postern ready" 30
+}
+
 # --- process, disk and Prometheus helpers (SMTP intake benchmark and peers) ---
 
 # /proc/PID/stat fields after "(comm) ", so that a comm with spaces cannot shift them:

@@ -102,6 +102,8 @@ def target_for(benchmark, labels, doc):
         if labels.get("moment") == MEMORY_EMPTY or queued < 1000000:
             return None
         return {"text": "< 200 MB RSS (190.7 MiB)", "any_of": [[check("postern", "below", 200e6 / 2**20)]]}
+    if benchmark == "ui" and labels.get("measure") == UI_BUNDLE:
+        return {"text": "< 300 KB", "any_of": [[check("postern", "below", 300, of="high")]]}
     if benchmark == "events":
         offered = labels.get("offered")
         if labels.get("webhooks") not in (EVENTS_SENDGRID, EVENTS_MAILGUN):
@@ -517,8 +519,60 @@ def events(rows, params):
             "cells": cells, "notes": notes}
 
 
+UI_BUNDLE = "first load of /: JS + CSS, Brotli"
+UI_MEASURES = (  # phase of the raw line, its key, label, unit, digits
+    ("bundle", "br_kb", UI_BUNDLE, "KB", 1),
+    ("bundle", "gzip_kb", "first load of /: JS + CSS, gzip", "KB", 1),
+    ("bundle", "raw_kb", "first load of /: JS + CSS, uncompressed", "KB", 1),
+    ("cold", "fcp_ms", "cold cache: first contentful paint", "ms", 0),
+    ("cold", "lcp_ms", "cold cache: largest contentful paint", "ms", 0),
+    ("cold", "dcl_ms", "cold cache: DOMContentLoaded", "ms", 0),
+    ("cold", "load_ms", "cold cache: load", "ms", 0),
+    ("cold", "transfer_kb", "cold cache: bytes transferred", "KB", 1),
+    ("warm", "fcp_ms", "warm cache: first contentful paint", "ms", 0),
+    ("warm", "lcp_ms", "warm cache: largest contentful paint", "ms", 0),
+    ("warm", "dcl_ms", "warm cache: DOMContentLoaded", "ms", 0),
+    ("warm", "load_ms", "warm cache: load", "ms", 0),
+    ("warm", "transfer_kb", "warm cache: bytes transferred", "KB", 1),
+    ("live", "intake_per_s", "under load: messages accepted", "/s", 0),
+    ("live", "delivered_per_s", "under load: messages delivered", "/s", 0),
+    ("live", "toggles", "under load: pauses and resumes made", "events", 0),
+    ("live", "events", "under load: events the page read", "events", 0),
+    ("live", "event_lag_p50_ms", "under load: event lag, p50", "ms", 0),
+    ("live", "event_lag_p99_ms", "under load: event lag, p99", "ms", 0),
+    ("live", "event_lag_last10s_p99_ms", "under load: event lag, p99 of the last 10 s", "ms", 0),
+    ("live", "loop_lag_p99_ms", "under load: main thread late, p99", "ms", 0),
+    ("live", "long_task_ms", "under load: main thread in long tasks (≥ 50 ms), total", "ms", 0),
+    ("live", "heap_start_mib", "under load: JS heap at the start", "MiB", 1),
+    ("live", "heap_half_mib", "under load: JS heap at half time", "MiB", 1),
+    ("live", "heap_end_mib", "under load: JS heap at the end", "MiB", 1),
+    ("live", "heap_peak_mib", "under load: JS heap, highest sample", "MiB", 1),
+)
+
+
+def ui(rows, params):
+    cells = [{"labels": {"measure": label},
+              "postern": figure([r.get(key) for r in rows if r.get("phase") == phase], unit, digits),
+              "peer": None, "ratio": None, "extras": {}} for phase, key, label, unit, digits in UI_MEASURES]
+    live = next((r for r in rows if r.get("phase") == "live"), {})
+    loads = len([r for r in rows if r.get("phase") == "cold"])
+    return {"title": "Web UI", "peer": None,
+            "load": f"the built UI served by the gateway; {loads} cold loads of / (a new browser context each) "
+                    f"and {loads} warm ones (reloads), headless Debian chromium, medians of the loads; then the "
+                    f"dashboard open {number_text(live.get('secs'))} s while wrk posts 1.5 KiB messages over "
+                    f"{number_text(live.get('conns'))} connections (delivery on, through postern-sim's Mailgun "
+                    "and SendGrid) and provider sg is paused and resumed ten times a second; event lag: from the "
+                    "event's `at` to the page's main thread reading it",
+            "labels": ["measure"], "postern_label": "median (loads)", "peer_label": None, "extras": [],
+            "cells": cells}
+
+
+def number_text(value):
+    return "—" if value is None else f"{value:g}"
+
+
 SUMMARISERS = {f.__name__: f for f in (http_intake, smtp_intake, end_to_end, failover, queued_memory, store_intake,
-                                       imap, events)}
+                                       imap, events, ui)}
 
 # --- the machine and the document ---------------------------------------------------
 

@@ -14,7 +14,7 @@ scripts/npm-install-locked.sh web
 exec 8>web/dist.lock
 flock 8
 built=web/dist/index.html
-sources=(web/src web/index.html web/docs.html web/vite.config.ts web/tsconfig.json web/package.json
+sources=(web/src web/index.html web/docs.html web/vite.config.ts web/vite-precompress.ts web/tsconfig.json web/package.json
   web/package-lock.json)
 if [ ! -f "$built" ] || [ -n "$(find "${sources[@]}" -newer "$built" -print -quit)" ]; then
   echo "web-build: building the web UI into web/dist"

@@ -3,6 +3,7 @@
 // content-hashed names; the gateway caches them for a year (docs/ui.md).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './vite-precompress';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 // `npm run dev` proxies the API to a gateway (make run's default address).
@@ -11,6 +12,9 @@ const gateway = process.env.POSTERN_URL ?? 'http://127.0.0.1:8025';
 export default defineConfig({
   // TSX through esbuild, for Preact: no plugin needed.
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // .gz and .br beside each file; the build fails when the first load of /
+  // passes 300 KB of compressed JavaScript and CSS (docs/ui.md).
+  plugins: [precompress({ budgetBytes: 300 * 1024 })],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

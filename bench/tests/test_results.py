@@ -240,3 +240,25 @@ def test_at_most_holds_at_its_bound():
     c = {"postern": {"value": 1.0}}
     assert results.holds(results.check("postern", "at_most", 1.0), c) is True
     assert results.holds(results.check("postern", "below", 1.0), c) is False
+
+
+def test_ui_medians_of_the_loads_and_the_bundle_against_its_budget():
+    raw = rows("""
+phase=bundle run=1 files=3 raw_kb=123.6 gzip_kb=48.8 br_kb=43.2
+phase=cold run=1 fcp_ms=300 lcp_ms=400 dcl_ms=250 load_ms=260 transfer_kb=50
+phase=cold run=2 fcp_ms=100 lcp_ms=200 dcl_ms=90 load_ms=95 transfer_kb=50
+phase=cold run=3 fcp_ms=200 lcp_ms=300 dcl_ms=150 load_ms=160 transfer_kb=50
+phase=warm run=1 fcp_ms=80 lcp_ms=90 dcl_ms=40 load_ms=45 transfer_kb=6
+phase=live run=1 secs=60 conns=50 intake_per_s=1100 events=590 heap_start_mib=2.4 heap_end_mib=2.6
+""")
+    doc = results.document("ui", raw, "bench/ui.sh build/release", {})
+    bundle = cell(doc, measure=results.UI_BUNDLE)
+    assert bundle["postern"]["value"] == 43.2 and bundle["met"] is True
+    assert cell(doc, measure="cold cache: first contentful paint")["postern"]["value"] == 200
+    assert cell(doc, measure="under load: JS heap at the end")["postern"]["value"] == 2.6
+    # A measure the run did not make is shown as such, not as zero.
+    assert cell(doc, measure="under load: event lag, p99")["postern"]["value"] is None
+    assert "60 s" in doc["load"] and "3 cold loads" in doc["load"]
+    over = results.document("ui", rows("phase=bundle run=1 br_kb=301"), "x", {})
+    assert cell(over, measure=results.UI_BUNDLE)["met"] is False
+    assert "Web UI" in render.section(doc)

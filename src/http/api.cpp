@@ -155,7 +155,7 @@ const std::pair<std::string, std::string> kBasicChallenge{
 std::optional<net::HttpResponse> ui_fallback(const UiFiles& ui, const net::HttpRequest& r) {
   if (r.method != "GET" && r.method != "HEAD") return std::nullopt;
   if (r.path == "/v1" || r.path.starts_with("/v1/")) return std::nullopt;
-  return ui.response(r.path);
+  return ui.response(r);
 }
 
 // A heartbeat sender may prove who it is with a client certificate

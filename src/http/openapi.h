@@ -9,5 +9,7 @@
 namespace postern::http {
 
 std::string_view openapi_document();
+// The same bytes, gzip-compressed by the build.
+std::string_view openapi_document_gzip();
 
 }  // namespace postern::http

@@ -1,7 +1,11 @@
 // Operational endpoints: liveness, readiness, Prometheus metrics, the
 // OpenAPI document; the web UI's pages (/ and /docs, Swagger UI).
+#include <array>
+
+#include "http/accept_encoding.h"
 #include "http/handlers.h"
 #include "http/openapi.h"
+#include "http/request_headers.h"
 #include "http/responses.h"
 #include "http/ui_files.h"
 
@@ -32,14 +36,22 @@ void metrics(ApiServices& s, Call&, net::Responder respond) {
   respond(std::move(r));
 }
 
-void openapi_json(ApiServices&, Call&, net::Responder respond) {
+// 110 KB of JSON, 21 KB compressed, which /docs fetches on each load.
+void openapi_json(ApiServices&, Call& call, net::Responder respond) {
+  static constexpr std::array<std::string_view, 1> kGzip{"gzip"};
   net::HttpResponse r;
-  r.body = std::string(openapi_document());
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (choose_content_coding(find_header(call.request, "Accept-Encoding"), kGzip) == "gzip") {
+    r.body = std::string(openapi_document_gzip());
+    r.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    r.body = std::string(openapi_document());
+  }
   respond(std::move(r));
 }
 
 void ui_page(ApiServices& s, Call& call, net::Responder respond) {
-  respond(*s.ui->response(call.request.path));
+  respond(*s.ui->response(call.request));
 }
 
 }  // namespace postern::http

@@ -6,6 +6,11 @@
 #include <iterator>
 #include <utility>
 
+#include "core/sha256.h"
+#include "core/time_format.h"
+#include "http/accept_encoding.h"
+#include "http/conditional_get.h"
+#include "http/request_headers.h"
 #include "mime/html_sanitize.h"
 
 namespace postern::http {
@@ -18,6 +23,25 @@ constexpr std::string_view kAssetsPrefix = "/assets/";
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 // The pages that name the assets must be asked for again each time.
 constexpr std::string_view kNoCache = "no-cache";
+
+// The compressed forms the build writes beside a file (name + suffix), in
+// the order the gateway prefers them: Brotli is the smaller.
+struct Coding {
+  std::string_view suffix;
+  std::string_view name;
+};
+constexpr std::array<Coding, 2> kCodings{{{".br", "br"}, {".gz", "gzip"}}};
+constexpr std::array<std::string_view, 2> kCodingNames{"br", "gzip"};
+
+// Strong: the bytes' digest, so a rebuild that changes nothing keeps it.
+std::string etag_of(std::string_view body) { return "\"" + sha256_hex(body).substr(0, 32) + "\""; }
+
+SystemTime modified_time(const fs::path& path) {
+  std::error_code ec;
+  auto t = fs::last_write_time(path, ec);
+  if (ec) return SystemTime{};
+  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(t));
+}
 
 // A path whose last segment has an extension names a file; anything else
 // may be one of the UI's own routes.
@@ -47,6 +71,12 @@ std::string not_built_page(std::string_view dir, std::string_view problem) {
 }
 
 }  // namespace
+
+// A file as read, before its compressed forms are paired with it.
+struct UiFiles::RawFile {
+  std::string body;
+  SystemTime modified;
+};
 
 std::string_view ui_content_type(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kTypes{{
@@ -80,6 +110,7 @@ UiFiles UiFiles::load(const std::string& dir, std::size_t max_total_bytes) {
     out.problem_ = "no such folder";
     return out;
   }
+  std::map<std::string, RawFile, std::less<>> raw;
   std::size_t total = 0;
   for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
@@ -95,24 +126,71 @@ UiFiles UiFiles::load(const std::string& dir, std::size_t max_total_bytes) {
       break;
     }
     auto key = "/" + it->path().lexically_relative(root).generic_string();
-    out.files_.emplace(key, File{std::string(ui_content_type(key)), std::move(body)});
+    raw.emplace(std::move(key), RawFile{std::move(body), modified_time(it->path())});
   }
   if (ec) out.problem_ = ec.message();
+  out.pair_forms(std::move(raw));
   return out;
 }
 
-net::HttpResponse UiFiles::file_response(const std::string& key, const File& file) const {
+void UiFiles::pair_forms(std::map<std::string, RawFile, std::less<>> raw) {
+  auto compressed_form_of = [&](std::string_view key) {
+    for (const auto& c : kCodings) {
+      if (key.ends_with(c.suffix) && raw.count(key.substr(0, key.size() - c.suffix.size())))
+        return true;
+    }
+    return false;
+  };
+  for (auto& [key, file] : raw) {
+    if (compressed_form_of(key)) continue;
+    File f{std::string(ui_content_type(key)),
+           format_utc(file.modified, "%a, %d %b %Y %H:%M:%S GMT"),
+           file.modified,
+           {}};
+    f.forms.push_back(Form{"", std::move(file.body), ""});
+    for (const auto& c : kCodings) {
+      auto it = raw.find(key + std::string(c.suffix));
+      // A form no smaller than the file is not worth its decoding.
+      if (it == raw.end() || it->second.body.size() >= f.forms.front().body.size()) continue;
+      f.forms.push_back(Form{std::string(c.name), it->second.body, ""});
+    }
+    for (auto& form : f.forms) form.etag = etag_of(form.body);
+    files_.emplace(key, std::move(f));
+  }
+}
+
+net::HttpResponse UiFiles::file_response(const std::string& key, const File& file,
+                                         const net::HttpRequest& request) const {
+  const Form* form = &file.forms.front();
+  if (file.forms.size() > 1) {
+    auto coding = choose_content_coding(find_header(request, "Accept-Encoding"), kCodingNames);
+    for (const auto& f : file.forms) {
+      if (f.coding == coding) form = &f;
+    }
+  }
   net::HttpResponse r;
-  r.content_type = file.content_type;
-  r.body = file.body;
   r.headers.emplace_back("Cache-Control",
                          std::string(key.starts_with(kAssetsPrefix) ? kImmutable : kNoCache));
+  r.headers.emplace_back("ETag", form->etag);
+  r.headers.emplace_back("Last-Modified", file.last_modified);
+  // Caches must keep each form apart.
+  if (file.forms.size() > 1) r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (not_modified(find_header(request, "If-None-Match"), find_header(request, "If-Modified-Since"),
+                   form->etag, file.modified)) {
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  r.content_type = file.content_type;
+  r.body = form->body;
+  if (!form->coding.empty()) r.headers.emplace_back("Content-Encoding", form->coding);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return r;
 }
 
-net::HttpResponse UiFiles::page(std::string_view file) const {
-  if (auto it = files_.find(file); it != files_.end()) return file_response(it->first, it->second);
+net::HttpResponse UiFiles::page(std::string_view file, const net::HttpRequest& request) const {
+  if (auto it = files_.find(file); it != files_.end())
+    return file_response(it->first, it->second, request);
   net::HttpResponse r;
   r.content_type = "text/html; charset=utf-8";
   r.body = not_built_page(dir_, problem_);
@@ -120,12 +198,14 @@ net::HttpResponse UiFiles::page(std::string_view file) const {
   return r;
 }
 
-std::optional<net::HttpResponse> UiFiles::response(std::string_view path) const {
-  if (path == "/" || path == "/index.html") return page("/index.html");
-  if (path == "/docs" || path == "/docs/") return page("/docs.html");
-  if (auto it = files_.find(path); it != files_.end()) return file_response(it->first, it->second);
+std::optional<net::HttpResponse> UiFiles::response(const net::HttpRequest& request) const {
+  std::string_view path = request.path;
+  if (path == "/" || path == "/index.html") return page("/index.html", request);
+  if (path == "/docs" || path == "/docs/") return page("/docs.html", request);
+  if (auto it = files_.find(path); it != files_.end())
+    return file_response(it->first, it->second, request);
   if (path.starts_with(kAssetsPrefix) || looks_like_file(path)) return std::nullopt;
-  return page("/index.html");
+  return page("/index.html", request);
 }
 
 }  // namespace postern::http

@@ -13,6 +13,7 @@ a key lacking the scopes its security names.
 The cases run in document order against one server, whose configuration and
 first messages are the objects the examples name.
 """
+import gzip
 import http.client
 import json
 import os
@@ -353,6 +354,18 @@ def test_the_server_serves_the_document(server):
     r = server.postern.api().get("/openapi.json")
     assert r.status == 200 and r.header("Content-Type").startswith("application/json")
     assert r.json() == DOCUMENT
+
+
+def test_the_document_is_gzip_compressed_for_a_client_that_accepts_it(server):
+    api = server.postern.api()
+    plain = api.get("/openapi.json", headers={"Accept-Encoding": "br, gzip;q=0"})
+    assert plain.header("Content-Encoding") is None and plain.json() == DOCUMENT
+    assert plain.header("Vary") == "Accept-Encoding"
+    packed = api.get("/openapi.json", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.status == 200 and packed.header("Content-Encoding") == "gzip"
+    assert packed.header("Vary") == "Accept-Encoding"
+    assert int(packed.header("Content-Length")) == len(packed.body) < len(plain.body) / 3
+    assert gzip.decompress(packed.body) == plain.body
 
 
 def test_metadata_values_other_than_strings_are_refused_as_documented(server):

@@ -5,6 +5,8 @@ types, the UI's client routes answered with the entry page, missing files
 and /v1 paths a JSON 404, no path reaching outside the folder, and a page
 saying how to build the UI when there is none. The real UI in a browser is
 tests/e2e."""
+import gzip
+import http.client
 import os
 
 from conftest import Api
@@ -94,3 +96,69 @@ def test_without_a_built_ui_the_page_says_how_to_build_it(postern_factory, tmp_p
         assert r.status == 200, path
         assert b"The web UI is not built" in r.body and missing.encode() in r.body, path
         assert b"make run" in r.body and b"/openapi.json" in r.body, path
+
+
+def test_compressed_forms_are_sent_as_accept_encoding_allows(postern_factory, tmp_path):
+    """The build writes name.gz and name.br beside each large file
+    (web/vite-precompress.ts); the gateway sends the one the request
+    accepts, with Content-Encoding, Vary and its own length and ETag, and
+    answers a revalidation with a 304 on the same connection."""
+    dist = lay_out(tmp_path)
+    script = b"export const screens = ['dashboard', 'compose', 'messages'];\n" * 200
+    (dist / "assets" / "app-Z9y8X7.js").write_bytes(script)
+    gz = gzip.compress(script, 9)
+    (dist / "assets" / "app-Z9y8X7.js.gz").write_bytes(gz)
+    # Sent as it is: the gateway never decodes a form.
+    br = b"BROTLI-FORM"
+    (dist / "assets" / "app-Z9y8X7.js.br").write_bytes(br)
+    p = postern_factory(env={"POSTERN_HTTP_UI_DIR": str(dist)})
+
+    conn = http.client.HTTPConnection("127.0.0.1", p.http_port, timeout=30)
+    try:
+        def get(headers):
+            conn.request("GET", "/assets/app-Z9y8X7.js", headers=headers)
+            r = conn.getresponse()
+            return r, r.read()
+
+        r, body = get({"Accept-Encoding": "gzip, deflate"})
+        assert r.status == 200
+        assert r.getheader("Content-Encoding") == "gzip"
+        assert r.getheader("Vary") == "Accept-Encoding"
+        assert r.getheader("Content-Type") == "text/javascript; charset=utf-8"
+        assert int(r.getheader("Content-Length")) == len(gz) == len(body)
+        assert gzip.decompress(body) == script
+        gz_etag = r.getheader("ETag")
+        last_modified = r.getheader("Last-Modified")
+        assert gz_etag.startswith('"') and last_modified.endswith(" GMT")
+
+        r, body = get({"Accept-Encoding": "gzip, deflate, br"})
+        assert r.getheader("Content-Encoding") == "br" and body == br
+        assert r.getheader("ETag") != gz_etag
+
+        for accept in ["gzip;q=0", "identity", "deflate", "br;q=0, gzip;q=0.5, identity", ""]:
+            r, body = get({"Accept-Encoding": accept})
+            assert r.status == 200 and body == script, accept
+            assert r.getheader("Content-Encoding") is None, accept
+            assert r.getheader("Vary") == "Accept-Encoding", accept
+        r, body = get({})  # http.client sends Accept-Encoding: identity
+        assert body == script and r.getheader("Content-Encoding") is None
+
+        # A cache revalidating its gzip copy: 304, no body, the connection
+        # still good for the next request.
+        r, body = get({"Accept-Encoding": "gzip", "If-None-Match": gz_etag})
+        assert r.status == 304 and body == b""
+        assert r.getheader("ETag") == gz_etag and r.getheader("Vary") == "Accept-Encoding"
+        assert r.getheader("Content-Length") is None
+        r, body = get({"Accept-Encoding": "gzip", "If-Modified-Since": last_modified})
+        assert r.status == 304 and body == b""
+        # The tag of the gzip form is not the plain file's.
+        r, body = get({"Accept-Encoding": "identity", "If-None-Match": gz_etag})
+        assert r.status == 200 and body == script
+    finally:
+        conn.close()
+
+    # The forms are not files of their own; a small file has none.
+    api = p.api()
+    assert api.get("/assets/app-Z9y8X7.js.gz").status == 404
+    small = api.get("/assets/index-A1b2C3.js", headers={"Accept-Encoding": "gzip"})
+    assert small.body == SCRIPT and small.header("Content-Encoding") is None

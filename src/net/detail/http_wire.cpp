@@ -33,9 +33,14 @@ std::string response_head(const HttpResponse& r, unsigned version, bool keep_ali
   } else if (version == 10) {
     out += "Connection: keep-alive\r\n";
   }
-  out += "Content-Length: ";
-  out += std::to_string(r.body.size());
-  out += "\r\n\r\n";
+  // A 304 has no content, and a Content-Length there would have to be the
+  // 200's (RFC 9110 §8.6): none is sent.
+  if (r.status != 304) {
+    out += "Content-Length: ";
+    out += std::to_string(r.body.size());
+    out += "\r\n";
+  }
+  out += "\r\n";
   return out;
 }
 

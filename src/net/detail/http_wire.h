@@ -10,8 +10,9 @@
 namespace postern::net::detail {
 
 // Status line and header fields of `response`, ending with the blank line.
-// Adds Server, Content-Type (when set) and Content-Length; Connection when
-// the connection closes (or stays open for an HTTP/1.0 client).
+// Adds Server, Content-Type (when set) and Content-Length (not on a 304);
+// Connection when the connection closes (or stays open for an HTTP/1.0
+// client).
 std::string response_head(const HttpResponse& response, unsigned version, bool keep_alive);
 
 // "Accepted" for 202 and so on; "Unknown" for codes without a phrase.
