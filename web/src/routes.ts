@@ -40,4 +40,10 @@ export const SCREENS: Screen[] = [
     title: 'Keys',
     summary: 'API keys: create, list, revoke.',
   },
+  {
+    path: '/suppressions',
+    href: '/suppressions',
+    title: 'Suppressions',
+    summary: 'Addresses Postern sends nothing to: search, add, remove, import and export CSV.',
+  },
 ];
