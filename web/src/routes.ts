@@ -46,4 +46,10 @@ export const SCREENS: Screen[] = [
     title: 'Suppressions',
     summary: 'Addresses Postern sends nothing to: search, add, remove, import and export CSV.',
   },
+  {
+    path: '/webhooks/:rest*',
+    href: '/webhooks',
+    title: 'Webhooks',
+    summary: 'Your endpoints for events: create (secret shown once), enable, disable, delete; deliveries and redeliver.',
+  },
 ];
