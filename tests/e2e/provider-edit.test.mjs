@@ -55,6 +55,8 @@ describe('provider edit', { timeout: 200_000 }, () => {
 
     await row.getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: 'Edit mg' });
+    await form.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'edit-mg-pool'); // the keyboard goes on there
     const settings = form.getByLabel(/^Settings/);
     const text = await settings.inputValue();
     assert.match(text, /^api_key = \*\*\*$/m); // shown masked

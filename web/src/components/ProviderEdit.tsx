@@ -1,7 +1,7 @@
 // A provider's checks as the Providers screen shows them (probe, heartbeat,
 // outlier detection), and its settings edited in place: only what changed
 // is sent (PATCH /v1/providers/{name}), credentials stay unless retyped.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ProviderDetail } from '../api/types';
 import { formatAgo, formatLatency } from '../lib/format';
 import { editFormOf, hasChanges, MASKED, providerEditBody, type ProviderEdit } from '../lib/provider-edit';
@@ -52,6 +52,9 @@ export function EditProvider({ provider, onSave, onDone }: {
   const [form, setForm] = useState<ProviderEdit>(() => editFormOf(provider));
   const { busy, problem, setProblem, submit: call } = useSubmit();
   const id = (k: string) => `edit-${base.name}-${k}`;
+  // Opened from the row's Edit button: the keyboard goes on in the form.
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
   const set = (k: keyof ProviderEdit) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const invalid = (k: string) => (problem?.field === k || problem?.field?.startsWith(`${k}.`) ? 'true' : undefined);
 
@@ -72,7 +75,7 @@ export function EditProvider({ provider, onSave, onDone }: {
       <div class="row">
         <div class="field">
           <label for={id('pool')}>Pool</label>
-          <input id={id('pool')} value={form.pool} onInput={set('pool')} aria-invalid={invalid('pool')} />
+          <input ref={first} id={id('pool')} value={form.pool} onInput={set('pool')} aria-invalid={invalid('pool')} />
         </div>
         {NUMBER_FIELDS.map((f) => (
           <div class="field narrow" key={f.key}>

@@ -29,7 +29,8 @@ describe('webhooks', () => {
 
   it('reads an endpoint state with its reason', () => {
     expect(endpointState(endpoint)).toEqual({ label: 'Enabled', tone: 'ok', detail: '' });
-    expect(endpointState({ ...endpoint, failing_since: '2026-12-07T06:01:00.000Z' }).label).toBe('Failing');
+    const failing = endpointState({ ...endpoint, failing_since: new Date(Date.now() - 120_000).toISOString() });
+    expect(failing).toEqual({ label: 'Failing', tone: 'warn', detail: 'failing since 2 min ago' });
     expect(endpointState({ ...endpoint, enabled: false, disabled_reason: 'by request' })).toEqual({
       label: 'Disabled',
       tone: 'bad',

@@ -2,7 +2,7 @@
 // (docs/events.md "Event types"), a new endpoint's body, how an endpoint's
 // state and a delivery read, and the delivery log's pages.
 import type { WebhookDelivery, WebhookEndpoint } from '../api/types';
-import type { Tone } from './format';
+import { formatAgo, type Tone } from './format';
 
 export const WEBHOOK_EVENT_TYPES = [
   { type: 'message.accepted', help: 'taken in and queued' },
@@ -43,7 +43,7 @@ export function subscribedLabel(e: Pick<WebhookEndpoint, 'events'>): string {
 
 export function endpointState(e: WebhookEndpoint): { label: string; tone: Tone; detail: string } {
   if (!e.enabled) return { label: 'Disabled', tone: 'bad', detail: e.disabled_reason ?? '' };
-  if (e.failing_since) return { label: 'Failing', tone: 'warn', detail: `failing since ${e.failing_since}` };
+  if (e.failing_since) return { label: 'Failing', tone: 'warn', detail: `failing since ${formatAgo(e.failing_since)}` };
   return { label: 'Enabled', tone: 'ok', detail: '' };
 }
 
