@@ -49,6 +49,7 @@ const RouteSpec kRoutes[] = {
     {"POST", "/v1/providers", auth::Scope::admin, create_provider},
     {"GET", "/v1/providers/{name}", auth::Scope::read, get_provider},
     {"PUT", "/v1/providers/{name}", auth::Scope::admin, update_provider},
+    {"PATCH", "/v1/providers/{name}", auth::Scope::admin, patch_provider},
     {"DELETE", "/v1/providers/{name}", auth::Scope::admin, delete_provider},
     {"POST", "/v1/providers/{name}/heartbeat", auth::Scope::heartbeat, provider_heartbeat},
     {"POST", "/v1/providers/{name}/drain", auth::Scope::admin, drain_provider},

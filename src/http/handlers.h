@@ -24,6 +24,7 @@ void list_providers(ApiServices&, Call&, net::Responder);
 void get_provider(ApiServices&, Call&, net::Responder);
 void create_provider(ApiServices&, Call&, net::Responder);
 void update_provider(ApiServices&, Call&, net::Responder);
+void patch_provider(ApiServices&, Call&, net::Responder);
 void delete_provider(ApiServices&, Call&, net::Responder);
 void drain_provider(ApiServices&, Call&, net::Responder);
 void pause_provider(ApiServices&, Call&, net::Responder);

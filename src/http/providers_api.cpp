@@ -29,6 +29,24 @@ void set_admin(ApiServices& s, Call& call, net::Responder respond, routing::Admi
   s.routing->set_admin(std::string(call.param("name")), state, view_reply(200, respond));
 }
 
+// PUT replaces the fields given (settings as a whole); PATCH merges
+// settings key by key (null removes one), so that a client that was shown
+// masked credentials can change a host without sending them again.
+void change_provider(ApiServices& s, Call& call, net::Responder respond, bool merge_settings) {
+  if (!s.routing) return respond(no_routing());
+  auto body = json_object_body(call.request.body);
+  if (!body) return respond(field_error_response(400, body.error()));
+  auto config = s.routing->definition(std::string(call.param("name")));
+  if (!config) return respond(routing_error_response(config.error()));
+  if (merge_settings) {
+    if (auto ok = merge_provider_settings(config->settings, *body); !ok)
+      return respond(field_error_response(422, ok.error()));
+  }
+  if (auto ok = apply_provider_body(*body, false, *config); !ok)
+    return respond(field_error_response(422, ok.error()));
+  s.routing->update(std::move(*config), view_reply(200, respond));
+}
+
 }  // namespace
 
 void list_providers(ApiServices& s, Call&, net::Responder respond) {
@@ -58,14 +76,11 @@ void create_provider(ApiServices& s, Call& call, net::Responder respond) {
 }
 
 void update_provider(ApiServices& s, Call& call, net::Responder respond) {
-  if (!s.routing) return respond(no_routing());
-  auto body = json_object_body(call.request.body);
-  if (!body) return respond(field_error_response(400, body.error()));
-  auto config = s.routing->definition(std::string(call.param("name")));
-  if (!config) return respond(routing_error_response(config.error()));
-  if (auto ok = apply_provider_body(*body, false, *config); !ok)
-    return respond(field_error_response(422, ok.error()));
-  s.routing->update(std::move(*config), view_reply(200, respond));
+  change_provider(s, call, std::move(respond), false);
+}
+
+void patch_provider(ApiServices& s, Call& call, net::Responder respond) {
+  change_provider(s, call, std::move(respond), true);
 }
 
 void delete_provider(ApiServices& s, Call& call, net::Responder respond) {

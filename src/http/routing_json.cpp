@@ -236,6 +236,24 @@ Result<void, FieldError> apply_provider_body(const json::object& body, bool allo
   return {};
 }
 
+Result<void, FieldError> merge_provider_settings(const std::map<std::string, std::string>& current,
+                                                 json::object& body) {
+  auto* given = body.if_contains("settings");
+  if (!given) return {};
+  if (!given->is_object())
+    return invalid("settings", "expected an object of strings, numbers, booleans or null");
+  json::object merged;
+  for (const auto& [k, v] : current) merged[k] = v;
+  for (const auto& [k, v] : given->get_object()) {
+    if (v.is_null())
+      merged.erase(k);
+    else
+      merged[k] = v;
+  }
+  *given = std::move(merged);
+  return {};
+}
+
 Result<routing::RoutingUpdate, FieldError> parse_routing_update(const json::object& body) {
   routing::RoutingUpdate u;
   for (const auto& [k, value] : body) {

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,12 @@ net::HttpResponse routing_error_response(const routing::RoutingError& error);
 Result<void, FieldError> apply_provider_body(
     const boost::json::object& body, bool allow_name, ProviderConfig& config,
     std::optional<std::chrono::milliseconds>* ttl = nullptr);
+
+// For PATCH: turns the body's "settings" (when given) into the whole new
+// settings, `current` with the keys given replaced and those given as null
+// removed, ready for apply_provider_body.
+Result<void, FieldError> merge_provider_settings(const std::map<std::string, std::string>& current,
+                                                 boost::json::object& body);
 
 // The PUT /v1/routing body.
 Result<routing::RoutingUpdate, FieldError> parse_routing_update(const boost::json::object& body);

@@ -189,6 +189,30 @@ void import_entries(store::EventStore& list, std::vector<store::Suppression> ent
   }
 }
 
+// A page of the entries whose key starts with `prefix` ("": all), after
+// `after`. Keys are in order, so those with a prefix are one run: it
+// starts at the prefix itself (an address equal to it comes first) and
+// ends at the first key without it.
+Result<std::vector<store::Suppression>> prefixed_page(store::EventStore& list,
+                                                      const std::string& prefix, std::string after,
+                                                      std::size_t limit) {
+  std::vector<store::Suppression> out;
+  if (!prefix.empty() && after < prefix) {
+    auto exact = list.suppression(prefix);
+    if (!exact) return exact.error();
+    if (*exact) out.push_back(std::move(**exact));
+    after = prefix;
+  }
+  if (out.size() == limit) return out;
+  auto page = list.list_suppressions(after, limit - out.size());
+  if (!page) return page.error();
+  for (auto& e : *page) {
+    if (!store::suppression_key(e.address).starts_with(prefix)) break;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace
 
 void list_suppressions(ApiServices& s, Call& call, net::Responder respond) {
@@ -198,8 +222,9 @@ void list_suppressions(ApiServices& s, Call& call, net::Responder respond) {
   if (!q) return respond(error_response(400, "invalid_query", "the query string is malformed"));
   auto limit = page_limit(*q, kDefaultPage, kMaxPage);
   if (!limit) return respond(field_error_response(400, limit.error()));
-  auto after = q->get("after").value_or("");
-  auto page = s.events->list_suppressions(after, *limit);
+  std::string after(q->get("after").value_or(""));
+  auto prefix = store::suppression_key(q->get("prefix").value_or(""));
+  auto page = prefixed_page(*s.events, prefix, after, *limit);
   if (!page) return respond(store_error_response(page.error()));
   json::array data;
   for (const auto& e : *page) data.emplace_back(entry_json(e));

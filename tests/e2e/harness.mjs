@@ -237,3 +237,14 @@ export async function until(what, check, timeoutMs = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+// How much wider than the window the page is at `width` (0: it fits, as a
+// phone shows it without scrolling sideways; a wide table scrolls in its own
+// frame instead).
+export async function sideScroll(page, width = WIDTHS[1]) {
+  const original = page.viewportSize();
+  await page.setViewportSize({ width, height: 900 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize(original);
+  return over;
+}

@@ -8,7 +8,7 @@ over a change once its entry for it changes."""
 import time
 
 from conftest import needs_simulator
-from simulator import POSTMARK_TOKEN
+from simulator import MAILGUN_KEY, POSTMARK_TOKEN
 from test_health import relay_details, routed_to, send_and_wait
 from test_routing import FAST, providers_toml, routing_section, wait_state
 
@@ -151,3 +151,46 @@ def test_the_file_wins_once_its_entry_changes(postern_factory, sim):
     providers, routing = view(p.api())
     assert set(providers) == {"mg", "sg", "ses1"}, providers
     assert providers["sg"][-1] == "active", providers
+
+
+def mailgun_path(api, sim):
+    """Sends one message and answers the path the simulated Mailgun took it on."""
+    details = send_and_wait(api, 0, 1)
+    (mid, m), = details.items()
+    assert m["status"] == "sent" and m["provider"] == "mg", m
+    return sim.messages(mid)["receipts"][0]["target"]
+
+
+def test_patch_merges_settings_and_the_change_survives_a_restart(postern_factory, sim):
+    """PATCH changes the settings given and keeps the others, the masked
+    credential included (the UI edits a provider this way)."""
+    p = postern_factory(config_text=FAST + routing_section() + providers_toml(sim, [("mg", "mailgun")]))
+    api = p.api()
+    assert "/v3/mg.example.com/messages" in mailgun_path(api, sim)
+
+    r = api.request("PATCH", "/v1/providers/mg", {"settings": {"domain": "other.example.com"}, "priority": 2})
+    assert r.status == 200, r
+    assert r.json()["settings"]["domain"] == "other.example.com" and r.json()["settings"]["api_key"] == "***", r
+    assert r.json()["priority"] == 2, r
+    # The simulator takes only its own key: the kept one.
+    assert "/v3/other.example.com/messages" in mailgun_path(api, sim)
+
+    # A setting removed (null) that the provider needs, or settings that are
+    # not an object, change nothing and name the field.
+    r = api.request("PATCH", "/v1/providers/mg", {"settings": {"domain": None}})
+    assert r.status == 422 and r.json()["error"]["field"] == "settings.domain", r
+    r = api.request("PATCH", "/v1/providers/mg", {"settings": ["domain"]})
+    assert r.status == 422 and r.json()["error"]["field"] == "settings", r
+    r = api.request("PATCH", "/v1/providers/nowhere", {"weight": 2})
+    assert r.status == 404, r
+    assert api.get("/v1/providers/mg").json()["settings"]["domain"] == "other.example.com"
+
+    p.stop()
+    p.start()
+    api = p.api()
+    got = api.get("/v1/providers/mg").json()
+    assert (got["settings"]["domain"], got["priority"]) == ("other.example.com", 2), got
+    assert "/v3/other.example.com/messages" in mailgun_path(api, sim)
+    # Only what changed is kept, not the credential the file gives.
+    kept = p.cli("routing", "list").stdout
+    assert "provider\tmg\t" in kept and MAILGUN_KEY not in kept, kept

@@ -155,3 +155,27 @@ def test_postmark_inactive_recipients_join_the_list(postern_factory, sim):
     m = api.wait_status(r.json()["id"], {"sent", "failed"})
     assert m["status"] == "failed" and m["events"][-1]["class"] == "suppressed", m
     assert not (sim.messages(r.json()["id"]) or {}).get("receipts")
+
+
+def test_the_list_searched_by_the_start_of_the_address_and_paged(postern_factory):
+    p = postern_factory(config_text="")
+    api = p.api()
+    suppress(api, "ann@example.org", "Ann@Example.ORG", "ann@b.example", "anna@example.org", "bob@example.org")
+
+    def keys(query):
+        r = api.get(f"/v1/suppressions?{query}")
+        assert r.status == 200, r
+        return [e["address"] for e in r.json()["data"]], r.json()["next_after"]
+
+    # The domain compares without case, the local part with it; an address
+    # equal to the prefix comes first.
+    assert keys("prefix=ann%40EXAMPLE.org") == (["ann@example.org"], None)
+    assert keys("prefix=ann") == (["ann@b.example", "ann@example.org", "anna@example.org"], None)
+    assert keys("prefix=Ann") == (["Ann@Example.ORG"], None)
+    assert keys("prefix=zed") == ([], None)
+    # Paged as without it: the cursor of a full page, then the rest.
+    first, after = keys("prefix=ann&limit=2")
+    assert first == ["ann@b.example", "ann@example.org"] and after == "ann@example.org"
+    assert keys(f"prefix=ann&limit=2&after={after}") == (["anna@example.org"], None)
+    assert keys("prefix=ann@example.org&limit=1") == (["ann@example.org"], "ann@example.org")
+    assert keys("prefix=ann@example.org&limit=1&after=ann@example.org") == ([], None)

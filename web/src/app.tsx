@@ -16,6 +16,8 @@ import { NotFound } from './screens/NotFound';
 import { Placeholder } from './screens/Placeholder';
 import { Providers } from './screens/Providers';
 import { SignIn } from './screens/SignIn';
+import { Suppressions } from './screens/Suppressions';
+import { Webhooks } from './screens/Webhooks';
 import { SessionContext, type Session } from './session';
 
 // The screens built so far, by their path in SCREENS.
@@ -26,6 +28,8 @@ const SCREEN_COMPONENTS: Record<string, ComponentType> = {
   '/providers/:rest*': Providers,
   '/inbox/:rest*': Inbox,
   '/keys': Keys,
+  '/suppressions': Suppressions,
+  '/webhooks/:rest*': Webhooks,
 };
 
 type Gate = { phase: 'checking' } | { phase: 'signed-out'; notice?: string } | { phase: 'in'; key: string | null };

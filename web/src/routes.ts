@@ -40,4 +40,16 @@ export const SCREENS: Screen[] = [
     title: 'Keys',
     summary: 'API keys: create, list, revoke.',
   },
+  {
+    path: '/suppressions',
+    href: '/suppressions',
+    title: 'Suppressions',
+    summary: 'Addresses Postern sends nothing to: search, add, remove, import and export CSV.',
+  },
+  {
+    path: '/webhooks/:rest*',
+    href: '/webhooks',
+    title: 'Webhooks',
+    summary: 'Your endpoints for events: create (secret shown once), enable, disable, delete; deliveries and redeliver.',
+  },
 ];

@@ -38,6 +38,14 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'http_error', `the gateway answered ${response.status} ${response.statusText}`);
 }
 
+// A request body that is not JSON.
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly type: string,
+  ) {}
+}
+
 export class Api {
   constructor(
     private readonly key: KeySource,
@@ -47,13 +55,14 @@ export class Api {
   // The answer when it is a success; an ApiError otherwise.
   private async send(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(this.key()), ...extra };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const raw = body instanceof RawBody;
+    if (body !== undefined) headers['Content-Type'] = raw ? body.type : 'application/json';
     let response: Response;
     try {
       response = await this.fetchImpl(path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body.text : JSON.stringify(body),
       });
     } catch (e) {
       throw new ApiError(0, 'unreachable', `the gateway did not answer (${(e as Error).message})`);
@@ -76,6 +85,11 @@ export class Api {
   // Bytes as they are (an attachment).
   async blob(path: string): Promise<Blob> {
     return (await this.send('GET', path, undefined, { Accept: '*/*' })).blob();
+  }
+
+  // A body sent as it is, with its own media type (a CSV import).
+  postText<T>(path: string, text: string, type: string): Promise<T> {
+    return this.request<T>('POST', path, new RawBody(text, type));
   }
 
   get<T>(path: string): Promise<T> {

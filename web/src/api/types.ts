@@ -121,3 +121,73 @@ export interface MessagePage {
   data: MessageSummary[];
   next_cursor: string | null;
 }
+
+// GET /v1/providers/{name} with what the edit form and the checks read.
+export interface ProviderDetail extends Provider {
+  settings: Record<string, string>; // credentials shown as "***"
+  rate_limit: { rate: number; burst: number; tokens: number; paused_until: string | null } | null;
+  max_concurrency: number | null;
+  probe?: Provider['probe'] & { consecutive_failures?: number };
+  outlier?: { phase: 'ok' | 'ejected' | 'half_open'; ejections: number; ejected_until: string | null; consecutive_failures: number };
+}
+
+// Fields a key may carry beyond ApiKey's, where the API gives them.
+export interface ApiKeyExtras {
+  expires_at?: string | null;
+  last_used_at?: string | null;
+}
+
+// GET /v1/suppressions
+export interface Suppression {
+  address: string;
+  reason: string;
+  provider: string | null;
+  message_id: string | null;
+  detail: string;
+  created_at: string;
+}
+
+export interface SuppressionPage {
+  data: Suppression[];
+  next_after: string | null;
+}
+
+// POST /v1/suppressions
+export interface ImportResult {
+  added: number;
+  unchanged: number;
+}
+
+// GET /v1/webhook-endpoints; the secret only in the answer to POST.
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: string;
+  enabled: boolean;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  secret?: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  event_id: string;
+  type: string;
+  message_id: string;
+  recipient: string | null;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  latency_ms: number | null;
+}
+
+export interface WebhookDeliveryPage {
+  data: WebhookDelivery[];
+  next_before: number | null;
+}

@@ -2,7 +2,7 @@
 // confirmation. Needs the admin scope.
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
-import type { ApiKey, ListOf } from '../api/types';
+import type { ApiKey, ApiKeyExtras, ListOf } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
@@ -150,8 +150,20 @@ function NewSecret({ apiKey, onDone }: { apiKey: ApiKey; onDone: () => void }) {
   );
 }
 
+// Columns shown only when the API gives them (expiry and last use are
+// newer than the list's first fields).
+const EXTRA_COLUMNS = [
+  { field: 'expires_at', title: 'Expires', show: (v?: string | null) => (v ? formatWhen(v) : 'never') },
+  { field: 'last_used_at', title: 'Last used', show: (v?: string | null) => (v ? formatAgo(v) : 'never') },
+] as const;
+
+function formatWhen(iso: string): string {
+  return Date.parse(iso) > Date.now() ? new Date(iso).toLocaleString() : `expired ${formatAgo(iso)}`;
+}
+
 function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }) {
   const { api } = useSession();
+  const extras = EXTRA_COLUMNS.filter((x) => keys.some((k) => x.field in k));
   const [error, setError] = useState<ApiError | null>(null);
 
   async function remove(name: string) {
@@ -169,7 +181,14 @@ function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }
       {error && <ErrorBox error={error} title="The key was not deleted" />}
       <DataTable
         label="API keys"
-        columns={['Name', 'Scopes', 'Test account', 'Created', <span class="visually-hidden">Actions</span>]}
+        columns={[
+          'Name',
+          'Scopes',
+          'Test account',
+          'Created',
+          ...extras.map((x) => x.title),
+          <span class="visually-hidden">Actions</span>,
+        ]}
       >
         {keys.map((k) => (
           <tr key={k.name} data-key={k.name}>
@@ -177,6 +196,9 @@ function KeyTable({ keys, onDeleted }: { keys: ApiKey[]; onDeleted: () => void }
             <td>{k.scopes.join(', ')}</td>
             <td>{k.test_account ?? '–'}</td>
             <td>{k.created_at ? formatAgo(k.created_at) : '–'}</td>
+            {extras.map((x) => (
+              <td key={x.field}>{x.show((k as ApiKeyExtras)[x.field])}</td>
+            ))}
             <td class="actions">
               <ConfirmButton label="Delete…" confirm={`Delete ${k.name}`} onConfirm={() => remove(k.name)} />
             </td>

@@ -2,15 +2,18 @@
 // weight, live from /v1/events; drain, pause (asking first), resume,
 // remove (asking first; it leaves once its attempts in flight answer); a
 // new provider. Needs the admin scope to change anything.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { openEventStream } from '../api/events';
-import type { ListOf, Provider, RoutingView } from '../api/types';
+import type { ListOf, Provider, ProviderDetail, RoutingView } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
-import { formatAgo, formatLatency, stateLabel, stateTone } from '../lib/format';
+import { useAction } from '../components/useAction';
+import { stateLabel, stateTone } from '../lib/format';
 import { adminActions, newProviderBody, PROVIDER_TYPES, type NewProvider } from '../lib/providers-admin';
+import { EditProvider, ProviderChecks } from '../components/ProviderEdit';
 import { useSession } from '../session';
 
 const ACTION_LABELS = { drain: 'Drain', pause: 'Pause', resume: 'Resume' } as const;
@@ -20,7 +23,7 @@ export function Providers() {
   const [providers, setProviders] = useState<Provider[] | null>(null);
   const [routing, setRouting] = useState<RoutingView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
 
   const load = () =>
     Promise.all([api.get<ListOf<Provider>>('/v1/providers'), api.get<RoutingView>('/v1/routing')])
@@ -51,20 +54,7 @@ export function Providers() {
     };
   }, [api, key]);
 
-  // Runs a change, then reads the state again; a refusal is shown.
-  // Whether it was done.
-  const change = async (call: () => Promise<unknown>): Promise<boolean> => {
-    let done = false;
-    try {
-      await call();
-      setActionError(null);
-      done = true;
-    } catch (e) {
-      setActionError(e as ApiError);
-    }
-    load();
-    return done;
-  };
+  const { error: actionError, run: change } = useAction(load);
 
   return (
     <section class="page">
@@ -78,7 +68,8 @@ export function Providers() {
       {providers && providers.length > 0 && (
         <DataTable label="Providers" columns={['Name', 'State', 'Pool', 'Weight', 'Checks', <span class="visually-hidden">Actions</span>]}>
           {providers.map((p) => (
-            <tr key={p.name} data-provider={p.name}>
+            <Fragment key={p.name}>
+            <tr data-provider={p.name}>
               <td>
                 <strong>{p.name}</strong>
                 <div class="muted small">{p.type}</div>
@@ -94,10 +85,18 @@ export function Providers() {
                 <WeightField provider={p} onSave={(weight) => change(() => api.request('PUT', `/v1/providers/${p.name}`, { weight }))} />
               </td>
               <td class="small">
-                {p.probe?.enabled ? `probe ${p.probe.last_ok ? 'ok' : 'failing'} ${formatLatency(p.probe.latency_ms)}` : 'no probe'}
-                {p.heartbeat ? ` · heartbeat ${p.heartbeat.last_at ? formatAgo(p.heartbeat.last_at) : 'never'}` : ''}
+                <ProviderChecks provider={p as ProviderDetail} />
               </td>
               <td class="actions">
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-expanded={editing === p.name}
+                  aria-controls={`edit-${p.name}`}
+                  onClick={() => setEditing(editing === p.name ? null : p.name)}
+                >
+                  Edit
+                </button>
                 {adminActions(p).map((a) =>
                   a === 'resume' ? (
                     <button key={a} type="button" onClick={() => change(() => api.post(`/v1/providers/${p.name}/resume`))}>
@@ -115,6 +114,21 @@ export function Providers() {
                 <ConfirmButton label="Remove…" confirm={`Remove ${p.name}`} onConfirm={() => change(() => api.delete(`/v1/providers/${p.name}`))} />
               </td>
             </tr>
+            {editing === p.name && (
+              <tr class="edit-row" data-editing={p.name}>
+                <td colSpan={6}>
+                  <EditProvider
+                    provider={p as ProviderDetail}
+                    onSave={(body) => api.request<ProviderDetail>('PATCH', `/v1/providers/${encodeURIComponent(p.name)}`, body)}
+                    onDone={() => {
+                      setEditing(null);
+                      load();
+                    }}
+                  />
+                </td>
+              </tr>
+            )}
+            </Fragment>
           ))}
         </DataTable>
       )}
