@@ -205,6 +205,7 @@ Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
 }
 
 Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) {
+  ContentLog::ReadPin pin(content_);  // the row's reference stays readable
   return st_->content.bind(1, static_cast<std::int64_t>(id.value()))
       .one_row(
           Errc::not_found, [&](Statement& row) -> Result<std::pair<ContentFormat, std::string>> {
