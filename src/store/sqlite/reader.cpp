@@ -269,4 +269,12 @@ Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {
   return segments;
 }
 
+Result<std::map<std::uint32_t, std::uint64_t>> Reader::live_content_by_segment() {
+  return live_bytes_by_segment(*db_);
+}
+
+Result<std::vector<LiveRow>> Reader::rows_in_segments(const std::set<std::uint32_t>& segments) {
+  return sqlite::rows_in_segments(*db_, segments);
+}
+
 }  // namespace postern::store::sqlite
