@@ -16,14 +16,7 @@ SECS=${3:-10}
 CONNS=${4:-50}
 POSTERN=$(realpath "$BUILD/bin/postern")
 SIM=$(realpath "$BUILD/bin/postern-sim")
-WORK=$(mktemp -d /var/tmp/postern-e2e.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workdir e2e
 
 # histogram_quantile Q METRIC: from the cumulative buckets on /metrics.
 histogram_quantile() {
@@ -40,9 +33,7 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /
 RAW=$WORK/raw.txt
 for r in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/run" && mkdir -p "$WORK/run"
-  "$SIM" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0 --control 127.0.0.1:0 2>"$WORK/run/sim.log" &
-  PIDS+=($!)
-  wait_for_line "$WORK/run/sim.log" "postern-sim ready" 30
+  start_sim "$WORK/run/sim.log" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0
   PORT=$(free_port)
   cat >"$WORK/run/postern.toml" <<TOML
 [http]
