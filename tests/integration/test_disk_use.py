@@ -20,7 +20,7 @@ SEGMENT = 64 * 1024  # store.segment_bytes
 ALLOWANCE = 4 * SEGMENT  # the segment being written, the one just closed, and slack
 # A purge lowers the messages kept before the reclaim that follows removes
 # their files: a sample is set beside the most kept over this last while.
-LAG = 5.0
+LAG = 10.0
 
 
 def message(i):
