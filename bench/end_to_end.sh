@@ -16,14 +16,7 @@ SECS=${3:-10}
 CONNS=${4:-50}
 POSTERN=$(realpath "$BUILD/bin/postern")
 SIM=$(realpath "$BUILD/bin/postern-sim")
-WORK=$(mktemp -d /var/tmp/postern-e2e.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workdir e2e
 
 # histogram_quantile Q METRIC: from the cumulative buckets on /metrics.
 histogram_quantile() {

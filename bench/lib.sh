@@ -30,6 +30,20 @@ write_results() {
   /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/results.py" "$1" "$2" --command "$3" "${@:4}"
 }
 
+# bench_workdir NAME: WORK, a new directory /var/tmp/postern-NAME.XXXXXX,
+# and PIDS, none yet; at exit the processes in PIDS are stopped and WORK
+# is removed.
+bench_workdir() {
+  WORK=$(mktemp -d "/var/tmp/postern-$1.XXXXXX")
+  PIDS=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -61,6 +75,16 @@ wrk_cell() {
 }
 
 # --- postern-sim's Mailgun and SendGrid (end to end, provider events) ---
+
+# start_sim LOG ARGS...: postern-sim ($SIM) with ARGS and a control port,
+# its log in LOG and its PID added to PIDS; returns once it is ready.
+start_sim() {
+  local log=$1
+  shift
+  "$SIM" "$@" --control 127.0.0.1:0 2>"$log" &
+  PIDS+=($!)
+  wait_for_line "$log" "postern-sim ready" 30
+}
 
 # sim_address LOG SERVICE: the HOST:PORT of SERVICE in postern-sim's ready line.
 sim_address() { sed -n "s/.*$2=\([0-9.:]*\).*/\1/p" "$1"; }
@@ -101,9 +125,7 @@ wrk_post_lua() {
 # (SMTP too: the default 2525 may be taken), both ready. Appends their PIDs
 # to the caller's PIDS and sets PORT.
 start_sim_and_postern() {
-  "$3" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0 --control 127.0.0.1:0 2>"$1/sim.log" &
-  PIDS+=($!)
-  wait_for_line "$1/sim.log" "postern-sim ready" 30
+  SIM=$3 start_sim "$1/sim.log" --mailgun 127.0.0.1:0 --sendgrid 127.0.0.1:0
   PORT=$(free_port)
   cat >"$1/postern.toml" <<TOML
 [http]

@@ -127,6 +127,18 @@ moment=later queued=900000 rss_mib=195 hwm_mib=195
     assert {c["met"] for c in results.document("queued_memory", small, "x", {})["cells"]} == {None}
 
 
+def test_disk_use_sets_the_content_files_beside_their_bound():
+    raw = rows("""
+moment=peak t=30 kept=5000 content_mib=100.0 bound_mib=138.5 per_message=1100 samples=60 over_bound=0 compacted_segments=12 compacted_bytes=110000 reclaimed_bytes=1000000000 accepted=1000000
+moment=closest_to_bound t=31 kept=100 content_mib=130.0 bound_mib=128.2 per_message=1100 samples=60 over_bound=1 compacted_segments=12 compacted_bytes=110000 reclaimed_bytes=1000000000 accepted=1000000
+moment=end t=70 kept=100 content_mib=64.1 bound_mib=128.2 per_message=1100 samples=60 over_bound=1 compacted_segments=12 compacted_bytes=110000 reclaimed_bytes=1000000000 accepted=1000000
+""")
+    doc = results.document("disk_use", raw, "x", {"count": 1000000, "deferred": 100, "retention": "5s"})
+    assert [c["met"] for c in doc["cells"]] == [True, False, True]
+    assert doc["cells"][0]["ratio"]["value"] == 0.72
+    assert "12 segments compacted" in doc["notes"][0]
+
+
 IMAP = """
 run=1 load1=2.5 server=postern messages=100000 measure=select ms=40.5 runs_ms=41,40.5
 run=1 load1=2.6 server=postern messages=100000 measure=fetch_envelope ms=2000 answers=100000 server_cpu_pct=90

@@ -15,12 +15,13 @@ inline constexpr std::string_view kSqliteBackend = "sqlite";
 
 struct StoreConfig {
   std::string backend{kSqliteBackend};  // the only one accepted so far
-  sqlite::SqliteOptions sqlite;         // store.path, max_batch, fsync
-  RetentionOptions retention;           // store.retention
+  sqlite::SqliteOptions sqlite;  // store.path, max_batch, fsync, segment_bytes, compact_below
+  RetentionOptions retention;    // store.retention
 };
 
 // Reads [store]. Errors name the key: a backend other than "sqlite" (for
-// "postgres" too), store.url, an empty path, a max_batch of 0.
+// "postgres" too), store.url, an empty path, a max_batch of 0, a
+// segment_bytes under 64KiB, a compact_below above 1.
 Result<StoreConfig, ConfigError> read_store_config(ConfigFile& file);
 
 }  // namespace postern::store

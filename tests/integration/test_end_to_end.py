@@ -31,9 +31,14 @@ def config(mailgun, sendgrid):
             f'api_key = "{SENDGRID_KEY}"\n')
 
 
-def send_all(port, total, acked):
-    """SENDERS threads, one keep-alive connection each, `total` messages;
-    returns the Threads, whose join() fails if any message was refused."""
+def e2e_message(i):
+    return {"from": "e2e@example.com", "to": [f"user{i}@example.org"], "subject": f"e2e {i}", "text": f"message {i}"}
+
+
+def send_all(port, total, acked, message=e2e_message):
+    """SENDERS threads, one keep-alive connection each, `total` messages
+    (the i-th is message(i)); returns the Threads, whose join() fails if
+    any message was refused."""
     counter = iter(range(total))
     lock = threading.Lock()
 
@@ -44,8 +49,7 @@ def send_all(port, total, acked):
                 i = next(counter, None)
             if i is None:
                 return
-            body = json.dumps({"from": "e2e@example.com", "to": [f"user{i}@example.org"], "subject": f"e2e {i}",
-                               "text": f"message {i}"})
+            body = json.dumps(message(i))
             conn.request("POST", "/v1/messages", body=body, headers={"Content-Type": "application/json"})
             r = conn.getresponse()
             data = r.read()

@@ -264,6 +264,7 @@ Result<std::uint64_t> ContentLog::reclaim(
   // them needs no lock. Only the table of open segments does.
   std::vector<std::filesystem::path> doomed;
   std::error_code ec;
+  wait_for_readers();
   for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
     if (doomed_id(segment_id(entry.path().filename().string()))) doomed.push_back(entry.path());
   }
@@ -287,6 +288,44 @@ Result<std::uint64_t> ContentLog::reclaim(
   if (!doomed.empty())
     spdlog::info("store: removed {} content segments ({} bytes)", doomed.size(), freed);
   return freed;
+}
+
+std::uint32_t ContentLog::committed_floor() const {
+  std::lock_guard lock(mu_);
+  return committed_floor_;
+}
+
+std::map<std::uint32_t, std::uint64_t> ContentLog::closed_segment_sizes(std::uint32_t floor) const {
+  std::map<std::uint32_t, std::uint64_t> sizes;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    auto id = segment_id(entry.path().filename().string());
+    std::error_code size_ec;
+    auto size = entry.file_size(size_ec);
+    if (id != 0 && id < floor && !size_ec) sizes[id] = size;
+  }
+  return sizes;
+}
+
+ContentLog::ReadPin::ReadPin(const ContentLog& log) : log_(log) {
+  std::lock_guard lock(log_.pins_mu_);
+  epoch_ = log_.pin_epoch_;
+  ++log_.pinned_[epoch_];
+}
+
+ContentLog::ReadPin::~ReadPin() {
+  {
+    std::lock_guard lock(log_.pins_mu_);
+    auto it = log_.pinned_.find(epoch_);
+    if (--it->second == 0) log_.pinned_.erase(it);
+  }
+  log_.pins_cv_.notify_all();
+}
+
+void ContentLog::wait_for_readers() const {
+  std::unique_lock lock(pins_mu_);
+  auto before = pin_epoch_++;
+  pins_cv_.wait(lock, [&] { return pinned_.empty() || pinned_.begin()->first > before; });
 }
 
 Result<std::string> stored_content(const Statement& row, int first, const ContentLog& log) {

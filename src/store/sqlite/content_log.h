@@ -33,6 +33,7 @@
 // of written bytes needs no lock once it has the segment's descriptor.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -110,7 +111,35 @@ class ContentLog {
   // Why a set and not the lowest referenced segment: a message that stays
   // (quarantined, or deferred for days) would then keep every segment
   // written after its own; now it keeps only its own.
+  //
+  // Before it removes anything it waits for every ReadPin taken before it
+  // began the removal (wait_for_readers), so a reader that found a
+  // reference in a row (moved since: content_compaction.h) still reads it.
   Result<std::uint64_t> reclaim(const std::function<Result<std::set<std::uint32_t>>()>& referenced);
+
+  // The committed floor (note_committed): segments below it take no more
+  // appends and each reference into them is committed.
+  std::uint32_t committed_floor() const;
+  // The size of each segment file below `floor` (those closed).
+  std::map<std::uint32_t, std::uint64_t> closed_segment_sizes(std::uint32_t floor) const;
+
+  // Held by a reader from before it reads a reference out of a row until it
+  // has read the content: a segment whose rows were moved elsewhere is
+  // removed only once the pins taken before the move committed are gone.
+  // Readers on the writer's thread need none (a move runs there too).
+  class ReadPin {
+   public:
+    explicit ReadPin(const ContentLog& log);
+    ~ReadPin();
+    ReadPin(const ReadPin&) = delete;
+    ReadPin& operator=(const ReadPin&) = delete;
+
+   private:
+    const ContentLog& log_;
+    std::uint64_t epoch_;
+  };
+  // Waits until every ReadPin taken before the call is released.
+  void wait_for_readers() const;
 
  private:
   struct Segment;
@@ -136,6 +165,12 @@ class ContentLog {
   std::vector<std::shared_ptr<Segment>> unsynced_;  // guarded by mu_
   bool directory_unsynced_ = false;                 // guarded by mu_
   std::uint32_t committed_floor_;                   // guarded by mu_
+  // Read pins by the epoch they were taken in; wait_for_readers() starts a
+  // new epoch and waits for the older ones to empty.
+  mutable std::mutex pins_mu_;
+  mutable std::condition_variable pins_cv_;
+  mutable std::uint64_t pin_epoch_ = 0;                  // guarded by pins_mu_
+  mutable std::map<std::uint64_t, std::size_t> pinned_;  // guarded by pins_mu_
   std::mutex sync_mu_;  // one sync at a time: a second waits for the first's fdatasync to finish
 };
 

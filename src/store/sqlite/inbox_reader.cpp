@@ -347,6 +347,7 @@ Result<std::vector<EntryWithSummary>> InboxReader::search(MailboxId mailbox, con
 }
 
 Result<std::string> InboxReader::blob_content(BlobId blob) {
+  ContentLog::ReadPin pin(content_);  // the row's reference stays readable
   return st_[kBlob].bind(1, blob).one_row(Errc::not_found, [&](Statement& row) {
     return content_.read({static_cast<std::uint32_t>(row.column_int(0)),
                           static_cast<std::uint64_t>(row.column_int(1)),

@@ -205,6 +205,7 @@ Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
 }
 
 Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) {
+  ContentLog::ReadPin pin(content_);  // the row's reference stays readable
   return st_->content.bind(1, static_cast<std::int64_t>(id.value()))
       .one_row(
           Errc::not_found, [&](Statement& row) -> Result<std::pair<ContentFormat, std::string>> {
@@ -266,6 +267,14 @@ Result<std::set<std::uint32_t>> Reader::referenced_content_segments() {
   });
   if (!done) return done.error();
   return segments;
+}
+
+Result<std::map<std::uint32_t, std::uint64_t>> Reader::live_content_by_segment() {
+  return live_bytes_by_segment(*db_);
+}
+
+Result<std::vector<LiveRow>> Reader::rows_in_segments(const std::set<std::uint32_t>& segments) {
+  return sqlite::rows_in_segments(*db_, segments);
 }
 
 }  // namespace postern::store::sqlite

@@ -2,12 +2,14 @@
 // never wait for the writer (WAL readers see the last commit).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <vector>
 
 #include "store/sqlite/connection_pool.h"
+#include "store/sqlite/content_compaction.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/store.h"
@@ -31,6 +33,10 @@ class Reader {
   Result<bool> has_api_keys();
   // Every content segment some row refers to.
   Result<std::set<std::uint32_t>> referenced_content_segments();
+  // For compaction (content_compaction.h): the live bytes of each segment,
+  // of messages and the test inbox's blobs, and the rows in `segments`.
+  Result<std::map<std::uint32_t, std::uint64_t>> live_content_by_segment();
+  Result<std::vector<LiveRow>> rows_in_segments(const std::set<std::uint32_t>& segments);
 
  private:
   struct Statements;

@@ -4,10 +4,14 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <mutex>
+#include <span>
 
+#include "store/await_write.h"
 #include "store/group_commit.h"
 #include "store/migrations/sqlite_migrations.h"
 #include "store/sqlite/checkpointer.h"
+#include "store/sqlite/content_compaction.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/event_reader.h"
@@ -75,6 +79,11 @@ struct SqliteStore::Impl {
   std::unique_ptr<SqliteEventStore> events;      // likewise
   std::unique_ptr<SqliteWebhookStore> webhooks;  // likewise
   std::unique_ptr<SqliteRoutingStore> routing;   // likewise
+  double compact_below = 0;
+  // One compaction at a time: retention and the inbox's expiry both reclaim.
+  std::mutex compact_mu;
+  Counter* compacted_segments = nullptr;
+  Counter* moved_bytes = nullptr;
 
   template <class T, class F>
   void submit(F apply, Completion<T> done) {
@@ -111,10 +120,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     spdlog::error("store: migration failed: {}", impl->write_db->last_error());
     return r.error();
   }
-  auto content =
-      ContentLog::open(options.path + "-content", ContentLogOptions{.fsync = options.fsync});
+  auto content = ContentLog::open(
+      options.path + "-content",
+      ContentLogOptions{.segment_bytes = options.segment_bytes, .fsync = options.fsync});
   if (!content) return content.error();
   impl->content = std::move(*content);
+  impl->compact_below = options.compact_below;
+  impl->compacted_segments = &metrics.counter(
+      "postern_store_compacted_segments_total",
+      "Content segments whose live content was moved out so that they could be removed");
+  impl->moved_bytes =
+      &metrics.counter("postern_store_compacted_bytes_total",
+                       "Bytes of live content copied out of sparse segments (store.compact_below)");
   auto webhook_writer = WebhookWriter::create(*impl->write_db);
   if (!webhook_writer) return webhook_writer.error();
   impl->webhook_writer = std::move(*webhook_writer);
@@ -334,7 +351,49 @@ Result<std::optional<StoredApiKey>> SqliteStore::api_key_by_hash(const std::stri
   return impl_->readers->borrow()->api_key_by_hash(secret_hash);
 }
 
+Result<void> SqliteStore::compact_content() {
+  if (impl_->compact_below <= 0) return {};
+  std::lock_guard one_at_a_time(impl_->compact_mu);
+  // The floor before the search: every reference into a segment below it
+  // is committed, so the search sees it.
+  auto sizes = impl_->content->closed_segment_sizes(impl_->content->committed_floor());
+  auto live = impl_->readers->borrow()->live_content_by_segment();
+  if (!live) return live.error();
+  auto targets = segments_to_compact(sizes, *live, impl_->compact_below);
+  if (targets.empty()) return {};
+  auto rows = impl_->readers->borrow()->rows_in_segments(targets);
+  if (!rows) return rows.error();
+  // A transaction per segment, or per kMoveRows of its rows, so that
+  // intake waits for one short move at a time.
+  constexpr std::size_t kMoveRows = 512;
+  std::span<const LiveRow> left(*rows);
+  while (!left.empty()) {
+    auto segment = left.front().segment;
+    std::size_t skipped = 0;
+    while (!left.empty() && left.front().segment == segment) {
+      std::size_t n = 0;
+      while (n < left.size() && n < kMoveRows && left[n].segment == segment) ++n;
+      auto chunk = left.first(n);
+      left = left.subspan(n);
+      auto* db = impl_->write_db.get();
+      auto* log = impl_->content.get();
+      // Answered once the sync stage made the commit durable (step 2).
+      auto moved = await_write<MoveResult>([&](auto done) {
+        impl_->submit<MoveResult>([db, log, chunk] { return move_content(*db, *log, chunk); },
+                                  std::move(done));
+      });
+      if (!moved) return moved.error();
+      skipped += moved->skipped;
+      impl_->moved_bytes->inc(moved->bytes);
+    }
+    if (skipped == 0) impl_->compacted_segments->inc();
+  }
+  return {};
+}
+
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
+  if (auto r = compact_content(); !r) return r.error();
+  // Step 3: the segments moved out of are no longer referenced.
   return impl_->content->reclaim([this]() -> Result<std::set<std::uint32_t>> {
     auto messages = impl_->readers->borrow()->referenced_content_segments();
     if (!messages) return messages;

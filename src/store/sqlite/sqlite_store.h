@@ -29,6 +29,12 @@ struct SqliteOptions {
   // Beyond this many queued messages, listing them reads the rows newest
   // first instead of sorting the whole queue's index (reader.cpp).
   std::int64_t deep_queue = 50000;
+  // store.segment_bytes: a content segment takes appends until this size.
+  std::uint64_t segment_bytes = 64ull << 20;
+  // store.compact_below: a closed segment whose live content is below this
+  // fraction of its size has that content moved to the current segment at
+  // the next reclaim, and is then removed (content_compaction.h); 0: never.
+  double compact_below = 0.5;
 };
 
 class SqliteStore final : public Store {
@@ -86,6 +92,9 @@ class SqliteStore final : public Store {
  private:
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
+  // Moves the live content out of sparse closed segments (step 1 and 2 of
+  // content_compaction.h), leaving them for the reclaim.
+  Result<void> compact_content();
   std::unique_ptr<Impl> impl_;
 };
 

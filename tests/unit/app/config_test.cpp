@@ -30,6 +30,9 @@ lease = 30
 max_age = "2h"
 [smtp]
 trusted_networks = ["10.0.0.0/8"]
+[store]
+segment_bytes = "1MiB"
+compact_below = 0.25
 )",
                         {});
   ASSERT_TRUE(c) << c.error().to_string();
@@ -42,6 +45,8 @@ trusted_networks = ["10.0.0.0/8"]
   EXPECT_EQ(c->delivery.dispatcher.lease, std::chrono::seconds(30));
   EXPECT_EQ(c->delivery.dispatcher.retry.max_age, std::chrono::hours(2));
   EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_EQ(c->store.sqlite.segment_bytes, 1u << 20);
+  EXPECT_EQ(c->store.sqlite.compact_below, 0.25);
 }
 
 // The wait before a failed login is answered: IMAP's as POP3's.
@@ -103,6 +108,9 @@ TEST(Config, ErrorsNameTheKey) {
       {"", {{"POSTERN_SMTP_MAX_CONNECTIONS", "0"}}, "smtp.max_connections"},
       {"[store]\nbackend = \"mysql\"\n", {}, "store.backend"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
+      {"[store]\nsegment_bytes = \"4KiB\"\n", {}, "store.segment_bytes"},
+      {"[store]\ncompact_below = 1.5\n", {}, "store.compact_below"},
+      {"", {{"POSTERN_STORE_COMPACT_BELOW", "-1"}}, "POSTERN_STORE_COMPACT_BELOW"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
       {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},
       {"[webhooks]\nretries = 3\n", {}, "webhooks.retries"},

@@ -4,12 +4,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 
 #include "support/temp_dir.h"
 
 namespace postern::store::sqlite {
 namespace {
+
+using namespace std::chrono_literals;
 
 class ContentLogTest : public ::testing::Test {
  protected:
@@ -200,6 +203,17 @@ TEST_F(ContentLogTest, ManyPendingBytesAreWrittenWithoutWaitingForTheCommit) {
   EXPECT_EQ(log->read(refs[0]).value(), chunk);
   ASSERT_TRUE(log->write_pending());
   EXPECT_EQ(std::filesystem::file_size(segment_file(1)), 2u << 20);
+}
+
+TEST_F(ContentLogTest, WaitingForReadersWaitsForThePinsTakenBefore) {
+  auto log = open();
+  auto pin = std::make_unique<ContentLog::ReadPin>(*log);
+  auto waited = std::async(std::launch::async, [&] { log->wait_for_readers(); });
+  EXPECT_EQ(waited.wait_for(100ms), std::future_status::timeout);
+  pin.reset();
+  EXPECT_EQ(waited.wait_for(10s), std::future_status::ready);
+  // With no pin, nothing to wait for.
+  log->wait_for_readers();
 }
 
 }  // namespace
