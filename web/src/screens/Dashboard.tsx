@@ -225,26 +225,30 @@ export function Dashboard() {
           scale="fraction"
         />
       </div>
-      <table class="share" aria-label="Traffic share">
-        <thead>
-          <tr>
-            <th scope="col">Provider</th>
-            <th scope="col">Now ({stats.bucketMs / 1000} s)</th>
-            <th scope="col">Last 10 minutes</th>
-          </tr>
-        </thead>
-        <tbody>
-          {names.map((n) => (
-            <tr key={n} data-share-provider={n}>
-              <th scope="row">{n}</th>
-              <td data-share-now={shareNow.find((s) => s.name === n)?.share ?? 0}>
-                {formatRate(shareNow.find((s) => s.name === n)?.share ?? 0)}
-              </td>
-              <td>{formatRate(shareRecent.find((s) => s.name === n)?.share ?? 0)}</td>
+      {names.length === 0 ? (
+        <Empty title="No attempts in the last hour">The charts fill as this node sends mail.</Empty>
+      ) : (
+        <table class="share" aria-label="Traffic share">
+          <thead>
+            <tr>
+              <th scope="col">Provider</th>
+              <th scope="col">Now ({stats.bucketMs / 1000} s)</th>
+              <th scope="col">Last 10 minutes</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {names.map((n) => (
+              <tr key={n} data-share-provider={n}>
+                <th scope="row">{n}</th>
+                <td data-share-now={shareNow.find((s) => s.name === n)?.share ?? 0}>
+                  {formatRate(shareNow.find((s) => s.name === n)?.share ?? 0)}
+                </td>
+                <td>{formatRate(shareRecent.find((s) => s.name === n)?.share ?? 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h2>Activity</h2>
       {recent.length === 0 ? (
         <Empty title="No routing events since this page opened" />
