@@ -21,6 +21,7 @@
 #include "http/ui_files.h"
 #include "imap/server/imap_server.h"
 #include "inbox/accounts.h"
+#include "inbox/announcing_sink.h"
 #include "inbox/catch_sink.h"
 #include "inbox/catching.h"
 #include "inbox/client_settings.h"
@@ -35,6 +36,8 @@
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
+#include "stats/live_feed.h"
+#include "stats/traffic_stats.h"
 #include "store/await_write.h"
 #include "store/retention.h"
 #include "store/sqlite/sqlite_store.h"
@@ -158,8 +161,15 @@ int serve(const Config& config) {
         "(shown once; set inbox.catch_all_password to choose it)",
         catch_all->account.user, catch_all->account.address, *catch_all->new_password);
   }
-  inbox::CatchSink catch_sink((*store)->inbox(), clock,
-                              {config.inbox.domain, std::string(inbox::kCatchAllUser)});
+  inbox::CatchSink filing_sink((*store)->inbox(), clock,
+                               {config.inbox.domain, std::string(inbox::kCatchAllUser)});
+  // The dashboard's figures, and its live events (made once the event bus
+  // is, below): caught mail is announced to the web UI's inbox.
+  stats::TrafficStats traffic(clock);
+  std::optional<stats::LiveFeed> live;
+  inbox::AnnouncingSink catch_sink(filing_sink, [&live](const std::string& account) {
+    if (live) live->mail_caught(account);
+  });
   providers::ProviderContext provider_context{io, **http_client, clock, metrics, &catch_sink};
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
@@ -183,6 +193,11 @@ int serve(const Config& config) {
     spdlog::info("routing: {}", *applied);
   }
   auto& router = routing.router();
+  live.emplace(
+      traffic, [&store = **store] { return store.count_by_status(); },
+      [&routing](std::string_view type, boost::json::object fields) {
+        routing.events().publish_live(type, std::move(fields));
+      });
 
   delivery::OutcomeWaiters waiters;
   auto dispatch_options = config.delivery.dispatcher;
@@ -199,7 +214,14 @@ int serve(const Config& config) {
     return 1;
   }
   dispatcher.suppress_with(suppressions);
-  delivery::Intake intake(**store, metrics, [&dispatcher] { dispatcher.wake(); });
+  dispatcher.observe_with([&traffic, &live](MessageId id, const stats::AttemptSeen& seen) {
+    traffic.record_attempt(seen);
+    live->message_changed(id, seen.status);
+  });
+  delivery::Intake intake(**store, metrics, [&dispatcher, &traffic] {
+    traffic.record_intake();
+    dispatcher.wake();
+  });
   intake.check_quota_with((*store)->inbox());
   intake.check_suppressions_with(suppressions);
 
@@ -241,6 +263,8 @@ int serve(const Config& config) {
       },
       suppressions, metrics, clock);
   services.webhooks = &webhooks;
+  services.traffic = &traffic;
+  services.live = &*live;
   services.ui = std::make_shared<const http::UiFiles>(http::UiFiles::load(config.api.ui_dir));
   if (services.ui->built()) {
     spdlog::info("web UI: {} files from {}", services.ui->file_count(), config.api.ui_dir);
@@ -386,6 +410,7 @@ int serve(const Config& config) {
   if (imap_server) reloads("imap", imap_server->tls_certificate());
   client_settings.set(inbox_client_settings(config, &bound));
   routing.start();
+  live->start();
   dispatcher.start(config.delivery.enabled);
   suppressions.start();
   webhook_io.start();
@@ -412,6 +437,7 @@ int serve(const Config& config) {
   if (imap_server) imap_server->stop(kShutdownGrace);
   http_server.stop(kShutdownGrace);
   dispatcher.stop(kShutdownGrace);
+  live->stop();
   routing.stop();
   waiters.expire_all();
   if (retention) retention->stop();

@@ -126,6 +126,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   Counter& lost_leases;
   std::shared_ptr<providers::Provider> capture;  // caught mail's only way out
   store::EventStore* suppressions = nullptr;     // takes providers' inactive recipients
+  AttemptObserver observer;                      // the dashboard's figures; may be empty
 
   // Called after in_flight or loops_running went down. Only stop() waits,
   // and it sets `stopping` before it first reads the counts: a decrement
@@ -439,13 +440,16 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
                                               std::chrono::steady_clock::now() - a->started);
     Outcome outcome{rec.next_status,   rec.provider, rec.provider_message_id,
                     rec.failure_class, rec.code,     rec.detail};
-    store.record_attempt(options.owner, std::move(rec),
-                         net::run_on(context.get_executor(),
-                                     [self = shared_from_this(), id = a->lease.id,
-                                      outcome = std::move(outcome), verdict = decision.verdict,
-                                      created_at = a->lease.created_at](Result<void> res) {
-                                       self->recorded(id, outcome, verdict, created_at, res);
-                                     }));
+    stats::AttemptSeen seen{rec.provider, rec.failure_class == "ok", rec.latency, rec.next_status};
+    store.record_attempt(
+        options.owner, std::move(rec),
+        net::run_on(context.get_executor(),
+                    [self = shared_from_this(), id = a->lease.id, outcome = std::move(outcome),
+                     verdict = decision.verdict, created_at = a->lease.created_at,
+                     seen = std::move(seen)](Result<void> res) {
+                      self->recorded(id, outcome, verdict, created_at, res);
+                      if (res && self->observer) self->observer(id, seen);
+                    }));
   }
 
   void recorded(MessageId id, const Outcome& outcome, AttemptVerdict verdict, SystemTime created_at,
@@ -516,6 +520,8 @@ void Dispatcher::start(bool deliver) {
 void Dispatcher::catch_with(std::shared_ptr<providers::Provider> capture) {
   impl_->capture = std::move(capture);
 }
+
+void Dispatcher::observe_with(AttemptObserver observer) { impl_->observer = std::move(observer); }
 
 void Dispatcher::suppress_with(store::EventStore& suppressions) {
   impl_->suppressions = &suppressions;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "delivery/outcome_waiters.h"
 #include "delivery/retry_policy.h"
 #include "routing/router.h"
+#include "stats/traffic_stats.h"
 #include "store/event_store.h"
 #include "store/store.h"
 
@@ -38,6 +40,10 @@ struct DispatcherOptions {
   RetryOptions retry;
 };
 
+// Told of each attempt once it is stored (the dashboard's figures and live
+// events, stats/), on the dispatcher's thread: it must be quick.
+using AttemptObserver = std::function<void(MessageId, const stats::AttemptSeen&)>;
+
 class Dispatcher {
  public:
   Dispatcher(net::IoRuntime& io, store::Store& store, routing::Router& router,
@@ -56,6 +62,9 @@ class Dispatcher {
   // the suppression list, with reason `inactive`, when the attempt is
   // recorded. Set before start(); without it they are only refused.
   void suppress_with(store::EventStore& suppressions);
+
+  // Set before start(); without one, nobody is told.
+  void observe_with(AttemptObserver observer);
 
   // Starts the periodic housekeeping (lease reclaim, expiry of sync waits
   // and idempotency keys) and, when `deliver` is set, leasing and sending.

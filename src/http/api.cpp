@@ -58,6 +58,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/routing", auth::Scope::read, get_routing},
     {"PUT", "/v1/routing", auth::Scope::admin, put_routing},
     {"GET", "/v1/events", auth::Scope::read, stream_events},
+    {"GET", "/v1/stats", auth::Scope::read, get_stats},
     {"GET", "/v1/provider-events/unmatched", auth::Scope::read, list_unmatched_events},
     {"GET", "/v1/suppressions", auth::Scope::read, list_suppressions},
     {"POST", "/v1/suppressions", auth::Scope::admin, add_suppressions},

@@ -30,6 +30,10 @@ class RoutingService;
 namespace postern::events {
 class WebhookReceiver;
 }
+namespace postern::stats {
+class TrafficStats;
+class LiveFeed;
+}  // namespace postern::stats
 namespace postern::inbox {
 class AccountService;
 class ClientSettingsBoard;
@@ -69,6 +73,11 @@ struct ApiServices {
   // The built web UI served at /, /docs and the UI's own routes
   // (http/ui_files.h); null: the pages say it is not built.
   std::shared_ptr<const UiFiles> ui;
+  // This node's traffic over the last hour, for GET /v1/stats; null: 503.
+  const stats::TrafficStats* traffic = nullptr;
+  // Told of the status changes the API makes (cancel, retry), for the live
+  // events; may be null.
+  stats::LiveFeed* live = nullptr;
 };
 
 // A request that passed routing and authentication.

@@ -35,6 +35,8 @@ void get_routing(ApiServices&, Call&, net::Responder);
 void put_routing(ApiServices&, Call&, net::Responder);
 // events_api.cpp
 void stream_events(ApiServices&, Call&, net::Responder);
+// stats_api.cpp
+void get_stats(ApiServices&, Call&, net::Responder);
 // suppressions_api.cpp
 void list_suppressions(ApiServices&, Call&, net::Responder);
 void export_suppressions(ApiServices&, Call&, net::Responder);

@@ -8,6 +8,7 @@
 #include "http/query.h"
 #include "http/responses.h"
 #include "mime/outbound.h"
+#include "stats/live_feed.h"
 
 namespace postern::http {
 namespace json = boost::json;
@@ -64,12 +65,14 @@ void change_status(ApiServices& s, Call& call, net::Responder respond, Start sta
   if (!id) return;
   std::string why(refused);
   auto* wake = &s.wake_dispatcher;
-  start(*id, [id = *id, respond, why, wake](Result<MessageStatus> r) {
+  auto* live = s.live;
+  start(*id, [id = *id, respond, why, wake, live](Result<MessageStatus> r) {
     if (!r) {
       if (r.error() == Errc::conflict) return respond(error_response(409, "invalid_state", why));
       return respond(store_error_response(r.error()));
     }
     if (*r == MessageStatus::queued && *wake) (*wake)();
+    if (live) live->message_changed(id, *r);
     respond(json_response(200, json::object{{"id", id.to_string()}, {"status", to_string(*r)}}));
   });
 }

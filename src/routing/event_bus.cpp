@@ -41,6 +41,10 @@ void Subscription::close() {
   }
 }
 
+bool Subscription::wants_live(std::string_view type) const {
+  return std::find(live_.begin(), live_.end(), type) != live_.end();
+}
+
 bool Subscription::is_closed() {
   std::lock_guard lock(mu_);
   return closed_;
@@ -96,7 +100,7 @@ Event EventBus::make_event(std::uint64_t id, std::string_view type,
   event.id = id;
   event.type = std::string(type);
   boost::json::object o;
-  o["id"] = id;
+  if (id != 0) o["id"] = id;
   o["type"] = type;
   o["at"] = format_rfc3339(clock_.now());
   for (auto& [k, v] : fields) {
@@ -132,8 +136,24 @@ std::uint64_t EventBus::publish(std::string_view type, boost::json::object field
   return event.id;
 }
 
-std::shared_ptr<Subscription> EventBus::subscribe(std::optional<std::uint64_t> after) {
-  auto s = std::shared_ptr<Subscription>(new Subscription(max_queue_, clock_.steady_now()));
+void EventBus::publish_live(std::string_view type, boost::json::object fields) {
+  std::vector<std::shared_ptr<Subscription>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& w : subscribers_) {
+      auto s = w.lock();
+      if (s && s->wants_live(type)) targets.push_back(std::move(s));
+    }
+  }
+  if (targets.empty()) return;
+  const auto event = make_event(0, type, std::move(fields));
+  for (auto& s : targets) s->push(event);
+}
+
+std::shared_ptr<Subscription> EventBus::subscribe(std::optional<std::uint64_t> after,
+                                                  std::vector<std::string> live) {
+  auto s = std::shared_ptr<Subscription>(
+      new Subscription(max_queue_, clock_.steady_now(), std::move(live)));
   std::lock_guard lock(mu_);
   if (after) {
     // An id this boot gave out (or its start, sequence 0) resumes after

@@ -22,7 +22,7 @@
 namespace postern::routing {
 
 struct Event {
-  std::uint64_t id = 0;  // increasing, across restarts too (event_ids.h)
+  std::uint64_t id = 0;  // increasing, across restarts too (event_ids.h); 0: live only
   std::string type;      // "provider_state", "provider_added", ...
   std::string data;      // one JSON object: id, type, at and the event's fields
 };
@@ -45,14 +45,16 @@ class Subscription {
 
  private:
   friend class EventBus;
-  explicit Subscription(std::size_t max_queue, SteadyTime now)
-      : max_queue_(max_queue), last_sent_(now) {}
+  Subscription(std::size_t max_queue, SteadyTime now, std::vector<std::string> live)
+      : max_queue_(max_queue), live_(std::move(live)), last_sent_(now) {}
+  bool wants_live(std::string_view type) const;
   void push(const Event& event);
   void ping_if_idle(SteadyTime now, std::chrono::milliseconds interval);
   bool is_closed();
 
   std::mutex mu_;
   const std::size_t max_queue_;
+  const std::vector<std::string> live_;      // the live-only types it asked for
   std::deque<Event> queue_;                  // guarded by mu_
   std::function<void(EventBatch)> pending_;  // guarded by mu_
   bool closed_ = false;                      // guarded by mu_
@@ -71,6 +73,14 @@ class EventBus {
   // id, or 0 when this boot has given out all its ids (the event is dropped
   // and an error logged: 2^32 - 1 events, decades of routing changes).
   std::uint64_t publish(std::string_view type, boost::json::object fields);
+  // An event that only matters now (the dashboard's figures of the second,
+  // batched status changes): handed to the subscribers of the moment with
+  // no id, neither kept nor replayed, so that it neither uses up ids nor
+  // pushes the routing events out of the history. A client that was away
+  // reads the current state again instead. Only subscribers that asked for
+  // `type` get it: the routing events' clients are not sent a stream of
+  // figures they never read.
+  void publish_live(std::string_view type, boost::json::object fields);
   // A new subscriber. With `after` (Last-Event-ID), what the client has not
   // seen is replayed first from the kept history: the events after `after`
   // when it is an id of this boot, else every kept event of this boot (the
@@ -78,7 +88,9 @@ class EventBus {
   // client may have missed events that are not kept (those of another boot,
   // or ones pushed out of the history), a `stream_reset` event comes first,
   // whose id is the position just before the first replayed event.
-  std::shared_ptr<Subscription> subscribe(std::optional<std::uint64_t> after = std::nullopt);
+  // `live`: the live-only event types (publish_live) it wants besides.
+  std::shared_ptr<Subscription> subscribe(std::optional<std::uint64_t> after = std::nullopt,
+                                          std::vector<std::string> live = {});
   // Pings subscribers that were sent nothing for `interval` (called from the
   // routing service's timer).
   void keepalive(std::chrono::milliseconds interval);

@@ -119,15 +119,26 @@ export async function startPostern(resources, { config = '', env = {} } = {}) {
   resources.add(() => p.stop());
   const m = await p.ready;
   const url = `http://${m[1]}:${m[2]}`;
-  return {
+  const node = {
     url,
     process: p,
+    // Stops the node (SIGTERM, a clean exit checked) and starts it again
+    // on the same HTTP port and store, as an operator's restart does.
+    restart: async () => {
+      await node.process.stop();
+      const again = { ...fullEnv, POSTERN_HTTP_LISTEN: `${m[1]}:${m[2]}` };
+      const next = new Managed('postern', POSTERN_BIN, [...args, 'serve'], again, /postern ready: http=([\d.]+):(\d+)/);
+      resources.add(() => next.stop());
+      await next.ready;
+      node.process = next;
+    },
     // A CLI command against the same store (postern keys create ...).
     cli: (...cliArgs) => run(POSTERN_BIN, [...args, ...cliArgs], fullEnv),
     // A key with these scopes, made with the CLI.
     createKey: async (name, scopes) =>
       (await run(POSTERN_BIN, [...args, 'keys', 'create', '--name', name, '--scopes', scopes], fullEnv)).trim(),
   };
+  return node;
 }
 
 function run(command, args, env, timeoutMs = 60_000) {
@@ -154,7 +165,19 @@ export async function startSim(resources, services = ['mailgun', 'sendgrid']) {
   resources.add(() => sim.stop());
   const m = await sim.ready;
   const addresses = Object.fromEntries(m[1].split(/\s+/).filter(Boolean).map((item) => item.split('=')));
-  return { url: (name) => `http://${addresses[name]}`, port: (name) => Number(addresses[name].split(':').pop()) };
+  return {
+    url: (name) => `http://${addresses[name]}`,
+    port: (name) => Number(addresses[name].split(':').pop()),
+    // The control API (docs/simulator.md): faults of a service, e.g. { down: true }.
+    faults: async (service, settings) => {
+      const r = await fetch(`http://${addresses.control}/_sim/faults/${service}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(settings),
+      });
+      if (!r.ok) throw new Error(`postern-sim faults ${service}: ${r.status} ${await r.text()}`);
+    },
+  };
 }
 
 // A [[providers]] entry for one of postern-sim's services

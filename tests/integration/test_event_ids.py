@@ -20,19 +20,20 @@ SEQUENCE_BITS = 32
 
 class EventReader:
     """An SSE client over http.client on its own thread: keeps every event
-    [(id, type, data)] until the server ends the stream (or drops it)."""
+    [(id, type, data)] until the server ends the stream (or drops it). A
+    live-only event (path with ?live=) has no id: None."""
 
-    def __init__(self, port, last_event_id=None):
+    def __init__(self, port, last_event_id=None, path="/v1/events"):
         self.events, self.lock = [], threading.Lock()
         self.connected, self.ended = threading.Event(), threading.Event()
         self.threads = Threads()
-        self.threads.start(self._run, port, last_event_id)
+        self.threads.start(self._run, port, last_event_id, path)
         assert self.connected.wait(30), "the event stream did not answer"
 
-    def _run(self, port, last_event_id):
+    def _run(self, port, last_event_id, path):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            conn.request("GET", "/v1/events",
+            conn.request("GET", path,
                          headers={"Last-Event-ID": str(last_event_id)} if last_event_id else {})
             r = conn.getresponse()
             assert r.status == 200 and r.getheader("Content-Type") == "text/event-stream"
@@ -46,7 +47,8 @@ class EventReader:
                 if line in ("\n", ""):
                     if "event" in block:
                         with self.lock:
-                            self.events.append((int(block["id"]), block["event"], json.loads(block["data"])))
+                            event_id = int(block["id"]) if "id" in block else None
+                            self.events.append((event_id, block["event"], json.loads(block["data"])))
                     block = {}
                     if line == "":
                         return

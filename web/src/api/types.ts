@@ -191,3 +191,66 @@ export interface WebhookDeliveryPage {
   data: WebhookDelivery[];
   next_before: number | null;
 }
+
+// GET /v1/stats and the `stats` event of /v1/events (Stats in docs/openapi.yaml).
+export interface ProviderTraffic {
+  attempts: number;
+  ok: number;
+  success_rate: number | null;
+  share: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+}
+
+export interface TrafficBucket {
+  start: string;
+  accepted: number;
+  sent: number;
+  failed: number;
+  deferred: number;
+  attempts: number;
+  providers: Record<string, ProviderTraffic>;
+}
+
+export type QueueDepth = Record<MessageStatus, number>;
+
+export interface Rates {
+  accepted: number;
+  sent: number;
+  failed: number;
+  attempts: number;
+}
+
+export interface Stats {
+  at: string;
+  bucket_seconds: number;
+  window_seconds: number;
+  queue: QueueDepth;
+  rates: Rates;
+  history: TrafficBucket[];
+}
+
+// Live-only events of /v1/events (no id): the figures of the second, and
+// batches of message status changes and of mail caught into test accounts.
+export interface StatsEvent {
+  type: 'stats';
+  at: string;
+  bucket_seconds: number;
+  queue?: QueueDepth;
+  rates: Rates;
+  bucket: TrafficBucket;
+}
+
+export interface MessageStatusEvent {
+  type: 'message_status';
+  at: string;
+  messages: { id: string; status: MessageStatus }[];
+  left_out: number;
+}
+
+export interface InboxMailEvent {
+  type: 'inbox_mail';
+  at: string;
+  accounts: Record<string, number>;
+  left_out: number;
+}

@@ -3,6 +3,7 @@
 // sync (Prefer: wait, then the outcome).
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
+import { useLiveEvents } from '../api/live';
 import { ErrorBox } from '../components/states';
 import {
   buildSendRequest,
@@ -13,12 +14,13 @@ import {
   type ComposeForm,
   type FieldErrors,
 } from '../lib/compose';
+import { followMessage } from '../lib/live';
 import { useSession } from '../session';
 
 // How long a sync send waits for the outcome (Prefer: wait=N).
 const SYNC_WAIT_S = 30;
-// The API has no per-message events yet: the status is read again this
-// often until it is final.
+// Without the event stream (a key that may not read it), the status is read
+// again this often until it is final.
 const FOLLOW_MS = 1000;
 
 interface Sent {
@@ -57,19 +59,38 @@ export function Compose() {
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [dragging, setDragging] = useState(false);
 
-  // Follows an async send until its status is final.
+  // Follows an async send until its status is final: from the event
+  // stream's status changes; read again when a batch may have left it out,
+  // after a reconnect, and every FOLLOW_MS when the stream is refused.
+  const following = !!sent && !FINAL_STATUSES.has(sent.status) && mode === 'async';
+  const reread = async () => {
+    if (!sent) return;
+    try {
+      const m = await api.get<{ id: string; status: string }>(`/v1/messages/${sent.id}`);
+      setSent((now) => (now && now.id === m.id ? { ...now, status: m.status } : now));
+    } catch (e) {
+      setFailure(e as ApiError);
+    }
+  };
+  const stream = useLiveEvents(
+    ['message_status'],
+    following,
+    (e) => {
+      if (e.type !== 'message_status' || !sent) return;
+      const seen = followMessage(e, sent.id);
+      if (seen.status) setSent((now) => (now && now.id === sent.id ? { ...now, status: seen.status! } : now));
+      else if (seen.reread) reread();
+    },
+    reread,
+  );
   useEffect(() => {
-    if (!sent || FINAL_STATUSES.has(sent.status) || mode === 'sync') return;
-    const timer = setTimeout(async () => {
-      try {
-        const m = await api.get<{ status: string }>(`/v1/messages/${sent.id}`);
-        setSent({ ...sent, status: m.status });
-      } catch (e) {
-        setFailure(e as ApiError);
-      }
-    }, FOLLOW_MS);
-    return () => clearTimeout(timer);
-  }, [sent, api, mode]);
+    if (!following) return;
+    // The status may have moved before the stream was open.
+    if (stream === 'open') reread();
+    if (stream !== 'closed') return;
+    const timer = setInterval(reread, FOLLOW_MS);
+    return () => clearInterval(timer);
+  }, [following, stream, sent?.id]);
 
   const field = (name: keyof ComposeForm, label: string, multiline = false) => {
     const id = `compose-${name}`;

@@ -1,21 +1,39 @@
-// Each provider's state and reason, live from /v1/events, and charts of
-// their latency, success rate and traffic share over the last hour.
+// Each provider's state and reason, live from /v1/events; queue depth by
+// status, intake and delivery rates, and charts of each provider's latency,
+// success rate and traffic share over the last hour, read once from
+// /v1/stats and kept current by its `stats` event every second (no polling).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { openEventStream, type StreamState } from '../api/events';
-import type { ListOf, Provider, RoutingEvent } from '../api/types';
+import { liveUrl } from '../api/live';
+import type { ListOf, Provider, RoutingEvent, Stats, StatsEvent } from '../api/types';
 import { ProviderCard } from '../components/ProviderCard';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { TimeChart } from '../components/TimeChart';
-import { formatAgo, formatLatencyTick, formatRate } from '../lib/format';
+import { formatAgo, formatCount, formatLatencyTick, formatRate } from '../lib/format';
+import { isLiveType, parseLive } from '../lib/live';
 import { applyEvent, describeEvent, parseEvent } from '../lib/providers';
-import { addSample, chartData, sampleOf, seriesNames, type Sample } from '../lib/series';
+import {
+  applyStats,
+  emptyView,
+  fromStats,
+  latencyChart,
+  PENDING_STATUSES,
+  providerChart,
+  providerNames,
+  QUEUE_STATUSES,
+  queueChart,
+  RATE_SERIES,
+  rateChart,
+  recentShare,
+  withTraffic,
+  type StatsView,
+} from '../lib/stats';
 import { useSession } from '../session';
 
-// The figures behind the charts (latency, success rate, share) are not in
-// the events: the list is read again this often while the page is open.
-const SAMPLE_MS = 10_000;
 const RECENT_EVENTS = 30;
+// The traffic split is drawn over the last minutes, not the hour.
+const SHARE_SPAN_MS = 10 * 60_000;
 
 const LIVE_LABEL: Record<StreamState, string> = {
   connecting: 'Connecting',
@@ -28,11 +46,13 @@ export function Dashboard() {
   const { api, key } = useSession();
   const [providers, setProviders] = useState<Provider[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [history, setHistory] = useState<Sample[]>([]);
+  const [stats, setStats] = useState<StatsView>(emptyView);
+  const [statsError, setStatsError] = useState<ApiError | null>(null);
   const [recent, setRecent] = useState<RoutingEvent[]>([]);
   const [live, setLive] = useState<StreamState>('connecting');
   const [streamError, setStreamError] = useState<Error | null>(null);
   const pending = useRef<RoutingEvent[]>([]);
+  const pendingStats = useRef<StatsEvent[]>([]);
   // The list as last shown, for applying events to it outside a render.
   const shown = useRef<Provider[] | null>(null);
 
@@ -45,13 +65,23 @@ export function Dashboard() {
         shown.current = list;
         setProviders(list);
         setError(null);
-        setHistory((h) => addSample(h, sampleOf(list, Date.now())));
       } catch (e) {
         if (!stopped) setError(e as ApiError);
       }
     };
+    // The hour so far; the `stats` events carry it on from there.
+    const loadStats = async () => {
+      try {
+        const s = await api.get<Stats>('/v1/stats');
+        if (stopped) return;
+        setStats((v) => fromStats(s, v));
+        setStatsError(null);
+      } catch (e) {
+        if (!stopped) setStatsError(e as ApiError);
+      }
+    };
     load();
-    const sampler = setInterval(() => document.visibilityState === 'visible' && load(), SAMPLE_MS);
+    loadStats();
 
     // Events are applied once a frame, however many arrive: a node
     // delivering at full rate must not make the page fall behind.
@@ -60,6 +90,11 @@ export function Dashboard() {
       frame = 0;
       const batch = pending.current;
       pending.current = [];
+      // Each `stats` carries its bucket whole: the last of each bucket is enough.
+      const stats = pendingStats.current;
+      pendingStats.current = [];
+      if (stats.length) setStats((v) => stats.reduce(applyStats, v));
+      if (!batch.length) return;
       let refetch = false;
       let list = shown.current;
       for (const e of batch) {
@@ -76,10 +111,22 @@ export function Dashboard() {
       if (refetch) load();
     };
     const stream = openEventStream({
-      url: '/v1/events',
+      url: liveUrl(['stats']),
       key: () => key,
       onEvent: (m) => {
-        const e = parseEvent(m.event ?? 'message', m.data);
+        const type = m.event ?? 'message';
+        if (isLiveType(type)) {
+          const live = parseLive(type, m.data);
+          if (live?.type !== 'stats') return;
+          const queue = pendingStats.current;
+          if (queue.length && queue[queue.length - 1].bucket.start === live.bucket.start) queue.pop();
+          queue.push(live);
+          // A hidden page draws no frames: it keeps at most the window's buckets.
+          if (queue.length > 400) queue.shift();
+          if (!frame) frame = requestAnimationFrame(flush);
+          return;
+        }
+        const e = parseEvent(type, m.data);
         if (!e) return;
         pending.current.push(e);
         if (!frame) frame = requestAnimationFrame(flush);
@@ -88,18 +135,25 @@ export function Dashboard() {
         setLive(s);
         // Closed with a reason: the key was refused; the stream stopped.
         setStreamError(s === 'closed' && e ? e : null);
-        if (s === 'open') load(); // what changed while disconnected
+        if (s === 'open') {
+          // What changed while disconnected (a restarted node starts its hour again).
+          load();
+          loadStats();
+        }
       },
     });
     return () => {
       stopped = true;
-      clearInterval(sampler);
       if (frame) cancelAnimationFrame(frame);
       stream.close();
     };
   }, [api, key]);
 
-  const names = seriesNames(history);
+  const now = stats.queueSamples.length ? stats.queueSamples[stats.queueSamples.length - 1].t : Date.now();
+  const names = providerNames(stats);
+  const latency = latencyChart(stats, now, names);
+  const shareNow = recentShare(stats, now, stats.bucketMs);
+  const shareRecent = recentShare(stats, now, SHARE_SPAN_MS);
   return (
     <section class="page">
       <div class="page-head">
@@ -117,33 +171,91 @@ export function Dashboard() {
       )}
       {providers !== null && providers.length > 0 && (
         <ul class="cards" aria-label="Providers">
-          {providers.map((p) => (
+          {withTraffic(providers, stats, now).map((p) => (
             <ProviderCard key={p.name} provider={p} />
           ))}
         </ul>
       )}
+      <h2>Queue and rates</h2>
+      {statsError && <ErrorBox error={statsError} title="Cannot read the statistics" />}
+      <dl class="tiles" aria-label="Queue depth by status">
+        {QUEUE_STATUSES.map((status) => (
+          <div key={status} class={PENDING_STATUSES.includes(status) ? 'tile pending' : 'tile'} data-status={status}>
+            <dt>{status}</dt>
+            <dd>{stats.queue ? formatCount(stats.queue[status] ?? 0) : '–'}</dd>
+          </div>
+        ))}
+      </dl>
+      <dl class="tiles" aria-label="Rates">
+        <div class="tile" data-rate="accepted">
+          <dt>Intake</dt>
+          <dd>{stats.rates ? `${formatCount(stats.rates.accepted)}/s` : '–'}</dd>
+        </div>
+        <div class="tile" data-rate="sent">
+          <dt>Delivered</dt>
+          <dd>{stats.rates ? `${formatCount(stats.rates.sent)}/s` : '–'}</dd>
+        </div>
+        <div class="tile" data-rate="failed">
+          <dt>Failed</dt>
+          <dd>{stats.rates ? `${formatCount(stats.rates.failed)}/s` : '–'}</dd>
+        </div>
+      </dl>
+      <div class="charts">
+        <TimeChart title="Intake and delivery (messages/s)" names={RATE_SERIES} data={rateChart(stats, now)} format={formatCount} scale="from-zero" />
+        <TimeChart title="Queue depth (since this page opened)" names={PENDING_STATUSES} data={queueChart(stats)} format={formatCount} scale="from-zero" />
+      </div>
       <h2>Last hour</h2>
       <p class="muted small">
-        Sampled every {SAMPLE_MS / 1000} s while this page is open; the history starts when it opens.
+        This node's attempts in {stats.bucketMs / 1000} s buckets, kept in memory by the node (a restart starts again).
       </p>
       <div class="charts">
-        <TimeChart title="Latency" names={names} data={chartData(history, names, 'latency_ms')} format={formatLatencyTick} scale="from-zero" />
+        <TimeChart title="Latency p50 / p95" names={latency.names} data={latency.data} format={formatLatencyTick} scale="from-zero" />
         <TimeChart
           title="Success rate"
           names={names}
-          data={chartData(history, names, 'success_rate')}
+          data={providerChart(stats, now, names, 'success_rate')}
           format={formatRate}
           scale="fraction"
         />
-        <TimeChart title="Traffic share" names={names} data={chartData(history, names, 'share')} format={formatRate} scale="fraction" />
+        <TimeChart
+          title="Traffic share, last 10 minutes"
+          names={names}
+          data={providerChart(stats, now, names, 'share', SHARE_SPAN_MS)}
+          format={formatRate}
+          scale="fraction"
+        />
       </div>
+      {names.length === 0 ? (
+        <Empty title="No attempts in the last hour">The charts fill as this node sends mail.</Empty>
+      ) : (
+        <table class="share" aria-label="Traffic share">
+          <thead>
+            <tr>
+              <th scope="col">Provider</th>
+              <th scope="col">Now ({stats.bucketMs / 1000} s)</th>
+              <th scope="col">Last 10 minutes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {names.map((n) => (
+              <tr key={n} data-share-provider={n}>
+                <th scope="row">{n}</th>
+                <td data-share-now={shareNow.find((s) => s.name === n)?.share ?? 0}>
+                  {formatRate(shareNow.find((s) => s.name === n)?.share ?? 0)}
+                </td>
+                <td>{formatRate(shareRecent.find((s) => s.name === n)?.share ?? 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h2>Activity</h2>
       {recent.length === 0 ? (
         <Empty title="No routing events since this page opened" />
       ) : (
         <ol class="activity" aria-label="Routing events">
           {recent.map((e) => (
-            <li key={e.id}>
+            <li key={e.id} data-event-id={e.id}>
               <time dateTime={e.at}>{formatAgo(e.at)}</time> {describeEvent(e)}
             </li>
           ))}

@@ -6,15 +6,18 @@
 import { useRoute } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
+import { useLiveEvents } from '../api/live';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo } from '../lib/format';
 import { formatBytes, formatMailboxes, inboxPlace, previewDocument, type Mailbox } from '../lib/inbox';
+import { mailFor } from '../lib/live';
 import { useSession } from '../session';
 
-// The inbox API has no events: an account's list is read again this often
-// while it is shown, so new mail appears without a reload.
+// New mail is announced by the event stream (inbox_mail); without it (a
+// login that may not read events) an account's list is read again this
+// often while it is shown, so new mail appears without a reload.
 const REFRESH_MS = 3000;
 
 interface Account {
@@ -148,6 +151,12 @@ function AccountView({ user }: { user: string }) {
   const [messages, setMessages] = useState<CaughtSummary[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
+  // New mail shows without a reload: read again when the event stream says
+  // this account got some (and after a reconnect); every REFRESH_MS only
+  // when the stream is refused (a login that may not read events).
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
+  const stream = useLiveEvents(['inbox_mail'], true, (e) => e.type === 'inbox_mail' && mailFor(e, user) && reload(), reload);
   useEffect(() => {
     let stopped = false;
     const query = search ? `?text=${encodeURIComponent(search)}` : '';
@@ -157,12 +166,12 @@ function AccountView({ user }: { user: string }) {
         .then((r) => !stopped && (setMessages(r.data), setError(null)))
         .catch((e: ApiError) => !stopped && setError(e));
     load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && load(), REFRESH_MS);
+    const timer = stream === 'closed' ? setInterval(() => document.visibilityState === 'visible' && load(), REFRESH_MS) : 0;
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, user, search]);
+  }, [api, user, search, version, stream === 'closed']);
 
   return (
     <section class="page">

@@ -4,12 +4,14 @@
 import { useRoute } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
+import { useLiveEvents } from '../api/live';
 import type { MessageDetail, MessagePage, MessageStatus } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo, formatLatency } from '../lib/format';
 import { canCancel, canRetry, listQuery, NO_FILTER, statusTone, STATUSES, type ListFilter } from '../lib/messages';
+import { followMessage } from '../lib/live';
 import { useSession } from '../session';
 
 export function Messages() {
@@ -154,6 +156,19 @@ function MessageView({ id }: { id: string }) {
   useEffect(() => {
     load();
   }, [api, id]);
+  // Its status changes come from the event stream: the page reads the
+  // message again (timeline and all) when one names it, or may have left
+  // it out, and after a reconnect.
+  useLiveEvents(
+    ['message_status'],
+    true,
+    (e) => {
+      if (e.type !== 'message_status') return;
+      const seen = followMessage(e, id);
+      if (seen.status || seen.reread) load();
+    },
+    load,
+  );
 
   async function act(action: 'cancel' | 'retry') {
     try {
