@@ -3,7 +3,10 @@
 // (support/pg_server.h; a database per test).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "store_fixture.h"
@@ -298,6 +301,44 @@ TEST_P(StoreContract, ConcurrentEnqueuesShareCommits) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(counts()[0], kThreads * kEach);
+}
+
+// Group commit: writes queued together share transactions, and every one
+// of them is answered, also when a batch is larger than what one pipeline
+// round trip of the PostgreSQL store sends.
+TEST_P(StoreContract, ManyWritesInFlightShareCommits) {
+  constexpr int kMessages = 1500;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<MessageId> ids;
+  int answered = 0, failed = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    store_->enqueue(message("m" + std::to_string(i)), [&](Result<EnqueueResult> r) {
+      std::lock_guard lock(mu);
+      ++answered;
+      if (r) {
+        ids.insert(r->id);
+      } else {
+        ++failed;
+      }
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return answered == kMessages; }));
+  }
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kMessages));
+  EXPECT_EQ(counts()[0], kMessages);
+  // Fewer commits than messages.
+  auto metrics = metrics_.render();
+  auto name = std::string("postern_store_commit_batch_size_count{store=\"") +
+              (GetParam() == Backend::sqlite ? "sqlite" : "postgres") + "\"} ";
+  auto at = metrics.find(name);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  auto commits = std::stoll(metrics.substr(at + name.size()));
+  EXPECT_LT(commits, kMessages / 4) << "writes in flight together must share commits";
 }
 
 }  // namespace
