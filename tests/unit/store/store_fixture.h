@@ -58,10 +58,15 @@ inline void PrintTo(Backend b, std::ostream* out) {
   *out << (b == Backend::sqlite ? "sqlite" : "postgres");
 }
 
-class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public StoreTestSupport {
+// A store of the backend a test names: SQLite in the temporary directory,
+// or PostgreSQL on the test binary's private server, in a database of the
+// test's own.
+class BackendStoreSupport : public StoreTestSupport {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::postgres) {
+  // From SetUp: skips (fails, in CI) a PostgreSQL test with no server.
+  void set_up(Backend backend) {
+    backend_ = backend;
+    if (backend == Backend::postgres) {
       POSTERN_REQUIRE_PG(pg_);
       std::string why;
       database_ = pg_->create_database(why);
@@ -73,7 +78,7 @@ class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public StoreTe
   // Opens the store, closing the one open before (a restart).
   void open() {
     store_.reset();
-    if (GetParam() == Backend::sqlite) {
+    if (backend_ == Backend::sqlite) {
       auto s = sqlite::SqliteStore::open({dir_.file("postern.db")}, clock_, metrics_);
       ASSERT_TRUE(s) << s.error().message();
       store_ = std::move(*s);
@@ -84,8 +89,14 @@ class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public StoreTe
     store_ = std::move(*s);
   }
 
+  Backend backend_ = Backend::sqlite;
   test::PgServer* pg_ = nullptr;
   std::string database_;
+};
+
+class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public BackendStoreSupport {
+ protected:
+  void SetUp() override { set_up(GetParam()); }
 };
 
 }  // namespace postern::store
