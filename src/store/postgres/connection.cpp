@@ -100,12 +100,17 @@ Result<void> Connection::run_setup() {
 }
 
 Result<void> Connection::ensure() {
-  if (PQstatus(conn_) == CONNECTION_OK) return {};
+  if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return {};
   deferred_.clear();
-  // PQreset connects with the same string again: every host of a
-  // multi-host string is tried, so a promoted replica is found.
-  PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  // A new connection, with the same string: every host of a multi-host
+  // string is tried again, so a promoted replica is found; and nothing of
+  // the old one's state (a pipeline cut short) is carried over.
+  PGconn* fresh = PQconnectdb(conninfo_.c_str());
+  PQfinish(conn_);
+  conn_ = fresh;
+  PQsetNoticeProcessor(conn_, quiet, nullptr);
+  broken_ = PQstatus(conn_) != CONNECTION_OK;
+  if (broken_) {
     last_error_ = PQerrorMessage(conn_);
     return error_code(Errc::storage_unavailable);
   }
@@ -221,7 +226,12 @@ Result<void> Connection::flush() {
       PQclear(r);
     }
   }
-  if (PQstatus(conn_) == CONNECTION_OK) PQexitPipelineMode(conn_);
+  // A pipeline left with answers unread (the connection failed mid-way)
+  // cannot be left: the connection is made again before its next use.
+  if (PQexitPipelineMode(conn_) != 1) {
+    broken_ = true;
+    if (!first) first = Errc::storage_unavailable;
+  }
   if (first) return first;
   return {};
 }

@@ -76,8 +76,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Connects again if the connection was lost. storage_unavailable when
-  // the server cannot be reached.
+  // Connects again if the connection was lost (or left unusable).
+  // storage_unavailable when the server cannot be reached.
   Result<void> ensure();
 
   // Runs a statement and answers its rows; deferred statements go first.
@@ -114,6 +114,7 @@ class Connection {
   PGconn* conn_;
   std::vector<Deferred> deferred_;
   std::string last_error_;
+  bool broken_ = false;  // unusable although libpq still says CONNECTION_OK
 };
 
 }  // namespace postern::store::postgres
