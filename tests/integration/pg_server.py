@@ -6,6 +6,7 @@ end. Debian's postgresql-15 provides the binaries (scripts/bootstrap.sh);
 POSTERN_PG_BIN names another directory."""
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -51,6 +52,7 @@ class PgServer:
         self._prefix = ["runuser", "-u", "postgres", "--"] if user else []
         if user:
             os.chown(self.dir, user.pw_uid, user.pw_gid)
+        self._guard = None
 
     def _run(self, *argv):
         r = subprocess.run(self._prefix + list(argv), capture_output=True, text=True, timeout=120)
@@ -68,7 +70,18 @@ class PgServer:
             argv += ["-m", "fast"]
         self._run(*argv, action)
 
+    def _start_guard(self):
+        """A pytest killed (or crashing) runs no cleanup: a guard process
+        waits for its stdin, which only this process holds, to close, then
+        stops the server and removes its directory, however pytest ended."""
+        stop = " ".join(shlex.quote(a) for a in self._prefix + [
+            os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"])
+        script = f"cat >/dev/null; {stop} >/dev/null 2>&1; rm -rf {shlex.quote(self.dir)}"
+        self._guard = subprocess.Popen(["sh", "-c", script], stdin=subprocess.PIPE,
+                                       start_new_session=True)
+
     def start(self):
+        self._start_guard()
         # --no-sync: initdb's own files; the server runs with fsync on.
         self._run(os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", USER, "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
@@ -103,6 +116,9 @@ class PgServer:
         try:
             self.stop()
         finally:
+            if self._guard:
+                self._guard.stdin.close()  # the guard finds the server stopped, and ends
+                self._guard.wait(timeout=60)
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def psql(self, sql, database="postgres"):

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -117,11 +118,36 @@ std::unique_ptr<PgServer> PgServer::start(std::string& why) {
     why = "initdb failed: " + tail_of(log);
     return nullptr;
   }
+  s->start_guard();
   for (int i = 0; i < kPortTries; ++i) {
     s->port_ = free_port();
     if (s->start_again(why)) return s;
   }
   return nullptr;
+}
+
+void PgServer::start_guard() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return;
+  auto quoted = [](const std::string& v) { return "'" + v + "'"; };
+  std::string script = "cat >/dev/null; " +
+                       std::string(as_postgres_user() ? "runuser -u postgres -- " : "") +
+                       quoted(bin_ + "/pg_ctl") + " -D " + quoted(dir_.file("data")) +
+                       " -m immediate stop >/dev/null 2>&1; rm -rf " + quoted(dir_.path().string());
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[0], 0);  // the copy does not close on exec; the write end does
+    setsid();         // outlives a kill of the test's process group
+    execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[0]);
+  if (pid < 0) {
+    close(fds[1]);
+    return;
+  }
+  guard_fd_ = fds[1];
+  guard_pid_ = pid;
 }
 
 bool PgServer::run_pg_ctl(const std::string& action, std::string& why) {
@@ -157,6 +183,12 @@ bool PgServer::restart(std::string& why) { return stop(why) && start_again(why);
 PgServer::~PgServer() {
   std::string why;
   (void)stop(why);
+  if (guard_fd_ >= 0) {
+    close(guard_fd_);  // the guard finds the server stopped, and ends
+    int status = 0;
+    while (waitpid(guard_pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
 }
 
 std::string PgServer::conninfo(const std::string& database) const {

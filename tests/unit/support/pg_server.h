@@ -41,12 +41,19 @@ class PgServer {
  private:
   PgServer() = default;
   bool run_pg_ctl(const std::string& action, std::string& why);
+  // A test binary that crashes (a sanitizer's abort) runs no destructor: a
+  // guard process reading a pipe that only this process holds open stops
+  // the server and removes its directory once the pipe closes, however the
+  // process ended.
+  void start_guard();
 
   TempDir dir_;
   std::string bin_;
   int port_ = 0;
   int databases_ = 0;
   bool running_ = false;
+  int guard_fd_ = -1;
+  int guard_pid_ = -1;
 };
 
 // The directory of initdb and pg_ctl, or "" when they are not installed.
