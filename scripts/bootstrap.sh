@@ -16,6 +16,10 @@ packages=(
   libssl-dev libsqlite3-dev libgmime-3.0-dev libgumbo-dev libsodium-dev
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libcsv-dev
   libgtest-dev libjemalloc-dev
+  # libpq, the PostgreSQL store's client (src/store/postgres), and the
+  # PostgreSQL 15 server its tests start on loopback (tests/unit/support/pg_server.h,
+  # tests/integration/pg_server.py)
+  libpq-dev postgresql-15 postgresql-client-15
   # integration tests and benchmarks; python3-yaml also embeds docs/openapi.yaml
   python3 python3-pytest python3-yaml python3-jsonschema python3-cryptography swaks openssl curl wrk nginx-light postfix
   # swaks --tls (STARTTLS) needs Net::SSLeay, which swaks only recommends
@@ -54,9 +58,9 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The packaged nginx and postfix must not hold ports or run as services:
-# benchmarks start private instances of them on loopback.
-for svc in nginx postfix dovecot; do
+# The packaged nginx, postfix and postgresql must not hold ports or run as
+# services: benchmarks and tests start private instances of them on loopback.
+for svc in nginx postfix dovecot postgresql; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -17,6 +17,7 @@ import http.client
 
 import pytest
 
+import pg_server
 import simulator
 from managed_process import ManagedProcess, sanitizer_report
 
@@ -304,8 +305,8 @@ class Threads:
 # -- what a test needs ----------------------------------------------------------------
 
 def under_ci():
-    """CI services set CI=true (and .ci/run does): there every test runs."""
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+    """CI services set CI=true (and .ci/run does), or POSTERN_CI=1: there every test runs."""
+    return any(os.environ.get(name, "").lower() in ("true", "1", "yes") for name in ("CI", "POSTERN_CI"))
 
 
 def missing(what):
@@ -332,3 +333,23 @@ def pytest_runtest_setup(item):
 
 
 needs_simulator = requires(os.path.exists(simulator.SIM_BIN), f"postern-sim is not built ({simulator.SIM_BIN})")
+
+
+needs_postgres = requires(pg_server.available(), f"PostgreSQL 15 is not installed ({pg_server.PG_BIN})")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One private PostgreSQL for the session (pg_server.PgServer), stopped at
+    its end; tests take a database each (postgres_url)."""
+    if not pg_server.available():
+        missing(f"PostgreSQL 15 is not installed ({pg_server.PG_BIN})")
+    server = pg_server.PgServer().start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """The postgresql:// URI of a new, empty database for this test."""
+    return postgres_server.url(postgres_server.create_database())

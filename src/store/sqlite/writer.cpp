@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "store/attempt_record.h"
 #include "store/sqlite/codec.h"
 #include "store/sqlite/status_sql.h"
 
@@ -374,14 +375,8 @@ Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const s
 
 Result<void> Writer::fail_leased(const std::string& owner, MessageId id, std::string failure_class,
                                  std::string code, std::string detail, bool counts_as_attempt) {
-  AttemptRecord failed;
-  failed.id = id;
-  failed.next_status = MessageStatus::failed;
-  failed.failure_class = std::move(failure_class);
-  failed.code = std::move(code);
-  failed.detail = std::move(detail);
-  failed.counts_as_attempt = counts_as_attempt;
-  return record_attempt(owner, failed);
+  return record_attempt(owner, lease_failure(id, std::move(failure_class), std::move(code),
+                                             std::move(detail), counts_as_attempt));
 }
 
 Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, SystemTime now,
@@ -410,11 +405,7 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   // (a part of the record's settled) go to their own, which a manual retry
   // empties. Both strings are bound without a copy: they live to the step.
   auto refused = join_lines(rec.refused_recipients);
-  auto delivered = rec.settled_recipients;
-  std::erase_if(delivered, [&](const std::string& a) {
-    return std::find(rec.refused_recipients.begin(), rec.refused_recipients.end(), a) !=
-           rec.refused_recipients.end();
-  });
+  auto delivered = delivered_recipients(rec);
   auto settled = join_lines(delivered);
   s.bind(1, id_value)
       .bind(2, owner)
@@ -447,15 +438,7 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   if (everyone_else) {
     if (auto r = st_->set_settled.bind(1, id_value).bind(2, *everyone_else).run(); !r) return r;
   }
-  Event e;
-  e.at = now;
-  e.type = std::string(to_string(rec.next_status));
-  e.status = rec.next_status;
-  e.provider = rec.provider;
-  e.failure_class = rec.failure_class;
-  e.code = rec.code;
-  e.latency = rec.latency;
-  e.detail = rec.detail;
+  auto e = attempt_event(rec, now);
   if (auto r = insert_event(rec.id, *seq, e); !r) return r;
   if (auto r = tell_attempt(rec, now); !r) return r;
   return count_transition(MessageStatus::sending, rec.next_status);

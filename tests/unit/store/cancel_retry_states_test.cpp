@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <ostream>
+#include <tuple>
 
 #include "store_fixture.h"
 #include "support/await_completion.h"
@@ -37,8 +38,13 @@ const StateCase kCases[] = {
 // the test's ctest name.
 void PrintTo(const StateCase& c, std::ostream* out) { *out << c.name; }
 
-class CancelRetryStates : public StoreFixture, public ::testing::WithParamInterface<StateCase> {
+// Each state on each backend.
+class CancelRetryStates : public ::testing::TestWithParam<std::tuple<Backend, StateCase>>,
+                          public BackendStoreSupport {
  protected:
+  void SetUp() override { set_up(std::get<0>(GetParam())); }
+  const StateCase& state() const { return std::get<1>(GetParam()); }
+
   // A message brought to the case's state the way the gateway brings it there.
   MessageId message_in_state(const StateCase& c) {
     NewMessage m;
@@ -88,25 +94,30 @@ class CancelRetryStates : public StoreFixture, public ::testing::WithParamInterf
       EXPECT_EQ(answer.error(), Errc::conflict);
     }
     auto now = store_->get_message(id).value().summary.status;
-    EXPECT_EQ(now, taken ? after : GetParam().status);
+    EXPECT_EQ(now, taken ? after : state().status);
   }
 };
 
 TEST_P(CancelRetryStates, CancelTakesQueuedDeferredAndQuarantinedMailOnly) {
-  auto id = message_in_state(GetParam());
+  auto id = message_in_state(state());
   auto answer = await_completion<MessageStatus>([&](auto done) { store_->cancel(id, done); });
-  expect_outcome(id, answer, GetParam().cancel_takes_it, MessageStatus::cancelled);
+  expect_outcome(id, answer, state().cancel_takes_it, MessageStatus::cancelled);
 }
 
 TEST_P(CancelRetryStates, RetryTakesEndedAndWaitingMailButNotMailWithNobodyLeft) {
-  auto id = message_in_state(GetParam());
+  auto id = message_in_state(state());
   auto answer = await_completion<MessageStatus>([&](auto done) { store_->retry(id, done); });
-  expect_outcome(id, answer, GetParam().retry_takes_it, MessageStatus::queued);
+  expect_outcome(id, answer, state().retry_takes_it, MessageStatus::queued);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryState, CancelRetryStates, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<StateCase>& info) {
-                           return std::string(info.param.name);
+INSTANTIATE_TEST_SUITE_P(EveryState, CancelRetryStates,
+                         ::testing::Combine(::testing::Values(Backend::sqlite, Backend::postgres),
+                                            ::testing::ValuesIn(kCases)),
+                         [](const ::testing::TestParamInfo<std::tuple<Backend, StateCase>>& info) {
+                           return std::string(std::get<0>(info.param) == Backend::sqlite
+                                                  ? "sqlite_"
+                                                  : "postgres_") +
+                                  std::get<1>(info.param).name;
                          });
 
 TEST(CancelRetryStatesTable, CoversEveryStatus) {
@@ -116,7 +127,12 @@ TEST(CancelRetryStatesTable, CoversEveryStatus) {
     EXPECT_TRUE(covered[static_cast<std::size_t>(s)]) << to_string(static_cast<MessageStatus>(s));
 }
 
-TEST_F(StoreFixture, CancelAndRetryAnswerNotFoundForAnUnknownId) {
+class CancelRetryUnknown : public AnyStoreFixture {};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, CancelRetryUnknown, ::testing::Values(Backend::sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, CancelRetryUnknown, ::testing::Values(Backend::postgres));
+
+TEST_P(CancelRetryUnknown, CancelAndRetryAnswerNotFoundForAnUnknownId) {
   auto cancel =
       await_completion<MessageStatus>([&](auto done) { store_->cancel(MessageId(7), done); });
   EXPECT_EQ(cancel.error(), Errc::not_found);

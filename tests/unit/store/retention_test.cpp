@@ -14,7 +14,9 @@ namespace {
 using namespace std::chrono_literals;
 using test::await_completion;
 
-class RetentionTest : public StoreFixture {
+// The retention tests' calls, on the store of a fixture of either backend.
+template <class Fixture>
+class RetentionCalls : public Fixture {
  protected:
   MessageId enqueue(const std::string& subject) {
     NewMessage m;
@@ -23,8 +25,8 @@ class RetentionTest : public StoreFixture {
     m.envelope.sender = "a@x.org";
     m.envelope.recipients = {{"b@x.org", RecipientKind::to}};
     m.subject = subject;
-    auto r =
-        await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+    auto r = await_completion<EnqueueResult>(
+        [&](auto done) { this->store_->enqueue(std::move(m), done); });
     EXPECT_TRUE(r);
     return r ? r->id : MessageId();
   }
@@ -32,33 +34,36 @@ class RetentionTest : public StoreFixture {
   // Leases every queued message and ends each as `to` says.
   void end_all(const std::map<MessageId, MessageStatus>& to) {
     auto leased = await_completion<std::vector<LeasedMessage>>(
-        [&](auto done) { store_->lease("w1", clock_.now(), 60s, 1000, done); });
+        [&](auto done) { this->store_->lease("w1", this->clock_.now(), 60s, 1000, done); });
     ASSERT_TRUE(leased);
     for (const auto& l : *leased) {
       auto next = to.at(l.id);
       AttemptRecord rec{l.id,
                         next,
-                        clock_.now() + 60s,
+                        this->clock_.now() + 60s,
                         "capture",
                         next == MessageStatus::sent ? "ok" : "transient",
                         "250",
                         "",
                         "",
                         1ms};
-      ASSERT_TRUE(
-          await_completion<void>([&](auto done) { store_->record_attempt("w1", rec, done); }));
+      ASSERT_TRUE(await_completion<void>(
+          [&](auto done) { this->store_->record_attempt("w1", rec, done); }));
     }
   }
 
   Result<std::size_t> purge(SystemTime before, std::size_t limit) {
     return await_completion<std::size_t>(
-        [&](auto done) { store_->purge_ended(before, limit, done); });
+        [&](auto done) { this->store_->purge_ended(before, limit, done); });
   }
 
   std::int64_t count(MessageStatus s) {
-    return store_->count_by_status().value()[static_cast<int>(s)];
+    return this->store_->count_by_status().value()[static_cast<int>(s)];
   }
+};
 
+class RetentionTest : public RetentionCalls<StoreFixture> {
+ protected:
   std::vector<std::filesystem::path> segments() const {
     std::vector<std::filesystem::path> out;
     for (const auto& e : std::filesystem::directory_iterator(dir_.file("postern.db-content")))
@@ -68,7 +73,13 @@ class RetentionTest : public StoreFixture {
   }
 };
 
-TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
+// The tests of what retention deletes, on both backends.
+class Retention : public RetentionCalls<AnyStoreFixture> {};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, Retention, ::testing::Values(Backend::sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, Retention, ::testing::Values(Backend::postgres));
+
+TEST_P(Retention, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
   auto sent = enqueue("sent");
   auto failed = enqueue("failed");
   auto cancelled = enqueue("cancelled");
@@ -103,7 +114,7 @@ TEST_F(RetentionTest, OnlyMessagesThatEndedBeforeTheCutOffAreDeleted) {
   EXPECT_EQ(purge(clock_.now() - 1h, 100).value(), 0u);
 }
 
-TEST_F(RetentionTest, AMessageThatEndedRecentlyIsKeptHoweverOldItIs) {
+TEST_P(Retention, AMessageThatEndedRecentlyIsKeptHoweverOldItIs) {
   auto old = enqueue("old");
   clock_.advance(3h);  // waited in the queue for three hours
   end_all({{old, MessageStatus::sent}});
@@ -112,7 +123,7 @@ TEST_F(RetentionTest, AMessageThatEndedRecentlyIsKeptHoweverOldItIs) {
   EXPECT_EQ(purge(clock_.now() - 1h, 100).value(), 1u);
 }
 
-TEST_F(RetentionTest, PurgesInBatchesOfTheLimit) {
+TEST_P(Retention, PurgesInBatchesOfTheLimit) {
   std::map<MessageId, MessageStatus> ends;
   for (int i = 0; i < 5; ++i) ends[enqueue("m" + std::to_string(i))] = MessageStatus::sent;
   end_all(ends);
@@ -182,7 +193,7 @@ TEST_F(RetentionTest, ARestartedStoreFreesTheSegmentsOfEarlierRuns) {
   ASSERT_EQ(segments().size(), 1u);
 }
 
-TEST_F(RetentionTest, TheIdempotencyKeyOfADeletedMessageServesANewOne) {
+TEST_P(Retention, TheIdempotencyKeyOfADeletedMessageServesANewOne) {
   auto with_key = [&](const std::string& hash) {
     NewMessage m;
     m.format = ContentFormat::json;

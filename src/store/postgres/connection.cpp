@@ -1,0 +1,239 @@
+#include "store/postgres/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace postern::store::postgres {
+namespace {
+
+// Statements sent per pipeline sync: their answers (a few dozen bytes
+// each) must fit the socket buffers while libpq, in blocking mode, is
+// still sending, or both ends would wait on each other.
+constexpr std::size_t kPipelineChunk = 256;
+
+// Server notices ("relation already exists, skipping") are not news.
+void quiet(void*, const char* message) { spdlog::debug("store: PostgreSQL: {}", message); }
+
+bool sqlstate_is(const PGresult* r, std::string_view code) {
+  const char* s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  return s && std::string_view(s).starts_with(code);
+}
+
+}  // namespace
+
+Params& Params::text(std::string_view v) {
+  values_.emplace_back(std::string(v));
+  formats_.push_back(0);
+  return *this;
+}
+
+Params& Params::integer(std::int64_t v) { return text(std::to_string(v)); }
+
+Params& Params::bytes(std::string_view v) {
+  values_.emplace_back(std::string(v));
+  formats_.push_back(1);
+  return *this;
+}
+
+Params& Params::null() {
+  values_.emplace_back(std::nullopt);
+  formats_.push_back(0);
+  return *this;
+}
+
+std::int64_t Rows::integer(int row, int col) const {
+  auto v = view(row, col);
+  std::int64_t out = 0;
+  if (raw_) {  // big-endian int2, int4 or int8
+    for (unsigned char c : v)
+      out = static_cast<std::int64_t>(static_cast<std::uint64_t>(out) << 8 | c);
+    if (v.size() < 8 && !v.empty() && (static_cast<unsigned char>(v[0]) & 0x80))
+      out -= static_cast<std::int64_t>(std::uint64_t{1} << (8 * v.size()));
+    return out;
+  }
+  std::from_chars(v.data(), v.data() + v.size(), out);
+  return out;
+}
+
+std::string Rows::bytes(int row, int col) const {
+  if (raw_) return text(row, col);
+  std::size_t n = 0;
+  auto* decoded =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col)), &n);
+  if (!decoded) return {};
+  std::string out(reinterpret_cast<const char*>(decoded), n);
+  PQfreemem(decoded);
+  return out;
+}
+
+std::int64_t Rows::affected() const {
+  const char* n = PQcmdTuples(r_.get());
+  return n && *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo,
+                                                     std::vector<std::string> setup) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  std::unique_ptr<Connection> c(new Connection(conninfo, std::move(setup), conn));
+  if (PQstatus(conn) != CONNECTION_OK) {
+    spdlog::error("store: cannot connect to PostgreSQL: {}", PQerrorMessage(conn));
+    return error_code(Errc::storage_unavailable);
+  }
+  if (auto r = c->run_setup(); !r) return r.error();
+  return c;
+}
+
+Connection::Connection(std::string conninfo, std::vector<std::string> setup, PGconn* conn)
+    : conninfo_(std::move(conninfo)), setup_(std::move(setup)), conn_(conn) {
+  PQsetNoticeProcessor(conn_, quiet, nullptr);
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+Result<void> Connection::run_setup() {
+  for (const auto& sql : setup_) {
+    if (auto r = run(sql, {}, 0); !r) return r.error();
+  }
+  return {};
+}
+
+Result<void> Connection::ensure() {
+  if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return {};
+  deferred_.clear();
+  // A new connection, with the same string: every host of a multi-host
+  // string is tried again, so a promoted replica is found; and nothing of
+  // the old one's state (a pipeline cut short) is carried over.
+  PGconn* fresh = PQconnectdb(conninfo_.c_str());
+  PQfinish(conn_);
+  conn_ = fresh;
+  PQsetNoticeProcessor(conn_, quiet, nullptr);
+  broken_ = PQstatus(conn_) != CONNECTION_OK;
+  if (broken_) {
+    last_error_ = PQerrorMessage(conn_);
+    return error_code(Errc::storage_unavailable);
+  }
+  spdlog::info("store: reconnected to PostgreSQL");
+  return run_setup();
+}
+
+bool Connection::in_transaction() const {
+  auto s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+error_code Connection::failure(const PGresult* r) {
+  last_error_ = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return Errc::storage_unavailable;
+  if (sqlstate_is(r, "23505")) return Errc::conflict;      // unique_violation
+  if (sqlstate_is(r, "53100")) return Errc::storage_full;  // disk_full
+  if (sqlstate_is(r, "53") || sqlstate_is(r, "08") ||      // resources, connection
+      sqlstate_is(r, "57P") || sqlstate_is(r, "40") ||     // shutdown, rollback
+      sqlstate_is(r, "25006")) {                           // read-only: a standby now
+    return Errc::storage_unavailable;
+  }
+  spdlog::error("store: PostgreSQL: {}", last_error_);
+  return Errc::internal;
+}
+
+Result<Rows> Connection::run(std::string_view sql, const Params& params, int result_format) {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  for (const auto& v : params.values_) {
+    values.push_back(v ? v->data() : nullptr);
+    lengths.push_back(v ? static_cast<int>(v->size()) : 0);
+  }
+  std::string text(sql);
+  PGresult* r = PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), lengths.data(), params.formats_.data(), result_format);
+  auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    auto ec = failure(r);
+    PQclear(r);
+    return ec;
+  }
+  return Rows(r, result_format == 1);
+}
+
+Result<Rows> Connection::query(std::string_view sql, const Params& params) {
+  if (auto r = flush(); !r) return r.error();
+  return run(sql, params, 0);
+}
+
+Result<Rows> Connection::query_raw(std::string_view sql, const Params& params) {
+  if (auto r = flush(); !r) return r.error();
+  return run(sql, params, 1);
+}
+
+Result<void> Connection::script(const std::string& sql) {
+  if (auto r = flush(); !r) return r.error();
+  PGresult* r = PQexec(conn_, sql.c_str());
+  auto status = PQresultStatus(r);
+  error_code ec;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) ec = failure(r);
+  PQclear(r);
+  if (ec) return ec;
+  return {};
+}
+
+void Connection::defer(std::string sql, Params params) {
+  deferred_.push_back({std::move(sql), std::move(params)});
+}
+
+Result<void> Connection::flush() {
+  if (deferred_.empty()) return {};
+  auto pending = std::move(deferred_);
+  deferred_.clear();
+  if (PQenterPipelineMode(conn_) != 1) return failure(nullptr);
+  error_code first;
+  for (std::size_t start = 0; start < pending.size() && !first; start += kPipelineChunk) {
+    auto end = std::min(pending.size(), start + kPipelineChunk);
+    for (auto i = start; i < end; ++i) {
+      const auto& d = pending[i];
+      std::vector<const char*> values;
+      std::vector<int> lengths;
+      for (const auto& v : d.params.values_) {
+        values.push_back(v ? v->data() : nullptr);
+        lengths.push_back(v ? static_cast<int>(v->size()) : 0);
+      }
+      if (PQsendQueryParams(conn_, d.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), lengths.data(), d.params.formats_.data(), 0) != 1) {
+        first = failure(nullptr);
+        break;
+      }
+    }
+    if (PQpipelineSync(conn_) != 1) {
+      if (!first) first = failure(nullptr);
+      break;
+    }
+    // Each statement answers its result then a null; the sync ends the chunk.
+    for (;;) {
+      PGresult* r = PQgetResult(conn_);
+      if (!r) {
+        if (PQstatus(conn_) != CONNECTION_OK) {
+          if (!first) first = failure(nullptr);
+          break;
+        }
+        continue;
+      }
+      auto status = PQresultStatus(r);
+      if (status == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !first) first = failure(r);
+      PQclear(r);
+    }
+  }
+  // A pipeline left with answers unread (the connection failed mid-way)
+  // cannot be left: the connection is made again before its next use.
+  if (PQexitPipelineMode(conn_) != 1) {
+    broken_ = true;
+    if (!first) first = Errc::storage_unavailable;
+  }
+  if (first) return first;
+  return {};
+}
+
+}  // namespace postern::store::postgres

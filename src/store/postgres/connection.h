@@ -1,0 +1,120 @@
+// One libpq connection of the PostgreSQL store, with the few calls the
+// store makes: statements with parameters (text, or raw bytes for bytea),
+// results read as text, and statements deferred to be sent together in
+// libpq's pipeline mode (one round trip for a whole group commit).
+//
+// Blocking: each connection is used by one thread at a time (the group
+// commit writer, or a reader borrowed from the pool), as the SQLite store's
+// are; see postgres_store.h for why the store runs on threads of its own.
+//
+// A lost connection (server restarted, network cut, failover) is made again
+// by ensure(), which the store calls before each transaction and each read:
+// libpq re-reads the connection string then, so a multi-host string with
+// target_session_attrs=read-write finds the new primary.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace postern::store::postgres {
+
+// The parameters of one statement ($1, $2, ...), owning their values so
+// that a deferred statement outlives its caller's strings.
+class Params {
+ public:
+  Params& text(std::string_view v);
+  Params& integer(std::int64_t v);
+  Params& bytes(std::string_view v);  // bytea, sent raw (binary format)
+  Params& null();
+  std::size_t size() const { return values_.size(); }
+
+ private:
+  friend class Connection;
+  std::vector<std::optional<std::string>> values_;
+  std::vector<int> formats_;
+};
+
+// The rows of a statement, read as text (bytea columns too, unless the
+// statement asked for raw results: Connection::query_raw).
+class Rows {
+ public:
+  Rows(PGresult* r, bool raw) : r_(r, &PQclear), raw_(raw) {}
+  int size() const { return PQntuples(r_.get()); }
+  bool null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string_view view(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col),
+            static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
+  }
+  std::string text(int row, int col) const { return std::string(view(row, col)); }
+  std::int64_t integer(int row, int col) const;
+  // A bytea column's bytes.
+  std::string bytes(int row, int col) const;
+  // Rows an INSERT, UPDATE or DELETE touched.
+  std::int64_t affected() const;
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+  bool raw_;
+};
+
+class Connection {
+ public:
+  // Connects with `conninfo` (a libpq key/value string or a postgresql://
+  // URI, several hosts allowed) and runs `setup` (SET statements) on this
+  // and every later connection. storage_unavailable when it cannot.
+  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo,
+                                                  std::vector<std::string> setup = {});
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Connects again if the connection was lost (or left unusable).
+  // storage_unavailable when the server cannot be reached.
+  Result<void> ensure();
+
+  // Runs a statement and answers its rows; deferred statements go first.
+  Result<Rows> query(std::string_view sql, const Params& params = {});
+  // The same, with every column answered as raw bytes (bytea content).
+  Result<Rows> query_raw(std::string_view sql, const Params& params = {});
+  // Runs several statements without parameters (a migration's text).
+  Result<void> script(const std::string& sql);
+  // Queues a statement whose rows nobody reads; it is sent with the next
+  // query or flush, in one pipeline with the others.
+  void defer(std::string sql, Params params);
+  // Sends the deferred statements (pipelined) and reads their answers: the
+  // first error, if any.
+  Result<void> flush();
+  // Forgets the deferred statements (their transaction is rolled back).
+  void discard_deferred() { deferred_.clear(); }
+  // Whether a transaction is open (or failed and awaiting ROLLBACK).
+  bool in_transaction() const;
+  std::string last_error() const { return last_error_; }
+
+ private:
+  struct Deferred {
+    std::string sql;
+    Params params;
+  };
+  Connection(std::string conninfo, std::vector<std::string> setup, PGconn* conn);
+  Result<void> run_setup();
+  Result<Rows> run(std::string_view sql, const Params& params, int result_format);
+  // Maps a failed result (or a lost connection) to the store's errors.
+  error_code failure(const PGresult* r);
+
+  std::string conninfo_;
+  std::vector<std::string> setup_;
+  PGconn* conn_;
+  std::vector<Deferred> deferred_;
+  std::string last_error_;
+  bool broken_ = false;  // unusable although libpq still says CONNECTION_OK
+};
+
+}  // namespace postern::store::postgres

@@ -1,0 +1,219 @@
+#include "store/postgres/postgres_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/group_commit.h"
+#include "store/postgres/connection.h"
+#include "store/postgres/migrations.h"
+#include "store/postgres/reader.h"
+#include "store/postgres/writer.h"
+#include "store/sqlite/connection_pool.h"
+
+namespace postern::store::postgres {
+namespace {
+
+// synchronous_commit = on whatever the server's default: a COMMIT answers
+// once its WAL is flushed, so every acknowledgement follows a durable
+// commit. application_name shows the node's sessions in pg_stat_activity.
+const std::vector<std::string> kWriterSetup = {"SET synchronous_commit = on",
+                                               "SET application_name = 'postern-writer'"};
+const std::vector<std::string> kReaderSetup = {"SET application_name = 'postern-reader'"};
+
+// The SQLite store's pool of connections, which is not SQLite-specific.
+using Pool = sqlite::ConnectionPool<Connection>;
+
+}  // namespace
+
+// Members are destroyed bottom-up: the committer stops first.
+struct PostgresStore::Impl {
+  std::unique_ptr<Connection> write_conn;
+  std::unique_ptr<Writer> writer;
+  std::unique_ptr<Pool> readers;
+  std::unique_ptr<GroupCommitter> committer;
+
+  // Queues a write: `op` runs on the writer thread with the writer.
+  template <class T, class Op>
+  void write(Op op, Completion<T> done) {
+    committer->submit<T>([w = writer.get(), op = std::move(op)]() { return op(*w); },
+                         std::move(done));
+  }
+
+  // Runs a read on a pooled connection. A connection found lost (the
+  // server restarted, failed over) is made again and the read tried once
+  // more: reads change nothing, so trying again is safe.
+  template <class F>
+  auto read(F f) -> decltype(f(std::declval<Reader&>())) {
+    using Answer = decltype(f(std::declval<Reader&>()));
+    for (int attempt = 0;; ++attempt) {
+      auto lease = readers->borrow();
+      Connection& c = *lease.operator->();
+      if (auto r = c.ensure(); !r) return Answer(boost::system::in_place_error, r.error());
+      Reader reader(c);
+      auto result = f(reader);
+      if (result || result.error() != Errc::storage_unavailable || attempt > 0) return result;
+    }
+  }
+};
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions& options,
+                                                           const Clock& clock,
+                                                           MetricsRegistry& metrics) {
+  auto impl = std::make_unique<Impl>();
+  auto conn = Connection::open(options.url, kWriterSetup);
+  if (!conn) return conn.error();
+  impl->write_conn = std::move(*conn);
+  if (auto r = migrate_postgres(*impl->write_conn); !r) {
+    spdlog::error("store: PostgreSQL migration failed: {}", impl->write_conn->last_error());
+    return r.error();
+  }
+  auto readers =
+      Pool::open(options.readers, [&] { return Connection::open(options.url, kReaderSetup); });
+  if (!readers) return readers.error();
+  impl->readers = std::move(*readers);
+  impl->writer = std::make_unique<Writer>(*impl->write_conn, clock);
+
+  Connection* c = impl->write_conn.get();
+  Writer* w = impl->writer.get();
+  TransactionHooks hooks{
+      // A lost connection is made again here, before each batch; BEGIN goes
+      // with the batch's first statements.
+      [c]() -> Result<void> {
+        if (auto r = c->ensure(); !r) return r;
+        c->defer("BEGIN", {});
+        return {};
+      },
+      [c, w]() -> Result<void> {
+        w->flush_counts();
+        c->defer("COMMIT", {});
+        if (auto r = c->flush(); !r) return r;
+        // A COMMIT of a transaction that failed answers ROLLBACK, not an error.
+        if (c->in_transaction()) return error_code(Errc::internal);
+        return {};
+      },
+      [c, w]() {
+        w->discard_counts();
+        c->discard_deferred();
+        if (c->in_transaction()) (void)c->query("ROLLBACK");
+      },
+      nullptr,
+      nullptr,
+      nullptr,
+  };
+  impl->committer = std::make_unique<GroupCommitter>(
+      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "postgres"},
+      metrics);
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PostgresStore::~PostgresStore() { close(); }
+
+void PostgresStore::close() {
+  if (impl_->committer) impl_->committer->stop();
+}
+
+void PostgresStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
+  impl_->write<EnqueueResult>([m = std::move(message)](Writer& w) { return w.enqueue(m); },
+                              std::move(done));
+}
+
+void PostgresStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease,
+                          std::size_t limit, Completion<std::vector<LeasedMessage>> done) {
+  impl_->write<std::vector<LeasedMessage>>([o = std::move(owner), now, lease, limit](
+                                               Writer& w) { return w.lease(o, now, lease, limit); },
+                                           std::move(done));
+}
+
+void PostgresStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
+  impl_->write<void>(
+      [o = std::move(owner), r = std::move(record)](Writer& w) { return w.record_attempt(o, r); },
+      std::move(done));
+}
+
+void PostgresStore::cancel(MessageId id, Completion<MessageStatus> done) {
+  impl_->write<MessageStatus>([id](Writer& w) { return w.cancel(id); }, std::move(done));
+}
+
+void PostgresStore::retry(MessageId id, Completion<MessageStatus> done) {
+  impl_->write<MessageStatus>([id](Writer& w) { return w.retry(id); }, std::move(done));
+}
+
+void PostgresStore::reclaim_leases(SystemTime expired_before, SystemTime now,
+                                   Completion<std::size_t> done) {
+  impl_->write<std::size_t>(
+      [expired_before, now](Writer& w) { return w.reclaim_leases(expired_before, now); },
+      std::move(done));
+}
+
+void PostgresStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {
+  impl_->write<std::size_t>([before](Writer& w) { return w.expire_idempotency_keys(before); },
+                            std::move(done));
+}
+
+void PostgresStore::purge_ended(SystemTime before, std::size_t limit,
+                                Completion<std::size_t> done) {
+  impl_->write<std::size_t>([before, limit](Writer& w) { return w.purge_ended(before, limit); },
+                            std::move(done));
+}
+
+void PostgresStore::create_api_key(StoredApiKey key, Completion<void> done) {
+  impl_->write<void>([k = std::move(key)](Writer& w) { return w.create_api_key(k); },
+                     std::move(done));
+}
+
+void PostgresStore::delete_api_key(std::string name, Completion<void> done) {
+  impl_->write<void>([n = std::move(name)](Writer& w) { return w.delete_api_key(n); },
+                     std::move(done));
+}
+
+void PostgresStore::create_smtp_user(SmtpUser user, Completion<void> done) {
+  impl_->write<void>([u = std::move(user)](Writer& w) { return w.create_smtp_user(u); },
+                     std::move(done));
+}
+
+void PostgresStore::delete_smtp_user(std::string name, Completion<void> done) {
+  impl_->write<void>([n = std::move(name)](Writer& w) { return w.delete_smtp_user(n); },
+                     std::move(done));
+}
+
+void PostgresStore::record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) {
+  impl_->write<std::uint64_t>([n = std::move(node), at](Writer& w) { return w.record_boot(n, at); },
+                              std::move(done));
+}
+
+Result<MessageDetail> PostgresStore::get_message(MessageId id) {
+  return impl_->read([&](Reader& r) { return r.get_message(id); });
+}
+
+Result<std::vector<MessageSummary>> PostgresStore::list_messages(const ListFilter& filter) {
+  return impl_->read([&](Reader& r) { return r.list_messages(filter); });
+}
+
+Result<std::pair<ContentFormat, std::string>> PostgresStore::get_content(MessageId id) {
+  return impl_->read([&](Reader& r) { return r.get_content(id); });
+}
+
+Result<std::vector<std::int64_t>> PostgresStore::count_by_status() {
+  return impl_->read([&](Reader& r) { return r.count_by_status(); });
+}
+
+Result<std::vector<StoredApiKey>> PostgresStore::list_api_keys() {
+  return impl_->read([&](Reader& r) { return r.list_api_keys(); });
+}
+
+Result<std::optional<StoredApiKey>> PostgresStore::api_key_by_hash(const std::string& secret_hash) {
+  return impl_->read([&](Reader& r) { return r.api_key_by_hash(secret_hash); });
+}
+
+Result<bool> PostgresStore::has_api_keys() {
+  return impl_->read([&](Reader& r) { return r.has_api_keys(); });
+}
+
+Result<std::vector<SmtpUser>> PostgresStore::list_smtp_users() {
+  return impl_->read([&](Reader& r) { return r.list_smtp_users(); });
+}
+
+Result<std::uint64_t> PostgresStore::reclaim_content_space() { return std::uint64_t{0}; }
+
+}  // namespace postern::store::postgres

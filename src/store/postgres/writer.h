@@ -1,0 +1,76 @@
+// The write operations of the PostgreSQL store. Each runs on the
+// group-commit writer thread inside the open transaction of its batch; none
+// commits by itself. What needs no answer (a new message's rows, events,
+// the status counts) is deferred and goes to the server pipelined with the
+// batch's COMMIT, so a batch of new messages is one round trip.
+//
+// Unlike SQLite, PostgreSQL aborts the whole transaction at any failed
+// statement, so no answer here comes from a statement's error: conflicts
+// and not_found are read from what a statement touched (ON CONFLICT DO
+// NOTHING, affected rows, RETURNING).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/message_id.h"
+#include "store/postgres/connection.h"
+#include "store/store.h"
+
+namespace postern::store::postgres {
+
+class Writer {
+ public:
+  Writer(Connection& c, const Clock& clock);
+
+  Result<EnqueueResult> enqueue(const NewMessage& message);
+  Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
+                                           std::chrono::seconds lease, std::size_t limit);
+  Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
+  Result<MessageStatus> cancel(MessageId id);
+  Result<MessageStatus> retry(MessageId id);
+  Result<std::size_t> reclaim_leases(SystemTime expired_before, SystemTime now);
+  Result<std::size_t> expire_idempotency_keys(SystemTime before);
+  Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
+  Result<void> create_api_key(const StoredApiKey& key);
+  Result<void> delete_api_key(const std::string& name);
+  Result<void> create_smtp_user(const SmtpUser& user);
+  Result<void> delete_smtp_user(const std::string& name);
+  Result<std::uint64_t> record_boot(const std::string& node, SystemTime at);
+
+  // status_counts changes are summed over a transaction and written once
+  // before its commit, a row per status in status order (so two nodes'
+  // transactions never wait on each other's rows in opposite orders).
+  void flush_counts();
+  // The transaction rolled back: forget its changes to the counts.
+  void discard_counts() { pending_counts_.fill(0); }
+
+ private:
+  void move_count(MessageStatus status, std::int64_t delta);
+  // Runs a statement that touches one row, or none: then `if_none`.
+  Result<void> one_row(const char* sql, const Params& params, Errc if_none);
+  void insert_event(MessageId id, std::int64_t seq, const Event& event);
+  // The idempotency key of a new message: nullopt when it is new (and now
+  // recorded for `id`), else the earlier request's answer or a conflict.
+  Result<std::optional<EnqueueResult>> claim_idempotency_key(const NewMessage& m, MessageId id,
+                                                             SystemTime now);
+  Result<MessageStatus> status_of(MessageId id);
+  // A user's cancel or retry: runs `sql` (binding the id and the time; no
+  // row means the message is no longer in a state it applies to, a
+  // conflict), then records the event and the counts.
+  Result<MessageStatus> change_by_request(const char* sql, MessageId id, MessageStatus before,
+                                          MessageStatus after, std::string type,
+                                          std::string detail);
+  Result<std::size_t> lease_from(MessageStatus from, const std::string& owner, SystemTime now,
+                                 std::chrono::seconds lease, std::size_t limit,
+                                 std::vector<LeasedMessage>& out);
+
+  Connection& c_;
+  const Clock& clock_;
+  MessageIdGenerator ids_;
+  std::array<std::int64_t, kMessageStatusCount> pending_counts_{};
+};
+
+}  // namespace postern::store::postgres

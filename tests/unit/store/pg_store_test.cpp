@@ -1,0 +1,149 @@
+// What the PostgreSQL store does beyond the contract both backends share
+// (store_contract_test.cpp): several nodes on one database, and a database
+// that goes away and comes back.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "store/postgres/postgres_store.h"
+#include "store_fixture.h"
+#include "support/await_completion.h"
+
+namespace postern::store {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+using test::await_completion;
+
+class PgStoreTest : public ::testing::Test, public StoreTestSupport {
+ protected:
+  void SetUp() override {
+    POSTERN_REQUIRE_PG(pg_);
+    std::string why;
+    database_ = pg_->create_database(why);
+    ASSERT_FALSE(database_.empty()) << why;
+    store_ = open_node();
+    ASSERT_TRUE(store_);
+  }
+
+  // Another node on the same database.
+  std::unique_ptr<Store> open_node() {
+    auto s = postgres::PostgresStore::open({pg_->conninfo(database_)}, clock_, metrics_);
+    EXPECT_TRUE(s) << s.error().message();
+    return s ? std::move(*s) : nullptr;
+  }
+
+  test::PgServer* pg_ = nullptr;
+  std::string database_;
+};
+
+// SKIP LOCKED: nodes leasing at the same time each take messages no other
+// node holds, and together they take them all.
+TEST_F(PgStoreTest, NodesLeasingAtOnceNeverTakeTheSameMessage) {
+  constexpr int kNodes = 3, kMessages = 300;
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(enqueue(message("m" + std::to_string(i))));
+  std::vector<std::unique_ptr<Store>> nodes;
+  for (int n = 0; n < kNodes; ++n) {
+    nodes.push_back(open_node());
+    ASSERT_TRUE(nodes.back());
+  }
+  std::vector<std::vector<MessageId>> taken(kNodes);
+  std::vector<std::thread> threads;
+  for (int n = 0; n < kNodes; ++n) {
+    threads.emplace_back([&, n] {
+      for (;;) {
+        auto got = await_completion<std::vector<LeasedMessage>>([&](auto done) {
+          nodes[n]->lease("node" + std::to_string(n), clock_.now(), 60s, 7, done);
+        });
+        if (!got || got->empty()) return;
+        for (auto& m : *got) taken[n].push_back(m.id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<MessageId> all;
+  std::size_t total = 0;
+  for (auto& ids : taken) {
+    total += ids.size();
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kMessages));
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kMessages));
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], kMessages);
+}
+
+// A lease names its node: another node cannot record an attempt on it, and
+// once it expired another node reclaims it and sends it.
+TEST_F(PgStoreTest, ADeadNodesLeaseIsTakenOverAfterItExpires) {
+  auto id = enqueue(message("x"))->id;
+  auto other = open_node();
+  ASSERT_TRUE(other);
+  ASSERT_EQ(lease(5, "dead-node").size(), 1u);
+  store_.reset();  // the node is gone, its lease with it
+  AttemptRecord sent{id, MessageStatus::sent, {}, "p", "ok", "250", "", "", 1ms};
+  EXPECT_EQ(await_completion<void>([&](auto done) {
+              other->record_attempt("live-node", sent, done);
+            }).error(),
+            Errc::not_found);
+  clock_.advance(61s);
+  auto reclaimed = await_completion<std::size_t>(
+      [&](auto done) { other->reclaim_leases(clock_.now(), clock_.now(), done); });
+  EXPECT_EQ(*reclaimed, 1u);
+  auto again = await_completion<std::vector<LeasedMessage>>(
+      [&](auto done) { other->lease("live-node", clock_.now(), 60s, 5, done); });
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_TRUE(
+      await_completion<void>([&](auto done) { other->record_attempt("live-node", sent, done); }));
+  EXPECT_EQ(other->get_message(id)->summary.status, MessageStatus::sent);
+}
+
+// The same idempotency key sent to two nodes: one message, the other
+// request answered with it.
+TEST_F(PgStoreTest, AnIdempotencyKeyHoldsAcrossNodes) {
+  auto other = open_node();
+  ASSERT_TRUE(other);
+  auto first = enqueue(message("one", "key-1", "hash-a"));
+  ASSERT_TRUE(first);
+  auto again = await_completion<EnqueueResult>(
+      [&](auto done) { other->enqueue(message("one", "key-1", "hash-a"), done); });
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(counts()[0], 1);
+}
+
+// Content is bytea: any byte comes back as it went in.
+TEST_F(PgStoreTest, ContentComesBackByteForByte) {
+  auto m = message("binary");
+  m.format = ContentFormat::mime;
+  m.content = "Subject: x\r\n\r\n\0\xff\xfe\\x00'"s;
+  auto id = enqueue(m)->id;
+  EXPECT_EQ(store_->get_content(id)->second, m.content);
+  auto leased = lease(1);
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased[0].content, m.content);
+}
+
+// No acknowledgement without a commit while the database is away, and the
+// store carries on alone once it is back.
+TEST_F(PgStoreTest, WritesFailWhileTheDatabaseIsAwayAndResumeAfter) {
+  auto before = enqueue(message("before"));
+  ASSERT_TRUE(before);
+  std::string why;
+  ASSERT_TRUE(pg_->stop(why)) << why;
+  auto during = enqueue(message("during"));
+  ASSERT_FALSE(during);
+  EXPECT_EQ(during.error(), Errc::storage_unavailable);
+  EXPECT_EQ(store_->get_message(before->id).error(), Errc::storage_unavailable);
+  ASSERT_TRUE(pg_->start_again(why)) << why;
+  auto after = enqueue(message("after"));
+  ASSERT_TRUE(after) << after.error().message();
+  EXPECT_EQ(store_->get_message(before->id)->summary.subject, "before");
+  EXPECT_EQ(store_->get_message(after->id)->summary.subject, "after");
+  EXPECT_EQ(counts()[0], 2);
+}
+
+}  // namespace
+}  // namespace postern::store

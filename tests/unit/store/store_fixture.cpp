@@ -1,0 +1,53 @@
+#include "store_fixture.h"
+
+#include "support/await_completion.h"
+
+namespace postern::store {
+
+using namespace std::chrono_literals;
+using test::await_completion;
+
+NewMessage StoreTestSupport::message(const std::string& subject, const std::string& key,
+                                     const std::string& hash) {
+  NewMessage m;
+  m.format = ContentFormat::json;
+  m.content = R"({"from":"a@x.org","to":"b@x.org","text":")" + subject + "\"}";
+  m.envelope.sender = "a@x.org";
+  m.envelope.recipients = {{"b@x.org", RecipientKind::to}, {"c@x.org", RecipientKind::bcc}};
+  m.subject = subject;
+  m.tags = {"t1", "t2"};
+  m.source = "http";
+  m.idempotency_key = key;
+  m.request_hash = hash;
+  return m;
+}
+
+Result<EnqueueResult> StoreTestSupport::enqueue(NewMessage m) {
+  return await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
+}
+
+std::vector<LeasedMessage> StoreTestSupport::lease(std::size_t limit, const std::string& owner) {
+  auto r = await_completion<std::vector<LeasedMessage>>(
+      [&](auto done) { store_->lease(owner, clock_.now(), 60s, limit, done); });
+  EXPECT_TRUE(r);
+  return r ? *r : std::vector<LeasedMessage>{};
+}
+
+Result<void> StoreTestSupport::record(const AttemptRecord& rec, const std::string& owner) {
+  return await_completion<void>([&](auto done) { store_->record_attempt(owner, rec, done); });
+}
+
+std::vector<MessageId> StoreTestSupport::all_pages(ListFilter f) {
+  std::vector<MessageId> seen;
+  for (;;) {
+    auto page = store_->list_messages(f);
+    EXPECT_TRUE(page);
+    if (!page) break;
+    for (auto& m : *page) seen.push_back(m.id);
+    if (page->size() < f.limit) break;
+    f.before = page->back().id;
+  }
+  return seen;
+}
+
+}  // namespace postern::store
