@@ -545,6 +545,11 @@ FROM terms;
 -- The provider of the last attempt: messages that had none yet are left
 -- out, so intake pays no insert here.
 CREATE INDEX messages_by_provider ON messages(provider, id) WHERE provider <> '';
+-- The status in the queued index's entries too, so that a search of queued
+-- messages (store/sqlite/reader.cpp) and a lease read their ids from the
+-- index alone (a covering index) instead of every queued row.
+DROP INDEX messages_queued;
+CREATE INDEX messages_queued ON messages(next_attempt_at, status) WHERE status = {queued};
 )sql"_status_sql},
 };
 

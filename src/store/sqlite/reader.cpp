@@ -73,8 +73,14 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
       // Queued messages: a shallow queue is read whole from its index and
       // sorted; through a deep one the rows are read newest first, where
       // queued ones are at least deep_queue / (all rows) of them.
+      // The ids alone are read from the index (covering: schema migration
+      // 15) and sorted, then only the page's rows: reading every queued
+      // row to sort them took 60 ms a page with 20,000 queued.
       {&st->list_queued_by_index,
-       page("INDEXED BY messages_queued", "status = {queued} AND "_status_sql)},
+       "SELECT " + cols +
+           " FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued "
+           "WHERE status = {queued} AND id >= ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4) "
+           "ORDER BY id DESC"_status_sql},
       {&st->list_queued_by_row, page("NOT INDEXED", "status = {queued} AND "_status_sql)},
       {&st->content, "SELECT m.format, " + std::string(kStoredContentColumns) + " FROM " +
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
