@@ -41,5 +41,9 @@ section "IMAP on a 100,000-message mailbox vs Dovecot"
 "$here/imap.sh" "$BUILD" 100000 "$RUNS"
 section "provider events in, beside intake at half its rate"
 "$here/events.sh" "$BUILD" "$RUNS" 8
+section "message log search on 1,000,000 messages"
+"$here/message_search.sh" "$BUILD" 1000000 1
+section "message log search on 1,000,000 messages"
+"$here/message_search.sh" "$BUILD" 1000000 1
 section "BENCHMARKS.md"
 /usr/bin/python3 "$here/render.py"
