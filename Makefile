@@ -55,7 +55,7 @@ format: bootstrap
 	scripts/lint.sh --fix
 
 bench: bootstrap $(RELEASE_DIR)/build.ninja
-	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake
+	ninja -C $(RELEASE_DIR) -j $(JOBS) postern postern-sim store_intake message_search message_search
 	bench/run_all.sh $(RELEASE_DIR)
 
 # BENCHMARKS.md rendered again from bench/results/*.json, nothing measured.

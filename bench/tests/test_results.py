@@ -274,3 +274,15 @@ phase=live run=1 secs=60 conns=50 intake_per_s=1100 events=590 heap_start_mib=2.
     over = results.document("ui", rows("phase=bundle run=1 br_kb=301"), "x", {})
     assert cell(over, measure=results.UI_BUNDLE)["met"] is False
     assert "Web UI" in render.section(doc)
+def test_message_search_cells_are_judged_on_a_million_messages_only():
+    lines = ["seed messages={} enqueue_s=10.5 deliver_s=30.1 failures=0",
+             "filter=tag(2%)+status=failed page=first p50_ms=0.40 p99_ms={} max_ms=2 rows=50",
+             "filter=tag(2%)+status=failed page=deep p50_ms=0.50 p99_ms=0.9 max_ms=2 rows=50"]
+    for messages, p99, met in ((1000000, 1.5, True), (1000000, 60, False), (1000, 1.5, None)):
+        raw = rows("\n".join("run=1 " + line for line in lines).format(messages, p99))
+        doc = results.document("message_search", raw, "x", {})
+        first, deep = doc["cells"]
+        assert first["labels"] == {"filter": "tag(2%)+status=failed", "page": "first"}
+        assert first["postern"]["value"] == p99 and first["extras"]["p50"]["value"] == 0.4
+        assert first["met"] is met
+        assert deep["labels"]["page"] == "deep"

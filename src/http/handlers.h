@@ -13,6 +13,9 @@ void send_message(ApiServices&, Call&, net::Responder);
 void get_message(ApiServices&, Call&, net::Responder);
 void list_messages(ApiServices&, Call&, net::Responder);
 void get_raw_message(ApiServices&, Call&, net::Responder);
+void get_message_content(ApiServices&, Call&, net::Responder);
+void get_message_html(ApiServices&, Call&, net::Responder);
+void get_message_attachment(ApiServices&, Call&, net::Responder);
 void cancel_message(ApiServices&, Call&, net::Responder);
 void retry_message(ApiServices&, Call&, net::Responder);
 // keys_api.cpp

@@ -4,94 +4,25 @@
 #include <boost/json/array.hpp>
 
 #include "core/time_format.h"
-#include "http/content_disposition.h"
 #include "http/handlers.h"
 #include "http/inbox_access.h"
 #include "http/query.h"
+#include "http/reading_json.h"
 #include "http/responses.h"
-#include "mime/html_sanitize.h"
 #include "mime/reading_view.h"
 
 namespace postern::http {
 namespace json = boost::json;
 namespace {
 
-json::array mailboxes_json(const std::vector<Mailbox>& list) {
-  json::array out;
-  for (const auto& m : list)
-    out.emplace_back(json::object{{"name", m.name}, {"address", m.address}});
-  return out;
-}
-
-// cid: references of the HTML point at the message's inline parts as the
-// read API serves them.
-mime::SanitizeOptions sanitize_options(const mime::ReadingView& view, const std::string& base,
-                                       bool allow_remote) {
-  mime::SanitizeOptions options;
-  options.allow_remote = allow_remote;
-  options.cid_url = [&view, base](std::string_view content_id) -> std::string {
-    for (const auto& a : view.attachments) {
-      if (!a.content_id.empty() && a.content_id == content_id) return base + "/attachments/" + a.id;
-    }
-    return "";
-  };
-  return options;
-}
-
-// The headers every answer holding mail's HTML carries: the strict policy,
-// no type sniffing, no referrer leaking the message's URL to a link.
-void add_html_headers(net::HttpResponse& r, std::string_view csp) {
-  r.headers.emplace_back("Content-Security-Policy", std::string(csp));
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  r.headers.emplace_back("Referrer-Policy", "no-referrer");
-}
-
 json::object message_json(const OpenMessage& m, const mime::ReadingView& view) {
-  auto base = message_path(m.box.account.user, m.entry.entry.uid);
-  json::array headers;
-  for (const auto& h : view.headers)
-    headers.emplace_back(json::object{{"name", h.name}, {"value", h.value}});
-  json::array attachments;
-  for (const auto& a : view.attachments) {
-    attachments.emplace_back(json::object{
-        {"id", a.id},
-        {"filename", a.filename},
-        {"content_type", a.content_type},
-        {"size", a.size},
-        {"content_id", a.content_id},
-        {"inline", a.is_inline},
-        {"url", base + "/attachments/" + a.id},
-    });
-  }
-  json::value html = nullptr;
-  std::size_t blocked = 0;
-  if (!view.html.empty()) {
-    auto clean = mime::sanitize_html(view.html, sanitize_options(view, base, false));
-    html = clean.html;
-    blocked = clean.blocked_remote;
-  }
+  auto out = reading_json(view, message_path(m.box.account.user, m.entry.entry.uid));
   const auto& e = m.entry.entry;
-  return json::object{
-      {"uid", e.uid},
-      {"seen", e.flags.has(store::SystemFlag::seen)},
-      {"size", e.size},
-      {"received_at", format_rfc3339(e.internal_date)},
-      {"message_id", view.message_id},
-      {"subject", view.subject},
-      {"date", view.date ? json::value(format_rfc3339(*view.date)) : json::value(nullptr)},
-      {"from", mailboxes_json(view.from)},
-      {"to", mailboxes_json(view.to)},
-      {"cc", mailboxes_json(view.cc)},
-      {"reply_to", mailboxes_json(view.reply_to)},
-      {"headers", std::move(headers)},
-      {"text", view.text},
-      {"html", std::move(html)},
-      {"html_url", view.html.empty() ? json::value(nullptr) : json::value(base + "/html")},
-      {"blocked_remote", blocked},
-      {"raw_url", base + "/raw"},
-      {"attachments", std::move(attachments)},
-      {"problem", view.problem},
-  };
+  out["uid"] = e.uid;
+  out["seen"] = e.flags.has(store::SystemFlag::seen);
+  out["size"] = e.size;
+  out["received_at"] = format_rfc3339(e.internal_date);
+  return out;
 }
 
 }  // namespace
@@ -121,48 +52,18 @@ void get_test_account_attachment(ApiServices& s, Call& call, net::Responder resp
   if (!m) return;
   auto raw = message_bytes(s, m->entry.entry, respond);
   if (!raw) return;
-  std::string part(call.param("part"));
-  auto a = mime::attachment_content(*raw, part);
-  if (!a) {
-    return respond(
-        error_response(404, "not_found", "the message has no attachment '" + part + "'", "part"));
-  }
-  net::HttpResponse r;
-  // Served as a download, never rendered here: an HTML or SVG attachment
-  // would otherwise run in this origin.
-  r.content_type = a->content_type.empty() ? "application/octet-stream" : a->content_type;
-  r.headers.emplace_back("Content-Disposition",
-                         attachment_disposition(a->filename, "attachment-" + part));
-  add_html_headers(r, mime::kSanitizedHtmlCsp);
-  r.body = std::move(a->content);
-  respond(std::move(r));
+  respond(attachment_response(*raw, std::string(call.param("part"))));
 }
 
 void get_test_account_message_html(ApiServices& s, Call& call, net::Responder respond) {
-  auto q = QueryParams::parse(call.request.query);
-  if (!q) return respond(error_response(400, "invalid_query", "the query string is malformed"));
-  bool remote = false;
-  if (auto v = q->get("remote")) {
-    if (*v != "0" && *v != "1")
-      return respond(error_response(400, "invalid_value", "remote is 0 or 1", "remote"));
-    remote = *v == "1";
-  }
+  auto remote = remote_param(call.request.query);
+  if (!remote) return respond(field_error_response(400, remote.error()));
   auto m = open_message(s, call, respond);
   if (!m) return;
   auto raw = message_bytes(s, m->entry.entry, respond);
   if (!raw) return;
-  auto view = mime::read_view(*raw);
-  if (view.html.empty()) {
-    return respond(error_response(404, "not_found", "the message has no HTML body", "uid"));
-  }
-  auto base = message_path(m->box.account.user, m->entry.entry.uid);
-  auto clean = mime::sanitize_html(view.html, sanitize_options(view, base, remote));
-  net::HttpResponse r;
-  r.content_type = "text/html; charset=utf-8";
-  add_html_headers(r, mime::sanitized_html_csp(remote));
-  r.headers.emplace_back("X-Blocked-Remote", std::to_string(clean.blocked_remote));
-  r.body = std::move(clean.html);
-  respond(std::move(r));
+  respond(
+      html_response(*raw, message_path(m->box.account.user, m->entry.entry.uid), *remote, "uid"));
 }
 
 }  // namespace postern::http

@@ -159,11 +159,21 @@ struct MessageDetail {
   std::vector<RecipientState> recipient_states;
 };
 
+// A search of the message log: every filter given must match. Pages are
+// newest first, by id (time-ordered), so a page's last id is the next
+// page's cursor: messages that arrive meanwhile come before the first page
+// and never shift a later one.
 struct ListFilter {
   std::optional<MessageStatus> status;
   std::optional<SystemTime> since;  // created at or after
   std::optional<SystemTime> until;  // created before
   std::optional<MessageId> before;  // cursor: ids strictly smaller (newest first)
+  // The provider of the last attempt (MessageSummary::provider); not empty.
+  std::optional<std::string> provider;
+  // One of the envelope's recipients (to, cc or bcc), exactly but for the
+  // case of its domain (as suppression_key compares, event_store.h).
+  std::optional<std::string> recipient;
+  std::optional<std::string> tag;  // one of the message's tags, exactly
   std::size_t limit = 50;
 };
 

@@ -506,6 +506,51 @@ CREATE TABLE node_boots (
   started_at INTEGER NOT NULL
 );
 )sql"_status_sql},
+    Migration{15, R"sql(
+-- The message log's search (GET /v1/messages, store/sqlite/message_search.h).
+-- A term is "r:" and a recipient's suppression key (the domain lower-cased,
+-- the local part as given: store/event_store.h), or "t:" and a tag; one row
+-- per term of a message, so a search by recipient or tag is one range of
+-- this key, newest first, whatever the store holds. The writer adds a
+-- message's terms with it and retention deletes them with it
+-- (store/sqlite/message_terms.h).
+CREATE TABLE message_terms (
+  term TEXT NOT NULL,
+  message_id INTEGER NOT NULL,
+  PRIMARY KEY (term, message_id)
+) WITHOUT ROWID;
+-- Rows written before: recipients are "<kind digit><address>" lines, tags
+-- lines (store/sqlite/codec.h). rtrim(a, <a without its '@'s>) keeps a up
+-- to its last '@', where suppression keys split too.
+WITH RECURSIVE split(id, kind, item, rest) AS (
+  SELECT id, 'r', NULL, recipients || char(10) FROM messages WHERE recipients <> ''
+  UNION ALL
+  SELECT id, 't', NULL, tags || char(10) FROM messages WHERE tags <> ''
+  UNION ALL
+  SELECT id, kind, substr(rest, 1, instr(rest, char(10)) - 1),
+         substr(rest, instr(rest, char(10)) + 1)
+  FROM split WHERE rest <> ''
+),
+terms(id, kind, value) AS (
+  SELECT id, kind, CASE kind WHEN 'r' THEN substr(item, 2) ELSE item END
+  FROM split WHERE item IS NOT NULL AND item <> ''
+)
+INSERT OR IGNORE INTO message_terms(term, message_id)
+SELECT kind || ':' || CASE
+    WHEN kind = 't' OR instr(value, '@') = 0 THEN value
+    ELSE rtrim(value, replace(value, '@', '')) ||
+         lower(substr(value, length(rtrim(value, replace(value, '@', ''))) + 1))
+  END, id
+FROM terms;
+-- The provider of the last attempt: messages that had none yet are left
+-- out, so intake pays no insert here.
+CREATE INDEX messages_by_provider ON messages(provider, id) WHERE provider <> '';
+-- The status in the queued index's entries too, so that a search of queued
+-- messages (store/sqlite/reader.cpp) and a lease read their ids from the
+-- index alone (a covering index) instead of every queued row.
+DROP INDEX messages_queued;
+CREATE INDEX messages_queued ON messages(next_attempt_at, status) WHERE status = {queued};
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

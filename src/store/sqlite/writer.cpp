@@ -4,6 +4,7 @@
 
 #include "store/attempt_record.h"
 #include "store/sqlite/codec.h"
+#include "store/sqlite/message_terms.h"
 #include "store/sqlite/status_sql.h"
 
 namespace postern::store::sqlite {
@@ -31,6 +32,8 @@ struct Writer::Statements {
   Statement purge_recipient_states;
   Statement purge_provider_ids;
   Statement purge_unmatched;
+  Statement insert_term;
+  Statement purge_term;
   Statement insert_key;
   Statement delete_key;
   Statement insert_user;
@@ -145,7 +148,11 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       {&st->purge_messages,
        "DELETE FROM messages WHERE id IN (SELECT id FROM messages INDEXED BY messages_by_status "
        "WHERE status = ?1 AND status <> {queued} AND id < ?2 AND updated_at < ?3 ORDER BY id "
-       "LIMIT ?4) RETURNING id"_status_sql},
+       "LIMIT ?4) RETURNING id, recipients, tags"_status_sql},
+      // The message log's search terms (schema migration 15,
+      // store/sqlite/message_terms.h); a repeated one is kept once.
+      {&st->insert_term, "INSERT OR IGNORE INTO message_terms(term, message_id) VALUES (?1, ?2)"},
+      {&st->purge_term, "DELETE FROM message_terms WHERE term = ?1 AND message_id = ?2"},
       {&st->purge_events, "DELETE FROM events WHERE message_id = ?1"},
       {&st->purge_content, "DELETE FROM message_content WHERE message_id = ?1"},
       // What providers reported about it (schema migration 11).
@@ -277,6 +284,9 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
                    .run();
       !r) {
     return r.error();
+  }
+  for (const auto& term : message_terms(m.envelope.recipients, m.tags)) {
+    if (auto r = st_->insert_term.bind(1, term).bind(2, id_value).run(); !r) return r.error();
   }
   if (!m.idempotency_key.empty()) {
     if (auto r = st_->insert_idempotency.bind(1, m.idempotency_key)
@@ -547,6 +557,7 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
   auto first_kept = static_cast<std::int64_t>(MessageId::first_at(before).value());
   std::size_t purged = 0;
   std::vector<std::int64_t> ids;
+  std::vector<std::pair<std::int64_t, std::string>> terms;
   for (auto status : kEnded) {
     if (purged >= limit) break;
     auto& s = st_->purge_messages;
@@ -555,8 +566,18 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
         .bind(3, to_unix_ms(before))
         .bind(4, static_cast<std::int64_t>(limit - purged));
     ids.clear();
-    if (auto r = s.each_row([&](const Statement& row) { ids.push_back(row.column_int(0)); }); !r)
+    terms.clear();
+    if (auto r = s.each_row([&](const Statement& row) {
+          ids.push_back(row.column_int(0));
+          for (auto& term :
+               message_terms(split_recipients(row.column_view(1)), split_lines(row.column_view(2))))
+            terms.emplace_back(row.column_int(0), std::move(term));
+        });
+        !r)
       return r.error();
+    for (const auto& [id, term] : terms) {
+      if (auto r = st_->purge_term.bind(1, term).bind(2, id).run(); !r) return r.error();
+    }
     for (auto id : ids) {
       for (auto* related : {&st_->purge_events, &st_->purge_content, &st_->purge_provider_events,
                             &st_->purge_recipient_states, &st_->purge_provider_ids}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCancel, canRetry, listQuery, NO_FILTER, statusTone } from './messages';
+import { canCancel, canRetry, filterFromSearch, filterToSearch, isFiltered, listQuery, NO_FILTER, statusTone, type ListFilter } from './messages';
 
 describe('listQuery', () => {
   it('asks for a page, with only the filters given', () => {
@@ -9,6 +9,50 @@ describe('listQuery', () => {
   it('sends times as RFC 3339', () => {
     const q = new URL(listQuery({ ...NO_FILTER, since: '2026-12-07T03:15' }), 'http://x').searchParams;
     expect(q.get('since')).toBe(new Date('2026-12-07T03:15').toISOString());
+  });
+});
+
+describe('the search in the URL', () => {
+  const full: ListFilter = {
+    status: 'failed',
+    provider: 'mg-us',
+    recipient: 'Ann+x@Example.org',
+    tag: 'a b&c',
+    since: '2026-12-07T03:15',
+    until: '2026-12-08T00:00',
+    cursor: '0ABC',
+  };
+  it('round-trips every filter and the cursor', () => {
+    expect(filterFromSearch(filterToSearch(full))).toEqual(full);
+    expect(filterFromSearch(new URLSearchParams(filterToSearch(full)))).toEqual(full);
+  });
+  it('is empty without filters, and reads an empty URL as no filter', () => {
+    expect(filterToSearch(NO_FILTER)).toBe('');
+    expect(filterFromSearch('')).toEqual(NO_FILTER);
+    expect(filterFromSearch({})).toEqual(NO_FILTER);
+    expect(isFiltered(NO_FILTER)).toBe(false);
+    expect(isFiltered({ ...NO_FILTER, tag: 'x' })).toBe(true);
+    expect(isFiltered({ ...NO_FILTER, cursor: 'x' })).toBe(false);
+  });
+  it('escapes what it holds', () => {
+    expect(filterToSearch({ ...NO_FILTER, tag: 'a b&c', recipient: 'x+y@z.org' })).toBe('?recipient=x%2By%40z.org&tag=a+b%26c');
+  });
+  it('drops what a hand-edited link gets wrong instead of sending it on', () => {
+    expect(filterFromSearch('?status=lost&since=yesterday&until=2026-12-07T03:15&cursor=')).toEqual({ ...NO_FILTER, until: '2026-12-07T03:15' });
+  });
+  it('trims the text filters', () => {
+    expect(filterToSearch({ ...NO_FILTER, recipient: '  a@b.org ', tag: '   ' })).toBe('?recipient=a%40b.org');
+  });
+  it('asks the API for the same search, times as RFC 3339', () => {
+    const q = new URL(listQuery(filterFromSearch(filterToSearch(full))), 'http://x').searchParams;
+    expect(q.get('status')).toBe('failed');
+    expect(q.get('provider')).toBe('mg-us');
+    expect(q.get('recipient')).toBe('Ann+x@Example.org');
+    expect(q.get('tag')).toBe('a b&c');
+    expect(q.get('since')).toBe(new Date('2026-12-07T03:15').toISOString());
+    expect(q.get('until')).toBe(new Date('2026-12-08T00:00').toISOString());
+    expect(q.get('cursor')).toBe('0ABC');
+    expect(q.get('limit')).toBe('50');
   });
 });
 

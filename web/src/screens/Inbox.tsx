@@ -9,9 +9,10 @@ import type { ApiError } from '../api/client';
 import { useLiveEvents } from '../api/live';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
+import { MailBody } from '../components/MailBody';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo } from '../lib/format';
-import { formatBytes, formatMailboxes, inboxPlace, previewDocument, type Mailbox } from '../lib/inbox';
+import { formatBytes, formatMailboxes, inboxPlace, type Mailbox } from '../lib/inbox';
 import { mailFor } from '../lib/live';
 import { useSession } from '../session';
 
@@ -207,15 +208,11 @@ function AccountView({ user }: { user: string }) {
   );
 }
 
-type Tab = 'html' | 'text' | 'headers' | 'source';
-
 function MessageView({ user, uid }: { user: string; uid: string }) {
   const { api } = useSession();
   const path = `${accountPath(user)}/messages/${encodeURIComponent(uid)}`;
   const [m, setM] = useState<CaughtMessage | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [tab, setTab] = useState<Tab>('html');
-  const [source, setSource] = useState<string | null>(null);
   const [gone, setGone] = useState(false);
 
   useEffect(() => {
@@ -223,13 +220,9 @@ function MessageView({ user, uid }: { user: string; uid: string }) {
       .get<CaughtMessage>(path)
       .then((d) => {
         setM(d);
-        if (!d.html) setTab('text');
       })
       .catch((e: ApiError) => setError(e));
   }, [api, path]);
-  useEffect(() => {
-    if (tab === 'source' && source === null) api.text(`${path}/raw`).then(setSource).catch((e: ApiError) => setError(e));
-  }, [tab]);
 
   // Attachments need the key: fetched, then handed to the browser.
   const download = async (url: string, filename: string) => {
@@ -298,31 +291,7 @@ function MessageView({ user, uid }: { user: string; uid: string }) {
               ))}
             </ul>
           )}
-          <div class="tabs" role="tablist" aria-label="Views">
-            {(['html', 'text', 'headers', 'source'] as Tab[]).map((t) => (
-              <button key={t} type="button" role="tab" aria-selected={tab === t} class={tab === t ? '' : 'secondary'} onClick={() => setTab(t)} disabled={t === 'html' && !m.html}>
-                {t === 'html' ? 'HTML' : t[0].toUpperCase() + t.slice(1)}
-              </button>
-            ))}
-          </div>
-          {tab === 'html' && m.html && (
-            <>
-              {m.blocked_remote > 0 && <p class="notice">{m.blocked_remote} remote item(s) blocked.</p>}
-              <iframe class="preview" title="HTML preview" sandbox="" srcDoc={previewDocument(m.html)} />
-            </>
-          )}
-          {tab === 'text' && <pre class="source light">{m.text ?? '(no text body)'}</pre>}
-          {tab === 'headers' && (
-            <DataTable label="Headers" columns={['Name', 'Value']}>
-              {m.headers.map((h, i) => (
-                <tr key={i}>
-                  <td>{h.name}</td>
-                  <td>{h.value}</td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-          {tab === 'source' && (source === null ? <Loading what="Reading the source" /> : <pre class="source" aria-label="Source">{source}</pre>)}
+          <MailBody view={m} loadSource={() => api.text(`${path}/raw`)} />
         </>
       )}
     </section>

@@ -1,17 +1,20 @@
-// The message log (/messages): filter by status and time, page with the
-// API's cursor; a message's page (/messages/<id>): its recipients, its
-// timeline of attempts and reports, its source; cancel and retry.
-import { useRoute } from 'preact-iso';
+// The message log (/messages): search by status, recipient, tag, provider
+// and time, kept in the URL, paged with the API's cursor; a message's page
+// (/messages/<id>): its recipients, its timeline of attempts and reports,
+// its content (HTML in a sandboxed frame, text, headers, source); cancel
+// and retry.
+import { useLocation, useRoute } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { useLiveEvents } from '../api/live';
 import type { MessageDetail, MessagePage, MessageStatus } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { DataTable } from '../components/DataTable';
+import { MailBody, type MailView } from '../components/MailBody';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { formatAgo, formatLatency } from '../lib/format';
-import { canCancel, canRetry, listQuery, NO_FILTER, statusTone, STATUSES, type ListFilter } from '../lib/messages';
 import { followMessage } from '../lib/live';
+import { canCancel, canRetry, filterFromSearch, filterToSearch, isFiltered, listQuery, NO_FILTER, statusTone, STATUSES, type ListFilter } from '../lib/messages';
 import { useSession } from '../session';
 
 export function Messages() {
@@ -29,7 +32,12 @@ function StatusBadge({ status }: { status: MessageStatus }) {
 
 function MessageList() {
   const { api } = useSession();
-  const [filter, setFilter] = useState<ListFilter>(NO_FILTER);
+  const { query, route } = useLocation();
+  // The search lives in the URL, so a link reproduces it.
+  const filter = filterFromSearch(query);
+  const search = filterToSearch(filter);
+  // The form's text fields, applied on submit.
+  const [draft, setDraft] = useState<ListFilter>(filter);
   // Cursors of the pages before this one, for "Newer".
   const [back, setBack] = useState<(string | null)[]>([]);
   const [page, setPage] = useState<MessagePage | null>(null);
@@ -37,6 +45,7 @@ function MessageList() {
 
   useEffect(() => {
     setPage(null);
+    setDraft(filter);
     api
       .get<MessagePage>(listQuery(filter))
       .then((p) => {
@@ -44,24 +53,41 @@ function MessageList() {
         setError(null);
       })
       .catch((e: ApiError) => setError(e));
-  }, [api, filter]);
+  }, [api, search]);
 
+  const go = (next: ListFilter) => route(`/messages${filterToSearch(next)}`);
   const refine = (change: Partial<ListFilter>) => {
     setBack([]);
-    setFilter({ ...filter, ...change, cursor: null });
+    go({ ...draft, ...change, cursor: null });
   };
+  const text = (key: 'recipient' | 'tag' | 'provider', label: string, placeholder: string) => (
+    <div class="field">
+      <label for={`filter-${key}`}>{label}</label>
+      <input
+        id={`filter-${key}`}
+        type={key === 'recipient' ? 'email' : 'text'}
+        placeholder={placeholder}
+        value={draft[key]}
+        onInput={(e) => setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value })}
+      />
+    </div>
+  );
 
   return (
     <section class="page">
       <h1>Messages</h1>
-      <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          refine({});
+        }}
+      >
         <div class="field">
           <label for="filter-status">Status</label>
-          <select
-            id="filter-status"
-            value={filter.status}
-            onChange={(e) => refine({ status: (e.target as HTMLSelectElement).value as ListFilter['status'] })}
-          >
+          <select id="filter-status" value={draft.status} onChange={(e) => refine({ status: (e.target as HTMLSelectElement).value as ListFilter['status'] })}>
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -70,22 +96,40 @@ function MessageList() {
             ))}
           </select>
         </div>
+        {text('recipient', 'Recipient', 'someone@example.org')}
+        {text('tag', 'Tag', 'welcome')}
+        {text('provider', 'Provider', 'last attempt’s')}
         <div class="field">
           <label for="filter-since">Since</label>
-          <input id="filter-since" type="datetime-local" value={filter.since} onChange={(e) => refine({ since: (e.target as HTMLInputElement).value })} />
+          <input id="filter-since" type="datetime-local" value={draft.since} onChange={(e) => refine({ since: (e.target as HTMLInputElement).value })} />
         </div>
         <div class="field">
           <label for="filter-until">Until</label>
-          <input id="filter-until" type="datetime-local" value={filter.until} onChange={(e) => refine({ until: (e.target as HTMLInputElement).value })} />
+          <input id="filter-until" type="datetime-local" value={draft.until} onChange={(e) => refine({ until: (e.target as HTMLInputElement).value })} />
+        </div>
+        <div class="field">
+          <button type="submit">Search</button>
+          {isFiltered(filter) && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                setBack([]);
+                go(NO_FILTER);
+              }}
+            >
+              Clear
+            </button>
+          )}
         </div>
       </form>
-      {error && <ErrorBox error={error} title="Cannot read the messages" />}
+      {error && <ErrorBox error={error} title={error.field ? 'Cannot search the messages' : 'Cannot read the messages'} />}
       {!page && !error && <Loading what="Reading the messages" />}
       {page && page.data.length === 0 && (
-        <Empty title="No messages here">{filter === NO_FILTER ? 'Send one from Compose, the API or SMTP.' : 'Nothing matches these filters.'}</Empty>
+        <Empty title="No messages here">{isFiltered(filter) ? 'Nothing matches these filters.' : 'Send one from Compose, the API or SMTP.'}</Empty>
       )}
       {page && page.data.length > 0 && (
-        <DataTable label="Messages" columns={['Status', 'Subject', 'To', 'Provider', 'Created']}>
+        <DataTable label="Messages" columns={['Status', 'Subject', 'To', 'Tags', 'Provider', 'Created']}>
           {page.data.map((m) => (
             <tr key={m.id} data-message={m.id}>
               <td>
@@ -95,6 +139,7 @@ function MessageList() {
                 <a href={`/messages/${m.id}`}>{m.subject || '(no subject)'}</a>
               </td>
               <td>{[...m.to, ...m.cc, ...m.bcc].join(', ')}</td>
+              <td>{m.tags.join(', ')}</td>
               <td>{m.provider ?? '–'}</td>
               <td>{formatAgo(m.created_at)}</td>
             </tr>
@@ -107,7 +152,7 @@ function MessageList() {
           class="secondary"
           disabled={back.length === 0}
           onClick={() => {
-            setFilter({ ...filter, cursor: back[back.length - 1] });
+            go({ ...filter, cursor: back[back.length - 1] });
             setBack(back.slice(0, -1));
           }}
         >
@@ -119,7 +164,7 @@ function MessageList() {
           disabled={!page?.next_cursor}
           onClick={() => {
             setBack([...back, filter.cursor]);
-            setFilter({ ...filter, cursor: page!.next_cursor });
+            go({ ...filter, cursor: page!.next_cursor });
           }}
         >
           Older
@@ -134,16 +179,15 @@ function MessageView({ id }: { id: string }) {
   const [m, setM] = useState<MessageDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
-  const [source, setSource] = useState<string | null>(null);
-
-  async function toggleSource() {
-    if (source !== null) return setSource(null);
-    try {
-      setSource(await api.text(`/v1/messages/${encodeURIComponent(id)}/raw`));
-    } catch (e) {
-      setActionError(e as ApiError);
-    }
-  }
+  const [content, setContent] = useState<MailView | null>(null);
+  const [contentError, setContentError] = useState<ApiError | null>(null);
+  const path = `/v1/messages/${encodeURIComponent(id)}`;
+  useEffect(() => {
+    api
+      .get<MailView>(`${path}/content`)
+      .then(setContent)
+      .catch((e: ApiError) => setContentError(e));
+  }, [api, id]);
 
   const load = () =>
     api
@@ -226,16 +270,8 @@ function MessageView({ id }: { id: string }) {
                 Retry
               </button>
             )}
-            <button type="button" class="secondary" aria-expanded={source !== null} onClick={toggleSource}>
-              {source === null ? 'Show source' : 'Hide source'}
-            </button>
           </div>
           {actionError && <ErrorBox error={actionError} title="Not done" />}
-          {source !== null && (
-            <pre class="source" aria-label="Source">
-              {source}
-            </pre>
-          )}
           <h2>Recipients</h2>
           <DataTable label="Recipients" columns={['Address', 'State', 'Provider', 'Detail']}>
             {m.recipients.map((r) => (
@@ -248,19 +284,30 @@ function MessageView({ id }: { id: string }) {
             ))}
           </DataTable>
           <h2>Timeline</h2>
-          <ol class="activity" aria-label="Timeline">
+          <DataTable label="Timeline" columns={['When', 'Event', 'Provider', 'Class', 'Code', 'Latency', 'Detail']}>
             {m.events.map((e) => (
-              <li key={e.seq} data-event={e.type}>
-                <time dateTime={e.at}>{formatAgo(e.at)}</time> <strong>{e.type}</strong>
-                {e.provider ? ` via ${e.provider}` : ''}
-                {e.class ? ` · ${e.class}` : ''}
-                {e.code ? ` · ${e.code}` : ''}
-                {e.latency_ms ? ` · ${formatLatency(e.latency_ms)}` : ''}
-                {e.recipient ? ` · ${e.recipient}` : ''}
-                {e.detail ? <span class="muted"> — {e.detail}</span> : null}
-              </li>
+              <tr key={e.seq} data-event={e.type}>
+                <td>
+                  <time dateTime={e.at} title={e.at}>
+                    {formatAgo(e.at)}
+                  </time>
+                </td>
+                <td>
+                  <strong>{e.type}</strong>
+                  {e.recipient ? ` · ${e.recipient}` : ''}
+                </td>
+                <td>{e.provider ?? ''}</td>
+                <td>{e.class ?? ''}</td>
+                <td>{e.code ?? ''}</td>
+                <td>{e.latency_ms ? formatLatency(e.latency_ms) : ''}</td>
+                <td class="muted">{e.detail ?? ''}</td>
+              </tr>
             ))}
-          </ol>
+          </DataTable>
+          <h2>Content</h2>
+          {contentError && <ErrorBox error={contentError} title="Cannot read the content" />}
+          {!content && !contentError && <Loading what="Reading the content" />}
+          {content && <MailBody view={content} loadSource={() => api.text(`${path}/raw`)} />}
         </>
       )}
     </section>
