@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/message_json.h"
@@ -69,6 +70,9 @@ struct ApiServices {
   // The built web UI served at /, /docs and the UI's own routes
   // (http/ui_files.h); null: the pages say it is not built.
   std::shared_ptr<const UiFiles> ui;
+  // Request rate and concurrency per key and per address, and the delays
+  // after failed logins (docs/operations.md "Abuse limits"); null: none.
+  auth::AbuseLimits* abuse_limits = nullptr;
 };
 
 // A request that passed routing and authentication.

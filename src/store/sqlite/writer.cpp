@@ -600,9 +600,11 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
+  // Bound text is not copied (SQLITE_STATIC): it must outlive run().
+  const std::string scopes = join_lines(key.key.scopes);
   auto& insert = st_->insert_key.bind(1, key.key.name)
                      .bind_blob(2, key.secret_hash)
-                     .bind(3, join_lines(key.key.scopes))
+                     .bind(3, scopes)
                      .bind(4, to_unix_ms(key.key.created_at))
                      .bind(5, key.key.catch_account);
   if (key.key.expires_at) {
