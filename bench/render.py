@@ -16,7 +16,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # Sections in this order; a benchmark not named here comes after, by name.
-ORDER = ["http_intake", "smtp_intake", "end_to_end", "failover", "queued_memory", "imap", "events", "store_intake"]
+ORDER = ["http_intake", "smtp_intake", "end_to_end", "failover", "queued_memory", "imap", "events", "limits",
+         "store_intake"]
 
 # Marks a ratio of two medians (a transcribed run that recorded no more).
 MEDIANS_MARK = "†"

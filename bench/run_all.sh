@@ -41,5 +41,7 @@ section "IMAP on a 100,000-message mailbox vs Dovecot"
 "$here/imap.sh" "$BUILD" 100000 "$RUNS"
 section "provider events in, beside intake at half its rate"
 "$here/events.sh" "$BUILD" "$RUNS" 8
+section "abuse limits: a legitimate client beside a flood of 1,000 connections"
+"$here/limits.sh" "$BUILD" "$RUNS"
 section "BENCHMARKS.md"
 /usr/bin/python3 "$here/render.py"
