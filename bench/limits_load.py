@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The abuse limits under a flood (bench/limits.sh runs it): a legitimate
-client (its own API key, one keep-alive connection, requests one after
-another) measures its latency alone, then while FLOOD connections hammer
+client (its own API key, one keep-alive connection, 50 requests a second,
+one after another) measures its latency alone, then while FLOOD connections hammer
 the API with another key whose rate limit they exceed (and which is
 refused 429), then alone again. One raw line per phase:
   run=N load=alone|flood|after p50=MS p99=MS legit_non2xx=K [flood_429=K flood_200=K flood_other=K]
@@ -20,12 +20,19 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(q * len(values)))] if values else None
 
 
+LEGIT_RATE = 50  # the legitimate client's requests per second, within its key's limit
+
+
 def legit_phase(port, key, secs):
-    """Requests one after another for `secs`: latencies (ms) and non-2xx count."""
+    """Requests one after another, LEGIT_RATE a second, for `secs`:
+    latencies (ms) and non-2xx count."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, bad = [], 0
     end = time.monotonic() + secs
+    due = time.monotonic()
     while time.monotonic() < end:
+        due += 1 / LEGIT_RATE
+        time.sleep(max(0.0, due - time.monotonic()))
         start = time.perf_counter()
         conn.request("GET", "/v1/messages?limit=1", headers={"Authorization": f"Bearer {key}"})
         r = conn.getresponse()
