@@ -124,6 +124,12 @@ def target_for(benchmark, labels, doc):
                 "any_of": [[check("postern", "at_least", 0.98 * offered), check("p99_vs_alone", "at_most", 1.0)]]}
     if benchmark == "disk_use":
         return {"text": "≤ 2× content kept + 2 segments", "any_of": [[check("ratio", "at_most", 1.0)]]}
+    if benchmark == "limits":
+        if labels.get("load") != LIMITS_FLOOD:
+            return None
+        return {"text": "p99 ≤ 2× alone; legitimate requests all 2xx",
+                "any_of": [[check("p99_vs_alone", "at_most", 2.0, of="high"),
+                            check("legit_non2xx", "at_most", 0, of="high")]]}
     return None
 
 
@@ -633,8 +639,47 @@ def disk_use(rows, params):
             "cells": cells, "notes": notes}
 
 
+LIMITS_ALONE = "alone"
+LIMITS_FLOOD = "during the flood"
+LIMITS_LOADS = (("alone", LIMITS_ALONE), ("flood", LIMITS_FLOOD), ("after", "after the flood"))
+
+
+def limits(rows, params):
+    alone = {int(r["run"]): duration_ms(r.get("p99")) for r in rows if r.get("load") == "alone"}
+    cells = []
+    for key, label in LIMITS_LOADS:
+        mine = [r for r in rows if r.get("load") == key]
+        if not mine:
+            continue
+        extras = {"p50": figure([duration_ms(r.get("p50")) for r in mine], "ms", 2),
+                  "p99": figure([duration_ms(r.get("p99")) for r in mine], "ms", 2),
+                  "legit_non2xx": figure([r.get("legit_non2xx") for r in mine], "answers")}
+        if key == "flood":
+            extras["p99_vs_alone"] = figure(
+                [duration_ms(r.get("p99")) / alone[int(r["run"])] for r in mine if alone.get(int(r["run"]))],
+                digits=2)
+            extras["flood_429"] = figure([r.get("flood_429") for r in mine], "answers")
+            extras["flood_200"] = figure([r.get("flood_200") for r in mine], "answers")
+        cells.append({"labels": {"load": label}, "postern": figure([r.get("requests") for r in mine], "requests"),
+                      "peer": None, "ratio": None, "extras": extras})
+    return {"title": "Abuse limits under a flood", "peer": None,
+            "load": f"a legitimate client (its own key, one keep-alive connection, 50 requests/s one after another, "
+                    f"GET /v1/messages?limit=1) for {params.get('secs', '?')} s alone, then while "
+                    f"{params.get('flood', '?')} keep-alive connections hammer the same route with another key "
+                    "limited to 100 requests/s (burst 100, 64 in flight), then alone again",
+            "labels": ["load"], "postern_label": "legitimate requests",
+            "peer_label": None,
+            "extras": [{"key": "p50", "label": "p50"}, {"key": "p99", "label": "p99"},
+                       {"key": "p99_vs_alone", "label": "p99 / alone"},
+                       {"key": "legit_non2xx", "label": "legitimate non-2xx"},
+                       {"key": "flood_429", "label": "flood 429s"}, {"key": "flood_200", "label": "flood 2xx"}],
+            "cells": cells,
+            "notes": ["The flood's 1,000 connections are driven by one Python asyncio process on the same cores as "
+                      "Postern and the client: what the client feels includes the CPU the flood generator takes."]}
+
+
 SUMMARISERS = {f.__name__: f for f in (http_intake, smtp_intake, end_to_end, failover, queued_memory, store_intake,
-                                       imap, events, disk_use, message_search, ui)}
+                                       imap, events, disk_use, message_search, limits, ui)}
 
 # --- the machine and the document ---------------------------------------------------
 

@@ -43,6 +43,8 @@ section "IMAP on a 100,000-message mailbox vs Dovecot"
 "$here/imap.sh" "$BUILD" 100000 "$RUNS"
 section "provider events in, beside intake at half its rate"
 "$here/events.sh" "$BUILD" "$RUNS" 8
+section "abuse limits: a legitimate client beside a flood of 1,000 connections"
+"$here/limits.sh" "$BUILD" "$RUNS"
 section "message log search on 1,000,000 messages"
 "$here/message_search.sh" "$BUILD" 1000000 1
 section "web UI: first load, and the dashboard under full load"

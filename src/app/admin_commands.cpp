@@ -7,6 +7,7 @@
 #include "app/suppression_commands.h"
 #include "auth/api_keys.h"
 #include "auth/credentials.h"
+#include "core/config_values.h"
 #include "core/time_format.h"
 
 namespace postern::app {
@@ -31,11 +32,22 @@ int report(const Result<void>& r, const std::string& what, const std::string& na
 }  // namespace
 
 int keys_create(const Config& config, const std::string& name,
-                const std::vector<std::string>& scopes, const std::string& test_account) {
+                const std::vector<std::string>& scopes, const std::string& test_account,
+                const std::string& expires_in) {
   auto parsed = auth::parse_scopes(scopes);
   if (!parsed) {
     std::cerr << "postern: " << parsed.error().message << "\n";
     return 2;
+  }
+  std::optional<std::chrono::milliseconds> expiry;
+  if (!expires_in.empty()) {
+    auto d = parse_duration(expires_in);
+    if (!d || d->count() <= 0) {
+      std::cerr << "postern: --expires-in: " << (d ? "must be in the future" : d.error().message)
+                << "\n";
+      return 2;
+    }
+    expiry = *d;
   }
   auto s = open_command_store(config);
   if (!s) return 1;
@@ -50,7 +62,7 @@ int keys_create(const Config& config, const std::string& name,
     if (!found) return report_write(found.error(), "test account", test_account);
     account = found->id;
   }
-  auto key = auth::make_api_key(name, *parsed, account, s->clock.now());
+  auto key = auth::make_api_key(name, *parsed, account, s->clock.now(), expiry);
   if (!key) {
     std::cerr << "postern: --scopes: " << key.error().message << "\n";
     return 2;
@@ -60,6 +72,8 @@ int keys_create(const Config& config, const std::string& name,
   if (int rc = report(r, "key", name)) return rc;
   std::cerr << "created key '" << name << "' with scopes " << joined(parsed->names());
   if (account != 0) std::cerr << ", its mail caught into test account '" << test_account << "'";
+  if (key->stored.key.expires_at)
+    std::cerr << ", expiring at " << format_rfc3339(*key->stored.key.expires_at);
   std::cerr << "; its secret is shown once, below:\n";
   std::cout << key->secret << std::endl;
   return 0;
@@ -70,11 +84,41 @@ int keys_list(const Config& config) {
   if (!s) return 1;
   auto keys = s->store->list_api_keys();
   if (!keys) return 1;
+  auto time_or = [](const std::optional<SystemTime>& t, const char* none) {
+    return t ? format_rfc3339(*t) : std::string(none);
+  };
+  auto now = s->clock.now();
   for (const auto& k : *keys) {
     std::cout << k.key.name << "\t" << joined(k.key.scopes) << "\t"
               << format_rfc3339(k.key.created_at) << "\t"
-              << (k.key.test_account.empty() ? "-" : k.key.test_account) << "\n";
+              << (k.key.test_account.empty() ? "-" : k.key.test_account) << "\t"
+              << time_or(k.key.expires_at, "never") << "\t" << time_or(k.key.last_used_at, "never")
+              << "\t" << time_or(k.key.previous_hash_valid_until(now), "-") << "\n";
   }
+  return 0;
+}
+
+int keys_rotate(const Config& config, const std::string& name, const std::string& grace) {
+  auto d = parse_duration(grace);
+  if (!d) {
+    std::cerr << "postern: --grace: " << d.error().message << "\n";
+    return 2;
+  }
+  auto s = open_command_store(config);
+  if (!s) return 1;
+  auto rotated = auth::rotate_api_key(s->clock.now(), *d);
+  if (!rotated) {
+    std::cerr << "postern: --grace: " << rotated.error().message << "\n";
+    return 2;
+  }
+  auto r = write([&](auto done) {
+    s->store->rotate_api_key(name, rotated->secret_hash, rotated->previous_valid_until, done);
+  });
+  if (int rc = report(r, "key", name)) return rc;
+  std::cerr << "rotated key '" << name << "'; the previous secret works until "
+            << format_rfc3339(rotated->previous_valid_until)
+            << "; the new secret is shown once, below:\n";
+  std::cout << rotated->secret << std::endl;
   return 0;
 }
 

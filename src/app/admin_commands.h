@@ -11,11 +11,19 @@ namespace postern::app {
 
 // Prints the secret once, alone on stdout, so scripts can capture it. With
 // `test_account` (a user name; empty: none) the key is bound to that test
-// account: send scope only, its mail caught into the account's INBOX.
+// account: send scope only, its mail caught into the account's INBOX. With
+// `expires_in` ("30d"; empty: never) the key expires that long from now.
 int keys_create(const Config& config, const std::string& name,
-                const std::vector<std::string>& scopes, const std::string& test_account);
-// One line per key: name, scopes, created, its test account or "-".
+                const std::vector<std::string>& scopes, const std::string& test_account,
+                const std::string& expires_in);
+// One line per key, tab-separated: name, scopes, created, its test account
+// or "-", expiry or "never", last use or "never" (written every few
+// seconds, so up to that late), and until when its previous secret works
+// after a rotation or "-".
 int keys_list(const Config& config);
+// A new secret, printed once alone on stdout; the previous one keeps
+// working for `grace` ("24h"; "0" ends it at once).
+int keys_rotate(const Config& config, const std::string& name, const std::string& grace);
 int keys_delete(const Config& config, const std::string& name);
 
 // Reads the password from stdin (one line) when `password` is empty.

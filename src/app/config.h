@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/logging.h"
+#include "auth/limits_config.h"
 #include "core/config.h"
 #include "core/message_json.h"
 #include "delivery/delivery_config.h"
@@ -38,6 +39,7 @@ struct Config {
   inbox::InboxOptions inbox;              // [inbox]
   events::WebhookSenderOptions webhooks;  // [webhooks]
   LogOptions log;                         // [log]
+  auth::LimitsOptions limits;             // [limits]
   std::string source_path;                // the file it was read from ("" for none), for reloads
 };
 

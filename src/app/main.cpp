@@ -57,7 +57,17 @@ int main(int argc, char** argv) {
   keys_create->add_option("--test-account", key_account,
                           "Bind the key to this test account: it may only send, and its mail "
                           "is caught into the account's INBOX, never relayed");
-  auto* keys_list = keys->add_subcommand("list", "List keys (never their secrets)");
+  std::string key_expires_in;
+  keys_create->add_option("--expires-in", key_expires_in,
+                          "The key stops working this long from now (30d, 12h, 90m)");
+  auto* keys_list = keys->add_subcommand(
+      "list", "List keys (never their secrets), with their expiry and last use");
+  auto* keys_rotate = keys->add_subcommand(
+      "rotate", "Give a key a new secret (printed once); the old one works for a grace period");
+  keys_rotate->add_option("name", key_name, "Key name")->required();
+  std::string key_grace = "24h";
+  keys_rotate->add_option("--grace", key_grace,
+                          "How long the previous secret keeps working (default 24h; 0: none)");
   auto* keys_delete = keys->add_subcommand("delete", "Delete a key");
   keys_delete->add_option("name", key_name, "Key name")->required();
 
@@ -143,7 +153,9 @@ int main(int argc, char** argv) {
               << "\nproviders = " << config->routing.providers.size() << "\n";
     return 0;
   }
-  if (*keys_create) return postern::app::keys_create(*config, key_name, scopes, key_account);
+  if (*keys_create)
+    return postern::app::keys_create(*config, key_name, scopes, key_account, key_expires_in);
+  if (*keys_rotate) return postern::app::keys_rotate(*config, key_name, key_grace);
   if (*keys_list) return postern::app::keys_list(*config);
   if (*keys_delete) return postern::app::keys_delete(*config, key_name);
   if (*users_create) return postern::app::users_create(*config, user_name, password, scopes);

@@ -10,7 +10,9 @@
 
 #include "app/inbox_settings.h"
 #include "app/server_tls.h"
+#include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
+#include "auth/key_use_flusher.h"
 #include "delivery/dispatcher.h"
 #include "delivery/intake.h"
 #include "delivery/outcome_waiters.h"
@@ -226,6 +228,12 @@ int serve(const Config& config) {
   intake.check_suppressions_with(suppressions);
 
   auth::Authenticator authenticator(**store, clock);
+  // Keys' last use, written every few seconds rather than per request.
+  auth::KeyUseFlusher key_uses(authenticator, **store);
+  key_uses.start();
+  // Rate and concurrency per key and address, SMTP messages per minute,
+  // delays after failed logins: one set of tables for HTTP and SMTP.
+  auth::AbuseLimits limits(config.limits, clock, metrics);
   std::atomic<bool> stopping{false};
   inbox::AccountService accounts((*store)->inbox(), clock, config.inbox);
   // The one login check of the test accounts, for SMTP AUTH here and for
@@ -249,6 +257,7 @@ int serve(const Config& config) {
                              &waiters,
                              &routing};
   services.accounts = &accounts;
+  services.abuse_limits = &limits;
   services.client_settings = &client_settings;
   services.inbox = &(*store)->inbox();
   // Through the suppression list's cache, so that a bounce or a complaint
@@ -317,6 +326,7 @@ int serve(const Config& config) {
     options.tls = *tls;
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
+    smtp_servers.back()->limit_with(limits);
   }
   // The test inbox's MX (docs/inbox.md "MX listener"): mail for its
   // accounts' addresses from anywhere, caught for them, never relayed.
@@ -447,6 +457,7 @@ int serve(const Config& config) {
   // pending still, and go again (same webhook-id) after the restart.
   webhook_sender.stop();
   webhook_io.stop();
+  key_uses.stop();  // its last flush goes through the writer before it closes
   (*store)->close();
   io.stop();
   spdlog::info("postern stopped");

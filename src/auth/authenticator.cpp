@@ -88,9 +88,8 @@ void Authenticator::refresh_locked(bool force) {
     return;  // keep the last good snapshot
   }
   Snapshot next;
-  for (auto& k : *keys) {
-    next.key_hash_by_name[k.key.name] = k.secret_hash;
-    next.keys_by_hash[k.secret_hash] = principal_of(k.key);
+  for (const auto& k : *keys) {
+    add_key_locked(next, k);
     if (k.key.catch_account == 0) next.closes_loopback = true;
   }
   for (auto& u : *users) next.users[u.name] = std::move(u);
@@ -99,21 +98,42 @@ void Authenticator::refresh_locked(bool force) {
   snapshot_ = std::move(next);
 }
 
+void Authenticator::add_key_locked(Snapshot& snapshot, const store::StoredApiKey& k) {
+  KeyEntry entry{principal_of(k.key), k.key.expires_at.value_or(SystemTime::max())};
+  auto& hashes = snapshot.key_hashes_by_name[k.key.name];
+  hashes = {k.secret_hash};
+  snapshot.keys_by_hash[k.secret_hash] = entry;
+  if (!k.previous_hash.empty() && k.key.previous_valid_until) {
+    entry.valid_until = std::min(entry.valid_until, *k.key.previous_valid_until);
+    snapshot.keys_by_hash[k.previous_hash] = entry;
+    hashes.push_back(k.previous_hash);
+  }
+}
+
+KeyCheck Authenticator::judge_locked(const KeyEntry& entry, SystemTime now) {
+  if (now >= entry.valid_until) return {KeyCheck::Status::expired, entry.principal};
+  // A bounded map: one entry per key, however many requests.
+  uses_[entry.principal.name] = now;
+  return {KeyCheck::Status::valid, entry.principal};
+}
+
 std::optional<Principal> Authenticator::authenticate_key(std::string_view secret) {
+  auto check = check_key(secret);
+  if (check.status != KeyCheck::Status::valid) return std::nullopt;
+  return std::move(check.principal);
+}
+
+KeyCheck Authenticator::check_key(std::string_view secret) {
   constexpr std::size_t kMaxVerified = 4096;  // bounds memory against floods of distinct keys
+  auto now = clock_.now();
   {
     std::lock_guard lock(mu_);
     refresh_locked(false);
     if (auto v = snapshot_.verified.find(std::string(secret)); v != snapshot_.verified.end())
-      return v->second;
+      return judge_locked(v->second, now);
   }
   auto hash = hash_api_secret(secret);
   std::lock_guard lock(mu_);
-  auto remember = [&](const Principal& p) {
-    if (snapshot_.verified.size() < kMaxVerified)
-      snapshot_.verified.emplace(std::string(secret), p);
-    return p;
-  };
   auto it = snapshot_.keys_by_hash.find(hash);
   if (it == snapshot_.keys_by_hash.end()) {
     refresh_locked(true);
@@ -124,24 +144,59 @@ std::optional<Principal> Authenticator::authenticate_key(std::string_view secret
     // reload every key each time), so a key made by another process just
     // after one may be missing still: one indexed read finds it.
     auto found = store_.api_key_by_hash(hash);
-    if (!found || !*found) return std::nullopt;
-    snapshot_.key_hash_by_name[(*found)->key.name] = hash;
-    it = snapshot_.keys_by_hash.emplace(hash, principal_of((*found)->key)).first;
+    if (!found || !*found) return {};
+    add_key_locked(snapshot_, **found);
+    it = snapshot_.keys_by_hash.find(hash);
+    if (it == snapshot_.keys_by_hash.end()) return {};  // a previous secret past its grace
   }
-  return remember(it->second);
+  if (snapshot_.verified.size() < kMaxVerified)
+    snapshot_.verified.emplace(std::string(secret), it->second);
+  return judge_locked(it->second, now);
+}
+
+std::vector<store::ApiKeyUse> Authenticator::take_key_uses() {
+  std::unordered_map<std::string, SystemTime> uses;
+  {
+    std::lock_guard lock(mu_);
+    uses.swap(uses_);
+  }
+  std::vector<store::ApiKeyUse> out;
+  out.reserve(uses.size());
+  for (auto& [name, at] : uses) out.push_back({name, at});
+  return out;
+}
+
+void Authenticator::spend_like_a_password_check(std::string_view password) {
+  std::call_once(dummy_once_, [this] {
+    auto hash = hash_password(generate_api_secret());
+    dummy_hash_ = hash ? *hash : "";
+  });
+  (void)verify_password(dummy_hash_, password);
 }
 
 std::optional<Principal> Authenticator::authenticate_login(std::string_view user,
                                                            std::string_view password) {
   std::optional<store::SmtpUser> smtp_user;
+  bool key_refused = false;
   {
     std::lock_guard lock(mu_);
     refresh_locked(false);
     for (bool forced : {false, true}) {
       if (forced) refresh_locked(true);
-      if (auto k = snapshot_.key_hash_by_name.find(user); k != snapshot_.key_hash_by_name.end()) {
-        if (!equal_constant_time(k->second, hash_api_secret(password))) return std::nullopt;
-        return snapshot_.keys_by_hash.at(k->second);
+      if (auto k = snapshot_.key_hashes_by_name.find(user);
+          k != snapshot_.key_hashes_by_name.end()) {
+        auto hash = hash_api_secret(password);
+        // Every hash is compared, so the time does not tell which matched.
+        const std::string* matched = nullptr;
+        for (const auto& h : k->second) {
+          if (equal_constant_time(h, hash)) matched = &h;
+        }
+        if (matched) {
+          auto check = judge_locked(snapshot_.keys_by_hash.at(*matched), clock_.now());
+          if (check.status == KeyCheck::Status::valid) return std::move(check.principal);
+        }
+        key_refused = true;
+        break;
       }
       if (auto u = snapshot_.users.find(user); u != snapshot_.users.end()) {
         smtp_user = u->second;
@@ -149,7 +204,17 @@ std::optional<Principal> Authenticator::authenticate_login(std::string_view user
       }
     }
   }
-  if (!smtp_user) return test_account(user, password);
+  // A wrong key secret costs what a wrong password does (below).
+  if (key_refused) {
+    spend_like_a_password_check(password);
+    return std::nullopt;
+  }
+  if (!smtp_user) {
+    // The test accounts' check already costs the same for an unknown user.
+    if (test_accounts_) return test_account(user, password);
+    spend_like_a_password_check(password);
+    return std::nullopt;
+  }
   // Argon2id runs outside the lock: it takes tens of milliseconds.
   if (!verify_password(smtp_user->password_hash, password)) return std::nullopt;
   return Principal{Principal::Kind::smtp_user, smtp_user->name, scopes_of(smtp_user->scopes)};

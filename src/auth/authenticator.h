@@ -80,6 +80,13 @@ struct Principal {
   std::int64_t catch_account = 0;
 };
 
+// What an API key secret is worth at this moment.
+struct KeyCheck {
+  enum class Status { valid, unknown, expired };
+  Status status = Status::unknown;
+  Principal principal;  // when valid; its name also when expired
+};
+
 class Authenticator {
  public:
   // Keys and users are read from the store and cached for `refresh`; a
@@ -90,8 +97,17 @@ class Authenticator {
 
   // The principal of an API key secret, or nullopt. A key bound to a test
   // account (store::ApiKey::catch_account) gives the send scope alone and
-  // Principal::catch_account.
+  // Principal::catch_account. A key past its expiry, or a previous secret
+  // past its rotation's grace period, is refused (check_key tells which).
   std::optional<Principal> authenticate_key(std::string_view secret);
+  // The same, saying whether a refused secret is unknown or expired.
+  KeyCheck check_key(std::string_view secret);
+
+  // The last use of each key since the previous call, for
+  // store::Store::record_api_key_use: uses are noted in memory (a map
+  // entry per key, not a write per request) and flushed by the server
+  // every few seconds (auth/key_use_flusher.h).
+  std::vector<store::ApiKeyUse> take_key_uses();
 
   // SMTP AUTH: an API key (user = key name, password = secret), an SMTP
   // user, or a test account when accept_test_accounts() was called, in
@@ -117,18 +133,33 @@ class Authenticator {
   void invalidate();
 
  private:
+  // A secret's hash as the snapshot knows it: its key, and until when it
+  // works (the key's expiry, or the end of a rotation's grace period).
+  struct KeyEntry {
+    Principal principal;
+    SystemTime valid_until = SystemTime::max();
+  };
   struct Snapshot {
-    std::map<std::string, Principal, std::less<>> keys_by_hash;
-    std::map<std::string, std::string, std::less<>> key_hash_by_name;
+    std::map<std::string, KeyEntry, std::less<>> keys_by_hash;
+    // A key's current hash and, during a rotation's grace period, its
+    // previous one.
+    std::map<std::string, std::vector<std::string>, std::less<>> key_hashes_by_name;
     // Secrets already verified against this snapshot: a hash lookup instead
     // of a SHA-256 per request. Dropped with the snapshot on every refresh.
-    std::unordered_map<std::string, Principal> verified;
+    std::unordered_map<std::string, KeyEntry> verified;
     std::map<std::string, store::SmtpUser, std::less<>> users;
     bool closes_loopback = false;  // a key not bound to a test account exists
     SystemTime loaded_at{};
     SystemTime forced_at{};
   };
   void refresh_locked(bool force);
+  void add_key_locked(Snapshot& snapshot, const store::StoredApiKey& key);
+  // Judges `entry` at `now`, noting the use of a valid key.
+  KeyCheck judge_locked(const KeyEntry& entry, SystemTime now);
+  // One Argon2id verification against a hash of nothing: what a failed
+  // login costs whatever failed, so that the time of an answer does not
+  // tell an unknown user from a wrong password.
+  void spend_like_a_password_check(std::string_view password);
   // The principal of a test account's credentials (test_accounts_), or
   // nullopt.
   std::optional<Principal> test_account(std::string_view user, std::string_view password);
@@ -138,7 +169,10 @@ class Authenticator {
   const Clock& clock_;
   std::chrono::milliseconds refresh_;
   std::mutex mu_;
-  Snapshot snapshot_;  // guarded by mu_
+  Snapshot snapshot_;                                 // guarded by mu_
+  std::unordered_map<std::string, SystemTime> uses_;  // guarded by mu_
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;  // set once by spend_like_a_password_check
 };
 
 }  // namespace postern::auth

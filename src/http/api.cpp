@@ -48,6 +48,7 @@ const RouteSpec kRoutes[] = {
     {"GET", "/v1/keys", auth::Scope::admin, list_keys},
     {"POST", "/v1/keys", auth::Scope::admin, create_key},
     {"DELETE", "/v1/keys/{name}", auth::Scope::admin, delete_key},
+    {"POST", "/v1/keys/{name}/rotate", auth::Scope::admin, rotate_key},
     {"GET", "/v1/providers", auth::Scope::read, list_providers},
     {"POST", "/v1/providers", auth::Scope::admin, create_provider},
     {"GET", "/v1/providers/{name}", auth::Scope::read, get_provider},
@@ -178,6 +179,24 @@ std::optional<auth::Principal> certificate_principal(const net::HttpRequest& req
                          scopes};
 }
 
+// A streamed answer (GET /v1/events) is a request in flight for as long
+// as it runs: it holds its place under the concurrency limit until the
+// stream is dropped.
+class PermittedStream final : public net::ResponseStream {
+ public:
+  PermittedStream(std::shared_ptr<net::ResponseStream> inner,
+                  std::shared_ptr<auth::AbuseLimits::Permit> permit)
+      : inner_(std::move(inner)), permit_(std::move(permit)) {}
+  void next(std::function<void(std::optional<std::string>)> done) override {
+    inner_->next(std::move(done));
+  }
+  void cancel() override { inner_->cancel(); }
+
+ private:
+  std::shared_ptr<net::ResponseStream> inner_;
+  std::shared_ptr<auth::AbuseLimits::Permit> permit_;
+};
+
 }  // namespace
 
 std::string_view Call::param(std::string_view name) const {
@@ -218,16 +237,20 @@ struct Api::Impl {
 
   // Runs the route's handler, counting its answer whenever it comes, on
   // whatever thread.
+  // `permit` (the request's place under the abuse limits) is held until
+  // the answer goes.
   void dispatch(const Route& route, net::HttpRequest& request,
                 const std::vector<std::pair<std::string, std::string>>& params,
-                const auth::Principal& principal, net::Responder respond) {
+                const auth::Principal& principal, net::Responder respond,
+                std::shared_ptr<auth::AbuseLimits::Permit> permit = nullptr) {
     auto start = std::chrono::steady_clock::now();
-    auto counted = net::Responder(
-        std::make_shared<net::Responder::State>([&route, start, respond](net::HttpResponse r) {
+    auto counted = net::Responder(std::make_shared<net::Responder::State>(
+        [&route, start, respond, permit = std::move(permit)](net::HttpResponse r) {
           int c = std::clamp(r.status / 100, 1, 5);
           route.by_class[c]->inc();
           route.latency->observe(
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          if (r.stream && permit) r.stream = std::make_shared<PermittedStream>(r.stream, permit);
           respond(std::move(r));
         }));
     Call call{request, params, principal};
@@ -240,30 +263,67 @@ struct Api::Impl {
   void dispatch_login(const Route& route, net::HttpRequest&& request,
                       std::vector<std::pair<std::string, std::string>> params, BasicLogin login,
                       net::Responder respond) {
-    if (!login.valid) return respond(refused_login());
+    if (auto wait = login_blocked(request)) return respond(std::move(*wait));
+    if (!login.valid) return respond(refused_login(request.remote_address, ""));
     struct Pending {
       net::HttpRequest request;
       std::vector<std::pair<std::string, std::string>> params;
     };
     auto pending = std::make_shared<Pending>(Pending{std::move(request), std::move(params)});
+    auto user = login.user;
     services.accounts->verify_login_async(
         std::move(login.user), std::move(login.password),
-        [this, &route, pending, respond](Result<store::InboxAccount> account) {
+        [this, &route, pending, respond, user](Result<store::InboxAccount> account) {
           if (!account) {
-            if (account.error() == Errc::not_found) return respond(refused_login());
+            if (account.error() == Errc::not_found)
+              return respond(refused_login(pending->request.remote_address, user));
             return respond(store_error_response(account.error()));
           }
+          if (services.abuse_limits)
+            services.abuse_limits->login_succeeded(pending->request.remote_address);
           auth::Scopes scopes;
           scopes.add(auth::Scope::read);
           scopes.add(auth::Scope::send);
           auth::Principal principal{auth::Principal::Kind::test_account, account->user, scopes,
                                     account->id};
-          dispatch(route, pending->request, pending->params, principal, respond);
+          auto permit = admit(pending->request, principal);
+          if (auto* refused = std::get_if<net::HttpResponse>(&permit))
+            return respond(std::move(*refused));
+          dispatch(route, pending->request, pending->params, principal, respond,
+                   std::get<std::shared_ptr<auth::AbuseLimits::Permit>>(std::move(permit)));
         });
   }
 
-  net::HttpResponse refused_login() {
+  // 429 while the caller's address waits after failed logins.
+  std::optional<net::HttpResponse> login_blocked(const net::HttpRequest& req) {
+    if (!services.abuse_limits) return std::nullopt;
+    auto refused =
+        services.abuse_limits->login_blocked(auth::LoginProtocol::http, req.remote_address);
+    if (!refused) return std::nullopt;
+    return too_many_requests(refused->retry_after, "too_many_failed_logins", refused->message);
+  }
+
+  void login_failed(const std::string& address, std::string_view user) {
     unauthorized.inc();
+    if (services.abuse_limits)
+      services.abuse_limits->login_failed(auth::LoginProtocol::http, address, user);
+  }
+
+  // The request's place under the rate and concurrency limits: an API
+  // key's own, else its client address's.
+  std::variant<std::shared_ptr<auth::AbuseLimits::Permit>, net::HttpResponse> admit(
+      const net::HttpRequest& req, const auth::Principal& principal) {
+    if (!services.abuse_limits) return nullptr;
+    auto key = principal.kind == auth::Principal::Kind::api_key ? std::string_view(principal.name)
+                                                                : std::string_view();
+    auto admitted = services.abuse_limits->admit_request(key, req.remote_address);
+    if (auto* refused = std::get_if<auth::AbuseLimits::Refused>(&admitted))
+      return too_many_requests(refused->retry_after, "rate_limited", refused->message);
+    return std::get<std::shared_ptr<auth::AbuseLimits::Permit>>(std::move(admitted));
+  }
+
+  net::HttpResponse refused_login(const std::string& address, std::string_view user) {
+    login_failed(address, user);
     auto r = error_response(401, "invalid_credentials",
                             "the test account's user name or password is wrong", "Authorization");
     r.headers.emplace_back(kBasicChallenge);
@@ -274,8 +334,21 @@ struct Api::Impl {
   std::variant<auth::Principal, net::HttpResponse> authenticate(const net::HttpRequest& req) {
     auto token = bearer_token(req);
     if (!token.empty()) {
-      if (auto p = services.authenticator.authenticate_key(token)) return *p;
-      unauthorized.inc();
+      if (auto wait = login_blocked(req)) return std::move(*wait);
+      auto check = services.authenticator.check_key(token);
+      if (check.status == auth::KeyCheck::Status::valid) {
+        if (services.abuse_limits) services.abuse_limits->login_succeeded(req.remote_address);
+        return std::move(check.principal);
+      }
+      if (check.status == auth::KeyCheck::Status::expired) {
+        // Not a guess: the secret is right, its time is over.
+        unauthorized.inc();
+        return error_response(401, "expired_api_key",
+                              "the API key '" + check.principal.name +
+                                  "' has expired (or its previous secret's grace period ended)",
+                              "Authorization");
+      }
+      login_failed(req.remote_address, "");
       return error_response(401, "invalid_api_key", "the API key is not valid", "Authorization");
     }
     if (req.remote_is_loopback && services.authenticator.open_to_loopback()) {
@@ -330,6 +403,11 @@ void Api::handle(net::HttpRequest&& request, net::Responder respond) {
           403, "insufficient_scope",
           "this key lacks the '" + std::string(auth::to_string(*route.scope)) + "' scope"));
     }
+    auto permit = impl_->admit(request, principal);
+    if (auto* refused = std::get_if<net::HttpResponse>(&permit))
+      return respond(std::move(*refused));
+    return impl_->dispatch(route, request, match.params.values, principal, std::move(respond),
+                           std::get<std::shared_ptr<auth::AbuseLimits::Permit>>(std::move(permit)));
   }
   impl_->dispatch(route, request, match.params.values, principal, std::move(respond));
 }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/message_json.h"
@@ -78,6 +79,9 @@ struct ApiServices {
   // Told of the status changes the API makes (cancel, retry), for the live
   // events; may be null.
   stats::LiveFeed* live = nullptr;
+  // Request rate and concurrency per key and per address, and the delays
+  // after failed logins (docs/operations.md "Abuse limits"); null: none.
+  auth::AbuseLimits* abuse_limits = nullptr;
 };
 
 // A request that passed routing and authentication.

@@ -22,6 +22,7 @@ void retry_message(ApiServices&, Call&, net::Responder);
 void list_keys(ApiServices&, Call&, net::Responder);
 void create_key(ApiServices&, Call&, net::Responder);
 void delete_key(ApiServices&, Call&, net::Responder);
+void rotate_key(ApiServices&, Call&, net::Responder);
 // providers_api.cpp
 void list_providers(ApiServices&, Call&, net::Responder);
 void get_provider(ApiServices&, Call&, net::Responder);

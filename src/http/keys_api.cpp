@@ -1,11 +1,13 @@
-// API keys over HTTP (admin scope): list, create (the secret is shown once;
-// "test_account" binds the key to a test account, docs/inbox.md "Sending
-// over HTTP"), delete. The CLI (`postern keys`) does the same against the
-// store.
+// API keys over HTTP (admin scope): list (with expiry and last use),
+// create (the secret is shown once; "test_account" binds the key to a test
+// account, docs/inbox.md "Sending over HTTP"; "expires_in" makes it
+// expire), rotate (a new secret, the old one kept for a grace period),
+// delete. The CLI (`postern keys`) does the same against the store.
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
 #include "auth/api_keys.h"
+#include "core/config_values.h"
 #include "core/time_format.h"
 #include "http/handlers.h"
 #include "http/responses.h"
@@ -31,6 +33,32 @@ json::array scope_array(const std::vector<std::string>& scopes) {
 
 json::value test_account_json(const std::string& user) {
   return user.empty() ? json::value(nullptr) : json::value(user);
+}
+
+json::value time_json(const std::optional<SystemTime>& t) {
+  return t ? json::value(format_rfc3339(*t)) : json::value(nullptr);
+}
+
+// A duration field: "30d", "24h", "90m" or a number of seconds. Sets `out`
+// (nullopt when absent or null), or answers why not.
+std::optional<net::HttpResponse> duration_field(const json::object& o, std::string_view field,
+                                                std::optional<std::chrono::milliseconds>& out) {
+  const auto* v = o.if_contains(field);
+  if (!v || v->is_null()) return std::nullopt;
+  std::string text;
+  if (v->is_string()) {
+    text = v->get_string();
+  } else if (v->is_int64()) {
+    text = std::to_string(v->get_int64());
+  } else {
+    return error_response(422, "invalid_type",
+                          std::string(field) + " must be a duration (\"30d\", \"24h\") or seconds",
+                          field);
+  }
+  auto d = parse_duration(text);
+  if (!d) return error_response(422, "invalid_value", d.error().message, field);
+  out = *d;
+  return std::nullopt;
 }
 
 net::HttpResponse no_such_account(std::string_view user) {
@@ -70,7 +98,11 @@ void list_keys(ApiServices& s, Call&, net::Responder respond) {
     data.emplace_back(json::object{{"name", k.key.name},
                                    {"scopes", scope_array(k.key.scopes)},
                                    {"test_account", test_account_json(k.key.test_account)},
-                                   {"created_at", format_rfc3339(k.key.created_at)}});
+                                   {"created_at", format_rfc3339(k.key.created_at)},
+                                   {"expires_at", time_json(k.key.expires_at)},
+                                   {"last_used_at", time_json(k.key.last_used_at)},
+                                   {"previous_secret_valid_until",
+                                    time_json(k.key.previous_hash_valid_until(s.clock.now()))}});
   }
   respond(json_response(200, json::object{{"data", std::move(data)}}));
 }
@@ -103,11 +135,20 @@ void create_key(ApiServices& s, Call& call, net::Responder respond) {
   std::string user;
   store::AccountId account = 0;
   if (auto refused = bound_account(s, o, user, account)) return respond(std::move(*refused));
-  auto key = auth::make_api_key(std::string(name->get_string()), *scopes, account, s.clock.now());
+  std::optional<std::chrono::milliseconds> expires_in;
+  if (auto refused = duration_field(o, "expires_in", expires_in))
+    return respond(std::move(*refused));
+  if (expires_in && expires_in->count() <= 0) {
+    return respond(
+        error_response(422, "invalid_value", "expires_in must be in the future", "expires_in"));
+  }
+  auto key = auth::make_api_key(std::string(name->get_string()), *scopes, account, s.clock.now(),
+                                expires_in);
   if (!key) return respond(error_response(422, "invalid_value", key.error().message, "scopes"));
   auto reply = json::object{{"name", key->stored.key.name},
                             {"scopes", scope_array(key->stored.key.scopes)},
                             {"test_account", test_account_json(user)},
+                            {"expires_at", time_json(key->stored.key.expires_at)},
                             {"secret", key->secret}};
   auto* authenticator = &s.authenticator;
   s.store.create_api_key(
@@ -122,6 +163,38 @@ void create_key(ApiServices& s, Call& call, net::Responder respond) {
         }
         authenticator->invalidate();
         respond(json_response(201, reply));
+      });
+}
+
+void rotate_key(ApiServices& s, Call& call, net::Responder respond) {
+  std::optional<std::chrono::milliseconds> grace;
+  if (!call.request.body.empty()) {
+    boost::system::error_code ec;
+    auto doc = json::parse(call.request.body, ec);
+    if (ec || !doc.is_object())
+      return respond(error_response(400, "invalid_json", "the body must be a JSON object"));
+    if (auto refused = duration_field(doc.get_object(), "grace", grace))
+      return respond(std::move(*refused));
+  }
+  auto rotated = auth::rotate_api_key(s.clock.now(), grace.value_or(std::chrono::hours(24)));
+  if (!rotated)
+    return respond(error_response(422, "invalid_value", rotated.error().message, "grace"));
+  std::string name(call.param("name"));
+  auto reply =
+      json::object{{"name", name},
+                   {"secret", rotated->secret},
+                   {"previous_secret_valid_until", format_rfc3339(rotated->previous_valid_until)}};
+  auto* authenticator = &s.authenticator;
+  s.store.rotate_api_key(
+      name, rotated->secret_hash, rotated->previous_valid_until,
+      [respond, reply, authenticator](Result<void> r) {
+        if (!r) {
+          if (r.error() == Errc::not_found)
+            return respond(error_response(404, "not_found", "no key has this name", "name"));
+          return respond(store_error_response(r.error()));
+        }
+        authenticator->invalidate();
+        respond(json_response(200, reply));
       });
 }
 

@@ -45,4 +45,11 @@ net::HttpResponse store_error_response(const error_code& ec) {
   return r;
 }
 
+net::HttpResponse too_many_requests(std::chrono::seconds retry_after, std::string_view code,
+                                    std::string_view message) {
+  auto r = error_response(429, code, message);
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  return r;
+}
+
 }  // namespace postern::http

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <string_view>
 
 #include "core/error.h"
@@ -17,6 +18,9 @@ net::HttpResponse error_response(int status, std::string_view code, std::string_
 // 204, no body.
 net::HttpResponse no_content_response();
 net::HttpResponse field_error_response(int status, const FieldError& error);
+// 429 with Retry-After (whole seconds) and the error body.
+net::HttpResponse too_many_requests(std::chrono::seconds retry_after, std::string_view code,
+                                    std::string_view message);
 // The answer for a store error: 404, 409, 503 with Retry-After, 507.
 net::HttpResponse store_error_response(const error_code& ec);
 

@@ -24,7 +24,7 @@ Result<void> load_tls(ServerContext& ctx) {
 }
 
 SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded,
-                        const std::optional<MxPolicy>& mx) {
+                        const std::optional<MxPolicy>& mx, auth::AbuseLimits* limits) {
   SessionPolicy p;
   p.hostname = o.hostname;
   p.max_message_bytes = o.limits.max_message_bytes;
@@ -34,6 +34,7 @@ SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded,
   p.tls_available = tls_loaded;
   p.auth_without_tls = o.auth_without_tls;
   p.mx = mx;
+  p.limits = limits;
   return p;
 }
 
@@ -57,6 +58,7 @@ struct SmtpServer::Impl {
   MetricsRegistry& metrics;
   const Clock& clock;
   std::optional<MxPolicy> mx;
+  auth::AbuseLimits* limits = nullptr;
   std::shared_ptr<ServerContext> ctx;
   net::ServerListeners listeners;
   bool started = false;
@@ -71,6 +73,8 @@ SmtpServer::SmtpServer(net::IoRuntime& io, SmtpServerOptions options, delivery::
 
 SmtpServer::~SmtpServer() { stop(std::chrono::milliseconds(0)); }
 
+void SmtpServer::limit_with(auth::AbuseLimits& limits) { impl_->limits = &limits; }
+
 Result<std::uint16_t> SmtpServer::start() {
   auto& impl = *impl_;
   if (impl.started) return error_code(Errc::invalid_argument);
@@ -83,7 +87,7 @@ Result<std::uint16_t> SmtpServer::start() {
   auto ctx = std::make_shared<ServerContext>(o, std::move(*trusted), impl.intake,
                                              impl.authenticator, impl.metrics, impl.clock);
   if (auto loaded = load_tls(*ctx); !loaded) return loaded.error();
-  ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx);
+  ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx, impl.limits);
   std::string note = impl.mx ? " as the MX of " + impl.mx->domain : "";
   note += o.implicit_tls ? " (implicit TLS)" : ctx->tls ? " (STARTTLS)" : "";
   if (o.auth_without_tls && !impl.mx) note += ", AUTH without TLS allowed";

@@ -29,6 +29,7 @@ enum class ReplyId {
   auth_ok,
   // 4xx
   too_many_recipients,
+  rate_limited,  // the user's messages per minute (auth/abuse_limits.h)
   storage_full,
   store_unavailable,
   tls_unavailable,
@@ -92,6 +93,10 @@ inline constexpr std::array<ReplySpec, static_cast<std::size_t>(ReplyId::count_)
     {334, "", ""},
     {235, "2.7.0", "Authentication successful"},
     {452, "4.5.3", "Too many recipients"},
+    // As Postfix answers its client rate limits: temporary, and X.7.1
+    // (RFC 3463: refused by policy), at MAIL so no content is sent for
+    // nothing.
+    {450, "4.7.1", "Too much mail from this user; try again later"},
     {452, "4.3.1", "Insufficient system storage"},
     {451, "4.3.0", "Temporary failure, try again later"},
     {454, "4.7.0", "TLS not available"},

@@ -127,6 +127,15 @@ void SessionFsm::handle_mail(const Command& c) {
   if (c.size && *c.size > policy_.max_message_bytes) return reply(ReplyId::message_too_big);
   // RFC 6531 §3.4: UTF-8 addresses only in an SMTPUTF8 transaction.
   if (!c.smtputf8 && address_is_utf8(c.path)) return reply(ReplyId::utf8_needs_smtputf8);
+  // A message per MAIL: counted here, before any content is sent. Only an
+  // authenticated user has a budget; trusted networks send as before.
+  if (policy_.limits && principal_) {
+    if (auto refused = policy_.limits->admit_message(principal_->name)) {
+      return reply(ReplyId::rate_limited,
+                   "Too much mail from " + principal_->name + "; try again in " +
+                       std::to_string(refused->retry_after.count()) + " seconds");
+    }
+  }
   tx_.emplace(policy_.max_message_bytes);
   tx_->sender = c.path;
   tx_->smtputf8 = c.smtputf8;
@@ -202,6 +211,13 @@ void SessionFsm::handle_auth(const Command& c) {
   if (principal_) return reply(ReplyId::bad_sequence, "Already authenticated");
   if (tx_) return reply(ReplyId::bad_sequence, "MAIL transaction in progress");
   if (!tls_ && !policy_.auth_without_tls) return reply(ReplyId::auth_encryption_required);
+  if (policy_.limits) {
+    if (auto wait = policy_.limits->login_blocked(auth::LoginProtocol::smtp, peer_.address)) {
+      return reply(ReplyId::auth_temporary,
+                   "Too many failed logins from your address; try again in " +
+                       std::to_string(wait->retry_after.count()) + " seconds");
+    }
+  }
   auto mechanism = SaslExchange::mechanism(c.argument);
   if (!mechanism) return reply(ReplyId::auth_mechanism_unsupported);
   handle_sasl_step(sasl_.start(*mechanism, c.initial_response));

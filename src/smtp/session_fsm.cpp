@@ -100,9 +100,12 @@ void SessionFsm::on_auth_result(std::optional<auth::Principal> principal) {
   phase_ = Phase::command;
   if (!principal) {
     metrics_.auth_failures.inc();
+    if (policy_.limits)
+      policy_.limits->login_failed(auth::LoginProtocol::smtp, peer_.address, auth_user_);
     reply(ReplyId::auth_invalid);
     return;
   }
+  if (policy_.limits) policy_.limits->login_succeeded(peer_.address);
   principal_ = std::move(principal);
   reply(ReplyId::auth_ok);
 }

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -37,6 +38,9 @@ struct SessionPolicy {
   bool tls_available = false;           // a certificate is loaded: STARTTLS may be offered
   bool auth_without_tls = false;        // offer AUTH on plaintext connections too
   std::optional<MxPolicy> mx;           // set: an MX listener, not a submission port
+  // Messages per minute per user and the delays after failed AUTH
+  // (docs/operations.md "Abuse limits"); null: none. Outlives the FSM.
+  auth::AbuseLimits* limits = nullptr;
 };
 
 struct PeerInfo {
@@ -86,7 +90,10 @@ class SessionFsm {
   // --- Results of actions ---
   const std::string& output() const { return out_; }
   void clear_output() { out_.clear(); }
-  Credentials take_credentials() { return std::move(sasl_.credentials()); }
+  Credentials take_credentials() {
+    auth_user_ = sasl_.credentials().user;
+    return std::move(sasl_.credentials());
+  }
   store::NewMessage take_message() { return std::move(message_); }
   const std::string& close_reason() const { return close_reason_; }
   // True while DATA or BDAT content is being received.
@@ -168,6 +175,7 @@ class SessionFsm {
   bool tls_ = false;
   std::string tls_description_;
   std::optional<auth::Principal> principal_;
+  std::string auth_user_;  // the user of the AUTH being checked, for the log
   std::size_t errors_ = 0;
   std::size_t junk_ = 0;
   bool shutdown_requested_ = false;

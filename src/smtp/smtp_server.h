@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -63,6 +64,9 @@ class SmtpServer {
              std::optional<MxPolicy> mx = std::nullopt);
   // Calls stop(0) when still running.
   ~SmtpServer();
+  // Applies the abuse limits (messages per minute per user, delays after
+  // failed AUTH); `limits` must outlive the server. Before start().
+  void limit_with(auth::AbuseLimits& limits);
   SmtpServer(const SmtpServer&) = delete;
   SmtpServer& operator=(const SmtpServer&) = delete;
 

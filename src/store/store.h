@@ -188,12 +188,35 @@ struct ApiKey {
   // The bound account's user name: filled by list_api_keys, ignored when
   // creating.
   std::string test_account;
+  // Past this the key is refused (401 "expired"); nullopt: never.
+  std::optional<SystemTime> expires_at;
+  // When a request last used it, written in batches (record_api_key_use):
+  // up to a flush interval late. nullopt: never used.
+  std::optional<SystemTime> last_used_at;
+  // After a rotation: until when the previous secret still works.
+  std::optional<SystemTime> previous_valid_until;
+  // previous_valid_until while it is still ahead of `now`: what a listing
+  // shows (a grace period that ended is no longer news).
+  std::optional<SystemTime> previous_hash_valid_until(SystemTime now) const {
+    if (previous_valid_until && *previous_valid_until > now) return previous_valid_until;
+    return std::nullopt;
+  }
 };
 
 // A key as stored: the secret is never stored, only its SHA-256.
 struct StoredApiKey {
   ApiKey key;
   std::string secret_hash;  // raw 32 bytes
+  // The secret before the last rotation (raw 32 bytes), valid until
+  // key.previous_valid_until; "" for none.
+  std::string previous_hash;
+};
+
+// When a key was last used, as the authenticator gathers them between
+// flushes.
+struct ApiKeyUse {
+  std::string name;
+  SystemTime at;
 };
 
 // An SMTP login (RFC 4954 AUTH) that is not an API key: the password is
@@ -267,6 +290,14 @@ class Store {
   virtual void create_api_key(StoredApiKey key, Completion<void> done) = 0;
   // not_found for an unknown name.
   virtual void delete_api_key(std::string name, Completion<void> done) = 0;
+  // Gives the key `name` the secret whose hash is `secret_hash`; its
+  // current secret keeps working until `previous_valid_until` (a time in
+  // the past ends it at once). not_found for an unknown name.
+  virtual void rotate_api_key(std::string name, std::string secret_hash,
+                              SystemTime previous_valid_until, Completion<void> done) = 0;
+  // Sets each key's last use (a later time only; unknown names are
+  // skipped): one write for many requests.
+  virtual void record_api_key_use(std::vector<ApiKeyUse> uses, Completion<void> done) = 0;
 
   // conflict when a user of this name exists.
   virtual void create_smtp_user(SmtpUser user, Completion<void> done) = 0;
@@ -286,9 +317,9 @@ class Store {
   virtual Result<std::pair<ContentFormat, std::string>> get_content(MessageId id) = 0;
   // Number of messages in each status, indexed by MessageStatus.
   virtual Result<std::vector<std::int64_t>> count_by_status() = 0;
-  // The key whose secret hashes to `secret_hash`, or nullopt: one indexed
-  // read, for a secret a cache of the keys does not know yet (a key just
-  // made by another process).
+  // The key whose secret (or previous secret, after a rotation) hashes to
+  // `secret_hash`, or nullopt: one indexed read, for a secret a cache of
+  // the keys does not know yet (a key just made by another process).
   virtual Result<std::optional<StoredApiKey>> api_key_by_hash(const std::string& secret_hash) = 0;
   virtual Result<std::vector<StoredApiKey>> list_api_keys() = 0;
   // Whether any API key not bound to a test account exists: one cheap

@@ -551,6 +551,19 @@ CREATE INDEX messages_by_provider ON messages(provider, id) WHERE provider <> ''
 DROP INDEX messages_queued;
 CREATE INDEX messages_queued ON messages(next_attempt_at, status) WHERE status = {queued};
 )sql"_status_sql},
+    Migration{16, R"sql(
+-- Keys that expire and are rotated, and when each was last used
+-- (docs/operations.md "Abuse limits"). Times are Unix milliseconds; NULL:
+-- never expires, never used, no previous secret.
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+-- After a rotation the previous secret's hash keeps working until
+-- previous_valid_until (the grace period).
+ALTER TABLE api_keys ADD COLUMN previous_hash BLOB;
+ALTER TABLE api_keys ADD COLUMN previous_valid_until INTEGER;
+CREATE UNIQUE INDEX api_keys_by_previous_hash ON api_keys(previous_hash)
+  WHERE previous_hash IS NOT NULL;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

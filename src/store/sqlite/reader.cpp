@@ -17,7 +17,14 @@ constexpr const char* kSummaryColumns =
 // A key with its bound test account's user name (store.h ApiKey::test_account).
 constexpr std::string_view kKeyColumns =
     "SELECT k.name, k.secret_hash, k.scopes, k.created_at, k.catch_account, "
-    "coalesce(a.user, '') FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = k.catch_account";
+    "coalesce(a.user, ''), k.expires_at, k.last_used_at, k.previous_hash, "
+    "k.previous_valid_until FROM api_keys k LEFT JOIN inbox_accounts a ON a.id = "
+    "k.catch_account";
+
+std::optional<SystemTime> optional_time(const Statement& row, int column) {
+  if (row.column_is_null(column)) return std::nullopt;
+  return from_unix_ms(row.column_int(column));
+}
 
 StoredApiKey key_of(const Statement& row) {
   StoredApiKey k;
@@ -27,6 +34,10 @@ StoredApiKey key_of(const Statement& row) {
   k.key.created_at = from_unix_ms(row.column_int(3));
   k.key.catch_account = row.column_int(4);
   k.key.test_account = row.column_text(5);
+  k.key.expires_at = optional_time(row, 6);
+  k.key.last_used_at = optional_time(row, 7);
+  if (!row.column_is_null(8)) k.previous_hash = row.column_text(8);
+  k.key.previous_valid_until = optional_time(row, 9);
   return k;
 }
 }  // namespace
@@ -86,7 +97,8 @@ Result<std::unique_ptr<Reader>> Reader::open(const std::string& path, const Cont
                          std::string(kStoredContentSource) + " WHERE m.id = ?1"},
       {&st->counts, "SELECT status, n FROM status_counts"},
       {&st->keys, std::string(kKeyColumns) + " ORDER BY k.name"},
-      {&st->key_by_hash, std::string(kKeyColumns) + " WHERE k.secret_hash = ?1"},
+      {&st->key_by_hash,
+       std::string(kKeyColumns) + " WHERE k.secret_hash = ?1 OR k.previous_hash = ?1"},
       {&st->any_key, "SELECT EXISTS (SELECT 1 FROM api_keys WHERE catch_account = 0)"},
       // A scan of every row (no index serves it, and one would cost every
       // insert): run after a purge only, on a reader, never on the writer.

@@ -309,6 +309,22 @@ void SqliteStore::delete_api_key(std::string name, Completion<void> done) {
   impl_->submit<void>([w, n = std::move(name)]() { return w->delete_api_key(n); }, std::move(done));
 }
 
+void SqliteStore::rotate_api_key(std::string name, std::string secret_hash,
+                                 SystemTime previous_valid_until, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>(
+      [w, n = std::move(name), h = std::move(secret_hash), previous_valid_until]() {
+        return w->rotate_api_key(n, h, previous_valid_until);
+      },
+      std::move(done));
+}
+
+void SqliteStore::record_api_key_use(std::vector<ApiKeyUse> uses, Completion<void> done) {
+  auto* w = impl_->writer.get();
+  impl_->submit<void>([w, u = std::move(uses)]() { return w->record_api_key_use(u); },
+                      std::move(done));
+}
+
 void SqliteStore::create_smtp_user(SmtpUser user, Completion<void> done) {
   auto* w = impl_->writer.get();
   impl_->submit<void>([w, u = std::move(user)]() { return w->create_smtp_user(u); },

@@ -36,6 +36,8 @@ struct Writer::Statements {
   Statement purge_term;
   Statement insert_key;
   Statement delete_key;
+  Statement rotate_key;
+  Statement key_used;
   Statement insert_user;
   Statement delete_user;
   Statement insert_boot;
@@ -168,10 +170,16 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
       // A bound key only while its account exists: nothing is inserted
       // otherwise (the account's deletion deletes its keys).
       {&st->insert_key,
-       "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account) "
-       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?5 = 0 OR EXISTS (SELECT 1 FROM inbox_accounts WHERE "
-       "id = ?5)"},
+       "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account, expires_at) "
+       "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?5 = 0 OR EXISTS (SELECT 1 FROM inbox_accounts "
+       "WHERE id = ?5)"},
       {&st->delete_key, "DELETE FROM api_keys WHERE name = ?1"},
+      {&st->rotate_key,
+       "UPDATE api_keys SET previous_hash = secret_hash, secret_hash = ?2, "
+       "previous_valid_until = ?3 WHERE name = ?1"},
+      {&st->key_used,
+       "UPDATE api_keys SET last_used_at = ?2 WHERE name = ?1 AND "
+       "(last_used_at IS NULL OR last_used_at < ?2)"},
       {&st->insert_user,
        "INSERT INTO smtp_users(name, password_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4)"},
       {&st->delete_user, "DELETE FROM smtp_users WHERE name = ?1"},
@@ -596,12 +604,19 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
-  auto r = st_->insert_key.bind(1, key.key.name)
-               .bind_blob(2, key.secret_hash)
-               .bind(3, join_lines(key.key.scopes))
-               .bind(4, to_unix_ms(key.key.created_at))
-               .bind(5, key.key.catch_account)
-               .run();
+  // Bound text is not copied (SQLITE_STATIC): it must outlive run().
+  const std::string scopes = join_lines(key.key.scopes);
+  auto& insert = st_->insert_key.bind(1, key.key.name)
+                     .bind_blob(2, key.secret_hash)
+                     .bind(3, scopes)
+                     .bind(4, to_unix_ms(key.key.created_at))
+                     .bind(5, key.key.catch_account);
+  if (key.key.expires_at) {
+    insert.bind(6, to_unix_ms(*key.key.expires_at));
+  } else {
+    insert.bind_null(6);
+  }
+  auto r = insert.run();
   if (!r) return r;
   if (db_.changes() == 0) return Errc::not_found;  // its test account does not exist
   return {};
@@ -610,6 +625,24 @@ Result<void> Writer::create_api_key(const StoredApiKey& key) {
 Result<void> Writer::delete_api_key(const std::string& name) {
   if (auto r = st_->delete_key.bind(1, name).run(); !r) return r;
   if (db_.changes() == 0) return Errc::not_found;
+  return {};
+}
+
+Result<void> Writer::rotate_api_key(const std::string& name, const std::string& secret_hash,
+                                    SystemTime previous_valid_until) {
+  auto r = st_->rotate_key.bind(1, name)
+               .bind_blob(2, secret_hash)
+               .bind(3, to_unix_ms(previous_valid_until))
+               .run();
+  if (!r) return r;
+  if (db_.changes() == 0) return Errc::not_found;
+  return {};
+}
+
+Result<void> Writer::record_api_key_use(const std::vector<ApiKeyUse>& uses) {
+  for (const auto& use : uses) {
+    if (auto r = st_->key_used.bind(1, use.name).bind(2, to_unix_ms(use.at)).run(); !r) return r;
+  }
   return {};
 }
 

@@ -214,5 +214,68 @@ TEST(Scopes, AdminGrantsHeartbeatsAndHeartbeatGrantsNothingElse) {
     EXPECT_FALSE(beat.grants(other)) << to_string(other);
 }
 
+// Keys that expire and are rotated (store migration 16): a key past its
+// expiry, and a previous secret past its grace period, are refused as
+// expired, not unknown; the new secret works at once.
+TEST_F(AuthenticatorTest, ExpiredKeysAreRefusedAsExpired) {
+  auto key = make_api_key("temp", Scopes::all(), 0, clock_.now(), 1h);
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(
+      test::await_completion<void>([&](auto done) { store_->create_api_key(key->stored, done); }));
+  EXPECT_EQ(auth_->check_key(key->secret).status, KeyCheck::Status::valid);
+  clock_.advance(1h);
+  auto check = auth_->check_key(key->secret);
+  EXPECT_EQ(check.status, KeyCheck::Status::expired);
+  EXPECT_EQ(check.principal.name, "temp");
+  EXPECT_FALSE(auth_->authenticate_login("temp", key->secret));
+  EXPECT_EQ(auth_->check_key("pst_unknown").status, KeyCheck::Status::unknown);
+}
+
+TEST_F(AuthenticatorTest, ARotatedKeysOldSecretWorksForTheGracePeriod) {
+  auto old_secret = create_key("app", {"send"});
+  ASSERT_TRUE(auth_->authenticate_key(old_secret));
+  auto rotated = rotate_api_key(clock_.now(), 24h);
+  ASSERT_TRUE(rotated);
+  EXPECT_TRUE(test::await_completion<void>([&](auto done) {
+    store_->rotate_api_key("app", rotated->secret_hash, rotated->previous_valid_until, done);
+  }));
+  auth_->invalidate();
+  EXPECT_EQ(auth_->authenticate_key(rotated->secret)->name, "app");
+  EXPECT_EQ(auth_->authenticate_key(old_secret)->name, "app");
+  EXPECT_EQ(auth_->authenticate_login("app", old_secret)->name, "app");
+  clock_.advance(24h);
+  EXPECT_EQ(auth_->check_key(old_secret).status, KeyCheck::Status::expired);
+  EXPECT_FALSE(auth_->authenticate_login("app", old_secret));
+  EXPECT_TRUE(auth_->authenticate_key(rotated->secret));
+  auto listed = store_->list_api_keys();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].key.previous_valid_until, rotated->previous_valid_until);
+  EXPECT_FALSE((*listed)[0].key.previous_hash_valid_until(clock_.now()));
+}
+
+TEST_F(AuthenticatorTest, RotationRefusesAGraceOutOfBounds) {
+  EXPECT_FALSE(rotate_api_key(clock_.now(), -1s));
+  EXPECT_FALSE(rotate_api_key(clock_.now(), kMaxRotationGrace + 1h));
+  EXPECT_TRUE(rotate_api_key(clock_.now(), 0s));
+  EXPECT_FALSE(make_api_key("x", Scopes::all(), 0, clock_.now(), 0s));
+}
+
+// Uses are noted in memory, one entry per key however many requests, and
+// written in one batch.
+TEST_F(AuthenticatorTest, LastUseIsCoalescedAndWrittenInBatches) {
+  auto secret = create_key("busy", {"send"});
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(auth_->authenticate_key(secret));
+  auto uses = auth_->take_key_uses();
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_EQ(uses[0].name, "busy");
+  EXPECT_TRUE(auth_->take_key_uses().empty());
+  EXPECT_TRUE(
+      test::await_completion<void>([&](auto done) { store_->record_api_key_use(uses, done); }));
+  auto listed = store_->list_api_keys();
+  ASSERT_TRUE(listed);
+  EXPECT_EQ((*listed)[0].key.last_used_at, from_unix_ms(to_unix_ms(clock_.now())));
+}
+
 }  // namespace
 }  // namespace postern::auth

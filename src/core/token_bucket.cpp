@@ -1,9 +1,9 @@
-#include "routing/rate_limiter.h"
+#include "core/token_bucket.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace postern::routing {
+namespace postern {
 
 namespace {
 
@@ -53,4 +53,4 @@ SteadyTime TokenBucket::ready_at(SteadyTime now) const {
 
 void TokenBucket::pause_until(SteadyTime until) { paused_until_ = std::max(paused_until_, until); }
 
-}  // namespace postern::routing
+}  // namespace postern
