@@ -133,6 +133,17 @@ CREATE TABLE node_boots (
   started_at timestamptz NOT NULL
 );
 )sql"_status_sql},
+    Migration{2, R"sql(
+-- Keys that expire and are rotated, and when each was last used (SQLite's
+-- migration 16; docs/operations.md "Abuse limits"). NULL: never expires,
+-- never used, no previous secret.
+ALTER TABLE api_keys ADD COLUMN expires_at timestamptz;
+ALTER TABLE api_keys ADD COLUMN last_used_at timestamptz;
+-- After a rotation the previous secret's hash keeps working until
+-- previous_valid_until (the grace period).
+ALTER TABLE api_keys ADD COLUMN previous_hash bytea UNIQUE;
+ALTER TABLE api_keys ADD COLUMN previous_valid_until timestamptz;
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {

@@ -167,6 +167,18 @@ void PostgresStore::delete_api_key(std::string name, Completion<void> done) {
                      std::move(done));
 }
 
+void PostgresStore::rotate_api_key(std::string name, std::string secret_hash,
+                                   SystemTime previous_valid_until, Completion<void> done) {
+  impl_->write<void>([n = std::move(name), h = std::move(secret_hash), previous_valid_until](
+                         Writer& w) { return w.rotate_api_key(n, h, previous_valid_until); },
+                     std::move(done));
+}
+
+void PostgresStore::record_api_key_use(std::vector<ApiKeyUse> uses, Completion<void> done) {
+  impl_->write<void>([u = std::move(uses)](Writer& w) { return w.record_api_key_use(u); },
+                     std::move(done));
+}
+
 void PostgresStore::create_smtp_user(SmtpUser user, Completion<void> done) {
   impl_->write<void>([u = std::move(user)](Writer& w) { return w.create_smtp_user(u); },
                      std::move(done));

@@ -78,6 +78,9 @@ class PostgresStore final : public Store {
   void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
   void delete_api_key(std::string name, Completion<void> done) override;
+  void rotate_api_key(std::string name, std::string secret_hash, SystemTime previous_valid_until,
+                      Completion<void> done) override;
+  void record_api_key_use(std::vector<ApiKeyUse> uses, Completion<void> done) override;
   void create_smtp_user(SmtpUser user, Completion<void> done) override;
   void delete_smtp_user(std::string name, Completion<void> done) override;
   void record_boot(std::string node, SystemTime at, Completion<std::uint64_t> done) override;

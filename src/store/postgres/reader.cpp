@@ -18,7 +18,9 @@ constexpr std::string_view kSummaryColumns =
     "submitted_by FROM messages ";
 
 constexpr std::string_view kKeyColumns =
-    "SELECT name, secret_hash, scopes, postern_ms(created_at), catch_account FROM api_keys ";
+    "SELECT name, secret_hash, scopes, postern_ms(created_at), catch_account, "
+    "postern_ms(expires_at), postern_ms(last_used_at), previous_hash, "
+    "postern_ms(previous_valid_until) FROM api_keys ";
 
 MessageSummary summary_of(const Rows& r, int i) {
   MessageSummary m;
@@ -53,6 +55,14 @@ StoredApiKey key_of(const Rows& r, int i) {
   k.key.scopes = split_lines(r.view(i, 2));
   k.key.created_at = from_unix_ms(r.integer(i, 3));
   k.key.catch_account = r.integer(i, 4);
+  auto time_at = [&](int column) -> std::optional<SystemTime> {
+    if (r.null(i, column)) return std::nullopt;
+    return from_unix_ms(r.integer(i, column));
+  };
+  k.key.expires_at = time_at(5);
+  k.key.last_used_at = time_at(6);
+  if (!r.null(i, 7)) k.previous_hash = r.bytes(i, 7);
+  k.key.previous_valid_until = time_at(8);
   return k;
 }
 
@@ -150,8 +160,8 @@ Result<std::vector<StoredApiKey>> Reader::list_api_keys() {
 }
 
 Result<std::optional<StoredApiKey>> Reader::api_key_by_hash(const std::string& secret_hash) {
-  auto rows =
-      c_.query(std::string(kKeyColumns) + "WHERE secret_hash = $1", Params().bytes(secret_hash));
+  auto rows = c_.query(std::string(kKeyColumns) + "WHERE secret_hash = $1 OR previous_hash = $1",
+                       Params().bytes(secret_hash));
   if (!rows) return rows.error();
   if (rows->size() == 0) return std::optional<StoredApiKey>();
   return std::optional<StoredApiKey>(key_of(*rows, 0));

@@ -396,15 +396,41 @@ Result<void> Writer::one_row(const char* sql, const Params& params, Errc if_none
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
   // Test accounts do not live in this backend yet: no key can be bound to one.
   if (key.key.catch_account != 0) return Errc::not_found;
+  Params params;
+  params.text(key.key.name)
+      .bytes(key.secret_hash)
+      .text(join_lines(key.key.scopes))
+      .integer(to_unix_ms(key.key.created_at));
+  if (key.key.expires_at) {
+    params.integer(to_unix_ms(*key.key.expires_at));
+  } else {
+    params.null();  // postern_ts is strict: never expires
+  }
   return one_row(
-      "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account) "
-      "VALUES ($1, $2, $3, postern_ts($4), 0) ON CONFLICT DO NOTHING",
-      Params()
-          .text(key.key.name)
-          .bytes(key.secret_hash)
-          .text(join_lines(key.key.scopes))
-          .integer(to_unix_ms(key.key.created_at)),
-      Errc::conflict);
+      "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account, expires_at) "
+      "VALUES ($1, $2, $3, postern_ts($4), 0, postern_ts($5)) ON CONFLICT DO NOTHING",
+      params, Errc::conflict);
+}
+
+Result<void> Writer::rotate_api_key(const std::string& name, const std::string& secret_hash,
+                                    SystemTime previous_valid_until) {
+  return one_row(
+      "UPDATE api_keys SET previous_hash = secret_hash, secret_hash = $2, "
+      "previous_valid_until = postern_ts($3) WHERE name = $1",
+      Params().text(name).bytes(secret_hash).integer(to_unix_ms(previous_valid_until)),
+      Errc::not_found);
+}
+
+Result<void> Writer::record_api_key_use(const std::vector<ApiKeyUse>& uses) {
+  // A later time only, as on SQLite: batches from several nodes may cross.
+  for (const auto& use : uses) {
+    auto r = c_.query(
+        "UPDATE api_keys SET last_used_at = postern_ts($2) WHERE name = $1 AND "
+        "(last_used_at IS NULL OR last_used_at < postern_ts($2))",
+        Params().text(use.name).integer(to_unix_ms(use.at)));
+    if (!r) return r.error();
+  }
+  return {};
 }
 
 Result<void> Writer::delete_api_key(const std::string& name) {

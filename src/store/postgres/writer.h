@@ -36,6 +36,9 @@ class Writer {
   Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
   Result<void> delete_api_key(const std::string& name);
+  Result<void> rotate_api_key(const std::string& name, const std::string& secret_hash,
+                              SystemTime previous_valid_until);
+  Result<void> record_api_key_use(const std::vector<ApiKeyUse>& uses);
   Result<void> create_smtp_user(const SmtpUser& user);
   Result<void> delete_smtp_user(const std::string& name);
   Result<std::uint64_t> record_boot(const std::string& node, SystemTime at);

@@ -276,6 +276,41 @@ TEST_P(StoreContract, ApiKeysAreStoredByHash) {
   EXPECT_EQ(gone.error(), Errc::not_found);
 }
 
+// Expiry, rotation with a grace period and last use (docs/operations.md
+// "Abuse limits"): the old secret still finds the key, last use only moves
+// forward, an unknown name is skipped or not_found.
+TEST_P(StoreContract, ApiKeysExpireRotateAndRecordTheirLastUse) {
+  const auto now = clock_.now();
+  StoredApiKey k{{"app", {"send"}, now}, std::string(32, 'a')};
+  k.key.expires_at = now + std::chrono::hours(48);
+  ASSERT_TRUE(await_completion<void>([&](auto done) { store_->create_api_key(k, done); }));
+  ASSERT_TRUE(await_completion<void>([&](auto done) {
+    store_->rotate_api_key("app", std::string(32, 'b'), now + std::chrono::hours(24), done);
+  }));
+  auto missing = await_completion<void>(
+      [&](auto done) { store_->rotate_api_key("nobody", std::string(32, 'c'), now, done); });
+  EXPECT_EQ(missing.error(), Errc::not_found);
+  for (char secret : {'a', 'b'}) {
+    auto found = store_->api_key_by_hash(std::string(32, secret)).value();
+    ASSERT_TRUE(found) << secret;
+    EXPECT_EQ(found->key.name, "app");
+    EXPECT_EQ(found->secret_hash, std::string(32, 'b'));
+    EXPECT_EQ(found->previous_hash, std::string(32, 'a'));
+    EXPECT_EQ(found->key.previous_valid_until, now + std::chrono::hours(24));
+    EXPECT_EQ(found->key.expires_at, now + std::chrono::hours(48));
+  }
+  const auto later = now + std::chrono::minutes(5);
+  ASSERT_TRUE(await_completion<void>([&](auto done) {
+    store_->record_api_key_use({{"app", later}, {"nobody", later}}, done);
+  }));
+  ASSERT_TRUE(await_completion<void>([&](auto done) {
+    store_->record_api_key_use({{"app", now}}, done);
+  }));
+  auto keys = store_->list_api_keys().value();
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].key.last_used_at, later) << "an earlier use does not move it back";
+}
+
 // The event stream's boot numbers: increasing across reopenings, never
 // twice, whichever node asks.
 TEST_P(StoreContract, BootsAreNumberedAcrossReopens) {
