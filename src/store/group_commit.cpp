@@ -41,6 +41,10 @@ GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions option
                             "Time to commit a batch (with its fsync unless a sync stage "
                             "runs it: see postern_store_fsync_seconds)",
                             latency_buckets_seconds(), {{"store", options_.name}})),
+      transaction_seconds_(metrics.histogram(
+          "postern_store_transaction_seconds",
+          "Time the writer spends on one batch: applying its writes and committing",
+          latency_buckets_seconds(), {{"store", options_.name}})),
       commit_failures_(metrics.counter("postern_store_commit_failures_total",
                                        "Group commits that failed and were retried one by one",
                                        {{"store", options_.name}})) {
@@ -112,6 +116,7 @@ void GroupCommitter::run() {
     }
     batch.clear();
     std::chrono::nanoseconds took = std::chrono::steady_clock::now() - start;
+    transaction_seconds_.observe(std::chrono::duration<double>(took).count());
     track_average(commit_estimate_, took);
   }
 }

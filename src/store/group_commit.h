@@ -85,6 +85,7 @@ class GroupCommitter {
   GroupCommitOptions options_;
   Histogram& batch_size_;
   Histogram& commit_seconds_;
+  Histogram& transaction_seconds_;
   Counter& commit_failures_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
