@@ -67,21 +67,22 @@ void GroupCommitter::stop() {
 
 std::size_t GroupCommitter::queue_depth() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return queue_.size() + bulk_.size();
 }
 
-void GroupCommitter::enqueue(std::unique_ptr<PendingWrite> op) {
+void GroupCommitter::enqueue(std::unique_ptr<PendingWrite> op, Lane lane) {
   error_code refused;
   bool was_empty = false;
   {
     std::lock_guard lock(mu_);
+    auto& queue = lane == Lane::bulk ? bulk_ : queue_;
     if (stopping_) {
       refused = Errc::shutting_down;
-    } else if (queue_.size() >= options_.max_queue) {
+    } else if (queue.size() >= options_.max_queue) {
       refused = Errc::overloaded;
     } else {
-      was_empty = queue_.empty();
-      queue_.push_back(std::move(op));
+      was_empty = queue_.empty() && bulk_.empty();
+      queue.push_back(std::move(op));
     }
   }
   if (refused) {
@@ -100,15 +101,14 @@ void GroupCommitter::run() {
     if (sync_) sync_->wait_for_room(commit_estimate_);
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping and drained
+      cv_.wait(lock, [&] { return !queue_.empty() || !bulk_.empty() || stopping_; });
+      if (queue_.empty() && bulk_.empty()) return;  // stopping and drained
       auto n = std::min(queue_.size(), options_.max_batch);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    batch_size_.observe(static_cast<double>(batch.size()));
     auto start = std::chrono::steady_clock::now();
     if (!apply_batch(batch)) {
       commit_failures_.inc();
@@ -119,6 +119,14 @@ void GroupCommitter::run() {
     transaction_seconds_.observe(std::chrono::duration<double>(took).count());
     track_average(commit_estimate_, took);
   }
+}
+
+std::unique_ptr<PendingWrite> GroupCommitter::take_bulk() {
+  std::lock_guard lock(mu_);
+  if (bulk_.empty()) return nullptr;
+  auto op = std::move(bulk_.front());
+  bulk_.pop_front();
+  return op;
 }
 
 bool GroupCommitter::apply_batch(WriteBatch& batch) {
@@ -134,6 +142,20 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
       return false;
     }
   }
+  // The bulk lane's share: taken one write at a time, so that what it
+  // leaves stays queued for the next transaction.
+  const auto bulk_until = std::chrono::steady_clock::now() + options_.bulk_budget;
+  for (std::size_t taken = 0; taken < options_.max_batch; ++taken) {
+    if (taken > 0 && std::chrono::steady_clock::now() >= bulk_until) break;
+    auto op = take_bulk();
+    if (!op) break;
+    batch.push_back(std::move(op));
+    if (auto ec = batch.back()->apply()) {
+      hooks_.rollback();
+      return false;
+    }
+  }
+  batch_size_.observe(static_cast<double>(batch.size()));
   auto start = std::chrono::steady_clock::now();
   auto committed = hooks_.commit();
   commit_seconds_.observe(
