@@ -121,9 +121,9 @@ void GroupCommitter::run() {
   }
 }
 
-std::unique_ptr<PendingWrite> GroupCommitter::take_bulk() {
+std::unique_ptr<PendingWrite> GroupCommitter::take_bulk(bool unless_main_waits) {
   std::lock_guard lock(mu_);
-  if (bulk_.empty()) return nullptr;
+  if (bulk_.empty() || (unless_main_waits && !queue_.empty())) return nullptr;
   auto op = std::move(bulk_.front());
   bulk_.pop_front();
   return op;
@@ -144,10 +144,11 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
   }
   // The bulk lane's share: taken one write at a time, so that what it
   // leaves stays queued for the next transaction.
-  const auto bulk_until = std::chrono::steady_clock::now() + options_.bulk_budget;
+  const auto bulk_start = std::chrono::steady_clock::now();
   for (std::size_t taken = 0; taken < options_.max_batch; ++taken) {
-    if (taken > 0 && std::chrono::steady_clock::now() >= bulk_until) break;
-    auto op = take_bulk();
+    const auto spent = std::chrono::steady_clock::now() - bulk_start;
+    if (taken > 0 && spent >= options_.bulk_idle_budget) break;
+    auto op = take_bulk(taken > 0 && spent >= options_.bulk_budget);
     if (!op) break;
     batch.push_back(std::move(op));
     if (auto ec = batch.back()->apply()) {

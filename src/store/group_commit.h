@@ -6,11 +6,13 @@
 // Two lanes share the writer. The main lane (intake, delivery, the API's
 // changes) is taken whole into each transaction, up to max_batch. The bulk
 // lane (provider events: many, large, and not waited on by a user) follows
-// it, one operation after another, only until `bulk_budget` of the
-// transaction's time went on it (at least one operation, so it never
-// starves); the rest waits for the next transaction. A write of the main
-// lane so waits at most one transaction's main work plus one budget,
-// however deep the bulk backlog (docs/events.md "Storage").
+// it, one operation after another, until `bulk_budget` of the
+// transaction's time went on it if a main-lane write waits, else until
+// `bulk_idle_budget` did (at least one operation, so it never starves);
+// the rest waits for the next transaction. A write of the main lane so
+// waits at most for the bulk operation under way, what is left of the
+// budget and a commit, however deep the bulk backlog (docs/events.md
+// "Sharing the writer").
 //
 // A backend whose commit can be made durable later (SQLite WAL with
 // synchronous=NORMAL) also supplies `flush`: the fsync then runs in a sync
@@ -46,6 +48,10 @@ struct GroupCommitOptions {
   // little more than its own transaction and flush, while the lane still
   // takes tens of thousands of events per second.
   std::chrono::microseconds bulk_budget{500};
+  // The same while no main-lane write waits: more events per commit (a
+  // burst of single events shares one, not one each), while the commit an
+  // intake write arriving meanwhile waits for stays small.
+  std::chrono::microseconds bulk_idle_budget{5000};
 };
 
 struct TransactionHooks {
@@ -99,8 +105,9 @@ class GroupCommitter {
   // which it appends to `batch`; commits. False when a write failed the
   // transaction (rolled back; `batch` holds every write it applied).
   bool apply_batch(WriteBatch& batch);
-  // The bulk lane's next write, or null when it is empty.
-  std::unique_ptr<PendingWrite> take_bulk();
+  // The bulk lane's next write; null when it is empty, or when
+  // `unless_main_waits` and a main-lane write waits.
+  std::unique_ptr<PendingWrite> take_bulk(bool unless_main_waits);
   void apply_one_by_one(WriteBatch& batch);
   // Answers the writes of a committed batch, now or after the sync stage's flush.
   void complete(WriteBatch& committed);

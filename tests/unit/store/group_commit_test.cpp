@@ -243,6 +243,43 @@ TEST(GroupCommit, TheBulkLanesShareOfATransactionIsBoundedByItsBudget) {
   EXPECT_LE(bulk_answered_before_main(options, 200, spin), 2 * 5);
 }
 
+// While no main-lane write waits, the bulk lane goes on past bulk_budget
+// (up to bulk_idle_budget): a burst of small writes shares one commit.
+TEST(GroupCommit, WithNoMainWriteWaitingBulkWritesShareATransaction) {
+  MetricsRegistry metrics;
+  FakeLog log;
+  GroupCommitOptions options;
+  options.bulk_budget = std::chrono::microseconds(0);
+  options.bulk_idle_budget = std::chrono::seconds(60);
+  GroupCommitter committer(log.hooks(), options, metrics);
+  Gate gate;
+  committer.submit<int>(
+      [&]() -> Result<int> {
+        gate.pass();
+        return 0;
+      },
+      [](Result<int>) {});
+  gate.wait_entered();
+  std::promise<void> all_answered;
+  std::atomic<int> answered{0};
+  for (int v = 1; v <= 10; ++v) {
+    committer.submit<int>(
+        [&log, v]() -> Result<int> {
+          log.pending.push_back(v);
+          return v;
+        },
+        [&](Result<int>) {
+          if (++answered == 10) all_answered.set_value();
+        },
+        Lane::bulk);
+  }
+  gate.release();
+  all_answered.get_future().wait();
+  committer.stop();
+  EXPECT_EQ(log.commits, 1);
+  EXPECT_EQ(log.durable.size(), 10u);
+}
+
 // A failed transaction that held bulk writes retries them one by one too.
 TEST(GroupCommit, BulkWritesOfAFailedTransactionAreRetriedOneByOne) {
   MetricsRegistry metrics;
