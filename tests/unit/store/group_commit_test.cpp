@@ -162,6 +162,16 @@ struct Gate {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return entered; });
   }
+  // Submits a write that holds `committer`'s writer here; returns once it does.
+  void hold(GroupCommitter& committer) {
+    committer.submit<int>(
+        [this]() -> Result<int> {
+          pass();
+          return 0;
+        },
+        [](Result<int>) {});
+    wait_entered();
+  }
   void release() {
     std::lock_guard lock(mu);
     open = true;
@@ -178,13 +188,7 @@ int bulk_answered_before_main(GroupCommitOptions options, int backlog,
   FakeLog log;
   GroupCommitter committer(log.hooks(), std::move(options), metrics);
   Gate gate;
-  committer.submit<int>(
-      [&]() -> Result<int> {
-        gate.pass();
-        return 0;
-      },
-      [](Result<int>) {});
-  gate.wait_entered();
+  gate.hold(committer);
   std::atomic<int> bulk_answered{0};
   std::vector<int> order;  // answers come on the writer thread, one at a time
   for (int v = 1; v <= backlog; ++v) {
@@ -253,13 +257,7 @@ TEST(GroupCommit, WithNoMainWriteWaitingBulkWritesShareATransaction) {
   options.bulk_idle_budget = std::chrono::seconds(60);
   GroupCommitter committer(log.hooks(), options, metrics);
   Gate gate;
-  committer.submit<int>(
-      [&]() -> Result<int> {
-        gate.pass();
-        return 0;
-      },
-      [](Result<int>) {});
-  gate.wait_entered();
+  gate.hold(committer);
   std::promise<void> all_answered;
   std::atomic<int> answered{0};
   for (int v = 1; v <= 10; ++v) {
