@@ -87,6 +87,10 @@ config() {  # $1 = delivery enabled: true|false
 listen = "127.0.0.1:$PORT"
 [smtp]
 listen = "127.0.0.1:0"
+[imap]
+listen = "127.0.0.1:0"
+[pop3]
+listen = "127.0.0.1:0"
 [store]
 path = "$STORE"
 [log]

@@ -41,6 +41,10 @@ GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions option
                             "Time to commit a batch (with its fsync unless a sync stage "
                             "runs it: see postern_store_fsync_seconds)",
                             latency_buckets_seconds(), {{"store", options_.name}})),
+      transaction_seconds_(metrics.histogram(
+          "postern_store_transaction_seconds",
+          "Time the writer spends on one batch: applying its writes and committing",
+          latency_buckets_seconds(), {{"store", options_.name}})),
       commit_failures_(metrics.counter("postern_store_commit_failures_total",
                                        "Group commits that failed and were retried one by one",
                                        {{"store", options_.name}})) {
@@ -63,21 +67,22 @@ void GroupCommitter::stop() {
 
 std::size_t GroupCommitter::queue_depth() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return queue_.size() + bulk_.size();
 }
 
-void GroupCommitter::enqueue(std::unique_ptr<PendingWrite> op) {
+void GroupCommitter::enqueue(std::unique_ptr<PendingWrite> op, Lane lane) {
   error_code refused;
   bool was_empty = false;
   {
     std::lock_guard lock(mu_);
+    auto& queue = lane == Lane::bulk ? bulk_ : queue_;
     if (stopping_) {
       refused = Errc::shutting_down;
-    } else if (queue_.size() >= options_.max_queue) {
+    } else if (queue.size() >= options_.max_queue) {
       refused = Errc::overloaded;
     } else {
-      was_empty = queue_.empty();
-      queue_.push_back(std::move(op));
+      was_empty = queue_.empty() && bulk_.empty();
+      queue.push_back(std::move(op));
     }
   }
   if (refused) {
@@ -96,15 +101,14 @@ void GroupCommitter::run() {
     if (sync_) sync_->wait_for_room(commit_estimate_);
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping and drained
+      cv_.wait(lock, [&] { return !queue_.empty() || !bulk_.empty() || stopping_; });
+      if (queue_.empty() && bulk_.empty()) return;  // stopping and drained
       auto n = std::min(queue_.size(), options_.max_batch);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    batch_size_.observe(static_cast<double>(batch.size()));
     auto start = std::chrono::steady_clock::now();
     if (!apply_batch(batch)) {
       commit_failures_.inc();
@@ -112,8 +116,17 @@ void GroupCommitter::run() {
     }
     batch.clear();
     std::chrono::nanoseconds took = std::chrono::steady_clock::now() - start;
+    transaction_seconds_.observe(std::chrono::duration<double>(took).count());
     track_average(commit_estimate_, took);
   }
+}
+
+std::unique_ptr<PendingWrite> GroupCommitter::take_bulk(bool unless_main_waits) {
+  std::lock_guard lock(mu_);
+  if (bulk_.empty() || (unless_main_waits && !queue_.empty())) return nullptr;
+  auto op = std::move(bulk_.front());
+  bulk_.pop_front();
+  return op;
 }
 
 bool GroupCommitter::apply_batch(WriteBatch& batch) {
@@ -129,6 +142,21 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
       return false;
     }
   }
+  // The bulk lane's share: taken one write at a time, so that what it
+  // leaves stays queued for the next transaction.
+  const auto bulk_start = std::chrono::steady_clock::now();
+  for (std::size_t taken = 0; taken < options_.max_batch; ++taken) {
+    const auto spent = std::chrono::steady_clock::now() - bulk_start;
+    if (taken > 0 && spent >= options_.bulk_idle_budget) break;
+    auto op = take_bulk(taken > 0 && spent >= options_.bulk_budget);
+    if (!op) break;
+    batch.push_back(std::move(op));
+    if (auto ec = batch.back()->apply()) {
+      hooks_.rollback();
+      return false;
+    }
+  }
+  batch_size_.observe(static_cast<double>(batch.size()));
   auto start = std::chrono::steady_clock::now();
   auto committed = hooks_.commit();
   commit_seconds_.observe(

@@ -3,12 +3,24 @@
 // (one fsync), then completes each of them. Backend-neutral: a backend
 // supplies begin/commit/rollback and the operations themselves.
 //
+// Two lanes share the writer. The main lane (intake, delivery, the API's
+// changes) is taken whole into each transaction, up to max_batch. The bulk
+// lane (provider events: many, large, and not waited on by a user) follows
+// it, one operation after another, until `bulk_budget` of the
+// transaction's time went on it if a main-lane write waits, else until
+// `bulk_idle_budget` did (at least one operation, so it never starves);
+// the rest waits for the next transaction. A write of the main lane so
+// waits at most for the bulk operation under way, what is left of the
+// budget and a commit, however deep the bulk backlog (docs/events.md
+// "Sharing the writer").
+//
 // A backend whose commit can be made durable later (SQLite WAL with
 // synchronous=NORMAL) also supplies `flush`: the fsync then runs in a sync
 // stage of its own while the writer applies the next batch, and each write
 // is answered after the flush that covers its commit.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -23,10 +35,23 @@
 
 namespace postern::store {
 
+// Which queue a write waits in (see the top of this file).
+enum class Lane { main, bulk };
+
 struct GroupCommitOptions {
-  std::size_t max_batch = 2048;   // operations per transaction
-  std::size_t max_queue = 65536;  // beyond this, writes are refused with Errc::overloaded
+  std::size_t max_batch = 2048;   // operations per transaction, per lane
+  std::size_t max_queue = 65536;  // per lane: beyond this, writes are refused with Errc::overloaded
   std::string name = "store";     // thread name and metric label
+  // The time one transaction spends on the bulk lane's writes at most (the
+  // one that crosses it is finished). Half a millisecond: about 25 provider
+  // events (15–20 µs each on the writer), so intake's write waits for
+  // little more than its own transaction and flush, while the lane still
+  // takes tens of thousands of events per second.
+  std::chrono::microseconds bulk_budget{500};
+  // The same while no main-lane write waits: more events per commit (a
+  // burst of single events shares one, not one each), while the commit an
+  // intake write arriving meanwhile waits for stays small.
+  std::chrono::microseconds bulk_idle_budget{5000};
 };
 
 struct TransactionHooks {
@@ -61,20 +86,28 @@ class GroupCommitter {
   // thread. `apply` may run more than once (a failed batch is retried one
   // operation per transaction), so it must only touch the database.
   template <class T>
-  void submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done);
+  void submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done,
+              Lane lane = Lane::main);
 
   // Refuses new writes, commits what is queued and joins the writer.
   void stop();
 
+  // Writes waiting, both lanes.
   std::size_t queue_depth() const;
 
  private:
   template <class T>
   struct TypedOp;
 
-  void enqueue(std::unique_ptr<PendingWrite> op);
+  void enqueue(std::unique_ptr<PendingWrite> op, Lane lane);
   void run();
+  // Applies `batch` (the main lane's) and then the bulk lane's share,
+  // which it appends to `batch`; commits. False when a write failed the
+  // transaction (rolled back; `batch` holds every write it applied).
   bool apply_batch(WriteBatch& batch);
+  // The bulk lane's next write; null when it is empty, or when
+  // `unless_main_waits` and a main-lane write waits.
+  std::unique_ptr<PendingWrite> take_bulk(bool unless_main_waits);
   void apply_one_by_one(WriteBatch& batch);
   // Answers the writes of a committed batch, now or after the sync stage's flush.
   void complete(WriteBatch& committed);
@@ -85,10 +118,12 @@ class GroupCommitter {
   GroupCommitOptions options_;
   Histogram& batch_size_;
   Histogram& commit_seconds_;
+  Histogram& transaction_seconds_;
   Counter& commit_failures_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  WriteBatch queue_;       // guarded by mu_
+  WriteBatch queue_;       // guarded by mu_: the main lane
+  WriteBatch bulk_;        // guarded by mu_: the bulk lane
   bool stopping_ = false;  // guarded by mu_
   // How long a batch takes to apply and commit (a moving average; writer
   // thread only): the sync stage lets the writer start that long before
@@ -124,11 +159,12 @@ struct GroupCommitter::TypedOp final : PendingWrite {
 };
 
 template <class T>
-void GroupCommitter::submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done) {
+void GroupCommitter::submit(std::function<Result<T>()> apply, std::function<void(Result<T>)> done,
+                            Lane lane) {
   auto op = std::make_unique<TypedOp<T>>();
   op->apply_fn = std::move(apply);
   op->done = std::move(done);
-  enqueue(std::move(op));
+  enqueue(std::move(op), lane);
 }
 
 }  // namespace postern::store

@@ -1,13 +1,70 @@
 #include "store/sqlite/sqlite_event_store.h"
 
-namespace postern::store::sqlite {
+#include <atomic>
+#include <mutex>
 
-// A batch is one operation of the writer, so one transaction: its events
-// are durable together before `done` answers (a webhook's 2xx waits for it).
+namespace postern::store::sqlite {
+namespace {
+
+// The answers of a batch's parts, joined: `done` runs once, after the
+// last part's answer, with every outcome in the batch's order, or with the
+// first error of a part.
+class JoinedOutcomes {
+ public:
+  JoinedOutcomes(std::size_t parts, Completion<std::vector<EventOutcome>> done)
+      : parts_(parts), remaining_(parts), done_(std::move(done)) {}
+
+  void answer(std::size_t part, Result<std::vector<EventOutcome>> r) {
+    {
+      std::lock_guard lock(mu_);
+      if (!r && !failed_) failed_ = r.error();
+      if (r) parts_[part] = std::move(*r);
+    }
+    if (remaining_.fetch_sub(1) != 1) return;
+    if (failed_) return done_(failed_);
+    std::vector<EventOutcome> all;
+    for (auto& p : parts_) all.insert(all.end(), p.begin(), p.end());
+    done_(std::move(all));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<EventOutcome>> parts_;  // guarded by mu_
+  error_code failed_;                             // guarded by mu_ until remaining_ is 0
+  std::atomic<std::size_t> remaining_;
+  Completion<std::vector<EventOutcome>> done_;
+};
+
+}  // namespace
+
+// Provider events go through the writer's bulk lane (group_commit.h), in
+// parts of kEventsPerWrite: a large batch (SendGrid posts hundreds) is
+// spread over several transactions, so that intake's writes never wait
+// behind all of it. `done` answers once every part is durable (a
+// webhook's 2xx waits for it). A part that fails leaves those before it
+// recorded: the provider sends the batch again, and they are duplicates.
 void SqliteEventStore::record_provider_events(std::vector<events::ProviderEvent> batch,
                                               Completion<std::vector<EventOutcome>> done) {
-  committer_.submit<std::vector<EventOutcome>>(
-      [w = &writer_, b = std::move(batch)]() { return w->record(b); }, std::move(done));
+  auto record_part = [w = &writer_](std::vector<events::ProviderEvent> part) {
+    return [w, part = std::move(part)]() { return w->record(part); };
+  };
+  if (batch.size() <= kEventsPerWrite) {
+    committer_.submit<std::vector<EventOutcome>>(record_part(std::move(batch)), std::move(done),
+                                                 Lane::bulk);
+    return;
+  }
+  const auto parts = (batch.size() + kEventsPerWrite - 1) / kEventsPerWrite;
+  auto joined = std::make_shared<JoinedOutcomes>(parts, std::move(done));
+  for (std::size_t p = 0; p < parts; ++p) {
+    auto first = batch.begin() + static_cast<std::ptrdiff_t>(p * kEventsPerWrite);
+    auto last = p + 1 == parts ? batch.end() : first + static_cast<std::ptrdiff_t>(kEventsPerWrite);
+    std::vector<events::ProviderEvent> part(std::make_move_iterator(first),
+                                            std::make_move_iterator(last));
+    committer_.submit<std::vector<EventOutcome>>(
+        record_part(std::move(part)),
+        [joined, p](Result<std::vector<EventOutcome>> r) { joined->answer(p, std::move(r)); },
+        Lane::bulk);
+  }
 }
 
 void SqliteEventStore::add_suppressions(std::vector<Suppression> entries,

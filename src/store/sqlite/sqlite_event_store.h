@@ -13,6 +13,10 @@ namespace postern::store::sqlite {
 
 class SqliteEventStore final : public EventStore {
  public:
+  // Events per write of the bulk lane: a batch of more is recorded in
+  // parts, each small enough to fit the lane's share of a transaction.
+  static constexpr std::size_t kEventsPerWrite = 20;
+
   // All three outlive this object; `committer` applies `writer`'s operations.
   SqliteEventStore(GroupCommitter& committer, EventWriter& writer, EventReaderPool& readers)
       : committer_(committer), writer_(writer), readers_(readers) {}

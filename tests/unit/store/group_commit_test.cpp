@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -142,6 +144,156 @@ TEST(GroupCommit, ADurableNoticeRunsAfterTheAnswersOfTheCommitThatAskedForIt) {
   std::unique_lock lock(mu);
   ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return heard.size() == 4; }));
   EXPECT_EQ(heard, (std::vector<std::string>{"answer 1", "answer 2", "notice", "answer 3"}));
+}
+
+// Holds the writer inside a write's apply until released, so that a test
+// can queue behind it exactly what it wants the next transaction to find.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, open = false;
+  void pass() {
+    std::unique_lock lock(mu);
+    entered = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+  }
+  void wait_entered() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  // Submits a write that holds `committer`'s writer here; returns once it does.
+  void hold(GroupCommitter& committer) {
+    committer.submit<int>(
+        [this]() -> Result<int> {
+          pass();
+          return 0;
+        },
+        [](Result<int>) {});
+    wait_entered();
+  }
+  void release() {
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+// Queues a backlog of `backlog` bulk writes while the writer is held, then
+// one main-lane write; answers how many bulk writes had been answered when
+// the main write was, and checks that every bulk write is answered, in order.
+int bulk_answered_before_main(GroupCommitOptions options, int backlog,
+                              std::function<void()> bulk_cost) {
+  MetricsRegistry metrics;
+  FakeLog log;
+  GroupCommitter committer(log.hooks(), std::move(options), metrics);
+  Gate gate;
+  gate.hold(committer);
+  std::atomic<int> bulk_answered{0};
+  std::vector<int> order;  // answers come on the writer thread, one at a time
+  for (int v = 1; v <= backlog; ++v) {
+    committer.submit<int>(
+        [&log, v, &bulk_cost]() -> Result<int> {
+          bulk_cost();
+          log.pending.push_back(v);
+          return v;
+        },
+        [&](Result<int> r) {
+          EXPECT_TRUE(r);
+          if (r) order.push_back(*r);
+          bulk_answered++;
+        },
+        Lane::bulk);
+  }
+  int before_main = -1;
+  std::promise<void> main_answered;
+  committer.submit<int>([]() -> Result<int> { return -1; },
+                        [&](Result<int> r) {
+                          EXPECT_TRUE(r);
+                          before_main = bulk_answered.load();
+                          main_answered.set_value();
+                        });
+  gate.release();
+  main_answered.get_future().wait();
+  committer.stop();
+  EXPECT_EQ(bulk_answered.load(), backlog);
+  std::vector<int> expected(static_cast<std::size_t>(backlog));
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(order, expected);
+  return before_main;
+}
+
+// The fairness of the lanes: a main-lane write issued after a deep bulk
+// backlog is answered after the transaction it finds running (which takes
+// one bulk write with no budget) and its own (one more), not after the backlog.
+TEST(GroupCommit, AMainWriteIsNotQueuedBehindTheBulkLanesBacklog) {
+  GroupCommitOptions options;
+  options.bulk_budget = std::chrono::microseconds(0);
+  EXPECT_LE(bulk_answered_before_main(options, 1000, [] {}), 2);
+}
+
+// With a time budget, each transaction takes the bulk writes that fit it:
+// 250 µs writes and a 1 ms budget make at most 4 (5 with the one that
+// crosses it) per transaction, two transactions before the main write is
+// answered. A busy machine only makes fewer fit.
+TEST(GroupCommit, TheBulkLanesShareOfATransactionIsBoundedByItsBudget) {
+  GroupCommitOptions options;
+  options.bulk_budget = std::chrono::milliseconds(1);
+  auto spin = [] {
+    auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(250);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  };
+  EXPECT_LE(bulk_answered_before_main(options, 200, spin), 2 * 5);
+}
+
+// While no main-lane write waits, the bulk lane goes on past bulk_budget
+// (up to bulk_idle_budget): a burst of small writes shares one commit.
+TEST(GroupCommit, WithNoMainWriteWaitingBulkWritesShareATransaction) {
+  MetricsRegistry metrics;
+  FakeLog log;
+  GroupCommitOptions options;
+  options.bulk_budget = std::chrono::microseconds(0);
+  options.bulk_idle_budget = std::chrono::seconds(60);
+  GroupCommitter committer(log.hooks(), options, metrics);
+  Gate gate;
+  gate.hold(committer);
+  std::promise<void> all_answered;
+  std::atomic<int> answered{0};
+  for (int v = 1; v <= 10; ++v) {
+    committer.submit<int>(
+        [&log, v]() -> Result<int> {
+          log.pending.push_back(v);
+          return v;
+        },
+        [&](Result<int>) {
+          if (++answered == 10) all_answered.set_value();
+        },
+        Lane::bulk);
+  }
+  gate.release();
+  all_answered.get_future().wait();
+  committer.stop();
+  EXPECT_EQ(log.commits, 1);
+  EXPECT_EQ(log.durable.size(), 10u);
+}
+
+// A failed transaction that held bulk writes retries them one by one too.
+TEST(GroupCommit, BulkWritesOfAFailedTransactionAreRetriedOneByOne) {
+  MetricsRegistry metrics;
+  FakeLog log;
+  log.fail_commits = 1;
+  GroupCommitter committer(log.hooks(), {}, metrics);
+  auto r = test::await_completion<int>([&](auto done) {
+    committer.submit<int>(
+        [&log]() -> Result<int> {
+          log.pending.push_back(7);
+          return 7;
+        },
+        done, Lane::bulk);
+  });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(log.durable, std::vector<int>{7});
 }
 
 // A log whose commits are visible at once and durable only after a flush,
