@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
 #include <utility>
 
 namespace postern::delivery {
@@ -34,6 +35,19 @@ struct SuppressionCache::State {
       }
       if (reloading) during_reload.emplace_back(key, add);
     }
+  }
+
+  // Adds the keys not held yet and answers those: what an undo may take
+  // out again without dropping an entry that was there before.
+  std::vector<std::string> add_new(const std::vector<std::string>& candidates) {
+    std::lock_guard lock(mu);
+    std::vector<std::string> added;
+    for (const auto& key : candidates) {
+      if (key.empty() || !keys.insert(key).second) continue;
+      if (reloading) during_reload.emplace_back(key, true);
+      added.push_back(key);
+    }
+    return added;
   }
 };
 
@@ -98,23 +112,32 @@ void SuppressionCache::apply(const std::vector<std::string>& keys, bool add) {
 void SuppressionCache::record_provider_events(
     std::vector<events::ProviderEvent> batch,
     store::Completion<std::vector<store::EventOutcome>> done) {
-  // Only recorded events change the list (an unmatched one changes
-  // nothing until its message is known; the reload sees it then).
+  // A bounce or complaint suppresses its address from before the write:
+  // the store makes the recipient's state visible at its commit, a moment
+  // (or, for a batch written in parts, several commits) before this write's
+  // durable answer, and a send in between must already leave the address
+  // out. What the answer shows was not recorded (a duplicate, an event
+  // for an unknown message, a failed write) is taken out again, unless it
+  // was on the list before.
   std::vector<std::string> candidates;
   for (const auto& e : batch) {
     candidates.push_back(events::suppresses(e.type) ? store::suppression_key(e.recipient) : "");
   }
+  auto added_early = state_->add_new(candidates);
   backend_.record_provider_events(
-      std::move(batch), [state = state_, candidates = std::move(candidates),
-                         done = std::move(done)](Result<std::vector<store::EventOutcome>> r) {
-        if (r) {
-          std::vector<std::string> added;
-          for (std::size_t i = 0; i < r->size() && i < candidates.size(); ++i) {
-            if ((*r)[i] == store::EventOutcome::recorded && !candidates[i].empty())
-              added.push_back(candidates[i]);
-          }
-          state->apply(added, true);
+      std::move(batch),
+      [state = state_, candidates = std::move(candidates), added_early = std::move(added_early),
+       done = std::move(done)](Result<std::vector<store::EventOutcome>> r) {
+        std::unordered_set<std::string> recorded;
+        for (std::size_t i = 0; r && i < r->size() && i < candidates.size(); ++i) {
+          if ((*r)[i] == store::EventOutcome::recorded && !candidates[i].empty())
+            recorded.insert(candidates[i]);
         }
+        std::vector<std::string> undo;
+        for (const auto& key : added_early) {
+          if (!recorded.contains(key)) undo.push_back(key);
+        }
+        state->apply(undo, false);
         done(std::move(r));
       });
 }

@@ -91,6 +91,34 @@ TEST_F(SuppressionCacheTest, RecordedBouncesAndComplaintsJoinTheList) {
             (Names{"hard@x.org", "spam@x.org"}));
 }
 
+// The store shows a bounce at its commit, before the write's answer: a
+// send in that window must already leave the address out. Events that turn
+// out not recorded leave the list as it was.
+TEST_F(SuppressionCacheTest, ABounceSuppressesBeforeItsWriteIsAnswered) {
+  backend_.put(entry("old@x.org"));
+  ASSERT_TRUE(cache_.load());
+  backend_.known_messages.insert("pm-1");
+  auto event = [](std::string id, std::string rcpt) {
+    events::ProviderEvent e;
+    e.provider = "pm";
+    e.provider_message_id = std::move(id);
+    e.recipient = std::move(rcpt);
+    e.type = events::RecipientEventType::bounced;
+    return e;
+  };
+  Names in_window;
+  backend_.before_answer = [&] { in_window = among({"hard@x.org", "old@x.org"}); };
+  auto r = test::await_completion<std::vector<store::EventOutcome>>([&](auto done) {
+    cache_.record_provider_events({event("pm-1", "hard@x.org"), event("unknown", "early@x.org"),
+                                   event("unknown", "old@x.org")},
+                                  done);
+  });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(in_window, (Names{"hard@x.org", "old@x.org"}));
+  EXPECT_EQ(among({"hard@x.org", "early@x.org", "old@x.org"}), (Names{"hard@x.org", "old@x.org"}))
+      << "an unmatched event leaves the list as it was";
+}
+
 TEST_F(SuppressionCacheTest, AReloadSeesOtherProcessesChanges) {
   backend_.put(entry("gone@x.org"));
   ASSERT_TRUE(cache_.load());

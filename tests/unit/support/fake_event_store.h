@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -25,6 +26,7 @@ class FakeEventStore : public store::EventStore {
         put({e.recipient, std::string(events::to_str(e.type)), e.provider, std::nullopt, e.detail,
              e.at});
     }
+    if (before_answer) before_answer();  // committed, not yet answered
     done(std::move(out));
   }
 
@@ -92,6 +94,9 @@ class FakeEventStore : public store::EventStore {
   std::set<std::string> known_messages;               // provider message ids events tie to
   std::atomic<int> reads{0};
   std::atomic<int> writes{0};
+  // Called between recording provider events and answering them: a test
+  // looks at what others see in that window.
+  std::function<void()> before_answer;
   bool fail_reads = false;
   bool fail_writes = false;
 };
