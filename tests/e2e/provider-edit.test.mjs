@@ -76,7 +76,8 @@ describe('provider edit', { timeout: 200_000 }, () => {
     const now = JSON.parse((await api(first.node, key, 'GET', '/v1/providers/mg')).body);
     assert.equal(now.settings.domain, 'edited.example.com');
     assert.equal(now.weight, 3);
-    assert.equal(await page.getByLabel('Weight of mg').inputValue(), '3');
+    // The table reads the list again after the form closes: wait for it.
+    await until('the table to show weight 3', async () => (await page.getByLabel('Weight of mg').inputValue()) === '3');
     // The new domain is used, with the key kept (the simulator takes only its own).
     assert.match(await sentThrough(first.node), /\/v3\/edited\.example\.com\/messages/);
     assert.deepEqual(first.b.errors, []);
