@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/metrics.h"
+#include "core/token_bucket.h"
 #include "providers/provider.h"
 #include "providers/provider_config.h"
 #include "routing/concurrency_window.h"
@@ -19,7 +20,6 @@
 #include "routing/health/prober.h"
 #include "routing/health/provider_state.h"
 #include "routing/health/sliding_window.h"
-#include "routing/rate_limiter.h"
 
 namespace postern::routing {
 

@@ -1,7 +1,6 @@
-#include "routing/rate_limiter.h"
-
 #include <gtest/gtest.h>
 
+#include "core/token_bucket.h"
 #include "routing/concurrency_window.h"
 
 namespace postern::routing {
