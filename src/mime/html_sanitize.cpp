@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 #include "mime/detail/css_sanitize.h"
 #include "mime/detail/gumbo_tree.h"
 #include "mime/detail/url_policy.h"
@@ -401,7 +402,11 @@ SanitizedHtml sanitize_html(std::string_view html, const SanitizeOptions& option
     out += '>';
   }
   out += "</body></html>\n";
-  return {std::move(out), writer.blocked()};
+  // Gumbo 0.10 sums the digits of a numeric character reference in an int
+  // without a bound, so "&#x09DDDDDDDDDD;" wraps past U+10FFFF and comes out
+  // as bytes that are not UTF-8. The input was made valid before parsing;
+  // the output is made valid again here rather than patching the parser.
+  return {valid_utf8(out), writer.blocked()};
 }
 
 }  // namespace postern::mime

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "core/utf8.h"
 #include "mime/detail/gumbo_tree.h"
 
 namespace postern::mime {
@@ -156,7 +157,8 @@ std::string html_to_text(std::string_view html) {
   if (tree.root() == nullptr) return {};
   TextWriter out;
   write_text(out, *tree.root());
-  return out.take();
+  // Gumbo's unbounded numeric character references (see sanitize_html).
+  return valid_utf8(out.take());
 }
 
 }  // namespace postern::mime

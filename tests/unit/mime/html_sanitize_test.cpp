@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/ascii.h"
+#include "core/utf8.h"
 #include "html_check.h"
 
 namespace postern::mime {
@@ -296,6 +297,15 @@ TEST(HtmlSanitize, CallbackUrlsAreEscaped) {
 TEST(HtmlSanitize, NotUtf8InputStillGivesUtf8) {
   SanitizedHtml out = sanitize_html("<p>caf\xE9 \xFF</p>");
   EXPECT_NE(out.html.find("<p>caf\xEF\xBF\xBD \xEF\xBF\xBD</p>"), std::string::npos) << out.html;
+}
+
+// A numeric character reference too long for the parser's int (found by
+// html_sanitize_fuzz): text and attribute values still come out as UTF-8.
+TEST(HtmlSanitize, OverlongCharacterReferenceGivesUtf8) {
+  std::string digits(120, 'D');
+  SanitizedHtml out = sanitize_html("<p title=\"&#x09" + digits + ";\">&#x09" + digits + ";</p>");
+  EXPECT_TRUE(is_valid_utf8(out.html)) << out.html;
+  EXPECT_NE(out.html.find("<p title="), std::string::npos) << out.html;
 }
 
 TEST(EscapeHtml, EscapesWhatTextAndAttributesNeed) {

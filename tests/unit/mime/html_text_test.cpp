@@ -41,5 +41,11 @@ TEST(HtmlToText, NotUtf8InputGivesUtf8) {
   EXPECT_TRUE(text.starts_with("caf")) << text;
 }
 
+TEST(HtmlToText, OverlongCharacterReferenceGivesUtf8) {
+  std::string text = html_to_text("<p>a &#x09" + std::string(120, 'D') + "; b</p>");
+  EXPECT_TRUE(is_valid_utf8(text)) << text;
+  EXPECT_TRUE(text.starts_with("a ")) << text;
+}
+
 }  // namespace
 }  // namespace postern::mime
