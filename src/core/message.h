@@ -47,7 +47,7 @@ enum class ContentFormat : std::uint8_t {
 };
 
 // Stored on disk as its digit before each address of messages.recipients
-// (store/sqlite/codec.h; schema migration 5 wrote the same digits): a
+// (store/codec.h; schema migration 5 wrote the same digits): a
 // number must never change nor be reused, and stays one digit
 // (tests/unit/store/stored_values_test.cpp pins them).
 enum class RecipientKind : std::uint8_t { to = 0, cc = 1, bcc = 2 };

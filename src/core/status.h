@@ -12,7 +12,7 @@ namespace postern {
 // events.status, status_counts.status, and the partial indexes on them), so
 // a number, once given, must never change nor be reused; a new status takes
 // the next one. SQL text names statuses and gets their numbers from here
-// (store/sqlite/status_sql.h); tests/unit/store/stored_values_test.cpp pins
+// (store/status_sql.h); tests/unit/store/stored_values_test.cpp pins
 // each number.
 enum class MessageStatus : std::uint8_t {
   queued = 0,       // accepted and durable, waiting for a worker

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "store/sqlite/database.h"
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 
 namespace postern::store::migrations {
 namespace {
@@ -19,7 +19,7 @@ struct Migration {
 
 // Ids are time-ordered (core/message_id.h), so id ranges double as time
 // ranges and inserts append to the end of each B-tree. Statuses are named
-// ({queued}) and numbered by _status_sql (store/sqlite/status_sql.h): the
+// ({queued}) and numbered by _status_sql (store/status_sql.h): the
 // numbers never change, so each migration's text is the one it shipped with.
 constexpr std::array kMigrations = {
     Migration{1, R"sql(
@@ -138,7 +138,7 @@ ALTER TABLE messages ADD COLUMN log_crc32c INTEGER;
 -- The recipients and the "accepted" event in the message's own row too,
 -- and no status index entry for queued messages: three B-tree inserts
 -- less per message on the writer, which bounds intake.
--- Recipients are encoded by store/sqlite/codec.h (a line per recipient, its
+-- Recipients are encoded by store/codec.h (a line per recipient, its
 -- kind's digit before the address); the accepted event (seq 0 of the
 -- timeline) is read from created_at, source and submitted_by, of which its
 -- detail ("via SOURCE by SUBMITTER") was always made. Rows written before
@@ -334,7 +334,7 @@ CREATE INDEX api_keys_by_catch_account ON api_keys(catch_account) WHERE catch_ac
 -- docs/events.md "Storage"). Times are Unix milliseconds.
 
 -- Recipients left out at intake because they were on the suppression list:
--- an address a line (store/sqlite/codec.h), as settled and refused. Leases
+-- an address a line (store/codec.h), as settled and refused. Leases
 -- leave them out.
 ALTER TABLE messages ADD COLUMN suppressed TEXT NOT NULL DEFAULT '';
 -- The recipient a provider event in the timeline is about ('' for the others).
@@ -520,7 +520,7 @@ CREATE TABLE message_terms (
   PRIMARY KEY (term, message_id)
 ) WITHOUT ROWID;
 -- Rows written before: recipients are "<kind digit><address>" lines, tags
--- lines (store/sqlite/codec.h). rtrim(a, <a without its '@'s>) keeps a up
+-- lines (store/codec.h). rtrim(a, <a without its '@'s>) keeps a up
 -- to its last '@', where suppression keys split too.
 WITH RECURSIVE split(id, kind, item, rest) AS (
   SELECT id, 'r', NULL, recipients || char(10) FROM messages WHERE recipients <> ''

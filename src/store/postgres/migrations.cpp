@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 
 namespace postern::store::postgres {
 namespace {
@@ -24,7 +24,7 @@ struct Migration {
 // binds and reads them as Unix milliseconds through postern_ts/postern_ms,
 // so the code speaks one unit with both backends. Lists (tags, scopes,
 // recipients, settled, refused, suppressed) are text a line each, encoded
-// as in SQLite (store/sqlite/codec.h), so both backends share the codec.
+// as in SQLite (store/codec.h), so both backends share the codec.
 constexpr std::array kMigrations = {
     Migration{1, R"sql(
 CREATE FUNCTION postern_ts(ms bigint) RETURNS timestamptz

@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/reader.h"
 #include "store/postgres/writer.h"
-#include "store/sqlite/connection_pool.h"
 
 namespace postern::store::postgres {
 namespace {
@@ -19,8 +19,8 @@ const std::vector<std::string> kWriterSetup = {"SET synchronous_commit = on",
                                                "SET application_name = 'postern-writer'"};
 const std::vector<std::string> kReaderSetup = {"SET application_name = 'postern-reader'"};
 
-// The SQLite store's pool of connections, which is not SQLite-specific.
-using Pool = sqlite::ConnectionPool<Connection>;
+// Reader connections, pooled as the SQLite store pools its own.
+using Pool = ConnectionPool<Connection>;
 
 }  // namespace
 

@@ -2,12 +2,9 @@
 
 #include <limits>
 
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 
 namespace postern::store::postgres {
-
-using sqlite::split_lines;
-using sqlite::split_recipients;
 
 namespace {
 
@@ -80,7 +77,7 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
   accepted.at = detail.summary.created_at;
   accepted.type = "accepted";
   accepted.status = MessageStatus::queued;
-  accepted.detail = sqlite::accepted_detail(rows->view(0, 18), rows->view(0, 19));
+  accepted.detail = accepted_detail(rows->view(0, 18), rows->view(0, 19));
   detail.events.push_back(std::move(accepted));
   auto events = c_.query(
       "SELECT seq, postern_ms(at), type, status, provider, class, code, latency_us, detail, "

@@ -4,17 +4,10 @@
 #include <random>
 
 #include "store/attempt_record.h"
-#include "store/sqlite/codec.h"
-#include "store/sqlite/status_sql.h"
+#include "store/codec.h"
+#include "store/status_sql.h"
 
 namespace postern::store::postgres {
-
-using sqlite::join_lines;
-using sqlite::join_recipients;
-using sqlite::leave_out_settled;
-using sqlite::leave_out_suppressed;
-using sqlite::split_lines;
-using sqlite::split_recipients;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "store/group_commit.h"
-#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/store.h"
 
 namespace postern::store::sqlite {

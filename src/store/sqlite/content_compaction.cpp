@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 
 namespace postern::store::sqlite {
 namespace {

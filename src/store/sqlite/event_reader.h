@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "store/event_store.h"
-#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/statement_cache.h"
 

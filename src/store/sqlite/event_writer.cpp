@@ -1,7 +1,7 @@
 #include "store/sqlite/event_writer.h"
 
 #include "core/ascii.h"
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 #include "store/sqlite/event_rows.h"
 
 namespace postern::store::sqlite {

@@ -2,9 +2,9 @@
 
 #include <limits>
 
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 #include "store/sqlite/message_search.h"
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 
 namespace postern::store::sqlite {
 
@@ -149,7 +149,7 @@ Result<std::vector<MessageSummary>> Reader::collect(Statement& s, std::string* a
     m.settled_recipients.insert(m.settled_recipients.end(), m.refused_recipients.begin(),
                                 m.refused_recipients.end());
     m.suppressed_recipients = split_lines(s.column_view(17));
-    if (accepted) *accepted = sqlite::accepted_detail(s.column_view(18), s.column_view(19));
+    if (accepted) *accepted = accepted_detail(s.column_view(18), s.column_view(19));
     out.push_back(std::move(m));
   });
   if (!done) return done.error();

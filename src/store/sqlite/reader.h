@@ -8,7 +8,7 @@
 #include <set>
 #include <vector>
 
-#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/content_compaction.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"

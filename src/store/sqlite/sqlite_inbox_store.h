@@ -9,7 +9,7 @@
 
 #include "store/group_commit.h"
 #include "store/inbox_store.h"
-#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/inbox_reader.h"
 #include "store/sqlite/inbox_writer.h"
 

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 
 namespace postern::store::sqlite {
 namespace {

@@ -1,7 +1,7 @@
 #include "store/sqlite/webhook_writer.h"
 
 #include "core/utf8.h"
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 
 namespace postern::store::sqlite {
 namespace {

@@ -3,9 +3,9 @@
 #include <random>
 
 #include "store/attempt_record.h"
-#include "store/sqlite/codec.h"
+#include "store/codec.h"
 #include "store/sqlite/message_terms.h"
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 
 namespace postern::store::sqlite {
 

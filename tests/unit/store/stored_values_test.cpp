@@ -11,7 +11,7 @@
 #include "event_fixture.h"
 #include "events/provider_event.h"
 #include "store/sqlite/database.h"
-#include "store/sqlite/status_sql.h"
+#include "store/status_sql.h"
 #include "store/webhook_store.h"
 #include "store_fixture.h"
 #include "support/await_completion.h"

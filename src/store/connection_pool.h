@@ -1,29 +1,17 @@
 // A fixed set of reader connections (each with its prepared statements)
-// shared by all threads; borrowing blocks while all are in use.
+// shared by all threads; borrowing blocks while all are in use. Used by
+// both backends with their own connection type.
 #pragma once
 
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <vector>
 
 #include "core/error.h"
-#include "store/sqlite/database.h"
 
-namespace postern::store::sqlite {
-
-// A reader connection to the database at `path`: it waits for a lock
-// rather than failing, and can never write.
-inline Result<std::unique_ptr<Database>> open_reader_connection(const std::string& path) {
-  auto db = Database::open(path, false);
-  if (!db) return db.error();
-  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA query_only = 1"}) {
-    if (auto r = (*db)->exec(pragma); !r) return r.error();
-  }
-  return db;
-}
+namespace postern::store {
 
 template <class R>
 class ConnectionPool {
@@ -76,4 +64,4 @@ class ConnectionPool {
   std::vector<std::unique_ptr<R>> idle_;  // guarded by mu_
 };
 
-}  // namespace postern::store::sqlite
+}  // namespace postern::store

@@ -1,4 +1,4 @@
-// Small encodings of list columns in the SQLite store.
+// Small encodings of list columns, shared by the SQLite and PostgreSQL stores.
 #pragma once
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 
 #include "core/message.h"
 
-namespace postern::store::sqlite {
+namespace postern::store {
 
 // Tags and scopes hold no line breaks (validated at intake), so a newline
 // separates them.
@@ -103,4 +103,4 @@ inline std::string accepted_detail(std::string_view source, std::string_view sub
   return out;
 }
 
-}  // namespace postern::store::sqlite
+}  // namespace postern::store
