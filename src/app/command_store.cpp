@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "store/open_store.h"
+
 namespace postern::app {
 namespace {
 
@@ -13,14 +15,13 @@ constexpr std::size_t kCommandReaders = 1;
 
 std::unique_ptr<CommandStore> open_command_store(const Config& config) {
   auto s = std::make_unique<CommandStore>();
-  store::sqlite::SqliteOptions options;
-  options.path = config.store.sqlite.path;
-  options.max_batch = kCommandBatch;
-  options.max_queue = kCommandQueue;
-  options.readers = kCommandReaders;
-  auto opened = store::sqlite::SqliteStore::open(options, s->clock, s->metrics);
+  store::StoreConfig options = config.store;
+  options.sqlite.max_batch = kCommandBatch;
+  options.sqlite.max_queue = kCommandQueue;
+  options.sqlite.readers = kCommandReaders;
+  auto opened = store::open_node_store(options, s->clock, s->metrics);
   if (!opened) {
-    std::cerr << "postern: cannot open the store at " << options.path << ": "
+    std::cerr << "postern: cannot open the store at " << store::store_location(options) << ": "
               << opened.error().message() << "\n";
     return nullptr;
   }

@@ -11,14 +11,14 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "store/await_write.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/node_store.h"
 
 namespace postern::app {
 
 struct CommandStore {
   SystemClock clock;
   MetricsRegistry metrics;
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<store::NodeStore> store;
 };
 
 // Null (after saying why on stderr) when the store cannot be opened.

@@ -41,8 +41,8 @@
 #include "stats/live_feed.h"
 #include "stats/traffic_stats.h"
 #include "store/await_write.h"
+#include "store/open_store.h"
 #include "store/retention.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace postern::app {
 namespace {
@@ -130,9 +130,9 @@ int serve(const Config& config) {
 
   SystemClock clock;
   MetricsRegistry metrics;
-  auto store = store::sqlite::SqliteStore::open(config.store.sqlite, clock, metrics);
+  auto store = store::open_node_store(config.store, clock, metrics);
   if (!store) {
-    spdlog::critical("cannot open the store at {}: {}", config.store.sqlite.path,
+    spdlog::critical("cannot open the store at {}: {}", store::store_location(config.store),
                      store.error().message());
     return 1;
   }

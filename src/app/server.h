@@ -1,7 +1,6 @@
 // `postern serve`: the composition root. The only place that names concrete
-// classes (SqliteStore, the providers, the servers) and wires them together,
-// besides the CLI's admin commands (admin_commands.h), which open the store
-// alone.
+// classes (the store through store/open_store.h, the providers, the servers) and wires them
+// together, besides the CLI's admin commands (admin_commands.h), which open the store alone.
 #pragma once
 
 #include "app/config.h"

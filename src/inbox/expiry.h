@@ -33,7 +33,7 @@ struct ExpiryResult {
 
 class InboxExpiry {
  public:
-  // `store` holds `inbox` (SqliteStore::inbox()) and reclaims its content.
+  // `store` holds `inbox` (NodeStore::inbox()) and reclaims its content.
   InboxExpiry(store::InboxStore& inbox, store::Store& store, const Clock& clock,
               MetricsRegistry& metrics, ExpiryOptions options);
   InboxExpiry(const InboxExpiry&) = delete;

@@ -9,11 +9,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
-#include "store/event_store.h"
-#include "store/inbox_store.h"
-#include "store/routing_store.h"
-#include "store/store.h"
-#include "store/webhook_store.h"
+#include "store/node_store.h"
 
 namespace postern::store::sqlite {
 
@@ -37,7 +33,7 @@ struct SqliteOptions {
   double compact_below = 0.5;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public NodeStore {
  public:
   // Opens or creates the database (and its directory), applies migrations
   // and starts the writer. Errors: storage_unavailable, corrupt, conflict
@@ -80,17 +76,17 @@ class SqliteStore final : public Store {
   // The test inbox's storage, in this store's database and content log,
   // written through its writer (so closing the store stops it too). Not
   // part of Store: only a node that runs the inbox needs it.
-  InboxStore& inbox();
+  InboxStore& inbox() override;
   // Provider events and the suppression list, in this store's database,
   // written through its writer (docs/events.md "Storage").
-  EventStore& events();
+  EventStore& events() override;
   // Providers and routing settings changed at run time, in this store's
   // database, written through its writer (docs/routing.md "Run-time changes").
-  RoutingStore& routing();
+  RoutingStore& routing() override;
   // Webhooks out: endpoints, their queues and logs, in this store's
   // database, written through its writer (docs/events.md "Webhooks out:
   // storage").
-  WebhookStore& webhooks();
+  WebhookStore& webhooks() override;
 
  private:
   struct Impl;
