@@ -250,18 +250,24 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return ec;
   }
 
-  awaitable<void> write(Connection& c, HttpResponse&& response, unsigned version, bool keep_alive) {
+  // An answer to HEAD is GET's header, Content-Length included, and no
+  // content (RFC 9110 §9.3.2): handlers answer it as GET, and only the
+  // content is left out here.
+  awaitable<void> write(Connection& c, HttpResponse&& response, unsigned version, bool keep_alive,
+                        bool head_only = false) {
     if (response.stream) {
-      co_await write_stream(c, std::move(response.stream), response, version);
+      co_await write_stream(c, std::move(response.stream), response, version, head_only);
       co_return;
     }
-    co_await write_all(c, detail::response_head(response, version, keep_alive), response.body);
+    static const std::string kNothing;
+    co_await write_all(c, detail::response_head(response, version, keep_alive),
+                       head_only ? kNothing : response.body);
   }
 
   // Pulls the stream's chunks one by one and writes each as an HTTP/1.1
   // chunk, until the stream ends, the client goes away or the server stops.
   awaitable<void> write_stream(Connection& c, std::shared_ptr<ResponseStream> source,
-                               HttpResponse& head, unsigned version) {
+                               HttpResponse& head, unsigned version, bool head_only) {
     head.headers.emplace_back("Cache-Control", "no-cache");
     head.headers.emplace_back("Transfer-Encoding", "chunked");
     auto head_bytes = detail::response_head(head, version, false);
@@ -270,6 +276,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     head_bytes.erase(cl, head_bytes.find("\r\n", cl) + 2 - cl);
     static const std::string kNothing;
     bool open = !co_await write_all(c, std::move(head_bytes), kNothing);
+    if (head_only) {
+      source->cancel();
+      co_return;
+    }
     streams.add(source);
     while (open && !stopping) {
       c.set_deadline(Steady::time_point::max());
@@ -356,9 +366,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       bool keep_alive = reader.keep_alive();
       auto request = reader.take(c->remote_address, c->remote_is_loopback);
       request.client_certificate = c->client_certificate;
+      bool head_only = request.method == "HEAD";
       auto response = co_await async_handle(handler, std::move(request));
-      keep_alive = keep_alive && !response.close && !stopping;
-      co_await write(*c, std::move(response), version, keep_alive);
+      // A stream's header says the connection closes: so it does after HEAD.
+      keep_alive = keep_alive && !response.close && !stopping && !(head_only && response.stream);
+      co_await write(*c, std::move(response), version, keep_alive, head_only);
       if (!keep_alive) break;
     }
     c->finished = true;

@@ -149,14 +149,19 @@ class CountingStream final : public ResponseStream {
   int n_ = 0;
 };
 
-TEST_F(HttpServerTest, StreamsChunksThenEnds) {
-  auto stream = std::make_shared<CountingStream>();
-  start([stream](HttpRequest&&, Responder respond) {
+// Answers every request with `stream`.
+HttpHandler streaming(std::shared_ptr<ResponseStream> stream) {
+  return [stream](HttpRequest&&, Responder respond) {
     HttpResponse r;
     r.content_type = "text/event-stream";
     r.stream = stream;
     respond(std::move(r));
-  });
+  };
+}
+
+TEST_F(HttpServerTest, StreamsChunksThenEnds) {
+  auto stream = std::make_shared<CountingStream>();
+  start(streaming(stream));
   RawClient c(port_);
   c.send("GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
   auto all = c.read_until("0\r\n\r\n");
@@ -165,6 +170,46 @@ TEST_F(HttpServerTest, StreamsChunksThenEnds) {
   EXPECT_LT(all.find("data: 0"), all.find("data: 2"));
   // The server releases the stream right after the last chunk.
   for (int i = 0; i < 200 && !stream->cancelled_; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(stream->cancelled_);
+}
+
+TEST_F(HttpServerTest, HeadGetsTheHeaderOfGetWithoutItsContent) {
+  start([](HttpRequest&&, Responder respond) {
+    HttpResponse r;
+    r.content_type = "text/plain";
+    r.headers.emplace_back("ETag", "\"v1\"");
+    r.body = "0123456789";
+    respond(std::move(r));
+  });
+  RawClient c(port_);
+  // Pipelined on one connection: any content after HEAD's header would be
+  // read as the start of GET's answer.
+  c.send("HEAD /a HTTP/1.1\r\nHost: t\r\n\r\nGET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto replies = c.read_until("0123456789");
+  auto head_end = replies.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << replies;
+  auto head = replies.substr(0, head_end + 4);
+  auto get = replies.substr(head_end + 4);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << replies;
+  EXPECT_TRUE(get.starts_with("HTTP/1.1 200 OK\r\n")) << replies;
+  EXPECT_EQ(head, get.substr(0, get.find("\r\n\r\n") + 4)) << replies;
+  EXPECT_NE(head.find("Content-Length: 10\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("ETag: \"v1\"\r\n"), std::string::npos) << head;
+  EXPECT_TRUE(get.ends_with("\r\n\r\n0123456789")) << replies;
+  EXPECT_EQ(server_->connection_count(), 1u);
+}
+
+TEST_F(HttpServerTest, HeadOfAStreamGetsItsHeaderAloneAndTheStreamIsReleased) {
+  auto stream = std::make_shared<CountingStream>();
+  start(streaming(stream));
+  RawClient c(port_);
+  c.send("HEAD /events HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto all = c.read_until("no marker: read until the server closes");
+  EXPECT_TRUE(all.starts_with("HTTP/1.1 200 OK\r\n")) << all;
+  EXPECT_NE(all.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << all;
+  EXPECT_NE(all.find("Connection: close\r\n"), std::string::npos) << all;
+  EXPECT_TRUE(all.ends_with("\r\n\r\n")) << all;  // no chunk, not even the last
+  EXPECT_EQ(all.find("data:"), std::string::npos) << all;
   EXPECT_TRUE(stream->cancelled_);
 }
 
