@@ -154,6 +154,12 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        "the whole header's limit"},
       {"", {{"POSTERN_IMAP_LISTEN", "nowhere"}}, "imap.listen", "host:port"},
       {"[pop3]\nidle_timeout = \"1m\"\n", {}, "pop3.idle_timeout", "RFC 1939"},
+      // proxy_from without the PROXY protocol would restrict nothing.
+      {"[smtp]\nproxy_from = [\"10.0.0.2\"]\n", {}, "smtp.proxy_from", "proxy_protocol = true"},
+      {"[http]\nproxy_protocol = true\nproxy_from = [\"10.0.0.0/33\"]\n",
+       {},
+       "http.proxy_from",
+       "not an IPv4 or IPv6 network"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
       {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
       {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},
