@@ -29,6 +29,10 @@ packages=(
   # real mail clients the IMAP and POP3 tests drive (tests/integration/test_mbsync.py,
   # test_fetchmail.py, test_mutt.py)
   isync fetchmail mutt
+  # the load balancer in front of a node in the cluster tests, and the
+  # checkers of deploy/'s keepalived.conf and postern.service
+  # (tests/integration/test_haproxy.py)
+  haproxy keepalived systemd
   # the browser the web UI's tests drive (tests/e2e, playwright-core)
   chromium
 )

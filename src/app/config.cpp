@@ -42,7 +42,8 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
             take(inbox::read_inbox_config(*file), c.inbox, error) &&
             take(events::read_webhook_sender_config(*file), c.webhooks, error) &&
             take(read_log_options(*file), c.log, error) &&
-            take(auth::read_limits_options(*file), c.limits, error);
+            take(auth::read_limits_options(*file), c.limits, error) &&
+            take(read_shutdown_options(*file), c.shutdown, error);
   if (!ok) return *error;
   // SMTP, POP3, IMAP and HTTPS serve TLS: without a listener of any a
   // certificate would do nothing.

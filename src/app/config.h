@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/logging.h"
+#include "app/shutdown.h"
 #include "auth/limits_config.h"
 #include "core/config.h"
 #include "core/message_json.h"
@@ -40,6 +41,7 @@ struct Config {
   events::WebhookSenderOptions webhooks;  // [webhooks]
   LogOptions log;                         // [log]
   auth::LimitsOptions limits;             // [limits]
+  ShutdownOptions shutdown;               // [shutdown]
   std::string source_path;                // the file it was read from ("" for none), for reloads
 };
 

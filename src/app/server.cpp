@@ -10,6 +10,7 @@
 
 #include "app/inbox_settings.h"
 #include "app/server_tls.h"
+#include "app/shutdown.h"
 #include "auth/abuse_limits.h"
 #include "auth/authenticator.h"
 #include "auth/key_use_flusher.h"
@@ -46,8 +47,6 @@
 
 namespace postern::app {
 namespace {
-
-constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 std::string node_name() {
   char host[HOST_NAME_MAX + 1] = {};
@@ -436,17 +435,21 @@ int serve(const Config& config) {
     reload(config, routing);
   }
   spdlog::info("signal {} received: shutting down", sig);
+  // /readyz says 503 from now on; while the drain lasts everything else
+  // goes on, so that the load balancer moves new clients elsewhere first.
   stopping = true;
+  drain(config.shutdown, signals);
+  const auto stop_grace = config.shutdown.stop_grace;
   // Stop taking work, finish what is in flight, then flush and close.
   // Sync senders get their "still pending" answer now rather than at the
   // end of their wait.
   waiters.expire_all();
-  for (auto& s : smtp_servers) s->stop(kShutdownGrace);
-  if (mx_server) mx_server->stop(kShutdownGrace);
-  if (pop3_server) pop3_server->stop(kShutdownGrace);
-  if (imap_server) imap_server->stop(kShutdownGrace);
-  http_server.stop(kShutdownGrace);
-  dispatcher.stop(kShutdownGrace);
+  for (auto& s : smtp_servers) s->stop(stop_grace);
+  if (mx_server) mx_server->stop(stop_grace);
+  if (pop3_server) pop3_server->stop(stop_grace);
+  if (imap_server) imap_server->stop(stop_grace);
+  http_server.stop(stop_grace);
+  dispatcher.stop(stop_grace);
   live->stop();
   routing.stop();
   waiters.expire_all();

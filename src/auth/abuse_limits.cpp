@@ -50,9 +50,9 @@ AbuseLimits::Refused AbuseLimits::refused(std::string_view limit,
 }
 
 std::variant<std::shared_ptr<AbuseLimits::Permit>, AbuseLimits::Refused> AbuseLimits::admit_request(
-    std::string_view key, std::string_view address) {
+    std::string_view key, std::string_view address, bool proxied) {
   bool by_key = !key.empty();
-  if (!by_key && exempt(address)) return std::make_shared<Permit>(*this, false, "");
+  if (!by_key && exempt(address, proxied)) return std::make_shared<Permit>(*this, false, "");
   RateTable::Verdict v;
   {
     std::lock_guard lock(mu_);
@@ -74,8 +74,8 @@ void AbuseLimits::release(bool by_key, const std::string& held) {
   (by_key ? keys_ : addresses_).release(held);
 }
 
-bool AbuseLimits::exempt(std::string_view address) const {
-  return exempt_loopback_ &&
+bool AbuseLimits::exempt(std::string_view address, bool proxied) const {
+  return exempt_loopback_ && !proxied &&
          (address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127."));
 }
 
@@ -90,8 +90,9 @@ std::optional<AbuseLimits::Refused> AbuseLimits::admit_message(std::string_view 
 }
 
 std::optional<AbuseLimits::Refused> AbuseLimits::login_blocked(LoginProtocol protocol,
-                                                               std::string_view address) {
-  if (exempt(address)) return std::nullopt;
+                                                               std::string_view address,
+                                                               bool proxied) {
+  if (exempt(address, proxied)) return std::nullopt;
   std::optional<std::chrono::milliseconds> wait;
   {
     std::lock_guard lock(mu_);
@@ -103,9 +104,9 @@ std::optional<AbuseLimits::Refused> AbuseLimits::login_blocked(LoginProtocol pro
 }
 
 void AbuseLimits::login_failed(LoginProtocol protocol, std::string_view address,
-                               std::string_view user) {
+                               std::string_view user, bool proxied) {
   std::chrono::milliseconds delay{0};
-  if (!exempt(address)) {
+  if (!exempt(address, proxied)) {
     std::lock_guard lock(mu_);
     delay = failures_.failed(std::string(address), clock_.steady_now());
   }

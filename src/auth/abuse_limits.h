@@ -51,26 +51,34 @@ class AbuseLimits {
     std::string held_;
   };
 
+  // `proxied`, below: the address was named by a PROXY header
+  // (net::Peer::proxied), so a loopback one is on the proxy's host, not
+  // this one, and not exempt.
+
   // One HTTP request: charged to the API key `key` when it has one (a
   // valid key), else to the client `address` (unless exempt).
   std::variant<std::shared_ptr<Permit>, Refused> admit_request(std::string_view key,
-                                                               std::string_view address);
+                                                               std::string_view address,
+                                                               bool proxied = false);
   // One SMTP message by `user` (an API key or SMTP user name).
   std::optional<Refused> admit_message(std::string_view user);
 
   // When `address` must wait before its next login attempt, or nullopt.
-  std::optional<Refused> login_blocked(LoginProtocol protocol, std::string_view address);
+  std::optional<Refused> login_blocked(LoginProtocol protocol, std::string_view address,
+                                       bool proxied = false);
   // Records (counts and logs, without the secret) a failed login by `user`
   // ("" when there is none, as with an API key) from `address`.
-  void login_failed(LoginProtocol protocol, std::string_view address, std::string_view user);
+  void login_failed(LoginProtocol protocol, std::string_view address, std::string_view user,
+                    bool proxied = false);
   void login_succeeded(std::string_view address);
 
  private:
   Refused refused(std::string_view limit, std::chrono::milliseconds retry_after,
                   std::string message);
   void release(bool by_key, const std::string& held);
-  // Loopback, with exempt_loopback: no per-address limit applies.
-  bool exempt(std::string_view address) const;
+  // Loopback and not proxied, with exempt_loopback: no per-address limit
+  // applies.
+  bool exempt(std::string_view address, bool proxied) const;
 
   const Clock& clock_;
   MetricsRegistry& metrics_;

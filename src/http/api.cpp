@@ -264,7 +264,7 @@ struct Api::Impl {
                       std::vector<std::pair<std::string, std::string>> params, BasicLogin login,
                       net::Responder respond) {
     if (auto wait = login_blocked(request)) return respond(std::move(*wait));
-    if (!login.valid) return respond(refused_login(request.remote_address, ""));
+    if (!login.valid) return respond(refused_login(request, ""));
     struct Pending {
       net::HttpRequest request;
       std::vector<std::pair<std::string, std::string>> params;
@@ -276,7 +276,7 @@ struct Api::Impl {
         [this, &route, pending, respond, user](Result<store::InboxAccount> account) {
           if (!account) {
             if (account.error() == Errc::not_found)
-              return respond(refused_login(pending->request.remote_address, user));
+              return respond(refused_login(pending->request, user));
             return respond(store_error_response(account.error()));
           }
           if (services.abuse_limits)
@@ -297,16 +297,17 @@ struct Api::Impl {
   // 429 while the caller's address waits after failed logins.
   std::optional<net::HttpResponse> login_blocked(const net::HttpRequest& req) {
     if (!services.abuse_limits) return std::nullopt;
-    auto refused =
-        services.abuse_limits->login_blocked(auth::LoginProtocol::http, req.remote_address);
+    auto refused = services.abuse_limits->login_blocked(auth::LoginProtocol::http,
+                                                        req.remote_address, req.remote_proxied);
     if (!refused) return std::nullopt;
     return too_many_requests(refused->retry_after, "too_many_failed_logins", refused->message);
   }
 
-  void login_failed(const std::string& address, std::string_view user) {
+  void login_failed(const net::HttpRequest& req, std::string_view user) {
     unauthorized.inc();
     if (services.abuse_limits)
-      services.abuse_limits->login_failed(auth::LoginProtocol::http, address, user);
+      services.abuse_limits->login_failed(auth::LoginProtocol::http, req.remote_address, user,
+                                          req.remote_proxied);
   }
 
   // The request's place under the rate and concurrency limits: an API
@@ -316,14 +317,15 @@ struct Api::Impl {
     if (!services.abuse_limits) return nullptr;
     auto key = principal.kind == auth::Principal::Kind::api_key ? std::string_view(principal.name)
                                                                 : std::string_view();
-    auto admitted = services.abuse_limits->admit_request(key, req.remote_address);
+    auto admitted =
+        services.abuse_limits->admit_request(key, req.remote_address, req.remote_proxied);
     if (auto* refused = std::get_if<auth::AbuseLimits::Refused>(&admitted))
       return too_many_requests(refused->retry_after, "rate_limited", refused->message);
     return std::get<std::shared_ptr<auth::AbuseLimits::Permit>>(std::move(admitted));
   }
 
-  net::HttpResponse refused_login(const std::string& address, std::string_view user) {
-    login_failed(address, user);
+  net::HttpResponse refused_login(const net::HttpRequest& req, std::string_view user) {
+    login_failed(req, user);
     auto r = error_response(401, "invalid_credentials",
                             "the test account's user name or password is wrong", "Authorization");
     r.headers.emplace_back(kBasicChallenge);
@@ -348,7 +350,7 @@ struct Api::Impl {
                                   "' has expired (or its previous secret's grace period ended)",
                               "Authorization");
       }
-      login_failed(req.remote_address, "");
+      login_failed(req, "");
       return error_response(401, "invalid_api_key", "the API key is not valid", "Authorization");
     }
     if (req.remote_is_loopback && services.authenticator.open_to_loopback()) {

@@ -1,6 +1,8 @@
 // read_imap_config: see imap_config.h.
 #include "imap/imap_config.h"
 
+#include "net/net_config.h"
+
 namespace postern::imap {
 
 Result<ImapConfig, ConfigError> read_imap_config(ConfigFile& file, const net::ServerTlsOptions& tls,
@@ -21,6 +23,7 @@ Result<ImapConfig, ConfigError> read_imap_config(ConfigFile& file, const net::Se
       .count("max_login_failures", o.max_login_failures)
       .duration("login_failure_delay", o.login_failure_delay)
       .count("max_bad_commands", o.max_bad_commands);
+  net::read_proxy_protocol(s, o.proxy);
   // 0 would refuse every client, or every login: a typo, not a policy.
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")
       .check(o.max_connections_per_address > 0, "max_connections_per_address", "must be at least 1")

@@ -22,7 +22,9 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string remote_address;
-  bool remote_is_loopback = false;
+  bool remote_is_loopback = false;  // a process on this machine (never when proxied)
+  // remote_address was named by a PROXY header (net/proxy_accept.h).
+  bool remote_proxied = false;
   // Over HTTPS with http.tls_client_ca: the subject CN of the client
   // certificate that CA verified; "" otherwise.
   std::string client_certificate;

@@ -21,6 +21,7 @@
 #include "net/detail/http_wire.h"
 #include "net/detail/request_reader.h"
 #include "net/listen_address.h"
+#include "net/proxy_accept.h"
 #include "net/server_certificate.h"
 
 namespace postern::net {
@@ -58,6 +59,7 @@ struct Connection {
   std::optional<asio::ssl::stream<tcp::socket&>> secure;  // set when TLS
   std::string remote_address;                             // formatted once, not per request
   bool remote_is_loopback = false;
+  bool remote_proxied = false;     // remote_address is the one a PROXY header named
   std::string client_certificate;  // verified client certificate's CN (TLS)
   asio::steady_timer watchdog;
   Steady::time_point deadline = Steady::time_point::max();
@@ -109,6 +111,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       : io(io),
         options(std::move(options)),
         handler(std::move(handler)),
+        metrics(metrics),
         connections_gauge(metrics.gauge("postern_http_connections", "Open HTTP connections")),
         refused_connections(
             metrics.counter("postern_http_connections_refused_total",
@@ -125,6 +128,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   IoRuntime& io;
   HttpServerOptions options;
   HttpHandler handler;
+  MetricsRegistry& metrics;
+  std::shared_ptr<const ProxyReceiver> proxy;  // with options.proxy
   Gauge& connections_gauge;
   Counter& refused_connections;
   Counter& handshake_timeouts;
@@ -350,10 +355,22 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return true;
   }
 
+  // On a PROXY protocol listener: the header, whose client becomes the
+  // connection's remote address. False: the connection was refused.
+  awaitable<bool> receive_proxy_header(Connection& c) {
+    auto peer = co_await proxy->receive(c.socket);
+    if (!peer) co_return false;
+    c.remote_address = peer->address;
+    c.remote_is_loopback = peer->local();
+    c.remote_proxied = peer->proxied;
+    co_return true;
+  }
+
   awaitable<void> serve(std::shared_ptr<Connection> c) {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
-    bool open = !c->secure || co_await handshake(*c);
+    bool open = !proxy || co_await receive_proxy_header(*c);
+    open = open && (!c->secure || co_await handshake(*c));
     while (open && !stopping) {
       detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes,
                                     options.max_header_field_bytes, options.max_header_fields});
@@ -367,6 +384,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       auto request = reader.take(c->remote_address, c->remote_is_loopback);
       request.client_certificate = c->client_certificate;
       bool head_only = request.method == "HEAD";
+      request.remote_proxied = c->remote_proxied;
       auto response = co_await async_handle(handler, std::move(request));
       // A stream's header says the connection closes: so it does after HEAD.
       keep_alive = keep_alive && !response.close && !stopping && !(head_only && response.stream);
@@ -427,6 +445,12 @@ void close_acceptor(tcp::acceptor& acceptor) {
 Result<std::uint16_t> HttpServer::start() {
   auto& impl = *impl_;
   auto& context = impl.io.context(0);
+  auto proxy = ProxyReceiver::create(impl.options.proxy, "http", impl.metrics);
+  if (!proxy) {
+    spdlog::error("http: {}", proxy.error().message);
+    return error_code(Errc::invalid_argument);
+  }
+  impl.proxy = std::move(*proxy);
   if (!impl.options.tls_listen.empty()) {
     auto certificate = ServerCertificate::load({impl.options.tls, impl.options.tls_client_ca});
     if (!certificate) {

@@ -13,6 +13,7 @@
 #include "core/metrics.h"
 #include "net/http_message.h"
 #include "net/io_runtime.h"
+#include "net/proxy_options.h"
 #include "net/server_tls_options.h"
 
 namespace postern::net {
@@ -35,6 +36,7 @@ struct HttpServerOptions {
   std::string tls_client_ca;
   std::chrono::seconds tls_handshake_timeout{10};  // from accept to the end of the handshake
   ServerTlsOptions tls;                            // [tls]: set by the application, not [http]
+  ProxyProtocolOptions proxy;  // http.proxy_protocol, http.proxy_from: both listeners
 };
 
 class ServerCertificate;

@@ -1,5 +1,7 @@
 #include "net/net_config.h"
 
+#include "net/network_list.h"
+
 namespace postern::net {
 
 Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file) {
@@ -34,6 +36,7 @@ Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file
       .listen("tls_listen", o.tls_listen)
       .text("tls_client_ca", o.tls_client_ca)
       .duration("tls_handshake_timeout", handshake_timeout);
+  read_proxy_protocol(s, o.proxy);
   bool https = !o.tls_listen.empty();
   s.check(!https || tls.enabled() || tls.self_signed, "tls_listen",
           "HTTPS needs tls.cert and tls.key, or tls.self_signed")
@@ -45,6 +48,13 @@ Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file
     o.tls_handshake_timeout = handshake_timeout;
   }
   return file.result(std::move(o));
+}
+
+void read_proxy_protocol(ConfigSection& section, ProxyProtocolOptions& o) {
+  section.flag("proxy_protocol", o.enabled).list("proxy_from", o.from);
+  auto networks = NetworkList::parse(o.from);
+  section.check(networks.has_value(), "proxy_from", networks ? "" : networks.error().message)
+      .check(o.enabled || o.from.empty(), "proxy_from", "needs proxy_protocol = true");
 }
 
 Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file) {

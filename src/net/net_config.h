@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "net/http_server.h"
+#include "net/proxy_options.h"
 #include "net/server_tls_options.h"
 
 namespace postern::net {
@@ -21,6 +22,10 @@ Result<IoRuntimeOptions, ConfigError> read_io_runtime_options(ConfigFile& file);
 // tls_client_ca and tls_handshake_timeout, both only with tls_listen.
 Result<HttpServerOptions, ConfigError> read_http_server_options(ConfigFile& file,
                                                                 const ServerTlsOptions& tls);
+// A server section's proxy_protocol and proxy_from (networks, and only
+// with proxy_protocol), into `o`. Each server's reader calls it on its own
+// section.
+void read_proxy_protocol(ConfigSection& section, ProxyProtocolOptions& o);
 // tls.cert and tls.key, both or neither; tls.self_signed.
 Result<ServerTlsOptions, ConfigError> read_server_tls_options(ConfigFile& file);
 

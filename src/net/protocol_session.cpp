@@ -138,13 +138,4 @@ void ProtocolSession::end(const std::string& reason) {
   }
 }
 
-std::optional<Peer> accepted_peer(const asio::ip::tcp::socket& socket, std::string_view name) {
-  auto peer = peer_of(socket);
-  if (!peer) {
-    spdlog::debug("{}: connection lost before it started: {}", name, peer.error().message());
-    return std::nullopt;
-  }
-  return std::move(*peer);
-}
-
 }  // namespace postern::net

@@ -172,9 +172,4 @@ class FsmSession : public ProtocolSession {
   const std::string& close_reason() const override { return fsm_.close_reason(); }
 };
 
-// The peer of an accepted socket, or nullopt when the connection was lost
-// before it started (logged at debug level, with `name`).
-std::optional<Peer> accepted_peer(const boost::asio::ip::tcp::socket& socket,
-                                  std::string_view name);
-
 }  // namespace postern::net

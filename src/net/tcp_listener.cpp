@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "net/listen_address.h"
+#include "net/proxy_accept.h"
 
 namespace postern::net {
 namespace {
@@ -106,13 +107,49 @@ void TcpListener::close() {
   if (state_->started) done.wait_for(kUnwindBound);
 }
 
+namespace {
+
+// A PROXY protocol listener's connection: its header first, then its
+// session. A plain function, not a lambda: a coroutine lambda's captures
+// do not outlive its first suspension.
+asio::awaitable<void> receive_then_accept(std::shared_ptr<const ProxyReceiver> proxy,
+                                          tcp::socket socket,
+                                          std::shared_ptr<const ServerListeners::Accept> accept) {
+  auto peer = co_await proxy->receive(socket);
+  if (peer) (*accept)(std::move(socket), std::move(*peer));
+}
+
+}  // namespace
+
+Result<void> ServerListeners::use_proxy_protocol(const ProxyProtocolOptions& options,
+                                                 MetricsRegistry& metrics) {
+  auto proxy = ProxyReceiver::create(options, name_, metrics);
+  if (!proxy) {
+    spdlog::error("{}: {}", name_, proxy.error().message);
+    return error_code(Errc::invalid_argument);
+  }
+  proxy_ = std::move(*proxy);
+  return {};
+}
+
 Result<std::uint16_t> ServerListeners::open(const std::string& listen, std::string_view note,
-                                            TcpListener::Accept accept) {
+                                            Accept accept) {
+  auto proxy = proxy_;
   auto listener = TcpListener::bind(io_, listen, name_);
   if (!listener) return listener.error();
   auto& opened = listeners_.emplace_back(std::move(*listener));
-  opened->start(std::move(accept));
-  spdlog::info("{}: listening on {} port {}{}", name_, opened->address(), opened->port(), note);
+  auto shared = std::make_shared<const Accept>(std::move(accept));
+  opened->start([name = name_, proxy, shared](tcp::socket socket) {
+    if (proxy) {
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, receive_then_accept(proxy, std::move(socket), shared),
+                     asio::detached);
+      return;
+    }
+    if (auto peer = accepted_peer(socket, name)) (*shared)(std::move(socket), std::move(*peer));
+  });
+  spdlog::info("{}: listening on {} port {}{}{}", name_, opened->address(), opened->port(), note,
+               proxy ? ", PROXY protocol" : "");
   return opened->port();
 }
 
@@ -135,6 +172,20 @@ void stop_sessions(SessionTable& table, std::chrono::milliseconds grace, std::st
   }
 }
 
+Peer make_peer(std::string address, std::uint16_t port) {
+  Peer peer;
+  bool v6 = address.find(':') != std::string::npos;
+  peer.label = (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+  peer.address = std::move(address);
+  return peer;
+}
+
+bool Peer::loopback_address() const {
+  boost::system::error_code ec;
+  auto parsed = asio::ip::make_address(address, ec);
+  return !ec && parsed.is_loopback();
+}
+
 Result<Peer> peer_of(const tcp::socket& socket) {
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -143,11 +194,16 @@ Result<Peer> peer_of(const tcp::socket& socket) {
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
   }
-  Peer peer;
-  peer.address = address.to_string();
-  peer.label = (address.is_v6() ? "[" + peer.address + "]" : peer.address) + ":" +
-               std::to_string(remote.port());
-  return peer;
+  return make_peer(address.to_string(), remote.port());
+}
+
+std::optional<Peer> accepted_peer(const asio::ip::tcp::socket& socket, std::string_view name) {
+  auto peer = peer_of(socket);
+  if (!peer) {
+    spdlog::debug("{}: connection lost before it started: {}", name, peer.error().message());
+    return std::nullopt;
+  }
+  return std::move(*peer);
 }
 
 void spawn_session(const asio::any_io_executor& executor, asio::awaitable<void> session,

@@ -15,15 +15,21 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.h"
+#include "core/metrics.h"
 #include "net/io_runtime.h"
+#include "net/proxy_options.h"
 #include "net/session_table.h"
 
 namespace postern::net {
+
+class ProxyReceiver;
+struct Peer;
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
  public:
@@ -64,11 +70,20 @@ class ServerListeners {
   ServerListeners(const ServerListeners&) = delete;
   ServerListeners& operator=(const ServerListeners&) = delete;
 
+  // A connection accepted, and its peer: the socket's, or on a PROXY
+  // protocol listener the client its header names.
+  using Accept = std::function<void(boost::asio::ip::tcp::socket, Peer)>;
+
   // Binds `listen` (TcpListener::bind, errors likewise), accepts into
   // `accept`, and logs "<name>: listening on <address> port <port><note>".
+  // After use_proxy_protocol(), each connection's PROXY header is read
+  // first (net/proxy_accept.h); those refused never reach `accept`.
   // Returns the bound port.
-  Result<std::uint16_t> open(const std::string& listen, std::string_view note,
-                             TcpListener::Accept accept);
+  Result<std::uint16_t> open(const std::string& listen, std::string_view note, Accept accept);
+  // The listeners opened from now on read a PROXY header first, when
+  // `options` enable it. Errors (logged): proxy_from is not a list of
+  // networks (invalid_argument).
+  Result<void> use_proxy_protocol(const ProxyProtocolOptions& options, MetricsRegistry& metrics);
   // Stops accepting on each listener (TcpListener::close).
   void close();
   // Stops accepting, then ends the sessions of `table` within `grace`
@@ -79,6 +94,7 @@ class ServerListeners {
   IoRuntime& io_;
   std::string name_;
   std::vector<std::shared_ptr<TcpListener>> listeners_;
+  std::shared_ptr<const ProxyReceiver> proxy_;
 };
 
 // A server's end: asks every session to stop, closes those still open
@@ -92,8 +108,21 @@ void stop_sessions(SessionTable& table, std::chrono::milliseconds grace, std::st
 struct Peer {
   std::string address;
   std::string label;
+  // Named by a PROXY header (net/proxy_accept.h): the address is the
+  // proxy's client, never this machine, even when it is a loopback one
+  // (a process on the proxy's host): nothing trusts it as loopback.
+  bool proxied = false;
+  // Loopback, and not proxied: a process on this machine.
+  bool local() const { return !proxied && loopback_address(); }
+  bool loopback_address() const;  // 127.0.0.0/8 or ::1, whoever named it
 };
+// The peer of an accepted socket, or nullopt when the connection was lost
+// before it started (logged at debug level, with `name`).
+std::optional<Peer> accepted_peer(const boost::asio::ip::tcp::socket& socket,
+                                  std::string_view name);
 Result<Peer> peer_of(const boost::asio::ip::tcp::socket& socket);
+// The peer of textual `address` (already IPv4 when IPv4-mapped) and `port`.
+Peer make_peer(std::string address, std::uint16_t port);
 
 // Runs one session's coroutine on `executor`; an exception that ends it
 // is logged with `name` and `label`, never thrown further.

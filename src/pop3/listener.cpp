@@ -52,9 +52,12 @@ Result<std::uint16_t> Pop3Server::start() {
   ctx->tls = std::move(*tls);
   ctx->policy = policy_of(o, ctx->tls != nullptr);
   ctx->settings = net::session_settings("pop3", *ctx);
-  auto port = impl.listeners.open(
-      o.listen, ctx->tls ? " (STLS)" : "",
-      [ctx](boost::asio::ip::tcp::socket socket) { start_session(ctx, std::move(socket)); });
+  if (auto proxy = impl.listeners.use_proxy_protocol(o.proxy, impl.metrics); !proxy)
+    return proxy.error();
+  auto port = impl.listeners.open(o.listen, ctx->tls ? " (STLS)" : "",
+                                  [ctx](boost::asio::ip::tcp::socket socket, net::Peer peer) {
+                                    start_session(ctx, std::move(socket), std::move(peer));
+                                  });
   if (!port) return port.error();
   impl.started = true;
   impl.ctx = std::move(ctx);

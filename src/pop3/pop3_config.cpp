@@ -1,6 +1,8 @@
 // read_pop3_config: see pop3_config.h.
 #include "pop3/pop3_config.h"
 
+#include "net/net_config.h"
+
 namespace postern::pop3 {
 
 Result<Pop3Config, ConfigError> read_pop3_config(ConfigFile& file,
@@ -17,6 +19,7 @@ Result<Pop3Config, ConfigError> read_pop3_config(ConfigFile& file,
       .count("max_login_failures", o.max_login_failures)
       .duration("login_failure_delay", o.login_failure_delay)
       .count("max_errors", o.max_errors);
+  net::read_proxy_protocol(s, o.proxy);
   // 0 would refuse every client, or every login: a typo, not a policy.
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")
       .check(o.max_connections_per_address > 0, "max_connections_per_address", "must be at least 1")

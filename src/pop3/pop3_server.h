@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/metrics.h"
 #include "net/io_runtime.h"
+#include "net/proxy_options.h"
 #include "net/server_tls_options.h"
 #include "pop3/maildrop.h"
 
@@ -27,6 +28,7 @@ struct Pop3ServerOptions {
   std::string listen = "127.0.0.1:1110";  // host:port or [v6]:port; port 0 picks a free one
   // PEM certificate chain and key ([tls]). Empty: no STLS.
   net::ServerTlsOptions tls;
+  net::ProxyProtocolOptions proxy;  // pop3.proxy_protocol, pop3.proxy_from
   std::size_t max_connections = 1000;
   std::size_t max_connections_per_address = 20;
   // RFC 1939 §3: the autologout timer is at least 10 minutes once logged

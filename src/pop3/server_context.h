@@ -39,6 +39,7 @@ struct ServerContext {
 
 // Admits the connection (or refuses it with -ERR) and runs its session on
 // the socket's executor. The session keeps `context` alive until it ends.
-void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket);
+void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket,
+                   net::Peer peer);
 
 }  // namespace postern::pop3

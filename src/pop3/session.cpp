@@ -113,11 +113,9 @@ awaitable<void> Session::commit() {
 
 }  // namespace
 
-void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket) {
-  auto peer = net::accepted_peer(socket, "pop3");
-  if (!peer) return;
+void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket, net::Peer peer) {
   net::ProtocolSession::spawn(
-      std::make_shared<Session>(std::move(context), std::move(socket), std::move(*peer)));
+      std::make_shared<Session>(std::move(context), std::move(socket), std::move(peer)));
 }
 
 }  // namespace postern::pop3

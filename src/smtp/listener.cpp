@@ -79,7 +79,7 @@ Result<std::uint16_t> SmtpServer::start() {
   auto& impl = *impl_;
   if (impl.started) return error_code(Errc::invalid_argument);
   const auto& o = impl.options;
-  auto trusted = NetworkList::parse(o.trusted_networks);
+  auto trusted = net::NetworkList::parse(o.trusted_networks);
   if (!trusted) {
     spdlog::error("smtp: trusted_networks: {}", trusted.error().message);
     return error_code(Errc::invalid_argument);
@@ -91,9 +91,12 @@ Result<std::uint16_t> SmtpServer::start() {
   std::string note = impl.mx ? " as the MX of " + impl.mx->domain : "";
   note += o.implicit_tls ? " (implicit TLS)" : ctx->tls ? " (STARTTLS)" : "";
   if (o.auth_without_tls && !impl.mx) note += ", AUTH without TLS allowed";
-  auto port = impl.listeners.open(o.listen, note, [ctx](boost::asio::ip::tcp::socket socket) {
-    start_session(ctx, std::move(socket));
-  });
+  if (auto proxy = impl.listeners.use_proxy_protocol(o.proxy, impl.metrics); !proxy)
+    return proxy.error();
+  auto port = impl.listeners.open(o.listen, note,
+                                  [ctx](boost::asio::ip::tcp::socket socket, net::Peer peer) {
+                                    start_session(ctx, std::move(socket), std::move(peer));
+                                  });
   if (!port) return port.error();
   impl.started = true;
   impl.ctx = std::move(ctx);

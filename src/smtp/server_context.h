@@ -12,9 +12,10 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "delivery/intake.h"
+#include "net/network_list.h"
 #include "net/server_certificate.h"
 #include "net/session_table.h"
-#include "smtp/network_list.h"
+#include "net/tcp_listener.h"
 #include "smtp/session_fsm.h"
 #include "smtp/smtp_metrics.h"
 #include "smtp/smtp_server.h"
@@ -24,8 +25,9 @@ namespace postern::smtp {
 using net::SessionTable;
 
 struct ServerContext {
-  ServerContext(const SmtpServerOptions& options, NetworkList trusted, delivery::Intake& intake,
-                auth::Authenticator& authenticator, MetricsRegistry& metrics, const Clock& clock)
+  ServerContext(const SmtpServerOptions& options, net::NetworkList trusted,
+                delivery::Intake& intake, auth::Authenticator& authenticator,
+                MetricsRegistry& metrics, const Clock& clock)
       : options(options),
         trusted(std::move(trusted)),
         table(options.max_connections, options.max_connections_per_address),
@@ -37,7 +39,7 @@ struct ServerContext {
 
   SmtpServerOptions options;
   SessionPolicy policy;
-  NetworkList trusted;
+  net::NetworkList trusted;
   SessionTable table;
   SmtpMetrics metrics;
   delivery::Intake& intake;
@@ -49,6 +51,7 @@ struct ServerContext {
 
 // Admits the connection (or refuses it with 421) and runs its session on
 // the socket's executor. The session keeps `context` alive until it ends.
-void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket);
+void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket,
+                   net::Peer remote);
 
 }  // namespace postern::smtp

@@ -344,21 +344,20 @@ void Session::end(const std::string& reason) {
 
 }  // namespace
 
-void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket) {
-  auto remote = net::peer_of(socket);
-  if (!remote) {
-    spdlog::debug("smtp: connection lost before it started: {}", remote.error().message());
-    return;
-  }
+void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket, net::Peer remote) {
   PeerInfo peer;
-  peer.address = remote->address;
-  peer.trusted = context->trusted.contains(peer.address);
+  peer.address = remote.address;
+  peer.proxied = remote.proxied;
+  // A proxied client from a loopback address is on the proxy's host, not
+  // on this one: the loopback networks do not trust it.
+  peer.trusted =
+      context->trusted.contains(peer.address) && !(remote.proxied && remote.loopback_address());
   auto ticket = context->table.admit(peer.address, peer.trusted);
   if (ticket.verdict() == ConnectVerdict::accept) context->metrics.sessions_total.inc();
   auto executor = socket.get_executor();
   auto session = std::make_shared<Session>(std::move(context), std::move(socket), std::move(ticket),
-                                           std::move(peer), remote->label);
-  net::spawn_session(executor, Session::run(std::move(session)), "smtp", remote->label);
+                                           std::move(peer), remote.label);
+  net::spawn_session(executor, Session::run(std::move(session)), "smtp", remote.label);
 }
 
 }  // namespace postern::smtp

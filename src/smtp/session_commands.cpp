@@ -212,7 +212,8 @@ void SessionFsm::handle_auth(const Command& c) {
   if (tx_) return reply(ReplyId::bad_sequence, "MAIL transaction in progress");
   if (!tls_ && !policy_.auth_without_tls) return reply(ReplyId::auth_encryption_required);
   if (policy_.limits) {
-    if (auto wait = policy_.limits->login_blocked(auth::LoginProtocol::smtp, peer_.address)) {
+    if (auto wait = policy_.limits->login_blocked(auth::LoginProtocol::smtp, peer_.address,
+                                                  peer_.proxied)) {
       return reply(ReplyId::auth_temporary,
                    "Too many failed logins from your address; try again in " +
                        std::to_string(wait->retry_after.count()) + " seconds");

@@ -101,7 +101,8 @@ void SessionFsm::on_auth_result(std::optional<auth::Principal> principal) {
   if (!principal) {
     metrics_.auth_failures.inc();
     if (policy_.limits)
-      policy_.limits->login_failed(auth::LoginProtocol::smtp, peer_.address, auth_user_);
+      policy_.limits->login_failed(auth::LoginProtocol::smtp, peer_.address, auth_user_,
+                                   peer_.proxied);
     reply(ReplyId::auth_invalid);
     return;
   }

@@ -46,6 +46,7 @@ struct SessionPolicy {
 struct PeerInfo {
   std::string address;   // textual IP of the client
   bool trusted = false;  // inside the trusted networks: may submit without AUTH
+  bool proxied = false;  // named by a PROXY header (net::Peer::proxied): never loopback-exempt
   bool tls = false;      // implicit TLS: encrypted from the first byte
   std::string tls_description;
 };

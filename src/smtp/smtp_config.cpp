@@ -1,5 +1,7 @@
 #include "smtp/smtp_config.h"
 
+#include "net/net_config.h"
+
 namespace postern::smtp {
 
 std::vector<SmtpServerOptions> SmtpConfig::listeners() const {
@@ -18,6 +20,9 @@ SmtpServerOptions SmtpConfig::mx_listener(std::string listen) const {
   mx.listen = std::move(listen);
   mx.implicit_tls = false;
   mx.auth_without_tls = false;
+  // The MX takes mail from the Internet directly, not through the proxy
+  // in front of submission.
+  mx.proxy = {};
   return mx;
 }
 
@@ -38,6 +43,7 @@ Result<SmtpConfig, ConfigError> read_smtp_config(ConfigFile& file, const net::Se
       .duration("idle_timeout", o.idle_timeout)
       .duration("session_timeout", o.session_timeout)
       .count("max_errors", o.max_errors);
+  net::read_proxy_protocol(s, o.proxy);
   // 0 would refuse every client: a typo, not a policy.
   s.check(o.max_connections > 0, "max_connections", "must be at least 1")
       .check(c.tls_listen.empty() || tls.enabled() || tls.self_signed, "tls_listen",

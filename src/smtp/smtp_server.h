@@ -20,6 +20,7 @@
 #include "core/metrics.h"
 #include "delivery/intake.h"
 #include "net/io_runtime.h"
+#include "net/proxy_options.h"
 #include "net/server_tls_options.h"
 #include "smtp/mx_policy.h"
 
@@ -37,8 +38,9 @@ struct SmtpServerOptions {
 
   // TLS: PEM certificate chain and key. Empty: no STARTTLS, no implicit TLS.
   net::ServerTlsOptions tls;
-  bool implicit_tls = false;      // RFC 8314 port-465 style: TLS from the first byte
-  bool auth_without_tls = false;  // offer AUTH on unencrypted connections (explicit opt-in)
+  bool implicit_tls = false;        // RFC 8314 port-465 style: TLS from the first byte
+  net::ProxyProtocolOptions proxy;  // smtp.proxy_protocol, smtp.proxy_from
+  bool auth_without_tls = false;    // offer AUTH on unencrypted connections (explicit opt-in)
 
   // max_message_bytes (announced in SIZE) and max_recipients apply.
   MessageLimits limits;

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/metrics.h"
 #include "net/io_runtime.h"
+#include "net/proxy_options.h"
 #include "net/server_tls_options.h"
 #include "store/inbox_store.h"
 
@@ -30,7 +31,8 @@ namespace postern::imap {
 struct ImapServerOptions {
   // host:port or [v6]:port; port 0 picks a free one; "" = none.
   std::string listen = "127.0.0.1:1143";
-  std::string tls_listen;  // implicit TLS from the first byte; "" = none
+  std::string tls_listen;           // implicit TLS from the first byte; "" = none
+  net::ProxyProtocolOptions proxy;  // imap.proxy_protocol, imap.proxy_from: both listeners
   // PEM certificate chain and key ([tls]). Empty: no STARTTLS, and no
   // tls_listen.
   net::ServerTlsOptions tls;

@@ -70,18 +70,20 @@ Result<ImapServer::Ports> ImapServer::start() {
   ctx->implicit_tls_settings.implicit_tls = true;
   impl.ctx = ctx;
   Ports ports;
+  if (auto proxy = impl.listeners.use_proxy_protocol(o.proxy, impl.metrics); !proxy)
+    return proxy.error();
   if (!o.listen.empty()) {
     auto port = impl.listeners.open(o.listen, ctx->tls ? " (STARTTLS)" : "",
-                                    [ctx](boost::asio::ip::tcp::socket socket) {
-                                      start_session(ctx, std::move(socket), false);
+                                    [ctx](boost::asio::ip::tcp::socket socket, net::Peer peer) {
+                                      start_session(ctx, std::move(socket), std::move(peer), false);
                                     });
     if (!port) return port.error();
     ports.plain = *port;
   }
   if (!o.tls_listen.empty()) {
     auto port = impl.listeners.open(o.tls_listen, " (implicit TLS)",
-                                    [ctx](boost::asio::ip::tcp::socket socket) {
-                                      start_session(ctx, std::move(socket), true);
+                                    [ctx](boost::asio::ip::tcp::socket socket, net::Peer peer) {
+                                      start_session(ctx, std::move(socket), std::move(peer), true);
                                     });
     if (!port) return port.error();
     ports.tls = *port;

@@ -49,6 +49,6 @@ struct ServerContext {
 // the socket's executor; `implicit_tls` starts with the TLS handshake. The
 // session keeps `context` alive until it ends.
 void start_session(std::shared_ptr<ServerContext> context, boost::asio::ip::tcp::socket socket,
-                   bool implicit_tls);
+                   net::Peer peer, bool implicit_tls);
 
 }  // namespace postern::imap

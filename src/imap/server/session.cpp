@@ -139,21 +139,14 @@ awaitable<void> Session::store_call() {
   fsm_.on_store_reply(std::move(reply));
 }
 
-bool is_loopback(const std::string& address) {
-  boost::system::error_code ec;
-  auto parsed = asio::ip::make_address(address, ec);
-  return !ec && parsed.is_loopback();
-}
-
 }  // namespace
 
-void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket, bool implicit_tls) {
-  auto peer = net::accepted_peer(socket, "imap");
-  if (!peer) return;
-  PeerInfo info{peer->address, is_loopback(peer->address), implicit_tls};
+void start_session(std::shared_ptr<ServerContext> context, tcp::socket socket, net::Peer peer,
+                   bool implicit_tls) {
+  PeerInfo info{peer.address, peer.local(), implicit_tls};
   const auto& settings = implicit_tls ? context->implicit_tls_settings : context->settings;
   net::ProtocolSession::spawn(std::make_shared<Session>(
-      std::move(context), std::move(socket), std::move(*peer), std::move(info), settings));
+      std::move(context), std::move(socket), std::move(peer), std::move(info), settings));
 }
 
 }  // namespace postern::imap

@@ -83,6 +83,29 @@ TEST(Config, LoginFailureDelays) {
   EXPECT_EQ(c->pop3.server.login_failure_delay, std::chrono::seconds(2));
 }
 
+// Each server's section has its own PROXY protocol keys; the MX listener
+// never takes submission's.
+TEST(Config, ProxyProtocolPerListenerAndShutdownGraces) {
+  auto defaults = parse_config("", {});
+  ASSERT_TRUE(defaults) << defaults.error().to_string();
+  EXPECT_FALSE(defaults->smtp.server.proxy.enabled);
+  EXPECT_EQ(defaults->shutdown.drain_grace, std::chrono::seconds(0));
+  EXPECT_EQ(defaults->shutdown.stop_grace, std::chrono::seconds(10));
+  auto c = parse_config(
+      "[smtp]\nproxy_protocol = true\nproxy_from = [\"10.0.0.2\", \"10.0.1.0/24\"]\n"
+      "[imap]\nproxy_protocol = true\n[shutdown]\ndrain_grace = \"15s\"\n",
+      {{"POSTERN_HTTP_PROXY_PROTOCOL", "true"}, {"POSTERN_SHUTDOWN_STOP_GRACE", "3s"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_TRUE(c->smtp.server.proxy.enabled);
+  EXPECT_EQ(c->smtp.server.proxy.from, (std::vector<std::string>{"10.0.0.2", "10.0.1.0/24"}));
+  EXPECT_FALSE(c->smtp.mx_listener("127.0.0.1:0").proxy.enabled);
+  EXPECT_TRUE(c->imap.server.proxy.enabled);
+  EXPECT_TRUE(c->http.proxy.enabled);
+  EXPECT_FALSE(c->pop3.server.proxy.enabled);
+  EXPECT_EQ(c->shutdown.drain_grace, std::chrono::seconds(15));
+  EXPECT_EQ(c->shutdown.stop_grace, std::chrono::seconds(3));
+}
+
 TEST(Config, EnvironmentWinsOverTheFile) {
   Environment env{{"POSTERN_HTTP_LISTEN", "127.0.0.1:1"},
                   {"POSTERN_SMTP_TRUSTED_NETWORKS", "1.0.0.0/8, 2.0.0.0/8"},
@@ -154,6 +177,12 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        "the whole header's limit"},
       {"", {{"POSTERN_IMAP_LISTEN", "nowhere"}}, "imap.listen", "host:port"},
       {"[pop3]\nidle_timeout = \"1m\"\n", {}, "pop3.idle_timeout", "RFC 1939"},
+      // proxy_from without the PROXY protocol would restrict nothing.
+      {"[smtp]\nproxy_from = [\"10.0.0.2\"]\n", {}, "smtp.proxy_from", "proxy_protocol = true"},
+      {"[http]\nproxy_protocol = true\nproxy_from = [\"10.0.0.0/33\"]\n",
+       {},
+       "http.proxy_from",
+       "not an IPv4 or IPv6 network"},
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
       {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
       {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},

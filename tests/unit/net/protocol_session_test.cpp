@@ -88,12 +88,11 @@ class ProtocolSessionTest : public ::testing::Test {
     settings_.login_failure_delay = 1500ms;
     settings_.table = &table_;
     settings_.metrics = &metrics_;
-    auto port = listeners_.open("127.0.0.1:0", "", [this](boost::asio::ip::tcp::socket socket) {
-      auto peer = accepted_peer(socket, "line");
-      if (!peer) return;
-      ProtocolSession::spawn(
-          std::make_shared<LineSession>(std::move(socket), std::move(*peer), settings_, idle_));
-    });
+    auto port =
+        listeners_.open("127.0.0.1:0", "", [this](boost::asio::ip::tcp::socket socket, Peer peer) {
+          ProtocolSession::spawn(
+              std::make_shared<LineSession>(std::move(socket), std::move(peer), settings_, idle_));
+        });
     EXPECT_TRUE(port);
     return port ? *port : 0;
   }

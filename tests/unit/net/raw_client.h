@@ -44,6 +44,7 @@ class RawClient {
     }
     return out;
   }
+  void shut_write() { shutdown(fd_, SHUT_WR); }  // the peer reads the end of the stream
   bool closed_by_peer() {
     char c;
     return recv(fd_, &c, 1, 0) == 0;

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "core/base64.h"
+#include "net/network_list.h"
 #include "smtp/message_builder.h"
-#include "smtp/network_list.h"
 #include "smtp/replies.h"
 #include "smtp/sasl.h"
 
@@ -12,6 +12,7 @@ namespace postern::smtp {
 namespace {
 
 using Kind = SaslExchange::Step::Kind;
+using net::NetworkList;
 
 TEST(SaslTest, PlainWithAuthorizationIdentityOfItself) {
   SaslExchange sasl;

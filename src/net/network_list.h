@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 
-namespace postern::smtp {
+namespace postern::net {
 
 class NetworkList {
  public:
@@ -38,4 +38,4 @@ class NetworkList {
   std::vector<Network> networks_;
 };
 
-}  // namespace postern::smtp
+}  // namespace postern::net

@@ -1,5 +1,5 @@
 // NetworkList: see network_list.h.
-#include "smtp/network_list.h"
+#include "net/network_list.h"
 
 #include <arpa/inet.h>
 
@@ -7,7 +7,7 @@
 
 #include "core/decimal.h"
 
-namespace postern::smtp {
+namespace postern::net {
 
 std::optional<NetworkList::Bytes> NetworkList::to_bytes(std::string_view address, bool* is_v4) {
   std::string text(address);
@@ -68,4 +68,4 @@ bool NetworkList::contains(std::string_view address) const {
   return false;
 }
 
-}  // namespace postern::smtp
+}  // namespace postern::net
