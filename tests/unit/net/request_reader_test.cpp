@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -215,6 +216,37 @@ TEST_F(RequestReaderBudget, AChunkedBodyIsChargedAsItComesAndRefusedPastTheBudge
     ASSERT_TRUE(reader.refusal()) << "piece " << piece;
     EXPECT_EQ(reader.refusal()->status, 503);
     EXPECT_LE(budget.used(), 100u);
+  }
+}
+
+// Random bodies, declared or chunked, against random budgets partly taken
+// by others, fed in random pieces: the budget is never overdrawn, a body
+// that fits is read whole, one that does not gets 503, and everything the
+// reader took comes back when it goes.
+TEST_F(RequestReaderBudget, RandomBodiesNeverOverdrawTheBudget) {
+  std::mt19937 rng(20261207);
+  for (int run = 0; run < 2000; ++run) {
+    MetricsRegistry metrics;
+    InflightBudget shared(1 + rng() % 4000, metrics);
+    const std::uint64_t others = rng() % 2 ? rng() % shared.limit() : 0;
+    ASSERT_TRUE(shared.try_charge(others));
+    const std::size_t bytes = rng() % 4000;
+    const bool chunked = rng() % 2;
+    auto limits = kLimits;
+    limits.budget = &shared;
+    {
+      RequestReader reader(limits);
+      read(reader, chunked ? chunked_post(bytes) : post_with_body(bytes), 1 + rng() % 600);
+      ASSERT_LE(shared.used(), std::max<std::uint64_t>(shared.limit(), others)) << "run " << run;
+      if (bytes <= shared.limit() - others) {
+        ASSERT_TRUE(reader.done()) << "run " << run;
+        EXPECT_EQ(reader.take("192.0.2.1", false).body.size(), bytes);
+      } else {
+        ASSERT_TRUE(reader.refusal()) << "run " << run;
+        EXPECT_EQ(reader.refusal()->status, 503);
+      }
+    }
+    ASSERT_EQ(shared.used(), others) << "run " << run;
   }
 }
 
