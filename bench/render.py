@@ -19,7 +19,7 @@ import results
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # Sections in this order; a benchmark not named here comes after, by name.
-ORDER = ["http_intake", "smtp_intake", "end_to_end", "failover", "queued_memory", "disk_use", "imap", "events",
+ORDER = ["http_intake", "smtp_intake", "end_to_end", "failover", "queued_memory", "bigmsg", "disk_use", "imap", "events",
          "limits", "store_intake", "message_search", "ui"]
 
 # Marks a ratio of two medians (a transcribed run that recorded no more).

@@ -37,6 +37,8 @@ section "failover: three providers, one down under load"
 /usr/bin/python3 "$here/failover.py" "$BUILD" --runs "$RUNS"
 section "memory with 1,000,000 messages queued"
 "$here/queued_memory.sh" "$BUILD" 1000000
+section "big messages: 200 x 25 MiB over SMTP and 200 x 10 MiB over HTTP at once"
+"$here/bigmsg.sh" "$BUILD"
 section "disk use: 1,000,000 delivered past 100 deferred messages"
 "$here/disk_use.sh" "$BUILD" 1000000 100
 section "IMAP on a 100,000-message mailbox vs Dovecot"

@@ -127,6 +127,20 @@ moment=later queued=900000 rss_mib=195 hwm_mib=195
     assert {c["met"] for c in results.document("queued_memory", small, "x", {})["cells"]} == {None}
 
 
+def test_bigmsg_is_judged_at_the_issues_size_only():
+    line = ("smtp_sessions=200 smtp_mib=25 http_clients=200 http_mib=10 inflight_mib=128 idle_rss_mib=31 "
+            "peak_rss_mib={peak} seconds=80.5 refusals_smtp=900 refusals_http=700 acked=400 intact={intact} "
+            "undelivered=0")
+    full = {"smtp": "200", "smtp_mib": "25", "http": "200", "http_mib": "10"}
+    doc = results.document("bigmsg", rows(line.format(peak=330, intact=400)), "x", full)
+    assert doc["cells"][0]["postern"]["value"] == 330
+    assert doc["cells"][0]["met"] is True
+    assert results.document("bigmsg", rows(line.format(peak=500, intact=400)), "x", full)["cells"][0]["met"] is False
+    assert results.document("bigmsg", rows(line.format(peak=330, intact=399)), "x", full)["cells"][0]["met"] is False
+    small = dict(full, smtp="20")
+    assert results.document("bigmsg", rows(line.format(peak=330, intact=400)), "x", small)["cells"][0]["met"] is None
+
+
 def test_disk_use_sets_the_content_files_beside_their_bound():
     raw = rows("""
 moment=peak t=30 kept=5000 content_mib=100.0 bound_mib=138.5 per_message=1100 samples=60 over_bound=0 compacted_segments=12 compacted_bytes=110000 reclaimed_bytes=1000000000 accepted=1000000

@@ -50,6 +50,9 @@ std::variant<SimOptions, int> parse_options(int argc, char** argv) {
   cli.add_option("--capture-bytes", capture,
                  "Memory for received messages kept for GET /_sim/messages/{id}")
       ->capture_default_str();
+  cli.add_flag("--hash-bodies", options.hash_bodies,
+               "Keep the SHA-256 of every received body for GET /_sim/messages/{id}, "
+               "even once the body itself is evicted");
   cli.add_option("--seed", options.seed, "Seed for fault dice and ids (0: from the clock)");
   cli.add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();

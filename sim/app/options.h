@@ -33,7 +33,8 @@ struct SimOptions {
   unsigned threads = 2;
   std::string record_path;
   std::size_t capture_bytes = 64 * 1024 * 1024;
-  std::uint64_t seed = 0;  // 0: from the clock
+  bool hash_bodies = false;  // keep every body's SHA-256 (Ledger)
+  std::uint64_t seed = 0;    // 0: from the clock
   std::string log_level = "warn";
 
   MailgunSettings mailgun;

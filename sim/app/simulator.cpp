@@ -107,7 +107,7 @@ Result<std::unique_ptr<Simulator>, Problem> Simulator::create(SimOptions options
 Simulator::Simulator(SimOptions options, std::optional<RecordFile> record)
     : options_(std::move(options)),
       io_(options_.threads),
-      ledger_(options_.capture_bytes, std::move(record)),
+      ledger_(options_.capture_bytes, std::move(record), options_.hash_bodies),
       control_api_(*this),
       control_(std::make_unique<ControlLoop>()) {}
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/base64.h"
+#include "core/sha256.h"
 #include "core/time_format.h"
 
 namespace postern::sim {
@@ -69,8 +70,8 @@ boost::json::object counts_json(std::uint64_t accepted, std::uint64_t unidentifi
 
 }  // namespace
 
-Ledger::Ledger(std::size_t capture_budget_bytes, std::optional<RecordFile> record)
-    : capture_(capture_budget_bytes), record_(std::move(record)) {}
+Ledger::Ledger(std::size_t capture_budget_bytes, std::optional<RecordFile> record, bool hash_bodies)
+    : capture_(capture_budget_bytes), hash_bodies_(hash_bodies), record_(std::move(record)) {}
 
 void Ledger::count_accepted(Service service, const std::string& postern_id) {
   auto& c = counts_[service_index(service)];
@@ -84,8 +85,10 @@ void Ledger::count_accepted(Service service, const std::string& postern_id) {
 
 void Ledger::accept(const std::string& postern_id, Receipt receipt) {
   if (record_) record_->append(receipt.service, postern_id, receipt.provider_message_id);
+  std::string hash = hash_bodies_ && !postern_id.empty() ? sha256_hex(receipt.body) : "";
   std::lock_guard lock(mu_);
   count_accepted(receipt.service, postern_id);
+  if (!hash.empty()) body_hashes_[postern_id].push_back(std::move(hash));
   capture_.add(postern_id, std::move(receipt));
 }
 
@@ -178,11 +181,18 @@ std::optional<boost::json::object> Ledger::receipts_json(const std::string& post
   boost::json::array receipts;
   for (const auto& r : capture_.find(postern_id)) receipts.emplace_back(receipt_json(r));
   auto kept = receipts.size();
-  return boost::json::object{{"postern_id", postern_id},
-                             {"received", received},
-                             {"per_service", std::move(per_service)},
-                             {"receipts", std::move(receipts)},
-                             {"receipts_evicted", received > kept ? received - kept : 0}};
+  boost::json::object out{{"postern_id", postern_id},
+                          {"received", received},
+                          {"per_service", std::move(per_service)},
+                          {"receipts", std::move(receipts)},
+                          {"receipts_evicted", received > kept ? received - kept : 0}};
+  if (hash_bodies_) {
+    boost::json::array hashes;
+    if (auto it = body_hashes_.find(postern_id); it != body_hashes_.end())
+      hashes = boost::json::array(it->second.begin(), it->second.end());
+    out["body_sha256"] = std::move(hashes);
+  }
+  return out;
 }
 
 void Ledger::reset() {
@@ -190,6 +200,7 @@ void Ledger::reset() {
   counts_ = {};
   ids_.clear();
   capture_.clear();
+  body_hashes_.clear();
   if (record_) record_->truncate();
 }
 

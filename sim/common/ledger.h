@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/common/capture.h"
@@ -29,8 +30,12 @@ struct StatsQuery {
 
 class Ledger {
  public:
-  // `record` may be empty (no --record).
-  Ledger(std::size_t capture_budget_bytes, std::optional<RecordFile> record);
+  // `record` may be empty (no --record). With `hash_bodies` (--hash-bodies)
+  // the SHA-256 of every body is kept by Postern id, however many the
+  // capture has evicted, so that tests of big messages can check each one
+  // byte for byte without the simulator holding them.
+  Ledger(std::size_t capture_budget_bytes, std::optional<RecordFile> record,
+         bool hash_bodies = false);
 
   // Counts one accepted message, keeps its receipt and appends it to the
   // record. `postern_id` "" counts it as unidentified. Thread-safe.
@@ -65,7 +70,9 @@ class Ledger {
   std::array<ServiceCounts, kServiceCount> counts_;  // guarded by mu_
   IdCounts ids_;                                     // guarded by mu_
   Capture capture_;                                  // guarded by mu_
-  std::optional<RecordFile> record_;                 // append() is thread-safe by itself
+  bool hash_bodies_;
+  std::unordered_map<std::string, std::vector<std::string>> body_hashes_;  // guarded by mu_
+  std::optional<RecordFile> record_;  // append() is thread-safe by itself
 };
 
 }  // namespace postern::sim

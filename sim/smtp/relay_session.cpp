@@ -234,6 +234,9 @@ std::variant<RelaySession::Message, RelaySession::Step> RelaySession::finish_dat
     case smtp::BodyVerdict::line_too_long:
       out = Step{smtp::format_reply(ReplyId::data_line_too_long)};
       break;
+    case smtp::BodyVerdict::over_budget:  // the relay charges no budget: never seen
+      out = Step{smtp::format_reply(ReplyId::storage_full)};
+      break;
   }
   reset_transaction();
   return out;

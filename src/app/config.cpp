@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -53,6 +54,14 @@ Result<Config, ConfigError> parse_config(std::string_view toml_text, const Envir
                        "no listener uses it: only SMTP (smtp.listen, smtp.tls_listen, "
                        "inbox.mx_listen), POP3 (pop3.listen), IMAP (imap.listen, "
                        "imap.tls_listen) and HTTPS (http.tls_listen) serve TLS"};
+  }
+  // A message or request larger than the whole budget could never be
+  // taken in: refused with "try again" forever.
+  auto largest = std::max(c.messages.max_message_bytes, c.http.max_body_bytes);
+  if (c.limits.inflight_bytes < largest) {
+    return ConfigError{"limits.inflight_bytes",
+                       "must be at least messages.max_message_bytes and http.max_body_bytes (" +
+                           std::to_string(largest) + " bytes): the largest message must fit"};
   }
   if (auto done = file->finish(); !done) return done.error();
   return c;

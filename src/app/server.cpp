@@ -200,6 +200,9 @@ int serve(const Config& config) {
         routing.events().publish_live(type, std::move(fields));
       });
 
+  // Message content in memory, received and being sent: one budget for
+  // SMTP, HTTP and delivery (docs/operations.md "Memory").
+  InflightBudget inflight(config.limits.inflight_bytes, metrics);
   delivery::OutcomeWaiters waiters;
   auto dispatch_options = config.delivery.dispatcher;
   dispatch_options.owner = node_name();
@@ -215,6 +218,7 @@ int serve(const Config& config) {
     return 1;
   }
   dispatcher.suppress_with(suppressions);
+  dispatcher.charge_content_to(inflight);
   dispatcher.observe_with([&traffic, &live](MessageId id, const stats::AttemptSeen& seen) {
     traffic.record_attempt(seen);
     live->message_changed(id, seen.status);
@@ -315,6 +319,7 @@ int serve(const Config& config) {
   }
   auto http_options = config.http;
   http_options.tls = *tls;
+  http_options.budget = &inflight;
   net::HttpServer http_server(
       io, std::move(http_options),
       [&api](net::HttpRequest&& r, net::Responder respond) { api.handle(std::move(r), respond); },
@@ -326,6 +331,7 @@ int serve(const Config& config) {
     smtp_servers.push_back(
         std::make_unique<smtp::SmtpServer>(io, options, intake, authenticator, metrics, clock));
     smtp_servers.back()->limit_with(limits);
+    smtp_servers.back()->charge_content_to(inflight);
   }
   // The test inbox's MX (docs/inbox.md "MX listener"): mail for its
   // accounts' addresses from anywhere, caught for them, never relayed.
@@ -337,6 +343,7 @@ int serve(const Config& config) {
                         return inbox.account_by_address(a);
                       }};
     mx_server.emplace(io, std::move(options), intake, authenticator, metrics, clock, std::move(mx));
+    mx_server->charge_content_to(inflight);
   }
   // POP3 reads the test inbox's accounts (their INBOX is the maildrop),
   // logged in by the account service as every other server's.

@@ -18,7 +18,8 @@ Result<LimitsOptions, ConfigError> read_limits_options(ConfigFile& file) {
       .duration("auth_failure_max_delay", o.auth_failures.max)
       .duration("auth_failure_reset", o.auth_failures.reset)
       .count("max_tracked", o.max_tracked)
-      .flag("exempt_loopback", o.exempt_loopback);
+      .flag("exempt_loopback", o.exempt_loopback)
+      .bytes("inflight_bytes", o.inflight_bytes);
   s.check(o.per_key.per_second >= 0, "key_requests_per_second", "must be 0 or more")
       .check(o.per_address.per_second >= 0, "address_requests_per_second", "must be 0 or more")
       .check(o.smtp_messages_per_minute >= 0, "smtp_messages_per_minute", "must be 0 or more")
@@ -27,7 +28,8 @@ Result<LimitsOptions, ConfigError> read_limits_options(ConfigFile& file) {
       .check(o.smtp_burst >= 1, "smtp_burst", "must be 1 or more")
       .check(o.auth_failures.max >= o.auth_failures.first, "auth_failure_max_delay",
              "must not be below auth_failure_delay")
-      .check(o.max_tracked >= 1, "max_tracked", "must be 1 or more");
+      .check(o.max_tracked >= 1, "max_tracked", "must be 1 or more")
+      .check(o.inflight_bytes >= 1024 * 1024, "inflight_bytes", "must be 1MiB or more");
   return file.result(o);
 }
 

@@ -10,6 +10,7 @@
 #include "auth/failure_delays.h"
 #include "auth/rate_table.h"
 #include "core/config.h"
+#include "core/inflight_budget.h"
 
 namespace postern::auth {
 
@@ -34,6 +35,11 @@ struct LimitsOptions {
   bool exempt_loopback = true;
   // Callers each table tracks at most (the rest share one entry).
   std::size_t max_tracked = 100000;
+  // Message content in memory at once, received and being sent
+  // (core/inflight_budget.h, docs/operations.md "Memory"); past it new
+  // SMTP DATA/BDAT get 452 4.3.1 and HTTP bodies 503. At least
+  // messages.max_message_bytes, so that the largest message fits.
+  std::size_t inflight_bytes = default_inflight_bytes();
 };
 
 // Reads [limits]. Errors name the key.

@@ -15,4 +15,20 @@ std::string dot_stuff(std::string_view message);
 // The same, appended to `out` (after a response line already there).
 void append_dot_stuffed(std::string& out, std::string_view message);
 
+// The same, a part at a time: a big message is sent as it is stuffed,
+// never held stuffed whole beside itself. Parts may split a line or a CRLF
+// anywhere.
+class DotStuffer {
+ public:
+  // Appends `part`, stuffed, to `out`.
+  void add(std::string_view part, std::string& out);
+  // Appends the end: CRLF when the message did not end with one, then
+  // the terminator.
+  void finish(std::string& out);
+
+ private:
+  bool line_start_ = true;
+  bool after_cr_ = false;  // the last byte was a CR, its CRLF written
+};
+
 }  // namespace postern

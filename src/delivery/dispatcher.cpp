@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -49,6 +50,7 @@ struct Attempt {
   // Set when `message` carries only the first part of the recipients
   // waiting: how many there are in all.
   std::size_t recipients_waiting = 0;
+  InflightCharge charge;  // the content's, until the attempt is done with
 };
 
 using AttemptPtr = std::shared_ptr<Attempt>;
@@ -127,6 +129,10 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<providers::Provider> capture;  // caught mail's only way out
   store::EventStore* suppressions = nullptr;     // takes providers' inactive recipients
   AttemptObserver observer;                      // the dashboard's figures; may be empty
+  InflightBudget* budget = nullptr;              // limits.inflight_bytes; null: none
+  // The largest content of the last lease: how much each message of the
+  // next one is expected to take of the budget. 0 before the first.
+  std::uint64_t expected_content = 0;
 
   // Called after in_flight or loops_running went down. Only stop() waits,
   // and it sets `stopping` before it first reads the counts: a decrement
@@ -156,7 +162,7 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     }
     while (!stopping) {
       bool more = false;
-      auto room = options.window - in_flight;
+      auto room = std::min(options.window - in_flight, budget_fit());
       if (room > 0) {
         auto want = std::min(room, options.lease_batch);
         auto leased =
@@ -164,7 +170,11 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
               store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
             });
         if (leased) {
-          for (auto& m : *leased) start_attempt(std::move(m));
+          if (!leased->empty()) expected_content = 0;
+          for (auto& m : *leased) {
+            expected_content = std::max<std::uint64_t>(expected_content, m.content.size());
+            start_attempt(std::move(m));
+          }
           more = leased->size() == want;
         } else if (leased.error() != Errc::shutting_down) {
           spdlog::warn("delivery: cannot lease messages: {}", leased.error().message());
@@ -207,9 +217,24 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // How many messages the budget for content in flight lets the next lease
+  // take. A lease brings the content into memory whatever its size, so it
+  // is sized by the last lease's largest message (one at first); with the
+  // budget spent, none, unless nothing is being sent: delivery always moves.
+  std::size_t budget_fit() const {
+    constexpr auto kAny = std::numeric_limits<std::size_t>::max();
+    if (!budget || budget->limit() == 0) return kAny;
+    if (!budget->has_room()) return in_flight == 0 ? 1 : 0;
+    if (expected_content == 0) return 1;
+    return static_cast<std::size_t>(
+        std::clamp<std::uint64_t>(budget->room() / expected_content, 1, kAny));
+  }
+
   void start_attempt(store::LeasedMessage lease) {
     in_flight_gauge.set(static_cast<double>(++in_flight));
     auto a = std::make_shared<Attempt>();
+    a->charge = InflightCharge(budget);
+    a->charge.force_grow(lease.content.size());
     auto message = std::make_shared<providers::OutboundMessage>(
         lease.id, lease.format, std::move(lease.content), std::move(lease.envelope),
         std::move(lease.tags), lease.created_at);
@@ -422,6 +447,9 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   // sync waiters follow once it is stored (recorded()).
   void record(const AttemptPtr& a, std::string provider, const providers::SendResult& r,
               AttemptDecision decision) {
+    // Sending is over: the content is let go with the attempt, and its
+    // budget is free for the next lease (counted before in_flight drops).
+    a->charge.reset();
     store::AttemptRecord rec;
     rec.id = a->lease.id;
     rec.next_status = decision.next_status;
@@ -526,6 +554,8 @@ void Dispatcher::observe_with(AttemptObserver observer) { impl_->observer = std:
 void Dispatcher::suppress_with(store::EventStore& suppressions) {
   impl_->suppressions = &suppressions;
 }
+
+void Dispatcher::charge_content_to(InflightBudget& budget) { impl_->budget = &budget; }
 
 void Dispatcher::wake() { impl_->signal(); }
 

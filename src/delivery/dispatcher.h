@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/inflight_budget.h"
 #include "core/metrics.h"
 #include "delivery/outcome_waiters.h"
 #include "delivery/retry_policy.h"
@@ -65,6 +66,11 @@ class Dispatcher {
 
   // Set before start(); without one, nobody is told.
   void observe_with(AttemptObserver observer);
+
+  // Charges leased content to `budget` (limits.inflight_bytes) until its
+  // attempt is done, and leases no more than the budget has room for.
+  // Set before start(); `budget` must outlive the dispatcher.
+  void charge_content_to(InflightBudget& budget);
 
   // Starts the periodic housekeeping (lease reclaim, expiry of sync waits
   // and idempotency keys) and, when `deliver` is set, leasing and sending.

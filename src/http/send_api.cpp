@@ -71,7 +71,10 @@ std::optional<net::HttpResponse> from_raw(ApiServices& s, std::string& body,
   }
   out.format = ContentFormat::mime;
   out.subject = std::move(summary->subject);
-  out.content = mime::strip_bcc(body);
+  // The body becomes the content, in its own buffer: a big message is not
+  // copied. Nothing reads the body after this.
+  mime::strip_bcc_and_prepend(body, "");
+  out.content = std::move(body);
   return std::nullopt;
 }
 

@@ -82,6 +82,13 @@ Result<RawSummary, FieldError> summarize(std::string_view raw);
 // any case ("BCC:", "bcc :"), anywhere before the first empty line.
 // Resent-Bcc is left alone.
 std::string strip_bcc(std::string_view raw);
+// The same, appended to `out`: a prefix and the message in one buffer,
+// without a copy of the message in between (big messages).
+void append_without_bcc(std::string& out, std::string_view raw);
+// The same in place, with `header` (e.g. a trace field) put in front: the
+// message is not copied, only moved within its buffer (intake of big
+// messages, which arrive in a buffer of their own).
+void strip_bcc_and_prepend(std::string& raw, std::string_view header);
 
 // Parses a raw message into the structured form, for providers that accept
 // no raw MIME (SendGrid, Postmark): text and html bodies decoded to UTF-8,

@@ -28,7 +28,9 @@ std::string render_built(const Message& message, std::string_view postern_id,
 }
 
 std::string render_raw(std::string_view raw, std::string_view postern_id) {
-  return "X-Postern-Id: " + std::string(postern_id) + "\r\n" + strip_bcc(raw);
+  std::string out = "X-Postern-Id: " + std::string(postern_id) + "\r\n";
+  append_without_bcc(out, raw);
+  return out;
 }
 
 Result<std::string> render_stored(ContentFormat format, std::string_view content,

@@ -373,7 +373,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     open = open && (!c->secure || co_await handshake(*c));
     while (open && !stopping) {
       detail::RequestReader reader({options.max_header_bytes, options.max_body_bytes,
-                                    options.max_header_field_bytes, options.max_header_fields});
+                                    options.max_header_field_bytes, options.max_header_fields,
+                                    options.budget});
       if (!co_await read_request(*c, buffer, reader)) {
         if (reader.refusal()) co_await write(*c, std::move(*reader.refusal()), 11, false);
         break;

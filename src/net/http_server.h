@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/inflight_budget.h"
 #include "core/metrics.h"
 #include "net/http_message.h"
 #include "net/io_runtime.h"
@@ -37,6 +38,9 @@ struct HttpServerOptions {
   std::chrono::seconds tls_handshake_timeout{10};  // from accept to the end of the handshake
   ServerTlsOptions tls;                            // [tls]: set by the application, not [http]
   ProxyProtocolOptions proxy;  // http.proxy_protocol, http.proxy_from: both listeners
+  // limits.inflight_bytes: request bodies are charged to it while their
+  // request is handled, 503 past it. Set by the application; null: none.
+  InflightBudget* budget = nullptr;
 };
 
 class ServerCertificate;

@@ -24,7 +24,8 @@ Result<void> load_tls(ServerContext& ctx) {
 }
 
 SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded,
-                        const std::optional<MxPolicy>& mx, auth::AbuseLimits* limits) {
+                        const std::optional<MxPolicy>& mx, auth::AbuseLimits* limits,
+                        InflightBudget* budget) {
   SessionPolicy p;
   p.hostname = o.hostname;
   p.max_message_bytes = o.limits.max_message_bytes;
@@ -35,6 +36,7 @@ SessionPolicy policy_of(const SmtpServerOptions& o, bool tls_loaded,
   p.auth_without_tls = o.auth_without_tls;
   p.mx = mx;
   p.limits = limits;
+  p.budget = budget;
   return p;
 }
 
@@ -59,6 +61,7 @@ struct SmtpServer::Impl {
   const Clock& clock;
   std::optional<MxPolicy> mx;
   auth::AbuseLimits* limits = nullptr;
+  InflightBudget* budget = nullptr;
   std::shared_ptr<ServerContext> ctx;
   net::ServerListeners listeners;
   bool started = false;
@@ -75,6 +78,8 @@ SmtpServer::~SmtpServer() { stop(std::chrono::milliseconds(0)); }
 
 void SmtpServer::limit_with(auth::AbuseLimits& limits) { impl_->limits = &limits; }
 
+void SmtpServer::charge_content_to(InflightBudget& budget) { impl_->budget = &budget; }
+
 Result<std::uint16_t> SmtpServer::start() {
   auto& impl = *impl_;
   if (impl.started) return error_code(Errc::invalid_argument);
@@ -87,7 +92,7 @@ Result<std::uint16_t> SmtpServer::start() {
   auto ctx = std::make_shared<ServerContext>(o, std::move(*trusted), impl.intake,
                                              impl.authenticator, impl.metrics, impl.clock);
   if (auto loaded = load_tls(*ctx); !loaded) return loaded.error();
-  ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx, impl.limits);
+  ctx->policy = policy_of(o, ctx->tls != nullptr, impl.mx, impl.limits, impl.budget);
   std::string note = impl.mx ? " as the MX of " + impl.mx->domain : "";
   note += o.implicit_tls ? " (implicit TLS)" : ctx->tls ? " (STARTTLS)" : "";
   if (o.auth_without_tls && !impl.mx) note += ", AUTH without TLS allowed";

@@ -53,7 +53,7 @@ std::string received_header(const ReceivedInfo& info, const std::vector<std::str
   return h;
 }
 
-std::optional<store::NewMessage> build_new_message(std::string_view data, Submission submission,
+std::optional<store::NewMessage> build_new_message(std::string data, Submission submission,
                                                    const ReceivedInfo& info, SystemTime now) {
   auto summary = mime::summarize(data);
   // An error naming no field means the header block itself did not parse.
@@ -61,7 +61,9 @@ std::optional<store::NewMessage> build_new_message(std::string_view data, Submis
 
   store::NewMessage m;
   m.format = ContentFormat::mime;
-  m.content = received_header(info, submission.recipients, now) + mime::strip_bcc(data);
+  // In the buffer the data arrived in: a big message is not copied.
+  mime::strip_bcc_and_prepend(data, received_header(info, submission.recipients, now));
+  m.content = std::move(data);
   m.envelope.sender = std::move(submission.sender);
   for (auto& rcpt : submission.recipients) {
     auto kind = RecipientKind::to;

@@ -43,8 +43,8 @@ struct Submission {
 // (the caller answers 554 5.6.0). A header that parses but has a bad field
 // (e.g. no From) is accepted: the envelope is what gets delivered. Recipient
 // kinds (to/cc/bcc) follow the To and Cc headers; other envelope recipients
-// are bcc.
-std::optional<store::NewMessage> build_new_message(std::string_view data, Submission submission,
+// are bcc. `data` becomes the content (moved, not copied).
+std::optional<store::NewMessage> build_new_message(std::string data, Submission submission,
                                                    const ReceivedInfo& info, SystemTime now);
 
 }  // namespace postern::smtp

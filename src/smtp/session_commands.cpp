@@ -139,6 +139,8 @@ void SessionFsm::handle_mail(const Command& c) {
   tx_.emplace(policy_.max_message_bytes);
   tx_->sender = c.path;
   tx_->smtputf8 = c.smtputf8;
+  tx_->declared_size = c.size.value_or(0);
+  tx_->body.charge_to(policy_.budget);
   reply(ReplyId::sender_ok);
 }
 
@@ -169,6 +171,8 @@ void SessionFsm::handle_data() {
   if (tx_->chunked) return reply(ReplyId::bad_sequence, "DATA cannot follow BDAT");
   // RFC 5321 §3.3: 554 when every RCPT was refused.
   if (tx_->recipients.empty()) return reply(ReplyId::no_valid_recipients);
+  // Temporary: the transaction stays, and DATA may be tried again.
+  if (!admit_content()) return reply(ReplyId::storage_full, kBudgetSpent);
   data_ = DataReader{};
   phase_ = Phase::data;
   reply(ReplyId::data_start);
@@ -187,9 +191,22 @@ void SessionFsm::handle_bdat(const Command& c) {
     chunk_refusal_ = Refusal{ReplyId::bad_sequence, "Send MAIL first"};
   } else if (tx_->recipients.empty()) {
     chunk_refusal_ = Refusal{ReplyId::no_valid_recipients, {}};
+  } else if (!tx_->chunked && !admit_content()) {
+    chunk_refusal_ = Refusal{ReplyId::storage_full, std::string(kBudgetSpent)};
   } else {
     tx_->chunked = true;
   }
+}
+
+bool SessionFsm::admit_content() {
+  auto* budget = policy_.budget;
+  if (!budget) return true;
+  // The size the client declared is charged at once: a message that will
+  // not fit is refused before a byte of it is sent. Without one, a message
+  // starts while some budget is left and is charged as it arrives.
+  bool fits = tx_->declared_size > 0 ? tx_->body.reserve(tx_->declared_size) : budget->has_room();
+  if (!fits) budget->count_refusal("smtp");
+  return fits;
 }
 
 void SessionFsm::handle_starttls() {

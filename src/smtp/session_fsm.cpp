@@ -114,6 +114,7 @@ void SessionFsm::on_auth_result(std::optional<auth::Principal> principal) {
 void SessionFsm::on_store_result(const Result<store::EnqueueResult>& result) {
   if (phase_ != Phase::awaiting_store) return;
   phase_ = Phase::command;
+  message_charge_.reset();  // the store is done with the content
   if (result) {
     metrics_.messages_accepted.inc();
     junk_ = 0;
@@ -240,11 +241,10 @@ bool SessionFsm::process_chunk() {
     reply(refusal.id, refusal.text);
     return true;
   }
-  if (tx_->body.verdict() == BodyVerdict::too_big) {
+  auto verdict = tx_->body.verdict();
+  if (verdict == BodyVerdict::too_big || verdict == BodyVerdict::over_budget) {
     // RFC 3030 §2: a refused chunk fails the transaction; later chunks get 503.
-    metrics_.messages_refused.inc();
-    reset_transaction();
-    reply(ReplyId::message_too_big);
+    refuse_content(verdict);
     return true;
   }
   if (chunk_last_) {
@@ -257,22 +257,17 @@ bool SessionFsm::process_chunk() {
 
 void SessionFsm::finish_message() {
   auto verdict = tx_->body.verdict();
-  if (verdict != BodyVerdict::ok) {
-    metrics_.messages_refused.inc();
-    reset_transaction();
-    reply(verdict == BodyVerdict::bare_newline ? ReplyId::bare_newline_in_data
-          : verdict == BodyVerdict::too_big    ? ReplyId::message_too_big
-                                               : ReplyId::data_line_too_long);
-    return;
-  }
+  if (verdict != BodyVerdict::ok) return refuse_content(verdict);
   auto info = received_info();
   info.smtputf8 = tx_->smtputf8;
   Submission submission{std::move(tx_->sender), std::move(tx_->recipients),
                         principal_ ? principal_->name : ""};
   auto content = tx_->body.take_content();
+  message_charge_ = tx_->body.take_charge();
   reset_transaction();
-  auto message = build_new_message(content, std::move(submission), info, clock_.now());
+  auto message = build_new_message(std::move(content), std::move(submission), info, clock_.now());
   if (!message) {
+    message_charge_.reset();
     metrics_.messages_refused.inc();
     reply(ReplyId::header_unparseable);
     return;
@@ -284,6 +279,24 @@ void SessionFsm::finish_message() {
   if (policy_.mx) message_.catch_account = kCatchForRecipients;
   phase_ = Phase::awaiting_store;
   pending_ = Action::store_message;
+}
+
+void SessionFsm::refuse_content(BodyVerdict verdict) {
+  metrics_.messages_refused.inc();
+  reset_transaction();
+  switch (verdict) {
+    case BodyVerdict::ok:
+    case BodyVerdict::bare_newline:
+      return reply(ReplyId::bare_newline_in_data);
+    case BodyVerdict::too_big:
+      return reply(ReplyId::message_too_big);
+    case BodyVerdict::line_too_long:
+      return reply(ReplyId::data_line_too_long);
+    case BodyVerdict::over_budget:
+      // Nothing was kept; the client tries again later (RFC 3463 X.3.1).
+      if (policy_.budget) policy_.budget->count_refusal("smtp");
+      return reply(ReplyId::storage_full, kBudgetSpent);
+  }
 }
 
 ReceivedInfo SessionFsm::received_info() const {

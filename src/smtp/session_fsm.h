@@ -41,7 +41,15 @@ struct SessionPolicy {
   // Messages per minute per user and the delays after failed AUTH
   // (docs/operations.md "Abuse limits"); null: none. Outlives the FSM.
   auth::AbuseLimits* limits = nullptr;
+  // Message content in memory (limits.inflight_bytes): charged as it is
+  // received, until it is stored; past it, 452 4.3.1. Null: no budget.
+  // Outlives the FSM.
+  InflightBudget* budget = nullptr;
 };
+
+// The text of the 452 4.3.1 given when the budget for content is spent.
+inline constexpr std::string_view kBudgetSpent =
+    "Insufficient system resources: too much mail in progress, try again later";
 
 struct PeerInfo {
   std::string address;   // textual IP of the client
@@ -123,7 +131,8 @@ class SessionFsm {
     // O(1), not by normalizing every recipient again per command line.
     std::unordered_set<std::string> normalized_recipients;
     BodyScanner body;
-    bool chunked = false;  // BDAT seen: DATA no longer allowed (RFC 3030 §3)
+    bool chunked = false;             // BDAT seen: DATA no longer allowed (RFC 3030 §3)
+    std::uint64_t declared_size = 0;  // MAIL FROM's SIZE=, 0 when none
   };
 
   // Input processing; each returns false when more input is needed.
@@ -142,6 +151,11 @@ class SessionFsm {
   void handle_sasl_line(std::string_view line);
   void handle_sasl_step(SaslExchange::Step step);
   void finish_message();
+  // The reply to content that cannot be taken, the transaction dropped.
+  void refuse_content(BodyVerdict verdict);
+  // Whether the budget for content in flight lets a message start (its
+  // declared size charged); counts the refusal when not.
+  bool admit_content();
 
   // The refusal for MAIL/RCPT/DATA/BDAT from a client that may not submit.
   std::optional<ReplyId> submit_refusal() const;
@@ -192,6 +206,7 @@ class SessionFsm {
   };
   std::optional<Refusal> chunk_refusal_;  // the answer once the chunk is read and dropped
   store::NewMessage message_;
+  InflightCharge message_charge_;  // message_'s content, until it is stored
 };
 
 }  // namespace postern::smtp

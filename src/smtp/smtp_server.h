@@ -69,6 +69,10 @@ class SmtpServer {
   // Applies the abuse limits (messages per minute per user, delays after
   // failed AUTH); `limits` must outlive the server. Before start().
   void limit_with(auth::AbuseLimits& limits);
+  // Charges message content to `budget` (limits.inflight_bytes) as it is
+  // received, until it is stored; 452 4.3.1 past it. `budget` must outlive
+  // the server. Before start().
+  void charge_content_to(InflightBudget& budget);
   SmtpServer(const SmtpServer&) = delete;
   SmtpServer& operator=(const SmtpServer&) = delete;
 

@@ -32,7 +32,8 @@ HttpResponse parse_error_response(const boost::system::error_code& ec) {
 RequestReader::RequestReader(const RequestLimits& limits)
     : max_header_bytes_(limits.max_header_bytes),
       max_field_bytes_(limits.max_field_bytes),
-      max_fields_(limits.max_fields) {
+      max_fields_(limits.max_fields),
+      charge_(limits.budget) {
   parser_.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser_.body_limit(limits.max_body_bytes);
   // Stop after the header, so that its size is known (see feed()); the body
@@ -50,7 +51,10 @@ std::size_t RequestReader::put(std::string_view input) {
 std::size_t RequestReader::feed(std::string_view input) {
   if (done() || refusal_ || input.empty()) return 0;
   auto used = put(input);
-  if (header_checked_ || refusal_) return used;
+  if (header_checked_ || refusal_) {
+    if (!refusal_) charge_body();
+    return used;
+  }
   header_bytes_ += used;
   if (!parser_.is_header_done()) return used;
   header_checked_ = true;
@@ -62,9 +66,28 @@ std::size_t RequestReader::feed(std::string_view input) {
     return used;
   }
   if ((refusal_ = check_fields())) return used;
+  if (!charge_body()) return used;
   parser_.eager(true);
   if (used < input.size() && !done()) used += put(input.substr(used));
+  if (!refusal_) charge_body();
   return used;
+}
+
+bool RequestReader::charge_body() {
+  if (!charge_.budget()) return true;
+  // The whole declared body at once, so that a request that cannot fit is
+  // refused before it is sent (with Expect: 100-continue) or read.
+  auto length = parser_.content_length();
+  auto bytes = length ? *length : parser_.get().body().size();
+  if (charge_.try_cover(bytes)) return true;
+  charge_.budget()->count_refusal("http");
+  auto r = error_response(503, "inflight_budget_exhausted",
+                          "the server holds as much message content as limits.inflight_bytes "
+                          "allows; retry later");
+  // Content in flight is stored or sent within seconds.
+  r.headers.emplace_back("Retry-After", "2");
+  refusal_ = std::move(r);
+  return false;
 }
 
 std::optional<HttpResponse> RequestReader::check_fields() const {

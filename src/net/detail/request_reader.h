@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/inflight_budget.h"
 #include "net/detail/appending_body.h"
 #include "net/http_message.h"
 
@@ -24,6 +25,10 @@ struct RequestLimits {
   // front would refuse, and a header of many tiny fields is refused too.
   std::size_t max_field_bytes = 8 * 1024;
   std::size_t max_fields = 100;
+  // The budget for message content in flight (limits.inflight_bytes): the
+  // body is charged to it (its Content-Length at once, a chunked one as it
+  // comes) and refused with 503 past it. Null: none.
+  InflightBudget* budget = nullptr;
 };
 
 class RequestReader {
@@ -39,15 +44,18 @@ class RequestReader {
   // A whole request was read.
   bool done() const { return parser_.is_done(); }
   // The request cannot be read: 400 (malformed), 413 (body over the limit)
-  // or 431 (header, a field or the number of fields over its limit), to
-  // send before closing.
+  // or 431 (header, a field or the number of fields over its limit), or
+  // 503 (the budget for content in flight is spent), to send before
+  // closing.
   std::optional<HttpResponse>& refusal() { return refusal_; }
   // The header is complete and asks for "100 Continue" before the body.
   bool expects_continue() const;
   unsigned version() const { return parser_.get().version(); }
   bool keep_alive() const { return parser_.get().keep_alive(); }
 
-  // The request read. Only once done(); leaves the reader empty.
+  // The request read. Only once done(); leaves the reader empty. The
+  // body's charge stays with the reader: keep it until the request is
+  // answered.
   HttpRequest take(std::string remote_address, bool remote_is_loopback);
 
  private:
@@ -55,6 +63,8 @@ class RequestReader {
   std::size_t put(std::string_view input);
   // The 431 for a complete header whose fields break a limit, or nullopt.
   std::optional<HttpResponse> check_fields() const;
+  // Charges the body to the budget; false (and the 503) when it is spent.
+  bool charge_body();
 
   boost::beast::http::request_parser<AppendingStringBody> parser_;
   std::size_t max_header_bytes_;
@@ -62,6 +72,7 @@ class RequestReader {
   std::size_t max_fields_;
   std::size_t header_bytes_ = 0;  // used before the header was complete
   bool header_checked_ = false;
+  InflightCharge charge_;
   std::optional<HttpResponse> refusal_;
 };
 

@@ -26,15 +26,14 @@ std::string quote_parameter(std::string_view value) {
 }  // namespace
 
 void MultipartForm::add_field(std::string_view name, std::string_view value) {
-  parts_.push_back({std::string(name), "", "", std::string(value), false});
+  parts_.push_back({std::string(name), "", "", std::string(value), {}, false});
 }
 
 void MultipartForm::add_file(std::string_view name, std::string_view filename,
                              std::string_view content_type, std::string_view content) {
   std::string type(content_type);
   std::erase_if(type, [](char c) { return c == '\r' || c == '\n'; });  // one header line, always
-  parts_.push_back(
-      {std::string(name), std::string(filename), std::move(type), std::string(content), true});
+  parts_.push_back({std::string(name), std::string(filename), std::move(type), "", content, true});
 }
 
 MultipartForm::Encoded MultipartForm::encode(std::string_view seed) const {
@@ -42,13 +41,13 @@ MultipartForm::Encoded MultipartForm::encode(std::string_view seed) const {
   std::string boundary = base;
   for (int n = 1;
        std::any_of(parts_.begin(), parts_.end(),
-                   [&](const Part& p) { return p.content.find(boundary) != std::string::npos; });
+                   [&](const Part& p) { return p.content().find(boundary) != std::string::npos; });
        ++n) {
     boundary = base + "-" + std::to_string(n);
   }
 
   std::size_t size = 0;
-  for (const auto& p : parts_) size += p.content.size() + 200;
+  for (const auto& p : parts_) size += p.content().size() + 200;
   std::string body;
   body.reserve(size);
   for (const auto& p : parts_) {
@@ -60,7 +59,7 @@ MultipartForm::Encoded MultipartForm::encode(std::string_view seed) const {
               (p.content_type.empty() ? std::string("application/octet-stream") : p.content_type);
     }
     body += "\r\n\r\n";
-    body += p.content;
+    body += p.content();
     body += "\r\n";
   }
   body += "--" + boundary + "--\r\n";

@@ -14,6 +14,8 @@ class MultipartForm {
   // Text field; the value goes as raw UTF-8, as browsers and curl send it.
   void add_field(std::string_view name, std::string_view value);
   // File part with its own Content-Type; content is sent as is (binary).
+  // `content` is not copied (a file may be a whole 25 MB message, already
+  // held by its OutboundMessage): it must stay alive until encode().
   void add_file(std::string_view name, std::string_view filename, std::string_view content_type,
                 std::string_view content);
 
@@ -30,8 +32,10 @@ class MultipartForm {
     std::string name;
     std::string filename;  // empty for a text field
     std::string content_type;
-    std::string content;
+    std::string value;      // a field's, owned
+    std::string_view file;  // a file's, borrowed
     bool is_file = false;
+    std::string_view content() const { return is_file ? file : std::string_view(value); }
   };
   std::vector<Part> parts_;
 };

@@ -9,7 +9,6 @@
 #include <deque>
 #include <mutex>
 
-#include "core/dot_stuff.h"
 #include "net/io_runtime.h"
 #include "providers/common/message_parts.h"
 #include "providers/smtp/smtp_session.h"
@@ -122,10 +121,9 @@ asio::awaitable<void> deliver(std::shared_ptr<Shared> shared,
     finish(common::unreadable_message(mime.error()));
     co_return;
   }
-  const std::string payload = dot_stuff(**mime);
   SmtpTransaction tx;
   tx.envelope = &message->envelope();
-  tx.payload = &payload;
+  tx.message = **mime;
   tx.message_size = (*mime)->size();
   tx.eight_bit = std::any_of((*mime)->begin(), (*mime)->end(),
                              [](char c) { return static_cast<unsigned char>(c) >= 0x80; });

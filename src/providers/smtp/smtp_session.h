@@ -22,12 +22,14 @@ namespace postern::providers::smtp {
 
 namespace asio = boost::asio;
 
-// The envelope and the DATA payload (already dot-stuffed) of one message.
+// The envelope and the message of one transaction.
 struct SmtpTransaction {
   const Envelope* envelope = nullptr;
-  const std::string* payload = nullptr;  // dot_stuff() output, terminator included
-  std::size_t message_size = 0;          // of the message before stuffing (SIZE=)
-  bool eight_bit = false;                // any byte >= 0x80 (BODY=8BITMIME)
+  // The message as it is (not stuffed): stuffed a part at a time as DATA is
+  // written, so that a big message is not held twice.
+  std::string_view message;
+  std::size_t message_size = 0;  // of the message before stuffing (SIZE=)
+  bool eight_bit = false;        // any byte >= 0x80 (BODY=8BITMIME)
 };
 
 class SmtpSession {

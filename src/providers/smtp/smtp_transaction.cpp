@@ -7,11 +7,15 @@
 #include <span>
 
 #include "core/address.h"
+#include "core/dot_stuff.h"
 #include "providers/smtp/smtp_session.h"
 
 namespace postern::providers::smtp {
 
 namespace {
+
+// DATA is stuffed and written in parts of this many bytes of the message.
+constexpr std::size_t kDataPart = 256 * 1024;
 
 bool needs_smtputf8(const Envelope& envelope) {
   if (address_is_utf8(envelope.sender)) return true;
@@ -158,8 +162,19 @@ asio::awaitable<std::size_t> SmtpSession::transact_from(const SmtpTransaction& t
     co_return none_left;
   }
   auto deadline = std::chrono::steady_clock::now() + settings_->data_timeout;
-  out.failure = co_await write(SmtpStage::data, *tx.payload, deadline);
-  if (out.failure) co_return none_left;
+  // Stuffed and written a part at a time: the message is held once.
+  DotStuffer stuffer;
+  std::string part;
+  std::size_t at = 0;
+  do {
+    auto piece = tx.message.substr(at, kDataPart);
+    at += piece.size();
+    part.clear();
+    stuffer.add(piece, part);
+    if (at == tx.message.size()) stuffer.finish(part);
+    out.failure = co_await write(SmtpStage::data, part, deadline);
+    if (out.failure) co_return none_left;
+  } while (at < tx.message.size());
   // From here on the relay may have the message: a lost answer is ambiguous.
   auto final_reply = co_await read_reply(SmtpStage::message, deadline, failure);
   if (!final_reply) {

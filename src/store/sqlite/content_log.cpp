@@ -108,6 +108,13 @@ Result<ContentRef> ContentLog::append(std::string_view bytes) {
     if (auto r = start_segment(newest_ + 1); !r) return r.error();
   }
   ContentRef ref{current_->id, written_end_ + pending_.size(), bytes.size(), checksum};
+  if (bytes.size() >= kMaxPending) {
+    // A big message goes from the caller's buffer to the file: copied into
+    // pending_ it would be held twice, and pending_ would keep its size.
+    if (auto r = write_pending_locked(); !r) return r.error();
+    if (auto r = write_locked(bytes); !r) return r.error();
+    return ref;
+  }
   pending_.append(bytes);
   if (pending_.size() >= kMaxPending) {
     if (auto r = write_pending_locked(); !r) return r.error();
@@ -126,9 +133,15 @@ void ContentLog::discard_pending() {
 }
 
 Result<void> ContentLog::write_pending_locked() {
+  auto r = write_locked(pending_);
+  pending_.clear();
+  return r;
+}
+
+Result<void> ContentLog::write_locked(std::string_view bytes) {
   std::size_t written = 0;
-  while (written < pending_.size()) {
-    auto n = ::pwrite(current_->fd, pending_.data() + written, pending_.size() - written,
+  while (written < bytes.size()) {
+    auto n = ::pwrite(current_->fd, bytes.data() + written, bytes.size() - written,
                       static_cast<off_t>(written_end_ + written));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -143,7 +156,6 @@ Result<void> ContentLog::write_pending_locked() {
   }
   if (written == 0) return {};
   written_end_ += written;
-  pending_.clear();
   // Registered once written, not at append: a sync that ran between the
   // append and the write would otherwise take the segment off the list
   // before its bytes were there to sync.

@@ -146,6 +146,9 @@ class ContentLog {
   ContentLog(std::filesystem::path directory, ContentLogOptions options, std::uint32_t newest);
   Result<void> start_segment(std::uint32_t id);  // mu_ held
   Result<void> write_pending_locked();           // mu_ held
+  // Writes `bytes` at the end of the current segment; mu_ held. A failure
+  // drops pending_ too (append's contract).
+  Result<void> write_locked(std::string_view bytes);
   // The bytes of `ref` if they wait in pending_, else nothing. mu_ held.
   std::optional<std::string> pending_copy_locked(const ContentRef& ref) const;
   Result<std::string> read_written(const ContentRef& ref) const;

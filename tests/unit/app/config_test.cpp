@@ -50,6 +50,18 @@ compact_below = 0.25
 }
 
 // The wait before a failed login is answered: IMAP's as POP3's.
+TEST(Config, ReadsTheBudgetForContentInFlight) {
+  auto defaults = parse_config("", {});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->limits.inflight_bytes, default_inflight_bytes());
+  auto c = parse_config(
+      "[limits]\ninflight_bytes = \"64MiB\"\n[messages]\nmax_message_bytes = "
+      "\"10MiB\"\n[http]\nmax_body_bytes = \"64MiB\"\n",
+      {});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->limits.inflight_bytes, 64u << 20);
+}
+
 TEST(Config, ReadsTheWebhookSenderSection) {
   auto c = parse_config(R"(
 [webhooks]
@@ -133,6 +145,10 @@ TEST(Config, ErrorsNameTheKey) {
       {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
       {"[store]\nsegment_bytes = \"4KiB\"\n", {}, "store.segment_bytes"},
       {"[store]\ncompact_below = 1.5\n", {}, "store.compact_below"},
+      // Below the largest message, or the largest request body: never taken.
+      {"[limits]\ninflight_bytes = \"16MiB\"\n", {}, "limits.inflight_bytes"},
+      {"[limits]\ninflight_bytes = \"30MiB\"\n", {}, "limits.inflight_bytes"},
+      {"[limits]\ninflight_bytes = 1000\n", {}, "limits.inflight_bytes"},
       {"", {{"POSTERN_STORE_COMPACT_BELOW", "-1"}}, "POSTERN_STORE_COMPACT_BELOW"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
       {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
 #include <thread>
@@ -70,6 +71,7 @@ class DispatcherTest : public ::testing::Test {
     dispatcher_ =
         std::make_unique<Dispatcher>(io_, *store_, *router_, &waiters_, metrics_, clock_, options);
     if (dispatcher_suppressions_) dispatcher_->suppress_with(*dispatcher_suppressions_);
+    if (dispatcher_budget_) dispatcher_->charge_content_to(*dispatcher_budget_);
     dispatcher_->start(true);
   }
 
@@ -142,6 +144,8 @@ class DispatcherTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   // Set before start(): where the dispatcher puts inactive recipients.
   store::EventStore* dispatcher_suppressions_ = nullptr;
+  // Set before start(): the budget for content in flight it charges.
+  InflightBudget* dispatcher_budget_ = nullptr;
   net::IoRuntime io_{1};
   OutcomeWaiters waiters_;
   std::vector<test::FakeProvider*> fakes_;
@@ -480,6 +484,44 @@ TEST_F(DispatcherStopTest, ReturnsOnceTheAttemptInFlightIsRecorded) {
   ASSERT_EQ(stopped.wait_for(60s), std::future_status::ready);  // long before its grace
   EXPECT_EQ(dispatcher_->in_flight(), 0u);
   EXPECT_EQ(store_->get_message(id)->summary.status, MessageStatus::sent);
+}
+
+// limits.inflight_bytes: leased content is charged until its attempt is
+// recorded, and leases stop once the budget is spent.
+TEST_F(DispatcherStopTest, LeasesNoMoreContentThanTheBudgetHolds) {
+  const std::string content =
+      R"({"from":"a@x.org","to":"b@x.org","text":")" + std::string(10000, 'x') + R"("})";
+  InflightBudget budget(content.size() * 5 / 2, metrics_);
+  dispatcher_budget_ = &budget;
+  auto* provider = start_holding();
+  std::vector<MessageId> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(enqueue(content));
+  ASSERT_TRUE(provider->wait_for_send());
+  // One lease at first (sizes unknown), then as many as the room left
+  // takes (at least one while some is left): three, and the budget spent.
+  auto deadline = std::chrono::steady_clock::now() + kGenerous;
+  while (dispatcher_->in_flight() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(dispatcher_->in_flight(), 3u);
+  EXPECT_EQ(budget.used(), 3 * content.size());
+  EXPECT_FALSE(budget.has_room());
+  EXPECT_EQ(std::count_if(ids.begin(), ids.end(),
+                          [&](MessageId id) {
+                            return store_->get_message(id)->summary.status == MessageStatus::queued;
+                          }),
+            2);
+  // Released, the rest goes, and the budget comes back whole.
+  while (std::any_of(ids.begin(), ids.end(),
+                     [&](MessageId id) {
+                       return store_->get_message(id)->summary.status != MessageStatus::sent;
+                     }) &&
+         std::chrono::steady_clock::now() < deadline) {
+    provider->release();
+    std::this_thread::sleep_for(1ms);
+  }
+  for (auto id : ids) EXPECT_EQ(store_->get_message(id)->summary.status, MessageStatus::sent);
+  EXPECT_EQ(settled_in_flight(), 0u);
+  EXPECT_EQ(budget.used(), 0u);
 }
 
 TEST_F(DispatcherStopTest, GivesUpOnAnAttemptStillInFlightAfterItsGrace) {

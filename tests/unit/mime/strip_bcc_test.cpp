@@ -79,4 +79,38 @@ TEST(StripBcc, ResultHasNoBccRecipients) {
 }
 
 }  // namespace
+// In place, with a field in front, as intake does with a big message: the
+// same bytes as strip_bcc behind the field, whatever the Bcc fields' places.
+TEST(StripBccAndPrepend, GivesStripBccBehindTheHeader) {
+  for (std::string raw : {
+           std::string(
+               "From: a@example.com\r\nBcc: h@example.net\r\nTo: b@example.org\r\n\r\nbody\r\n"),
+           std::string("Bcc: one@example.net,\r\n\ttwo@example.net\r\nFrom: a\r\nbcc: x\r\n\r\nb"),
+           std::string("From: a@example.com\r\n\r\nBcc: in the body\r\n"),
+           std::string("no header at all"),
+           std::string(""),
+       }) {
+    for (std::string header : {std::string("Received: from x\r\n"), std::string()}) {
+      std::string in_place = raw;
+      strip_bcc_and_prepend(in_place, header);
+      EXPECT_EQ(in_place, header + strip_bcc(raw)) << raw;
+    }
+  }
+}
+
+TEST(StripBccAndPrepend, KeepsABigBodyInItsBuffer) {
+  std::string raw = "From: a\r\nBcc: b\r\n\r\n" + std::string(1 << 20, 'x');
+  raw.reserve(raw.size() + 64);
+  const char* buffer = raw.data();
+  strip_bcc_and_prepend(raw, "Received: r\r\n");
+  EXPECT_EQ(raw.data(), buffer);
+  EXPECT_EQ(raw.substr(0, 24), "Received: r\r\nFrom: a\r\n\r\n");
+}
+
+TEST(AppendWithoutBcc, AppendsBehindWhatIsThere) {
+  std::string out = "X-Id: 1\r\n";
+  append_without_bcc(out, "Bcc: h\r\nFrom: a\r\n\r\nb");
+  EXPECT_EQ(out, "X-Id: 1\r\nFrom: a\r\n\r\nb");
+}
+
 }  // namespace postern::mime

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <string_view>
@@ -144,6 +146,115 @@ TEST(RequestReader, RandomHeadersAroundTheFieldLimitsGetTheRightAnswer) {
           << "run " << run << ": " << reader.refusal()->body;
     }
   }
+}
+
+// The budget for content in flight (limits.inflight_bytes): a body is
+// charged while its reader lives, refused with 503 when it cannot fit.
+class RequestReaderBudget : public ::testing::Test {
+ protected:
+  RequestLimits limits() {
+    auto l = kLimits;
+    l.budget = &budget;
+    return l;
+  }
+  MetricsRegistry metrics;
+  InflightBudget budget{100, metrics};
+};
+
+std::string post_with_body(std::size_t bytes) {
+  return "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(bytes) +
+         "\r\n\r\n" + std::string(bytes, 'b');
+}
+
+std::string chunked_post(std::size_t bytes) {
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", bytes);
+  return "POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+         std::string(size) + "\r\n" + std::string(bytes, 'c') + "\r\n0\r\n\r\n";
+}
+
+TEST_F(RequestReaderBudget, ABodyIsChargedWhileItsReaderLives) {
+  {
+    RequestReader reader(limits());
+    read(reader, post_with_body(60), 7);
+    ASSERT_TRUE(reader.done());
+    EXPECT_EQ(budget.used(), 60u);
+    auto request = reader.take("192.0.2.1", false);
+    EXPECT_EQ(request.body.size(), 60u);
+    EXPECT_EQ(budget.used(), 60u);  // until the request is answered
+  }
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST_F(RequestReaderBudget, ADeclaredBodyThatCannotFitIsRefusedBeforeItIsRead) {
+  ASSERT_TRUE(budget.try_charge(50));
+  RequestReader reader(limits());
+  auto input = post_with_body(60);
+  auto head = input.substr(0, input.size() - 60);
+  EXPECT_EQ(reader.feed(head), head.size());
+  ASSERT_TRUE(reader.refusal());
+  EXPECT_EQ(reader.refusal()->status, 503);
+  EXPECT_TRUE(reader.refusal()->close);
+  EXPECT_NE(reader.refusal()->body.find("inflight_budget_exhausted"), std::string::npos);
+  ASSERT_EQ(reader.refusal()->headers.size(), 1u);
+  EXPECT_EQ(reader.refusal()->headers[0].first, "Retry-After");
+  EXPECT_EQ(budget.used(), 50u);
+  EXPECT_NE(metrics.render().find("postern_inflight_refusals_total{protocol=\"http\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(RequestReaderBudget, AChunkedBodyIsChargedAsItComesAndRefusedPastTheBudget) {
+  for (std::size_t piece : {std::size_t{1}, std::size_t{13}, std::size_t{4096}}) {
+    {
+      RequestReader reader(limits());
+      read(reader, chunked_post(90), piece);
+      ASSERT_TRUE(reader.done()) << "piece " << piece;
+      EXPECT_EQ(budget.used(), 90u);
+    }
+    RequestReader reader(limits());
+    read(reader, chunked_post(101), piece);
+    ASSERT_TRUE(reader.refusal()) << "piece " << piece;
+    EXPECT_EQ(reader.refusal()->status, 503);
+    EXPECT_LE(budget.used(), 100u);
+  }
+}
+
+// Random bodies, declared or chunked, against random budgets partly taken
+// by others, fed in random pieces: the budget is never overdrawn, a body
+// that fits is read whole, one that does not gets 503, and everything the
+// reader took comes back when it goes.
+TEST_F(RequestReaderBudget, RandomBodiesNeverOverdrawTheBudget) {
+  std::mt19937 rng(20261207);
+  for (int run = 0; run < 2000; ++run) {
+    MetricsRegistry metrics;
+    InflightBudget shared(1 + rng() % 4000, metrics);
+    const std::uint64_t others = rng() % 2 ? rng() % shared.limit() : 0;
+    ASSERT_TRUE(shared.try_charge(others));
+    const std::size_t bytes = rng() % 4000;
+    const bool chunked = rng() % 2;
+    auto limits = kLimits;
+    limits.budget = &shared;
+    {
+      RequestReader reader(limits);
+      read(reader, chunked ? chunked_post(bytes) : post_with_body(bytes), 1 + rng() % 600);
+      ASSERT_LE(shared.used(), std::max<std::uint64_t>(shared.limit(), others)) << "run " << run;
+      if (bytes <= shared.limit() - others) {
+        ASSERT_TRUE(reader.done()) << "run " << run;
+        EXPECT_EQ(reader.take("192.0.2.1", false).body.size(), bytes);
+      } else {
+        ASSERT_TRUE(reader.refusal()) << "run " << run;
+        EXPECT_EQ(reader.refusal()->status, 503);
+      }
+    }
+    ASSERT_EQ(shared.used(), others) << "run " << run;
+  }
+}
+
+TEST_F(RequestReaderBudget, ARequestWithoutABodyIsNeverRefused) {
+  ASSERT_TRUE(budget.try_charge(100));
+  RequestReader reader(limits());
+  read(reader, "GET /v1/messages HTTP/1.1\r\nHost: x\r\n\r\n", 5);
+  EXPECT_TRUE(reader.done());
 }
 
 }  // namespace

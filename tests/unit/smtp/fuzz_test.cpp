@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/caught_mail.h"
+#include "core/inflight_budget.h"
 #include "fsm_harness.h"
 #include "smtp/parser/data_reader.h"
 #include "support/mutator.h"
@@ -112,7 +113,14 @@ TEST(SmtpFuzzTest, WholeSessions) {
   std::mt19937 rng(kSeed);
   postern::test::Mutator mutator(rng, kAlphabet, kSeeds);
   for (int i = 0; i < 5000; ++i) {
+    // One in two with a budget for content in flight, part of it taken by
+    // others: it is never overdrawn, and all the session took comes back.
+    MetricsRegistry budget_metrics;
+    InflightBudget budget(1 + rng() % 400, budget_metrics);
+    const std::uint64_t others = rng() % 2 ? rng() % budget.limit() : 0;
+    ASSERT_TRUE(budget.try_charge(others));
     test::FsmHarness h;
+    if (rng() % 2) h.policy.budget = &budget;
     h.policy.max_message_bytes = 1 + rng() % 200;
     h.policy.max_recipients = 1 + rng() % 3;
     h.policy.max_errors = 1 + rng() % 30;
@@ -168,9 +176,12 @@ TEST(SmtpFuzzTest, WholeSessions) {
       if (rng() % 50 == 0) h.fsm->on_shutdown();
       action = h.run();
       out += h.take();
+      ASSERT_LE(budget.used(), budget.limit());
     }
     ASSERT_EQ(action, Action::close) << "session did not end: " << testing::PrintToString(input);
     expect_well_formed_replies(out);
+    h.fsm.reset();
+    ASSERT_EQ(budget.used(), others);
   }
 }
 

@@ -7,8 +7,9 @@ namespace {
 
 TEST(MultipartForm, EncodesFieldsAndFilesPerRfc7578) {
   MultipartForm form;
+  const std::string pdf("\0\1", 2);  // a file part is borrowed until encode()
   form.add_field("subject", "Grüße");
-  form.add_file("attachment", "a \"b\".pdf", "application/pdf", std::string("\0\1", 2));
+  form.add_file("attachment", "a \"b\".pdf", "application/pdf", pdf);
   auto encoded = form.encode("seed");
   EXPECT_EQ(encoded.content_type, "multipart/form-data; boundary=postern-seed");
   EXPECT_EQ(encoded.body,
