@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <climits>
 #include <csignal>
+#include <mutex>
 #include <optional>
 
 #include "app/inbox_settings.h"
@@ -48,11 +48,38 @@
 namespace postern::app {
 namespace {
 
-std::string node_name() {
-  char host[HOST_NAME_MAX + 1] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(getpid());
-}
+// Lets the cluster link, joined before the dispatcher exists, wake it when
+// other nodes queue mail: pointed at the dispatcher once it is made, and
+// cleared (under the lock, so no wake-up is under way) before it goes.
+class WakeRelay {
+ public:
+  void wake() {
+    std::lock_guard lock(mu_);
+    if (target_) target_->wake();
+  }
+
+  // Relays to `target` while this lives.
+  class Binding {
+   public:
+    Binding(WakeRelay& relay, delivery::Dispatcher& target) : relay_(relay) {
+      std::lock_guard lock(relay_.mu_);
+      relay_.target_ = &target;
+    }
+    ~Binding() {
+      std::lock_guard lock(relay_.mu_);
+      relay_.target_ = nullptr;
+    }
+    Binding(const Binding&) = delete;
+    Binding& operator=(const Binding&) = delete;
+
+   private:
+    WakeRelay& relay_;
+  };
+
+ private:
+  std::mutex mu_;
+  delivery::Dispatcher* target_ = nullptr;  // guarded by mu_
+};
 
 void add_queue_depth_collector(MetricsRegistry& metrics, store::Store& store) {
   metrics.add_collector([&store](std::string& out) {
@@ -136,6 +163,19 @@ int serve(const Config& config) {
     return 1;
   }
   add_queue_depth_collector(metrics, **store);
+  // This node among those sharing the store (docs/operations.md "Several
+  // nodes"): its name is its own, and mail the others queue wakes its
+  // dispatcher.
+  const auto node = store::node_name_or_host(config.store);
+  WakeRelay wake_relay;
+  if (auto joined = (*store)->cluster().join(node, [&wake_relay] { wake_relay.wake(); }); !joined) {
+    spdlog::critical(
+        "cannot join the nodes sharing the store as '{}': {}{}", node, joined.error().message(),
+        joined.error() == Errc::conflict
+            ? " (another running node has this name: set store.node to a name of each node's own)"
+            : "");
+    return 1;
+  }
   std::optional<store::RetentionSweeper> retention;
   if (config.store.retention.enabled()) {
     retention.emplace(**store, clock, metrics, config.store.retention);
@@ -177,7 +217,7 @@ int serve(const Config& config) {
   // This start's number: the event stream's ids carry it, so they go on
   // increasing across restarts and crashes (routing/event_ids.h).
   auto boot = store::await_write<std::uint64_t>(
-      [&](auto done) { (*store)->record_boot(node_name(), clock.now(), done); });
+      [&](auto done) { (*store)->record_boot(node, clock.now(), done); });
   if (!boot) {
     spdlog::critical("cannot record this start in the store: {}", boot.error().message());
     return 1;
@@ -205,8 +245,9 @@ int serve(const Config& config) {
   InflightBudget inflight(config.limits.inflight_bytes, metrics);
   delivery::OutcomeWaiters waiters;
   auto dispatch_options = config.delivery.dispatcher;
-  dispatch_options.owner = node_name();
+  dispatch_options.owner = node;
   delivery::Dispatcher dispatcher(io, **store, router, &waiters, metrics, clock, dispatch_options);
+  WakeRelay::Binding wake_binding(wake_relay, dispatcher);
   dispatcher.catch_with(
       std::make_shared<providers::capture::CaptureProvider>("capture", &catch_sink));
   // The suppression list in memory, in front of the store's: intake

@@ -153,12 +153,17 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
 
   awaitable<void> lease_loop() {
     auto self = shared_from_this();
-    if (options.reclaim_all_on_start) {
-      auto n = co_await net::async_callback<Result<std::size_t>>([this](auto done) {
-        store.reclaim_leases(SystemTime::max(), clock.now(), std::move(done));
-      });
-      if (n && *n > 0)
-        spdlog::info("delivery: {} messages leased before a restart are queued again", *n);
+    {
+      // This node's leases from before its restart, and expired ones; the
+      // live leases of other nodes sharing the store stay theirs.
+      auto n = co_await net::async_callback<Result<std::size_t>>(
+          [this](auto done) { store.reclaim_leases(options.owner, clock.now(), std::move(done)); });
+      if (n && *n > 0) {
+        spdlog::info(
+            "delivery: {} messages leased before this node restarted (or whose lease expired) are "
+            "queued again",
+            *n);
+      }
     }
     while (!stopping) {
       bool more = false;
@@ -201,14 +206,18 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
       if (waiters) waiters->expire(now);
       if (now - last_reclaim >= options.lease / 4) {
         last_reclaim = now;
+        // On every node, not only the one that leads: a cheap query, and
+        // a node whose lease expired gets its mail sent soonest by whoever
+        // looks first.
         auto n = co_await net::async_callback<Result<std::size_t>>(
-            [this](auto done) { store.reclaim_leases(clock.now(), clock.now(), std::move(done)); });
+            [this](auto done) { store.reclaim_leases("", clock.now(), std::move(done)); });
         if (n && *n > 0) {
           spdlog::warn("delivery: {} expired leases reclaimed", *n);
           signal();
         }
       }
-      if (now - last_expiry >= std::chrono::minutes(10)) {
+      // Once per cluster: the node that leads the jobs (cluster_link.h).
+      if (now - last_expiry >= std::chrono::minutes(10) && store.cluster().leads()) {
         last_expiry = now;
         co_await net::async_callback<Result<std::size_t>>([this](auto done) {
           store.expire_idempotency_keys(clock.now() - std::chrono::hours(24), std::move(done));

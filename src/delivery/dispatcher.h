@@ -4,7 +4,7 @@
 // deferred with back-off, failed). A message whose providers are only busy
 // (rate limit, concurrency cap) waits in memory for a free one instead of
 // going back to the store. Leases expire, so a crashed node's messages come
-// back.
+// back: to itself at its restart, to any node after the lease time.
 #pragma once
 
 #include <chrono>
@@ -29,7 +29,10 @@ class IoRuntime;
 namespace postern::delivery {
 
 struct DispatcherOptions {
-  std::string owner = "node";     // lease owner: unique per node
+  // Lease owner: this node's name, unique among the nodes sharing the
+  // store (store::ClusterLink::join). Its leases from before a restart are
+  // reclaimed at start.
+  std::string owner = "node";
   std::size_t window = 1024;      // messages in flight at once
   std::size_t lease_batch = 256;  // messages per lease call
   std::chrono::seconds lease{120};
@@ -37,7 +40,6 @@ struct DispatcherOptions {
   // Longest wait in memory for a busy provider; then the message is
   // deferred to the store. Keep it well under `lease`.
   std::chrono::milliseconds max_hold{10000};
-  bool reclaim_all_on_start = true;  // single node: every lease is ours
   RetryOptions retry;
 };
 

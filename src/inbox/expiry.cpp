@@ -9,6 +9,7 @@ namespace postern::inbox {
 InboxExpiry::InboxExpiry(store::InboxStore& inbox, store::Store& store, const Clock& clock,
                          MetricsRegistry& metrics, ExpiryOptions options)
     : inbox_(inbox),
+      cluster_(store.cluster()),
       clock_(clock),
       options_(options),
       messages_(metrics.counter("postern_inbox_expired_messages_total",
@@ -21,6 +22,7 @@ InboxExpiry::InboxExpiry(store::InboxStore& inbox, store::Store& store, const Cl
       task_("inbox-expiry", options_.interval, [this] { run(); }) {}
 
 void InboxExpiry::run() {
+  if (!cluster_.leads()) return;  // another node sweeps the shared store
   if (auto r = sweep(); !r) {
     spdlog::warn("inbox: expiry failed, next in {} ms: {}", options_.interval.count(),
                  r.error().message());

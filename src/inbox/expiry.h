@@ -4,7 +4,8 @@
 // blob refers to any more are removed, so the bytes return to the disk.
 //
 // Runs on a thread of its own (core/periodic_task.h), every
-// inbox.expiry_interval. Removals go through the store's writer in batches
+// inbox.expiry_interval, on one node of those sharing the store at a time
+// (store/cluster_link.h). Removals go through the store's writer in batches
 // of `batch`, so deliveries and IMAP sessions wait for at most one batch.
 #pragma once
 
@@ -50,6 +51,7 @@ class InboxExpiry {
   void run();
 
   store::InboxStore& inbox_;
+  store::ClusterLink& cluster_;  // sweeps while this node leads the jobs
   const Clock& clock_;
   ExpiryOptions options_;
   Counter& messages_;

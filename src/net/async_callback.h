@@ -59,7 +59,7 @@ class OnceHandler {
 // An Asio asynchronous operation over a callback interface:
 //
 //   Result<std::size_t> n = co_await net::async_callback<Result<std::size_t>>(
-//       [&](auto done) { store.reclaim_leases(a, b, std::move(done)); });
+//       [&](auto done) { store.reclaim_leases(owner, now, std::move(done)); });
 //
 // `start` is called once, when the operation is initiated (for
 // use_awaitable: once the coroutine is suspended), with a copyable callback

@@ -31,6 +31,7 @@ RetentionSweeper::RetentionSweeper(Store& store, const Clock& clock, MetricsRegi
             [this] { run(); }) {}
 
 void RetentionSweeper::run() {
+  if (!store_.cluster().leads()) return;  // another node sweeps the shared store
   if (auto r = sweep(); !r) {
     spdlog::warn("retention: sweep failed, next in {} ms: {}", task_.interval().count(),
                  r.error().message());

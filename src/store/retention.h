@@ -8,9 +8,11 @@
 // the events no endpoint needs any more; a message's deliveries thus go
 // about when the message does.
 //
-// Runs on a thread of its own (core/periodic_task.h). Deletes go through the store's writer in
-// batches of `batch` messages, so intake waits for at most one batch at a
-// time; the search for content still referenced runs on a reader.
+// Runs on a thread of its own (core/periodic_task.h), on one node of those
+// sharing the store at a time (cluster_link.h). Deletes go through the
+// store's writer in batches of `batch` messages, so intake waits for at
+// most one batch at a time; the search for content still referenced runs
+// on a reader.
 #pragma once
 
 #include <chrono>

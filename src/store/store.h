@@ -1,7 +1,7 @@
 // The Store: durable queue of messages, their recipients and event timeline,
 // API keys and idempotency keys. One interface, so that every backend keeps
-// the same contract and passes the same tests; SQLite (store/sqlite/, one
-// node) is the only backend today.
+// the same contract and passes the same tests: SQLite (store/sqlite/, one
+// node) and PostgreSQL (store/postgres/, several nodes on one database).
 //
 // Writes are asynchronous and group-committed: every write from every
 // connection is queued to one writer, which applies a batch in one
@@ -29,6 +29,7 @@
 #include "core/message.h"
 #include "core/message_id.h"
 #include "core/status.h"
+#include "store/cluster_link.h"
 
 namespace postern::store {
 
@@ -267,11 +268,14 @@ class Store {
   // to every recipient; not_found for an unknown id.
   virtual void retry(MessageId id, Completion<MessageStatus> done) = 0;
 
-  // Returns messages whose lease ends before `expired_before` to the queue,
-  // due at `now`, each with a "reclaimed" event. Answers how many. A single
-  // node reclaims every lease at start with expired_before = max().
-  virtual void reclaim_leases(SystemTime expired_before, SystemTime now,
-                              Completion<std::size_t> done) = 0;
+  // Returns to the queue, due at `now`, each with a "reclaimed" event:
+  // messages whose lease ended before `now`, and, when `owner` is not
+  // empty, every message `owner` leased, whatever its lease's end. Answers
+  // how many. A node at start passes its own name (ClusterLink::join): what
+  // its previous run left leased goes again at once, while the live leases
+  // of the other nodes sharing the store are left to them; the periodic
+  // reclaim passes "" (expired leases only, whoever held them).
+  virtual void reclaim_leases(std::string owner, SystemTime now, Completion<std::size_t> done) = 0;
 
   // Forgets idempotency keys older than `before`. Answers how many.
   virtual void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) = 0;
@@ -330,6 +334,12 @@ class Store {
   // Removes stored content that no message refers to any more (after
   // purge_ended). Answers the bytes freed.
   virtual Result<std::uint64_t> reclaim_content_space() = 0;
+
+  // --- Several nodes ---
+
+  // This node among those sharing the store (cluster_link.h). Lives as
+  // long as the store; close() leaves.
+  virtual ClusterLink& cluster() = 0;
 
   // --- Lifecycle ---
 

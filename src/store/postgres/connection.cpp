@@ -1,5 +1,6 @@
 #include "store/postgres/connection.h"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -116,6 +117,32 @@ Result<void> Connection::ensure() {
   }
   spdlog::info("store: reconnected to PostgreSQL");
   return run_setup();
+}
+
+Result<std::size_t> Connection::wait_for_notifications(int wake_fd,
+                                                       std::chrono::milliseconds timeout) {
+  // Notifications read along with an earlier query's answer wait in libpq.
+  auto take = [this] {
+    std::size_t n = 0;
+    while (PGnotify* note = PQnotifies(conn_)) {
+      PQfreemem(note);
+      ++n;
+    }
+    return n;
+  };
+  if (auto n = take(); n > 0) return n;
+  pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  if (fds[0].fd < 0) return error_code(Errc::storage_unavailable);
+  if (::poll(fds, 2, static_cast<int>(timeout.count())) <= 0 || fds[0].revents == 0) {
+    return std::size_t{0};
+  }
+  // Readable: notifications, or the end of the connection (read as such).
+  if (PQconsumeInput(conn_) != 1 || PQstatus(conn_) != CONNECTION_OK) {
+    last_error_ = PQerrorMessage(conn_);
+    broken_ = true;
+    return error_code(Errc::storage_unavailable);
+  }
+  return take();
 }
 
 bool Connection::in_transaction() const {

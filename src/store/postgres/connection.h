@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -94,6 +95,12 @@ class Connection {
   Result<void> flush();
   // Forgets the deferred statements (their transaction is rolled back).
   void discard_deferred() { deferred_.clear(); }
+  // Waits up to `timeout` for notifications of the channels this session
+  // LISTENs to, or for `wake_fd` to turn readable, and answers how many
+  // notifications arrived (0: none, timed out or woken). Their channels
+  // and payloads are not kept: a listener here only needs to know that
+  // something happened. storage_unavailable when the connection was lost.
+  Result<std::size_t> wait_for_notifications(int wake_fd, std::chrono::milliseconds timeout);
   // Whether a transaction is open (or failed and awaiting ROLLBACK).
   bool in_transaction() const;
   std::string last_error() const { return last_error_; }

@@ -6,6 +6,7 @@
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
+#include "store/postgres/pg_cluster_link.h"
 #include "store/postgres/reader.h"
 #include "store/postgres/writer.h"
 
@@ -30,6 +31,7 @@ struct PostgresStore::Impl {
   std::unique_ptr<Writer> writer;
   std::unique_ptr<Pool> readers;
   std::unique_ptr<GroupCommitter> committer;
+  std::unique_ptr<PgClusterLink> link;  // on a connection of its own
 
   // Queues a write: `op` runs on the writer thread with the writer.
   template <class T, class Op>
@@ -84,6 +86,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
       },
       [c, w]() -> Result<void> {
         w->flush_counts();
+        w->flush_notice();
         c->defer("COMMIT", {});
         if (auto r = c->flush(); !r) return r;
         // A COMMIT of a transaction that failed answers ROLLBACK, not an error.
@@ -102,6 +105,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   impl->committer = std::make_unique<GroupCommitter>(
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "postgres"},
       metrics);
+  impl->link = std::make_unique<PgClusterLink>(options.url);
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
 
@@ -110,8 +114,11 @@ PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PostgresStore::~PostgresStore() { close(); }
 
 void PostgresStore::close() {
+  if (impl_->link) impl_->link->leave();
   if (impl_->committer) impl_->committer->stop();
 }
+
+ClusterLink& PostgresStore::cluster() { return *impl_->link; }
 
 void PostgresStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
   impl_->write<EnqueueResult>([m = std::move(message)](Writer& w) { return w.enqueue(m); },
@@ -139,11 +146,10 @@ void PostgresStore::retry(MessageId id, Completion<MessageStatus> done) {
   impl_->write<MessageStatus>([id](Writer& w) { return w.retry(id); }, std::move(done));
 }
 
-void PostgresStore::reclaim_leases(SystemTime expired_before, SystemTime now,
+void PostgresStore::reclaim_leases(std::string owner, SystemTime now,
                                    Completion<std::size_t> done) {
   impl_->write<std::size_t>(
-      [expired_before, now](Writer& w) { return w.reclaim_leases(expired_before, now); },
-      std::move(done));
+      [o = std::move(owner), now](Writer& w) { return w.reclaim_leases(o, now); }, std::move(done));
 }
 
 void PostgresStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {

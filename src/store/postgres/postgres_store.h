@@ -35,7 +35,9 @@
 //
 // Leases name their owner and expire (lease_until); leasing takes rows
 // with FOR UPDATE SKIP LOCKED, so nodes leasing at once never wait on each
-// other nor take the same message.
+// other nor take the same message. A node's name, its wake-ups by other
+// nodes and the lead of the once-per-cluster jobs are the cluster link's
+// (pg_cluster_link.h).
 #pragma once
 
 #include <memory>
@@ -72,8 +74,7 @@ class PostgresStore final : public Store {
   void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
   void cancel(MessageId id, Completion<MessageStatus> done) override;
   void retry(MessageId id, Completion<MessageStatus> done) override;
-  void reclaim_leases(SystemTime expired_before, SystemTime now,
-                      Completion<std::size_t> done) override;
+  void reclaim_leases(std::string owner, SystemTime now, Completion<std::size_t> done) override;
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
   void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
@@ -95,6 +96,9 @@ class PostgresStore final : public Store {
   // Content lives in the database: the server's (auto)vacuum frees the
   // space of deleted rows, so there is nothing to do here. Answers 0.
   Result<std::uint64_t> reclaim_content_space() override;
+  // Advisory locks and LISTEN/NOTIFY on a session of its own
+  // (pg_cluster_link.h).
+  ClusterLink& cluster() override;
   void close() override;
 
  private:

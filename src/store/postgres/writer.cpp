@@ -5,6 +5,8 @@
 
 #include "store/attempt_record.h"
 #include "store/codec.h"
+#include "store/postgres/pg_cluster_link.h"
+#include "store/reclaimed_event.h"
 #include "store/status_sql.h"
 
 namespace postern::store::postgres {
@@ -43,6 +45,15 @@ Writer::Writer(Connection& c, const Clock& clock)
 
 void Writer::move_count(MessageStatus status, std::int64_t delta) {
   pending_counts_[static_cast<std::size_t>(status)] += delta;
+  // Every change that queues mail (a new message, a retry, a reclaimed
+  // lease) counts it here: the one place to notice it for the other nodes.
+  if (status == MessageStatus::queued && delta > 0) work_queued_ = true;
+}
+
+void Writer::flush_notice() {
+  if (!work_queued_) return;
+  work_queued_ = false;
+  c_.defer(std::string("NOTIFY ") + kWorkChannel, {});
 }
 
 void Writer::flush_counts() {
@@ -323,21 +334,33 @@ Result<MessageStatus> Writer::change_by_request(const char* sql, MessageId id, M
   return after;
 }
 
-Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime now) {
+Result<std::size_t> Writer::reclaim_leases(const std::string& owner, SystemTime now) {
+  std::size_t n = 0;
+  if (!owner.empty()) {
+    auto owned = requeue_leased("lease_owner = $1", Params().text(owner).integer(to_unix_ms(now)),
+                                now, kReclaimedAtStart);
+    if (!owned) return owned.error();
+    n += *owned;
+  }
+  auto expired = requeue_leased("lease_until < postern_ts($1)",
+                                Params().integer(to_unix_ms(now)).integer(to_unix_ms(now)), now,
+                                kReclaimedExpired);
+  if (!expired) return expired.error();
+  return n + *expired;
+}
+
+Result<std::size_t> Writer::requeue_leased(std::string_view which, const Params& params,
+                                           SystemTime now, std::string_view why) {
   auto rows = c_.query(
       "UPDATE messages SET status = {queued}, lease_owner = NULL, lease_until = NULL, "
       "updated_at = postern_ts($2), next_attempt_at = postern_ts($2), event_seq = event_seq + 1 "
-      "WHERE status = {sending} AND lease_until < postern_ts($1) RETURNING id, event_seq"_status_sql,
-      Params().integer(to_unix_ms(expired_before)).integer(to_unix_ms(now)));
+      "WHERE status = {sending} AND "_status_sql +
+          std::string(which) + " RETURNING id, event_seq",
+      params);
   if (!rows) return rows.error();
   for (int i = 0; i < rows->size(); ++i) {
-    Event e;
-    e.at = now;
-    e.type = "reclaimed";
-    e.status = MessageStatus::queued;
-    e.detail = "lease expired; the worker holding it stopped or lost it";
     insert_event(MessageId(static_cast<std::uint64_t>(rows->integer(i, 0))), rows->integer(i, 1),
-                 e);
+                 reclaimed_event(now, why));
   }
   move_count(MessageStatus::sending, -rows->size());
   move_count(MessageStatus::queued, rows->size());

@@ -31,7 +31,7 @@ class Writer {
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
-  Result<std::size_t> reclaim_leases(SystemTime expired_before, SystemTime now);
+  Result<std::size_t> reclaim_leases(const std::string& owner, SystemTime now);
   Result<std::size_t> expire_idempotency_keys(SystemTime before);
   Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
@@ -47,14 +47,25 @@ class Writer {
   // before its commit, a row per status in status order (so two nodes'
   // transactions never wait on each other's rows in opposite orders).
   void flush_counts();
+  // When the transaction queued mail, a NOTIFY on kWorkChannel (pg_cluster_link.h), deferred
+  // before its COMMIT: PostgreSQL delivers it to the other nodes' listeners
+  // (cluster_link.h) at the commit, and not at all on a rollback.
+  void flush_notice();
   // The transaction rolled back: forget its changes to the counts.
-  void discard_counts() { pending_counts_.fill(0); }
+  void discard_counts() {
+    pending_counts_.fill(0);
+    work_queued_ = false;
+  }
 
  private:
   void move_count(MessageStatus status, std::int64_t delta);
   // Runs a statement that touches one row, or none: then `if_none`.
   Result<void> one_row(const char* sql, const Params& params, Errc if_none);
   void insert_event(MessageId id, std::int64_t seq, const Event& event);
+  // Queues again the leased messages `which` (a condition on messages with
+  // $1; $2 is `now`) picks, with a "reclaimed" event saying `why`.
+  Result<std::size_t> requeue_leased(std::string_view which, const Params& params, SystemTime now,
+                                     std::string_view why);
   // The idempotency key of a new message: nullopt when it is new (and now
   // recorded for `id`), else the earlier request's answer or a conflict.
   Result<std::optional<EnqueueResult>> claim_idempotency_key(const NewMessage& m, MessageId id,
@@ -74,6 +85,7 @@ class Writer {
   const Clock& clock_;
   MessageIdGenerator ids_;
   std::array<std::int64_t, kMessageStatusCount> pending_counts_{};
+  bool work_queued_ = false;  // this transaction queued mail: flush_notice()
 };
 
 }  // namespace postern::store::postgres

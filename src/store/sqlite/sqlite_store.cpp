@@ -79,6 +79,7 @@ struct SqliteStore::Impl {
   std::unique_ptr<SqliteEventStore> events;      // likewise
   std::unique_ptr<SqliteWebhookStore> webhooks;  // likewise
   std::unique_ptr<SqliteRoutingStore> routing;   // likewise
+  SoleNode cluster;
   double compact_below = 0;
   // One compaction at a time: retention and the inbox's expiry both reclaim.
   std::mutex compact_mu;
@@ -279,12 +280,10 @@ void SqliteStore::retry(MessageId id, Completion<MessageStatus> done) {
   impl_->submit<MessageStatus>([w, id]() { return w->retry(id); }, std::move(done));
 }
 
-void SqliteStore::reclaim_leases(SystemTime expired_before, SystemTime now,
-                                 Completion<std::size_t> done) {
+void SqliteStore::reclaim_leases(std::string owner, SystemTime now, Completion<std::size_t> done) {
   auto* w = impl_->writer.get();
-  impl_->submit<std::size_t>(
-      [w, expired_before, now]() { return w->reclaim_leases(expired_before, now); },
-      std::move(done));
+  impl_->submit<std::size_t>([w, o = std::move(owner), now]() { return w->reclaim_leases(o, now); },
+                             std::move(done));
 }
 
 void SqliteStore::expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) {
@@ -406,6 +405,8 @@ Result<void> SqliteStore::compact_content() {
   }
   return {};
 }
+
+ClusterLink& SqliteStore::cluster() { return impl_->cluster; }
 
 Result<std::uint64_t> SqliteStore::reclaim_content_space() {
   if (auto r = compact_content(); !r) return r.error();

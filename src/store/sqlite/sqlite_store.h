@@ -49,8 +49,7 @@ class SqliteStore final : public NodeStore {
   void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
   void cancel(MessageId id, Completion<MessageStatus> done) override;
   void retry(MessageId id, Completion<MessageStatus> done) override;
-  void reclaim_leases(SystemTime expired_before, SystemTime now,
-                      Completion<std::size_t> done) override;
+  void reclaim_leases(std::string owner, SystemTime now, Completion<std::size_t> done) override;
   void expire_idempotency_keys(SystemTime before, Completion<std::size_t> done) override;
   void purge_ended(SystemTime before, std::size_t limit, Completion<std::size_t> done) override;
   void create_api_key(StoredApiKey key, Completion<void> done) override;
@@ -71,6 +70,8 @@ class SqliteStore final : public NodeStore {
   Result<std::vector<SmtpUser>> list_smtp_users() override;
   // Also keeps the content of the test inbox's blobs.
   Result<std::uint64_t> reclaim_content_space() override;
+  // One node alone on its file: SoleNode.
+  ClusterLink& cluster() override;
   void close() override;
 
   // The test inbox's storage, in this store's database and content log,

@@ -4,6 +4,7 @@
 
 #include "store/attempt_record.h"
 #include "store/codec.h"
+#include "store/reclaimed_event.h"
 #include "store/sqlite/message_terms.h"
 #include "store/status_sql.h"
 
@@ -24,6 +25,7 @@ struct Writer::Statements {
   Statement cancel;
   Statement retry;
   Statement reclaim;
+  Statement reclaim_owned;
   Statement expire_idempotency;
   Statement purge_messages;
   Statement purge_events;
@@ -141,6 +143,12 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "lease_until = NULL, updated_at = ?2, "
        "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = {sending} AND "
        "status <> {queued} AND lease_until < ?1 "
+       "RETURNING id, event_seq"_status_sql},
+      {&st->reclaim_owned,
+       "UPDATE messages INDEXED BY messages_by_status SET status = {queued}, lease_owner = NULL, "
+       "lease_until = NULL, updated_at = ?2, "
+       "next_attempt_at = ?2, event_seq = event_seq + 1 WHERE status = {sending} AND "
+       "status <> {queued} AND lease_owner = ?1 "
        "RETURNING id, event_seq"_status_sql},
       {&st->expire_idempotency, "DELETE FROM idempotency_keys WHERE created_at < ?1"},
       // Ids are time-ordered and a message ends after it was created, so
@@ -530,21 +538,28 @@ Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id,
   return after;
 }
 
-Result<std::size_t> Writer::reclaim_leases(SystemTime expired_before, SystemTime now) {
-  auto& s = st_->reclaim;
-  s.bind(1, to_unix_ms(expired_before)).bind(2, to_unix_ms(now));
+Result<std::size_t> Writer::reclaim_leases(const std::string& owner, SystemTime now) {
+  std::size_t n = 0;
+  if (!owner.empty()) {
+    st_->reclaim_owned.bind(1, owner).bind(2, to_unix_ms(now));
+    auto owned = requeue_leased(st_->reclaim_owned, now, kReclaimedAtStart);
+    if (!owned) return owned.error();
+    n += *owned;
+  }
+  st_->reclaim.bind(1, to_unix_ms(now)).bind(2, to_unix_ms(now));
+  auto expired = requeue_leased(st_->reclaim, now, kReclaimedExpired);
+  if (!expired) return expired.error();
+  return n + *expired;
+}
+
+Result<std::size_t> Writer::requeue_leased(Statement& s, SystemTime now, std::string_view why) {
   std::vector<std::pair<MessageId, std::int64_t>> reclaimed;
   auto done = s.each_row([&](const Statement&) {
     reclaimed.emplace_back(MessageId(static_cast<std::uint64_t>(s.column_int(0))), s.column_int(1));
   });
   if (!done) return done.error();
   for (const auto& [id, seq] : reclaimed) {
-    Event e;
-    e.at = now;
-    e.type = "reclaimed";
-    e.status = MessageStatus::queued;
-    e.detail = "lease expired; the worker holding it stopped or lost it";
-    if (auto r = insert_event(id, seq, e); !r) return r.error();
+    if (auto r = insert_event(id, seq, reclaimed_event(now, why)); !r) return r.error();
   }
   if (!reclaimed.empty()) {
     auto n = static_cast<std::int64_t>(reclaimed.size());

@@ -29,7 +29,7 @@ class Writer {
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
-  Result<std::size_t> reclaim_leases(SystemTime expired_before, SystemTime now);
+  Result<std::size_t> reclaim_leases(const std::string& owner, SystemTime now);
   Result<std::size_t> expire_idempotency_keys(SystemTime before);
   Result<std::size_t> purge_ended(SystemTime before, std::size_t limit);
   Result<void> create_api_key(const StoredApiKey& key);
@@ -56,6 +56,9 @@ class Writer {
   Result<void> count_transition(std::optional<MessageStatus> from, MessageStatus to);
   void move_count(MessageStatus status, std::int64_t delta);
   Result<void> insert_event(MessageId id, std::int64_t seq, const Event& event);
+  // Runs a reclaim statement (bound; its rows are id, event_seq) and
+  // records a "reclaimed" event saying `why` for each message.
+  Result<std::size_t> requeue_leased(Statement& s, SystemTime now, std::string_view why);
   // A user's cancel or retry: runs `change` (binding the id and the time;
   // no row means the message is no longer in a state it applies to, a
   // conflict), then records the event and the counts.

@@ -12,6 +12,7 @@ TEST(Config, DefaultsServeWithNoFile) {
   EXPECT_EQ(c->smtp.server.listen, "127.0.0.1:2525");
   EXPECT_EQ(c->store.backend, "sqlite");
   EXPECT_EQ(c->store.sqlite.path, "data/postern.db");
+  EXPECT_FALSE(store::node_name_or_host(c->store).empty());  // the host's name
   EXPECT_EQ(c->routing.router.strategy, "round_robin");
   EXPECT_TRUE(c->routing.providers.empty());
 }
@@ -33,6 +34,7 @@ trusted_networks = ["10.0.0.0/8"]
 [store]
 segment_bytes = "1MiB"
 compact_below = 0.25
+node = "mx-2.eu_west"
 )",
                         {});
   ASSERT_TRUE(c) << c.error().to_string();
@@ -47,6 +49,8 @@ compact_below = 0.25
   EXPECT_EQ(c->smtp.server.trusted_networks, std::vector<std::string>{"10.0.0.0/8"});
   EXPECT_EQ(c->store.sqlite.segment_bytes, 1u << 20);
   EXPECT_EQ(c->store.sqlite.compact_below, 0.25);
+  EXPECT_EQ(c->store.node, "mx-2.eu_west");
+  EXPECT_EQ(store::node_name_or_host(c->store), "mx-2.eu_west");
 }
 
 // The wait before a failed login is answered: IMAP's as POP3's.
@@ -149,6 +153,10 @@ TEST(Config, ErrorsNameTheKey) {
       {"[limits]\ninflight_bytes = \"16MiB\"\n", {}, "limits.inflight_bytes"},
       {"[limits]\ninflight_bytes = \"30MiB\"\n", {}, "limits.inflight_bytes"},
       {"[limits]\ninflight_bytes = 1000\n", {}, "limits.inflight_bytes"},
+      {"[store]\nnode = \"a node\"\n", {}, "store.node"},
+      {"[store]\nnode = \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"\n",
+       {},
+       "store.node"},
       {"", {{"POSTERN_STORE_COMPACT_BELOW", "-1"}}, "POSTERN_STORE_COMPACT_BELOW"},
       {"[routing]\nstrategy = \"fastest\"\n", {}, "routing.strategy"},
       {"[delivery]\nlease = \"5 parsecs\"\n", {}, "delivery.lease"},

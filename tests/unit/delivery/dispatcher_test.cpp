@@ -180,6 +180,32 @@ TEST_F(DispatcherTest, DeliversEveryMessageExactlyOnce) {
   EXPECT_EQ(settled_in_flight(), 0u);
 }
 
+// At start a node takes back the leases its previous run left (its owner
+// name), at once; another node's live lease on the same store stays there.
+TEST_F(DispatcherTest, AtStartItTakesBackItsOwnLeasesButNotAnotherNodes) {
+  auto queue_leased_by = [&](const std::string& owner) {
+    store::NewMessage m;
+    m.content = R"({"from":"a@x.org","to":"b@x.org","text":"t"})";
+    m.envelope = {"a@x.org", {{"b@x.org", RecipientKind::to}}};
+    auto id = test::await_completion<store::EnqueueResult>([&](auto done) {
+                store_->enqueue(m, done);
+              })->id;
+    auto leased = test::await_completion<std::vector<store::LeasedMessage>>(
+        [&](auto done) { store_->lease(owner, clock_.now(), 600s, 1, done); });
+    EXPECT_EQ(leased->size(), 1u);
+    return id;
+  };
+  auto mine = queue_leased_by("test");  // the dispatcher's owner name
+  auto theirs = queue_leased_by("another-node");
+  auto [fakes, owned] = providers_named({"a"});
+  start(fakes, std::move(owned));
+  auto d = wait_final(mine);
+  EXPECT_EQ(d.summary.status, MessageStatus::sent);
+  EXPECT_EQ(types(d), (std::vector<std::string>{"accepted", "reclaimed", "sent"}));
+  EXPECT_EQ(store_->get_message(theirs)->summary.status, MessageStatus::sending);
+  EXPECT_EQ(fakes[0]->sent().size(), 1u);
+}
+
 TEST_F(DispatcherTest, ATransientFailureIsRetriedOnAnotherProviderFirst) {
   auto [fakes, owned] = providers_named({"a", "b"});
   fakes[0]->set_default(FailureClass::transient);

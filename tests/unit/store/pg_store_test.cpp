@@ -17,26 +17,14 @@ using namespace std::chrono_literals;
 using namespace std::string_literals;
 using test::await_completion;
 
-class PgStoreTest : public ::testing::Test, public StoreTestSupport {
+class PgStoreTest : public PgNodesTest {
  protected:
   void SetUp() override {
-    POSTERN_REQUIRE_PG(pg_);
-    std::string why;
-    database_ = pg_->create_database(why);
-    ASSERT_FALSE(database_.empty()) << why;
+    PgNodesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     store_ = open_node();
     ASSERT_TRUE(store_);
   }
-
-  // Another node on the same database.
-  std::unique_ptr<Store> open_node() {
-    auto s = postgres::PostgresStore::open({pg_->conninfo(database_)}, clock_, metrics_);
-    EXPECT_TRUE(s) << s.error().message();
-    return s ? std::move(*s) : nullptr;
-  }
-
-  test::PgServer* pg_ = nullptr;
-  std::string database_;
 };
 
 // SKIP LOCKED: nodes leasing at the same time each take messages no other
@@ -89,7 +77,7 @@ TEST_F(PgStoreTest, ADeadNodesLeaseIsTakenOverAfterItExpires) {
             Errc::not_found);
   clock_.advance(61s);
   auto reclaimed = await_completion<std::size_t>(
-      [&](auto done) { other->reclaim_leases(clock_.now(), clock_.now(), done); });
+      [&](auto done) { other->reclaim_leases("", clock_.now(), done); });
   EXPECT_EQ(*reclaimed, 1u);
   auto again = await_completion<std::vector<LeasedMessage>>(
       [&](auto done) { other->lease("live-node", clock_.now(), 60s, 5, done); });

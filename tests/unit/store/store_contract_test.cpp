@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "store/reclaimed_event.h"
 #include "store_fixture.h"
 #include "support/await_completion.h"
 
@@ -179,11 +180,11 @@ TEST_P(StoreContract, ExpiredLeasesComeBack) {
   auto id = enqueue(message("x"))->id;
   ASSERT_EQ(lease(5).size(), 1u);
   auto none = await_completion<std::size_t>(
-      [&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
+      [&](auto done) { store_->reclaim_leases("", clock_.now(), done); });
   EXPECT_EQ(*none, 0u);
   clock_.advance(61s);
   auto n = await_completion<std::size_t>(
-      [&](auto done) { store_->reclaim_leases(clock_.now(), clock_.now(), done); });
+      [&](auto done) { store_->reclaim_leases("", clock_.now(), done); });
   EXPECT_EQ(*n, 1u);
   auto d = store_->get_message(id).value();
   EXPECT_EQ(d.summary.status, MessageStatus::queued);
@@ -194,15 +195,51 @@ TEST_P(StoreContract, ExpiredLeasesComeBack) {
   EXPECT_EQ(lease(5, "w2").size(), 1u);
 }
 
-TEST_P(StoreContract, ReclaimingEveryLeaseAtStartMakesThemDueNow) {
-  auto id = enqueue(message("x"))->id;
-  ASSERT_EQ(lease(5).size(), 1u);
+// A node at start takes back what it leased before it restarted, at once,
+// and what expired; another node's live lease stays with that node.
+TEST_P(StoreContract, ANodeAtStartReclaimsItsOwnLeasesAndExpiredOnesOnly) {
+  auto mine = enqueue(message("mine"))->id;
+  ASSERT_EQ(lease(1, "node-a").size(), 1u);
+  auto theirs = enqueue(message("theirs"))->id;
+  ASSERT_EQ(lease(1, "node-b").size(), 1u);
+  clock_.advance(30s);
+  auto stale = enqueue(message("stale"))->id;
+  ASSERT_EQ(await_completion<std::vector<LeasedMessage>>([&](auto done) {
+              store_->lease("node-c", clock_.now(), 10s, 1, done);
+            })->size(),
+            1u);
+  clock_.advance(11s);  // node-c's lease expired; node-b's (60 s) has not
+
   auto n = await_completion<std::size_t>(
-      [&](auto done) { store_->reclaim_leases(SystemTime::max(), clock_.now(), done); });
-  EXPECT_EQ(*n, 1u);
-  auto again = lease(5, "restarted");
-  ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again[0].id, id);
+      [&](auto done) { store_->reclaim_leases("node-a", clock_.now(), done); });
+  EXPECT_EQ(*n, 2u);
+  EXPECT_EQ(store_->get_message(theirs)->summary.status, MessageStatus::sending);
+  auto detail_of = [&](MessageId id) {
+    auto d = store_->get_message(id).value();
+    EXPECT_EQ(d.summary.status, MessageStatus::queued);
+    EXPECT_EQ(d.events.back().type, "reclaimed");
+    return d.events.back().detail;
+  };
+  EXPECT_EQ(detail_of(mine), kReclaimedAtStart);
+  EXPECT_EQ(detail_of(stale), kReclaimedExpired);
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::queued)], 2);
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], 1);
+  // Due now: the restarted node leases both again; node-b still records its own.
+  auto again = lease(5, "node-a");
+  ASSERT_EQ(again.size(), 2u);
+  AttemptRecord sent{theirs, MessageStatus::sent, {}, "p", "ok", "250", "", "", 1ms};
+  EXPECT_TRUE(record(sent, "node-b"));
+}
+
+// The periodic reclaim ("" for owner) takes expired leases only, whoever
+// holds them.
+TEST_P(StoreContract, ThePeriodicReclaimLeavesLiveLeasesAlone) {
+  enqueue(message("x"));
+  ASSERT_EQ(lease(5, "node-a").size(), 1u);
+  auto n = await_completion<std::size_t>(
+      [&](auto done) { store_->reclaim_leases("", clock_.now(), done); });
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], 1);
 }
 
 TEST_P(StoreContract, CancelAndRetry) {

@@ -99,4 +99,25 @@ class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public Backend
   void SetUp() override { set_up(GetParam()); }
 };
 
+// Nodes on one PostgreSQL database (the test's own, on the test binary's
+// private server): each open_node() is another PostgresStore on it.
+class PgNodesTest : public ::testing::Test, public StoreTestSupport {
+ protected:
+  void SetUp() override {
+    POSTERN_REQUIRE_PG(pg_);
+    std::string why;
+    database_ = pg_->create_database(why);
+    ASSERT_FALSE(database_.empty()) << why;
+  }
+
+  std::unique_ptr<Store> open_node() {
+    auto s = postgres::PostgresStore::open({pg_->conninfo(database_)}, clock_, metrics_);
+    EXPECT_TRUE(s) << s.error().message();
+    return s ? std::move(*s) : nullptr;
+  }
+
+  test::PgServer* pg_ = nullptr;
+  std::string database_;
+};
+
 }  // namespace postern::store
