@@ -43,6 +43,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/inbox_store.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {
@@ -96,6 +97,9 @@ class PostgresStore final : public Store {
   // space of deleted rows, so there is nothing to do here. Answers 0.
   Result<std::uint64_t> reclaim_content_space() override;
   void close() override;
+
+  // The test inbox, in this database (pg_inbox_store.h).
+  InboxStore& inbox();
 
  private:
   struct Impl;
