@@ -144,6 +144,158 @@ ALTER TABLE api_keys ADD COLUMN last_used_at timestamptz;
 ALTER TABLE api_keys ADD COLUMN previous_hash bytea UNIQUE;
 ALTER TABLE api_keys ADD COLUMN previous_valid_until timestamptz;
 )sql"_status_sql},
+    Migration{5, R"sql(
+-- The test inbox (store/inbox_store.h; SQLite's migration 8, with the same
+-- tables and meaning). Ids are identities, never given twice: an IMAP
+-- session that holds the id of a deleted mailbox must not find a new one
+-- under it. Names, mailbox keys and keywords compare and sort byte by byte
+-- (COLLATE "C"), as SQLite's BINARY does, whatever the database's locale.
+CREATE TABLE inbox_accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_name text NOT NULL UNIQUE,
+  address text NOT NULL,
+  password_hash text NOT NULL,
+  created_at timestamptz NOT NULL,
+  last_used_at timestamptz NOT NULL,
+  retention_s bigint NOT NULL,
+  quota_bytes bigint NOT NULL,            -- 0: no limit
+  used_bytes bigint NOT NULL DEFAULT 0,   -- kept by the entry triggers below
+  catch_all boolean NOT NULL
+);
+-- Addresses are unique in any case (SQLite's COLLATE NOCASE).
+CREATE UNIQUE INDEX inbox_accounts_by_address ON inbox_accounts(lower(address));
+-- Accounts that can expire for lack of use (expire() reads them in order).
+CREATE INDEX inbox_accounts_by_use ON inbox_accounts(last_used_at) WHERE NOT catch_all;
+
+-- name_key is the name with INBOX in any case spelt "INBOX", so that the
+-- unique constraint refuses a second INBOX however it is written.
+-- uid_next and highest_modseq are taken by updating this row, which locks
+-- it until the transaction ends: see store/postgres/inbox_writer.h.
+-- forgotten_below: the highest modseq of the expunge tombstones already
+-- pruned; changes_since an older modseq is incomplete.
+CREATE TABLE inbox_mailboxes (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  account bigint NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  name_key text COLLATE "C" NOT NULL,
+  uid_validity bigint NOT NULL,
+  uid_next bigint NOT NULL DEFAULT 1,
+  highest_modseq bigint NOT NULL DEFAULT 0,
+  forgotten_below bigint NOT NULL DEFAULT 0,
+  subscribed boolean NOT NULL DEFAULT false,
+  UNIQUE (account, name_key)
+);
+
+-- The last UIDVALIDITY handed out: a new mailbox takes the larger of the
+-- next one and the time in seconds, so that a mailbox deleted and created
+-- again never shows a client its old UIDVALIDITY.
+CREATE TABLE inbox_state (
+  id integer PRIMARY KEY CHECK (id = 1),
+  last_uid_validity bigint NOT NULL
+);
+INSERT INTO inbox_state(id, last_uid_validity) VALUES (1, 0);
+
+-- What the inbox keeps of a message, once however many entries refer to it
+-- (refs). Its decoded text and its bytes are rows apart: FETCH of ENVELOPE
+-- or BODYSTRUCTURE over a whole mailbox reads small rows, and a change of
+-- refs copies neither. They go with the blob (ON DELETE CASCADE).
+CREATE TABLE inbox_blobs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  refs integer NOT NULL DEFAULT 0,
+  size bigint NOT NULL,
+  source bigint,                          -- gateway message id it was caught from
+  from_text text NOT NULL,
+  to_text text NOT NULL,
+  cc_text text NOT NULL,
+  subject text NOT NULL,
+  message_id text NOT NULL,
+  date timestamptz,
+  has_attachments boolean NOT NULL,
+  envelope text NOT NULL,
+  body_structure text NOT NULL,
+  body text NOT NULL
+);
+CREATE INDEX inbox_blobs_by_source ON inbox_blobs(source) WHERE source IS NOT NULL;
+CREATE TABLE inbox_blob_texts (
+  blob bigint PRIMARY KEY REFERENCES inbox_blobs(id) ON DELETE CASCADE,
+  text text NOT NULL
+);
+-- The message's bytes (SQLite keeps them in its content log).
+CREATE TABLE inbox_blob_contents (
+  blob bigint PRIMARY KEY REFERENCES inbox_blobs(id) ON DELETE CASCADE,
+  content bytea NOT NULL
+);
+
+-- One message in one mailbox. Its keywords are an array in the row (SQLite
+-- keeps a table of them): a flag change is then one UPDATE computed from
+-- the row as it is, never read and written back by the store, and every
+-- read of entries takes them without a second query. Sorted, unique.
+CREATE TABLE inbox_entries (
+  mailbox bigint NOT NULL,
+  uid bigint NOT NULL,
+  blob bigint NOT NULL,
+  flags smallint NOT NULL,                -- SystemFlag bits
+  keywords text[] COLLATE "C" NOT NULL DEFAULT ARRAY[]::text[],
+  modseq bigint NOT NULL,
+  internal_date timestamptz NOT NULL,
+  size bigint NOT NULL,
+  PRIMARY KEY (mailbox, uid)
+);
+CREATE INDEX inbox_entries_by_modseq ON inbox_entries(mailbox, modseq);
+CREATE INDEX inbox_entries_by_date ON inbox_entries(mailbox, internal_date);
+CREATE INDEX inbox_entries_by_blob ON inbox_entries(blob);
+
+-- Expunged UIDs, for changes_since; pruned after a while (forgotten_below).
+CREATE TABLE inbox_expunged (
+  mailbox bigint NOT NULL,
+  modseq bigint NOT NULL,
+  uid bigint NOT NULL,
+  at timestamptz NOT NULL,
+  PRIMARY KEY (mailbox, modseq, uid)
+);
+CREATE INDEX inbox_expunged_by_age ON inbox_expunged(at);
+
+-- Every path that adds or removes entries (delivery, copy, move, expunge,
+-- expiry, deleting a mailbox or an account) keeps the blobs' reference
+-- counts and the accounts' used bytes through these, so none can forget.
+-- Once per statement over its rows (transition tables): deleting an
+-- account of 100,000 entries is a few statements, not 100,000 calls. A
+-- blob whose last entry goes is deleted with its text and bytes. Blobs are
+-- locked in id order first: two nodes removing entries that share blobs
+-- never wait on each other in opposite orders.
+CREATE FUNCTION inbox_entries_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM inbox_blobs WHERE id IN (SELECT blob FROM added) ORDER BY id FOR UPDATE;
+  UPDATE inbox_blobs b SET refs = b.refs + n.n
+    FROM (SELECT blob, count(*) AS n FROM added GROUP BY blob) n WHERE b.id = n.blob;
+  UPDATE inbox_accounts a SET used_bytes = a.used_bytes + s.bytes
+    FROM (SELECT m.account, sum(e.size) AS bytes FROM added e
+          JOIN inbox_mailboxes m ON m.id = e.mailbox GROUP BY m.account) s
+    WHERE a.id = s.account;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_entries_added AFTER INSERT ON inbox_entries
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION inbox_entries_added();
+
+CREATE FUNCTION inbox_entries_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE inbox_accounts a SET used_bytes = a.used_bytes - s.bytes
+    FROM (SELECT m.account, sum(e.size) AS bytes FROM gone e
+          JOIN inbox_mailboxes m ON m.id = e.mailbox GROUP BY m.account) s
+    WHERE a.id = s.account;
+  PERFORM 1 FROM inbox_blobs WHERE id IN (SELECT blob FROM gone) ORDER BY id FOR UPDATE;
+  UPDATE inbox_blobs b SET refs = b.refs - n.n
+    FROM (SELECT blob, count(*) AS n FROM gone GROUP BY blob) n WHERE b.id = n.blob;
+  DELETE FROM inbox_blobs WHERE id IN (SELECT blob FROM gone) AND refs <= 0;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER inbox_entries_removed AFTER DELETE ON inbox_entries
+  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION inbox_entries_removed();
+
+-- An API key bound to a test account is deleted with it, in the same
+-- transaction (store/postgres/inbox_writer.cpp), hence the index.
+CREATE INDEX api_keys_by_catch_account ON api_keys(catch_account) WHERE catch_account <> 0;
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {
@@ -186,6 +338,8 @@ Result<void> migrate_locked(Connection& c, int target) {
 }  // namespace
 
 int postgres_schema_version() { return kMigrations.back().version; }
+
+int postgres_migration_count() { return static_cast<int>(kMigrations.size()); }
 
 Result<void> migrate_postgres(Connection& c, int target) {
   // Session-level: held across the transaction, released whatever its outcome.

@@ -7,6 +7,7 @@
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_cluster_link.h"
+#include "store/postgres/pg_inbox_store.h"
 #include "store/postgres/reader.h"
 #include "store/postgres/writer.h"
 
@@ -32,6 +33,9 @@ struct PostgresStore::Impl {
   std::unique_ptr<Pool> readers;
   std::unique_ptr<GroupCommitter> committer;
   std::unique_ptr<PgClusterLink> link;  // on a connection of its own
+  // Written through the committer (stopped by close() before these go).
+  std::unique_ptr<InboxWriter> inbox_writer;
+  std::unique_ptr<PgInboxStore> inbox;
 
   // Queues a write: `op` runs on the writer thread with the writer.
   template <class T, class Op>
@@ -106,6 +110,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "postgres"},
       metrics);
   impl->link = std::make_unique<PgClusterLink>(options.url);
+  impl->inbox_writer = std::make_unique<InboxWriter>(*impl->write_conn, clock);
+  impl->inbox =
+      std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer, *impl->readers);
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
 
@@ -233,5 +240,7 @@ Result<std::vector<SmtpUser>> PostgresStore::list_smtp_users() {
 }
 
 Result<std::uint64_t> PostgresStore::reclaim_content_space() { return std::uint64_t{0}; }
+
+InboxStore& PostgresStore::inbox() { return *impl_->inbox; }
 
 }  // namespace postern::store::postgres

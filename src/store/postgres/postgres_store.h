@@ -1,9 +1,10 @@
 // The PostgreSQL backend of the Store (cluster mode, issue 30): any number
 // of Postern nodes share one database. In progress: the Store interface
 // itself (messages, content, events, API keys, SMTP users, idempotency
-// keys, boots) is here; the inbox, event, routing and webhook stores are
-// not yet, so store.backend = "postgres" is still refused by the
-// configuration (docs/operations.md "PostgreSQL backend (in progress)").
+// keys, boots) is here, and the test inbox (inbox()); the event, routing
+// and webhook stores are not yet, so store.backend = "postgres" is still
+// refused by the configuration (docs/operations.md "PostgreSQL backend (in
+// progress)").
 //
 // Threads, not the io runtime. The store runs libpq in blocking mode on
 // threads of its own, as the SQLite store runs SQLite: writes go through the
@@ -45,6 +46,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/inbox_store.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {
@@ -100,6 +102,9 @@ class PostgresStore final : public Store {
   // (pg_cluster_link.h).
   ClusterLink& cluster() override;
   void close() override;
+
+  // The test inbox, in this database (pg_inbox_store.h).
+  InboxStore& inbox();
 
  private:
   struct Impl;

@@ -14,10 +14,12 @@ constexpr std::string_view kSummaryColumns =
     "provider_message_id, last_error, recipients, settled, refused, suppressed, source, "
     "submitted_by FROM messages ";
 
+// A key with its bound test account's user name (store.h ApiKey::test_account).
 constexpr std::string_view kKeyColumns =
-    "SELECT name, secret_hash, scopes, postern_ms(created_at), catch_account, "
-    "postern_ms(expires_at), postern_ms(last_used_at), previous_hash, "
-    "postern_ms(previous_valid_until) FROM api_keys ";
+    "SELECT k.name, k.secret_hash, k.scopes, postern_ms(k.created_at), k.catch_account, "
+    "postern_ms(k.expires_at), postern_ms(k.last_used_at), k.previous_hash, "
+    "postern_ms(k.previous_valid_until), coalesce(a.user_name, '') FROM api_keys k "
+    "LEFT JOIN inbox_accounts a ON a.id = k.catch_account ";
 
 MessageSummary summary_of(const Rows& r, int i) {
   MessageSummary m;
@@ -60,6 +62,7 @@ StoredApiKey key_of(const Rows& r, int i) {
   k.key.last_used_at = time_at(6);
   if (!r.null(i, 7)) k.previous_hash = r.bytes(i, 7);
   k.key.previous_valid_until = time_at(8);
+  k.key.test_account = r.text(i, 9);
   return k;
 }
 

@@ -410,13 +410,21 @@ Result<void> Writer::one_row(const char* sql, const Params& params, Errc if_none
 }
 
 Result<void> Writer::create_api_key(const StoredApiKey& key) {
-  // Test accounts do not live in this backend yet: no key can be bound to one.
-  if (key.key.catch_account != 0) return Errc::not_found;
+  // A key bound to a test account only while the account exists. KEY
+  // SHARE: its deletion (which deletes its keys, inbox_writer.cpp) waits
+  // for this transaction, and then finds this key.
+  if (key.key.catch_account != 0) {
+    auto account = c_.query("SELECT 1 FROM inbox_accounts WHERE id = $1 FOR KEY SHARE",
+                            Params().integer(key.key.catch_account));
+    if (!account) return account.error();
+    if (account->size() == 0) return Errc::not_found;
+  }
   Params params;
   params.text(key.key.name)
       .bytes(key.secret_hash)
       .text(join_lines(key.key.scopes))
-      .integer(to_unix_ms(key.key.created_at));
+      .integer(to_unix_ms(key.key.created_at))
+      .integer(key.key.catch_account);
   if (key.key.expires_at) {
     params.integer(to_unix_ms(*key.key.expires_at));
   } else {
@@ -424,7 +432,7 @@ Result<void> Writer::create_api_key(const StoredApiKey& key) {
   }
   return one_row(
       "INSERT INTO api_keys(name, secret_hash, scopes, created_at, catch_account, expires_at) "
-      "VALUES ($1, $2, $3, postern_ts($4), 0, postern_ts($5)) ON CONFLICT DO NOTHING",
+      "VALUES ($1, $2, $3, postern_ts($4), $5, postern_ts($6)) ON CONFLICT DO NOTHING",
       params, Errc::conflict);
 }
 

@@ -8,14 +8,6 @@
 namespace postern::store::sqlite {
 namespace {
 
-constexpr std::uint8_t kAllSystemFlags = 31;  // SystemFlag bits
-constexpr std::uint8_t kDeletedFlag = static_cast<std::uint8_t>(SystemFlag::deleted);
-// How long expunges are remembered for changes_since: longer than any IMAP
-// session stays idle (30 min), so a session that is still open always
-// catches up with a complete answer; one that comes back later reads the
-// whole mailbox again, as IMAP without QRESYNC does anyway.
-constexpr auto kTombstoneAge = std::chrono::hours(24);
-
 constexpr std::string_view kAccountRoom =
     "SELECT quota_bytes, used_bytes FROM inbox_accounts WHERE id = ?1";
 constexpr std::string_view kInsertBlob =
@@ -70,18 +62,6 @@ constexpr std::string_view kForgetTombstones =
     "inbox_expunged WHERE mailbox = inbox_mailboxes.id AND at < ?1)) WHERE id IN (SELECT mailbox "
     "FROM inbox_expunged WHERE at < ?1)";
 constexpr std::string_view kPruneTombstones = "DELETE FROM inbox_expunged WHERE at < ?1";
-
-std::vector<std::uint32_t> sorted_unique(std::vector<std::uint32_t> uids) {
-  std::sort(uids.begin(), uids.end());
-  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-  return uids;
-}
-
-std::vector<std::string> sorted_unique(std::vector<std::string> words) {
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  return words;
-}
 
 }  // namespace
 
@@ -219,20 +199,7 @@ Result<std::vector<FlagUpdate>> InboxWriter::store_flags(MailboxId mailbox,
                                                          std::vector<std::uint32_t> uids,
                                                          const FlagChange& change) {
   if (auto box = mailbox_by_id(mailbox); !box) return box.error();
-  const std::uint8_t given = change.flags.system & kAllSystemFlags;
-  std::uint8_t set = 0, clear = 0;
-  switch (change.operation) {
-    case FlagOperation::add:
-      set = given;
-      break;
-    case FlagOperation::remove:
-      clear = given;
-      break;
-    case FlagOperation::replace:
-      set = given;
-      clear = kAllSystemFlags & ~given;
-      break;
-  }
+  const auto [set, clear] = system_flag_bits(change);
   auto keywords = sorted_unique(change.flags.keywords);
   std::optional<std::int64_t> modseq;  // taken at the first change: one for the whole call
   std::vector<FlagUpdate> out;

@@ -102,19 +102,6 @@ BlobSummary read_summary(const Statement& row, int first) {
   return s;
 }
 
-// A LIKE pattern that finds `text` anywhere ('' for no criterion), its own
-// '%' and '_' taken literally.
-std::string contains_pattern(std::string_view text) {
-  if (text.empty()) return {};
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
-}
-
 MailEntry& itself(MailEntry& e) { return e; }
 MailEntry& summarised(EntryWithSummary& e) { return e.entry; }
 

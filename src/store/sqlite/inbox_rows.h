@@ -1,11 +1,13 @@
 // The test inbox's rows as the SQLite store reads them (schema migration 8),
 // shared by its writer and its readers: the column lists every query of a
-// kind selects, in the order the decoder reads them, and mailbox names.
+// kind selects, in the order the decoder reads them (the names and rules
+// both backends share are in store/inbox_rules.h).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "store/inbox_rules.h"
 #include "store/inbox_store.h"
 #include "store/sqlite/database.h"
 
@@ -55,37 +57,6 @@ inline MailEntry read_entry(const Statement& row, int first = 0) {
   e.internal_date = from_unix_ms(row.column_int(first + 4));
   e.blob = row.column_int(first + 5);
   return e;
-}
-
-inline bool is_inbox_name(std::string_view name) {
-  constexpr std::string_view kInbox = "INBOX";
-  if (name.size() != kInbox.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != kInbox[i]) return false;
-  }
-  return true;
-}
-
-// The name as the unique index compares it: INBOX in any case is "INBOX"
-// (RFC 3501 §5.1); every other name is case-sensitive.
-inline std::string mailbox_key(std::string_view name) {
-  return is_inbox_name(name) ? std::string("INBOX") : std::string(name);
-}
-
-// A name an IMAP client may create: not empty, no empty level ('/' at
-// either end or twice), no control characters, and none of LIST's
-// wildcards '*' and '%', which would make the mailbox unlistable by name.
-inline bool valid_mailbox_name(std::string_view name) {
-  constexpr std::size_t kMaxName = 512;
-  if (name.empty() || name.size() > kMaxName || name.front() == '/' || name.back() == '/')
-    return false;
-  if (name.find("//") != std::string_view::npos) return false;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == '*' || c == '%') return false;
-  }
-  return true;
 }
 
 }  // namespace postern::store::sqlite

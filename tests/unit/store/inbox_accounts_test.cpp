@@ -1,7 +1,7 @@
 // The test inbox's accounts and mailboxes (store/inbox_store.h).
 #include <gtest/gtest.h>
 
-#include "inbox_fixture.h"
+#include "any_inbox_fixture.h"
 
 namespace postern::store {
 namespace {
@@ -9,9 +9,12 @@ namespace {
 using namespace std::chrono_literals;
 using Names = std::vector<std::string>;
 
-class InboxAccountsTest : public InboxFixture {};
+class InboxAccountsTest : public AnyInboxFixture {};
 
-TEST_F(InboxAccountsTest, CreatedAccountIsReadableEveryWayWithItsInbox) {
+INSTANTIATE_TEST_SUITE_P(Sqlite, InboxAccountsTest, ::testing::Values(Backend::sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, InboxAccountsTest, ::testing::Values(Backend::postgres));
+
+TEST_P(InboxAccountsTest, CreatedAccountIsReadableEveryWayWithItsInbox) {
   auto a = create_account("alice", 1000, 3600s);
   ASSERT_TRUE(a) << a.error().message();
   EXPECT_EQ(a->user, "alice");
@@ -39,7 +42,7 @@ TEST_F(InboxAccountsTest, CreatedAccountIsReadableEveryWayWithItsInbox) {
   EXPECT_EQ((*boxes)[0].account, a->id);
 }
 
-TEST_F(InboxAccountsTest, UserAndAddressAreUnique) {
+TEST_P(InboxAccountsTest, UserAndAddressAreUnique) {
   ASSERT_TRUE(create_account("alice"));
   EXPECT_EQ(create_account("alice").error(), Errc::conflict);
   NewInboxAccount same_address{"other", "Alice@inbox.example.test", "h"};
@@ -49,7 +52,7 @@ TEST_F(InboxAccountsTest, UserAndAddressAreUnique) {
   EXPECT_EQ(inbox().list_accounts(0, 10)->size(), 1u);
 }
 
-TEST_F(InboxAccountsTest, AccountsListNewestFirstByPages) {
+TEST_P(InboxAccountsTest, AccountsListNewestFirstByPages) {
   std::vector<AccountId> ids;
   for (auto name : {"a", "b", "c", "d", "e"}) ids.push_back(create_account(name)->id);
   auto first = inbox().list_accounts(0, 2).value();
@@ -62,7 +65,7 @@ TEST_F(InboxAccountsTest, AccountsListNewestFirstByPages) {
   EXPECT_EQ(second[2].id, ids[0]);
 }
 
-TEST_F(InboxAccountsTest, DeleteAccountRemovesItAndItsMailboxes) {
+TEST_P(InboxAccountsTest, DeleteAccountRemovesItAndItsMailboxes) {
   auto a = create_account("alice").value();
   ASSERT_TRUE(create_mailbox(a.id, "Sent"));
   auto inbox_id = inbox().mailbox(a.id, "INBOX")->id;
@@ -79,7 +82,7 @@ TEST_F(InboxAccountsTest, DeleteAccountRemovesItAndItsMailboxes) {
 // API keys bound to a test account (store.h ApiKey::catch_account): made
 // only for an account that exists, listed with its user, and deleted with
 // it in the same transaction, by a deletion or by expiry.
-TEST_F(InboxAccountsTest, KeysBoundToAnAccountExistOnlyWithIt) {
+TEST_P(InboxAccountsTest, KeysBoundToAnAccountExistOnlyWithIt) {
   auto alice = create_account("alice").value();
   auto bob = create_account("bob", 0, 1h).value();
   auto add_key = [&](const std::string& name, std::int64_t account) {
@@ -115,7 +118,7 @@ TEST_F(InboxAccountsTest, KeysBoundToAnAccountExistOnlyWithIt) {
   EXPECT_EQ(names(), (Names{"ops"}));
 }
 
-TEST_F(InboxAccountsTest, TouchRecordsTheLastUse) {
+TEST_P(InboxAccountsTest, TouchRecordsTheLastUse) {
   auto a = create_account("alice").value();
   auto later = clock_.now() + 1h;
   ASSERT_TRUE(wait<void>([&](auto done) { inbox().touch_account(a.id, later, done); }));
@@ -124,7 +127,7 @@ TEST_F(InboxAccountsTest, TouchRecordsTheLastUse) {
             Errc::not_found);
 }
 
-TEST_F(InboxAccountsTest, MailboxesAreCreatedOnceWithValidNames) {
+TEST_P(InboxAccountsTest, MailboxesAreCreatedOnceWithValidNames) {
   auto a = create_account("alice").value();
   auto sent = create_mailbox(a.id, "Sent");
   ASSERT_TRUE(sent);
@@ -139,7 +142,7 @@ TEST_F(InboxAccountsTest, MailboxesAreCreatedOnceWithValidNames) {
   EXPECT_EQ(mailbox_names(a.id), (Names{"INBOX", "Sent", "sent"}));
 }
 
-TEST_F(InboxAccountsTest, InboxIsFoundInAnyCase) {
+TEST_P(InboxAccountsTest, InboxIsFoundInAnyCase) {
   auto a = create_account("alice").value();
   auto box = inbox().mailbox(a.id, "iNbOx");
   ASSERT_TRUE(box);
@@ -150,7 +153,7 @@ TEST_F(InboxAccountsTest, InboxIsFoundInAnyCase) {
   EXPECT_NE(inbox().mailbox(other.id, "INBOX")->id, box->id);
 }
 
-TEST_F(InboxAccountsTest, DeleteMailboxRefusesInboxAndMissingOnes) {
+TEST_P(InboxAccountsTest, DeleteMailboxRefusesInboxAndMissingOnes) {
   auto a = create_account("alice").value();
   ASSERT_TRUE(create_mailbox(a.id, "Trash"));
   EXPECT_EQ(delete_mailbox(a.id, "inbox").error(), Errc::invalid_argument);
@@ -160,7 +163,7 @@ TEST_F(InboxAccountsTest, DeleteMailboxRefusesInboxAndMissingOnes) {
   EXPECT_EQ(mailbox_names(a.id), (Names{"INBOX"}));
 }
 
-TEST_F(InboxAccountsTest, RecreatedMailboxHasANewUidValidityAndId) {
+TEST_P(InboxAccountsTest, RecreatedMailboxHasANewUidValidityAndId) {
   auto a = create_account("alice").value();
   auto first = create_mailbox(a.id, "Work").value();
   ASSERT_TRUE(delete_mailbox(a.id, "Work"));
@@ -170,7 +173,7 @@ TEST_F(InboxAccountsTest, RecreatedMailboxHasANewUidValidityAndId) {
   EXPECT_EQ(inbox().mailbox_by_id(first.id).error(), Errc::not_found);
 }
 
-TEST_F(InboxAccountsTest, RenameMovesTheMailboxAndThoseBelowIt) {
+TEST_P(InboxAccountsTest, RenameMovesTheMailboxAndThoseBelowIt) {
   auto a = create_account("alice").value();
   for (auto name : {"a", "a/b", "a/b/c", "ab", "x"}) ASSERT_TRUE(create_mailbox(a.id, name));
   auto id = inbox().mailbox(a.id, "a/b")->id;
@@ -189,14 +192,14 @@ TEST_F(InboxAccountsTest, RenameMovesTheMailboxAndThoseBelowIt) {
   EXPECT_EQ(mailbox_names(a.id), (Names{"INBOX", "ab", "q/b", "x", "z", "z/b", "z/b/c"}));
 }
 
-TEST_F(InboxAccountsTest, RenameUpToAnAncestorKeepsEveryMailbox) {
+TEST_P(InboxAccountsTest, RenameUpToAnAncestorKeepsEveryMailbox) {
   auto a = create_account("alice").value();
   for (auto name : {"a/b", "a/b/b"}) ASSERT_TRUE(create_mailbox(a.id, name));
   ASSERT_TRUE(rename_mailbox(a.id, "a/b", "a"));
   EXPECT_EQ(mailbox_names(a.id), (Names{"INBOX", "a", "a/b"}));
 }
 
-TEST_F(InboxAccountsTest, SubscriptionIsKept) {
+TEST_P(InboxAccountsTest, SubscriptionIsKept) {
   auto a = create_account("alice").value();
   ASSERT_TRUE(create_mailbox(a.id, "Sent"));
   ASSERT_TRUE(wait<void>([&](auto done) { inbox().set_subscribed(a.id, "Sent", true, done); }));
@@ -208,7 +211,7 @@ TEST_F(InboxAccountsTest, SubscriptionIsKept) {
       Errc::not_found);
 }
 
-TEST_F(InboxAccountsTest, AccountsAndMailboxesSurviveAReopen) {
+TEST_P(InboxAccountsTest, AccountsAndMailboxesSurviveAReopen) {
   auto a = create_account("alice", 500).value();
   auto sent = create_mailbox(a.id, "Sent").value();
   open();
@@ -220,7 +223,7 @@ TEST_F(InboxAccountsTest, AccountsAndMailboxesSurviveAReopen) {
   EXPECT_GT(create_mailbox(a.id, "Other")->uid_validity, sent.uid_validity);
 }
 
-TEST_F(InboxAccountsTest, CountsOfAnEmptyMailbox) {
+TEST_P(InboxAccountsTest, CountsOfAnEmptyMailbox) {
   auto a = create_account("alice").value();
   auto counts = inbox().mailbox_counts(inbox().mailbox(a.id, "INBOX")->id);
   ASSERT_TRUE(counts);

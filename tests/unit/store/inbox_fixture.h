@@ -1,5 +1,7 @@
-// The test inbox's storage on a SQLite store in a temporary directory, with
-// blocking helpers for its asynchronous writes.
+// The test inbox's storage, with blocking helpers for its asynchronous
+// writes. InboxFixture opens it on a SQLite store in a temporary directory
+// (the inbox's tests elsewhere, and the store's tests of SQLite's content
+// log); any_inbox_fixture.h opens it on the backend a test names.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,23 +14,11 @@
 
 namespace postern::store {
 
-class InboxFixture : public ::testing::Test {
+// The calls the inbox's tests make, on the inbox of `Base`, which has
+// inbox() and clock_.
+template <class Base>
+class InboxCalls : public Base {
  protected:
-  void SetUp() override { open(); }
-
-  // Opens the store, closing the one open before (a restart).
-  void open() {
-    store_.reset();
-    sqlite::SqliteOptions options;
-    options.path = dir_.file("postern.db");
-    options.fsync = false;
-    auto s = sqlite::SqliteStore::open(options, clock_, metrics_);
-    ASSERT_TRUE(s) << s.error().message();
-    store_ = std::move(*s);
-  }
-
-  InboxStore& inbox() { return store_->inbox(); }
-
   template <class T, class Start>
   Result<T> wait(Start start) {
     return test::await_completion<T>(start);
@@ -44,19 +34,19 @@ class InboxFixture : public ::testing::Test {
     a.quota_bytes = quota;
     a.retention = retention;
     a.catch_all = catch_all;
-    return wait<InboxAccount>([&](auto done) { inbox().create_account(a, done); });
+    return wait<InboxAccount>([&](auto done) { this->inbox().create_account(a, done); });
   }
 
   Result<Mailbox> create_mailbox(AccountId account, const std::string& name) {
-    return wait<Mailbox>([&](auto done) { inbox().create_mailbox(account, name, done); });
+    return wait<Mailbox>([&](auto done) { this->inbox().create_mailbox(account, name, done); });
   }
 
   Result<void> delete_mailbox(AccountId account, const std::string& name) {
-    return wait<void>([&](auto done) { inbox().delete_mailbox(account, name, done); });
+    return wait<void>([&](auto done) { this->inbox().delete_mailbox(account, name, done); });
   }
 
   Result<void> rename_mailbox(AccountId account, const std::string& from, const std::string& to) {
-    return wait<void>([&](auto done) { inbox().rename_mailbox(account, from, to, done); });
+    return wait<void>([&](auto done) { this->inbox().rename_mailbox(account, from, to, done); });
   }
 
   // A delivery of `content` into each (account, mailbox) target.
@@ -71,14 +61,14 @@ class InboxFixture : public ::testing::Test {
     d.summary.message_id = "m1@example.org";
     d.summary.text = "the body of " + subject;
     d.summary.envelope = "(NIL \"" + subject + "\")";
-    d.internal_date = clock_.now();
+    d.internal_date = this->clock_.now();
     for (auto& [account, mailbox] : targets) d.targets.push_back({account, mailbox, {}});
     return d;
   }
 
   Result<std::vector<DeliveredCopy>> deliver(InboxDelivery d) {
     return wait<std::vector<DeliveredCopy>>(
-        [&](auto done) { inbox().deliver(std::move(d), done); });
+        [&](auto done) { this->inbox().deliver(std::move(d), done); });
   }
 
   // Delivers `content` into the account's INBOX and answers its UID.
@@ -91,50 +81,74 @@ class InboxFixture : public ::testing::Test {
     return r->at(0).uid;
   }
 
-  MailboxId inbox_of(AccountId account) { return inbox().mailbox(account, "INBOX").value().id; }
+  MailboxId inbox_of(AccountId account) {
+    return this->inbox().mailbox(account, "INBOX").value().id;
+  }
 
   std::vector<std::uint32_t> uids_of(MailboxId mailbox) {
     std::vector<std::uint32_t> out;
-    for (const auto& e : inbox().entries(mailbox).value()) out.push_back(e.uid);
+    for (const auto& e : this->inbox().entries(mailbox).value()) out.push_back(e.uid);
     return out;
   }
 
   Result<std::vector<FlagUpdate>> store_flags(MailboxId mailbox, std::vector<std::uint32_t> uids,
                                               FlagOperation op, MailFlags flags) {
     return wait<std::vector<FlagUpdate>>([&](auto done) {
-      inbox().store_flags(mailbox, uids, FlagChange{op, flags}, done);
+      this->inbox().store_flags(mailbox, uids, FlagChange{op, flags}, done);
     });
   }
 
   Result<std::vector<std::uint32_t>> expunge(MailboxId mailbox, std::vector<std::uint32_t> uids,
                                              bool only_deleted) {
     return wait<std::vector<std::uint32_t>>(
-        [&](auto done) { inbox().expunge(mailbox, uids, only_deleted, done); });
+        [&](auto done) { this->inbox().expunge(mailbox, uids, only_deleted, done); });
   }
 
   Result<CopyResult> copy(MailboxId from, std::vector<std::uint32_t> uids, MailboxId target,
                           bool move) {
-    return wait<CopyResult>([&](auto done) { inbox().copy(from, uids, target, move, done); });
+    return wait<CopyResult>([&](auto done) { this->inbox().copy(from, uids, target, move, done); });
   }
 
   Result<ExpiryCounts> expire(SystemTime now, std::size_t limit = 1000) {
-    return wait<ExpiryCounts>([&](auto done) { inbox().expire(now, limit, done); });
+    return wait<ExpiryCounts>([&](auto done) { this->inbox().expire(now, limit, done); });
   }
 
   std::uint64_t used_bytes(AccountId account) {
-    return inbox().account(account).value().used_bytes;
+    return this->inbox().account(account).value().used_bytes;
   }
 
   std::vector<std::string> mailbox_names(AccountId account) {
     std::vector<std::string> names;
-    for (const auto& m : inbox().list_mailboxes(account).value()) names.push_back(m.name);
+    for (const auto& m : this->inbox().list_mailboxes(account).value()) names.push_back(m.name);
     return names;
   }
+};
+
+// A SQLite store in a temporary directory.
+class SqliteInboxBase {
+ protected:
+  // Opens the store, closing the one open before (a restart).
+  void open() {
+    store_.reset();
+    sqlite::SqliteOptions options;
+    options.path = dir_.file("postern.db");
+    options.fsync = false;
+    auto s = sqlite::SqliteStore::open(options, clock_, metrics_);
+    ASSERT_TRUE(s) << s.error().message();
+    store_ = std::move(*s);
+  }
+
+  InboxStore& inbox() { return store_->inbox(); }
 
   test::TempDir dir_;
   test::FakeClock clock_;
   MetricsRegistry metrics_;
   std::unique_ptr<sqlite::SqliteStore> store_;
+};
+
+class InboxFixture : public ::testing::Test, public InboxCalls<SqliteInboxBase> {
+ protected:
+  void SetUp() override { open(); }
 };
 
 }  // namespace postern::store

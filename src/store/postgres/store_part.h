@@ -1,0 +1,60 @@
+// What the PostgreSQL store and its parts (routing, webhooks, ...) share:
+// writes queued on the Store's one group committer, run by a writer of the
+// part's own on the writer connection inside the batch's transaction, and
+// reads on a connection borrowed from the Store's reader pool.
+#pragma once
+
+#include <utility>
+
+#include "store/connection_pool.h"
+#include "store/group_commit.h"
+#include "store/postgres/connection.h"
+#include "store/store.h"
+
+namespace postern::store::postgres {
+
+using ReaderPool = ConnectionPool<Connection>;
+
+// Runs f(Connection&) on a pooled connection. A connection found lost (the
+// server restarted, failed over) is made again and the read tried once
+// more: reads change nothing, so trying again is safe.
+template <class F>
+auto read_pooled(ReaderPool& pool, F f) -> decltype(f(std::declval<Connection&>())) {
+  using Answer = decltype(f(std::declval<Connection&>()));
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool.borrow();
+    Connection& c = *lease.operator->();
+    if (auto r = c.ensure(); !r) return Answer(boost::system::in_place_error, r.error());
+    auto result = f(c);
+    if (result || result.error() != Errc::storage_unavailable || attempt > 0) return result;
+  }
+}
+
+// A part of the store beside the Store itself, whose writes are
+// operations of `Writer`.
+template <class Writer>
+class StorePart {
+ public:
+  // All three outlive this object.
+  StorePart(GroupCommitter& committer, Writer& writer, ReaderPool& readers)
+      : committer_(committer), writer_(writer), readers_(readers) {}
+
+ protected:
+  // Queues op(writer), which answers Result<T>, as one write.
+  template <class T, class Op>
+  void write(Op op, Completion<T> done) {
+    committer_.template submit<T>([w = &writer_, op = std::move(op)]() { return op(*w); },
+                                  std::move(done));
+  }
+  template <class F>
+  auto read(F f) {
+    return read_pooled(readers_, std::move(f));
+  }
+
+ private:
+  GroupCommitter& committer_;
+  Writer& writer_;
+  ReaderPool& readers_;
+};
+
+}  // namespace postern::store::postgres
