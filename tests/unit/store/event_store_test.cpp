@@ -8,7 +8,7 @@
 
 #include "event_fixture.h"
 #include "store/sqlite/database.h"
-#include "store/sqlite/sqlite_event_store.h"
+#include "store/event_writes.h"
 
 namespace postern::store {
 namespace {
@@ -268,7 +268,7 @@ TEST_F(EventFixture, EventsAndStatesSurviveARestart) {
 // duplicates within it included.
 TEST_F(EventFixture, ABatchRecordedInPartsAnswersEveryEventInOrder) {
   auto id = sent_message({"b@x.org", "c@x.org"}, "sendgrid", "sg1");
-  constexpr auto kEvents = 2 * sqlite::SqliteEventStore::kEventsPerWrite + 3;
+  constexpr auto kEvents = 2 * kEventsPerWrite + 3;
   std::vector<events::ProviderEvent> batch;
   Outcomes expected;
   for (std::size_t i = 0; i < kEvents; ++i) {
