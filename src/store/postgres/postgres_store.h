@@ -43,6 +43,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/event_store.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {
@@ -96,6 +97,10 @@ class PostgresStore final : public Store {
   // space of deleted rows, so there is nothing to do here. Answers 0.
   Result<std::uint64_t> reclaim_content_space() override;
   void close() override;
+
+  // Provider events and the suppression list, in this database and
+  // written through this store's writer (lives as long as this object).
+  EventStore& events();
 
  private:
   struct Impl;
