@@ -144,6 +144,115 @@ ALTER TABLE api_keys ADD COLUMN last_used_at timestamptz;
 ALTER TABLE api_keys ADD COLUMN previous_hash bytea UNIQUE;
 ALTER TABLE api_keys ADD COLUMN previous_valid_until timestamptz;
 )sql"_status_sql},
+    Migration{3, R"sql(
+-- Provider events and the suppression list (store/event_store.h,
+-- store/postgres/event_writer.h; SQLite's migration 11), and the message
+-- log's search (SQLite's migration 15). Keys and addresses are COLLATE "C":
+-- compared and ordered by their bytes, as SQLite does, whatever the
+-- database's locale (the suppression list pages in key order).
+
+-- (messages.suppressed and events.recipient, SQLite's other changes of
+-- migration 11, exist since version 1.)
+
+-- key: store::suppression_key(address) (domain lower-cased, local part as
+-- given); address as first given. reason: bounced, complained, inactive,
+-- manual. message_id: the message whose event put it there, or NULL.
+CREATE TABLE suppressions (
+  key text COLLATE "C" PRIMARY KEY,
+  address text NOT NULL,
+  reason text NOT NULL,
+  provider text NOT NULL DEFAULT '',
+  message_id bigint,
+  detail text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL
+);
+
+-- Every provider event recorded, once (UNIQUE: a retried or duplicated
+-- delivery of the same report is a duplicate). message_id is NULL while no
+-- message is known by its ids (unmatched); type by name (events::to_str).
+-- id: arrival order on this database, never reused (the cursor of the
+-- unmatched list).
+CREATE TABLE provider_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  provider text COLLATE "C" NOT NULL,
+  dedupe_key text COLLATE "C" NOT NULL,
+  message_id bigint,
+  recipient text NOT NULL,
+  type text NOT NULL,
+  at timestamptz NOT NULL,
+  detail text NOT NULL DEFAULT '',
+  provider_message_id text COLLATE "C" NOT NULL DEFAULT '',
+  postern_id text NOT NULL DEFAULT '',
+  received_at timestamptz NOT NULL,
+  UNIQUE (provider, dedupe_key)
+);
+CREATE INDEX provider_events_by_message ON provider_events(message_id)
+  WHERE message_id IS NOT NULL;
+-- Unmatched events only: those a send call's answer may name later, the
+-- list of them newest first, and retention's cut by age.
+CREATE INDEX provider_events_waiting ON provider_events(provider, provider_message_id)
+  WHERE message_id IS NULL;
+CREATE INDEX provider_events_unmatched ON provider_events(id) WHERE message_id IS NULL;
+
+-- The message each send call's answer named (AttemptRecord::
+-- provider_message_id): a message sent in parts has several.
+CREATE TABLE provider_message_ids (
+  provider text COLLATE "C" NOT NULL,
+  provider_message_id text COLLATE "C" NOT NULL,
+  message_id bigint NOT NULL,
+  PRIMARY KEY (provider, provider_message_id)
+);
+CREATE INDEX provider_message_ids_by_message ON provider_message_ids(message_id);
+
+-- Each recipient's state as its provider last reported it (the event with
+-- the latest time wins); address as the message's envelope spells it.
+CREATE TABLE recipient_states (
+  message_id bigint NOT NULL,
+  address text COLLATE "C" NOT NULL,
+  state text NOT NULL,
+  at timestamptz NOT NULL,
+  detail text NOT NULL DEFAULT '',
+  provider text NOT NULL DEFAULT '',
+  PRIMARY KEY (message_id, address)
+);
+
+-- The message log's search (GET /v1/messages, store/postgres/reader.cpp).
+-- A term is "r:" and a recipient's suppression key, or "t:" and a tag; one
+-- row per term of a message, so a search by recipient or tag reads one
+-- range of the primary key, newest first, whatever the database holds.
+-- The terms are made here, in SQL, by the functions below, at enqueue, at
+-- retention and when searching, so this backend has one definition of
+-- them (the same as store/sqlite/message_terms.h's, which the tests of
+-- both backends pin).
+CREATE TABLE message_terms (
+  term text COLLATE "C" NOT NULL,
+  message_id bigint NOT NULL,
+  PRIMARY KEY (term, message_id)
+);
+-- suppression_key(address) after "r:": the last '@' splits, the domain is
+-- lower-cased in ASCII only (translate, not lower(), which would fold
+-- other letters as the database's locale does).
+CREATE FUNCTION postern_recipient_term(address text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT 'r:' || CASE WHEN strpos(address, '@') = 0 THEN address
+    ELSE substring(address FROM '^(.*@)') ||
+         translate(substring(address FROM '@([^@]*)$'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                   'abcdefghijklmnopqrstuvwxyz') END
+$$;
+-- Every term of a message, once, from its recipients and tags columns
+-- (store/codec.h: a recipient a line, its kind's digit first; a tag a line).
+CREATE FUNCTION postern_message_terms(recipients text, tags text) RETURNS SETOF text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT postern_recipient_term(substr(line, 2)) FROM string_to_table(recipients, E'\n') AS line
+    WHERE line <> ''
+  UNION
+  SELECT 't:' || tag FROM string_to_table(tags, E'\n') AS tag WHERE tag <> ''
+$$;
+INSERT INTO message_terms(term, message_id)
+  SELECT t, m.id FROM messages m, postern_message_terms(m.recipients, m.tags) AS t;
+-- The provider of the last attempt: messages that had none yet are left
+-- out, so intake pays no insert here.
+CREATE INDEX messages_by_provider ON messages(provider, id) WHERE provider <> '';
     Migration{5, R"sql(
 -- The test inbox (store/inbox_store.h; SQLite's migration 8, with the same
 -- tables and meaning). Ids are identities, never given twice: an IMAP

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/event_writer.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_cluster_link.h"
 #include "store/postgres/pg_inbox_store.h"
+#include "store/postgres/pg_event_store.h"
+#include "store/postgres/pooled_read.h"
 #include "store/postgres/reader.h"
 #include "store/postgres/writer.h"
 
@@ -21,21 +23,20 @@ const std::vector<std::string> kWriterSetup = {"SET synchronous_commit = on",
                                                "SET application_name = 'postern-writer'"};
 const std::vector<std::string> kReaderSetup = {"SET application_name = 'postern-reader'"};
 
-// Reader connections, pooled as the SQLite store pools its own.
-using Pool = ConnectionPool<Connection>;
-
 }  // namespace
 
 // Members are destroyed bottom-up: the committer stops first.
 struct PostgresStore::Impl {
   std::unique_ptr<Connection> write_conn;
   std::unique_ptr<Writer> writer;
-  std::unique_ptr<Pool> readers;
+  std::unique_ptr<EventWriter> event_writer;
+  std::unique_ptr<ReaderPool> readers;
   std::unique_ptr<GroupCommitter> committer;
   std::unique_ptr<PgClusterLink> link;  // on a connection of its own
   // Written through the committer (stopped by close() before these go).
   std::unique_ptr<InboxWriter> inbox_writer;
   std::unique_ptr<PgInboxStore> inbox;
+  std::unique_ptr<PgEventStore> events;  // uses the committer, goes before it
 
   // Queues a write: `op` runs on the writer thread with the writer.
   template <class T, class Op>
@@ -44,20 +45,14 @@ struct PostgresStore::Impl {
                          std::move(done));
   }
 
-  // Runs a read on a pooled connection. A connection found lost (the
-  // server restarted, failed over) is made again and the read tried once
-  // more: reads change nothing, so trying again is safe.
+  // Runs a read on a pooled connection (pooled_read.h: tried again once
+  // on a lost connection).
   template <class F>
   auto read(F f) -> decltype(f(std::declval<Reader&>())) {
-    using Answer = decltype(f(std::declval<Reader&>()));
-    for (int attempt = 0;; ++attempt) {
-      auto lease = readers->borrow();
-      Connection& c = *lease.operator->();
-      if (auto r = c.ensure(); !r) return Answer(boost::system::in_place_error, r.error());
+    return read_pooled(*readers, [&](Connection& c) {
       Reader reader(c);
-      auto result = f(reader);
-      if (result || result.error() != Errc::storage_unavailable || attempt > 0) return result;
-    }
+      return f(reader);
+    });
   }
 };
 
@@ -72,11 +67,12 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     spdlog::error("store: PostgreSQL migration failed: {}", impl->write_conn->last_error());
     return r.error();
   }
-  auto readers =
-      Pool::open(options.readers, [&] { return Connection::open(options.url, kReaderSetup); });
+  auto readers = ReaderPool::open(options.readers,
+                                  [&] { return Connection::open(options.url, kReaderSetup); });
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
   impl->writer = std::make_unique<Writer>(*impl->write_conn, clock);
+  impl->event_writer = std::make_unique<EventWriter>(*impl->write_conn, clock);
 
   Connection* c = impl->write_conn.get();
   Writer* w = impl->writer.get();
@@ -113,6 +109,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   impl->inbox_writer = std::make_unique<InboxWriter>(*impl->write_conn, clock);
   impl->inbox =
       std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer, *impl->readers);
+  impl->events =
+      std::make_unique<PgEventStore>(*impl->committer, *impl->event_writer, *impl->readers);
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
 
@@ -140,8 +138,15 @@ void PostgresStore::lease(std::string owner, SystemTime now, std::chrono::second
 }
 
 void PostgresStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
+  // In the attempt's own transaction: the provider's id is remembered (and
+  // the events that came before it applied) exactly when the attempt is.
   impl_->write<void>(
-      [o = std::move(owner), r = std::move(record)](Writer& w) { return w.record_attempt(o, r); },
+      [events = impl_->event_writer.get(), o = std::move(owner),
+       r = std::move(record)](Writer& w) -> Result<void> {
+        if (auto done = w.record_attempt(o, r); !done) return done;
+        if (r.provider_message_id.empty()) return {};
+        return events->note_provider_message_id(r.id, r.provider, r.provider_message_id);
+      },
       std::move(done));
 }
 
@@ -242,5 +247,6 @@ Result<std::vector<SmtpUser>> PostgresStore::list_smtp_users() {
 Result<std::uint64_t> PostgresStore::reclaim_content_space() { return std::uint64_t{0}; }
 
 InboxStore& PostgresStore::inbox() { return *impl_->inbox; }
+EventStore& PostgresStore::events() { return *impl_->events; }
 
 }  // namespace postern::store::postgres

@@ -47,6 +47,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "store/inbox_store.h"
+#include "store/event_store.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {
@@ -105,6 +106,9 @@ class PostgresStore final : public Store {
 
   // The test inbox, in this database (pg_inbox_store.h).
   InboxStore& inbox();
+  // Provider events and the suppression list, in this database and
+  // written through this store's writer (lives as long as this object).
+  EventStore& events();
 
  private:
   struct Impl;

@@ -3,16 +3,18 @@
 #include <limits>
 
 #include "store/codec.h"
+#include "store/postgres/message_search.h"
 
 namespace postern::store::postgres {
 
 namespace {
 
+// Of messages m (a search may join message_terms).
 constexpr std::string_view kSummaryColumns =
-    "SELECT id, status, postern_ms(created_at), postern_ms(updated_at), "
-    "postern_ms(next_attempt_at), attempts, sender, subject, tags, size, format, provider, "
-    "provider_message_id, last_error, recipients, settled, refused, suppressed, source, "
-    "submitted_by FROM messages ";
+    "m.id, m.status, postern_ms(m.created_at), postern_ms(m.updated_at), "
+    "postern_ms(m.next_attempt_at), m.attempts, m.sender, m.subject, m.tags, m.size, m.format, "
+    "m.provider, m.provider_message_id, m.last_error, m.recipients, m.settled, m.refused, "
+    "m.suppressed, m.source, m.submitted_by";
 
 // A key with its bound test account's user name (store.h ApiKey::test_account).
 constexpr std::string_view kKeyColumns =
@@ -70,7 +72,9 @@ StoredApiKey key_of(const Rows& r, int i) {
 
 Result<MessageDetail> Reader::get_message(MessageId id) {
   auto id_value = static_cast<std::int64_t>(id.value());
-  auto rows = c_.query(std::string(kSummaryColumns) + "WHERE id = $1", Params().integer(id_value));
+  auto rows =
+      c_.query("SELECT " + std::string(kSummaryColumns) + " FROM messages m WHERE m.id = $1",
+               Params().integer(id_value));
   if (!rows) return rows.error();
   if (rows->size() == 0) return Errc::not_found;
   MessageDetail detail;
@@ -101,27 +105,33 @@ Result<MessageDetail> Reader::get_message(MessageId id) {
     e.recipient = events->text(i, 9);
     detail.events.push_back(std::move(e));
   }
+  auto states = c_.query(
+      "SELECT address, state, postern_ms(at), detail, provider FROM recipient_states "
+      "WHERE message_id = $1 ORDER BY address",
+      Params().integer(id_value));
+  if (!states) return states.error();
+  for (int i = 0; i < states->size(); ++i) {
+    detail.recipient_states.push_back({states->text(i, 0), states->text(i, 1),
+                                       from_unix_ms(states->integer(i, 2)), states->text(i, 3),
+                                       states->text(i, 4)});
+  }
   return detail;
 }
 
 Result<std::vector<MessageSummary>> Reader::list_messages(const ListFilter& f) {
-  // The search by provider, recipient and tag (SQLite's message_terms) is
-  // not on this backend yet: refused rather than answered unfiltered.
-  if (f.provider || f.recipient || f.tag) return Errc::invalid_argument;
   std::uint64_t low = f.since ? MessageId::first_at(*f.since).value() : 0;
   auto high = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (f.until) high = std::min(high, MessageId::first_at(*f.until).value());
   if (f.before) high = std::min(high, f.before->value());
-  // The status as a literal, so the planner picks the partial index that
-  // holds it (messages_queued, or messages_by_status for the others).
-  std::string where = "WHERE ";
-  if (f.status) where += "status = " + std::to_string(static_cast<int>(*f.status)) + " AND ";
-  auto rows = c_.query(
-      std::string(kSummaryColumns) + where + "id >= $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-      Params()
-          .integer(static_cast<std::int64_t>(low))
-          .integer(static_cast<std::int64_t>(high))
-          .integer(static_cast<std::int64_t>(f.limit)));
+  Params params;
+  params.integer(static_cast<std::int64_t>(low))
+      .integer(static_cast<std::int64_t>(high))
+      .integer(static_cast<std::int64_t>(f.limit));
+  auto sql = search_sql(f, kSummaryColumns);
+  if (f.provider) params.text(*f.provider);
+  if (f.recipient) params.text(*f.recipient);
+  if (f.tag) params.text(*f.tag);
+  auto rows = c_.query(sql, params);
   if (!rows) return rows.error();
   std::vector<MessageSummary> out;
   for (int i = 0; i < rows->size(); ++i) out.push_back(summary_of(*rows, i));

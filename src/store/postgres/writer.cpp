@@ -139,7 +139,10 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
       "WITH m AS (INSERT INTO messages(id, status, created_at, updated_at, window_start, "
       "next_attempt_at, sender, subject, tags, submitted_by, source, format, size, recipients, "
       "catch_account, suppressed) VALUES ($1, {queued}, postern_ts($2), postern_ts($2), "
-      "postern_ts($2), postern_ts($2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) "
+      "postern_ts($2), postern_ts($2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)), "
+      // The message log's search terms (schema migration 3).
+      "t AS (INSERT INTO message_terms(term, message_id) "
+      "SELECT term, $1 FROM postern_message_terms($10, $5) AS term) "
       "INSERT INTO message_content(message_id, content) VALUES ($1, $13)"_status_sql,
       Params()
           .integer(id_of(id))
@@ -381,13 +384,22 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
   std::size_t purged = 0;
   for (auto status : kEnded) {
     if (purged >= limit) break;
-    // Rows another node holds locked are left for the next round.
+    // Rows another node holds locked are left for the next round. With
+    // each message go its timeline, content and search terms, and what
+    // providers reported about it (schema migration 3); the suppression
+    // list outlives it.
     auto r = c_.query(
         "WITH gone AS (DELETE FROM messages WHERE id IN (SELECT id FROM messages "
         "WHERE status = $1 AND id < $2 AND updated_at < postern_ts($3) ORDER BY id LIMIT $4 "
-        "FOR UPDATE SKIP LOCKED) RETURNING id), "
+        "FOR UPDATE SKIP LOCKED) RETURNING id, recipients, tags), "
         "e AS (DELETE FROM events WHERE message_id IN (SELECT id FROM gone)), "
-        "c AS (DELETE FROM message_content WHERE message_id IN (SELECT id FROM gone)) "
+        "c AS (DELETE FROM message_content WHERE message_id IN (SELECT id FROM gone)), "
+        "t AS (DELETE FROM message_terms mt USING gone g, "
+        "postern_message_terms(g.recipients, g.tags) AS x(term) "
+        "WHERE mt.term = x.term AND mt.message_id = g.id), "
+        "pe AS (DELETE FROM provider_events WHERE message_id IN (SELECT id FROM gone)), "
+        "rs AS (DELETE FROM recipient_states WHERE message_id IN (SELECT id FROM gone)), "
+        "pm AS (DELETE FROM provider_message_ids WHERE message_id IN (SELECT id FROM gone)) "
         "SELECT count(*) FROM gone",
         Params()
             .integer(static_cast<std::int64_t>(status))
@@ -399,6 +411,13 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
     move_count(status, -n);
     purged += static_cast<std::size_t>(n);
   }
+  // Reports that never matched: the send call's answer they waited for
+  // comes seconds after them, never a retention period later.
+  c_.defer(
+      "DELETE FROM provider_events WHERE id IN (SELECT id FROM provider_events "
+      "WHERE message_id IS NULL AND received_at < postern_ts($1) ORDER BY id LIMIT $2 "
+      "FOR UPDATE SKIP LOCKED)",
+      Params().integer(to_unix_ms(before)).integer(static_cast<std::int64_t>(limit)));
   return purged;
 }
 

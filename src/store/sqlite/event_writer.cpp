@@ -1,7 +1,8 @@
 #include "store/sqlite/event_writer.h"
 
-#include "core/ascii.h"
 #include "store/codec.h"
+#include "store/envelope_address.h"
+#include "store/event_writes.h"
 #include "store/sqlite/event_rows.h"
 
 namespace postern::store::sqlite {
@@ -60,19 +61,6 @@ WebhookType recipient_webhook_type(events::RecipientEventType type) {
       break;
   }
   return webhook_type("recipient.deferred");
-}
-
-// The envelope's spelling of the address a provider reports: the same
-// bytes, else the same in any ASCII case (some providers lower-case whole
-// addresses), else as reported. The state and the suppression then key on
-// what the sender wrote, which the next send is checked by.
-std::string envelope_address(std::string_view recipients, const std::string& reported) {
-  std::optional<std::string> folded;
-  for (const auto& r : split_recipients(recipients)) {
-    if (r.address == reported) return r.address;
-    if (!folded && ascii_iequals(r.address, reported)) folded = r.address;
-  }
-  return folded.value_or(reported);
 }
 
 }  // namespace
@@ -257,13 +245,7 @@ Result<bool> EventWriter::insert_suppression(const Suppression& s) {
 }
 
 Result<std::size_t> EventWriter::add_suppressions(const std::vector<Suppression>& entries) {
-  std::size_t added = 0;
-  for (const auto& entry : entries) {
-    auto r = insert_suppression(entry);
-    if (!r) return r.error();
-    added += *r ? 1 : 0;
-  }
-  return added;
+  return add_each(entries, [this](const Suppression& s) { return insert_suppression(s); });
 }
 
 Result<bool> EventWriter::remove_suppression(const std::string& address) {

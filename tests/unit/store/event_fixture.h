@@ -1,6 +1,8 @@
-// Provider events and the suppression list on a SQLite store in a
-// temporary directory, with blocking helpers for the asynchronous writes and
-// a message sent through a provider that answered a provider message id.
+// Provider events and the suppression list, with blocking helpers for the
+// asynchronous writes and a message sent through a provider that answered
+// a provider message id: EventFixture on a SQLite store in a temporary
+// directory, AnyEventFixture on the backend a test's parameter names
+// (store_fixture.h: SQLite, or PostgreSQL in a database of the test's own).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 
 #include "store/event_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store_fixture.h"
 #include "support/await_completion.h"
 #include "support/fake_clock.h"
 #include "support/sqlite_store.h"
@@ -16,7 +19,8 @@
 
 namespace postern::store {
 
-class EventFixture : public ::testing::Test {
+// A SQLite store (the stores only it has yet: routing, webhooks).
+class SqliteEventBase : public ::testing::Test {
  protected:
   void SetUp() override { open(); }
 
@@ -28,6 +32,46 @@ class EventFixture : public ::testing::Test {
   }
 
   EventStore& events() { return store_->events(); }
+
+  test::TempDir dir_;
+  test::FakeClock clock_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<sqlite::SqliteStore> store_;
+};
+
+// A store of either backend (the test's parameter).
+class AnyEventBase : public ::testing::TestWithParam<Backend>, public BackendStoreSupport {
+ protected:
+  void SetUp() override {
+    set_up(GetParam());
+    if (store_) bind_events();
+  }
+
+  // Opens the store, closing the one open before (a restart).
+  void open() {
+    events_ = nullptr;
+    BackendStoreSupport::open();
+    bind_events();
+  }
+
+  EventStore& events() { return *events_; }
+
+  EventStore* events_ = nullptr;  // of store_
+
+ private:
+  void bind_events() {
+    if (auto* s = dynamic_cast<sqlite::SqliteStore*>(store_.get())) events_ = &s->events();
+    if (auto* s = dynamic_cast<postgres::PostgresStore*>(store_.get())) events_ = &s->events();
+    ASSERT_TRUE(events_);
+  }
+};
+
+template <class Base>
+class EventCalls : public Base {
+ protected:
+  using Base::clock_;
+  using Base::events;
+  using Base::store_;
 
   MessageId enqueue(std::vector<std::string> to, std::vector<std::string> suppressed = {}) {
     NewMessage m;
@@ -126,11 +170,9 @@ class EventFixture : public ::testing::Test {
   bool suppressed(const std::string& address) {
     return events().suppressed_among({address}).value() == std::vector<std::string>{address};
   }
-
-  test::TempDir dir_;
-  test::FakeClock clock_;
-  MetricsRegistry metrics_;
-  std::unique_ptr<sqlite::SqliteStore> store_;
 };
+
+using EventFixture = EventCalls<SqliteEventBase>;
+using AnyEventFixture = EventCalls<AnyEventBase>;
 
 }  // namespace postern::store

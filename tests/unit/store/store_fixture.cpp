@@ -1,5 +1,7 @@
 #include "store_fixture.h"
 
+#include "store/postgres/connection.h"
+#include "store/sqlite/database.h"
 #include "support/await_completion.h"
 
 namespace postern::store {
@@ -48,6 +50,27 @@ std::vector<MessageId> StoreTestSupport::all_pages(ListFilter f) {
     f.before = page->back().id;
   }
   return seen;
+}
+
+std::int64_t BackendStoreSupport::count_rows(const std::string& table) {
+  const auto sql = "SELECT count(*) FROM " + table;
+  if (backend_ == Backend::postgres) {
+    auto c = postgres::Connection::open(pg_->conninfo(database_));
+    EXPECT_TRUE(c);
+    if (!c) return -1;
+    auto rows = (*c)->query(sql);
+    EXPECT_TRUE(rows) << (*c)->last_error();
+    return rows ? rows->integer(0, 0) : -1;
+  }
+  auto db = sqlite::Database::open(dir_.file("postern.db"), false);
+  EXPECT_TRUE(db);
+  if (!db) return -1;
+  auto count = (*db)->prepare(sql);
+  EXPECT_TRUE(count);
+  if (!count) return -1;
+  auto stepped = count->step();
+  if (!stepped || !*stepped) return -1;
+  return count->column_int(0);
 }
 
 }  // namespace postern::store

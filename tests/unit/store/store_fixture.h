@@ -89,6 +89,10 @@ class BackendStoreSupport : public StoreTestSupport {
     store_ = std::move(*s);
   }
 
+  // The rows of `table` in the store's database, read on a connection of
+  // its own (for what no store call shows: rows retention must delete).
+  std::int64_t count_rows(const std::string& table);
+
   Backend backend_ = Backend::sqlite;
   test::PgServer* pg_ = nullptr;
   std::string database_;

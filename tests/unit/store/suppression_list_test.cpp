@@ -1,4 +1,4 @@
-// The suppression list on the SQLite store: keys, adding, removing, paging
+// The suppression list on both backends: keys, adding, removing, paging
 // and the intake check.
 #include <gtest/gtest.h>
 
@@ -7,6 +7,11 @@
 namespace postern::store {
 namespace {
 
+class SuppressionListTest : public AnyEventFixture {};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SuppressionListTest, ::testing::Values(Backend::sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, SuppressionListTest, ::testing::Values(Backend::postgres));
+
 Suppression entry(const std::string& address, const std::string& reason = "manual") {
   Suppression s;
   s.address = address;
@@ -14,7 +19,7 @@ Suppression entry(const std::string& address, const std::string& reason = "manua
   return s;
 }
 
-TEST_F(EventFixture, TheDomainComparesInAnyCaseTheLocalPartAsGiven) {
+TEST_P(SuppressionListTest, TheDomainComparesInAnyCaseTheLocalPartAsGiven) {
   EXPECT_EQ(add({entry("Ann@Example.COM")}).value(), 1u);
   EXPECT_EQ(add({entry("Ann@example.com")}).value(), 0u);  // the same key: left as it is
   auto found = events().suppression("Ann@EXAMPLE.com").value();
@@ -26,7 +31,7 @@ TEST_F(EventFixture, TheDomainComparesInAnyCaseTheLocalPartAsGiven) {
   EXPECT_EQ(among.value(), (std::vector<std::string>{"Ann@example.com", "Ann@EXAMPLE.COM"}));
 }
 
-TEST_F(EventFixture, AnEntryKeepsWhatItWasAddedWith) {
+TEST_P(SuppressionListTest, AnEntryKeepsWhatItWasAddedWith) {
   Suppression s = entry("b@x.org", "inactive");
   s.provider = "postmark";
   s.detail = "406 inactive recipient";
@@ -45,14 +50,14 @@ TEST_F(EventFixture, AnEntryKeepsWhatItWasAddedWith) {
             from_unix_ms(to_unix_ms(clock_.now())));
 }
 
-TEST_F(EventFixture, RemovingAnswersWhetherTheAddressWasListed) {
+TEST_P(SuppressionListTest, RemovingAnswersWhetherTheAddressWasListed) {
   ASSERT_EQ(add({entry("b@X.org")}).value(), 1u);
   EXPECT_TRUE(remove("b@x.ORG").value());
   EXPECT_FALSE(remove("b@x.org").value());
   EXPECT_FALSE(suppressed("b@x.org"));
 }
 
-TEST_F(EventFixture, TheListPagesInKeyOrder) {
+TEST_P(SuppressionListTest, TheListPagesInKeyOrder) {
   EXPECT_EQ(add({entry("e@x.org"), entry("a@x.org"), entry("c@x.org"), entry("b@x.org"),
                  entry("d@x.org"), entry("a@x.org")})
                 .value(),
@@ -70,7 +75,7 @@ TEST_F(EventFixture, TheListPagesInKeyOrder) {
             (std::vector<std::string>{"a@x.org", "b@x.org", "c@x.org", "d@x.org", "e@x.org"}));
 }
 
-TEST_F(EventFixture, TheListSurvivesARestart) {
+TEST_P(SuppressionListTest, TheListSurvivesARestart) {
   ASSERT_EQ(add({entry("b@x.org", "complained")}).value(), 1u);
   open();
   EXPECT_TRUE(suppressed("b@x.org"));
