@@ -43,7 +43,9 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "store/routing_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store::postgres {
 
@@ -96,6 +98,13 @@ class PostgresStore final : public Store {
   // space of deleted rows, so there is nothing to do here. Answers 0.
   Result<std::uint64_t> reclaim_content_space() override;
   void close() override;
+
+  // Providers and routing settings changed at run time, shared by every
+  // node on the database (pg_routing_store.h).
+  RoutingStore& routing();
+  // Webhooks out, queues leased by the senders of every node
+  // (pg_webhook_store.h).
+  WebhookStore& webhooks();
 
  private:
   struct Impl;
