@@ -1,9 +1,10 @@
 // The PostgreSQL backend of the Store (cluster mode, issue 30): any number
 // of Postern nodes share one database. In progress: the Store interface
 // itself (messages, content, events, API keys, SMTP users, idempotency
-// keys, boots) is here; the inbox, event, routing and webhook stores are
-// not yet, so store.backend = "postgres" is still refused by the
-// configuration (docs/operations.md "PostgreSQL backend (in progress)").
+// keys, boots) is here, and the routing and webhook stores (routing(),
+// webhooks()); the inbox and event stores are not yet, so
+// store.backend = "postgres" is still refused by the configuration
+// (docs/operations.md "PostgreSQL backend (in progress)").
 //
 // Threads, not the io runtime. The store runs libpq in blocking mode on
 // threads of its own, as the SQLite store runs SQLite: writes go through the
