@@ -1,6 +1,7 @@
 #include "store/webhook_store.h"
 
 #include "core/enum_names.h"
+#include "core/utf8.h"
 
 namespace postern::store {
 namespace {
@@ -20,6 +21,15 @@ std::string_view to_str(WebhookDeliveryState state) {
 
 std::optional<WebhookDeliveryState> parse_webhook_delivery_state(std::string_view name) {
   return value_in(kStateNames, name);
+}
+
+WebhookAttemptOutcome outcome_of(const WebhookAttempt& a) {
+  const auto state = a.delivered  ? WebhookDeliveryState::delivered
+                     : a.retry_at ? WebhookDeliveryState::pending
+                                  : WebhookDeliveryState::failed;
+  // At most 500 bytes: clip_utf8 may add three for its "...".
+  return {state, state == WebhookDeliveryState::pending ? *a.retry_at : a.at,
+          a.delivered ? std::string() : clip_utf8(a.error, 497)};
 }
 
 }  // namespace postern::store

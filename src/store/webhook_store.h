@@ -107,6 +107,16 @@ struct WebhookAttempt {
   std::optional<SystemTime> retry_at;
 };
 
+// What an attempt makes of its delivery, on every backend: its state, its
+// next attempt's time (for pending; else the attempt's), and the error
+// kept ("" after a 2xx; else at most 500 bytes).
+struct WebhookAttemptOutcome {
+  WebhookDeliveryState state;
+  SystemTime next_attempt_at;
+  std::string error;
+};
+WebhookAttemptOutcome outcome_of(const WebhookAttempt& attempt);
+
 class WebhookStore {
  public:
   virtual ~WebhookStore() = default;
@@ -139,6 +149,17 @@ class WebhookStore {
   // failing_since (set by a failure when it was epoch, back to epoch by a
   // success). not_found when the delivery is gone (its endpoint deleted).
   virtual void record_delivery_attempt(WebhookAttempt attempt, Completion<void> done) = 0;
+
+  // Leases to `owner` (a node and its sender) the deliveries
+  // due_deliveries would answer, at most `limit`: each is then not due
+  // again until now + lease (its next_attempt_at), so senders sharing the
+  // store never post the same delivery at once, and one that stopped
+  // leaves it due again when the lease ends. record_delivery_attempt (and
+  // redeliver) end the lease. A lease longer than an attempt's timeout
+  // keeps a slow endpoint's delivery with its sender.
+  virtual void lease_deliveries(std::string endpoint_id, std::string owner, SystemTime now,
+                                std::chrono::seconds lease, std::size_t limit,
+                                Completion<std::vector<WebhookDelivery>> done) = 0;
 
   // Manual redeliver: the delivery becomes pending, due at `now`, whatever
   // its state. not_found for an unknown id.

@@ -115,6 +115,7 @@ Result<void> Connection::ensure() {
     last_error_ = PQerrorMessage(conn_);
     return error_code(Errc::storage_unavailable);
   }
+  ++generation_;
   spdlog::info("store: reconnected to PostgreSQL");
   return run_setup();
 }
@@ -143,6 +144,16 @@ Result<std::size_t> Connection::wait_for_notifications(int wake_fd,
     return error_code(Errc::storage_unavailable);
   }
   return take();
+}
+
+bool Connection::take_notifications() {
+  bool any = false;
+  (void)PQconsumeInput(conn_);
+  while (PGnotify* n = PQnotifies(conn_)) {
+    any = true;
+    PQfreemem(n);
+  }
+  return any;
 }
 
 bool Connection::in_transaction() const {

@@ -104,6 +104,11 @@ class Connection {
   // Whether a transaction is open (or failed and awaiting ROLLBACK).
   bool in_transaction() const;
   std::string last_error() const { return last_error_; }
+  // Whether a notification (LISTEN, in the setup) arrived since the last
+  // call; reads what the socket holds, without a round trip.
+  bool take_notifications();
+  // Counts the connections made: a new one may have missed notifications.
+  std::uint64_t generation() const { return generation_; }
 
  private:
   struct Deferred {
@@ -122,6 +127,7 @@ class Connection {
   std::vector<Deferred> deferred_;
   std::string last_error_;
   bool broken_ = false;  // unusable although libpq still says CONNECTION_OK
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace postern::store::postgres

@@ -253,6 +253,96 @@ INSERT INTO message_terms(term, message_id)
 -- The provider of the last attempt: messages that had none yet are left
 -- out, so intake pays no insert here.
 CREATE INDEX messages_by_provider ON messages(provider, id) WHERE provider <> '';
+)sql"_status_sql},
+    Migration{4, R"sql(
+-- Providers and routing settings changed at run time (store/routing_store.h;
+-- SQLite's migration 13): every node loads the same.
+CREATE TABLE runtime_providers (
+  name text PRIMARY KEY,
+  source text NOT NULL,                   -- api, heartbeat, config
+  definition text NOT NULL,               -- JSON, the routing service's
+  file_entry text NOT NULL DEFAULT '',
+  removed boolean NOT NULL DEFAULT false,
+  admin text NOT NULL DEFAULT 'active',
+  heartbeat_ttl_ms bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE runtime_routing (
+  key text PRIMARY KEY,                   -- strategy, default_pool, routes
+  value text NOT NULL,                    -- JSON
+  file_value text NOT NULL,               -- JSON: the file's when it was set
+  updated_at timestamptz NOT NULL
+);
+
+-- Webhooks out (store/webhook_store.h; SQLite's migration 12). Times of
+-- nothing yet (never disabled, not failing, no attempt) are the epoch, as
+-- SQLite's 0; types, statuses and states are stored by name.
+CREATE TABLE webhook_endpoints (
+  id text PRIMARY KEY,
+  url text NOT NULL,
+  events text NOT NULL DEFAULT '',
+  secret text NOT NULL,
+  created_at timestamptz NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  disabled_at timestamptz NOT NULL DEFAULT 'epoch',
+  disabled_reason text NOT NULL DEFAULT '',
+  failing_since timestamptz NOT NULL DEFAULT 'epoch',
+  cursor bigint NOT NULL DEFAULT 0
+);
+
+-- The id of the last webhook event, one row. Not a sequence: a fan-out
+-- moves an endpoint's cursor past the ids it read, so ids must become
+-- visible in their order. Each transaction that records events takes them
+-- here just before its commit, holding the row until then, so one
+-- committed before the next takes its own (webhook_writer.h).
+CREATE TABLE webhook_event_ids (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  last bigint NOT NULL
+);
+INSERT INTO webhook_event_ids(one, last) VALUES (true, 0);
+
+CREATE TABLE webhook_events (
+  id bigint PRIMARY KEY,
+  type text NOT NULL,
+  message_id bigint NOT NULL,
+  recipient text NOT NULL DEFAULT '',
+  at timestamptz NOT NULL,
+  status text NOT NULL,
+  provider text NOT NULL DEFAULT '',
+  class text NOT NULL DEFAULT '',
+  code text NOT NULL DEFAULT '',
+  detail text NOT NULL DEFAULT ''
+);
+
+-- One event queued to one endpoint. A pending delivery a sender leased
+-- names it (lease_owner) and is not due again before its lease ends:
+-- next_attempt_at is then the lease's end (webhook_store.h).
+CREATE TABLE webhook_deliveries (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  endpoint_id text NOT NULL,
+  event_id bigint NOT NULL,
+  message_id bigint NOT NULL,
+  state text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL,
+  next_attempt_at timestamptz NOT NULL,
+  last_attempt_at timestamptz NOT NULL DEFAULT 'epoch',
+  last_status integer NOT NULL DEFAULT 0,
+  last_error text NOT NULL DEFAULT '',
+  last_latency_us bigint NOT NULL DEFAULT 0,
+  lease_owner text
+);
+-- As in SQLite: the log newest first, the pending queue (due ones, each
+-- message's first, the next due time), retention.
+CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, id);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries(endpoint_id, next_attempt_at, id)
+  WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_pending_by_message
+  ON webhook_deliveries(endpoint_id, message_id, id) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(last_attempt_at)
+  WHERE state <> 'pending';
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries(event_id);
+)sql"_status_sql},
     Migration{5, R"sql(
 -- The test inbox (store/inbox_store.h; SQLite's migration 8, with the same
 -- tables and meaning). Ids are identities, never given twice: an IMAP

@@ -8,11 +8,11 @@
 #include "store/committed_event_store.h"
 #include "store/postgres/event_reader.h"
 #include "store/postgres/event_writer.h"
-#include "store/postgres/pooled_read.h"
+#include "store/postgres/reader_pool.h"
 
 namespace postern::store::postgres {
 
-// A read on a connection of the pool (pooled_read.h: tried again once on a
+// A read on a connection of the pool (reader_pool.h: tried again once on a
 // lost connection).
 struct PooledEventReads {
   PooledEventReads(ReaderPool& pool) : pool(pool) {}  // NOLINT: converts on purpose

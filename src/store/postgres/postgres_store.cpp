@@ -7,10 +7,13 @@
 #include "store/postgres/event_writer.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_cluster_link.h"
-#include "store/postgres/pg_inbox_store.h"
 #include "store/postgres/pg_event_store.h"
-#include "store/postgres/pooled_read.h"
+#include "store/postgres/pg_inbox_store.h"
+#include "store/postgres/pg_routing_store.h"
+#include "store/postgres/pg_webhook_store.h"
 #include "store/postgres/reader.h"
+#include "store/postgres/reader_pool.h"
+#include "store/postgres/webhook_writer.h"
 #include "store/postgres/writer.h"
 
 namespace postern::store::postgres {
@@ -19,8 +22,10 @@ namespace {
 // synchronous_commit = on whatever the server's default: a COMMIT answers
 // once its WAL is flushed, so every acknowledgement follows a durable
 // commit. application_name shows the node's sessions in pg_stat_activity.
+// LISTEN: endpoint changes on other nodes (webhook_writer.h).
 const std::vector<std::string> kWriterSetup = {"SET synchronous_commit = on",
-                                               "SET application_name = 'postern-writer'"};
+                                               "SET application_name = 'postern-writer'",
+                                               std::string("LISTEN ") + kWebhookChannel};
 const std::vector<std::string> kReaderSetup = {"SET application_name = 'postern-reader'"};
 
 }  // namespace
@@ -28,6 +33,7 @@ const std::vector<std::string> kReaderSetup = {"SET application_name = 'postern-
 // Members are destroyed bottom-up: the committer stops first.
 struct PostgresStore::Impl {
   std::unique_ptr<Connection> write_conn;
+  std::unique_ptr<WebhookWriter> webhook_writer;  // used by the writer below
   std::unique_ptr<Writer> writer;
   std::unique_ptr<EventWriter> event_writer;
   std::unique_ptr<ReaderPool> readers;
@@ -37,6 +43,9 @@ struct PostgresStore::Impl {
   std::unique_ptr<InboxWriter> inbox_writer;
   std::unique_ptr<PgInboxStore> inbox;
   std::unique_ptr<PgEventStore> events;  // uses the committer, goes before it
+  // Parts written through the committer: they go with it.
+  std::unique_ptr<PgRoutingStore> routing;
+  std::unique_ptr<PgWebhookStore> webhooks;
 
   // Queues a write: `op` runs on the writer thread with the writer.
   template <class T, class Op>
@@ -45,14 +54,11 @@ struct PostgresStore::Impl {
                          std::move(done));
   }
 
-  // Runs a read on a pooled connection (pooled_read.h: tried again once
-  // on a lost connection).
+  // Runs a read on a pooled connection (reader_pool.h: tried again once on
+  // a lost connection).
   template <class F>
   auto read(F f) -> decltype(f(std::declval<Reader&>())) {
-    return read_pooled(*readers, [&](Connection& c) {
-      Reader reader(c);
-      return f(reader);
-    });
+    return PgReads<Reader>{*readers}(std::move(f));
   }
 };
 
@@ -71,20 +77,27 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
                                   [&] { return Connection::open(options.url, kReaderSetup); });
   if (!readers) return readers.error();
   impl->readers = std::move(*readers);
-  impl->writer = std::make_unique<Writer>(*impl->write_conn, clock);
+  impl->webhook_writer = std::make_unique<WebhookWriter>(*impl->write_conn);
+  impl->writer = std::make_unique<Writer>(*impl->write_conn, clock, *impl->webhook_writer);
   impl->event_writer = std::make_unique<EventWriter>(*impl->write_conn, clock);
 
   Connection* c = impl->write_conn.get();
   Writer* w = impl->writer.get();
+  WebhookWriter* hooks_w = impl->webhook_writer.get();
+  Impl* self = impl.get();
   TransactionHooks hooks{
       // A lost connection is made again here, before each batch; BEGIN goes
       // with the batch's first statements.
-      [c]() -> Result<void> {
+      [c, hooks_w]() -> Result<void> {
         if (auto r = c->ensure(); !r) return r;
+        hooks_w->begin();
         c->defer("BEGIN", {});
         return {};
       },
-      [c, w]() -> Result<void> {
+      // Webhook event ids, then the counts: the order of the rows every
+      // transaction locks last (webhook_writer.h).
+      [c, w, hooks_w]() -> Result<void> {
+        hooks_w->flush();
         w->flush_counts();
         w->flush_notice();
         c->defer("COMMIT", {});
@@ -93,14 +106,19 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
         if (c->in_transaction()) return error_code(Errc::internal);
         return {};
       },
-      [c, w]() {
+      [c, w, hooks_w]() {
         w->discard_counts();
+        hooks_w->discard();
         c->discard_deferred();
         if (c->in_transaction()) (void)c->query("ROLLBACK");
       },
       nullptr,
       nullptr,
-      nullptr,
+      // The webhook sender wakes once what it would read is durable.
+      [hooks_w, self]() -> std::function<void()> {
+        if (!hooks_w->take_changed()) return nullptr;
+        return [self] { self->webhooks->changed(); };
+      },
   };
   impl->committer = std::make_unique<GroupCommitter>(
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "postgres"},
@@ -111,6 +129,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
       std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer, *impl->readers);
   impl->events =
       std::make_unique<PgEventStore>(*impl->committer, *impl->event_writer, *impl->readers);
+  impl->routing =
+      std::make_unique<PgRoutingStore>(*impl->committer, *impl->write_conn, *impl->readers, clock);
+  impl->webhooks = std::make_unique<PgWebhookStore>(*impl->committer, *impl->webhook_writer,
+                                                    PgReads<WebhookReader>{*impl->readers});
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
 
@@ -248,5 +270,8 @@ Result<std::uint64_t> PostgresStore::reclaim_content_space() { return std::uint6
 
 InboxStore& PostgresStore::inbox() { return *impl_->inbox; }
 EventStore& PostgresStore::events() { return *impl_->events; }
+RoutingStore& PostgresStore::routing() { return *impl_->routing; }
+
+WebhookStore& PostgresStore::webhooks() { return *impl_->webhooks; }
 
 }  // namespace postern::store::postgres

@@ -1,10 +1,11 @@
 // The PostgreSQL backend of the Store (cluster mode, issue 30): any number
 // of Postern nodes share one database. In progress: the Store interface
 // itself (messages, content, events, API keys, SMTP users, idempotency
-// keys, boots) is here, and the test inbox (inbox()); the event, routing
-// and webhook stores are not yet, so store.backend = "postgres" is still
-// refused by the configuration (docs/operations.md "PostgreSQL backend (in
-// progress)").
+// keys, boots) is here, with the test inbox (inbox()), provider events
+// and suppressions (events()), run-time routing (routing()) and webhooks
+// out (webhooks()); store.backend = "postgres" is still refused by the
+// configuration until the server is wired to it (docs/operations.md
+// "PostgreSQL backend (in progress)").
 //
 // Threads, not the io runtime. The store runs libpq in blocking mode on
 // threads of its own, as the SQLite store runs SQLite: writes go through the
@@ -46,9 +47,11 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
-#include "store/inbox_store.h"
 #include "store/event_store.h"
+#include "store/inbox_store.h"
+#include "store/routing_store.h"
 #include "store/store.h"
+#include "store/webhook_store.h"
 
 namespace postern::store::postgres {
 
@@ -109,6 +112,12 @@ class PostgresStore final : public Store {
   // Provider events and the suppression list, in this database and
   // written through this store's writer (lives as long as this object).
   EventStore& events();
+  // Providers and routing settings changed at run time, shared by every
+  // node on the database (pg_routing_store.h).
+  RoutingStore& routing();
+  // Webhooks out, queues leased by the senders of every node
+  // (pg_webhook_store.h).
+  WebhookStore& webhooks();
 
  private:
   struct Impl;

@@ -8,7 +8,7 @@
 
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
-#include "store/postgres/pooled_read.h"
+#include "store/postgres/reader_pool.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {

@@ -40,8 +40,8 @@ std::string lease_sql(MessageStatus from) {
 
 }  // namespace
 
-Writer::Writer(Connection& c, const Clock& clock)
-    : c_(c), clock_(clock), ids_(clock, std::random_device{}()) {}
+Writer::Writer(Connection& c, const Clock& clock, WebhookWriter& webhooks)
+    : c_(c), clock_(clock), webhooks_(webhooks), ids_(clock, std::random_device{}()) {}
 
 void Writer::move_count(MessageStatus status, std::int64_t delta) {
   pending_counts_[static_cast<std::size_t>(status)] += delta;
@@ -159,6 +159,7 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
           .text(join_lines(m.suppressed))
           .bytes(m.content));
   move_count(MessageStatus::queued, 1);
+  if (auto r = tell_accepted(webhooks_, id, now, m); !r) return r.error();
   return EnqueueResult{id, MessageStatus::queued, false};
 }
 
@@ -277,6 +278,7 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   }
   auto e = attempt_event(rec, now);
   insert_event(rec.id, row->integer(0, 0), e);
+  if (auto r = tell_attempt(webhooks_, rec, now); !r) return r;
   if (rec.next_status != MessageStatus::sending) {
     move_count(MessageStatus::sending, -1);
     move_count(rec.next_status, 1);
@@ -301,7 +303,7 @@ Result<MessageStatus> Writer::cancel(MessageId id) {
       "UPDATE messages SET status = {cancelled}, updated_at = postern_ts($2), "
       "event_seq = event_seq + 1 WHERE id = $1 AND status IN ({queued}, {deferred}, "
       "{quarantined}) RETURNING event_seq"_status_sql,
-      id, *before, MessageStatus::cancelled, "cancelled", "");
+      id, *before, MessageStatus::cancelled, "cancelled", "", webhook_type("message.cancelled"));
 }
 
 Result<MessageStatus> Writer::retry(MessageId id) {
@@ -314,12 +316,12 @@ Result<MessageStatus> Writer::retry(MessageId id) {
       "{failed}, {cancelled}, {quarantined}) OR (status = {sent} AND refused <> '')) "
       "RETURNING event_seq"_status_sql,
       id, *before, MessageStatus::queued, "retried",
-      "manual retry from " + std::string(to_string(*before)));
+      "manual retry from " + std::string(to_string(*before)), webhook_type("message.retried"));
 }
 
 Result<MessageStatus> Writer::change_by_request(const char* sql, MessageId id, MessageStatus before,
                                                 MessageStatus after, std::string type,
-                                                std::string detail) {
+                                                std::string detail, WebhookType webhook) {
   auto now = clock_.now();
   auto row = c_.query(sql, Params().integer(id_of(id)).integer(to_unix_ms(now)));
   if (!row) return row.error();
@@ -334,6 +336,7 @@ Result<MessageStatus> Writer::change_by_request(const char* sql, MessageId id, M
     move_count(before, -1);
     move_count(after, 1);
   }
+  if (auto r = tell_request(webhooks_, webhook, id, now, after, e.detail); !r) return r.error();
   return after;
 }
 

@@ -17,13 +17,15 @@
 #include "core/clock.h"
 #include "core/message_id.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/webhook_writer.h"
 #include "store/store.h"
 
 namespace postern::store::postgres {
 
 class Writer {
  public:
-  Writer(Connection& c, const Clock& clock);
+  // `webhooks` records the webhook events of its changes (outlives it).
+  Writer(Connection& c, const Clock& clock, WebhookWriter& webhooks);
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
   Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
@@ -75,14 +77,15 @@ class Writer {
   // row means the message is no longer in a state it applies to, a
   // conflict), then records the event and the counts.
   Result<MessageStatus> change_by_request(const char* sql, MessageId id, MessageStatus before,
-                                          MessageStatus after, std::string type,
-                                          std::string detail);
+                                          MessageStatus after, std::string type, std::string detail,
+                                          WebhookType webhook);
   Result<std::size_t> lease_from(MessageStatus from, const std::string& owner, SystemTime now,
                                  std::chrono::seconds lease, std::size_t limit,
                                  std::vector<LeasedMessage>& out);
 
   Connection& c_;
   const Clock& clock_;
+  WebhookWriter& webhooks_;
   MessageIdGenerator ids_;
   std::array<std::int64_t, kMessageStatusCount> pending_counts_{};
   bool work_queued_ = false;  // this transaction queued mail: flush_notice()

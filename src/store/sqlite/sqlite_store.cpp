@@ -227,8 +227,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   auto routing = SqliteRoutingStore::open(*impl->committer, *impl->write_db, options.path, clock);
   if (!routing) return routing.error();
   impl->routing = std::move(*routing);
-  impl->webhooks = std::make_unique<SqliteWebhookStore>(*impl->committer, *impl->webhook_writer,
-                                                        *impl->webhook_readers);
+  impl->webhooks = std::make_unique<SqliteWebhookStore>(
+      *impl->committer, *impl->webhook_writer, PooledReads<WebhookReader>{*impl->webhook_readers});
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 

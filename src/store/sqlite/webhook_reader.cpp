@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "store/codec.h"
+#include "store/sqlite/webhook_rows.h"
 
 namespace postern::store::sqlite {
 namespace {
@@ -10,32 +11,9 @@ namespace {
 #define POSTERN_ENDPOINT_COLUMNS                                                               \
   "id, url, events, secret, created_at, enabled, disabled_at, disabled_reason, failing_since " \
   "FROM webhook_endpoints"
-#define POSTERN_DELIVERY_COLUMNS                                                      \
-  "d.id, d.endpoint_id, d.state, d.attempts, d.created_at, d.next_attempt_at, "       \
-  "d.last_attempt_at, d.last_status, d.last_error, d.last_latency_us, e.id, e.type, " \
-  "e.message_id, e.recipient, e.at, e.status, e.provider, e.class, e.code, e.detail " \
-  "FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id"
-// The endpoint is enabled: a disabled one's pending deliveries wait.
-#define POSTERN_ENDPOINT_ENABLED \
-  "EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?1 AND enabled = 1)"
-
-// The earliest pending delivery of its message at this endpoint.
-#define POSTERN_FIRST_OF_ITS_MESSAGE                                                        \
-  "NOT EXISTS (SELECT 1 FROM webhook_deliveries p INDEXED BY "                              \
-  "webhook_deliveries_pending_by_message WHERE p.endpoint_id = ?1 AND p.state = 'pending' " \
-  "AND p.message_id = d.message_id AND p.id < d.id)"
-
 constexpr std::string_view kListEndpoints =
     "SELECT " POSTERN_ENDPOINT_COLUMNS " ORDER BY created_at, id";
 constexpr std::string_view kEndpoint = "SELECT " POSTERN_ENDPOINT_COLUMNS " WHERE id = ?1";
-// Each the earliest pending delivery of its message at this endpoint, so
-// one message's changes go out in order while other messages go ahead.
-// State names as to_str(WebhookDeliveryState) spells them.
-constexpr std::string_view kDue =
-    "SELECT " POSTERN_DELIVERY_COLUMNS
-    " WHERE d.id IN (SELECT id FROM webhook_deliveries INDEXED BY webhook_deliveries_pending "
-    "WHERE endpoint_id = ?1 AND state = 'pending' AND next_attempt_at <= ?2) "
-    "AND " POSTERN_FIRST_OF_ITS_MESSAGE " AND " POSTERN_ENDPOINT_ENABLED " ORDER BY d.id LIMIT ?3";
 constexpr std::string_view kNextDue =
     "SELECT d.next_attempt_at FROM webhook_deliveries d INDEXED BY webhook_deliveries_next "
     "WHERE d.endpoint_id = ?1 AND d.state = 'pending' AND " POSTERN_FIRST_OF_ITS_MESSAGE
@@ -58,8 +36,15 @@ WebhookEndpoint read_endpoint(Statement& row) {
           .failing_since = from_unix_ms(row.column_int(8))};
 }
 
-// A name this version does not know (a newer one wrote it) reads as the
-// state that promises least: failed, no more attempts; status queued.
+template <class T>
+Result<std::optional<T>> maybe(Result<T> found) {
+  if (found) return std::optional<T>(std::move(*found));
+  if (found.error() == Errc::not_found) return std::optional<T>();
+  return found.error();
+}
+
+}  // namespace
+
 WebhookDelivery read_delivery(Statement& row) {
   return {
       .id = row.column_int(0),
@@ -84,15 +69,6 @@ WebhookDelivery read_delivery(Statement& row) {
       .last_error = row.column_text(8),
       .last_latency = std::chrono::microseconds(row.column_int(9))};
 }
-
-template <class T>
-Result<std::optional<T>> maybe(Result<T> found) {
-  if (found) return std::optional<T>(std::move(*found));
-  if (found.error() == Errc::not_found) return std::optional<T>();
-  return found.error();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<WebhookReader>> WebhookReader::open(const std::string& path) {
   auto db = open_reader_connection(path);

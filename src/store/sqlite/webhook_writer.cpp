@@ -1,12 +1,10 @@
 #include "store/sqlite/webhook_writer.h"
 
-#include "core/utf8.h"
 #include "store/codec.h"
+#include "store/sqlite/webhook_rows.h"
 
 namespace postern::store::sqlite {
 namespace {
-
-static_assert(events::kWebhookEventTypes.size() <= 32, "a bit per type in a std::uint32_t");
 
 // The id of the last event ever recorded, also once retention deleted it.
 #define POSTERN_LAST_WEBHOOK_EVENT \
@@ -67,6 +65,8 @@ constexpr std::string_view kReleaseFollowers =
 constexpr std::string_view kFailing =
     "UPDATE webhook_endpoints SET failing_since = CASE WHEN ?2 THEN 0 WHEN failing_since = 0 "
     "THEN ?3 ELSE failing_since END WHERE id = ?1";
+constexpr std::string_view kLease =
+    "UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1";
 constexpr std::string_view kRedeliver =
     "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?2 WHERE id = ?1";
 constexpr std::string_view kPurgeDeliveries =
@@ -81,33 +81,32 @@ constexpr std::string_view kPurgeEvents =
     "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) "
     "ORDER BY e.id LIMIT ?1)";
 
-// The types an endpoints row's `events` column subscribes to; none listed:
-// all. A name this version does not know (a newer one wrote it) is skipped.
-std::uint32_t subscription_mask(std::string_view events_column) {
-  if (events_column.empty()) return (1U << events::kWebhookEventTypes.size()) - 1;
-  std::uint32_t mask = 0;
-  for_each_line(events_column, [&](std::string_view name) {
-    for (std::size_t i = 0; i < events::kWebhookEventTypes.size(); ++i)
-      if (events::kWebhookEventTypes[i] == name) mask |= 1U << i;
-  });
-  return mask;
-}
-
-bool subscribes(std::uint32_t mask, std::string_view type) {
-  for (std::size_t i = 0; i < events::kWebhookEventTypes.size(); ++i)
-    if (events::kWebhookEventTypes[i] == type) return (mask >> i) & 1U;
-  return false;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<WebhookWriter>> WebhookWriter::create(Database& db) {
   StatementCache st;
-  if (auto r = st.add(db, {kInsertEvent,    kSubscriptions,  kInsertEndpoint,  kDeleteQueue,
-                           kDeleteEndpoint, kDisable,        kEnable,          kEndpointExists,
-                           kDueNow,         kFanOutEndpoint, kEventsAfter,     kQueue,
-                           kMoveCursor,     kAttempt,        kHoldFollowers,   kReleaseFollowers,
-                           kFailing,        kRedeliver,      kPurgeDeliveries, kPurgeEvents});
+  if (auto r = st.add(db, {kInsertEvent,
+                           kSubscriptions,
+                           kInsertEndpoint,
+                           kDeleteQueue,
+                           kDeleteEndpoint,
+                           kDisable,
+                           kEnable,
+                           kEndpointExists,
+                           kDueNow,
+                           kFanOutEndpoint,
+                           kEventsAfter,
+                           kQueue,
+                           kMoveCursor,
+                           kAttempt,
+                           kHoldFollowers,
+                           kReleaseFollowers,
+                           kFailing,
+                           kRedeliver,
+                           kPurgeDeliveries,
+                           kPurgeEvents,
+                           kDue,
+                           kLease});
       !r)
     return r.error();
   std::unique_ptr<WebhookWriter> w(new WebhookWriter(db, std::move(st)));
@@ -247,12 +246,7 @@ Result<std::size_t> WebhookWriter::fan_out(const std::string& endpoint_id, Syste
 }
 
 Result<void> WebhookWriter::record_delivery_attempt(const WebhookAttempt& a) {
-  const auto state = a.delivered  ? WebhookDeliveryState::delivered
-                     : a.retry_at ? WebhookDeliveryState::pending
-                                  : WebhookDeliveryState::failed;
-  const auto next = state == WebhookDeliveryState::pending ? *a.retry_at : a.at;
-  // At most 500 bytes: clip_utf8 may add three for its "...".
-  const auto error = a.delivered ? std::string() : clip_utf8(a.error, 497);
+  const auto [state, next, error] = outcome_of(a);
   struct Row {
     std::string endpoint;
     std::int64_t message;
@@ -283,6 +277,26 @@ Result<void> WebhookWriter::record_delivery_attempt(const WebhookAttempt& a) {
       .bind(2, std::int64_t{a.delivered ? 1 : 0})
       .bind(3, to_unix_ms(a.at))
       .run();
+}
+
+Result<std::vector<WebhookDelivery>> WebhookWriter::lease(const std::string& endpoint_id,
+                                                          const std::string& /*owner*/,
+                                                          SystemTime now,
+                                                          std::chrono::seconds lease,
+                                                          std::size_t limit) {
+  std::vector<WebhookDelivery> out;
+  auto due = st_[kDue]
+                 .bind(1, endpoint_id)
+                 .bind(2, to_unix_ms(now))
+                 .bind(3, static_cast<std::int64_t>(limit))
+                 .each_row([&](Statement& row) { out.push_back(read_delivery(row)); });
+  if (!due) return due.error();
+  for (auto& d : out) {
+    d.next_attempt_at = now + lease;
+    if (auto r = st_[kLease].bind(1, d.id).bind(2, to_unix_ms(d.next_attempt_at)).run(); !r)
+      return r.error();
+  }
+  return out;
 }
 
 Result<void> WebhookWriter::redeliver(std::int64_t delivery_id, SystemTime now) {

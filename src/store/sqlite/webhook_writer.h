@@ -17,21 +17,12 @@
 #include <string_view>
 #include <utility>
 
-#include "events/webhook_event_types.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/statement_cache.h"
 #include "store/webhook_store.h"
+#include "store/webhook_tells.h"
 
 namespace postern::store::sqlite {
-
-// A webhook event type by its index in events::kWebhookEventTypes.
-using WebhookType = std::size_t;
-
-consteval WebhookType webhook_type(std::string_view name) {
-  for (std::size_t i = 0; i < events::kWebhookEventTypes.size(); ++i)
-    if (events::kWebhookEventTypes[i] == name) return i;
-  throw "not a webhook event type";  // fails the constant evaluation
-}
 
 class WebhookWriter {
  public:
@@ -51,6 +42,10 @@ class WebhookWriter {
   Result<void> disable_endpoint(const std::string& id, SystemTime at, const std::string& reason);
   Result<void> enable_endpoint(const std::string& id, SystemTime now);
   Result<std::size_t> fan_out(const std::string& endpoint_id, SystemTime now, std::size_t limit);
+  // One node on SQLite: the lease keeps no owner, only its end.
+  Result<std::vector<WebhookDelivery>> lease(const std::string& endpoint_id,
+                                             const std::string& owner, SystemTime now,
+                                             std::chrono::seconds lease, std::size_t limit);
   Result<void> record_delivery_attempt(const WebhookAttempt& attempt);
   Result<void> redeliver(std::int64_t delivery_id, SystemTime now);
   Result<std::size_t> purge(SystemTime before, std::size_t limit);

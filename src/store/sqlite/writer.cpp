@@ -315,27 +315,8 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
     }
   }
   if (auto r = count_transition(std::nullopt, MessageStatus::queued); !r) return r.error();
-  if (auto r = tell_accepted(id, now, m); !r) return r.error();
+  if (auto r = tell_accepted(webhooks_, id, now, m); !r) return r.error();
   return EnqueueResult{id, MessageStatus::queued, false};
-}
-
-Result<void> Writer::tell_accepted(MessageId id, SystemTime at, const NewMessage& m) {
-  constexpr auto kAccepted = webhook_type("message.accepted");
-  constexpr auto kSuppressed = webhook_type("recipient.suppressed");
-  if (webhooks_.wants(kAccepted)) {
-    auto detail = accepted_detail(m.source, m.submitted_by);
-    if (auto r = webhooks_.record(kAccepted, {.message = id, .at = at, .detail = detail}); !r)
-      return r;
-  }
-  if (m.suppressed.empty() || !webhooks_.wants(kSuppressed)) return {};
-  for (const auto& address : m.suppressed) {
-    if (auto r = webhooks_.record(
-            kSuppressed,
-            {.message = id, .recipient = address, .at = at, .detail = "on the suppression list"});
-        !r)
-      return r;
-  }
-  return {};
 }
 
 Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const std::string& owner,
@@ -466,36 +447,8 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
   }
   auto e = attempt_event(rec, now);
   if (auto r = insert_event(rec.id, *seq, e); !r) return r;
-  if (auto r = tell_attempt(rec, now); !r) return r;
+  if (auto r = tell_attempt(webhooks_, rec, now); !r) return r;
   return count_transition(MessageStatus::sending, rec.next_status);
-}
-
-Result<void> Writer::tell_attempt(const AttemptRecord& rec, SystemTime at) {
-  WebhookType type = 0;
-  switch (rec.next_status) {
-    case MessageStatus::sent:
-      type = webhook_type("message.sent");
-      break;
-    case MessageStatus::failed:
-      type = webhook_type("message.failed");
-      break;
-    case MessageStatus::deferred:
-      // A part that settled its recipients defers the message only for the
-      // next part to go at once: its status did not move for the user.
-      if (!rec.counts_as_attempt && !rec.settled_recipients.empty()) return {};
-      type = webhook_type("message.deferred");
-      break;
-    default:  // quarantined: not a change endpoints are told of
-      return {};
-  }
-  if (!webhooks_.wants(type)) return {};
-  return webhooks_.record(type, {.message = rec.id,
-                                 .at = at,
-                                 .status = rec.next_status,
-                                 .provider = rec.provider,
-                                 .failure_class = rec.failure_class,
-                                 .code = rec.code,
-                                 .detail = rec.detail});
 }
 
 Result<MessageStatus> Writer::cancel(MessageId id) {
@@ -529,12 +482,7 @@ Result<MessageStatus> Writer::change_by_request(Statement& change, MessageId id,
   e.detail = std::move(detail);
   if (auto r = insert_event(id, *seq, e); !r) return r.error();
   if (auto r = count_transition(before, after); !r) return r.error();
-  if (webhooks_.wants(webhook)) {
-    if (auto r = webhooks_.record(webhook,
-                                  {.message = id, .at = now, .status = after, .detail = e.detail});
-        !r)
-      return r.error();
-  }
+  if (auto r = tell_request(webhooks_, webhook, id, now, after, e.detail); !r) return r.error();
   return after;
 }
 

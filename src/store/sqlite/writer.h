@@ -65,11 +65,6 @@ class Writer {
   Result<MessageStatus> change_by_request(Statement& change, MessageId id, MessageStatus before,
                                           MessageStatus after, std::string type, std::string detail,
                                           WebhookType webhook);
-  // The webhook events of a new message: accepted, and each recipient left
-  // out as suppressed.
-  Result<void> tell_accepted(MessageId id, SystemTime at, const NewMessage& m);
-  // The webhook event of an attempt's outcome, when the status moved.
-  Result<void> tell_attempt(const AttemptRecord& rec, SystemTime at);
   // Status of an existing message, or not_found.
   Result<MessageStatus> status_of(MessageId id);
   Result<std::string> content_of(MessageId id);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "message_calls.h"
 #include "store/event_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_fixture.h"
@@ -74,43 +75,18 @@ class EventCalls : public Base {
   using Base::store_;
 
   MessageId enqueue(std::vector<std::string> to, std::vector<std::string> suppressed = {}) {
-    NewMessage m;
-    m.format = ContentFormat::mime;
-    m.content = "Subject: hi\r\n\r\nhello\r\n";
-    m.envelope.sender = "sender@example.org";
-    for (auto& a : to) m.envelope.recipients.push_back({a, RecipientKind::to});
-    m.suppressed = std::move(suppressed);
-    m.source = "http";
-    auto r = test::await_completion<EnqueueResult>(
-        [&](auto done) { store_->enqueue(std::move(m), done); });
-    EXPECT_TRUE(r) << r.error().message();
-    return r ? r->id : MessageId();
+    return test_calls::enqueue(*store_, std::move(to), std::move(suppressed));
   }
 
-  std::vector<LeasedMessage> lease() {
-    auto r = test::await_completion<std::vector<LeasedMessage>>(
-        [&](auto done) { store_->lease("w1", clock_.now(), std::chrono::seconds(60), 100, done); });
-    EXPECT_TRUE(r) << r.error().message();
-    return r ? *r : std::vector<LeasedMessage>{};
-  }
+  std::vector<LeasedMessage> lease() { return test_calls::lease(*store_, clock_.now()); }
 
   // Records an attempt of a leased message at `provider` whose send call
   // answered `provider_id`.
   void record_attempt(MessageId id, const std::string& provider, const std::string& provider_id,
                       MessageStatus next = MessageStatus::sent,
                       std::vector<std::string> settled = {}) {
-    AttemptRecord rec;
-    rec.id = id;
-    rec.next_status = next;
-    rec.next_attempt_at = clock_.now();
-    rec.provider = provider;
-    rec.failure_class = next == MessageStatus::sent ? "ok" : "transient";
-    rec.provider_message_id = provider_id;
-    rec.settled_recipients = std::move(settled);
-    rec.counts_as_attempt = rec.settled_recipients.empty();
-    auto r = test::await_completion<void>(
-        [&](auto done) { store_->record_attempt("w1", std::move(rec), done); });
-    ASSERT_TRUE(r) << r.error().message();
+    test_calls::record_attempt(*store_, clock_.now(), id, provider, provider_id, next,
+                               std::move(settled));
   }
 
   // A message to `to`, leased and sent at `provider`, which answered `provider_id`.
@@ -126,15 +102,8 @@ class EventCalls : public Base {
   events::ProviderEvent event(const std::string& provider, const std::string& dedupe_key,
                               const std::string& provider_id, const std::string& recipient,
                               events::RecipientEventType type) {
-    events::ProviderEvent e;
-    e.provider = provider;
-    e.dedupe_key = dedupe_key;
-    e.provider_message_id = provider_id;
-    e.recipient = recipient;
-    e.type = type;
-    e.at = clock_.now();
-    e.detail = std::string(events::to_str(type)) + " detail";
-    return e;
+    return test_calls::provider_event(clock_.now(), provider, dedupe_key, provider_id, recipient,
+                                      type);
   }
 
   std::vector<EventOutcome> record(std::vector<events::ProviderEvent> batch) {

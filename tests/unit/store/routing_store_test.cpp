@@ -1,12 +1,14 @@
 // Providers and routing settings changed at run time (store/routing_store.h)
-// on the SQLite store: what is saved is what a restart loads, a change
+// on both backends: what is saved is what a restart loads, a change
 // replaces by name, deletes and clear drop rows, and a store that is
-// closed refuses writes rather than losing them silently.
+// closed refuses writes rather than losing them silently. On PostgreSQL,
+// what one node saves every other node loads.
 #include "store/routing_store.h"
 
 #include <gtest/gtest.h>
 
-#include "event_fixture.h"
+#include "node_parts.h"
+#include "support/await_completion.h"
 
 namespace postern::store {
 namespace {
@@ -19,28 +21,29 @@ StoredProvider provider(std::string name, std::string source = "api") {
   return p;
 }
 
-// The event fixture's store in a temporary directory, reopened as a restart.
-class RoutingStoreTest : public EventFixture {
+// A store of the backend the parameter names, reopened as a restart.
+class RoutingStoreTest : public AnyStoreFixture {
  protected:
+  RoutingStore& routing() { return routing_of(*store_, backend_); }
+
   Result<void> save(RoutingChanges c) {
-    return test::await_completion<void>(
-        [&](auto done) { store_->routing().save(std::move(c), done); });
+    return test::await_completion<void>([&](auto done) { routing().save(std::move(c), done); });
   }
 
   RuntimeRouting load() {
-    auto r = store_->routing().load();
+    auto r = routing().load();
     EXPECT_TRUE(r) << r.error().message();
     return r ? *r : RuntimeRouting{};
   }
 };
 
-TEST_F(RoutingStoreTest, ANewStoreHasNoRunTimeChanges) {
+TEST_P(RoutingStoreTest, ANewStoreHasNoRunTimeChanges) {
   auto r = load();
   EXPECT_TRUE(r.providers.empty());
   EXPECT_TRUE(r.settings.empty());
 }
 
-TEST_F(RoutingStoreTest, WhatIsSavedSurvivesARestartAsGiven) {
+TEST_P(RoutingStoreTest, WhatIsSavedSurvivesARestartAsGiven) {
   RoutingChanges c;
   auto relay = provider("relay-1", "heartbeat");
   relay.heartbeat_ttl_ms = 5000;
@@ -76,7 +79,7 @@ TEST_F(RoutingStoreTest, WhatIsSavedSurvivesARestartAsGiven) {
   EXPECT_EQ(r.settings[0].file_value, R"("round_robin")");
 }
 
-TEST_F(RoutingStoreTest, APutReplacesByNameAndDeletesComeFirst) {
+TEST_P(RoutingStoreTest, APutReplacesByNameAndDeletesComeFirst) {
   RoutingChanges first;
   first.put_providers = {provider("a"), provider("b")};
   first.put_settings = {{"strategy", R"("random")", R"("round_robin")", {}},
@@ -101,13 +104,12 @@ TEST_F(RoutingStoreTest, APutReplacesByNameAndDeletesComeFirst) {
   EXPECT_EQ(r.settings[0].value, R"("priority")");
 }
 
-TEST_F(RoutingStoreTest, ClearDropsEveryChangeAndCountsThem) {
+TEST_P(RoutingStoreTest, ClearDropsEveryChangeAndCountsThem) {
   RoutingChanges c;
   c.put_providers = {provider("a"), provider("b")};
   c.put_settings = {{"default_pool", R"("eu")", R"("default")", {}}};
   ASSERT_TRUE(save(c));
-  auto dropped =
-      test::await_completion<std::size_t>([&](auto done) { store_->routing().clear(done); });
+  auto dropped = test::await_completion<std::size_t>([&](auto done) { routing().clear(done); });
   ASSERT_TRUE(dropped) << dropped.error().message();
   EXPECT_EQ(*dropped, 3u);
   open();
@@ -116,13 +118,54 @@ TEST_F(RoutingStoreTest, ClearDropsEveryChangeAndCountsThem) {
   EXPECT_TRUE(r.settings.empty());
 }
 
-TEST_F(RoutingStoreTest, AClosedStoreRefusesAChange) {
+TEST_P(RoutingStoreTest, AClosedStoreRefusesAChange) {
   store_->close();
   RoutingChanges c;
   c.put_providers = {provider("a")};
   auto r = save(c);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Errc::shutting_down);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RoutingStoreTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgres));
+
+// Two nodes on one database: a provider one adds (by API or heartbeat),
+// changes or removes, the other loads, as every node does at its start.
+TEST(PgRoutingStoreTest, WhatOneNodeSavesAnotherLoads) {
+  test::PgServer* pg = nullptr;
+  POSTERN_REQUIRE_PG(pg);
+  std::string why;
+  auto database = pg->create_database(why);
+  ASSERT_FALSE(database.empty()) << why;
+  test::FakeClock clock;
+  MetricsRegistry metrics;
+  auto a = open_pg_node(*pg, database, clock, metrics);
+  auto b = open_pg_node(*pg, database, clock, metrics);
+  ASSERT_TRUE(a && b);
+
+  RoutingChanges added;
+  added.put_providers = {provider("relay-1", "heartbeat")};
+  added.put_settings = {{"strategy", R"("weighted")", R"("round_robin")", {}}};
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { a->routing().save(added, done); }));
+  auto seen = b->routing().load().value();
+  ASSERT_EQ(seen.providers.size(), 1u);
+  EXPECT_EQ(seen.providers[0].name, "relay-1");
+  EXPECT_EQ(seen.providers[0].source, "heartbeat");
+  ASSERT_EQ(seen.settings.size(), 1u);
+  EXPECT_EQ(seen.settings[0].value, R"("weighted")");
+
+  // Changed through the second, removed through the first.
+  auto paused = provider("relay-1", "heartbeat");
+  paused.admin = "paused";
+  RoutingChanges changed;
+  changed.put_providers = {paused};
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { b->routing().save(changed, done); }));
+  EXPECT_EQ(a->routing().load().value().providers.at(0).admin, "paused");
+  RoutingChanges removed;
+  removed.delete_providers = {"relay-1"};
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { a->routing().save(removed, done); }));
+  EXPECT_TRUE(b->routing().load().value().providers.empty());
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
-// Webhooks out on the SQLite store: which state changes are recorded (only
+// Webhooks out on both backends: which state changes are recorded (only
 // those an enabled endpoint subscribes to, in the transaction of the
 // change), each endpoint's queue (fan-out, order per message, attempts,
-// disable and enable, redeliver, deletion), retention and a restart.
+// leases, disable and enable, redeliver, deletion), retention and a
+// restart; on PostgreSQL, several nodes sharing the queues. Provider
+// reports are told of on SQLite only until PostgreSQL records them (its
+// event store).
 #include "store/webhook_store.h"
 
 #include <gtest/gtest.h>
@@ -9,9 +12,14 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <set>
+#include <thread>
 
-#include "event_fixture.h"
+#include "message_calls.h"
+#include "node_parts.h"
+#include "store/postgres/connection.h"
 #include "store/sqlite/database.h"
+#include "support/await_completion.h"
 
 namespace postern::store {
 namespace {
@@ -21,9 +29,48 @@ using events::RecipientEventType;
 using test::await_completion;
 using Types = std::vector<std::string>;
 
-class WebhookStoreTest : public EventFixture {
+class WebhookStoreTest : public AnyStoreFixture {
  protected:
-  WebhookStore& hooks() { return store_->webhooks(); }
+  WebhookStore& hooks() { return webhooks_of(*store_, backend_); }
+
+  MessageId enqueue(std::vector<std::string> to, std::vector<std::string> suppressed = {}) {
+    return test_calls::enqueue(*store_, std::move(to), std::move(suppressed));
+  }
+  std::vector<LeasedMessage> lease() { return test_calls::lease(*store_, clock_.now()); }
+  void record_attempt(MessageId id, const std::string& provider, const std::string& provider_id) {
+    test_calls::record_attempt(*store_, clock_.now(), id, provider, provider_id,
+                               MessageStatus::sent, {});
+  }
+  MessageId sent_message(std::vector<std::string> to, const std::string& provider,
+                         const std::string& provider_id) {
+    auto id = enqueue(std::move(to));
+    EXPECT_EQ(lease().size(), 1u);
+    record_attempt(id, provider, provider_id);
+    return id;
+  }
+
+  // Provider reports: recorded by the event store, on SQLite only so far.
+  bool no_event_store() const { return backend_ == Backend::postgres; }
+  events::ProviderEvent event(const std::string& provider, const std::string& dedupe_key,
+                              const std::string& provider_id, const std::string& recipient,
+                              events::RecipientEventType type) {
+    return test_calls::provider_event(clock_.now(), provider, dedupe_key, provider_id, recipient,
+                                      type);
+  }
+  void record(std::vector<events::ProviderEvent> batch) {
+    auto& events = static_cast<sqlite::SqliteStore&>(*store_).events();
+    auto r = await_completion<std::vector<EventOutcome>>(
+        [&](auto done) { events.record_provider_events(std::move(batch), done); });
+    EXPECT_TRUE(r) << r.error().message();
+  }
+
+  std::vector<WebhookDelivery> lease_deliveries(WebhookStore& store, const std::string& id,
+                                                const std::string& owner, std::size_t limit = 100) {
+    auto r = await_completion<std::vector<WebhookDelivery>>(
+        [&](auto done) { store.lease_deliveries(id, owner, clock_.now(), 30s, limit, done); });
+    EXPECT_TRUE(r) << r.error().message();
+    return r ? *r : std::vector<WebhookDelivery>{};
+  }
 
   void create(const std::string& id, Types events = {}) {
     WebhookEndpoint ep;
@@ -113,8 +160,15 @@ class WebhookStoreTest : public EventFixture {
     return r && *r ? **r : WebhookEndpoint{};
   }
 
-  // Rows of a table, read from the file itself.
+  // Rows of a table, read from the database itself.
   std::int64_t rows(const std::string& table) {
+    if (backend_ == Backend::postgres) {
+      auto c = postgres::Connection::open(pg_->conninfo(database_));
+      EXPECT_TRUE(c);
+      auto n = (*c)->query("SELECT count(*) FROM " + table);
+      EXPECT_TRUE(n);
+      return n->integer(0, 0);
+    }
     auto db = sqlite::Database::open(dir_.file("postern.db"), false);
     EXPECT_TRUE(db);
     auto s = (*db)->prepare("SELECT COUNT(*) FROM " + table);
@@ -149,11 +203,12 @@ class WebhookStoreTest : public EventFixture {
   }
 };
 
-TEST_F(WebhookStoreTest, NothingIsRecordedWithoutAnEnabledEndpoint) {
+TEST_P(WebhookStoreTest, NothingIsRecordedWithoutAnEnabledEndpoint) {
   auto id = enqueue({"b@x.org", "c@x.org"}, {"c@x.org"});
   ASSERT_EQ(lease().size(), 1u);
   record_attempt(id, "mailgun", "<m1@mg>");
-  record({event("mailgun", "t1", "<m1@mg>", "b@x.org", RecipientEventType::delivered)});
+  if (!no_event_store())
+    record({event("mailgun", "t1", "<m1@mg>", "b@x.org", RecipientEventType::delivered)});
   auto other = enqueue({"d@x.org"});
   ASSERT_TRUE(cancel(other));
   ASSERT_TRUE(retry(other));
@@ -165,7 +220,7 @@ TEST_F(WebhookStoreTest, NothingIsRecordedWithoutAnEnabledEndpoint) {
   EXPECT_EQ(rows("webhook_events"), 0);
 }
 
-TEST_F(WebhookStoreTest, OnlySubscribedTypesAreRecordedAndQueued) {
+TEST_P(WebhookStoreTest, OnlySubscribedTypesAreRecordedAndQueued) {
   create("ep_sent", {"message.sent"});
   sent_message({"b@x.org"}, "mailgun", "<m1@mg>");
   EXPECT_EQ(rows("webhook_events"), 1);
@@ -184,7 +239,7 @@ TEST_F(WebhookStoreTest, OnlySubscribedTypesAreRecordedAndQueued) {
   EXPECT_EQ(types(queue("ep_accepted")), (Types{"message.accepted"}));
 }
 
-TEST_F(WebhookStoreTest, AnEndpointMadeLaterIsToldOnlyOfLaterChanges) {
+TEST_P(WebhookStoreTest, AnEndpointMadeLaterIsToldOnlyOfLaterChanges) {
   create("ep_all");
   auto first = enqueue({"b@x.org"});
   create("ep_late");
@@ -198,7 +253,7 @@ TEST_F(WebhookStoreTest, AnEndpointMadeLaterIsToldOnlyOfLaterChanges) {
   EXPECT_LT(all[0].id, all[1].id);
 }
 
-TEST_F(WebhookStoreTest, FanOutMovesTheCursorByAtMostTheLimit) {
+TEST_P(WebhookStoreTest, FanOutMovesTheCursorByAtMostTheLimit) {
   create("ep_all");
   std::vector<MessageId> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(enqueue({"b@x.org"}));
@@ -223,7 +278,7 @@ TEST_F(WebhookStoreTest, FanOutMovesTheCursorByAtMostTheLimit) {
   EXPECT_EQ(fan_out("ep_unknown"), 0u);
 }
 
-TEST_F(WebhookStoreTest, AMessagesChangesGoOutInOrderWhileOtherMessagesGoAhead) {
+TEST_P(WebhookStoreTest, AMessagesChangesGoOutInOrderWhileOtherMessagesGoAhead) {
   create("ep_all");
   auto m1 = enqueue({"b@x.org"});
   auto m2 = enqueue({"c@x.org"});
@@ -253,7 +308,7 @@ TEST_F(WebhookStoreTest, AMessagesChangesGoOutInOrderWhileOtherMessagesGoAhead) 
   EXPECT_EQ(due("ep_all", 0).size(), 0u);
 }
 
-TEST_F(WebhookStoreTest, AttemptsRecordTheOutcomeAndTheEndpointsFailingStreak) {
+TEST_P(WebhookStoreTest, AttemptsRecordTheOutcomeAndTheEndpointsFailingStreak) {
   create("ep_all");
   enqueue({"b@x.org"});
   enqueue({"c@x.org"});
@@ -298,7 +353,7 @@ TEST_F(WebhookStoreTest, AttemptsRecordTheOutcomeAndTheEndpointsFailingStreak) {
   EXPECT_EQ(hooks().delivery(987654).value(), std::nullopt);
 }
 
-TEST_F(WebhookStoreTest, ADisabledEndpointIsNotQueuedWhatHappensMeanwhile) {
+TEST_P(WebhookStoreTest, ADisabledEndpointIsNotQueuedWhatHappensMeanwhile) {
   create("ep_all");
   create("ep_other");
   enqueue({"b@x.org"});
@@ -339,7 +394,7 @@ TEST_F(WebhookStoreTest, ADisabledEndpointIsNotQueuedWhatHappensMeanwhile) {
   EXPECT_EQ(disable("ep_none").error(), Errc::not_found);
 }
 
-TEST_F(WebhookStoreTest, RedeliverMakesAnyDeliveryDueAgain) {
+TEST_P(WebhookStoreTest, RedeliverMakesAnyDeliveryDueAgain) {
   create("ep_all");
   enqueue({"b@x.org"});
   fan_out("ep_all");
@@ -357,7 +412,7 @@ TEST_F(WebhookStoreTest, RedeliverMakesAnyDeliveryDueAgain) {
   EXPECT_EQ(redeliver(987654).error(), Errc::not_found);
 }
 
-TEST_F(WebhookStoreTest, DeletingAnEndpointRemovesItsQueueAndItsSubscriptions) {
+TEST_P(WebhookStoreTest, DeletingAnEndpointRemovesItsQueueAndItsSubscriptions) {
   create("ep_all");
   enqueue({"b@x.org"});
   fan_out("ep_all");
@@ -380,7 +435,7 @@ TEST_F(WebhookStoreTest, DeletingAnEndpointRemovesItsQueueAndItsSubscriptions) {
   EXPECT_EQ(rows("webhook_events"), before);
 }
 
-TEST_F(WebhookStoreTest, RetentionDeletesEndedDeliveriesAndTheEventsNoOneNeeds) {
+TEST_P(WebhookStoreTest, RetentionDeletesEndedDeliveriesAndTheEventsNoOneNeeds) {
   create("ep_all");
   create("ep_sent", {"message.sent"});
   for (int i = 0; i < 3; ++i) enqueue({"b@x.org"});
@@ -420,7 +475,7 @@ TEST_F(WebhookStoreTest, RetentionDeletesEndedDeliveriesAndTheEventsNoOneNeeds) 
   EXPECT_GT(after[0].id, q[2].event.id + 1);
 }
 
-TEST_F(WebhookStoreTest, EverythingSurvivesARestart) {
+TEST_P(WebhookStoreTest, EverythingSurvivesARestart) {
   create("ep_all");
   create("ep_sent", {"message.sent", "recipient.delivered"});
   ASSERT_TRUE(disable("ep_sent", "by request"));
@@ -454,7 +509,7 @@ TEST_F(WebhookStoreTest, EverythingSurvivesARestart) {
   EXPECT_EQ(types(queue("ep_all")), (Types{"message.accepted", "message.cancelled"}));
 }
 
-TEST_F(WebhookStoreTest, TheListenerHearsOfDurableBatchesThatRecordOrMakeDeliveriesDue) {
+TEST_P(WebhookStoreTest, TheListenerHearsOfDurableBatchesThatRecordOrMakeDeliveriesDue) {
   std::mutex mu;
   std::condition_variable cv;
   int heard = 0;
@@ -482,9 +537,41 @@ TEST_F(WebhookStoreTest, TheListenerHearsOfDurableBatchesThatRecordOrMakeDeliver
   EXPECT_TRUE(wait_for(4));
 }
 
+TEST_P(WebhookStoreTest, ALeasedDeliveryIsNotDueUntilItsLeaseEnds) {
+  create("ep_all");
+  auto m1 = enqueue({"b@x.org"});
+  auto m2 = enqueue({"c@x.org"});
+  fan_out("ep_all");
+  auto first = lease_deliveries(hooks(), "ep_all", "node-a/sender", 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].event.message, m1);
+  EXPECT_EQ(first[0].next_attempt_at, clock_.now() + 30s);
+  auto d = due("ep_all");  // the other one only
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].event.message, m2);
+  auto second = lease_deliveries(hooks(), "ep_all", "node-b/sender");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].event.message, m2);
+  EXPECT_TRUE(lease_deliveries(hooks(), "ep_all", "node-b/sender").empty());
+  EXPECT_EQ(hooks().next_due("ep_all").value(), clock_.now() + 30s);
+
+  // An attempt ends its lease; one whose sender stopped is due again
+  // once its lease ends, for any sender.
+  ASSERT_TRUE(attempt(first[0].id, true));
+  clock_.advance(30s);
+  auto again = lease_deliveries(hooks(), "ep_all", "node-a/sender");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, second[0].id);
+  EXPECT_EQ(again[0].attempts, 0);
+  // A disabled endpoint's deliveries are not leased.
+  clock_.advance(30s);
+  ASSERT_TRUE(disable("ep_all"));
+  EXPECT_TRUE(lease_deliveries(hooks(), "ep_all", "node-a/sender").empty());
+}
+
 // --- Each change that is told of ---
 
-TEST_F(WebhookStoreTest, IntakeTellsOfTheAcceptedMessageAndEachSuppressedRecipient) {
+TEST_P(WebhookStoreTest, IntakeTellsOfTheAcceptedMessageAndEachSuppressedRecipient) {
   create("ep_all");
   auto id = enqueue({"b@x.org", "c@x.org", "d@x.org"}, {"c@x.org", "d@x.org"});
   auto e = told();
@@ -501,7 +588,7 @@ TEST_F(WebhookStoreTest, IntakeTellsOfTheAcceptedMessageAndEachSuppressedRecipie
   EXPECT_EQ(e[2].recipient, "d@x.org");
 }
 
-TEST_F(WebhookStoreTest, AttemptsTellOfSentDeferredAndFailedButNotOfAPart) {
+TEST_P(WebhookStoreTest, AttemptsTellOfSentDeferredAndFailedButNotOfAPart) {
   create("ep_all", {"message.sent", "message.deferred", "message.failed"});
   auto deferred = enqueue({"b@x.org"});
   auto failed = enqueue({"c@x.org"});
@@ -532,7 +619,7 @@ TEST_F(WebhookStoreTest, AttemptsTellOfSentDeferredAndFailedButNotOfAPart) {
 }
 
 // At lease (the store) or at the dispatcher (a lease left with nobody).
-TEST_F(WebhookStoreTest, AMessageWhoseEveryRecipientIsSuppressedIsToldOfAsFailed) {
+TEST_P(WebhookStoreTest, AMessageWhoseEveryRecipientIsSuppressedIsToldOfAsFailed) {
   create("ep_all", {"message.failed"});
   auto at_lease = enqueue({"b@x.org"}, {"b@x.org"});
   EXPECT_TRUE(lease().empty());
@@ -549,7 +636,7 @@ TEST_F(WebhookStoreTest, AMessageWhoseEveryRecipientIsSuppressedIsToldOfAsFailed
   EXPECT_EQ(e[1].failure_class, "suppressed");
 }
 
-TEST_F(WebhookStoreTest, CancelAndRetryAreToldOf) {
+TEST_P(WebhookStoreTest, CancelAndRetryAreToldOf) {
   create("ep_all", {"message.cancelled", "message.retried"});
   auto id = enqueue({"b@x.org"});
   ASSERT_TRUE(cancel(id));
@@ -564,7 +651,8 @@ TEST_F(WebhookStoreTest, CancelAndRetryAreToldOf) {
   EXPECT_EQ(e[1].detail, "manual retry from cancelled");
 }
 
-TEST_F(WebhookStoreTest, EachProviderReportIsToldOfAsTheRecipientsState) {
+TEST_P(WebhookStoreTest, EachProviderReportIsToldOfAsTheRecipientsState) {
+  if (no_event_store()) GTEST_SKIP() << "no event store on PostgreSQL yet";
   create("ep_all", {"recipient.delivered", "recipient.bounced", "recipient.soft_bounced",
                     "recipient.complained", "recipient.deferred"});
   auto id = sent_message({"b@x.org"}, "mailgun", "<m1@mg>");
@@ -593,7 +681,8 @@ TEST_F(WebhookStoreTest, EachProviderReportIsToldOfAsTheRecipientsState) {
   }
 }
 
-TEST_F(WebhookStoreTest, AReportAppliedWhenTheSendCallsAnswerNamesItIsToldOfThen) {
+TEST_P(WebhookStoreTest, AReportAppliedWhenTheSendCallsAnswerNamesItIsToldOfThen) {
+  if (no_event_store()) GTEST_SKIP() << "no event store on PostgreSQL yet";
   create("ep_all", {"recipient.bounced"});
   auto id = enqueue({"b@x.org"});
   ASSERT_EQ(lease().size(), 1u);
@@ -605,6 +694,91 @@ TEST_F(WebhookStoreTest, AReportAppliedWhenTheSendCallsAnswerNamesItIsToldOfThen
   EXPECT_EQ(e[0].type, "recipient.bounced");
   EXPECT_EQ(e[0].message, id);
   EXPECT_EQ(e[0].status, MessageStatus::sent);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, WebhookStoreTest,
+                         ::testing::Values(Backend::sqlite, Backend::postgres));
+
+// Several nodes on one database: each a PostgresStore with its own writer.
+class PgWebhookNodesTest : public WebhookStoreTest {
+ protected:
+  void SetUp() override { set_up(Backend::postgres); }
+
+  std::vector<std::unique_ptr<postgres::PostgresStore>> nodes(int n) {
+    std::vector<std::unique_ptr<postgres::PostgresStore>> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(open_pg_node(*pg_, database_, clock_, metrics_));
+      EXPECT_TRUE(out.back());
+    }
+    return out;
+  }
+};
+
+// SKIP LOCKED: senders leasing at the same time each take deliveries no
+// other holds, and together they take them all; nodes fanning out the same
+// endpoint at once queue each event once.
+TEST_F(PgWebhookNodesTest, NodesLeasingAtOnceNeverTakeTheSameDelivery) {
+  constexpr int kNodes = 3, kMessages = 200;
+  create("ep_all");
+  for (int i = 0; i < kMessages; ++i) enqueue({"m" + std::to_string(i) + "@x.org"});
+  auto others = nodes(kNodes);
+  {
+    std::vector<std::thread> threads;
+    for (auto& node : others) {
+      threads.emplace_back([&, n = node.get()] {
+        for (;;) {
+          auto r = await_completion<std::size_t>(
+              [&](auto done) { n->webhooks().fan_out("ep_all", clock_.now(), 7, done); });
+          if (!r || *r == 0) return;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  ASSERT_EQ(queue("ep_all").size(), static_cast<std::size_t>(kMessages));
+
+  std::vector<std::vector<std::int64_t>> taken(kNodes);
+  std::vector<std::thread> threads;
+  for (int n = 0; n < kNodes; ++n) {
+    threads.emplace_back([&, n] {
+      for (;;) {
+        auto got = lease_deliveries(others[n]->webhooks(), "ep_all", "node" + std::to_string(n), 7);
+        if (got.empty()) return;
+        for (const auto& d : got) taken[n].push_back(d.id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::int64_t> all;
+  std::size_t total = 0;
+  for (const auto& t : taken) {
+    total += t.size();
+    all.insert(t.begin(), t.end());
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kMessages));  // none taken twice
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kMessages));
+  EXPECT_TRUE(due("ep_all").empty());
+}
+
+// An endpoint made through one node is told of what another node records:
+// that node learns of it by a notification (LISTEN/NOTIFY), which arrives a
+// moment after the commit, so its changes are looked for a bounded while.
+TEST_F(PgWebhookNodesTest, AnEndpointMadeOnOneNodeIsToldOfAnothersChanges) {
+  auto other = std::move(nodes(1).at(0));
+  ASSERT_TRUE(other);
+  test_calls::enqueue(*other, {"a@x.org"});  // its writer has read the subscriptions: none
+  create("ep_all");
+  std::vector<WebhookEvent> events;
+  for (auto deadline = std::chrono::steady_clock::now() + 10s;
+       events.empty() && std::chrono::steady_clock::now() < deadline;) {
+    auto id = test_calls::enqueue(*other, {"b@x.org"});
+    events = told();
+    if (!events.empty()) {
+      EXPECT_EQ(events.back().message, id);
+    }
+  }
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].type, "message.accepted");
 }
 
 }  // namespace

@@ -149,6 +149,18 @@ class FakeWebhookStore : public store::WebhookStore {
     written(done);
   }
 
+  // The due ones, each then not due until the lease ends (the owner is not kept).
+  void lease_deliveries(std::string endpoint_id, std::string, SystemTime now,
+                        std::chrono::seconds lease, std::size_t limit,
+                        store::Completion<std::vector<store::WebhookDelivery>> done) override {
+    auto due = due_deliveries(endpoint_id, now, limit).value();
+    {
+      std::lock_guard lock(mu);
+      for (auto& d : due) d.next_attempt_at = queue[d.id].next_attempt_at = now + lease;
+    }
+    written([&](Result<void>) { done(std::move(due)); });
+  }
+
   void redeliver(std::int64_t delivery_id, SystemTime now, store::Completion<void> done) override {
     {
       std::lock_guard lock(mu);

@@ -1,0 +1,102 @@
+#include "store/postgres/pg_routing_store.h"
+
+namespace postern::store::postgres {
+namespace {
+
+// Insert or replace by name (key): SQLite's INSERT OR REPLACE.
+constexpr const char* kPutProvider =
+    "INSERT INTO runtime_providers(name, source, definition, file_entry, removed, admin, "
+    "heartbeat_ttl_ms, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, postern_ts($8)) "
+    "ON CONFLICT (name) DO UPDATE SET source = excluded.source, definition = excluded.definition, "
+    "file_entry = excluded.file_entry, removed = excluded.removed, admin = excluded.admin, "
+    "heartbeat_ttl_ms = excluded.heartbeat_ttl_ms, updated_at = excluded.updated_at";
+constexpr const char* kPutSetting =
+    "INSERT INTO runtime_routing(key, value, file_value, updated_at) "
+    "VALUES ($1, $2, $3, postern_ts($4)) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+    "file_value = excluded.file_value, updated_at = excluded.updated_at";
+
+Result<void> load_rows(Connection& c, RuntimeRouting& out) {
+  auto providers = c.query(
+      "SELECT name, source, definition, file_entry, removed, admin, heartbeat_ttl_ms, "
+      "postern_ms(updated_at) FROM runtime_providers ORDER BY name");
+  if (!providers) return providers.error();
+  for (int i = 0; i < providers->size(); ++i) {
+    StoredProvider p;
+    p.name = providers->text(i, 0);
+    p.source = providers->text(i, 1);
+    p.definition = providers->text(i, 2);
+    p.file_entry = providers->text(i, 3);
+    p.removed = providers->view(i, 4) == "t";
+    p.admin = providers->text(i, 5);
+    p.heartbeat_ttl_ms = providers->integer(i, 6);
+    p.updated_at = from_unix_ms(providers->integer(i, 7));
+    out.providers.push_back(std::move(p));
+  }
+  auto settings = c.query(
+      "SELECT key, value, file_value, postern_ms(updated_at) FROM runtime_routing ORDER BY key");
+  if (!settings) return settings.error();
+  for (int i = 0; i < settings->size(); ++i) {
+    out.settings.push_back({settings->text(i, 0), settings->text(i, 1), settings->text(i, 2),
+                            from_unix_ms(settings->integer(i, 3))});
+  }
+  return {};
+}
+
+}  // namespace
+
+void PgRoutingStore::save(RoutingChanges changes, Completion<void> done) {
+  committer_.submit<void>([this, c = std::move(changes)]() { return apply(c); }, std::move(done));
+}
+
+void PgRoutingStore::clear(Completion<std::size_t> done) {
+  committer_.submit<std::size_t>([this]() { return drop_all(); }, std::move(done));
+}
+
+// Nothing here needs an answer: the statements go pipelined with the
+// batch's commit, in this order.
+Result<void> PgRoutingStore::apply(const RoutingChanges& c) {
+  const auto now = to_unix_ms(clock_.now());
+  for (const auto& name : c.delete_providers)
+    write_conn_.defer("DELETE FROM runtime_providers WHERE name = $1", Params().text(name));
+  for (const auto& p : c.put_providers) {
+    write_conn_.defer(kPutProvider, Params()
+                                        .text(p.name)
+                                        .text(p.source)
+                                        .text(p.definition)
+                                        .text(p.file_entry)
+                                        .text(p.removed ? "true" : "false")
+                                        .text(p.admin)
+                                        .integer(p.heartbeat_ttl_ms)
+                                        .integer(now));
+  }
+  for (const auto& key : c.delete_settings)
+    write_conn_.defer("DELETE FROM runtime_routing WHERE key = $1", Params().text(key));
+  for (const auto& s : c.put_settings) {
+    write_conn_.defer(kPutSetting,
+                      Params().text(s.key).text(s.value).text(s.file_value).integer(now));
+  }
+  return {};
+}
+
+Result<std::size_t> PgRoutingStore::drop_all() {
+  auto r = write_conn_.query(
+      "WITH p AS (DELETE FROM runtime_providers RETURNING 1), "
+      "s AS (DELETE FROM runtime_routing RETURNING 1) "
+      "SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM s)");
+  if (!r) return r.error();
+  return static_cast<std::size_t>(r->integer(0, 0));
+}
+
+Result<RuntimeRouting> PgRoutingStore::load() {
+  return read_pooled(readers_, [](Connection& c) -> Result<RuntimeRouting> {
+    // One snapshot: the providers and the settings of one commit.
+    if (auto r = c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return r.error();
+    RuntimeRouting out;
+    auto loaded = load_rows(c, out);
+    (void)c.query(loaded ? "COMMIT" : "ROLLBACK");
+    if (!loaded) return loaded.error();
+    return out;
+  });
+}
+
+}  // namespace postern::store::postgres

@@ -1,0 +1,38 @@
+// Providers and routing settings changed at run time on the PostgreSQL
+// store (PostgresStore::routing()): one table set for every node, so a
+// provider added through one node is loaded by all (store/routing_store.h).
+// Writes go through the Store's group committer on its writer connection,
+// reads on its reader pool.
+#pragma once
+
+#include "core/clock.h"
+#include "store/group_commit.h"
+#include "store/postgres/reader_pool.h"
+#include "store/routing_store.h"
+
+namespace postern::store::postgres {
+
+class PgRoutingStore final : public RoutingStore {
+ public:
+  // `write_conn` is the writer's connection, used only in the committer's
+  // operations; all outlive this object.
+  PgRoutingStore(GroupCommitter& committer, Connection& write_conn, ReaderPool& readers,
+                 const Clock& clock)
+      : committer_(committer), write_conn_(write_conn), readers_(readers), clock_(clock) {}
+
+  void save(RoutingChanges changes, Completion<void> done) override;
+  void clear(Completion<std::size_t> done) override;
+  Result<RuntimeRouting> load() override;
+
+ private:
+  // On the writer thread, inside the batch's transaction.
+  Result<void> apply(const RoutingChanges& changes);
+  Result<std::size_t> drop_all();
+
+  GroupCommitter& committer_;
+  Connection& write_conn_;
+  ReaderPool& readers_;
+  const Clock& clock_;
+};
+
+}  // namespace postern::store::postgres
