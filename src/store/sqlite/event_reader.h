@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "store/event_store.h"
-#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/statement_cache.h"
 
 namespace postern::store::sqlite {

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "store/inbox_store.h"
-#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/statement_cache.h"
 
 namespace postern::store::sqlite {

@@ -8,10 +8,10 @@
 #include <set>
 #include <vector>
 
-#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/content_compaction.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/store.h"
 
 namespace postern::store::sqlite {

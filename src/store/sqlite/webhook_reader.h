@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/reader_connection.h"
 #include "store/sqlite/statement_cache.h"
 #include "store/webhook_store.h"
 
