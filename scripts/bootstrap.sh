@@ -33,6 +33,11 @@ packages=(
   # checkers of deploy/'s keepalived.conf and postern.service
   # (tests/integration/test_haproxy.py)
   haproxy keepalived systemd
+  # Not installed on purpose, though named elsewhere: gpg (part of the base
+  # image, used by apt's own key handling, by nothing of Postern's), and
+  # microsoft-edge-stable, microsoft-edge-beta, microsoft-edge-dev (named
+  # only by playwright-core's reinstall_msedge_* scripts in node_modules,
+  # which nothing runs: the browser tests drive Debian's chromium).
   # the browser the web UI's tests drive (tests/e2e, playwright-core)
   chromium
 )
