@@ -1,7 +1,8 @@
 // The EventStore of either backend: writes queued on the Store's group
 // committer (event_writes.h) and applied by the backend's event writer,
 // reads on the backend's reader connections. A backend names its writer
-// and how a read borrows a reader (`Reads::read(f)` calls f with one).
+// and how a read borrows a reader (`reads(f)` calls f with one, as
+// store/committed_part.h's Reads).
 #pragma once
 
 #include "store/event_store.h"
@@ -39,22 +40,22 @@ class CommittedEventStore final : public EventStore {
   }
 
   Result<std::optional<Suppression>> suppression(std::string_view address) override {
-    return reads_.read([&](auto& r) { return r.suppression(address); });
+    return reads_([&](auto& r) { return r.suppression(address); });
   }
 
   Result<std::vector<Suppression>> list_suppressions(std::string_view after_key,
                                                      std::size_t limit) override {
-    return reads_.read([&](auto& r) { return r.list_suppressions(after_key, limit); });
+    return reads_([&](auto& r) { return r.list_suppressions(after_key, limit); });
   }
 
   Result<std::vector<std::string>> suppressed_among(
       const std::vector<std::string>& addresses) override {
-    return reads_.read([&](auto& r) { return r.suppressed_among(addresses); });
+    return reads_([&](auto& r) { return r.suppressed_among(addresses); });
   }
 
   Result<std::vector<StoredProviderEvent>> unmatched_events(std::int64_t before_id,
                                                             std::size_t limit) override {
-    return reads_.read([&](auto& r) { return r.unmatched_events(before_id, limit); });
+    return reads_([&](auto& r) { return r.unmatched_events(before_id, limit); });
   }
 
  private:

@@ -12,20 +12,8 @@
 
 namespace postern::store::postgres {
 
-// A read on a connection of the pool (reader_pool.h: tried again once on a
-// lost connection).
-struct PooledEventReads {
-  PooledEventReads(ReaderPool& pool) : pool(pool) {}  // NOLINT: converts on purpose
-  template <class F>
-  auto read(F f) {
-    return read_pooled(pool, [&](Connection& c) {
-      EventReader reader(c);
-      return f(reader);
-    });
-  }
-  ReaderPool& pool;
-};
-
-using PgEventStore = CommittedEventStore<EventWriter, PooledEventReads>;
+// Reads on a pooled connection (reader_pool.h: tried again once on a lost
+// connection).
+using PgEventStore = CommittedEventStore<EventWriter, PgReads<EventReader>>;
 
 }  // namespace postern::store::postgres

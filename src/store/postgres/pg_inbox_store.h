@@ -6,31 +6,31 @@
 // test account (docs/inbox.md "Storage").
 #pragma once
 
+#include "store/committed_part.h"
 #include "store/inbox_store_calls.h"
 #include "store/postgres/inbox_reader.h"
 #include "store/postgres/inbox_writer.h"
-#include "store/postgres/store_part.h"
+#include "store/postgres/reader_pool.h"
 
 namespace postern::store::postgres {
 
-class PgInboxStore final : public InboxStoreCalls<PgInboxStore>, private StorePart<InboxWriter> {
+using InboxPart = CommittedPart<InboxWriter, PgReads<InboxReader>>;
+
+class PgInboxStore final : public InboxStoreCalls<PgInboxStore>, private InboxPart {
  public:
-  using StorePart<InboxWriter>::StorePart;
+  using InboxPart::InboxPart;
 
  private:
   friend class InboxStoreCalls<PgInboxStore>;
 
   template <class T, class Op>
   void submit_write(Op op, Completion<T> done) {
-    StorePart::write<T>(std::move(op), std::move(done));
+    InboxPart::write<T>(std::move(op), std::move(done));
   }
 
   template <class F>
   auto run_read(F f) {
-    return StorePart::read([&f](Connection& c) {
-      InboxReader reader(c);
-      return f(reader);
-    });
+    return InboxPart::read(std::move(f));
   }
 };
 

@@ -125,10 +125,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
       metrics);
   impl->link = std::make_unique<PgClusterLink>(options.url);
   impl->inbox_writer = std::make_unique<InboxWriter>(*impl->write_conn, clock);
-  impl->inbox =
-      std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer, *impl->readers);
-  impl->events =
-      std::make_unique<PgEventStore>(*impl->committer, *impl->event_writer, *impl->readers);
+  impl->inbox = std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer,
+                                               PgReads<InboxReader>{*impl->readers});
+  impl->events = std::make_unique<PgEventStore>(*impl->committer, *impl->event_writer,
+                                                PgReads<EventReader>{*impl->readers});
   impl->routing =
       std::make_unique<PgRoutingStore>(*impl->committer, *impl->write_conn, *impl->readers, clock);
   impl->webhooks = std::make_unique<PgWebhookStore>(*impl->committer, *impl->webhook_writer,

@@ -5,21 +5,12 @@
 #pragma once
 
 #include "store/committed_event_store.h"
+#include "store/committed_part.h"
 #include "store/sqlite/event_reader.h"
 #include "store/sqlite/event_writer.h"
 
 namespace postern::store::sqlite {
 
-// A read on a reader borrowed from the pool for the call.
-struct PooledEventReads {
-  PooledEventReads(EventReaderPool& pool) : pool(pool) {}  // NOLINT: converts on purpose
-  template <class F>
-  auto read(F f) {
-    return f(*pool.borrow().operator->());
-  }
-  EventReaderPool& pool;
-};
-
-using SqliteEventStore = CommittedEventStore<EventWriter, PooledEventReads>;
+using SqliteEventStore = CommittedEventStore<EventWriter, PooledReads<EventReader>>;
 
 }  // namespace postern::store::sqlite

@@ -223,7 +223,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   impl->inbox = std::make_unique<SqliteInboxStore>(*impl->committer, *impl->inbox_writer,
                                                    *impl->inbox_readers);
   impl->events = std::make_unique<SqliteEventStore>(*impl->committer, *impl->event_writer,
-                                                    *impl->event_readers);
+                                                    PooledReads<EventReader>{*impl->event_readers});
   auto routing = SqliteRoutingStore::open(*impl->committer, *impl->write_db, options.path, clock);
   if (!routing) return routing.error();
   impl->routing = std::move(*routing);
