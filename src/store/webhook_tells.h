@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/provider_event.h"
 #include "events/webhook_event_types.h"
 #include "store/attempt_record.h"
 #include "store/codec.h"
@@ -93,6 +94,38 @@ Result<void> tell_attempt(Webhooks& webhooks, const AttemptRecord& rec, SystemTi
                                 .failure_class = rec.failure_class,
                                 .code = rec.code,
                                 .detail = rec.detail});
+}
+
+// A provider's report on one recipient (`address`, as the envelope spells
+// it) of a message whose status is `status`: recipient.<its type>.
+template <class Webhooks>
+Result<void> tell_recipient_report(Webhooks& webhooks, MessageId message,
+                                   const events::ProviderEvent& e, const std::string& address,
+                                   MessageStatus status) {
+  WebhookType type = webhook_type("recipient.deferred");
+  switch (e.type) {
+    case events::RecipientEventType::delivered:
+      type = webhook_type("recipient.delivered");
+      break;
+    case events::RecipientEventType::bounced:
+      type = webhook_type("recipient.bounced");
+      break;
+    case events::RecipientEventType::soft_bounced:
+      type = webhook_type("recipient.soft_bounced");
+      break;
+    case events::RecipientEventType::complained:
+      type = webhook_type("recipient.complained");
+      break;
+    case events::RecipientEventType::deferred:
+      break;
+  }
+  if (!webhooks.wants(type)) return {};
+  return webhooks.record(type, {.message = message,
+                                .recipient = address,
+                                .at = e.at,
+                                .status = status,
+                                .provider = e.provider,
+                                .detail = e.detail});
 }
 
 // A user's cancel or retry, which moved the message to `after`.

@@ -5,6 +5,7 @@
 #include "store/envelope_address.h"
 #include "store/event_writes.h"
 #include "store/postgres/event_rows.h"
+#include "store/webhook_tells.h"
 
 namespace postern::store::postgres {
 namespace {
@@ -122,6 +123,8 @@ Result<void> EventWriter::apply(MessageId message, const events::ProviderEvent& 
           .integer(at)
           .text(e.detail)
           .text(e.provider));
+  const auto status = static_cast<MessageStatus>(row->integer(0, 1));
+  if (auto r = tell_recipient_report(webhooks_, message, e, address, status); !r) return r;
   if (!events::suppresses(e.type)) return {};
   Suppression entry{address, std::string(type), e.provider, message, e.detail, {}};
   if (auto r = insert_suppression(entry); !r) return r.error();

@@ -21,9 +21,6 @@
 //    the same order; a deadlock left (with other writes of the same
 //    transactions) is broken by the server, and the group committer
 //    applies the writes again one per transaction.
-//
-// Webhooks out are not told of recipient changes on this backend yet (the
-// PostgreSQL webhook store is not there).
 #pragma once
 
 #include <optional>
@@ -35,12 +32,15 @@
 #include "events/provider_event.h"
 #include "store/event_store.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/webhook_writer.h"
 
 namespace postern::store::postgres {
 
 class EventWriter {
  public:
-  EventWriter(Connection& c, const Clock& clock) : c_(c), clock_(clock) {}
+  // `webhooks` records the webhook events of what it applies (outlives it).
+  EventWriter(Connection& c, const Clock& clock, WebhookWriter& webhooks)
+      : c_(c), clock_(clock), webhooks_(webhooks) {}
 
   Result<std::vector<EventOutcome>> record(const std::vector<events::ProviderEvent>& batch);
   // A send call's answer named `provider_message_id` for `message`
@@ -57,13 +57,15 @@ class EventWriter {
   // taken before the next statement runs.
   void lock_provider_id(const std::string& provider, const std::string& provider_message_id);
   // Ties a recorded event to its message: the recipient's state, the
-  // timeline and the suppression list for bounces and complaints.
+  // timeline, the suppression list for bounces and complaints, and the
+  // webhook event recipient.<type>.
   Result<void> apply(MessageId message, const events::ProviderEvent& e);
   // Answers whether the key was new.
   Result<bool> insert_suppression(const Suppression& entry);
 
   Connection& c_;
   const Clock& clock_;
+  WebhookWriter& webhooks_;
 };
 
 }  // namespace postern::store::postgres

@@ -79,7 +79,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   impl->readers = std::move(*readers);
   impl->webhook_writer = std::make_unique<WebhookWriter>(*impl->write_conn);
   impl->writer = std::make_unique<Writer>(*impl->write_conn, clock, *impl->webhook_writer);
-  impl->event_writer = std::make_unique<EventWriter>(*impl->write_conn, clock);
+  impl->event_writer =
+      std::make_unique<EventWriter>(*impl->write_conn, clock, *impl->webhook_writer);
 
   Connection* c = impl->write_conn.get();
   Writer* w = impl->writer.get();

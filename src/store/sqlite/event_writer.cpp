@@ -4,6 +4,7 @@
 #include "store/envelope_address.h"
 #include "store/event_writes.h"
 #include "store/sqlite/event_rows.h"
+#include "store/webhook_tells.h"
 
 namespace postern::store::sqlite {
 namespace {
@@ -46,22 +47,6 @@ constexpr std::string_view kWaiting =
 constexpr std::string_view kTie = "UPDATE provider_events SET message_id = ?2 WHERE id = ?1";
 
 std::int64_t stored_id(MessageId id) { return static_cast<std::int64_t>(id.value()); }
-
-WebhookType recipient_webhook_type(events::RecipientEventType type) {
-  switch (type) {
-    case events::RecipientEventType::delivered:
-      return webhook_type("recipient.delivered");
-    case events::RecipientEventType::bounced:
-      return webhook_type("recipient.bounced");
-    case events::RecipientEventType::soft_bounced:
-      return webhook_type("recipient.soft_bounced");
-    case events::RecipientEventType::complained:
-      return webhook_type("recipient.complained");
-    case events::RecipientEventType::deferred:
-      break;
-  }
-  return webhook_type("recipient.deferred");
-}
 
 }  // namespace
 
@@ -175,24 +160,14 @@ Result<void> EventWriter::apply(MessageId message, const events::ProviderEvent& 
                    .run();
       !r)
     return r;
-  if (auto r = tell(message, e, row->address, static_cast<MessageStatus>(row->status)); !r)
+  if (auto r = tell_recipient_report(webhooks_, message, e, row->address,
+                                     static_cast<MessageStatus>(row->status));
+      !r)
     return r;
   if (!events::suppresses(e.type)) return {};
   Suppression entry{row->address, std::string(type), e.provider, message, e.detail, {}};
   if (auto r = insert_suppression(entry); !r) return r.error();
   return {};
-}
-
-Result<void> EventWriter::tell(MessageId message, const events::ProviderEvent& e,
-                               const std::string& address, MessageStatus status) {
-  const auto type = recipient_webhook_type(e.type);
-  if (!webhooks_.wants(type)) return {};
-  return webhooks_.record(type, {.message = message,
-                                 .recipient = address,
-                                 .at = e.at,
-                                 .status = status,
-                                 .provider = e.provider,
-                                 .detail = e.detail});
 }
 
 Result<void> EventWriter::note_provider_message_id(MessageId message, const std::string& provider,

@@ -45,9 +45,6 @@ class EventWriter {
   // timeline, the suppression list for bounces and complaints, and the
   // webhook event recipient.<type>.
   Result<void> apply(MessageId message, const events::ProviderEvent& e);
-  // The webhook event of an applied report, when an endpoint wants it.
-  Result<void> tell(MessageId message, const events::ProviderEvent& e, const std::string& address,
-                    MessageStatus status);
   // Whether the statement that `ran` changed a row.
   Result<bool> changed(Result<void> ran);
   // Answers whether the key was new.

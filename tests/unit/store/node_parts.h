@@ -14,6 +14,11 @@ inline RoutingStore& routing_of(Store& s, Backend b) {
   return static_cast<postgres::PostgresStore&>(s).routing();
 }
 
+inline EventStore& events_of(Store& s, Backend b) {
+  if (b == Backend::sqlite) return static_cast<sqlite::SqliteStore&>(s).events();
+  return static_cast<postgres::PostgresStore&>(s).events();
+}
+
 inline WebhookStore& webhooks_of(Store& s, Backend b) {
   if (b == Backend::sqlite) return static_cast<sqlite::SqliteStore&>(s).webhooks();
   return static_cast<postgres::PostgresStore&>(s).webhooks();

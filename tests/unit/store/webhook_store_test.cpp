@@ -49,8 +49,7 @@ class WebhookStoreTest : public AnyStoreFixture {
     return id;
   }
 
-  // Provider reports: recorded by the event store, on SQLite only so far.
-  bool no_event_store() const { return backend_ == Backend::postgres; }
+  // Provider reports: recorded by the event store.
   events::ProviderEvent event(const std::string& provider, const std::string& dedupe_key,
                               const std::string& provider_id, const std::string& recipient,
                               events::RecipientEventType type) {
@@ -58,7 +57,7 @@ class WebhookStoreTest : public AnyStoreFixture {
                                       type);
   }
   void record(std::vector<events::ProviderEvent> batch) {
-    auto& events = static_cast<sqlite::SqliteStore&>(*store_).events();
+    auto& events = events_of(*store_, backend_);
     auto r = await_completion<std::vector<EventOutcome>>(
         [&](auto done) { events.record_provider_events(std::move(batch), done); });
     EXPECT_TRUE(r) << r.error().message();
@@ -207,8 +206,7 @@ TEST_P(WebhookStoreTest, NothingIsRecordedWithoutAnEnabledEndpoint) {
   auto id = enqueue({"b@x.org", "c@x.org"}, {"c@x.org"});
   ASSERT_EQ(lease().size(), 1u);
   record_attempt(id, "mailgun", "<m1@mg>");
-  if (!no_event_store())
-    record({event("mailgun", "t1", "<m1@mg>", "b@x.org", RecipientEventType::delivered)});
+  record({event("mailgun", "t1", "<m1@mg>", "b@x.org", RecipientEventType::delivered)});
   auto other = enqueue({"d@x.org"});
   ASSERT_TRUE(cancel(other));
   ASSERT_TRUE(retry(other));
@@ -652,7 +650,6 @@ TEST_P(WebhookStoreTest, CancelAndRetryAreToldOf) {
 }
 
 TEST_P(WebhookStoreTest, EachProviderReportIsToldOfAsTheRecipientsState) {
-  if (no_event_store()) GTEST_SKIP() << "no event store on PostgreSQL yet";
   create("ep_all", {"recipient.delivered", "recipient.bounced", "recipient.soft_bounced",
                     "recipient.complained", "recipient.deferred"});
   auto id = sent_message({"b@x.org"}, "mailgun", "<m1@mg>");
@@ -682,7 +679,6 @@ TEST_P(WebhookStoreTest, EachProviderReportIsToldOfAsTheRecipientsState) {
 }
 
 TEST_P(WebhookStoreTest, AReportAppliedWhenTheSendCallsAnswerNamesItIsToldOfThen) {
-  if (no_event_store()) GTEST_SKIP() << "no event store on PostgreSQL yet";
   create("ep_all", {"recipient.bounced"});
   auto id = enqueue({"b@x.org"});
   ASSERT_EQ(lease().size(), 1u);
