@@ -46,15 +46,17 @@ class Response:
 
 class Api:
     """A small HTTP client for the API (http.client, one connection per call
-    unless keep_alive is used)."""
+    unless keep_alive is used). `connection` makes the connection: another
+    http.client.HTTPConnection, e.g. one that opens with a PROXY header."""
 
-    def __init__(self, port, key=None, host="127.0.0.1"):
+    def __init__(self, port, key=None, host="127.0.0.1", connection=http.client.HTTPConnection):
         self.port = port
         self.key = key
         self.host = host
+        self.connection = connection
 
     def request(self, method, path, body=None, headers=None, key=None, timeout=30):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        conn = self.connection(self.host, self.port, timeout=timeout)
         try:
             h = dict(headers or {})
             k = key if key is not None else self.key
