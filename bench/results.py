@@ -74,6 +74,14 @@ def target_for(benchmark, labels, doc):
         return {"text": "≥ 0.6× smtp-sink", "any_of": [sink]}
     if benchmark == "end_to_end":
         return {"text": "≥ 10,000 msg/s", "any_of": [[check("postern", "at_least", 10000)]]}
+    if benchmark == "cluster":
+        if labels.get("store") != CLUSTER_PG:
+            return None
+        if labels.get("nodes") == 1:
+            return {"text": "≥ 0.5× SQLite", "any_of": [[check("ratio", "at_least", 0.5)]]}
+        if labels.get("nodes") == 3:
+            return {"text": "≥ 1× one node", "any_of": [[check("vs_one", "at_least", 1.0)]]}
+        return None
     if benchmark == "failover":
         measure = labels.get("measure")
         if measure == FAILOVER_MOVED:
@@ -315,6 +323,54 @@ def end_to_end(rows, params):
                        {"key": "delivery_p99", "label": "delivery p99 (bucket)"},
                        {"key": "intake_p99", "label": "intake p99"}, {"key": "cpu", "label": "box CPU"}],
             "cells": [cell]}
+
+
+CLUSTER_PG = "PostgreSQL"
+CLUSTER_SQLITE = "SQLite"
+
+
+def cluster(rows, params):
+    def runs(key, store, nodes):
+        return by_run(rows, key, store=store, nodes=nodes)
+
+    sqlite = runs("accepted_per_s", "sqlite", 1)
+    one = runs("accepted_per_s", "postgres", 1)
+    cells = []
+    for store, nodes in ordered((r["store"], int(r["nodes"])) for r in rows):
+        mine = runs("accepted_per_s", store, nodes)
+        pg = store == "postgres"
+        extras = {"e2e": figure(runs("e2e_msg_per_s", store, nodes).values(), "msg/s"),
+                  "vs_one": paired_ratio(mine, one) if pg and nodes > 1 and one else None,
+                  "p99": figure([duration_ms(v) for v in runs("intake_p99", store, nodes).values()], "ms", 1),
+                  "commits": figure(runs("commits_per_s", store, nodes).values(), "/s") if pg else None,
+                  "per_commit": figure(runs("msgs_per_commit", store, nodes).values(), "messages", 1) if pg else None,
+                  "cpu": figure(runs("cpu", store, nodes).values(), "%"),
+                  "nodes_cpu": figure(runs("nodes_cpu", store, nodes).values(), "%"),
+                  "pg_cpu": figure(runs("pg_cpu", store, nodes).values(), "%") if pg else None,
+                  "haproxy_cpu": figure(runs("haproxy_cpu", store, nodes).values(), "%")}
+        cells.append({"labels": {"store": CLUSTER_PG if pg else CLUSTER_SQLITE, "nodes": nodes},
+                      "postern": figure(mine.values(), "msg/s"),
+                      "peer": figure(sqlite.values(), "msg/s") if pg else None,
+                      "ratio": paired_ratio(mine, sqlite) if pg and sqlite else None,
+                      "extras": {k: v for k, v in extras.items() if v is not None}})
+    late = sum(max(0, int(r.get("accepted", 0)) - int(r.get("delivered", 0))) for r in rows)
+    refused = sum(int(r.get("non2xx", 0)) for r in rows)
+    return {"title": "Cluster", "peer": "one node on SQLite behind the same HAProxy, the same load in the same run",
+            "load": f"wrk -t2, {params.get('conns', '?')} keep-alive connections, {params.get('secs', '?')} s of "
+                    "1.5 KiB JSON messages with an API key through HAProxy (HTTP mode, send-proxy-v2) to N nodes "
+                    "on one PostgreSQL 15 (scripts/cluster-up.sh, a new database per cell, synchronous_commit on), "
+                    "delivering through postern-sim's Mailgun and SendGrid; end to end: from the load's start to "
+                    "the simulator's receipt of the last accepted message",
+            "labels": ["store", "nodes"], "postern_label": "intake msg/s", "peer_label": "SQLite msg/s",
+            "extras": [{"key": "vs_one", "label": "/ one node"}, {"key": "e2e", "label": "end to end msg/s"},
+                       {"key": "p99", "label": "intake p99"}, {"key": "commits", "label": "PG commits/s"},
+                       {"key": "per_commit", "label": "messages per commit"}, {"key": "cpu", "label": "box CPU"},
+                       {"key": "nodes_cpu", "label": "nodes CPU"}, {"key": "pg_cpu", "label": "PG CPU"},
+                       {"key": "haproxy_cpu", "label": "HAProxy CPU"}],
+            "cells": cells,
+            "notes": [f"Answers not 2xx: {refused}; accepted messages the simulator had not received at the end "
+                      f"(two minutes after the load): {late}. CPU is % of one core: the nodes' processes together, "
+                      "PostgreSQL's server and backends, HAProxy."]}
 
 
 FAILOVER_IDLE = "idle: down → out of service"
@@ -713,7 +769,7 @@ def bigmsg(rows, params):
 
 
 SUMMARISERS = {f.__name__: f for f in (http_intake, smtp_intake, end_to_end, failover, queued_memory, store_intake,
-                                       imap, events, disk_use, message_search, limits, ui, bigmsg)}
+                                       imap, events, disk_use, message_search, limits, ui, bigmsg, cluster)}
 
 # --- the machine and the document ---------------------------------------------------
 

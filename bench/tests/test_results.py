@@ -300,3 +300,28 @@ def test_message_search_cells_are_judged_on_a_million_messages_only():
         assert first["postern"]["value"] == p99 and first["extras"]["p50"]["value"] == 0.4
         assert first["met"] is met
         assert deep["labels"]["page"] == "deep"
+
+
+CLUSTER = """
+run={run} store=sqlite nodes=1 conns=64 accepted_per_s={sqlite} intake_p99=9.00ms non2xx=0 accepted=90000 delivered=90000 e2e_msg_per_s=8000 commits_per_s=0 msgs_per_commit=0.0 cpu=190 nodes_cpu=120 pg_cpu=0 haproxy_cpu=40
+run={run} store=postgres nodes=1 conns=64 accepted_per_s={one} intake_p99=12.00ms non2xx=0 accepted=60000 delivered=60000 e2e_msg_per_s=5000 commits_per_s=400 msgs_per_commit=15.0 cpu=199 nodes_cpu=100 pg_cpu=60 haproxy_cpu=30
+run={run} store=postgres nodes=3 conns=64 accepted_per_s={three} intake_p99=15.00ms non2xx=2 accepted=62000 delivered=61990 e2e_msg_per_s=5100 commits_per_s=900 msgs_per_commit=7.0 cpu=199 nodes_cpu=110 pg_cpu=70 haproxy_cpu=30
+"""
+
+
+def test_cluster_cells_are_judged_against_sqlite_and_one_node():
+    raw = rows("\n".join(CLUSTER.strip().format(run=r, sqlite=s, one=o, three=t)
+                       for r, s, o, t in ((1, 10000, 6000, 6600), (2, 12000, 6000, 4500))))
+    doc = results.document("cluster", raw, "bench/cluster.sh build/release 2", {"conns": "64", "secs": "10"})
+    sqlite = cell(doc, store="SQLite", nodes=1)
+    assert sqlite["peer"] is None and sqlite["target"] is None and "pg_cpu" not in sqlite["extras"]
+    one = cell(doc, store="PostgreSQL", nodes=1)
+    # The runs' own ratios to SQLite: 0.6 and 0.5.
+    assert one["ratio"]["runs"] == [0.6, 0.5] and one["met"] is True
+    assert one["extras"]["commits"]["value"] == 400 and "vs_one" not in one["extras"]
+    three = cell(doc, store="PostgreSQL", nodes=3)
+    # 6,600 / 6,000 = 1.1 and 4,500 / 6,000 = 0.75: the median of two is the lower.
+    assert three["extras"]["vs_one"]["runs"] == [1.1, 0.75] and three["met"] is False
+    assert "Answers not 2xx: 4" in doc["notes"][0] and "had not received at the end (two minutes after the load): 20" \
+        in doc["notes"][0]
+    assert "## Cluster" in render.section(doc)
