@@ -33,6 +33,8 @@ section "SMTP intake vs smtp-sink and Postfix"
 "$here/smtp_intake.sh" "$BUILD" "$RUNS" 15000
 section "end to end through two simulated providers"
 "$here/end_to_end.sh" "$BUILD" "$RUNS" 10 50
+section "cluster: 1, 2 and 3 nodes on PostgreSQL behind HAProxy, beside one on SQLite"
+"$here/cluster.sh" "$BUILD" "$RUNS" 10 64
 section "failover: three providers, one down under load"
 /usr/bin/python3 "$here/failover.py" "$BUILD" --runs "$RUNS"
 section "memory with 1,000,000 messages queued"
