@@ -17,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 COMMAND=$(bench_command "" "$@")
-BUILD=$(realpath "${1:-build/release}")
+BUILD=$(realpath -m "${1:-build/release}")
 RUNS=${2:-3}
 SECS=${3:-10}
 CONNS=${4:-64}
