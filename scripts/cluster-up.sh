@@ -242,7 +242,7 @@ mkdir -p "$CLUSTER_DIR/haproxy"
   cat <<CFG
 # Written by scripts/cluster-up.sh from deploy/haproxy.cfg's shape, for $N nodes on loopback.
 global
-    maxconn 20000
+    # No maxconn: HAProxy derives it from the open-file limit it is given.
     stats socket $CLUSTER_DIR/haproxy/stats.sock mode 600 level admin
 defaults
     retries 2
