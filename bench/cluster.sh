@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cluster benchmark: 1, 2 and 3 nodes on PostgreSQL behind HAProxy
 # (scripts/cluster-up.sh, a fresh database for each), beside one node on
-# SQLite behind the same HAProxy setup, in the same run. wrk posts 1.5 KiB
+# SQLite behind the same HAProxy setup (POSTERN_CLUSTER_STORE=sqlite), in
+# the same run. wrk posts 1.5 KiB
 # JSON messages with an API key through HAProxy for SECS seconds; the nodes
 # deliver them through postern-sim (Mailgun and SendGrid). Reports intake
 # (2xx/s and p99 as wrk sees them) and end to end (from the load's start to
@@ -39,8 +40,16 @@ psql_value() {
   (source "$1/cluster.env" && "${POSTERN_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -A -t -h 127.0.0.1 \
     -p "$PG_PORT" -U postern -d postern -c "$2")
 }
-commits() { psql_value "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postern'"; }
-pg_pid() { head -1 "$1/pg/data/postmaster.pid"; }
+# commits DIR: transactions PostgreSQL committed in the database (0 on SQLite).
+commits() {
+  [ -d "$1/pg" ] || { echo 0; return; }
+  psql_value "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postern'"
+}
+# pg_cpu DIR: CPU ticks of PostgreSQL's server and backends (0 on SQLite).
+pg_cpu() {
+  [ -d "$1/pg" ] || { echo 0; return; }
+  tree_cpu_ticks "$(head -1 "$1/pg/data/postmaster.pid")"
+}
 # sim_unique DIR: messages the simulator received, each id once.
 sim_unique() {
   (source "$1/cluster.env" && curl -s --max-time 10 "http://127.0.0.1:$SIM_CONTROL_PORT/_sim/stats?limit=0") |
@@ -62,13 +71,8 @@ pct() { awk -v n="$1" -v a="$2" -v b="$3" -v hz="$(ticks_per_s)" 'BEGIN {printf 
 measure() {
   local run=$1 store=$2 nodes=$3 dir=$WORK/$2-$3-$1 names=() i
   CLUSTERS+=("$dir")
-  local env=(POSTERN_CLUSTER_DIR="$dir" BUILD="$BUILD")
-  if [ "$store" = sqlite ]; then
-    # The same cluster with every node on a SQLite file of its own (the
-    # environment wins over the generated file): one node is the reference.
-    env+=(POSTERN_STORE_BACKEND=sqlite POSTERN_STORE_URL= POSTERN_STORE_PATH=data/postern.db)
-  fi
-  env "${env[@]}" "$UP" "$nodes" >"$WORK/up.log" || { cat "$WORK/up.log" >&2; return 1; }
+  POSTERN_CLUSTER_DIR=$dir POSTERN_CLUSTER_STORE=$store BUILD=$BUILD "$UP" "$nodes" >"$WORK/up.log" ||
+    { cat "$WORK/up.log" >&2; return 1; }
   source "$dir/cluster.env"
   for ((i = 1; i <= nodes; i++)); do names+=("node$i"); done
   printf 'wrk.method="POST"\nwrk.body=[[{"from":"bench@example.com","to":["user@example.org"],"subject":"bench","text":"%s"}]]\nwrk.headers["Content-Type"]="application/json"\nwrk.headers["Authorization"]="Bearer %s"\n' \
@@ -77,7 +81,7 @@ measure() {
   c0=$(commits "$dir")
   n0=$(cpu_of "$dir" "${names[@]}")
   h0=$(cpu_of "$dir" haproxy)
-  p0=$(tree_cpu_ticks "$(pg_pid "$dir")")
+  p0=$(pg_cpu "$dir")
   read -r b0 t0 < <(cpu_ticks)
   start=$(date +%s.%N)
   out=$WORK/wrk.txt
@@ -98,7 +102,7 @@ measure() {
   c1=$(commits "$dir")
   n1=$(cpu_of "$dir" "${names[@]}")
   h1=$(cpu_of "$dir" haproxy)
-  p1=$(tree_cpu_ticks "$(pg_pid "$dir")")
+  p1=$(pg_cpu "$dir")
   read -r b1 t1 < <(cpu_ticks)
   local commits_n
   commits_n=$((c1 - c0))

@@ -22,6 +22,8 @@
 #                         [delivery], [[routes]], ...); POSTERN_* variables
 #                         override single keys as for any node
 #   POSTERN_CLUSTER_WAIT  seconds to wait for the nodes (default 90)
+#   POSTERN_CLUSTER_STORE postgres (default), or sqlite for one node on a
+#                         SQLite file behind the same HAProxy (a reference)
 #   POSTERN_PG_BIN        PostgreSQL's binaries (/usr/lib/postgresql/15/bin)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +34,12 @@ N=${1:-3}
 [[ $N =~ ^[1-9][0-9]?$ ]] || die "N must be a number of nodes from 1 to 99, got '$N'"
 BUILD=${BUILD:-$ROOT/build/release}
 WAIT=${POSTERN_CLUSTER_WAIT:-90}
+STORE=${POSTERN_CLUSTER_STORE:-postgres}
+case $STORE in
+  postgres) ;;
+  sqlite) [ "$N" = 1 ] || die "a SQLite store is one node's: POSTERN_CLUSTER_STORE=sqlite needs N = 1, got $N" ;;
+  *) die "POSTERN_CLUSTER_STORE must be postgres or sqlite, got '$STORE'" ;;
+esac
 HAPROXY=${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
 
 # --- what it needs -------------------------------------------------------------
@@ -65,6 +73,8 @@ if [ -f "$ENV_FILE" ]; then
   source "$ENV_FILE"
   [ "$CLUSTER_NODES" = "$N" ] ||
     die "$CLUSTER_DIR holds a cluster of $CLUSTER_NODES nodes, not $N: run scripts/cluster-down.sh --purge first"
+  [ "$CLUSTER_STORE" = "$STORE" ] ||
+    die "$CLUSTER_DIR holds a cluster on $CLUSTER_STORE, not $STORE: run scripts/cluster-down.sh --purge first"
 else
   read -ra ports < <(/usr/bin/python3 - $((8 + 4 * N)) <<'PY'
 import socket, sys
@@ -78,6 +88,7 @@ PY
   {
     echo "# Written by scripts/cluster-up.sh: the cluster's addresses (source it)."
     echo "CLUSTER_NODES=$N"
+    echo "CLUSTER_STORE=$STORE"
     echo "PG_PORT=${ports[0]}"
     echo "PG_URL=postgresql://postern@127.0.0.1:${ports[0]}/postern"
     echo "SIM_CONTROL_PORT=${ports[1]}"
@@ -120,33 +131,36 @@ running() {
 
 # --- PostgreSQL ------------------------------------------------------------------
 
-PG_DIR=$CLUSTER_DIR/pg
-mkdir -p "$PG_DIR"
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || die "as root PostgreSQL runs as the user postgres, which does not exist (install postgresql-15)"
-  chown postgres: "$PG_DIR"
-  runuser -u postgres -- test -w "$PG_DIR" ||
-    die "the user postgres cannot reach $PG_DIR: choose a POSTERN_CLUSTER_DIR whose parents it may enter (under /tmp)"
-fi
-if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-  rm -rf "$PG_DIR/data"
-  # --no-sync: initdb's own files; the server runs with fsync on.
-  as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postern --auth=trust -E UTF8 --locale=C --no-sync \
-    >"$PG_DIR/initdb.log" 2>&1 || die "initdb failed: $(tail -5 "$PG_DIR/initdb.log")"
-fi
-if pg_running; then
-  echo "postgresql: running"
-else
-  # synchronous_commit on: a node acknowledges mail only once it is committed.
-  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c fsync=on \
-        -c synchronous_commit=on -c max_connections=300" start >/dev/null ||
-    die "PostgreSQL did not start: $(tail -5 "$PG_DIR/server.log")"
-fi
-psql() { "$PG_BIN/psql" -X -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postern "$@"; }
-if [ "$(psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'postern'")" != 1 ]; then
-  psql -d postgres -c "CREATE DATABASE postern" >/dev/null
-fi
+start_postgres() {
+  local PG_DIR=$CLUSTER_DIR/pg
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || die "as root PostgreSQL runs as the user postgres, which does not exist (install postgresql-15)"
+    chown postgres: "$PG_DIR"
+    runuser -u postgres -- test -w "$PG_DIR" ||
+      die "the user postgres cannot reach $PG_DIR: choose a POSTERN_CLUSTER_DIR whose parents it may enter (under /tmp)"
+  fi
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    rm -rf "$PG_DIR/data"
+    # --no-sync: initdb's own files; the server runs with fsync on.
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postern --auth=trust -E UTF8 --locale=C --no-sync \
+      >"$PG_DIR/initdb.log" 2>&1 || die "initdb failed: $(tail -5 "$PG_DIR/initdb.log")"
+  fi
+  if pg_running; then
+    echo "postgresql: running"
+  else
+    # synchronous_commit on: a node acknowledges mail only once it is committed.
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c fsync=on \
+          -c synchronous_commit=on -c max_connections=300" start >/dev/null ||
+      die "PostgreSQL did not start: $(tail -5 "$PG_DIR/server.log")"
+  fi
+  local psql=("$PG_BIN/psql" -X -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postern -d postgres)
+  if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'postern'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE DATABASE postern" >/dev/null
+  fi
+}
+[ "$STORE" = sqlite ] || start_postgres
 
 # --- postern-sim: the providers ----------------------------------------------------
 
@@ -158,6 +172,14 @@ if ! running sim; then
 fi
 
 # --- the nodes ---------------------------------------------------------------------
+
+store_config() {
+  if [ "$STORE" = sqlite ]; then
+    printf '[store]\npath = "data/postern.db"\n'
+  else
+    printf '[store]\nbackend = "postgres"\nurl = "%s"\nnode = "node%s"\n' "$PG_URL" "$1"
+  fi
+}
 
 node_config() {
   local i=$1 section
@@ -173,10 +195,7 @@ TOML
     [ "$section" = http ] && echo "ui_dir = \"$ROOT/web/dist\""
   done
   cat <<TOML
-[store]
-backend = "postgres"
-url = "$PG_URL"
-node = "node$i"
+$(store_config "$i")
 [shutdown]
 # Longer than HAProxy's fall x inter (2 s) below.
 drain_grace = "3s"
@@ -322,7 +341,7 @@ cat <<TEXT
 Postern cluster of $N nodes in $CLUSTER_DIR (addresses in cluster.env):
   HAProxy      http://127.0.0.1:$HAPROXY_HTTP_PORT  smtp 127.0.0.1:$HAPROXY_SMTP_PORT  imap 127.0.0.1:$HAPROXY_IMAP_PORT  pop3 127.0.0.1:$HAPROXY_POP3_PORT
   admin key    $(cat "$KEY_FILE")  (SMTP AUTH: user cluster-admin, this password)
-  PostgreSQL   $PG_URL
+  store        $([ "$STORE" = sqlite ] && echo "SQLite, node1/data/postern.db" || echo "$PG_URL")
   postern-sim  control http://127.0.0.1:$SIM_CONTROL_PORT  mailgun :$SIM_MAILGUN_PORT  sendgrid :$SIM_SENDGRID_PORT
 TEXT
 for ((i = 1; i <= N; i++)); do
