@@ -42,7 +42,7 @@ pytestmark = [
 ]
 
 NODES = 3
-LEASE = 3  # delivery.lease, seconds: a dead node's mail is sent by the others after it
+LEASE = 5  # delivery.lease, seconds: a dead node's mail is sent by the others after it
 WINDOW = 16  # delivery.window: what a node has leased at once, so what a kill may send twice
 UP = os.path.join(ROOT, "scripts", "cluster-up.sh")
 DOWN = os.path.join(ROOT, "scripts", "cluster-down.sh")
@@ -122,7 +122,7 @@ class Cluster:
             os.path.join(self.dir, f"node{i}", "serve.log") for i in range(1, NODES + 1)]
         try:
             self.script(DOWN)
-            for path in logs:
+            for path in filter(os.path.exists, logs):
                 with open(path, errors="replace") as f:
                     report = sanitizer_report(f.read().splitlines())
                 assert not report, f"{path}:\n" + "\n".join(report)
@@ -151,8 +151,14 @@ class Cluster:
     def kill9(self, name):
         pid = self.pid(name)
         os.kill(pid, signal.SIGKILL)
-        wait_until(f"{name} gone", lambda: not os.path.exists(f"/proc/{pid}") or
-                   open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
+
+        def gone():  # reaped, or a zombie its new parent has not reaped yet
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except FileNotFoundError:
+                return True
+        wait_until(f"{name} gone", gone)
 
     def log(self, name):
         with open(os.path.join(self.dir, name, "serve.log"), errors="replace") as f:
