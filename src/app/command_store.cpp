@@ -19,6 +19,9 @@ std::unique_ptr<CommandStore> open_command_store(const Config& config) {
   options.sqlite.max_batch = kCommandBatch;
   options.sqlite.max_queue = kCommandQueue;
   options.sqlite.readers = kCommandReaders;
+  options.postgres.max_batch = kCommandBatch;
+  options.postgres.max_queue = kCommandQueue;
+  options.postgres.readers = kCommandReaders;
   auto opened = store::open_node_store(options, s->clock, s->metrics);
   if (!opened) {
     std::cerr << "postern: cannot open the store at " << store::store_location(options) << ": "

@@ -14,6 +14,7 @@
 #include "auth/authenticator.h"
 #include "auth/credentials.h"
 #include "mime/mime.h"
+#include "store/open_store.h"
 
 namespace {
 
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
     std::cout << "configuration ok\nhttp.listen = " << config->http.listen
               << "\nsmtp.listen = " << config->smtp.server.listen
               << "\nstore.backend = " << config->store.backend
-              << "\nstore.path = " << config->store.sqlite.path
+              << (config->store.on_postgres() ? "\nstore.url = " : "\nstore.path = ")
+              << postern::store::store_location(config->store)
               << "\nrouting.strategy = " << config->routing.router.strategy
               << "\nproviders = " << config->routing.providers.size() << "\n";
     return 0;

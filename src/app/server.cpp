@@ -475,7 +475,8 @@ int serve(const Config& config) {
   if (retention) retention->start();
   expiry.start();
   spdlog::info("postern ready: {} store={} providers={} delivery={}", ready,
-               config.store.sqlite.path, router.size(), config.delivery.enabled ? "on" : "off");
+               store::store_location(config.store), router.size(),
+               config.delivery.enabled ? "on" : "off");
 
   int sig = 0;
   while ((sig = wait_for_signal(signals)) == SIGHUP) {

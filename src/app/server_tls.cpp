@@ -27,7 +27,7 @@ void add_unique(std::vector<std::string>& names, std::string name) {
 }  // namespace
 
 std::filesystem::path self_signed_dir(const Config& config) {
-  return std::filesystem::path(config.store.sqlite.path).parent_path() / "tls";
+  return store::local_data_dir(config.store) / "tls";
 }
 
 std::vector<std::string> self_signed_names(const Config& config, const std::string& host_name) {

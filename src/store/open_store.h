@@ -17,7 +17,8 @@ namespace postern::store {
 Result<std::unique_ptr<NodeStore>> open_node_store(const StoreConfig& config, const Clock& clock,
                                                    MetricsRegistry& metrics);
 
-// Where the store is, for a person reading an error: the SQLite file's path.
+// Where the store is, for a person reading an error or a log: the SQLite
+// file's path, or PostgreSQL's connection string without its password.
 std::string store_location(const StoreConfig& config);
 
 }  // namespace postern::store

@@ -117,6 +117,12 @@ class Postern(ManagedProcess):
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
         })
         self.env.update(env or {})
+        self.cwd = None
+        if self.env.get("POSTERN_STORE_BACKEND") == "postgres":
+            # store.path is SQLite's own (refused with PostgreSQL); the node's
+            # local files (data/tls) go to data/ in its working directory.
+            del self.env["POSTERN_STORE_PATH"]
+            self.cwd = workdir
         self.config_path = None
         if config_text is not None:
             self.config_path = os.path.join(workdir, "postern.toml")
@@ -141,7 +147,7 @@ class Postern(ManagedProcess):
     def cli(self, *args, input=None, check=True):
         """Runs a postern CLI command against the same store."""
         r = subprocess.run(self.command(*args), env=self.env, input=input, capture_output=True, text=True,
-                           timeout=60)
+                           timeout=60, cwd=self.cwd)
         if check and r.returncode != 0:
             raise AssertionError(f"postern {' '.join(args)} failed ({r.returncode}): {r.stderr}")
         report = sanitizer_report(r.stderr.splitlines())

@@ -27,6 +27,7 @@ class ManagedProcess:
     log_lines = ()
     killed = False      # the running or last process was killed with kill -9 on purpose
     checked = False     # its exit was checked (stop): finish() does not report it twice
+    cwd = None          # the working directory it runs in (None: the test's)
     _pump = None
 
     def launch(self, command, env, ready_line, on_ready, timeout):
@@ -36,7 +37,7 @@ class ManagedProcess:
         self.log_lines = []
         self.killed = self.checked = False
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True, errors="replace")
+                                     text=True, errors="replace", cwd=self.cwd)
         ready = threading.Event()
 
         def pump():

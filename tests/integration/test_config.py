@@ -12,7 +12,10 @@ REFUSED = [
     ('[imap]\ntls_listen = "127.0.0.1:0"\n[tls]\nself_signed = false\n', {}, "imap.tls_listen"),
     ('[pop3]\nidle_timeout = "1m"\n', {}, "pop3.idle_timeout"),
     ("", {"POSTERN_IMAP_LISTEN": "nowhere"}, "imap.listen"),
-    ('[store]\nbackend = "postgres"\n', {}, "store.backend"),
+    # PostgreSQL needs its url; SQLite's own keys would do nothing there, as the url with SQLite.
+    ("", {"POSTERN_STORE_BACKEND": "postgres"}, "store.url"),
+    ("", {"POSTERN_STORE_BACKEND": "postgres", "POSTERN_STORE_URL": "postgresql://postern@db/postern",
+          "POSTERN_STORE_FSYNC": "false"}, "POSTERN_STORE_FSYNC"),
     ('[store]\nurl = "postgresql://postern@db/postern"\n', {}, "store.url"),
     ("", {"POSTERN_STORE_URL": "postgresql://postern@db/postern"}, "POSTERN_STORE_URL"),
     # The certificate serves SMTP, POP3 and IMAP; with none listening it would do nothing.

@@ -1,11 +1,10 @@
-// The PostgreSQL backend of the Store (cluster mode, issue 30): any number
-// of Postern nodes share one database. In progress: the Store interface
-// itself (messages, content, events, API keys, SMTP users, idempotency
-// keys, boots) is here, with the test inbox (inbox()), provider events
-// and suppressions (events()), run-time routing (routing()) and webhooks
-// out (webhooks()); store.backend = "postgres" is still refused by the
-// configuration until the server is wired to it (docs/operations.md
-// "PostgreSQL backend (in progress)").
+// The PostgreSQL backend of the node's store (cluster mode,
+// store.backend = "postgres"): any number of Postern nodes share one
+// database. The Store interface itself (messages, content, events, API
+// keys, SMTP users, idempotency keys, boots), with the test inbox
+// (inbox()), provider events and suppressions (events()), run-time routing
+// (routing()) and webhooks out (webhooks()) (docs/operations.md
+// "PostgreSQL backend").
 //
 // Threads, not the io runtime. The store runs libpq in blocking mode on
 // threads of its own, as the SQLite store runs SQLite: writes go through the
@@ -47,11 +46,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
-#include "store/event_store.h"
-#include "store/inbox_store.h"
-#include "store/routing_store.h"
-#include "store/store.h"
-#include "store/webhook_store.h"
+#include "store/node_store.h"
 
 namespace postern::store::postgres {
 
@@ -65,7 +60,7 @@ struct PostgresOptions {
   std::size_t readers = 4;  // pooled reader connections
 };
 
-class PostgresStore final : public Store {
+class PostgresStore final : public NodeStore {
  public:
   // Connects, applies migrations (one node at a time: migrations.h) and
   // starts the writer. Errors: storage_unavailable (cannot connect),
@@ -108,16 +103,16 @@ class PostgresStore final : public Store {
   void close() override;
 
   // The test inbox, in this database (pg_inbox_store.h).
-  InboxStore& inbox();
+  InboxStore& inbox() override;
   // Provider events and the suppression list, in this database and
   // written through this store's writer (lives as long as this object).
-  EventStore& events();
+  EventStore& events() override;
   // Providers and routing settings changed at run time, shared by every
   // node on the database (pg_routing_store.h).
-  RoutingStore& routing();
+  RoutingStore& routing() override;
   // Webhooks out, queues leased by the senders of every node
   // (pg_webhook_store.h).
-  WebhookStore& webhooks();
+  WebhookStore& webhooks() override;
 
  private:
   struct Impl;

@@ -53,6 +53,36 @@ node = "mx-2.eu_west"
   EXPECT_EQ(store::node_name_or_host(c->store), "mx-2.eu_west");
 }
 
+TEST(Config, ReadsThePostgresBackend) {
+  auto c = parse_config(R"([store]
+backend = "postgres"
+url = "host=127.0.0.1,127.0.0.1 port=5432,5433 dbname=postern user=postern password=s3cret target_session_attrs=read-write"
+max_batch = 512
+node = "mx-1"
+)",
+                        {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_TRUE(c->store.on_postgres());
+  EXPECT_EQ(c->store.postgres.url,
+            "host=127.0.0.1,127.0.0.1 port=5432,5433 dbname=postern user=postern password=s3cret "
+            "target_session_attrs=read-write");
+  EXPECT_EQ(c->store.postgres.max_batch, 512u);
+  // Nothing of the node is in a SQLite file's folder: its own files go to data/.
+  EXPECT_EQ(store::local_data_dir(c->store), std::filesystem::path("data"));
+
+  auto from_env = parse_config("", {{"POSTERN_STORE_BACKEND", "postgres"},
+                                    {"POSTERN_STORE_URL", "postgresql://postern@db/postern"}});
+  ASSERT_TRUE(from_env) << from_env.error().to_string();
+  EXPECT_EQ(from_env->store.postgres.url, "postgresql://postern@db/postern");
+}
+
+TEST(Config, TheLocalFolderOnSqliteIsTheDatabaseFiles) {
+  auto c = parse_config("[store]\npath = \"/var/lib/postern/mail.db\"\n", {});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_FALSE(c->store.on_postgres());
+  EXPECT_EQ(store::local_data_dir(c->store), std::filesystem::path("/var/lib/postern"));
+}
+
 // The wait before a failed login is answered: IMAP's as POP3's.
 TEST(Config, ReadsTheBudgetForContentInFlight) {
   auto defaults = parse_config("", {});
@@ -146,7 +176,9 @@ TEST(Config, ErrorsNameTheKey) {
       {"[http]\nmax_connections = 0\n", {}, "http.max_connections"},
       {"", {{"POSTERN_SMTP_MAX_CONNECTIONS", "0"}}, "smtp.max_connections"},
       {"[store]\nbackend = \"mysql\"\n", {}, "store.backend"},
-      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend"},
+      {"[store]\nbackend = \"postgres\"\n", {}, "store.url"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"host=db nonsense=1\"\n", {}, "store.url"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://db/p?bogus=1\"\n", {}, "store.url"},
       {"[store]\nsegment_bytes = \"4KiB\"\n", {}, "store.segment_bytes"},
       {"[store]\ncompact_below = 1.5\n", {}, "store.compact_below"},
       // Below the largest message, or the largest request body: never taken.
@@ -207,10 +239,30 @@ TEST(Config, SettingsThatWouldDoNothingAreRefused) {
        {},
        "http.proxy_from",
        "not an IPv4 or IPv6 network"},
-      {"[store]\nbackend = \"postgres\"\n", {}, "store.backend", "PostgreSQL"},
-      {"", {{"POSTERN_STORE_BACKEND", "postgres"}}, "store.backend", "PostgreSQL"},
-      {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "PostgreSQL"},
-      {"", {{"POSTERN_STORE_URL", "postgresql://p@db/p"}}, "POSTERN_STORE_URL", "PostgreSQL"},
+      // A url with SQLite, and SQLite's own keys with PostgreSQL.
+      {"[store]\nurl = \"postgresql://p@db/p\"\n", {}, "store.url", "backend = \"postgres\""},
+      {"",
+       {{"POSTERN_STORE_URL", "postgresql://p@db/p"}},
+       "POSTERN_STORE_URL",
+       "backend = \"postgres\""},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://p@db/p\"\npath = \"x.db\"\n",
+       {},
+       "store.path",
+       "SQLite setting"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://p@db/p\"\nfsync = false\n",
+       {},
+       "store.fsync",
+       "SQLite setting"},
+      {"",
+       {{"POSTERN_STORE_BACKEND", "postgres"},
+        {"POSTERN_STORE_URL", "postgresql://p@db/p"},
+        {"POSTERN_STORE_SEGMENT_BYTES", "1MiB"}},
+       "POSTERN_STORE_SEGMENT_BYTES",
+       "SQLite setting"},
+      {"[store]\nbackend = \"postgres\"\nurl = \"postgresql://p@db/p\"\ncompact_below = 0\n",
+       {},
+       "store.compact_below",
+       "SQLite setting"},
       {"[smtp]\nlisten = \"\"\n[pop3]\nlisten = \"\"\n[imap]\nlisten = \"\"\n[tls]\ncert = "
        "\"c.pem\"\nkey = \"k.pem\"\n",
        {},

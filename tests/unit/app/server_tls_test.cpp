@@ -48,6 +48,14 @@ TEST(ServerTls, NamesTheLoopbackTheHostAndBoundAddresses) {
             (std::vector<std::string>{"localhost", "127.0.0.1", "::1"}));
 }
 
+// On PostgreSQL there is no store file to sit beside: the node's local
+// folder is data/ where it runs (docs/configuration.md).
+TEST(ServerTls, OnPostgresTheSelfSignedFilesLiveInDataWhereTheNodeRuns) {
+  auto c = config("", {{"POSTERN_STORE_BACKEND", "postgres"},
+                       {"POSTERN_STORE_URL", "postgresql://postern@db/postern"}});
+  EXPECT_EQ(self_signed_dir(c), fs::path("data") / "tls");
+}
+
 TEST(ServerTls, TheSelfSignedFilesLiveBesideTheStore) {
   test::TempDir dir;
   auto store = (dir.path() / "node" / "postern.db").string();

@@ -1,27 +1,19 @@
-// The stores beside the Store (routing, webhooks) of a store a test opened
-// on either backend. (Until PostgresStore is a NodeStore: then a cast to
-// NodeStore will do.)
+// The stores beside the Store (routing, events, webhooks) of a store a test
+// opened on either backend: both are NodeStores.
 #pragma once
 
+#include "store/node_store.h"
 #include "store/postgres/postgres_store.h"
-#include "store/sqlite/sqlite_store.h"
 #include "store_fixture.h"
 
 namespace postern::store {
 
-inline RoutingStore& routing_of(Store& s, Backend b) {
-  if (b == Backend::sqlite) return static_cast<sqlite::SqliteStore&>(s).routing();
-  return static_cast<postgres::PostgresStore&>(s).routing();
-}
+inline RoutingStore& routing_of(Store& s, Backend) { return static_cast<NodeStore&>(s).routing(); }
 
-inline EventStore& events_of(Store& s, Backend b) {
-  if (b == Backend::sqlite) return static_cast<sqlite::SqliteStore&>(s).events();
-  return static_cast<postgres::PostgresStore&>(s).events();
-}
+inline EventStore& events_of(Store& s, Backend) { return static_cast<NodeStore&>(s).events(); }
 
-inline WebhookStore& webhooks_of(Store& s, Backend b) {
-  if (b == Backend::sqlite) return static_cast<sqlite::SqliteStore&>(s).webhooks();
-  return static_cast<postgres::PostgresStore&>(s).webhooks();
+inline WebhookStore& webhooks_of(Store& s, Backend) {
+  return static_cast<NodeStore&>(s).webhooks();
 }
 
 // Another node on the test's PostgreSQL database.

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "store/open_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store_fixture.h"
 #include "support/await_completion.h"
@@ -131,6 +132,24 @@ TEST_F(PgStoreTest, WritesFailWhileTheDatabaseIsAwayAndResumeAfter) {
   EXPECT_EQ(store_->get_message(before->id)->summary.subject, "before");
   EXPECT_EQ(store_->get_message(after->id)->summary.subject, "after");
   EXPECT_EQ(counts()[0], 2);
+}
+
+// store.backend = "postgres" opens this backend, whole: the parts beside
+// the Store are this database's, and where it is is said without secrets.
+TEST_F(PgStoreTest, TheConfigurationOpensItAsTheNodesStore) {
+  StoreConfig config;
+  config.backend = kPostgresBackend;
+  config.postgres.url = pg_->conninfo(database_) + " password=never-shown";
+  auto opened = open_node_store(config, clock_, metrics_);
+  ASSERT_TRUE(opened) << opened.error().message();
+  auto& node = **opened;
+  ASSERT_NE(dynamic_cast<postgres::PostgresStore*>(&node), nullptr);
+  auto queued = enqueue(message("through the first node"));
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(node.get_message(queued->id)->summary.subject, "through the first node");
+  auto location = store_location(config);
+  EXPECT_EQ(location.find("never-shown"), std::string::npos) << location;
+  EXPECT_NE(location.find("dbname=" + database_), std::string::npos) << location;
 }
 
 }  // namespace
