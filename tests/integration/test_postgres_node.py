@@ -10,6 +10,7 @@ import smtplib
 import threading
 import time
 
+import pg_server
 from conftest import Threads, needs_postgres, needs_simulator
 from simulator import MAILGUN_KEY
 
@@ -209,3 +210,37 @@ def test_intake_refuses_while_postgres_is_away_and_resumes_alone(postern_factory
         acked = load.stop()
     assert_every_acknowledged_delivered(node, sim, acked)
 
+
+def test_a_promoted_replica_takes_over_and_nothing_acknowledged_is_lost(postern_factory, sim):
+    """A primary and its streaming replica of their own (not the session's
+    server, which must stay a primary for the other tests); the node's url
+    names both, and only a primary is taken."""
+    primary = pg_server.PgServer().start()
+    replica = None
+    node = None
+    try:
+        database = primary.create_database()
+        replica = primary.start_replica()
+        url = (f"host=127.0.0.1,127.0.0.1 port={primary.port},{replica.port} dbname={database} "
+               f"user={pg_server.USER} target_session_attrs=read-write")
+        node = postern_factory(env=pg_env(url), config_text=provider_config(sim))
+        load = Load(node)
+        try:
+            wait_until(lambda: load.acked_count() >= 30, 30, "mail acknowledged before the failover")
+            # A fast shutdown sends the replica the whole WAL first, so what
+            # the primary committed is on the replica when it is promoted.
+            primary.stop()
+            replica.promote()
+            promoted = time.monotonic()
+            wait_until(lambda: readyz(node) == 200, 30, "/readyz 200 on the promoted replica")
+            wait_until(lambda: load.acked_count(promoted) >= 30, 30, "intake on the promoted replica")
+        finally:
+            acked = load.stop()
+        assert_every_acknowledged_delivered(node, sim, acked)
+        assert replica.psql("SELECT pg_is_in_recovery()", database) == "f"
+    finally:
+        if node:
+            node.stop()  # before its servers go: it would wait for them
+        if replica:
+            replica.cleanup()
+        primary.cleanup()
