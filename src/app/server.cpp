@@ -289,17 +289,18 @@ int serve(const Config& config) {
   // The configured addresses until the listeners have their ports.
   inbox::ClientSettingsBoard client_settings;
   client_settings.set(inbox_client_settings(config, nullptr));
-  http::ApiServices services{**store,
-                             intake,
-                             authenticator,
-                             metrics,
-                             clock,
-                             config.messages,
-                             config.api,
-                             [&stopping] { return !stopping.load(); },
-                             [&dispatcher] { dispatcher.wake(); },
-                             &waiters,
-                             &routing};
+  http::ApiServices services{
+      **store,
+      intake,
+      authenticator,
+      metrics,
+      clock,
+      config.messages,
+      config.api,
+      [&stopping, &store] { return !stopping.load() && (*store)->writable(); },
+      [&dispatcher] { dispatcher.wake(); },
+      &waiters,
+      &routing};
   services.accounts = &accounts;
   services.abuse_limits = &limits;
   services.client_settings = &client_settings;

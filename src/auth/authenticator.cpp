@@ -235,15 +235,15 @@ void Authenticator::invalidate() {
   snapshot_.loaded_at = SystemTime{};
 }
 
-bool Authenticator::open_to_loopback() {
+Result<bool> Authenticator::open_to_loopback() {
   {
     std::lock_guard lock(mu_);
     refresh_locked(false);
     if (snapshot_.closes_loopback) return false;
   }
   auto any = store_.has_api_keys();
-  // A store that cannot answer is treated as closed: fail safe.
-  return any && !*any;
+  if (!any) return Result<bool>(boost::system::in_place_error, any.error());
+  return !*any;
 }
 
 }  // namespace postern::auth

@@ -124,8 +124,10 @@ class Authenticator {
   // True while no API key exists, leaving out keys bound to a test account
   // (they only catch mail): loopback callers are then trusted. Asks
   // the store each time while it answers yes, so the first key created (by
-  // any process) closes the door for the very next request.
-  bool open_to_loopback();
+  // any process) closes the door for the very next request. The store's
+  // error when it cannot answer (a database away): neither yes, which
+  // would open the door, nor no, which would tell a caller it needs a key.
+  Result<bool> open_to_loopback();
 
   // Drops the cache: the next check reads the store. Called after this
   // process changed keys or users; other processes' changes are seen within

@@ -353,8 +353,12 @@ struct Api::Impl {
       login_failed(req, "");
       return error_response(401, "invalid_api_key", "the API key is not valid", "Authorization");
     }
-    if (req.remote_is_loopback && services.authenticator.open_to_loopback()) {
-      return auth::Principal{auth::Principal::Kind::loopback, "loopback", auth::Scopes::all()};
+    if (req.remote_is_loopback) {
+      auto open = services.authenticator.open_to_loopback();
+      // Whether a key is needed is not known: 503, try again, never 401.
+      if (!open) return store_error_response(open.error());
+      if (*open)
+        return auth::Principal{auth::Principal::Kind::loopback, "loopback", auth::Scopes::all()};
     }
     unauthorized.inc();
     auto r = error_response(

@@ -21,6 +21,11 @@ class NodeStore : public Store {
   virtual EventStore& events() = 0;
   virtual RoutingStore& routing() = 0;
   virtual WebhookStore& webhooks() = 0;
+  // Whether a write could commit now, for /readyz: false while the
+  // database cannot be reached, so that a load balancer sends clients to
+  // other nodes. Never blocks: a backend that lost its database tries it
+  // again in the background and answers what it last found.
+  virtual bool writable() = 0;
 };
 
 }  // namespace postern::store

@@ -85,6 +85,9 @@ class PgServer:
         # --no-sync: initdb's own files; the server runs with fsync on.
         self._run(os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", USER, "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
+        return self._start_on_free_port()
+
+    def _start_on_free_port(self):
         last = None
         for _ in range(PORT_TRIES):
             self.port = _free_port()
@@ -111,6 +114,25 @@ class PgServer:
     def start_again(self):
         self._pg_ctl("start")
         self.running = True
+
+    def start_replica(self):
+        """A streaming replica of this server (pg_basebackup -R: it follows the
+        primary's WAL as a hot standby), in a directory of its own and on
+        another free port; stop, start_again and cleanup work as this one's,
+        and promote() makes it a primary."""
+        replica = PgServer()
+        replica._start_guard()
+        replica._run(os.path.join(PG_BIN, "pg_basebackup"), "-D", replica.data, "-R", "-X", "stream",
+                     "-c", "fast", "--no-sync", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER)
+        try:
+            return replica._start_on_free_port()
+        except RuntimeError:
+            replica.cleanup()
+            raise
+
+    def promote(self):
+        """Ends a replica's recovery: it takes writes from now on."""
+        self._run(os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-w", "promote")
 
     def cleanup(self):
         try:

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -13,6 +14,24 @@ namespace {
 // each) must fit the socket buffers while libpq, in blocking mode, is
 // still sending, or both ends would wait on each other.
 constexpr std::size_t kPipelineChunk = 256;
+
+// Attempts to connect again while the server is away: the first soon (a
+// restart or a failover takes a second or more), then less often, never
+// more than a second apart so that a node resumes within one of its return.
+constexpr std::chrono::milliseconds kRetryFirst{100};
+constexpr std::chrono::milliseconds kRetryMost{1000};
+
+// libpq waits for a TCP connection as long as the kernel does (minutes for
+// a host that vanished) unless connect_timeout is set: per host, so a
+// multi-host string moves on to the next one. The string's own setting,
+// which libpq reads after this one, wins.
+constexpr const char* kConnectTimeout = "5";
+
+PGconn* connect(const std::string& conninfo) {
+  const char* const keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* const values[] = {kConnectTimeout, conninfo.c_str(), nullptr};
+  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+}
 
 // Server notices ("relation already exists, skipping") are not news.
 void quiet(void*, const char* message) { spdlog::debug("store: PostgreSQL: {}", message); }
@@ -76,7 +95,7 @@ std::int64_t Rows::affected() const {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo,
                                                      std::vector<std::string> setup) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  PGconn* conn = connect(conninfo);
   std::unique_ptr<Connection> c(new Connection(conninfo, std::move(setup), conn));
   if (PQstatus(conn) != CONNECTION_OK) {
     spdlog::error("store: cannot connect to PostgreSQL: {}", PQerrorMessage(conn));
@@ -103,21 +122,33 @@ Result<void> Connection::run_setup() {
 Result<void> Connection::ensure() {
   if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return {};
   deferred_.clear();
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_try_) return error_code(Errc::storage_unavailable);
   // A new connection, with the same string: every host of a multi-host
   // string is tried again, so a promoted replica is found; and nothing of
   // the old one's state (a pipeline cut short) is carried over.
-  PGconn* fresh = PQconnectdb(conninfo_.c_str());
+  PGconn* fresh = connect(conninfo_);
   PQfinish(conn_);
   conn_ = fresh;
   PQsetNoticeProcessor(conn_, quiet, nullptr);
   broken_ = PQstatus(conn_) != CONNECTION_OK;
   if (broken_) {
     last_error_ = PQerrorMessage(conn_);
+  } else if (auto setup = run_setup(); !setup) {
+    // A session without its setup (synchronous_commit, LISTEN) must not
+    // be used: made again at the next call.
+    broken_ = true;
+  }
+  if (broken_) {
+    if (retry_delay_.count() == 0) spdlog::warn("store: PostgreSQL unreachable: {}", last_error_);
+    retry_delay_ = std::clamp(retry_delay_ * 2, kRetryFirst, kRetryMost);
+    next_try_ = now + retry_delay_;
     return error_code(Errc::storage_unavailable);
   }
+  retry_delay_ = std::chrono::milliseconds{0};
   ++generation_;
   spdlog::info("store: reconnected to PostgreSQL");
-  return run_setup();
+  return {};
 }
 
 Result<std::size_t> Connection::wait_for_notifications(int wake_fd,
@@ -166,9 +197,13 @@ error_code Connection::failure(const PGresult* r) {
   if (PQstatus(conn_) != CONNECTION_OK) return Errc::storage_unavailable;
   if (sqlstate_is(r, "23505")) return Errc::conflict;      // unique_violation
   if (sqlstate_is(r, "53100")) return Errc::storage_full;  // disk_full
-  if (sqlstate_is(r, "53") || sqlstate_is(r, "08") ||      // resources, connection
-      sqlstate_is(r, "57P") || sqlstate_is(r, "40") ||     // shutdown, rollback
-      sqlstate_is(r, "25006")) {                           // read-only: a standby now
+  // A standby now (a failover without target_session_attrs=read-write, or
+  // the old primary back as a replica): another host may be the primary,
+  // so the connection is made again before its next use.
+  if (sqlstate_is(r, "25006")) broken_ = true;
+  if (sqlstate_is(r, "53") || sqlstate_is(r, "08") ||   // resources, connection
+      sqlstate_is(r, "57P") || sqlstate_is(r, "40") ||  // shutdown, rollback
+      sqlstate_is(r, "25006")) {                        // read-only: a standby now
     return Errc::storage_unavailable;
   }
   spdlog::error("store: PostgreSQL: {}", last_error_);

@@ -10,7 +10,10 @@
 // A lost connection (server restarted, network cut, failover) is made again
 // by ensure(), which the store calls before each transaction and each read:
 // libpq re-reads the connection string then, so a multi-host string with
-// target_session_attrs=read-write finds the new primary.
+// target_session_attrs=read-write finds the new primary. While the server
+// stays away, attempts are spaced by a backoff (kRetryFirst doubling to
+// kRetryMost): a node under load neither hammers a server that is starting
+// nor waits long for one that is back.
 #pragma once
 
 #include <libpq-fe.h>
@@ -78,7 +81,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Connects again if the connection was lost (or left unusable).
-  // storage_unavailable when the server cannot be reached.
+  // storage_unavailable when the server cannot be reached, or at once when
+  // the last attempt failed less than the backoff ago.
   Result<void> ensure();
 
   // Runs a statement and answers its rows; deferred statements go first.
@@ -128,6 +132,9 @@ class Connection {
   std::string last_error_;
   bool broken_ = false;  // unusable although libpq still says CONNECTION_OK
   std::uint64_t generation_ = 0;
+  // The backoff after failed attempts to connect again (ensure()).
+  std::chrono::milliseconds retry_delay_{0};
+  std::chrono::steady_clock::time_point next_try_{};
 };
 
 }  // namespace postern::store::postgres

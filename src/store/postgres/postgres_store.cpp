@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/event_writer.h"
@@ -46,6 +48,21 @@ struct PostgresStore::Impl {
   // Parts written through the committer: they go with it.
   std::unique_ptr<PgRoutingStore> routing;
   std::unique_ptr<PgWebhookStore> webhooks;
+  // What the writer last found (writable()): false from a transaction that
+  // could not begin or commit for want of the server, true from one that
+  // committed. A probe is an empty transaction queued by writable().
+  std::atomic<bool> writable{true};
+  std::atomic<bool> probing{false};
+
+  // The writer's verdict on a transaction's begin or commit.
+  Result<void> note(Result<void> r) {
+    if (r) {
+      writable = true;
+    } else if (r.error() == Errc::storage_unavailable) {
+      writable = false;
+    }
+    return r;
+  }
 
   // Queues a write: `op` runs on the writer thread with the writer.
   template <class T, class Op>
@@ -89,23 +106,23 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   TransactionHooks hooks{
       // A lost connection is made again here, before each batch; BEGIN goes
       // with the batch's first statements.
-      [c, hooks_w]() -> Result<void> {
-        if (auto r = c->ensure(); !r) return r;
+      [c, hooks_w, self]() -> Result<void> {
+        if (auto r = c->ensure(); !r) return self->note(r);
         hooks_w->begin();
         c->defer("BEGIN", {});
         return {};
       },
       // Webhook event ids, then the counts: the order of the rows every
       // transaction locks last (webhook_writer.h).
-      [c, w, hooks_w]() -> Result<void> {
+      [c, w, hooks_w, self]() -> Result<void> {
         hooks_w->flush();
         w->flush_counts();
         w->flush_notice();
         c->defer("COMMIT", {});
-        if (auto r = c->flush(); !r) return r;
+        if (auto r = c->flush(); !r) return self->note(r);
         // A COMMIT of a transaction that failed answers ROLLBACK, not an error.
         if (c->in_transaction()) return error_code(Errc::internal);
-        return {};
+        return self->note({});
       },
       [c, w, hooks_w]() {
         w->discard_counts();
@@ -147,6 +164,19 @@ void PostgresStore::close() {
 }
 
 ClusterLink& PostgresStore::cluster() { return *impl_->link; }
+
+bool PostgresStore::writable() {
+  if (impl_->writable) return true;
+  // Away when last tried: an empty transaction tries again (the writer
+  // connects before it, within its backoff), one at a time. Intake and
+  // the dispatcher's leases try it too, so the node finds the server back
+  // whether or not anyone asks here.
+  if (!impl_->probing.exchange(true)) {
+    impl_->committer->submit<void>([]() -> Result<void> { return {}; },
+                                   [self = impl_.get()](Result<void>) { self->probing = false; });
+  }
+  return impl_->writable;
+}
 
 void PostgresStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
   impl_->write<EnqueueResult>([m = std::move(message)](Writer& w) { return w.enqueue(m); },

@@ -113,6 +113,10 @@ class PostgresStore final : public NodeStore {
   // Webhooks out, queues leased by the senders of every node
   // (pg_webhook_store.h).
   WebhookStore& webhooks() override;
+  // False from a transaction that could not reach the server until one
+  // commits again; while false, each call queues an empty transaction (one
+  // at a time) that tries the server again.
+  bool writable() override;
 
  private:
   struct Impl;

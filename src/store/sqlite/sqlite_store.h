@@ -88,6 +88,9 @@ class SqliteStore final : public NodeStore {
   // database, written through its writer (docs/events.md "Webhooks out:
   // storage").
   WebhookStore& webhooks() override;
+  // A file this process holds open: writable while the process runs (a
+  // full disk is answered per write, storage_full).
+  bool writable() override { return true; }
 
  private:
   struct Impl;

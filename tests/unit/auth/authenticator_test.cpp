@@ -44,10 +44,10 @@ class AuthenticatorTest : public ::testing::Test {
 };
 
 TEST_F(AuthenticatorTest, LoopbackIsTrustedOnlyWhileNoKeyExists) {
-  EXPECT_TRUE(auth_->open_to_loopback());
+  EXPECT_TRUE(auth_->open_to_loopback().value());
   create_key("first", {"send"});
   // No refresh period to wait for: the door closes for the next request.
-  EXPECT_FALSE(auth_->open_to_loopback());
+  EXPECT_FALSE(auth_->open_to_loopback().value());
 }
 
 TEST_F(AuthenticatorTest, KeysAuthenticateWithTheirScopes) {
@@ -156,7 +156,7 @@ TEST_F(AuthenticatorTest, BoundKeysSendOnlyForTheirAccount) {
   ASSERT_TRUE(alice);
   // Scopes beyond send in its row (written by hand, say) grant nothing.
   auto secret = create_key("staging", {"send", "admin"}, alice->id);
-  EXPECT_TRUE(auth_->open_to_loopback());
+  EXPECT_TRUE(auth_->open_to_loopback().value());
   for (auto p : {auth_->authenticate_key(secret), auth_->authenticate_login("staging", secret)}) {
     ASSERT_TRUE(p);
     EXPECT_EQ(p->kind, Principal::Kind::api_key);

@@ -126,7 +126,16 @@ TEST_F(PgStoreTest, WritesFailWhileTheDatabaseIsAwayAndResumeAfter) {
   ASSERT_FALSE(during);
   EXPECT_EQ(during.error(), Errc::storage_unavailable);
   EXPECT_EQ(store_->get_message(before->id).error(), Errc::storage_unavailable);
+  // /readyz's answer: not writable, and asking does not wait on the server.
+  auto& node = static_cast<NodeStore&>(*store_);
+  EXPECT_FALSE(node.writable());
   ASSERT_TRUE(pg_->start_again(why)) << why;
+  // Back on its own: the empty transactions writable() queues reconnect
+  // the writer within its backoff (at most a second apart).
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!node.writable() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(node.writable());
   auto after = enqueue(message("after"));
   ASSERT_TRUE(after) << after.error().message();
   EXPECT_EQ(store_->get_message(before->id)->summary.subject, "before");
