@@ -76,7 +76,7 @@ if [ -f "$ENV_FILE" ]; then
   [ "$CLUSTER_STORE" = "$STORE" ] ||
     die "$CLUSTER_DIR holds a cluster on $CLUSTER_STORE, not $STORE: run scripts/cluster-down.sh --purge first"
 else
-  read -ra ports < <(/usr/bin/python3 - $((8 + 4 * N)) <<'PY'
+  read -ra ports < <(/usr/bin/python3 - $((9 + 4 * N)) <<'PY'
 import socket, sys
 # All bound at once, so that no two are the same.
 held = [socket.socket() for _ in range(int(sys.argv[1]))]
@@ -98,8 +98,9 @@ PY
     echo "HAPROXY_SMTP_PORT=${ports[5]}"
     echo "HAPROXY_IMAP_PORT=${ports[6]}"
     echo "HAPROXY_POP3_PORT=${ports[7]}"
+    echo "HAPROXY_STATS_PORT=${ports[8]}"
     for ((i = 1; i <= N; i++)); do
-      base=$((8 + 4 * (i - 1)))
+      base=$((9 + 4 * (i - 1)))
       echo "NODE${i}_HTTP_PORT=${ports[base]}"
       echo "NODE${i}_SMTP_PORT=${ports[base + 1]}"
       echo "NODE${i}_IMAP_PORT=${ports[base + 2]}"
@@ -262,7 +263,6 @@ mkdir -p "$CLUSTER_DIR/haproxy"
 # Written by scripts/cluster-up.sh from deploy/haproxy.cfg's shape, for $N nodes on loopback.
 global
     # No maxconn: HAProxy derives it from the open-file limit it is given.
-    stats socket $CLUSTER_DIR/haproxy/stats.sock mode 600 level admin
 defaults
     retries 2
     option redispatch
@@ -282,6 +282,9 @@ CFG
   backend postern_imap tcp IMAP 31m
   frontend pop3_in tcp "$HAPROXY_POP3_PORT" 11m postern_pop3
   backend postern_pop3 tcp POP3 11m
+  # Its page shows each node as the checks see it (/;csv for scripts).
+  printf 'frontend stats\n    mode http\n    bind 127.0.0.1:%s\n    timeout client 30s\n    stats enable\n    stats uri /\n' \
+    "$HAPROXY_STATS_PORT"
 } >"$CLUSTER_DIR/haproxy/haproxy.cfg"
 "$HAPROXY" -c -q -f "$CLUSTER_DIR/haproxy/haproxy.cfg" || die "haproxy -c refused $CLUSTER_DIR/haproxy/haproxy.cfg"
 running haproxy ||
@@ -296,22 +299,11 @@ gone() {
   exit 1
 }
 
-# haproxy_up BACKEND: how many of its servers HAProxy's checks have up.
+# haproxy_up BACKEND: how many of its servers HAProxy's checks have up
+# (field 18 of its CSV statistics is the status).
 haproxy_up() {
-  /usr/bin/python3 - "$CLUSTER_DIR/haproxy/stats.sock" "$1" <<'PY' 2>/dev/null || echo 0
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(b"show stat\n")
-data = b""
-while chunk := s.recv(65536):
-    data += chunk
-lines = data.decode().splitlines()
-header = lines[0].lstrip("# ").split(",")
-rows = [dict(zip(header, l.split(","))) for l in lines[1:] if l]
-print(sum(r["pxname"] == sys.argv[2] and r["svname"].startswith("node") and r["status"] == "UP" for r in rows))
-PY
+  curl -s --max-time 2 "http://127.0.0.1:$HAPROXY_STATS_PORT/;csv" |
+    awk -F, -v b="$1" '$1 == b && $2 ~ /^node/ && $18 == "UP" {n++} END {print n + 0}'
 }
 
 deadline=$((SECONDS + WAIT))
@@ -340,6 +332,7 @@ done
 cat <<TEXT
 Postern cluster of $N nodes in $CLUSTER_DIR (addresses in cluster.env):
   HAProxy      http://127.0.0.1:$HAPROXY_HTTP_PORT  smtp 127.0.0.1:$HAPROXY_SMTP_PORT  imap 127.0.0.1:$HAPROXY_IMAP_PORT  pop3 127.0.0.1:$HAPROXY_POP3_PORT
+               its statistics http://127.0.0.1:$HAPROXY_STATS_PORT/
   admin key    $(cat "$KEY_FILE")  (SMTP AUTH: user cluster-admin, this password)
   store        $([ "$STORE" = sqlite ] && echo "SQLite, node1/data/postern.db" || echo "$PG_URL")
   postern-sim  control http://127.0.0.1:$SIM_CONTROL_PORT  mailgun :$SIM_MAILGUN_PORT  sendgrid :$SIM_SENDGRID_PORT
