@@ -343,7 +343,7 @@ int serve(const Config& config) {
     return 1;
   }
   events::WebhookSender webhook_sender(
-      webhook_io, (*store)->webhooks(),
+      webhook_io, (*store)->webhooks(), node,
       [&client = **webhook_http](net::HttpClientRequest request,
                                  std::function<void(Result<net::HttpClientResponse>)> done) {
         client.send(std::move(request), std::move(done));
