@@ -227,6 +227,9 @@ int serve(const Config& config) {
   // Providers and routing changed at run time outlive the process
   // (docs/routing.md "Run-time changes").
   routing.keep_changes_in((*store)->routing());
+  // Each node's view of the providers' health, shown by any node
+  // (docs/routing.md "Health on several nodes").
+  routing.share_health_as(node);
   if (auto applied = routing.apply(config.routing); !applied) {
     spdlog::critical("configuration error: {}", applied.error().to_string());
     return 2;
@@ -344,7 +347,7 @@ int serve(const Config& config) {
     return 1;
   }
   events::WebhookSender webhook_sender(
-      webhook_io, (*store)->webhooks(),
+      webhook_io, (*store)->webhooks(), node,
       [&client = **webhook_http](net::HttpClientRequest request,
                                  std::function<void(Result<net::HttpClientResponse>)> done) {
         client.send(std::move(request), std::move(done));

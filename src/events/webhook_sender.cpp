@@ -24,6 +24,8 @@ namespace {
 constexpr std::size_t kFanOutBatch = 500;
 // When a store read fails (busy, closing), the next look.
 constexpr auto kReadRetry = std::chrono::seconds(1);
+// Beyond an attempt's timeout: its outcome still has to be committed.
+constexpr auto kLeaseMargin = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -31,17 +33,19 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
   // What is under way for one endpoint.
   struct EndpointWork {
     bool fanning_out = false;
+    bool leasing = false;
     bool disabling = false;
     std::size_t in_flight = 0;
     std::set<std::string> messages;  // messages with an attempt in flight: one at a time each
     std::string last_error;          // of its last failed attempt, for the disable reason
   };
 
-  Impl(net::IoRuntime& io, store::WebhookStore& store, WebhookPoster post, const Clock& clock,
-       MetricsRegistry& metrics, WebhookSenderOptions options)
+  Impl(net::IoRuntime& io, store::WebhookStore& store, std::string node, WebhookPoster post,
+       const Clock& clock, MetricsRegistry& metrics, WebhookSenderOptions options)
       : context(io.next()),
         timer(context),
         store(store),
+        node(std::move(node)),
         post(std::move(post)),
         clock(clock),
         options(std::move(options)),
@@ -62,6 +66,7 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& context;
   asio::steady_timer timer;
   store::WebhookStore& store;
+  const std::string node;  // the leases' owner
   WebhookPoster post;
   const Clock& clock;
   WebhookSenderOptions options;
@@ -130,9 +135,10 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
       } else if (*due && **due > now) {
         earliest(**due);
       } else if (*due && w.in_flight == 0) {
-        // Due but none sent nor in flight: a read failed. Look again later
-        // rather than spin. With attempts in flight, each one's end looks
-        // again.
+        // Due but none in flight: a read failed, or a lease is under way
+        // (which may fail, or find that another node took them). Look
+        // again later rather than spin. With attempts in flight, each
+        // one's end looks again.
         earliest(now + kReadRetry);
       }
     }
@@ -170,28 +176,51 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  // Starts the endpoint's due deliveries its free slots allow; answers the
-  // age in seconds of its oldest due delivery, if any.
+  // Leases the endpoint's due deliveries its free slots allow, to send
+  // them when the lease is committed; answers the age in seconds of its
+  // oldest due delivery, if any. A read first: most passes find nothing
+  // due, and then write nothing.
   std::optional<double> send_due(const store::WebhookEndpoint& ep, EndpointWork& w,
                                  SystemTime now) {
-    if (w.in_flight >= options.max_in_flight) return std::nullopt;
-    // Ask for as many more as are in flight: those come back and are
-    // skipped.
-    auto due = store.due_deliveries(ep.id, now, options.max_in_flight + w.in_flight);
+    auto due = store.due_deliveries(ep.id, now, 1);
     if (!due) {
       spdlog::warn("webhooks: cannot read the deliveries of endpoint {}: {}", ep.id,
                    due.error().message());
       return std::nullopt;
     }
-    std::optional<double> age;
-    for (auto& d : *due) {
-      if (!age) age = std::chrono::duration<double>(now - d.created_at).count();
-      if (w.in_flight >= options.max_in_flight) break;
+    if (due->empty()) return std::nullopt;
+    auto age = std::chrono::duration<double>(now - due->front().created_at).count();
+    if (w.leasing || w.in_flight >= options.max_in_flight) return age;
+    w.leasing = true;
+    store.lease_deliveries(
+        ep.id, node, now, webhook_lease(options), options.max_in_flight - w.in_flight,
+        [self = shared_from_this(),
+         ep](Result<std::vector<store::WebhookDelivery>> leased) mutable {
+          self->on_context([ep = std::move(ep), leased = std::move(leased)](Impl& s) mutable {
+            s.start_leased(ep, std::move(leased));
+          });
+        });
+    return age;
+  }
+
+  void start_leased(const store::WebhookEndpoint& ep,
+                    Result<std::vector<store::WebhookDelivery>> leased) {
+    auto& w = work[ep.id];
+    w.leasing = false;
+    if (!leased) {
+      // The pass that asked looks again a moment later (kReadRetry).
+      spdlog::warn("webhooks: cannot lease the deliveries of endpoint {}: {}", ep.id,
+                   leased.error().message());
+      return;
+    }
+    auto now = clock.now();
+    for (auto& d : *leased) {
       auto message = d.event.message.to_string();
+      // Only once its lease ended while its attempt was still out (an
+      // attempt outliving webhook_lease): let that one finish.
       if (deliveries_in_flight.contains(d.id) || w.messages.contains(message)) continue;
       send(ep, w, std::move(d), std::move(message), now);
     }
-    return age;
   }
 
   void send(const store::WebhookEndpoint& ep, EndpointWork& w, store::WebhookDelivery d,
@@ -275,11 +304,15 @@ struct WebhookSender::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-WebhookSender::WebhookSender(net::IoRuntime& io, store::WebhookStore& store, WebhookPoster post,
-                             const Clock& clock, MetricsRegistry& metrics,
+std::chrono::seconds webhook_lease(const WebhookSenderOptions& options) {
+  return std::chrono::ceil<std::chrono::seconds>(options.timeout) + kLeaseMargin;
+}
+
+WebhookSender::WebhookSender(net::IoRuntime& io, store::WebhookStore& store, std::string node,
+                             WebhookPoster post, const Clock& clock, MetricsRegistry& metrics,
                              WebhookSenderOptions options)
-    : impl_(
-          std::make_shared<Impl>(io, store, std::move(post), clock, metrics, std::move(options))) {}
+    : impl_(std::make_shared<Impl>(io, store, std::move(node), std::move(post), clock, metrics,
+                                   std::move(options))) {}
 
 WebhookSender::~WebhookSender() { stop(); }
 

@@ -65,6 +65,24 @@ Result<std::chrono::milliseconds, FieldError> duration_value(const json::value& 
   return *d;
 }
 
+// How each node sharing the store sees the provider (routing/health_share.h).
+json::array nodes_json(const std::vector<routing::NodeHealthView>& nodes) {
+  json::array out;
+  for (const auto& n : nodes) {
+    out.emplace_back(json::object{
+        {"node", n.node},
+        {"state", n.state},
+        {"reason", n.reason},
+        {"since", format_rfc3339(n.since)},
+        {"updated_at", format_rfc3339(n.updated_at)},
+        {"stale", n.stale},
+        {"latency_ms", n.latency_ms},
+        {"success_rate", n.success_rate ? json::value(*n.success_rate) : json::value(nullptr)},
+    });
+  }
+  return out;
+}
+
 }  // namespace
 
 json::object provider_json(const routing::ProviderView& v) {
@@ -118,6 +136,7 @@ json::object provider_json(const routing::ProviderView& v) {
       {"concurrency_limit",
        v.max_concurrency > 0 ? json::value(v.concurrency_limit) : json::value(nullptr)},
   };
+  if (v.nodes) o["nodes"] = nodes_json(*v.nodes);
   return o;
 }
 

@@ -112,7 +112,9 @@ void RoutingService::set_routing(RoutingUpdate update, Reply<RoutingView> done) 
 Result<ProviderView, RoutingError> RoutingService::get(const std::string& name) const {
   auto v = router_.provider(name);
   if (!v) return not_found(name);
-  return *v;
+  std::vector<ProviderView> one{std::move(*v)};
+  add_node_health(one);
+  return std::move(one.front());
 }
 
 Result<ProviderConfig, RoutingError> RoutingService::definition(const std::string& name) const {

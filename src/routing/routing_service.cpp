@@ -52,6 +52,7 @@ struct RoutingService::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& context;
   Router& router;
   EventBus& events;
+  std::shared_ptr<HealthShare> health_share;  // set before start()
   std::atomic<bool> running{false};
   std::atomic<bool> stopping{false};
 };
@@ -61,6 +62,7 @@ RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegi
                                MetricsRegistry& metrics, std::uint32_t event_boot)
     : registry_(registry),
       context_(context),
+      clock_(clock),
       events_(clock, event_boot),
       router_(clock, metrics, events_),
       impl_(std::make_shared<Impl>(io.context(0), router_, events_)) {}
@@ -207,6 +209,31 @@ void RoutingService::save_now(const store::RoutingChanges& writes) {
                  r.error().message());
 }
 
+void RoutingService::share_health_as(std::string node, std::chrono::milliseconds period) {
+  if (!store_) return;
+  health_share_ = std::make_shared<HealthShare>(*store_, std::move(node), clock_, period);
+  impl_->health_share = health_share_;
+}
+
+std::vector<ProviderView> RoutingService::list() const {
+  auto views = router_.providers();
+  add_node_health(views);
+  return views;
+}
+
+void RoutingService::add_node_health(std::vector<ProviderView>& views) const {
+  if (!health_share_) return;
+  auto shared = health_share_->read();
+  if (!shared)
+    spdlog::warn("routing: cannot read the providers' health on every node: {}",
+                 shared.error().message());
+  for (auto& v : views) {
+    v.nodes.emplace();
+    if (!shared) continue;
+    if (auto it = shared->find(v.name); it != shared->end()) v.nodes = std::move(it->second);
+  }
+}
+
 void RoutingService::start() { impl_->start(); }
 
 void RoutingService::stop() { impl_->stop(); }
@@ -239,6 +266,7 @@ asio::awaitable<void> RoutingService::Impl::run(std::shared_ptr<Impl> self) {
     self->router.tick();
     for (auto& job : self->router.due_probes()) self->start_probe(std::move(job));
     self->events.keepalive(kEventPing);
+    if (self->health_share) self->health_share->update(self->router.providers());
   }
 }
 

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "providers/provider_config.h"
 #include "routing/event_bus.h"
+#include "routing/health_share.h"
 #include "routing/router.h"
 #include "routing/routing_config.h"
 #include "routing/runtime_changes.h"
@@ -87,6 +88,10 @@ class RoutingService {
   // apply(), which restores those already there (docs/routing.md
   // "Run-time changes"). Without it they last until the process ends.
   void keep_changes_in(store::RoutingStore& store) { store_ = &store; }
+  // Shares this node's provider health through the store of
+  // keep_changes_in(), as `node` (health_share.h): written by the health
+  // timer, read back into list() and get(). Before start().
+  void share_health_as(std::string node, std::chrono::milliseconds period = kHealthSharePeriod);
 
   // Makes routing and the file's providers match `config` (at start and on
   // SIGHUP), with the run-time changes that still hold (runtime_changes.h):
@@ -107,7 +112,8 @@ class RoutingService {
   EventBus& events() { return events_; }
 
   // --- the management API (thread-safe) ---
-  std::vector<ProviderView> list() const { return router_.providers(); }
+  // With every node's view of each provider when health is shared.
+  std::vector<ProviderView> list() const;
   Result<ProviderView, RoutingError> get(const std::string& name) const;
   // The current definition of a provider, for a PUT that changes part of it.
   Result<ProviderConfig, RoutingError> definition(const std::string& name) const;
@@ -152,9 +158,12 @@ class RoutingService {
   Result<void, ConfigError> load_stored();
   std::size_t restore_runtime(const std::vector<store::StoredProvider>& rows);
   void save_now(const store::RoutingChanges& writes);
+  // Fills each view's nodes from the shared health (nothing when not shared).
+  void add_node_health(std::vector<ProviderView>& views) const;
 
   const providers::ProviderRegistry& registry_;
   providers::ProviderContext& context_;
+  const Clock& clock_;
   EventBus events_;
   Router router_;
   // Serializes changes of membership, so that "is it there?" and "add it"
@@ -168,7 +177,8 @@ class RoutingService {
   std::map<std::string, ProviderConfig> file_providers_;
   RouterOptions file_router_;
   bool applied_ = false;
-  std::shared_ptr<Impl> impl_;  // the health timer
+  std::shared_ptr<HealthShare> health_share_;  // set before start(), then only read
+  std::shared_ptr<Impl> impl_;                 // the health timer
 };
 
 }  // namespace postern::routing

@@ -20,6 +20,19 @@ namespace postern::routing {
 
 enum class ProviderSource;
 
+// How one node sharing the store sees a provider (health_share.h): its
+// verdict as that node last wrote it.
+struct NodeHealthView {
+  std::string node;
+  std::string state;  // a ProviderState's name (a newer node may write others)
+  std::string reason;
+  SystemTime since{};
+  SystemTime updated_at{};
+  bool stale = false;  // not written for a few periods: that node may be gone
+  double latency_ms = 0;
+  std::optional<double> success_rate;
+};
+
 struct ProviderView {
   std::string name;
   std::string type;
@@ -64,6 +77,9 @@ struct ProviderView {
   std::optional<SystemTime> paused_until;  // Retry-After in force
   std::size_t max_concurrency = 0;         // 0: none
   std::size_t concurrency_limit = 0;       // the current window (<= max_concurrency)
+  // Every node's view of it, from the store (GET /v1/providers); none in
+  // the answers of changes, or when health is not shared.
+  std::optional<std::vector<NodeHealthView>> nodes;
 };
 
 struct PoolView {

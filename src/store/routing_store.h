@@ -10,7 +10,9 @@
 // reads are synchronous and see committed data.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,31 @@ struct RuntimeRouting {
   std::vector<StoredRoutingSetting> settings;  // by key
 };
 
+// --- Provider health per node ---
+// Each node probes and watches the providers from its own network, so a
+// provider's health is per node. Each node keeps its own rows here (the
+// routing service's health share, routing/health_share.h) and reads
+// every node's, so that any node shows how all of them see a provider.
+
+// One provider as one node sees it.
+struct ProviderHealthRow {
+  std::string node;
+  std::string provider;
+  std::string state;  // routing::ProviderState's name
+  std::string reason;
+  SystemTime since{};  // in this state since
+  // Integers, stored as they are on both backends: the EWMA latency on
+  // accepted messages, and the share of answers that succeeded lately in
+  // parts per million (none: no answers lately).
+  std::int64_t latency_us = 0;
+  std::optional<std::int64_t> success_ppm;
+  SystemTime updated_at{};  // set by the store
+};
+
+// Rows of a node not written for this long are dropped by any node's next
+// write: a node taken away does not stay listed for good.
+inline constexpr auto kProviderHealthKept = std::chrono::hours(24);
+
 class RoutingStore {
  public:
   virtual ~RoutingStore() = default;
@@ -73,6 +100,16 @@ class RoutingStore {
   // rows there were.
   virtual void clear(Completion<std::size_t> done) = 0;
   virtual Result<RuntimeRouting> load() = 0;
+
+  // --- Provider health per node ---
+
+  // Replaces the rows of `node` with `rows` (their node is not read), all
+  // stamped with the store's time: a provider the node no longer has loses
+  // its row. Drops the rows of any node older than kProviderHealthKept.
+  virtual void record_provider_health(std::string node, std::vector<ProviderHealthRow> rows,
+                                      Completion<void> done) = 0;
+  // Every node's rows, by provider then node.
+  virtual Result<std::vector<ProviderHealthRow>> provider_health() = 0;
 };
 
 }  // namespace postern::store

@@ -12,7 +12,10 @@ the simulators' counts:
   bounded attempts, no burst at the end of a Retry-After; one answering 429
   with no pause at all is ejected and kept out by its failing trials;
 - an idle outage (no traffic at all) seen by active probes within two probe
-  intervals, and its end seen the same way.
+  intervals, and its end seen the same way;
+- each node's own view of each provider, shared through the store and
+  listed under `nodes`: this node's row follows its state, and a node that
+  ran on the store before is listed beside it.
 
 Timings are read from the server's own clock where it gives one (the
 `since` of a state, the `at` of events), so that polling does not add to
@@ -390,3 +393,54 @@ def test_idle_outage_seen_by_probes_within_two_intervals(postern_factory, sim):
     details = send_and_wait(api, 100, 10)
     assert routed_to(details) == {"mg", "sg"}, routed_to(details)
     assert p.stop() == 0
+
+
+# -- each node's view, shared through the store --------------------------------------------
+
+def nodes_of(api, name):
+    return {n["node"]: n for n in provider(api, name)["nodes"]}
+
+
+def wait_node_state(api, name, node, state, timeout=WAIT):
+    deadline = time.time() + timeout
+    seen = None
+    while time.time() < deadline:
+        seen = nodes_of(api, name).get(node)
+        if seen and seen["state"] == state:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"{node} never showed {name} {state}: {seen}")
+
+
+def test_each_nodes_view_of_a_provider_is_listed_under_nodes(postern_factory, sim, tmp_path):
+    config = (FAST + routing_section() + providers_toml(sim, [("mg", "mailgun"), ("sg", "sendgrid")]))
+    workdir = str(tmp_path / "shared")
+    first = postern_factory(config_text='[store]\nnode = "node-one"\n' + config, workdir=workdir)
+    api = first.api()
+    one = wait_node_state(api, "mg", "node-one", "healthy")
+    assert one["stale"] is False and one["reason"] == provider(api, "mg")["reason"], one
+    assert parse_time(one["updated_at"]) >= parse_time(one["since"]), one
+    assert set(one) >= {"node", "state", "reason", "since", "updated_at", "stale", "latency_ms",
+                        "success_rate"}, one
+    listed = {x["name"]: x for x in api.get("/v1/providers").json()["data"]}
+    assert [n["node"] for n in listed["sg"]["nodes"]] == ["node-one"], listed["sg"]
+
+    # Its outage is written as soon as this node sees it, with the same
+    # state, reason and time as the node's own verdict.
+    sim.faults("mailgun", down=True)
+    down = wait_state(api, "mg", {"unhealthy"})
+    row = wait_node_state(api, "mg", "node-one", "unhealthy")
+    assert (row["reason"], row["since"]) == (down["reason"], down["since"]), (row, down)
+    assert first.stop() == 0
+
+    # Another node on the same store, where the provider is fine: it lists
+    # its own view beside the first node's last one.
+    sim.faults("mailgun", down=False)
+    second = postern_factory(config_text='[store]\nnode = "node-two"\n' + config, workdir=workdir)
+    api = second.api()
+    two = wait_node_state(api, "mg", "node-two", "healthy")
+    assert two["stale"] is False, two
+    both = nodes_of(api, "mg")
+    assert sorted(both) == ["node-one", "node-two"], both
+    assert both["node-one"]["state"] == "unhealthy", both
+    assert second.stop() == 0

@@ -564,6 +564,22 @@ ALTER TABLE api_keys ADD COLUMN previous_valid_until INTEGER;
 CREATE UNIQUE INDEX api_keys_by_previous_hash ON api_keys(previous_hash)
   WHERE previous_hash IS NOT NULL;
 )sql"_status_sql},
+    Migration{17, R"sql(
+-- Each provider's health as each node sees it (store/routing_store.h,
+-- docs/routing.md "Health on several nodes"): a node writes its own rows.
+-- Times are Unix milliseconds; success_ppm NULL: no answers lately.
+CREATE TABLE provider_health (
+  node TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  since INTEGER NOT NULL,
+  latency_us INTEGER NOT NULL DEFAULT 0,
+  success_ppm INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (node, provider)
+) WITHOUT ROWID;
+)sql"_status_sql},
 };
 
 Result<int> current_version(sqlite::Database& db) {

@@ -495,6 +495,21 @@ CREATE TRIGGER inbox_entries_removed AFTER DELETE ON inbox_entries
 -- transaction (store/postgres/inbox_writer.cpp), hence the index.
 CREATE INDEX api_keys_by_catch_account ON api_keys(catch_account) WHERE catch_account <> 0;
 )sql"_status_sql},
+    Migration{6, R"sql(
+-- Each provider's health as each node sees it (store/routing_store.h;
+-- SQLite's migration 17): every node writes its own rows, and reads all.
+CREATE TABLE provider_health (
+  node text NOT NULL,
+  provider text NOT NULL,
+  state text NOT NULL,
+  reason text NOT NULL DEFAULT '',
+  since timestamptz NOT NULL,
+  latency_us bigint NOT NULL DEFAULT 0,
+  success_ppm bigint,                     -- parts per million; NULL: no answers lately
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (node, provider)
+);
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {

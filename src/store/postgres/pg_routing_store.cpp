@@ -15,6 +15,10 @@ constexpr const char* kPutSetting =
     "VALUES ($1, $2, $3, postern_ts($4)) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
     "file_value = excluded.file_value, updated_at = excluded.updated_at";
 
+constexpr const char* kPutHealth =
+    "INSERT INTO provider_health(node, provider, state, reason, since, latency_us, success_ppm, "
+    "updated_at) VALUES ($1, $2, $3, $4, postern_ts($5), $6, $7, postern_ts($8))";
+
 Result<void> load_rows(Connection& c, RuntimeRouting& out) {
   auto providers = c.query(
       "SELECT name, source, definition, file_entry, removed, admin, heartbeat_ttl_ms, "
@@ -95,6 +99,64 @@ Result<RuntimeRouting> PgRoutingStore::load() {
     auto loaded = load_rows(c, out);
     (void)c.query(loaded ? "COMMIT" : "ROLLBACK");
     if (!loaded) return loaded.error();
+    return out;
+  });
+}
+
+// --- Provider health per node ---
+
+void PgRoutingStore::record_provider_health(std::string node, std::vector<ProviderHealthRow> rows,
+                                            Completion<void> done) {
+  committer_.submit<void>(
+      [this, node = std::move(node), rows = std::move(rows)]() { return put_health(node, rows); },
+      std::move(done));
+}
+
+// Only this node's rows change (other nodes write theirs), and nothing
+// needs an answer: pipelined with the batch's commit.
+Result<void> PgRoutingStore::put_health(const std::string& node,
+                                        const std::vector<ProviderHealthRow>& rows) {
+  const auto now = clock_.now();
+  write_conn_.defer("DELETE FROM provider_health WHERE updated_at < postern_ts($1)",
+                    Params().integer(to_unix_ms(now - kProviderHealthKept)));
+  write_conn_.defer("DELETE FROM provider_health WHERE node = $1", Params().text(node));
+  for (const auto& h : rows) {
+    auto params = Params()
+                      .text(node)
+                      .text(h.provider)
+                      .text(h.state)
+                      .text(h.reason)
+                      .integer(to_unix_ms(h.since))
+                      .integer(h.latency_us);
+    if (h.success_ppm) {
+      params.integer(*h.success_ppm);
+    } else {
+      params.null();
+    }
+    write_conn_.defer(kPutHealth, std::move(params.integer(to_unix_ms(now))));
+  }
+  return {};
+}
+
+Result<std::vector<ProviderHealthRow>> PgRoutingStore::provider_health() {
+  return read_pooled(readers_, [](Connection& c) -> Result<std::vector<ProviderHealthRow>> {
+    auto rows = c.query(
+        "SELECT node, provider, state, reason, postern_ms(since), latency_us, success_ppm, "
+        "postern_ms(updated_at) FROM provider_health ORDER BY provider, node");
+    if (!rows) return rows.error();
+    std::vector<ProviderHealthRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      ProviderHealthRow h;
+      h.node = rows->text(i, 0);
+      h.provider = rows->text(i, 1);
+      h.state = rows->text(i, 2);
+      h.reason = rows->text(i, 3);
+      h.since = from_unix_ms(rows->integer(i, 4));
+      h.latency_us = rows->integer(i, 5);
+      if (!rows->null(i, 6)) h.success_ppm = rows->integer(i, 6);
+      h.updated_at = from_unix_ms(rows->integer(i, 7));
+      out.push_back(std::move(h));
+    }
     return out;
   });
 }

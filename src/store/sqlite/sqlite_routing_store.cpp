@@ -14,6 +14,15 @@ constexpr std::string_view kDeleteSetting = "DELETE FROM runtime_routing WHERE k
 constexpr std::string_view kDeleteAllProviders = "DELETE FROM runtime_providers";
 constexpr std::string_view kDeleteAllSettings = "DELETE FROM runtime_routing";
 
+constexpr std::string_view kDropNodeHealth = "DELETE FROM provider_health WHERE node = ?1";
+constexpr std::string_view kDropOldHealth = "DELETE FROM provider_health WHERE updated_at < ?1";
+constexpr std::string_view kPutHealth =
+    "INSERT INTO provider_health(node, provider, state, reason, since, latency_us, success_ppm, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+constexpr std::string_view kHealth =
+    "SELECT node, provider, state, reason, since, latency_us, success_ppm, updated_at "
+    "FROM provider_health ORDER BY provider, node";
 constexpr std::string_view kProviders =
     "SELECT name, source, definition, file_entry, removed, admin, heartbeat_ttl_ms, updated_at "
     "FROM runtime_providers ORDER BY name";
@@ -28,7 +37,8 @@ Result<std::unique_ptr<SqliteRoutingStore>> SqliteRoutingStore::open(GroupCommit
                                                                      const Clock& clock) {
   StatementCache writes;
   if (auto r = writes.add(write_db, {kPutProvider, kDeleteProvider, kPutSetting, kDeleteSetting,
-                                     kDeleteAllProviders, kDeleteAllSettings});
+                                     kDeleteAllProviders, kDeleteAllSettings, kDropNodeHealth,
+                                     kDropOldHealth, kPutHealth});
       !r)
     return r.error();
   auto read_db = Database::open(path, false);
@@ -37,7 +47,7 @@ Result<std::unique_ptr<SqliteRoutingStore>> SqliteRoutingStore::open(GroupCommit
     if (auto r = (*read_db)->exec(pragma); !r) return r.error();
   }
   StatementCache reads;
-  if (auto r = reads.add(**read_db, {kProviders, kSettings}); !r) return r.error();
+  if (auto r = reads.add(**read_db, {kProviders, kSettings, kHealth}); !r) return r.error();
   return std::unique_ptr<SqliteRoutingStore>(new SqliteRoutingStore(
       committer, write_db, std::move(writes), std::move(*read_db), std::move(reads), clock));
 }
@@ -126,6 +136,60 @@ Result<RuntimeRouting> SqliteRoutingStore::load() {
   (void)read_db_->exec("COMMIT");
   if (!providers) return providers.error();
   if (!settings) return settings.error();
+  return out;
+}
+
+// --- Provider health per node ---
+
+void SqliteRoutingStore::record_provider_health(std::string node,
+                                                std::vector<ProviderHealthRow> rows,
+                                                Completion<void> done) {
+  committer_.submit<void>(
+      [this, node = std::move(node), rows = std::move(rows)]() { return put_health(node, rows); },
+      std::move(done));
+}
+
+Result<void> SqliteRoutingStore::put_health(const std::string& node,
+                                            const std::vector<ProviderHealthRow>& rows) {
+  const auto now = clock_.now();
+  if (auto r = writes_[kDropOldHealth].bind(1, to_unix_ms(now - kProviderHealthKept)).run(); !r)
+    return r;
+  if (auto r = writes_[kDropNodeHealth].bind(1, node).run(); !r) return r;
+  for (const auto& h : rows) {
+    auto& put = writes_[kPutHealth]
+                    .bind(1, node)
+                    .bind(2, h.provider)
+                    .bind(3, h.state)
+                    .bind(4, h.reason)
+                    .bind(5, to_unix_ms(h.since))
+                    .bind(6, h.latency_us)
+                    .bind(8, to_unix_ms(now));
+    if (h.success_ppm) {
+      put.bind(7, *h.success_ppm);
+    } else {
+      put.bind_null(7);
+    }
+    if (auto r = put.run(); !r) return r;
+  }
+  return {};
+}
+
+Result<std::vector<ProviderHealthRow>> SqliteRoutingStore::provider_health() {
+  std::lock_guard lock(read_mu_);
+  std::vector<ProviderHealthRow> out;
+  auto read = reads_[kHealth].each_row([&](Statement& row) {
+    ProviderHealthRow h;
+    h.node = row.column_text(0);
+    h.provider = row.column_text(1);
+    h.state = row.column_text(2);
+    h.reason = row.column_text(3);
+    h.since = from_unix_ms(row.column_int(4));
+    h.latency_us = row.column_int(5);
+    if (!row.column_is_null(6)) h.success_ppm = row.column_int(6);
+    h.updated_at = from_unix_ms(row.column_int(7));
+    out.push_back(std::move(h));
+  });
+  if (!read) return read.error();
   return out;
 }
 

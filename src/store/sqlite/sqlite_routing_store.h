@@ -29,12 +29,17 @@ class SqliteRoutingStore final : public RoutingStore {
   void clear(Completion<std::size_t> done) override;
   Result<RuntimeRouting> load() override;
 
+  void record_provider_health(std::string node, std::vector<ProviderHealthRow> rows,
+                              Completion<void> done) override;
+  Result<std::vector<ProviderHealthRow>> provider_health() override;
+
  private:
   SqliteRoutingStore(GroupCommitter& committer, Database& write_db, StatementCache writes,
                      std::unique_ptr<Database> read_db, StatementCache reads, const Clock& clock);
   // On the writer thread, inside the batch's transaction.
   Result<void> apply(const RoutingChanges& changes);
   Result<std::size_t> drop_all();
+  Result<void> put_health(const std::string& node, const std::vector<ProviderHealthRow>& rows);
 
   GroupCommitter& committer_;
   Database& write_db_;

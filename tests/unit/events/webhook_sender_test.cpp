@@ -5,76 +5,19 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <thread>
-
 #include "events/webhook_signature.h"
 #include "net/io_runtime.h"
+#include "support/fake_webhook_poster.h"
 #include "support/fake_webhook_store.h"
 
 namespace postern::events {
 namespace {
 
 using namespace std::chrono_literals;
+using test::FakePoster;
 using test::FakeWebhookStore;
 
 constexpr std::string_view kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-// Answers each request on its own thread after `delay`, with what
-// `answer` says for it; records every request and the most attempts of
-// one message ever in flight at once.
-class FakePoster {
- public:
-  std::function<Result<net::HttpClientResponse>(const net::HttpClientRequest&)> answer =
-      [](const net::HttpClientRequest&) {
-        net::HttpClientResponse r;
-        r.status = 200;
-        return Result<net::HttpClientResponse>(r);
-      };
-  std::chrono::milliseconds delay{2};
-
-  WebhookPoster poster() {
-    return [this](net::HttpClientRequest request,
-                  std::function<void(Result<net::HttpClientResponse>)> done) {
-      // Per endpoint (its URL) and message.
-      auto message = request.url + " " + message_of(request);
-      {
-        std::lock_guard lock(mu);
-        requests.push_back(request);
-        max_per_message = std::max(max_per_message, ++in_flight[message]);
-      }
-      threads.emplace_back([this, request, message, done = std::move(done)] {
-        std::this_thread::sleep_for(delay);  // an endpoint's latency, not synchronisation
-        auto r = answer(request);
-        {
-          std::lock_guard lock(mu);
-          --in_flight[message];
-        }
-        done(std::move(r));
-      });
-    };
-  }
-
-  ~FakePoster() {
-    for (auto& t : threads) t.join();
-  }
-
-  static std::string message_of(const net::HttpClientRequest& r) {
-    auto at = r.body.find("\"message_id\":\"");
-    return r.body.substr(at + 14, 13);
-  }
-  static std::string header(const net::HttpClientRequest& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers)
-      if (k == name) return v;
-    return "";
-  }
-
-  std::mutex mu;
-  std::vector<net::HttpClientRequest> requests;
-  std::map<std::string, int> in_flight;
-  int max_per_message = 0;
-  std::deque<std::thread> threads;
-};
 
 class WebhookSenderTest : public ::testing::Test {
  protected:
@@ -85,7 +28,7 @@ class WebhookSenderTest : public ::testing::Test {
   }
 
   void start(WebhookSenderOptions options) {
-    sender.emplace(io, store, poster.poster(), clock, metrics, options);
+    sender.emplace(io, store, "node-a", poster.poster(), clock, metrics, options);
     sender->start();
   }
 
@@ -159,6 +102,27 @@ TEST_F(WebhookSenderTest, SendsEachMessagesEventsInOrderSignedOneAtATime) {
   }
   ASSERT_EQ(seen.size(), 5u);
   for (const auto& [m, got] : seen) EXPECT_EQ(got, types) << m;
+}
+
+// What it posts it has leased first, in its node's name, for longer than
+// an attempt may take: another node's sender leaves it alone meanwhile.
+TEST_F(WebhookSenderTest, LeasesWhatItPostsInItsNodesName) {
+  add_endpoint();
+  auto o = fast();
+  o.timeout = 2500ms;
+  start(o);
+  event(1 << 30, "message.accepted");
+  event(2 << 30, "message.accepted");
+  ASSERT_TRUE(
+      store.wait_for([](auto& s) { return all_in(s, store::WebhookDeliveryState::delivered, 2); }));
+  std::lock_guard lock(store.mu);
+  ASSERT_FALSE(store.leases.empty());
+  for (const auto& l : store.leases) {
+    EXPECT_EQ(l.owner, "node-a");
+    EXPECT_EQ(l.length, webhook_lease(o));
+  }
+  EXPECT_GT(webhook_lease(o), o.timeout);
+  EXPECT_EQ(webhook_lease(o), 13s);
 }
 
 TEST_F(WebhookSenderTest, RetriesWithBackOffUntilTheEndpointAnswers) {

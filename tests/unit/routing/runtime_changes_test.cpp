@@ -9,39 +9,13 @@
 
 #include "routing/routing_service.h"
 #include "routing/sync_routing.h"
+#include "support/memory_routing_store.h"
 
 namespace postern::routing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The rows of a store, in memory; refuses writes while `fail` is set.
-class MemoryRoutingStore final : public store::RoutingStore {
- public:
-  void save(store::RoutingChanges changes, store::Completion<void> done) override {
-    if (fail) return done(error_code(Errc::storage_full));
-    ++saves;
-    apply_changes(changes, providers, settings);
-    done({});
-  }
-  void clear(store::Completion<std::size_t> done) override {
-    auto n = providers.size() + settings.size();
-    providers.clear();
-    settings.clear();
-    done(n);
-  }
-  Result<store::RuntimeRouting> load() override {
-    store::RuntimeRouting out;
-    for (auto& [_, p] : providers) out.providers.push_back(p);
-    for (auto& [_, s] : settings) out.settings.push_back(s);
-    return out;
-  }
-
-  StoredProviders providers;
-  StoredSettings settings;
-  bool fail = false;
-  int saves = 0;
-};
+using test::MemoryRoutingStore;
 
 ProviderConfig capture(const std::string& name, const std::string& entry = "") {
   ProviderConfig c;

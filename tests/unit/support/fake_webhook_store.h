@@ -150,13 +150,14 @@ class FakeWebhookStore : public store::WebhookStore {
   }
 
   // The due ones, each then not due until the lease ends (the owner is not kept).
-  void lease_deliveries(std::string endpoint_id, std::string, SystemTime now,
+  void lease_deliveries(std::string endpoint_id, std::string owner, SystemTime now,
                         std::chrono::seconds lease, std::size_t limit,
                         store::Completion<std::vector<store::WebhookDelivery>> done) override {
     auto due = due_deliveries(endpoint_id, now, limit).value();
     {
       std::lock_guard lock(mu);
       for (auto& d : due) d.next_attempt_at = queue[d.id].next_attempt_at = now + lease;
+      leases.push_back({std::move(owner), lease});
     }
     written([&](Result<void>) { done(std::move(due)); });
   }
@@ -246,6 +247,11 @@ class FakeWebhookStore : public store::WebhookStore {
   std::vector<store::WebhookEvent> events;
   std::map<std::int64_t, store::WebhookDelivery> queue;
   std::vector<store::WebhookAttempt> attempts;
+  struct Lease {
+    std::string owner;
+    std::chrono::seconds length;
+  };
+  std::vector<Lease> leases;  // every lease_deliveries call
   std::int64_t last_event = 0;
   std::int64_t last_delivery = 0;
   std::function<void()> listener;

@@ -31,6 +31,19 @@ export interface Provider {
   share: number;
   probe?: { enabled: boolean; healthy: boolean; last_at: string | null; last_ok: boolean; detail: string; latency_ms: number };
   heartbeat?: { last_at: string | null; ttl_ms: number } | null;
+  // How each node sharing the store sees it (GET answers only).
+  nodes?: ProviderNode[];
+}
+
+export interface ProviderNode {
+  node: string;
+  state: string; // a ProviderState, or one a newer node knows
+  reason: string;
+  since: string;
+  updated_at: string;
+  stale: boolean;
+  latency_ms: number;
+  success_rate: number | null;
 }
 
 export interface RoutingView {

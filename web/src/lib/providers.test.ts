@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider } from '../api/types';
-import { applyEvent, describeEvent, parseEvent } from './providers';
+import { applyEvent, describeEvent, nodeLines, parseEvent } from './providers';
 
 const up: Provider = {
   name: 'mg', type: 'mailgun', pool: 'default', source: 'config', weight: 1, priority: 0, state: 'healthy',
@@ -44,5 +44,21 @@ describe('describeEvent', () => {
       .toBe('mg: healthy → unhealthy (down)');
     expect(describeEvent({ id: 2, type: 'pool_unavailable', at: '', pool: 'p' })).toBe('pool p has no provider taking mail');
     expect(describeEvent({ id: 3, type: 'something_else', at: '' })).toBe('something else');
+  });
+});
+
+describe('nodeLines', () => {
+  const node = (name: string, state: string, stale = false) => ({
+    node: name, state, reason: state === 'healthy' ? '' : 'probe: refused', since: '2026-12-07T00:00:00Z',
+    updated_at: '2026-12-07T00:00:10Z', stale, latency_ms: 10, success_rate: 1,
+  });
+  it('says nothing with one node or none', () => {
+    expect(nodeLines(undefined)).toEqual([]);
+    expect(nodeLines([node('a', 'healthy')])).toEqual([]);
+  });
+  it('lists each node with its state, marking stale rows', () => {
+    const lines = nodeLines([node('a', 'healthy'), node('b', 'unhealthy', true)]);
+    expect(lines.map((l) => [l.node, l.state, l.stale])).toEqual([['a', 'healthy', false], ['b', 'unhealthy', true]]);
+    expect(lines[1].title).toBe('b: unhealthy (probe: refused), written 2026-12-07T00:00:10Z, stale');
   });
 });

@@ -1,7 +1,7 @@
 // The provider list kept current from /v1/events: a provider_state event
 // changes its provider in place; events that add, remove or reconfigure
 // providers need the list read again.
-import type { Provider, RoutingEvent } from '../api/types';
+import type { Provider, ProviderNode, RoutingEvent } from '../api/types';
 
 export interface Applied {
   providers: Provider[];
@@ -62,4 +62,24 @@ export function describeEvent(e: RoutingEvent): string {
     default:
       return e.type.replace(/_/g, ' ');
   }
+}
+
+// Each node's view of a provider, for a line under its state: only when
+// several nodes share the store (with one, it says what the row says).
+// Stale rows are marked, since that node may be gone.
+export interface NodeLine {
+  node: string;
+  state: string;
+  stale: boolean;
+  title: string;
+}
+
+export function nodeLines(nodes: ProviderNode[] | undefined): NodeLine[] {
+  if (!nodes || nodes.length < 2) return [];
+  return nodes.map((n) => ({
+    node: n.node,
+    state: n.state,
+    stale: n.stale,
+    title: `${n.node}: ${n.state}${n.reason ? ` (${n.reason})` : ''}, written ${n.updated_at}${n.stale ? ', stale' : ''}`,
+  }));
 }

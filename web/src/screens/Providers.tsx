@@ -12,6 +12,7 @@ import { DataTable } from '../components/DataTable';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { useAction } from '../components/useAction';
 import { stateLabel, stateTone } from '../lib/format';
+import { nodeLines } from '../lib/providers';
 import { adminActions, newProviderBody, PROVIDER_TYPES, type NewProvider } from '../lib/providers-admin';
 import { EditProvider, ProviderChecks } from '../components/ProviderEdit';
 import { useSession } from '../session';
@@ -79,6 +80,7 @@ export function Providers() {
                   {stateLabel(p.state)}
                 </span>
                 <div class="muted small">{p.reason}</div>
+                <NodeStates provider={p} />
               </td>
               <td>{p.pool}</td>
               <td>
@@ -134,6 +136,24 @@ export function Providers() {
       )}
       <AddProvider onAdd={(body) => change(() => api.post('/v1/providers', body))} />
     </section>
+  );
+}
+
+// How each node sharing the store sees the provider, when there are several
+// (docs/routing.md "Health on several nodes"); read with the list.
+function NodeStates({ provider }: { provider: Provider }) {
+  const lines = nodeLines(provider.nodes);
+  if (lines.length === 0) return null;
+  return (
+    <ul class="node-states small" aria-label={`${provider.name} on each node`}>
+      {lines.map((n) => (
+        <li key={n.node} data-node={n.node} data-state={n.state} title={n.title}>
+          <span class={`dot tone-${n.stale ? 'idle' : stateTone(n.state)}`} aria-hidden="true" />
+          {n.node}: {n.stale ? 'stale, ' : ''}
+          {stateLabel(n.state)}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,0 +1,59 @@
+// Provider health per node, shared as a view (docs/routing.md "Health on
+// several nodes"). Each node probes and watches the providers from its own
+// network, so each has its own verdict; this keeps the node's verdicts in
+// the store (RoutingStore::record_provider_health) and reads every node's,
+// so that GET /v1/providers on any node shows how each node sees each
+// provider. Routing itself never reads other nodes' rows: a node routes by
+// what it sees.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "routing/views.h"
+#include "store/routing_store.h"
+
+namespace postern::routing {
+
+// How often a node writes its rows when nothing changes, so that readers
+// can tell a live node's rows from a gone one's.
+inline constexpr std::chrono::milliseconds kHealthSharePeriod{std::chrono::seconds(10)};
+// A row not written for this many periods is shown as stale.
+inline constexpr int kHealthStalePeriods = 3;
+
+class HealthShare {
+ public:
+  // `node`: this node's name among those sharing `store`
+  // (store::node_name_or_host). The store outlives it.
+  HealthShare(store::RoutingStore& store, std::string node, const Clock& clock,
+              std::chrono::milliseconds period = kHealthSharePeriod);
+
+  // With the router's current providers (from the health timer): writes
+  // this node's rows when a state or reason changed, a provider came or
+  // went, or a period passed since the last write. One write at a time; a
+  // failed one is tried again at the next call.
+  void update(const std::vector<ProviderView>& providers);
+
+  // Every node's rows, by provider name, each list by node; a row older
+  // than kHealthStalePeriods periods is marked stale.
+  Result<std::map<std::string, std::vector<NodeHealthView>>> read() const;
+
+  const std::string& node() const { return node_; }
+
+ private:
+  struct Writes;  // what was last written, and whether a write is out
+
+  store::RoutingStore& store_;
+  const std::string node_;
+  const Clock& clock_;
+  const std::chrono::milliseconds period_;
+  std::shared_ptr<Writes> writes_;  // shared with the write's completion
+};
+
+}  // namespace postern::routing
