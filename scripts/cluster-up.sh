@@ -236,10 +236,28 @@ if [ ! -s "$KEY_FILE" ]; then
   (umask 077 && grep '^pst_' <<<"$out" >"$KEY_FILE")
 fi
 
-for ((i = 1; i <= N; i++)); do
-  running "node$i" ||
-    start "node$i" "$POSTERN" "$CLUSTER_DIR/node$i/serve.log" "$CLUSTER_DIR/node$i" --config postern.toml serve
+# node_ready I: node I answers /readyz with 200 (its listener wants the
+# PROXY header, as from HAProxy).
+node_ready() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --haproxy-protocol \
+    "http://127.0.0.1:$(node_port "$1" HTTP)/readyz" || true)" = 200 ]
+}
+start_node() {
+  running "node$1" ||
+    start "node$1" "$POSTERN" "$CLUSTER_DIR/node$1/serve.log" "$CLUSTER_DIR/node$1" --config postern.toml serve
+}
+
+# node1 first, alone until it is ready: on a new database the first node
+# also makes the shared catch-all test account, which nodes starting at the
+# same moment would race for.
+start_node 1
+deadline=$((SECONDS + WAIT))
+until node_ready 1; do
+  pid_of node1 >/dev/null || { tail -20 "$CLUSTER_DIR/node1/serve.log" >&2; die "node1 is not running (above: the end of its log)"; }
+  ((SECONDS < deadline)) || die "node1 not ready after ${WAIT}s (its log: $CLUSTER_DIR/node1/serve.log)"
+  sleep 0.2
 done
+for ((i = 2; i <= N; i++)); do start_node "$i"; done
 
 # --- HAProxy -------------------------------------------------------------------------
 
@@ -306,7 +324,6 @@ haproxy_up() {
     awk -F, -v b="$1" '$1 == b && $2 ~ /^node/ && $18 == "UP" {n++} END {print n + 0}'
 }
 
-deadline=$((SECONDS + WAIT))
 pending=$(seq 1 "$N")
 while :; do
   pid_of sim >/dev/null || gone postern-sim "$CLUSTER_DIR/sim/sim.log"
@@ -314,10 +331,7 @@ while :; do
   left=()
   for i in $pending; do
     pid_of "node$i" >/dev/null || gone "node$i" "$CLUSTER_DIR/node$i/serve.log"
-    # The node's listener wants the PROXY header, as from HAProxy.
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --haproxy-protocol \
-      "http://127.0.0.1:$(node_port "$i" HTTP)/readyz" || true)
-    [ "$code" = 200 ] || left+=("$i")
+    node_ready "$i" || left+=("$i")
   done
   pending=${left[*]:-}
   if [ -z "$pending" ] && [ "$(haproxy_up postern_http)" = "$N" ] && [ "$(haproxy_up postern_smtp)" = "$N" ]; then
