@@ -36,6 +36,7 @@
 #include "pop3/inbox_backend.h"
 #include "pop3/pop3_server.h"
 #include "providers/capture/capture_provider.h"
+#include "providers/common/request_budget.h"
 #include "providers/registry.h"
 #include "routing/routing_service.h"
 #include "smtp/smtp_server.h"
@@ -211,7 +212,13 @@ int serve(const Config& config) {
   inbox::AnnouncingSink catch_sink(filing_sink, [&live](const std::string& account) {
     if (live) live->mail_caught(account);
   });
-  providers::ProviderContext provider_context{io, **http_client, clock, metrics, &catch_sink};
+  // Message content in memory, received and being sent: one budget for
+  // SMTP, HTTP, delivery and the request bodies providers build from it
+  // (docs/operations.md "Memory").
+  InflightBudget inflight(config.limits.inflight_bytes, metrics);
+  providers::common::RequestBudget request_bodies(inflight, io, metrics);
+  providers::ProviderContext provider_context{io,      **http_client, clock,
+                                              metrics, &catch_sink,   &request_bodies};
   providers::ProviderRegistry registry;
   providers::register_builtin_providers(registry);
   // This start's number: the event stream's ids carry it, so they go on
@@ -243,9 +250,6 @@ int serve(const Config& config) {
         routing.events().publish_live(type, std::move(fields));
       });
 
-  // Message content in memory, received and being sent: one budget for
-  // SMTP, HTTP and delivery (docs/operations.md "Memory").
-  InflightBudget inflight(config.limits.inflight_bytes, metrics);
   delivery::OutcomeWaiters waiters;
   auto dispatch_options = config.delivery.dispatcher;
   dispatch_options.owner = node;

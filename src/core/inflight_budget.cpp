@@ -71,6 +71,12 @@ void InflightCharge::force_grow(std::uint64_t bytes) {
   bytes_ += bytes;
 }
 
+void InflightCharge::resize(std::uint64_t total) {
+  if (total > bytes_) return force_grow(total - bytes_);
+  if (budget_) budget_->release(bytes_ - total);
+  bytes_ = total;
+}
+
 void InflightCharge::reset() {
   if (budget_ && bytes_ > 0) budget_->release(bytes_);
   bytes_ = 0;

@@ -65,6 +65,9 @@ class InflightCharge {
   bool try_cover(std::uint64_t total);
   // Grows the charge by `bytes` whatever is left.
   void force_grow(std::uint64_t bytes);
+  // Sets the charge to `total` bytes whatever is left: growing to what is
+  // in memory already, or giving back what was asked for and not used.
+  void resize(std::uint64_t total);
   // Releases everything; the charge stays tied to its budget.
   void reset();
   std::uint64_t bytes() const { return bytes_; }

@@ -14,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <deque>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -130,9 +129,6 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
   store::EventStore* suppressions = nullptr;     // takes providers' inactive recipients
   AttemptObserver observer;                      // the dashboard's figures; may be empty
   InflightBudget* budget = nullptr;              // limits.inflight_bytes; null: none
-  // The largest content of the last lease: how much each message of the
-  // next one is expected to take of the budget. 0 before the first.
-  std::uint64_t expected_content = 0;
 
   // Called after in_flight or loops_running went down. Only stop() waits,
   // and it sets `stopping` before it first reads the counts: a decrement
@@ -167,19 +163,16 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     }
     while (!stopping) {
       bool more = false;
-      auto room = std::min(options.window - in_flight, budget_fit());
-      if (room > 0) {
-        auto want = std::min(room, options.lease_batch);
+      auto want = std::min(options.window - in_flight, options.lease_batch);
+      auto limits = want > 0 ? lease_limits(want) : std::nullopt;
+      if (limits) {
         auto leased =
             co_await net::async_callback<Result<std::vector<store::LeasedMessage>>>([&](auto done) {
-              store.lease(options.owner, clock.now(), options.lease, want, std::move(done));
+              store.lease(options.owner, clock.now(), options.lease, *limits, std::move(done));
             });
         if (leased) {
-          if (!leased->empty()) expected_content = 0;
-          for (auto& m : *leased) {
-            expected_content = std::max<std::uint64_t>(expected_content, m.content.size());
-            start_attempt(std::move(m));
-          }
+          for (auto& m : *leased) start_attempt(std::move(m));
+          // A lease the byte cap cut short waits for content to be released.
           more = leased->size() == want;
         } else if (leased.error() != Errc::shutting_down) {
           spdlog::warn("delivery: cannot lease messages: {}", leased.error().message());
@@ -226,17 +219,21 @@ struct Dispatcher::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // How many messages the budget for content in flight lets the next lease
-  // take. A lease brings the content into memory whatever its size, so it
-  // is sized by the last lease's largest message (one at first); with the
-  // budget spent, none, unless nothing is being sent: delivery always moves.
-  std::size_t budget_fit() const {
-    constexpr auto kAny = std::numeric_limits<std::size_t>::max();
-    if (!budget || budget->limit() == 0) return kAny;
-    if (!budget->has_room()) return in_flight == 0 ? 1 : 0;
-    if (expected_content == 0) return 1;
-    return static_cast<std::size_t>(
-        std::clamp<std::uint64_t>(budget->room() / expected_content, 1, kAny));
+  // What the next lease may take: `count` messages, and of the budget for
+  // content in flight (limits.inflight_bytes) half the room left; the
+  // other half is for what sending builds from that content, the request
+  // bodies of the HTTP API providers, about as large
+  // (providers/common/request_budget.h). While attempts are in flight,
+  // nothing that does not fit (they release room as they end: nullopt
+  // when none is left); with none, the first message whatever its size,
+  // so that delivery always moves and a message larger than the budget
+  // goes, alone.
+  std::optional<store::LeaseLimits> lease_limits(std::size_t count) const {
+    if (!budget || budget->limit() == 0) return store::LeaseLimits(count);
+    bool alone = in_flight == 0;
+    auto bytes = budget->room() / 2;
+    if (bytes == 0 && !alone) return std::nullopt;
+    return store::LeaseLimits(count, bytes, alone);
   }
 
   void start_attempt(store::LeasedMessage lease) {

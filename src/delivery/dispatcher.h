@@ -70,7 +70,9 @@ class Dispatcher {
   void observe_with(AttemptObserver observer);
 
   // Charges leased content to `budget` (limits.inflight_bytes) until its
-  // attempt is done, and leases no more than the budget has room for.
+  // attempt is done, and leases no more than half the room the budget has
+  // left (store::LeaseLimits; the other half for the requests built from
+  // it), but for one message when nothing else is being sent.
   // Set before start(); `budget` must outlive the dispatcher.
   void charge_content_to(InflightBudget& budget);
 

@@ -12,6 +12,9 @@ class HttpClient;
 namespace postern::providers {
 
 class InboxSink;
+namespace common {
+class RequestBudget;
+}
 
 struct ProviderContext {
   net::IoRuntime& io;
@@ -21,6 +24,10 @@ struct ProviderContext {
   // The test inbox the capture provider files into; null where there is
   // none (tools, tests): capture then only acknowledges.
   InboxSink* inbox = nullptr;
+  // Where the providers that build their request bodies whole (JSON with
+  // the message base64-encoded) charge them (limits.inflight_bytes);
+  // null where nothing is charged (tools, tests).
+  common::RequestBudget* requests = nullptr;
 };
 
 }  // namespace postern::providers

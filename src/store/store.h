@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,24 @@ struct LeasedMessage {
   std::vector<std::string> tags;
   std::string last_provider;       // provider of the previous attempt, to try elsewhere first
   std::int64_t catch_account = 0;  // as NewMessage's: caught, never relayed
+};
+
+// How much one lease may take: `messages` at most, and messages whose
+// content sizes (LeasedMessage::content, as stored: known from the row
+// without reading the content) sum to `bytes` at most. With
+// `oversized_first`, the first message is taken whatever its size, so a
+// message larger than the cap still goes, alone; without it (a caller that
+// has other messages in flight and waits for them rather than pass its
+// cap), a lease whose first message does not fit takes none. Implicit
+// from a count: a lease without a byte cap.
+struct LeaseLimits {
+  static constexpr std::uint64_t kNoByteCap = std::numeric_limits<std::uint64_t>::max();
+  LeaseLimits(std::size_t messages, std::uint64_t bytes = kNoByteCap,  // NOLINT: a count is a limit
+              bool oversized_first = true)
+      : messages(messages), bytes(bytes), oversized_first(oversized_first) {}
+  std::size_t messages;
+  std::uint64_t bytes;
+  bool oversized_first;
 };
 
 // The outcome of one delivery attempt, recorded as an event, and the status
@@ -245,13 +264,15 @@ class Store {
   // many writes queued), shutting_down.
   virtual void enqueue(NewMessage message, Completion<EnqueueResult> done) = 0;
 
-  // Leases up to `limit` messages due at `now`: deferred ones first, up to
-  // half the limit, then queued ones, then deferred ones again if room is
-  // left (neither queue starves the other); oldest due first within each.
-  // They become `sending`, owned by `owner` until now + lease. A lease that
-  // expires returns the message to the queue (see reclaim_leases).
+  // Leases messages due at `now`, within `limits` (count and content
+  // bytes): deferred ones first, up to half the count, then queued ones,
+  // then deferred ones again if room is left (neither queue starves the
+  // other); oldest due first within each. The byte cap stops a queue at
+  // its first message that does not fit. They become `sending`, owned by
+  // `owner` until now + lease. A lease that expires returns the message to
+  // the queue (see reclaim_leases).
   virtual void lease(std::string owner, SystemTime now, std::chrono::seconds lease,
-                     std::size_t limit, Completion<std::vector<LeasedMessage>> done) = 0;
+                     LeaseLimits limits, Completion<std::vector<LeasedMessage>> done) = 0;
 
   // Records an attempt and moves a leased message on. Fails with not_found
   // when the message is no longer leased by `owner` (lease lost).

@@ -1,5 +1,7 @@
 #include "providers/common/http_call.h"
 
+#include "providers/common/request_budget.h"
+
 namespace postern::providers::common {
 
 namespace {
@@ -20,6 +22,26 @@ void send_classified(net::HttpClient& http, const Clock& clock, net::HttpClientR
     result.latency = since(clock, start);
     done(std::move(result));
   });
+}
+
+void send_budgeted(RequestBudget* budget, std::uint64_t estimate, net::HttpClient& http,
+                   const Clock& clock, RequestBuilder build, SendClassifier classify,
+                   std::function<void(SendResult)> done) {
+  auto go = [&http, &clock, build = std::move(build), classify = std::move(classify),
+             done = std::move(done)](RequestBudget::Charge charge) mutable {
+    auto request = build();
+    if (!request) return done(std::move(request.error()));
+    charge.resize(request->body.size());
+    // Held with the request: released when the answer comes.
+    auto held = std::make_shared<RequestBudget::Charge>(std::move(charge));
+    send_classified(http, clock, std::move(*request), std::move(classify),
+                    [held = std::move(held), done = std::move(done)](SendResult r) {
+                      held->reset();
+                      done(std::move(r));
+                    });
+  };
+  if (!budget) return go(RequestBudget::Charge());
+  budget->admit(estimate, std::move(go));
 }
 
 void probe_classified(net::HttpClient& http, const Clock& clock, net::HttpClientRequest request,

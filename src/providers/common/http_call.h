@@ -12,6 +12,8 @@
 
 namespace postern::providers::common {
 
+class RequestBudget;
+
 // The provider's table: an HTTP answer (any status) to a classified result.
 // `now` is wall-clock time, for reset times and dates in the answer.
 using SendClassifier = std::function<SendResult(const net::HttpClientResponse&, SystemTime now)>;
@@ -23,6 +25,16 @@ void send_classified(net::HttpClient& http, const Clock& clock, net::HttpClientR
                      SendClassifier classify, std::function<void(SendResult)> done);
 void probe_classified(net::HttpClient& http, const Clock& clock, net::HttpClientRequest request,
                       ProbeClassifier classify, std::function<void(ProbeResult)> done);
+
+// Builds a request whose body holds the message and sends it as
+// send_classified does, within `budget` (request_budget.h; null: none):
+// `build` runs once `estimate` bytes are charged, the charge then follows
+// the body's size until the answer. `build` gives the request, or the
+// answer to give without sending (a message that cannot be read).
+using RequestBuilder = std::function<Result<net::HttpClientRequest, SendResult>()>;
+void send_budgeted(RequestBudget* budget, std::uint64_t estimate, net::HttpClient& http,
+                   const Clock& clock, RequestBuilder build, SendClassifier classify,
+                   std::function<void(SendResult)> done);
 
 // Transport failures: before the request was fully sent the provider
 // is unreachable (provider_down: fail over); after it, the outcome is

@@ -36,15 +36,19 @@ PostmarkProvider::PostmarkProvider(std::string name, PostmarkSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {
+      clock_(context.clock),
+      requests_(context.requests) {
   if (!settings_.webhook.username.empty())
     webhook_ = std::make_shared<PostmarkWebhook>(settings_.webhook);
 }
 
 void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message,
                             std::function<void(SendResult)> done) {
-  auto request = build_postmark_send(settings_, *message);
-  if (!request) {
+  // As SendGrid's: built once the budget has room for it.
+  auto estimate = common::encoded_body_estimate(message->content().size());
+  auto build = [this, message]() -> Result<net::HttpClientRequest, SendResult> {
+    auto request = build_postmark_send(settings_, *message);
+    if (request) return std::move(*request);
     if (request.error() == Errc::invalid_argument) {
       // Bcc-only mail: Postmark requires a To. Not this provider's fault and
       // maybe not the message's: transient lets it try elsewhere first.
@@ -53,16 +57,15 @@ void PostmarkProvider::send(std::shared_ptr<const OutboundMessage> message,
       r.code = "unsupported_recipients";
       r.detail =
           "Postmark needs a To or Cc recipient; Bcc-only mail must go through another provider";
-      done(std::move(r));
-      return;
+      return r;
     }
-    done(common::unreadable_message(request.error()));
-    return;
-  }
+    return common::unreadable_message(request.error());
+  };
   auto classify = [message](const net::HttpClientResponse& response, SystemTime now) {
     return leave_out_inactive(classify_postmark_send(response, now), message->envelope());
   };
-  common::send_classified(http_, clock_, std::move(*request), std::move(classify), std::move(done));
+  common::send_budgeted(requests_, estimate, http_, clock_, std::move(build), std::move(classify),
+                        std::move(done));
 }
 
 void PostmarkProvider::probe(std::function<void(ProbeResult)> done) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "providers/common/request_budget.h"
 #include "providers/postmark/postmark_webhook.h"
 #include "providers/provider_factory.h"
 
@@ -61,6 +62,7 @@ class PostmarkProvider final : public Provider {
   PostmarkSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  common::RequestBudget* requests_;  // null: bodies are not charged
   std::shared_ptr<Webhook> webhook_;
 };
 

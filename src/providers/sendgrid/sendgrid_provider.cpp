@@ -40,19 +40,24 @@ SendGridProvider::SendGridProvider(std::string name, SendGridSettings settings,
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {
+      clock_(context.clock),
+      requests_(context.requests) {
   if (settings_.webhook_key) webhook_ = std::make_shared<SendGridWebhook>(settings_.webhook_key);
 }
 
 void SendGridProvider::send(std::shared_ptr<const OutboundMessage> message,
                             std::function<void(SendResult)> done) {
-  auto request = build_sendgrid_send(settings_, *message);
-  if (!request) {
-    done(common::unreadable_message(request.error()));
-    return;
-  }
-  common::send_classified(http_, clock_, std::move(*request), classify_sendgrid_send,
-                          std::move(done));
+  // The body is built once the budget has room for it (the provider lives
+  // until the send is answered: its router slot is held until then).
+  auto estimate = common::encoded_body_estimate(message->content().size());
+  common::send_budgeted(
+      requests_, estimate, http_, clock_,
+      [this, message]() -> Result<net::HttpClientRequest, SendResult> {
+        auto request = build_sendgrid_send(settings_, *message);
+        if (!request) return common::unreadable_message(request.error());
+        return std::move(*request);
+      },
+      classify_sendgrid_send, std::move(done));
 }
 
 void SendGridProvider::probe(std::function<void(ProbeResult)> done) {

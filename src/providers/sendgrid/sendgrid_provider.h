@@ -7,6 +7,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "providers/common/request_budget.h"
 #include "providers/provider_factory.h"
 #include "providers/sendgrid/sendgrid_webhook.h"
 
@@ -55,6 +56,7 @@ class SendGridProvider final : public Provider {
   SendGridSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  common::RequestBudget* requests_;  // null: bodies are not charged
   std::shared_ptr<Webhook> webhook_;
 };
 

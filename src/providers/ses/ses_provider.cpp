@@ -81,7 +81,8 @@ SesProvider::SesProvider(std::string name, SesSettings settings, ProviderContext
     : name_(std::move(name)),
       settings_(std::move(settings)),
       http_(context.http),
-      clock_(context.clock) {
+      clock_(context.clock),
+      requests_(context.requests) {
   if (!settings_.webhook.topic_arn.empty()) {
     webhook_ = std::make_shared<SesWebhook>(
         settings_.webhook,
@@ -94,12 +95,17 @@ SesProvider::SesProvider(std::string name, SesSettings settings, ProviderContext
 
 void SesProvider::send(std::shared_ptr<const OutboundMessage> message,
                        std::function<void(SendResult)> done) {
-  auto request = build_ses_send(settings_, *message, clock_.now());
-  if (!request) {
-    done(common::unreadable_message(request.error()));
-    return;
-  }
-  common::send_classified(http_, clock_, std::move(*request), classify_ses_send, std::move(done));
+  // As SendGrid's: built (and signed, with the time then) once the budget
+  // has room for it.
+  auto estimate = common::encoded_body_estimate(message->content().size());
+  common::send_budgeted(
+      requests_, estimate, http_, clock_,
+      [this, message]() -> Result<net::HttpClientRequest, SendResult> {
+        auto request = build_ses_send(settings_, *message, clock_.now());
+        if (!request) return common::unreadable_message(request.error());
+        return std::move(*request);
+      },
+      classify_ses_send, std::move(done));
 }
 
 void SesProvider::probe(std::function<void(ProbeResult)> done) {

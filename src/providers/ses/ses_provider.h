@@ -6,6 +6,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "providers/common/request_budget.h"
 #include "providers/provider_factory.h"
 #include "providers/ses/ses_webhook.h"
 #include "providers/ses/sigv4.h"
@@ -61,6 +62,7 @@ class SesProvider final : public Provider {
   SesSettings settings_;
   net::HttpClient& http_;
   const Clock& clock_;
+  common::RequestBudget* requests_;  // null: bodies are not charged
   std::shared_ptr<Webhook> webhook_;
 };
 

@@ -184,10 +184,12 @@ void PostgresStore::enqueue(NewMessage message, Completion<EnqueueResult> done) 
 }
 
 void PostgresStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease,
-                          std::size_t limit, Completion<std::vector<LeasedMessage>> done) {
-  impl_->write<std::vector<LeasedMessage>>([o = std::move(owner), now, lease, limit](
-                                               Writer& w) { return w.lease(o, now, lease, limit); },
-                                           std::move(done));
+                          LeaseLimits limits, Completion<std::vector<LeasedMessage>> done) {
+  impl_->write<std::vector<LeasedMessage>>(
+      [o = std::move(owner), now, lease, limits](Writer& w) {
+        return w.lease(o, now, lease, limits);
+      },
+      std::move(done));
 }
 
 void PostgresStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {

@@ -23,12 +23,20 @@ constexpr const char* kLeasedColumns =
 
 // Due messages of one queue, oldest due first, locked for this transaction;
 // SKIP LOCKED: rows another node is leasing right now are left to it
-// rather than waited for. Then the content of each, as raw bytes.
+// rather than waited for. Of those ($4 at most), the ones whose content
+// sizes, summed in that order, stay within $5 bytes, the first taken
+// whatever its size when $6 (store.h LeaseLimits): the window cannot sit
+// beside FOR UPDATE, so it runs over the locked rows, and the few of them
+// past the cap stay locked, unleased, until the transaction ends. Then the
+// content of each, as raw bytes.
 std::string lease_sql(MessageStatus from) {
   auto status = std::to_string(static_cast<int>(from));
-  return "WITH due AS (SELECT id FROM messages WHERE status = " + status +
+  return "WITH locked AS (SELECT id, size, next_attempt_at FROM messages WHERE status = " + status +
          " AND next_attempt_at <= postern_ts($3) ORDER BY next_attempt_at LIMIT $4 "
          "FOR UPDATE SKIP LOCKED), "
+         "due AS (SELECT id FROM (SELECT id, row_number() OVER w AS n, sum(size) OVER w AS running "
+         "FROM locked WINDOW w AS (ORDER BY next_attempt_at, id ROWS UNBOUNDED PRECEDING)) r "
+         "WHERE running <= $5 OR (n = 1 AND $6 = 1)), "
          "leased AS (UPDATE messages m SET status = " +
          std::to_string(static_cast<int>(MessageStatus::sending)) +
          ", lease_owner = $1, lease_until = postern_ts($2), updated_at = postern_ts($3) "
@@ -165,13 +173,15 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
 
 Result<std::size_t> Writer::lease_from(MessageStatus from, const std::string& owner, SystemTime now,
                                        std::chrono::seconds lease, std::size_t limit,
-                                       std::vector<LeasedMessage>& out) {
+                                       const LeaseRoom& room, std::vector<LeasedMessage>& out) {
   if (limit == 0) return std::size_t{0};
   auto rows = c_.query_raw(lease_sql(from), Params()
                                                 .text(owner)
                                                 .integer(to_unix_ms(now + lease))
                                                 .integer(to_unix_ms(now))
-                                                .integer(static_cast<std::int64_t>(limit)));
+                                                .integer(static_cast<std::int64_t>(limit))
+                                                .integer(room.bytes())
+                                                .integer(room.oversized_first(out.size()) ? 1 : 0));
   if (!rows) return rows.error();
   auto first = out.size();
   std::vector<bool> readable;
@@ -220,16 +230,20 @@ Result<std::size_t> Writer::lease_from(MessageStatus from, const std::string& ow
 }
 
 Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, SystemTime now,
-                                                 std::chrono::seconds lease, std::size_t limit) {
+                                                 std::chrono::seconds lease, LeaseLimits limits) {
   // As in SQLite: due retries get up to half the window first, then fresh
   // mail, then retries again if room is left.
   std::vector<LeasedMessage> out;
-  out.reserve(limit);
+  out.reserve(limits.messages);
+  LeaseRoom room(limits);
+  auto limit = limits.messages;
   for (auto [from, share] :
        {std::pair{MessageStatus::deferred, (limit + 1) / 2},
         std::pair{MessageStatus::queued, limit}, std::pair{MessageStatus::deferred, limit}}) {
-    auto room = std::min(share, limit - out.size());
-    if (auto r = lease_from(from, owner, now, lease, room, out); !r) return r.error();
+    auto first = out.size();
+    if (auto r = lease_from(from, owner, now, lease, room.messages(share, first), room, out); !r)
+      return r.error();
+    room.took(out, first);
   }
   return out;
 }

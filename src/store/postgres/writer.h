@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/message_id.h"
+#include "store/lease_room.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/webhook_writer.h"
 #include "store/store.h"
@@ -29,7 +30,7 @@ class Writer {
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
   Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
-                                           std::chrono::seconds lease, std::size_t limit);
+                                           std::chrono::seconds lease, LeaseLimits limits);
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
@@ -81,7 +82,7 @@ class Writer {
                                           WebhookType webhook);
   Result<std::size_t> lease_from(MessageStatus from, const std::string& owner, SystemTime now,
                                  std::chrono::seconds lease, std::size_t limit,
-                                 std::vector<LeasedMessage>& out);
+                                 const LeaseRoom& room, std::vector<LeasedMessage>& out);
 
   Connection& c_;
   const Clock& clock_;

@@ -247,11 +247,11 @@ void SqliteStore::enqueue(NewMessage message, Completion<EnqueueResult> done) {
 }
 
 void SqliteStore::lease(std::string owner, SystemTime now, std::chrono::seconds lease,
-                        std::size_t limit, Completion<std::vector<LeasedMessage>> done) {
+                        LeaseLimits limits, Completion<std::vector<LeasedMessage>> done) {
   auto* w = impl_->writer.get();
   impl_->submit<std::vector<LeasedMessage>>(
-      [w, owner = std::move(owner), now, lease, limit]() {
-        return w->lease(owner, now, lease, limit);
+      [w, owner = std::move(owner), now, lease, limits]() {
+        return w->lease(owner, now, lease, limits);
       },
       std::move(done));
 }

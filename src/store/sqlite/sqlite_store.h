@@ -44,7 +44,7 @@ class SqliteStore final : public NodeStore {
 
   // Store
   void enqueue(NewMessage message, Completion<EnqueueResult> done) override;
-  void lease(std::string owner, SystemTime now, std::chrono::seconds lease, std::size_t limit,
+  void lease(std::string owner, SystemTime now, std::chrono::seconds lease, LeaseLimits limits,
              Completion<std::vector<LeasedMessage>> done) override;
   void record_attempt(std::string owner, AttemptRecord record, Completion<void> done) override;
   void cancel(MessageId id, Completion<MessageStatus> done) override;

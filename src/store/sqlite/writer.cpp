@@ -49,11 +49,38 @@ namespace {
 
 Result<Statement> prep(Database& db, const char* sql) { return db.prepare(sql); }
 
+// Leases the due messages of one queue (status `from`, on its partial index
+// `index`), oldest due first: at most ?4 of them, and of those the ones
+// whose content sizes, summed in that order, stay within ?5 bytes, the
+// first taken whatever its size when ?6 (store.h LeaseLimits). The window
+// runs over the ?4 rows alone, so a lease reads no more of a deep queue
+// than without a byte cap. INDEXED BY because the planner, left alone,
+// prefers messages_by_status and sorts the whole queue on every lease:
+// with a backlog of 200,000 4 KiB messages that read every row, stalling
+// the writer (and so intake) for about a second per lease.
+std::string lease_sql(std::string_view index, MessageStatus from) {
+  auto status = std::to_string(static_cast<int>(from));
+  return "UPDATE messages SET status = " +
+         std::to_string(static_cast<int>(MessageStatus::sending)) +
+         ", lease_owner = ?1, lease_until = ?2, updated_at = ?3 "
+         "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER w AS n, "
+         "sum(size) OVER w AS running FROM (SELECT id, size, next_attempt_at FROM messages "
+         "INDEXED BY " +
+         std::string(index) + " WHERE status = " + status +
+         " AND next_attempt_at <= ?3 ORDER BY next_attempt_at LIMIT ?4) "
+         "WINDOW w AS (ORDER BY next_attempt_at, id ROWS UNBOUNDED PRECEDING)) "
+         "WHERE running <= ?5 OR (n = 1 AND ?6 = 1)) "
+         "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
+         "recipients, settled, refused, catch_account, suppressed";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content,
                                                const Clock& clock, WebhookWriter& webhooks) {
   auto st = std::make_unique<Statements>();
+  const auto lease_queued_sql = lease_sql("messages_queued", MessageStatus::queued);
+  const auto lease_deferred_sql = lease_sql("messages_deferred", MessageStatus::deferred);
   const auto content_of_sql = "SELECT " + std::string(kStoredContentColumns) + " FROM " +
                               std::string(kStoredContentSource) + " WHERE m.id = ?1";
   struct Entry {
@@ -84,27 +111,9 @@ Result<std::unique_ptr<Writer>> Writer::create(Database& db, ContentLog& content
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {&st->status_of, "SELECT status FROM messages WHERE id = ?1"},
       {&st->count_add, "UPDATE status_counts SET n = n + ?2 WHERE status = ?1"},
-      // One statement per source queue, each on its partial index. INDEXED
-      // BY because the planner, left alone, prefers messages_by_status and
-      // sorts the whole queue on every lease: with a backlog of 200,000 4 KiB
-      // messages that read every row, stalling the writer (and so intake)
-      // for about a second per lease.
-      {&st->lease_queued,
-       "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
-       "updated_at = ?3 "
-       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_queued WHERE status = {queued} "
-       "AND next_attempt_at <= ?3 "
-       "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused, catch_account, suppressed"_status_sql},
-      {&st->lease_deferred,
-       "UPDATE messages SET status = {sending}, lease_owner = ?1, lease_until = ?2, "
-       "updated_at = ?3 "
-       "WHERE id IN (SELECT id FROM messages INDEXED BY messages_deferred "
-       "WHERE status = {deferred} AND next_attempt_at <= ?3 "
-       "ORDER BY next_attempt_at LIMIT ?4) "
-       "RETURNING id, created_at, window_start, attempts, format, sender, tags, provider, "
-       "recipients, settled, refused, catch_account, suppressed"_status_sql},
+      // One statement per source queue, each on its partial index (lease_sql).
+      {&st->lease_queued, lease_queued_sql.c_str()},
+      {&st->lease_deferred, lease_deferred_sql.c_str()},
       {&st->record_attempt,
        "UPDATE messages SET status = ?3, next_attempt_at = ?4, attempts = attempts + ?11, "
        "updated_at = ?5, "
@@ -321,12 +330,15 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
 
 Result<std::size_t> Writer::lease_from(Statement& s, MessageStatus from, const std::string& owner,
                                        SystemTime now, std::chrono::seconds lease,
-                                       std::size_t limit, std::vector<LeasedMessage>& out) {
+                                       std::size_t limit, const LeaseRoom& room,
+                                       std::vector<LeasedMessage>& out) {
   if (limit == 0) return std::size_t{0};
   s.bind(1, owner)
       .bind(2, to_unix_ms(now + lease))
       .bind(3, to_unix_ms(now))
-      .bind(4, static_cast<std::int64_t>(limit));
+      .bind(4, static_cast<std::int64_t>(limit))
+      .bind(5, room.bytes())
+      .bind(6, std::int64_t{room.oversized_first(out.size()) ? 1 : 0});
   std::size_t first = out.size();
   auto done = s.each_row([&](const Statement&) {
     LeasedMessage m;
@@ -387,18 +399,23 @@ Result<void> Writer::fail_leased(const std::string& owner, MessageId id, std::st
 }
 
 Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, SystemTime now,
-                                                 std::chrono::seconds lease, std::size_t limit) {
+                                                 std::chrono::seconds lease, LeaseLimits limits) {
   // Due retries get up to half the window first, then fresh mail, then
   // retries again if room is left: neither queue starves the other
   // (Postfix's qmgr alternates the same way).
   std::vector<LeasedMessage> out;
-  out.reserve(limit);
+  out.reserve(limits.messages);
+  LeaseRoom room(limits);
+  auto limit = limits.messages;
   for (auto [stmt, from, share] :
        {std::tuple{&st_->lease_deferred, MessageStatus::deferred, (limit + 1) / 2},
         std::tuple{&st_->lease_queued, MessageStatus::queued, limit},
         std::tuple{&st_->lease_deferred, MessageStatus::deferred, limit}}) {
-    auto room = std::min(share, limit - out.size());
-    if (auto r = lease_from(*stmt, from, owner, now, lease, room, out); !r) return r.error();
+    auto first = out.size();
+    if (auto r = lease_from(*stmt, from, owner, now, lease, room.messages(share, first), room, out);
+        !r)
+      return r.error();
+    room.took(out, first);
   }
   return out;
 }

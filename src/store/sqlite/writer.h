@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/message_id.h"
+#include "store/lease_room.h"
 #include "store/sqlite/content_log.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/webhook_writer.h"
@@ -25,7 +26,7 @@ class Writer {
 
   Result<EnqueueResult> enqueue(const NewMessage& message);
   Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
-                                           std::chrono::seconds lease, std::size_t limit);
+                                           std::chrono::seconds lease, LeaseLimits limits);
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
@@ -73,10 +74,11 @@ class Writer {
   // retry of such a message reaches a lease so).
   Result<void> fail_leased(const std::string& owner, MessageId id, std::string failure_class,
                            std::string code, std::string detail, bool counts_as_attempt);
-  // Leases up to `limit` messages of one queue (status `from`) into `out`.
+  // Leases up to `limit` messages of one queue (status `from`) into `out`,
+  // within the content bytes `room` has left.
   Result<std::size_t> lease_from(Statement& s, MessageStatus from, const std::string& owner,
                                  SystemTime now, std::chrono::seconds lease, std::size_t limit,
-                                 std::vector<LeasedMessage>& out);
+                                 const LeaseRoom& room, std::vector<LeasedMessage>& out);
 
   Database& db_;
   ContentLog& content_;

@@ -94,6 +94,20 @@ TEST(InflightCharge, CoversGrowsAndReleasesWhenDestroyedOrMoved) {
   EXPECT_EQ(budget.used(), 0u);
 }
 
+TEST(InflightCharge, ResizesToWhatIsHeldEitherWay) {
+  MetricsRegistry metrics;
+  InflightBudget budget(100, metrics);
+  InflightCharge charge(&budget);
+  ASSERT_TRUE(charge.try_cover(60));
+  charge.resize(150);  // more than asked for, and than the limit: held already
+  EXPECT_EQ(budget.used(), 150u);
+  charge.resize(40);  // less: the rest goes back
+  EXPECT_EQ(budget.used(), 40u);
+  EXPECT_EQ(charge.bytes(), 40u);
+  charge.reset();
+  EXPECT_EQ(budget.used(), 0u);
+}
+
 TEST(InflightCharge, WithoutABudgetEveryChargeFits) {
   InflightCharge charge;
   EXPECT_TRUE(charge.try_cover(1ull << 40));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <map>
 #include <thread>
@@ -513,29 +514,43 @@ TEST_F(DispatcherStopTest, ReturnsOnceTheAttemptInFlightIsRecorded) {
 }
 
 // limits.inflight_bytes: leased content is charged until its attempt is
-// recorded, and leases stop once the budget is spent.
+// recorded, and a lease takes no more than half the room left (the other
+// half is for the request bodies built from it): the budget is never
+// passed, sampled throughout.
 TEST_F(DispatcherStopTest, LeasesNoMoreContentThanTheBudgetHolds) {
   const std::string content =
       R"({"from":"a@x.org","to":"b@x.org","text":")" + std::string(10000, 'x') + R"("})";
-  InflightBudget budget(content.size() * 5 / 2, metrics_);
+  const auto c = content.size();
+  InflightBudget budget(5 * c, metrics_);
   dispatcher_budget_ = &budget;
+  std::atomic<bool> sampling{true};
+  std::atomic<std::uint64_t> peak{0};
+  std::thread sampler([&] {
+    while (sampling) {
+      peak = std::max<std::uint64_t>(peak, budget.used());
+      std::this_thread::yield();
+    }
+  });
   auto* provider = start_holding();
   std::vector<MessageId> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(enqueue(content));
+  for (int i = 0; i < 6; ++i) ids.push_back(enqueue(content));
   ASSERT_TRUE(provider->wait_for_send());
-  // One lease at first (sizes unknown), then as many as the room left
-  // takes (at least one while some is left): three, and the budget spent.
+  // Each lease takes what fits in half the room: used 0 -> 2c (2.5c of
+  // room for content) or 1c, then up to 3c, then 4c; with 4c used half the
+  // room (0.5c) holds no message, and with sends in flight none is taken.
   auto deadline = std::chrono::steady_clock::now() + kGenerous;
-  while (dispatcher_->in_flight() < 3 && std::chrono::steady_clock::now() < deadline)
+  while (dispatcher_->in_flight() < 4 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(dispatcher_->in_flight(), 3u);
-  EXPECT_EQ(budget.used(), 3 * content.size());
-  EXPECT_FALSE(budget.has_room());
-  EXPECT_EQ(std::count_if(ids.begin(), ids.end(),
-                          [&](MessageId id) {
-                            return store_->get_message(id)->summary.status == MessageStatus::queued;
-                          }),
-            2);
+  dispatcher_->wake();
+  std::this_thread::sleep_for(200ms);  // ten polls: a fifth lease would have come
+  EXPECT_EQ(dispatcher_->in_flight(), 4u);
+  EXPECT_EQ(budget.used(), 4 * c);
+  auto queued = [&] {
+    return std::count_if(ids.begin(), ids.end(), [&](MessageId id) {
+      return store_->get_message(id)->summary.status == MessageStatus::queued;
+    });
+  };
+  EXPECT_EQ(queued(), 2);
   // Released, the rest goes, and the budget comes back whole.
   while (std::any_of(ids.begin(), ids.end(),
                      [&](MessageId id) {
@@ -546,6 +561,33 @@ TEST_F(DispatcherStopTest, LeasesNoMoreContentThanTheBudgetHolds) {
     std::this_thread::sleep_for(1ms);
   }
   for (auto id : ids) EXPECT_EQ(store_->get_message(id)->summary.status, MessageStatus::sent);
+  EXPECT_EQ(settled_in_flight(), 0u);
+  EXPECT_EQ(budget.used(), 0u);
+  sampling = false;
+  sampler.join();
+  EXPECT_LE(peak.load(), budget.limit());
+}
+
+// A message larger than the whole budget still goes, alone: the lease
+// takes it when nothing else is being sent, and the next waits for it.
+TEST_F(DispatcherStopTest, AMessageLargerThanTheBudgetGoesAlone) {
+  const std::string content =
+      R"({"from":"a@x.org","to":"b@x.org","text":")" + std::string(10000, 'x') + R"("})";
+  InflightBudget budget(content.size() / 2, metrics_);
+  dispatcher_budget_ = &budget;
+  auto* provider = start_holding();
+  auto first = enqueue(content);
+  auto second = enqueue(content);
+  ASSERT_TRUE(provider->wait_for_send());
+  dispatcher_->wake();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(dispatcher_->in_flight(), 1u);
+  EXPECT_EQ(budget.used(), content.size());
+  provider->release();
+  EXPECT_EQ(wait_final(first).summary.status, MessageStatus::sent);
+  ASSERT_TRUE(provider->wait_for_send());
+  provider->release();
+  EXPECT_EQ(wait_final(second).summary.status, MessageStatus::sent);
   EXPECT_EQ(settled_in_flight(), 0u);
   EXPECT_EQ(budget.used(), 0u);
 }

@@ -28,9 +28,9 @@ Result<EnqueueResult> StoreTestSupport::enqueue(NewMessage m) {
   return await_completion<EnqueueResult>([&](auto done) { store_->enqueue(std::move(m), done); });
 }
 
-std::vector<LeasedMessage> StoreTestSupport::lease(std::size_t limit, const std::string& owner) {
+std::vector<LeasedMessage> StoreTestSupport::lease(LeaseLimits limits, const std::string& owner) {
   auto r = await_completion<std::vector<LeasedMessage>>(
-      [&](auto done) { store_->lease(owner, clock_.now(), 60s, limit, done); });
+      [&](auto done) { store_->lease(owner, clock_.now(), 60s, limits, done); });
   EXPECT_TRUE(r);
   return r ? *r : std::vector<LeasedMessage>{};
 }

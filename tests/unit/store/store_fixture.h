@@ -26,7 +26,7 @@ class StoreTestSupport {
   NewMessage message(const std::string& subject, const std::string& key = "",
                      const std::string& hash = "");
   Result<EnqueueResult> enqueue(NewMessage m);
-  std::vector<LeasedMessage> lease(std::size_t limit, const std::string& owner = "w1");
+  std::vector<LeasedMessage> lease(LeaseLimits limits, const std::string& owner = "w1");
   Result<void> record(const AttemptRecord& rec, const std::string& owner = "w1");
   std::vector<std::int64_t> counts() { return store_->count_by_status().value(); }
   // Every page of `f`, in order: the ids, newest first.
