@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,13 @@ class RoutingStore {
   // rows there were.
   virtual void clear(Completion<std::size_t> done) = 0;
   virtual Result<RuntimeRouting> load() = 0;
+  // `listener` runs once routing changes were committed by any writer (this
+  // node's included: reloading finds nothing new), and when notices may
+  // have been missed (a listening session made again), so that a node
+  // sharing the store with others reloads what they changed. It runs on a
+  // thread of the store and must return at once (post the work elsewhere).
+  // One listener; it must stay callable as long as the store lives.
+  virtual void on_change(std::function<void()> listener) = 0;
 };
 
 }  // namespace postern::store

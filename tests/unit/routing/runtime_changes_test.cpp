@@ -16,6 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // The rows of a store, in memory; refuses writes while `fail` is set.
+// Every node on it hears of every save, as on PostgreSQL.
 class MemoryRoutingStore final : public store::RoutingStore {
  public:
   void save(store::RoutingChanges changes, store::Completion<void> done) override {
@@ -23,6 +24,10 @@ class MemoryRoutingStore final : public store::RoutingStore {
     ++saves;
     apply_changes(changes, providers, settings);
     done({});
+    for (auto& l : listeners) l();
+  }
+  void on_change(std::function<void()> listener) override {
+    listeners.push_back(std::move(listener));
   }
   void clear(store::Completion<std::size_t> done) override {
     auto n = providers.size() + settings.size();
@@ -41,6 +46,7 @@ class MemoryRoutingStore final : public store::RoutingStore {
   StoredSettings settings;
   bool fail = false;
   int saves = 0;
+  std::vector<std::function<void()>> listeners;
 };
 
 ProviderConfig capture(const std::string& name, const std::string& entry = "") {
