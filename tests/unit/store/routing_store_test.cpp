@@ -150,22 +150,16 @@ struct Notices {
 };
 
 // Two nodes, a and b, on one new database, and the notices each hears.
-class PgRoutingStoreTest : public ::testing::Test {
+class PgRoutingStoreTest : public PgNodesTest {
  protected:
   void SetUp() override {
-    POSTERN_REQUIRE_PG(pg_);
-    std::string why;
-    database_ = pg_->create_database(why);
-    ASSERT_FALSE(database_.empty()) << why;
+    PgNodesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     a = open_pg_node(*pg_, database_, clock_, metrics_);
     b = open_pg_node(*pg_, database_, clock_, metrics_);
     ASSERT_TRUE(a && b);
   }
 
-  test::PgServer* pg_ = nullptr;
-  std::string database_;
-  test::FakeClock clock_;
-  MetricsRegistry metrics_;
   Notices to_a, to_b;  // before the nodes, which call them until they close
   std::unique_ptr<postgres::PostgresStore> a, b;
 };
