@@ -43,9 +43,13 @@ void RoutingService::change_durably(Change change, Reply<T> done) {
   Result<T, RoutingError> answer = change(writes);
   if (!answer || writes.empty()) return done(std::move(answer));
   apply_changes(writes, stored_, settings_);
+  ++local_changes_;
   if (!store_) return done(std::move(answer));
-  store_->save(std::move(writes), [answer = std::move(answer),
-                                   done = std::move(done)](Result<void> saved) mutable {
+  ++saving_->count;
+  store_->save(std::move(writes), [answer = std::move(answer), done = std::move(done),
+                                   saving = saving_,
+                                   poke = watch_.poke()](Result<void> saved) mutable {
+    if (--saving->count == 0 && saving->reload_skipped.exchange(false)) poke();
     if (!saved) {
       spdlog::error("routing: a run-time change could not be saved: {}", saved.error().message());
       return done(RoutingError{RoutingErrc::unavailable, "",

@@ -65,6 +65,7 @@ RoutingService::RoutingService(net::IoRuntime& io, const providers::ProviderRegi
       clock_(clock),
       events_(clock, event_boot),
       router_(clock, metrics, events_),
+      watch_(kPeerSyncPeriod, [this] { sync(); }),
       impl_(std::make_shared<Impl>(io.context(0), router_, events_)) {}
 
 RoutingService::~RoutingService() { stop(); }
@@ -90,6 +91,28 @@ Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& conf
   }
   auto file_providers = wanted_providers(config);
   auto layered = overlay(file_providers, config.router, stored_, settings_);
+  auto counts = merge_file(layered);
+  if (!counts) return counts.error();
+  std::size_t restored = applied_ ? 0 : restore_runtime(layered.runtime);
+  for (const auto& [name, admin] : layered.admin) router_.set_admin(name, admin);
+  file_order_ = file_providers;
+  file_providers_.clear();
+  for (auto& pc : file_providers) file_providers_[pc.name] = std::move(pc);
+  file_router_ = config.router;
+  applied_ = true;
+  ++local_changes_;  // a reload under way may not see the rows saved here
+  save_now(layered.cleanup);
+  router_.check_routed_pools();
+  auto options = router_.options();
+  std::string summary = "providers: " + std::to_string(counts->added) + " added, " +
+                        std::to_string(counts->changed) + " changed, " +
+                        std::to_string(counts->removed) + " removed; strategy " + options.strategy +
+                        ", " + std::to_string(options.routes.rules().size()) + " routes";
+  if (restored > 0) summary += "; " + std::to_string(restored) + " run-time providers restored";
+  return Result<std::string, ConfigError>(boost::system::in_place_value, std::move(summary));
+}
+
+Result<RoutingService::Counts, ConfigError> RoutingService::merge_file(const Overlay& layered) {
   // Everything that can fail first, so that a bad file changes nothing.
   struct Step {
     enum class Kind { add, replace, update } kind;
@@ -114,44 +137,30 @@ Result<std::string, ConfigError> RoutingService::apply(const RoutingConfig& conf
     steps.push_back({current ? Step::Kind::replace : Step::Kind::add, pc, std::move(*provider)});
   }
   router_.set_options(layered.router);
-  std::size_t added = 0, changed = 0, removed = 0;
+  Counts counts;
   for (auto& step : steps) {
     switch (step.kind) {
       case Step::Kind::add:
         router_.add(std::move(step.provider), std::move(step.config), ProviderSource::config);
-        ++added;
+        ++counts.added;
         break;
       case Step::Kind::replace:
         router_.replace(std::move(step.provider), std::move(step.config), ProviderSource::config);
-        ++changed;
+        ++counts.changed;
         break;
       case Step::Kind::update:
         router_.update(step.config);
-        ++changed;
+        ++counts.changed;
         break;
     }
   }
   for (const auto& name : router_.names(ProviderSource::config)) {
     if (!wanted.contains(name)) {
       router_.remove(name);
-      ++removed;
+      ++counts.removed;
     }
   }
-  std::size_t restored = applied_ ? 0 : restore_runtime(layered.runtime);
-  for (const auto& [name, admin] : layered.admin) router_.set_admin(name, admin);
-  file_providers_.clear();
-  for (auto& pc : file_providers) file_providers_[pc.name] = std::move(pc);
-  file_router_ = config.router;
-  applied_ = true;
-  save_now(layered.cleanup);
-  router_.check_routed_pools();
-  auto options = router_.options();
-  std::string summary = "providers: " + std::to_string(added) + " added, " +
-                        std::to_string(changed) + " changed, " + std::to_string(removed) +
-                        " removed; strategy " + options.strategy + ", " +
-                        std::to_string(options.routes.rules().size()) + " routes";
-  if (restored > 0) summary += "; " + std::to_string(restored) + " run-time providers restored";
-  return Result<std::string, ConfigError>(boost::system::in_place_value, std::move(summary));
+  return counts;
 }
 
 Result<void, ConfigError> RoutingService::load_stored() {
@@ -172,26 +181,41 @@ Result<void, ConfigError> RoutingService::load_stored() {
 std::size_t RoutingService::restore_runtime(const std::vector<store::StoredProvider>& rows) {
   std::size_t restored = 0;
   for (const auto& row : rows) {
-    ProviderConfig config;
-    config.name = row.name;
-    config.key_path = "settings";
-    auto source = row.source == "heartbeat" ? ProviderSource::heartbeat : ProviderSource::api;
-    auto read = apply_definition(row.definition, config);
-    auto provider = read ? build(config)
-                         : Result<std::unique_ptr<providers::Provider>, RoutingError>(RoutingError{
-                               RoutingErrc::invalid, read.error().key, read.error().message});
-    if (!provider) {
-      // Kept in the store: a later version (or a fixed setting) may take it.
-      spdlog::error("routing: provider {} made at run time cannot be restored: {}: {}", row.name,
-                    provider.error().field, provider.error().message);
-      continue;
-    }
-    if (router_.add(std::move(*provider), std::move(config), source) != Change::done) continue;
+    auto read = runtime_config(row);
+    if (!read) continue;
+    auto& [config, source] = *read;
+    auto provider = build_stored(config);
+    if (!provider) continue;
+    if (router_.add(std::move(provider), std::move(config), source) != Change::done) continue;
     if (source == ProviderSource::heartbeat && row.heartbeat_ttl_ms > 0)
       router_.heartbeat(row.name, std::chrono::milliseconds(row.heartbeat_ttl_ms));
     ++restored;
   }
   return restored;
+}
+
+std::optional<std::pair<ProviderConfig, ProviderSource>> RoutingService::runtime_config(
+    const store::StoredProvider& row) const {
+  ProviderConfig config;
+  config.name = row.name;
+  config.key_path = "settings";
+  if (auto read = apply_definition(row.definition, config); !read) {
+    spdlog::error("routing: provider {} made at run time cannot be used: {}", row.name,
+                  read.error().to_string());
+    return std::nullopt;
+  }
+  return std::pair{std::move(config),
+                   row.source == "heartbeat" ? ProviderSource::heartbeat : ProviderSource::api};
+}
+
+std::unique_ptr<providers::Provider> RoutingService::build_stored(
+    const ProviderConfig& config) const {
+  auto provider = build(config);
+  if (provider) return std::move(*provider);
+  // Kept in the store: a later version (or a fixed setting) may take it.
+  spdlog::error("routing: provider {} made at run time cannot be used: {}: {}", config.name,
+                provider.error().field, provider.error().message);
+  return nullptr;
 }
 
 // At start and on reload (the main thread): the rows the file has
@@ -234,9 +258,17 @@ void RoutingService::add_node_health(std::vector<ProviderView>& views) const {
   }
 }
 
-void RoutingService::start() { impl_->start(); }
+void RoutingService::start() {
+  impl_->start();
+  if (!store_) return;
+  store_->on_change(watch_.poke());
+  watch_.start();
+}
 
-void RoutingService::stop() { impl_->stop(); }
+void RoutingService::stop() {
+  watch_.stop();
+  impl_->stop();
+}
 
 // --- the health timer ------------------------------------------------------
 

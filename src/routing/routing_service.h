@@ -4,17 +4,21 @@
 // and answers the management API. The composition root owns one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
 #include "providers/provider_config.h"
+#include "routing/change_watch.h"
 #include "routing/event_bus.h"
 #include "routing/health_share.h"
 #include "routing/router.h"
@@ -74,6 +78,10 @@ struct RoutingUpdate {
 template <class T>
 using Reply = std::function<void(Result<T, RoutingError>)>;
 
+// How often a node reloads the shared store's routing rows without a
+// change notice: the safety net for a notice lost in a reconnection.
+inline constexpr std::chrono::seconds kPeerSyncPeriod{30};
+
 class RoutingService {
  public:
   // `event_boot`: this start's number, for the event ids (event_ids.h).
@@ -104,9 +112,20 @@ class RoutingService {
   Result<std::string, ConfigError> apply(const RoutingConfig& config);
 
   // Starts the health timer (probes, heartbeat lapses, ejection ends,
-  // event-stream pings) on the I/O threads; stop() ends it.
+  // event-stream pings) on the I/O threads and, with a store, the watch
+  // that runs sync() on the store's change notices and every
+  // kPeerSyncPeriod; stop() ends both.
   void start();
   void stop();
+
+  // Reloads the store's rows and, when another node changed them, brings
+  // this node's router in line (docs/routing.md "Run-time changes"): the
+  // merge apply() makes, with the file as last applied. Nothing happens
+  // when the rows are this node's own (no provider is built again), before
+  // the first apply(), or while a change of this node is being saved (its
+  // notice brings the next reload). Blocks on the store's read: not for an
+  // I/O thread. Answers whether the router changed.
+  bool sync();
 
   Router& router() { return router_; }
   EventBus& events() { return events_; }
@@ -157,6 +176,20 @@ class RoutingService {
   // First apply(): the store's rows, and the run-time providers built again.
   Result<void, ConfigError> load_stored();
   std::size_t restore_runtime(const std::vector<store::StoredProvider>& rows);
+  // A stored run-time provider's definition and source, and the provider
+  // built; errors are logged and answer none (the row stays in the store).
+  std::optional<std::pair<ProviderConfig, ProviderSource>> runtime_config(
+      const store::StoredProvider& row) const;
+  std::unique_ptr<providers::Provider> build_stored(const ProviderConfig& config) const;
+  // What apply() and sync() share, with admin_mu_ held: the file's
+  // providers (as overlaid) and routing made current. All or nothing.
+  struct Counts {
+    std::size_t added = 0, changed = 0, removed = 0;
+  };
+  Result<Counts, ConfigError> merge_file(const Overlay& layered);
+  // sync(): the run-time providers and operator states made as stored.
+  Counts merge_runtime(const Overlay& layered);
+  void merge_admin(const Overlay& layered);
   void save_now(const store::RoutingChanges& writes);
   // Fills each view's nodes from the shared health (nothing when not shared).
   void add_node_health(std::vector<ProviderView>& views) const;
@@ -175,10 +208,21 @@ class RoutingService {
   StoredProviders stored_;
   StoredSettings settings_;
   std::map<std::string, ProviderConfig> file_providers_;
+  std::vector<ProviderConfig> file_order_;  // the same, in the file's order
   RouterOptions file_router_;
   bool applied_ = false;
+  // Changes this node made (guarded by admin_mu_), and its saves not yet
+  // answered: a reload that overlaps either may not see them, so sync()
+  // leaves it to the next notice.
+  std::uint64_t local_changes_ = 0;
+  struct Saving {
+    std::atomic<int> count{0};
+    std::atomic<bool> reload_skipped{false};  // poke the watch once the count is 0
+  };
+  std::shared_ptr<Saving> saving_ = std::make_shared<Saving>();
+  ChangeWatch watch_;
   std::shared_ptr<HealthShare> health_share_;  // set before start(), then only read
-  std::shared_ptr<Impl> impl_;                 // the health timer
+  std::shared_ptr<Impl> impl_;  // the health timer
 };
 
 }  // namespace postern::routing

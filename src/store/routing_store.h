@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,6 +111,13 @@ class RoutingStore {
                                       Completion<void> done) = 0;
   // Every node's rows, by provider then node.
   virtual Result<std::vector<ProviderHealthRow>> provider_health() = 0;
+  // `listener` runs once routing changes were committed by any writer (this
+  // node's included: reloading finds nothing new), and when notices may
+  // have been missed (a listening session made again), so that a node
+  // sharing the store with others reloads what they changed. It runs on a
+  // thread of the store and must return at once (post the work elsewhere).
+  // One listener; it must stay callable as long as the store lives.
+  virtual void on_change(std::function<void()> listener) = 0;
 };
 
 }  // namespace postern::store

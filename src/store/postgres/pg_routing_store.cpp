@@ -46,6 +46,11 @@ Result<void> load_rows(Connection& c, RuntimeRouting& out) {
   return {};
 }
 
+// Every node's listener, this one's too, hears of a change once it is
+// committed: the NOTIFY is sent with the transaction and delivered at its
+// COMMIT (nothing if it rolls back).
+void notify(Connection& c) { c.defer(std::string("NOTIFY ") + kRoutingChannel, {}); }
+
 }  // namespace
 
 void PgRoutingStore::save(RoutingChanges changes, Completion<void> done) {
@@ -59,6 +64,7 @@ void PgRoutingStore::clear(Completion<std::size_t> done) {
 // Nothing here needs an answer: the statements go pipelined with the
 // batch's commit, in this order.
 Result<void> PgRoutingStore::apply(const RoutingChanges& c) {
+  notify(write_conn_);
   const auto now = to_unix_ms(clock_.now());
   for (const auto& name : c.delete_providers)
     write_conn_.defer("DELETE FROM runtime_providers WHERE name = $1", Params().text(name));
@@ -88,6 +94,7 @@ Result<std::size_t> PgRoutingStore::drop_all() {
       "s AS (DELETE FROM runtime_routing RETURNING 1) "
       "SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM s)");
   if (!r) return r.error();
+  notify(write_conn_);
   return static_cast<std::size_t>(r->integer(0, 0));
 }
 

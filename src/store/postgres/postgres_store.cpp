@@ -147,8 +147,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
                                                PgReads<InboxReader>{*impl->readers});
   impl->events = std::make_unique<PgEventStore>(*impl->committer, *impl->event_writer,
                                                 PgReads<EventReader>{*impl->readers});
-  impl->routing =
-      std::make_unique<PgRoutingStore>(*impl->committer, *impl->write_conn, *impl->readers, clock);
+  impl->routing = std::make_unique<PgRoutingStore>(*impl->committer, *impl->write_conn,
+                                                   *impl->readers, clock, options.url);
   impl->webhooks = std::make_unique<PgWebhookStore>(*impl->committer, *impl->webhook_writer,
                                                     PgReads<WebhookReader>{*impl->readers});
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
@@ -159,6 +159,7 @@ PostgresStore::PostgresStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PostgresStore::~PostgresStore() { close(); }
 
 void PostgresStore::close() {
+  if (impl_->routing) impl_->routing->close();
   if (impl_->link) impl_->link->leave();
   if (impl_->committer) impl_->committer->stop();
 }

@@ -28,6 +28,10 @@ class SqliteRoutingStore final : public RoutingStore {
   void save(RoutingChanges changes, Completion<void> done) override;
   void clear(Completion<std::size_t> done) override;
   Result<RuntimeRouting> load() override;
+  // Never called: a SQLite database belongs to one node (its writer holds
+  // the file), so every change it holds is that node's own, already in
+  // effect when it is saved.
+  void on_change(std::function<void()>) override {}
 
   void record_provider_health(std::string node, std::vector<ProviderHealthRow> rows,
                               Completion<void> done) override;

@@ -2,12 +2,16 @@
 // on both backends: what is saved is what a restart loads, a change
 // replaces by name, deletes and clear drop rows, and a store that is
 // closed refuses writes rather than losing them silently. On PostgreSQL,
-// what one node saves every other node loads.
+// what one node saves every other node loads, and is told of.
 #include "store/routing_store.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "node_parts.h"
+#include "store/postgres/connection.h"
 #include "support/await_completion.h"
 
 namespace postern::store {
@@ -130,20 +134,39 @@ TEST_P(RoutingStoreTest, AClosedStoreRefusesAChange) {
 INSTANTIATE_TEST_SUITE_P(Backends, RoutingStoreTest,
                          ::testing::Values(Backend::sqlite, Backend::postgres));
 
+// Counts a node's change notices; a notice comes once the change can be
+// read.
+struct Notices {
+  std::atomic<int> n{0};
+  std::function<void()> listener() {
+    return [this] { ++n; };
+  }
+  // True once more than `seen` came, within a bound a loaded machine keeps.
+  bool past(int seen) {
+    for (int i = 0; i < 1500 && n <= seen; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return n > seen;
+  }
+};
+
+// Two nodes, a and b, on one new database, and the notices each hears.
+class PgRoutingStoreTest : public PgNodesTest {
+ protected:
+  void SetUp() override {
+    PgNodesTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    a = open_pg_node(*pg_, database_, clock_, metrics_);
+    b = open_pg_node(*pg_, database_, clock_, metrics_);
+    ASSERT_TRUE(a && b);
+  }
+
+  Notices to_a, to_b;  // before the nodes, which call them until they close
+  std::unique_ptr<postgres::PostgresStore> a, b;
+};
+
 // Two nodes on one database: a provider one adds (by API or heartbeat),
 // changes or removes, the other loads, as every node does at its start.
-TEST(PgRoutingStoreTest, WhatOneNodeSavesAnotherLoads) {
-  test::PgServer* pg = nullptr;
-  POSTERN_REQUIRE_PG(pg);
-  std::string why;
-  auto database = pg->create_database(why);
-  ASSERT_FALSE(database.empty()) << why;
-  test::FakeClock clock;
-  MetricsRegistry metrics;
-  auto a = open_pg_node(*pg, database, clock, metrics);
-  auto b = open_pg_node(*pg, database, clock, metrics);
-  ASSERT_TRUE(a && b);
-
+TEST_F(PgRoutingStoreTest, WhatOneNodeSavesAnotherLoads) {
   RoutingChanges added;
   added.put_providers = {provider("relay-1", "heartbeat")};
   added.put_settings = {{"strategy", R"("weighted")", R"("round_robin")", {}}};
@@ -166,6 +189,35 @@ TEST(PgRoutingStoreTest, WhatOneNodeSavesAnotherLoads) {
   removed.delete_providers = {"relay-1"};
   ASSERT_TRUE(test::await_completion<void>([&](auto done) { a->routing().save(removed, done); }));
   EXPECT_TRUE(b->routing().load().value().providers.empty());
+}
+
+TEST_F(PgRoutingStoreTest, EveryNodeIsToldOfACommittedChange) {
+  a->routing().on_change(to_a.listener());
+  b->routing().on_change(to_b.listener());
+
+  RoutingChanges added;
+  added.put_providers = {provider("relay-1", "heartbeat")};
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { a->routing().save(added, done); }));
+  ASSERT_TRUE(to_b.past(0));
+  EXPECT_EQ(b->routing().load().value().providers.size(), 1u);
+  EXPECT_TRUE(to_a.past(0));  // its own too: reloading it finds nothing new
+
+  int seen = to_a.n;
+  ASSERT_TRUE(test::await_completion<std::size_t>([&](auto done) { b->routing().clear(done); }));
+  EXPECT_TRUE(to_a.past(seen));
+
+  // A listening session cut (a lost connection) is made again, and the
+  // node is told: it may have missed a notice meanwhile.
+  seen = to_b.n;
+  auto c = postgres::Connection::open(pg_->conninfo(database_));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(
+      (*c)->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                  "application_name = 'postern-routing' AND datname = current_database()"));
+  ASSERT_TRUE(to_b.past(seen));
+  seen = to_b.n;
+  ASSERT_TRUE(test::await_completion<void>([&](auto done) { a->routing().save(added, done); }));
+  EXPECT_TRUE(to_b.past(seen));
 }
 
 }  // namespace

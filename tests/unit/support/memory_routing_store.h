@@ -1,8 +1,11 @@
 // A RoutingStore in memory for tests of the routing service: the rows of
 // run-time changes and of provider health per node, writes answered at
-// once on the caller's thread; refuses writes while `fail` is set.
+// once on the caller's thread; refuses writes while `fail` is set. Every
+// node on it hears of every save, as on PostgreSQL; a node's watch reads
+// it from a thread of its own: the lock.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -21,17 +24,27 @@ class MemoryRoutingStore final : public store::RoutingStore {
 
   void save(store::RoutingChanges changes, store::Completion<void> done) override {
     if (fail) return done(error_code(Errc::storage_full));
-    ++saves;
-    routing::apply_changes(changes, providers, settings);
+    {
+      std::lock_guard lock(mu);
+      ++saves;
+      routing::apply_changes(changes, providers, settings);
+    }
     done({});
+    for (auto& l : listeners) l();
+  }
+  void on_change(std::function<void()> listener) override {
+    listeners.push_back(std::move(listener));
   }
   void clear(store::Completion<std::size_t> done) override {
+    std::unique_lock lock(mu);
     auto n = providers.size() + settings.size();
     providers.clear();
     settings.clear();
+    lock.unlock();
     done(n);
   }
   Result<store::RuntimeRouting> load() override {
+    std::lock_guard lock(mu);
     store::RuntimeRouting out;
     for (auto& [_, p] : providers) out.providers.push_back(p);
     for (auto& [_, s] : settings) out.settings.push_back(s);
@@ -60,11 +73,12 @@ class MemoryRoutingStore final : public store::RoutingStore {
     return out;
   }
 
+  std::mutex mu;  // what follows, while a node may read
   routing::StoredProviders providers;
   routing::StoredSettings settings;
   bool fail = false;
   int saves = 0;
-  std::mutex mu;
+  std::vector<std::function<void()>> listeners;
   std::map<std::pair<std::string, std::string>, store::ProviderHealthRow>
       health;  // by provider, node
   int health_writes = 0;
