@@ -222,7 +222,7 @@ class RoutingService {
   std::shared_ptr<Saving> saving_ = std::make_shared<Saving>();
   ChangeWatch watch_;
   std::shared_ptr<HealthShare> health_share_;  // set before start(), then only read
-  std::shared_ptr<Impl> impl_;  // the health timer
+  std::shared_ptr<Impl> impl_;                 // the health timer
 };
 
 }  // namespace postern::routing
