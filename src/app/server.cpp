@@ -183,6 +183,12 @@ int serve(const Config& config) {
     retention->purge_webhooks_with((*store)->webhooks());
   }
 
+  // Message content in memory, received and being sent: one budget for
+  // SMTP, HTTP, delivery and the request bodies providers build from it
+  // (docs/operations.md "Memory"). Made before the I/O threads: handlers
+  // still queued when they end hold charges, released as ~IoRuntime
+  // destroys them.
+  InflightBudget inflight(config.limits.inflight_bytes, metrics);
   net::IoRuntime io(config.io.threads);
   auto http_client = net::HttpClient::create(io, {});
   if (!http_client) {
@@ -212,10 +218,6 @@ int serve(const Config& config) {
   inbox::AnnouncingSink catch_sink(filing_sink, [&live](const std::string& account) {
     if (live) live->mail_caught(account);
   });
-  // Message content in memory, received and being sent: one budget for
-  // SMTP, HTTP, delivery and the request bodies providers build from it
-  // (docs/operations.md "Memory").
-  InflightBudget inflight(config.limits.inflight_bytes, metrics);
   providers::common::RequestBudget request_bodies(inflight, io, metrics);
   providers::ProviderContext provider_context{io,      **http_client, clock,
                                               metrics, &catch_sink,   &request_bodies};
