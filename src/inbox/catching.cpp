@@ -28,6 +28,13 @@ Result<CatchAll> ensure_catch_all(store::InboxStore& store, const InboxOptions& 
     created.set_value(std::move(r));
   });
   auto made = created.get_future().get();
+  // Nodes sharing one store and starting together race to make it: the
+  // loser's conflict means a peer made it a moment ago, with its password.
+  if (!made && made.error() == Errc::conflict) {
+    auto made_by_peer = store.account_by_user(user);
+    if (!made_by_peer) return made_by_peer.error();
+    return CatchAll{std::move(*made_by_peer), std::nullopt};
+  }
   if (!made) return made.error();
   CatchAll out{std::move(*made), std::nullopt};
   if (options.catch_all_password.empty()) out.new_password = std::move(password);

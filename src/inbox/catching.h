@@ -27,6 +27,7 @@ struct CatchAll {
 // The catch-all account, created when missing (catch_all, no quota, never
 // expiring for lack of use) with `options.catch_all_password` or a
 // generated password. Blocks until the store answers: call it at start.
+// When another node sharing the store made it first, answers that one.
 Result<CatchAll> ensure_catch_all(store::InboxStore& store, const InboxOptions& options);
 
 }  // namespace postern::inbox
