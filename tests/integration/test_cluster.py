@@ -6,7 +6,7 @@ do, through HAProxy or one node's own listeners (with the PROXY header
 HAProxy would send).
 
 - a provider added through one node (POST /v1/providers) is known to every
-  node and each of them sends mail through it (not yet: marked xfail);
+  node and each of them sends mail through it;
 - a test account made on one node is read over IMAP through another;
 - under HTTP and SMTP load through HAProxy, one node killed with kill -9 and
   started again: every acknowledged message reaches the simulator, twice at
@@ -199,11 +199,9 @@ def test_cluster_up_is_idempotent_and_explains_what_it_lacks(cluster, tmp_path):
     assert not (tmp_path / "c").exists()
 
 
-# A running node reads the providers made at run time from the store only
-# when it starts (RoutingService::apply, the first time): the others learn
-# of one added through a peer at their next start. Issue 30 asks for every
-# node to use it at once; strict, so that the mark goes once they do.
-@pytest.mark.xfail(strict=True, reason="a running node does not load providers its peers add (issue 30)")
+# A provider added through one node reaches the running others by the
+# store's notice of the change (docs/routing.md "Run-time changes"), not at
+# their next start.
 def test_a_provider_added_through_one_node_is_used_by_every_node(cluster):
     sim = cluster.sim()
     added = {"name": "sg-added", "type": "sendgrid", "pool": "added", "probe": False,
