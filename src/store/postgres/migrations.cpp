@@ -510,6 +510,28 @@ CREATE TABLE provider_health (
   PRIMARY KEY (node, provider)
 );
 )sql"_status_sql},
+    Migration{7, R"sql(
+-- The term functions of migration 3 again, without STRICT. PostgreSQL
+-- inlines a set-returning SQL function, or a scalar one whose body is not
+-- itself strict (a CASE), only when it is not declared STRICT; otherwise
+-- each message's terms ran the functions' own statements, planned anew
+-- for each new message. Inlined, they are part of the statement's plan.
+-- A NULL still gives NULL ('r:' || NULL) or no rows (string_to_table).
+CREATE OR REPLACE FUNCTION postern_recipient_term(address text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 'r:' || CASE WHEN strpos(address, '@') = 0 THEN address
+    ELSE substring(address FROM '^(.*@)') ||
+         translate(substring(address FROM '@([^@]*)$'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                   'abcdefghijklmnopqrstuvwxyz') END
+$$;
+CREATE OR REPLACE FUNCTION postern_message_terms(recipients text, tags text) RETURNS SETOF text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT postern_recipient_term(substr(line, 2)) FROM string_to_table(recipients, E'\n') AS line
+    WHERE line <> ''
+  UNION
+  SELECT 't:' || tag FROM string_to_table(tags, E'\n') AS tag WHERE tag <> ''
+$$;
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {

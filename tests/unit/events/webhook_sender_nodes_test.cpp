@@ -38,10 +38,7 @@ class WebhookSenderNodesTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::postgres) {
-      POSTERN_REQUIRE_PG(pg_);
-      std::string why;
-      database_ = pg_->create_database(why);
-      ASSERT_FALSE(database_.empty()) << why;
+      POSTERN_REQUIRE_PG_DATABASE(pg_, database_);
     }
     ASSERT_NO_FATAL_FAILURE(add_node("node-a"));
   }

@@ -14,12 +14,7 @@ namespace {
 
 class PgMigrationsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    POSTERN_REQUIRE_PG(server_);
-    std::string why;
-    database_ = server_->create_database(why);
-    ASSERT_FALSE(database_.empty()) << why;
-  }
+  void SetUp() override { POSTERN_REQUIRE_PG_DATABASE(server_, database_); }
 
   std::unique_ptr<Connection> connect() {
     auto c = Connection::open(server_->conninfo(database_));
@@ -63,6 +58,30 @@ TEST_F(PgMigrationsTest, NodesStartingTogetherMigrateOnce) {
   auto counts = nodes[0]->query("SELECT count(*) FROM status_counts");
   ASSERT_TRUE(counts);
   EXPECT_EQ(counts->integer(0, 0), kMessageStatusCount);
+}
+
+// The term functions are inlined into the statements that use them (a
+// STRICT one would run its own statement, planned for each message): the
+// enqueue's plan names no function of Postern's.
+TEST_F(PgMigrationsTest, TheTermFunctionsAreInlinedIntoTheirCallers) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(migrate_postgres(*c));
+  auto plan = c->query(
+      "EXPLAIN (VERBOSE, COSTS OFF) SELECT term FROM "
+      "postern_message_terms(E'0a@Example.COM\\n0b@x', E'tag') AS term");
+  ASSERT_TRUE(plan) << c->last_error();
+  std::string text;
+  for (int i = 0; i < plan->size(); ++i) text += plan->text(i, 0) + "\n";
+  EXPECT_EQ(text.find("postern_"), std::string::npos) << text;
+  auto terms = c->query(
+      "SELECT string_agg(term, ' ' ORDER BY term) FROM "
+      "postern_message_terms(E'0a@Example.COM\\n0b@x', E'tag') AS term");
+  ASSERT_TRUE(terms);
+  EXPECT_EQ(terms->text(0, 0), "r:a@example.com r:b@x t:tag");
+  auto none = c->query("SELECT count(*) FROM postern_message_terms(NULL, NULL)");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->integer(0, 0), 0);
 }
 
 TEST_F(PgMigrationsTest, ADatabaseOfANewerVersionIsRefused) {

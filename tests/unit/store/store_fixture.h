@@ -67,10 +67,7 @@ class BackendStoreSupport : public StoreTestSupport {
   void set_up(Backend backend) {
     backend_ = backend;
     if (backend == Backend::postgres) {
-      POSTERN_REQUIRE_PG(pg_);
-      std::string why;
-      database_ = pg_->create_database(why);
-      ASSERT_FALSE(database_.empty()) << why;
+      POSTERN_REQUIRE_PG_DATABASE(pg_, database_);
     }
     open();
   }
@@ -107,12 +104,7 @@ class AnyStoreFixture : public ::testing::TestWithParam<Backend>, public Backend
 // private server): each open_node() is another PostgresStore on it.
 class PgNodesTest : public ::testing::Test, public StoreTestSupport {
  protected:
-  void SetUp() override {
-    POSTERN_REQUIRE_PG(pg_);
-    std::string why;
-    database_ = pg_->create_database(why);
-    ASSERT_FALSE(database_.empty()) << why;
-  }
+  void SetUp() override { POSTERN_REQUIRE_PG_DATABASE(pg_, database_); }
 
   std::unique_ptr<Store> open_node() {
     auto s = postgres::PostgresStore::open({pg_->conninfo(database_)}, clock_, metrics_);

@@ -76,3 +76,12 @@ PgServer* shared_pg_server(std::string& why);
       GTEST_SKIP() << "PostgreSQL unavailable: " << pg_why_;                            \
     }                                                                                   \
   } while (0)
+
+// The same, then a new, empty database of that server named in `database`.
+#define POSTERN_REQUIRE_PG_DATABASE(server_ptr, database)     \
+  do {                                                        \
+    POSTERN_REQUIRE_PG(server_ptr);                           \
+    std::string pg_database_why_;                             \
+    database = server_ptr->create_database(pg_database_why_); \
+    ASSERT_FALSE(database.empty()) << pg_database_why_;       \
+  } while (0)
