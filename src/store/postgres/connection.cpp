@@ -15,6 +15,11 @@ namespace {
 // still sending, or both ends would wait on each other.
 constexpr std::size_t kPipelineChunk = 256;
 
+// Distinct statement texts kept prepared per session. The store's own are
+// about a hundred; the rest (searches whose text depends on their filter)
+// run unnamed once it is full rather than grow the server's memory.
+constexpr std::size_t kPreparedMost = 512;
+
 // Attempts to connect again while the server is away: the first soon (a
 // restart or a failover takes a second or more), then less often, never
 // more than a second apart so that a node resumes within one of its return.
@@ -130,6 +135,7 @@ Result<void> Connection::ensure() {
   PGconn* fresh = connect(conninfo_);
   PQfinish(conn_);
   conn_ = fresh;
+  prepared_.clear();  // prepared statements belong to the old session
   PQsetNoticeProcessor(conn_, quiet, nullptr);
   broken_ = PQstatus(conn_) != CONNECTION_OK;
   if (broken_) {
@@ -201,25 +207,49 @@ error_code Connection::failure(const PGresult* r) {
   // the old primary back as a replica): another host may be the primary,
   // so the connection is made again before its next use.
   if (sqlstate_is(r, "25006")) broken_ = true;
+  // "cached plan must not change result type": a table of a prepared
+  // statement changed under it (a newer node migrated the schema). A new
+  // session prepares every statement again.
+  if (sqlstate_is(r, "0A000")) broken_ = true;
   if (sqlstate_is(r, "53") || sqlstate_is(r, "08") ||   // resources, connection
       sqlstate_is(r, "57P") || sqlstate_is(r, "40") ||  // shutdown, rollback
-      sqlstate_is(r, "25006")) {                        // read-only: a standby now
+      sqlstate_is(r, "25006") ||                        // read-only: a standby now
+      sqlstate_is(r, "0A000")) {                        // a prepared statement outdated
     return Errc::storage_unavailable;
   }
   spdlog::error("store: PostgreSQL: {}", last_error_);
   return Errc::internal;
 }
 
-Result<Rows> Connection::run(std::string_view sql, const Params& params, int result_format) {
+Result<const std::string*> Connection::prepared(const std::string& sql) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+  if (prepared_.size() >= kPreparedMost) return static_cast<const std::string*>(nullptr);
+  std::string name = "p" + std::to_string(prepared_.size() + 1);
+  // Parameter types are left to the server, as PQexecParams left them.
+  PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    auto ec = failure(r);
+    PQclear(r);
+    return ec;
+  }
+  PQclear(r);
+  return &prepared_.emplace(sql, std::move(name)).first->second;
+}
+
+Result<Rows> Connection::run(const std::string& sql, const Params& params, int result_format) {
   std::vector<const char*> values;
   std::vector<int> lengths;
   for (const auto& v : params.values_) {
     values.push_back(v ? v->data() : nullptr);
     lengths.push_back(v ? static_cast<int>(v->size()) : 0);
   }
-  std::string text(sql);
-  PGresult* r = PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), lengths.data(), params.formats_.data(), result_format);
+  auto name = prepared(sql);
+  if (!name) return name.error();
+  auto n = static_cast<int>(values.size());
+  PGresult* r = *name ? PQexecPrepared(conn_, (*name)->c_str(), n, values.data(), lengths.data(),
+                                       params.formats_.data(), result_format)
+                      : PQexecParams(conn_, sql.c_str(), n, nullptr, values.data(), lengths.data(),
+                                     params.formats_.data(), result_format);
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     auto ec = failure(r);
@@ -230,13 +260,25 @@ Result<Rows> Connection::run(std::string_view sql, const Params& params, int res
 }
 
 Result<Rows> Connection::query(std::string_view sql, const Params& params) {
-  if (auto r = flush(); !r) return r.error();
-  return run(sql, params, 0);
+  return query_after_deferred(std::string(sql), params, 0);
 }
 
 Result<Rows> Connection::query_raw(std::string_view sql, const Params& params) {
-  if (auto r = flush(); !r) return r.error();
-  return run(sql, params, 1);
+  return query_after_deferred(std::string(sql), params, 1);
+}
+
+Result<Rows> Connection::query_after_deferred(std::string sql, const Params& params,
+                                              int result_format) {
+  if (deferred_.empty()) return run(sql, params, result_format);
+  std::vector<Statement> one;
+  one.push_back({std::move(sql), params});
+  auto rows = pipeline(std::move(one), result_format);
+  if (!rows) return rows.error();
+  return std::move(rows->front());
+}
+
+Result<std::vector<Rows>> Connection::query_each(std::vector<Statement> statements) {
+  return pipeline(std::move(statements), 0);
 }
 
 Result<void> Connection::script(const std::string& sql) {
@@ -256,8 +298,27 @@ void Connection::defer(std::string sql, Params params) {
 
 Result<void> Connection::flush() {
   if (deferred_.empty()) return {};
+  if (auto r = pipeline({}, 0); !r) return r.error();
+  return {};
+}
+
+Result<std::vector<Rows>> Connection::pipeline(std::vector<Statement> answered, int format) {
   auto pending = std::move(deferred_);
   deferred_.clear();
+  // Statements from `first_answered` on are answered.
+  const std::size_t first_answered = pending.size();
+  for (auto& a : answered) pending.push_back(std::move(a));
+  std::vector<Rows> answers;
+  answers.reserve(pending.size() - first_answered);
+  // Statements new to this session are prepared before the pipeline (a
+  // round trip each, once per session), so that it holds executions only.
+  std::vector<const std::string*> names;
+  names.reserve(pending.size());
+  for (const auto& d : pending) {
+    auto name = prepared(d.sql);
+    if (!name) return name.error();
+    names.push_back(*name);
+  }
   if (PQenterPipelineMode(conn_) != 1) return failure(nullptr);
   error_code first;
   for (std::size_t start = 0; start < pending.size() && !first; start += kPipelineChunk) {
@@ -270,8 +331,14 @@ Result<void> Connection::flush() {
         values.push_back(v ? v->data() : nullptr);
         lengths.push_back(v ? static_cast<int>(v->size()) : 0);
       }
-      if (PQsendQueryParams(conn_, d.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                            values.data(), lengths.data(), d.params.formats_.data(), 0) != 1) {
+      auto n = static_cast<int>(values.size());
+      int result_format = i >= first_answered ? format : 0;
+      int sent = names[i]
+                     ? PQsendQueryPrepared(conn_, names[i]->c_str(), n, values.data(),
+                                           lengths.data(), d.params.formats_.data(), result_format)
+                     : PQsendQueryParams(conn_, d.sql.c_str(), n, nullptr, values.data(),
+                                         lengths.data(), d.params.formats_.data(), result_format);
+      if (sent != 1) {
         first = failure(nullptr);
         break;
       }
@@ -281,13 +348,14 @@ Result<void> Connection::flush() {
       break;
     }
     // Each statement answers its result then a null; the sync ends the chunk.
-    for (;;) {
+    for (std::size_t answering = start;;) {
       PGresult* r = PQgetResult(conn_);
       if (!r) {
         if (PQstatus(conn_) != CONNECTION_OK) {
           if (!first) first = failure(nullptr);
           break;
         }
+        ++answering;
         continue;
       }
       auto status = PQresultStatus(r);
@@ -295,8 +363,13 @@ Result<void> Connection::flush() {
         PQclear(r);
         break;
       }
-      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !first) first = failure(r);
-      PQclear(r);
+      bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+      if (!ok && !first) first = failure(r);
+      if (ok && answering >= first_answered) {
+        answers.emplace_back(r, format == 1);
+      } else {
+        PQclear(r);
+      }
     }
   }
   // A pipeline left with answers unread (the connection failed mid-way)
@@ -306,7 +379,9 @@ Result<void> Connection::flush() {
     if (!first) first = Errc::storage_unavailable;
   }
   if (first) return first;
-  return {};
+  if (answers.size() != pending.size() - first_answered)
+    return error_code(Errc::storage_unavailable);
+  return answers;
 }
 
 }  // namespace postern::store::postgres

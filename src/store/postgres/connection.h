@@ -3,6 +3,12 @@
 // results read as text, and statements deferred to be sent together in
 // libpq's pipeline mode (one round trip for a whole group commit).
 //
+// Each statement text is prepared once per session, the first time it runs,
+// and executed by name after that: PostgreSQL then parses and plans it
+// once, not at every execution (for the store's short statements, parsing
+// and planning cost the server more than running them). Texts beyond
+// kPreparedMost run unnamed, as rare texts built from a search's parts do.
+//
 // Blocking: each connection is used by one thread at a time (the group
 // commit writer, or a reader borrowed from the pool), as the SQLite store's
 // are; see postgres_store.h for why the store runs on threads of its own.
@@ -24,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -69,6 +76,12 @@ class Rows {
   bool raw_;
 };
 
+// A statement and its parameters, sent later or in a group.
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
 class Connection {
  public:
   // Connects with `conninfo` (a libpq key/value string or a postgresql://
@@ -85,10 +98,15 @@ class Connection {
   // the last attempt failed less than the backoff ago.
   Result<void> ensure();
 
-  // Runs a statement and answers its rows; deferred statements go first.
+  // Runs a statement and answers its rows; deferred statements go first,
+  // in the same pipeline (one round trip for them all).
   Result<Rows> query(std::string_view sql, const Params& params = {});
   // The same, with every column answered as raw bytes (bytea content).
   Result<Rows> query_raw(std::string_view sql, const Params& params = {});
+  // Runs `statements` after the deferred ones, all in one pipeline (one
+  // round trip), and answers each one's rows, in order: the first error
+  // when any failed (the transaction is then aborted).
+  Result<std::vector<Rows>> query_each(std::vector<Statement> statements);
   // Runs several statements without parameters (a migration's text).
   Result<void> script(const std::string& sql);
   // Queues a statement whose rows nobody reads; it is sent with the next
@@ -115,20 +133,27 @@ class Connection {
   std::uint64_t generation() const { return generation_; }
 
  private:
-  struct Deferred {
-    std::string sql;
-    Params params;
-  };
   Connection(std::string conninfo, std::vector<std::string> setup, PGconn* conn);
   Result<void> run_setup();
-  Result<Rows> run(std::string_view sql, const Params& params, int result_format);
+  Result<Rows> run(const std::string& sql, const Params& params, int result_format);
+  Result<Rows> query_after_deferred(std::string sql, const Params& params, int result_format);
+  // Sends the deferred statements, then `answered`, pipelined, and reads
+  // their answers: the first error, else the rows of each of `answered`
+  // (in `format`: 0 text, 1 raw).
+  Result<std::vector<Rows>> pipeline(std::vector<Statement> answered, int format);
+  // The name `sql` is prepared under on this session, preparing it first
+  // (one round trip, once per session); nullptr when the cache is full and
+  // it runs unnamed.
+  Result<const std::string*> prepared(const std::string& sql);
   // Maps a failed result (or a lost connection) to the store's errors.
   error_code failure(const PGresult* r);
 
   std::string conninfo_;
   std::vector<std::string> setup_;
   PGconn* conn_;
-  std::vector<Deferred> deferred_;
+  std::vector<Statement> deferred_;
+  // Statement text -> its name on this session; emptied with a new session.
+  std::unordered_map<std::string, std::string> prepared_;
   std::string last_error_;
   bool broken_ = false;  // unusable although libpq still says CONNECTION_OK
   std::uint64_t generation_ = 0;
