@@ -133,24 +133,36 @@ Result<void> EventWriter::apply(MessageId message, const events::ProviderEvent& 
 
 Result<void> EventWriter::note_provider_message_id(MessageId message, const std::string& provider,
                                                    const std::string& provider_message_id) {
-  lock_provider_id(provider, provider_message_id);
-  c_.defer(
-      "INSERT INTO provider_message_ids(provider, provider_message_id, message_id) "
-      "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-      Params().text(provider).text(provider_message_id).integer(id_of(message)));
-  // The events waiting for it, tied to the message as they are read.
-  auto waiting = c_.query(
-      "UPDATE provider_events SET message_id = $3 WHERE provider = $1 AND "
-      "provider_message_id = $2 AND message_id IS NULL "
-      "RETURNING id, " POSTERN_PG_PROVIDER_EVENT_COLUMNS,
-      Params().text(provider).text(provider_message_id).integer(id_of(message)));
+  return note_provider_message_ids({{message, provider, provider_message_id}});
+}
+
+Result<void> EventWriter::note_provider_message_ids(const std::vector<ProviderMessageId>& named) {
+  std::vector<Statement> waiting_of;
+  waiting_of.reserve(named.size());
+  for (const auto& n : named) {
+    lock_provider_id(n.provider, n.id);
+    c_.defer(
+        "INSERT INTO provider_message_ids(provider, provider_message_id, message_id) "
+        "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        Params().text(n.provider).text(n.id).integer(id_of(n.message)));
+    // The events waiting for it, tied to the message as they are read.
+    waiting_of.push_back(
+        {"UPDATE provider_events SET message_id = $3 WHERE provider = $1 AND "
+         "provider_message_id = $2 AND message_id IS NULL "
+         "RETURNING id, " POSTERN_PG_PROVIDER_EVENT_COLUMNS,
+         Params().text(n.provider).text(n.id).integer(id_of(n.message))});
+  }
+  auto waiting = c_.query_each(std::move(waiting_of));
   if (!waiting) return waiting.error();
-  // Applied in the order they arrived, as SQLite does.
-  std::vector<std::pair<std::int64_t, int>> order;
-  for (int i = 0; i < waiting->size(); ++i) order.emplace_back(waiting->integer(i, 0), i);
-  std::sort(order.begin(), order.end());
-  for (const auto& [id, i] : order) {
-    if (auto r = apply(message, read_provider_event(*waiting, i, 1)); !r) return r;
+  for (std::size_t k = 0; k < named.size(); ++k) {
+    const auto& rows = (*waiting)[k];
+    // Applied in the order they arrived, as SQLite does.
+    std::vector<std::pair<std::int64_t, int>> order;
+    for (int i = 0; i < rows.size(); ++i) order.emplace_back(rows.integer(i, 0), i);
+    std::sort(order.begin(), order.end());
+    for (const auto& [id, i] : order) {
+      if (auto r = apply(named[k].message, read_provider_event(rows, i, 1)); !r) return r;
+    }
   }
   return {};
 }

@@ -48,6 +48,13 @@ class EventWriter {
   // that name it (a webhook can come before the answer is recorded).
   Result<void> note_provider_message_id(MessageId message, const std::string& provider,
                                         const std::string& provider_message_id);
+  // The same for several, with one round trip to the server for all.
+  struct ProviderMessageId {
+    MessageId message;
+    std::string provider;
+    std::string id;
+  };
+  Result<void> note_provider_message_ids(const std::vector<ProviderMessageId>& named);
 
   Result<std::size_t> add_suppressions(const std::vector<Suppression>& entries);
   Result<bool> remove_suppression(const std::string& address);

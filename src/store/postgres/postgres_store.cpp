@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "store/group_commit.h"
 #include "store/postgres/connection.h"
@@ -53,6 +54,19 @@ struct PostgresStore::Impl {
   // committed. A probe is an empty transaction queued by writable().
   std::atomic<bool> writable{true};
   std::atomic<bool> probing{false};
+  // Attempts waiting for the write queued to record them as a group (see
+  // record_attempt), with their completions, in the same order.
+  struct AttemptGroup {
+    std::vector<OwnedAttempt> attempts;
+    std::vector<Completion<void>> done;
+  };
+  std::mutex attempts_mutex;
+  AttemptGroup waiting_attempts;  // guarded by attempts_mutex
+
+  AttemptGroup take_waiting_attempts() {
+    std::lock_guard lock(attempts_mutex);
+    return std::exchange(waiting_attempts, {});
+  }
 
   // The writer's verdict on a transaction's begin or commit.
   Result<void> note(Result<void> r) {
@@ -194,16 +208,46 @@ void PostgresStore::lease(std::string owner, SystemTime now, std::chrono::second
 }
 
 void PostgresStore::record_attempt(std::string owner, AttemptRecord record, Completion<void> done) {
-  // In the attempt's own transaction: the provider's id is remembered (and
-  // the events that came before it applied) exactly when the attempt is.
-  impl_->write<void>(
-      [events = impl_->event_writer.get(), o = std::move(owner),
-       r = std::move(record)](Writer& w) -> Result<void> {
-        if (auto done = w.record_attempt(o, r); !done) return done;
-        if (r.provider_message_id.empty()) return {};
-        return events->note_provider_message_id(r.id, r.provider, r.provider_message_id);
+  // Attempts end at a node's delivery rate, and each needs the server's
+  // answer (was the lease still held?): one write each would cost the
+  // writer a round trip each, and bound delivery by that latency. So an
+  // attempt joins the group waiting for the writer, and the first of a
+  // group queues the write that takes it whole: the group's statements go
+  // in one pipeline. The provider's id is remembered (and the events that
+  // came before it applied) in the attempt's own transaction.
+  {
+    std::lock_guard lock(impl_->attempts_mutex);
+    auto& group = impl_->waiting_attempts;
+    group.attempts.push_back({std::move(owner), std::move(record)});
+    group.done.push_back(std::move(done));
+    if (group.attempts.size() > 1) return;
+  }
+  // The group this write took: a write is applied again alone when its
+  // batch failed, and then records the same group.
+  auto taken = std::make_shared<Impl::AttemptGroup>();
+  impl_->committer->submit<std::vector<Result<void>>>(
+      [self = impl_.get(), taken]() -> Result<std::vector<Result<void>>> {
+        if (taken->attempts.empty()) *taken = self->take_waiting_attempts();
+        auto outcomes = self->writer->record_attempts(taken->attempts);
+        if (!outcomes) return outcomes;
+        std::vector<EventWriter::ProviderMessageId> named;
+        for (std::size_t i = 0; i < outcomes->size(); ++i) {
+          const auto& r = taken->attempts[i].record;
+          if ((*outcomes)[i] && !r.provider_message_id.empty())
+            named.push_back({r.id, r.provider, r.provider_message_id});
+        }
+        if (auto noted = self->event_writer->note_provider_message_ids(named); !noted)
+          return noted.error();
+        return outcomes;
       },
-      std::move(done));
+      [self = impl_.get(), taken](Result<std::vector<Result<void>>> outcomes) {
+        // Refused before it ran (queue full, shutting down): the group
+        // still waits, and is answered the same.
+        if (taken->attempts.empty()) *taken = self->take_waiting_attempts();
+        for (std::size_t i = 0; i < taken->done.size(); ++i) {
+          taken->done[i](outcomes ? (*outcomes)[i] : Result<void>(outcomes.error()));
+        }
+      });
 }
 
 void PostgresStore::cancel(MessageId id, Completion<MessageStatus> done) {

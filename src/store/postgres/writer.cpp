@@ -248,12 +248,10 @@ Result<std::vector<LeasedMessage>> Writer::lease(const std::string& owner, Syste
   return out;
 }
 
-Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecord& rec) {
-  auto now = clock_.now();
+Statement Writer::attempt_statement(const std::string& owner, const AttemptRecord& rec,
+                                    SystemTime now) {
   bool ok = rec.next_status == MessageStatus::sent;
-  auto refused = join_lines(rec.refused_recipients);
-  auto delivered = delivered_recipients(rec);
-  auto row = c_.query(
+  return {
       "UPDATE messages SET status = $3, next_attempt_at = postern_ts($4), "
       "attempts = attempts + $11, updated_at = postern_ts($5), lease_owner = NULL, "
       "lease_until = NULL, provider = $6, provider_message_id = $7, last_error = $8, "
@@ -274,30 +272,58 @@ Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecor
           .text(rec.provider)
           .text(rec.provider_message_id)
           .text(ok ? std::string_view() : std::string_view(rec.detail))
-          .text(join_lines(delivered))
-          .text(refused)
-          .integer(rec.counts_as_attempt ? 1 : 0));
-  if (!row) return row.error();
+          .text(join_lines(delivered_recipients(rec)))
+          .text(join_lines(rec.refused_recipients))
+          .integer(rec.counts_as_attempt ? 1 : 0)};
+}
+
+Result<void> Writer::attempt_recorded(const AttemptRecord& rec, const Rows& row, SystemTime now) {
   // No row: the lease was lost (expired and reclaimed, maybe by another node).
-  if (row->size() == 0) return Errc::not_found;
+  if (row.size() == 0) return Errc::not_found;
   // Sent, so every recipient not refused has it: all of them are settled,
   // and the manual retry it takes (for the refused) leaves them out.
-  if (!row->null(0, 1)) {
-    auto reached = split_recipients(row->view(0, 1));
-    leave_out_settled(reached, "", row->view(0, 2));
+  if (!row.null(0, 1)) {
+    auto reached = split_recipients(row.view(0, 1));
+    leave_out_settled(reached, "", row.view(0, 2));
     std::vector<std::string> addresses;
     for (auto& r : reached) addresses.push_back(std::move(r.address));
     c_.defer("UPDATE messages SET settled = $2 WHERE id = $1",
              Params().integer(id_of(rec.id)).text(join_lines(addresses)));
   }
   auto e = attempt_event(rec, now);
-  insert_event(rec.id, row->integer(0, 0), e);
+  insert_event(rec.id, row.integer(0, 0), e);
   if (auto r = tell_attempt(webhooks_, rec, now); !r) return r;
   if (rec.next_status != MessageStatus::sending) {
     move_count(MessageStatus::sending, -1);
     move_count(rec.next_status, 1);
   }
   return {};
+}
+
+Result<void> Writer::record_attempt(const std::string& owner, const AttemptRecord& rec) {
+  auto now = clock_.now();
+  auto statement = attempt_statement(owner, rec, now);
+  auto row = c_.query(statement.sql, statement.params);
+  if (!row) return row.error();
+  return attempt_recorded(rec, *row, now);
+}
+
+Result<std::vector<Result<void>>> Writer::record_attempts(const std::vector<OwnedAttempt>& group) {
+  auto now = clock_.now();
+  std::vector<Statement> statements;
+  statements.reserve(group.size());
+  for (const auto& a : group) statements.push_back(attempt_statement(a.owner, a.record, now));
+  auto rows = c_.query_each(std::move(statements));
+  if (!rows) return rows.error();
+  std::vector<Result<void>> outcomes;
+  outcomes.reserve(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    auto r = attempt_recorded(group[i].record, (*rows)[i], now);
+    // A failure of the store fails the transaction, the group's every attempt.
+    if (!r && r.error() != Errc::not_found) return r.error();
+    outcomes.push_back(std::move(r));
+  }
+  return outcomes;
 }
 
 Result<MessageStatus> Writer::status_of(MessageId id) {

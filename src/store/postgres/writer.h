@@ -23,6 +23,13 @@
 
 namespace postern::store::postgres {
 
+// One attempt of a group (Writer::record_attempts): the lease's owner and
+// what the attempt found.
+struct OwnedAttempt {
+  std::string owner;
+  AttemptRecord record;
+};
+
 class Writer {
  public:
   // `webhooks` records the webhook events of its changes (outlives it).
@@ -32,6 +39,9 @@ class Writer {
   Result<std::vector<LeasedMessage>> lease(const std::string& owner, SystemTime now,
                                            std::chrono::seconds lease, LeaseLimits limits);
   Result<void> record_attempt(const std::string& owner, const AttemptRecord& record);
+  // Records a group of attempts with one round trip to the server for all
+  // of them: each one's answer, not_found for a lease that was lost.
+  Result<std::vector<Result<void>>> record_attempts(const std::vector<OwnedAttempt>& group);
   Result<MessageStatus> cancel(MessageId id);
   Result<MessageStatus> retry(MessageId id);
   Result<std::size_t> reclaim_leases(const std::string& owner, SystemTime now);
@@ -74,6 +84,11 @@ class Writer {
   Result<std::optional<EnqueueResult>> claim_idempotency_key(const NewMessage& m, MessageId id,
                                                              SystemTime now);
   Result<MessageStatus> status_of(MessageId id);
+  // An attempt's change to its message, whose answer (a row, or none when
+  // the lease was lost) attempt_recorded() takes.
+  Statement attempt_statement(const std::string& owner, const AttemptRecord& record,
+                              SystemTime now);
+  Result<void> attempt_recorded(const AttemptRecord& record, const Rows& row, SystemTime now);
   // A user's cancel or retry: runs `sql` (binding the id and the time; no
   // row means the message is no longer in a state it applies to, a
   // conflict), then records the event and the counts.

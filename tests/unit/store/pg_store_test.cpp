@@ -3,6 +3,7 @@
 // that goes away and comes back.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 #include <thread>
 
@@ -86,6 +87,39 @@ TEST_F(PgStoreTest, ADeadNodesLeaseIsTakenOverAfterItExpires) {
   EXPECT_TRUE(
       await_completion<void>([&](auto done) { other->record_attempt("live-node", sent, done); }));
   EXPECT_EQ(other->get_message(id)->summary.status, MessageStatus::sent);
+}
+
+// Attempts that end together are recorded as a group (one round trip for
+// all): each still gets its own answer, a lost lease only its own.
+TEST_F(PgStoreTest, AttemptsEndingTogetherEachGetTheirOwnAnswer) {
+  constexpr int kMessages = 60;
+  for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(enqueue(message("m" + std::to_string(i))));
+  auto leased = lease(kMessages, "w1");
+  ASSERT_EQ(leased.size(), static_cast<std::size_t>(kMessages));
+  std::vector<std::promise<Result<void>>> answers(kMessages);
+  for (int i = 0; i < kMessages; ++i) {
+    AttemptRecord rec{leased[i].id, MessageStatus::sent, {}, "p", "ok", "250", "", "", 1ms};
+    rec.provider_message_id = "pid-" + std::to_string(i);
+    // One in ten names an owner that does not hold the lease.
+    store_->record_attempt(i % 10 == 3 ? "w2" : "w1", rec,
+                           [&answers, i](Result<void> r) { answers[i].set_value(r); });
+  }
+  int sent = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    auto r = answers[i].get_future().get();
+    auto stored = store_->get_message(leased[i].id);
+    ASSERT_TRUE(stored);
+    if (i % 10 == 3) {
+      EXPECT_EQ(r.error(), Errc::not_found) << i;
+      EXPECT_EQ(stored->summary.status, MessageStatus::sending) << i;
+    } else {
+      EXPECT_TRUE(r) << i << ": " << r.error().message();
+      EXPECT_EQ(stored->summary.status, MessageStatus::sent) << i;
+      ++sent;
+    }
+  }
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sent)], sent);
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], kMessages - sent);
 }
 
 // The same idempotency key sent to two nodes: one message, the other
