@@ -15,6 +15,7 @@ struct HealthShare::Writes {
   // reason), and when it was asked for.
   std::map<std::string, std::pair<ProviderState, std::string>> written;
   std::optional<SystemTime> written_at;
+  std::uint64_t done = 0;  // successful writes so far: a read before one is out of date
 };
 
 namespace {
@@ -68,14 +69,42 @@ void HealthShare::update(const std::vector<ProviderView>& providers) {
           return;
         }
         writes->failing = false;
+        ++writes->done;
         writes->written = std::move(seen);
         writes->written_at = now;
       });
 }
 
+Result<std::vector<store::ProviderHealthRow>> HealthShare::rows() const {
+  std::uint64_t writes_done = 0;
+  {
+    std::lock_guard lock(writes_->mu);
+    writes_done = writes_->done;
+  }
+  std::lock_guard lock(last_read_.mu);
+  const auto now = clock_.steady_now();
+  const bool current = last_read_.at && now - *last_read_.at < kHealthReadReuse &&
+                       last_read_.writes_seen == writes_done;
+  if (!current) {
+    // A write answered during the read leaves writes_seen behind: the
+    // next call reads again.
+    auto rows = store_.provider_health();
+    if (!rows) {
+      last_read_.at.reset();
+      return rows.error();
+    }
+    last_read_.rows = std::move(*rows);
+    last_read_.at = now;
+    last_read_.writes_seen = writes_done;
+  }
+  return last_read_.rows;
+}
+
 Result<std::map<std::string, std::vector<NodeHealthView>>> HealthShare::read() const {
-  auto rows = store_.provider_health();
+  auto rows = this->rows();
   if (!rows) return rows.error();
+  // At this call, not at the store read: a node that stopped writing is
+  // stale on time, however the rows were cached.
   const auto stale_before = clock_.now() - kHealthStalePeriods * period_;
   std::map<std::string, std::vector<NodeHealthView>> out;
   for (auto& r : *rows) {

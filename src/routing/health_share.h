@@ -8,8 +8,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ namespace postern::routing {
 inline constexpr std::chrono::milliseconds kHealthSharePeriod{std::chrono::seconds(10)};
 // A row not written for this many periods is shown as stale.
 inline constexpr int kHealthStalePeriods = 3;
+// How long read() answers from the rows it last read: a client polling
+// GET /v1/providers does not cost a store read per call, and the other
+// nodes' rows (written once a period at most) are never much older.
+inline constexpr std::chrono::milliseconds kHealthReadReuse{std::chrono::seconds(1)};
 
 class HealthShare {
  public:
@@ -41,19 +47,32 @@ class HealthShare {
   void update(const std::vector<ProviderView>& providers);
 
   // Every node's rows, by provider name, each list by node; a row older
-  // than kHealthStalePeriods periods is marked stale.
+  // than kHealthStalePeriods periods is marked stale (at this call). The
+  // rows are read from the store again only when kHealthReadReuse passed
+  // since the last read or this node wrote its own since; thread-safe.
   Result<std::map<std::string, std::vector<NodeHealthView>>> read() const;
 
   const std::string& node() const { return node_; }
 
  private:
   struct Writes;  // what was last written, and whether a write is out
+  // The rows read last, and when. Its lock is held across a store read,
+  // so that callers at the same moment share one.
+  struct LastRead {
+    std::mutex mu;
+    std::vector<store::ProviderHealthRow> rows;  // guarded by mu
+    std::optional<SteadyTime> at;                // guarded by mu; none: read again
+    std::uint64_t writes_seen = 0;               // Writes::done when read
+  };
+  // The store's rows, read again when the last read is out of date.
+  Result<std::vector<store::ProviderHealthRow>> rows() const;
 
   store::RoutingStore& store_;
   const std::string node_;
   const Clock& clock_;
   const std::chrono::milliseconds period_;
   std::shared_ptr<Writes> writes_;  // shared with the write's completion
+  mutable LastRead last_read_;
 };
 
 }  // namespace postern::routing

@@ -1,7 +1,8 @@
 // Provider health per node (routing/health_share.h) against a store in
 // memory on a fake clock: what a node writes and when (changes at once,
 // otherwise once a period), two nodes' rows side by side, a gone node's
-// rows marked stale, a failed write tried again.
+// rows marked stale, a failed write tried again, reads answered from the
+// last one for a second.
 #include "routing/health_share.h"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,53 @@ TEST_F(HealthShareTest, ReadShowsEveryNodeAndMarksAGoneNodesRowsStale) {
   auto later = a_.read()->at("mg");
   EXPECT_FALSE(later[0].stale);
   EXPECT_TRUE(later[1].stale);
+}
+
+TEST_F(HealthShareTest, ReadsReuseTheLastStoreReadForASecondUnlessThisNodeWrote) {
+  HealthShare b(store_, "node-b", clock_, kPeriod);
+  a_.update({provider("mg")});
+  b.update({provider("mg")});
+  const int before = store_.health_reads;
+  ASSERT_TRUE(a_.read());
+  EXPECT_EQ(store_.health_reads, before + 1);
+  for (int i = 0; i < 9; ++i) {  // a client polling ten times a second
+    clock_.advance(100ms);
+    EXPECT_EQ(a_.read()->at("mg").size(), 2u);
+  }
+  EXPECT_EQ(store_.health_reads, before + 1);
+
+  // Another node's change shows once the second is over.
+  b.update({provider("mg", ProviderState::ejected, "5 consecutive failures")});
+  EXPECT_EQ(a_.read()->at("mg")[1].state, "healthy");
+  clock_.advance(100ms);
+  EXPECT_EQ(a_.read()->at("mg")[1].state, "ejected");
+  EXPECT_EQ(store_.health_reads, before + 2);
+
+  // This node's own write shows at once.
+  a_.update({provider("mg", ProviderState::unhealthy, "probe: timeout")});
+  EXPECT_EQ(a_.read()->at("mg")[0].state, "unhealthy");
+  EXPECT_EQ(store_.health_reads, before + 3);
+
+  // A failed read is not kept: the next one goes to the store.
+  store_.fail_reads = true;
+  clock_.advance(1s);
+  EXPECT_FALSE(a_.read());
+  store_.fail_reads = false;
+  EXPECT_TRUE(a_.read());
+  EXPECT_EQ(store_.health_reads, before + 5);
+}
+
+TEST_F(HealthShareTest, StaleIsJudgedAtEachReadOfRowsReused) {
+  // A period short enough for a row to go stale while a read is reused.
+  constexpr auto kShort = 100ms;
+  HealthShare a(store_, "node-a", clock_, kShort);
+  HealthShare b(store_, "node-b", clock_, kShort);
+  b.update({provider("mg")});
+  EXPECT_FALSE(a.read()->at("mg")[0].stale);
+  clock_.advance(kHealthStalePeriods * kShort + 1ms);
+  const int reads = store_.health_reads;
+  EXPECT_TRUE(a.read()->at("mg")[0].stale);
+  EXPECT_EQ(store_.health_reads, reads);  // the same rows, judged now
 }
 
 TEST_F(HealthShareTest, AFailedWriteIsTriedAgainAtTheNextUpdate) {

@@ -1,8 +1,9 @@
 // A RoutingStore in memory for tests of the routing service: the rows of
 // run-time changes and of provider health per node, writes answered at
-// once on the caller's thread; refuses writes while `fail` is set. Every
-// node on it hears of every save, as on PostgreSQL; a node's watch reads
-// it from a thread of its own: the lock.
+// once on the caller's thread; refuses writes while `fail` is set, and
+// health reads while `fail_reads` is. Every node on it hears of every
+// save, as on PostgreSQL; a node's watch reads it from a thread of its
+// own: the lock.
 #pragma once
 
 #include <functional>
@@ -68,6 +69,8 @@ class MemoryRoutingStore final : public store::RoutingStore {
   }
   Result<std::vector<store::ProviderHealthRow>> provider_health() override {
     std::lock_guard lock(mu);
+    ++health_reads;
+    if (fail_reads) return error_code(Errc::storage_unavailable);
     std::vector<store::ProviderHealthRow> out;
     for (const auto& [_, r] : health) out.push_back(r);
     return out;
@@ -82,6 +85,8 @@ class MemoryRoutingStore final : public store::RoutingStore {
   std::map<std::pair<std::string, std::string>, store::ProviderHealthRow>
       health;  // by provider, node
   int health_writes = 0;
+  int health_reads = 0;  // tried, failed ones included
+  bool fail_reads = false;
 
  private:
   const Clock* clock_;
