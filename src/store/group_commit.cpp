@@ -1,7 +1,6 @@
 #include "store/group_commit.h"
 
 #include <pthread.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -30,7 +29,7 @@ struct DurableNotice final : PendingWrite {
 }  // namespace
 
 GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions options,
-                               MetricsRegistry& metrics)
+                               MetricsRegistry& metrics, const Clock& clock)
     : hooks_(std::move(hooks)),
       options_(std::move(options)),
       batch_size_(metrics.histogram("postern_store_commit_batch_size",
@@ -47,7 +46,8 @@ GroupCommitter::GroupCommitter(TransactionHooks hooks, GroupCommitOptions option
           latency_buckets_seconds(), {{"store", options_.name}})),
       commit_failures_(metrics.counter("postern_store_commit_failures_total",
                                        "Group commits that failed and were retried one by one",
-                                       {{"store", options_.name}})) {
+                                       {{"store", options_.name}})),
+      outage_(clock) {
   if (hooks_.flush) sync_ = std::make_unique<SyncStage>(hooks_.flush, options_.name, metrics);
   thread_ = std::thread([this] { run(); });
 }
@@ -131,7 +131,7 @@ std::unique_ptr<PendingWrite> GroupCommitter::take_bulk(bool unless_main_waits) 
 
 bool GroupCommitter::apply_batch(WriteBatch& batch) {
   if (auto r = hooks_.begin(); !r) {
-    spdlog::warn("store: cannot begin a transaction: {}", r.error().message());
+    outage_.failed(r.error());
     for (auto& op : batch) op->finish(r.error());
     batch.clear();
     return true;
@@ -165,6 +165,7 @@ bool GroupCommitter::apply_batch(WriteBatch& batch) {
     hooks_.rollback();
     return false;
   }
+  outage_.committed();
   add_durable_notice(batch);
   complete(batch);
   if (hooks_.after_commit) hooks_.after_commit();
@@ -203,6 +204,7 @@ void GroupCommitter::apply_one_by_one(WriteBatch& batch) {
     if (ec) {
       op->finish(ec);
     } else {
+      outage_.committed();
       committed.push_back(std::move(op));
       add_durable_notice(committed);
     }

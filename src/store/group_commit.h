@@ -28,10 +28,12 @@
 #include <string>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/metrics.h"
 #include "store/pending_write.h"
 #include "store/sync_stage.h"
+#include "store/write_outage_log.h"
 
 namespace postern::store {
 
@@ -71,7 +73,10 @@ struct TransactionHooks {
 
 class GroupCommitter {
  public:
-  GroupCommitter(TransactionHooks hooks, GroupCommitOptions options, MetricsRegistry& metrics);
+  // `clock` times the lines about a database that cannot be written
+  // (write_outage_log.h).
+  GroupCommitter(TransactionHooks hooks, GroupCommitOptions options, MetricsRegistry& metrics,
+                 const Clock& clock);
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -129,6 +134,7 @@ class GroupCommitter {
   // thread only): the sync stage lets the writer start that long before
   // the running flush is expected to end.
   std::chrono::nanoseconds commit_estimate_{0};
+  WriteOutageLog outage_;            // writer thread only
   std::unique_ptr<SyncStage> sync_;  // when hooks_.flush is set
   std::thread thread_;
 };

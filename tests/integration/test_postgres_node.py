@@ -203,11 +203,18 @@ def test_intake_refuses_while_postgres_is_away_and_resumes_alone(postern_factory
         back = time.monotonic()
         postgres_server.start_again()
         wait_until(lambda: readyz(node) == 200, 20, "/readyz 200 once PostgreSQL is back")
+        outage = time.monotonic() - away
         wait_until(lambda: load.acked_count(back) >= 30, 30, "intake after PostgreSQL came back")
     finally:
         if not postgres_server.running:
             postgres_server.start_again()
         acked = load.stop()
+    # The failed writes are logged once every 10 s at most, not once each,
+    # and their end.
+    logs = node.logs()
+    failures = logs.count("store: cannot begin a transaction")
+    assert 1 <= failures <= 2 + outage / 10, (failures, outage)
+    assert "store: writes resumed after" in logs, logs[-4000:]
     assert_every_acknowledged_delivered(node, sim, acked)
 
 

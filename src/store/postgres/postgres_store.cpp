@@ -154,7 +154,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   };
   impl->committer = std::make_unique<GroupCommitter>(
       std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "postgres"},
-      metrics);
+      metrics, clock);
   impl->link = std::make_unique<PgClusterLink>(options.url);
   impl->inbox_writer = std::make_unique<InboxWriter>(*impl->write_conn, clock);
   impl->inbox = std::make_unique<PgInboxStore>(*impl->committer, *impl->inbox_writer,

@@ -218,8 +218,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     };
   }
   impl->committer = std::make_unique<GroupCommitter>(
-      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"},
-      metrics);
+      std::move(hooks), GroupCommitOptions{options.max_batch, options.max_queue, "sqlite"}, metrics,
+      clock);
   impl->inbox = std::make_unique<SqliteInboxStore>(*impl->committer, *impl->inbox_writer,
                                                    *impl->inbox_readers);
   impl->events = std::make_unique<SqliteEventStore>(*impl->committer, *impl->event_writer,

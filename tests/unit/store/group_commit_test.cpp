@@ -11,9 +11,16 @@
 #include <thread>
 
 #include "support/await_completion.h"
+#include "support/captured_log.h"
+#include "support/fake_clock.h"
 
 namespace postern::store {
 namespace {
+
+using namespace std::chrono_literals;
+
+// The writer's clock where the time of its log lines does not matter.
+const SystemClock kClock;
 
 // A fake transaction log: writes land in `pending` and move to `durable` on
 // commit, so the test sees exactly what a crash would keep.
@@ -21,9 +28,11 @@ struct FakeLog {
   std::vector<int> durable;
   std::vector<int> pending;
   int commits = 0;
-  int fail_commits = 0;  // how many upcoming commits fail
+  int fail_commits = 0;           // how many upcoming commits fail
+  std::atomic<bool> down{false};  // no transaction begins (the database is gone)
   TransactionHooks hooks() {
     return {[this]() -> Result<void> {
+              if (down) return error_code(Errc::storage_unavailable);
               pending.clear();
               return {};
             },
@@ -83,7 +92,7 @@ int write_concurrently(
 TEST(GroupCommit, CompletesOnlyAfterCommitAndBatchesConcurrentWrites) {
   MetricsRegistry metrics;
   FakeLog log;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   constexpr int kWriters = 8, kEach = 500;
   int completed = write_concurrently(committer, log, kWriters, kEach);
   committer.stop();
@@ -96,7 +105,7 @@ TEST(GroupCommit, AFailedCommitIsRetriedOneByOneAndReportsTheError) {
   MetricsRegistry metrics;
   FakeLog log;
   log.fail_commits = 1 + 1;  // the batch and the first single retry fail
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   auto r = write_value(committer, log, 1);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Errc::storage_full);
@@ -107,10 +116,47 @@ TEST(GroupCommit, AFailedCommitIsRetriedOneByOneAndReportsTheError) {
   EXPECT_EQ(log.durable, std::vector<int>{2});
 }
 
+TEST(GroupCommit, ADatabaseThatCannotBeginIsLoggedOnceAPeriodAndItsReturnOnce) {
+  test::CapturedLog captured;
+  test::FakeClock clock;
+  MetricsRegistry metrics;
+  FakeLog log;
+  GroupCommitter committer(log.hooks(), {}, metrics, clock);
+  const auto why = error_code(Errc::storage_unavailable).message();
+  log.down = true;
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(write_value(committer, log, i));
+  clock.advance(9s);
+  EXPECT_FALSE(write_value(committer, log, 5));
+  EXPECT_EQ(captured.lines(),
+            std::vector<std::string>{"warning store: cannot begin a transaction: " + why});
+
+  clock.advance(1s);  // a period since the last line
+  EXPECT_FALSE(write_value(committer, log, 6));
+  EXPECT_FALSE(write_value(committer, log, 7));
+  log.down = false;
+  EXPECT_TRUE(write_value(committer, log, 8));
+  EXPECT_TRUE(write_value(committer, log, 9));
+  // The next outage is logged at its first failure again.
+  log.down = true;
+  EXPECT_FALSE(write_value(committer, log, 10));
+  log.down = false;
+  EXPECT_TRUE(write_value(committer, log, 11));
+  committer.stop();
+  EXPECT_EQ(captured.lines(), (std::vector<std::string>{
+                                  "warning store: cannot begin a transaction: " + why,
+                                  "warning store: cannot begin a transaction: " + why +
+                                      " (5 more failed batches not logged)",
+                                  "info store: writes resumed after 8 failed batches",
+                                  "warning store: cannot begin a transaction: " + why,
+                                  "info store: writes resumed after 1 failed batches",
+                              }));
+  EXPECT_EQ(log.durable, (std::vector<int>{8, 9, 11}));
+}
+
 TEST(GroupCommit, AnOperationsOwnErrorDoesNotAbortTheBatch) {
   MetricsRegistry metrics;
   FakeLog log;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   auto r = test::await_completion<int>([&](auto done) {
     committer.submit<int>([]() -> Result<int> { return error_code(Errc::not_found); }, done);
   });
@@ -136,7 +182,7 @@ TEST(GroupCommit, ADurableNoticeRunsAfterTheAnswersOfTheCommitThatAskedForIt) {
     if (!ask.exchange(false)) return nullptr;
     return [&] { hear("notice"); };
   };
-  GroupCommitter committer(hooks, {}, metrics);
+  GroupCommitter committer(hooks, {}, metrics, kClock);
   ASSERT_TRUE(write_value(committer, log, 1, [&](int) { hear("answer 1"); }));
   ask = true;
   ASSERT_TRUE(write_value(committer, log, 2, [&](int) { hear("answer 2"); }));
@@ -186,7 +232,7 @@ int bulk_answered_before_main(GroupCommitOptions options, int backlog,
                               std::function<void()> bulk_cost) {
   MetricsRegistry metrics;
   FakeLog log;
-  GroupCommitter committer(log.hooks(), std::move(options), metrics);
+  GroupCommitter committer(log.hooks(), std::move(options), metrics, kClock);
   Gate gate;
   gate.hold(committer);
   std::atomic<int> bulk_answered{0};
@@ -255,7 +301,7 @@ TEST(GroupCommit, WithNoMainWriteWaitingBulkWritesShareATransaction) {
   GroupCommitOptions options;
   options.bulk_budget = std::chrono::microseconds(0);
   options.bulk_idle_budget = std::chrono::seconds(60);
-  GroupCommitter committer(log.hooks(), options, metrics);
+  GroupCommitter committer(log.hooks(), options, metrics, kClock);
   Gate gate;
   gate.hold(committer);
   std::promise<void> all_answered;
@@ -283,7 +329,7 @@ TEST(GroupCommit, BulkWritesOfAFailedTransactionAreRetriedOneByOne) {
   MetricsRegistry metrics;
   FakeLog log;
   log.fail_commits = 1;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   auto r = test::await_completion<int>([&](auto done) {
     committer.submit<int>(
         [&log]() -> Result<int> {
@@ -339,7 +385,7 @@ struct PipelinedLog {
 TEST(GroupCommit, WithASyncStageAWriteCompletesOnlyAfterTheFlushThatCoversIt) {
   MetricsRegistry metrics;
   PipelinedLog log;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   constexpr int kWriters = 8, kEach = 300;
   std::atomic<int> early{0};
   int completed = write_concurrently(committer, log, kWriters, kEach, [&](int v) {
@@ -361,7 +407,7 @@ TEST(GroupCommit, AFailedFlushAnswersTheWritesItCoveredWithAnError) {
   MetricsRegistry metrics;
   PipelinedLog log;
   log.fail_flushes = 1;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   auto failed = write_value(committer, log, 1);
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error(), Errc::storage_unavailable);
@@ -373,7 +419,7 @@ TEST(GroupCommit, AFailedFlushAnswersTheWritesItCoveredWithAnError) {
 TEST(GroupCommit, StopAnswersWhatWaitsForTheFlush) {
   MetricsRegistry metrics;
   PipelinedLog log;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   std::atomic<int> answered{0};
   for (int v = 0; v < 100; ++v) {
     committer.submit<int>(
@@ -391,7 +437,7 @@ TEST(GroupCommit, StopAnswersWhatWaitsForTheFlush) {
 TEST(GroupCommit, RefusesWritesAfterStop) {
   MetricsRegistry metrics;
   FakeLog log;
-  GroupCommitter committer(log.hooks(), {}, metrics);
+  GroupCommitter committer(log.hooks(), {}, metrics, kClock);
   committer.stop();
   auto r = test::await_completion<int>(
       [&](auto done) { committer.submit<int>([]() -> Result<int> { return 1; }, done); });
