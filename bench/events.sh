@@ -18,6 +18,9 @@
 #                    intake's p99 beside that load
 #   mailgun-max      the same with single Mailgun events (HMAC)
 #   mailgun-paced
+#   more-intake      paced intake EVENTS_RATE msg/s faster, no webhooks: as
+#                    many more requests as mailgun-paced adds, made of intake
+#                    (what any such load does to intake's p99)
 #   alone-after      paced intake only (with alone-before: the box's spread)
 # Webhook requests are signed beforehand (bench/events_load.py), each event
 # about a recipient of a message sent through that provider, so that every
@@ -50,7 +53,7 @@ RECIPIENTS=${RECIPIENTS:-10}
 MAILGUN_CONNS=${MAILGUN_CONNS:-64}
 SENDGRID_CONNS=${SENDGRID_CONNS:-8}
 # The cells of each run, in order (a subset for a quick look).
-CELLS=${CELLS:-alone-before sendgrid-max sendgrid-paced mailgun-max mailgun-paced alone-after}
+CELLS=${CELLS:-alone-before sendgrid-max sendgrid-paced mailgun-max mailgun-paced more-intake alone-after}
 CALIBRATE=${CALIBRATE:-5}
 # The webhook rate the paced cells offer: DESIGN.md's target.
 EVENTS_RATE=${EVENTS_RATE:-5000}
@@ -171,9 +174,10 @@ make_requests() {
 
 # cell RUN NAME [PROVIDER EVENTS_PER_S]: paced intake for SECS, beside that
 # provider's webhooks (EVENTS_PER_S 0: as fast as Postern takes them).
+# INTAKE_RATE (default PACED) is the rate intake is offered at.
 cell() {
   local b0 t0 b1 t1 c0 c1 w0 w1 rps p50 p99 non wpid ipid e0 e1 s0 s1 refused0 line wrps wnon made sent conns
-  local provider=${3:-} rate=${4:-0} file=$WORK/requests
+  local provider=${3:-} rate=${4:-0} file=$WORK/requests intake_rate=${INTAKE_RATE:-$PACED}
   progress "run $1: $2"
   if [ -n "$provider" ]; then made=$(make_requests "$provider" "$rate" "$file"); fi
   refused0=$(refused_in)
@@ -187,7 +191,7 @@ cell() {
       "$(awk -v r="$rate" -v n="$per_request" 'BEGIN{print r / n}')" >"$WORK/webhook.out" &
     wpid=$!
   fi
-  wrk_requests 1 "$INTAKE_CONNS" "$SECS" "http://127.0.0.1:$PORT/v1/messages" "$WORK/intake.req" repeat "$PACED" \
+  wrk_requests 1 "$INTAKE_CONNS" "$SECS" "http://127.0.0.1:$PORT/v1/messages" "$WORK/intake.req" repeat "$intake_rate" \
     >"$WORK/intake.out" &
   ipid=$!
   # The ingestion rate between 1 s after the start and 1 s before the end.
@@ -201,7 +205,7 @@ cell() {
   read -r b1 t1 < <(cpu_ticks)
   c1=$(proc_cpu_ticks "$PID") w1=$(date +%s.%N)
   read -r rps p50 p99 non _ _ <"$WORK/intake.out"
-  line="run=$1 load=$2 intake_target=$PACED intake_per_s=$rps p50=$p50 p99=$p99 intake_non2xx=$non"
+  line="run=$1 load=$2 intake_target=$intake_rate intake_per_s=$rps p50=$p50 p99=$p99 intake_non2xx=$non"
   if [ -n "$provider" ]; then
     wait "$wpid"
     read -r wrps _ _ wnon _ sent <"$WORK/webhook.out"
@@ -226,6 +230,7 @@ for r in $(seq 1 "$RUNS"); do
       sendgrid-paced) cell "$r" "$c" sg "$EVENTS_RATE" ;;
       mailgun-max) cell "$r" "$c" mg 0 ;;
       mailgun-paced) cell "$r" "$c" mg "$EVENTS_RATE" ;;
+      more-intake) INTAKE_RATE=$((PACED + EVENTS_RATE)) cell "$r" "$c" ;;
       *) echo "unknown cell $c" >&2 && exit 2 ;;
     esac
   done

@@ -235,6 +235,7 @@ run=1 load=sendgrid-max intake_target=8000 intake_per_s=7000 p50=2.00ms p99=40.0
 run=1 load=sendgrid-paced intake_target=8000 intake_per_s=7990 p50=1.20ms p99=5.50ms intake_non2xx=0 offered=5000 events_per_s=4990 webhook_req_per_s=50 webhook_non2xx=0 refused=0 sent=500 made=526 cpu=150
 run=1 load=mailgun-max intake_target=8000 intake_per_s=7900 p50=1.50ms p99=9.00ms intake_non2xx=0 offered=0 events_per_s=4000 webhook_req_per_s=4000 webhook_non2xx=0 refused=0 sent=40000 made=40000 cpu=199
 run=1 load=mailgun-paced intake_target=8000 intake_per_s=7990 p50=1.20ms p99=4.00ms intake_non2xx=0 offered=5000 events_per_s=4500 webhook_req_per_s=4500 webhook_non2xx=0 refused=0 sent=45000 made=52501 cpu=199
+run=1 load=more-intake intake_target=13000 intake_per_s=12990 p50=1.40ms p99=9.00ms intake_non2xx=0 postern_cpu=110 cpu=180
 run=1 load=alone-after intake_target=8000 intake_per_s=7990 p50=1.10ms p99=6.00ms intake_non2xx=0 postern_cpu=80 cpu=120
 """
 
@@ -257,6 +258,9 @@ def test_events_judge_the_rate_apart_from_intakes_p99_beside_the_offered_load():
     assert cell(doc, webhooks=results.EVENTS_MAILGUN, offered=results.EVENTS_MAX)["met"] is False
     # A p99 under alone's does not make up for events not taken.
     assert cell(doc, webhooks=results.EVENTS_MAILGUN, offered=5000)["met"] is False
+    # The same added requests made of intake: shown beside, not judged.
+    more = cell(doc, webhooks=results.EVENTS_MORE_INTAKE, offered=5000)
+    assert more["target"] is None and more["extras"]["p99_vs_alone"]["value"] == 1.5
     notes = " ".join(doc["notes"])
     assert "ran out (the rate is a floor) in: run 1 mailgun-max." in notes and "run 1 1.5" in notes
     render.section(doc)
