@@ -278,6 +278,8 @@ Result<Rows> Connection::query_after_deferred(std::string sql, const Params& par
 }
 
 Result<std::vector<Rows>> Connection::query_each(std::vector<Statement> statements) {
+  // Nothing to ask: what is deferred waits for the next query or the commit.
+  if (statements.empty()) return std::vector<Rows>{};
   return pipeline(std::move(statements), 0);
 }
 

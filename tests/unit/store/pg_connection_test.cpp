@@ -99,6 +99,20 @@ TEST_F(PgConnectionTest, EachOfAGroupOfQueriesGetsItsOwnRows) {
   EXPECT_EQ((*rows)[2].text(0, 0), "one!");
 }
 
+TEST_F(PgConnectionTest, AnEmptyGroupLeavesTheDeferredStatementsDeferred) {
+  c_->defer("INSERT INTO t(k, v) VALUES (1, 'one')", {});
+  auto rows = c_->query_each({});
+  ASSERT_TRUE(rows);
+  EXPECT_TRUE(rows->empty());
+  // Still queued (outside a transaction, a statement sent is committed).
+  auto other = Connection::open(server_->conninfo(database_));
+  ASSERT_TRUE(other);
+  auto count = [&] { return (*other)->query("SELECT count(*) FROM t")->integer(0, 0); };
+  EXPECT_EQ(count(), 0);
+  ASSERT_TRUE(c_->flush());
+  EXPECT_EQ(count(), 1);
+}
+
 TEST_F(PgConnectionTest, AFailedStatementOfAGroupFailsTheGroup) {
   ASSERT_TRUE(c_->query("INSERT INTO t(k, v) VALUES (1, 'one')"));
   ASSERT_TRUE(c_->query("BEGIN"));
