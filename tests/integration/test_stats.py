@@ -3,6 +3,8 @@
 queue depth, the rates and the last hour's buckets; the stream sends the
 figures every second to a client that asks for them (and only to one that
 asks), with no id, and each message's status changes in batches."""
+import time
+
 from conftest import needs_simulator, simple_message
 from test_event_ids import EventReader
 from test_routing import FAST, providers_toml, routing_section
@@ -26,11 +28,23 @@ def node_with_traffic(postern_factory, sim):
     return node, api, ids
 
 
+def settled_stats(api, timeout=5.0):
+    """GET /v1/stats once its buckets count every message sent: a message
+    shows "sent" in the store as its commit lands, and in the traffic
+    figures a moment later, once the dispatcher has its answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = api.get("/v1/stats")
+        assert r.status == 200, r.body
+        stats = r.json()
+        if sum(b["sent"] for b in stats["history"]) >= N or time.monotonic() > deadline:
+            return stats
+        time.sleep(0.05)
+
+
 def test_stats_show_the_queue_rates_and_each_providers_traffic(postern_factory, sim):
     node, api, _ = node_with_traffic(postern_factory, sim)
-    r = api.get("/v1/stats")
-    assert r.status == 200, r.body
-    stats = r.json()
+    stats = settled_stats(api)
     assert stats["bucket_seconds"] == 10 and stats["window_seconds"] == 3600
     assert stats["queue"]["sent"] == N
     assert stats["queue"]["queued"] == 0 and stats["queue"]["quarantined"] == 0
