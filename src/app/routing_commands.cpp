@@ -48,8 +48,8 @@ int reset_runtime_changes(store::RoutingStore& store, std::ostream& out, std::os
     return 1;
   }
   out << "dropped " << *dropped
-      << " run-time changes; the next start uses the configuration file alone "
-         "(a running node keeps its own until it restarts)\n";
+      << " run-time changes; nodes use their configuration files alone (running ones "
+         "within a round trip on PostgreSQL, within 30 s on SQLite)\n";
   return 0;
 }
 
