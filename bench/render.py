@@ -57,6 +57,9 @@ BOUNDS = {
                "at 0.69 ms of CPU a message with 2 nodes (smaller commits) against 0.52 with one.",
     "failover": "the probe interval when idle (two failed probes flip the verdict); under load the first refused "
                 "connection ejects the provider.",
+    "bigmsg": "memory: limits.inflight_bytes (128 MiB of content in flight; past it SMTP answers 452 4.3.1 and HTTP "
+              "503, and the clients send again), on top of 40 MiB at idle and the buffers of 400 connections; time: "
+              "7.5 GB written to the store and read back for the relay on one disk.",
     "queued_memory": "SQLite's page caches (at most 64 MiB a connection) and the dispatcher's window of 1,024 leased "
                      "messages: nothing per queued message lives in memory.",
     "disk_use": "compaction: a closed segment whose live content is under `store.compact_below` (half) of it has "
