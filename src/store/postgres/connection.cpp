@@ -68,6 +68,15 @@ Params& Params::null() {
   return *this;
 }
 
+Params::Bound Params::bind() const {
+  Bound b;
+  for (const auto& v : values_) {
+    b.values.push_back(v ? v->data() : nullptr);
+    b.lengths.push_back(v ? static_cast<int>(v->size()) : 0);
+  }
+  return b;
+}
+
 std::int64_t Rows::integer(int row, int col) const {
   auto v = view(row, col);
   std::int64_t out = 0;
@@ -237,19 +246,13 @@ Result<const std::string*> Connection::prepared(const std::string& sql) {
 }
 
 Result<Rows> Connection::run(const std::string& sql, const Params& params, int result_format) {
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  for (const auto& v : params.values_) {
-    values.push_back(v ? v->data() : nullptr);
-    lengths.push_back(v ? static_cast<int>(v->size()) : 0);
-  }
   auto name = prepared(sql);
   if (!name) return name.error();
-  auto n = static_cast<int>(values.size());
-  PGresult* r = *name ? PQexecPrepared(conn_, (*name)->c_str(), n, values.data(), lengths.data(),
-                                       params.formats_.data(), result_format)
-                      : PQexecParams(conn_, sql.c_str(), n, nullptr, values.data(), lengths.data(),
-                                     params.formats_.data(), result_format);
+  auto b = params.bind();
+  PGresult* r = *name ? PQexecPrepared(conn_, (*name)->c_str(), b.count(), b.values.data(),
+                                       b.lengths.data(), params.formats_.data(), result_format)
+                      : PQexecParams(conn_, sql.c_str(), b.count(), nullptr, b.values.data(),
+                                     b.lengths.data(), params.formats_.data(), result_format);
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     auto ec = failure(r);
@@ -327,19 +330,13 @@ Result<std::vector<Rows>> Connection::pipeline(std::vector<Statement> answered, 
     auto end = std::min(pending.size(), start + kPipelineChunk);
     for (auto i = start; i < end; ++i) {
       const auto& d = pending[i];
-      std::vector<const char*> values;
-      std::vector<int> lengths;
-      for (const auto& v : d.params.values_) {
-        values.push_back(v ? v->data() : nullptr);
-        lengths.push_back(v ? static_cast<int>(v->size()) : 0);
-      }
-      auto n = static_cast<int>(values.size());
+      auto b = d.params.bind();
       int result_format = i >= first_answered ? format : 0;
-      int sent = names[i]
-                     ? PQsendQueryPrepared(conn_, names[i]->c_str(), n, values.data(),
-                                           lengths.data(), d.params.formats_.data(), result_format)
-                     : PQsendQueryParams(conn_, d.sql.c_str(), n, nullptr, values.data(),
-                                         lengths.data(), d.params.formats_.data(), result_format);
+      int sent =
+          names[i] ? PQsendQueryPrepared(conn_, names[i]->c_str(), b.count(), b.values.data(),
+                                         b.lengths.data(), d.params.formats_.data(), result_format)
+                   : PQsendQueryParams(conn_, d.sql.c_str(), b.count(), nullptr, b.values.data(),
+                                       b.lengths.data(), d.params.formats_.data(), result_format);
       if (sent != 1) {
         first = failure(nullptr);
         break;

@@ -49,6 +49,13 @@ class Params {
 
  private:
   friend class Connection;
+  // The values as libpq's calls take them: pointers into this object.
+  struct Bound {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    int count() const { return static_cast<int>(values.size()); }
+  };
+  Bound bind() const;
   std::vector<std::optional<std::string>> values_;
   std::vector<int> formats_;
 };
