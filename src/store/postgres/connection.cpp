@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "store/postgres/row_arrays.h"
+
 namespace postern::store::postgres {
 namespace {
 
@@ -19,6 +21,11 @@ constexpr std::size_t kPipelineChunk = 256;
 // about a hundred; the rest (searches whose text depends on their filter)
 // run unnamed once it is full rather than grow the server's memory.
 constexpr std::size_t kPreparedMost = 512;
+
+// The values one execution of a RowStatement carries at most: far below
+// the server's 1 GiB limit of a parameter, so that big messages queued
+// together go as several statements.
+constexpr std::size_t kRowBatchBytes = 16 << 20;
 
 // Attempts to connect again while the server is away: the first soon (a
 // restart or a failover takes a second or more), then less often, never
@@ -66,6 +73,12 @@ Params& Params::null() {
   values_.emplace_back(std::nullopt);
   formats_.push_back(0);
   return *this;
+}
+
+std::size_t Params::bytes() const {
+  std::size_t n = 0;
+  for (const auto& v : values_) n += v ? v->size() : 0;
+  return n;
 }
 
 Params::Bound Params::bind() const {
@@ -301,6 +314,17 @@ void Connection::defer(std::string sql, Params params) {
   deferred_.push_back({std::move(sql), std::move(params)});
 }
 
+void Connection::defer_row(const RowStatement& statement, Params row) {
+  const auto bytes = row.bytes();
+  if (deferred_.empty() || deferred_.back().rows_of != &statement ||
+      deferred_.back().row_bytes + bytes > kRowBatchBytes) {
+    deferred_.push_back({statement.sql, {}, &statement, {}, 0});
+  }
+  auto& s = deferred_.back();
+  s.rows.push_back(std::move(row));
+  s.row_bytes += bytes;
+}
+
 Result<void> Connection::flush() {
   if (deferred_.empty()) return {};
   if (auto r = pipeline({}, 0); !r) return r.error();
@@ -319,7 +343,8 @@ Result<std::vector<Rows>> Connection::pipeline(std::vector<Statement> answered, 
   // round trip each, once per session), so that it holds executions only.
   std::vector<const std::string*> names;
   names.reserve(pending.size());
-  for (const auto& d : pending) {
+  for (auto& d : pending) {
+    if (d.rows_of) d.params = column_arrays(*d.rows_of, d.rows);
     auto name = prepared(d.sql);
     if (!name) return name.error();
     names.push_back(*name);

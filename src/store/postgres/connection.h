@@ -46,6 +46,10 @@ class Params {
   Params& bytes(std::string_view v);  // bytea, sent raw (binary format)
   Params& null();
   std::size_t size() const { return values_.size(); }
+  // The values, in order (nullopt: null), as given.
+  const std::vector<std::optional<std::string>>& values() const { return values_; }
+  // The bytes the values hold.
+  std::size_t bytes() const;
 
  private:
   friend class Connection;
@@ -83,10 +87,24 @@ class Rows {
   bool raw_;
 };
 
-// A statement and its parameters, sent later or in a group.
+// A statement that writes the rows deferred for it (Connection::defer_row)
+// in one execution: its parameters are arrays, one per column, of `columns`'
+// types (row_arrays.h).
+struct RowStatement {
+  enum class Type { int8, text, bytea };
+  std::string sql;
+  std::vector<Type> columns;
+};
+
+// A statement and its parameters, sent later or in a group; or, when
+// `rows_of` is set, the rows deferred for that statement, whose arrays
+// become the parameters when it is sent.
 struct Statement {
   std::string sql;
   Params params;
+  const RowStatement* rows_of = nullptr;
+  std::vector<Params> rows;
+  std::size_t row_bytes = 0;
 };
 
 class Connection {
@@ -119,6 +137,11 @@ class Connection {
   // Queues a statement whose rows nobody reads; it is sent with the next
   // query or flush, in one pipeline with the others.
   void defer(std::string sql, Params params);
+  // Queues a row for `statement` (which must outlive the call's pipeline):
+  // rows deferred one after another for the same statement go as one
+  // execution (up to kRowBatchBytes of values), in their order among the
+  // other deferred statements.
+  void defer_row(const RowStatement& statement, Params row);
   // Sends the deferred statements (pipelined) and reads their answers: the
   // first error, if any.
   Result<void> flush();

@@ -1,9 +1,11 @@
 // The PostgreSQL store's connection (store/postgres/connection.h): its
-// statements prepared once per session, and deferred statements sent in one
-// pipeline with the query that follows them.
+// statements prepared once per session, deferred statements sent in one
+// pipeline with the query that follows them, and rows deferred for one
+// statement written by one execution.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "store/postgres/connection.h"
@@ -126,6 +128,112 @@ TEST_F(PgConnectionTest, AFailedStatementOfAGroupFailsTheGroup) {
   auto count = c_->query("SELECT count(*) FROM t");
   ASSERT_TRUE(count);
   EXPECT_EQ(count->integer(0, 0), 1);
+}
+
+using Type = RowStatement::Type;
+
+// Each execution draws one number from `executions`, which every row it
+// writes keeps; `written` orders the rows as the server wrote them.
+const RowStatement kRows{
+    "WITH e AS (SELECT nextval('executions') AS n) "
+    "INSERT INTO r(written, execution, k, v, b) SELECT nextval('written'), (SELECT n FROM e), "
+    "k, v, b FROM unnest($1::int8[], $2::text[], $3::bytea[]) AS x(k, v, b)",
+    {Type::int8, Type::text, Type::bytea}};
+
+// Rows deferred for a RowStatement (row_arrays.h): consecutive rows go as
+// one execution, in their order among the other deferred statements, and
+// every value arrives as it was given.
+class PgRowStatementTest : public PgConnectionTest {
+ protected:
+  void SetUp() override {
+    PgConnectionTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_TRUE(
+        c_->script("CREATE SEQUENCE executions; CREATE SEQUENCE written; "
+                   "CREATE TABLE r (written bigint, execution bigint, k bigint, v text, b bytea)"));
+  }
+
+  void defer(std::int64_t k, std::string v = "v", std::string b = "b") {
+    c_->defer_row(kRows, Params().integer(k).text(v).bytes(b));
+  }
+
+  // "k:execution" of each row, in the order written, executions counted from 1.
+  std::string written() {
+    auto rows = c_->query(
+        "SELECT string_agg(k || ':' || dense_rank, ' ' ORDER BY written) FROM "
+        "(SELECT k, written, dense_rank() OVER (ORDER BY execution) FROM r) x");
+    EXPECT_TRUE(rows) << c_->last_error();
+    return rows ? rows->text(0, 0) : "";
+  }
+};
+
+TEST_F(PgRowStatementTest, ConsecutiveRowsGoAsOneExecutionInTheirPlace) {
+  defer(1);
+  defer(2);
+  defer(3);
+  c_->defer(
+      "INSERT INTO r(written, execution, k) VALUES (nextval('written'), "
+      "nextval('executions'), 100)",
+      {});
+  defer(4);
+  defer(5);
+  ASSERT_TRUE(c_->flush()) << c_->last_error();
+  EXPECT_EQ(written(), "1:1 2:1 3:1 100:2 4:3 5:3");
+}
+
+TEST_F(PgRowStatementTest, AQueryAfterRowsSeesThem) {
+  defer(7);
+  defer(8);
+  auto rows = c_->query("SELECT count(*) FROM r");
+  ASSERT_TRUE(rows) << c_->last_error();
+  EXPECT_EQ(rows->integer(0, 0), 2);
+}
+
+TEST_F(PgRowStatementTest, EveryValueArrivesAsGiven) {
+  const std::string text = "quote\" back\\slash {brace}, comma\nline NULL \xc3\xa9";
+  const std::string bytes("\0\x01\xff{\"\\,\n", 8);
+  c_->defer_row(kRows, Params().integer(-9223372036854775807 - 1).text(text).bytes(bytes));
+  c_->defer_row(kRows, Params().integer(9223372036854775807).text("").bytes(""));
+  c_->defer_row(kRows, Params().null().null().null());
+  ASSERT_TRUE(c_->flush()) << c_->last_error();
+  auto rows =
+      c_->query_raw("SELECT k, v, b, k IS NULL, v IS NULL, b IS NULL FROM r ORDER BY written");
+  ASSERT_TRUE(rows) << c_->last_error();
+  ASSERT_EQ(rows->size(), 3);
+  EXPECT_EQ(rows->integer(0, 0), -9223372036854775807 - 1);
+  EXPECT_EQ(rows->text(0, 1), text);
+  EXPECT_EQ(rows->bytes(0, 2), bytes);
+  EXPECT_EQ(rows->integer(1, 0), 9223372036854775807);
+  EXPECT_EQ(rows->text(1, 1), "");
+  EXPECT_EQ(rows->bytes(1, 2), "");
+  EXPECT_FALSE(rows->null(1, 2));
+  EXPECT_TRUE(rows->null(2, 0));
+  EXPECT_TRUE(rows->null(2, 1));
+  EXPECT_TRUE(rows->null(2, 2));
+}
+
+// Big values are split over several executions, each far below the
+// server's limit of a parameter.
+TEST_F(PgRowStatementTest, RowsBeyondTheByteBoundGoAsAnotherExecution) {
+  const std::string six_mib(6 << 20, 'x');
+  defer(1, "a", six_mib);
+  defer(2, "b", six_mib);
+  defer(3, "c", six_mib);
+  ASSERT_TRUE(c_->flush()) << c_->last_error();
+  EXPECT_EQ(written(), "1:1 2:1 3:2");
+  auto sizes = c_->query("SELECT sum(length(b)) FROM r");
+  ASSERT_TRUE(sizes);
+  EXPECT_EQ(sizes->integer(0, 0), 3 * (6 << 20));
+}
+
+TEST_F(PgRowStatementTest, AFailedRowFailsItsExecutionAndTheFlush) {
+  ASSERT_TRUE(c_->query("ALTER TABLE r ADD CHECK (k > 0)"));
+  ASSERT_TRUE(c_->query("BEGIN"));
+  defer(1);
+  defer(-1);
+  EXPECT_FALSE(c_->flush());
+  ASSERT_TRUE(c_->query("ROLLBACK"));
+  EXPECT_EQ(written(), "");  // neither row
 }
 
 }  // namespace
