@@ -6,6 +6,7 @@
 #include "store/attempt_record.h"
 #include "store/codec.h"
 #include "store/postgres/pg_cluster_link.h"
+#include "store/postgres/row_arrays.h"
 #include "store/reclaimed_event.h"
 #include "store/status_sql.h"
 
@@ -20,6 +21,38 @@ constexpr const char* kLeasedColumns =
     "m.id, postern_ms(m.created_at), postern_ms(m.window_start), m.attempts, m.format, m.sender, "
     "m.tags, m.provider, m.recipients, m.settled, m.refused, m.catch_account, m.suppressed, "
     "m.next_attempt_at";
+
+using Col = RowStatement::Type;
+
+// Events, each a row (row_arrays.h).
+const RowStatement kNewEvents{
+    "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
+    "detail, recipient) SELECT message_id, seq, postern_ts(at), type, status, provider, class, "
+    "code, latency_us, detail, recipient FROM unnest($1::int8[], $2::int8[], $3::int8[], "
+    "$4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[], "
+    "$11::text[]) AS v(message_id, seq, at, type, status, provider, class, code, latency_us, "
+    "detail, recipient)",
+    {Col::int8, Col::int8, Col::int8, Col::text, Col::int8, Col::text, Col::text, Col::text,
+     Col::int8, Col::text, Col::text}};
+
+// New messages, each a row (row_arrays.h): a message's row, its search
+// terms (schema migration 3) and its content. The rows a group commit
+// queues one after another go in one execution.
+const RowStatement kNewMessages{
+    "WITH v AS (SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[], $10::text[], $11::int8[], "
+    "$12::text[], $13::bytea[]) AS v(id, at, sender, subject, tags, submitted_by, source, "
+    "format, size, recipients, catch_account, suppressed, content)), "
+    "m AS (INSERT INTO messages(id, status, created_at, updated_at, window_start, "
+    "next_attempt_at, sender, subject, tags, submitted_by, source, format, size, recipients, "
+    "catch_account, suppressed) SELECT id, {queued}, postern_ts(at), postern_ts(at), "
+    "postern_ts(at), postern_ts(at), sender, subject, tags, submitted_by, source, format, size, "
+    "recipients, catch_account, suppressed FROM v), "
+    "t AS (INSERT INTO message_terms(term, message_id) "
+    "SELECT term, v.id FROM v, postern_message_terms(v.recipients, v.tags) AS term) "
+    "INSERT INTO message_content(message_id, content) SELECT id, content FROM v"_status_sql,
+    {Col::int8, Col::int8, Col::text, Col::text, Col::text, Col::text, Col::text, Col::int8,
+     Col::int8, Col::text, Col::int8, Col::text, Col::bytea}};
 
 // Due messages of one queue, oldest due first, locked for this transaction;
 // SKIP LOCKED: rows another node is leasing right now are left to it
@@ -74,21 +107,18 @@ void Writer::flush_counts() {
 }
 
 void Writer::insert_event(MessageId id, std::int64_t seq, const Event& e) {
-  c_.defer(
-      "INSERT INTO events(message_id, seq, at, type, status, provider, class, code, latency_us, "
-      "detail, recipient) VALUES ($1, $2, postern_ts($3), $4, $5, $6, $7, $8, $9, $10, $11)",
-      Params()
-          .integer(id_of(id))
-          .integer(seq)
-          .integer(to_unix_ms(e.at))
-          .text(e.type)
-          .integer(static_cast<std::int64_t>(e.status))
-          .text(e.provider)
-          .text(e.failure_class)
-          .text(e.code)
-          .integer(static_cast<std::int64_t>(e.latency.count()))
-          .text(e.detail)
-          .text(e.recipient));
+  c_.defer_row(kNewEvents, Params()
+                               .integer(id_of(id))
+                               .integer(seq)
+                               .integer(to_unix_ms(e.at))
+                               .text(e.type)
+                               .integer(static_cast<std::int64_t>(e.status))
+                               .text(e.provider)
+                               .text(e.failure_class)
+                               .text(e.code)
+                               .integer(static_cast<std::int64_t>(e.latency.count()))
+                               .text(e.detail)
+                               .text(e.recipient));
 }
 
 Result<std::optional<EnqueueResult>> Writer::claim_idempotency_key(const NewMessage& m,
@@ -143,29 +173,20 @@ Result<EnqueueResult> Writer::enqueue(const NewMessage& m) {
     if (!earlier) return earlier.error();
     if (*earlier) return **earlier;
   }
-  c_.defer(
-      "WITH m AS (INSERT INTO messages(id, status, created_at, updated_at, window_start, "
-      "next_attempt_at, sender, subject, tags, submitted_by, source, format, size, recipients, "
-      "catch_account, suppressed) VALUES ($1, {queued}, postern_ts($2), postern_ts($2), "
-      "postern_ts($2), postern_ts($2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)), "
-      // The message log's search terms (schema migration 3).
-      "t AS (INSERT INTO message_terms(term, message_id) "
-      "SELECT term, $1 FROM postern_message_terms($10, $5) AS term) "
-      "INSERT INTO message_content(message_id, content) VALUES ($1, $13)"_status_sql,
-      Params()
-          .integer(id_of(id))
-          .integer(to_unix_ms(now))
-          .text(m.envelope.sender)
-          .text(m.subject)
-          .text(join_lines(m.tags))
-          .text(m.submitted_by)
-          .text(m.source)
-          .integer(static_cast<std::int64_t>(m.format))
-          .integer(static_cast<std::int64_t>(m.content.size()))
-          .text(join_recipients(m.envelope.recipients))
-          .integer(m.catch_account)
-          .text(join_lines(m.suppressed))
-          .bytes(m.content));
+  c_.defer_row(kNewMessages, Params()
+                                 .integer(id_of(id))
+                                 .integer(to_unix_ms(now))
+                                 .text(m.envelope.sender)
+                                 .text(m.subject)
+                                 .text(join_lines(m.tags))
+                                 .text(m.submitted_by)
+                                 .text(m.source)
+                                 .integer(static_cast<std::int64_t>(m.format))
+                                 .integer(static_cast<std::int64_t>(m.content.size()))
+                                 .text(join_recipients(m.envelope.recipients))
+                                 .integer(m.catch_account)
+                                 .text(join_lines(m.suppressed))
+                                 .bytes(m.content));
   move_count(MessageStatus::queued, 1);
   if (auto r = tell_accepted(webhooks_, id, now, m); !r) return r.error();
   return EnqueueResult{id, MessageStatus::queued, false};
