@@ -5,6 +5,7 @@
 #include "store/envelope_address.h"
 #include "store/event_writes.h"
 #include "store/postgres/event_rows.h"
+#include "store/postgres/row_arrays.h"
 #include "store/webhook_tells.h"
 
 namespace postern::store::postgres {
@@ -29,12 +30,26 @@ constexpr const char* kInsertEvent =
 // apart from the single-key lock of migrations.cpp). "pevt" in ASCII.
 constexpr std::int64_t kProviderIdLockClass = 0x70657674;
 
+// Locks on (provider, provider message id), each a row (row_arrays.h),
+// taken in their rows' order.
+const RowStatement kLockProviderIds{"SELECT pg_advisory_xact_lock(" +
+                                        std::to_string(kProviderIdLockClass) +
+                                        ", hashtext(provider || E'\\n' || id)) FROM "
+                                        "unnest($1::text[], $2::text[]) AS v(provider, id)",
+                                    {RowStatement::Type::text, RowStatement::Type::text}};
+
+// What a send call's answers named: (provider, provider message id) ->
+// message, each a row.
+const RowStatement kNameProviderIds{
+    "INSERT INTO provider_message_ids(provider, provider_message_id, message_id) "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING",
+    {RowStatement::Type::text, RowStatement::Type::text, RowStatement::Type::int8}};
+
 }  // namespace
 
 void EventWriter::lock_provider_id(const std::string& provider,
                                    const std::string& provider_message_id) {
-  c_.defer("SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text || E'\\n' || $3::text))",
-           Params().integer(kProviderIdLockClass).text(provider).text(provider_message_id));
+  c_.defer_row(kLockProviderIds, Params().text(provider).text(provider_message_id));
 }
 
 Result<std::vector<EventOutcome>> EventWriter::record(
@@ -137,21 +152,20 @@ Result<void> EventWriter::note_provider_message_id(MessageId message, const std:
 }
 
 Result<void> EventWriter::note_provider_message_ids(const std::vector<ProviderMessageId>& named) {
+  // The locks and the names go as a statement each for the whole group;
+  // the events that waited for them are looked up name by name, each by
+  // its index (one round trip for them all).
   std::vector<Statement> waiting_of;
   waiting_of.reserve(named.size());
   for (const auto& n : named) {
     lock_provider_id(n.provider, n.id);
-    c_.defer(
-        "INSERT INTO provider_message_ids(provider, provider_message_id, message_id) "
-        "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        Params().text(n.provider).text(n.id).integer(id_of(n.message)));
-    // The events waiting for it, tied to the message as they are read.
     waiting_of.push_back(
         {"UPDATE provider_events SET message_id = $3 WHERE provider = $1 AND "
          "provider_message_id = $2 AND message_id IS NULL "
          "RETURNING id, " POSTERN_PG_PROVIDER_EVENT_COLUMNS,
          Params().text(n.provider).text(n.id).integer(id_of(n.message))});
   }
+  for (const auto& w : waiting_of) c_.defer_row(kNameProviderIds, w.params);
   auto waiting = c_.query_each(std::move(waiting_of));
   if (!waiting) return waiting.error();
   for (std::size_t k = 0; k < named.size(); ++k) {
