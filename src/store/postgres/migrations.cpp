@@ -532,6 +532,17 @@ CREATE OR REPLACE FUNCTION postern_message_terms(recipients text, tags text) RET
   SELECT 't:' || tag FROM string_to_table(tags, E'\n') AS tag WHERE tag <> ''
 $$;
 )sql"_status_sql},
+    Migration{8, R"sql(
+-- postern_ms of migration 1, inlined. Its body read the epoch of a
+-- timestamptz, which PostgreSQL rates STABLE (some fields of it depend on
+-- the session's time zone), so a function declared IMMUTABLE around it was
+-- never inlined: each time read (two for each leased message) ran the
+-- function's own statement. The epoch of the same instant read as UTC
+-- wall-clock time is IMMUTABLE, and the same number.
+CREATE OR REPLACE FUNCTION postern_ms(t timestamptz) RETURNS bigint
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+  'SELECT (extract(epoch FROM t AT TIME ZONE ''UTC'') * 1000)::bigint';
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {

@@ -84,6 +84,28 @@ TEST_F(PgMigrationsTest, TheTermFunctionsAreInlinedIntoTheirCallers) {
   EXPECT_EQ(none->integer(0, 0), 0);
 }
 
+// So are the time conversions, and a time reads as the same Unix
+// milliseconds whatever the session's time zone.
+TEST_F(PgMigrationsTest, TheTimeFunctionsAreInlinedAndKeepTheirValues) {
+  auto c = connect();
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(migrate_postgres(*c));
+  auto plan = c->query(
+      "EXPLAIN (VERBOSE, COSTS OFF) SELECT postern_ms(postern_ts(x)) FROM generate_series(1, 2) x");
+  ASSERT_TRUE(plan) << c->last_error();
+  std::string text;
+  for (int i = 0; i < plan->size(); ++i) text += plan->text(i, 0) + "\n";
+  EXPECT_EQ(text.find("postern_"), std::string::npos) << text;
+  ASSERT_TRUE(c->query("SET timezone = 'America/New_York'"));
+  auto ms = c->query(
+      "SELECT postern_ms(postern_ts(1772955000123)), postern_ms(postern_ts(-1)), "
+      "postern_ms('2026-03-08 07:30:00.123+00')");
+  ASSERT_TRUE(ms) << c->last_error();
+  EXPECT_EQ(ms->integer(0, 0), 1772955000123);
+  EXPECT_EQ(ms->integer(0, 1), -1);
+  EXPECT_EQ(ms->integer(0, 2), 1772955000123);
+}
+
 TEST_F(PgMigrationsTest, ADatabaseOfANewerVersionIsRefused) {
   auto c = connect();
   ASSERT_TRUE(c);
