@@ -49,6 +49,7 @@ net::HttpResponse too_many_requests(std::chrono::seconds retry_after, std::strin
                                     std::string_view message) {
   auto r = error_response(429, code, message);
   r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  r.hold_connection = std::min<std::chrono::milliseconds>(retry_after, kRefusedConnectionHold);
   return r;
 }
 

@@ -2,6 +2,7 @@
 // structs without Beast, so handlers compile fast and test without sockets.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +53,11 @@ struct HttpResponse {
   HttpHeaders headers;
   std::string body;
   bool close = false;  // close the connection after this response
+  // The connection reads no further request for this long after the
+  // response: a client refused for its rate waits on this connection, so
+  // a flood of refused requests costs the server a timer per connection
+  // instead of an answer per request (http/responses.h too_many_requests).
+  std::chrono::milliseconds hold_connection{0};
   // When set, `body` is ignored: the header goes out at once and the stream's
   // chunks follow (chunked transfer encoding); the connection closes after.
   std::shared_ptr<ResponseStream> stream;

@@ -47,11 +47,15 @@ struct Connection {
   // `tls`: the context of this connection's handshake, or null for plain
   // HTTP. Held for the connection's life: a reload does not touch it.
   Connection(tcp::socket s, std::shared_ptr<asio::ssl::context> tls)
-      : socket(std::move(s)), tls_context(std::move(tls)), watchdog(socket.get_executor()) {
+      : socket(std::move(s)),
+        tls_context(std::move(tls)),
+        watchdog(socket.get_executor()),
+        hold(socket.get_executor()) {
     boost::system::error_code ec;
     auto remote = socket.remote_endpoint(ec);
     remote_address = remote.address().to_string();
     remote_is_loopback = remote.address().is_loopback();
+    hold_share = 512 + remote.port() % 512;
     if (tls_context) secure.emplace(socket, *tls_context);
   }
   tcp::socket socket;
@@ -62,6 +66,11 @@ struct Connection {
   bool remote_proxied = false;     // remote_address is the one a PROXY header named
   std::string client_certificate;  // verified client certificate's CN (TLS)
   asio::steady_timer watchdog;
+  asio::steady_timer hold;  // a response's hold_connection
+  // The part of a hold this connection waits, in 1024ths: from half to all
+  // of it, fixed by the client's port, so that connections refused
+  // together (a flood) come back spread over the hold, not all at once.
+  int hold_share = 1024;
   Steady::time_point deadline = Steady::time_point::max();
   Steady::time_point armed = Steady::time_point::max();  // when the watchdog wakes next
   bool idle = true;       // waiting for a new request (touched on the connection's thread only)
@@ -366,6 +375,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     co_return true;
   }
 
+  // Waits before reading the next request (part of `d`: hold_share). Idle
+  // meanwhile, so that stop() ends the wait as it ends an idle
+  // connection's read.
+  static awaitable<void> hold(Connection& c, std::chrono::milliseconds d) {
+    c.idle = true;
+    c.set_deadline(Steady::time_point::max());
+    c.hold.expires_after(d * c.hold_share / 1024);
+    co_await c.hold.async_wait(kTuple);
+  }
+
   awaitable<void> serve(std::shared_ptr<Connection> c) {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
@@ -389,8 +408,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       auto response = co_await async_handle(handler, std::move(request));
       // A stream's header says the connection closes: so it does after HEAD.
       keep_alive = keep_alive && !response.close && !stopping && !(head_only && response.stream);
+      const auto hold_for = response.hold_connection;
       co_await write(*c, std::move(response), version, keep_alive, head_only);
       if (!keep_alive) break;
+      if (hold_for.count() > 0) co_await hold(*c, hold_for);
     }
     c->finished = true;
     c->watchdog.cancel();  // ends watch()
@@ -489,7 +510,10 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   impl_->streams.cancel_all();
   impl_->for_each_connection([](Connection& c) {
     boost::system::error_code ignored;
-    if (c.idle) c.socket.cancel(ignored);
+    if (c.idle) {
+      c.socket.cancel(ignored);
+      c.hold.cancel();
+    }
   });
   std::unique_lock lock(impl_->mu);
   if (!impl_->cv.wait_for(lock, grace, [&] { return impl_->connections.empty(); })) {
