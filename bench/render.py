@@ -69,8 +69,8 @@ BOUNDS = {
             "reads every message's header from the content log; the peak RSS is Argon2id's 64 MiB at the first login.",
     "events": "webhooks share the HTTP I/O threads and the store's writer with intake: intake's p99 rises beside "
               "them, not the box's CPU.",
-    "limits": "the cores: the flood's 1,000 connections, driven by one Python process, share the 2 cores with Postern "
-              "and the legitimate client.",
+    "limits": "the flood's rate: each refused connection is read again after part of its Retry-After (0.5–1 s, "
+              "spread by client port), so 1,000 connections cost about 1,600 answers a second, not 24,000.",
     "store_intake": "the group commit with no HTTP in front: messages per commit and the flush's time.",
     "message_search": "a page's p50 is its cost, its p99 mostly the time it waited for a core (the box was shared: "
                       "load average 4 on its 2 cores).",
