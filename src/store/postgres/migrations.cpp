@@ -543,6 +543,21 @@ CREATE OR REPLACE FUNCTION postern_ms(t timestamptz) RETURNS bigint
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
   'SELECT (extract(epoch FROM t AT TIME ZONE ''UTC'') * 1000)::bigint';
 )sql"_status_sql},
+    Migration{9, R"sql(
+-- The status counts in shards. Every transaction that changes a status
+-- updated the one row of that status in status_counts and held its lock
+-- until its COMMIT was flushed, so the writers of all nodes took turns on
+-- those few rows. Now each writer adds to the rows of its own shard (one
+-- drawn at start: two writers share one rarely, and then merely wait), and
+-- a count is the sum over the shards and what status_counts still holds
+-- (nodes of an older version keep adding there while a cluster upgrades).
+CREATE TABLE status_count_shards (
+  status smallint NOT NULL,
+  shard smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (status, shard)
+);
+)sql"_status_sql},
 };
 
 Result<int> current_version(Connection& c) {

@@ -150,7 +150,11 @@ Result<std::pair<ContentFormat, std::string>> Reader::get_content(MessageId id) 
 }
 
 Result<std::vector<std::int64_t>> Reader::count_by_status() {
-  auto rows = c_.query("SELECT status, n FROM status_counts");
+  // The writers' shards, and what nodes of an older version add to
+  // status_counts (schema migration 9).
+  auto rows = c_.query(
+      "SELECT status, sum(n) FROM (SELECT status, n FROM status_counts UNION ALL "
+      "SELECT status, n FROM status_count_shards) c GROUP BY status");
   if (!rows) return rows.error();
   std::vector<std::int64_t> counts(kMessageStatusCount, 0);
   for (int i = 0; i < rows->size(); ++i) {

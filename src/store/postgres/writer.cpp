@@ -82,7 +82,11 @@ std::string lease_sql(MessageStatus from) {
 }  // namespace
 
 Writer::Writer(Connection& c, const Clock& clock, WebhookWriter& webhooks)
-    : c_(c), clock_(clock), webhooks_(webhooks), ids_(clock, std::random_device{}()) {}
+    : c_(c),
+      clock_(clock),
+      webhooks_(webhooks),
+      ids_(clock, std::random_device{}()),
+      count_shard_(static_cast<int>(std::random_device{}() % kCountShards)) {}
 
 void Writer::move_count(MessageStatus status, std::int64_t delta) {
   pending_counts_[static_cast<std::size_t>(status)] += delta;
@@ -100,8 +104,13 @@ void Writer::flush_notice() {
 void Writer::flush_counts() {
   for (std::size_t i = 0; i < pending_counts_.size(); ++i) {
     if (pending_counts_[i] == 0) continue;
-    c_.defer("UPDATE status_counts SET n = n + $2 WHERE status = $1",
-             Params().integer(static_cast<std::int64_t>(i)).integer(pending_counts_[i]));
+    c_.defer(
+        "INSERT INTO status_count_shards(status, shard, n) VALUES ($1, $3, $2) "
+        "ON CONFLICT (status, shard) DO UPDATE SET n = status_count_shards.n + EXCLUDED.n",
+        Params()
+            .integer(static_cast<std::int64_t>(i))
+            .integer(pending_counts_[i])
+            .integer(count_shard_));
     pending_counts_[i] = 0;
   }
 }

@@ -56,9 +56,10 @@ class Writer {
   Result<void> delete_smtp_user(const std::string& name);
   Result<std::uint64_t> record_boot(const std::string& node, SystemTime at);
 
-  // status_counts changes are summed over a transaction and written once
-  // before its commit, a row per status in status order (so two nodes'
-  // transactions never wait on each other's rows in opposite orders).
+  // Status count changes are summed over a transaction and written once
+  // before its commit, to this writer's shard of the counts (schema
+  // migration 9), a row per status in status order (so two writers that
+  // share a shard never wait on each other's rows in opposite orders).
   void flush_counts();
   // When the transaction queued mail, a NOTIFY on kWorkChannel (pg_cluster_link.h), deferred
   // before its COMMIT: PostgreSQL delivers it to the other nodes' listeners
@@ -105,6 +106,10 @@ class Writer {
   MessageIdGenerator ids_;
   std::array<std::int64_t, kMessageStatusCount> pending_counts_{};
   bool work_queued_ = false;  // this transaction queued mail: flush_notice()
+  // Shards of the status counts: enough that the writers of a cluster
+  // rarely share one, few enough that a count sums a few hundred rows.
+  static constexpr unsigned kCountShards = 64;
+  int count_shard_;  // this writer's
 };
 
 }  // namespace postern::store::postgres

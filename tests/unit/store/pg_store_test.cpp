@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/open_store.h"
+#include "store/postgres/connection.h"
 #include "store/postgres/postgres_store.h"
 #include "store_fixture.h"
 #include "support/await_completion.h"
@@ -62,6 +63,24 @@ TEST_F(PgStoreTest, NodesLeasingAtOnceNeverTakeTheSameMessage) {
   EXPECT_EQ(total, static_cast<std::size_t>(kMessages));
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kMessages));
   EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sending)], kMessages);
+}
+
+// Each writer adds to its own shard of the counts (schema migration 9), and
+// a count also takes in what a node of the version before adds to the
+// unsharded row while a cluster upgrades.
+TEST_F(PgStoreTest, CountsSumEveryWritersShardAndTheRowsOfOlderNodes) {
+  auto other = open_node();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(enqueue(message("a")));
+  ASSERT_TRUE(
+      await_completion<EnqueueResult>([&](auto done) { other->enqueue(message("b"), done); }));
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::queued)], 2);
+  auto older = postgres::Connection::open(pg_->conninfo(database_));
+  ASSERT_TRUE(older);
+  ASSERT_TRUE((*older)->query("UPDATE status_counts SET n = n + 3 WHERE status = $1",
+                              postgres::Params().integer(static_cast<int>(MessageStatus::queued))));
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::queued)], 5);
+  EXPECT_EQ(counts()[static_cast<int>(MessageStatus::sent)], 0);
 }
 
 // A lease names its node: another node cannot record an attempt on it, and
