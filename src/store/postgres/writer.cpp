@@ -461,21 +461,25 @@ Result<std::size_t> Writer::purge_ended(SystemTime before, std::size_t limit) {
     // each message go its timeline, content and search terms, and what
     // providers reported about it (schema migration 3); the suppression
     // list outlives it.
+    // The status is a constant of the text, not a parameter: the writer's
+    // plans are generic (postgres_store.cpp), and only a constant lets
+    // the plan use messages_by_status, whose rows exclude queued mail.
     auto r = c_.query(
         "WITH gone AS (DELETE FROM messages WHERE id IN (SELECT id FROM messages "
-        "WHERE status = $1 AND id < $2 AND updated_at < postern_ts($3) ORDER BY id LIMIT $4 "
-        "FOR UPDATE SKIP LOCKED) RETURNING id, recipients, tags), "
-        "e AS (DELETE FROM events WHERE message_id IN (SELECT id FROM gone)), "
-        "c AS (DELETE FROM message_content WHERE message_id IN (SELECT id FROM gone)), "
-        "t AS (DELETE FROM message_terms mt USING gone g, "
-        "postern_message_terms(g.recipients, g.tags) AS x(term) "
-        "WHERE mt.term = x.term AND mt.message_id = g.id), "
-        "pe AS (DELETE FROM provider_events WHERE message_id IN (SELECT id FROM gone)), "
-        "rs AS (DELETE FROM recipient_states WHERE message_id IN (SELECT id FROM gone)), "
-        "pm AS (DELETE FROM provider_message_ids WHERE message_id IN (SELECT id FROM gone)) "
-        "SELECT count(*) FROM gone",
+        "WHERE status = " +
+            std::to_string(static_cast<int>(status)) +
+            " AND id < $1 AND updated_at < postern_ts($2) ORDER BY id LIMIT $3 "
+            "FOR UPDATE SKIP LOCKED) RETURNING id, recipients, tags), "
+            "e AS (DELETE FROM events WHERE message_id IN (SELECT id FROM gone)), "
+            "c AS (DELETE FROM message_content WHERE message_id IN (SELECT id FROM gone)), "
+            "t AS (DELETE FROM message_terms mt USING gone g, "
+            "postern_message_terms(g.recipients, g.tags) AS x(term) "
+            "WHERE mt.term = x.term AND mt.message_id = g.id), "
+            "pe AS (DELETE FROM provider_events WHERE message_id IN (SELECT id FROM gone)), "
+            "rs AS (DELETE FROM recipient_states WHERE message_id IN (SELECT id FROM gone)), "
+            "pm AS (DELETE FROM provider_message_ids WHERE message_id IN (SELECT id FROM gone)) "
+            "SELECT count(*) FROM gone",
         Params()
-            .integer(static_cast<std::int64_t>(status))
             .integer(first_kept)
             .integer(to_unix_ms(before))
             .integer(static_cast<std::int64_t>(limit - purged)));
