@@ -52,9 +52,9 @@ BOUNDS = {
     "end_to_end": "the client side of delivery (connections to the providers) and the box's hour: runs in its slowest "
                   "hour come out under 10,000 msg/s where others gave 10,500–11,800.",
     "cluster": "one node: its one writer session (PostgreSQL 72% of a core, a quarter of the box idle); 2 and 3 "
-               "nodes: the box's two cores (190–194%), shared by the nodes, HAProxy, PostgreSQL and wrk. Each node's "
-               "commits carry fewer messages (3 and 1.3 against 11.8), so a message costs 0.45 and 0.61 ms of the "
-               "box's CPU against 0.33 with one node.",
+               "nodes: the box's two cores (186–195%), shared by the nodes, HAProxy, PostgreSQL and wrk. Each node's "
+               "commits carry fewer messages (3.3 and 1.3 against 11.6), so a message costs 0.44 and 0.55 ms of the "
+               "box's CPU against 0.30 with one node.",
     "failover": "the probe interval when idle (two failed probes flip the verdict); under load the first refused "
                 "connection ejects the provider.",
     "bigmsg": "memory: limits.inflight_bytes (128 MiB of content in flight; past it SMTP answers 452 4.3.1 and HTTP "
