@@ -1,5 +1,6 @@
 #include "store/postgres/row_arrays.h"
 
+#include <boost/endian/conversion.hpp>
 #include <charconv>
 #include <cstdint>
 
@@ -20,12 +21,17 @@ std::uint32_t oid_of(RowStatement::Type t) {
   return 0;
 }
 
+// Big-endian, as the binary formats of the wire protocol are.
 void put32(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift & 0xff));
+  unsigned char b[4];
+  boost::endian::store_big_u32(b, v);
+  out.append(reinterpret_cast<const char*>(b), sizeof b);
 }
 
 void put64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift & 0xff));
+  unsigned char b[8];
+  boost::endian::store_big_u64(b, v);
+  out.append(reinterpret_cast<const char*>(b), sizeof b);
 }
 
 // One column as array_send writes it: dimensions, a null flag, the element
