@@ -75,7 +75,7 @@ Params& Params::null() {
   return *this;
 }
 
-std::size_t Params::bytes() const {
+std::size_t Params::held_bytes() const {
   std::size_t n = 0;
   for (const auto& v : values_) n += v ? v->size() : 0;
   return n;
@@ -315,7 +315,7 @@ void Connection::defer(std::string sql, Params params) {
 }
 
 void Connection::defer_row(const RowStatement& statement, Params row) {
-  const auto bytes = row.bytes();
+  const auto bytes = row.held_bytes();
   if (deferred_.empty() || deferred_.back().rows_of != &statement ||
       deferred_.back().row_bytes + bytes > kRowBatchBytes) {
     deferred_.push_back({statement.sql, {}, &statement, {}, 0});

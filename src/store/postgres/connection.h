@@ -49,7 +49,7 @@ class Params {
   // The values, in order (nullopt: null), as given.
   const std::vector<std::optional<std::string>>& values() const { return values_; }
   // The bytes the values hold.
-  std::size_t bytes() const;
+  std::size_t held_bytes() const;
 
  private:
   friend class Connection;
