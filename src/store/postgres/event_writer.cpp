@@ -152,20 +152,22 @@ Result<void> EventWriter::note_provider_message_id(MessageId message, const std:
 }
 
 Result<void> EventWriter::note_provider_message_ids(const std::vector<ProviderMessageId>& named) {
-  // The locks and the names go as a statement each for the whole group;
-  // the events that waited for them are looked up name by name, each by
-  // its index (one round trip for them all).
+  // The locks and the names go as a statement each for the whole group
+  // (all locks first, so that each kind's rows are consecutive); the events
+  // that waited for a name are looked up by its index, a statement per
+  // name, all in one round trip. A name and its lookup take the same values.
+  for (const auto& n : named) lock_provider_id(n.provider, n.id);
   std::vector<Statement> waiting_of;
   waiting_of.reserve(named.size());
   for (const auto& n : named) {
-    lock_provider_id(n.provider, n.id);
+    auto name = Params().text(n.provider).text(n.id).integer(id_of(n.message));
+    c_.defer_row(kNameProviderIds, name);
     waiting_of.push_back(
         {"UPDATE provider_events SET message_id = $3 WHERE provider = $1 AND "
          "provider_message_id = $2 AND message_id IS NULL "
          "RETURNING id, " POSTERN_PG_PROVIDER_EVENT_COLUMNS,
-         Params().text(n.provider).text(n.id).integer(id_of(n.message))});
+         std::move(name)});
   }
-  for (const auto& w : waiting_of) c_.defer_row(kNameProviderIds, w.params);
   auto waiting = c_.query_each(std::move(waiting_of));
   if (!waiting) return waiting.error();
   for (std::size_t k = 0; k < named.size(); ++k) {
