@@ -46,17 +46,28 @@ class Response:
 
 class Api:
     """A small HTTP client for the API (http.client, one connection per call
-    unless keep_alive is used). `connection` makes the connection: another
-    http.client.HTTPConnection, e.g. one that opens with a PROXY header."""
+    unless keep_alive: then one connection for every call, closed by close()).
+    `connection` makes the connection: another http.client.HTTPConnection,
+    e.g. one that opens with a PROXY header."""
 
-    def __init__(self, port, key=None, host="127.0.0.1", connection=http.client.HTTPConnection):
+    def __init__(self, port, key=None, host="127.0.0.1", connection=http.client.HTTPConnection,
+                 keep_alive=False):
         self.port = port
         self.key = key
         self.host = host
         self.connection = connection
+        self.keep_alive = keep_alive
+        self.open = None  # the kept connection
+
+    def close(self):
+        if self.open:
+            self.open.close()
+            self.open = None
 
     def request(self, method, path, body=None, headers=None, key=None, timeout=30):
-        conn = self.connection(self.host, self.port, timeout=timeout)
+        conn = self.open or self.connection(self.host, self.port, timeout=timeout)
+        if self.keep_alive:
+            self.open = conn
         try:
             h = dict(headers or {})
             k = key if key is not None else self.key
@@ -72,7 +83,8 @@ class Api:
             data = r.read()
             return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
         finally:
-            conn.close()
+            if not self.keep_alive:
+                conn.close()
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -171,8 +183,8 @@ class Postern(ManagedProcess):
                 self.mx_port = int(m.group(14))
         return self.launch(self.command("serve"), self.env, READY, ready, timeout)
 
-    def api(self, key=None):
-        return Api(self.http_port, key)
+    def api(self, key=None, keep_alive=False):
+        return Api(self.http_port, key, keep_alive=keep_alive)
 
 
 @pytest.fixture
