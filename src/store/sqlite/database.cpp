@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "store/sqlite/page_cache.h"
+
 namespace postern::store::sqlite {
 
 error_code map_sqlite_error(int rc) {
@@ -91,6 +93,7 @@ std::string_view Statement::column_view(int i) const {
 bool Statement::column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, bool create) {
+  install_page_cache();  // before the process's first connection (page_cache.h)
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
