@@ -3,10 +3,23 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 namespace postern::store::sqlite {
+namespace {
+
+// The checkpoint thread's nice value. Checkpoints are background work that
+// can wait (the WAL grows meanwhile), while the threads an answer waits
+// for (HTTP, the writer, the flushes) cannot: on a box whose cores are
+// busy, a checkpoint then takes what they leave instead of delaying them.
+constexpr int kCheckpointNice = 10;
+
+}  // namespace
 
 Checkpointer::Checkpointer(std::unique_ptr<Database> db) : db_(std::move(db)) {
   thread_ = std::thread([this] { run(); });
@@ -31,6 +44,10 @@ void Checkpointer::poke() {
 
 void Checkpointer::run() {
   pthread_setname_np(pthread_self(), "checkpoint");
+  // Raising one's own nice value needs no privilege; a failure only leaves
+  // the thread at the process's priority.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kCheckpointNice) != 0)
+    spdlog::debug("store: checkpoint thread keeps its priority: {}", std::strerror(errno));
   for (;;) {
     {
       std::unique_lock lock(mu_);
