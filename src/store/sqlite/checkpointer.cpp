@@ -21,7 +21,8 @@ constexpr int kCheckpointNice = 10;
 
 }  // namespace
 
-Checkpointer::Checkpointer(std::unique_ptr<Database> db) : db_(std::move(db)) {
+Checkpointer::Checkpointer(std::unique_ptr<Database> db, WalLimits limits, Counter& holds)
+    : db_(std::move(db)), limits_(limits), holds_(holds) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -31,6 +32,7 @@ Checkpointer::~Checkpointer() {
     stopping_ = true;
   }
   cv_.notify_all();
+  done_cv_.notify_all();
   thread_.join();
 }
 
@@ -40,6 +42,25 @@ void Checkpointer::poke() {
     poked_ = true;
   }
   cv_.notify_one();
+}
+
+void Checkpointer::committed(int wal_frames) {
+  // Fewer frames than before: the WAL started over.
+  if (wal_frames < wal_frames_) held_at_ = 0;
+  wal_frames_ = wal_frames;
+  if (wal_frames >= limits_.checkpoint_frames) poke();
+}
+
+void Checkpointer::hold_to_limit() {
+  if (wal_frames_ - held_at_ < limits_.hold_frames) return;
+  held_at_ = wal_frames_;
+  holds_.inc();
+  std::unique_lock lock(mu_);
+  // The first checkpoint to begin from now on covers every commit so far.
+  const auto covering = started_ + 1;
+  poked_ = true;
+  cv_.notify_one();
+  done_cv_.wait_for(lock, limits_.longest_hold, [&] { return finished_ >= covering || stopping_; });
 }
 
 void Checkpointer::run() {
@@ -54,6 +75,7 @@ void Checkpointer::run() {
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return poked_ || stopping_; });
       if (stopping_) return;
       poked_ = false;
+      ++started_;
     }
     // PASSIVE never blocks readers or the writer; frames it cannot copy yet
     // are taken on the next round.
@@ -65,6 +87,11 @@ void Checkpointer::run() {
     }
     if (done_frames > 0)
       spdlog::debug("store: checkpoint copied {} of {} WAL frames", done_frames, log_frames);
+    {
+      std::lock_guard lock(mu_);
+      finished_ = started_;
+    }
+    done_cv_.notify_all();
   }
 }
 

@@ -32,9 +32,6 @@
 namespace postern::store::sqlite {
 namespace {
 
-// WAL frames after which the writer asks for a checkpoint (~16 MiB).
-constexpr int kCheckpointFrames = 2048;
-
 // synchronous=NORMAL with the WAL fsync'd by the committer's sync stage
 // (WalSync) before any answer: as durable as FULL, whose only difference is
 // that same fsync inside COMMIT, but the writer applies the next batch while
@@ -52,7 +49,7 @@ constexpr const char* kWriterPragmas[] = {
 };
 
 int wal_hook(void* checkpointer, sqlite3*, const char*, int frames) {
-  if (frames >= kCheckpointFrames) static_cast<Checkpointer*>(checkpointer)->poke();
+  static_cast<Checkpointer*>(checkpointer)->committed(frames);
   return SQLITE_OK;
 }
 
@@ -152,7 +149,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   // from it; a connection that never read anything reports "not in WAL mode".
   (void)(*checkpoint_db)->exec("PRAGMA busy_timeout = 5000");
   (void)(*checkpoint_db)->exec("PRAGMA journal_mode = WAL");
-  impl->checkpointer = std::make_unique<Checkpointer>(std::move(*checkpoint_db));
+  impl->checkpointer = std::make_unique<Checkpointer>(
+      std::move(*checkpoint_db), WalLimits{},
+      metrics.counter(
+          "postern_store_wal_holds_total",
+          "Times the writer waited for a checkpoint because the WAL outgrew its limit"));
   sqlite3_wal_hook(impl->write_db->handle(), wal_hook, impl->checkpointer.get());
 
   auto readers = ReaderPool::open(options.readers, [&] {
@@ -194,7 +195,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
         (void)wdb->exec("ROLLBACK");
         webhooks->discard();
       },
-      nullptr,
+      [checkpointer = impl->checkpointer.get()] { checkpointer->hold_to_limit(); },
       nullptr,
       // The webhook sender wakes once what it would read is durable.
       [webhooks, self]() -> std::function<void()> {
