@@ -82,6 +82,9 @@ class Api:
             r = conn.getresponse()
             data = r.read()
             return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+        except Exception:
+            self.close()  # a kept connection that failed is not used again
+            raise
         finally:
             if not self.keep_alive:
                 conn.close()
